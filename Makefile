@@ -1,0 +1,46 @@
+# briefgen: `make brief` builds every brief under content/, `make test` runs every test.
+# Each target bootstraps what it needs: the .venv, the Python packages, and the fonts.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: brief check test schema clean distclean help system-deps
+
+help:
+	@echo "make brief   build every brief under content/ into output/ (HTML and PDF)"
+	@echo "make check   validate every brief without building"
+	@echo "make test    run the whole test suite"
+	@echo "make schema  regenerate the JSON Schemas under schema/"
+	@echo "make clean   remove generated output"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "briefgen needs Python 3.11 or newer (found: $$($(PYTHON) --version))" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+	  { echo "Could not create a virtualenv. Install it with: sudo apt-get install python3-venv" >&2; exit 1; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+system-deps:
+	@scripts/ensure-system-deps
+
+brief: $(STAMP) system-deps
+	$(BIN)/briefgen build
+
+check: $(STAMP)
+	$(BIN)/briefgen check
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest
+
+schema: $(STAMP)
+	$(BIN)/briefgen schema --write
+
+clean:
+	rm -rf output/*.html output/*.pdf output/*.eml output/.briefgen
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,146 @@
+"""The `briefgen` command: a thin layer over briefgen.build.
+
+This is the one place where errors become messages and exit codes: a user's
+mistake is printed plainly (exit 1, or 2 for a bad command line); anything else
+is a bug, shown with its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import TextIO
+
+from briefgen import __version__
+from briefgen.errors import BriefgenError, ExitCode
+
+DESCRIPTION = """\
+Turn meeting briefs written in YAML (content/*.yaml, people in content/people/)
+into a one-page HTML and PDF each (output/<id>.html, output/<id>.pdf)."""
+
+EPILOG = """\
+examples:
+  briefgen build                          build every brief under content/
+  briefgen build content/camp-david-2023.yaml
+  briefgen check --strict                 validate; warnings fail too
+  briefgen check --format github          annotations for a pull request
+  briefgen schema --write                 regenerate schema/*.schema.json
+
+exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors."""
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="briefgen", description=DESCRIPTION, epilog=EPILOG,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--version", action="version", version=f"briefgen {__version__}")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="validate and build briefs into HTML and PDF",
+                                description="Validate each brief, then write output/<id>.html and "
+                                "output/<id>.pdf. A brief with errors, or one that does not fit on "
+                                "one page, is not written, and its last good output stays.")
+    check = commands.add_parser("check", help="validate briefs without building",
+                                description="Report every problem in every brief, with file:line:col.")
+    for command in (build, check):
+        command.add_argument("files", nargs="*", type=Path, metavar="FILES",
+                             help="brief files or folders (default: every brief under content/)")
+        command.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        command.add_argument("--root", type=Path, default=None,
+                             help="project folder (default: the nearest folder with content/)")
+    build.add_argument("--output", type=Path, default=None, help="output folder (default: output/)")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text",
+                       help="how to print problems (default: text)")
+
+    schema = commands.add_parser("schema", help="print or write the JSON Schemas of a brief and a person",
+                                 description="Print the JSON Schemas generated from the model, or "
+                                 "write them to schema/ with --write.")
+    schema.add_argument("--write", action="store_true", help="write schema/brief.schema.json and "
+                        "schema/person.schema.json")
+    schema.add_argument("--root", type=Path, default=None, help="project folder")
+    return top
+
+
+def main(argv: list[str] | None = None, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage message
+        return int(exc.code or 0)
+    try:
+        return _run(args, stdout, stderr)
+    except BriefgenError as exc:
+        for message in exc.messages():
+            print(message if ": error:" in message or ": warning:" in message else f"error: {message}",
+                  file=stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("interrupted; outputs that were being written are unchanged", file=stderr)
+        return 130
+    except Exception:  # a bug: keep the traceback so it gets fixed
+        traceback.print_exc(file=stderr)
+        print(f"briefgen {__version__}: this is a bug in briefgen, not in your content; "
+              "please report it with the traceback above", file=stderr)
+        return int(ExitCode.INTERNAL_ERROR)
+
+
+def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from briefgen.build import Project
+
+    project = (Project.find(args.root or Path.cwd(), getattr(args, "output", None)))
+    if args.command == "schema":
+        from briefgen.schema import schema_texts, write_schemas
+        if args.write:
+            for path in write_schemas(project.root):
+                print(f"wrote {project.display(path)}", file=stdout)
+        else:
+            print(json.dumps({name: json.loads(text) for name, text in schema_texts().items()},
+                             indent=2, ensure_ascii=False), file=stdout)
+        return ExitCode.OK
+    from briefgen import build as pipeline
+    if args.command == "check":
+        results = pipeline.check(project, args.files)
+        return _report_check(results, args.format, args.strict, stdout, stderr)
+    results = pipeline.build(project, args.files, strict=args.strict)
+    return _report_build(results, project, stdout, stderr)
+
+
+def _report_check(results, output_format: str, strict: bool, stdout: TextIO, stderr: TextIO) -> int:
+    diagnostics = sorted(d for r in results for d in r.diagnostics)
+    failed = any(not r.ok for r in results) or (strict and any(r.warnings for r in results))
+    if output_format == "json":
+        print(json.dumps([{"path": d.path, "line": d.line, "column": d.column, "severity": d.severity,
+                           "message": d.message, "key": d.key_path} for d in diagnostics],
+                         indent=2, ensure_ascii=False), file=stdout)
+    elif output_format == "github":
+        for d in diagnostics:
+            level = "error" if d.is_error or strict else "warning"
+            message = d.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            print(f"::{level} file={d.path},line={d.line},col={d.column}::{message}", file=stdout)
+    else:
+        for d in diagnostics:
+            print(d.format(), file=stderr)
+        errors = sum(d.is_error for d in diagnostics)
+        warnings = len(diagnostics) - errors
+        print(f"checked {len(results)} brief{'s' * (len(results) != 1)}: {errors} error"
+              f"{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", file=stdout)
+    return ExitCode.CONTENT_ERROR if failed else ExitCode.OK
+
+
+def _report_build(results, project, stdout: TextIO, stderr: TextIO) -> int:
+    for result in results:
+        for warning in result.warnings:
+            if result.ok:
+                print(warning.format(), file=stderr)
+        for message in result.errors:
+            print(message, file=stderr)
+        if result.ok:
+            print(f"built {', '.join(project.display(p) for p in result.outputs)}", file=stdout)
+    failed = sum(not r.ok for r in results)
+    if failed:
+        print(f"{failed} of {len(results)} brief{'s' * (len(results) != 1)} failed; "
+              "their previous output is unchanged", file=stderr)
+    return ExitCode.CONTENT_ERROR if failed else ExitCode.OK

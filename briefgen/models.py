@@ -1,0 +1,278 @@
+"""The content model: what a brief and a person may contain.
+
+Every field has a description (it becomes the JSON Schema that editors use and the
+reference in the README). Unknown keys are errors. The loader hands us text for
+every scalar, so a field that is text stays the text the author wrote; fields
+that are dates or choices say so here and reject anything else in plain English.
+"""
+
+from __future__ import annotations
+
+import re
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from briefgen.countries import ISO_3166_ALPHA2
+
+
+class MarkdownText:
+    """Marks a field as Markdown (rendered, and checked for raw HTML)."""
+
+
+def _check_id(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", value):
+        raise ValueError(f"'{value}' is not a valid id: use lower-case letters, digits and "
+                         "hyphens, starting with a letter or digit (e.g. `kishida`, `consult-pledge`)")
+    return value
+
+
+def _check_country(value: str) -> str:
+    if value not in ISO_3166_ALPHA2:
+        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code "
+                         "(two capital letters, e.g. US, JP, KR, NO)")
+    return value
+
+
+def _check_time(value: str) -> str:
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError(f"'{value}' is not a time of day; write it as HH:MM on a 24-hour clock, "
+                         "e.g. \"09:30\" or \"19:00\"")
+    return value
+
+
+def _check_classification(value: str) -> str:
+    if not re.fullmatch(r"[A-Z0-9][A-Z0-9 /()\-]{0,79}", value):
+        raise ValueError(f"'{value}' is not a classification marking: use capital letters, "
+                         "digits, spaces, '/', '-' and parentheses, e.g. UNCLASSIFIED")
+    return value
+
+
+def _check_lang(value: str) -> str:
+    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
+        raise ValueError(f"'{value}' is not a language tag; use a BCP 47 tag such as ja, ko or zh-Hant")
+    return value
+
+
+def _single_line(value: str) -> str:
+    value = value.strip()
+    if "\n" in value:
+        raise ValueError("must fit on one line; use a Markdown field for longer text")
+    if not value:
+        raise ValueError("is empty; write the text or remove the key")
+    return value
+
+
+def _text_block(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("is empty; write the text or remove the key")
+    return value
+
+
+Id = Annotated[str, AfterValidator(_check_id),
+               Field(json_schema_extra={"pattern": r"^[a-z0-9][a-z0-9-]{0,63}$"}, examples=["kishida"])]
+Line = Annotated[str, AfterValidator(_single_line)]
+Markdown = Annotated[str, AfterValidator(_text_block), MarkdownText(),
+                     Field(json_schema_extra={"contentMediaType": "text/markdown"})]
+Country = Annotated[str, AfterValidator(_check_country),
+                    Field(json_schema_extra={"pattern": r"^[A-Z]{2}$"}, examples=["JP"])]
+TimeOfDay = Annotated[str, AfterValidator(_check_time),
+                      Field(json_schema_extra={"pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$"}, examples=["19:00"])]
+Classification = Annotated[str, AfterValidator(_check_classification),
+                           Field(examples=["UNCLASSIFIED"])]
+LanguageTag = Annotated[str, AfterValidator(_check_lang), Field(examples=["ja"])]
+IdList = list[Id]
+
+
+def _check_web_address(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s<>\"]+", value):
+        raise ValueError(f"'{value}' is not a web address; write it in full, starting with https://")
+    return value
+
+
+WebAddress = Annotated[str, AfterValidator(_check_web_address),
+                       Field(json_schema_extra={"pattern": r"^https?://\S+$"})]
+
+
+def _text_to_mapping(key: str):
+    """Let a list entry be written as plain text, short for `{key: text}`."""
+    def convert(value):
+        return {key: value} if isinstance(value, str) else value
+    return BeforeValidator(convert)
+
+
+class StrictModel(BaseModel):
+    """Base for every content model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
+                              use_attribute_docstrings=False)
+
+
+class DeliverableStatus(str, Enum):
+    expected = "expected"
+    confirmed = "confirmed"
+    announced = "announced"
+    deferred = "deferred"
+    dropped = "dropped"
+
+
+class Role(str, Enum):
+    host = "host"
+    principal = "principal"
+    delegation = "delegation"
+    staff = "staff"
+    guest = "guest"
+
+
+class EventKind(str, Enum):
+    summit = "summit"
+    bilateral = "bilateral"
+    multilateral = "multilateral"
+    board = "board"
+    meeting = "meeting"
+    call = "call"
+    visit = "visit"
+    conference = "conference"
+
+
+class Person(StrictModel):
+    """A person, in content/people/<id>.yaml; the file stem is the person's id."""
+
+    name: Line = Field(description="Full name in Latin script, as it should be printed.",
+                       examples=["Fumio Kishida"])
+    short_name: Line | None = Field(None, description="Name used in running text, such as "
+                                    "agenda and owners (defaults to `name`).", examples=["Kishida"])
+    native_name: Line | None = Field(None, description="Name in the person's own script, shown "
+                                     "beside the name.", examples=["岸田文雄"])
+    lang: LanguageTag | None = Field(None, description="BCP 47 language of `native_name`; picks "
+                                     "the right glyphs for Chinese, Japanese and Korean.")
+    title: Line = Field(description="Position, as printed under the name.",
+                        examples=["Prime Minister of Japan"])
+    country: Country = Field(description="ISO 3166-1 alpha-2 code. `NO` means Norway.")
+    bio: Markdown | None = Field(None, description="Short biography (Markdown).")
+
+
+class Event(StrictModel):
+    """What the meeting is, when and where."""
+
+    kind: EventKind = Field(description="The kind of meeting.")
+    date: dt.date | None = Field(None, description="Date of a one-day event (YYYY-MM-DD). Use "
+                              "`start` and `end` instead for several days.")
+    start: dt.date | None = Field(None, description="First day of a multi-day event.")
+    end: dt.date | None = Field(None, description="Last day of a multi-day event.")
+    location: Line = Field(description="Where it takes place.", examples=["Camp David, Maryland"])
+    host: Id | None = Field(None, description="Id of the participant who hosts.")
+    purpose: Markdown = Field(description="Why the meeting matters, in two or three sentences "
+                              "(Markdown).")
+    sources: IdList = Field(default_factory=list, description="Ids of the sources for the "
+                            "date, place and format.")
+
+    @model_validator(mode="after")
+    def _one_kind_of_date(self) -> "Event":
+        if self.date and (self.start or self.end):
+            raise ValueError("give either `date` (one day) or `start` and `end` (several days), not both")
+        if not self.date and not (self.start and self.end):
+            raise ValueError("needs a `date`, or a `start` and an `end`")
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"`end` ({self.end}) is before `start` ({self.start})")
+        return self
+
+
+class Participant(StrictModel):
+    """Someone at the meeting; list order is the order of precedence on the page."""
+
+    person: Id = Field(description="Id of a person file under content/people/.")
+    role: Role | None = Field(None, description="Their role at this meeting.")
+    note: Line | None = Field(None, description="A short note printed beside them.")
+
+
+class AgendaItem(StrictModel):
+    """One item of the programme, in order."""
+
+    date: dt.date | None = Field(None, description="Day of the item (YYYY-MM-DD).")
+    time: TimeOfDay | None = Field(None, description="Start time, HH:MM on a 24-hour clock. "
+                                   "Quote it or not: 19:00 always means 19:00.")
+    title: Line = Field(description="What happens.")
+    participants: IdList = Field(default_factory=list, description="Ids of the people in it.")
+    location: Line | None = Field(None, description="Where, if not the event's location.")
+    note: Line | None = Field(None, description="A short qualifier, e.g. 'expected'.")
+    sources: IdList = Field(default_factory=list, description="Ids of the sources for this item.")
+
+
+class Deliverable(StrictModel):
+    """An outcome the meeting is expected to produce."""
+
+    id: Id = Field(description="Short unique id.", examples=["consult-pledge"])
+    title: Line = Field(description="Name of the deliverable.")
+    status: DeliverableStatus = Field(description="Where it stands.")
+    summary: Markdown = Field(description="What it is (Markdown).")
+    caveats: Markdown | None = Field(None, description="What it is not, or its limits (Markdown).")
+    owners: IdList = Field(default_factory=list, description="Ids of the people who own it.")
+    sources: IdList = Field(default_factory=list, description="Ids of the sources that report it.")
+
+
+class KeyMessage(StrictModel):
+    """A talking point. May be written as plain text, or as `text` with `sources`."""
+
+    text: Markdown = Field(description="The message (Markdown).")
+    sources: IdList = Field(default_factory=list, description="Ids of its sources.")
+
+
+class Sensitivity(StrictModel):
+    """A topic to handle with care, and how."""
+
+    topic: Line = Field(description="The topic.", examples=["China"])
+    context: Markdown | None = Field(None, description="Why it is sensitive (Markdown).")
+    guidance: Markdown = Field(description="How to handle it (Markdown).")
+    sources: IdList = Field(default_factory=list, description="Ids of its sources.")
+
+
+class Quote(StrictModel):
+    """A quotation worth having to hand."""
+
+    text: Markdown = Field(description="The words quoted, without quotation marks.")
+    by: Id = Field(description="Id of the person quoted (a participant or any person file).")
+    where: Line | None = Field(None, description="Where it was said.")
+    date: dt.date | None = Field(None, description="When it was said.")
+    source: Id | None = Field(None, description="Id of the source that reports it.")
+
+
+class Source(StrictModel):
+    """A source that facts in the brief come from; printed as numbered references."""
+
+    id: Id = Field(description="Short unique id, cited as `[@id]` in Markdown.", examples=["wsj"])
+    title: Line = Field(description="Title or description of the source.")
+    publisher: Line | None = Field(None, description="Who published or said it.")
+    date: dt.date | None = Field(None, description="Date of publication.")
+    url: WebAddress | None = Field(None, description="Web address (http or https).")
+    note: Line | None = Field(None, description="What this source establishes, or its limits.")
+
+
+class Brief(StrictModel):
+    """A meeting brief, in content/<id>.yaml; the file stem is the brief's id."""
+
+    title: Line = Field(description="Title of the meeting.",
+                        examples=["Camp David Trilateral Summit"])
+    subtitle: Line | None = Field(None, description="One line under the title.")
+    classification: Classification = Field(description="Marking printed at the top and bottom "
+                                           "of every page.")
+    prepared_by: Line = Field(description="Office that prepared the brief; the PDF's author.")
+    as_of: dt.date = Field(description="The facts are current as of this date; also the PDF's "
+                        "creation date.")
+    paper: Literal["letter", "a4"] = Field("letter", description="Paper size.")
+    event: Event = Field(description="The meeting itself.")
+    participants: list[Participant] = Field(min_length=1, description="Who attends, in order "
+                                            "of precedence.")
+    agenda: list[AgendaItem] = Field(default_factory=list, description="The programme, in order.")
+    deliverables: list[Deliverable] = Field(default_factory=list,
+                                            description="Expected outcomes and their status.")
+    key_messages: list[Annotated[KeyMessage, _text_to_mapping("text")]] = Field(
+        default_factory=list, description="Talking points (Markdown each).")
+    sensitivities: list[Sensitivity] = Field(default_factory=list,
+                                             description="Topics to handle with care.")
+    background: Markdown | None = Field(None, description="Background (Markdown).")
+    quotes: list[Quote] = Field(default_factory=list, description="Quotations.")
+    sources: list[Source] = Field(default_factory=list, description="Where the facts come from.")

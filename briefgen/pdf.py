@@ -1,0 +1,180 @@
+"""Stage 4: HTML to a one-page PDF with WeasyPrint.
+
+The document is laid out once; its pages are counted, and only a one-page layout is
+written. WeasyPrint reports missing glyphs and failed fetches through its logger
+instead of raising, so we listen to that logger and turn those reports into errors:
+a brief with an empty box where a name should be, or a hole where an image was
+refused, is never written.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.errors import RenderError
+from briefgen.fetcher import SafeFetcher
+from briefgen.validate import ValidatedBrief
+
+PT_PER_PX = 0.75          # WeasyPrint lays out in CSS pixels (96 per inch)
+FONT_PACKAGES = "fonts-noto-core fonts-noto-cjk"
+_NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)\)')
+
+_font_config = None
+
+
+def font_configuration():
+    """One FontConfiguration per process: building it scans the system fonts."""
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+@dataclass(frozen=True)
+class LaidOut:
+    """A brief laid out once: its page count, ready to be written without a second layout."""
+
+    document: object
+    pages: int
+
+
+def write_pdf(html: str, validated: ValidatedBrief, asset_roots: tuple[Path, ...]) -> bytes:
+    """Lay out `html`, require exactly one page, and return the PDF bytes."""
+    laid_out = lay_out(html, validated, asset_roots)
+    if laid_out.pages != 1:
+        raise RenderError(validated.display_path, overflow_message(laid_out.document))
+    with _weasyprint_log() as log:
+        pdf = laid_out.document.write_pdf()
+    _raise_for_log(log, validated)
+    return pdf
+
+
+def lay_out(html: str, validated: ValidatedBrief, asset_roots: tuple[Path, ...]) -> LaidOut:
+    from weasyprint import HTML
+
+    fetcher = SafeFetcher(asset_roots)
+    with _weasyprint_log() as log:
+        document = HTML(string=html, base_url=asset_roots[0].as_uri() + "/",
+                        url_fetcher=fetcher).render(font_config=font_configuration())
+    if fetcher.refused:
+        url, reason = fetcher.refused[0]
+        raise RenderError(validated.display_path, f"refused to fetch {url}: {reason} "
+                          f"(from {validated.locate_text(url)})")
+    _raise_for_log(log, validated)
+    return LaidOut(document, len(document.pages))
+
+
+# --- overflow ----------------------------------------------------------------------------
+
+def overflow_message(document) -> str:
+    """How far a brief runs past one page, and which sections are the longest."""
+    first = document.pages[0]._page_box
+    content_bottom = _content_top(first) + first.height
+    overflow_px = sum(_used_height(page._page_box) for page in document.pages[1:])
+    sections = section_heights(document)
+    longest = sorted(sections.items(), key=lambda item: -item[1])[:3]
+    listing = ", ".join(f"{name} {_length(px)}" for name, px in longest)
+    pages = len(document.pages)
+    _ = content_bottom
+    return (f"the brief does not fit on one page: it runs {_length(overflow_px)} onto "
+            f"{'a second page' if pages == 2 else f'{pages - 1} more pages'}. "
+            f"Longest sections: {listing}. Shorten them and build again; nothing was written")
+
+
+def section_heights(document) -> dict[str, float]:
+    """Height in CSS px of each `data-section` element, summed over pages."""
+    heights: dict[str, float] = defaultdict(float)
+    for page in document.pages:
+        for box in _boxes(page._page_box):
+            element = getattr(box, "element", None)
+            name = element.get("data-section") if element is not None else None
+            if name and not box.element_tag.startswith(box.element_tag.split("::")[0] + "::"):
+                if getattr(box, "height", None) is not None and box.element_tag == element.tag:
+                    heights[name] += box.margin_height()
+    return dict(heights)
+
+
+def _boxes(box) -> Iterator:
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
+
+
+def _content_top(page_box) -> float:
+    return page_box.content_box_y()
+
+
+def _used_height(page_box) -> float:
+    top = page_box.content_box_y()
+    bottom = top
+    for box in _boxes(page_box):
+        if box is page_box or getattr(box, "is_for_root_element", False):
+            continue
+        if type(box).__name__ == "MarginBox" or _inside_margin_box(box, page_box):
+            continue
+        y, height = getattr(box, "position_y", None), getattr(box, "height", None)
+        if y is not None and isinstance(height, (int, float)):
+            bottom = max(bottom, y + box.margin_height())
+    return max(0.0, bottom - top)
+
+
+def _inside_margin_box(box, page_box) -> bool:
+    return any(child is box for margin in page_box.children if type(margin).__name__ == "MarginBox"
+               for child in _boxes(margin))
+
+
+def _length(px: float) -> str:
+    inches = px / 96
+    return f"{inches:.1f} in ({inches * 25.4:.0f} mm)"
+
+
+# --- WeasyPrint's log --------------------------------------------------------------------
+
+class _Collector(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _weasyprint_log():
+    logger = logging.getLogger("weasyprint")
+    collector = _Collector()
+    logger.addHandler(collector)
+    previous, logger.propagate = logger.propagate, False
+    try:
+        yield collector.records
+    finally:
+        logger.removeHandler(collector)
+        logger.propagate = previous
+
+
+def _raise_for_log(records: list[logging.LogRecord], validated: ValidatedBrief) -> None:
+    missing: dict[str, str] = {}
+    others = []
+    for record in records:
+        message = record.getMessage()
+        match = _NOTDEF.search(message)
+        if match:
+            missing.setdefault(match.group(1), match.group(2))
+        else:
+            others.append(message)
+    if missing:
+        lines = [f"'{char}' (U+{code}) in {validated.locate_text(char)}" for char, code in missing.items()]
+        raise RenderError(validated.display_path, "no installed font can show "
+                          + "; ".join(lines) + f". Install a font that covers it (for the scripts "
+                          f"briefgen supports: sudo apt-get install {FONT_PACKAGES}) or remove "
+                          "the character")
+    if others:
+        raise RenderError(validated.display_path, "the PDF engine reported a problem: "
+                          + "; ".join(dict.fromkeys(others)))

@@ -1,0 +1,189 @@
+"""Stage 3: a validated brief to one self-contained HTML page.
+
+All the decisions (formatting dates, numbering sources, turning Markdown into safe
+HTML, choosing labels) are made here in Python; the Jinja template only places the
+prepared values. Jinja autoescapes everything and fails on any undefined name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from briefgen import __version__
+from briefgen.models import Brief, Person
+from briefgen.richtext import RichText
+from briefgen.validate import ValidatedBrief
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE_NAME = "one-pager.html.j2"
+PAGE_SIZES = {"letter": "letter", "a4": "A4"}
+STATUS_LABELS = {"expected": "Expected", "confirmed": "Confirmed", "announced": "Announced",
+                 "deferred": "Deferred", "dropped": "Dropped"}
+ROLE_LABELS = {"host": "Host", "principal": "Principal", "delegation": "Delegation",
+               "staff": "Staff", "guest": "Guest", None: ""}
+BANNER_COLOURS = (("TOP SECRET", "top-secret"), ("SECRET", "secret"),
+                  ("CONFIDENTIAL", "confidential"), ("UNCLASSIFIED", "unclassified"))
+
+
+@lru_cache(maxsize=4)
+def template_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    """The one Jinja environment: autoescape on for every template, undefined names fail."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR) -> str:
+    """Render a validated brief to a complete HTML document (CSS inlined, no external requests)."""
+    template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
+    return template.render(brief=brief_view(validated))
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day:%A}, {day:%B} {day.day}, {day.year}"
+
+
+def medium_date(day: dt.date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def short_date(day: dt.date) -> str:
+    return f"{day:%a} {day:%b} {day.day}"
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: str
+    name: str
+    native_name: str
+    lang: str
+    title: str
+    country: str
+    role: str
+    note: str
+    bio: Markup
+
+
+def brief_view(validated: ValidatedBrief) -> dict:
+    """Everything the template shows, already formatted and escaped where needed."""
+    brief, people = validated.brief, validated.people
+    numbers = {source.id: index for index, source in enumerate(brief.sources, start=1)}
+    text = RichText(numbers)
+    event = brief.event
+
+    def person(person_id: str, role=None, note=None) -> PersonView:
+        p: Person = people[person_id]
+        return PersonView(person_id, p.name, p.native_name or "", p.lang or "", p.title,
+                          p.country, ROLE_LABELS[role.value if role else None], note or "",
+                          text.block(p.bio))
+
+    def names(ids) -> str:
+        return ", ".join(people[i].short_name or people[i].name for i in ids)
+
+    owner_sets = {tuple(d.owners) for d in brief.deliverables}
+    common_owners = owner_sets.pop() if len(owner_sets) == 1 else ()
+
+    return {
+        "id": validated.brief_id,
+        "lang": "en",
+        "generator": f"briefgen {__version__}",
+        "page_size": PAGE_SIZES[brief.paper],
+        "paper": brief.paper,
+        "title": brief.title,
+        "subtitle": brief.subtitle or "",
+        "classification": brief.classification,
+        "banner_class": _banner_class(brief.classification),
+        "prepared_by": brief.prepared_by,
+        "as_of": medium_date(brief.as_of),
+        "as_of_iso": brief.as_of.isoformat(),
+        "description": _description(brief),
+        "keywords": _keywords(brief, people),
+        "event": {
+            "kind": event.kind.value.capitalize(),
+            "when": _event_dates(brief),
+            "location": event.location,
+            "host": people[event.host].name if event.host else "",
+            "purpose": text.block(event.purpose),
+            "cite": text.cite(event.sources),
+        },
+        "participants": [person(p.person, p.role, p.note) for p in brief.participants],
+        "agenda": [{
+            "when": " ".join(filter(None, [short_date(item.date) if item.date else "", item.time or ""])),
+            "title": item.title,
+            "who": names(item.participants),
+            "location": item.location or "",
+            "note": item.note or "",
+            "cite": text.cite(item.sources),
+        } for item in brief.agenda],
+        "deliverables": [{
+            "id": item.id,
+            "title": item.title,
+            "status": item.status.value,
+            "status_label": STATUS_LABELS[item.status.value],
+            "summary": text.inline(item.summary),
+            "caveats": text.inline(item.caveats),
+            "owners": "" if common_owners else names(item.owners),
+            "cite": text.cite(item.sources),
+        } for item in brief.deliverables],
+        "common_owners": names(common_owners),
+        "key_messages": [{"text": text.inline(m.text), "cite": text.cite(m.sources)}
+                         for m in brief.key_messages],
+        "sensitivities": [{
+            "topic": s.topic,
+            "context": text.inline(s.context),
+            "guidance": text.inline(s.guidance),
+            "cite": text.cite(s.sources),
+        } for s in brief.sensitivities],
+        "background": text.block(brief.background),
+        "quotes": [{
+            "text": text.inline(q.text),
+            "by": people[q.by].name,
+            "by_title": people[q.by].title,
+            "where": ", ".join(filter(None, [q.where or "", medium_date(q.date) if q.date else ""])),
+            "cite": text.cite([q.source] if q.source else []),
+        } for q in brief.quotes],
+        "sources": [{
+            "number": numbers[s.id],
+            "anchor": f"source-{s.id}",
+            "title": s.title,
+            "publisher": s.publisher or "",
+            "date": medium_date(s.date) if s.date else "",
+            "url": s.url or "",
+            "note": s.note or "",
+        } for s in brief.sources],
+    }
+
+
+def _event_dates(brief: Brief) -> str:
+    event = brief.event
+    if event.date:
+        return long_date(event.date)
+    return f"{medium_date(event.start)} – {medium_date(event.end)}"
+
+
+def _banner_class(marking: str) -> str:
+    for word, css_class in BANNER_COLOURS:
+        if marking.startswith(word):
+            return css_class
+    return "other"
+
+
+def _description(brief: Brief) -> str:
+    return " · ".join(filter(None, [brief.subtitle, brief.event.location, _event_dates(brief)]))
+
+
+def _keywords(brief: Brief, people: dict[str, Person]) -> str:
+    words = [brief.event.kind.value, *(people[p.person].name for p in brief.participants),
+             *(d.title for d in brief.deliverables)]
+    return ", ".join(words)

@@ -1,0 +1,413 @@
+"""Stage 2: check loaded data against the model and against itself.
+
+Every problem is collected (model errors in plain English, cross-references,
+raw HTML in Markdown, warnings a careful chief of staff would raise) and
+reported together with its file, line and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from briefgen.errors import ContentError, Diagnostic
+from briefgen.loader import KeyPath, LoadedDocument, format_key_path, load_yaml
+from briefgen.models import Brief, MarkdownText, Person
+
+CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
+RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>|<!--|<!\[CDATA\[|<![A-Za-z]")
+PLACEHOLDER = re.compile(r"\b(TBD|TODO|TBC|FIXME|XXX)\b")
+STALE_AFTER_DAYS = 30
+
+
+@dataclass(frozen=True)
+class ValidatedBrief:
+    """A brief that passed every check, with the people it names."""
+
+    brief_id: str
+    path: Path
+    display_path: str
+    brief: Brief
+    people: dict[str, Person]
+    warnings: tuple[Diagnostic, ...]
+    input_files: tuple[Path, ...]
+    document: LoadedDocument
+
+    def locate_text(self, needle: str) -> str:
+        """Where in the content a piece of text comes from, as 'file:line:col (key.path)'."""
+        for key_path, value in _scalars(self.document.data, ()):
+            if needle in value:
+                line, column = self.document.locate(key_path)
+                return f"{self.display_path}:{line}:{column} ({format_key_path(key_path)})"
+        for person_id, person in self.people.items():
+            for name, value in person.model_dump(exclude_none=True).items():
+                if isinstance(value, str) and needle in value:
+                    return f"content/people/{person_id}.yaml ({name})"
+        return self.display_path
+
+
+@dataclass
+class PeopleRegistry:
+    """Person files, each loaded and validated once however many briefs name it."""
+
+    people_dir: Path
+    display_root: Path | None = None
+    _cache: dict[str, tuple[Person | None, list[Diagnostic]]] = field(default_factory=dict)
+
+    def path_of(self, person_id: str) -> Path:
+        return self.people_dir / f"{person_id}.yaml"
+
+    def display(self, path: Path) -> str:
+        if self.display_root:
+            try:
+                return str(path.relative_to(self.display_root))
+            except ValueError:
+                pass
+        return str(path)
+
+    def exists(self, person_id: str) -> bool:
+        return re.fullmatch(r"[a-z0-9][a-z0-9-]*", person_id) is not None and self.path_of(person_id).is_file()
+
+    def get(self, person_id: str) -> tuple[Person | None, list[Diagnostic]]:
+        if person_id not in self._cache:
+            self._cache[person_id] = self._load(person_id)
+        return self._cache[person_id]
+
+    def _load(self, person_id: str) -> tuple[Person | None, list[Diagnostic]]:
+        path = self.path_of(person_id)
+        try:
+            doc = load_yaml(path, self.display(path))
+        except ContentError as exc:
+            return None, exc.diagnostics
+        person, problems = validate_model(Person, doc)
+        return person, doc.diagnostics + problems
+
+
+def validate_brief(path: Path, people: PeopleRegistry, *, display_path: str | None = None,
+                   today: dt.date | None = None) -> ValidatedBrief:
+    """Load and check one brief. Raises ContentError with every problem (and warning) found."""
+    doc = load_yaml(path, display_path)
+    problems = list(doc.diagnostics)
+    brief, model_problems = validate_model(Brief, doc)
+    problems += model_problems
+    problems += _check_markdown(doc)
+    people_found, reference_problems = _check_references(doc, people)
+    problems += reference_problems
+    if brief is not None:
+        problems += _warnings(brief, doc)
+    errors = [p for p in problems if p.is_error]
+    if errors or brief is None:
+        raise ContentError(problems)
+    inputs = (path, *(people.path_of(pid) for pid in sorted(people_found)))
+    return ValidatedBrief(path.stem, path, doc.display_path, brief, people_found,
+                          tuple(sorted(p for p in problems if not p.is_error)), inputs, doc)
+
+
+# --- the model, with pydantic's messages rewritten for people ---------------------------
+
+def validate_model(model: type[BaseModel], doc: LoadedDocument):
+    """Validate plain data against a model; returns (instance or None, diagnostics)."""
+    if not isinstance(doc.data, dict):
+        return None, [doc.diagnostic((), f"expected the keys of a {model.__name__.lower()} "
+                                     "(`key: value` lines) at the top of the file")]
+    try:
+        return model.model_validate(doc.data), []
+    except ValidationError as exc:
+        return None, [_explain(error, model, doc) for error in exc.errors(include_url=False)]
+
+
+def _explain(error: dict, model: type[BaseModel], doc: LoadedDocument) -> Diagnostic:
+    loc = tuple(part for part in error["loc"] if not _is_internal_loc(part))
+    kind = error["type"]
+    name = f"`{loc[-1]}`" if loc and isinstance(loc[-1], str) else _describe_item(loc)
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        known = _field_names(model, loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        hint = f"; did you mean `{close[0]}`?" if close else f"; the keys allowed here are {_join(known)}"
+        return doc.diagnostic(loc, f"unknown key `{loc[-1]}`{hint}", at_key=True)
+    if kind == "missing":
+        return doc.diagnostic(loc[:-1], f"{name} is required but missing")
+    if value is None and kind.endswith("_type"):
+        return doc.diagnostic(loc, f"{name} has no value; write one or remove the key")
+    if kind in ("literal_error", "enum"):
+        return doc.diagnostic(loc, f"{name} must be one of {_choices(ctx.get('expected', ''))}; "
+                              f"got '{value}'")
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return doc.diagnostic(loc, _date_message(name, value, error["msg"]))
+    if kind == "value_error":
+        message = str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
+        if message.startswith(("is ", "must ", "needs ")):
+            message = f"{name} {message}"
+        elif loc and not message.startswith("'"):
+            message = f"{name}: {message}" if loc[-1:] and isinstance(loc[-1], int) is False else message
+        return doc.diagnostic(loc, message)
+    if kind == "string_type":
+        return doc.diagnostic(loc, f"{name} must be text, not {_kind_of(value)}")
+    if kind == "list_type":
+        return doc.diagnostic(loc, f"{name} must be a list (lines starting with '- '), not {_kind_of(value)}")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return doc.diagnostic(loc, f"{name} must be a group of `key: value` lines, not {_kind_of(value)}")
+    if kind == "too_short":
+        return doc.diagnostic(loc, f"{name} needs at least {ctx.get('min_length', 1)} entry")
+    return doc.diagnostic(loc, f"{name}: {error['msg']}")
+
+
+def _is_internal_loc(part: Any) -> bool:
+    return isinstance(part, str) and (part.startswith(("function-", "union[", "list[", "tagged-union["))
+                                      or part in ("str", "date", "KeyMessage"))
+
+
+def _describe_item(loc: tuple) -> str:
+    if len(loc) >= 2 and isinstance(loc[-1], int):
+        return f"item {loc[-1] + 1} of `{loc[-2]}`"
+    return "this file" if not loc else f"`{format_key_path(loc)}`"
+
+
+def _date_message(name: str, value: Any, raw: str) -> str:
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return f"{name} is not a real date: {value} ({raw.split(', ')[-1]})"
+    return f"{name} must be a date written YYYY-MM-DD, e.g. 2023-08-18; got '{value}'"
+
+
+def _choices(expected: str) -> str:
+    return ", ".join(re.findall(r"'([^']*)'", expected)) or expected
+
+
+def _join(names: list[str]) -> str:
+    return ", ".join(f"`{n}`" for n in names)
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a group of keys"
+    if isinstance(value, list):
+        return "a list"
+    return f"'{value}'"
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        current = _inner_model(fields[part].annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
+    target = _model_at(model, loc)
+    return list(target.model_fields) if target else []
+
+
+# --- walking the data beside the model ---------------------------------------------------
+
+def _scalars(data: Any, key_path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _scalars(value, (*key_path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _scalars(value, (*key_path, index))
+    elif isinstance(data, str):
+        yield key_path, data
+
+
+def markdown_fields(model: type[BaseModel], data: Any, key_path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Yield (key path, text) for every Markdown field present in raw data."""
+    if not isinstance(data, dict):
+        return
+    for name, info in model.model_fields.items():
+        if name not in data:
+            continue
+        value, path = data[name], (*key_path, name)
+        if any(isinstance(m, MarkdownText) for m in info.metadata) and isinstance(value, str):
+            yield path, value
+            continue
+        inner = _inner_model(info.annotation)
+        if inner is None:
+            continue
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, str) and "text" in inner.model_fields:  # shorthand entry
+                    yield (*path, index), item
+                else:
+                    yield from markdown_fields(inner, item, (*path, index))
+        else:
+            yield from markdown_fields(inner, value, path)
+
+
+def _check_markdown(doc: LoadedDocument) -> list[Diagnostic]:
+    problems = []
+    for key_path, text in markdown_fields(Brief, doc.data):
+        match = RAW_HTML.search(text)
+        if match:
+            snippet = match.group(0)[:40]
+            problems.append(doc.diagnostic(key_path, f"raw HTML is not allowed in Markdown text "
+                                           f"(found `{snippet}`); write it in Markdown"))
+    return problems
+
+
+# --- cross-references ---------------------------------------------------------------------
+
+def _items(data: Any, key: str) -> list[tuple[int, dict]]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _ids_in(data: dict, key: str) -> list[tuple[int, str]]:
+    value = data.get(key)
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict[str, Person], list[Diagnostic]]:
+    data = doc.data if isinstance(doc.data, dict) else {}
+    problems: list[Diagnostic] = []
+    found: dict[str, Person] = {}
+
+    def unique(section: str, key: str) -> set[str]:
+        seen: dict[str, int] = {}
+        for index, item in _items(data, section):
+            value = item.get(key)
+            if not isinstance(value, str):
+                continue
+            if value in seen:
+                problems.append(doc.diagnostic((section, index, key), f"`{value}` is listed twice in "
+                                               f"`{section}` (first as item {seen[value] + 1})"))
+            else:
+                seen[value] = index
+        return set(seen)
+
+    participant_ids = unique("participants", "person")
+    source_ids = unique("sources", "id")
+    unique("deliverables", "id")
+
+    def need_person(key_path: KeyPath, person_id: str, *, participant: bool = False) -> None:
+        if participant and person_id not in participant_ids:
+            problems.append(doc.diagnostic(key_path, f"`{person_id}` is not among the `participants` "
+                                           "of this brief; add them there first"))
+            return
+        if not people.exists(person_id):
+            problems.append(doc.diagnostic(key_path, f"no person `{person_id}`: expected a file "
+                                           f"{people.display(people.path_of(person_id))}"))
+            return
+        person, person_problems = people.get(person_id)
+        problems.extend(person_problems)
+        if person is not None:
+            found[person_id] = person
+
+    def need_source(key_path: KeyPath, source_id: str) -> None:
+        if source_id not in source_ids:
+            close = difflib.get_close_matches(source_id, sorted(source_ids), n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            problems.append(doc.diagnostic(key_path, f"no source with id `{source_id}` in "
+                                           f"`sources`{hint}"))
+
+    for index, item in _items(data, "participants"):
+        if isinstance(item.get("person"), str):
+            need_person(("participants", index, "person"), item["person"])
+    event = data.get("event") if isinstance(data.get("event"), dict) else {}
+    if isinstance(event.get("host"), str):
+        need_person(("event", "host"), event["host"], participant=True)
+    for index, source_id in _ids_in(event, "sources"):
+        need_source(("event", "sources", index), source_id)
+    for section, key, participant in (("agenda", "participants", True), ("deliverables", "owners", False)):
+        for index, item in _items(data, section):
+            for j, person_id in _ids_in(item, key):
+                need_person((section, index, key, j), person_id, participant=participant)
+    for index, item in _items(data, "quotes"):
+        if isinstance(item.get("by"), str):
+            need_person(("quotes", index, "by"), item["by"])
+        if isinstance(item.get("source"), str):
+            need_source(("quotes", index, "source"), item["source"])
+    for section in ("agenda", "deliverables", "key_messages", "sensitivities"):
+        for index, item in _items(data, section):
+            for j, source_id in _ids_in(item, "sources"):
+                need_source((section, index, "sources", j), source_id)
+    for key_path, text in markdown_fields(Brief, data):
+        for match in CITATION.finditer(text):
+            need_source(key_path, match.group(1))
+    return found, _dedupe(problems)
+
+
+def _dedupe(problems: list[Diagnostic]) -> list[Diagnostic]:
+    seen, unique = set(), []
+    for problem in problems:
+        key = (problem.path, problem.line, problem.column, problem.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(problem)
+    return unique
+
+
+# --- warnings -----------------------------------------------------------------------------
+
+def _warnings(brief: Brief, doc: LoadedDocument) -> list[Diagnostic]:
+    def warn(key_path: KeyPath, message: str) -> Diagnostic:
+        return doc.diagnostic(key_path, message, severity="warning")
+
+    found = []
+    for index, item in enumerate(brief.deliverables):
+        if not item.sources:
+            found.append(warn(("deliverables", index), f"deliverable `{item.id}` has no source"))
+        if not item.owners:
+            found.append(warn(("deliverables", index), f"deliverable `{item.id}` has no owner"))
+    for index, participant in enumerate(brief.participants):
+        if participant.role is None:
+            found.append(warn(("participants", index), f"participant `{participant.person}` has no role"))
+    for key_path, text in _scalars(doc.data, ()):
+        match = PLACEHOLDER.search(text)
+        if match:
+            found.append(warn(key_path, f"'{match.group(1)}' left in the text"))
+    found += _agenda_order(brief, warn)
+    event_day = brief.event.date or brief.event.start
+    if event_day and brief.as_of > event_day:
+        found.append(warn(("as_of",), f"`as_of` ({brief.as_of}) is after the event ({event_day}); "
+                          "is this a brief or a read-out?"))
+    elif event_day and (event_day - brief.as_of).days > STALE_AFTER_DAYS:
+        found.append(warn(("as_of",), f"`as_of` ({brief.as_of}) is {(event_day - brief.as_of).days} "
+                          "days before the event; the facts may be stale"))
+    cited = {s for item in (*brief.deliverables, *brief.key_messages, *brief.sensitivities, *brief.agenda)
+             for s in item.sources} | set(brief.event.sources) | {q.source for q in brief.quotes}
+    cited |= {m.group(1) for _, text in markdown_fields(Brief, doc.data) for m in CITATION.finditer(text)}
+    for index, source in enumerate(brief.sources):
+        if source.id not in cited:
+            found.append(warn(("sources", index), f"source `{source.id}` is never cited"))
+    return found
+
+
+def _agenda_order(brief: Brief, warn) -> list[Diagnostic]:
+    found, previous = [], None
+    for index, item in enumerate(brief.agenda):
+        if item.date is None:
+            continue
+        key = (item.date, item.time or "")
+        if previous and key < previous[0] and (item.time or key[0] != previous[0][0]):
+            found.append(warn(("agenda", index), f"agenda item {index + 1} ({key[0]} {item.time or ''}"
+                              f") comes before item {previous[1] + 1}; is the order right?".replace(" )", ")")))
+        previous = (key, index) if not previous or key >= previous[0] else previous
+    return found
+
+
