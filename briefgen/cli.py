@@ -8,6 +8,7 @@ is a bug, shown with its traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import traceback
@@ -30,6 +31,12 @@ examples:
   briefgen schema --write                 regenerate schema/*.schema.json
 
 exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors."""
+
+
+# Commands that live in their own module: name -> module with HELP, DESCRIPTION,
+# add_arguments(parser) and run(args, project, stdout, stderr) -> exit code.
+# Those modules import their heavy dependencies inside run(), so --help stays fast.
+EXTRA_COMMANDS: dict[str, str] = {}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -60,6 +67,11 @@ def parser() -> argparse.ArgumentParser:
     schema.add_argument("--write", action="store_true", help="write schema/brief.schema.json and "
                         "schema/person.schema.json")
     schema.add_argument("--root", type=Path, default=None, help="project folder")
+    for name, module in EXTRA_COMMANDS.items():
+        command_module = importlib.import_module(module)
+        command_module.add_arguments(commands.add_parser(
+            name, help=command_module.HELP, description=command_module.DESCRIPTION,
+            formatter_class=argparse.RawDescriptionHelpFormatter))
     return top
 
 
@@ -90,7 +102,9 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
 def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from briefgen.build import Project
 
-    project = (Project.find(args.root or Path.cwd(), getattr(args, "output", None)))
+    project = Project.find(getattr(args, "root", None) or Path.cwd(), getattr(args, "output", None))
+    if args.command in EXTRA_COMMANDS:
+        return importlib.import_module(EXTRA_COMMANDS[args.command]).run(args, project, stdout, stderr)
     if args.command == "schema":
         from briefgen.schema import schema_texts, write_schemas
         if args.write:

@@ -1,0 +1,58 @@
+"""Shared fixtures: a copy of the sample project in a temporary folder, and the CLI driven in-process."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from briefgen.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_ID = "camp-david-2023"
+
+
+@dataclass
+class CliRun:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*argv: str | Path) -> CliRun:
+    """Run `briefgen ARGV...` in this process, capturing its streams."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(a) for a in argv], stdout=out, stderr=err)
+    return CliRun(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh project folder holding a copy of the sample content (and no output yet)."""
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    return tmp_path
+
+
+@pytest.fixture
+def brief_file(project: Path) -> Path:
+    return project / "content" / f"{SAMPLE_ID}.yaml"
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace text in a content file; fails loudly if the text is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> Path:
+    """The sample brief built once for the session; returns the output folder."""
+    root = tmp_path_factory.mktemp("sample")
+    shutil.copytree(REPO / "content", root / "content")
+    result = run_cli("build", "--root", root)
+    assert result.code == 0, result.err
+    return root / "output"
