@@ -3,18 +3,29 @@
 Known user errors (content that does not validate, a brief that overflows) become a
 failed result with messages; one failing brief never stops the others. Outputs are
 written only when every stage has succeeded, so the last good output stays in place.
+
+`build` skips briefs whose inputs have not changed (see incremental.py) and builds the
+rest on long-lived worker processes, each within a time and memory budget (workers.py).
+This module imports nothing heavy at the top, so a build with nothing to do stays fast.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from briefgen import incremental
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, UsageError
-from briefgen.output import write_outputs
-from briefgen.render_html import TEMPLATES_DIR, render_html
-from briefgen.validate import PeopleRegistry, ValidatedBrief, validate_brief
+from briefgen.workers import Budget, JobFailed, run_jobs
+
+if TYPE_CHECKING:
+    from briefgen.validate import PeopleRegistry, ValidatedBrief
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,8 @@ class Project:
         except ValueError:
             return str(path)
 
-    def people_for(self, brief_path: Path) -> PeopleRegistry:
+    def people_for(self, brief_path: Path) -> "PeopleRegistry":
+        from briefgen.validate import PeopleRegistry
         return PeopleRegistry(brief_path.resolve().parent / "people", self.root)
 
 
@@ -65,6 +77,8 @@ class BriefResult:
     warnings: list[Diagnostic] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    skipped: bool = False
+    seconds: float = 0.0
 
 
 def find_briefs(project: Project, files: Iterable[Path] = ()) -> list[Path]:
@@ -86,8 +100,11 @@ def find_briefs(project: Project, files: Iterable[Path] = ()) -> list[Path]:
     return found
 
 
-def check_brief(project: Project, path: Path, people: PeopleRegistry | None = None) -> tuple[ValidatedBrief | None, BriefResult]:
+def check_brief(project: Project, path: Path,
+                people: "PeopleRegistry | None" = None) -> tuple["ValidatedBrief | None", BriefResult]:
     """Validate one brief; the result carries every diagnostic."""
+    from briefgen.validate import validate_brief
+
     display = project.display(path)
     try:
         validated = validate_brief(path, people or project.people_for(path), display_path=display)
@@ -100,7 +117,14 @@ def check_brief(project: Project, path: Path, people: PeopleRegistry | None = No
 
 
 def build_brief(project: Project, path: Path, *, strict: bool = False) -> BriefResult:
-    """Validate, render and write one brief; on any user error nothing is written."""
+    """Validate, render and write one brief in this process; on any user error nothing is written."""
+    started = time.perf_counter()
+    result = _build_brief(project, path, strict)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build_brief(project: Project, path: Path, strict: bool) -> BriefResult:
     validated, result = check_brief(project, path)
     if validated is None:
         return result
@@ -109,9 +133,11 @@ def build_brief(project: Project, path: Path, *, strict: bool = False) -> BriefR
         result.errors = [w.format() for w in validated.warnings] + [
             f"{validated.display_path}: error: warnings are errors with --strict"]
         return result
+    from briefgen.output import write_outputs
+    from briefgen.pdf import write_pdf
+    from briefgen.render_html import render_html
     try:
         html = render_html(validated, project.templates_dir)
-        from briefgen.pdf import write_pdf  # WeasyPrint is heavy: import it only to build
         pdf = write_pdf(html, validated, project.asset_roots)
     except BriefgenError as exc:
         result.ok = False
@@ -119,11 +145,76 @@ def build_brief(project: Project, path: Path, *, strict: bool = False) -> BriefR
         return result
     result.outputs = write_outputs(project.output_dir, validated.brief_id,
                                    {".html": html.encode("utf-8"), ".pdf": pdf})
+    incremental.record_build(path, list(validated.input_files), project.output_dir,
+                             incremental.shared_inputs_digest(project.templates_dir))
     return result
 
 
-def build(project: Project, files: Iterable[Path] = (), *, strict: bool = False) -> list[BriefResult]:
-    return [build_brief(project, path, strict=strict) for path in find_briefs(project, files)]
+@dataclass(frozen=True)
+class BuildOptions:
+    strict: bool = False
+    force: bool = False
+    jobs: int = 0                    # 0: one per core
+    budget: Budget = Budget()
+
+
+def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = BuildOptions(),
+          on_result: Callable[[BriefResult], None] | None = None) -> list[BriefResult]:
+    """Build every brief named (default: all under content/), skipping those up to date.
+
+    Results come back in the order of the briefs; `on_result` sees each one as it finishes.
+    """
+    report = on_result or (lambda result: None)
+    paths = find_briefs(project, files)
+    results: dict[Path, BriefResult] = {}
+    todo = []
+    shared = incremental.shared_inputs_digest(project.templates_dir)
+    for path in paths:
+        if not options.force and incremental.is_up_to_date(path, project.output_dir, shared):
+            results[path] = BriefResult(path, path.stem, True, skipped=True)
+            report(results[path])
+        else:
+            todo.append(path)
+    if todo:
+        _warm_up()
+        workers = options.jobs or os.cpu_count() or 1
+        for job, outcome in run_jobs(_BuildTask(project, options.strict), todo,
+                                     workers=workers, budget=options.budget):
+            results[job] = outcome if isinstance(outcome, BriefResult) else _failed(project, job, outcome)
+            report(results[job])
+    return [results[path] for path in paths]
+
+
+@dataclass(frozen=True)
+class _BuildTask:
+    """What a worker does with one brief path (a picklable callable)."""
+
+    project: Project
+    strict: bool
+
+    def __call__(self, path: Path) -> BriefResult:
+        return build_brief(self.project, path, strict=self.strict)
+
+
+def _warm_up() -> None:
+    """Import every stage and load the fonts once, before the workers are forked from us:
+    each worker starts warm, and nothing is loaded after its memory budget is set."""
+    import briefgen.output  # noqa: F401
+    import briefgen.render_html  # noqa: F401
+    from briefgen.pdf import font_configuration
+    font_configuration()
+
+
+def _failed(project: Project, path: Path, failure: JobFailed) -> BriefResult:
+    display = project.display(path)
+    if failure.reason == "bug":
+        raise InternalBuildError(f"building {display} failed inside briefgen:\n{failure.message}")
+    return BriefResult(path, path.stem, False, [f"{display}: error: the brief {failure.message}; "
+                                                "nothing was written"])
+
+
+class InternalBuildError(RuntimeError):
+    """A bug in briefgen surfaced by a worker; carries the worker's traceback."""
 
 
 def check(project: Project, files: Iterable[Path] = ()) -> list[BriefResult]:

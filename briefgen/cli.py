@@ -8,6 +8,7 @@ is a bug, shown with its traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import sys
@@ -58,6 +59,14 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--root", type=Path, default=None,
                              help="project folder (default: the nearest folder with content/)")
     build.add_argument("--output", type=Path, default=None, help="output folder (default: output/)")
+    build.add_argument("--force", action="store_true",
+                       help="rebuild every brief, even those whose inputs have not changed")
+    build.add_argument("--jobs", "-j", type=_positive_int, default=0, metavar="N",
+                       help="build N briefs at once (default: one per core)")
+    build.add_argument("--timeout", type=_positive_float, default=60.0, metavar="SECONDS",
+                       help="time budget per brief (default: 60)")
+    build.add_argument("--max-memory", type=_positive_int, default=2048, metavar="MB",
+                       help="memory budget per worker process, in MiB (default: 2048)")
     check.add_argument("--format", choices=("text", "json", "github"), default="text",
                        help="how to print problems (default: text)")
 
@@ -75,12 +84,29 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got '{text}'")
+    return int(text)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got '{text}'")
+    return value
+
+
 def main(argv: list[str] | None = None, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
-        args = parser().parse_args(argv)
-    except SystemExit as exc:  # argparse has printed the usage message
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            args = parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed help, or the usage and the problem
         return int(exc.code or 0)
     try:
         return _run(args, stdout, stderr)
@@ -118,8 +144,15 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.command == "check":
         results = pipeline.check(project, args.files)
         return _report_check(results, args.format, args.strict, stdout, stderr)
-    results = pipeline.build(project, args.files, strict=args.strict)
-    return _report_build(results, project, stdout, stderr)
+    from briefgen.progress import BuildProgress
+    from briefgen.workers import Budget
+    options = pipeline.BuildOptions(strict=args.strict, force=args.force, jobs=args.jobs,
+                                    budget=Budget(args.timeout, args.max_memory))
+    briefs = pipeline.find_briefs(project, args.files)
+    progress = BuildProgress(project, len(briefs), stdout, stderr)
+    results = pipeline.build(project, briefs, options, on_result=progress.brief_done)
+    progress.finish(results)
+    return ExitCode.CONTENT_ERROR if any(not r.ok for r in results) else ExitCode.OK
 
 
 def _report_check(results, output_format: str, strict: bool, stdout: TextIO, stderr: TextIO) -> int:
@@ -141,20 +174,4 @@ def _report_check(results, output_format: str, strict: bool, stdout: TextIO, std
         warnings = len(diagnostics) - errors
         print(f"checked {len(results)} brief{'s' * (len(results) != 1)}: {errors} error"
               f"{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", file=stdout)
-    return ExitCode.CONTENT_ERROR if failed else ExitCode.OK
-
-
-def _report_build(results, project, stdout: TextIO, stderr: TextIO) -> int:
-    for result in results:
-        for warning in result.warnings:
-            if result.ok:
-                print(warning.format(), file=stderr)
-        for message in result.errors:
-            print(message, file=stderr)
-        if result.ok:
-            print(f"built {', '.join(project.display(p) for p in result.outputs)}", file=stdout)
-    failed = sum(not r.ok for r in results)
-    if failed:
-        print(f"{failed} of {len(results)} brief{'s' * (len(results) != 1)} failed; "
-              "their previous output is unchanged", file=stderr)
     return ExitCode.CONTENT_ERROR if failed else ExitCode.OK

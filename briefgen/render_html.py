@@ -20,7 +20,7 @@ from briefgen.models import Brief, Person
 from briefgen.richtext import RichText
 from briefgen.validate import ValidatedBrief
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+from briefgen.build import TEMPLATES_DIR  # noqa: E402  (one definition of the templates folder)
 TEMPLATE_NAME = "one-pager.html.j2"
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
 STATUS_LABELS = {"expected": "Expected", "confirmed": "Confirmed", "announced": "Announced",

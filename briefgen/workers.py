@@ -1,0 +1,158 @@
+"""Long-lived worker processes that build briefs within a time and memory budget.
+
+Each worker is forked once, imports WeasyPrint once (inherited warm from the parent)
+and reuses one font configuration for every brief it builds. A brief that runs past
+its time budget gets its worker killed and replaced; a worker's address space is
+capped, so a pathological document ends in a clear error instead of taking the
+machine down. Results come back in completion order.
+"""
+
+from __future__ import annotations
+
+import errno
+import multiprocessing
+import os
+import resource
+import signal
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Limits for one brief: wall time in seconds, and address space per worker in MiB."""
+
+    seconds: float = 60.0
+    memory_mb: int = 2048
+
+
+@dataclass(frozen=True)
+class JobFailed:
+    """A job that did not return normally: over budget, a crashed worker, or a bug."""
+
+    reason: str          # "timeout" | "memory" | "crashed" | "bug"
+    message: str
+
+
+class _Worker:
+    def __init__(self, task: Callable[[Any], Any], budget: Budget):
+        context = multiprocessing.get_context("fork")
+        self.connection, child_end = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child_end, task, budget), daemon=True)
+        self.process.start()
+        child_end.close()
+        self.job: Any = None
+        self.deadline = 0.0
+
+    def give(self, job: Any, seconds: float) -> None:
+        self.job, self.deadline = job, time.monotonic() + seconds
+        self.connection.send(job)
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            os.kill(self.process.pid, signal.SIGKILL)
+        self.process.join()
+        self.connection.close()
+
+    def stop(self) -> None:
+        try:
+            self.connection.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.kill()
+        else:
+            self.connection.close()
+
+
+def _serve(connection: Connection, task: Callable[[Any], Any], budget: Budget) -> None:
+    """The worker's loop: limit memory, then run jobs until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    limit = budget.memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        try:
+            outcome: Any = task(job)
+        except MemoryError:
+            outcome = JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)")
+        except OSError as exc:
+            if exc.errno != errno.ENOMEM:
+                raise
+            outcome = JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)")
+        except RecursionError:
+            outcome = JobFailed("memory", "is nested too deeply to lay out")
+        except Exception:  # a bug in briefgen: keep the traceback for the report
+            outcome = JobFailed("bug", traceback.format_exc())
+        try:
+            connection.send(outcome)
+        except MemoryError:
+            connection.send(JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)"))
+
+
+def run_jobs(task: Callable[[Any], Any], jobs: Iterable[Any], *, workers: int,
+             budget: Budget) -> Iterator[tuple[Any, Any]]:
+    """Run `task(job)` for every job on `workers` processes; yield (job, result or JobFailed)."""
+    pending = list(jobs)
+    pending.reverse()
+    pool = [_Worker(task, budget) for _ in range(max(1, min(workers, len(pending))))]
+    busy: dict[Connection, _Worker] = {}
+    try:
+        while pending or busy:
+            for worker in pool:
+                if pending and worker.job is None:
+                    worker.give(pending.pop(), budget.seconds)
+                    busy[worker.connection] = worker
+            nearest = min(w.deadline for w in busy.values())
+            ready = wait(list(busy), timeout=max(0.0, nearest - time.monotonic()))
+            for connection in ready:
+                worker = busy.pop(connection)
+                job = worker.job
+                try:
+                    outcome = connection.recv()
+                    worker.job = None
+                except (EOFError, OSError):
+                    code = worker.process.exitcode
+                    outcome = JobFailed("crashed", f"the process building it died "
+                                        f"({_describe_exit(worker.process, code)})")
+                    pool[pool.index(worker)] = _replace(worker, task, budget)
+                yield job, outcome
+            now = time.monotonic()
+            for connection, worker in list(busy.items()):
+                if worker.deadline <= now and connection not in ready:
+                    busy.pop(connection)
+                    job = worker.job
+                    pool[pool.index(worker)] = _replace(worker, task, budget)
+                    yield job, JobFailed("timeout", f"took longer than its time budget "
+                                         f"({budget.seconds:g} s) and was stopped")
+    finally:
+        for worker in pool:
+            if worker.job is not None:
+                worker.kill()
+            else:
+                worker.stop()
+
+
+def _replace(worker: _Worker, task: Callable[[Any], Any], budget: Budget) -> _Worker:
+    worker.kill()
+    return _Worker(task, budget)
+
+
+def _describe_exit(process, code: int | None) -> str:
+    process.join(timeout=1)
+    code = process.exitcode if code is None else code
+    if code is not None and code < 0:
+        name = signal.Signals(-code).name
+        hint = "; probably out of memory" if name == "SIGKILL" else ""
+        return f"killed by {name}{hint}"
+    return f"exit code {code}"
