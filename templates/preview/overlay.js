@@ -1,0 +1,125 @@
+// briefgen live preview: added to pages only by `briefgen serve`, never to output/*.html.
+// Listens to the server's events: reloads the page when its HTML changes, and shows the
+// brief's problems (file:line:col and message) over the last good version.
+(() => {
+  "use strict";
+  const script = document.currentScript;
+  const briefId = script.dataset.brief;          // "" on the index
+  const version = Number(script.dataset.version);
+  const instance = script.dataset.instance;
+  const scrollKey = `briefgen-scroll:${location.pathname}`;
+  const stateNode = document.getElementById("briefgen-preview-state");
+  const STYLE = `
+    :host { all: initial; }
+    .panel { position: fixed; top: 12px; left: 50%; transform: translateX(-50%); z-index: 2147483647;
+             width: min(860px, calc(100vw - 24px)); box-sizing: border-box; max-height: 60vh; overflow: auto;
+             font: 14px/1.45 system-ui, sans-serif; color: #1a1d23; background: #fff;
+             border: 2px solid #c8102e; border-radius: 6px; box-shadow: 0 6px 24px rgba(0,0,0,.28); }
+    .panel.overflowing { border-color: #d97706; }
+    header { display: flex; gap: 12px; align-items: baseline; padding: 10px 14px; background: #fdecee; }
+    .overflowing header { background: #fff4e0; }
+    h1 { flex: 1; margin: 0; font-size: 15px; }
+    button { font: inherit; font-size: 12px; cursor: pointer; }
+    ol { margin: 0; padding: 8px 14px 12px 34px; }
+    li { margin: 4px 0; overflow-wrap: anywhere; }
+    code { font: 13px/1.4 ui-monospace, monospace; background: #f3f5f8; padding: 0 3px; border-radius: 3px; }
+    .key { color: #5b6370; }
+    .panel.collapsed ol { display: none; }
+    .chip { position: fixed; right: 12px; bottom: 12px; z-index: 2147483647; font: 12px/1 system-ui, sans-serif;
+            padding: 6px 10px; border-radius: 12px; background: #1f3a5f; color: #fff; text-decoration: none;
+            box-shadow: 0 2px 8px rgba(0,0,0,.25); }
+    .chip.failing, .chip.overflowing { background: #8b1a1a; }
+    .chip.building { background: #5b6370; }`;
+
+  let root = null;
+
+  function restoreScroll() {
+    const saved = sessionStorage.getItem(scrollKey);
+    if (saved !== null) {
+      sessionStorage.removeItem(scrollKey);
+      window.scrollTo(0, Number(saved));
+    }
+  }
+
+  function reload() {
+    sessionStorage.setItem(scrollKey, String(window.scrollY));
+    location.reload();
+  }
+
+  function element(tag, attributes = {}, ...children) {
+    const node = document.createElement(tag);
+    Object.entries(attributes).forEach(([name, value]) => node.setAttribute(name, value));
+    children.forEach((child) => node.append(child));
+    return node;
+  }
+
+  function headline(state) {
+    const count = state.problems.length;
+    if (state.status === "overflowing") return "Too long for one page: the PDF was not written";
+    const where = state.has_html ? "showing the last good version" : "no good version yet";
+    return `${count} problem${count === 1 ? "" : "s"} in ${state.file} (${where})`;
+  }
+
+  function problemsPanel(state) {
+    const list = element("ol");
+    state.problems.forEach((problem) => {
+      const item = element("li");
+      if (problem.where) item.append(element("code", { class: "where" }, problem.where), " ");
+      item.append(problem.message);
+      if (problem.key) item.append(" ", element("span", { class: "key" }, `(${problem.key})`));
+      list.append(item);
+    });
+    const toggle = element("button", { type: "button" }, "Hide");
+    const panel = element("section", { id: "problems", class: `panel ${state.status}`, role: "alert" },
+                          element("header", {}, element("h1", {}, headline(state)), toggle), list);
+    toggle.addEventListener("click", () => {
+      toggle.textContent = panel.classList.toggle("collapsed") ? "Show" : "Hide";
+    });
+    return panel;
+  }
+
+  function statusChip(state) {
+    const text = { building: "Building the PDF…", built: "PDF up to date",
+                   failing: "PDF not updated", overflowing: "PDF not updated: too long" }[state.status];
+    return element("a", { id: "status", class: `chip ${state.status}`, href: `/briefs/${state.brief}.pdf`,
+                          "data-status": state.status }, text);
+  }
+
+  function render(state) {
+    if (!root) {
+      const host = element("briefgen-preview");
+      root = host.attachShadow({ mode: "open" });
+      document.body.append(host);
+    }
+    root.replaceChildren(element("style", {}, STYLE), statusChip(state));
+    if (state.problems.length) root.append(problemsPanel(state));
+  }
+
+  async function refreshState() {
+    const response = await fetch(`/_preview/state/${briefId}.json`, { cache: "no-store" });
+    if (response.ok) render(await response.json());
+  }
+
+  function listen() {
+    const events = new EventSource("/_preview/events");
+    const data = (event) => JSON.parse(event.data);
+    events.addEventListener("hello", (event) => {
+      const hello = data(event);
+      const stale = hello.instance !== instance ||
+        (briefId ? hello.versions[briefId] !== version : hello.sequence !== version);
+      if (stale) reload();
+      else if (briefId) refreshState();
+    });
+    ["reload", "state", "removed"].forEach((kind) => events.addEventListener(kind, (event) => {
+      const change = data(event);
+      if (!briefId) reload();                                  // the index shows every brief
+      else if (change.brief !== briefId) return;
+      else if (kind === "state" && change.html_version === version) refreshState();
+      else reload();
+    }));
+  }
+
+  restoreScroll();
+  if (briefId && stateNode) render(JSON.parse(stateNode.textContent));
+  listen();
+})();
