@@ -6,13 +6,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: brief check test schema clean distclean help system-deps
+.PHONY: brief check test schema clean distclean help system-deps bench
 
 help:
 	@echo "make brief   build every brief under content/ into output/ (HTML and PDF)"
 	@echo "make check   validate every brief without building"
 	@echo "make test    run the whole test suite"
 	@echo "make schema  regenerate the JSON Schemas under schema/"
+	@echo "make bench   measure build speed against WeasyPrint and Chromium (docs/performance.md)"
 	@echo "make clean   remove generated output"
 
 $(STAMP): pyproject.toml
@@ -38,6 +39,9 @@ test: $(STAMP) system-deps
 
 schema: $(STAMP)
 	$(BIN)/briefgen schema --write
+
+bench: $(STAMP) system-deps
+	$(BIN)/python bench/bench.py
 
 clean:
 	rm -rf output/*.html output/*.pdf output/*.eml output/.briefgen

@@ -22,7 +22,7 @@ from briefgen.fetcher import SafeFetcher
 from briefgen.validate import ValidatedBrief
 
 PT_PER_PX = 0.75          # WeasyPrint lays out in CSS pixels (96 per inch)
-FONT_PACKAGES = "fonts-noto-core fonts-noto-cjk"
+FONT_PACKAGES = "fonts-noto-core fonts-noto-cjk fonts-ipafont-gothic fonts-nanum"
 _NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)\)')
 
 _font_config = None

@@ -52,8 +52,8 @@ def test_letter_paper_by_default_and_a4_on_request(sample_build: Path, brief_fil
 def test_embedded_fonts_cover_every_character_shown(sample_build: Path):
     pdf = sample_build / f"{SAMPLE_ID}.pdf"
     fonts = embedded_fonts(pdf)
-    assert any(name.endswith("Noto-Sans-CJK-JP") for name in fonts), fonts.keys()
-    assert any(name.endswith("Noto-Sans-CJK-KR") for name in fonts), fonts.keys()
+    assert any(name.endswith("+IPAGothic") for name in fonts), fonts.keys()
+    assert any(name.endswith("+NanumGothic") for name in fonts), fonts.keys()
     covered = set().union(*fonts.values())
     shown = {c for c in pdf_text(pdf) if not c.isspace()}
     assert shown - covered == set()
@@ -154,7 +154,7 @@ def test_character_no_font_covers_fails_naming_it_and_the_field(project: Path):
     result = run_cli("build", "--root", project)
     assert result.code == 1
     assert "no installed font can show '\U0001B000' (U+1B000) in content/people/yoon.yaml (native_name)" in result.err
-    assert "sudo apt-get install fonts-noto-core fonts-noto-cjk" in result.err
+    assert "sudo apt-get install fonts-noto-core fonts-noto-cjk fonts-ipafont-gothic fonts-nanum" in result.err
     assert not (project / "output" / f"{SAMPLE_ID}.pdf").exists()
 
 

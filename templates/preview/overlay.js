@@ -18,7 +18,7 @@
     .panel.overflowing { border-color: #d97706; }
     header { display: flex; gap: 12px; align-items: baseline; padding: 10px 14px; background: #fdecee; }
     .overflowing header { background: #fff4e0; }
-    h1 { flex: 1; margin: 0; font-size: 15px; }
+    .headline { flex: 1; margin: 0; font-size: 15px; font-weight: 700; }
     button { font: inherit; font-size: 12px; cursor: pointer; }
     ol { margin: 0; padding: 8px 14px 12px 34px; }
     li { margin: 4px 0; overflow-wrap: anywhere; }
@@ -71,7 +71,7 @@
     });
     const toggle = element("button", { type: "button" }, "Hide");
     const panel = element("section", { id: "problems", class: `panel ${state.status}`, role: "alert" },
-                          element("header", {}, element("h1", {}, headline(state)), toggle), list);
+                          element("header", {}, element("p", { class: "headline" }, headline(state)), toggle), list);
     toggle.addEventListener("click", () => {
       toggle.textContent = panel.classList.toggle("collapsed") ? "Show" : "Hide";
     });

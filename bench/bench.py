@@ -1,0 +1,192 @@
+"""`make bench`: briefgen measured side by side with the engine it drives, in one run.
+
+Generates N varied synthetic briefs in a temporary folder, then prints one table of
+ratios, each the median of several runs measured here and now, and writes it with a
+description of the machine to docs/performance.md. Nothing here is asserted: the
+numbers are for people to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SAMPLE = REPO / "content" / "camp-david-2023.yaml"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def make_briefs(root: Path, count: int) -> list[Path]:
+    """Copies of the sample that differ in title, paper and length (all fit one page)."""
+    content = root / "content"
+    shutil.copytree(REPO / "content" / "people", content / "people")
+    sample = SAMPLE.read_text(encoding="utf-8")
+    paths = []
+    for index in range(count):
+        text = sample.replace("title: Camp David Trilateral Summit",
+                              f"title: Trilateral Summit No. {index + 1}")
+        if index % 3 == 1:
+            text = text.replace("paper: letter", "paper: a4")
+        if index % 3 == 2:  # a shorter brief: no quote
+            text = text[: text.index("\nquotes:")] + text[text.index("\nsources:\n"):]
+            text = text.replace("    source: brookings\n", "")
+        path = content / f"brief-{index + 1:03d}.yaml"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def timed(command: list[str], **kwargs) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)
+    return time.perf_counter() - started
+
+
+def median_of(runs: int, measure) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+def briefgen(*args: str | Path) -> list[str]:
+    return [str(BIN / "briefgen"), *map(str, args)]
+
+
+def measure(count: int, runs: int) -> list[tuple[str, str, str, str]]:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as folder:
+        root = Path(folder)
+        briefs = make_briefs(root, count)
+        out = root / "output"
+        subprocess.run(briefgen("build", "--root", root, "--force"), check=True,
+                       stdout=subprocess.DEVNULL)
+        one = briefs[0]
+        html = out / f"{one.stem}.html"
+
+        # 1. A cold briefgen build of one brief vs the weasyprint command on its HTML.
+        cold = median_of(runs, lambda: timed(briefgen("build", "--root", root, "--force",
+                                                       "--output", root / "cold", one)))
+        engine = median_of(runs, lambda: timed([str(BIN / "weasyprint"), str(html),
+                                                str(root / "engine.pdf")]))
+        rows.append(("1. cold build of one brief ÷ `weasyprint` CLI on its HTML",
+                     f"{cold:.2f} s", f"{engine:.2f} s", f"{cold / engine:.2f}"))
+
+        # 2. Per brief inside a warm batch vs a bare in-process HTML(...).write_pdf().
+        in_batch, bare = warm_per_brief(root, briefs[: min(10, count)], runs)
+        rows.append(("2. per brief in a warm batch ÷ bare `HTML(...).write_pdf()`",
+                     f"{in_batch:.3f} s", f"{bare:.3f} s", f"{in_batch / bare:.2f}"))
+
+        # 3. The whole batch on one worker vs two.
+        serial = median_of(runs, lambda: timed(briefgen("build", "--root", root, "--force", "--jobs", "1")))
+        parallel = median_of(runs, lambda: timed(briefgen("build", "--root", root, "--force", "--jobs", "2")))
+        rows.append((f"3. {count} briefs, `--jobs 1` ÷ `--jobs 2`", f"{serial:.2f} s",
+                     f"{parallel:.2f} s", f"{serial / parallel:.2f}"))
+
+        # 4. A rebuild when nothing changed.
+        noop = median_of(max(runs, 5), lambda: timed(briefgen("build", "--root", root)))
+        rows.append((f"4. no-op rebuild of {count} briefs ÷ full build (`--jobs 2`)", f"{noop:.3f} s",
+                     f"{parallel:.2f} s", f"{noop / parallel:.3f}"))
+
+        # 5. briefgen per brief in a batch vs headless Chromium printing the same HTML.
+        if Path(CHROMIUM).exists():
+            chromium = median_of(runs, lambda: timed(chromium_print(html, root / "chromium.pdf")))
+            per_brief = parallel / count
+            rows.append(("5. briefgen per brief in a batch (`--jobs 2`) ÷ Chromium `--print-to-pdf`",
+                         f"{per_brief:.3f} s", f"{chromium:.2f} s", f"{per_brief / chromium:.2f}"))
+            rows.append(("5b. the same, briefgen on one worker (`--jobs 1`)", f"{serial / count:.3f} s",
+                         f"{chromium:.2f} s", f"{serial / count / chromium:.2f}"))
+        else:
+            rows.append(("5. ÷ Chromium `--print-to-pdf`", "n/a", "not installed", "n/a"))
+
+        # 6. Peak memory of any briefgen process (the parent or a worker) in a 2-worker build.
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        timed(briefgen("build", "--root", root, "--force", "--jobs", "2"))
+        peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+        rows.append(("6. peak memory of a briefgen process (parent or worker)", f"{peak:.0f} MB", "", ""))
+    return rows
+
+
+def chromium_print(html: Path, pdf: Path) -> list[str]:
+    return [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={pdf.parent / 'chromium-profile'}", "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}", html.as_uri()]
+
+
+def warm_per_brief(root: Path, briefs: list[Path], runs: int) -> tuple[float, float]:
+    """Median seconds per brief for briefgen's in-process build and for bare WeasyPrint."""
+    code = f"""
+import statistics, sys, time
+from pathlib import Path
+from weasyprint import HTML
+from briefgen.build import Project, build_brief
+from briefgen.pdf import font_configuration
+fonts = font_configuration()
+project = Project.at(Path({str(root)!r}), Path({str(root / 'warm')!r}))
+briefs = [Path(p) for p in {[str(b) for b in briefs]!r}]
+build_brief(project, briefs[0])
+ours, bare = [], []
+for _ in range({runs}):
+    for brief in briefs:
+        started = time.perf_counter(); result = build_brief(project, brief); ours.append(time.perf_counter() - started)
+        assert result.ok, result.errors
+        html = (project.output_dir / (brief.stem + '.html')).read_text()
+        started = time.perf_counter(); HTML(string=html).write_pdf(font_config=fonts); bare.append(time.perf_counter() - started)
+print(statistics.median(ours), statistics.median(bare))
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    ours, bare = map(float, out.stdout.split())
+    return ours, bare
+
+
+def machine() -> str:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import weasyprint
+    return (f"{platform.platform()}; {os.cpu_count()} cores ({cpu}); {memory:.0f} GiB; "
+            f"Python {platform.python_version()}; WeasyPrint {weasyprint.__version__}")
+
+
+def table(rows) -> str:
+    lines = ["| measure | briefgen | reference | ratio |", "| --- | ---: | ---: | ---: |"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--briefs", type=int, default=50, help="synthetic briefs (default 50)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measure; medians (default 3)")
+    parser.add_argument("--write", type=Path, default=REPO / "docs" / "performance.md",
+                        help="where to write the results (default docs/performance.md)")
+    args = parser.parse_args()
+    rows = measure(args.briefs, args.runs)
+    result = table(rows)
+    print(result)
+    header = (f"# Performance\n\nMeasured by `make bench` (bench/bench.py) on {dt.date.today()}: "
+              f"{args.briefs} synthetic briefs, medians of {args.runs} runs, all side by side in one run.\n\n"
+              f"Machine: {machine()}\n\n")
+    existing = args.write.read_text() if args.write.exists() else ""
+    notes = existing[existing.index("## Notes"):] if "## Notes" in existing else ""
+    args.write.write_text(header + result + "\n\n" + notes)
+    print(f"\nwrote {args.write}")
+
+
+if __name__ == "__main__":
+    main()
