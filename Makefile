@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: brief check test schema clean distclean help system-deps bench
+.PHONY: brief check test schema clean distclean help system-deps bench email watch test-deps
 
 help:
 	@echo "make brief   build every brief under content/ into output/ (HTML and PDF)"
@@ -15,6 +15,8 @@ help:
 	@echo "make schema  regenerate the JSON Schemas under schema/"
 	@echo "make bench   measure build speed against WeasyPrint and Chromium (docs/performance.md)"
 	@echo "make clean   remove generated output"
+	@echo "make email BRIEF=<id>  write output/<id>.eml, a draft email of one brief (PDF attached)"
+	@echo "make watch  live preview on http://127.0.0.1:8000/, rebuilt on every save"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -28,13 +30,17 @@ $(STAMP): pyproject.toml
 system-deps:
 	@scripts/ensure-system-deps
 
+# Debian's chromium, for the browser tests (tests/browser/).
+test-deps:
+	@scripts/ensure-test-deps
+
 brief: $(STAMP) system-deps
 	$(BIN)/briefgen build
 
 check: $(STAMP)
 	$(BIN)/briefgen check
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps test-deps
 	$(BIN)/python -m pytest
 
 schema: $(STAMP)
@@ -42,6 +48,13 @@ schema: $(STAMP)
 
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/bench.py
+
+email: $(STAMP) system-deps
+	@test -n "$(BRIEF)" || { echo "usage: make email BRIEF=<id>, e.g. make email BRIEF=camp-david-2023" >&2; exit 2; }
+	$(BIN)/briefgen email '$(BRIEF)'
+
+watch: $(STAMP) system-deps
+	$(BIN)/briefgen serve
 
 clean:
 	rm -rf output/*.html output/*.pdf output/*.eml output/.briefgen

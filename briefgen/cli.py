@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import importlib
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -37,7 +38,11 @@ exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage err
 # Commands that live in their own module: name -> module with HELP, DESCRIPTION,
 # add_arguments(parser) and run(args, project, stdout, stderr) -> exit code.
 # Those modules import their heavy dependencies inside run(), so --help stays fast.
-EXTRA_COMMANDS: dict[str, str] = {}
+EXTRA_COMMANDS: dict[str, str] = {
+    "serve": "briefgen.serve",
+    "email": "briefgen.mail",
+    "new": "briefgen.scaffold",
+}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -156,22 +161,54 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _report_check(results, output_format: str, strict: bool, stdout: TextIO, stderr: TextIO) -> int:
-    diagnostics = sorted(d for r in results for d in r.diagnostics)
-    failed = any(not r.ok for r in results) or (strict and any(r.warnings for r in results))
+    """Print every problem of every brief once (a person file shared by two briefs is
+    reported once), sorted by file, line and column."""
+    unique = {(d.path, d.line, d.column, d.severity, d.message, d.key_path): d
+              for r in results for d in r.diagnostics}
+    diagnostics = [unique[key] for key in sorted(unique)]
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    failed = any(not r.ok for r in results) or (strict and warnings > 0)
     if output_format == "json":
         print(json.dumps([{"path": d.path, "line": d.line, "column": d.column, "severity": d.severity,
                            "message": d.message, "key": d.key_path} for d in diagnostics],
                          indent=2, ensure_ascii=False), file=stdout)
-    elif output_format == "github":
+        return ExitCode.CONTENT_ERROR if failed else ExitCode.OK
+    if output_format == "github":
         for d in diagnostics:
-            level = "error" if d.is_error or strict else "warning"
-            message = d.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            print(f"::{level} file={d.path},line={d.line},col={d.column}::{message}", file=stdout)
+            print(_github_annotation(d, strict), file=stdout)
     else:
+        colour = _wants_colour(stderr)
         for d in diagnostics:
-            print(d.format(), file=stderr)
-        errors = sum(d.is_error for d in diagnostics)
-        warnings = len(diagnostics) - errors
-        print(f"checked {len(results)} brief{'s' * (len(results) != 1)}: {errors} error"
-              f"{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", file=stdout)
+            print(_coloured(d) if colour else d.format(), file=stderr)
+    strict_note = " (warnings fail with --strict)" if strict and warnings else ""
+    print(f"checked {len(results)} brief{'s' * (len(results) != 1)}: {errors} error"
+          f"{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{strict_note}", file=stdout)
     return ExitCode.CONTENT_ERROR if failed else ExitCode.OK
+
+
+def _github_annotation(d, strict: bool) -> str:
+    """A workflow command, so the problem shows on the pull request's diff line."""
+    def escape(text: str, *, in_property: bool = False) -> str:
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if in_property else text
+
+    level = "error" if d.is_error or strict else "warning"
+    where = f" ({d.key_path})" if d.key_path else ""
+    return (f"::{level} file={escape(d.path, in_property=True)},line={d.line},col={d.column},"
+            f"title={escape('briefgen check', in_property=True)}::{escape(d.message + where)}")
+
+
+_COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "path": "\033[1m", "end": "\033[0m"}
+
+
+def _wants_colour(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+
+
+def _coloured(d) -> str:
+    where = f" ({d.key_path})" if d.key_path else ""
+    return (f"{_COLOURS['path']}{d.path}:{d.line}:{d.column}:{_COLOURS['end']} "
+            f"{_COLOURS[d.severity]}{d.severity}:{_COLOURS['end']} {d.message}{where}")

@@ -2,50 +2,70 @@
 
 Content is untrusted, so nothing it names may reach the network or a file outside
 the project's own assets. Each URL is decoded and its path resolved (symlinks
-included) before it is judged. Refusals are recorded so the build can fail with
-the URL and where it came from, instead of WeasyPrint silently leaving a hole.
+included) before it is judged, and an allowed file is then read by us, from the
+resolved path, so what is judged is what is read: no second decoding, no redirect,
+no special file. Refusals are recorded so the build can fail with the URL and where
+it came from, instead of WeasyPrint silently leaving a hole.
 """
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from briefgen.assets import MAX_ASSET_BYTES
+
 
 class SafeFetcher:
-    """A WeasyPrint URL fetcher that allows only `data:` and files under `roots`."""
+    """A WeasyPrint URL fetcher that allows only `data:` and regular files under `roots`."""
+
+    # WeasyPrint reads this on every failed fetch: False means "log it and go on", so every
+    # refusal of a document is collected (and the build fails on them afterwards).
+    _fail_on_errors = False
 
     def __init__(self, roots: tuple[Path, ...]):
         self.roots = tuple(root.resolve() for root in roots)
         self.refused: list[tuple[str, str]] = []
-        self._default = None
 
     def __call__(self, url: str, *args, **kwargs):
         return self.fetch(url)
 
     def fetch(self, url: str, headers=None):
+        """WeasyPrint's fetcher interface: a response for an allowed URL, ValueError otherwise."""
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
+
         reason = self.refusal(url)
         if reason:
             self.refused.append((url, reason))
             raise ValueError(f"refused: {url}: {reason}")
-        from weasyprint.urls import URLFetcher
-        if self._default is None:
-            self._default = URLFetcher(allowed_protocols={"data", "file"}, allow_redirects=False)
-        return self._default.fetch(url, headers)
+        if urlsplit(url).scheme.lower() == "data":
+            return URLFetcher(allowed_protocols={"data"}, allow_redirects=False).fetch(url, headers)
+        path = self._path(url)
+        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime_type})
 
     def refusal(self, url: str) -> str | None:
         """Why a URL may not be fetched, or None when it may."""
-        scheme = urlsplit(url).scheme.lower()
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
         if scheme == "data":
             return None
         if scheme != "file":
             return f"{scheme or 'this kind of'} URLs are not allowed; briefs may not reach the network"
-        parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
             return "file URLs on other hosts are not allowed"
-        path = Path(unquote(parts.path)).resolve()
-        if not any(path == root or root in path.parents for root in self.roots):
+        if "\x00" in unquote(parts.path):
+            return "the file name contains a NUL character"
+        path = self._path(url)
+        if not any(root in path.parents for root in self.roots):
             return "only files inside the project's asset folders may be used"
         if not path.is_file():
             return "no such file"
+        if path.stat().st_size > MAX_ASSET_BYTES:
+            return f"the file is larger than {MAX_ASSET_BYTES:,} bytes"
         return None
+
+    @staticmethod
+    def _path(url: str) -> Path:
+        return Path(unquote(urlsplit(url).path)).resolve()

@@ -14,13 +14,16 @@ Everything found is collected and returned, so the author sees every problem at 
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent
+from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, SequenceEndEvent,
+                         SequenceStartEvent)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from briefgen.errors import ContentError, Diagnostic
@@ -30,22 +33,32 @@ MAX_DEPTH = 32
 
 KeyPath = tuple[str | int, ...]
 
-_STANDARD_TAGS = {
-    f"tag:yaml.org,2002:{name}"
-    for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "merge")
-}
 _NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+_TAG_PREFIX = "tag:yaml.org,2002:"
+# Characters that print as nothing (or as a space) but change what text means.
 _INVISIBLE = {
+    "\u00ad": "soft hyphen",
+    "\u034f": "combining grapheme joiner",
+    "\u115f": "Hangul filler",
+    "\u1160": "Hangul filler",
+    "\u3164": "Hangul filler",
+    "\uffa0": "Hangul filler",
     "\u200b": "zero-width space",
     "\u200c": "zero-width non-joiner",
     "\u200d": "zero-width joiner",
     "\u2060": "word joiner",
     "\ufeff": "zero-width no-break space",
-    "\u00ad": "soft hyphen",
-    **{chr(c): "bidirectional control" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))},
     "\u200e": "left-to-right mark",
     "\u200f": "right-to-left mark",
+    "\u061c": "Arabic letter mark",
+    "\u2028": "line separator",
+    "\u2029": "paragraph separator",
+    "\u0085": "next-line control character",
+    **{chr(c): "bidirectional control" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))},
 }
+_LINE_BREAKS = "\n\r"
+# What PyYAML's reader accepts; anything else is replaced before parsing (and reported).
+_YAML_PRINTABLE = re.compile("[\t\n\r\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
 
 @dataclass
@@ -91,12 +104,18 @@ def load_yaml(path: Path, display_path: str | None = None) -> LoadedDocument:
     shown = display_path or str(path)
     text = _read_text(path, shown)
     doc = LoadedDocument(path=path, display_path=shown, data=None)
-    doc.diagnostics.extend(_invisible_characters(text, shown))
+    invisible, text = _invisible_characters(text, shown)
+    doc.diagnostics.extend(invisible)
+    node = _compose_with_libyaml(text)
+    if node is not None:
+        doc.data = _to_data(node, (), doc)
+        return doc
     loader = _NodeLoader(text, shown)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        raise ContentError([*doc.diagnostics, *loader.problems, _syntax_diagnostic(exc, shown)]) from None
+        raise ContentError([*doc.diagnostics, *loader.problems,
+                            one_line(_syntax_diagnostic(exc, shown))]) from None
     except _TooDeep as exc:
         raise ContentError([*doc.diagnostics, exc.diagnostic]) from None
     finally:
@@ -129,36 +148,123 @@ def _read_text(path: Path, shown: str) -> str:
                             "the file is not valid UTF-8 text; save it as UTF-8")]) from None
 
 
-def _invisible_characters(text: str, shown: str) -> list[Diagnostic]:
-    found = []
-    for line_number, line in enumerate(text.splitlines(), start=1):
-        for column, char in enumerate(line, start=1):
-            name = _INVISIBLE.get(char)
-            if name is None and unicodedata.category(char) == "Cc" and char != "\t":
-                name = "control character"
-            if name:
-                found.append(Diagnostic(
-                    shown, line_number, column, "error",
-                    f"invisible character U+{ord(char):04X} ({name}); a reader cannot see it, "
-                    "so delete it or write what you mean in plain text"))
-    return found
+def _invisible_characters(text: str, shown: str) -> tuple[list[Diagnostic], str]:
+    """Report every character a reader cannot see, and return the text with each replaced
+    by U+FFFD, so the parser reports what else is wrong and counts lines as an editor does."""
+    if not any(_invisible_name(char) or not _YAML_PRINTABLE.match(char) for char in set(text)):
+        return [], text  # the usual case, decided per distinct character
+    found, cleaned, line, column = [], [], 1, 1
+    for char in text:
+        name = _invisible_name(char)
+        if name:
+            found.append(Diagnostic(
+                shown, line, column, "error",
+                f"invisible character U+{ord(char):04X} ({name}); a reader cannot see it, "
+                "so delete it or write what you mean in plain text"))
+            char = "\ufffd"
+        elif not _YAML_PRINTABLE.match(char):
+            found.append(Diagnostic(shown, line, column, "error",
+                                    f"character U+{ord(char):04X} is not allowed in YAML; delete it"))
+            char = "\ufffd"
+        cleaned.append(char)
+        if char == "\n" or (char == "\r" and not text.startswith("\n", len(cleaned))):
+            line, column = line + 1, 1
+        elif char != "\r":
+            column += 1
+    return found, "".join(cleaned)
+
+
+def _invisible_name(char: str) -> str | None:
+    if char in _INVISIBLE:
+        return _INVISIBLE[char]
+    if char in _LINE_BREAKS or char == "\t":
+        return None
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return "control character"
+    if category == "Cf":
+        return f"invisible format character {unicodedata.name(char, '')}".rstrip()
+    return None
+
+
+# PyYAML's wording for the common mistakes, and what to do about each.
+_SYNTAX_HINTS = (
+    ("mapping values are not allowed", "unexpected ': ' here; if this line is a key, line it up "
+     "with the keys around it; if it is part of a value that contains ': ', put the value in quotes"),
+    ("found character '\\t'", "a tab character; YAML indents with spaces only"),
+    ("found unexpected end of stream", "the quote that opens on line {context_line} is never "
+     "closed"),
+    ("could not find expected ':'", "expected `key: value`; this line has no ':' after its key "
+     "(or it should be indented as part of the line before)"),
+    ("expected ',' or ']'", "the [list] that opens on line {context_line} is not closed with ']' "
+     "(or an item in it contains ': ' and needs quotes)"),
+    ("expected ',' or '}'", "the {{group}} that opens on line {context_line} is not closed with "
+     "'}}' (or a value in it contains ': ' and needs quotes)"),
+    ("but found '<scalar>'", "unexpected text after a complete value; check the quotes on this "
+     "line and above (a quoted value ends at its closing quote)"),
+    ("but found '<block", "this line is indented differently from the lines around it; line up "
+     "keys of the same group with spaces"),
+    ("but found '?'", "this line is indented differently from the lines around it; line up "
+     "keys of the same group with spaces"),
+    ("but found '-'", "a list item ('- ') cannot appear here; line it up under the other items "
+     "of its list"),
+    ("but found ']'", "a ']' closes a list that was never opened"),
+    ("but found '}'", "a '}' closes a group that was never opened"),
+    ("found another document", "the file holds more than one YAML document (a '---' line); "
+     "a content file is a single document"),
+    ("found unknown escape character", "a backslash in double quotes starts an escape; use "
+     "single quotes, or write '\\\\' for a backslash"),
+    ("that cannot start any token", "this character cannot start a value; put the value in quotes"),
+    ("expected the node content", "a value is missing here (two commas in a row, or a ',' or ':' "
+     "with nothing before it)"),
+    ("expected alphabetic or numeric character", "a value starting with '*', '&' or '!' has a "
+     "special meaning in YAML; put the value in quotes"),
+    ("expected a comment or a line break", "after '|' or '>' the text starts on the next line, "
+     "indented"),
+)
 
 
 def _syntax_diagnostic(exc: yaml.MarkedYAMLError, shown: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = exc.problem or "invalid YAML"
-    hint = ""
-    if "mapping values are not allowed" in problem:
-        hint = "; a value that contains ': ' must be quoted"
-    elif "found character '\\t'" in problem:
-        hint = "; indent with spaces, not tabs"
-    elif "could not find expected ':'" in problem or "expected <block end>" in problem:
-        hint = "; check the indentation of this line and the one before"
-    elif "found undefined alias" in problem or "found unhashable key" in problem:
-        hint = ""
-    context = f" {exc.context}" if exc.context else ""
-    return Diagnostic(shown, line, column, "error", f"YAML syntax error:{context} {problem}{hint}".replace(":  ", ": "))
+    context_line = exc.context_mark.line + 1 if exc.context_mark else line
+    for needle, advice in _SYNTAX_HINTS:
+        if needle in f"{exc.context or ''} {problem}":
+            return Diagnostic(shown, line, column, "error",
+                              "YAML syntax error: " + advice.format(context_line=context_line))
+    return Diagnostic(shown, line, column, "error", f"YAML syntax error: {problem}")
+
+
+def _compose_with_libyaml(text: str) -> Node | None:
+    """The fast path: libyaml's C parser, for the usual file with nothing to report.
+
+    Returns None (use the pure-Python path, which explains every problem exactly) when
+    libyaml is missing or the file has anything to report: a syntax error, an anchor, an
+    alias, a tag, or deep nesting. The events are checked before anything is composed, so
+    an alias bomb or a deeply nested file never reaches the C composer.
+    """
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, AliasEvent) or getattr(event, "anchor", None) \
+                    or getattr(event, "tag", None) not in (None, "!"):
+                return None
+            if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+                depth += 1
+                if depth >= MAX_DEPTH - 1:
+                    return None
+            elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+                depth -= 1
+        loader = yaml.CSafeLoader(text)
+        try:
+            return loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError:
+        return None
 
 
 class _TooDeep(Exception):
@@ -189,6 +295,11 @@ class _NodeLoader(yaml.SafeLoader):
             self._problem(event.start_mark, f"YAML anchors (&{event.anchor}) are not allowed in "
                           "briefs; write each value out in full")
             event.anchor = None
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            self._problem(event.start_mark, f"YAML tags ({_short_tag(tag)}) are not allowed in "
+                          "briefs; remove the tag: every value is read as the text you wrote")
+            event.tag = None
         self._depth += 1
         if self._depth > MAX_DEPTH:
             mark = event.start_mark
@@ -200,13 +311,51 @@ class _NodeLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+def _check_escapes(node: ScalarNode, key_path: KeyPath, doc: LoadedDocument) -> None:
+    """A double-quoted value can write an invisible character as an escape ("\\u200b")."""
+    if node.style != '"':
+        return
+    for char in dict.fromkeys(node.value):
+        name = _invisible_name(char) if char not in "\n\t" else None
+        if name:
+            doc.diagnostics.append(Diagnostic(
+                doc.display_path, node.start_mark.line + 1, node.start_mark.column + 1, "error",
+                f"invisible character U+{ord(char):04X} ({name}), written as an escape; a reader "
+                "cannot see it, so delete it or write what you mean in plain text",
+                format_key_path(key_path)))
+
+
+def printable(text: str) -> str:
+    """Text that prints on one line as what it is: line breaks and invisible characters are
+    shown as escapes, so every diagnostic stays one `path:line:col: ...` line."""
+    return "".join(_escape(char) for char in text)
+
+
+def _escape(char: str) -> str:
+    if char != " " and (char in _INVISIBLE or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")):
+        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\u{ord(char):04x}")
+    return char
+
+
+def one_line(problem: Diagnostic) -> Diagnostic:
+    return dataclasses.replace(problem, message=printable(problem.message),
+                               key_path=printable(problem.key_path))
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(_TAG_PREFIX) if tag.startswith(_TAG_PREFIX) else tag
+
+
+def _is_plain(node: ScalarNode) -> bool:
+    """An unquoted scalar (PyYAML says None, libyaml says '')."""
+    return not node.style
+
+
 def _to_data(node: Node, key_path: KeyPath, doc: LoadedDocument) -> Any:
     doc.value_positions[key_path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if node.tag not in _STANDARD_TAGS and not node.tag.startswith("tag:yaml.org,2002:"):
-        doc.diagnostics.append(doc.diagnostic(key_path, f"YAML tags like {node.tag} are not "
-                                              "allowed; remove the tag"))
     if isinstance(node, ScalarNode):
-        if node.style is None and node.value in _NULL_WORDS:
+        _check_escapes(node, key_path, doc)
+        if _is_plain(node) and node.value in _NULL_WORDS:
             return None
         return node.value
     if isinstance(node, SequenceNode):
@@ -223,6 +372,13 @@ def _to_data(node: Node, key_path: KeyPath, doc: LoadedDocument) -> Any:
             continue
         key = key_node.value
         line = key_node.start_mark.line + 1
+        _check_escapes(key_node, (*key_path, key), doc)
+        if key == "<<" and _is_plain(key_node):
+            doc.diagnostics.append(Diagnostic(
+                doc.display_path, line, key_node.start_mark.column + 1, "error",
+                "YAML merge keys (<<) are not allowed in briefs; write each key out in full",
+                format_key_path(key_path)))
+            continue
         if key in first_seen:
             doc.diagnostics.append(Diagnostic(
                 doc.display_path, line, key_node.start_mark.column + 1, "error",

@@ -43,6 +43,8 @@ class LaidOut:
 
     document: object
     pages: int
+    fetcher: SafeFetcher
+    base_url: str
 
 
 def write_pdf(html: str, validated: ValidatedBrief, asset_roots: tuple[Path, ...]) -> bytes:
@@ -51,24 +53,35 @@ def write_pdf(html: str, validated: ValidatedBrief, asset_roots: tuple[Path, ...
     if laid_out.pages != 1:
         raise RenderError(validated.display_path, overflow_message(laid_out.document))
     with _weasyprint_log() as log:
-        pdf = laid_out.document.write_pdf()
+        pdf = laid_out.document.write_pdf()  # attachments, if any, are fetched only now
+    _raise_for_refusals(laid_out.fetcher, laid_out.base_url, validated)
     _raise_for_log(log, validated)
     return pdf
 
 
 def lay_out(html: str, validated: ValidatedBrief, asset_roots: tuple[Path, ...]) -> LaidOut:
+    """Lay out once. Relative URLs (images in Markdown) resolve against the brief's folder."""
     from weasyprint import HTML
 
     fetcher = SafeFetcher(asset_roots)
+    base_url = validated.path.resolve().parent.as_uri() + "/"
     with _weasyprint_log() as log:
-        document = HTML(string=html, base_url=asset_roots[0].as_uri() + "/",
+        document = HTML(string=html, base_url=base_url,
                         url_fetcher=fetcher).render(font_config=font_configuration())
-    if fetcher.refused:
-        url, reason = fetcher.refused[0]
-        raise RenderError(validated.display_path, f"refused to fetch {url}: {reason} "
-                          f"(from {validated.locate_text(url)})")
+    _raise_for_refusals(fetcher, base_url, validated)
     _raise_for_log(log, validated)
-    return LaidOut(document, len(document.pages))
+    return LaidOut(document, len(document.pages), fetcher, base_url)
+
+
+def _raise_for_refusals(fetcher: SafeFetcher, base_url: str, validated: ValidatedBrief) -> None:
+    """Fail naming every refused URL, as the content wrote it, and where it is written."""
+    if not fetcher.refused:
+        return
+    lines = []
+    for url, reason in dict(fetcher.refused).items():
+        written = url.removeprefix(base_url)
+        lines.append(f"refused to fetch {written}: {reason} (from {validated.locate_text(written)})")
+    raise RenderError(validated.display_path, "; ".join(lines))
 
 
 # --- overflow ----------------------------------------------------------------------------

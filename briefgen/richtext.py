@@ -2,24 +2,37 @@
 
 Raw HTML is switched off in the Markdown parser itself (it comes out as escaped text),
 and the result is then cleaned by nh3 against an allowlist, so nothing a content author
-writes can add a script, a style, a form, an image or an attachment to the page.
+writes can add a script, a style, a form or an attachment to the page. Links keep
+only http(s) and mailto targets; images keep only paths inside the content's assets
+folder (`briefgen.assets` has the rules, and validation reports breaches with their line).
 Citations written `[@source-id]` become numbered superscript references.
+
+Python-Markdown recurses once per level of nesting and slows down quadratically on
+runs of `[`, so a field's size, nesting and brackets are bounded before it is parsed.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import markdown
 import nh3
 from markupsafe import Markup
 
+from briefgen.assets import image_reference_problem, link_problem
+from briefgen.errors import BriefgenError
 from briefgen.validate import CITATION
 
-ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "a", "ul", "ol", "li", "blockquote", "sup"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "sup": {"class"}}
+ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "a", "ul", "ol", "li", "blockquote", "sup", "img"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "sup": {"class"}, "img": {"src", "alt", "title"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+MAX_MARKDOWN_CHARS = 5_000
+MAX_MARKDOWN_NESTING = 16
+MAX_MARKDOWN_BRACKETS = 50
+_NESTING_MARK = re.compile(r"\s{0,3}(?:>|[-*+](?=\s)|\d{1,9}[.)](?=\s))")
 _CITE_OPEN, _CITE_CLOSE = "\ue000", "\ue001"
 _CITE_TOKEN = re.compile(f"{_CITE_OPEN}(\\d+){_CITE_CLOSE}")
 _TOKEN_RUN = re.compile(f"(?:\\s*{_CITE_OPEN}\\d+{_CITE_CLOSE})+")
@@ -30,14 +43,15 @@ class RichText:
 
     def __init__(self, source_numbers: Mapping[str, int]):
         self.source_numbers = source_numbers
-        self._md = markdown.Markdown(extensions=["sane_lists", "smarty"], output_format="html")
-        self._md.preprocessors.deregister("html_block")
-        self._md.inlinePatterns.deregister("html")
+        self._md = _markdown()
 
     def block(self, text: str | None) -> Markup:
         """Markdown as block HTML (paragraphs, lists)."""
         if not text:
             return Markup("")
+        problem = markdown_limit_problem(text)
+        if problem:
+            raise MarkdownLimitError(f"a Markdown field starting {text[:40]!r} {problem}")
         self._md.reset()
         html = self._md.convert(self._tokenise_citations(text))
         return Markup(_clean(self._expand_citations(html)))
@@ -73,7 +87,84 @@ def citation_markup(numbers: list[int]) -> Markup:
     return Markup('<sup class="cite">{}</sup>').format(",".join(str(n) for n in numbers))
 
 
+class MarkdownLimitError(BriefgenError):
+    """A Markdown field too big or too deeply nested to parse safely (validation reports it first)."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An image or a link in a Markdown field, with its target as a browser would read it."""
+
+    kind: str  # "image" | "link"
+    url: str
+
+
+def markdown_limit_problem(text: str) -> str | None:
+    """Why a Markdown field is too big to parse safely, or None."""
+    if len(text) > MAX_MARKDOWN_CHARS:
+        return (f"is {len(text):,} characters long; a Markdown field may have at most "
+                f"{MAX_MARKDOWN_CHARS:,}")
+    brackets = CITATION.sub("", text).count("[")
+    if brackets > MAX_MARKDOWN_BRACKETS:
+        return (f"has {brackets:,} '[' characters; a Markdown field may have at most "
+                f"{MAX_MARKDOWN_BRACKETS} (each link or image uses one)")
+    depth = max((_nesting(line) for line in text.splitlines()), default=0)
+    if depth > MAX_MARKDOWN_NESTING:
+        return (f"nests quotes, lists or indentation {depth} levels deep; a Markdown field may "
+                f"nest at most {MAX_MARKDOWN_NESTING}")
+    return None
+
+
+def references(text: str) -> list[Reference]:
+    """Every image and link the Markdown in `text` produces, in order, before sanitising."""
+    collector = _ReferenceCollector()
+    collector.feed(_markdown().convert(text))
+    collector.close()
+    return collector.found
+
+
+def _nesting(line: str) -> int:
+    """Quote and list markers at the start of a line, plus one level per 4 columns of indent."""
+    expanded = line.expandtabs(4)
+    depth = (len(expanded) - len(expanded.lstrip(" "))) // 4
+    rest = expanded.lstrip(" ")
+    while match := _NESTING_MARK.match(rest):
+        depth += 1
+        rest = rest[match.end():]
+    return depth
+
+
+def _markdown() -> markdown.Markdown:
+    """A Markdown parser with raw HTML switched off (it comes out as escaped text)."""
+    md = markdown.Markdown(extensions=["sane_lists", "smarty"], output_format="html")
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    return md
+
+
+class _ReferenceCollector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[Reference] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        wanted = {"img": ("src", "image"), "a": ("href", "link")}.get(tag)
+        if wanted:
+            url = dict(attrs).get(wanted[0])
+            if url is not None:
+                self.found.append(Reference(wanted[1], url))
+
+
+def _allowed_attribute(element: str, attribute: str, value: str) -> str | None:
+    """nh3's last word on URLs: images only from assets/, links only http(s) and mailto."""
+    if attribute == "src":
+        return value if element == "img" and image_reference_problem(value) is None else None
+    if attribute == "href":
+        return value if link_problem(value) is None else None
+    return value
+
+
 def _clean(html: str) -> str:
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=ALLOWED_URL_SCHEMES, link_rel="noopener noreferrer",
-                     strip_comments=True)
+                     strip_comments=True, attribute_filter=_allowed_attribute)

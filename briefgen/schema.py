@@ -30,3 +30,61 @@ def write_schemas(root: Path) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+# --- the content reference in README.md, generated from the same schemas ------------------
+
+REFERENCE_START = "<!-- content-reference: generated from the model by briefgen.schema; do not edit -->"
+REFERENCE_END = "<!-- end of content-reference -->"
+
+
+def content_reference() -> str:
+    """Every key of a brief and a person as Markdown tables, for the README."""
+    sections = []
+    for name, text in schema_texts().items():
+        schema = json.loads(text)
+        defs = schema.get("$defs", {})
+        sections.append(_table(f"A {name} (`{name}.schema.json`)", schema, defs))
+        for def_name, definition in sorted(defs.items()):
+            if "properties" in definition:
+                sections.append(_table(f"`{def_name}`", definition, defs))
+    return "\n".join([REFERENCE_START, *sections, REFERENCE_END]) + "\n"
+
+
+def _table(heading: str, schema: dict, defs: dict) -> str:
+    rows = [f"#### {heading}", "", schema.get("description", ""), "",
+            "| key | required | what it holds |", "| --- | --- | --- |"]
+    required = set(schema.get("required", []))
+    for key, prop in schema["properties"].items():
+        text = prop.get("description", "")
+        choices = _choices(prop, defs)
+        if choices:
+            text += f" One of: {', '.join(f'`{c}`' for c in choices)}."
+        example = next(iter(prop.get("examples", [])), None)
+        if isinstance(example, str) and not choices:
+            text += f" Example: `{example}`"
+        cell = (_kind(prop, defs) + text).replace("|", "\\|")
+        rows.append(f"| `{key}` | {'yes' if key in required else 'no'} | {cell} |")
+    return "\n".join(rows) + "\n"
+
+
+def _choices(prop: dict, defs: dict) -> list[str]:
+    for option in [prop, *prop.get("anyOf", [])]:
+        if "enum" in option:
+            return option["enum"]
+        ref = option.get("$ref", "").removeprefix("#/$defs/")
+        if ref in defs and "enum" in defs[ref]:
+            return defs[ref]["enum"]
+    return []
+
+
+def _kind(prop: dict, defs: dict) -> str:
+    """'A list of Deliverable.' or 'A group of keys: Event.', linking to that table."""
+    options = [prop, *prop.get("anyOf", [])]
+    refs = [o.get("$ref") or o.get("items", {}).get("$ref") for o in options]
+    ref = next((r.removeprefix("#/$defs/") for r in refs if r), None)
+    if not ref or "properties" not in defs.get(ref, {}):
+        return ""
+    if any(o.get("type") == "array" for o in options):
+        return f"A list of [`{ref}`](#{ref.lower()}). "
+    return f"A group of keys, [`{ref}`](#{ref.lower()}). "

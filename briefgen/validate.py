@@ -16,16 +16,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from briefgen.assets import asset_problems, markdown_texts
 from briefgen.errors import ContentError, Diagnostic
-from briefgen.loader import KeyPath, LoadedDocument, format_key_path, load_yaml
-from briefgen.models import Brief, MarkdownText, Person
+from briefgen.loader import KeyPath, LoadedDocument, format_key_path, load_yaml, one_line
+from briefgen.models import (AgendaItem, Brief, Day, Deliverable, Participant, Person,
+                             Source)
 
 CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
 RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>|<!--|<!\[CDATA\[|<![A-Za-z]")
 PLACEHOLDER = re.compile(r"\b(TBD|TODO|TBC|FIXME|XXX)\b")
+# `briefgen new` writes "FILL IN: what goes here"; such a value is an error until replaced.
+FILL_IN = re.compile(r"\s*FILL IN\b:?\s*(.*)", re.DOTALL)
 STALE_AFTER_DAYS = 30
+_DAY = TypeAdapter(Day)
 
 
 @dataclass(frozen=True)
@@ -88,27 +93,50 @@ class PeopleRegistry:
         except ContentError as exc:
             return None, exc.diagnostics
         person, problems = validate_model(Person, doc)
-        return person, doc.diagnostics + problems
+        problems = _without_placeholder_noise(problems, doc)
+        problems += _check_markdown(doc, Person) + _text_warnings(doc)
+        return person, [one_line(p) for p in doc.diagnostics + problems]
 
 
 def validate_brief(path: Path, people: PeopleRegistry, *, display_path: str | None = None,
                    today: dt.date | None = None) -> ValidatedBrief:
     """Load and check one brief. Raises ContentError with every problem (and warning) found."""
     doc = load_yaml(path, display_path)
-    problems = list(doc.diagnostics)
     brief, model_problems = validate_model(Brief, doc)
-    problems += model_problems
-    problems += _check_markdown(doc)
     people_found, reference_problems = _check_references(doc, people)
-    problems += reference_problems
-    if brief is not None:
-        problems += _warnings(brief, doc)
+    problems = [one_line(p) for p in (
+        *doc.diagnostics, *_without_placeholder_noise([*model_problems, *reference_problems], doc),
+        *_check_markdown(doc, Brief), *_warnings(doc))]
+    problems += asset_problems(doc, people, people_found)  # images, links, Markdown limits
     errors = [p for p in problems if p.is_error]
     if errors or brief is None:
         raise ContentError(problems)
     inputs = (path, *(people.path_of(pid) for pid in sorted(people_found)))
     return ValidatedBrief(path.stem, path, doc.display_path, brief, people_found,
                           tuple(sorted(p for p in problems if not p.is_error)), inputs, doc)
+
+
+def _placeholders(doc: LoadedDocument) -> list[tuple[KeyPath, str]]:
+    found = []
+    for key_path, text in _scalars(doc.data, ()):
+        match = FILL_IN.fullmatch(text)
+        if match:
+            found.append((key_path, match.group(1).strip() or "a value"))
+    return found
+
+
+def _without_placeholder_noise(problems: list[Diagnostic], doc: LoadedDocument) -> list[Diagnostic]:
+    """One error per unfilled placeholder, instead of also 'not a valid id', 'not a date'..."""
+    placeholders = _placeholders(doc)
+    paths = [format_key_path(key_path) for key_path, _ in placeholders]
+
+    def about_a_placeholder(problem: Diagnostic) -> bool:
+        return any(problem.key_path == path or problem.key_path.startswith((f"{path}.", f"{path}["))
+                   for path in paths)
+
+    return [p for p in problems if not about_a_placeholder(p)] + [
+        doc.diagnostic(key_path, f"placeholder not filled in: write {what}")
+        for key_path, what in placeholders]
 
 
 # --- the model, with pydantic's messages rewritten for people ---------------------------
@@ -121,11 +149,22 @@ def validate_model(model: type[BaseModel], doc: LoadedDocument):
     try:
         return model.model_validate(doc.data), []
     except ValidationError as exc:
-        return None, [_explain(error, model, doc) for error in exc.errors(include_url=False)]
+        errors = exc.errors(include_url=False)
+    explained = [(error, _explain(error, model, doc)) for error in errors]
+    misspelt = {(*tuple(error["loc"])[:-1], _suggestion(d.message)) for error, d in explained
+                if error["type"] == "extra_forbidden" and _suggestion(d.message)}
+    # "unknown key `sumary`; did you mean `summary`?" already says `summary` is missing.
+    return None, [d for error, d in explained
+                  if not (error["type"] == "missing" and tuple(error["loc"]) in misspelt)]
+
+
+def _suggestion(message: str) -> str | None:
+    match = re.search(r"did you mean `([^`]+)`\?$", message)
+    return match.group(1) if match else None
 
 
 def _explain(error: dict, model: type[BaseModel], doc: LoadedDocument) -> Diagnostic:
-    loc = tuple(part for part in error["loc"] if not _is_internal_loc(part))
+    loc = tuple(error["loc"])
     kind = error["type"]
     name = f"`{loc[-1]}`" if loc and isinstance(loc[-1], str) else _describe_item(loc)
     value = error.get("input")
@@ -136,12 +175,15 @@ def _explain(error: dict, model: type[BaseModel], doc: LoadedDocument) -> Diagno
         hint = f"; did you mean `{close[0]}`?" if close else f"; the keys allowed here are {_join(known)}"
         return doc.diagnostic(loc, f"unknown key `{loc[-1]}`{hint}", at_key=True)
     if kind == "missing":
-        return doc.diagnostic(loc[:-1], f"{name} is required but missing")
-    if value is None and kind.endswith("_type"):
-        return doc.diagnostic(loc, f"{name} has no value; write one or remove the key")
+        line, column = doc.locate(loc[:-1])
+        return Diagnostic(doc.display_path, line, column, "error", f"{name} is required but missing",
+                          format_key_path(loc))
+    if value is None:
+        advice = "write one or remove the line" if loc and isinstance(loc[-1], int) else "write one"
+        return doc.diagnostic(loc, f"{name} has no value; {advice}")
     if kind in ("literal_error", "enum"):
         return doc.diagnostic(loc, f"{name} must be one of {_choices(ctx.get('expected', ''))}; "
-                              f"got '{value}'")
+                              f"got {_kind_of(value)}")
     if kind.startswith("date") or kind.startswith("datetime"):
         return doc.diagnostic(loc, _date_message(name, value, error["msg"]))
     if kind == "value_error":
@@ -149,7 +191,7 @@ def _explain(error: dict, model: type[BaseModel], doc: LoadedDocument) -> Diagno
         if message.startswith(("is ", "must ", "needs ")):
             message = f"{name} {message}"
         elif loc and not message.startswith("'"):
-            message = f"{name}: {message}" if loc[-1:] and isinstance(loc[-1], int) is False else message
+            message = f"{name}: {message}"
         return doc.diagnostic(loc, message)
     if kind == "string_type":
         return doc.diagnostic(loc, f"{name} must be text, not {_kind_of(value)}")
@@ -160,11 +202,6 @@ def _explain(error: dict, model: type[BaseModel], doc: LoadedDocument) -> Diagno
     if kind == "too_short":
         return doc.diagnostic(loc, f"{name} needs at least {ctx.get('min_length', 1)} entry")
     return doc.diagnostic(loc, f"{name}: {error['msg']}")
-
-
-def _is_internal_loc(part: Any) -> bool:
-    return isinstance(part, str) and (part.startswith(("function-", "union[", "list[", "tagged-union["))
-                                      or part in ("str", "date", "KeyMessage"))
 
 
 def _describe_item(loc: tuple) -> str:
@@ -192,7 +229,8 @@ def _kind_of(value: Any) -> str:
         return "a group of keys"
     if isinstance(value, list):
         return "a list"
-    return f"'{value}'"
+    text = str(value)
+    return f"'{text[:60]}...'" if len(text) > 60 else f"'{text}'"
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
@@ -235,33 +273,9 @@ def _scalars(data: Any, key_path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
         yield key_path, data
 
 
-def markdown_fields(model: type[BaseModel], data: Any, key_path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
-    """Yield (key path, text) for every Markdown field present in raw data."""
-    if not isinstance(data, dict):
-        return
-    for name, info in model.model_fields.items():
-        if name not in data:
-            continue
-        value, path = data[name], (*key_path, name)
-        if any(isinstance(m, MarkdownText) for m in info.metadata) and isinstance(value, str):
-            yield path, value
-            continue
-        inner = _inner_model(info.annotation)
-        if inner is None:
-            continue
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, str) and "text" in inner.model_fields:  # shorthand entry
-                    yield (*path, index), item
-                else:
-                    yield from markdown_fields(inner, item, (*path, index))
-        else:
-            yield from markdown_fields(inner, value, path)
-
-
-def _check_markdown(doc: LoadedDocument) -> list[Diagnostic]:
+def _check_markdown(doc: LoadedDocument, model: type[BaseModel]) -> list[Diagnostic]:
     problems = []
-    for key_path, text in markdown_fields(Brief, doc.data):
+    for key_path, text in markdown_texts(model, doc.data):
         match = RAW_HTML.search(text)
         if match:
             snippet = match.group(0)[:40]
@@ -300,12 +314,13 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
                 seen[value] = index
         return set(seen)
 
-    participant_ids = unique("participants", "person")
+    participant_ids = unique("participants", "person") | {v for _, v in _ids_in(data, "participants")}
+    participants_listed = isinstance(data.get("participants"), list)
     source_ids = unique("sources", "id")
     unique("deliverables", "id")
 
     def need_person(key_path: KeyPath, person_id: str, *, participant: bool = False) -> None:
-        if participant and person_id not in participant_ids:
+        if participant and participants_listed and person_id not in participant_ids:
             problems.append(doc.diagnostic(key_path, f"`{person_id}` is not among the `participants` "
                                            "of this brief; add them there first"))
             return
@@ -331,8 +346,6 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
     event = data.get("event") if isinstance(data.get("event"), dict) else {}
     if isinstance(event.get("host"), str):
         need_person(("event", "host"), event["host"], participant=True)
-    for index, source_id in _ids_in(event, "sources"):
-        need_source(("event", "sources", index), source_id)
     for section, key, participant in (("agenda", "participants", True), ("deliverables", "owners", False)):
         for index, item in _items(data, section):
             for j, person_id in _ids_in(item, key):
@@ -340,15 +353,8 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
     for index, item in _items(data, "quotes"):
         if isinstance(item.get("by"), str):
             need_person(("quotes", index, "by"), item["by"])
-        if isinstance(item.get("source"), str):
-            need_source(("quotes", index, "source"), item["source"])
-    for section in ("agenda", "deliverables", "key_messages", "sensitivities"):
-        for index, item in _items(data, section):
-            for j, source_id in _ids_in(item, "sources"):
-                need_source((section, index, "sources", j), source_id)
-    for key_path, text in markdown_fields(Brief, data):
-        for match in CITATION.finditer(text):
-            need_source(key_path, match.group(1))
+    for key_path, source_id in _cited_sources(data):
+        need_source(key_path, source_id)
     return found, _dedupe(problems)
 
 
@@ -364,50 +370,111 @@ def _dedupe(problems: list[Diagnostic]) -> list[Diagnostic]:
 
 # --- warnings -----------------------------------------------------------------------------
 
-def _warnings(brief: Brief, doc: LoadedDocument) -> list[Diagnostic]:
+def _warnings(doc: LoadedDocument) -> list[Diagnostic]:
+    """What a careful chief of staff would flag. Each check looks only at the parts that are
+    valid on their own, so warnings appear beside errors elsewhere in the same run."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+
     def warn(key_path: KeyPath, message: str) -> Diagnostic:
         return doc.diagnostic(key_path, message, severity="warning")
 
-    found = []
-    for index, item in enumerate(brief.deliverables):
+    found = _text_warnings(doc)
+    for index, item in _valid(Deliverable, data, "deliverables"):
         if not item.sources:
             found.append(warn(("deliverables", index), f"deliverable `{item.id}` has no source"))
         if not item.owners:
             found.append(warn(("deliverables", index), f"deliverable `{item.id}` has no owner"))
-    for index, participant in enumerate(brief.participants):
+    for index, participant in _valid(Participant, data, "participants"):
         if participant.role is None:
             found.append(warn(("participants", index), f"participant `{participant.person}` has no role"))
-    for key_path, text in _scalars(doc.data, ()):
-        match = PLACEHOLDER.search(text)
-        if match:
-            found.append(warn(key_path, f"'{match.group(1)}' left in the text"))
-    found += _agenda_order(brief, warn)
-    event_day = brief.event.date or brief.event.start
-    if event_day and brief.as_of > event_day:
-        found.append(warn(("as_of",), f"`as_of` ({brief.as_of}) is after the event ({event_day}); "
-                          "is this a brief or a read-out?"))
-    elif event_day and (event_day - brief.as_of).days > STALE_AFTER_DAYS:
-        found.append(warn(("as_of",), f"`as_of` ({brief.as_of}) is {(event_day - brief.as_of).days} "
-                          "days before the event; the facts may be stale"))
-    cited = {s for item in (*brief.deliverables, *brief.key_messages, *brief.sensitivities, *brief.agenda)
-             for s in item.sources} | set(brief.event.sources) | {q.source for q in brief.quotes}
-    cited |= {m.group(1) for _, text in markdown_fields(Brief, doc.data) for m in CITATION.finditer(text)}
-    for index, source in enumerate(brief.sources):
+    event = data.get("event") if isinstance(data.get("event"), dict) else {}
+    event_day = _day(event.get("date")) or _day(event.get("start"))
+    found += _agenda_order(_valid(AgendaItem, data, "agenda"), event_day, warn)
+    found += _as_of_warnings(_day(data.get("as_of")), event_day, warn)
+    cited = {source for _, source in _cited_sources(data)}
+    for index, source in _valid(Source, data, "sources"):
         if source.id not in cited:
             found.append(warn(("sources", index), f"source `{source.id}` is never cited"))
     return found
 
 
-def _agenda_order(brief: Brief, warn) -> list[Diagnostic]:
-    found, previous = [], None
-    for index, item in enumerate(brief.agenda):
-        if item.date is None:
-            continue
-        key = (item.date, item.time or "")
-        if previous and key < previous[0] and (item.time or key[0] != previous[0][0]):
-            found.append(warn(("agenda", index), f"agenda item {index + 1} ({key[0]} {item.time or ''}"
-                              f") comes before item {previous[1] + 1}; is the order right?".replace(" )", ")")))
-        previous = (key, index) if not previous or key >= previous[0] else previous
+def _text_warnings(doc: LoadedDocument) -> list[Diagnostic]:
+    found = []
+    for key_path, text in _scalars(doc.data, ()):
+        match = PLACEHOLDER.search(text)
+        if match:
+            found.append(doc.diagnostic(key_path, f"'{match.group(1)}' left in the text",
+                                        severity="warning"))
     return found
 
 
+def _valid(model: type[BaseModel], data: dict, section: str) -> list[tuple[int, Any]]:
+    """The items of a list section that are valid on their own, with their index."""
+    valid = []
+    for index, item in _items(data, section):
+        try:
+            valid.append((index, model.model_validate(item)))
+        except ValidationError:
+            continue
+    return valid
+
+
+def _day(value: Any) -> dt.date | None:
+    try:
+        return _DAY.validate_python(value)
+    except ValidationError:
+        return None
+
+
+def _cited_sources(data: dict) -> Iterator[tuple[KeyPath, str]]:
+    """Every source id the brief refers to, with where it is referred to."""
+    event = data.get("event") if isinstance(data.get("event"), dict) else {}
+    for index, source_id in _ids_in(event, "sources"):
+        yield ("event", "sources", index), source_id
+    for section in ("agenda", "deliverables", "key_messages", "sensitivities"):
+        for index, item in _items(data, section):
+            for j, source_id in _ids_in(item, "sources"):
+                yield (section, index, "sources", j), source_id
+    for index, item in _items(data, "quotes"):
+        if isinstance(item.get("source"), str):
+            yield ("quotes", index, "source"), item["source"]
+    for key_path, text in markdown_texts(Brief, data):
+        for match in CITATION.finditer(text):
+            yield key_path, match.group(1)
+
+
+def _as_of_warnings(as_of: dt.date | None, event_day: dt.date | None, warn) -> list[Diagnostic]:
+    if not as_of or not event_day:
+        return []
+    if as_of > event_day:
+        return [warn(("as_of",), f"`as_of` ({as_of}) is after the event ({event_day}); "
+                     "is this a brief or a read-out?")]
+    days_before = (event_day - as_of).days
+    if days_before > STALE_AFTER_DAYS:
+        return [warn(("as_of",), f"`as_of` ({as_of}) is {days_before} days before the event "
+                     f"({event_day}); the facts may be stale")]
+    return []
+
+
+def _agenda_order(items: list[tuple[int, AgendaItem]], event_day: dt.date | None, warn) -> list[Diagnostic]:
+    """Warn when an item is earlier than the item listed just before it. An item without a
+    date is on the day of the item before it (or of the event); times are compared only
+    when both items have one."""
+    found: list[Diagnostic] = []
+    previous: tuple[dt.date, str | None, int] | None = None
+    day = event_day
+    for index, item in items:
+        day = item.date or day
+        if day is None:
+            continue
+        if previous and (day < previous[0] or (day == previous[0] and item.time and previous[1]
+                                               and item.time < previous[1])):
+            found.append(warn(("agenda", index), f"agenda item {index + 1} ({_when(day, item.time)}) "
+                              f"is earlier than item {previous[2] + 1} ({_when(*previous[:2])}) "
+                              "above it; is the order right?"))
+        previous = (day, item.time, index)
+    return found
+
+
+def _when(day: dt.date, time: str | None) -> str:
+    return f"{day} {time}" if time else str(day)

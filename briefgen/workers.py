@@ -92,12 +92,26 @@ def _serve(connection: Connection, task: Callable[[Any], Any], budget: Budget) -
             outcome = JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)")
         except RecursionError:
             outcome = JobFailed("memory", "is nested too deeply to lay out")
-        except Exception:  # a bug in briefgen: keep the traceback for the report
-            outcome = JobFailed("bug", traceback.format_exc())
+        except Exception:
+            # Near the memory cap, C libraries fail in odd ways (SystemError, ValueError...);
+            # that is the budget at work, not a bug. Otherwise keep the traceback.
+            if _near_limit(limit):
+                outcome = JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)")
+            else:
+                outcome = JobFailed("bug", traceback.format_exc())
         try:
             connection.send(outcome)
         except MemoryError:
             connection.send(JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)"))
+
+
+def _near_limit(limit: int) -> bool:
+    """Whether this process's address space is within 10% of its cap."""
+    try:
+        pages = int(open("/proc/self/statm").read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return False
+    return pages * resource.getpagesize() > 0.9 * limit
 
 
 def run_jobs(task: Callable[[Any], Any], jobs: Iterable[Any], *, workers: int,

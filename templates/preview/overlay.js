@@ -1,11 +1,13 @@
 // briefgen live preview: added to pages only by `briefgen serve`, never to output/*.html.
-// Listens to the server's events: reloads the page when its HTML changes, and shows the
-// brief's problems (file:line:col and message) over the last good version.
+// Listens to the server's events: reloads the page when its HTML changes (on a brief's page
+// by fetching the new HTML and swapping it in, which is faster than a navigation and keeps
+// the scroll position), and shows the brief's problems (file:line:col and message) over
+// the last good version.
 (() => {
   "use strict";
   const script = document.currentScript;
   const briefId = script.dataset.brief;          // "" on the index
-  const version = Number(script.dataset.version);
+  let version = Number(script.dataset.version);
   const instance = script.dataset.instance;
   const scrollKey = `briefgen-scroll:${location.pathname}`;
   const stateNode = document.getElementById("briefgen-preview-state");
@@ -44,6 +46,35 @@
   function reload() {
     sessionStorage.setItem(scrollKey, String(window.scrollY));
     location.reload();
+  }
+
+  function markUpdated() {     // when the new version is on screen (for bench/preview_latency.py)
+    requestAnimationFrame(() => setTimeout(() => {
+      window.briefgenPreview = { version, shownAt: performance.timeOrigin + performance.now() };
+    }));
+  }
+
+  let swapping = Promise.resolve();
+  function queueSwap() {         // one swap at a time, so an older version never lands last
+    swapping = swapping.then(swapIn).catch(reload);
+  }
+
+  async function swapIn() {
+    const response = await fetch(location.pathname, { cache: "no-store" });
+    if (!response.ok) return reload();
+    const next = new DOMParser().parseFromString(await response.text(), "text/html");
+    const nextScript = next.querySelector("script[data-brief]");
+    const nextState = next.getElementById("briefgen-preview-state");
+    if (!nextScript || nextScript.dataset.instance !== instance) return reload();
+    nextScript.remove();
+    nextState.remove();
+    version = Number(nextScript.dataset.version);
+    document.documentElement.lang = next.documentElement.lang;
+    document.head.replaceWith(document.adoptNode(next.head));
+    document.body.replaceWith(document.adoptNode(next.body));
+    root = null;
+    render(JSON.parse(nextState.textContent));
+    markUpdated();
   }
 
   function element(tag, attributes = {}, ...children) {
@@ -107,7 +138,8 @@
       const hello = data(event);
       const stale = hello.instance !== instance ||
         (briefId ? hello.versions[briefId] !== version : hello.sequence !== version);
-      if (stale) reload();
+      if (stale && briefId && hello.instance === instance) queueSwap();
+      else if (stale) reload();
       else if (briefId) refreshState();
     });
     ["reload", "state", "removed"].forEach((kind) => events.addEventListener(kind, (event) => {
@@ -115,11 +147,13 @@
       if (!briefId) reload();                                  // the index shows every brief
       else if (change.brief !== briefId) return;
       else if (kind === "state" && change.html_version === version) refreshState();
-      else reload();
+      else if (kind === "removed") reload();
+      else queueSwap();
     }));
   }
 
   restoreScroll();
   if (briefId && stateNode) render(JSON.parse(stateNode.textContent));
+  markUpdated();
   listen();
 })();

@@ -1,0 +1,197 @@
+"""What Markdown in content may point at: images in the content's `assets/` folder, links to the web.
+
+Content comes from pull requests, so every reference it makes is judged twice: here,
+at validation time, where a refusal is reported with its file, line and column; and
+again by the sanitiser (`richtext`) and the URL fetcher (`fetcher`), which refuse the
+same things if they ever get that far.
+
+An image is written `![alt](assets/map.png)`, relative to the folder the brief is in.
+The reference is judged as written (no scheme, no absolute path, no `..`, no percent
+or backslash tricks, a known image type) and then as a file: resolved with its symlinks,
+it must still be a regular file inside `assets/`, small enough, and really an image
+of the type its name says.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel
+
+from briefgen.errors import ContentError, Diagnostic
+from briefgen.loader import KeyPath, LoadedDocument, format_key_path, load_yaml
+from briefgen.models import Brief, MarkdownText, Person
+
+if TYPE_CHECKING:
+    from briefgen.validate import PeopleRegistry
+
+ASSETS_FOLDER = "assets"
+MAX_ASSET_BYTES = 5 * 1024 * 1024
+LINK_SCHEMES = ("https", "http", "mailto")
+# The first bytes of each image type we accept; SVG is left out because it can fetch.
+IMAGE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+}
+_SAFE_PATH = re.compile(r"[A-Za-z0-9._/-]+")
+
+
+def image_reference_problem(reference: str) -> str | None:
+    """Why an image reference, as written, is not a plain path inside assets/ (None if it is)."""
+    parts = urlsplit(reference)
+    if parts.scheme:
+        return (f"images may not come from `{parts.scheme}:` addresses; put the file in "
+                f"{ASSETS_FOLDER}/ and write ![description]({ASSETS_FOLDER}/name.png)")
+    if reference.startswith(("/", "\\")):
+        return (f"images may not use absolute paths; write a path relative to the content "
+                f"folder, starting with {ASSETS_FOLDER}/")
+    if "%" in reference or "\\" in reference or not _SAFE_PATH.fullmatch(reference):
+        return ("image paths may use only letters, digits, '.', '_', '-' and '/' "
+                "(no spaces, '%' escapes, backslashes, '?' or '#')")
+    path = PurePosixPath(reference)
+    if ".." in path.parts:
+        return "image paths may not use `..` to leave the assets folder"
+    if len(path.parts) < 2 or path.parts[0] != ASSETS_FOLDER:
+        return f"images must be inside the {ASSETS_FOLDER}/ folder next to the brief"
+    if path.suffix.lower() not in IMAGE_SIGNATURES:
+        return (f"images must be {', '.join(IMAGE_SIGNATURES)} files; got "
+                f"`{path.suffix or 'no extension'}`")
+    return None
+
+
+def image_file_problem(content_dir: Path, reference: str) -> str | None:
+    """Why `content_dir/reference` is not a usable image inside the assets folder (None if it is).
+
+    Judged after resolving symlinks, so a link that points out of assets/ is refused."""
+    problem = image_reference_problem(reference)
+    if problem:
+        return problem
+    assets = (content_dir / ASSETS_FOLDER).resolve()
+    path = (content_dir / reference).resolve()
+    if assets not in path.parents:
+        return f"`{reference}` is a link that leads out of the {ASSETS_FOLDER}/ folder"
+    if not path.is_file():
+        return f"no image file `{reference}` (looked in {ASSETS_FOLDER}/ next to the brief)"
+    size = path.stat().st_size
+    if size > MAX_ASSET_BYTES:
+        return f"`{reference}` is {size:,} bytes; an image may be at most {MAX_ASSET_BYTES:,} bytes"
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if not head.startswith(IMAGE_SIGNATURES[path.suffix.lower()]):
+        return f"`{reference}` is not a {path.suffix.lower().lstrip('.').upper()} image"
+    return None
+
+
+def link_problem(href: str) -> str | None:
+    """Why a Markdown link target is not allowed (None when it is an http(s) or mailto link)."""
+    scheme = urlsplit(href).scheme.lower()
+    if scheme in LINK_SCHEMES:
+        return None
+    kind = f"`{scheme}:` links" if scheme else "links to files or other parts of the page"
+    return f"{kind} are not allowed; links must start with https://, http:// or mailto:"
+
+
+# --- the validation check -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Field:
+    doc: LoadedDocument
+    key_path: KeyPath
+    text: str
+
+
+def asset_problems(doc: LoadedDocument, people: PeopleRegistry,
+                   person_ids: Iterable[str]) -> list[Diagnostic]:
+    """Every refused image, link or over-long Markdown in a brief and in its people's bios.
+
+    Bios are checked in their own person files, with their own line numbers."""
+    fields = [_Field(doc, key_path, text) for key_path, text in markdown_texts(Brief, doc.data)]
+    for person_id in sorted(person_ids):
+        person = _load_quietly(people.path_of(person_id), people.display(people.path_of(person_id)))
+        if person is not None:
+            fields += [_Field(person, key_path, text)
+                       for key_path, text in markdown_texts(Person, person.data)]
+    content_dir = doc.path.resolve().parent
+    return [problem for field in fields for problem in _field_problems(field, content_dir)]
+
+
+def markdown_texts(model: type[BaseModel], data: Any, key_path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """(key path, text) of every Markdown field in raw data, optional ones (`Markdown | None`)
+    included, and list entries written as plain text (`- A message.`)."""
+    if not isinstance(data, dict):
+        return
+    for name, info in model.model_fields.items():
+        value, path = data.get(name), (*key_path, name)
+        if isinstance(value, str) and _is_markdown(info.annotation, info.metadata):
+            yield path, value
+            continue
+        inner = _inner_model(info.annotation)
+        items = enumerate(value) if isinstance(value, list) else [(None, value)]
+        for index, item in items if inner else ():
+            item_path = path if index is None else (*path, index)
+            if isinstance(item, str):
+                text_field = inner.model_fields.get("text")
+                if text_field and _is_markdown(text_field.annotation, text_field.metadata):
+                    yield item_path, item
+            else:
+                yield from markdown_texts(inner, item, item_path)
+
+
+def _is_markdown(annotation: Any, metadata: list) -> bool:
+    marks = [*metadata, *getattr(annotation, "__metadata__", ())]
+    marks += [m for arg in typing.get_args(annotation) for m in getattr(arg, "__metadata__", ())]
+    return any(isinstance(mark, MarkdownText) for mark in marks)
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next(filter(None, map(_inner_model, typing.get_args(annotation))), None)
+
+
+def _load_quietly(path: Path, shown: str) -> LoadedDocument | None:
+    """A person file, or None when it cannot be read (validation reports that already)."""
+    try:
+        return load_yaml(path, shown)
+    except ContentError:
+        return None
+
+
+def _field_problems(field: _Field, content_dir: Path) -> Iterator[Diagnostic]:
+    from briefgen.richtext import markdown_limit_problem, references  # it imports validate
+
+    limit = markdown_limit_problem(field.text)
+    if limit:
+        yield field.doc.diagnostic(field.key_path, limit)
+        return
+    for reference in references(field.text):
+        if reference.kind == "image":
+            problem = image_file_problem(content_dir, reference.url)
+        else:
+            problem = link_problem(reference.url)
+        if problem:
+            line, column = _position_of(field, reference.url)
+            yield Diagnostic(field.doc.display_path, line, column, "error", problem,
+                             format_key_path(field.key_path))
+
+
+def _position_of(field: _Field, needle: str) -> tuple[int, int]:
+    """Line and column of `needle` as written in the field, or of the field itself."""
+    line, column = field.doc.locate(field.key_path)
+    if not needle:
+        return line, column
+    lines = field.doc.path.read_text(encoding="utf-8-sig").splitlines()
+    for number in range(line, min(len(lines), line + field.text.count("\n") + 2) + 1):
+        start = column - 1 if number == line else 0
+        found = lines[number - 1].find(needle, start)
+        if found >= 0:
+            return number, found + 1
+    return line, column

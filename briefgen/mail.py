@@ -1,0 +1,238 @@
+"""`briefgen email`: a brief as an email, written as a draft or sent over SMTP.
+
+Everything that can be wrong is found before a connection is opened: the content
+(addresses in `distribution:` included, with file:line:col), addresses given on the
+command line, the header-bound fields, the SMTP settings and the attachment's size.
+Sending then records each delivery under output/ (see sent_record.py), so a re-run
+sends only to those who did not get this exact message; `--resend` sends to all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+from pathlib import Path
+from typing import TextIO
+
+from briefgen.errors import BriefgenError, ContentError, ExitCode, UsageError
+
+HELP = "write a brief as an email draft (output/<id>.eml), or send it with --send"
+DESCRIPTION = """\
+Make the email for one brief: the subject from its classification, title and date;
+the one-pager as a mail-safe HTML body; a plain-text version written from the
+content; the PDF attached (built first if missing or out of date).
+
+Recipients come from the brief's `distribution:` (to, cc, bcc) and from --to, --cc
+and --bcc. Without --send, the message is written to output/<id>.eml for a mail
+client to open. With --send, it is delivered over SMTP, and a per-recipient report
+is printed; the exit code is 1 when anyone did not get it. Deliveries are recorded
+in output/<id>.sent.json: a re-run sends only to those who did not get this exact
+message, unless --resend is given.
+
+SMTP settings come from the environment or from ~/.config/briefgen/smtp.env
+(same names, NAME=value lines; BRIEFGEN_MAIL_CONFIG names another file), never
+from content:
+  BRIEFGEN_SMTP_HOST, BRIEFGEN_SMTP_PORT, BRIEFGEN_SMTP_USER, BRIEFGEN_SMTP_PASSWORD,
+  BRIEFGEN_SMTP_TLS (starttls | ssl | none), BRIEFGEN_MAIL_FROM, BRIEFGEN_SMTP_CA_FILE,
+  BRIEFGEN_SMTP_TIMEOUT, BRIEFGEN_SMTP_ATTEMPTS, BRIEFGEN_SMTP_RETRY_DELAY,
+  BRIEFGEN_MAIL_MAX_ATTACHMENT_MB
+
+examples:
+  briefgen email camp-david-2023                       write output/camp-david-2023.eml
+  briefgen email camp-david-2023 --send                send to the brief's distribution
+  briefgen email camp-david-2023 --send --no-distribution --to me@example.org"""
+
+_BRIEF_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_STATUS_ORDER = ("delivered", "already sent", "refused", "not tried")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("brief", metavar="BRIEF", help="a brief's id (camp-david-2023) or its file")
+    for field_name, who in (("to", "a recipient"), ("cc", "a copied recipient"),
+                            ("bcc", "a hidden recipient")):
+        parser.add_argument(f"--{field_name}", action="append", default=[], metavar="ADDR",
+                            help=f"add {who} (repeatable), on top of the brief's distribution")
+    parser.add_argument("--no-distribution", action="store_true",
+                        help="ignore the brief's distribution: only --to, --cc and --bcc")
+    parser.add_argument("--send", action="store_true", help="deliver over SMTP (default: write a draft)")
+    parser.add_argument("--resend", action="store_true",
+                        help="with --send, send also to those who already got this message")
+    parser.add_argument("--root", type=Path, default=None, help="project folder")
+    parser.add_argument("--output", type=Path, default=None, help="output folder (default: output/)")
+
+
+def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
+    from briefgen.smtp_config import load_settings
+
+    if args.resend and not args.send:
+        raise UsageError("--resend only makes sense with --send")
+    path = _brief_path(project, args.brief)
+    command_line = _command_line_recipients(args)
+    validated = _validate(project, path)
+    recipients = _merge(([] if args.no_distribution else _distribution(validated)) + command_line)
+    settings = load_settings(project.root)
+    if args.send:
+        settings.check_ready_to_send()
+        if not recipients:
+            raise UsageError(f"{project.display(path)} has no `distribution:` and no --to, --cc or "
+                             "--bcc was given: nobody to send to")
+    parts = _compose(project, path, validated, settings)
+    if not args.send:
+        return _write_draft(project, validated.brief_id, parts, recipients, settings, stdout)
+    return _send(project, validated.brief_id, parts, recipients, settings, args.resend, stdout, stderr)
+
+
+def _brief_path(project, name: str) -> Path:
+    path = Path(name)
+    if not path.suffix and not path.exists():
+        path = project.content_dir / f"{name}.yaml"
+    if not path.is_file():
+        raise UsageError(f"no such brief: {name} (looked for {project.display(path)})")
+    if not _BRIEF_ID.fullmatch(path.stem):
+        raise UsageError(f"{path.name}: a brief's file name becomes the attachment's name; use "
+                         "lower-case letters, digits and hyphens (e.g. camp-david-2023.yaml)")
+    return path
+
+
+def _command_line_recipients(args: argparse.Namespace):
+    from briefgen.addresses import check_address
+    from briefgen.mail_message import Addressee
+
+    found, problems = [], []
+    for field_name in ("to", "cc", "bcc"):
+        for value in getattr(args, field_name):
+            try:
+                found.append(Addressee(check_address(value), None, field_name))
+            except ValueError as exc:
+                problems.append(f"--{field_name}: {exc}")
+    if problems:
+        raise UsageError("\n".join(problems))
+    return found
+
+
+def _validate(project, path: Path):
+    from briefgen.build import check_brief
+
+    validated, result = check_brief(project, path)
+    if validated is None:
+        raise ContentError(result.diagnostics)
+    return validated
+
+
+def _distribution(validated):
+    from briefgen.mail_message import Addressee
+
+    distribution = validated.brief.distribution
+    if distribution is None:
+        return []
+    return [Addressee(r.address, r.name, field_name) for field_name in ("to", "cc", "bcc")
+            for r in getattr(distribution, field_name)]
+
+
+def _merge(recipients):
+    """Each address once, where it first appears (the brief's distribution comes first)."""
+    seen, merged = set(), []
+    for recipient in recipients:
+        if recipient.address not in seen:
+            seen.add(recipient.address)
+            merged.append(recipient)
+    return merged
+
+
+class BuildFailed(BriefgenError):
+    """The PDF to attach could not be built; the build's own messages say why."""
+
+    def __init__(self, messages: list[str]):
+        self._messages = messages
+        super().__init__("\n".join(messages))
+
+    def messages(self) -> list[str]:
+        return self._messages
+
+
+def _compose(project, path: Path, validated, settings):
+    """Check the header fields, build the PDF if needed, check its size, and make the parts."""
+    from briefgen import build as pipeline
+    from briefgen.mail_message import check_header_fields, compose_parts
+    from briefgen.render_html import render_html
+
+    check_header_fields(validated)
+    result = pipeline.build(project, [path])[0]  # skips the work when the PDF is up to date
+    if not result.ok:
+        raise BuildFailed([*result.errors, f"{project.display(path)}: error: the PDF could not be "
+                           "built, so nothing was written or sent"])
+    pdf_path = project.output_dir / f"{validated.brief_id}.pdf"
+    pdf = pdf_path.read_bytes()
+    if len(pdf) > settings.max_attachment_bytes:
+        raise UsageError(f"{project.display(pdf_path)} is {len(pdf) / 1e6:.3f} MB; the limit for an "
+                         f"attachment is {settings.max_attachment_bytes / 1e6:g} MB "
+                         "(BRIEFGEN_MAIL_MAX_ATTACHMENT_MB); nothing was sent")
+    return compose_parts(validated, render_html(validated, project.templates_dir), pdf)
+
+
+def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: TextIO) -> int:
+    from briefgen.mail_message import build_message
+    from briefgen.output import write_atomic
+
+    message = build_message(parts, settings.sender, recipients, now=_now(), include_bcc=True)
+    message["X-Unsent"] = "1"  # mail clients open it as a draft, ready to send
+    target = project.output_dir / f"{brief_id}.eml"
+    write_atomic(target, message.as_bytes())
+    counts = ", ".join(f"{field_name} {sum(r.field == field_name for r in recipients)}"
+                       for field_name in ("to", "cc", "bcc"))
+    print(f"wrote {project.display(target)}: {parts.subject}", file=stdout)
+    print(f"  recipients: {counts}; attached {parts.attachment_name} ({len(parts.pdf) / 1024:.0f} KB)",
+          file=stdout)
+    return ExitCode.OK
+
+
+def _send(project, brief_id: str, parts, recipients, settings, resend: bool, stdout: TextIO,
+          stderr: TextIO) -> int:
+    from briefgen.mail_message import build_message
+    from briefgen.output import brief_lock
+    from briefgen.sent_record import SentRecord, record_path
+    from briefgen.smtp_send import ALREADY_SENT, Outcome, deliver
+
+    key = parts.content_key()
+    with brief_lock(project.output_dir, f"{brief_id}.mail"):  # two sends of one brief never overlap
+        record = SentRecord(record_path(project.output_dir, brief_id))
+        had_it = {} if resend else record.delivered(key)
+        to_send = [r for r in recipients if r.address not in had_it]
+        outcomes = {r.address: Outcome(r, ALREADY_SENT, f"on {had_it[r.address]['at']}")
+                    for r in recipients if r.address in had_it}
+        if to_send:
+            message = build_message(parts, settings.sender, to_send, now=_now(), include_bcc=False)
+            message_id = message["Message-ID"]
+
+            def remember(delivered):
+                record.add(key, parts.subject, [r.address for r in delivered], message_id, settings.server)
+
+            outcomes.update({o.recipient.address: o for o in deliver(message, to_send, settings, remember)})
+    return _report([outcomes[r.address] for r in recipients], parts.subject, settings,
+                   project.display(record.path), stdout, stderr)
+
+
+def _report(outcomes, subject: str, settings, record_name: str, stdout: TextIO, stderr: TextIO) -> int:
+    """One line per recipient, then the totals; non-zero when anyone did not get the message."""
+    print(f"{subject}\n  via {settings.server} ({settings.tls}) from {settings.sender.addr_spec}",
+          file=stdout)
+    for outcome in outcomes:
+        recipient = outcome.recipient
+        detail = f": {outcome.detail}" if outcome.detail else ""
+        if outcome.status == "already sent":
+            detail += "; not sent again (use --resend to send anyway)"
+        print(f"  {outcome.status:<14}{recipient.field:<4} {recipient.address}{detail}", file=stdout)
+    totals = {status: sum(o.status == status for o in outcomes) for status in _STATUS_ORDER}
+    print(", ".join(f"{count} {status}" for status, count in totals.items() if count)
+          + f"; record: {record_name}", file=stdout)
+    missed = totals["refused"] + totals["not tried"]
+    if missed:
+        print(f"error: {missed} of {len(outcomes)} recipient{'s' * (len(outcomes) != 1)} did not "
+              "get the brief; run the same command again to retry only them", file=stderr)
+        return ExitCode.CONTENT_ERROR
+    return ExitCode.OK
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)

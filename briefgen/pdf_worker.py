@@ -1,0 +1,120 @@
+"""The live preview's PDF builder: one warm process of its own, started once.
+
+Laying out a PDF takes hundreds of milliseconds of pure Python; in the server's own
+process it would hold the interpreter lock while pages are being served, and a crash
+inside the layout engine would take the server with it. So PDFs are built by
+`build.build_brief` in a separate process that imports WeasyPrint and loads the fonts
+once, then waits for briefs. It is started with "spawn" (a fresh interpreter), not
+forked from the server's threads. A build that runs past its time budget, or a
+process that dies, is reported as a failed build, and a fresh process takes over.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import signal
+import sys
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from briefgen import build
+
+SECONDS_PER_BRIEF = 60        # the same budgets as `briefgen build`
+MEMORY_MB = 2048
+
+
+class PdfWorker:
+    """Builds one brief at a time in the worker process; `build()` never raises for content."""
+
+    def __init__(self, project: build.Project, seconds: float = SECONDS_PER_BRIEF) -> None:
+        self.project = project
+        self.seconds = seconds
+        self._context = multiprocessing.get_context("spawn")
+        self._process: multiprocessing.process.BaseProcess | None = None   # started on first use
+
+    def _start(self) -> None:
+        self._connection, child_end = self._context.Pipe()
+        self._process = self._context.Process(target=_serve, args=(child_end,),
+                                              name="briefgen-pdf", daemon=True)
+        self._process.start()
+        child_end.close()
+
+    def build(self, path: Path) -> build.BriefResult:
+        """Validate, render, lay out and write one brief; a failure comes back as a result."""
+        if self._process is None:
+            self._start()
+        try:
+            self._connection.send((self.project, path))
+            if self._connection.poll(self.seconds):
+                return self._connection.recv()
+            failure = f"took longer than its time budget ({self.seconds:g} s) and was stopped"
+        except (EOFError, OSError):
+            failure = f"stopped the process laying it out ({_exit_of(self._process)})"
+        self._restart()
+        return build.BriefResult(path, path.stem, False, [
+            f"{self.project.display(path)}: error: the brief {failure}; nothing was written"])
+
+    def _restart(self) -> None:
+        self._process.kill()
+        self._process.join()
+        self._connection.close()
+        self._start()
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        try:
+            self._connection.send(None)
+        except OSError:
+            pass
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+
+def _serve(connection: Connection) -> None:
+    """The worker's loop: warm up once, then build each brief it is sent."""
+    import jinja2
+
+    from briefgen.pdf import font_configuration
+    from briefgen.preview import template_problem
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is for the server to handle
+    limit = MEMORY_MB * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    font_configuration()
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:                             # the server has gone
+            return
+        if job is None:
+            return
+        project, path = job
+        try:
+            result = build.build_brief(project, path)
+        except jinja2.TemplateError as exc:          # a template being edited
+            problem = template_problem(exc, project)
+            result = build.BriefResult(path, path.stem, False,
+                                       [f"{problem.where}: error: {problem.message}"])
+        except MemoryError:
+            result = build.BriefResult(path, path.stem, False, [
+                f"{project.display(path)}: error: the brief ran out of its memory budget "
+                f"({MEMORY_MB} MiB); nothing was written"])
+        except Exception:  # noqa: BLE001 - a bug: report it, keep serving the other briefs
+            traceback.print_exc(file=sys.stderr)
+            result = build.BriefResult(path, path.stem, False, [
+                f"{project.display(path)}: error: briefgen failed while building the PDF (a bug in "
+                "briefgen, not in your content; the traceback is in the terminal)"])
+        connection.send(result)
+
+
+def _exit_of(process: multiprocessing.process.BaseProcess) -> str:
+    process.join(timeout=1)
+    code = process.exitcode
+    if code is not None and code < 0:
+        return f"killed by {signal.Signals(-code).name}"
+    return f"exit code {code}"

@@ -1,0 +1,210 @@
+"""The live preview's web server: 127.0.0.1 only, pages plus one server-sent-events stream.
+
+Routes:
+  /                          the index of every brief (title, date, status, PDF link)
+  /briefs/<id>               the brief's last good one-pager, with the preview script added
+  /briefs/<id>.pdf           its last good PDF, from output/
+  /_preview/overlay.js       the preview script (reloads the page, shows problems)
+  /_preview/state/<id>.json  the brief's status and problems, for the overlay
+  /_preview/events           server-sent events: a page reloads or updates its overlay
+
+The preview script is added to the page only as it is served; output/<id>.html on disk
+never contains it.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import secrets
+import sys
+from functools import lru_cache
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from briefgen.preview import ChangeFeed, Preview
+
+HOST = "127.0.0.1"
+KEEPALIVE_SECONDS = 15     # a comment line on an idle stream, so a dead tab is noticed
+RECONNECT_MS = 1000        # how soon a page reconnects when the server restarts
+_BRIEF_ID = r"([a-z0-9][a-z0-9_-]*)"
+ROUTES = [
+    (re.compile(r"/"), "index"),
+    (re.compile(rf"/briefs/{_BRIEF_ID}"), "brief_page"),
+    (re.compile(rf"/briefs/{_BRIEF_ID}\.pdf"), "brief_pdf"),
+    (re.compile(r"/_preview/overlay\.js"), "overlay_script"),
+    (re.compile(rf"/_preview/state/{_BRIEF_ID}\.json"), "brief_state"),
+    (re.compile(r"/_preview/events"), "events"),
+]
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """Serves one Preview on 127.0.0.1; `port=0` picks a free port (see `.port`)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, preview: Preview, feed: ChangeFeed, port: int) -> None:
+        self.preview = preview
+        self.feed = feed
+        self.instance = secrets.token_hex(4)   # a page from an earlier server reloads
+        self.assets_dir = preview.project.templates_dir / "preview"
+        super().__init__((HOST, port), PreviewHandler)
+
+    def handle_error(self, request, client_address) -> None:
+        """A browser that went away mid-request (or a socket closed as the server stops) is
+        not worth a traceback; anything else is a bug and keeps it."""
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
+
+    @property
+    def port(self) -> int:
+        return self.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}/"
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    server_version = "briefgen-preview"
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        path = urlsplit(self.path).path
+        for pattern, name in ROUTES:
+            match = pattern.fullmatch(path)
+            if match:
+                getattr(self, name)(*match.groups())
+                return
+        self.send_text(HTTPStatus.NOT_FOUND, "not found")
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
+        """Quiet: the terminal shows builds, not every request."""
+
+    # --- pages ---------------------------------------------------------------------------
+
+    def index(self) -> None:
+        preview, sequence = self.server.preview, self.server.feed.sequence  # before the states
+        briefs = [{**state, "has_pdf": preview.pdf_path(state["brief"]) is not None}
+                  for state in preview.all_states()]
+        html = preview_template(self.server.assets_dir, "index.html.j2").render(
+            briefs=briefs, project=preview.project.display(preview.project.content_dir))
+        self.send_html(with_preview_script(html, "", sequence, self.server.instance))
+
+    def brief_page(self, brief_id: str) -> None:
+        snapshot = self.server.preview.snapshot(brief_id)
+        if snapshot is None:
+            self.send_text(HTTPStatus.NOT_FOUND, f"no brief named {brief_id} under content/")
+            return
+        html, state = snapshot
+        if html is None:
+            html = preview_template(self.server.assets_dir, "no-version.html.j2").render(brief=state)
+        self.send_html(with_preview_script(html, brief_id, state["html_version"],
+                                           self.server.instance, state))
+
+    def brief_pdf(self, brief_id: str) -> None:
+        path = self.server.preview.pdf_path(brief_id)
+        try:
+            pdf = path.read_bytes() if path else None
+        except FileNotFoundError:             # removed between the check and the read
+            pdf = None
+        if pdf is None:
+            self.send_text(HTTPStatus.NOT_FOUND, f"no PDF of {brief_id} has been built yet")
+            return
+        self.send_bytes(HTTPStatus.OK, "application/pdf", pdf)
+
+    def overlay_script(self) -> None:
+        script = (self.server.assets_dir / "overlay.js").read_bytes()
+        self.send_bytes(HTTPStatus.OK, "text/javascript; charset=utf-8", script)
+
+    def brief_state(self, brief_id: str) -> None:
+        snapshot = self.server.preview.snapshot(brief_id)
+        if snapshot is None:
+            self.send_text(HTTPStatus.NOT_FOUND, f"no brief named {brief_id}")
+            return
+        self.send_bytes(HTTPStatus.OK, "application/json", json.dumps(snapshot[1]).encode())
+
+    # --- the event stream ----------------------------------------------------------------
+
+    def events(self) -> None:
+        """Hold the connection open and send each change as it happens."""
+        subscriber = self.server.feed.subscribe()
+        try:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            hello = {"instance": self.server.instance, "sequence": self.server.feed.sequence,
+                     "versions": self.server.preview.html_versions()}
+            self.send_event("hello", hello, retry=RECONNECT_MS)
+            self.stream_events(subscriber)
+        except (BrokenPipeError, ConnectionResetError):
+            pass                                  # the tab closed or reloaded
+        finally:
+            self.server.feed.unsubscribe(subscriber)
+
+    def stream_events(self, subscriber: queue.Queue) -> None:
+        while True:
+            try:
+                event = subscriber.get(timeout=KEEPALIVE_SECONDS)
+            except queue.Empty:
+                self.wfile.write(b": still here\n\n")
+                self.wfile.flush()
+                continue
+            if event is None:                     # the server is stopping
+                return
+            self.send_event(event["kind"], event)
+
+    def send_event(self, kind: str, data: dict, retry: int | None = None) -> None:
+        lines = f"retry: {retry}\n" if retry else ""
+        lines += f"event: {kind}\ndata: {json.dumps(data)}\n\n"
+        self.wfile.write(lines.encode())
+        self.wfile.flush()
+
+    # --- responses -----------------------------------------------------------------------
+
+    def send_html(self, html: str) -> None:
+        self.send_bytes(HTTPStatus.OK, "text/html; charset=utf-8", html.encode("utf-8"))
+
+    def send_text(self, status: HTTPStatus, text: str) -> None:
+        self.send_bytes(status, "text/plain; charset=utf-8", f"{text}\n".encode())
+
+    def send_bytes(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@lru_cache(maxsize=2)
+def _environment(assets_dir: Path) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(assets_dir)), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def preview_template(assets_dir: Path, name: str) -> jinja2.Template:
+    return _environment(assets_dir).get_template(name)
+
+
+def with_preview_script(html: str, brief_id: str, version: int, instance: str,
+                        state: dict | None = None) -> str:
+    """The page with the preview script (and the state it starts from) added before </body>."""
+    state_json = json.dumps(state or {}).replace("<", "\\u003c").replace(">", "\\u003e") \
+                                        .replace("&", "\\u0026")
+    tag = str(Markup('<script type="application/json" id="briefgen-preview-state">{}</script>\n'
+                     '<script src="/_preview/overlay.js" data-brief="{}" data-version="{}" '
+                     'data-instance="{}"></script>\n').format(Markup(state_json), brief_id, version,
+                                                              instance))
+    at = html.rfind("</body>")
+    return html[:at] + tag + html[at:] if at >= 0 else html + tag
+

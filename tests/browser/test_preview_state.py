@@ -1,0 +1,56 @@
+"""The preview's state without a browser: what a save of each kind of file re-renders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefgen import build
+from briefgen.preview import ChangeFeed, Preview
+from conftest import REPO, SAMPLE_ID, edit
+
+
+@pytest.fixture
+def preview(project: Path, tmp_path: Path) -> Preview:
+    """A preview of the sample project with its own copy of the templates, PDFs built in-process."""
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    site = build.Project(project, project / "content", project / "output", templates)
+    preview = Preview(site, ChangeFeed(), lambda path: build.build_brief(site, path))
+    preview.refresh_all()
+    return preview
+
+
+def html_of(preview: Preview) -> str:
+    return preview.snapshot(SAMPLE_ID)[0]
+
+
+def test_a_person_file_re_renders_the_briefs_that_name_that_person(preview: Preview, project: Path):
+    kishida = project / "content" / "people" / "kishida.yaml"
+    edit(kishida, "Fumio Kishida", "Fumio Kishida (edited)")
+    preview.files_changed([kishida])
+    assert "Fumio Kishida (edited)" in html_of(preview)
+
+
+def test_a_broken_template_is_shown_with_its_file_and_line_and_keeps_the_last_page(
+        preview: Preview):
+    template = preview.project.templates_dir / "one-pager.html.j2"
+    good = html_of(preview)
+    line = template.read_text(encoding="utf-8").splitlines().index("    <h1>{{ brief.title }}</h1>") + 1
+    edit(template, "<h1>{{ brief.title }}</h1>", "<h1>{{ brief.title </h1>")
+    preview.files_changed([template])
+    html, state = preview.snapshot(SAMPLE_ID)
+    assert html == good
+    assert state["status"] == "failing"
+    [problem] = state["problems"]
+    assert problem["where"] == f"templates/one-pager.html.j2:{line}"
+    assert problem["message"].startswith("template error: ")
+
+
+def test_a_deleted_brief_leaves_the_index(preview: Preview, brief_file: Path):
+    brief_file.unlink()
+    preview.files_changed([brief_file])
+    assert preview.snapshot(SAMPLE_ID) is None
+    assert preview.all_states() == []

@@ -1,0 +1,48 @@
+"""The plain-text alternative is written from the content: Markdown reduced to text, sources numbered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import edit
+from briefgen.build import Project, check_brief
+from briefgen.mail_text import brief_text
+
+BACKGROUND = """background: |
+  Read **this first**: the *history* matters, see
+  [the statement](https://example.org/statement) and `Camp David` [@news-report] [@wsj].
+
+  - first point [@wsj]
+  - second point, long enough to wrap onto a second line of the plain text so that the hanging indent shows
+  1. numbered
+"""
+
+
+def text_of(project: Path, brief_file: Path) -> str:
+    validated, result = check_brief(Project.at(project), brief_file)
+    assert validated is not None, result.errors
+    return brief_text(validated, "camp-david-2023.pdf")
+
+
+def test_markdown_becomes_plain_text_with_numbered_citations(project: Path, brief_file: Path):
+    edit(brief_file, "background: |\n", BACKGROUND + "\n  ")
+    text = text_of(project, brief_file)
+    section = text[text.index("BACKGROUND\n"):text.index("AGENDA\n")]
+    flowing = " ".join(section.split())
+    assert ("Read this first: the history matters, see the statement (https://example.org/statement) "
+            "and Camp David [2,5].") in flowing
+    assert "- first point [2]\n" in section
+    assert ("- second point, long enough to wrap onto a second line of the plain text\n"
+            "  so that the hanging indent shows\n") in section
+    assert "1. numbered\n" in section
+    for markup in ("**", "`", "[@", "](", "<"):
+        assert markup not in section, markup
+
+
+def test_every_line_fits_and_the_marking_frames_the_text(project: Path, brief_file: Path):
+    text = text_of(project, brief_file)
+    lines = text.splitlines()
+    assert lines[0] == lines[-1] == "UNCLASSIFIED"
+    long_lines = [line for line in lines if len(line) > 72 and " " in line.strip()]
+    assert long_lines == []
+    assert text.index("PARTICIPANTS") < text.index("EXPECTED DELIVERABLES") < text.index("SOURCES")
