@@ -18,14 +18,15 @@ import re
 import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from briefgen.errors import ContentError, Diagnostic
-from briefgen.loader import KeyPath, LoadedDocument, format_key_path, load_yaml
+from briefgen.errors import Diagnostic
+from briefgen.loader import KeyPath, LoadedDocument, format_key_path
 from briefgen.models import Brief, MarkdownText, Person
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ def asset_problems(doc: LoadedDocument, people: PeopleRegistry,
     Bios are checked in their own person files, with their own line numbers."""
     fields = [_Field(doc, key_path, text) for key_path, text in markdown_texts(Brief, doc.data)]
     for person_id in sorted(person_ids):
-        person = _load_quietly(people.path_of(person_id), people.display(people.path_of(person_id)))
+        person = people.document(person_id)
         if person is not None:
             fields += [_Field(person, key_path, text)
                        for key_path, text in markdown_texts(Person, person.data)]
@@ -128,21 +129,33 @@ def markdown_texts(model: type[BaseModel], data: Any, key_path: KeyPath = ()) ->
     included, and list entries written as plain text (`- A message.`)."""
     if not isinstance(data, dict):
         return
-    for name, info in model.model_fields.items():
+    for name, is_markdown, inner, text_is_markdown in _field_plan(model):
         value, path = data.get(name), (*key_path, name)
-        if isinstance(value, str) and _is_markdown(info.annotation, info.metadata):
+        if isinstance(value, str) and is_markdown:
             yield path, value
             continue
-        inner = _inner_model(info.annotation)
         items = enumerate(value) if isinstance(value, list) else [(None, value)]
         for index, item in items if inner else ():
             item_path = path if index is None else (*path, index)
             if isinstance(item, str):
-                text_field = inner.model_fields.get("text")
-                if text_field and _is_markdown(text_field.annotation, text_field.metadata):
+                if text_is_markdown:
                     yield item_path, item
             else:
                 yield from markdown_texts(inner, item, item_path)
+
+
+@lru_cache(maxsize=None)
+def _field_plan(model: type[BaseModel]) -> tuple[tuple[str, bool, type[BaseModel] | None, bool], ...]:
+    """Per field of a model: its name, whether it is Markdown, the model inside it (if any),
+    and whether that model's `text` is Markdown (for entries written as plain text).
+    Worked out once per model: the annotations never change."""
+    plan = []
+    for name, info in model.model_fields.items():
+        inner = _inner_model(info.annotation)
+        text_field = inner.model_fields.get("text") if inner else None
+        plan.append((name, _is_markdown(info.annotation, info.metadata), inner,
+                     bool(text_field and _is_markdown(text_field.annotation, text_field.metadata))))
+    return tuple(plan)
 
 
 def _is_markdown(annotation: Any, metadata: list) -> bool:
@@ -155,14 +168,6 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     return next(filter(None, map(_inner_model, typing.get_args(annotation))), None)
-
-
-def _load_quietly(path: Path, shown: str) -> LoadedDocument | None:
-    """A person file, or None when it cannot be read (validation reports that already)."""
-    try:
-        return load_yaml(path, shown)
-    except ContentError:
-        return None
 
 
 def _field_problems(field: _Field, content_dir: Path) -> Iterator[Diagnostic]:

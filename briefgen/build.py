@@ -78,6 +78,7 @@ class BriefResult:
     outputs: list[Path] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     skipped: bool = False
+    superseded: bool = False         # built, but a build of newer content wrote first
     seconds: float = 0.0
 
 
@@ -128,6 +129,7 @@ def _build_brief(project: Project, path: Path, strict: bool) -> BriefResult:
     validated, result = check_brief(project, path)
     if validated is None:
         return result
+    version = _inputs_version(validated.input_files)  # as read, before the slow layout
     if strict and validated.warnings:
         result.ok = False
         result.errors = [w.format() for w in validated.warnings] + [
@@ -144,10 +146,18 @@ def _build_brief(project: Project, path: Path, strict: bool) -> BriefResult:
         result.errors = exc.messages()
         return result
     result.outputs = write_outputs(project.output_dir, validated.brief_id,
-                                   {".html": html.encode("utf-8"), ".pdf": pdf})
+                                   {".html": html.encode("utf-8"), ".pdf": pdf}, version=version)
+    if not result.outputs:
+        result.superseded = True
+        return result
     incremental.record_build(path, list(validated.input_files), project.output_dir,
-                             incremental.shared_inputs_digest(project.templates_dir))
+                             incremental.shared_inputs_digest(project.asset_roots))
     return result
+
+
+def _inputs_version(files: tuple[Path, ...]) -> int:
+    """The newest modification time among a brief's inputs: orders two builds of one brief."""
+    return max((p.stat().st_mtime_ns for p in files if p.exists()), default=0)
 
 
 @dataclass(frozen=True)
@@ -168,7 +178,7 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
     paths = find_briefs(project, files)
     results: dict[Path, BriefResult] = {}
     todo = []
-    shared = incremental.shared_inputs_digest(project.templates_dir)
+    shared = incremental.shared_inputs_digest(project.asset_roots)
     for path in paths:
         if not options.force and incremental.is_up_to_date(path, project.output_dir, shared):
             results[path] = BriefResult(path, path.stem, True, skipped=True)

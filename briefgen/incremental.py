@@ -1,7 +1,8 @@
 """Incremental builds: skip a brief whose inputs have not changed since its last build.
 
 A brief's fingerprint is a hash of everything that shapes its output: the brief file,
-the person files it referenced, the templates and CSS, briefgen's own code and version,
+the person files it referenced, the templates and CSS, the content's assets (images),
+briefgen's own code and version,
 and the installed fonts (as fontconfig's caches see them). The fingerprint and the
 hashes of the outputs are stored beside the outputs; a brief is skipped only when the
 fingerprint matches and both outputs are still exactly what was written. Deciding this
@@ -84,12 +85,14 @@ def _file_digest(path: Path) -> str:
         return "missing"
 
 
-def shared_inputs_digest(templates_dir: Path) -> str:
-    """Templates, briefgen's code and the fonts: the same for every brief in one run."""
+def shared_inputs_digest(asset_roots: tuple[Path, ...]) -> str:
+    """Templates, content assets, briefgen's code and the fonts: the same for every brief
+    in one run, so computed once per run (and again by a long-lived process for each build)."""
     digest = hashlib.sha256()
-    for folder, pattern in ((templates_dir, "**/*"), (PACKAGE_DIR, "*.py")):
+    folders = [(root, "**/*") for root in asset_roots] + [(PACKAGE_DIR, "*.py")]
+    for folder, pattern in folders:
         for path in sorted(p for p in folder.glob(pattern) if p.is_file()):
-            digest.update(f"{path.relative_to(folder)}\n{_file_digest(path)}\n".encode())
+            digest.update(f"{folder.name}/{path.relative_to(folder)}\n{_file_digest(path)}\n".encode())
     digest.update(_fonts_signature().encode())
     return digest.hexdigest()
 

@@ -24,37 +24,22 @@ class MarkdownText:
     """Marks a field as Markdown (rendered, and checked for raw HTML)."""
 
 
-def _check_id(value: str) -> str:
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", value):
-        raise ValueError(f"'{value}' is not a valid id: use lower-case letters, digits and "
-                         "hyphens, starting with a letter or digit (e.g. `kishida`, `consult-pledge`)")
-    return value
+def _pattern_text(pattern: str, explanation: str, *, schema_pattern: str | None = None,
+                  examples: list[str] | None = None):
+    """A text type that must match `pattern` (a full match); otherwise the error says
+    "'<value>' <explanation>". The JSON Schema gets the pattern too, for editors."""
+    def check(value: str) -> str:
+        if not re.fullmatch(pattern, value):
+            raise ValueError(f"'{value}' {explanation}")
+        return value
+    extra = {"pattern": schema_pattern or f"^{pattern}$"}
+    return Annotated[str, AfterValidator(check), Field(json_schema_extra=extra, examples=examples)]
 
 
 def _check_country(value: str) -> str:
     if value not in ISO_3166_ALPHA2:
         raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code "
                          "(two capital letters, e.g. US, JP, KR, NO)")
-    return value
-
-
-def _check_time(value: str) -> str:
-    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
-        raise ValueError(f"'{value}' is not a time of day; write it as HH:MM on a 24-hour clock, "
-                         "e.g. \"09:30\" or \"19:00\"")
-    return value
-
-
-def _check_classification(value: str) -> str:
-    if not re.fullmatch(r"[A-Z0-9][A-Z0-9 /()\-]{0,79}", value):
-        raise ValueError(f"'{value}' is not a classification marking: use capital letters, "
-                         "digits, spaces, '/', '-' and parentheses, e.g. UNCLASSIFIED")
-    return value
-
-
-def _check_lang(value: str) -> str:
-    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
-        raise ValueError(f"'{value}' is not a language tag; use a BCP 47 tag such as ja, ko or zh-Hant")
     return value
 
 
@@ -74,29 +59,26 @@ def _text_block(value: str) -> str:
     return value
 
 
-Id = Annotated[str, AfterValidator(_check_id),
-               Field(json_schema_extra={"pattern": r"^[a-z0-9][a-z0-9-]{0,63}$"}, examples=["kishida"])]
+Id = _pattern_text(r"[a-z0-9][a-z0-9-]{0,63}", "is not a valid id: use lower-case letters, digits "
+                   "and hyphens, starting with a letter or digit (e.g. `kishida`, `consult-pledge`)",
+                   examples=["kishida"])
 Line = Annotated[str, AfterValidator(_single_line)]
 Markdown = Annotated[str, AfterValidator(_text_block), MarkdownText(),
                      Field(json_schema_extra={"contentMediaType": "text/markdown"})]
 Country = Annotated[str, AfterValidator(_check_country),
                     Field(json_schema_extra={"pattern": r"^[A-Z]{2}$"}, examples=["JP"])]
-TimeOfDay = Annotated[str, AfterValidator(_check_time),
-                      Field(json_schema_extra={"pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$"}, examples=["19:00"])]
-Classification = Annotated[str, AfterValidator(_check_classification),
-                           Field(examples=["UNCLASSIFIED"])]
-LanguageTag = Annotated[str, AfterValidator(_check_lang), Field(examples=["ja"])]
+TimeOfDay = _pattern_text(r"([01][0-9]|2[0-3]):[0-5][0-9]", "is not a time of day; write it as HH:MM "
+                          'on a 24-hour clock, e.g. "09:30" or "19:00"', examples=["19:00"])
+Classification = _pattern_text(r"[A-Z0-9][A-Z0-9 /()\-]{0,79}", "is not a classification marking: use "
+                               "capital letters, digits, spaces, '/', '-' and parentheses, e.g. "
+                               "UNCLASSIFIED", examples=["UNCLASSIFIED"])
+LanguageTag = _pattern_text(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", "is not a language tag; use a BCP 47 "
+                            "tag such as ja, ko or zh-Hant", examples=["ja"])
 IdList = list[Id]
 
 
-def _check_web_address(value: str) -> str:
-    if not re.fullmatch(r"https?://[^\s<>\"]+", value):
-        raise ValueError(f"'{value}' is not a web address; write it in full, starting with https://")
-    return value
-
-
-WebAddress = Annotated[str, AfterValidator(_check_web_address),
-                       Field(json_schema_extra={"pattern": r"^https?://\S+$"})]
+WebAddress = _pattern_text(r"https?://[^\s<>\"]+", "is not a web address; write it in full, "
+                           "starting with https://", schema_pattern=r"^https?://\S+$")
 
 
 def _check_day(value):

@@ -2,7 +2,10 @@
 
 Each file is written to a temporary file beside its target, flushed to disk and
 renamed into place, so a reader sees the old file or the new one, never a part.
-A lock per brief serialises two builds of the same brief.
+A lock per brief serialises two builds of the same brief, and the newer content wins:
+each build carries the newest modification time of its inputs, and a build whose
+inputs are older than those of the output already in place writes nothing. Temporary
+files that a killed build left behind are removed the next time the brief is written.
 """
 
 from __future__ import annotations
@@ -44,12 +47,38 @@ def brief_lock(output_dir: Path, brief_id: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_outputs(output_dir: Path, brief_id: str, files: Mapping[str, bytes]) -> list[Path]:
-    """Write every output of one brief (e.g. {'.html': ..., '.pdf': ...}) under its lock."""
+def write_outputs(output_dir: Path, brief_id: str, files: Mapping[str, bytes], *,
+                  version: int = 0) -> list[Path]:
+    """Write every output of one brief (e.g. {'.html': ..., '.pdf': ...}) under its lock.
+
+    `version` orders builds of the same brief (the newest modification time of its inputs,
+    in ns). Returns the files written: none when a build of newer content got there first.
+    """
+    marker = output_dir / ".briefgen" / f"{brief_id}.version"
     written = []
     with brief_lock(output_dir, brief_id):
+        _remove_leftovers(output_dir, brief_id, files)
+        if version and _read_version(marker) > version:
+            return []
         for suffix, data in files.items():
             target = output_dir / f"{brief_id}{suffix}"
             write_atomic(target, data)
             written.append(target)
+        if version:
+            write_atomic(marker, str(version).encode())
     return written
+
+
+def _read_version(marker: Path) -> int:
+    try:
+        return int(marker.read_text().strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def _remove_leftovers(output_dir: Path, brief_id: str, files: Mapping[str, bytes]) -> None:
+    """Temporary files of this brief's outputs left by a build that was killed mid-write
+    (safe under the lock: no other build of this brief is writing now)."""
+    for suffix in files:
+        for leftover in output_dir.glob(f".{brief_id}{suffix}.*.part"):
+            leftover.unlink(missing_ok=True)

@@ -52,6 +52,9 @@ class BuildProgress:
             return f"unchanged {self.project.display(result.path)}"
         if not result.ok:
             return f"failed    {self.project.display(result.path)}"
+        if result.superseded:
+            return (f"superseded {self.project.display(result.path)} (a build of newer content "
+                    "wrote its output first)")
         outputs = ", ".join(self.project.display(p) for p in result.outputs)
         return f"built     {outputs} ({result.seconds:.2f} s)"
 

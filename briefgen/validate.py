@@ -65,7 +65,8 @@ class PeopleRegistry:
 
     people_dir: Path
     display_root: Path | None = None
-    _cache: dict[str, tuple[Person | None, list[Diagnostic]]] = field(default_factory=dict)
+    _cache: dict[str, tuple[Person | None, list[Diagnostic], LoadedDocument | None]] = \
+        field(default_factory=dict)
 
     def path_of(self, person_id: str) -> Path:
         return self.people_dir / f"{person_id}.yaml"
@@ -82,20 +83,29 @@ class PeopleRegistry:
         return re.fullmatch(r"[a-z0-9][a-z0-9-]*", person_id) is not None and self.path_of(person_id).is_file()
 
     def get(self, person_id: str) -> tuple[Person | None, list[Diagnostic]]:
+        """The person (None when their file is invalid) and the problems in their file."""
+        person, problems, _ = self._entry(person_id)
+        return person, problems
+
+    def document(self, person_id: str) -> LoadedDocument | None:
+        """The person's file as loaded (None when it could not be read as YAML)."""
+        return self._entry(person_id)[2]
+
+    def _entry(self, person_id: str):
         if person_id not in self._cache:
             self._cache[person_id] = self._load(person_id)
         return self._cache[person_id]
 
-    def _load(self, person_id: str) -> tuple[Person | None, list[Diagnostic]]:
+    def _load(self, person_id: str):
         path = self.path_of(person_id)
         try:
             doc = load_yaml(path, self.display(path))
         except ContentError as exc:
-            return None, exc.diagnostics
+            return None, exc.diagnostics, None
         person, problems = validate_model(Person, doc)
         problems = _without_placeholder_noise(problems, doc)
         problems += _check_markdown(doc, Person) + _text_warnings(doc)
-        return person, [one_line(p) for p in doc.diagnostics + problems]
+        return person, [one_line(p) for p in doc.diagnostics + problems], doc
 
 
 def validate_brief(path: Path, people: PeopleRegistry, *, display_path: str | None = None,

@@ -137,8 +137,8 @@ def run_jobs(task: Callable[[Any], Any], jobs: Iterable[Any], *, workers: int,
                     worker.job = None
                 except (EOFError, OSError):
                     code = worker.process.exitcode
-                    outcome = JobFailed("crashed", f"the process building it died "
-                                        f"({_describe_exit(worker.process, code)})")
+                    outcome = JobFailed("crashed", "could not be built: the process building it "
+                                        f"died ({_describe_exit(worker.process, code, budget)})")
                     pool[pool.index(worker)] = _replace(worker, task, budget)
                 yield job, outcome
             now = time.monotonic()
@@ -162,11 +162,14 @@ def _replace(worker: _Worker, task: Callable[[Any], Any], budget: Budget) -> _Wo
     return _Worker(task, budget)
 
 
-def _describe_exit(process, code: int | None) -> str:
+def _describe_exit(process, code: int | None, budget: Budget) -> str:
     process.join(timeout=1)
     code = process.exitcode if code is None else code
     if code is not None and code < 0:
         name = signal.Signals(-code).name
-        hint = "; probably out of memory" if name == "SIGKILL" else ""
-        return f"killed by {name}{hint}"
+        # The kernel's OOM killer sends SIGKILL; GLib and the C runtime abort (SIGTRAP,
+        # SIGABRT) or fault when an allocation fails under the address-space cap.
+        if name in ("SIGKILL", "SIGTRAP", "SIGABRT", "SIGSEGV", "SIGBUS"):
+            return f"killed by {name}; most likely it ran out of its memory budget ({budget.memory_mb} MiB)"
+        return f"killed by {name}"
     return f"exit code {code}"

@@ -119,7 +119,8 @@ def test_huge_brief_stops_at_the_memory_budget_and_the_others_build(tmp_path: Pa
     assert result.code == 1
     # Under the address-space cap either Python raises MemoryError or GLib aborts the worker.
     assert re.search(r"content/huge\.yaml: error: the brief (ran out of its memory budget \(300 MiB\)|"
-                     r"the process building it died \(killed by SIG\w+\)); nothing was written",
+                     r"could not be built: the process building it died \(killed by SIG\w+; most "
+                     r"likely it ran out of its memory budget \(300 MiB\)\)); nothing was written",
                      result.err), result.err
     assert not (tmp_path / "output" / "huge.pdf").exists()
     assert project.output(".pdf").exists()
