@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 
 from briefgen.errors import Diagnostic
+from briefgen.fetcher import MAX_ASSET_BYTES
 from briefgen.loader import KeyPath, LoadedDocument, format_key_path
 from briefgen.models import Brief, MarkdownText, Person
 
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from briefgen.validate import PeopleRegistry
 
 ASSETS_FOLDER = "assets"
-MAX_ASSET_BYTES = 5 * 1024 * 1024
 LINK_SCHEMES = ("https", "http", "mailto")
 # The first bytes of each image type we accept; SVG is left out because it can fetch.
 IMAGE_SIGNATURES: dict[str, tuple[bytes, ...]] = {

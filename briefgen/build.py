@@ -4,23 +4,27 @@ Known user errors (content that does not validate, a brief that overflows) becom
 failed result with messages; one failing brief never stops the others. Outputs are
 written only when every stage has succeeded, so the last good output stays in place.
 
-`build` skips briefs whose inputs have not changed (see incremental.py) and builds the
-rest on long-lived worker processes, each within a time and memory budget (workers.py).
+`build` skips briefs whose inputs have not changed (see incremental.py). It validates and
+renders the rest here, one by one, under the time budget, and hands each to one of the
+long-lived worker processes that lay out and write PDFs, each within the time and memory
+budget (workers.py): layout is the stage whose cost can grow far beyond the input's size.
 This module imports nothing heavy at the top, so a build with nothing to do stays fast.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen import incremental
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, UsageError
-from briefgen.workers import Budget, JobFailed, run_jobs
+from briefgen.sourcemap import ContentText
+from briefgen.workers import Budget, BudgetExceeded, JobFailed, run_jobs, time_limit
 
 if TYPE_CHECKING:
     from briefgen.validate import PeopleRegistry, ValidatedBrief
@@ -80,6 +84,7 @@ class BriefResult:
     skipped: bool = False
     superseded: bool = False         # built, but a build of newer content wrote first
     seconds: float = 0.0
+    peak_memory_mb: float = 0.0      # of the worker that laid it out
 
 
 def find_briefs(project: Project, files: Iterable[Path] = ()) -> list[Path]:
@@ -120,37 +125,69 @@ def check_brief(project: Project, path: Path,
 def build_brief(project: Project, path: Path, *, strict: bool = False) -> BriefResult:
     """Validate, render and write one brief in this process; on any user error nothing is written."""
     started = time.perf_counter()
-    result = _build_brief(project, path, strict)
+    result, prepared = prepare_brief(project, path, strict=strict)
+    if prepared is not None:
+        result = write_brief(project, prepared)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _build_brief(project: Project, path: Path, strict: bool) -> BriefResult:
+@dataclass
+class PreparedBrief:
+    """A brief validated and rendered to HTML, ready to be laid out as a PDF. Small and
+    free of the content model, so a worker takes it without importing validation."""
+
+    brief_id: str
+    path: Path
+    input_files: tuple[Path, ...]
+    source: ContentText              # to point layout errors back at the content
+    html: str
+    version: int                     # newest modification time of its inputs, as read
+    result: BriefResult
+
+
+def prepare_brief(project: Project, path: Path, *,
+                  strict: bool = False) -> tuple[BriefResult, PreparedBrief | None]:
+    """The cheap stages: validate and render HTML. None when the brief cannot be built."""
     validated, result = check_brief(project, path)
     if validated is None:
-        return result
+        return result, None
     version = _inputs_version(validated.input_files)  # as read, before the slow layout
     if strict and validated.warnings:
         result.ok = False
         result.errors = [w.format() for w in validated.warnings] + [
             f"{validated.display_path}: error: warnings are errors with --strict"]
-        return result
-    from briefgen.output import write_outputs
-    from briefgen.pdf import write_pdf
+        return result, None
     from briefgen.render_html import render_html
     try:
         html = render_html(validated, project.templates_dir)
-        pdf = write_pdf(html, validated, project.asset_roots)
+    except BriefgenError as exc:
+        result.ok = False
+        result.errors = exc.messages()
+        return result, None
+    return result, PreparedBrief(validated.brief_id, validated.path, validated.input_files,
+                                 validated.content_text(), html, version, result)
+
+
+def write_brief(project: Project, prepared: PreparedBrief) -> BriefResult:
+    """The expensive stage: lay out the PDF (one page, or an error) and write both outputs."""
+    from briefgen.output import write_outputs
+    from briefgen.pdf import write_pdf
+
+    result = prepared.result
+    try:
+        pdf = write_pdf(prepared.html, prepared.source, project.asset_roots)
     except BriefgenError as exc:
         result.ok = False
         result.errors = exc.messages()
         return result
-    result.outputs = write_outputs(project.output_dir, validated.brief_id,
-                                   {".html": html.encode("utf-8"), ".pdf": pdf}, version=version)
+    result.outputs = write_outputs(project.output_dir, prepared.brief_id,
+                                   {".html": prepared.html.encode("utf-8"), ".pdf": pdf},
+                                   version=prepared.version)
     if not result.outputs:
         result.superseded = True
         return result
-    incremental.record_build(path, list(validated.input_files), project.output_dir,
+    incremental.record_build(prepared.path, list(prepared.input_files), project.output_dir,
                              incremental.shared_inputs_digest(project.asset_roots))
     return result
 
@@ -186,31 +223,57 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
         else:
             todo.append(path)
     if todo:
-        _warm_up()
-        workers = options.jobs or os.cpu_count() or 1
-        for job, outcome in run_jobs(_BuildTask(project, options.strict), todo,
-                                     workers=workers, budget=options.budget):
-            results[job] = outcome if isinstance(outcome, BriefResult) else _failed(project, job, outcome)
-            report(results[job])
+        workers = min(options.jobs or os.cpu_count() or 1, len(todo))
+        jobs = _prepared(project, todo, options, results, report)
+        for job, outcome in run_jobs(_WriteTask(project), jobs, workers=workers,
+                                     budget=options.budget, warm_up=_warm_up_worker):
+            path = job.path
+            results[path] = outcome if isinstance(outcome, BriefResult) else _failed(project, path, outcome)
+            results[path].seconds += job.result.seconds
+            report(results[path])
     return [results[path] for path in paths]
 
 
+def _prepared(project: Project, paths: list[Path], options: BuildOptions,
+              results: dict[Path, BriefResult], report) -> Iterator[PreparedBrief]:
+    """Validate and render each brief here, while the workers lay out PDFs (and, at the
+    start, while they import WeasyPrint): the two halves of a build overlap on two cores.
+    A brief that fails here is reported at once and never reaches a worker."""
+    for path in paths:
+        started = time.perf_counter()
+        try:
+            with time_limit(options.budget.seconds):
+                result, prepared = prepare_brief(project, path, strict=options.strict)
+        except BudgetExceeded:
+            result, prepared = _failed(project, path, JobFailed(
+                "timeout", f"took longer than its time budget ({options.budget.seconds:g} s) "
+                "and was stopped")), None
+        result.seconds = time.perf_counter() - started
+        if prepared is None:
+            results[path] = result
+            report(result)
+        else:
+            yield prepared
+
+
 @dataclass(frozen=True)
-class _BuildTask:
-    """What a worker does with one brief path (a picklable callable)."""
+class _WriteTask:
+    """What a worker does with a prepared brief (a picklable callable)."""
 
     project: Project
-    strict: bool
 
-    def __call__(self, path: Path) -> BriefResult:
-        return build_brief(self.project, path, strict=self.strict)
+    def __call__(self, prepared: PreparedBrief) -> BriefResult:
+        started = time.perf_counter()
+        result = write_brief(self.project, prepared)
+        result.seconds = time.perf_counter() - started
+        result.peak_memory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return result
 
 
-def _warm_up() -> None:
-    """Import every stage and load the fonts once, before the workers are forked from us:
-    each worker starts warm, and nothing is loaded after its memory budget is set."""
+def _warm_up_worker() -> None:
+    """Run in each worker before its memory budget is set: import the PDF stage and load the
+    fonts once, so every brief it lays out starts warm and no import can fail for memory."""
     import briefgen.output  # noqa: F401
-    import briefgen.render_html  # noqa: F401
     from briefgen.pdf import font_configuration
     font_configuration()
 

@@ -14,7 +14,7 @@ import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from briefgen.assets import MAX_ASSET_BYTES
+MAX_ASSET_BYTES = 5 * 1024 * 1024   # the largest image a brief may use (assets.py checks it too)
 
 
 class SafeFetcher:

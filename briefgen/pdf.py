@@ -19,7 +19,7 @@ from pathlib import Path
 
 from briefgen.errors import RenderError
 from briefgen.fetcher import SafeFetcher
-from briefgen.validate import ValidatedBrief
+from briefgen.sourcemap import TextSource
 
 PT_PER_PX = 0.75          # WeasyPrint lays out in CSS pixels (96 per inch)
 FONT_PACKAGES = "fonts-noto-core fonts-noto-cjk fonts-ipafont-gothic fonts-nanum"
@@ -47,11 +47,12 @@ class LaidOut:
     base_url: str
 
 
-def write_pdf(html: str, validated: ValidatedBrief, asset_roots: tuple[Path, ...]) -> bytes:
+def write_pdf(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> bytes:
     """Lay out `html`, require exactly one page, and return the PDF bytes."""
     laid_out = lay_out(html, validated, asset_roots)
     if laid_out.pages != 1:
-        raise RenderError(validated.display_path, overflow_message(laid_out.document))
+        raise RenderError(validated.display_path,
+                          overflow_message(html, laid_out, validated, asset_roots))
     with _weasyprint_log() as log:
         pdf = laid_out.document.write_pdf()  # attachments, if any, are fetched only now
     _raise_for_refusals(laid_out.fetcher, laid_out.base_url, validated)
@@ -59,7 +60,7 @@ def write_pdf(html: str, validated: ValidatedBrief, asset_roots: tuple[Path, ...
     return pdf
 
 
-def lay_out(html: str, validated: ValidatedBrief, asset_roots: tuple[Path, ...]) -> LaidOut:
+def lay_out(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> LaidOut:
     """Lay out once. Relative URLs (images in Markdown) resolve against the brief's folder."""
     from weasyprint import HTML
 
@@ -73,7 +74,7 @@ def lay_out(html: str, validated: ValidatedBrief, asset_roots: tuple[Path, ...])
     return LaidOut(document, len(document.pages), fetcher, base_url)
 
 
-def _raise_for_refusals(fetcher: SafeFetcher, base_url: str, validated: ValidatedBrief) -> None:
+def _raise_for_refusals(fetcher: SafeFetcher, base_url: str, validated: TextSource) -> None:
     """Fail naming every refused URL, as the content wrote it, and where it is written."""
     if not fetcher.refused:
         return
@@ -86,17 +87,26 @@ def _raise_for_refusals(fetcher: SafeFetcher, base_url: str, validated: Validate
 
 # --- overflow ----------------------------------------------------------------------------
 
-def overflow_message(document) -> str:
-    """How far a brief runs past one page, and which sections are the longest."""
-    first = document.pages[0]._page_box
-    content_bottom = _content_top(first) + first.height
-    overflow_px = sum(_used_height(page._page_box) for page in document.pages[1:])
-    sections = section_heights(document)
-    longest = sorted(sections.items(), key=lambda item: -item[1])[:3]
+TALL_PAGE_INCHES = 400
+
+
+def overflow_message(html: str, laid_out: LaidOut, source: TextSource,
+                     asset_roots: tuple[Path, ...]) -> str:
+    """How far a brief runs past one page, and which sections are the longest.
+
+    Measured on a second layout with one very tall page of the same width, so nothing is
+    split between pages (WeasyPrint does not split every float across pages, so summing
+    the pages of the real layout could understate the overflow)."""
+    first = laid_out.document.pages[0]._page_box
+    tall_page = (f"<style>@page {{ size: {first.margin_width():.2f}px {TALL_PAGE_INCHES}in; }}"
+                 "</style></head>")
+    tall = lay_out(html.replace("</head>", tall_page, 1), source, asset_roots).document
+    overflow_px = _used_height(tall.pages[0]._page_box) - first.height
+    at_least = "at least " if len(tall.pages) > 1 else ""
+    longest = sorted(section_heights(tall).items(), key=lambda item: -item[1])[:3]
     listing = ", ".join(f"{name} {_length(px)}" for name, px in longest)
-    pages = len(document.pages)
-    _ = content_bottom
-    return (f"the brief does not fit on one page: it runs {_length(overflow_px)} onto "
+    pages = laid_out.pages
+    return (f"the brief does not fit on one page: it runs {at_least}{_length(overflow_px)} onto "
             f"{'a second page' if pages == 2 else f'{pages - 1} more pages'}. "
             f"Longest sections: {listing}. Shorten them and build again; nothing was written")
 
@@ -118,10 +128,6 @@ def _boxes(box) -> Iterator:
     yield box
     for child in getattr(box, "children", ()):
         yield from _boxes(child)
-
-
-def _content_top(page_box) -> float:
-    return page_box.content_box_y()
 
 
 def _used_height(page_box) -> float:
@@ -172,7 +178,7 @@ def _weasyprint_log():
         logger.propagate = previous
 
 
-def _raise_for_log(records: list[logging.LogRecord], validated: ValidatedBrief) -> None:
+def _raise_for_log(records: list[logging.LogRecord], validated: TextSource) -> None:
     missing: dict[str, str] = {}
     others = []
     for record in records:

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from briefgen.assets import asset_problems, markdown_texts
+from briefgen.sourcemap import ContentText
 from briefgen.errors import ContentError, Diagnostic
 from briefgen.loader import KeyPath, LoadedDocument, format_key_path, load_yaml, one_line
 from briefgen.models import (AgendaItem, Brief, Day, Deliverable, Participant, Person,
@@ -48,15 +49,19 @@ class ValidatedBrief:
 
     def locate_text(self, needle: str) -> str:
         """Where in the content a piece of text comes from, as 'file:line:col (key.path)'."""
+        return self.content_text().locate_text(needle)
+
+    def content_text(self) -> ContentText:
+        """The brief's text with where each piece was written, for the PDF stage."""
+        entries = []
         for key_path, value in _scalars(self.document.data, ()):
-            if needle in value:
-                line, column = self.document.locate(key_path)
-                return f"{self.display_path}:{line}:{column} ({format_key_path(key_path)})"
+            line, column = self.document.locate(key_path)
+            entries.append((value, f"{self.display_path}:{line}:{column} ({format_key_path(key_path)})"))
         for person_id, person in self.people.items():
             for name, value in person.model_dump(exclude_none=True).items():
-                if isinstance(value, str) and needle in value:
-                    return f"content/people/{person_id}.yaml ({name})"
-        return self.display_path
+                if isinstance(value, str):
+                    entries.append((value, f"content/people/{person_id}.yaml ({name})"))
+        return ContentText(self.path, self.display_path, tuple(entries))
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Long-lived worker processes that build briefs within a time and memory budget.
 
-Each worker is forked once, imports WeasyPrint once (inherited warm from the parent)
+Each worker is forked once, warms up once (imports WeasyPrint, loads the fonts)
 and reuses one font configuration for every brief it builds. A brief that runs past
 its time budget gets its worker killed and replaced; a worker's address space is
 capped, so a pathological document ends in a clear error instead of taking the
@@ -14,9 +14,11 @@ import multiprocessing
 import os
 import resource
 import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -38,11 +40,36 @@ class JobFailed:
     message: str
 
 
+class BudgetExceeded(Exception):
+    """Raised in the main process when work under `time_limit` runs out of time."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise BudgetExceeded if the block runs longer than `seconds` (main thread only;
+    elsewhere the block runs unlimited, as signals can only be caught there)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise BudgetExceeded()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 class _Worker:
-    def __init__(self, task: Callable[[Any], Any], budget: Budget):
+    def __init__(self, task: Callable[[Any], Any], budget: Budget, warm_up: Callable[[], None]):
         context = multiprocessing.get_context("fork")
         self.connection, child_end = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child_end, task, budget), daemon=True)
+        self.process = context.Process(target=_serve, args=(child_end, task, budget, warm_up),
+                                       daemon=True)
         self.process.start()
         child_end.close()
         self.job: Any = None
@@ -70,9 +97,11 @@ class _Worker:
             self.connection.close()
 
 
-def _serve(connection: Connection, task: Callable[[Any], Any], budget: Budget) -> None:
-    """The worker's loop: limit memory, then run jobs until told to stop."""
+def _serve(connection: Connection, task: Callable[[Any], Any], budget: Budget,
+           warm_up: Callable[[], None]) -> None:
+    """The worker's loop: warm up, limit memory, then run jobs until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    warm_up()
     limit = budget.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
@@ -114,19 +143,28 @@ def _near_limit(limit: int) -> bool:
     return pages * resource.getpagesize() > 0.9 * limit
 
 
-def run_jobs(task: Callable[[Any], Any], jobs: Iterable[Any], *, workers: int,
-             budget: Budget) -> Iterator[tuple[Any, Any]]:
-    """Run `task(job)` for every job on `workers` processes; yield (job, result or JobFailed)."""
-    pending = list(jobs)
-    pending.reverse()
-    pool = [_Worker(task, budget) for _ in range(max(1, min(workers, len(pending))))]
+def run_jobs(task: Callable[[Any], Any], jobs: Iterable[Any], *, workers: int, budget: Budget,
+             warm_up: Callable[[], None] = lambda: None) -> Iterator[tuple[Any, Any]]:
+    """Run `task(job)` for every job on `workers` processes; yield (job, result or JobFailed).
+
+    The workers are started (and run `warm_up`) first; `jobs` is then read lazily, one job
+    each time a worker is free, so producing the next job overlaps with the work."""
+    pending = iter(jobs)
+    pool = [_Worker(task, budget, warm_up) for _ in range(max(1, workers))]
     busy: dict[Connection, _Worker] = {}
+    exhausted = False
     try:
-        while pending or busy:
+        while True:
             for worker in pool:
-                if pending and worker.job is None:
-                    worker.give(pending.pop(), budget.seconds)
+                if worker.job is None and not exhausted:
+                    job = next(pending, _NO_MORE)
+                    if job is _NO_MORE:
+                        exhausted = True
+                        break
+                    worker.give(job, budget.seconds)
                     busy[worker.connection] = worker
+            if not busy:
+                return
             nearest = min(w.deadline for w in busy.values())
             ready = wait(list(busy), timeout=max(0.0, nearest - time.monotonic()))
             for connection in ready:
@@ -139,14 +177,14 @@ def run_jobs(task: Callable[[Any], Any], jobs: Iterable[Any], *, workers: int,
                     code = worker.process.exitcode
                     outcome = JobFailed("crashed", "could not be built: the process building it "
                                         f"died ({_describe_exit(worker.process, code, budget)})")
-                    pool[pool.index(worker)] = _replace(worker, task, budget)
+                    pool[pool.index(worker)] = _replace(worker, task, budget, warm_up)
                 yield job, outcome
             now = time.monotonic()
             for connection, worker in list(busy.items()):
                 if worker.deadline <= now and connection not in ready:
                     busy.pop(connection)
                     job = worker.job
-                    pool[pool.index(worker)] = _replace(worker, task, budget)
+                    pool[pool.index(worker)] = _replace(worker, task, budget, warm_up)
                     yield job, JobFailed("timeout", f"took longer than its time budget "
                                          f"({budget.seconds:g} s) and was stopped")
     finally:
@@ -157,9 +195,13 @@ def run_jobs(task: Callable[[Any], Any], jobs: Iterable[Any], *, workers: int,
                 worker.stop()
 
 
-def _replace(worker: _Worker, task: Callable[[Any], Any], budget: Budget) -> _Worker:
+_NO_MORE = object()
+
+
+def _replace(worker: _Worker, task: Callable[[Any], Any], budget: Budget,
+             warm_up: Callable[[], None]) -> _Worker:
     worker.kill()
-    return _Worker(task, budget)
+    return _Worker(task, budget, warm_up)
 
 
 def _describe_exit(process, code: int | None, budget: Budget) -> str:
