@@ -149,6 +149,7 @@ print(statistics.median(ours), statistics.median(bare))
 def peak_memory(root: Path) -> tuple[float, float]:
     """Largest peak RSS reported by the workers of a `--jobs 2` build, and the main process's."""
     code = f"""
+import resource
 from pathlib import Path
 from briefgen.build import BuildOptions, Project, build
 results = build(Project.at(Path({str(root)!r})), options=BuildOptions(force=True, jobs=2))

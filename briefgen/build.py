@@ -169,8 +169,9 @@ def prepare_brief(project: Project, path: Path, *,
                                  validated.content_text(), html, version, result)
 
 
-def write_brief(project: Project, prepared: PreparedBrief) -> BriefResult:
-    """The expensive stage: lay out the PDF (one page, or an error) and write both outputs."""
+def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | None = None) -> BriefResult:
+    """The expensive stage: lay out the PDF (one page, or an error) and write both outputs.
+    `shared_digest` (incremental.shared_inputs_digest) is computed here when not given."""
     from briefgen.output import write_outputs
     from briefgen.pdf import write_pdf
 
@@ -188,7 +189,7 @@ def write_brief(project: Project, prepared: PreparedBrief) -> BriefResult:
         result.superseded = True
         return result
     incremental.record_build(prepared.path, list(prepared.input_files), project.output_dir,
-                             incremental.shared_inputs_digest(project.asset_roots))
+                             shared_digest or incremental.shared_inputs_digest(project.asset_roots))
     return result
 
 
@@ -225,7 +226,7 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
     if todo:
         workers = min(options.jobs or os.cpu_count() or 1, len(todo))
         jobs = _prepared(project, todo, options, results, report)
-        for job, outcome in run_jobs(_WriteTask(project), jobs, workers=workers,
+        for job, outcome in run_jobs(_WriteTask(project, shared), jobs, workers=workers,
                                      budget=options.budget, warm_up=_warm_up_worker):
             path = job.path
             results[path] = outcome if isinstance(outcome, BriefResult) else _failed(project, path, outcome)
@@ -261,10 +262,11 @@ class _WriteTask:
     """What a worker does with a prepared brief (a picklable callable)."""
 
     project: Project
+    shared_digest: str
 
     def __call__(self, prepared: PreparedBrief) -> BriefResult:
         started = time.perf_counter()
-        result = write_brief(self.project, prepared)
+        result = write_brief(self.project, prepared, self.shared_digest)
         result.seconds = time.perf_counter() - started
         result.peak_memory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         return result
@@ -291,4 +293,32 @@ class InternalBuildError(RuntimeError):
 
 
 def check(project: Project, files: Iterable[Path] = ()) -> list[BriefResult]:
-    return [check_brief(project, path)[1] for path in find_briefs(project, files)]
+    """Validate the briefs named (default: all). Checking the whole project also checks the
+    person files that no brief names yet, so a broken one is found before it is needed."""
+    files = list(files)
+    paths = find_briefs(project, files)
+    registries: dict[Path, "PeopleRegistry"] = {}
+    results = []
+    for path in paths:
+        people_dir = path.resolve().parent / "people"
+        people = registries.setdefault(people_dir, project.people_for(path))
+        results.append(check_brief(project, path, people)[1])
+    if not files:
+        people = registries.get(project.content_dir / "people") or project.people_for(
+            project.content_dir / "any.yaml")
+        results += _check_people(people)
+    return results
+
+
+def _check_people(people: "PeopleRegistry") -> list[BriefResult]:
+    """A result for each person file with problems that no checked brief has reported."""
+    results = []
+    for path in sorted(people.people_dir.glob("*.yaml")):
+        if people.is_loaded(path.stem):
+            continue
+        _, problems = people.get(path.stem)
+        if problems:
+            results.append(BriefResult(path, path.stem, not any(p.is_error for p in problems),
+                                       [p.format() for p in problems if p.is_error],
+                                       [p for p in problems if not p.is_error], diagnostics=problems))
+    return results

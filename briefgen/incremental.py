@@ -63,7 +63,8 @@ def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
         "outputs": {suffix: _file_digest(output_dir / f"{brief_path.stem}{suffix}")
                     for suffix in OUTPUT_SUFFIXES},
     }
-    write_atomic(stamp_path(output_dir, brief_path.stem), json.dumps(stamp, indent=1).encode())
+    write_atomic(stamp_path(output_dir, brief_path.stem), json.dumps(stamp, indent=1).encode(),
+                 durable=False)
 
 
 def forget_build(output_dir: Path, brief_id: str) -> None:

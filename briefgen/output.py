@@ -18,15 +18,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` in one step."""
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Replace `path` with `data` in one step. `durable` flushes it to disk first; the
+    bookkeeping beside the outputs skips that, as losing it only costs a rebuild."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
@@ -65,7 +67,7 @@ def write_outputs(output_dir: Path, brief_id: str, files: Mapping[str, bytes], *
             write_atomic(target, data)
             written.append(target)
         if version:
-            write_atomic(marker, str(version).encode())
+            write_atomic(marker, str(version).encode(), durable=False)
     return written
 
 

@@ -14,6 +14,7 @@ runs of `[`, so a field's size, nesting and brackets are bounded before it is pa
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -117,10 +118,32 @@ def markdown_limit_problem(text: str) -> str | None:
 
 def references(text: str) -> list[Reference]:
     """Every image and link the Markdown in `text` produces, in order, before sanitising."""
+    if not _may_reference(text):
+        return []
+    parser = _thread_markdown()
+    parser.reset()
     collector = _ReferenceCollector()
-    collector.feed(_markdown().convert(text))
+    collector.feed(parser.convert(text))
     collector.close()
     return collector.found
+
+
+def _may_reference(text: str) -> bool:
+    """Every Markdown link or image needs a '[' (inline, reference, definition) or a '<'
+    (autolink); text with neither, once citations are set aside, cannot hold one. Most
+    fields are such text, and parsing is most of what checking them costs."""
+    plain = CITATION.sub("", text)
+    return "[" in plain or "<" in plain
+
+
+_local = threading.local()
+
+
+def _thread_markdown() -> markdown.Markdown:
+    """One parser per thread, reused (building one costs more than a short conversion)."""
+    if not hasattr(_local, "parser"):
+        _local.parser = _markdown()
+    return _local.parser
 
 
 def _nesting(line: str) -> int:

@@ -92,6 +92,10 @@ class PeopleRegistry:
         person, problems, _ = self._entry(person_id)
         return person, problems
 
+    def is_loaded(self, person_id: str) -> bool:
+        """Whether a brief has already needed this person (so their problems were reported)."""
+        return person_id in self._cache
+
     def document(self, person_id: str) -> LoadedDocument | None:
         """The person's file as loaded (None when it could not be read as YAML)."""
         return self._entry(person_id)[2]

@@ -302,3 +302,15 @@ def test_new_refuses_to_overwrite_or_a_bad_id(project: Path, brief_file: Path):
     assert (bad.code, bad.err) == (2, "error: 'G7 Summit' cannot be the id of a brief: use lower-case "
                                       "letters, digits and hyphens, starting with a letter or digit "
                                       "(e.g. g7-summit-2024)\n")
+
+
+def test_checking_the_project_also_checks_person_files_no_brief_names(tmp_path: Path):
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    (tmp_path / "content" / "people" / "macron.yaml").write_text(
+        "name: Emmanuel Macron\ntitle: President of France\ncountry: France\n")
+    result = run_cli("check", "--root", tmp_path)
+    assert result.code == 1
+    assert ("content/people/macron.yaml:3:10: error: 'France' is not an ISO 3166-1 alpha-2 country "
+            "code (two capital letters, e.g. US, JP, KR, NO) (country)") in result.err
+    named = run_cli("check", "--root", tmp_path, tmp_path / "content" / "camp-david-2023.yaml")
+    assert named.code == 0, named.err
