@@ -56,6 +56,14 @@ def median_of(runs: int, measure) -> float:
     return statistics.median(measure() for _ in range(runs))
 
 
+def paired(runs: int, ours, reference) -> tuple[float, float, float]:
+    """Median of each, and the median of the ratios of runs taken back to back: this
+    machine's speed drifts by ±10% over minutes, and a pair shares the same moment."""
+    pairs = [(ours(), reference()) for _ in range(runs)]
+    return (statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs),
+            statistics.median(a / b for a, b in pairs))
+
+
 def briefgen(*args: str | Path) -> list[str]:
     return [str(BIN / "briefgen"), *map(str, args)]
 
@@ -72,23 +80,23 @@ def measure(count: int, runs: int) -> list[tuple[str, str, str, str]]:
         html = out / f"{one.stem}.html"
 
         # 1. A cold briefgen build of one brief vs the weasyprint command on its HTML.
-        cold = median_of(runs, lambda: timed(briefgen("build", "--root", root, "--force",
-                                                       "--output", root / "cold", one)))
-        engine = median_of(runs, lambda: timed([str(BIN / "weasyprint"), str(html),
-                                                str(root / "engine.pdf")]))
+        cold, engine, ratio = paired(max(runs, 5), lambda: timed(briefgen(
+            "build", "--root", root, "--force", "--output", root / "cold", one)),
+            lambda: timed([str(BIN / "weasyprint"), str(html), str(root / "engine.pdf")]))
         rows.append(("1. cold build of one brief ÷ `weasyprint` CLI on its HTML",
-                     f"{cold:.2f} s", f"{engine:.2f} s", f"{cold / engine:.2f}"))
+                     f"{cold:.2f} s", f"{engine:.2f} s", f"{ratio:.2f}"))
 
         # 2. Per brief inside a warm batch vs a bare in-process HTML(...).write_pdf().
-        in_batch, bare = warm_per_brief(root, briefs[: min(10, count)], runs)
+        in_batch, bare, ratio = warm_per_brief(root, briefs[: min(10, count)], runs)
         rows.append(("2. per brief in a warm batch ÷ bare `HTML(...).write_pdf()`",
-                     f"{in_batch:.3f} s", f"{bare:.3f} s", f"{in_batch / bare:.2f}"))
+                     f"{in_batch:.3f} s", f"{bare:.3f} s", f"{ratio:.2f}"))
 
         # 3. The whole batch on one worker vs two.
-        serial = median_of(runs, lambda: timed(briefgen("build", "--root", root, "--force", "--jobs", "1")))
-        parallel = median_of(runs, lambda: timed(briefgen("build", "--root", root, "--force", "--jobs", "2")))
+        serial, parallel, ratio = paired(
+            runs, lambda: timed(briefgen("build", "--root", root, "--force", "--jobs", "1")),
+            lambda: timed(briefgen("build", "--root", root, "--force", "--jobs", "2")))
         rows.append((f"3. {count} briefs, `--jobs 1` ÷ `--jobs 2`", f"{serial:.2f} s",
-                     f"{parallel:.2f} s", f"{serial / parallel:.2f}"))
+                     f"{parallel:.2f} s", f"{ratio:.2f}"))
 
         # 4. A rebuild when nothing changed.
         noop = median_of(max(runs, 5), lambda: timed(briefgen("build", "--root", root)))
@@ -120,8 +128,9 @@ def chromium_print(html: Path, pdf: Path) -> list[str]:
             f"--print-to-pdf={pdf}", html.as_uri()]
 
 
-def warm_per_brief(root: Path, briefs: list[Path], runs: int) -> tuple[float, float]:
-    """Median seconds per brief for briefgen's in-process build and for bare WeasyPrint."""
+def warm_per_brief(root: Path, briefs: list[Path], runs: int) -> tuple[float, float, float]:
+    """Median seconds per brief for briefgen's in-process build and for bare WeasyPrint on
+    its HTML, each pair back to back, and the median of the pairs' ratios."""
     code = f"""
 import statistics, sys, time
 from pathlib import Path
@@ -139,11 +148,11 @@ for _ in range({runs}):
         assert result.ok, result.errors
         html = (project.output_dir / (brief.stem + '.html')).read_text()
         started = time.perf_counter(); HTML(string=html).write_pdf(font_config=fonts); bare.append(time.perf_counter() - started)
-print(statistics.median(ours), statistics.median(bare))
+print(statistics.median(ours), statistics.median(bare), statistics.median(a / b for a, b in zip(ours, bare)))
 """
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    ours, bare = map(float, out.stdout.split())
-    return ours, bare
+    ours, bare, ratio = map(float, out.stdout.split())
+    return ours, bare, ratio
 
 
 def peak_memory(root: Path) -> tuple[float, float]:
