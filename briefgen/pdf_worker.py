@@ -15,6 +15,7 @@ import multiprocessing
 import resource
 import signal
 import sys
+import threading
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -33,8 +34,14 @@ class PdfWorker:
         self.seconds = seconds
         self._context = multiprocessing.get_context("spawn")
         self._process: multiprocessing.process.BaseProcess | None = None   # started on first use
+        # The PDF thread starts the process while the main thread may be stopping the server:
+        # starting and stopping never overlap, and nothing starts once stopped.
+        self._lock = threading.Lock()
+        self._stopped = False
 
     def _start(self) -> None:
+        if self._stopped:
+            raise _Stopped()
         self._connection, child_end = self._context.Pipe()
         self._process = self._context.Process(target=_serve, args=(child_end,),
                                               name="briefgen-pdf", daemon=True)
@@ -43,8 +50,12 @@ class PdfWorker:
 
     def build(self, path: Path) -> build.BriefResult:
         """Validate, render, lay out and write one brief; a failure comes back as a result."""
-        if self._process is None:
-            self._start()
+        with self._lock:
+            if self._stopped:
+                return build.BriefResult(path, path.stem, False, [
+                    f"{self.project.display(path)}: error: the preview is stopping; not built"])
+            if self._process is None:
+                self._start()
         try:
             self._connection.send((self.project, path))
             if self._connection.poll(self.seconds):
@@ -57,22 +68,33 @@ class PdfWorker:
             f"{self.project.display(path)}: error: the brief {failure}; nothing was written"])
 
     def _restart(self) -> None:
-        self._process.kill()
-        self._process.join()
-        self._connection.close()
-        self._start()
-
-    def stop(self) -> None:
-        if self._process is None:
-            return
-        try:
-            self._connection.send(None)
-        except OSError:
-            pass
-        self._process.join(timeout=5)
-        if self._process.is_alive():
+        with self._lock:
             self._process.kill()
             self._process.join()
+            self._connection.close()
+            self._process = None
+            try:
+                self._start()
+            except _Stopped:
+                pass
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            if self._process is None:
+                return
+            try:
+                self._connection.send(None)
+            except OSError:
+                pass
+            self._process.join(timeout=5)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join()
+
+
+class _Stopped(Exception):
+    """The worker was asked to start after the server began to stop."""
 
 
 def _serve(connection: Connection) -> None:

@@ -79,7 +79,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
     """Everything the template shows, already formatted and escaped where needed."""
     brief, people = validated.brief, validated.people
     numbers = {source.id: index for index, source in enumerate(brief.sources, start=1)}
-    text = RichText(numbers)
+    text = RichText(numbers, validated.path.resolve().parent)
     event = brief.event
 
     def person(person_id: str, role=None, note=None) -> PersonView:

@@ -13,17 +13,20 @@ runs of `[`, so a field's size, nesting and brackets are bounded before it is pa
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
+from pathlib import Path
 
 import markdown
 import nh3
 from markupsafe import Markup
 
-from briefgen.assets import image_reference_problem, link_problem
+from briefgen.assets import image_file_problem, image_reference_problem, link_problem
 from briefgen.errors import BriefgenError
 from briefgen.validate import CITATION
 
@@ -37,13 +40,20 @@ _NESTING_MARK = re.compile(r"\s{0,3}(?:>|[-*+](?=\s)|\d{1,9}[.)](?=\s))")
 _CITE_OPEN, _CITE_CLOSE = "\ue000", "\ue001"
 _CITE_TOKEN = re.compile(f"{_CITE_OPEN}(\\d+){_CITE_CLOSE}")
 _TOKEN_RUN = re.compile(f"(?:\\s*{_CITE_OPEN}\\d+{_CITE_CLOSE})+")
+_IMAGE_TAG = re.compile(r"<img\b[^<>]*>")
+_SOURCE_ATTRIBUTE = re.compile(r'\ssrc="([^"]*)"')
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif"}
 
 
 class RichText:
     """Renders Markdown fields; one instance per brief (it knows the source numbers)."""
 
-    def __init__(self, source_numbers: Mapping[str, int]):
+    def __init__(self, source_numbers: Mapping[str, int], content_dir: Path | None = None):
+        """`content_dir` is the brief's folder: images (`assets/...`, checked at validation)
+        are read from it and embedded, so the HTML stays self-contained. Without it, images
+        keep their relative paths."""
         self.source_numbers = source_numbers
+        self.content_dir = content_dir
         self._md = _markdown()
 
     def block(self, text: str | None) -> Markup:
@@ -55,7 +65,21 @@ class RichText:
             raise MarkdownLimitError(f"a Markdown field starting {text[:40]!r} {problem}")
         self._md.reset()
         html = self._md.convert(self._tokenise_citations(text))
-        return Markup(_clean(self._expand_citations(html)))
+        return Markup(self._embed_images(_clean(self._expand_citations(html))))
+
+    def _embed_images(self, html: str) -> str:
+        """Replace each cleaned `src="assets/..."` by the image itself, as a data: URL."""
+        if self.content_dir is None or "<img" not in html:
+            return html
+
+        def embed(match: re.Match) -> str:
+            reference = unescape(match.group(1))
+            if image_file_problem(self.content_dir, reference):
+                return match.group(0)  # validation has reported it; the PDF fetcher refuses it
+            path = (self.content_dir / reference).resolve()
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            return f' src="data:{IMAGE_TYPES[path.suffix.lower()]};base64,{data}"'
+        return _IMAGE_TAG.sub(lambda tag: _SOURCE_ATTRIBUTE.sub(embed, tag.group(0)), html)
 
     def inline(self, text: str | None) -> Markup:
         """Markdown for a short field: one paragraph, without the <p> around it."""

@@ -205,3 +205,31 @@ def test_validation_does_not_import_weasyprint(module: str):
             "print('weasyprint' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _tiny_png() -> bytes:
+    """A valid 2x2 red PNG, made here rather than shipped."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_images_from_assets_are_embedded_so_the_html_stays_self_contained(project: Path, brief_file: Path):
+    import base64
+    assets = project / "content" / "assets"
+    assets.mkdir()
+    png = _tiny_png()
+    (assets / "dot.png").write_bytes(png)
+    edit(brief_file, "background: |\n  Japan", "background: |\n  ![A red dot](assets/dot.png) Japan")
+    assert run_cli("build", "--root", project).code == 0
+    html = (project / "output" / f"{SAMPLE_ID}.html").read_text()
+    assert f'<img alt="A red dot" src="data:image/png;base64,{base64.b64encode(png).decode()}">' in html
+    assert "assets/dot.png" not in html
+    page = PdfReader(project / "output" / f"{SAMPLE_ID}.pdf").pages[0]
+    images = [x for x in page["/Resources"]["/XObject"].values() if x.get_object()["/Subtype"] == "/Image"]
+    assert len(images) == 1

@@ -69,7 +69,9 @@ def test_an_image_inside_assets_is_drawn(tmp_path: Path):
     assert result.code == 0, result.err
     assert image_sizes(project.output(".pdf")) == [(4, 2)]
     assert embedded_files(project.output(".pdf")) == []
-    assert '<img alt="map" src="assets/red.png">' in project.output(".html").read_text()
+    # The HTML carries the image itself, so it stays self-contained (no relative path).
+    html = project.output(".html").read_text()
+    assert '<img alt="map" src="data:image/png;base64,' in html and "assets/red.png" not in html
 
 
 def test_an_image_in_a_person_bio_is_judged_against_the_brief_folder(tmp_path: Path):
