@@ -28,9 +28,12 @@ EPILOG = """\
 examples:
   briefgen build                          build every brief under content/
   briefgen build content/camp-david-2023.yaml
+  briefgen build --force --jobs 2         rebuild everything on two worker processes
   briefgen check --strict                 validate; warnings fail too
   briefgen check --format github          annotations for a pull request
   briefgen schema --write                 regenerate schema/*.schema.json
+  briefgen serve                          live preview on http://127.0.0.1:8000/
+  briefgen email camp-david-2023          draft email with the PDF (--send to send)
 
 exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors."""
 
