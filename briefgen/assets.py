@@ -28,7 +28,7 @@ from pydantic import BaseModel
 from briefgen.errors import Diagnostic
 from briefgen.fetcher import MAX_ASSET_BYTES
 from briefgen.loader import KeyPath, LoadedDocument, format_key_path
-from briefgen.models import Brief, MarkdownText, Person
+from briefgen.models import Brief, MarkdownText, Person, inner_model
 
 if TYPE_CHECKING:
     from briefgen.validate import PeopleRegistry
@@ -151,7 +151,7 @@ def _field_plan(model: type[BaseModel]) -> tuple[tuple[str, bool, type[BaseModel
     Worked out once per model: the annotations never change."""
     plan = []
     for name, info in model.model_fields.items():
-        inner = _inner_model(info.annotation)
+        inner = inner_model(info.annotation)
         text_field = inner.model_fields.get("text") if inner else None
         plan.append((name, _is_markdown(info.annotation, info.metadata), inner,
                      bool(text_field and _is_markdown(text_field.annotation, text_field.metadata))))
@@ -162,12 +162,6 @@ def _is_markdown(annotation: Any, metadata: list) -> bool:
     marks = [*metadata, *getattr(annotation, "__metadata__", ())]
     marks += [m for arg in typing.get_args(annotation) for m in getattr(arg, "__metadata__", ())]
     return any(isinstance(mark, MarkdownText) for mark in marks)
-
-
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return next(filter(None, map(_inner_model, typing.get_args(annotation))), None)
 
 
 def _field_problems(field: _Field, content_dir: Path) -> Iterator[Diagnostic]:

@@ -86,6 +86,11 @@ class BriefResult:
     seconds: float = 0.0
     peak_memory_mb: float = 0.0      # of the worker that laid it out
 
+    def fail(self, messages: list[str]) -> "BriefResult":
+        """Mark the brief as not built, for these reasons."""
+        self.ok, self.errors = False, list(messages)
+        return self
+
 
 def find_briefs(project: Project, files: Iterable[Path] = ()) -> list[Path]:
     """The briefs named, or every brief directly under content/ (people files are not briefs)."""
@@ -146,25 +151,21 @@ class PreparedBrief:
     result: BriefResult
 
 
-def prepare_brief(project: Project, path: Path, *,
-                  strict: bool = False) -> tuple[BriefResult, PreparedBrief | None]:
+def prepare_brief(project: Project, path: Path, *, strict: bool = False,
+                  people: "PeopleRegistry | None" = None) -> tuple[BriefResult, PreparedBrief | None]:
     """The cheap stages: validate and render HTML. None when the brief cannot be built."""
-    validated, result = check_brief(project, path)
+    validated, result = check_brief(project, path, people)
     if validated is None:
         return result, None
     version = _inputs_version(validated.input_files)  # as read, before the slow layout
     if strict and validated.warnings:
-        result.ok = False
-        result.errors = [w.format() for w in validated.warnings] + [
-            f"{validated.display_path}: error: warnings are errors with --strict"]
-        return result, None
+        return result.fail([w.format() for w in validated.warnings] + [
+            f"{validated.display_path}: error: warnings are errors with --strict"]), None
     from briefgen.render_html import render_html
     try:
         html = render_html(validated, project.templates_dir)
     except BriefgenError as exc:
-        result.ok = False
-        result.errors = exc.messages()
-        return result, None
+        return result.fail(exc.messages()), None
     return result, PreparedBrief(validated.brief_id, validated.path, validated.input_files,
                                  validated.content_text(), html, version, result)
 
@@ -179,9 +180,7 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
     try:
         pdf = write_pdf(prepared.html, prepared.source, project.asset_roots)
     except BriefgenError as exc:
-        result.ok = False
-        result.errors = exc.messages()
-        return result
+        return result.fail(exc.messages())
     result.outputs = write_outputs(project.output_dir, prepared.brief_id,
                                    {".html": prepared.html.encode("utf-8"), ".pdf": pdf},
                                    version=prepared.version)
@@ -240,11 +239,13 @@ def _prepared(project: Project, paths: list[Path], options: BuildOptions,
     """Validate and render each brief here, while the workers lay out PDFs (and, at the
     start, while they import WeasyPrint): the two halves of a build overlap on two cores.
     A brief that fails here is reported at once and never reaches a worker."""
+    registries: dict[Path, "PeopleRegistry"] = {}
     for path in paths:
         started = time.perf_counter()
         try:
             with time_limit(options.budget.seconds):
-                result, prepared = prepare_brief(project, path, strict=options.strict)
+                result, prepared = prepare_brief(project, path, strict=options.strict,
+                                                 people=shared_people(project, path, registries))
         except BudgetExceeded:
             result, prepared = _failed(project, path, JobFailed(
                 "timeout", f"took longer than its time budget ({options.budget.seconds:g} s) "
@@ -296,18 +297,20 @@ def check(project: Project, files: Iterable[Path] = ()) -> list[BriefResult]:
     """Validate the briefs named (default: all). Checking the whole project also checks the
     person files that no brief names yet, so a broken one is found before it is needed."""
     files = list(files)
-    paths = find_briefs(project, files)
     registries: dict[Path, "PeopleRegistry"] = {}
-    results = []
-    for path in paths:
-        people_dir = path.resolve().parent / "people"
-        people = registries.setdefault(people_dir, project.people_for(path))
-        results.append(check_brief(project, path, people)[1])
+    results = [check_brief(project, path, shared_people(project, path, registries))[1]
+               for path in find_briefs(project, files)]
     if not files:
-        people = registries.get(project.content_dir / "people") or project.people_for(
-            project.content_dir / "any.yaml")
-        results += _check_people(people)
+        results += _check_people(shared_people(project, project.content_dir / "any.yaml", registries))
     return results
+
+
+def shared_people(project: Project, brief_path: Path,
+                  registries: dict[Path, "PeopleRegistry"]) -> "PeopleRegistry":
+    """The people of a brief's folder from `registries` (added there on first use), so each
+    person file is loaded once however many briefs name it."""
+    people = project.people_for(brief_path)
+    return registries.setdefault(people.people_dir, people)
 
 
 def _check_people(people: "PeopleRegistry") -> list[BriefResult]:

@@ -155,7 +155,6 @@ def _compose(project, path: Path, validated, settings):
     """Check the header fields, build the PDF if needed, check its size, and make the parts."""
     from briefgen import build as pipeline
     from briefgen.mail_message import check_header_fields, compose_parts
-    from briefgen.render_html import render_html
 
     check_header_fields(validated)
     result = pipeline.build(project, [path])[0]  # skips the work when the PDF is up to date
@@ -168,7 +167,8 @@ def _compose(project, path: Path, validated, settings):
         raise UsageError(f"{project.display(pdf_path)} is {len(pdf) / 1e6:.3f} MB; the limit for an "
                          f"attachment is {settings.max_attachment_bytes / 1e6:g} MB "
                          "(BRIEFGEN_MAIL_MAX_ATTACHMENT_MB); nothing was sent")
-    return compose_parts(validated, render_html(validated, project.templates_dir), pdf)
+    page_html = (project.output_dir / f"{validated.brief_id}.html").read_text(encoding="utf-8")
+    return compose_parts(validated, page_html, pdf)  # the page built beside the PDF
 
 
 def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: TextIO) -> int:

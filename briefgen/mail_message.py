@@ -25,7 +25,7 @@ import nh3
 from briefgen.addresses import first_control_character
 from briefgen.errors import ContentError
 from briefgen.mail_text import brief_text
-from briefgen.render_html import medium_date
+from briefgen.render_html import event_dates, medium_date
 from briefgen.validate import ValidatedBrief
 
 # The tags and attributes the one-pager uses; everything else is dropped from the mail body.
@@ -105,8 +105,7 @@ def compose_parts(validated: ValidatedBrief, page_html: str, pdf: bytes) -> Mail
 def subject_line(validated: ValidatedBrief) -> str:
     """`[MARKING] Title, date` (the event's date, or its first and last day)."""
     brief = validated.brief
-    event = brief.event
-    when = medium_date(event.date) if event.date else f"{medium_date(event.start)} – {medium_date(event.end)}"
+    when = event_dates(brief.event, one_day=medium_date)
     return " ".join(f"[{brief.classification}] {brief.title}, {when}".split())
 
 

@@ -11,7 +11,8 @@ import re
 import textwrap
 
 from briefgen.models import Brief, Person
-from briefgen.render_html import ROLE_LABELS, STATUS_LABELS, long_date, medium_date, short_date
+from briefgen.render_html import (ROLE_LABELS, STATUS_LABELS, agenda_when, event_dates, medium_date,
+                                  quote_where, short_names)
 from briefgen.validate import CITATION, ValidatedBrief
 
 WIDTH = 72
@@ -136,8 +137,7 @@ def _split_list_items(paragraph: str) -> list[str]:
 
 def _facts(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
     event = brief.event
-    when = long_date(event.date) if event.date else f"{medium_date(event.start)} – {medium_date(event.end)}"
-    facts = [("Date", when + writer.cite(event.sources)), ("Place", event.location)]
+    facts = [("Date", event_dates(event) + writer.cite(event.sources)), ("Place", event.location)]
     if event.host:
         facts.append(("Host", people[event.host].name))
     facts.append(("As of", medium_date(brief.as_of)))
@@ -167,7 +167,7 @@ def _deliverables(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
         if item.caveats:
             text += f" Caveat: {writer.inline(item.caveats)}"
         if item.owners:
-            text += " Owners: " + ", ".join(people[o].short_name or people[o].name for o in item.owners) + "."
+            text += f" Owners: {short_names(item.owners, people)}."
         writer.item(text)
 
 
@@ -193,13 +193,13 @@ def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
         return
     writer.heading("Agenda")
     for item in brief.agenda:
-        when = " ".join(filter(None, [short_date(item.date) if item.date else "", item.time or ""]))
+        when = agenda_when(item)
         text = f"{when}: " if when else ""
         text += item.title + writer.cite(item.sources)
         text += f" ({item.note})" if item.note else ""
         text += f" · {item.location}" if item.location else ""
         if item.participants:
-            text += ". With " + ", ".join(people[p].short_name or people[p].name for p in item.participants)
+            text += f". With {short_names(item.participants, people)}"
         writer.item(text)
 
 
@@ -209,7 +209,7 @@ def _quotes(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
     writer.heading("Quotes")
     for quote in brief.quotes:
         speaker = people[quote.by]
-        where = ", ".join(filter(None, [quote.where or "", medium_date(quote.date) if quote.date else ""]))
+        where = quote_where(quote)
         writer.blank()
         writer.wrapped(f"“{writer.inline(quote.text)}”", "  ", "  ")
         attribution = f"— {speaker.name}, {speaker.title}" + (f"; {where}" if where else "")

@@ -11,8 +11,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import typing
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -110,6 +111,13 @@ def _text_to_mapping(key: str, model: type | None = None):
     if model is None:
         return BeforeValidator(convert)
     return BeforeValidator(convert, json_schema_input_type=str | model)
+
+
+def inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, directly or inside a list or an Optional (None for plain values)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next(filter(None, map(inner_model, typing.get_args(annotation))), None)
 
 
 class StrictModel(BaseModel):

@@ -115,13 +115,19 @@ def section_heights(document) -> dict[str, float]:
     """Height in CSS px of each `data-section` element, summed over pages."""
     heights: dict[str, float] = defaultdict(float)
     for page in document.pages:
-        for box in _boxes(page._page_box):
+        for box in _content_boxes(page._page_box):
             element = getattr(box, "element", None)
-            name = element.get("data-section") if element is not None else None
-            if name and not box.element_tag.startswith(box.element_tag.split("::")[0] + "::"):
-                if getattr(box, "height", None) is not None and box.element_tag == element.tag:
-                    heights[name] += box.margin_height()
+            # The element's own box: not a ::before/::after or anonymous box made for it.
+            if element is not None and box.element_tag == element.tag and element.get("data-section"):
+                heights[element.get("data-section")] += box.margin_height()
     return dict(heights)
+
+
+def _content_boxes(page_box) -> Iterator:
+    """Every box laid out in the page's content area (the margin boxes left out)."""
+    for child in page_box.children:
+        if type(child).__name__ != "MarginBox":
+            yield from _boxes(child)
 
 
 def _boxes(box) -> Iterator:
@@ -131,22 +137,12 @@ def _boxes(box) -> Iterator:
 
 
 def _used_height(page_box) -> float:
+    """From the top of the content area to the bottom of the lowest box in it."""
     top = page_box.content_box_y()
-    bottom = top
-    for box in _boxes(page_box):
-        if box is page_box or getattr(box, "is_for_root_element", False):
-            continue
-        if type(box).__name__ == "MarginBox" or _inside_margin_box(box, page_box):
-            continue
-        y, height = getattr(box, "position_y", None), getattr(box, "height", None)
-        if y is not None and isinstance(height, (int, float)):
-            bottom = max(bottom, y + box.margin_height())
-    return max(0.0, bottom - top)
-
-
-def _inside_margin_box(box, page_box) -> bool:
-    return any(child is box for margin in page_box.children if type(margin).__name__ == "MarginBox"
-               for child in _boxes(margin))
+    bottoms = (box.position_y + box.margin_height() for box in _content_boxes(page_box)
+               if not getattr(box, "is_for_root_element", False)
+               and isinstance(getattr(box, "height", None), (int, float)))
+    return max(0.0, max(bottoms, default=top) - top)
 
 
 def _length(px: float) -> str:

@@ -21,7 +21,7 @@ import jinja2
 
 from briefgen import build
 from briefgen.errors import Diagnostic
-from briefgen.render_html import brief_view, render_html
+from briefgen.render_html import event_dates, render_html
 from briefgen.validate import PeopleRegistry, ValidatedBrief
 
 OVERFLOW_MARK = "does not fit on one page"
@@ -230,18 +230,14 @@ class Preview:
             return state, changed
 
     def _remember_heading(self, state: BriefState, validated: ValidatedBrief) -> None:
-        view = brief_view(validated)
         with self._lock:
-            state.title, state.when = view["title"], view["event"]["when"]
+            state.title, state.when = validated.brief.title, event_dates(validated.brief.event)
             state.inputs = frozenset(p.resolve() for p in validated.input_files)
 
     def _people_for(self, brief_path: Path) -> PeopleRegistry:
         """One registry per people folder, kept across saves (each person file is parsed once)
-        and dropped when a file in that folder changes."""
-        people_dir = brief_path.resolve().parent / "people"
-        if people_dir not in self._people:
-            self._people[people_dir] = self.project.people_for(brief_path)
-        return self._people[people_dir]
+        and dropped when a file in that folder changes (files_changed)."""
+        return build.shared_people(self.project, brief_path, self._people)
 
     def _log_render(self, state: BriefState, problems: list[Problem], seconds: float) -> None:
         if not problems:

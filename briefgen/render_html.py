@@ -16,7 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.models import Brief, Person
+from briefgen.models import AgendaItem, Brief, Event, Person, Quote
 from briefgen.richtext import RichText
 from briefgen.validate import ValidatedBrief
 
@@ -89,7 +89,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
                           text.block(p.bio))
 
     def names(ids) -> str:
-        return ", ".join(people[i].short_name or people[i].name for i in ids)
+        return short_names(ids, people)
 
     owner_sets = {tuple(d.owners) for d in brief.deliverables}
     common_owners = owner_sets.pop() if len(owner_sets) == 1 else ()
@@ -111,7 +111,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
         "keywords": _keywords(brief, people),
         "event": {
             "kind": event.kind.value.capitalize(),
-            "when": _event_dates(brief),
+            "when": event_dates(event),
             "location": event.location,
             "host": people[event.host].name if event.host else "",
             "purpose": text.block(event.purpose),
@@ -119,7 +119,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
         },
         "participants": [person(p.person, p.role, p.note) for p in brief.participants],
         "agenda": [{
-            "when": " ".join(filter(None, [short_date(item.date) if item.date else "", item.time or ""])),
+            "when": agenda_when(item),
             "title": item.title,
             "who": names(item.participants),
             "location": item.location or "",
@@ -150,7 +150,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "text": text.inline(q.text),
             "by": people[q.by].name,
             "by_title": people[q.by].title,
-            "where": ", ".join(filter(None, [q.where or "", medium_date(q.date) if q.date else ""])),
+            "where": quote_where(q),
             "cite": text.cite([q.source] if q.source else []),
         } for q in brief.quotes],
         "sources": [{
@@ -165,11 +165,28 @@ def brief_view(validated: ValidatedBrief) -> dict:
     }
 
 
-def _event_dates(brief: Brief) -> str:
-    event = brief.event
+# Formatting shared by the page and the email (briefgen/mail_text.py, mail_message.py).
+
+def event_dates(event: Event, one_day=long_date) -> str:
+    """The event's day (in `one_day`'s format), or its first and last day."""
     if event.date:
-        return long_date(event.date)
+        return one_day(event.date)
     return f"{medium_date(event.start)} – {medium_date(event.end)}"
+
+
+def agenda_when(item: AgendaItem) -> str:
+    """'Fri Aug 18 10:30', 'Fri Aug 18', '10:30' or ''."""
+    return " ".join(filter(None, [short_date(item.date) if item.date else "", item.time or ""]))
+
+
+def quote_where(quote: Quote) -> str:
+    """Where and when a quotation was said, as much as is known."""
+    return ", ".join(filter(None, [quote.where or "", medium_date(quote.date) if quote.date else ""]))
+
+
+def short_names(ids, people: dict[str, Person]) -> str:
+    """People as named in running text: 'Biden, Kishida, Yoon'."""
+    return ", ".join(people[i].short_name or people[i].name for i in ids)
 
 
 def _banner_class(marking: str) -> str:
@@ -180,7 +197,7 @@ def _banner_class(marking: str) -> str:
 
 
 def _description(brief: Brief) -> str:
-    return " · ".join(filter(None, [brief.subtitle, brief.event.location, _event_dates(brief)]))
+    return " · ".join(filter(None, [brief.subtitle, brief.event.location, event_dates(brief.event)]))
 
 
 def _keywords(brief: Brief, people: dict[str, Person]) -> str:

@@ -54,7 +54,6 @@ class RichText:
         keep their relative paths."""
         self.source_numbers = source_numbers
         self.content_dir = content_dir
-        self._md = _markdown()
 
     def block(self, text: str | None) -> Markup:
         """Markdown as block HTML (paragraphs, lists)."""
@@ -63,8 +62,7 @@ class RichText:
         problem = markdown_limit_problem(text)
         if problem:
             raise MarkdownLimitError(f"a Markdown field starting {text[:40]!r} {problem}")
-        self._md.reset()
-        html = self._md.convert(self._tokenise_citations(text))
+        html = _convert(self._tokenise_citations(text))
         return Markup(self._embed_images(_clean(self._expand_citations(html))))
 
     def _embed_images(self, html: str) -> str:
@@ -144,10 +142,8 @@ def references(text: str) -> list[Reference]:
     """Every image and link the Markdown in `text` produces, in order, before sanitising."""
     if not _may_reference(text):
         return []
-    parser = _thread_markdown()
-    parser.reset()
     collector = _ReferenceCollector()
-    collector.feed(parser.convert(text))
+    collector.feed(_convert(text))
     collector.close()
     return collector.found
 
@@ -163,11 +159,13 @@ def _may_reference(text: str) -> bool:
 _local = threading.local()
 
 
-def _thread_markdown() -> markdown.Markdown:
-    """One parser per thread, reused (building one costs more than a short conversion)."""
+def _convert(text: str) -> str:
+    """Markdown to HTML (not yet sanitised) with this thread's parser: one per thread, reused,
+    as building one costs more than converting a short field."""
     if not hasattr(_local, "parser"):
         _local.parser = _markdown()
-    return _local.parser
+    _local.parser.reset()
+    return _local.parser.convert(text)
 
 
 def _nesting(line: str) -> int:

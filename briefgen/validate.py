@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ from briefgen.sourcemap import ContentText
 from briefgen.errors import ContentError, Diagnostic
 from briefgen.loader import KeyPath, LoadedDocument, format_key_path, load_yaml, one_line
 from briefgen.models import (AgendaItem, Brief, Day, Deliverable, Participant, Person,
-                             Source)
+                             Source, inner_model)
 
 CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
 RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>|<!--|<!\[CDATA\[|<![A-Za-z]")
@@ -54,13 +53,14 @@ class ValidatedBrief:
     def content_text(self) -> ContentText:
         """The brief's text with where each piece was written, for the PDF stage."""
         entries = []
+        people_folder = Path(self.display_path).parent / "people"   # as PeopleRegistry finds them
         for key_path, value in _scalars(self.document.data, ()):
             line, column = self.document.locate(key_path)
             entries.append((value, f"{self.display_path}:{line}:{column} ({format_key_path(key_path)})"))
         for person_id, person in self.people.items():
             for name, value in person.model_dump(exclude_none=True).items():
                 if isinstance(value, str):
-                    entries.append((value, f"content/people/{person_id}.yaml ({name})"))
+                    entries.append((value, f"{people_folder / (person_id + '.yaml')} ({name})"))
         return ContentText(self.path, self.display_path, tuple(entries))
 
 
@@ -260,18 +260,8 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
         fields = getattr(current, "model_fields", None)
         if not fields or part not in fields:
             return None
-        current = _inner_model(fields[part].annotation)
+        current = inner_model(fields[part].annotation)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _inner_model(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
