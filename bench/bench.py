@@ -135,8 +135,8 @@ def warm_per_brief(root: Path, briefs: list[Path], runs: int) -> tuple[float, fl
 import statistics, sys, time
 from pathlib import Path
 from weasyprint import HTML
-from briefgen.build import Project, build_brief
-from briefgen.pdf import font_configuration
+from briefgen.build.pipeline import Project, build_brief
+from briefgen.render.pdf import font_configuration
 fonts = font_configuration()
 project = Project.at(Path({str(root)!r}), Path({str(root / 'warm')!r}))
 briefs = [Path(p) for p in {[str(b) for b in briefs]!r}]
@@ -160,7 +160,7 @@ def peak_memory(root: Path) -> tuple[float, float]:
     code = f"""
 import resource
 from pathlib import Path
-from briefgen.build import BuildOptions, Project, build
+from briefgen.build.pipeline import BuildOptions, Project, build
 results = build(Project.at(Path({str(root)!r})), options=BuildOptions(force=True, jobs=2))
 assert all(r.ok for r in results)
 print(max(r.peak_memory_mb for r in results), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

@@ -2,6 +2,6 @@
 
 import sys
 
-from briefgen.cli import main
+from briefgen.cli.main import main
 
 sys.exit(main())

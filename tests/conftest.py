@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.cli import main
+from briefgen.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_ID = "camp-david-2023"

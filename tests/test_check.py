@@ -110,7 +110,7 @@ def test_yaml_11_values_stay_the_text_written(project: Path, brief_file: Path):
          "  - date: 2023-08-18\n    time: 10:30\n    title: Trilateral discussion")
     edit(brief_file, "    title: Joint military exercises", "    title: 1e3")
     edit(project / "content" / "people" / "yoon.yaml", "country: KR", "country: NO")
-    from briefgen.build import Project, check_brief
+    from briefgen.build.pipeline import Project, check_brief
     validated, result = check_brief(Project.at(project), brief_file)
     assert result.ok, result.errors
     brief = validated.brief
@@ -212,7 +212,7 @@ def test_no_content_folder_is_a_usage_error(tmp_path: Path):
 
 
 def test_an_internal_bug_shows_a_traceback_and_says_it_is_a_bug(project: Path, monkeypatch):
-    from briefgen import validate
+    from briefgen.content import validate
 
     def broken(*args, **kwargs):
         raise RuntimeError("simulated bug in validation")
@@ -278,13 +278,13 @@ def test_new_brief_fails_check_at_each_placeholder_until_filled(project: Path):
     path.write_text(_fill_placeholders(path.read_text()))
     filled = run_cli("check", "--root", project, "--strict", path)
     assert (filled.code, filled.err) == (0, "")
-    from briefgen.build import Project, check_brief
+    from briefgen.build.pipeline import Project, check_brief
     validated, _ = check_brief(Project.at(project), path)
     assert validated.brief.title == "Trilateral Summit" and validated.brief.sources[0].id == "preview"
 
 
 def test_new_brief_has_every_section_of_the_model(project: Path):
-    from briefgen.models import Brief
+    from briefgen.content.models import Brief
     assert run_cli("new", "every-section", "--root", project).code == 0
     text = (project / "content" / "every-section.yaml").read_text()
     keys = set(re.findall(r"^#? ?([a-z_]+):", text, flags=re.MULTILINE))

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefgen.cli import EXTRA_COMMANDS, parser
-from briefgen.schema import REFERENCE_END, REFERENCE_START, content_reference, schema_texts
+from briefgen.cli.main import EXTRA_COMMANDS, parser
+from briefgen.content.schema import REFERENCE_END, REFERENCE_START, content_reference, schema_texts
 from conftest import REPO, run_cli
 
 README = REPO / "README.md"

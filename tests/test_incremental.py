@@ -50,7 +50,7 @@ def test_second_build_skips_unchanged_briefs_without_touching_outputs(project: P
 
 def test_noop_build_does_not_import_weasyprint(project: Path):
     assert run_cli("build", "--root", project).code == 0
-    code = ("import sys; from briefgen.cli import main; "
+    code = ("import sys; from briefgen.cli.main import main; "
             "code = main(['build', '--root', sys.argv[1]]); "
             "print('weasyprint' in sys.modules, 'pydantic' in sys.modules, code)")
     out = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True,
@@ -77,7 +77,7 @@ def test_changing_a_person_rebuilds_exactly_the_briefs_naming_them(project: Path
 
 
 def test_template_change_rebuilds(project: Path, tmp_path: Path):
-    from briefgen.build import BuildOptions, Project, build
+    from briefgen.build.pipeline import BuildOptions, Project, build
     templates = tmp_path / "templates"
     shutil.copytree(REPO / "templates", templates)
     base = Project.at(project)
@@ -183,7 +183,7 @@ def test_changing_an_asset_rebuilds(project: Path):
 
 def test_an_older_build_does_not_overwrite_newer_content(project: Path, brief_file: Path):
     """Two builds at once: the one that read newer inputs wins, whichever finishes last."""
-    from briefgen.output import write_outputs
+    from briefgen.build.output import write_outputs
     out = project / "output"
     assert write_outputs(out, "x", {".pdf": b"newer"}, version=200) == [out / "x.pdf"]
     assert write_outputs(out, "x", {".pdf": b"older"}, version=100) == []

@@ -561,9 +561,9 @@ def test_header_fields_are_checked_again_when_the_message_is_made(project: Path,
     """Defence in depth: even a model that let a line break through cannot reach the Subject."""
     from dataclasses import replace
 
-    from briefgen.build import Project, check_brief
+    from briefgen.build.pipeline import Project, check_brief
     from briefgen.errors import ContentError
-    from briefgen.mail_message import compose_parts
+    from briefgen.mail.message import compose_parts
 
     validated, _ = check_brief(Project.at(project), brief_file)
     tampered = replace(validated, brief=validated.brief.model_copy(

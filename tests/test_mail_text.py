@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import edit
-from briefgen.build import Project, check_brief
-from briefgen.mail_text import brief_text
+from briefgen.build.pipeline import Project, check_brief
+from briefgen.render.text import brief_text
 
 BACKGROUND = """background: |
   Read **this first**: the *history* matters, see

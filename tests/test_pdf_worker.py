@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from briefgen.build import Project
-from briefgen.pdf_worker import PdfWorker
+from briefgen.build.pipeline import Project
+from briefgen.preview.pdf_worker import PdfWorker
 from conftest import SAMPLE_ID
 
 

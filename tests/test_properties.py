@@ -19,7 +19,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen.loader import load_yaml
+from briefgen.content.loader import load_yaml
 from conftest import REPO, SAMPLE_ID, run_cli
 
 BRIEF = REPO / "content" / f"{SAMPLE_ID}.yaml"

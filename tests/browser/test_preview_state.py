@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import build
-from briefgen.preview import ChangeFeed, Preview
+from briefgen.build import pipeline as build
+from briefgen.preview.state import ChangeFeed, Preview
 from conftest import REPO, SAMPLE_ID, edit
 
 

@@ -21,7 +21,7 @@ from hostile import briefgen, make_project  # noqa: E402
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from conftest import CliRun, run_cli  # noqa: E402
 
-from briefgen.richtext import MarkdownLimitError, RichText  # noqa: E402
+from briefgen.render.richtext import MarkdownLimitError, RichText  # noqa: E402
 
 ALIAS_BOMB = "".join(
     f"{name}: &{name} [{', '.join([f'*{previous}'] * 9) if previous else ', '.join(['lol'] * 9)}]\n"

@@ -16,11 +16,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from hostile import RED_PNG, embedded_files, http_trap, image_sizes, make_project  # noqa: E402
 
-from briefgen.build import Project  # noqa: E402
+from briefgen.build.pipeline import Project  # noqa: E402
 from briefgen.errors import RenderError  # noqa: E402
-from briefgen.fetcher import SafeFetcher  # noqa: E402
-from briefgen.pdf import write_pdf  # noqa: E402
-from briefgen.validate import PeopleRegistry, validate_brief  # noqa: E402
+from briefgen.render.fetcher import SafeFetcher  # noqa: E402
+from briefgen.render.pdf import write_pdf  # noqa: E402
+from briefgen.content.validate import PeopleRegistry, validate_brief  # noqa: E402
 
 OUTSIDE = "only files inside the project's asset folders may be used"
 NO_NETWORK = "URLs are not allowed; briefs may not reach the network"

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from conftest import run_cli  # noqa: E402
 from pdf_utils import pdf_text  # noqa: E402
 
-from briefgen.richtext import RichText  # noqa: E402
+from briefgen.render.richtext import RichText  # noqa: E402
 
 SCRIPT = "<script>alert(1)</script>"
 # Each plain-text field gets a different hostile string, quoted so YAML keeps it whole.

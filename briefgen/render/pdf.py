@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import RenderError
-from briefgen.fetcher import SafeFetcher
-from briefgen.sourcemap import TextSource
+from briefgen.render.fetcher import SafeFetcher
+from briefgen.content.sourcemap import TextSource
 
 PT_PER_PX = 0.75          # WeasyPrint lays out in CSS pixels (96 per inch)
 FONT_PACKAGES = "fonts-noto-core fonts-noto-cjk fonts-ipafont-gothic fonts-nanum"

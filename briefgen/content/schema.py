@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from briefgen.models import Brief, Person
+from briefgen.content.models import Brief, Person
 
 SCHEMA_FILES = {"brief": Brief, "person": Person}
 

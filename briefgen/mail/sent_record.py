@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from briefgen.errors import BriefgenError
-from briefgen.output import write_atomic
+from briefgen.build.output import write_atomic
 
 
 class RecordError(BriefgenError):

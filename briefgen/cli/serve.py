@@ -43,9 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
-    from briefgen.pdf_worker import PdfWorker
-    from briefgen.preview import ChangeFeed, Preview
-    from briefgen.watch import FolderWatcher
+    from briefgen.preview.pdf_worker import PdfWorker
+    from briefgen.preview.state import ChangeFeed, Preview
+    from briefgen.preview.watch import FolderWatcher
 
     if not project.content_dir.is_dir():
         raise UsageError(f"no content folder at {project.content_dir}; run briefgen serve from a "
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
 
 
 def _bind(preview, feed, port: int):
-    from briefgen.preview_server import PreviewServer
+    from briefgen.preview.server import PreviewServer
 
     try:
         return PreviewServer(preview, feed, port)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from pathlib import Path
 
-from briefgen.addresses import check_address, check_display_name
+from briefgen.content.addresses import check_address, check_display_name
 from briefgen.errors import UsageError
 
 TLS_MODES = ("starttls", "ssl", "none")

@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from briefgen.addresses import check_address, check_display_name
-from briefgen.countries import ISO_3166_ALPHA2
+from briefgen.content.addresses import check_address, check_display_name
+from briefgen.content.countries import ISO_3166_ALPHA2
 
 
 class MarkdownText:

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from briefgen.mail_message import Addressee
-from briefgen.smtp_config import MailSettings
+from briefgen.mail.message import Addressee
+from briefgen.mail.settings import MailSettings
 
 DELIVERED, REFUSED, NOT_TRIED, ALREADY_SENT = "delivered", "refused", "not tried", "already sent"
 

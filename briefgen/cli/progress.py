@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
-from briefgen.build import BriefResult, Project
+from briefgen.build.pipeline import BriefResult
+from briefgen.project import Project
 
 BAR_WIDTH = 24
 

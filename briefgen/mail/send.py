@@ -63,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
-    from briefgen.smtp_config import load_settings
+    from briefgen.mail.settings import load_settings
 
     if args.resend and not args.send:
         raise UsageError("--resend only makes sense with --send")
@@ -96,8 +96,8 @@ def _brief_path(project, name: str) -> Path:
 
 
 def _command_line_recipients(args: argparse.Namespace):
-    from briefgen.addresses import check_address
-    from briefgen.mail_message import Addressee
+    from briefgen.content.addresses import check_address
+    from briefgen.mail.message import Addressee
 
     found, problems = [], []
     for field_name in ("to", "cc", "bcc"):
@@ -112,7 +112,7 @@ def _command_line_recipients(args: argparse.Namespace):
 
 
 def _validate(project, path: Path):
-    from briefgen.build import check_brief
+    from briefgen.build.pipeline import check_brief
 
     validated, result = check_brief(project, path)
     if validated is None:
@@ -121,7 +121,7 @@ def _validate(project, path: Path):
 
 
 def _distribution(validated):
-    from briefgen.mail_message import Addressee
+    from briefgen.mail.message import Addressee
 
     distribution = validated.brief.distribution
     if distribution is None:
@@ -153,8 +153,8 @@ class BuildFailed(BriefgenError):
 
 def _compose(project, path: Path, validated, settings):
     """Check the header fields, build the PDF if needed, check its size, and make the parts."""
-    from briefgen import build as pipeline
-    from briefgen.mail_message import check_header_fields, compose_parts
+    from briefgen.build import pipeline
+    from briefgen.mail.message import check_header_fields, compose_parts
 
     check_header_fields(validated)
     result = pipeline.build(project, [path])[0]  # skips the work when the PDF is up to date
@@ -172,8 +172,8 @@ def _compose(project, path: Path, validated, settings):
 
 
 def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: TextIO) -> int:
-    from briefgen.mail_message import build_message
-    from briefgen.output import write_atomic
+    from briefgen.mail.message import build_message
+    from briefgen.build.output import write_atomic
 
     message = build_message(parts, settings.sender, recipients, now=_now(), include_bcc=True)
     message["X-Unsent"] = "1"  # mail clients open it as a draft, ready to send
@@ -189,10 +189,10 @@ def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: Te
 
 def _send(project, brief_id: str, parts, recipients, settings, resend: bool, stdout: TextIO,
           stderr: TextIO) -> int:
-    from briefgen.mail_message import build_message
-    from briefgen.output import brief_lock
-    from briefgen.sent_record import SentRecord, record_path
-    from briefgen.smtp_send import ALREADY_SENT, Outcome, deliver
+    from briefgen.mail.message import build_message
+    from briefgen.build.output import brief_lock
+    from briefgen.mail.sent_record import SentRecord, record_path
+    from briefgen.mail.smtp import ALREADY_SENT, Outcome, deliver
 
     key = parts.content_key()
     with brief_lock(project.output_dir, f"{brief_id}.mail"):  # two sends of one brief never overlap

@@ -17,11 +17,11 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from briefgen.assets import asset_problems, markdown_texts
-from briefgen.sourcemap import ContentText
+from briefgen.content.assets import asset_problems, markdown_texts
+from briefgen.content.sourcemap import ContentText
 from briefgen.errors import ContentError, Diagnostic
-from briefgen.loader import KeyPath, LoadedDocument, format_key_path, load_yaml, one_line
-from briefgen.models import (AgendaItem, Brief, Day, Deliverable, Participant, Person,
+from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path, load_yaml, one_line
+from briefgen.content.models import (AgendaItem, Brief, Day, Deliverable, Participant, Person,
                              Source, inner_model)
 
 CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 import textwrap
 
-from briefgen.models import Brief, Person
-from briefgen.render_html import (ROLE_LABELS, STATUS_LABELS, agenda_when, event_dates, medium_date,
+from briefgen.content.models import Brief, Person
+from briefgen.render.html import (ROLE_LABELS, STATUS_LABELS, agenda_when, event_dates, medium_date,
                                   quote_where, short_names)
-from briefgen.validate import CITATION, ValidatedBrief
+from briefgen.content.validate import CITATION, ValidatedBrief
 
 WIDTH = 72
 _LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")

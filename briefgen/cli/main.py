@@ -42,9 +42,9 @@ exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage err
 # add_arguments(parser) and run(args, project, stdout, stderr) -> exit code.
 # Those modules import their heavy dependencies inside run(), so --help stays fast.
 EXTRA_COMMANDS: dict[str, str] = {
-    "serve": "briefgen.serve",
-    "email": "briefgen.mail",
-    "new": "briefgen.scaffold",
+    "serve": "briefgen.cli.serve",
+    "email": "briefgen.mail.send",
+    "new": "briefgen.content.scaffold",
 }
 
 
@@ -134,13 +134,13 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
 
 
 def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from briefgen.build import Project
+    from briefgen.project import Project
 
     project = Project.find(getattr(args, "root", None) or Path.cwd(), getattr(args, "output", None))
     if args.command in EXTRA_COMMANDS:
         return importlib.import_module(EXTRA_COMMANDS[args.command]).run(args, project, stdout, stderr)
     if args.command == "schema":
-        from briefgen.schema import schema_texts, write_schemas
+        from briefgen.content.schema import schema_texts, write_schemas
         if args.write:
             for path in write_schemas(project.root):
                 print(f"wrote {project.display(path)}", file=stdout)
@@ -148,12 +148,12 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             print(json.dumps({name: json.loads(text) for name, text in schema_texts().items()},
                              indent=2, ensure_ascii=False), file=stdout)
         return ExitCode.OK
-    from briefgen import build as pipeline
+    from briefgen.build import pipeline
     if args.command == "check":
         results = pipeline.check(project, args.files)
         return _report_check(results, args.format, args.strict, stdout, stderr)
-    from briefgen.progress import BuildProgress
-    from briefgen.workers import Budget
+    from briefgen.cli.progress import BuildProgress
+    from briefgen.build.workers import Budget
     options = pipeline.BuildOptions(strict=args.strict, force=args.force, jobs=args.jobs,
                                     budget=Budget(args.timeout, args.max_memory))
     briefs = pipeline.find_briefs(project, args.files)

@@ -26,9 +26,9 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from briefgen.assets import image_file_problem, image_reference_problem, link_problem
+from briefgen.content.assets import image_file_problem, image_reference_problem, link_problem
 from briefgen.errors import BriefgenError
-from briefgen.validate import CITATION
+from briefgen.content.validate import CITATION
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "a", "ul", "ol", "li", "blockquote", "sup", "img"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "sup": {"class"}, "img": {"src", "alt", "title"}}

@@ -17,8 +17,8 @@ import os
 from pathlib import Path
 
 from briefgen import __version__
+from briefgen.project import PACKAGE_DIR
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 OUTPUT_SUFFIXES = (".html", ".pdf")
 _FONT_CACHE_DIRS = ("/var/cache/fontconfig", "~/.cache/fontconfig", "~/.fontconfig")
 
@@ -55,7 +55,7 @@ def is_up_to_date(brief_path: Path, output_dir: Path, shared_digest: str) -> boo
 def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
                  shared_digest: str) -> None:
     """Remember what a successful build was made from, and what it wrote."""
-    from briefgen.output import write_atomic
+    from briefgen.build.output import write_atomic
 
     stamp = {
         "fingerprint": fingerprint(brief_path, input_files, shared_digest),
@@ -90,7 +90,7 @@ def shared_inputs_digest(asset_roots: tuple[Path, ...]) -> str:
     """Templates, content assets, briefgen's code and the fonts: the same for every brief
     in one run, so computed once per run (and again by a long-lived process for each build)."""
     digest = hashlib.sha256()
-    folders = [(root, "**/*") for root in asset_roots] + [(PACKAGE_DIR, "*.py")]
+    folders = [(root, "**/*") for root in asset_roots] + [(PACKAGE_DIR, "**/*.py")]
     for folder, pattern in folders:
         for path in sorted(p for p in folder.glob(pattern) if p.is_file()):
             digest.update(f"{folder.name}/{path.relative_to(folder)}\n{_file_digest(path)}\n".encode())

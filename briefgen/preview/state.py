@@ -19,10 +19,11 @@ from pathlib import Path
 
 import jinja2
 
-from briefgen import build
+from briefgen.build import pipeline as build
+from briefgen.project import Project
 from briefgen.errors import Diagnostic
-from briefgen.render_html import event_dates, render_html
-from briefgen.validate import PeopleRegistry, ValidatedBrief
+from briefgen.render.html import event_dates, render_html
+from briefgen.content.validate import PeopleRegistry, ValidatedBrief
 
 OVERFLOW_MARK = "does not fit on one page"
 STATUS_LABELS = {"building": "building PDF", "built": "built", "failing": "failing",
@@ -113,7 +114,7 @@ class ChangeFeed:
 class Preview:
     """Every brief of a project, kept up to date as its files change."""
 
-    def __init__(self, project: build.Project, feed: ChangeFeed,
+    def __init__(self, project: Project, feed: ChangeFeed,
                  build_pdf: Callable[[Path], build.BriefResult],
                  log: Callable[[str], None] = lambda line: None) -> None:
         self.project = project
@@ -319,7 +320,7 @@ def problems_of(result: build.BriefResult) -> list[Problem]:
     return [Problem.from_message(message) for message in result.errors]
 
 
-def template_problem(exc: jinja2.TemplateError, project: build.Project) -> Problem:
+def template_problem(exc: jinja2.TemplateError, project: Project) -> Problem:
     """A template that does not compile or render, located in its file when Jinja knows where."""
     filename = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
     line = getattr(exc, "lineno", None)

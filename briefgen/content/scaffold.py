@@ -149,7 +149,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def new_brief_text(brief_id: str) -> str:
     """The text of a new brief; the choices in its comments come from the model."""
-    from briefgen.models import Brief, DeliverableStatus, EventKind, Role
+    from briefgen.content.models import Brief, DeliverableStatus, EventKind, Role
 
     papers = typing.get_args(Brief.model_fields["paper"].annotation)
     choices = {"<<KINDS>>": EventKind, "<<ROLES>>": Role, "<<STATUSES>>": DeliverableStatus}
@@ -162,7 +162,7 @@ def new_brief_text(brief_id: str) -> str:
 def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
     from pydantic import TypeAdapter, ValidationError
 
-    from briefgen.models import Id
+    from briefgen.content.models import Id
 
     try:
         brief_id = TypeAdapter(Id).validate_python(args.brief_id)

@@ -20,7 +20,8 @@ import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from briefgen import build
+from briefgen.build import pipeline as build
+from briefgen.project import Project
 
 SECONDS_PER_BRIEF = 60        # the same budgets as `briefgen build`
 MEMORY_MB = 2048
@@ -29,7 +30,7 @@ MEMORY_MB = 2048
 class PdfWorker:
     """Builds one brief at a time in the worker process; `build()` never raises for content."""
 
-    def __init__(self, project: build.Project, seconds: float = SECONDS_PER_BRIEF) -> None:
+    def __init__(self, project: Project, seconds: float = SECONDS_PER_BRIEF) -> None:
         self.project = project
         self.seconds = seconds
         self._context = multiprocessing.get_context("spawn")
@@ -101,8 +102,8 @@ def _serve(connection: Connection) -> None:
     """The worker's loop: warm up once, then build each brief it is sent."""
     import jinja2
 
-    from briefgen.pdf import font_configuration
-    from briefgen.preview import template_problem
+    from briefgen.render.pdf import font_configuration
+    from briefgen.preview.state import template_problem
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is for the server to handle
     limit = MEMORY_MB * 1024 * 1024

@@ -21,54 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefgen import incremental
+from briefgen.build import incremental
+from briefgen.project import Project
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, UsageError
-from briefgen.sourcemap import ContentText
-from briefgen.workers import Budget, BudgetExceeded, JobFailed, run_jobs, time_limit
+from briefgen.content.sourcemap import ContentText
+from briefgen.build.workers import Budget, BudgetExceeded, JobFailed, run_jobs, time_limit
 
 if TYPE_CHECKING:
-    from briefgen.validate import PeopleRegistry, ValidatedBrief
-
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where content, people, templates and output live; every path is resolved here."""
-
-    root: Path
-    content_dir: Path
-    output_dir: Path
-    templates_dir: Path = TEMPLATES_DIR
-
-    @classmethod
-    def at(cls, root: Path, output_dir: Path | None = None) -> "Project":
-        root = root.resolve()
-        return cls(root, root / "content", (output_dir or root / "output").resolve())
-
-    @classmethod
-    def find(cls, start: Path, output_dir: Path | None = None) -> "Project":
-        """The nearest folder at or above `start` that has a `content/` folder."""
-        start = start.resolve()
-        for folder in (start, *start.parents):
-            if (folder / "content").is_dir():
-                return cls.at(folder, output_dir)
-        return cls.at(start, output_dir)
-
-    @property
-    def asset_roots(self) -> tuple[Path, ...]:
-        return (self.templates_dir, self.content_dir / "assets")
-
-    def display(self, path: Path) -> str:
-        try:
-            return str(path.resolve().relative_to(self.root))
-        except ValueError:
-            return str(path)
-
-    def people_for(self, brief_path: Path) -> "PeopleRegistry":
-        from briefgen.validate import PeopleRegistry
-        return PeopleRegistry(brief_path.resolve().parent / "people", self.root)
-
+    from briefgen.content.validate import PeopleRegistry, ValidatedBrief
 
 @dataclass
 class BriefResult:
@@ -114,11 +74,11 @@ def find_briefs(project: Project, files: Iterable[Path] = ()) -> list[Path]:
 def check_brief(project: Project, path: Path,
                 people: "PeopleRegistry | None" = None) -> tuple["ValidatedBrief | None", BriefResult]:
     """Validate one brief; the result carries every diagnostic."""
-    from briefgen.validate import validate_brief
+    from briefgen.content.validate import validate_brief
 
     display = project.display(path)
     try:
-        validated = validate_brief(path, people or project.people_for(path), display_path=display)
+        validated = validate_brief(path, people or people_registry(project, path), display_path=display)
     except ContentError as exc:
         result = BriefResult(path, path.stem, False, exc.messages(),
                              [d for d in exc.diagnostics if not d.is_error], diagnostics=exc.diagnostics)
@@ -161,7 +121,7 @@ def prepare_brief(project: Project, path: Path, *, strict: bool = False,
     if strict and validated.warnings:
         return result.fail([w.format() for w in validated.warnings] + [
             f"{validated.display_path}: error: warnings are errors with --strict"]), None
-    from briefgen.render_html import render_html
+    from briefgen.render.html import render_html
     try:
         html = render_html(validated, project.templates_dir)
     except BriefgenError as exc:
@@ -173,8 +133,8 @@ def prepare_brief(project: Project, path: Path, *, strict: bool = False,
 def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | None = None) -> BriefResult:
     """The expensive stage: lay out the PDF (one page, or an error) and write both outputs.
     `shared_digest` (incremental.shared_inputs_digest) is computed here when not given."""
-    from briefgen.output import write_outputs
-    from briefgen.pdf import write_pdf
+    from briefgen.build.output import write_outputs
+    from briefgen.render.pdf import write_pdf
 
     result = prepared.result
     try:
@@ -276,8 +236,8 @@ class _WriteTask:
 def _warm_up_worker() -> None:
     """Run in each worker before its memory budget is set: import the PDF stage and load the
     fonts once, so every brief it lays out starts warm and no import can fail for memory."""
-    import briefgen.output  # noqa: F401
-    from briefgen.pdf import font_configuration
+    import briefgen.build.output  # noqa: F401
+    from briefgen.render.pdf import font_configuration
     font_configuration()
 
 
@@ -305,11 +265,17 @@ def check(project: Project, files: Iterable[Path] = ()) -> list[BriefResult]:
     return results
 
 
+def people_registry(project: Project, brief_path: Path) -> "PeopleRegistry":
+    """A fresh registry of the people a brief can name."""
+    from briefgen.content.validate import PeopleRegistry
+    return PeopleRegistry(project.people_dir_for(brief_path), project.root)
+
+
 def shared_people(project: Project, brief_path: Path,
                   registries: dict[Path, "PeopleRegistry"]) -> "PeopleRegistry":
     """The people of a brief's folder from `registries` (added there on first use), so each
     person file is loaded once however many briefs name it."""
-    people = project.people_for(brief_path)
+    people = people_registry(project, brief_path)
     return registries.setdefault(people.people_dir, people)
 
 

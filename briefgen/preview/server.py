@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from briefgen.preview import ChangeFeed, Preview
+from briefgen.preview.state import ChangeFeed, Preview
 
 HOST = "127.0.0.1"
 KEEPALIVE_SECONDS = 15     # a comment line on an idle stream, so a dead tab is noticed

@@ -26,12 +26,12 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 
 from briefgen.errors import Diagnostic
-from briefgen.fetcher import MAX_ASSET_BYTES
-from briefgen.loader import KeyPath, LoadedDocument, format_key_path
-from briefgen.models import Brief, MarkdownText, Person, inner_model
+from briefgen.render.fetcher import MAX_ASSET_BYTES
+from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path
+from briefgen.content.models import Brief, MarkdownText, Person, inner_model
 
 if TYPE_CHECKING:
-    from briefgen.validate import PeopleRegistry
+    from briefgen.content.validate import PeopleRegistry
 
 ASSETS_FOLDER = "assets"
 LINK_SCHEMES = ("https", "http", "mailto")
@@ -165,7 +165,7 @@ def _is_markdown(annotation: Any, metadata: list) -> bool:
 
 
 def _field_problems(field: _Field, content_dir: Path) -> Iterator[Diagnostic]:
-    from briefgen.richtext import markdown_limit_problem, references  # it imports validate
+    from briefgen.render.richtext import markdown_limit_problem, references  # it imports validate
 
     limit = markdown_limit_problem(field.text)
     if limit:

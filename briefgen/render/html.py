@@ -16,11 +16,11 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.models import AgendaItem, Brief, Event, Person, Quote
-from briefgen.richtext import RichText
-from briefgen.validate import ValidatedBrief
+from briefgen.project import TEMPLATES_DIR
+from briefgen.content.models import AgendaItem, Brief, Event, Person, Quote
+from briefgen.render.richtext import RichText
+from briefgen.content.validate import ValidatedBrief
 
-from briefgen.build import TEMPLATES_DIR  # noqa: E402  (one definition of the templates folder)
 TEMPLATE_NAME = "one-pager.html.j2"
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
 STATUS_LABELS = {"expected": "Expected", "confirmed": "Confirmed", "announced": "Announced",

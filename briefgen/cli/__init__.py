@@ -1,0 +1,5 @@
+"""The `briefgen` command."""
+
+from briefgen.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,67 @@
+"""Where a project's content, templates and output live: every path is resolved here.
+
+This module sits at the bottom of the package beside `errors`: every stage may use it,
+and it uses none of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def builtin_templates_dir() -> Path:
+    """The templates that ship with briefgen: package data in an installed wheel
+    (briefgen/templates/), the checkout's top-level templates/ in an editable install."""
+    packaged = PACKAGE_DIR / "templates"
+    return packaged if packaged.is_dir() else PACKAGE_DIR.parent / "templates"
+
+
+TEMPLATES_DIR = builtin_templates_dir()
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where content, people, templates and output live."""
+
+    root: Path
+    content_dir: Path
+    output_dir: Path
+    templates_dir: Path = TEMPLATES_DIR
+
+    @classmethod
+    def at(cls, root: Path, output_dir: Path | None = None,
+           templates_dir: Path | None = None) -> Project:
+        """A project at `root`. Its templates are `templates_dir` when given, else the
+        project's own `templates/` folder when it has one, else briefgen's built-in ones."""
+        root = root.resolve()
+        own = root / "templates"
+        templates = templates_dir or (own if (own / "one-pager.html.j2").is_file() else TEMPLATES_DIR)
+        return cls(root, root / "content", (output_dir or root / "output").resolve(),
+                   templates.resolve())
+
+    @classmethod
+    def find(cls, start: Path, output_dir: Path | None = None,
+             templates_dir: Path | None = None) -> Project:
+        """The nearest folder at or above `start` that has a `content/` folder."""
+        start = start.resolve()
+        for folder in (start, *start.parents):
+            if (folder / "content").is_dir():
+                return cls.at(folder, output_dir, templates_dir)
+        return cls.at(start, output_dir, templates_dir)
+
+    @property
+    def asset_roots(self) -> tuple[Path, ...]:
+        return (self.templates_dir, self.content_dir / "assets")
+
+    def display(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def people_dir_for(self, brief_path: Path) -> Path:
+        """The people folder a brief's ids refer to: `people/` beside the brief."""
+        return brief_path.resolve().parent / "people"
