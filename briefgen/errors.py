@@ -10,6 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+# What went wrong, for the code that decides what to do about it (the preview, the CLI,
+# the email): content that does not validate; a page that does not fit; over the time or
+# memory budget; a worker that died; a glyph no font has; a URL refused or not fetched;
+# a template that fails; warnings refused by --strict.
+Kind = Literal["invalid", "overflow", "timeout", "memory", "crashed", "font", "fetch",
+               "template", "strict"]
 
 
 class ExitCode(IntEnum):
@@ -24,15 +33,23 @@ class Diagnostic:
     """One problem in one content file, at one place."""
 
     path: str
-    line: int
+    line: int                   # 0 when the problem belongs to the whole file
     column: int
-    severity: str = field(compare=False)  # "error" | "warning"
+    severity: Severity = field(compare=False)
     message: str = field(compare=False)
     key_path: str = field(default="", compare=False)
+    kind: Kind = field(default="invalid", compare=False)
 
     def format(self) -> str:
+        """The one text form: `path:line:col: severity: message (key.path)`."""
         where = f" ({self.key_path})" if self.key_path else ""
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}{where}"
+        place = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
+        return f"{place}: {self.severity}: {self.message}{where}"
+
+    @classmethod
+    def of_file(cls, path: Path | str, message: str, kind: Kind) -> Diagnostic:
+        """An error about a whole brief (it does not fit, a worker died...)."""
+        return cls(str(path), 0, 0, "error", message, kind=kind)
 
     @property
     def is_error(self) -> bool:
@@ -65,9 +82,9 @@ class ContentError(BriefgenError):
         return [d.format() for d in self.diagnostics]
 
 
-class RenderError(BriefgenError):
+class RenderError(ContentError):
     """Valid content that cannot be typeset as asked (overflow, missing glyphs, refused URL)."""
 
-    def __init__(self, path: Path | str, message: str):
+    def __init__(self, path: Path | str, message: str, kind: Kind):
         self.path = str(path)
-        super().__init__(f"{self.path}: error: {message}")
+        super().__init__([Diagnostic.of_file(path, message, kind)])

@@ -52,7 +52,7 @@ def write_pdf(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -
     laid_out = lay_out(html, validated, asset_roots)
     if laid_out.pages != 1:
         raise RenderError(validated.display_path,
-                          overflow_message(html, laid_out, validated, asset_roots))
+                          overflow_message(html, laid_out, validated, asset_roots), "overflow")
     with _weasyprint_log() as log:
         pdf = laid_out.document.write_pdf()  # attachments, if any, are fetched only now
     _raise_for_refusals(laid_out.fetcher, laid_out.base_url, validated)
@@ -82,7 +82,7 @@ def _raise_for_refusals(fetcher: SafeFetcher, base_url: str, validated: TextSour
     for url, reason in dict(fetcher.refused).items():
         written = url.removeprefix(base_url)
         lines.append(f"refused to fetch {written}: {reason} (from {validated.locate_text(written)})")
-    raise RenderError(validated.display_path, "; ".join(lines))
+    raise RenderError(validated.display_path, "; ".join(lines), "fetch")
 
 
 # --- overflow ----------------------------------------------------------------------------
@@ -189,7 +189,7 @@ def _raise_for_log(records: list[logging.LogRecord], validated: TextSource) -> N
         raise RenderError(validated.display_path, "no installed font can show "
                           + "; ".join(lines) + f". Install a font that covers it (for the scripts "
                           f"briefgen supports: sudo apt-get install {FONT_PACKAGES}) or remove "
-                          "the character")
+                          "the character", "font")
     if others:
         raise RenderError(validated.display_path, "the PDF engine reported a problem: "
-                          + "; ".join(dict.fromkeys(others)))
+                          + "; ".join(dict.fromkeys(others)), "fetch")
