@@ -17,8 +17,9 @@ Severity = Literal["error", "warning"]
 # the email): content that does not validate; a page that does not fit; over the time or
 # memory budget; a worker that died; a glyph no font has; a URL refused or not fetched;
 # a template that fails; warnings refused by --strict.
+# (And "bug": briefgen itself failed inside a long-lived process that reports and goes on.)
 Kind = Literal["invalid", "overflow", "timeout", "memory", "crashed", "font", "fetch",
-               "template", "strict"]
+               "template", "strict", "bug"]
 
 
 class ExitCode(IntEnum):
@@ -43,8 +44,14 @@ class Diagnostic:
     def format(self) -> str:
         """The one text form: `path:line:col: severity: message (key.path)`."""
         where = f" ({self.key_path})" if self.key_path else ""
-        place = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
-        return f"{place}: {self.severity}: {self.message}{where}"
+        return f"{self.place}: {self.severity}: {self.message}{where}"
+
+    @property
+    def place(self) -> str:
+        """`path:line:col`, `path:line` or `path`, as much as is known."""
+        if not self.line:
+            return self.path
+        return f"{self.path}:{self.line}" + (f":{self.column}" if self.column else "")
 
     @classmethod
     def of_file(cls, path: Path | str, message: str, kind: Kind) -> Diagnostic:
@@ -75,7 +82,7 @@ class ContentError(BriefgenError):
     """Content that does not validate; carries every problem found, not just the first."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
-        self.diagnostics = sorted(diagnostics)
+        self.diagnostics = sorted(diagnostics, key=lambda d: (d.path, d.line == 0, d.line, d.column))
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
     def messages(self) -> list[str]:

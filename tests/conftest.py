@@ -56,3 +56,15 @@ def sample_build(tmp_path_factory) -> Path:
     result = run_cli("build", "--root", root)
     assert result.code == 0, result.err
     return root / "output"
+
+
+def tiny_png() -> bytes:
+    """A valid 2x2 red PNG, made here rather than shipped."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))

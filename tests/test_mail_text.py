@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import edit
+from conftest import edit, tiny_png
 from briefgen.build.pipeline import Project, check_brief
 from briefgen.render.text import brief_text
 
@@ -14,6 +14,7 @@ BACKGROUND = """background: |
 
   - first point [@wsj]
   - second point, long enough to wrap onto a second line of the plain text so that the hanging indent shows
+
   1. numbered
 """
 
@@ -46,3 +47,28 @@ def test_every_line_fits_and_the_marking_frames_the_text(project: Path, brief_fi
     long_lines = [line for line in lines if len(line) > 72 and " " in line.strip()]
     assert long_lines == []
     assert text.index("PARTICIPANTS") < text.index("EXPECTED DELIVERABLES") < text.index("SOURCES")
+
+
+def test_images_and_reference_links_read_as_the_page_reads_them(project: Path, brief_file: Path):
+    """One parse for page and text: an image becomes its description, a reference link keeps
+    its target, and a line the page folds into a list item stays in that item."""
+    from briefgen.render.html import brief_view
+    (project / "content" / "assets").mkdir()
+    (project / "content" / "assets" / "map.png").write_bytes(tiny_png())
+    edit(brief_file, "background: |\n", """background: |
+  See the [WH][1] readout and ![the map of the region](assets/map.png) here.
+  - bullet
+  1. not a new list: the page folds this line into the bullet
+
+  [1]: https://www.whitehouse.gov/
+
+  """)
+    validated, result = check_brief(Project.at(project), brief_file)
+    assert validated is not None, result.errors
+    page = str(brief_view(validated)["background"])
+    assert '<a href="https://www.whitehouse.gov/"' in page and 'alt="the map of the region"' in page
+    text = brief_text(validated, "camp-david-2023.pdf")
+    flowing = " ".join(text[text.index("BACKGROUND\n"):text.index("AGENDA\n")].split())
+    assert "See the WH (https://www.whitehouse.gov/) readout and the map of the region here." in flowing
+    assert "- bullet 1. not a new list: the page folds this line into the bullet" in flowing
+    assert "[WH][1]" not in text and "!the map" not in text and "assets/map.png" not in text

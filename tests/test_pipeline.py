@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import REPO, SAMPLE_ID, edit, run_cli
+from conftest import REPO, SAMPLE_ID, edit, run_cli, tiny_png
 from pdf_utils import embedded_fonts, pdf_text
 
 LEADERS = ["Joe Biden", "Fumio Kishida", "岸田文雄", "Yoon Suk Yeol", "윤석열"]
@@ -207,23 +207,11 @@ def test_validation_does_not_import_weasyprint(module: str):
     assert out.stdout.strip() == "False"
 
 
-def _tiny_png() -> bytes:
-    """A valid 2x2 red PNG, made here rather than shipped."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    rows = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
-
-
 def test_images_from_assets_are_embedded_so_the_html_stays_self_contained(project: Path, brief_file: Path):
     import base64
     assets = project / "content" / "assets"
     assets.mkdir()
-    png = _tiny_png()
+    png = tiny_png()
     (assets / "dot.png").write_bytes(png)
     edit(brief_file, "background: |\n  Japan", "background: |\n  ![A red dot](assets/dot.png) Japan")
     assert run_cli("build", "--root", project).code == 0

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from briefgen.build import incremental
 from briefgen.project import Project
-from briefgen.errors import BriefgenError, ContentError, Diagnostic, UsageError
+from briefgen.errors import BriefgenError, ContentError, Diagnostic, Kind, UsageError
 from briefgen.content.sourcemap import ContentText
 from briefgen.build.workers import Budget, BudgetExceeded, JobFailed, run_jobs, time_limit
 
@@ -32,24 +32,48 @@ if TYPE_CHECKING:
 
 @dataclass
 class BriefResult:
-    """What happened to one brief."""
+    """What happened to one brief: every problem as a Diagnostic, text made only where printed."""
 
     path: Path
     brief_id: str
     ok: bool
-    errors: list[str] = field(default_factory=list)
-    warnings: list[Diagnostic] = field(default_factory=list)
-    outputs: list[Path] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)
     skipped: bool = False
     superseded: bool = False         # built, but a build of newer content wrote first
     seconds: float = 0.0
     peak_memory_mb: float = 0.0      # of the worker that laid it out
 
-    def fail(self, messages: list[str]) -> "BriefResult":
-        """Mark the brief as not built, for these reasons."""
-        self.ok, self.errors = False, list(messages)
+    @property
+    def errors(self) -> list[str]:
+        """The errors as printed, one line each."""
+        return [d.format() for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+    def kinds(self) -> set[Kind]:
+        """What went wrong, for callers that act on it (the preview, the email)."""
+        return {d.kind for d in self.diagnostics if d.is_error}
+
+    @classmethod
+    def failure(cls, path: Path, display_path: str, message: str, kind: Kind) -> BriefResult:
+        """A brief not built for one reason that concerns the whole brief."""
+        return cls(path, path.stem, False, [Diagnostic.of_file(display_path, message, kind)])
+
+    def fail(self, diagnostics: Iterable[Diagnostic]) -> BriefResult:
+        """Mark the brief as not built, for these reasons (warnings found so far are kept)."""
+        self.ok = False
+        self.diagnostics = [*self.warnings, *diagnostics]
         return self
+
+
+def diagnostics_of(error: BriefgenError, display_path: str) -> list[Diagnostic]:
+    """The diagnostics a user error carries, or one for the whole brief."""
+    if isinstance(error, ContentError):
+        return list(error.diagnostics)
+    return [Diagnostic.of_file(display_path, str(error), "invalid")]
 
 
 def find_briefs(project: Project, files: Iterable[Path] = ()) -> list[Path]:
@@ -80,11 +104,8 @@ def check_brief(project: Project, path: Path,
     try:
         validated = validate_brief(path, people or people_registry(project, path), display_path=display)
     except ContentError as exc:
-        result = BriefResult(path, path.stem, False, exc.messages(),
-                             [d for d in exc.diagnostics if not d.is_error], diagnostics=exc.diagnostics)
-        return None, result
-    return validated, BriefResult(path, path.stem, True, warnings=list(validated.warnings),
-                                  diagnostics=list(validated.warnings))
+        return None, BriefResult(path, path.stem, False, list(exc.diagnostics))
+    return validated, BriefResult(path, path.stem, True, list(validated.warnings))
 
 
 def build_brief(project: Project, path: Path, *, strict: bool = False) -> BriefResult:
@@ -119,13 +140,13 @@ def prepare_brief(project: Project, path: Path, *, strict: bool = False,
         return result, None
     version = _inputs_version(validated.input_files)  # as read, before the slow layout
     if strict and validated.warnings:
-        return result.fail([w.format() for w in validated.warnings] + [
-            f"{validated.display_path}: error: warnings are errors with --strict"]), None
+        return result.fail([Diagnostic.of_file(validated.display_path,
+                                               "warnings are errors with --strict", "strict")]), None
     from briefgen.render.html import render_html
     try:
         html = render_html(validated, project.templates_dir)
     except BriefgenError as exc:
-        return result.fail(exc.messages()), None
+        return result.fail(diagnostics_of(exc, validated.display_path)), None
     return result, PreparedBrief(validated.brief_id, validated.path, validated.input_files,
                                  validated.content_text(), html, version, result)
 
@@ -140,7 +161,7 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
     try:
         pdf = write_pdf(prepared.html, prepared.source, project.asset_roots)
     except BriefgenError as exc:
-        return result.fail(exc.messages())
+        return result.fail(diagnostics_of(exc, project.display(prepared.path)))
     result.outputs = write_outputs(project.output_dir, prepared.brief_id,
                                    {".html": prepared.html.encode("utf-8"), ".pdf": pdf},
                                    version=prepared.version)
@@ -245,8 +266,8 @@ def _failed(project: Project, path: Path, failure: JobFailed) -> BriefResult:
     display = project.display(path)
     if failure.reason == "bug":
         raise InternalBuildError(f"building {display} failed inside briefgen:\n{failure.message}")
-    return BriefResult(path, path.stem, False, [f"{display}: error: the brief {failure.message}; "
-                                                "nothing was written"])
+    return BriefResult.failure(path, display, f"the brief {failure.message}; nothing was written",
+                               failure.reason)
 
 
 class InternalBuildError(RuntimeError):
@@ -287,7 +308,5 @@ def _check_people(people: "PeopleRegistry") -> list[BriefResult]:
             continue
         _, problems = people.get(path.stem)
         if problems:
-            results.append(BriefResult(path, path.stem, not any(p.is_error for p in problems),
-                                       [p.format() for p in problems if p.is_error],
-                                       [p for p in problems if not p.is_error], diagnostics=problems))
+            results.append(BriefResult(path, path.stem, not any(p.is_error for p in problems), problems))
     return results

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,11 @@ class Budget:
 class JobFailed:
     """A job that did not return normally: over budget, a crashed worker, or a bug."""
 
-    reason: str          # "timeout" | "memory" | "crashed" | "bug"
+    reason: Literal["timeout", "memory", "crashed", "bug"]
     message: str
+
+
+OUT_OF_MEMORY_EXIT = 86    # a worker's exit code when it could not even take its job in memory
 
 
 class BudgetExceeded(Exception):
@@ -109,6 +112,8 @@ def _serve(connection: Connection, task: Callable[[Any], Any], budget: Budget,
             job = connection.recv()
         except EOFError:
             return
+        except MemoryError:              # too little room left even to receive the job
+            os._exit(OUT_OF_MEMORY_EXIT)
         if job is None:
             return
         try:
@@ -207,6 +212,8 @@ def _replace(worker: _Worker, task: Callable[[Any], Any], budget: Budget,
 def _describe_exit(process, code: int | None, budget: Budget) -> str:
     process.join(timeout=1)
     code = process.exitcode if code is None else code
+    if code == OUT_OF_MEMORY_EXIT:
+        return f"it ran out of its memory budget ({budget.memory_mb} MiB)"
     if code is not None and code < 0:
         name = signal.Signals(-code).name
         # The kernel's OOM killer sends SIGKILL; GLib and the C runtime abort (SIGTRAP,

@@ -28,8 +28,8 @@ class BuildProgress:
         self.done += 1
         if self.on_terminal:
             self._clear_bar()
-        for message in (*[w.format() for w in result.warnings if result.ok], *result.errors):
-            print(message, file=self.stderr)
+        for diagnostic in result.diagnostics:
+            print(diagnostic.format(), file=self.stderr)
         if self.on_terminal:
             self._draw_bar(result.brief_id)
         else:

@@ -26,14 +26,15 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 
 from briefgen.errors import Diagnostic
-from briefgen.render.fetcher import MAX_ASSET_BYTES
 from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path
+from briefgen.content.markdown import markdown_limit_problem, references
 from briefgen.content.models import Brief, MarkdownText, Person, inner_model
 
 if TYPE_CHECKING:
     from briefgen.content.validate import PeopleRegistry
 
 ASSETS_FOLDER = "assets"
+MAX_ASSET_BYTES = 5 * 1024 * 1024   # the largest image a brief may use (the fetcher checks it too)
 LINK_SCHEMES = ("https", "http", "mailto")
 # The first bytes of each image type we accept; SVG is left out because it can fetch.
 IMAGE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -165,8 +166,6 @@ def _is_markdown(annotation: Any, metadata: list) -> bool:
 
 
 def _field_problems(field: _Field, content_dir: Path) -> Iterator[Diagnostic]:
-    from briefgen.render.richtext import markdown_limit_problem, references  # it imports validate
-
     limit = markdown_limit_problem(field.text)
     if limit:
         yield field.doc.diagnostic(field.key_path, limit)

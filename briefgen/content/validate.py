@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from briefgen.content.markdown import CITATION
 from briefgen.content.assets import asset_problems, markdown_texts
 from briefgen.content.sourcemap import ContentText
 from briefgen.errors import ContentError, Diagnostic
@@ -24,7 +25,6 @@ from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path, lo
 from briefgen.content.models import (AgendaItem, Brief, Day, Deliverable, Participant, Person,
                              Source, inner_model)
 
-CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
 RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>|<!--|<!\[CDATA\[|<![A-Za-z]")
 PLACEHOLDER = re.compile(r"\b(TBD|TODO|TBC|FIXME|XXX)\b")
 # `briefgen new` writes "FILL IN: what goes here"; such a value is an error until replaced.

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import TextIO
 
-from briefgen.errors import BriefgenError, ContentError, ExitCode, UsageError
+from briefgen.errors import ContentError, Diagnostic, ExitCode, UsageError
 
 HELP = "write a brief as an email draft (output/<id>.eml), or send it with --send"
 DESCRIPTION = """\
@@ -140,17 +140,6 @@ def _merge(recipients):
     return merged
 
 
-class BuildFailed(BriefgenError):
-    """The PDF to attach could not be built; the build's own messages say why."""
-
-    def __init__(self, messages: list[str]):
-        self._messages = messages
-        super().__init__("\n".join(messages))
-
-    def messages(self) -> list[str]:
-        return self._messages
-
-
 def _compose(project, path: Path, validated, settings):
     """Check the header fields, build the PDF if needed, check its size, and make the parts."""
     from briefgen.build import pipeline
@@ -159,8 +148,9 @@ def _compose(project, path: Path, validated, settings):
     check_header_fields(validated)
     result = pipeline.build(project, [path])[0]  # skips the work when the PDF is up to date
     if not result.ok:
-        raise BuildFailed([*result.errors, f"{project.display(path)}: error: the PDF could not be "
-                           "built, so nothing was written or sent"])
+        raise ContentError([*result.diagnostics, Diagnostic.of_file(
+            project.display(path), "the PDF could not be built, so nothing was written or sent",
+            "invalid")])
     pdf_path = project.output_dir / f"{validated.brief_id}.pdf"
     pdf = pdf_path.read_bytes()
     if len(pdf) > settings.max_attachment_bytes:

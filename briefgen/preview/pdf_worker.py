@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from briefgen.build import pipeline as build
+from briefgen.errors import Kind
 from briefgen.project import Project
 
 SECONDS_PER_BRIEF = 60        # the same budgets as `briefgen build`
@@ -53,8 +54,8 @@ class PdfWorker:
         """Validate, render, lay out and write one brief; a failure comes back as a result."""
         with self._lock:
             if self._stopped:
-                return build.BriefResult(path, path.stem, False, [
-                    f"{self.project.display(path)}: error: the preview is stopping; not built"])
+                return build.BriefResult.failure(path, self.project.display(path),
+                                                 "the preview is stopping; not built", "crashed")
             if self._process is None:
                 self._start()
         try:
@@ -62,11 +63,13 @@ class PdfWorker:
             if self._connection.poll(self.seconds):
                 return self._connection.recv()
             failure = f"took longer than its time budget ({self.seconds:g} s) and was stopped"
+            kind: Kind = "timeout"
         except (EOFError, OSError):
             failure = f"stopped the process laying it out ({_exit_of(self._process)})"
+            kind = "crashed"
         self._restart()
-        return build.BriefResult(path, path.stem, False, [
-            f"{self.project.display(path)}: error: the brief {failure}; nothing was written"])
+        return build.BriefResult.failure(path, self.project.display(path),
+                                         f"the brief {failure}; nothing was written", kind)
 
     def _restart(self) -> None:
         with self._lock:
@@ -103,7 +106,7 @@ def _serve(connection: Connection) -> None:
     import jinja2
 
     from briefgen.render.pdf import font_configuration
-    from briefgen.preview.state import template_problem
+    from briefgen.preview.state import template_diagnostic
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is for the server to handle
     limit = MEMORY_MB * 1024 * 1024
@@ -120,18 +123,16 @@ def _serve(connection: Connection) -> None:
         try:
             result = build.build_brief(project, path)
         except jinja2.TemplateError as exc:          # a template being edited
-            problem = template_problem(exc, project)
-            result = build.BriefResult(path, path.stem, False,
-                                       [f"{problem.where}: error: {problem.message}"])
+            result = build.BriefResult(path, path.stem, False, [template_diagnostic(exc, project)])
         except MemoryError:
-            result = build.BriefResult(path, path.stem, False, [
-                f"{project.display(path)}: error: the brief ran out of its memory budget "
-                f"({MEMORY_MB} MiB); nothing was written"])
-        except Exception:  # noqa: BLE001 - a bug: report it, keep serving the other briefs
+            result = build.BriefResult.failure(path, project.display(path), "the brief ran out of its "
+                                               f"memory budget ({MEMORY_MB} MiB); nothing was written",
+                                               "memory")
+        except Exception:  # a bug: report it, keep serving the other briefs
             traceback.print_exc(file=sys.stderr)
-            result = build.BriefResult(path, path.stem, False, [
-                f"{project.display(path)}: error: briefgen failed while building the PDF (a bug in "
-                "briefgen, not in your content; the traceback is in the terminal)"])
+            result = build.BriefResult.failure(path, project.display(path), "briefgen failed while "
+                                               "building the PDF (a bug in briefgen, not in your "
+                                               "content; the traceback is in the terminal)", "bug")
         connection.send(result)
 
 

@@ -25,7 +25,6 @@ from briefgen.errors import Diagnostic
 from briefgen.render.html import event_dates, render_html
 from briefgen.content.validate import PeopleRegistry, ValidatedBrief
 
-OVERFLOW_MARK = "does not fit on one page"
 STATUS_LABELS = {"building": "building PDF", "built": "built", "failing": "failing",
                  "overflowing": "overflowing"}
 
@@ -37,17 +36,11 @@ class Problem:
     where: str
     message: str
     key: str = ""
+    kind: str = "invalid"
 
     @classmethod
-    def from_diagnostic(cls, diagnostic: Diagnostic) -> "Problem":
-        return cls(f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}",
-                   diagnostic.message, diagnostic.key_path)
-
-    @classmethod
-    def from_message(cls, text: str) -> "Problem":
-        """A message formatted 'path: error: message' (as BriefgenError.messages() gives)."""
-        where, separator, message = text.partition(": error: ")
-        return cls(where, message) if separator else cls("", text)
+    def from_diagnostic(cls, diagnostic: Diagnostic) -> Problem:
+        return cls(diagnostic.place, diagnostic.message, diagnostic.key_path, diagnostic.kind)
 
 
 @dataclass
@@ -204,7 +197,7 @@ class Preview:
                 try:
                     html = render_html(validated, self.project.templates_dir)
                 except jinja2.TemplateError as exc:   # a template being edited: shown, not fatal
-                    problems = [template_problem(exc, self.project)]
+                    problems = [Problem.from_diagnostic(template_diagnostic(exc, self.project))]
             state, html_changed = self._record_render(path, result, html, problems)
             self._announce("reload" if html_changed else "state", state)
             elapsed = time.perf_counter() - started
@@ -303,7 +296,7 @@ class Preview:
             state.pdf_seconds = seconds
             state.problems = problems
             state.status = ("built" if not problems else "overflowing"
-                            if any(OVERFLOW_MARK in p.message for p in problems) else "failing")
+                            if "overflow" in result.kinds() else "failing")
         self._announce("state", state)
         if state.status == "built":
             self._log(f"built {state.file} -> output/{brief_id}.html, .pdf in {seconds:.2f} s")
@@ -314,15 +307,12 @@ class Preview:
 
 def problems_of(result: build.BriefResult) -> list[Problem]:
     """A failed result's problems, with file:line:col when the pipeline knows them."""
-    diagnostics = [d for d in result.diagnostics if d.is_error]
-    if diagnostics:
-        return [Problem.from_diagnostic(d) for d in diagnostics]
-    return [Problem.from_message(message) for message in result.errors]
+    return [Problem.from_diagnostic(d) for d in result.diagnostics if d.is_error]
 
 
-def template_problem(exc: jinja2.TemplateError, project: Project) -> Problem:
+def template_diagnostic(exc: jinja2.TemplateError, project: Project) -> Diagnostic:
     """A template that does not compile or render, located in its file when Jinja knows where."""
     filename = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
-    line = getattr(exc, "lineno", None)
-    where = project.display(Path(filename)) + (f":{line}" if line else "")
-    return Problem(where, f"template error: {exc.message or exc}")
+    line = getattr(exc, "lineno", None) or 0
+    return Diagnostic(project.display(Path(filename)), line, 0, "error",
+                      f"template error: {exc.message or exc}", kind="template")

@@ -14,7 +14,8 @@ import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-MAX_ASSET_BYTES = 5 * 1024 * 1024   # the largest image a brief may use (assets.py checks it too)
+from briefgen.content.assets import MAX_ASSET_BYTES
+
 
 
 class SafeFetcher:

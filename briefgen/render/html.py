@@ -18,15 +18,13 @@ from markupsafe import Markup
 from briefgen import __version__
 from briefgen.project import TEMPLATES_DIR
 from briefgen.content.models import AgendaItem, Brief, Event, Person, Quote
+from briefgen.render.labels import (ROLE_LABELS, STATUS_LABELS, agenda_when, event_dates, medium_date,
+                                    quote_where, short_names)
 from briefgen.render.richtext import RichText
 from briefgen.content.validate import ValidatedBrief
 
 TEMPLATE_NAME = "one-pager.html.j2"
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
-STATUS_LABELS = {"expected": "Expected", "confirmed": "Confirmed", "announced": "Announced",
-                 "deferred": "Deferred", "dropped": "Dropped"}
-ROLE_LABELS = {"host": "Host", "principal": "Principal", "delegation": "Delegation",
-               "staff": "Staff", "guest": "Guest", None: ""}
 BANNER_COLOURS = (("TOP SECRET", "top-secret"), ("SECRET", "secret"),
                   ("CONFIDENTIAL", "confidential"), ("UNCLASSIFIED", "unclassified"))
 
@@ -48,18 +46,6 @@ def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR) 
     """Render a validated brief to a complete HTML document (CSS inlined, no external requests)."""
     template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
     return template.render(brief=brief_view(validated))
-
-
-def long_date(day: dt.date) -> str:
-    return f"{day:%A}, {day:%B} {day.day}, {day.year}"
-
-
-def medium_date(day: dt.date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def short_date(day: dt.date) -> str:
-    return f"{day:%a} {day:%b} {day.day}"
 
 
 @dataclass(frozen=True)
@@ -163,30 +149,6 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "note": s.note or "",
         } for s in brief.sources],
     }
-
-
-# Formatting shared by the page and the email (briefgen/mail_text.py, mail_message.py).
-
-def event_dates(event: Event, one_day=long_date) -> str:
-    """The event's day (in `one_day`'s format), or its first and last day."""
-    if event.date:
-        return one_day(event.date)
-    return f"{medium_date(event.start)} – {medium_date(event.end)}"
-
-
-def agenda_when(item: AgendaItem) -> str:
-    """'Fri Aug 18 10:30', 'Fri Aug 18', '10:30' or ''."""
-    return " ".join(filter(None, [short_date(item.date) if item.date else "", item.time or ""]))
-
-
-def quote_where(quote: Quote) -> str:
-    """Where and when a quotation was said, as much as is known."""
-    return ", ".join(filter(None, [quote.where or "", medium_date(quote.date) if quote.date else ""]))
-
-
-def short_names(ids, people: dict[str, Person]) -> str:
-    """People as named in running text: 'Biden, Kishida, Yoon'."""
-    return ", ".join(people[i].short_name or people[i].name for i in ids)
 
 
 def _banner_class(marking: str) -> str:

@@ -15,28 +15,20 @@ from __future__ import annotations
 
 import base64
 import re
-import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from html import unescape
-from html.parser import HTMLParser
 from pathlib import Path
 
-import markdown
 import nh3
 from markupsafe import Markup
 
 from briefgen.content.assets import image_file_problem, image_reference_problem, link_problem
 from briefgen.errors import BriefgenError
-from briefgen.content.validate import CITATION
+from briefgen.content.markdown import CITATION, convert, markdown_limit_problem
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "a", "ul", "ol", "li", "blockquote", "sup", "img"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "sup": {"class"}, "img": {"src", "alt", "title"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-MAX_MARKDOWN_CHARS = 5_000
-MAX_MARKDOWN_NESTING = 16
-MAX_MARKDOWN_BRACKETS = 50
-_NESTING_MARK = re.compile(r"\s{0,3}(?:>|[-*+](?=\s)|\d{1,9}[.)](?=\s))")
 _CITE_OPEN, _CITE_CLOSE = "\ue000", "\ue001"
 _CITE_TOKEN = re.compile(f"{_CITE_OPEN}(\\d+){_CITE_CLOSE}")
 _TOKEN_RUN = re.compile(f"(?:\\s*{_CITE_OPEN}\\d+{_CITE_CLOSE})+")
@@ -62,7 +54,7 @@ class RichText:
         problem = markdown_limit_problem(text)
         if problem:
             raise MarkdownLimitError(f"a Markdown field starting {text[:40]!r} {problem}")
-        html = _convert(self._tokenise_citations(text))
+        html = convert(self._tokenise_citations(text))
         return Markup(self._embed_images(_clean(self._expand_citations(html))))
 
     def _embed_images(self, html: str) -> str:
@@ -86,10 +78,13 @@ class RichText:
             html = html[3:-4]
         return Markup(html)
 
-    def cite(self, source_ids) -> Markup:
+    def cite(self, source_ids: Iterable[str]) -> Markup:
         """Superscript reference numbers for a list of source ids."""
-        numbers = sorted({self.source_numbers[s] for s in source_ids if s in self.source_numbers})
-        return citation_markup(numbers)
+        return citation_markup(self.citation_numbers(source_ids))
+
+    def citation_numbers(self, source_ids: Iterable[str]) -> list[int]:
+        """The reference numbers of these sources, in order, each once."""
+        return sorted({self.source_numbers[s] for s in source_ids if s in self.source_numbers})
 
     def _tokenise_citations(self, text: str) -> str:
         def token(match: re.Match) -> str:
@@ -112,92 +107,6 @@ def citation_markup(numbers: list[int]) -> Markup:
 
 class MarkdownLimitError(BriefgenError):
     """A Markdown field too big or too deeply nested to parse safely (validation reports it first)."""
-
-
-@dataclass(frozen=True)
-class Reference:
-    """An image or a link in a Markdown field, with its target as a browser would read it."""
-
-    kind: str  # "image" | "link"
-    url: str
-
-
-def markdown_limit_problem(text: str) -> str | None:
-    """Why a Markdown field is too big to parse safely, or None."""
-    if len(text) > MAX_MARKDOWN_CHARS:
-        return (f"is {len(text):,} characters long; a Markdown field may have at most "
-                f"{MAX_MARKDOWN_CHARS:,}")
-    brackets = CITATION.sub("", text).count("[")
-    if brackets > MAX_MARKDOWN_BRACKETS:
-        return (f"has {brackets:,} '[' characters; a Markdown field may have at most "
-                f"{MAX_MARKDOWN_BRACKETS} (each link or image uses one)")
-    depth = max((_nesting(line) for line in text.splitlines()), default=0)
-    if depth > MAX_MARKDOWN_NESTING:
-        return (f"nests quotes, lists or indentation {depth} levels deep; a Markdown field may "
-                f"nest at most {MAX_MARKDOWN_NESTING}")
-    return None
-
-
-def references(text: str) -> list[Reference]:
-    """Every image and link the Markdown in `text` produces, in order, before sanitising."""
-    if not _may_reference(text):
-        return []
-    collector = _ReferenceCollector()
-    collector.feed(_convert(text))
-    collector.close()
-    return collector.found
-
-
-def _may_reference(text: str) -> bool:
-    """Every Markdown link or image needs a '[' (inline, reference, definition) or a '<'
-    (autolink); text with neither, once citations are set aside, cannot hold one. Most
-    fields are such text, and parsing is most of what checking them costs."""
-    plain = CITATION.sub("", text)
-    return "[" in plain or "<" in plain
-
-
-_local = threading.local()
-
-
-def _convert(text: str) -> str:
-    """Markdown to HTML (not yet sanitised) with this thread's parser: one per thread, reused,
-    as building one costs more than converting a short field."""
-    if not hasattr(_local, "parser"):
-        _local.parser = _markdown()
-    _local.parser.reset()
-    return _local.parser.convert(text)
-
-
-def _nesting(line: str) -> int:
-    """Quote and list markers at the start of a line, plus one level per 4 columns of indent."""
-    expanded = line.expandtabs(4)
-    depth = (len(expanded) - len(expanded.lstrip(" "))) // 4
-    rest = expanded.lstrip(" ")
-    while match := _NESTING_MARK.match(rest):
-        depth += 1
-        rest = rest[match.end():]
-    return depth
-
-
-def _markdown() -> markdown.Markdown:
-    """A Markdown parser with raw HTML switched off (it comes out as escaped text)."""
-    md = markdown.Markdown(extensions=["sane_lists", "smarty"], output_format="html")
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    return md
-
-
-class _ReferenceCollector(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found: list[Reference] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        wanted = {"img": ("src", "image"), "a": ("href", "link")}.get(tag)
-        if wanted:
-            url = dict(attrs).get(wanted[0])
-            if url is not None:
-                self.found.append(Reference(wanted[1], url))
 
 
 def _allowed_attribute(element: str, attribute: str, value: str) -> str | None:

@@ -1,36 +1,31 @@
-"""The plain-text version of a brief, written from the validated content (not from the HTML).
+"""The plain-text version of a brief, written from the validated content.
 
-It follows the page section by section, so a reader whose mail client shows only
-text gets the same facts, with the same source numbers. Markdown is reduced to
-plain text: citations become [n], links become `text (address)`, emphasis marks go.
+It follows the page section by section, so a reader whose mail client shows only text
+gets the same facts, with the same source numbers. Markdown is read once, by the same
+parser as the page (render.richtext): the text is made from that HTML, so the two can
+never disagree. Citations become [n], links `text (address)`, images their description.
 """
 
 from __future__ import annotations
 
-import re
 import textwrap
+from collections.abc import Iterable
+from html.parser import HTMLParser
 
 from briefgen.content.models import Brief, Person
-from briefgen.render.html import (ROLE_LABELS, STATUS_LABELS, agenda_when, event_dates, medium_date,
-                                  quote_where, short_names)
-from briefgen.content.validate import CITATION, ValidatedBrief
+from briefgen.content.validate import ValidatedBrief
+from briefgen.render.labels import (ROLE_LABELS, STATUS_LABELS, agenda_when, event_dates, medium_date,
+                                    quote_where, short_names)
+from briefgen.render.richtext import RichText
 
 WIDTH = 72
-_LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
-_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
-_CODE = re.compile(r"`([^`]+)`")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
-_CITATION_RUN = re.compile(rf"(?:\s*{CITATION.pattern})+")
-_LIST_ITEM = re.compile(r"^(\s*)([-*+]|\d+\.)\s+")
 
 
 def brief_text(validated: ValidatedBrief, attachment_name: str) -> str:
     """The whole brief as plain text, with its classification marking first and last."""
     brief, people = validated.brief, validated.people
     numbers = {source.id: index for index, source in enumerate(brief.sources, start=1)}
-    writer = _TextWriter(numbers)
+    writer = _TextWriter(RichText(numbers))
     writer.line(brief.classification)
     writer.blank()
     writer.line(brief.title.upper())
@@ -58,10 +53,10 @@ def brief_text(validated: ValidatedBrief, attachment_name: str) -> str:
 
 
 class _TextWriter:
-    """Collects wrapped lines; knows the source numbers for citations."""
+    """Collects wrapped lines; reads Markdown through the page's RichText."""
 
-    def __init__(self, source_numbers: dict[str, int]):
-        self.numbers = source_numbers
+    def __init__(self, rich_text: RichText):
+        self.rich_text = rich_text
         self.lines: list[str] = []
 
     def text(self) -> str:
@@ -85,54 +80,85 @@ class _TextWriter:
     def item(self, text: str) -> None:
         self.wrapped(text, "- ", "  ")
 
-    def cite(self, source_ids) -> str:
-        found = sorted({self.numbers[s] for s in source_ids if s in self.numbers})
-        return f" [{','.join(map(str, found))}]" if found else ""
+    def cite(self, source_ids: Iterable[str]) -> str:
+        numbers = self.rich_text.citation_numbers(source_ids)
+        return f" [{','.join(map(str, numbers))}]" if numbers else ""
 
     def inline(self, markdown: str | None) -> str:
         """A short Markdown field as one line of plain text."""
-        return " ".join(plain_markdown(markdown or "", self.numbers).split())
+        return " ".join(" ".join(text.split()) for _, text in self._blocks(markdown))
 
     def markdown(self, markdown: str) -> None:
         """A Markdown block: paragraphs wrapped, list items kept as items."""
-        for paragraph in re.split(r"\n\s*\n", plain_markdown(markdown, self.numbers).strip()):
-            self.blank()
-            for block in _split_list_items(paragraph):
-                marker = _LIST_ITEM.match(block)
-                if marker:
-                    body = " ".join(block[marker.end():].split())
-                    self.wrapped(body, f"{marker.group(2)} ", " " * (len(marker.group(2)) + 1))
-                else:
-                    self.wrapped(" ".join(block.split()))
+        for marker, text in self._blocks(markdown):
+            if marker:
+                self.wrapped(" ".join(text.split()), f"{marker} ", " " * (len(marker) + 1))
+            else:
+                self.blank()
+                self.wrapped(" ".join(text.split()))
         self.blank()
 
-
-def plain_markdown(text: str, source_numbers: dict[str, int]) -> str:
-    """Markdown reduced to plain text; citations become [n] (unknown ones stay as written)."""
-    def citations(match: re.Match) -> str:
-        ids = CITATION.findall(match.group(0))
-        if not all(source_id in source_numbers for source_id in ids):
-            return match.group(0)
-        return f" [{','.join(str(n) for n in sorted({source_numbers[i] for i in ids}))}]"
-
-    text = _CITATION_RUN.sub(citations, text)
-    text = _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
-    text = _AUTOLINK.sub(r"\1", text)
-    text = _CODE.sub(r"\1", text)
-    text = _STRONG.sub(r"\2", text)
-    text = _EMPHASIS.sub(r"\2", text)
-    text = _ESCAPE.sub(r"\1", text)
-    return text
+    def _blocks(self, markdown: str | None) -> list[tuple[str, str]]:
+        reader = _PlainText()
+        reader.feed(str(self.rich_text.block(markdown)))
+        reader.close()
+        return [(marker, text) for marker, text in reader.blocks if text.strip()]
 
 
-def _split_list_items(paragraph: str) -> list[str]:
-    blocks: list[str] = []
-    for line in paragraph.splitlines():
-        if _LIST_ITEM.match(line) or not blocks:
-            blocks.append(line)
+class _PlainText(HTMLParser):
+    """The HTML of one Markdown field as blocks of plain text: (list marker or "", text)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, str]] = []
+        self._lists: list[list[int]] = []     # per open list: [next number], or [] when bulleted
+        self._links: list[str] = []
+        self._link_text: list[str] = []
+
+    def _text(self, text: str) -> None:
+        if self._links:
+            self._link_text[-1] += text
+        elif self.blocks:
+            marker, body = self.blocks[-1]
+            self.blocks[-1] = (marker, body + text)
         else:
-            blocks[-1] += " " + line.strip()
-    return blocks
+            self.blocks.append(("", text))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag in ("p", "blockquote"):
+            self.blocks.append(("", ""))
+        elif tag in ("ul", "ol"):
+            self._lists.append([1] if tag == "ol" else [])
+        elif tag == "li":
+            counter = self._lists[-1] if self._lists else []
+            marker = f"{counter[0]}." if counter else "-"
+            if counter:
+                counter[0] += 1
+            self.blocks.append((marker, ""))
+        elif tag == "a":
+            self._links.append(values.get("href") or "")
+            self._link_text.append("")
+        elif tag == "img":
+            self._text(values.get("alt") or "")
+        elif tag == "sup":
+            self._text(" [")
+        elif tag == "br":
+            self._text(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("ul", "ol") and self._lists:
+            self._lists.pop()
+            self.blocks.append(("", ""))
+        elif tag == "a" and self._links:
+            href, text = self._links.pop(), self._link_text.pop()
+            shown = href.removeprefix("mailto:")
+            self._text(text if not href or text.strip() in (href, shown) else f"{text} ({shown})")
+        elif tag == "sup":
+            self._text("]")
+
+    def handle_data(self, data: str) -> None:
+        self._text(data)
 
 
 def _facts(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:

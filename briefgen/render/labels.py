@@ -1,0 +1,46 @@
+"""Labels and dates, formatted one way for every output: the page, the plain text, the email."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from briefgen.content.models import AgendaItem, Event, Person, Quote
+
+STATUS_LABELS = {"expected": "Expected", "confirmed": "Confirmed", "announced": "Announced",
+                 "deferred": "Deferred", "dropped": "Dropped"}
+ROLE_LABELS = {"host": "Host", "principal": "Principal", "delegation": "Delegation",
+               "staff": "Staff", "guest": "Guest", None: ""}
+
+def long_date(day: dt.date) -> str:
+    return f"{day:%A}, {day:%B} {day.day}, {day.year}"
+
+
+def medium_date(day: dt.date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def short_date(day: dt.date) -> str:
+    return f"{day:%a} {day:%b} {day.day}"
+
+
+def event_dates(event: Event, one_day=long_date) -> str:
+    """The event's day (in `one_day`'s format), or its first and last day."""
+    if event.date:
+        return one_day(event.date)
+    return f"{medium_date(event.start)} – {medium_date(event.end)}"
+
+
+def agenda_when(item: AgendaItem) -> str:
+    """'Fri Aug 18 10:30', 'Fri Aug 18', '10:30' or ''."""
+    return " ".join(filter(None, [short_date(item.date) if item.date else "", item.time or ""]))
+
+
+def quote_where(quote: Quote) -> str:
+    """Where and when a quotation was said, as much as is known."""
+    return ", ".join(filter(None, [quote.where or "", medium_date(quote.date) if quote.date else ""]))
+
+
+def short_names(ids: Iterable[str], people: dict[str, Person]) -> str:
+    """People as named in running text: 'Biden, Kishida, Yoon'."""
+    return ", ".join(people[i].short_name or people[i].name for i in ids)
