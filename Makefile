@@ -6,12 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: brief check test schema clean distclean help system-deps bench email watch test-deps
+.PHONY: brief check test lint schema clean distclean help system-deps bench email watch test-deps
 
 help:
 	@echo "make brief   build every brief under content/ into output/ (HTML and PDF)"
 	@echo "make check   validate every brief without building"
-	@echo "make test    run the whole test suite"
+	@echo "make test    run the whole test suite (after make lint: ruff and mypy)"
 	@echo "make schema  regenerate the JSON Schemas under schema/"
 	@echo "make bench   measure build speed against WeasyPrint and Chromium (docs/performance.md)"
 	@echo "make clean   remove generated output"
@@ -40,8 +40,13 @@ brief: $(STAMP) system-deps
 check: $(STAMP)
 	$(BIN)/briefgen check
 
-test: $(STAMP) system-deps test-deps
+test: lint $(STAMP) system-deps test-deps
 	$(BIN)/python -m pytest
+
+# The gates: ruff (the rule set in pyproject.toml) and mypy, both at zero findings.
+lint: $(STAMP)
+	$(BIN)/ruff check briefgen
+	$(BIN)/mypy
 
 schema: $(STAMP)
 	$(BIN)/briefgen schema --write

@@ -67,10 +67,6 @@ def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
                  durable=False)
 
 
-def forget_build(output_dir: Path, brief_id: str) -> None:
-    stamp_path(output_dir, brief_id).unlink(missing_ok=True)
-
-
 def _read_stamp(path: Path) -> dict | None:
     try:
         stamp = json.loads(path.read_text(encoding="utf-8"))

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen.build import incremental
-from briefgen.project import Project
-from briefgen.errors import BriefgenError, ContentError, Diagnostic, Kind, UsageError
-from briefgen.content.sourcemap import ContentText
 from briefgen.build.workers import Budget, BudgetExceeded, JobFailed, run_jobs, time_limit
+from briefgen.content.sourcemap import ContentText
+from briefgen.errors import BriefgenError, ContentError, Diagnostic, Kind, UsageError
+from briefgen.project import Project
 
 if TYPE_CHECKING:
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
@@ -96,7 +96,7 @@ def find_briefs(project: Project, files: Iterable[Path] = ()) -> list[Path]:
 
 
 def check_brief(project: Project, path: Path,
-                people: "PeopleRegistry | None" = None) -> tuple["ValidatedBrief | None", BriefResult]:
+                people: PeopleRegistry | None = None) -> tuple[ValidatedBrief | None, BriefResult]:
     """Validate one brief; the result carries every diagnostic."""
     from briefgen.content.validate import validate_brief
 
@@ -133,7 +133,7 @@ class PreparedBrief:
 
 
 def prepare_brief(project: Project, path: Path, *, strict: bool = False,
-                  people: "PeopleRegistry | None" = None) -> tuple[BriefResult, PreparedBrief | None]:
+                  people: PeopleRegistry | None = None) -> tuple[BriefResult, PreparedBrief | None]:
     """The cheap stages: validate and render HTML. None when the brief cannot be built."""
     validated, result = check_brief(project, path, people)
     if validated is None:
@@ -183,7 +183,7 @@ class BuildOptions:
     strict: bool = False
     force: bool = False
     jobs: int = 0                    # 0: one per core
-    budget: Budget = Budget()
+    budget: Budget = field(default_factory=Budget)
 
 
 def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = BuildOptions(),
@@ -220,7 +220,7 @@ def _prepared(project: Project, paths: list[Path], options: BuildOptions,
     """Validate and render each brief here, while the workers lay out PDFs (and, at the
     start, while they import WeasyPrint): the two halves of a build overlap on two cores.
     A brief that fails here is reported at once and never reaches a worker."""
-    registries: dict[Path, "PeopleRegistry"] = {}
+    registries: dict[Path, PeopleRegistry] = {}
     for path in paths:
         started = time.perf_counter()
         try:
@@ -257,7 +257,7 @@ class _WriteTask:
 def _warm_up_worker() -> None:
     """Run in each worker before its memory budget is set: import the PDF stage and load the
     fonts once, so every brief it lays out starts warm and no import can fail for memory."""
-    import briefgen.build.output  # noqa: F401
+    import briefgen.build.output  # noqa: F401  (imported now, in the worker's warm-up)
     from briefgen.render.pdf import font_configuration
     font_configuration()
 
@@ -278,7 +278,7 @@ def check(project: Project, files: Iterable[Path] = ()) -> list[BriefResult]:
     """Validate the briefs named (default: all). Checking the whole project also checks the
     person files that no brief names yet, so a broken one is found before it is needed."""
     files = list(files)
-    registries: dict[Path, "PeopleRegistry"] = {}
+    registries: dict[Path, PeopleRegistry] = {}
     results = [check_brief(project, path, shared_people(project, path, registries))[1]
                for path in find_briefs(project, files)]
     if not files:
@@ -286,21 +286,21 @@ def check(project: Project, files: Iterable[Path] = ()) -> list[BriefResult]:
     return results
 
 
-def people_registry(project: Project, brief_path: Path) -> "PeopleRegistry":
+def people_registry(project: Project, brief_path: Path) -> PeopleRegistry:
     """A fresh registry of the people a brief can name."""
     from briefgen.content.validate import PeopleRegistry
     return PeopleRegistry(project.people_dir_for(brief_path), project.root)
 
 
 def shared_people(project: Project, brief_path: Path,
-                  registries: dict[Path, "PeopleRegistry"]) -> "PeopleRegistry":
+                  registries: dict[Path, PeopleRegistry]) -> PeopleRegistry:
     """The people of a brief's folder from `registries` (added there on first use), so each
     person file is loaded once however many briefs name it."""
     people = people_registry(project, brief_path)
     return registries.setdefault(people.people_dir, people)
 
 
-def _check_people(people: "PeopleRegistry") -> list[BriefResult]:
+def _check_people(people: PeopleRegistry) -> list[BriefResult]:
     """A result for each person file with problems that no checked brief has reported."""
     results = []
     for path in sorted(people.people_dir.glob("*.yaml")):

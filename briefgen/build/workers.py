@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any, Literal
 
 
@@ -56,7 +57,7 @@ def time_limit(seconds: float) -> Iterator[None]:
         return
 
     def expire(signum, frame):
-        raise BudgetExceeded()
+        raise BudgetExceeded
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -83,7 +84,7 @@ class _Worker:
         self.connection.send(job)
 
     def kill(self) -> None:
-        if self.process.is_alive():
+        if self.process.is_alive() and self.process.pid is not None:
             os.kill(self.process.pid, signal.SIGKILL)
         self.process.join()
         self.connection.close()
@@ -142,7 +143,7 @@ def _serve(connection: Connection, task: Callable[[Any], Any], budget: Budget,
 def _near_limit(limit: int) -> bool:
     """Whether this process's address space is within 10% of its cap."""
     try:
-        pages = int(open("/proc/self/statm").read().split()[0])
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
     except (OSError, ValueError, IndexError):
         return False
     return pages * resource.getpagesize() > 0.9 * limit
@@ -173,6 +174,7 @@ def run_jobs(task: Callable[[Any], Any], jobs: Iterable[Any], *, workers: int, b
             nearest = min(w.deadline for w in busy.values())
             ready = wait(list(busy), timeout=max(0.0, nearest - time.monotonic()))
             for connection in ready:
+                assert isinstance(connection, Connection)
                 worker = busy.pop(connection)
                 job = worker.job
                 try:

@@ -152,8 +152,8 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.command == "check":
         results = pipeline.check(project, args.files)
         return _report_check(results, args.format, args.strict, stdout, stderr)
-    from briefgen.cli.progress import BuildProgress
     from briefgen.build.workers import Budget
+    from briefgen.cli.progress import BuildProgress
     options = pipeline.BuildOptions(strict=args.strict, force=args.force, jobs=args.jobs,
                                     budget=Budget(args.timeout, args.max_memory))
     briefs = pipeline.find_briefs(project, args.files)

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
     preview.refresh_all()
     pdf_thread.start()
     try:
-        with _stop_on_sigterm():
+        with _StopOnSigterm():
             print(f"serving {server.url} (this machine only); watching "
                   f"{project.display(project.content_dir)}/ and "
                   f"{project.display(project.templates_dir)}/; Ctrl-C stops", file=stdout, flush=True)
@@ -95,7 +95,7 @@ def _bind(preview, feed, port: int):
         raise UsageError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
 
 
-class _stop_on_sigterm:
+class _StopOnSigterm:
     """Turn SIGTERM into KeyboardInterrupt while serving, so `kill` stops cleanly too."""
 
     def __enter__(self):

@@ -18,20 +18,17 @@ import re
 import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from briefgen.errors import Diagnostic
 from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path
 from briefgen.content.markdown import markdown_limit_problem, references
 from briefgen.content.models import Brief, MarkdownText, Person, inner_model
-
-if TYPE_CHECKING:
-    from briefgen.content.validate import PeopleRegistry
+from briefgen.errors import Diagnostic
 
 ASSETS_FOLDER = "assets"
 MAX_ASSET_BYTES = 5 * 1024 * 1024   # the largest image a brief may use (the fetcher checks it too)
@@ -110,17 +107,13 @@ class _Field:
     text: str
 
 
-def asset_problems(doc: LoadedDocument, people: PeopleRegistry,
-                   person_ids: Iterable[str]) -> list[Diagnostic]:
+def asset_problems(doc: LoadedDocument, person_files: Iterable[LoadedDocument]) -> list[Diagnostic]:
     """Every refused image, link or over-long Markdown in a brief and in its people's bios.
 
     Bios are checked in their own person files, with their own line numbers."""
     fields = [_Field(doc, key_path, text) for key_path, text in markdown_texts(Brief, doc.data)]
-    for person_id in sorted(person_ids):
-        person = people.document(person_id)
-        if person is not None:
-            fields += [_Field(person, key_path, text)
-                       for key_path, text in markdown_texts(Person, person.data)]
+    for person in person_files:
+        fields += [_Field(person, key_path, text) for key_path, text in markdown_texts(Person, person.data)]
     content_dir = doc.path.resolve().parent
     return [problem for field in fields for problem in _field_problems(field, content_dir)]
 
@@ -141,11 +134,11 @@ def markdown_texts(model: type[BaseModel], data: Any, key_path: KeyPath = ()) ->
             if isinstance(item, str):
                 if text_is_markdown:
                     yield item_path, item
-            else:
+            elif inner is not None:
                 yield from markdown_texts(inner, item, item_path)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _field_plan(model: type[BaseModel]) -> tuple[tuple[str, bool, type[BaseModel] | None, bool], ...]:
     """Per field of a model: its name, whether it is Markdown, the model inside it (if any),
     and whether that model's `text` is Markdown (for entries written as plain text).

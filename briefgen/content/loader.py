@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, SequenceEndEvent,
-                         SequenceStartEvent)
+from yaml.events import AliasEvent, MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from briefgen.errors import ContentError, Diagnostic
+from briefgen.errors import ContentError, Diagnostic, Severity
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 32
@@ -83,7 +82,7 @@ class LoadedDocument:
                 return self.value_positions[prefix]
         return (1, 1)
 
-    def diagnostic(self, key_path: KeyPath, message: str, *, severity: str = "error",
+    def diagnostic(self, key_path: KeyPath, message: str, *, severity: Severity = "error",
                    at_key: bool = False) -> Diagnostic:
         line, column = self.locate(key_path, key=at_key)
         return Diagnostic(self.display_path, line, column, severity, message,
@@ -284,7 +283,7 @@ class _NodeLoader(yaml.SafeLoader):
     def _problem(self, mark, message: str) -> None:
         self.problems.append(Diagnostic(self.shown, mark.line + 1, mark.column + 1, "error", message))
 
-    def compose_node(self, parent, index):  # noqa: D102 (PyYAML hook)
+    def compose_node(self, parent, index):
         if self.check_event(AliasEvent):
             event = self.get_event()
             self._problem(event.start_mark, f"YAML aliases (*{event.anchor}) are not allowed in "

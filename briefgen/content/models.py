@@ -13,9 +13,9 @@ import datetime as dt
 import re
 import typing
 from enum import Enum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, model_validator
 
 from briefgen.content.addresses import check_address, check_display_name
 from briefgen.content.countries import ISO_3166_ALPHA2
@@ -33,7 +33,7 @@ def _pattern_text(pattern: str, explanation: str, *, schema_pattern: str | None 
         if not re.fullmatch(pattern, value):
             raise ValueError(f"'{value}' {explanation}")
         return value
-    extra = {"pattern": schema_pattern or f"^{pattern}$"}
+    extra: dict[str, JsonValue] = {"pattern": schema_pattern or f"^{pattern}$"}
     return Annotated[str, AfterValidator(check), Field(json_schema_extra=extra, examples=examples)]
 
 
@@ -60,26 +60,31 @@ def _text_block(value: str) -> str:
     return value
 
 
-Id = _pattern_text(r"[a-z0-9][a-z0-9-]{0,63}", "is not a valid id: use lower-case letters, digits "
-                   "and hyphens, starting with a letter or digit (e.g. `kishida`, `consult-pledge`)",
-                   examples=["kishida"])
+if TYPE_CHECKING:  # to the type checker these are text; pydantic sees the patterns
+    Id = str
+    TimeOfDay = str
+    Classification = str
+    LanguageTag = str
+    WebAddress = str
+else:
+    Id = _pattern_text(r"[a-z0-9][a-z0-9-]{0,63}", "is not a valid id: use lower-case letters, digits "
+                       "and hyphens, starting with a letter or digit (e.g. `kishida`, `consult-pledge`)",
+                       examples=["kishida"])
+    TimeOfDay = _pattern_text(r"([01][0-9]|2[0-3]):[0-5][0-9]", "is not a time of day; write it as HH:MM "
+                              'on a 24-hour clock, e.g. "09:30" or "19:00"', examples=["19:00"])
+    Classification = _pattern_text(r"[A-Z0-9][A-Z0-9 /()\-]{0,79}", "is not a classification marking: use "
+                                   "capital letters, digits, spaces, '/', '-' and parentheses, e.g. "
+                                   "UNCLASSIFIED", examples=["UNCLASSIFIED"])
+    LanguageTag = _pattern_text(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", "is not a language tag; use a BCP 47 "
+                                "tag such as ja, ko or zh-Hant", examples=["ja"])
+    WebAddress = _pattern_text(r"https?://[^\s<>\"]+", "is not a web address; write it in full, "
+                               "starting with https://", schema_pattern=r"^https?://\S+$")
 Line = Annotated[str, AfterValidator(_single_line)]
 Markdown = Annotated[str, AfterValidator(_text_block), MarkdownText(),
                      Field(json_schema_extra={"contentMediaType": "text/markdown"})]
 Country = Annotated[str, AfterValidator(_check_country),
                     Field(json_schema_extra={"pattern": r"^[A-Z]{2}$"}, examples=["JP"])]
-TimeOfDay = _pattern_text(r"([01][0-9]|2[0-3]):[0-5][0-9]", "is not a time of day; write it as HH:MM "
-                          'on a 24-hour clock, e.g. "09:30" or "19:00"', examples=["19:00"])
-Classification = _pattern_text(r"[A-Z0-9][A-Z0-9 /()\-]{0,79}", "is not a classification marking: use "
-                               "capital letters, digits, spaces, '/', '-' and parentheses, e.g. "
-                               "UNCLASSIFIED", examples=["UNCLASSIFIED"])
-LanguageTag = _pattern_text(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", "is not a language tag; use a BCP 47 "
-                            "tag such as ja, ko or zh-Hant", examples=["ja"])
 IdList = list[Id]
-
-
-WebAddress = _pattern_text(r"https?://[^\s<>\"]+", "is not a web address; write it in full, "
-                           "starting with https://", schema_pattern=r"^https?://\S+$")
 
 
 def _check_day(value):
@@ -195,7 +200,7 @@ class Event(StrictModel):
                             examples=[["joint-statement", "news-report"]])
 
     @model_validator(mode="after")
-    def _one_kind_of_date(self) -> "Event":
+    def _one_kind_of_date(self) -> Event:
         if self.date and (self.start or self.end):
             raise ValueError("must give either `date` (one day) or `start` and `end` "
                              "(several days), not both")
@@ -325,7 +330,7 @@ class Distribution(StrictModel):
     bcc: RecipientList = Field(default_factory=list, description="Copied, hidden from the others.")
 
     @model_validator(mode="after")
-    def _each_address_once(self) -> "Distribution":
+    def _each_address_once(self) -> Distribution:
         seen: dict[str, str] = {}
         for field_name in ("to", "cc", "bcc"):
             for recipient in getattr(self, field_name):

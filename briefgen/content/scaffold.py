@@ -9,6 +9,7 @@ they stay in step with it.
 from __future__ import annotations
 
 import argparse
+import enum
 import typing
 from pathlib import Path
 from typing import TextIO
@@ -152,10 +153,11 @@ def new_brief_text(brief_id: str) -> str:
     from briefgen.content.models import Brief, DeliverableStatus, EventKind, Role
 
     papers = typing.get_args(Brief.model_fields["paper"].annotation)
-    choices = {"<<KINDS>>": EventKind, "<<ROLES>>": Role, "<<STATUSES>>": DeliverableStatus}
+    choices: dict[str, type[enum.Enum]] = {"<<KINDS>>": EventKind, "<<ROLES>>": Role,
+                                           "<<STATUSES>>": DeliverableStatus}
     text = TEMPLATE.replace("<<ID>>", brief_id).replace("<<PAPERS>>", " or ".join(papers))
-    for token, enum in choices.items():
-        text = text.replace(token, ", ".join(member.value for member in enum))
+    for token, choice in choices.items():
+        text = text.replace(token, ", ".join(member.value for member in choice))
     return text
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from briefgen.content.models import Brief, Person
 
-SCHEMA_FILES = {"brief": Brief, "person": Person}
+SCHEMA_FILES: dict[str, type[BaseModel]] = {"brief": Brief, "person": Person}
 
 
 def schema_texts() -> dict[str, str]:

@@ -16,8 +16,11 @@ from typing import Protocol
 class TextSource(Protocol):
     """What the PDF stage needs to know about the content it lays out."""
 
-    path: Path
-    display_path: str
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def display_path(self) -> str: ...
 
     def locate_text(self, needle: str) -> str: ...
 

@@ -16,14 +16,23 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
-from briefgen.content.markdown import CITATION
 from briefgen.content.assets import asset_problems, markdown_texts
+from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path, load_yaml, one_line
+from briefgen.content.markdown import CITATION
+from briefgen.content.models import (
+    AgendaItem,
+    Brief,
+    Day,
+    Deliverable,
+    Participant,
+    Person,
+    Source,
+    inner_model,
+)
 from briefgen.content.sourcemap import ContentText
 from briefgen.errors import ContentError, Diagnostic
-from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path, load_yaml, one_line
-from briefgen.content.models import (AgendaItem, Brief, Day, Deliverable, Participant, Person,
-                             Source, inner_model)
 
 RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>|<!--|<!\[CDATA\[|<![A-Za-z]")
 PLACEHOLDER = re.compile(r"\b(TBD|TODO|TBC|FIXME|XXX)\b")
@@ -117,8 +126,7 @@ class PeopleRegistry:
         return person, [one_line(p) for p in doc.diagnostics + problems], doc
 
 
-def validate_brief(path: Path, people: PeopleRegistry, *, display_path: str | None = None,
-                   today: dt.date | None = None) -> ValidatedBrief:
+def validate_brief(path: Path, people: PeopleRegistry, *, display_path: str | None = None) -> ValidatedBrief:
     """Load and check one brief. Raises ContentError with every problem (and warning) found."""
     doc = load_yaml(path, display_path)
     brief, model_problems = validate_model(Brief, doc)
@@ -126,7 +134,8 @@ def validate_brief(path: Path, people: PeopleRegistry, *, display_path: str | No
     problems = [one_line(p) for p in (
         *doc.diagnostics, *_without_placeholder_noise([*model_problems, *reference_problems], doc),
         *_check_markdown(doc, Brief), *_warnings(doc))]
-    problems += asset_problems(doc, people, people_found)  # images, links, Markdown limits
+    person_files = [d for d in map(people.document, sorted(people_found)) if d is not None]
+    problems += asset_problems(doc, person_files)  # images, links, Markdown limits
     errors = [p for p in problems if p.is_error]
     if errors or brief is None:
         raise ContentError(problems)
@@ -182,7 +191,7 @@ def _suggestion(message: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _explain(error: dict, model: type[BaseModel], doc: LoadedDocument) -> Diagnostic:
+def _explain(error: ErrorDetails, model: type[BaseModel], doc: LoadedDocument) -> Diagnostic:
     loc = tuple(error["loc"])
     kind = error["type"]
     name = f"`{loc[-1]}`" if loc and isinstance(loc[-1], str) else _describe_item(loc)
@@ -203,7 +212,7 @@ def _explain(error: dict, model: type[BaseModel], doc: LoadedDocument) -> Diagno
     if kind in ("literal_error", "enum"):
         return doc.diagnostic(loc, f"{name} must be one of {_choices(ctx.get('expected', ''))}; "
                               f"got {_kind_of(value)}")
-    if kind.startswith("date") or kind.startswith("datetime"):
+    if kind.startswith("date"):
         return doc.diagnostic(loc, _date_message(name, value, error["msg"]))
     if kind == "value_error":
         message = str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
@@ -352,7 +361,7 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
     for index, item in _items(data, "participants"):
         if isinstance(item.get("person"), str):
             need_person(("participants", index, "person"), item["person"])
-    event = data.get("event") if isinstance(data.get("event"), dict) else {}
+    event = _mapping(data.get("event"))
     if isinstance(event.get("host"), str):
         need_person(("event", "host"), event["host"], participant=True)
     for section, key, participant in (("agenda", "participants", True), ("deliverables", "owners", False)):
@@ -396,7 +405,7 @@ def _warnings(doc: LoadedDocument) -> list[Diagnostic]:
     for index, participant in _valid(Participant, data, "participants"):
         if participant.role is None:
             found.append(warn(("participants", index), f"participant `{participant.person}` has no role"))
-    event = data.get("event") if isinstance(data.get("event"), dict) else {}
+    event = _mapping(data.get("event"))
     event_day = _day(event.get("date")) or _day(event.get("start"))
     found += _agenda_order(_valid(AgendaItem, data, "agenda"), event_day, warn)
     found += _as_of_warnings(_day(data.get("as_of")), event_day, warn)
@@ -435,9 +444,14 @@ def _day(value: Any) -> dt.date | None:
         return None
 
 
+def _mapping(value: Any) -> dict:
+    """`value` when it is a mapping, else an empty one (the model reports the wrong shape)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _cited_sources(data: dict) -> Iterator[tuple[KeyPath, str]]:
     """Every source id the brief refers to, with where it is referred to."""
-    event = data.get("event") if isinstance(data.get("event"), dict) else {}
+    event = _mapping(data.get("event"))
     for index, source_id in _ids_in(event, "sources"):
         yield ("event", "sources", index), source_id
     for section in ("agenda", "deliverables", "key_messages", "sensitivities"):

@@ -23,10 +23,10 @@ from email.utils import format_datetime, make_msgid
 import nh3
 
 from briefgen.content.addresses import first_control_character
-from briefgen.errors import ContentError
-from briefgen.render.text import brief_text
-from briefgen.render.html import event_dates, medium_date
 from briefgen.content.validate import ValidatedBrief
+from briefgen.errors import ContentError
+from briefgen.render.html import event_dates, medium_date
+from briefgen.render.text import brief_text
 
 # The tags and attributes the one-pager uses; everything else is dropped from the mail body.
 MAIL_TAGS = {"div", "span", "header", "footer", "section", "h1", "h2", "p", "br", "dl", "dt", "dd",

@@ -162,8 +162,8 @@ def _compose(project, path: Path, validated, settings):
 
 
 def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: TextIO) -> int:
-    from briefgen.mail.message import build_message
     from briefgen.build.output import write_atomic
+    from briefgen.mail.message import build_message
 
     message = build_message(parts, settings.sender, recipients, now=_now(), include_bcc=True)
     message["X-Unsent"] = "1"  # mail clients open it as a draft, ready to send
@@ -179,8 +179,8 @@ def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: Te
 
 def _send(project, brief_id: str, parts, recipients, settings, resend: bool, stdout: TextIO,
           stderr: TextIO) -> int:
-    from briefgen.mail.message import build_message
     from briefgen.build.output import brief_lock
+    from briefgen.mail.message import build_message
     from briefgen.mail.sent_record import SentRecord, record_path
     from briefgen.mail.smtp import ALREADY_SENT, Outcome, deliver
 
@@ -225,4 +225,4 @@ def _report(outcomes, subject: str, settings, record_name: str, stdout: TextIO, 
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)

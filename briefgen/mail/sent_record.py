@@ -12,8 +12,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from briefgen.errors import BriefgenError
 from briefgen.build.output import write_atomic
+from briefgen.errors import BriefgenError
 
 
 class RecordError(BriefgenError):
@@ -51,7 +51,7 @@ class SentRecord:
     def add(self, content_key: str, subject: str, addresses: list[str], message_id: str,
             server: str) -> None:
         entry = self.data["messages"].setdefault(content_key, {"subject": subject, "delivered": {}})
-        when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         for address in addresses:
             entry["delivered"][address] = {"at": when, "message_id": message_id, "server": server}
         write_atomic(self.path, (json.dumps(self.data, indent=2, ensure_ascii=False) + "\n").encode())

@@ -85,6 +85,7 @@ def deliver(message: EmailMessage, recipients: list[Addressee], settings: MailSe
 
 def _send_once(settings: MailSettings, addresses: list[str], data: bytes) -> dict:
     """One SMTP session; returns the recipients refused ({address: (code, reply)})."""
+    assert settings.sender is not None, "check_ready_to_send() comes first"
     smtp = _open(settings)
     try:
         try:
@@ -100,6 +101,8 @@ def _send_once(settings: MailSettings, addresses: list[str], data: bytes) -> dic
 
 def _open(settings: MailSettings) -> smtplib.SMTP:
     """Connect, secure and log in; the timeout covers the connection and every reply."""
+    assert settings.host is not None, "check_ready_to_send() comes first"
+    smtp: smtplib.SMTP
     try:
         if settings.tls == "ssl":
             smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,

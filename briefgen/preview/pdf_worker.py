@@ -43,7 +43,7 @@ class PdfWorker:
 
     def _start(self) -> None:
         if self._stopped:
-            raise _Stopped()
+            raise _Stopped
         self._connection, child_end = self._context.Pipe()
         self._process = self._context.Process(target=_serve, args=(child_end,),
                                               name="briefgen-pdf", daemon=True)
@@ -73,8 +73,9 @@ class PdfWorker:
 
     def _restart(self) -> None:
         with self._lock:
-            self._process.kill()
-            self._process.join()
+            if self._process is not None:
+                self._process.kill()
+                self._process.join()
             self._connection.close()
             self._process = None
             try:
@@ -105,8 +106,8 @@ def _serve(connection: Connection) -> None:
     """The worker's loop: warm up once, then build each brief it is sent."""
     import jinja2
 
-    from briefgen.render.pdf import font_configuration
     from briefgen.preview.state import template_diagnostic
+    from briefgen.render.pdf import font_configuration
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is for the server to handle
     limit = MEMORY_MB * 1024 * 1024
@@ -136,7 +137,9 @@ def _serve(connection: Connection) -> None:
         connection.send(result)
 
 
-def _exit_of(process: multiprocessing.process.BaseProcess) -> str:
+def _exit_of(process: multiprocessing.process.BaseProcess | None) -> str:
+    if process is None:
+        return "it was not running"
     process.join(timeout=1)
     code = process.exitcode
     if code is not None and code < 0:

@@ -77,7 +77,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = "briefgen-preview"
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_GET(self) -> None:
         path = urlsplit(self.path).path
         for pattern, name in ROUTES:
             match = pattern.fullmatch(path)
@@ -86,7 +86,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 return
         self.send_text(HTTPStatus.NOT_FOUND, "not found")
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
+    def log_message(self, format: str, *args) -> None:
         """Quiet: the terminal shows builds, not every request."""
 
     # --- pages ---------------------------------------------------------------------------

@@ -20,10 +20,10 @@ from pathlib import Path
 import jinja2
 
 from briefgen.build import pipeline as build
-from briefgen.project import Project
-from briefgen.errors import Diagnostic
-from briefgen.render.html import event_dates, render_html
 from briefgen.content.validate import PeopleRegistry, ValidatedBrief
+from briefgen.errors import Diagnostic
+from briefgen.project import Project
+from briefgen.render.html import event_dates, render_html
 
 STATUS_LABELS = {"building": "building PDF", "built": "built", "failing": "failing",
                  "overflowing": "overflowing"}
@@ -201,7 +201,7 @@ class Preview:
             state, html_changed = self._record_render(path, result, html, problems)
             self._announce("reload" if html_changed else "state", state)
             elapsed = time.perf_counter() - started
-            if html is not None:
+            if html is not None and validated is not None:
                 self._remember_heading(state, validated)   # for the index; after the reload
         self._log_render(state, problems, elapsed)
 

@@ -49,7 +49,7 @@ class FolderWatcher(threading.Thread):
     def _hand_over(self, paths: set[Path]) -> None:
         try:
             self.on_change(paths)
-        except Exception:  # noqa: BLE001 - a bug in a rebuild must not end the watching
+        except Exception:
             traceback.print_exc(file=sys.stderr)
 
     def stop(self) -> None:

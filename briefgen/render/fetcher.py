@@ -17,7 +17,6 @@ from urllib.parse import unquote, urlsplit
 from briefgen.content.assets import MAX_ASSET_BYTES
 
 
-
 class SafeFetcher:
     """A WeasyPrint URL fetcher that allows only `data:` and regular files under `roots`."""
 

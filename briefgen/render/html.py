@@ -7,7 +7,6 @@ prepared values. Jinja autoescapes everything and fails on any undefined name.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,12 +15,19 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.project import TEMPLATES_DIR
-from briefgen.content.models import AgendaItem, Brief, Event, Person, Quote
-from briefgen.render.labels import (ROLE_LABELS, STATUS_LABELS, agenda_when, event_dates, medium_date,
-                                    quote_where, short_names)
-from briefgen.render.richtext import RichText
+from briefgen.content.models import Brief, Person
 from briefgen.content.validate import ValidatedBrief
+from briefgen.project import TEMPLATES_DIR
+from briefgen.render.labels import (
+    ROLE_LABELS,
+    STATUS_LABELS,
+    agenda_when,
+    event_dates,
+    medium_date,
+    quote_where,
+    short_names,
+)
+from briefgen.render.richtext import RichText
 
 TEMPLATE_NAME = "one-pager.html.j2"
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}

@@ -28,6 +28,8 @@ def event_dates(event: Event, one_day=long_date) -> str:
     """The event's day (in `one_day`'s format), or its first and last day."""
     if event.date:
         return one_day(event.date)
+    assert event.start is not None, "the model requires date, or start and end"
+    assert event.end is not None, "the model requires date, or start and end"
     return f"{medium_date(event.start)} – {medium_date(event.end)}"
 
 

@@ -16,12 +16,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from briefgen.errors import RenderError
-from briefgen.render.fetcher import SafeFetcher
 from briefgen.content.sourcemap import TextSource
 
-PT_PER_PX = 0.75          # WeasyPrint lays out in CSS pixels (96 per inch)
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+from briefgen.errors import RenderError
+from briefgen.render.fetcher import SafeFetcher
+
 FONT_PACKAGES = "fonts-noto-core fonts-noto-cjk fonts-ipafont-gothic fonts-nanum"
 _NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)\)')
 
@@ -41,7 +44,7 @@ def font_configuration():
 class LaidOut:
     """A brief laid out once: its page count, ready to be written without a second layout."""
 
-    document: object
+    document: Document
     pages: int
     fetcher: SafeFetcher
     base_url: str

@@ -23,8 +23,8 @@ import nh3
 from markupsafe import Markup
 
 from briefgen.content.assets import image_file_problem, image_reference_problem, link_problem
-from briefgen.errors import BriefgenError
 from briefgen.content.markdown import CITATION, convert, markdown_limit_problem
+from briefgen.errors import BriefgenError
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "a", "ul", "ol", "li", "blockquote", "sup", "img"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "sup": {"class"}, "img": {"src", "alt", "title"}}
@@ -59,14 +59,15 @@ class RichText:
 
     def _embed_images(self, html: str) -> str:
         """Replace each cleaned `src="assets/..."` by the image itself, as a data: URL."""
-        if self.content_dir is None or "<img" not in html:
+        content_dir = self.content_dir
+        if content_dir is None or "<img" not in html:
             return html
 
         def embed(match: re.Match) -> str:
             reference = unescape(match.group(1))
-            if image_file_problem(self.content_dir, reference):
+            if image_file_problem(content_dir, reference):
                 return match.group(0)  # validation has reported it; the PDF fetcher refuses it
-            path = (self.content_dir / reference).resolve()
+            path = (content_dir / reference).resolve()
             data = base64.b64encode(path.read_bytes()).decode("ascii")
             return f' src="data:{IMAGE_TYPES[path.suffix.lower()]};base64,{data}"'
         return _IMAGE_TAG.sub(lambda tag: _SOURCE_ATTRIBUTE.sub(embed, tag.group(0)), html)

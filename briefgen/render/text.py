@@ -14,8 +14,15 @@ from html.parser import HTMLParser
 
 from briefgen.content.models import Brief, Person
 from briefgen.content.validate import ValidatedBrief
-from briefgen.render.labels import (ROLE_LABELS, STATUS_LABELS, agenda_when, event_dates, medium_date,
-                                    quote_where, short_names)
+from briefgen.render.labels import (
+    ROLE_LABELS,
+    STATUS_LABELS,
+    agenda_when,
+    event_dates,
+    medium_date,
+    quote_where,
+    short_names,
+)
 from briefgen.render.richtext import RichText
 
 WIDTH = 72
