@@ -115,6 +115,8 @@ def _wanted(project: Project, briefs: Iterable[Path]) -> set[str]:
         path = Path(brief)
         if not path.suffix:
             path = project.content_dir / f"{brief}.yaml"
+        elif not path.is_absolute() and not path.exists():
+            path = project.root / path          # as the project names it (a deleted brief, too)
         try:
             wanted.add(path.resolve().relative_to(project.root).as_posix())
         except ValueError:
