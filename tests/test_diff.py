@@ -238,3 +238,45 @@ def test_template_change_is_named(repo):
         css.write("\n/* smaller */\n")
     result = diff(repo)
     assert "templates changed (every brief): templates/one-pager.css" in result.out
+
+
+def test_picture_outlines_the_change(repo):
+    from PIL import Image
+
+    from briefgen.render.picture import OUTLINE, changed_regions, first_page
+
+    edit(brief(repo), "  - id: hotline\n    title: Three-way hotline\n    status: expected",
+         "  - id: hotline\n    title: Three-way hotline\n    status: announced")
+    result = diff(repo, "--picture")
+    assert result.code == 0, result.err
+    assert "  picture: output/camp-david-2023.diff.png" in result.out
+    fills = next(line for line in result.out.splitlines() if "page 1 filled:" in line)
+    assert fills.endswith("page 1 filled: 100% → 100%")
+    picture = Image.open(repo / "output" / "camp-david-2023.diff.png").convert("RGB")
+    assert picture.width > 2 * picture.height * 0.6                # two pages side by side
+    red = [xy for xy in ((x, y) for x in range(0, picture.width, 2) for y in range(0, picture.height, 2))
+           if picture.getpixel(xy) == OUTLINE]
+    assert red, "no changed region outlined"
+    # the outline sits on the hotline's status badge: left column, in the deliverables
+    half = picture.width // 2
+    right_side = [(x - half, y) for x, y in red if x > half]
+    assert right_side and max(x for x, _ in right_side) < half * 0.2
+    pdf = run_cli("build", "--root", repo)
+    assert pdf.code == 0, pdf.err
+    page = first_page((repo / "output" / "camp-david-2023.pdf").read_bytes())
+    assert changed_regions(page, page) == []
+    [badge] = changed_regions(page, page.crop((0, 0, page.width, page.height // 2)))
+    assert badge.top >= page.height // 2 - 8
+
+
+def test_picture_of_a_new_brief(repo):
+    shutil.copy(repo / "content" / "call.yaml", repo / "content" / "call-2.yaml")
+    edit(repo / "content" / "call-2.yaml", "A short call about the summit.",
+         "A much longer call about everything that the summit was meant to settle, in detail.")
+    (repo / "content" / "call.yaml").unlink()
+    git(repo, "rm", "-q", "--cached", "content/call.yaml")
+    result = diff(repo, "--picture", "--format", "json")
+    assert result.code == 0, result.err
+    [entry] = json.loads(result.out)["briefs"]
+    assert entry["picture"] == "output/call-2.diff.png"
+    assert entry["fill"]["before"].endswith("%") and entry["fill"]["after"].endswith("%")

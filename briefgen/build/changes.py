@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from briefgen.build import revisions
 from briefgen.build.pipeline import check_brief, shared_people
 from briefgen.content.compare import BriefDiff, Side, compare
-from briefgen.errors import UsageError
+from briefgen.errors import Diagnostic, UsageError
 from briefgen.project import Project
 
 if TYPE_CHECKING:
@@ -88,10 +88,11 @@ class _Sides:
         return {p for p in paths if not self.same(p)}
 
 
-def diff_project(project: Project, base: str | None = None,
-                 briefs: Iterable[Path] = ()) -> ProjectDiff:
+def diff_project(project: Project, base: str | None = None, briefs: Iterable[Path] = (),
+                 pictures: bool = False) -> ProjectDiff:
     """Compare each brief (default: all) between `base` (default: where the branch left
-    main, or HEAD) and the working tree."""
+    main, or HEAD) and the working tree. With `pictures`, each changed brief's page 1 is
+    also laid out at both sides and output/<id>.diff.png written (see render/picture.py)."""
     repo = revisions.repository_of(project)
     revision = revisions.resolve(repo, base) if base else revisions.default_base(repo)
     sides = _Sides(repo, revisions.files_at(repo, revision, CONTENT),
@@ -100,11 +101,13 @@ def diff_project(project: Project, base: str | None = None,
     pairs = _select(_pairs(sides), _wanted(project, briefs))
     changed_people = {PurePosixPath(p).stem for p in sides.changed_under(PEOPLE)}
     changed_assets = {PurePosixPath(p).name for p in sides.changed_under(ASSETS)}
-    todo = [pair for pair in pairs if not _untouched(pair, sides, changed_people, changed_assets)]
+    template_changed = bool(result.template_files)
+    todo = [pair for pair in pairs
+            if (pictures and template_changed) or not _untouched(pair, sides, changed_people, changed_assets)]
     result.briefs = [BriefDiff(PurePosixPath(p.after or "").stem, p.after or "", "unchanged")
                      for p in pairs if p not in todo]
     if todo:
-        result.briefs += _compare_pairs(project, repo, revision, sides, todo)
+        result.briefs += _compare_pairs(project, repo, revision, sides, todo, pictures)
     result.briefs.sort(key=lambda b: b.path)
     return result
 
@@ -194,16 +197,23 @@ def _untouched(pair: _Pair, sides: _Sides, changed_people: set[str], changed_ass
 
 
 def _compare_pairs(project: Project, repo: revisions.Repository, revision: revisions.Revision,
-                   sides: _Sides, pairs: list[_Pair]) -> list[BriefDiff]:
+                   sides: _Sides, pairs: list[_Pair], pictures: bool) -> list[BriefDiff]:
     base_needed = [p.before for p in pairs if p.before] + \
         [p for p in sides.base if p.startswith((PEOPLE, ASSETS))]
     templates = _base_templates(project, repo, revision)
     with revisions.temporary_project(sides.base_data(base_needed), project, templates) as base_project:
-        return [_compare_pair(project, base_project, sides, pair) for pair in pairs]
+        registries: dict[Path, PeopleRegistry] = {}
+        diffs = []
+        for pair in pairs:
+            diff, before, after = _compare_pair(project, base_project, sides, pair, registries)
+            if pictures and (diff.state != "unchanged" or sides_differ(project, base_project)):
+                _add_picture(project, base_project, diff, before, after, revision)
+            diffs.append(diff)
+        return diffs
 
 
-def _compare_pair(project: Project, base_project: Project, sides: _Sides, pair: _Pair) -> BriefDiff:
-    registries: dict[Path, PeopleRegistry] = {}
+def _compare_pair(project: Project, base_project: Project, sides: _Sides, pair: _Pair,
+                  registries: dict) -> tuple[BriefDiff, "ValidatedBrief | None", "ValidatedBrief | None"]:
     before = _validate(base_project, pair.before, registries)
     after = _validate(project, pair.after, registries)
     path = pair.after or pair.before or ""
@@ -222,7 +232,53 @@ def _compare_pair(project: Project, base_project: Project, sides: _Sides, pair: 
     diff.words = (_words(old), _words(new))
     if state == "changed" and not diff.changes and not diff.files:
         diff.state = "unchanged"
-    return diff
+    return diff, old, new
+
+
+def sides_differ(project: Project, base_project: Project) -> bool:
+    """Whether the two sides are laid out with different templates."""
+    return project.templates_dir != base_project.templates_dir
+
+
+def _add_picture(project: Project, base_project: Project, diff: BriefDiff,
+                 before: "ValidatedBrief | None", after: "ValidatedBrief | None",
+                 revision: revisions.Revision) -> None:
+    """Lay out page 1 at both sides, note how full it is, and write output/<id>.diff.png."""
+    from briefgen.build.output import write_atomic
+    from briefgen.render.picture import first_page, side_by_side
+
+    pages, fills = [], []
+    for side_project, validated, problems in ((base_project, before, diff.problems_before),
+                                              (project, after, diff.problems_after)):
+        laid = _page_one(side_project, validated, problems)
+        pages.append(first_page(laid[0]) if laid else None)
+        fills.append(laid[1] if laid else "")
+    diff.fill = (fills[0], fills[1])
+    if pages[0] is None and pages[1] is None:
+        return
+    png, _ = side_by_side(pages[0], pages[1], (f"before: {revision.short}", "after: working tree"))
+    target = project.output_dir / f"{diff.brief_id}.diff.png"
+    write_atomic(target, png)
+    diff.picture = project.display(target)
+
+
+def _page_one(project: Project, validated: "ValidatedBrief | None", problems: list) -> tuple[bytes, str] | None:
+    """The brief's PDF (every page; the picture shows page 1) and how full page 1 is."""
+    if validated is None:
+        return None
+    from briefgen.errors import BriefgenError, ContentError
+    from briefgen.render.html import render_html
+    from briefgen.render.pdf import lay_out, page_fill
+
+    try:
+        laid = lay_out(render_html(validated, project.templates_dir), validated.content_text(),
+                       project.asset_roots)
+        return laid.document.write_pdf(), page_fill(laid)
+    except ContentError as exc:
+        problems.extend(exc.diagnostics)
+    except BriefgenError as exc:
+        problems.extend(Diagnostic.of_file(validated.display_path, m, "template") for m in exc.messages())
+    return None
 
 
 def _validate(project: Project, relative: str | None, registries) -> tuple["ValidatedBrief | None", list] | None:

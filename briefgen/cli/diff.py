@@ -59,10 +59,7 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
     from briefgen.render import changes as report
 
     revision, briefs = split_targets(project, args.targets)
-    result = diff_project(project, revision, briefs)
-    if args.picture:
-        from briefgen.build.pictures import add_pictures
-        add_pictures(project, result)
+    result = diff_project(project, revision, briefs, pictures=args.picture)
     base = f"{result.base.name} ({result.base.short})" if result.base.name != result.base.commit \
         else result.base.short
     changed = result.changed
