@@ -219,20 +219,25 @@ def _sentence(change: Change) -> str:
     if change.action == "moved":
         return (f"{noun.capitalize()} moved: {change.item} (was {ordinal(change.position[0])}, "
                 f"now {ordinal(change.position[1])}).")
-    subject = change.item if change.section != "Brief" else "The brief"
-    if change.origin:
-        subject = f"{change.item} ({change.section.lower()})"
     field_name = change.field.replace("_", " ")
+    now = " ".join(change.after.split())
+    if change.words and change.section in ("Key messages", "Quotes") and change.field == "text":
+        return f"A {noun} was reworded; it now reads: “{now}”"
+    if change.origin:
+        subject = f"{change.item}'s {field_name}"
+    elif change.section == "Brief":
+        subject = f"The brief's {field_name}"
+    elif change.section in ("Event", "Background") and not change.field:
+        subject = f"The {change.item}"
+    else:
+        subject = f"{change.item}: {field_name}"
     if change.words:
-        what = f"{field_name} now reads" if field_name else "now reads"
-        return f"{subject}: {what}: \"{' '.join(change.after.split())}\""
-    if field_name == "status":
-        return f"{subject}: status changed from {change.before} to {change.after}."
+        return f"{subject} now reads: “{now}”" if now else f"{subject} was removed."
     if not change.before:
-        return f"{subject}: {field_name} is now {change.after}."
+        return f"{subject} is now {change.after}."
     if not change.after:
-        return f"{subject}: {field_name} ({change.before}) removed."
-    return f"{subject}: {field_name} changed from {change.before} to {change.after}."
+        return f"{subject} ({change.before}) was removed."
+    return f"{subject} changed from {change.before} to {change.after}."
 
 
 # --- HTML (the preview) ---------------------------------------------------------------------
