@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SAMPLE_ID, edit, run_cli
 
 CALL = """\

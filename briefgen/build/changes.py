@@ -15,11 +15,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefgen.build import revisions
 from briefgen.build.pipeline import check_brief, shared_people
-from briefgen.content.compare import BriefDiff, Side, compare
+from briefgen.content.compare import BriefDiff, BriefState, Side, compare
 from briefgen.errors import Diagnostic, UsageError
 from briefgen.project import Project
 
@@ -213,14 +213,14 @@ def _compare_pairs(project: Project, repo: revisions.Repository, revision: revis
 
 
 def _compare_pair(project: Project, base_project: Project, sides: _Sides, pair: _Pair,
-                  registries: dict) -> tuple[BriefDiff, "ValidatedBrief | None", "ValidatedBrief | None"]:
+                  registries: dict) -> tuple[BriefDiff, ValidatedBrief | None, ValidatedBrief | None]:
     before = _validate(base_project, pair.before, registries)
     after = _validate(project, pair.after, registries)
     path = pair.after or pair.before or ""
-    state = ("added" if pair.before is None else "deleted" if pair.after is None
-             else "renamed" if pair.before != pair.after else "changed")
+    state: BriefState = ("added" if pair.before is None else "deleted" if pair.after is None
+                         else "renamed" if pair.before != pair.after else "changed")
     diff = BriefDiff(PurePosixPath(path).stem, path, state,
-                     renamed_from=pair.before if state == "renamed" else "")
+                     renamed_from=pair.before if state == "renamed" and pair.before else "")
     diff.files = _changed_inputs(pair, sides, before, after)
     if before:
         diff.problems_before = before[1]
@@ -241,7 +241,7 @@ def sides_differ(project: Project, base_project: Project) -> bool:
 
 
 def _add_picture(project: Project, base_project: Project, diff: BriefDiff,
-                 before: "ValidatedBrief | None", after: "ValidatedBrief | None",
+                 before: ValidatedBrief | None, after: ValidatedBrief | None,
                  revision: revisions.Revision) -> None:
     """Lay out page 1 at both sides, note how full it is, and write output/<id>.diff.png."""
     from briefgen.build.output import write_atomic
@@ -262,7 +262,7 @@ def _add_picture(project: Project, base_project: Project, diff: BriefDiff,
     diff.picture = project.display(target)
 
 
-def _page_one(project: Project, validated: "ValidatedBrief | None", problems: list) -> tuple[bytes, str] | None:
+def _page_one(project: Project, validated: ValidatedBrief | None, problems: list) -> tuple[bytes, str] | None:
     """The brief's PDF (every page; the picture shows page 1) and how full page 1 is."""
     if validated is None:
         return None
@@ -273,7 +273,8 @@ def _page_one(project: Project, validated: "ValidatedBrief | None", problems: li
     try:
         laid = lay_out(render_html(validated, project.templates_dir), validated.content_text(),
                        project.asset_roots)
-        return laid.document.write_pdf(), page_fill(laid)
+        document: Any = laid.document
+        return document.write_pdf(), page_fill(laid)
     except ContentError as exc:
         problems.extend(exc.diagnostics)
     except BriefgenError as exc:
@@ -281,7 +282,7 @@ def _page_one(project: Project, validated: "ValidatedBrief | None", problems: li
     return None
 
 
-def _validate(project: Project, relative: str | None, registries) -> tuple["ValidatedBrief | None", list] | None:
+def _validate(project: Project, relative: str | None, registries) -> tuple[ValidatedBrief | None, list] | None:
     if relative is None:
         return None
     path = project.root / relative
@@ -289,12 +290,12 @@ def _validate(project: Project, relative: str | None, registries) -> tuple["Vali
     return validated, [d for d in result.diagnostics if d.is_error]
 
 
-def _side(validated: "ValidatedBrief") -> Side:
+def _side(validated: ValidatedBrief) -> Side:
     return Side(validated.brief, validated.people,
                 str(PurePosixPath(validated.display_path).parent / "people"))
 
 
-def _words(validated: "ValidatedBrief | None") -> int | None:
+def _words(validated: ValidatedBrief | None) -> int | None:
     if validated is None:
         return None
     from briefgen.render.text import brief_text

@@ -77,8 +77,8 @@ def sent_on(at: str) -> str:
 def amended_parts(parts: MailParts, earlier: EarlierVersion, changes: list[str]) -> MailParts:
     """`parts` for someone who has an earlier version: subject marked, changes first."""
     heading = f"What changed since the version sent on {sent_on(earlier.at)}"
-    lines = changes or ["The brief was revised; the changes could not be listed. Please read "
-                        "it again in full."]
+    lines = changes or [("The brief was revised; the changes could not be listed. Please read "
+                         "it again in full.")]
     text = heading + ":\n\n" + "".join(f"- {line}\n" for line in lines) + "\n" + "-" * 40 + "\n\n" + parts.text
     box = (f'<div style="{BOX_STYLE}"><p style="margin:0 0 6px;font-weight:bold">'
            f"{html.escape(heading)}</p><ul style=\"margin:0;padding-left:18px\">"
@@ -89,5 +89,5 @@ def amended_parts(parts: MailParts, earlier: EarlierVersion, changes: list[str])
 
 
 def today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 

@@ -83,7 +83,7 @@ class SentRecord:
         by_time = sorted(sent, key=lambda key: min(d["at"] for d in sent[key]["delivered"].values()))
         return {key: sent[key].get("revision", index) for index, key in enumerate(by_time, start=1)}
 
-    def earlier_version(self, address: str, content_key: str) -> "EarlierVersion | None":
+    def earlier_version(self, address: str, content_key: str) -> EarlierVersion | None:
         """The latest other version this address received, if any."""
         found = [EarlierVersion(key, entry["delivered"][address]["at"], entry.get("sent_content"))
                  for key, entry in self.data["messages"].items()

@@ -29,21 +29,21 @@ class Box:
     right: int
     bottom: int
 
-    def grown(self, by: int) -> "Box":
+    def grown(self, by: int) -> Box:
         return Box(self.left - by, self.top - by, self.right + by, self.bottom + by)
 
-    def touches(self, other: "Box") -> bool:
+    def touches(self, other: Box) -> bool:
         return not (self.right < other.left or other.right < self.left
                     or self.bottom < other.top or other.bottom < self.top)
 
-    def union(self, other: "Box") -> "Box":
+    def union(self, other: Box) -> Box:
         return Box(min(self.left, other.left), min(self.top, other.top),
                    max(self.right, other.right), max(self.bottom, other.bottom))
 
 
 def first_page(pdf: bytes, dpi: int = DPI) -> Image.Image:
     """Page 1 of a PDF as an RGB image."""
-    import pypdfium2
+    import pypdfium2  # type: ignore[import-untyped]
 
     document = pypdfium2.PdfDocument(pdf)
     try:
@@ -61,8 +61,8 @@ def changed_regions(before: Image.Image, after: Image.Image) -> list[Box]:
     a, b = _on_canvas(before, width, height).convert("L"), _on_canvas(after, width, height).convert("L")
     mask = ImageChops.difference(a, b).point(lambda value: 255 if value >= THRESHOLD else 0)
     columns, rows = -(-width // CELL), -(-height // CELL)
-    cells = mask.resize((columns, rows), Image.Resampling.BOX).load()
-    changed = {(x, y) for y in range(rows) for x in range(columns) if cells[x, y] > 0}
+    cells = mask.resize((columns, rows), Image.Resampling.BOX).tobytes()    # one byte a cell
+    changed = {(index % columns, index // columns) for index, value in enumerate(cells) if value}
     boxes = [Box(min(x for x, _ in group) * CELL, min(y for _, y in group) * CELL,
                  (max(x for x, _ in group) + 1) * CELL, (max(y for _, y in group) + 1) * CELL)
              for group in _groups(changed)]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from conftest import SAMPLE_ID, edit
 from playwright.sync_api import Page, expect
 
 from browser.conftest import LiveServer
-from conftest import SAMPLE_ID, edit
 
 LOAD = 15_000
 
