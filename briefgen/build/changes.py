@@ -314,8 +314,14 @@ def _changed_inputs(pair: _Pair, sides: _Sides, before, after) -> list[str]:
     for person_id in sorted(named):
         person_file = f"{PEOPLE}{person_id}.yaml"
         if not sides.same(person_file):
-            changed.append(person_file)
+            changed.append(person_file + _existence_note(person_file, sides))
     return changed
+
+
+def _existence_note(path: str, sides: _Sides) -> str:
+    if path not in sides.work:
+        return " (deleted)"
+    return " (new)" if path not in sides.base else ""
 
 
 def _templates_folder(project: Project) -> str | None:

@@ -107,9 +107,9 @@ def _items(section: str, before: Sequence[BaseModel], after: Sequence[BaseModel]
         changes += _fields(section, label(after[j], sides[1]), before[i], after[j], None)
     changes += _moves(section, pairs, lambda j: label(after[j], sides[1]))
     matched_before = {i for i, _ in pairs}
-    changes += [Change(section, "removed", label(item, sides[0]), before=_summary(item))
+    changes += [Change(section, "removed", label(item, sides[0]), before=_display(item))
                 for i, item in enumerate(before) if i not in matched_before]
-    changes += [Change(section, "added", label(item, sides[1]), after=_summary(item),
+    changes += [Change(section, "added", label(item, sides[1]), after=_display(item),
                        position=(0, j + 1))
                 for j, item in enumerate(after) if j not in matched_after]
     return changes
@@ -224,6 +224,15 @@ def _summary(item: BaseModel) -> str:
     return " · ".join(_plain(value) for value in item.model_dump(exclude_none=True,
                                                                   exclude_defaults=True).values()
                       if not isinstance(value, (dict, list)) or value)
+
+
+def _display(item: BaseModel, limit: int = 30) -> str:
+    """An added or removed item in one short line, without what its label already says."""
+    shown = {name: value for name, value in item.model_dump(exclude_none=True, exclude_defaults=True).items()
+             if name not in ("id", "person", "title", "topic")}
+    words = " · ".join(_plain(value) for value in shown.values()
+                       if not isinstance(value, (dict, list)) or value).split()
+    return " ".join(words[:limit]) + (" …" if len(words) > limit else "")
 
 
 def _similarity(a: str, b: str) -> float:
