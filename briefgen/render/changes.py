@@ -53,7 +53,7 @@ def _grouped(changes: Iterable[Change]) -> dict[tuple[str, str], list[Change]]:
 
 def _numbers_line(diff: BriefDiff) -> str:
     parts = []
-    if diff.words != (None, None) and diff.words[0] != diff.words[1]:
+    if diff.words != (None, None):
         parts.append(f"words on the page: {_or_dash(diff.words[0])} → {_or_dash(diff.words[1])}")
     if any(diff.fill):
         parts.append(f"page 1 filled: {diff.fill[0] or '–'} → {diff.fill[1] or '–'}")

@@ -18,6 +18,7 @@ CELL = 8                  # pixels per cell when grouping changed pixels into re
 REACH = 2                 # cells: changes this close together are one region
 THRESHOLD = 40            # a grey-level difference below this is anti-aliasing, not a change
 OUTLINE = (220, 30, 30)
+PAGE_COLOURS = 127        # palette entries for the pages; one more for the outline
 GAP = 24
 LABEL_HEIGHT = 28
 
@@ -121,10 +122,18 @@ def side_by_side(before: Image.Image | None, after: Image.Image | None,
     draw = ImageDraw.Draw(picture)
     for offset, label in ((0, labels[0]), (old.width + GAP, labels[1])):
         draw.text((offset + 8, 8), label, fill=(40, 40, 40))
+    # A palette of the page's own colours keeps the file small (a third of full colour);
+    # the outline gets a palette entry of its own, so it stays exactly OUTLINE.
+    small = picture.quantize(colors=PAGE_COLOURS, method=Image.Quantize.MEDIANCUT,
+                             dither=Image.Dither.NONE)
+    palette = small.getpalette() or []
+    palette = palette[:PAGE_COLOURS * 3] + [0] * (PAGE_COLOURS * 3 - len(palette)) + list(OUTLINE)
+    small.putpalette(palette)
+    draw = ImageDraw.Draw(small)
     for box in regions:
         for offset in (0, old.width + GAP):
             draw.rectangle((offset + box.left, LABEL_HEIGHT + box.top, offset + box.right,
-                            LABEL_HEIGHT + box.bottom), outline=OUTLINE, width=3)
+                            LABEL_HEIGHT + box.bottom), outline=PAGE_COLOURS, width=3)
     buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", optimize=True)
+    small.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue(), regions
