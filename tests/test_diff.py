@@ -280,3 +280,53 @@ def test_picture_of_a_new_brief(repo):
     [entry] = json.loads(result.out)["briefs"]
     assert entry["picture"] == "output/call-2.diff.png"
     assert entry["fill"]["before"].endswith("%") and entry["fill"]["after"].endswith("%")
+
+
+def test_colour_on_a_terminal_unless_no_color(repo, monkeypatch):
+    import io
+
+    from briefgen.cli.diff import _wants_colour
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    edit(brief(repo), "broader coordination to the next level", "broader coordination to a new level")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert _wants_colour(Terminal()) and not _wants_colour(io.StringIO())
+    from briefgen.cli.main import main
+    out = Terminal()
+    assert main(["diff", "--root", str(repo)], stdout=out, stderr=io.StringIO()) == 0
+    assert "\033[31mthe next\033[0m \033[32ma new\033[0m" in out.getvalue()
+    assert "[-" not in out.getvalue()
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = Terminal()
+    assert main(["diff", "--root", str(repo)], stdout=plain, stderr=io.StringIO()) == 0
+    assert "\033[" not in plain.getvalue() and "[-the next-] {+a new+}" in plain.getvalue()
+
+
+def test_changes_in_plain_words(project):
+    from briefgen.build.pipeline import check_brief
+    from briefgen.content.compare import Side, compare
+    from briefgen.project import Project
+    from briefgen.render.changes import plain_summary
+
+    site = Project.at(project)
+    path = project / "content" / f"{SAMPLE_ID}.yaml"
+    before, _ = check_brief(site, path)
+    edit(path, "  - person: sullivan\n    role: delegation\n", "")
+    edit(path, "participants: [kishida, yoon, blinken, sullivan]", "participants: [kishida, yoon, blinken]")
+    text = path.read_text(encoding="utf-8")
+    first = text.index("  - id: consult-pledge")
+    second = text.index("  - id: missile-defense")
+    third = text.index("  - id: joint-exercises")
+    path.write_text(text[:first] + text[second:third] + text[first:second] + text[third:], encoding="utf-8")
+    after, result = check_brief(site, path)
+    assert after is not None, result.errors
+    sentences = plain_summary(compare(Side(before.brief, before.people), Side(after.brief, after.people)))
+    assert sentences == [
+        "No longer listed (participant): Jake Sullivan.",
+        "Deliverable moved: Enhanced ballistic missile defense cooperation (was 2nd, now 1st).",
+        ("Meetings with Secretary of State Blinken and National Security Advisor Sullivan: participants "
+         "changed from kishida, yoon, blinken, sullivan to kishida, yoon, blinken."),
+    ]
