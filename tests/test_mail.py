@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -12,6 +13,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from conftest import REPO, SAMPLE_ID, CliRun, edit, run_cli
 from mail_server import (PASSWORD, USER, ScriptedHandler, authenticate, free_port, make_certificates,
@@ -375,9 +377,6 @@ def test_a_changed_brief_sent_again_is_marked_amended_with_what_changed(project:
     """The principal got the first version; the second goes to them marked AMENDED, with
     the changes in plain words first, and to the newcomers as it is; the page of both says
     it is revision 2."""
-    from pypdf import PdfReader
-    import io
-
     with open(brief_file, "a", encoding="utf-8") as brief:
         brief.write(DISTRIBUTION)
     first = run_cli("email", SAMPLE_ID, "--root", project, "--send", "--no-distribution", "--to", PRINCIPAL)
@@ -407,10 +406,10 @@ def test_a_changed_brief_sent_again_is_marked_amended_with_what_changed(project:
     summary = text.split("\n\n")[1].splitlines()
     assert summary == [
         "- Three-way hotline: status changed from expected to announced.",
-        "- A key message was reworded; it now reads: “The commitment to consult is \"really all of "
-        "us taking our security and broader coordination to a new level in a really fundamental way.\"”",
-        "- Fumio Kishida's title changed from Prime Minister of Japan to Prime Minister of Japan "
-        "(outgoing)."]
+        ("- A key message was reworded; it now reads: “The commitment to consult is \"really all of "
+         "us taking our security and broader coordination to a new level in a really fundamental way.\"”"),
+        ("- Fumio Kishida's title changed from Prime Minister of Japan to Prime Minister of Japan "
+         "(outgoing).")]
     html_body = amended.message.get_body(("html",)).get_content()
     assert "What changed since the version sent on" in html_body
     assert "Three-way hotline: status changed from expected to announced." in html_body
@@ -633,3 +632,24 @@ def test_header_fields_are_checked_again_when_the_message_is_made(project: Path,
     [message] = raised.value.messages()
     assert message.startswith(f"content/{SAMPLE_ID}.yaml:6:8: error: `title` contains a control character "
                               "(U+000D); it goes into the email's Subject header")
+
+
+def test_a_record_from_before_content_was_kept_still_marks_the_amendment(mail_project: Path, server,
+                                                                         handler):
+    """An entry written by an older briefgen has no content: the principal still learns the
+    brief was amended, and is told to read it again in full."""
+    path = mail_project / "output" / f"{SAMPLE_ID}.sent.json"
+    path.write_text(json.dumps({"messages": {"sha256:older": {"subject": SUBJECT, "delivered": {
+        PRINCIPAL: {"at": "2026-11-01T09:30:00Z", "message_id": "<1@x>", "server": "x:25"}}}}}))
+    result = run_cli("email", SAMPLE_ID, "--root", mail_project, "--send", "--no-distribution",
+                     "--to", PRINCIPAL)
+    assert result.code == 0, result.out + result.err
+    [message] = [r.message for r in handler.received]
+    assert message["Subject"] == "AMENDED: " + SUBJECT
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text.startswith("What changed since the version sent on November 1, 2026 at 09:30 UTC:\n\n"
+                           "- The brief was revised; the changes could not be listed. Please read it "
+                           "again in full.\n")
+    pdf = next(message.iter_attachments()).get_content()
+    assert "Revision 2 · " in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Revision" not in PdfReader(mail_project / "output" / f"{SAMPLE_ID}.pdf").pages[0].extract_text()
