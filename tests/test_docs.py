@@ -140,7 +140,11 @@ def test_pull_request_workflow_checks_builds_and_uploads():
     assert any(run.startswith(".venv/bin/briefgen check --format github") for run in runs)
     assert "make brief" in runs
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact"))
-    assert upload["with"]["path"].split() == ["output/*.pdf", "output/*.html"]
+    assert upload["with"]["path"].split() == ["output/*.pdf", "output/*.html", "output/*.diff.png"]
+    checkout = next(step for step in steps if step.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0          # `briefgen diff` needs the base commit
+    diff = next(run for run in runs if "briefgen diff" in run)
+    assert "--format markdown" in diff and '>> "$GITHUB_STEP_SUMMARY"' in diff and "--picture" in diff
     for option in runs[runs.index(next(r for r in runs if "briefgen check" in r))].split()[2:]:
         assert option in _subcommands()["check"]._option_string_actions or option == "github"
 

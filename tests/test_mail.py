@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -12,6 +13,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from conftest import REPO, SAMPLE_ID, CliRun, edit, run_cli
 from mail_server import (PASSWORD, USER, ScriptedHandler, authenticate, free_port, make_certificates,
@@ -366,8 +368,65 @@ def test_changed_content_is_a_new_message_for_everyone(project: Path, brief_file
     again = send(project)
     assert again.code == 0
     assert [len(r.rcpt_tos) for r in handler.received] == [3, 3]
-    assert handler.received[1].message["Subject"].startswith("[UNCLASSIFIED] Camp David Summit,")
+    assert handler.received[1].message["Subject"].startswith("AMENDED: [UNCLASSIFIED] Camp David Summit,")
     assert len(record(project)["messages"]) == 2
+
+
+def test_a_changed_brief_sent_again_is_marked_amended_with_what_changed(project: Path, brief_file: Path,
+                                                                        server, handler):
+    """The principal got the first version; the second goes to them marked AMENDED, with
+    the changes in plain words first, and to the newcomers as it is; the page of both says
+    it is revision 2."""
+    with open(brief_file, "a", encoding="utf-8") as brief:
+        brief.write(DISTRIBUTION)
+    first = run_cli("email", SAMPLE_ID, "--root", project, "--send", "--no-distribution", "--to", PRINCIPAL)
+    assert first.code == 0, first.out + first.err
+    assert handler.received[0].message["Subject"] == SUBJECT
+    first_record = project / "output" / f"{SAMPLE_ID}.sent.json"
+    assert first_record.stat().st_mode & 0o777 == 0o600          # it holds the brief as sent
+    [entry] = record(project)["messages"].values()
+    assert entry["revision"] == 1
+    assert entry["sent_content"][f"content/{SAMPLE_ID}.yaml"] == brief_file.read_text(encoding="utf-8")
+    assert "content/people/kishida.yaml" in entry["sent_content"]
+
+    edit(brief_file, "  - id: hotline\n    title: Three-way hotline\n    status: expected",
+         "  - id: hotline\n    title: Three-way hotline\n    status: announced")
+    edit(brief_file, "broader coordination to the next level", "broader coordination to a new level")
+    edit(project / "content" / "people" / "kishida.yaml", "title: Prime Minister of Japan",
+         "title: Prime Minister of Japan (outgoing)")
+    again = send(project)
+    assert again.code == 0, again.out + again.err
+    amended, fresh = handler.received[1:]
+    assert amended.rcpt_tos == [PRINCIPAL] and sorted(fresh.rcpt_tos) == sorted([STAFF, RECORDS])
+    assert amended.message["Subject"] == "AMENDED: " + SUBJECT
+    assert fresh.message["Subject"] == SUBJECT
+
+    text = amended.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert re.match(r"What changed since the version sent on \w+ \d+, \d{4} at \d\d:\d\d UTC:\n\n", text)
+    summary = text.split("\n\n")[1].splitlines()
+    assert summary == [
+        "- Three-way hotline: status changed from expected to announced.",
+        ("- A key message was reworded; it now reads: “The commitment to consult is \"really all of "
+         "us taking our security and broader coordination to a new level in a really fundamental way.\"”"),
+        ("- Fumio Kishida's title changed from Prime Minister of Japan to Prime Minister of Japan "
+         "(outgoing).")]
+    html_body = amended.message.get_body(("html",)).get_content()
+    assert "What changed since the version sent on" in html_body
+    assert "Three-way hotline: status changed from expected to announced." in html_body
+    assert "What changed" not in fresh.message.get_body(("plain",)).get_content()
+
+    for message in (amended.message, fresh.message):
+        assert "Revision 2 · " in message.get_body(("html",)).get_content()
+        pdf = next(message.iter_attachments()).get_content()
+        page = PdfReader(io.BytesIO(pdf)).pages
+        assert len(page) == 1 and "Revision 2" in page[0].extract_text()
+    versions = sorted(record(project)["messages"].values(), key=lambda e: e["revision"])
+    assert [v["revision"] for v in versions] == [1, 2]
+    assert set(versions[1]["delivered"]) == {PRINCIPAL, STAFF, RECORDS}
+    assert "Prime Minister of Japan (outgoing)" in versions[1]["sent_content"]["content/people/kishida.yaml"]
+
+    unchanged = send(project)                          # nothing new: nothing sent, nothing amended
+    assert unchanged.code == 0 and len(handler.received) == 3
 
 
 def test_server_down_sends_nothing_and_records_nothing(mail_project: Path, monkeypatch):
@@ -573,3 +632,24 @@ def test_header_fields_are_checked_again_when_the_message_is_made(project: Path,
     [message] = raised.value.messages()
     assert message.startswith(f"content/{SAMPLE_ID}.yaml:6:8: error: `title` contains a control character "
                               "(U+000D); it goes into the email's Subject header")
+
+
+def test_a_record_from_before_content_was_kept_still_marks_the_amendment(mail_project: Path, server,
+                                                                         handler):
+    """An entry written by an older briefgen has no content: the principal still learns the
+    brief was amended, and is told to read it again in full."""
+    path = mail_project / "output" / f"{SAMPLE_ID}.sent.json"
+    path.write_text(json.dumps({"messages": {"sha256:older": {"subject": SUBJECT, "delivered": {
+        PRINCIPAL: {"at": "2026-11-01T09:30:00Z", "message_id": "<1@x>", "server": "x:25"}}}}}))
+    result = run_cli("email", SAMPLE_ID, "--root", mail_project, "--send", "--no-distribution",
+                     "--to", PRINCIPAL)
+    assert result.code == 0, result.out + result.err
+    [message] = [r.message for r in handler.received]
+    assert message["Subject"] == "AMENDED: " + SUBJECT
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text.startswith("What changed since the version sent on November 1, 2026 at 09:30 UTC:\n\n"
+                           "- The brief was revised; the changes could not be listed. Please read it "
+                           "again in full.\n")
+    pdf = next(message.iter_attachments()).get_content()
+    assert "Revision 2 · " in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Revision" not in PdfReader(mail_project / "output" / f"{SAMPLE_ID}.pdf").pages[0].extract_text()

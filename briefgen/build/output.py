@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+def write_atomic(path: Path, data: bytes, *, durable: bool = True, mode: int = 0o644) -> None:
     """Replace `path` with `data` in one step. `durable` flushes it to disk first; the
     bookkeeping beside the outputs skips that, as losing it only costs a rebuild."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -29,7 +29,7 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
-        Path(temporary).chmod(0o644)
+        Path(temporary).chmod(mode)
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -34,6 +34,7 @@ examples:
   briefgen schema --write                 regenerate schema/*.schema.json
   briefgen serve                          live preview on http://127.0.0.1:8000/
   briefgen email camp-david-2023          draft email with the PDF (--send to send)
+  briefgen diff main                      what changed in each brief since main
 
 exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors."""
 
@@ -45,6 +46,7 @@ EXTRA_COMMANDS: dict[str, str] = {
     "serve": "briefgen.cli.serve",
     "email": "briefgen.mail.send",
     "new": "briefgen.content.scaffold",
+    "diff": "briefgen.cli.diff",
 }
 
 

@@ -80,7 +80,7 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
     parts = _compose(project, path, validated, settings)
     if not args.send:
         return _write_draft(project, validated.brief_id, parts, recipients, settings, stdout)
-    return _send(project, validated.brief_id, parts, recipients, settings, args.resend, stdout, stderr)
+    return _send(project, validated, parts, recipients, settings, args.resend, stdout, stderr)
 
 
 def _brief_path(project, name: str) -> Path:
@@ -177,13 +177,13 @@ def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: Te
     return ExitCode.OK
 
 
-def _send(project, brief_id: str, parts, recipients, settings, resend: bool, stdout: TextIO,
+def _send(project, validated, parts, recipients, settings, resend: bool, stdout: TextIO,
           stderr: TextIO) -> int:
     from briefgen.build.output import brief_lock
-    from briefgen.mail.message import build_message
     from briefgen.mail.sent_record import SentRecord, record_path
-    from briefgen.mail.smtp import ALREADY_SENT, Outcome, deliver
+    from briefgen.mail.smtp import ALREADY_SENT, Outcome
 
+    brief_id = validated.brief_id
     key = parts.content_key()
     with brief_lock(project.output_dir, f"{brief_id}.mail"):  # two sends of one brief never overlap
         record = SentRecord(record_path(project.output_dir, brief_id))
@@ -192,15 +192,40 @@ def _send(project, brief_id: str, parts, recipients, settings, resend: bool, std
         outcomes = {r.address: Outcome(r, ALREADY_SENT, f"on {had_it[r.address]['at']}")
                     for r in recipients if r.address in had_it}
         if to_send:
-            message = build_message(parts, settings.sender, to_send, now=_now(), include_bcc=False)
-            message_id = message["Message-ID"]
-
-            def remember(delivered):
-                record.add(key, parts.subject, [r.address for r in delivered], message_id, settings.server)
-
-            outcomes.update({o.recipient.address: o for o in deliver(message, to_send, settings, remember)})
+            outcomes.update(_deliver_versions(project, validated, parts, key, record, to_send, settings))
     return _report([outcomes[r.address] for r in recipients], parts.subject, settings,
                    project.display(record.path), stdout, stderr)
+
+
+def _deliver_versions(project, validated, parts, key: str, record, to_send, settings) -> dict:
+    """Send one message per earlier version held: a brief sent before carries its revision
+    on the page, and whoever has an earlier version gets it marked AMENDED, with what
+    changed since the version they have. Everything is recorded under `key`."""
+    from briefgen.mail import amend
+    from briefgen.mail.message import build_message
+    from briefgen.mail.smtp import deliver
+
+    revision = record.revision_of(key)
+    page_parts = parts if revision == 1 else amend.revised_parts(
+        project, validated, parts, amend.revision_line(revision, amend.today()))
+    content = amend.sent_content(validated)
+    groups: dict[str | None, tuple] = {}
+    for recipient in to_send:
+        earlier = record.earlier_version(recipient.address, key)
+        groups.setdefault(earlier.content_key if earlier else None, (earlier, []))[1].append(recipient)
+    outcomes = {}
+    for earlier, group in groups.values():
+        message_parts = page_parts if earlier is None else amend.amended_parts(
+            page_parts, earlier, amend.what_changed(project, validated, earlier))
+        message = build_message(message_parts, settings.sender, group, now=_now(), include_bcc=False)
+        message_id = message["Message-ID"]
+
+        def remember(delivered, message_id=message_id):
+            record.add(key, parts.subject, [r.address for r in delivered], message_id, settings.server,
+                       sent_content=content)
+
+        outcomes.update({o.recipient.address: o for o in deliver(message, group, settings, remember)})
+    return outcomes
 
 
 def _report(outcomes, subject: str, settings, record_name: str, stdout: TextIO, stderr: TextIO) -> int:

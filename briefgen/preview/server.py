@@ -4,6 +4,8 @@ Routes:
   /                          the index of every brief (title, date, status, PDF link)
   /briefs/<id>               the brief's last good one-pager, with the preview script added
   /briefs/<id>.pdf           its last good PDF, from output/
+  /briefs/<id>/changes       what changed in it since the last commit (on demand: git is read
+                             only when this page is asked for)
   /_preview/overlay.js       the preview script (reloads the page, shows problems)
   /_preview/state/<id>.json  the brief's status and problems, for the overlay
   /_preview/events           server-sent events: a page reloads or updates its overlay
@@ -38,6 +40,7 @@ ROUTES = [
     (re.compile(r"/"), "index"),
     (re.compile(rf"/briefs/{_BRIEF_ID}"), "brief_page"),
     (re.compile(rf"/briefs/{_BRIEF_ID}\.pdf"), "brief_pdf"),
+    (re.compile(rf"/briefs/{_BRIEF_ID}/changes"), "brief_changes"),
     (re.compile(r"/_preview/overlay\.js"), "overlay_script"),
     (re.compile(rf"/_preview/state/{_BRIEF_ID}\.json"), "brief_state"),
     (re.compile(r"/_preview/events"), "events"),
@@ -120,6 +123,29 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.send_text(HTTPStatus.NOT_FOUND, f"no PDF of {brief_id} has been built yet")
             return
         self.send_bytes(HTTPStatus.OK, "application/pdf", pdf)
+
+    def brief_changes(self, brief_id: str) -> None:
+        """The brief compared with HEAD, as `briefgen diff HEAD <brief>` sees it."""
+        from briefgen.build.changes import diff_project
+        from briefgen.errors import BriefgenError
+        from briefgen.render.changes import as_html
+
+        project = self.server.preview.project
+        file = project.display(project.content_dir / f"{brief_id}.yaml")
+        values = {"brief_id": brief_id, "file": file, "base": "HEAD", "problem": "", "changed": False,
+                  "body": ""}
+        try:
+            result = diff_project(project, "HEAD", [project.content_dir / f"{brief_id}.yaml"])
+            values["base"] = f"HEAD ({result.base.short})"
+            changed = result.changed
+            values["changed"] = bool(changed or result.template_files)
+            values["body"] = Markup("\n".join(as_html(diff) for diff in changed)) + (
+                Markup("<p>Templates changed: {}</p>").format(", ".join(result.template_files))
+                if result.template_files else "")
+        except BriefgenError as exc:
+            values["problem"] = " ".join(exc.messages())
+        html = preview_template(self.server.assets_dir, "changes.html.j2").render(**values)
+        self.send_html(html)
 
     def overlay_script(self) -> None:
         script = (self.server.assets_dir / "overlay.js").read_bytes()

@@ -48,10 +48,12 @@ def template_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environm
     )
 
 
-def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR) -> str:
-    """Render a validated brief to a complete HTML document (CSS inlined, no external requests)."""
+def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
+                revision: str = "") -> str:
+    """Render a validated brief to a complete HTML document (CSS inlined, no external requests).
+    `revision` is a line such as 'Revision 2 · November 28, 2026' for a re-issued brief."""
     template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
-    return template.render(brief=brief_view(validated))
+    return template.render(brief={**brief_view(validated), "revision": revision})
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,14 @@ def _used_height(page_box) -> float:
     return max(0.0, max(bottoms, default=top) - top)
 
 
+def page_fill(laid_out: LaidOut) -> str:
+    """How full page 1 is, as a reader would say it: '87%', or 'overflows onto 2 pages'."""
+    if laid_out.pages != 1:
+        return f"overflows onto {laid_out.pages} pages"
+    page_box = laid_out.document.pages[0]._page_box
+    return f"{_used_height(page_box) / page_box.height:.0%}"
+
+
 def _length(px: float) -> str:
     inches = px / 96
     return f"{inches:.1f} in ({inches * 25.4:.0f} mm)"

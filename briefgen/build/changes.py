@@ -1,0 +1,353 @@
+"""Every brief of a project compared between a git revision and the working tree.
+
+The base side is read from git into a temporary project folder and validated there by
+the normal pipeline, exactly as the working tree is. A brief whose file is the same
+blob on both sides, and names no person file (and no asset) that changed, is not read
+further: unchanged briefs cost a hash of their file. A brief that is new, deleted or
+renamed (same blob, or mostly the same text, under a new name) is reported as such; a
+side that does not validate is reported with its problems.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from briefgen.build import revisions
+from briefgen.build.pipeline import check_brief, shared_people
+from briefgen.content.compare import BriefDiff, BriefState, Side, compare
+from briefgen.errors import Diagnostic, UsageError
+from briefgen.project import Project
+
+if TYPE_CHECKING:
+    from briefgen.content.validate import PeopleRegistry, ValidatedBrief
+
+CONTENT = "content"
+PEOPLE = "content/people/"
+ASSETS = "content/assets/"
+RENAME_SIMILARITY = 0.6
+
+
+@dataclass
+class ProjectDiff:
+    """The briefs compared, and the shared files (templates) that changed."""
+
+    base: revisions.Revision
+    briefs: list[BriefDiff] = field(default_factory=list)
+    template_files: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[BriefDiff]:
+        return [b for b in self.briefs if b.has_changes]
+
+    def as_dict(self) -> dict:
+        return {"base": {"name": self.base.name, "commit": self.base.commit},
+                "template_files": self.template_files,
+                "briefs": [b.as_dict() for b in self.changed]}
+
+
+@dataclass(frozen=True)
+class _Pair:
+    before: str | None           # project-relative path at the base
+    after: str | None            # project-relative path in the working tree
+
+
+@dataclass
+class _Sides:
+    """The files of both sides, by project-relative path: blob ids, and bytes when read."""
+
+    repo: revisions.Repository
+    base: dict[str, revisions.TreeFile]
+    work: dict[str, Path]
+    work_blobs: dict[str, str] = field(default_factory=dict)
+    work_bytes: dict[str, bytes] = field(default_factory=dict)
+
+    def work_data(self, path: str) -> bytes:
+        if path not in self.work_bytes:
+            self.work_bytes[path] = self.work[path].read_bytes()
+        return self.work_bytes[path]
+
+    def work_blob(self, path: str) -> str:
+        if path not in self.work_blobs:
+            self.work_blobs[path] = revisions.blob_id(self.work_data(path))
+        return self.work_blobs[path]
+
+    def base_data(self, paths: list[str]) -> dict[str, bytes]:
+        blobs = revisions.read_blobs(self.repo, [self.base[p].blob for p in paths])
+        return {p: blobs[self.base[p].blob] for p in paths}
+
+    def same(self, path: str) -> bool:
+        return path in self.base and path in self.work and self.base[path].blob == self.work_blob(path)
+
+    def changed_under(self, folder: str) -> set[str]:
+        paths = {p for p in (*self.base, *self.work) if p.startswith(folder)}
+        return {p for p in paths if not self.same(p)}
+
+
+def diff_project(project: Project, base: str | None = None, briefs: Iterable[Path] = (),
+                 pictures: bool = False) -> ProjectDiff:
+    """Compare each brief (default: all) between `base` (default: where the branch left
+    main, or HEAD) and the working tree. With `pictures`, each changed brief's page 1 is
+    also laid out at both sides and output/<id>.diff.png written (see render/picture.py)."""
+    repo = revisions.repository_of(project)
+    revision = revisions.resolve(repo, base) if base else revisions.default_base(repo)
+    sides = _Sides(repo, revisions.files_at(repo, revision, CONTENT),
+                   revisions.working_files(project, CONTENT))
+    result = ProjectDiff(revision, template_files=_changed_templates(project, repo, revision))
+    pairs = _select(_pairs(sides), _wanted(project, briefs))
+    changed_people = {PurePosixPath(p).stem for p in sides.changed_under(PEOPLE)}
+    changed_assets = {PurePosixPath(p).name for p in sides.changed_under(ASSETS)}
+    template_changed = bool(result.template_files)
+    todo = [pair for pair in pairs
+            if (pictures and template_changed) or not _untouched(pair, sides, changed_people, changed_assets)]
+    result.briefs = [BriefDiff(PurePosixPath(p.after or "").stem, p.after or "", "unchanged")
+                     for p in pairs if p not in todo]
+    if todo:
+        result.briefs += _compare_pairs(project, repo, revision, sides, todo, pictures)
+    result.briefs.sort(key=lambda b: b.path)
+    return result
+
+
+def _wanted(project: Project, briefs: Iterable[Path]) -> set[str]:
+    wanted = set()
+    for brief in briefs:
+        path = Path(brief)
+        if not path.suffix:
+            path = project.content_dir / f"{brief}.yaml"
+        elif not path.is_absolute() and not path.exists():
+            path = project.root / path          # as the project names it (a deleted brief, too)
+        try:
+            wanted.add(path.resolve().relative_to(project.root).as_posix())
+        except ValueError:
+            raise UsageError(f"{brief} is not in the project at {project.root}") from None
+    return wanted
+
+
+def _select(pairs: list[_Pair], wanted: set[str]) -> list[_Pair]:
+    if not wanted:
+        return pairs
+    chosen = [p for p in pairs if p.before in wanted or p.after in wanted]
+    missing = wanted - {p.before for p in chosen} - {p.after for p in chosen}
+    if missing:
+        raise UsageError(f"no such brief at either side: {', '.join(sorted(missing))}")
+    return chosen
+
+
+def _is_brief(path: str) -> bool:
+    pure = PurePosixPath(path)
+    return str(pure.parent) == CONTENT and pure.suffix == ".yaml"
+
+
+def _pairs(sides: _Sides) -> list[_Pair]:
+    """Each brief as (path before, path after): the same path, a rename, new or deleted."""
+    before = {p for p in sides.base if _is_brief(p)}
+    after = {p for p in sides.work if _is_brief(p)}
+    pairs = [_Pair(p, p) for p in sorted(before & after)]
+    gone, new = sorted(before - after), sorted(after - before)
+    for old_path, new_path in _renames(sides, gone, new):
+        pairs.append(_Pair(old_path, new_path))
+        gone.remove(old_path)
+        new.remove(new_path)
+    return pairs + [_Pair(p, None) for p in gone] + [_Pair(None, p) for p in new]
+
+
+def _renames(sides: _Sides, gone: list[str], new: list[str]) -> list[tuple[str, str]]:
+    """A deleted brief and a new one with the same file, or mostly the same text."""
+    if not gone or not new:
+        return []
+    found, taken = [], set()
+    for new_path in new:
+        for old_path in gone:
+            if old_path not in taken and sides.base[old_path].blob == sides.work_blob(new_path):
+                found.append((old_path, new_path))
+                taken.add(old_path)
+                break
+    left_new = [p for p in new if p not in {n for _, n in found}]
+    left_gone = [p for p in gone if p not in taken]
+    if left_new and left_gone:
+        repo_texts = {p: data.decode("utf-8", errors="replace").splitlines()
+                      for p, data in sides.base_data(left_gone).items()}
+        for new_path in left_new:
+            text = sides.work_data(new_path).decode("utf-8", errors="replace").splitlines()
+            best = max(left_gone, key=lambda old: _text_similarity(repo_texts[old], text), default=None)
+            if best and best not in taken and _text_similarity(repo_texts[best], text) >= RENAME_SIMILARITY:
+                found.append((best, new_path))
+                taken.add(best)
+    return found
+
+
+def _text_similarity(a: list[str], b: list[str]) -> float:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.quick_ratio() and matcher.ratio()
+
+
+def _untouched(pair: _Pair, sides: _Sides, changed_people: set[str], changed_assets: set[str]) -> bool:
+    """The brief's file is the same blob at both sides, and it names no changed person or asset."""
+    if pair.before != pair.after or pair.after is None or not sides.same(pair.after):
+        return False
+    if not changed_people and not changed_assets:
+        return True
+    text = sides.work_data(pair.after).decode("utf-8", errors="replace")
+    names = [*changed_people, *changed_assets]
+    return not any(re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", text) for name in names)
+
+
+def _compare_pairs(project: Project, repo: revisions.Repository, revision: revisions.Revision,
+                   sides: _Sides, pairs: list[_Pair], pictures: bool) -> list[BriefDiff]:
+    base_needed = [p.before for p in pairs if p.before] + \
+        [p for p in sides.base if p.startswith((PEOPLE, ASSETS))]
+    templates = _base_templates(project, repo, revision)
+    with revisions.temporary_project(sides.base_data(base_needed), project, templates) as base_project:
+        registries: dict[Path, PeopleRegistry] = {}
+        diffs = []
+        for pair in pairs:
+            diff, before, after = _compare_pair(project, base_project, sides, pair, registries)
+            if pictures and (diff.state != "unchanged" or sides_differ(project, base_project)):
+                _add_picture(project, base_project, diff, before, after, revision)
+            diffs.append(diff)
+        return diffs
+
+
+def _compare_pair(project: Project, base_project: Project, sides: _Sides, pair: _Pair,
+                  registries: dict) -> tuple[BriefDiff, ValidatedBrief | None, ValidatedBrief | None]:
+    before = _validate(base_project, pair.before, registries)
+    after = _validate(project, pair.after, registries)
+    path = pair.after or pair.before or ""
+    state: BriefState = ("added" if pair.before is None else "deleted" if pair.after is None
+                         else "renamed" if pair.before != pair.after else "changed")
+    diff = BriefDiff(PurePosixPath(path).stem, path, state,
+                     renamed_from=pair.before if state == "renamed" and pair.before else "")
+    diff.files = _changed_inputs(pair, sides, before, after)
+    if before:
+        diff.problems_before = before[1]
+    if after:
+        diff.problems_after = after[1]
+    old, new = (before[0] if before else None), (after[0] if after else None)
+    if old is not None and new is not None:
+        diff.changes = compare(_side(old), _side(new))
+    diff.words = (_words(old), _words(new))
+    if state == "changed" and not diff.changes and not diff.files:
+        diff.state = "unchanged"
+    return diff, old, new
+
+
+def sides_differ(project: Project, base_project: Project) -> bool:
+    """Whether the two sides are laid out with different templates."""
+    return project.templates_dir != base_project.templates_dir
+
+
+def _add_picture(project: Project, base_project: Project, diff: BriefDiff,
+                 before: ValidatedBrief | None, after: ValidatedBrief | None,
+                 revision: revisions.Revision) -> None:
+    """Lay out page 1 at both sides, note how full it is, and write output/<id>.diff.png."""
+    from briefgen.build.output import write_atomic
+    from briefgen.render.picture import first_page, side_by_side
+
+    pages, fills = [], []
+    for side_project, validated, problems in ((base_project, before, diff.problems_before),
+                                              (project, after, diff.problems_after)):
+        laid = _page_one(side_project, validated, problems)
+        pages.append(first_page(laid[0]) if laid else None)
+        fills.append(laid[1] if laid else "")
+    diff.fill = (fills[0], fills[1])
+    if pages[0] is None and pages[1] is None:
+        return
+    png, _ = side_by_side(pages[0], pages[1], (f"before: {revision.short}", "after: working tree"))
+    target = project.output_dir / f"{diff.brief_id}.diff.png"
+    write_atomic(target, png)
+    diff.picture = project.display(target)
+
+
+def _page_one(project: Project, validated: ValidatedBrief | None, problems: list) -> tuple[bytes, str] | None:
+    """The brief's PDF (every page; the picture shows page 1) and how full page 1 is."""
+    if validated is None:
+        return None
+    from briefgen.errors import BriefgenError, ContentError
+    from briefgen.render.html import render_html
+    from briefgen.render.pdf import lay_out, page_fill
+
+    try:
+        laid = lay_out(render_html(validated, project.templates_dir), validated.content_text(),
+                       project.asset_roots)
+        document: Any = laid.document
+        return document.write_pdf(), page_fill(laid)
+    except ContentError as exc:
+        problems.extend(exc.diagnostics)
+    except BriefgenError as exc:
+        problems.extend(Diagnostic.of_file(validated.display_path, m, "template") for m in exc.messages())
+    return None
+
+
+def _validate(project: Project, relative: str | None, registries) -> tuple[ValidatedBrief | None, list] | None:
+    if relative is None:
+        return None
+    path = project.root / relative
+    validated, result = check_brief(project, path, shared_people(project, path, registries))
+    return validated, [d for d in result.diagnostics if d.is_error]
+
+
+def _side(validated: ValidatedBrief) -> Side:
+    return Side(validated.brief, validated.people,
+                str(PurePosixPath(validated.display_path).parent / "people"))
+
+
+def _words(validated: ValidatedBrief | None) -> int | None:
+    if validated is None:
+        return None
+    from briefgen.render.text import brief_text
+    return len(brief_text(validated, f"{validated.brief_id}.pdf").split())
+
+
+def _changed_inputs(pair: _Pair, sides: _Sides, before, after) -> list[str]:
+    """The brief's own file and the person files it names (at either side) that differ."""
+    changed = []
+    if pair.before and pair.after and not (pair.before == pair.after and sides.same(pair.after)):
+        changed.append(pair.after)
+    named = set()
+    for side in (before, after):
+        if side and side[0] is not None:
+            named |= set(side[0].people)
+    for person_id in sorted(named):
+        person_file = f"{PEOPLE}{person_id}.yaml"
+        if not sides.same(person_file):
+            changed.append(person_file + _existence_note(person_file, sides))
+    return changed
+
+
+def _existence_note(path: str, sides: _Sides) -> str:
+    if path not in sides.work:
+        return " (deleted)"
+    return " (new)" if path not in sides.base else ""
+
+
+def _templates_folder(project: Project) -> str | None:
+    try:
+        return project.templates_dir.resolve().relative_to(project.root).as_posix()
+    except ValueError:
+        return None              # briefgen's own templates: not the project's to compare
+
+
+def _changed_templates(project: Project, repo: revisions.Repository,
+                       revision: revisions.Revision) -> list[str]:
+    folder = _templates_folder(project)
+    if folder is None:
+        return []
+    sides = _Sides(repo, revisions.files_at(repo, revision, folder),
+                   revisions.working_files(project, folder))
+    return sorted(sides.changed_under(folder + "/"))
+
+
+def _base_templates(project: Project, repo: revisions.Repository,
+                    revision: revisions.Revision) -> dict[str, bytes] | None:
+    folder = _templates_folder(project)
+    if folder is None:
+        return None
+    files = revisions.files_at(repo, revision, folder)
+    if not files:
+        return None
+    blobs = revisions.read_blobs(repo, [f.blob for f in files.values()])
+    return {str(PurePosixPath(p).relative_to(folder)): blobs[f.blob] for p, f in files.items()}

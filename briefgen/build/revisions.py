@@ -1,0 +1,200 @@
+"""A project's content at a git revision, beside its working tree.
+
+Git is how a project is stored, not content, so this lives with the build. Only git's
+plumbing is used (`rev-parse`, `merge-base`, `ls-tree`, `cat-file --batch`): the files of a
+revision are read as blobs and written into a temporary project folder, where the
+normal pipeline validates them. Only regular files are written there (no symbolic
+links, no submodules), under the folder, so a revision cannot make us read or write
+anywhere else.
+
+A file whose blob id is the same at both sides is the same file: comparing blob ids
+(the working tree's are hashed here, as git would) tells which briefs changed without
+reading or validating the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from briefgen.errors import UsageError
+from briefgen.project import Project
+
+REGULAR_FILE_MODES = ("100644", "100755")
+
+
+class RevisionError(UsageError):
+    """A revision that cannot be read: not a git repository, unknown, or missing from a shallow clone."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A commit of the repository holding a project, and how the user named it."""
+
+    name: str
+    commit: str
+
+    @property
+    def short(self) -> str:
+        return self.commit[:10]
+
+
+@dataclass(frozen=True)
+class Repository:
+    """The git repository around a project, and where the project sits inside it."""
+
+    top: Path
+    prefix: PurePosixPath        # the project's folder, relative to the repository's top
+
+    def git(self, *args: str, stdin: bytes | None = None, check: bool = True) -> bytes:
+        completed = subprocess.run(["git", "-C", str(self.top), *args], input=stdin,
+                                   capture_output=True, check=False)
+        if check and completed.returncode != 0:
+            raise RevisionError(f"git {' '.join(args)} failed: "
+                                f"{completed.stderr.decode(errors='replace').strip()}")
+        return completed.stdout
+
+    def ok(self, *args: str) -> bool:
+        return subprocess.run(["git", "-C", str(self.top), *args], capture_output=True,
+                              check=False).returncode == 0
+
+    @property
+    def shallow(self) -> bool:
+        return self.git("rev-parse", "--is-shallow-repository").strip() == b"true"
+
+    def path_of(self, project_relative: str) -> str:
+        """A project-relative path as git names it (relative to the repository's top)."""
+        return str(self.prefix / project_relative) if str(self.prefix) != "." else project_relative
+
+
+def repository_of(project: Project) -> Repository:
+    """The repository holding the project, or a RevisionError saying there is none."""
+    try:
+        completed = subprocess.run(["git", "-C", str(project.root), "rev-parse", "--show-toplevel"],
+                                   capture_output=True, check=False)
+    except FileNotFoundError:
+        raise RevisionError("git is not installed; `briefgen diff` reads earlier versions "
+                            "from git") from None
+    if completed.returncode != 0:
+        raise RevisionError(f"{project.root} is not in a git repository; `briefgen diff` compares "
+                            "the briefs with an earlier commit")
+    top = Path(completed.stdout.decode().strip()).resolve()
+    return Repository(top, PurePosixPath(project.root.resolve().relative_to(top).as_posix()))
+
+
+def resolve(repo: Repository, name: str) -> Revision:
+    """The commit a revision name means; a clear RevisionError when there is none."""
+    commit = repo.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{name}^{{commit}}",
+                      check=False).decode().strip()
+    if commit:
+        return Revision(name, commit)
+    if repo.shallow:
+        raise RevisionError(f"revision '{name}' is not in this clone, which is shallow; fetch the "
+                            "history (`git fetch --unshallow`, or `fetch-depth: 0` in "
+                            "actions/checkout) and run again")
+    raise RevisionError(f"revision '{name}' not found: name a commit, branch or tag "
+                        "(e.g. HEAD, main, HEAD~1)")
+
+
+def default_base(repo: Repository) -> Revision:
+    """Where this branch left main (or origin/main); HEAD when there is no main."""
+    if not repo.ok("rev-parse", "--verify", "--quiet", "HEAD^{commit}"):
+        raise RevisionError("this repository has no commit yet: nothing to compare with")
+    for main in ("main", "origin/main", "master", "origin/master"):
+        if repo.ok("rev-parse", "--verify", "--quiet", f"refs/heads/{main}")   \
+                or repo.ok("rev-parse", "--verify", "--quiet", f"refs/remotes/{main}"):
+            base = repo.git("merge-base", "HEAD", main, check=False).decode().strip()
+            if base:
+                return Revision(f"merge-base of HEAD and {main}", base)
+            if repo.shallow:
+                raise RevisionError(f"cannot find where this branch left {main}: the clone is "
+                                    "shallow; fetch the history (`git fetch --unshallow`, or "
+                                    "`fetch-depth: 0` in actions/checkout) and run again")
+    return resolve(repo, "HEAD")
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives a file with these bytes."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+@dataclass(frozen=True)
+class TreeFile:
+    path: str                   # relative to the project
+    blob: str
+
+
+def files_at(repo: Repository, revision: Revision, folder: str) -> dict[str, TreeFile]:
+    """The regular files under a project folder at a revision, by project-relative path."""
+    listing = repo.git("ls-tree", "-r", "-z", "--full-tree", revision.commit, "--",
+                       repo.path_of(folder))
+    found = {}
+    for entry in listing.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, name = entry.partition(b"\t")
+        mode, kind, blob = meta.decode().split()
+        if kind != "blob" or mode not in REGULAR_FILE_MODES:
+            continue                     # symbolic links and submodules are never followed
+        relative = PurePosixPath(name.decode("utf-8", errors="surrogateescape"))
+        if str(repo.prefix) != ".":
+            relative = relative.relative_to(repo.prefix)
+        if ".." in relative.parts:
+            continue
+        found[str(relative)] = TreeFile(str(relative), blob)
+    return found
+
+
+def read_blobs(repo: Repository, blobs: list[str]) -> dict[str, bytes]:
+    """Several blobs in one `git cat-file --batch` call."""
+    if not blobs:
+        return {}
+    unique = list(dict.fromkeys(blobs))
+    out = repo.git("cat-file", "--batch", stdin="".join(f"{b}\n" for b in unique).encode())
+    contents, position = {}, 0
+    for blob in unique:
+        header_end = out.index(b"\n", position)
+        size = int(out[position:header_end].split()[2])
+        start = header_end + 1
+        contents[blob] = out[start:start + size]
+        position = start + size + 1
+    return contents
+
+
+def working_files(project: Project, folder: str) -> dict[str, Path]:
+    """The regular files under a project folder in the working tree, by project-relative path."""
+    base = project.root / folder
+    if not base.is_dir():
+        return {}
+    return {path.relative_to(project.root).as_posix(): path for path in sorted(base.rglob("*"))
+            if path.is_file() and not path.is_symlink()}
+
+
+@contextlib.contextmanager
+def temporary_project(files: dict[str, bytes], like: Project,
+                      templates: dict[str, bytes] | None = None) -> Iterator[Project]:
+    """A throw-away project holding `files` (project-relative paths), with the templates
+    given (else `like`'s). Removed on exit."""
+    folder = Path(tempfile.mkdtemp(prefix="briefgen-revision-"))
+    try:
+        for relative, data in files.items():
+            target = folder / relative
+            if folder not in target.resolve().parents:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        templates_dir = like.templates_dir
+        if templates:
+            templates_dir = folder / "templates"
+            for name, data in templates.items():
+                (templates_dir / name).parent.mkdir(parents=True, exist_ok=True)
+                (templates_dir / name).write_bytes(data)
+        yield Project(folder, folder / "content", folder / "output", templates_dir)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,79 @@
+"""`briefgen diff [REV] [BRIEF...]`: what changed in each brief since a git revision."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import TextIO
+
+from briefgen.errors import ExitCode
+
+HELP = "show what changed in each brief since a git revision"
+DESCRIPTION = """\
+Compare each brief between a git revision (default: where this branch left main,
+or HEAD when there is no main) and the working tree, in the brief's own terms:
+status changes, items added, removed or moved, text reworded (word by word),
+edits to the person files a brief names, and the words on the page before and
+after. Both sides are validated; a side with errors is reported with them.
+
+REV is any git revision (HEAD, main, HEAD~2, a commit). BRIEF is a brief's file or
+id (default: every brief). Unchanged briefs are skipped without being read.
+
+exit codes: 0 (with or without changes), 1 when a brief has content errors now,
+2 for a bad revision or command line.
+
+examples:
+  briefgen diff                          every brief, since this branch left main
+  briefgen diff HEAD                     what is not committed yet
+  briefgen diff main camp-david-2023     one brief, since main
+  briefgen diff --format markdown        for a pull request's summary
+  briefgen diff --picture                also output/<id>.diff.png: page 1 before and after"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("targets", nargs="*", metavar="[REV] [BRIEF...]",
+                        help="a git revision, then brief files or ids (default: every brief)")
+    parser.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                        help="text (default; coloured on a terminal), markdown or json")
+    parser.add_argument("--picture", action="store_true",
+                        help="render page 1 before and after, changes outlined, to "
+                        "output/<id>.diff.png (needs the PDF engine)")
+    parser.add_argument("--root", type=Path, default=None, help="project folder")
+    parser.add_argument("--output", type=Path, default=None, help="output folder (default: output/)")
+
+
+def split_targets(project, targets: list[str]) -> tuple[str | None, list[Path]]:
+    """The revision (the first target, unless it names a brief) and the briefs."""
+    if not targets:
+        return None, []
+    first = targets[0]
+    names_a_brief = (first.endswith(".yaml") or Path(first).exists()
+                     or (project.content_dir / f"{first}.yaml").is_file())
+    revision = None if names_a_brief else first
+    return revision, [Path(t) for t in targets[1 if revision else 0:]]
+
+
+def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
+    from briefgen.build.changes import diff_project
+    from briefgen.render import changes as report
+
+    revision, briefs = split_targets(project, args.targets)
+    result = diff_project(project, revision, briefs, pictures=args.picture)
+    base = f"{result.base.name} ({result.base.short})" if result.base.name != result.base.commit \
+        else result.base.short
+    changed = result.changed
+    if args.format == "json":
+        stdout.write(report.as_json(changed, {"name": result.base.name, "commit": result.base.commit},
+                                    result.template_files))
+    elif args.format == "markdown":
+        stdout.write(report.as_markdown(changed, base, result.template_files))
+    else:
+        stdout.write(report.as_text(changed, base, result.template_files, colour=_wants_colour(stdout)))
+    return ExitCode.CONTENT_ERROR if any(b.invalid_after for b in result.briefs) else ExitCode.OK
+
+
+def _wants_colour(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")

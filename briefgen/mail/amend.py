@@ -1,0 +1,93 @@
+"""A brief sent again: the page carries its revision, and someone who has an earlier
+version gets it marked `AMENDED:`, starting with what changed since the one they have.
+
+What changed is found the way `briefgen diff` finds it: the earlier version's files (kept
+in the sent record) are validated again in a temporary project, and the two content
+models are compared, then written in plain words for the principal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+
+from briefgen.content.validate import ValidatedBrief
+from briefgen.mail.message import MailParts, mail_safe_html
+from briefgen.mail.sent_record import EarlierVersion
+from briefgen.render.html import medium_date
+
+AMENDED = "AMENDED: "
+BOX_STYLE = ("border:2px solid #b42318;background:#fff4f2;padding:8px 12px;margin:0 auto 12px;"
+             "max-width:760px;font-family:sans-serif;font-size:11pt;color:#1a1d23")
+
+
+def sent_content(validated: ValidatedBrief) -> dict[str, str]:
+    """What is sent, as its files: the brief and the person files it names, by project path."""
+    files = {f"content/{validated.path.name}": validated.path.read_text(encoding="utf-8")}
+    for person_id in sorted(validated.people):
+        person_file = validated.path.parent / "people" / f"{person_id}.yaml"
+        files[f"content/people/{person_id}.yaml"] = person_file.read_text(encoding="utf-8")
+    return files
+
+
+def revision_line(number: int, today: dt.date) -> str:
+    return f"Revision {number} · {medium_date(today)}"
+
+
+def revised_parts(project, validated: ValidatedBrief, parts: MailParts, line: str) -> MailParts:
+    """The same message with the revision line on the page (HTML body and PDF)."""
+    from briefgen.render.html import render_html
+    from briefgen.render.pdf import write_pdf
+
+    page = render_html(validated, project.templates_dir, revision=line)
+    pdf = write_pdf(page, validated.content_text(), project.asset_roots)
+    return dataclasses.replace(parts, html=mail_safe_html(page, validated.brief.title), pdf=pdf)
+
+
+def what_changed(project, validated: ValidatedBrief, earlier: EarlierVersion) -> list[str]:
+    """The changes since an earlier version, in plain sentences ([] when they cannot be
+    worked out: an old record without the content, or content that no longer validates)."""
+    from briefgen.build.pipeline import check_brief
+    from briefgen.build.revisions import temporary_project
+    from briefgen.content.compare import Side, compare
+    from briefgen.render.changes import plain_summary
+
+    if not earlier.sent_content:
+        return []
+    files = {name: text.encode("utf-8") for name, text in earlier.sent_content.items()}
+    assets = project.content_dir / "assets"       # images are not kept; today's stand in
+    if assets.is_dir():
+        files.update({f"content/assets/{p.relative_to(assets).as_posix()}": p.read_bytes()
+                      for p in assets.rglob("*") if p.is_file() and not p.is_symlink()})
+    with temporary_project(files, project) as old_project:
+        old, _ = check_brief(old_project, old_project.content_dir / validated.path.name)
+        if old is None:
+            return []
+        changes = compare(Side(old.brief, old.people), Side(validated.brief, validated.people))
+    return plain_summary(changes)
+
+
+def sent_on(at: str) -> str:
+    """'November 28, 2026 at 00:45 UTC' from the record's '2026-11-28T00:45:00Z'."""
+    when = dt.datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ")
+    return f"{medium_date(when.date())} at {when:%H:%M} UTC"
+
+
+def amended_parts(parts: MailParts, earlier: EarlierVersion, changes: list[str]) -> MailParts:
+    """`parts` for someone who has an earlier version: subject marked, changes first."""
+    heading = f"What changed since the version sent on {sent_on(earlier.at)}"
+    lines = changes or [("The brief was revised; the changes could not be listed. Please read "
+                         "it again in full.")]
+    text = heading + ":\n\n" + "".join(f"- {line}\n" for line in lines) + "\n" + "-" * 40 + "\n\n" + parts.text
+    box = (f'<div style="{BOX_STYLE}"><p style="margin:0 0 6px;font-weight:bold">'
+           f"{html.escape(heading)}</p><ul style=\"margin:0;padding-left:18px\">"
+           + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul></div>")
+    body_start = parts.html.index(">", parts.html.index("<body")) + 1
+    return dataclasses.replace(parts, subject=AMENDED + parts.subject, text=text,
+                               html=parts.html[:body_start] + box + parts.html[body_start:])
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+

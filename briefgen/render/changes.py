@@ -1,0 +1,284 @@
+"""A brief's changes written out: for a terminal (coloured or not), for a pull request
+(Markdown), as JSON, in plain words (the re-sent email) and as HTML (the preview).
+
+The content is untrusted: Markdown output escapes every character Markdown or HTML
+would act on, and HTML output is escaped by Jinja's rules (markupsafe).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+
+from markupsafe import escape
+
+from briefgen.content.compare import BriefDiff, Change, WordOp
+
+CONTEXT_WORDS = 6          # words kept around a change in a long unchanged run
+NOUNS = {"Participants": "participant", "Deliverables": "deliverable", "Key messages": "key message",
+         "Sensitivities": "sensitivity", "Agenda": "agenda item", "Quotes": "quote",
+         "Sources": "source", "Distribution (not printed)": "recipient"}
+STATE_WORDS = {"added": "new brief", "deleted": "deleted", "renamed": "renamed",
+               "changed": "changed", "unchanged": "unchanged"}
+_COLOURS = {"removed": "\033[31m", "added": "\033[32m", "moved": "\033[33m", "heading": "\033[1m",
+            "dim": "\033[2m", "error": "\033[1;31m", "end": "\033[0m"}
+
+
+def ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def trimmed(words: Sequence[tuple[WordOp, str]]) -> list[tuple[WordOp, str]]:
+    """Long unchanged runs shortened to the words around the changes."""
+    runs = []
+    last = len(words) - 1
+    for index, (op, text) in enumerate(words):
+        parts = text.split()
+        if op == "same" and len(parts) > 2 * CONTEXT_WORDS:
+            head = parts[:CONTEXT_WORDS] if index > 0 else []
+            tail = parts[-CONTEXT_WORDS:] if index < last else []
+            text = " ".join([*head, "…", *tail])
+        runs.append((op, text))
+    return runs
+
+
+def _grouped(changes: Iterable[Change]) -> dict[tuple[str, str], list[Change]]:
+    groups: dict[tuple[str, str], list[Change]] = {}
+    for change in changes:
+        groups.setdefault((change.section, change.origin), []).append(change)
+    return groups
+
+
+def _numbers_line(diff: BriefDiff) -> str:
+    parts = []
+    if diff.words != (None, None):
+        parts.append(f"words on the page: {_or_dash(diff.words[0])} → {_or_dash(diff.words[1])}")
+    if any(diff.fill):
+        parts.append(f"page 1 filled: {diff.fill[0] or '–'} → {diff.fill[1] or '–'}")
+    return "; ".join(parts)
+
+
+def _or_dash(value) -> str:
+    return "–" if value is None else str(value)
+
+
+def headline(diff: BriefDiff) -> str:
+    if diff.state == "renamed":
+        return f"{diff.path}: renamed from {diff.renamed_from}"
+    return f"{diff.path}: {STATE_WORDS[diff.state]}"
+
+
+# --- text -----------------------------------------------------------------------------------
+
+def as_text(briefs: Sequence[BriefDiff], base: str, template_files: Sequence[str],
+            colour: bool = False) -> str:
+    def paint(style: str, text: str) -> str:
+        return f"{_COLOURS[style]}{text}{_COLOURS['end']}" if colour else text
+
+    def words(change: Change) -> str:
+        marks = {"removed": ("[-", "-]"), "added": ("{+", "+}")}
+        out = []
+        for op, text in trimmed(change.words):
+            if op == "same":
+                out.append(text)
+            else:
+                opening, closing = ("", "") if colour else marks[op]
+                out.append(paint(op, f"{opening}{text}{closing}"))
+        return " ".join(out)
+
+    lines = []
+    for diff in briefs:
+        lines.append(paint("heading", headline(diff)))
+        lines += _problem_lines(diff, lambda text: paint("error", text))
+        if diff.files:
+            lines.append("  " + paint("dim", "files changed: " + ", ".join(diff.files)))
+        for (section, origin), changes in _grouped(diff.changes).items():
+            lines.append(f"  {section}" + (f" ({origin})" if origin else ""))
+            for change in changes:
+                lines.append("    " + _describe(change, words, paint))
+        numbers = _numbers_line(diff)
+        if numbers:
+            lines.append("  " + numbers)
+        if diff.picture:
+            lines.append(f"  picture: {diff.picture}")
+    if template_files:
+        lines.append(paint("heading", "templates changed (every brief): ") + ", ".join(template_files))
+    if not lines:
+        lines.append("no brief changed")
+    lines.append(paint("dim", f"compared with {base}"))
+    return "\n".join(lines) + "\n"
+
+
+def _problem_lines(diff: BriefDiff, paint) -> list[str]:
+    lines = []
+    for label, problems in (("at the base", diff.problems_before), ("now", diff.problems_after)):
+        if problems:
+            lines.append("  " + paint(f"does not validate {label}:"))
+            lines += [f"    {p.format()}" for p in problems]
+    return lines
+
+
+def _describe(change: Change, words, paint) -> str:
+    """One change on one line, for the terminal."""
+    if change.action == "added":
+        return paint("added", f"+ added: {change.item}") + (f" — {change.after}" if change.after
+                                                           and change.after != change.item else "")
+    if change.action == "removed":
+        return paint("removed", f"- removed: {change.item}")
+    if change.action == "moved":
+        return paint("moved", f"~ moved: {change.item} ({ordinal(change.position[0])} → "
+                              f"{ordinal(change.position[1])})")
+    where = f"{change.item}: {change.field}" if change.field not in ("", "status") else change.item
+    if change.words:
+        return f"{where}: {words(change)}"
+    return f"{where}: {paint('removed', change.before or '(none)')} → {paint('added', change.after or '(none)')}"
+
+
+# --- Markdown -------------------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
+
+
+def md(text: str) -> str:
+    """Text that Markdown shows as written: HTML and Markdown characters escaped."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return " ".join(text.split())
+
+
+def as_markdown(briefs: Sequence[BriefDiff], base: str, template_files: Sequence[str]) -> str:
+    lines = ["## What changed in the briefs", "", f"Compared with {md(base)}.", ""]
+    if not briefs and not template_files:
+        lines.append("No brief changed.")
+    for diff in briefs:
+        lines += [f"### {md(headline(diff))}", ""]
+        for label, problems in (("at the base", diff.problems_before), ("now", diff.problems_after)):
+            if problems:
+                lines.append(f"**Does not validate {label}:**")
+                lines += [f"- {md(p.format())}" for p in problems]
+                lines.append("")
+        if diff.files:
+            lines += ["Files changed: " + ", ".join(f"`{f}`" for f in diff.files), ""]
+        for (section, origin), changes in _grouped(diff.changes).items():
+            lines.append(f"**{md(section)}**" + (f" (from `{origin}`)" if origin else ""))
+            lines += [f"- {_describe_markdown(change)}" for change in changes]
+            lines.append("")
+        numbers = _numbers_line(diff)
+        if numbers:
+            lines += [md(numbers).capitalize(), ""]
+        if diff.picture:
+            lines += [f"Before and after: `{diff.picture}` (in the artifact)", ""]
+    if template_files:
+        lines += ["**Templates changed** (every brief): " + ", ".join(f"`{f}`" for f in template_files), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _describe_markdown(change: Change) -> str:
+    if change.action == "added":
+        detail = f" — {md(change.after)}" if change.after and change.after != change.item else ""
+        return f"Added: **{md(change.item)}**{detail}"
+    if change.action == "removed":
+        return f"Removed: ~~{md(change.item)}~~"
+    if change.action == "moved":
+        return (f"Moved: {md(change.item)} ({ordinal(change.position[0])} → "
+                f"{ordinal(change.position[1])})")
+    where = md(f"{change.item}: {change.field}" if change.field not in ("", "status") else change.item)
+    if change.words:
+        out = []
+        for op, text in trimmed(change.words):
+            out.append(md(text) if op == "same" else f"~~{md(text)}~~" if op == "removed"
+                       else f"**{md(text)}**")
+        return f"{where}: " + " ".join(out)
+    before = f"~~{md(change.before)}~~" if change.before else "(none)"
+    after = f"**{md(change.after)}**" if change.after else "(none)"
+    return f"{where}: {before} → {after}"
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+def as_json(briefs: Sequence[BriefDiff], base: dict, template_files: Sequence[str]) -> str:
+    return json.dumps({"base": base, "template_files": list(template_files),
+                       "briefs": [b.as_dict() for b in briefs]}, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- plain words (the email) ----------------------------------------------------------------
+
+def plain_summary(changes: Sequence[Change]) -> list[str]:
+    """Each change as a sentence a principal reads without marks."""
+    return [_sentence(change) for change in changes]
+
+
+def _sentence(change: Change) -> str:
+    noun = NOUNS.get(change.section, change.section.lower())
+    if change.action == "added":
+        return f"New {noun}: {change.item}."
+    if change.action == "removed":
+        return f"No longer listed ({noun}): {change.item}."
+    if change.action == "moved":
+        return (f"{noun.capitalize()} moved: {change.item} (was {ordinal(change.position[0])}, "
+                f"now {ordinal(change.position[1])}).")
+    field_name = change.field.replace("_", " ")
+    now = " ".join(change.after.split())
+    if change.words and change.section in ("Key messages", "Quotes") and change.field == "text":
+        return f"A {noun} was reworded; it now reads: “{now}”"
+    if change.origin:
+        subject = f"{change.item}'s {field_name}"
+    elif change.section == "Brief":
+        subject = f"The brief's {field_name}"
+    elif change.section in ("Event", "Background") and not change.field:
+        subject = f"The {change.item}"
+    else:
+        subject = f"{change.item}: {field_name}"
+    if change.words:
+        return f"{subject} now reads: “{now}”" if now else f"{subject} was removed."
+    if not change.before:
+        return f"{subject} is now {change.after}."
+    if not change.after:
+        return f"{subject} ({change.before}) was removed."
+    return f"{subject} changed from {change.before} to {change.after}."
+
+
+# --- HTML (the preview) ---------------------------------------------------------------------
+
+def as_html(diff: BriefDiff) -> str:
+    """The changes of one brief as an HTML fragment (every value escaped)."""
+    parts = [f"<h2>{escape(headline(diff))}</h2>"]
+    for label, problems in (("at the base", diff.problems_before), ("now", diff.problems_after)):
+        if problems:
+            parts.append(f"<p class='problem'>Does not validate {label}:</p><ul>")
+            parts += [f"<li><code>{escape(p.format())}</code></li>" for p in problems]
+            parts.append("</ul>")
+    if diff.files:
+        parts.append("<p>Files changed: " + ", ".join(f"<code>{escape(f)}</code>" for f in diff.files)
+                     + "</p>")
+    for (section, origin), changes in _grouped(diff.changes).items():
+        origin_note = f" <small>from <code>{escape(origin)}</code></small>" if origin else ""
+        parts.append(f"<h3>{escape(section)}{origin_note}</h3><ul>")
+        parts += [f"<li>{_describe_html(change)}</li>" for change in changes]
+        parts.append("</ul>")
+    if not diff.changes and not diff.files and diff.state in ("changed", "unchanged"):
+        parts.append("<p>No changes.</p>")
+    numbers = _numbers_line(diff)
+    if numbers:
+        parts.append(f"<p>{escape(numbers)}</p>")
+    return "\n".join(parts)
+
+
+def _describe_html(change: Change) -> str:
+    if change.action == "added":
+        return f"<ins>Added: {escape(change.item)}</ins>"
+    if change.action == "removed":
+        return f"<del>Removed: {escape(change.item)}</del>"
+    if change.action == "moved":
+        return (f"Moved: {escape(change.item)} ({ordinal(change.position[0])} → "
+                f"{ordinal(change.position[1])})")
+    where = escape(f"{change.item}: {change.field}" if change.field not in ("", "status") else change.item)
+    if change.words:
+        tags = {"removed": "del", "added": "ins"}
+        out = [str(escape(text)) if op == "same" else f"<{tags[op]}>{escape(text)}</{tags[op]}>"
+               for op, text in trimmed(change.words)]
+        return f"{where}: " + " ".join(out)
+    return (f"{where}: <del>{escape(change.before or '(none)')}</del> → "
+            f"<ins>{escape(change.after or '(none)')}</ins>")

@@ -1,0 +1,332 @@
+"""`briefgen diff` over real git histories made in a temporary repository."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SAMPLE_ID, edit, run_cli
+
+CALL = """\
+title: Call with the President
+classification: UNCLASSIFIED
+prepared_by: Briefing staff
+as_of: 2023-08-01
+event:
+  kind: call
+  date: 2023-08-02
+  location: Washington
+  purpose: A short call about the summit.
+participants:
+  - person: biden
+    role: principal
+"""
+
+
+def git(root: Path, *args: str) -> str:
+    completed = subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c",
+                                "user.email=test@example.org", *args],
+                               capture_output=True, text=True, check=True)
+    return completed.stdout
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """The sample content and a one-person brief, committed on main; work goes on a branch."""
+    root = tmp_path / "briefs"
+    shutil.copytree(REPO / "content", root / "content")
+    (root / "content" / "call.yaml").write_text(CALL, encoding="utf-8")
+    git(root.parent, "init", "-q", "-b", "main", str(root))
+    commit(root, "briefs")
+    git(root, "checkout", "-q", "-b", "edits")
+    return root
+
+
+def brief(root: Path) -> Path:
+    return root / "content" / f"{SAMPLE_ID}.yaml"
+
+
+def diff(root: Path, *args: str):
+    return run_cli("diff", "--root", root, *args)
+
+
+def test_status_change_since_main(repo):
+    edit(brief(repo), "  - id: hotline\n    title: Three-way hotline\n    status: expected",
+         "  - id: hotline\n    title: Three-way hotline\n    status: announced")
+    commit(repo, "hotline announced")
+    result = diff(repo)
+    assert result.code == 0, result.err
+    assert "content/camp-david-2023.yaml: changed" in result.out
+    assert "    Three-way hotline: expected → announced" in result.out
+    assert "call.yaml" not in result.out                      # unchanged briefs are not listed
+    assert "compared with merge-base of HEAD and main" in result.out
+
+
+def test_added_participant_and_words_on_the_page(repo):
+    edit(brief(repo), "  - person: sullivan\n    role: delegation\n",
+         "  - person: sullivan\n    role: delegation\n  - person: campbell\n    role: staff\n")
+    result = diff(repo)                                       # uncommitted work counts too
+    assert result.code == 0, result.err
+    assert "  Participants\n    + added: Kurt Campbell — staff\n" in result.out
+    before, after = _words(result.out)
+    assert after > before
+
+
+def _words(out: str) -> tuple[int, int]:
+    line = next(line for line in out.splitlines() if "words on the page" in line)
+    before, after = line.split(": ")[1].split(" → ")
+    return int(before), int(after)
+
+
+def test_reworded_message_is_marked_word_by_word(repo):
+    edit(brief(repo), "broader coordination to the next level", "broader coordination to a new level")
+    result = diff(repo, "main")
+    assert result.code == 0, result.err
+    assert "  Key messages\n" in result.out
+    assert ('    The commitment to consult is "really all of …: text: … our security and broader '
+            'coordination to [-the next-] {+a new+} level in a really fundamental way."\n') in result.out
+    assert "+ added" not in result.out and "- removed" not in result.out
+
+
+def test_person_file_edit_shows_in_every_brief_naming_the_person(repo):
+    (repo / "content" / "other.yaml").write_text(CALL.replace("biden", "kishida"), encoding="utf-8")
+    commit(repo, "another brief")
+    edit(repo / "content" / "people" / "kishida.yaml", "title: Prime Minister of Japan",
+         "title: Former Prime Minister of Japan")
+    result = diff(repo, "HEAD")
+    assert result.code == 0, result.err
+    for path in ("content/camp-david-2023.yaml", "content/other.yaml"):
+        assert f"{path}: changed\n  files changed: content/people/kishida.yaml\n" in result.out
+    assert result.out.count("  People (content/people/kishida.yaml)\n    Fumio Kishida: title: "
+                            "Prime Minister of Japan → Former Prime Minister of Japan") == 2
+    assert "call.yaml" not in result.out                      # names biden only
+
+
+def test_reordered_agenda_and_removed_deliverable(repo):
+    text = brief(repo).read_text(encoding="utf-8")
+    first = "  - date: 2023-08-17\n    title: Japanese and South Korean leaders arrive in the United States\n"\
+            "    note: the night before the summit\n    sources: [news-report]\n"
+    assert first in text
+    text = text.replace(first, "").replace("\n\ndeliverables:\n", "\n" + first + "\ndeliverables:\n", 1)
+    hotline_start = text.index("  - id: hotline")
+    hotline_end = text.index("  - id: annual-summit")
+    brief(repo).write_text(text[:hotline_start] + text[hotline_end:], encoding="utf-8")
+    result = diff(repo)
+    assert "  Deliverables\n" in result.out
+    assert "- removed: Three-way hotline" in result.out
+    assert "~ moved: Japanese and South Korean leaders arrive in the United States (1st → 5th)" in result.out
+
+
+def test_renamed_brief(repo):
+    git(repo, "mv", f"content/{SAMPLE_ID}.yaml", "content/camp-david.yaml")
+    edit(repo / "content" / "camp-david.yaml", "status: expected", "status: confirmed")
+    commit(repo, "rename")
+    result = diff(repo)
+    assert result.code == 0, result.err
+    assert "content/camp-david.yaml: renamed from content/camp-david-2023.yaml" in result.out
+    assert "Commitment to consult: expected → confirmed" in result.out
+    assert "deleted" not in result.out and "new brief" not in result.out
+
+
+def test_rename_found_by_similar_text_without_git(repo):
+    (repo / "content" / "call.yaml").unlink()
+    (repo / "content" / "visit.yaml").write_text(CALL.replace("kind: call", "kind: visit")
+                                                 + "subtitle: Three days in Tokyo\n", encoding="utf-8")
+    result = diff(repo, "--format", "json")
+    assert result.code == 0, result.err
+    [visit] = json.loads(result.out)["briefs"]
+    assert (visit["path"], visit["state"], visit["renamed_from"]) == \
+        ("content/visit.yaml", "renamed", "content/call.yaml")
+    assert {(c["section"], c["field"], c["after"]) for c in visit["changes"]} == {
+        ("Brief", "subtitle", "Three days in Tokyo"), ("Event", "kind", "visit")}
+
+
+def test_new_brief_unlike_any_other(repo):
+    (repo / "content" / "call.yaml").unlink()
+    shutil.copy(brief(repo), repo / "content" / "second.yaml")
+    result = diff(repo)
+    assert "content/call.yaml: deleted" in result.out
+    # the copy is the same file as camp-david-2023.yaml, which is still there: a new brief
+    assert "content/second.yaml: renamed from content/call.yaml" not in result.out
+    assert "content/second.yaml: new brief" in result.out
+
+
+def test_invalid_base_is_reported_with_its_errors(repo):
+    edit(brief(repo), "status: expected", "status: expectd")
+    commit(repo, "typo")
+    git(repo, "tag", "broken")
+    edit(brief(repo), "status: expectd", "status: confirmed")
+    result = diff(repo, "broken")
+    assert result.code == 0, result.err                       # fixed now: nothing wrong to report
+    assert "  does not validate at the base:\n    content/camp-david-2023.yaml:" in result.out
+    assert "`status` must be one of expected" in result.out
+    assert "Traceback" not in result.err
+
+
+def test_invalid_now_exits_1(repo):
+    edit(brief(repo), "status: expected", "status: expectd")
+    result = diff(repo, "--format", "markdown")
+    assert result.code == 1
+    assert "**Does not validate now:**" in result.out
+    assert "\\`status\\` must be one of expected" in result.out
+
+
+def test_person_file_deleted(repo):
+    (repo / "content" / "people" / "sullivan.yaml").unlink()
+    result = diff(repo)
+    assert result.code == 1
+    assert "  does not validate now:\n    content/camp-david-2023.yaml:" in result.out
+    assert "no person `sullivan`: expected a file content/people/sullivan.yaml" in result.out
+    assert "  files changed: content/people/sullivan.yaml (deleted)\n" in result.out
+    assert "Traceback" not in result.err
+
+
+def test_bad_revision_exits_2(repo):
+    result = diff(repo, "no-such-branch")
+    assert result.code == 2
+    assert "revision 'no-such-branch' not found" in result.err
+
+
+def test_not_a_repository_exits_2(project):
+    result = run_cli("diff", "--root", project)
+    assert result.code == 2
+    assert "is not in a git repository" in result.err
+
+
+def test_shallow_clone_without_the_base(repo, tmp_path):
+    edit(brief(repo), "status: expected", "status: confirmed")
+    commit(repo, "confirmed")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
+    result = diff(clone, "HEAD~1")
+    assert result.code == 2
+    assert "shallow" in result.err and "fetch-depth: 0" in result.err
+
+
+def test_one_brief_by_id_and_unchanged_briefs_are_not_read(repo):
+    # call.yaml is broken at both sides but unchanged: it is never validated, so never reported
+    edit(repo / "content" / "call.yaml", "kind: call", "kind: chat")
+    commit(repo, "break the call")
+    edit(brief(repo), "status: expected", "status: confirmed")
+    assert diff(repo, "HEAD").code == 0
+    result = diff(repo, "HEAD", SAMPLE_ID)
+    assert result.code == 0 and "camp-david-2023.yaml: changed" in result.out
+    only_call = diff(repo, "HEAD", "content/call.yaml")
+    assert only_call.code == 0 and only_call.out.startswith("no brief changed")
+
+
+def test_markdown_escapes_content(repo):
+    edit(brief(repo), "title: Three-way hotline", "title: Three-way <b>hotline</b> *now*")
+    result = diff(repo, "--format", "markdown")
+    assert result.code == 0, result.err
+    assert "Three-way &lt;b&gt;hotline&lt;/b&gt; \\*now\\*" in result.out
+    assert "<b>" not in result.out
+
+
+def test_template_change_is_named(repo):
+    shutil.copytree(REPO / "templates", repo / "templates")
+    commit(repo, "own templates")
+    with open(repo / "templates" / "one-pager.css", "a", encoding="utf-8") as css:
+        css.write("\n/* smaller */\n")
+    result = diff(repo)
+    assert "templates changed (every brief): templates/one-pager.css" in result.out
+
+
+def test_picture_outlines_the_change(repo):
+    from PIL import Image
+
+    from briefgen.render.picture import OUTLINE, changed_regions, first_page
+
+    edit(brief(repo), "  - id: hotline\n    title: Three-way hotline\n    status: expected",
+         "  - id: hotline\n    title: Three-way hotline\n    status: announced")
+    result = diff(repo, "--picture")
+    assert result.code == 0, result.err
+    assert "  picture: output/camp-david-2023.diff.png" in result.out
+    fills = next(line for line in result.out.splitlines() if "page 1 filled:" in line)
+    assert fills.endswith("page 1 filled: 100% → 100%")
+    picture = Image.open(repo / "output" / "camp-david-2023.diff.png").convert("RGB")
+    assert picture.width > 2 * picture.height * 0.6                # two pages side by side
+    red = [xy for xy in ((x, y) for x in range(0, picture.width, 2) for y in range(0, picture.height, 2))
+           if picture.getpixel(xy) == OUTLINE]
+    assert red, "no changed region outlined"
+    # the outline sits on the hotline's status badge: left column, in the deliverables
+    half = picture.width // 2
+    right_side = [(x - half, y) for x, y in red if x > half]
+    assert right_side and max(x for x, _ in right_side) < half * 0.2
+    pdf = run_cli("build", "--root", repo)
+    assert pdf.code == 0, pdf.err
+    page = first_page((repo / "output" / "camp-david-2023.pdf").read_bytes())
+    assert changed_regions(page, page) == []
+    [badge] = changed_regions(page, page.crop((0, 0, page.width, page.height // 2)))
+    assert badge.top >= page.height // 2 - 8
+
+
+def test_picture_of_a_new_brief(repo):
+    shutil.copy(repo / "content" / "call.yaml", repo / "content" / "call-2.yaml")
+    edit(repo / "content" / "call-2.yaml", "A short call about the summit.",
+         "A much longer call about everything that the summit was meant to settle, in detail.")
+    (repo / "content" / "call.yaml").unlink()
+    git(repo, "rm", "-q", "--cached", "content/call.yaml")
+    result = diff(repo, "--picture", "--format", "json")
+    assert result.code == 0, result.err
+    [entry] = json.loads(result.out)["briefs"]
+    assert entry["picture"] == "output/call-2.diff.png"
+    assert entry["fill"]["before"].endswith("%") and entry["fill"]["after"].endswith("%")
+
+
+def test_colour_on_a_terminal_unless_no_color(repo, monkeypatch):
+    import io
+
+    from briefgen.cli.diff import _wants_colour
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    edit(brief(repo), "broader coordination to the next level", "broader coordination to a new level")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert _wants_colour(Terminal()) and not _wants_colour(io.StringIO())
+    from briefgen.cli.main import main
+    out = Terminal()
+    assert main(["diff", "--root", str(repo)], stdout=out, stderr=io.StringIO()) == 0
+    assert "\033[31mthe next\033[0m \033[32ma new\033[0m" in out.getvalue()
+    assert "[-" not in out.getvalue()
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = Terminal()
+    assert main(["diff", "--root", str(repo)], stdout=plain, stderr=io.StringIO()) == 0
+    assert "\033[" not in plain.getvalue() and "[-the next-] {+a new+}" in plain.getvalue()
+
+
+def test_changes_in_plain_words(project):
+    from briefgen.build.pipeline import check_brief
+    from briefgen.content.compare import Side, compare
+    from briefgen.project import Project
+    from briefgen.render.changes import plain_summary
+
+    site = Project.at(project)
+    path = project / "content" / f"{SAMPLE_ID}.yaml"
+    before, _ = check_brief(site, path)
+    edit(path, "  - person: sullivan\n    role: delegation\n", "")
+    edit(path, "participants: [kishida, yoon, blinken, sullivan]", "participants: [kishida, yoon, blinken]")
+    text = path.read_text(encoding="utf-8")
+    first = text.index("  - id: consult-pledge")
+    second = text.index("  - id: missile-defense")
+    third = text.index("  - id: joint-exercises")
+    path.write_text(text[:first] + text[second:third] + text[first:second] + text[third:], encoding="utf-8")
+    after, result = check_brief(site, path)
+    assert after is not None, result.errors
+    sentences = plain_summary(compare(Side(before.brief, before.people), Side(after.brief, after.people)))
+    assert sentences == [
+        "No longer listed (participant): Jake Sullivan.",
+        "Deliverable moved: Enhanced ballistic missile defense cooperation (was 2nd, now 1st).",
+        ("Meetings with Secretary of State Blinken and National Security Advisor Sullivan: participants "
+         "changed from kishida, yoon, blinken, sullivan to kishida, yoon, blinken."),
+    ]
