@@ -26,6 +26,7 @@ from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, Sequenc
                          SequenceStartEvent)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from briefgen.content.files import TooBig, UnsafeFile, read_regular_file
 from briefgen.errors import ContentError, Diagnostic
 
 MAX_FILE_BYTES = 256 * 1024
@@ -71,6 +72,7 @@ class LoadedDocument:
     value_positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    text: str = ""   # the file as read (once, safely): positions are found in it, never re-read
 
     def locate(self, key_path: KeyPath, *, key: bool = False) -> tuple[int, int]:
         """Line and column of a value (or of its key), or of its nearest ancestor that exists."""
@@ -103,7 +105,7 @@ def load_yaml(path: Path, display_path: str | None = None) -> LoadedDocument:
     problems that still leave data (duplicates, invisible characters) are in ``diagnostics``."""
     shown = display_path or str(path)
     text = _read_text(path, shown)
-    doc = LoadedDocument(path=path, display_path=shown, data=None)
+    doc = LoadedDocument(path=path, display_path=shown, data=None, text=text)
     invisible, text = _invisible_characters(text, shown)
     doc.diagnostics.extend(invisible)
     node = _compose_with_libyaml(text)
@@ -129,16 +131,13 @@ def load_yaml(path: Path, display_path: str | None = None) -> LoadedDocument:
 
 
 def _read_text(path: Path, shown: str) -> str:
+    """The file as text: a regular file (not a link, pipe or device), at most MAX_FILE_BYTES."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ContentError([Diagnostic(shown, 1, 1, "error",
-                                f"the file is {size:,} bytes; a content file may be at most "
-                                f"{MAX_FILE_BYTES:,} bytes")])
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ContentError([Diagnostic(shown, 1, 1, "error",
-                            f"cannot read the file: {exc.strerror or exc}")]) from None
+        raw = read_regular_file(path, MAX_FILE_BYTES)
+    except TooBig as exc:
+        raise ContentError([Diagnostic(shown, 1, 1, "error", str(exc))]) from None
+    except UnsafeFile as exc:
+        raise ContentError([Diagnostic(shown, 0, 0, "error", printable(str(exc)))]) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -26,7 +26,9 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from briefgen.content.assets import image_file_problem, image_reference_problem, link_problem
+from briefgen.content.assets import (image_file_problem, image_reference_problem, link_problem,
+                                     read_image)
+from briefgen.content.files import UnsafeFile
 from briefgen.errors import BriefgenError
 from briefgen.content.validate import CITATION
 
@@ -74,9 +76,12 @@ class RichText:
             reference = unescape(match.group(1))
             if image_file_problem(self.content_dir, reference):
                 return match.group(0)  # validation has reported it; the PDF fetcher refuses it
-            path = (self.content_dir / reference).resolve()
-            data = base64.b64encode(path.read_bytes()).decode("ascii")
-            return f' src="data:{IMAGE_TYPES[path.suffix.lower()]};base64,{data}"'
+            try:
+                image = read_image(self.content_dir, reference)  # no link, no pipe, capped
+            except UnsafeFile:
+                return match.group(0)
+            data = base64.b64encode(image).decode("ascii")
+            return f' src="data:{IMAGE_TYPES[Path(reference).suffix.lower()]};base64,{data}"'
         return _IMAGE_TAG.sub(lambda tag: _SOURCE_ATTRIBUTE.sub(embed, tag.group(0)), html)
 
     def inline(self, text: str | None) -> Markup:
