@@ -7,7 +7,9 @@ We use PyYAML's parser and composer only, never its constructors, so:
 * a duplicate key is an error naming both lines, instead of the last one winning;
 * anchors and aliases are refused, so an alias bomb can never expand;
 * size and nesting depth are bounded before anything is built;
-* characters a reader cannot see (controls, bidi overrides, zero-width) are errors.
+* characters a reader cannot see (controls, bidi overrides, zero-width), lone surrogates
+  (which nothing can encode) and private-use characters (which show as nothing a reader
+  knows, and could forge the renderer's own markers) are errors.
 
 Everything found is collected and returned, so the author sees every problem at once.
 """
@@ -181,6 +183,10 @@ def _invisible_name(char: str) -> str | None:
     category = unicodedata.category(char)
     if category == "Cc":
         return "control character"
+    if category == "Cs":
+        return "lone surrogate, half of a character pair, which no file can hold"
+    if category == "Co":
+        return "private-use character, which has no agreed meaning or glyph"
     if category == "Cf":
         return f"invisible format character {unicodedata.name(char, '')}".rstrip()
     return None
@@ -331,8 +337,10 @@ def printable(text: str) -> str:
 
 
 def _escape(char: str) -> str:
-    if char != " " and (char in _INVISIBLE or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")):
-        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\u{ord(char):04x}")
+    if char != " " and (char in _INVISIBLE
+                        or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co")):
+        escape = f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
+        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, escape)
     return char
 
 

@@ -97,6 +97,10 @@ class RichText:
         return citation_markup(numbers)
 
     def _tokenise_citations(self, text: str) -> str:
+        # The markers are private-use characters, which validation refuses in content;
+        # dropped here too, so no text can forge a citation number.
+        text = text.replace(_CITE_OPEN, "").replace(_CITE_CLOSE, "")
+
         def token(match: re.Match) -> str:
             number = self.source_numbers.get(match.group(1))
             return f"{_CITE_OPEN}{number}{_CITE_CLOSE}" if number else match.group(0)
