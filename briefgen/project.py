@@ -57,8 +57,10 @@ class Project:
         return (self.templates_dir, self.content_dir / "assets")
 
     def display(self, path: Path) -> str:
+        """The path relative to the project, named as written: a link is shown as the link,
+        not as what it points to."""
         try:
-            return str(path.resolve().relative_to(self.root))
+            return str((path.parent.resolve() / path.name).relative_to(self.root))
         except ValueError:
             return str(path)
 

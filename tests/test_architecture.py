@@ -150,5 +150,6 @@ def test_readme_layout_lists_every_module():
     if os.environ.get("BRIEFGEN_UPDATE_GOLDEN"):
         text = text[:start] + layout_listing() + text[end:]
         readme.write_text(text, encoding="utf-8")
+        end = start + len(layout_listing())
     assert text[start:end] == layout_listing(), (
         "README's layout of the code is out of date: refresh it with BRIEFGEN_UPDATE_GOLDEN=1")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 
 from briefgen import __version__
@@ -76,10 +77,16 @@ def _read_stamp(path: Path) -> dict | None:
 
 
 def _file_digest(path: Path) -> str:
+    """The file's hash, read without following a link or waiting on a pipe ("missing" when
+    it is not a regular file): content may plant either."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return "missing"
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return "missing"
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def shared_inputs_digest(asset_roots: tuple[Path, ...]) -> str:

@@ -80,6 +80,9 @@ def find_briefs(project: Project, files: Iterable[Path] = ()) -> list[Path]:
     """The briefs named, or every brief directly under content/ (people files are not briefs)."""
     named = [Path(f) for f in files]
     if not named:
+        if project.content_dir.is_symlink():
+            raise UsageError(f"{project.display(project.content_dir)}/ is a symbolic link; the "
+                             "content folder must be a real folder inside the project")
         if not project.content_dir.is_dir():
             raise UsageError(f"no content folder at {project.content_dir}; run briefgen from a "
                              "project, or name the brief files")
@@ -88,7 +91,7 @@ def find_briefs(project: Project, files: Iterable[Path] = ()) -> list[Path]:
     for path in named:
         if path.is_dir():
             found += sorted(path.glob("*.yaml"))
-        elif path.is_file():
+        elif os.path.lexists(path):   # a link or a pipe too: loading it reports what it is
             found.append(path)
         else:
             raise UsageError(f"no such file: {path}")

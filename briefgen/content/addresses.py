@@ -91,12 +91,27 @@ def _domain_problem(value: str, domain: str) -> str | None:
     return None
 
 
+def has_encoded_word(value: str) -> bool:
+    """Whether `value` holds what a mail program could decode as an RFC 2047 encoded word
+    (`=?charset?q?text?=`): a `=?` with a `?=` after it. Such text reaches a header as
+    something else than what was checked (another address, a line break, a new header), so
+    it is refused wherever content goes into a header. Linear: two substring searches."""
+    start = value.find("=?")
+    return start >= 0 and value.find("?=", start + 2) >= 0
+
+
+ENCODED_WORD_ADVICE = ("mail programs decode `=?...?=` as an encoded word (RFC 2047) into "
+                       "other text in the email's headers; write the text itself")
+
+
 def check_display_name(value: str) -> str:
     """A name shown beside an address: one line, and nothing a mail client reads as an address."""
     control = first_control_character(value)
     if control:
         raise ValueError(f"{shown(value)} contains a control character ({control}); a name is "
                          "one line of printable text")
+    if has_encoded_word(value):
+        raise ValueError(f"{shown(value)} contains an encoded word; {ENCODED_WORD_ADVICE}")
     found = sorted(_NAME_SPECIALS.intersection(value))
     if found:
         raise ValueError(f"{shown(value)} contains {' '.join(found)}; a name may not contain "

@@ -14,6 +14,7 @@ of the type its name says.
 
 from __future__ import annotations
 
+import os
 import re
 import typing
 from collections.abc import Iterable, Iterator
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
+from briefgen.content.files import TooBig, UnsafeFile, read_regular_file
 from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path
 from briefgen.content.markdown import markdown_limit_problem, references
 from briefgen.content.models import Brief, MarkdownText, Person, inner_model
@@ -73,19 +75,41 @@ def image_file_problem(content_dir: Path, reference: str) -> str | None:
     problem = image_reference_problem(reference)
     if problem:
         return problem
+    if (content_dir / ASSETS_FOLDER).is_symlink():
+        return (f"the {ASSETS_FOLDER}/ folder is a symbolic link; it must be a real folder inside "
+                "the project")
     assets = (content_dir / ASSETS_FOLDER).resolve()
     path = (content_dir / reference).resolve()
     if assets not in path.parents:
         return f"`{reference}` is a link that leads out of the {ASSETS_FOLDER}/ folder"
-    if not path.is_file():
+    if not os.path.lexists(content_dir / reference) and not path.exists():
         return f"no image file `{reference}` (looked in {ASSETS_FOLDER}/ next to the brief)"
-    size = path.stat().st_size
-    if size > MAX_ASSET_BYTES:
-        return f"`{reference}` is {size:,} bytes; an image may be at most {MAX_ASSET_BYTES:,} bytes"
-    with path.open("rb") as handle:
-        head = handle.read(16)
-    if not head.startswith(IMAGE_SIGNATURES[path.suffix.lower()]):
+    try:
+        data = read_image(content_dir, reference)
+    except TooBig as exc:
+        return f"`{reference}` is {exc.size:,} bytes; an image may be at most {MAX_ASSET_BYTES:,} bytes"
+    except UnsafeFile as exc:
+        return f"`{reference}`: {exc}".replace("content files must", "images must")
+    if not data.startswith(IMAGE_SIGNATURES[path.suffix.lower()]):
         return f"`{reference}` is not a {path.suffix.lower().lstrip('.').upper()} image"
+    return None
+
+
+def read_image(content_dir: Path, reference: str) -> bytes:
+    """The bytes of an image inside assets/: a regular file reached through no link at all,
+    at most MAX_ASSET_BYTES. Raises UnsafeFile otherwise."""
+    link = _first_link(content_dir, PurePosixPath(reference).parts)
+    if link is not None:
+        raise UnsafeFile(f"`{link}` is a symbolic link; images must be regular files in the "
+                         f"{ASSETS_FOLDER}/ folder")
+    return read_regular_file(content_dir / reference, MAX_ASSET_BYTES)
+
+
+def _first_link(folder: Path, parts: tuple[str, ...]) -> str | None:
+    """The first of the path's parts below `folder` that is a symbolic link (as written)."""
+    for end in range(1, len(parts) + 1):
+        if (folder.joinpath(*parts[:end])).is_symlink():
+            return "/".join(parts[:end])
     return None
 
 
@@ -179,7 +203,7 @@ def _position_of(field: _Field, needle: str) -> tuple[int, int]:
     line, column = field.doc.locate(field.key_path)
     if not needle:
         return line, column
-    lines = field.doc.path.read_text(encoding="utf-8-sig").splitlines()
+    lines = field.doc.text.splitlines()
     for number in range(line, min(len(lines), line + field.text.count("\n") + 2) + 1):
         start = column - 1 if number == line else 0
         found = lines[number - 1].find(needle, start)

@@ -7,7 +7,9 @@ We use PyYAML's parser and composer only, never its constructors, so:
 * a duplicate key is an error naming both lines, instead of the last one winning;
 * anchors and aliases are refused, so an alias bomb can never expand;
 * size and nesting depth are bounded before anything is built;
-* characters a reader cannot see (controls, bidi overrides, zero-width) are errors.
+* characters a reader cannot see (controls, bidi overrides, zero-width), lone surrogates
+  (which nothing can encode) and private-use characters (which show as nothing a reader
+  knows, and could forge the renderer's own markers) are errors.
 
 Everything found is collected and returned, so the author sees every problem at once.
 """
@@ -25,6 +27,7 @@ import yaml
 from yaml.events import AliasEvent, MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from briefgen.content.files import TooBig, UnsafeFile, read_regular_file
 from briefgen.errors import ContentError, Diagnostic, Severity
 
 MAX_FILE_BYTES = 256 * 1024
@@ -70,6 +73,7 @@ class LoadedDocument:
     value_positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    text: str = ""   # the file as read (once, safely): positions are found in it, never re-read
 
     def locate(self, key_path: KeyPath, *, key: bool = False) -> tuple[int, int]:
         """Line and column of a value (or of its key), or of its nearest ancestor that exists."""
@@ -102,7 +106,7 @@ def load_yaml(path: Path, display_path: str | None = None) -> LoadedDocument:
     problems that still leave data (duplicates, invisible characters) are in ``diagnostics``."""
     shown = display_path or str(path)
     text = _read_text(path, shown)
-    doc = LoadedDocument(path=path, display_path=shown, data=None)
+    doc = LoadedDocument(path=path, display_path=shown, data=None, text=text)
     invisible, text = _invisible_characters(text, shown)
     doc.diagnostics.extend(invisible)
     node = _compose_with_libyaml(text)
@@ -128,16 +132,13 @@ def load_yaml(path: Path, display_path: str | None = None) -> LoadedDocument:
 
 
 def _read_text(path: Path, shown: str) -> str:
+    """The file as text: a regular file (not a link, pipe or device), at most MAX_FILE_BYTES."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ContentError([Diagnostic(shown, 1, 1, "error",
-                                f"the file is {size:,} bytes; a content file may be at most "
-                                f"{MAX_FILE_BYTES:,} bytes")])
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ContentError([Diagnostic(shown, 1, 1, "error",
-                            f"cannot read the file: {exc.strerror or exc}")]) from None
+        raw = read_regular_file(path, MAX_FILE_BYTES)
+    except TooBig as exc:
+        raise ContentError([Diagnostic(shown, 1, 1, "error", str(exc))]) from None
+    except UnsafeFile as exc:
+        raise ContentError([Diagnostic(shown, 0, 0, "error", printable(str(exc)))]) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -181,6 +182,10 @@ def _invisible_name(char: str) -> str | None:
     category = unicodedata.category(char)
     if category == "Cc":
         return "control character"
+    if category == "Cs":
+        return "lone surrogate, half of a character pair, which no file can hold"
+    if category == "Co":
+        return "private-use character, which has no agreed meaning or glyph"
     if category == "Cf":
         return f"invisible format character {unicodedata.name(char, '')}".rstrip()
     return None
@@ -331,8 +336,10 @@ def printable(text: str) -> str:
 
 
 def _escape(char: str) -> str:
-    if char != " " and (char in _INVISIBLE or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")):
-        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\u{ord(char):04x}")
+    if char != " " and (char in _INVISIBLE
+                        or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co")):
+        escape = f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
+        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, escape)
     return char
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, model_validator
 
-from briefgen.content.addresses import check_address, check_display_name
+from briefgen.content.addresses import ENCODED_WORD_ADVICE, check_address, check_display_name, has_encoded_word
 from briefgen.content.countries import ISO_3166_ALPHA2
 
 
@@ -60,6 +60,12 @@ def _text_block(value: str) -> str:
     return value
 
 
+def _no_encoded_word(value: str) -> str:
+    if has_encoded_word(value):
+        raise ValueError(f"must not contain an encoded word: {ENCODED_WORD_ADVICE}")
+    return value
+
+
 if TYPE_CHECKING:  # to the type checker these are text; pydantic sees the patterns
     Id = str
     TimeOfDay = str
@@ -80,6 +86,8 @@ else:
     WebAddress = _pattern_text(r"https?://[^\s<>\"]+", "is not a web address; write it in full, "
                                "starting with https://", schema_pattern=r"^https?://\S+$")
 Line = Annotated[str, AfterValidator(_single_line)]
+# A line that also goes into an email header (the title is in the Subject).
+HeaderLine = Annotated[str, AfterValidator(_single_line), AfterValidator(_no_encoded_word)]
 Markdown = Annotated[str, AfterValidator(_text_block), MarkdownText(),
                      Field(json_schema_extra={"contentMediaType": "text/markdown"})]
 Country = Annotated[str, AfterValidator(_check_country),
@@ -344,7 +352,7 @@ class Distribution(StrictModel):
 class Brief(StrictModel):
     """A meeting brief, in content/<id>.yaml; the file stem is the brief's id."""
 
-    title: Line = Field(description="Title of the meeting.",
+    title: HeaderLine = Field(description="Title of the meeting.",
                         examples=["Camp David Trilateral Summit"])
     subtitle: Line | None = Field(None, description="One line under the title.",
                                   examples=["United States · Japan · Republic of Korea"])

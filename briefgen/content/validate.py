@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -94,7 +95,9 @@ class PeopleRegistry:
         return str(path)
 
     def exists(self, person_id: str) -> bool:
-        return re.fullmatch(r"[a-z0-9][a-z0-9-]*", person_id) is not None and self.path_of(person_id).is_file()
+        # lexists: a link or a pipe counts, so loading it reports what it is at its path
+        return (re.fullmatch(r"[a-z0-9][a-z0-9-]*", person_id) is not None
+                and os.path.lexists(self.path_of(person_id)))
 
     def get(self, person_id: str) -> tuple[Person | None, list[Diagnostic]]:
         """The person (None when their file is invalid) and the problems in their file."""

@@ -4,6 +4,9 @@ Nothing a content author writes can add a header: every brief field that reaches
 header (title, classification, the brief's id as the attachment's name) is checked
 for control and line-breaking characters first, with the file:line:col of the field,
 and addresses and names have already been checked by the model (see addresses.py).
+Text that the email library would decode as an RFC 2047 encoded word (`=?...?=`) is refused
+twice: at validation, and here, where the written message is also parsed back and must
+carry exactly the subject, addresses, names and attachment name it was given.
 The HTML body is the one-pager with its CSS inlined into style attributes, then
 cleaned against an allowlist: no scripts, no stylesheets, nothing fetched from outside.
 """
@@ -11,6 +14,8 @@ cleaned against an allowlist: no scripts, no stylesheets, nothing fetched from o
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import hashlib
 import html
 import re
@@ -22,9 +27,9 @@ from email.utils import format_datetime, make_msgid
 
 import nh3
 
-from briefgen.content.addresses import first_control_character
+from briefgen.content.addresses import first_control_character, has_encoded_word
 from briefgen.content.validate import ValidatedBrief
-from briefgen.errors import ContentError
+from briefgen.errors import BriefgenError, ContentError
 from briefgen.render.html import event_dates, medium_date
 from briefgen.render.text import brief_text
 
@@ -134,10 +139,60 @@ def _element_style(html: str, tag: str) -> str:
     return match.group(1).strip().rstrip(";") if match else ""
 
 
+class UnsafeHeader(BriefgenError):
+    """Header text that would not reach the message as it was checked (validation refuses
+    it first; this is the second wall)."""
+
+
 def build_message(parts: MailParts, sender: Address | None, recipients: list[Addressee], *,
                   now: dt.datetime, include_bcc: bool) -> EmailMessage:
     """The complete message. Bcc is a header only in a draft (the mail client sends it);
     when briefgen sends, Bcc recipients are only in the SMTP envelope."""
+    _refuse_decodable_text(parts, sender, recipients)
+    message = _assemble(parts, sender, recipients, now=now, include_bcc=include_bcc)
+    _check_round_trip(message, parts, sender, recipients, include_bcc=include_bcc)
+    return message
+
+
+def _refuse_decodable_text(parts: MailParts, sender: Address | None,
+                           recipients: list[Addressee]) -> None:
+    texts = {"the subject": parts.subject, "the attachment's name": parts.attachment_name}
+    texts |= {f"the name of {r.address}": r.name or "" for r in recipients}
+    if sender is not None:
+        texts["the sender's name"] = sender.display_name
+    for what, text in texts.items():
+        if has_encoded_word(text):
+            raise UnsafeHeader(f"{what} contains an encoded word (=?...?=) that mail programs would "
+                               "decode into other header text; nothing was written or sent")
+
+
+def _check_round_trip(message: EmailMessage, parts: MailParts, sender: Address | None,
+                      recipients: list[Addressee], *, include_bcc: bool) -> None:
+    """Parse the message as a mail program will and compare what matters with what was meant."""
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    expected_fields = ("to", "cc") + (("bcc",) if include_bcc else ())
+    problems = []
+    if str(parsed["Subject"]) != parts.subject:
+        problems.append("the subject")
+    for field_name in ("to", "cc", "bcc"):
+        wanted = [(r.name or "", r.address) for r in recipients
+                  if r.field == field_name and field_name in expected_fields]
+        headers = parsed.get_all(field_name) or []
+        found = [(a.display_name, a.addr_spec) for header in headers for a in header.addresses]
+        if found != wanted:
+            problems.append(f"the {field_name.capitalize()} header")
+    if sender is not None and [(a.display_name, a.addr_spec) for a in parsed["From"].addresses] != \
+            [(sender.display_name, sender.addr_spec)]:
+        problems.append("the From header")
+    if [part.get_filename() for part in parsed.iter_attachments()] != [parts.attachment_name]:
+        problems.append("the attachment's name")
+    if problems:
+        raise UnsafeHeader(f"{', '.join(problems)} would not reach the recipient as written; "
+                           "nothing was written or sent")
+
+
+def _assemble(parts: MailParts, sender: Address | None, recipients: list[Addressee], *,
+              now: dt.datetime, include_bcc: bool) -> EmailMessage:
     message = EmailMessage(policy=SMTP)
     message["Subject"] = parts.subject
     if sender is not None:

@@ -198,7 +198,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
     # --- responses -----------------------------------------------------------------------
 
     def send_html(self, html: str) -> None:
-        self.send_bytes(HTTPStatus.OK, "text/html; charset=utf-8", html.encode("utf-8"))
+        # "replace": a file name that is not UTF-8 must not stop the page (nor the index)
+        self.send_bytes(HTTPStatus.OK, "text/html; charset=utf-8", html.encode("utf-8", "replace"))
 
     def send_text(self, status: HTTPStatus, text: str) -> None:
         self.send_bytes(status, "text/plain; charset=utf-8", f"{text}\n".encode())

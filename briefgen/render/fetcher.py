@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from briefgen.content.assets import MAX_ASSET_BYTES
+from briefgen.content.files import UnsafeFile, read_regular_file
 
 
 class SafeFetcher:
@@ -25,7 +26,8 @@ class SafeFetcher:
     _fail_on_errors = False
 
     def __init__(self, roots: tuple[Path, ...]):
-        self.roots = tuple(root.resolve() for root in roots)
+        # A root that is itself a link (content/assets -> /etc) allows nothing.
+        self.roots = tuple(root.resolve() for root in roots if not root.is_symlink())
         self.refused: list[tuple[str, str]] = []
 
     def __call__(self, url: str, *args, **kwargs):
@@ -43,7 +45,12 @@ class SafeFetcher:
             return URLFetcher(allowed_protocols={"data"}, allow_redirects=False).fetch(url, headers)
         path = self._path(url)
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime_type})
+        try:  # what was judged is what is read: a regular file, no link, no pipe, capped
+            data = read_regular_file(path, MAX_ASSET_BYTES)
+        except UnsafeFile as exc:
+            self.refused.append((url, str(exc)))
+            raise ValueError(f"refused: {url}: {exc}") from None
+        return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime_type})
 
     def refusal(self, url: str) -> str | None:
         """Why a URL may not be fetched, or None when it may."""

@@ -22,7 +22,8 @@ from pathlib import Path
 import nh3
 from markupsafe import Markup
 
-from briefgen.content.assets import image_file_problem, image_reference_problem, link_problem
+from briefgen.content.assets import image_file_problem, image_reference_problem, link_problem, read_image
+from briefgen.content.files import UnsafeFile
 from briefgen.content.markdown import CITATION, convert, markdown_limit_problem
 from briefgen.errors import BriefgenError
 
@@ -67,9 +68,12 @@ class RichText:
             reference = unescape(match.group(1))
             if image_file_problem(content_dir, reference):
                 return match.group(0)  # validation has reported it; the PDF fetcher refuses it
-            path = (content_dir / reference).resolve()
-            data = base64.b64encode(path.read_bytes()).decode("ascii")
-            return f' src="data:{IMAGE_TYPES[path.suffix.lower()]};base64,{data}"'
+            try:
+                image = read_image(content_dir, reference)  # no link, no pipe, capped
+            except UnsafeFile:
+                return match.group(0)
+            data = base64.b64encode(image).decode("ascii")
+            return f' src="data:{IMAGE_TYPES[Path(reference).suffix.lower()]};base64,{data}"'
         return _IMAGE_TAG.sub(lambda tag: _SOURCE_ATTRIBUTE.sub(embed, tag.group(0)), html)
 
     def inline(self, text: str | None) -> Markup:
@@ -88,6 +92,10 @@ class RichText:
         return sorted({self.source_numbers[s] for s in source_ids if s in self.source_numbers})
 
     def _tokenise_citations(self, text: str) -> str:
+        # The markers are private-use characters, which validation refuses in content;
+        # dropped here too, so no text can forge a citation number.
+        text = text.replace(_CITE_OPEN, "").replace(_CITE_CLOSE, "")
+
         def token(match: re.Match) -> str:
             number = self.source_numbers.get(match.group(1))
             return f"{_CITE_OPEN}{number}{_CITE_CLOSE}" if number else match.group(0)
