@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -259,7 +260,8 @@ def _fill_placeholders(text: str) -> str:
     return "\n".join(filled) + "\n"
 
 
-def test_new_brief_fails_check_at_each_placeholder_until_filled(project: Path):
+def test_new_brief_fails_check_at_each_placeholder_until_filled(project: Path, monkeypatch):
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     created = run_cli("new", "g7-summit", "--root", project)
     path = project / "content" / "g7-summit.yaml"
     assert created.code == 0, created.err

@@ -309,6 +309,7 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
     data = doc.data if isinstance(doc.data, dict) else {}
     problems: list[Diagnostic] = []
     found: dict[str, Person] = {}
+    missing: dict[str, list[KeyPath]] = {}     # person id -> where the brief names them
 
     def unique(section: str, key: str) -> set[str]:
         seen: dict[str, int] = {}
@@ -334,8 +335,7 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
                                            "of this brief; add them there first"))
             return
         if not people.exists(person_id):
-            problems.append(doc.diagnostic(key_path, f"no person `{person_id}`: expected a file "
-                                           f"{people.display(people.path_of(person_id))}"))
+            missing.setdefault(person_id, []).append(key_path)
             return
         person, person_problems = people.get(person_id)
         problems.extend(person_problems)
@@ -364,7 +364,19 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
             need_person(("quotes", index, "by"), item["by"])
     for key_path, source_id in _cited_sources(data):
         need_source(key_path, source_id)
+    problems += [_missing_person(doc, people, person_id, uses) for person_id, uses in missing.items()]
     return found, _dedupe(problems)
+
+
+def _missing_person(doc: LoadedDocument, people: PeopleRegistry, person_id: str,
+                    uses: list[KeyPath]) -> Diagnostic:
+    """One error for a person with no file, at the first place the brief names them, however
+    many places do: one missing file is one thing to fix."""
+    first = min(uses, key=doc.locate)
+    others = len({doc.locate(use) for use in uses}) - 1
+    also = f" (also named in {others} other place{'s' * (others != 1)})" if others else ""
+    return doc.diagnostic(first, f"no person `{person_id}`: expected a file "
+                          f"{people.display(people.path_of(person_id))}{also}")
 
 
 def _dedupe(problems: list[Diagnostic]) -> list[Diagnostic]:
