@@ -569,7 +569,7 @@ def test_header_fields_are_checked_again_when_the_message_is_made(project: Path,
     tampered = replace(validated, brief=validated.brief.model_copy(
         update={"title": "Camp David\r\nBcc: attacker@example.net"}))
     with pytest.raises(ContentError) as raised:
-        compose_parts(tampered, "<html><body></body></html>", b"%PDF-")
+        compose_parts(tampered, b"%PDF-")
     [message] = raised.value.messages()
     assert message.startswith(f"content/{SAMPLE_ID}.yaml:6:8: error: `title` contains a control character "
                               "(U+000D); it goes into the email's Subject header")

@@ -20,7 +20,7 @@ from briefgen.errors import BriefgenError, ContentError, ExitCode, UsageError
 HELP = "write a brief as an email draft (output/<id>.eml), or send it with --send"
 DESCRIPTION = """\
 Make the email for one brief: the subject from its classification, title and date;
-the one-pager as a mail-safe HTML body; a plain-text version written from the
+the brief as an HTML body laid out for mail clients; a plain-text version written from the
 content; the PDF attached (built first if missing or out of date).
 
 Recipients come from the brief's `distribution:` (to, cc, bcc) and from --to, --cc
@@ -167,8 +167,7 @@ def _compose(project, path: Path, validated, settings):
         raise UsageError(f"{project.display(pdf_path)} is {len(pdf) / 1e6:.3f} MB; the limit for an "
                          f"attachment is {settings.max_attachment_bytes / 1e6:g} MB "
                          "(BRIEFGEN_MAIL_MAX_ATTACHMENT_MB); nothing was sent")
-    page_html = (project.output_dir / f"{validated.brief_id}.html").read_text(encoding="utf-8")
-    return compose_parts(validated, page_html, pdf)  # the page built beside the PDF
+    return compose_parts(validated, pdf, project.templates_dir)
 
 
 def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: TextIO) -> int:

@@ -22,6 +22,7 @@ from briefgen.render.richtext import RichText
 from briefgen.content.validate import ValidatedBrief
 
 TEMPLATE_NAME = "one-pager.html.j2"
+EMAIL_TEMPLATE_NAME = "email.html.j2"
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
 STATUS_LABELS = {"expected": "Expected", "confirmed": "Confirmed", "announced": "Announced",
                  "deferred": "Deferred", "dropped": "Dropped"}
@@ -47,6 +48,16 @@ def template_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environm
 def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR) -> str:
     """Render a validated brief to a complete HTML document (CSS inlined, no external requests)."""
     template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
+    return template.render(brief=brief_view(validated))
+
+
+def render_email_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR) -> str:
+    """The brief as an email body: the one-pager's view data in a layout made for mail
+    clients (one column, the title first, relative sizes, tables). A project whose own
+    templates predate the email template gets briefgen's."""
+    if not (templates_dir / EMAIL_TEMPLATE_NAME).is_file():
+        templates_dir = TEMPLATES_DIR
+    template = template_environment(templates_dir).get_template(EMAIL_TEMPLATE_NAME)
     return template.render(brief=brief_view(validated))
 
 
