@@ -178,3 +178,21 @@ def test_the_filter_silences_setuptools_editable_box_and_nothing_else():
 def test_make_help_lists_the_new_targets(target: str):
     help_text = subprocess.run(["make", "-s", "help"], cwd=REPO, capture_output=True, text=True).stdout
     assert f"make {target} ID=<id>" in help_text
+
+
+# --- item 6: times ------------------------------------------------------------------------------
+
+def test_a_one_digit_hour_is_read_as_two_digits(project: Path, brief_file: Path):
+    from briefgen.build.pipeline import Project, check_brief
+    from briefgen.render.html import render_html
+
+    text = brief_file.read_text(encoding="utf-8")
+    item = "  - date: 2023-08-17\n"
+    assert item in text
+    brief_file.write_text(text.replace(item, item + "    time: 9:30\n"), encoding="utf-8")
+    assert run_cli("check", "--root", project, "--strict").code == 0
+    validated, _ = check_brief(Project.at(project), brief_file)
+    assert validated.brief.agenda[0].time == "09:30"
+    assert "Thu Aug 17 09:30" in render_html(validated)
+    brief_file.write_text(text.replace(item, item + "    time: 9:3\n"), encoding="utf-8")
+    assert "'9:3' is not a time of day" in run_cli("check", "--root", project).err

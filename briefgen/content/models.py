@@ -68,8 +68,18 @@ Markdown = Annotated[str, AfterValidator(_text_block), MarkdownText(),
                      Field(json_schema_extra={"contentMediaType": "text/markdown"})]
 Country = Annotated[str, AfterValidator(_check_country),
                     Field(json_schema_extra={"pattern": r"^[A-Z]{2}$"}, examples=["JP"])]
-TimeOfDay = _pattern_text(r"([01][0-9]|2[0-3]):[0-5][0-9]", "is not a time of day; write it as HH:MM "
-                          'on a 24-hour clock, e.g. "09:30" or "19:00"', examples=["19:00"])
+def _two_digit_hour(value):
+    """`9:30` is 09:30: a morning time is often written with a one-digit hour."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]:[0-5][0-9]", value):
+        return f"0{value}"
+    return value
+
+
+TimeOfDay = Annotated[_pattern_text(r"([01][0-9]|2[0-3]):[0-5][0-9]", "is not a time of day; write "
+                                    'it as HH:MM on a 24-hour clock, e.g. "09:30" or "19:00"',
+                                    schema_pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$",
+                                    examples=["19:00"]),
+                      BeforeValidator(_two_digit_hour)]
 Classification = _pattern_text(r"[A-Z0-9][A-Z0-9 /()\-]{0,79}", "is not a classification marking: use "
                                "capital letters, digits, spaces, '/', '-' and parentheses, e.g. "
                                "UNCLASSIFIED", examples=["UNCLASSIFIED"])
@@ -222,8 +232,9 @@ class AgendaItem(StrictModel):
 
     date: Day | None = Field(None, description="Day of the item (YYYY-MM-DD).",
                              examples=["2023-08-18"])
-    time: TimeOfDay | None = Field(None, description="Start time, HH:MM on a 24-hour clock. "
-                                   "Quote it or not: 19:00 always means 19:00.", examples=["10:00"])
+    time: TimeOfDay | None = Field(None, description="Start time, HH:MM on a 24-hour clock "
+                                   "(9:30 is read as 09:30). Quote it or not: 19:00 always means "
+                                   "19:00.", examples=["10:00"])
     title: Line = Field(description="What happens.", examples=["Trilateral discussion"])
     participants: IdList = Field(default_factory=list, description="Ids of the people in it.",
                                  examples=[["biden", "kishida", "yoon"]])

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, BeforeValidator, TypeAdapter, ValidationError
 
 from briefgen.content.assets import asset_problems, markdown_texts
 from briefgen.content.sourcemap import ContentText
@@ -172,9 +173,75 @@ def validate_model(model: type[BaseModel], doc: LoadedDocument):
     explained = [(error, _explain(error, model, doc)) for error in errors]
     misspelt = {(*tuple(error["loc"])[:-1], _suggestion(d.message)) for error, d in explained
                 if error["type"] == "extra_forbidden" and _suggestion(d.message)}
-    # "unknown key `sumary`; did you mean `summary`?" already says `summary` is missing.
+    colon_items = {item for error in errors if (item := _colon_item(tuple(error["loc"]), doc.data, model))}
+    # "unknown key `sumary`; did you mean `summary`?" already says `summary` is missing, and
+    # "this item became a key and a value" explains every error inside that item.
     return None, [d for error, d in explained
-                  if not (error["type"] == "missing" and tuple(error["loc"]) in misspelt)]
+                  if not (error["type"] == "missing" and tuple(error["loc"]) in misspelt)
+                  and not any(tuple(error["loc"])[:len(item)] == item for item in colon_items)
+                  ] + [_colon_item_diagnostic(item, doc) for item in sorted(colon_items, key=str)]
+
+
+def _colon_item(loc: tuple, data: Any, model: type[BaseModel]) -> tuple | None:
+    """The list item an error is in, when that item is text that YAML read as a mapping
+    because of a ': ' in it (`- Note: restored channels`), in a list that holds text."""
+    for end in range(len(loc), 0, -1):
+        item_loc = loc[:end]
+        if not isinstance(item_loc[-1], int):
+            continue
+        item = _data_at(data, item_loc)
+        if not (isinstance(item, dict) and len(item) == 1):
+            continue
+        key, value = next(iter(item.items()))
+        item_model = inner_model(_field_annotation(model, item_loc[:-1]))
+        known = item_model.model_fields if item_model else {}
+        if isinstance(value, str) and key not in known and _holds_text(model, item_loc[:-1]):
+            return item_loc
+    return None
+
+
+def _colon_item_diagnostic(item_loc: tuple, doc: LoadedDocument) -> Diagnostic:
+    [(key, value)] = _data_at(doc.data, item_loc).items()
+    text = f"{key}: {value}"
+    quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return doc.diagnostic(item_loc, f"{_describe_item(item_loc)} became a key and a value (`{key}` "
+                          f"and `{value}`) because of the ': ' after `{key}`; to keep it as text, "
+                          f"put it in quotes: - {quoted}")
+
+
+def _data_at(data: Any, loc: tuple) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _field_annotation(model: type[BaseModel], loc: tuple) -> Any:
+    """The type annotation of the field at `loc` (list indexes skipped), or None."""
+    current: Any = model
+    annotation = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        annotation = fields[part].annotation
+        current = inner_model(annotation)
+    return annotation
+
+
+def _holds_text(model: type[BaseModel], list_loc: tuple) -> bool:
+    """Whether the list at `list_loc` takes text items: plain values (ids), or a model that may
+    be written as text (a key message, a recipient)."""
+    annotation = _field_annotation(model, list_loc)
+    if typing.get_origin(annotation) is not list:
+        return False
+    [item] = typing.get_args(annotation)
+    return inner_model(item) is None or any(isinstance(m, BeforeValidator)
+                                            for m in getattr(item, "__metadata__", ()))
 
 
 def _suggestion(message: str) -> str | None:
@@ -201,8 +268,9 @@ def _explain(error: dict, model: type[BaseModel], doc: LoadedDocument) -> Diagno
         advice = "write one or remove the line" if loc and isinstance(loc[-1], int) else "write one"
         return doc.diagnostic(loc, f"{name} has no value; {advice}")
     if kind in ("literal_error", "enum"):
-        return doc.diagnostic(loc, f"{name} must be one of {_choices(ctx.get('expected', ''))}; "
-                              f"got {_kind_of(value)}")
+        choices = _choices(ctx.get("expected", ""))
+        return doc.diagnostic(loc, f"{name} must be one of {choices}; got {_kind_of(value)}"
+                              f"{_choice_hint(value, choices.split(', '))}")
     if kind.startswith("date") or kind.startswith("datetime"):
         return doc.diagnostic(loc, _date_message(name, value, error["msg"]))
     if kind == "value_error":
@@ -221,6 +289,15 @@ def _explain(error: dict, model: type[BaseModel], doc: LoadedDocument) -> Diagno
     if kind == "too_short":
         return doc.diagnostic(loc, f"{name} needs at least {ctx.get('min_length', 1)} entry")
     return doc.diagnostic(loc, f"{name}: {error['msg']}")
+
+
+def _choice_hint(value: Any, choices: list[str]) -> str:
+    """'; did you mean `announced`?' for 'Announced' (choices are lower case) or 'anounced'."""
+    if not isinstance(value, str):
+        return ""
+    same = [choice for choice in choices if choice.lower() == value.strip().lower()]
+    close = same or difflib.get_close_matches(value.strip().lower(), choices, n=1, cutoff=0.75)
+    return f"; did you mean `{close[0]}`?" if close else ""
 
 
 def _describe_item(loc: tuple) -> str:
