@@ -366,7 +366,8 @@ def _check_markdown(doc: LoadedDocument, model: type[BaseModel]) -> list[Diagnos
         if match:
             snippet = match.group(0)[:40]
             problems.append(doc.diagnostic(key_path, f"raw HTML is not allowed in Markdown text "
-                                           f"(found `{snippet}`); write it in Markdown"))
+                                           f"(found `{snippet}`); write it in Markdown",
+                                           offset=match.start()))
     return problems
 
 
@@ -419,12 +420,12 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
         if person is not None:
             found[person_id] = person
 
-    def need_source(key_path: KeyPath, source_id: str) -> None:
+    def need_source(key_path: KeyPath, source_id: str, offset: int | None) -> None:
         if source_id not in source_ids:
             close = difflib.get_close_matches(source_id, sorted(source_ids), n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
             problems.append(doc.diagnostic(key_path, f"no source with id `{source_id}` in "
-                                           f"`sources`{hint}"))
+                                           f"`sources`{hint}", offset=offset))
 
     for index, item in _items(data, "participants"):
         if isinstance(item.get("person"), str):
@@ -439,8 +440,8 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
     for index, item in _items(data, "quotes"):
         if isinstance(item.get("by"), str):
             need_person(("quotes", index, "by"), item["by"])
-    for key_path, source_id in _cited_sources(data):
-        need_source(key_path, source_id)
+    for key_path, source_id, offset in _source_references(data):
+        need_source(key_path, source_id, offset)
     problems += [_missing_person(doc, people, person_id, uses) for person_id, uses in missing.items()]
     return found, _dedupe(problems)
 
@@ -502,7 +503,7 @@ def _text_warnings(doc: LoadedDocument) -> list[Diagnostic]:
         match = PLACEHOLDER.search(text)
         if match:
             found.append(doc.diagnostic(key_path, f"'{match.group(1)}' left in the text",
-                                        severity="warning"))
+                                        severity="warning", offset=match.start()))
     return found
 
 
@@ -526,19 +527,26 @@ def _day(value: Any) -> dt.date | None:
 
 def _cited_sources(data: dict) -> Iterator[tuple[KeyPath, str]]:
     """Every source id the brief refers to, with where it is referred to."""
+    for key_path, source_id, _ in _source_references(data):
+        yield key_path, source_id
+
+
+def _source_references(data: dict) -> Iterator[tuple[KeyPath, str, int | None]]:
+    """Every source id the brief refers to, where, and for a `[@id]` citation in Markdown
+    its offset in the text (so a bad one is reported at its own line and column)."""
     event = data.get("event") if isinstance(data.get("event"), dict) else {}
     for index, source_id in _ids_in(event, "sources"):
-        yield ("event", "sources", index), source_id
+        yield ("event", "sources", index), source_id, None
     for section in ("agenda", "deliverables", "key_messages", "sensitivities"):
         for index, item in _items(data, section):
             for j, source_id in _ids_in(item, "sources"):
-                yield (section, index, "sources", j), source_id
+                yield (section, index, "sources", j), source_id, None
     for index, item in _items(data, "quotes"):
         if isinstance(item.get("source"), str):
-            yield ("quotes", index, "source"), item["source"]
+            yield ("quotes", index, "source"), item["source"], None
     for key_path, text in markdown_texts(Brief, data):
         for match in CITATION.finditer(text):
-            yield key_path, match.group(1)
+            yield key_path, match.group(1), match.start()
 
 
 def _as_of_warnings(as_of: dt.date | None, event_day: dt.date | None, warn) -> list[Diagnostic]:
