@@ -23,9 +23,11 @@ from briefgen.build import pipeline as build
 from briefgen.project import Project
 from briefgen.errors import Diagnostic
 from briefgen.render.html import event_dates, render_html
+from briefgen.content.assets import ASSETS_FOLDER, IMAGE_SIGNATURES
 from briefgen.content.validate import PeopleRegistry, ValidatedBrief
 
 OVERFLOW_MARK = "does not fit on one page"
+TEMPLATE_SUFFIXES = (".j2", ".css")       # what the page is rendered from
 STATUS_LABELS = {"building": "building PDF", "built": "built", "failing": "failing",
                  "overflowing": "overflowing"}
 
@@ -165,8 +167,11 @@ class Preview:
             self.refresh(path)
 
     def files_changed(self, paths: Iterable[Path]) -> None:
-        """React to saved, added or deleted files under content/ or templates/."""
-        changed = {path.resolve() for path in paths}
+        """React to saved, added or deleted files under content/ or templates/; anything that
+        is not a brief, a person, an image asset or a template is ignored."""
+        changed = {path.resolve() for path in paths if self.is_input(path.resolve())}
+        if not changed:
+            return
         with self._render_lock:
             for folder in {path.parent for path in changed} & set(self._people):
                 del self._people[folder]
@@ -175,6 +180,22 @@ class Preview:
                 self.refresh(path)
             else:
                 self._remove(path.stem)
+
+    def is_input(self, path: Path) -> bool:
+        """Whether a changed file can change a brief: a brief (content/*.yaml), a person
+        (content/people/*.yaml), an image in content/assets/, or a template or its CSS. Not
+        what editors write beside the file they save: vim's `4913` probe and `name~`
+        backups, `sed -i`'s `sedAbc123`, swap, lock and hidden temporary files."""
+        if path.name.startswith((".", "#")) or path.name.endswith(("~", "#")):
+            return False
+        content = self.project.content_dir.resolve()
+        if path.parent in (content, content / "people"):
+            return path.suffix == ".yaml"
+        if path.is_relative_to(content / ASSETS_FOLDER):
+            return path.suffix.lower() in IMAGE_SIGNATURES
+        if path.is_relative_to(self.project.templates_dir.resolve()):
+            return path.suffix in TEMPLATE_SUFFIXES
+        return False
 
     def _briefs_affected_by(self, changed: set[Path]) -> set[Path]:
         content = self.project.content_dir.resolve()
