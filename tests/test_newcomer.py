@@ -196,3 +196,45 @@ def test_a_one_digit_hour_is_read_as_two_digits(project: Path, brief_file: Path)
     assert "Thu Aug 17 09:30" in render_html(validated)
     brief_file.write_text(text.replace(item, item + "    time: 9:3\n"), encoding="utf-8")
     assert "'9:3' is not a time of day" in run_cli("check", "--root", project).err
+
+
+# --- item 11: wording ---------------------------------------------------------------------------
+
+def test_the_failure_line_says_its_or_their_and_nothing_was_written_when_never_built(
+        project: Path, brief_file: Path):
+    edit(brief_file, "status: expected", "status: expectd")
+    never_built = run_cli("build", "--root", project)
+    assert never_built.code == 1
+    assert never_built.err.splitlines()[-1] == "1 of 1 brief failed; nothing was written"
+
+    edit(brief_file, "status: expectd", "status: expected")
+    assert run_cli("build", "--root", project).code == 0
+    shutil.copy(brief_file, brief_file.with_name("second.yaml"))
+    edit(brief_file, "status: expected", "status: expectd")
+    one_of_two = run_cli("build", "--root", project)
+    assert one_of_two.err.splitlines()[-1] == "1 of 2 briefs failed; its previous output is unchanged"
+
+    edit(brief_file.with_name("second.yaml"), "status: expected", "status: expectd")
+    (project / "output" / "second.pdf").unlink()
+    mixed = run_cli("build", "--root", project)
+    assert mixed.err.splitlines()[-1] == ("2 of 2 briefs failed; nothing was written, and earlier "
+                                          "output is unchanged")
+
+
+def test_the_preview_log_does_not_promise_a_last_good_version_it_never_had(project: Path,
+                                                                          brief_file: Path):
+    from briefgen.build import pipeline
+    from briefgen.preview.state import ChangeFeed, Preview
+
+    edit(brief_file, "status: expected", "status: expectd")
+    lines: list[str] = []
+    site = pipeline.Project.at(project)
+    preview = Preview(site, ChangeFeed(), lambda path: pipeline.build_brief(site, path), lines.append)
+    preview.refresh_all()
+    assert lines[0] == (f"content/{SAMPLE_ID}.yaml: 1 problem; there is no good version to show yet")
+    edit(brief_file, "status: expectd", "status: expected")
+    preview.files_changed([brief_file])
+    edit(brief_file, "status: expected", "status: expectd")
+    preview.files_changed([brief_file])
+    assert f"content/{SAMPLE_ID}.yaml: 1 problem; the preview shows the last good version" in lines
+

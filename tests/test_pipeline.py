@@ -77,6 +77,8 @@ def test_overfull_brief_fails_with_overflow_message_and_writes_nothing(project: 
     assert re.search(r"content/camp-david-2023\.yaml: error: the brief does not fit on one page: "
                      r"it runs \d+\.\d in \(\d+ mm\) onto a second page\. Longest sections: "
                      r"Background \d+\.\d in", result.err), result.err
+    # The same words show in the preview, where nothing needs building: no "build again".
+    assert re.search(r"\. Shorten them; nothing was written\n", result.err), result.err
     assert "Traceback" not in result.err
     assert not (project / "output" / f"{SAMPLE_ID}.pdf").exists()
     assert not (project / "output" / f"{SAMPLE_ID}.html").exists()

@@ -265,7 +265,10 @@ class Preview:
         if not problems:
             self._log(f"rendered {state.file} in {1000 * seconds:.0f} ms")
             return
-        self._log(f"{state.file}: {len(problems)} problem(s); the preview shows the last good version")
+        count = f"{len(problems)} problem{'s' * (len(problems) != 1)}"
+        shown = ("the preview shows the last good version" if state.html is not None
+                 else "there is no good version to show yet")
+        self._log(f"{state.file}: {count}; {shown}")
         for problem in problems:
             self._log(f"  {problem.where}: {problem.message}")
 
