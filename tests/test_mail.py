@@ -599,12 +599,12 @@ def test_a_draft_without_a_sender_or_recipients_says_so(mail_project: Path, serv
     result = run_cli("email", SAMPLE_ID, "--root", mail_project, "--no-distribution")
     assert result.code == 0, result.err
     assert (mail_project / "output" / f"{SAMPLE_ID}.eml").is_file()
-    assert result.err.splitlines() == [
-        "warning: the draft has no From: set BRIEFGEN_MAIL_FROM in the environment or in "
-        f"{Path(os.environ['XDG_CONFIG_HOME']) / 'briefgen' / 'smtp.env'} (e.g. "
-        "BRIEFGEN_MAIL_FROM=Briefing Staff <briefs@example.org>)",
-        f"warning: the draft {SAMPLE_ID}.eml has no recipients: add a `distribution:` section to "
-        "the brief, or give --to, --cc or --bcc"]
+    no_sender = ("warning: the draft has no From: set BRIEFGEN_MAIL_FROM in the environment or in "
+                 f"{Path(os.environ['XDG_CONFIG_HOME']) / 'briefgen' / 'smtp.env'} (e.g. "
+                 "BRIEFGEN_MAIL_FROM=Briefing Staff <briefs@example.org>)")
+    no_recipients = (f"warning: the draft {SAMPLE_ID}.eml has no recipients: add a `distribution:` "
+                     "section to the brief, or give --to, --cc or --bcc")
+    assert result.err.splitlines() == [no_sender, no_recipients]
     with_them = run_cli("email", SAMPLE_ID, "--root", mail_project, "--no-distribution",
                         "--to", "desk@example.org")
     assert "no recipients" not in with_them.err

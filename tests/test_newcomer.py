@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SAMPLE_ID, edit, run_cli
 
 from briefgen.project import briefgen_command
-from conftest import REPO, SAMPLE_ID, edit, run_cli
 
 VENV_BIN = Path(sys.executable).parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -40,7 +40,7 @@ def test_the_hint_of_new_is_a_command_that_runs_when_the_venv_is_not_on_the_path
     command = re.search(r"then run `([^`]+)`", created.out).group(1)
     assert command == f"{VENV_BIN / 'briefgen'} check content/g7-summit.yaml"
     ran = subprocess.run(shlex.split(command), cwd=project, env={**os.environ, "PATH": path},
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, check=False, timeout=120)
     assert ran.returncode == 1, ran.stderr      # it runs, and finds the placeholders
     assert "placeholder not filled in" in ran.stderr
 
@@ -55,9 +55,9 @@ def test_the_command_is_relative_to_a_checkout_and_plain_once_the_venv_is_on_the
 
 def _code_in_readme() -> list[str]:
     """Every command line in the README's code blocks, and every inline code span."""
-    blocks = re.findall(r"```(?:sh|text)\n(.*?)```", README, flags=re.S)
+    blocks = re.findall(r"```(?:sh|text)\n(.*?)```", README, flags=re.DOTALL)
     lines = [line.removeprefix("$ ") for block in blocks for line in block.splitlines()]
-    return lines + re.findall(r"`([^`\n]+)`", re.sub(r"```.*?```", "", README, flags=re.S))
+    return lines + re.findall(r"`([^`\n]+)`", re.sub(r"```.*?```", "", README, flags=re.DOTALL))
 
 
 def test_the_readme_types_every_command_as_it_runs_from_a_fresh_clone():
@@ -74,7 +74,7 @@ def _make(project: Path, *targets: str) -> subprocess.CompletedProcess:
     """The real Makefile, run in a copy of the project, with this checkout's virtualenv."""
     shutil.copy2(REPO / "pyproject.toml", project / "pyproject.toml")  # keeps the stamp fresh
     return subprocess.run(["make", "-s", "-f", str(REPO / "Makefile"), f"VENV={VENV_BIN.parent}",
-                           *targets], cwd=project, capture_output=True, text=True, timeout=120)
+                           *targets], cwd=project, capture_output=True, text=True, check=False, timeout=120)
 
 
 def test_make_new_and_make_person_start_a_brief_and_a_person(project: Path):
@@ -101,7 +101,7 @@ def test_new_person_explains_every_key_of_the_model_and_fails_check_until_filled
     assert text.startswith("# yaml-language-server: $schema=../../schema/person.schema.json\n")
     comments = " ".join(line.lstrip("# ") for line in text.splitlines() if line.startswith("#"))
     for name, field in Person.model_fields.items():
-        assert re.search(rf"^{name}: ", text, flags=re.M), name
+        assert re.search(rf"^{name}: ", text, flags=re.MULTILINE), name
         assert field.description in comments, name
 
     check = run_cli("check", "--root", project, path)
@@ -138,20 +138,21 @@ def test_a_missing_person_named_many_times_is_one_error_with_the_count(project: 
     result = run_cli("check", "--root", project)
     lines = [line for line in result.err.splitlines() if "`xi`" in line]
     first = next(n for n, line in enumerate(text.splitlines(), 1) if "person: xi" in line)
-    assert lines == [f"content/{SAMPLE_ID}.yaml:{first}:13: error: no person `xi`: expected a file "
-                     f"content/people/xi.yaml (also named in {uses - 1} other places) "
-                     "(participants[1].person)"], result.err
+    expected = (f"content/{SAMPLE_ID}.yaml:{first}:13: error: no person `xi`: expected a file "
+                f"content/people/xi.yaml (also named in {uses - 1} other places) "
+                "(participants[1].person)")
+    assert lines == [expected], result.err
 
 
 # --- item 10: the first make --------------------------------------------------------------------
 
 def _makefile_variable(name: str) -> str:
-    return re.search(rf"^{name}\s*:?=\s*(.*)$", (REPO / "Makefile").read_text(), flags=re.M).group(1)
+    return re.search(rf"^{name}\s*:?=\s*(.*)$", (REPO / "Makefile").read_text(), flags=re.MULTILINE).group(1)
 
 
 def test_the_install_says_what_it_does_and_how_long_before_pip_runs():
     dry = subprocess.run(["make", "-n", "-B", f"{VENV_BIN.parent}/.installed", f"VENV={VENV_BIN.parent}"],
-                         cwd=REPO, capture_output=True, text=True, timeout=60).stdout.splitlines()
+                         cwd=REPO, capture_output=True, text=True, check=False, timeout=60).stdout.splitlines()
     pip_lines = [n for n, line in enumerate(dry) if "pip install" in line]
     said = " ".join(line for line in dry[:pip_lines[0]] if line.startswith("echo"))
     assert "Installing briefgen" in said and re.search(r"about a minute", said), dry
@@ -168,7 +169,7 @@ def test_the_filter_silences_setuptools_editable_box_and_nothing_else():
               f"warnings.warn_explicit({box!r}, BuildBackendWarning, 'editable_wheel.py', 1)\n"
               "warnings.warn_explicit('something else', BuildBackendWarning, 'other.py', 1)\n")
     env = {**os.environ, "PYTHONWARNINGS": _makefile_variable("QUIET_SETUPTOOLS")}
-    ran = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    ran = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False)
     assert "Editable installation" not in ran.stderr
     assert "something else" in ran.stderr
     assert "Invalid -W option" not in ran.stderr
@@ -176,7 +177,7 @@ def test_the_filter_silences_setuptools_editable_box_and_nothing_else():
 
 @pytest.mark.parametrize("target", ["new", "person"])
 def test_make_help_lists_the_new_targets(target: str):
-    help_text = subprocess.run(["make", "-s", "help"], cwd=REPO, capture_output=True, text=True).stdout
+    help_text = subprocess.run(["make", "-s", "help"], cwd=REPO, capture_output=True, text=True, check=False).stdout
     assert f"make {target} ID=<id>" in help_text
 
 

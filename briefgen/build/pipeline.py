@@ -264,7 +264,7 @@ def is_person_file(path: Path) -> bool:
     return path.resolve().parent.name == "people"
 
 
-def check_person(project: Project, path: Path, registries: dict[Path, "PeopleRegistry"]) -> BriefResult:
+def check_person(project: Project, path: Path, registries: dict[Path, PeopleRegistry]) -> BriefResult:
     """Validate one person file as a person (the same checks as when a brief names them)."""
     from briefgen.content.validate import PeopleRegistry
 

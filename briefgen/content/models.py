@@ -26,15 +26,17 @@ class MarkdownText:
 
 
 def _pattern_text(pattern: str, explanation: str, *, schema_pattern: str | None = None,
-                  examples: list[str] | None = None):
+                  examples: list[str] | None = None, tidy=lambda value: value):
     """A text type that must match `pattern` (a full match); otherwise the error says
-    "'<value>' <explanation>". The JSON Schema gets the pattern too, for editors."""
+    "'<value>' <explanation>". The JSON Schema gets the pattern too, for editors. `tidy`
+    may first rewrite a value that means the same (a one-digit hour)."""
     def check(value: str) -> str:
         if not re.fullmatch(pattern, value):
             raise ValueError(f"'{value}' {explanation}")
         return value
     extra = {"pattern": schema_pattern or f"^{pattern}$"}
-    return Annotated[str, AfterValidator(check), Field(json_schema_extra=extra, examples=examples)]
+    return Annotated[str, BeforeValidator(tidy), AfterValidator(check),
+                     Field(json_schema_extra=extra, examples=examples)]
 
 
 def _check_country(value: str) -> str:
@@ -75,11 +77,10 @@ def _two_digit_hour(value):
     return value
 
 
-TimeOfDay = Annotated[_pattern_text(r"([01][0-9]|2[0-3]):[0-5][0-9]", "is not a time of day; write "
-                                    'it as HH:MM on a 24-hour clock, e.g. "09:30" or "19:00"',
-                                    schema_pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$",
-                                    examples=["19:00"]),
-                      BeforeValidator(_two_digit_hour)]
+TimeOfDay = _pattern_text(r"([01][0-9]|2[0-3]):[0-5][0-9]", "is not a time of day; write it as HH:MM "
+                          'on a 24-hour clock, e.g. "09:30" or "19:00"',
+                          schema_pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$", examples=["19:00"],
+                          tidy=_two_digit_hour)
 Classification = _pattern_text(r"[A-Z0-9][A-Z0-9 /()\-]{0,79}", "is not a classification marking: use "
                                "capital letters, digits, spaces, '/', '-' and parentheses, e.g. "
                                "UNCLASSIFIED", examples=["UNCLASSIFIED"])

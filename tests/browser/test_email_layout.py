@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE_ID, run_cli
 from playwright.sync_api import Browser
 
 from browser.conftest import ARTIFACTS
-from conftest import SAMPLE_ID, run_cli
 
 WIDTHS = (390, 800)
 FIRST_VISIBLE_TEXT = """() => {
