@@ -112,7 +112,7 @@ def mail_safe_html(email_html: str, title: str) -> str:
                                     keep_link_tags=False, keep_at_rules=False,
                                     resolve_css_variables=True)
     inlined = inliner.inline(email_html)
-    outer_style = ";".join(_element_style(inlined, tag) for tag in ("html", "body"))
+    outer_style = ";".join(filter(None, (_element_style(inlined, tag) for tag in ("html", "body"))))
     body = re.search(r"<body\b[^>]*>(.*)</body>", inlined, re.S)
     cleaned = nh3.clean(body.group(1) if body else "", tags=MAIL_TAGS,
                         clean_content_tags={"script", "style", "template", "noscript"},
