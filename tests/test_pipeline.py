@@ -122,7 +122,8 @@ def test_missing_person_file_is_reported_at_the_reference(project: Path, brief_f
     result = run_cli("check", "--root", project)
     line = _line_of(brief_file, "- person: sullivan")
     assert (f"content/camp-david-2023.yaml:{line}:13: error: no person `sullivan`: expected a file "
-            "content/people/sullivan.yaml (participants[4].person)") in result.err
+            "content/people/sullivan.yaml (also named in 1 other place) (participants[4].person)"
+            ) in result.err
 
 
 def test_unquoted_country_no_means_norway(project: Path, brief_file: Path):
