@@ -5,8 +5,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# setuptools prints a boxed note on every editable install (folders named like the package
+# may shadow it); pip repeats it. It is not about anything we can or should change here.
+QUIET_SETUPTOOLS := ignore:Editable installation:UserWarning
 
-.PHONY: brief check test lint schema clean distclean help system-deps bench email watch test-deps
+.PHONY: brief check test lint schema clean distclean help system-deps bench email watch test-deps new person
 
 help:
 	@echo "make brief   build every brief under content/ into output/ (HTML and PDF)"
@@ -17,14 +20,21 @@ help:
 	@echo "make clean   remove generated output"
 	@echo "make email BRIEF=<id>  write output/<id>.eml, a draft email of one brief (PDF attached)"
 	@echo "make watch  live preview on http://127.0.0.1:8000/, rebuilt on every save"
+	@echo "make new ID=<id>     start content/<id>.yaml, a new brief with every section explained"
+	@echo "make person ID=<id>  start content/people/<id>.yaml, a new person with every key explained"
+	@echo "Any other command: .venv/bin/briefgen --help (or put .venv/bin on your PATH: . .venv/bin/activate)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "briefgen needs Python 3.11 or newer (found: $$($(PYTHON) --version))" >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
 	  { echo "Could not create a virtualenv. Install it with: sudo apt-get install python3-venv" >&2; exit 1; }
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@echo "Installing briefgen and its Python packages into $(VENV)/ (WeasyPrint, pydantic, pytest,"
+	@echo "Playwright...): about a minute or two the first time, a few seconds after a change to"
+	@echo "pyproject.toml. pip prints nothing while it works."
+	@PYTHONWARNINGS='$(QUIET_SETUPTOOLS)' $(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@PYTHONWARNINGS='$(QUIET_SETUPTOOLS)' $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@echo "Installed. The command is $(BIN)/briefgen (or just briefgen after: . $(BIN)/activate)"
 	@touch $@
 
 system-deps:
@@ -60,6 +70,14 @@ email: $(STAMP) system-deps
 
 watch: $(STAMP) system-deps
 	$(BIN)/briefgen serve
+
+new: $(STAMP)
+	@test -n "$(ID)" || { echo "usage: make new ID=<id>, e.g. make new ID=g7-summit-2024" >&2; exit 2; }
+	$(BIN)/briefgen new '$(ID)'
+
+person: $(STAMP)
+	@test -n "$(ID)" || { echo "usage: make person ID=<id>, e.g. make person ID=kishida" >&2; exit 2; }
+	$(BIN)/briefgen new --person '$(ID)'
 
 clean:
 	rm -rf output/*.html output/*.pdf output/*.eml output/.briefgen

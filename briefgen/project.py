@@ -67,3 +67,21 @@ class Project:
     def people_dir_for(self, brief_path: Path) -> Path:
         """The people folder a brief's ids refer to: `people/` beside the brief."""
         return brief_path.resolve().parent / "people"
+
+
+def briefgen_command() -> str:
+    """How to run this briefgen from the current folder, for hints that print a command:
+    `briefgen` when the PATH finds this installation's script, else the script's path
+    (`.venv/bin/briefgen` in a checkout where the virtualenv is not activated)."""
+    import os
+    import shutil
+    import sys
+
+    script = Path(sys.executable).parent / "briefgen"   # the venv's bin/, symlinks not followed
+    found = shutil.which("briefgen")
+    if not script.is_file() or (found and Path(found).resolve() == script.resolve()):
+        return "briefgen"
+    try:
+        return os.path.relpath(script, Path.cwd()) if script.is_relative_to(Path.cwd()) else str(script)
+    except ValueError:
+        return str(script)

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,8 @@ def test_every_problem_is_reported_at_once(project: Path, brief_file: Path):
         f"{path}:{_line_of(brief_file, '- person: blinken')}:5: warning: participant `blinken` has no "
         "role (participants[3])",
         f"{path}:{_line_of(brief_file, 'status: expectd')}:13: error: `status` must be one of "
-        "expected, confirmed, announced, deferred, dropped; got 'expectd' (deliverables[0].status)",
+        "expected, confirmed, announced, deferred, dropped; got 'expectd'; did you mean `expected`? "
+        "(deliverables[0].status)",
         f"{path}:{_line_of(brief_file, 'sumary:')}:5: error: unknown key `sumary`; did you mean "
         "`summary`? (deliverables[1].sumary)",
     ]
@@ -154,7 +156,7 @@ def test_json_format_is_a_machine_readable_list(project: Path, brief_file: Path)
         "path": "content/camp-david-2023.yaml", "line": _line_of(brief_file, "expectd"), "column": 13,
         "severity": "error", "key": "deliverables[0].status",
         "message": "`status` must be one of expected, confirmed, announced, deferred, dropped; "
-                   "got 'expectd'"}]
+                   "got 'expectd'; did you mean `expected`?"}]
 
 
 def test_github_format_escapes_what_would_break_an_annotation(tmp_path: Path):
@@ -259,7 +261,8 @@ def _fill_placeholders(text: str) -> str:
     return "\n".join(filled) + "\n"
 
 
-def test_new_brief_fails_check_at_each_placeholder_until_filled(project: Path):
+def test_new_brief_fails_check_at_each_placeholder_until_filled(project: Path, monkeypatch):
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     created = run_cli("new", "g7-summit", "--root", project)
     path = project / "content" / "g7-summit.yaml"
     assert created.code == 0, created.err

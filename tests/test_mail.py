@@ -628,7 +628,7 @@ def test_header_fields_are_checked_again_when_the_message_is_made(project: Path,
     tampered = replace(validated, brief=validated.brief.model_copy(
         update={"title": "Camp David\r\nBcc: attacker@example.net"}))
     with pytest.raises(ContentError) as raised:
-        compose_parts(tampered, "<html><body></body></html>", b"%PDF-")
+        compose_parts(tampered, b"%PDF-")
     [message] = raised.value.messages()
     assert message.startswith(f"content/{SAMPLE_ID}.yaml:6:8: error: `title` contains a control character "
                               "(U+000D); it goes into the email's Subject header")
@@ -653,3 +653,38 @@ def test_a_record_from_before_content_was_kept_still_marks_the_amendment(mail_pr
     pdf = next(message.iter_attachments()).get_content()
     assert "Revision 2 · " in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Revision" not in PdfReader(mail_project / "output" / f"{SAMPLE_ID}.pdf").pages[0].extract_text()
+
+
+# --- drafts for a newcomer (issue 18) ----------------------------------------------------------
+
+def test_a_draft_takes_its_from_from_the_settings_file(mail_project: Path, server, tmp_path, monkeypatch):
+    monkeypatch.delenv("BRIEFGEN_MAIL_FROM")
+    config = tmp_path / "config" / "briefgen" / "smtp.env"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("BRIEFGEN_MAIL_FROM=Desk Officer <desk@example.org>\n", encoding="utf-8")
+    config.chmod(0o600)
+    result = run_cli("email", SAMPLE_ID, "--root", mail_project)
+    assert (result.code, result.err) == (0, "")
+    assert "  from Desk Officer <desk@example.org>" in result.out.splitlines()
+    import email
+    import email.policy
+    message = email.message_from_bytes((mail_project / "output" / f"{SAMPLE_ID}.eml").read_bytes(),
+                                       policy=email.policy.default)
+    assert message["From"] == "Desk Officer <desk@example.org>"
+    assert server.connections == 0
+
+
+def test_a_draft_without_a_sender_or_recipients_says_so(mail_project: Path, server, monkeypatch):
+    monkeypatch.delenv("BRIEFGEN_MAIL_FROM")
+    result = run_cli("email", SAMPLE_ID, "--root", mail_project, "--no-distribution")
+    assert result.code == 0, result.err
+    assert (mail_project / "output" / f"{SAMPLE_ID}.eml").is_file()
+    no_sender = ("warning: the draft has no From: set BRIEFGEN_MAIL_FROM in the environment or in "
+                 f"{Path(os.environ['XDG_CONFIG_HOME']) / 'briefgen' / 'smtp.env'} (e.g. "
+                 "BRIEFGEN_MAIL_FROM=Briefing Staff <briefs@example.org>)")
+    no_recipients = (f"warning: the draft {SAMPLE_ID}.eml has no recipients: add a `distribution:` "
+                     "section to the brief, or give --to, --cc or --bcc")
+    assert result.err.splitlines() == [no_sender, no_recipients]
+    with_them = run_cli("email", SAMPLE_ID, "--root", mail_project, "--no-distribution",
+                        "--to", "desk@example.org")
+    assert "no recipients" not in with_them.err

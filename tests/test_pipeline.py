@@ -77,6 +77,8 @@ def test_overfull_brief_fails_with_overflow_message_and_writes_nothing(project: 
     assert re.search(r"content/camp-david-2023\.yaml: error: the brief does not fit on one page: "
                      r"it runs \d+\.\d in \(\d+ mm\) onto a second page\. Longest sections: "
                      r"Background \d+\.\d in", result.err), result.err
+    # The same words show in the preview, where nothing needs building: no "build again".
+    assert re.search(r"\. Shorten them; nothing was written\n", result.err), result.err
     assert "Traceback" not in result.err
     assert not (project / "output" / f"{SAMPLE_ID}.pdf").exists()
     assert not (project / "output" / f"{SAMPLE_ID}.html").exists()
@@ -120,7 +122,8 @@ def test_missing_person_file_is_reported_at_the_reference(project: Path, brief_f
     result = run_cli("check", "--root", project)
     line = _line_of(brief_file, "- person: sullivan")
     assert (f"content/camp-david-2023.yaml:{line}:13: error: no person `sullivan`: expected a file "
-            "content/people/sullivan.yaml (participants[4].person)") in result.err
+            "content/people/sullivan.yaml (also named in 1 other place) (participants[4].person)"
+            ) in result.err
 
 
 def test_unquoted_country_no_means_norway(project: Path, brief_file: Path):

@@ -43,6 +43,7 @@ class BriefResult:
     superseded: bool = False         # built, but a build of newer content wrote first
     seconds: float = 0.0
     peak_memory_mb: float = 0.0      # of the worker that laid it out
+    person: bool = False             # a person file checked on its own, not a brief
 
     @property
     def errors(self) -> list[str]:
@@ -197,6 +198,10 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
     """
     report = on_result or (lambda result: None)
     paths = find_briefs(project, files)
+    people = [path for path in paths if is_person_file(path)]
+    if people:
+        raise UsageError(f"{project.display(people[0])} is a person file, not a brief: a person is "
+                         "built into the briefs that name them (check it alone with `check`)")
     results: dict[Path, BriefResult] = {}
     todo = []
     shared = incremental.shared_inputs_digest(project.asset_roots)
@@ -277,12 +282,30 @@ class InternalBuildError(RuntimeError):
     """A bug in briefgen surfaced by a worker; carries the worker's traceback."""
 
 
+def is_person_file(path: Path) -> bool:
+    """Whether a content file is a person: briefs name people from the `people/` folder
+    beside them, so a file in a folder named `people` is a person, not a brief."""
+    return path.resolve().parent.name == "people"
+
+
+def check_person(project: Project, path: Path, registries: dict[Path, PeopleRegistry]) -> BriefResult:
+    """Validate one person file as a person (the same checks as when a brief names them)."""
+    from briefgen.content.validate import PeopleRegistry
+
+    folder = path.resolve().parent
+    people = registries.setdefault(folder, PeopleRegistry(folder, project.root))
+    _, problems = people.get(path.stem)
+    return BriefResult(path, path.stem, not any(p.is_error for p in problems), problems, person=True)
+
+
 def check(project: Project, files: Iterable[Path] = ()) -> list[BriefResult]:
-    """Validate the briefs named (default: all). Checking the whole project also checks the
-    person files that no brief names yet, so a broken one is found before it is needed."""
+    """Validate the briefs named (default: all); a named file under a `people/` folder is
+    checked as a person. Checking the whole project also checks the person files that no
+    brief names yet, so a broken one is found before it is needed."""
     files = list(files)
     registries: dict[Path, PeopleRegistry] = {}
-    results = [check_brief(project, path, shared_people(project, path, registries))[1]
+    results = [check_person(project, path, registries) if is_person_file(path)
+               else check_brief(project, path, shared_people(project, path, registries))[1]
                for path in find_briefs(project, files)]
     if not files:
         results += _check_people(shared_people(project, project.content_dir / "any.yaml", registries))
@@ -311,5 +334,6 @@ def _check_people(people: PeopleRegistry) -> list[BriefResult]:
             continue
         _, problems = people.get(path.stem)
         if problems:
-            results.append(BriefResult(path, path.stem, not any(p.is_error for p in problems), problems))
+            results.append(BriefResult(path, path.stem, not any(p.is_error for p in problems), problems,
+                                       person=True))
     return results

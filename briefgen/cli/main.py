@@ -187,9 +187,18 @@ def _report_check(results, output_format: str, strict: bool, stdout: TextIO, std
         for d in diagnostics:
             print(_coloured(d) if colour else d.format(), file=stderr)
     strict_note = " (warnings fail with --strict)" if strict and warnings else ""
-    print(f"checked {len(results)} brief{'s' * (len(results) != 1)}: {errors} error"
+    print(f"checked {_files_checked(results)}: {errors} error"
           f"{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{strict_note}", file=stdout)
     return ExitCode.CONTENT_ERROR if failed else ExitCode.OK
+
+
+def _files_checked(results) -> str:
+    """'1 brief', '2 briefs and 1 person file', '1 person file'."""
+    briefs = sum(not getattr(r, "person", False) for r in results)
+    people = len(results) - briefs
+    parts = [f"{briefs} brief{'s' * (briefs != 1)}" if briefs or not people else "",
+             f"{people} person file{'s' * (people != 1)}" if people else ""]
+    return " and ".join(filter(None, parts))
 
 
 def _github_annotation(d, strict: bool) -> str:

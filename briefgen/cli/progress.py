@@ -8,6 +8,7 @@ summary line (built, skipped, failed, total time).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TextIO
 
 from briefgen.build.pipeline import BriefResult
@@ -45,8 +46,7 @@ class BuildProgress:
         print(f"{built} built, {skipped} unchanged, {failed} failed in {seconds:.2f} s",
               file=self.stdout, flush=True)
         if failed:
-            print(f"{failed} of {len(results)} brief{'s' * (len(results) != 1)} failed; "
-                  "their previous output is unchanged", file=self.stderr)
+            print(failure_summary(results, self.project.output_dir), file=self.stderr)
 
     def _line(self, result: BriefResult) -> str:
         if result.skipped:
@@ -68,3 +68,18 @@ class BuildProgress:
     def _clear_bar(self) -> None:
         self.stderr.write("\r\033[K")
         self.stderr.flush()
+
+
+def failure_summary(results: list[BriefResult], output_dir: Path) -> str:
+    """'1 of 3 briefs failed; its previous output is unchanged', in the right number, and
+    saying 'nothing was written' for a brief that has never been built."""
+    failed = [r for r in results if not r.ok]
+    total = len(results)
+    head = f"{len(failed)} of {total} brief{'s' * (total != 1)} failed"
+    built_before = sum((output_dir / f"{r.brief_id}.pdf").is_file() for r in failed)
+    if built_before == len(failed):
+        whose = "its" if len(failed) == 1 else "their"
+        return f"{head}; {whose} previous output is unchanged"
+    if built_before == 0:
+        return f"{head}; nothing was written"
+    return f"{head}; nothing was written, and earlier output is unchanged"

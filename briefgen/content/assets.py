@@ -200,7 +200,10 @@ def _field_problems(field: _Field, content_dir: Path) -> Iterator[Diagnostic]:
 
 def _position_of(field: _Field, needle: str) -> tuple[int, int]:
     """Line and column of `needle` as written in the field, or of the field itself."""
-    line, column = field.doc.locate(field.key_path)
+    exact = field.doc.position_in_value(field.key_path, field.text.find(needle)) if needle else None
+    if exact:
+        return exact
+    line, column = field.doc.locate(field.key_path)   # e.g. a double-quoted value with escapes
     if not needle:
         return line, column
     lines = field.doc.text.splitlines()

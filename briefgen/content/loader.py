@@ -28,6 +28,7 @@ from yaml.events import AliasEvent, MappingEndEvent, MappingStartEvent, Sequence
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from briefgen.content.files import TooBig, UnsafeFile, read_regular_file
+from briefgen.content.sourcemap import line_and_column, offset_in_source
 from briefgen.errors import ContentError, Diagnostic, Severity
 
 MAX_FILE_BYTES = 256 * 1024
@@ -73,7 +74,8 @@ class LoadedDocument:
     value_positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    text: str = ""   # the file as read (once, safely): positions are found in it, never re-read
+    text: str = ""   # the file as read (once, safely): offsets inside values are mapped back
+    scalar_starts: dict[KeyPath, tuple[int, str]] = field(default_factory=dict)  # index, style
 
     def locate(self, key_path: KeyPath, *, key: bool = False) -> tuple[int, int]:
         """Line and column of a value (or of its key), or of its nearest ancestor that exists."""
@@ -86,9 +88,37 @@ class LoadedDocument:
                 return self.value_positions[prefix]
         return (1, 1)
 
+    def locate_in_value(self, key_path: KeyPath, offset: int) -> tuple[int, int]:
+        """Line and column of the character at `offset` in the text value at `key_path`, also
+        inside a Markdown block (`|` or `>`) or a value folded over several lines; the
+        value's own position when that cannot be worked out."""
+        return self.position_in_value(key_path, offset) or self.locate(key_path)
+
+    def position_in_value(self, key_path: KeyPath, offset: int) -> tuple[int, int] | None:
+        """As locate_in_value, or None when the position cannot be worked out exactly."""
+        start = self.scalar_starts.get(key_path)
+        value = self._value_at(key_path)
+        if start is None or not isinstance(value, str) or offset < 0:
+            return None
+        index = offset_in_source(self.text, start[0], start[1], value, offset)
+        return None if index is None else line_and_column(self.text, index)
+
+    def _value_at(self, key_path: KeyPath) -> Any:
+        data = self.data
+        for part in key_path:
+            try:
+                data = data[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return data
+
     def diagnostic(self, key_path: KeyPath, message: str, *, severity: Severity = "error",
-                   at_key: bool = False) -> Diagnostic:
-        line, column = self.locate(key_path, key=at_key)
+                   at_key: bool = False, offset: int | None = None) -> Diagnostic:
+        """A problem at a value (or its key); with `offset`, at that character of the value."""
+        if offset is not None:
+            line, column = self.locate_in_value(key_path, offset)
+        else:
+            line, column = self.locate(key_path, key=at_key)
         return Diagnostic(self.display_path, line, column, severity, message,
                           format_key_path(key_path))
 
@@ -109,6 +139,7 @@ def load_yaml(path: Path, display_path: str | None = None) -> LoadedDocument:
     doc = LoadedDocument(path=path, display_path=shown, data=None, text=text)
     invisible, text = _invisible_characters(text, shown)
     doc.diagnostics.extend(invisible)
+    doc.text = text
     node = _compose_with_libyaml(text)
     if node is not None:
         doc.data = _to_data(node, (), doc)
@@ -361,6 +392,7 @@ def _to_data(node: Node, key_path: KeyPath, doc: LoadedDocument) -> Any:
     doc.value_positions[key_path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, ScalarNode):
         _check_escapes(node, key_path, doc)
+        doc.scalar_starts[key_path] = (node.start_mark.index, node.style or "")
         if _is_plain(node) and node.value in _NULL_WORDS:
             return None
         return node.value

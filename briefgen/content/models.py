@@ -26,15 +26,17 @@ class MarkdownText:
 
 
 def _pattern_text(pattern: str, explanation: str, *, schema_pattern: str | None = None,
-                  examples: list[str] | None = None):
+                  examples: list[str] | None = None, tidy=lambda value: value):
     """A text type that must match `pattern` (a full match); otherwise the error says
-    "'<value>' <explanation>". The JSON Schema gets the pattern too, for editors."""
+    "'<value>' <explanation>". The JSON Schema gets the pattern too, for editors. `tidy`
+    may first rewrite a value that means the same (a one-digit hour)."""
     def check(value: str) -> str:
         if not re.fullmatch(pattern, value):
             raise ValueError(f"'{value}' {explanation}")
         return value
     extra: dict[str, JsonValue] = {"pattern": schema_pattern or f"^{pattern}$"}
-    return Annotated[str, AfterValidator(check), Field(json_schema_extra=extra, examples=examples)]
+    return Annotated[str, BeforeValidator(tidy), AfterValidator(check),
+                     Field(json_schema_extra=extra, examples=examples)]
 
 
 def _check_country(value: str) -> str:
@@ -66,6 +68,13 @@ def _no_encoded_word(value: str) -> str:
     return value
 
 
+def _two_digit_hour(value: Any) -> Any:
+    """`9:30` is 09:30: a morning time is often written with a one-digit hour."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]:[0-5][0-9]", value):
+        return f"0{value}"
+    return value
+
+
 if TYPE_CHECKING:  # to the type checker these are text; pydantic sees the patterns
     Id = str
     TimeOfDay = str
@@ -77,7 +86,9 @@ else:
                        "and hyphens, starting with a letter or digit (e.g. `kishida`, `consult-pledge`)",
                        examples=["kishida"])
     TimeOfDay = _pattern_text(r"([01][0-9]|2[0-3]):[0-5][0-9]", "is not a time of day; write it as HH:MM "
-                              'on a 24-hour clock, e.g. "09:30" or "19:00"', examples=["19:00"])
+                              'on a 24-hour clock, e.g. "09:30" or "19:00"',
+                              schema_pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$", examples=["19:00"],
+                              tidy=_two_digit_hour)
     Classification = _pattern_text(r"[A-Z0-9][A-Z0-9 /()\-]{0,79}", "is not a classification marking: use "
                                    "capital letters, digits, spaces, '/', '-' and parentheses, e.g. "
                                    "UNCLASSIFIED", examples=["UNCLASSIFIED"])
@@ -235,8 +246,9 @@ class AgendaItem(StrictModel):
 
     date: Day | None = Field(None, description="Day of the item (YYYY-MM-DD).",
                              examples=["2023-08-18"])
-    time: TimeOfDay | None = Field(None, description="Start time, HH:MM on a 24-hour clock. "
-                                   "Quote it or not: 19:00 always means 19:00.", examples=["10:00"])
+    time: TimeOfDay | None = Field(None, description="Start time, HH:MM on a 24-hour clock "
+                                   "(9:30 is read as 09:30). Quote it or not: 19:00 always means "
+                                   "19:00.", examples=["10:00"])
     title: Line = Field(description="What happens.", examples=["Trilateral discussion"])
     participants: IdList = Field(default_factory=list, description="Ids of the people in it.",
                                  examples=[["biden", "kishida", "yoon"]])

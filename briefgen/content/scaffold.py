@@ -1,4 +1,5 @@
-"""`briefgen new <id>`: start a brief with every section present and explained.
+"""`briefgen new <id>`: start a brief with every section present and explained;
+`briefgen new --person <id>`: start a person file with every key explained.
 
 The new file is meant to fail `briefgen check` until it is finished: each value to
 write is a `"FILL IN: ..."` placeholder, which check reports as an error at its line
@@ -10,28 +11,32 @@ from __future__ import annotations
 
 import argparse
 import enum
+import textwrap
 import typing
 from pathlib import Path
 from typing import TextIO
 
 from briefgen.errors import ExitCode, UsageError
+from briefgen.project import briefgen_command
 
-HELP = "start a new brief, with every section explained"
+HELP = "start a new brief (or, with --person, a new person), every key explained"
 DESCRIPTION = """\
 Write content/<id>.yaml: every section of a brief, each explained in a comment,
 with "FILL IN: ..." placeholders that `briefgen check` reports until you replace
-them. Delete the optional parts you do not need. An existing file is never
-overwritten.
+them. Delete the optional parts you do not need. With --person, write
+content/people/<id>.yaml instead: a person that briefs name by <id>. An existing
+file is never overwritten.
 
-example:
-  briefgen new g7-summit-2024 && briefgen check content/g7-summit-2024.yaml"""
+examples:
+  briefgen new g7-summit-2024 && briefgen check content/g7-summit-2024.yaml
+  briefgen new --person scholz && briefgen check content/people/scholz.yaml"""
 
 TEMPLATE = """\
 # yaml-language-server: $schema=../schema/brief.schema.json
 #
 # A new brief. Replace every "FILL IN: ..." with what it asks for (`briefgen check`
 # lists each one left, with its line), delete the optional parts you do not need,
-# and run `briefgen check content/<<ID>>.yaml` until it is clean. Every key is
+# and run `<<COMMAND>> check content/<<ID>>.yaml` until it is clean. Every key is
 # described in schema/brief.schema.json, which editors use to complete and check it.
 # Text stays text: you need quotes only around a value that contains ': ' or
 # starts with a character such as [, {, &, *, ! or a quote.
@@ -141,9 +146,34 @@ sources:
 """
 
 
+# What to write in each key of a person file; the comment above each key is the model's own
+# description, so the file explains what the schema and the README say.
+PERSON_PLACEHOLDERS = {
+    "name": "the full name in Latin script",
+    "short_name": "the name used in running text, or delete this line",
+    "native_name": "the name in the person's own script, or delete this line",
+    "lang": "the language of native_name, e.g. ja, ko, zh-Hans, or delete this line",
+    "title": "their position, as printed under the name",
+    "country": "the two-letter country code, e.g. JP",
+    "bio": "a short biography in a sentence or two, or delete this section",
+}
+
+PERSON_HEADER = """\
+# yaml-language-server: $schema=../../schema/person.schema.json
+#
+# A person, named `<<ID>>` (this file's name) wherever a brief lists people:
+# participants, the event's host, agenda participants, deliverable owners, quote
+# authors. Replace every "FILL IN: ..." (`briefgen check` lists each one left, with
+# its line), delete the optional lines you do not need, and run
+# `<<COMMAND>> check content/people/<<ID>>.yaml` until it is clean.
+"""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("brief_id", metavar="ID", help="id of the new brief: lower-case letters, "
                         "digits and hyphens; the file is content/<ID>.yaml")
+    parser.add_argument("--person", action="store_true", help="start a person instead: "
+                        "content/people/<ID>.yaml, named <ID> in briefs")
     parser.add_argument("--root", type=Path, default=None,
                         help="project folder (default: the nearest folder with content/)")
 
@@ -156,9 +186,28 @@ def new_brief_text(brief_id: str) -> str:
     choices: dict[str, type[enum.Enum]] = {"<<KINDS>>": EventKind, "<<ROLES>>": Role,
                                            "<<STATUSES>>": DeliverableStatus}
     text = TEMPLATE.replace("<<ID>>", brief_id).replace("<<PAPERS>>", " or ".join(papers))
+    text = text.replace("<<COMMAND>>", briefgen_command())
     for token, choice in choices.items():
         text = text.replace(token, ", ".join(member.value for member in choice))
     return text
+
+
+def new_person_text(person_id: str) -> str:
+    """The text of a new person file: each key of the model, explained by its description."""
+    from briefgen.content.models import Person
+
+    lines = [PERSON_HEADER.replace("<<ID>>", person_id).replace("<<COMMAND>>", briefgen_command())]
+    for name, field in Person.model_fields.items():
+        optional = "" if field.is_required() else "Optional. "
+        example = f" Example: {field.examples[0]}" if field.examples else ""
+        lines.append("\n" + textwrap.fill(f"{optional}{field.description}{example}", width=88,
+                                          initial_indent="# ", subsequent_indent="# ") + "\n")
+        placeholder = f"FILL IN: {PERSON_PLACEHOLDERS[name]}"
+        if name == "bio":   # Markdown: a block, so it can run over several lines
+            lines.append(f"{name}: |\n  {placeholder}\n")
+        else:
+            lines.append(f'{name}: "{placeholder}"\n')
+    return "".join(lines)
 
 
 def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
@@ -166,17 +215,20 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
 
     from briefgen.content.models import Id
 
+    what = "person" if args.person else "brief"
     try:
-        brief_id = TypeAdapter(Id).validate_python(args.brief_id)
+        new_id = TypeAdapter(Id).validate_python(args.brief_id)
     except ValidationError:
-        raise UsageError(f"'{args.brief_id}' cannot be the id of a brief: use lower-case letters, "
+        example = "scholz" if args.person else "g7-summit-2024"
+        raise UsageError(f"'{args.brief_id}' cannot be the id of a {what}: use lower-case letters, "
                          "digits and hyphens, starting with a letter or digit (e.g. "
-                         "g7-summit-2024)") from None
-    path = project.content_dir / f"{brief_id}.yaml"
-    text = new_brief_text(brief_id)
-    project.content_dir.mkdir(parents=True, exist_ok=True)
+                         f"{example})") from None
+    folder = project.content_dir / "people" if args.person else project.content_dir
+    path = folder / f"{new_id}.yaml"
+    text = new_person_text(new_id) if args.person else new_brief_text(new_id)
+    folder.mkdir(parents=True, exist_ok=True)
     try:
-        with path.open("x", encoding="utf-8") as file:  # "x": never overwrite a brief
+        with path.open("x", encoding="utf-8") as file:  # "x": never overwrite content
             file.write(text)
     except FileExistsError:
         raise UsageError(f"{project.display(path)} already exists; choose another id, or edit "
@@ -185,5 +237,5 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
     placeholders = sum("FILL IN" in line and not line.lstrip().startswith("#")
                        for line in text.splitlines())
     print(f"wrote {shown}: replace its {placeholders} \"FILL IN\" placeholders, then run "
-          f"`briefgen check {shown}`", file=stdout)
+          f"`{briefgen_command()} check {shown}`", file=stdout)
     return ExitCode.OK

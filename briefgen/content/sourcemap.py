@@ -39,3 +39,44 @@ class ContentText:
             if needle in text:
                 return where
         return self.display_path
+
+
+def offset_in_source(text: str, start: int, style: str, value: str, offset: int) -> int | None:
+    """Where the character at `offset` in a scalar's value was written in the file's `text`.
+
+    `start` is the index in `text` where the scalar starts (its mark), `style` YAML's style
+    for it: '|' or '>' for a block (the value starts on the line after the indicator),
+    '' for plain, a quote character for quoted. YAML changes only whitespace when it
+    unfolds a block or a plain scalar (indentation, line breaks folded into spaces), so the
+    n-th character that is not whitespace in the value is the n-th in the source. Where that
+    fails (an escape in a quoted value), None: the caller points at the value's start.
+    """
+    if style in ("|", ">"):
+        line_end = text.find("\n", start)
+        if line_end < 0:
+            return None
+        start = line_end + 1
+    elif style in ("'", '"'):
+        start += 1
+    while offset < len(value) and value[offset].isspace():
+        offset += 1
+    if offset >= len(value):
+        return None
+    index = start
+    for position in range(offset + 1):
+        char = value[position]
+        if char.isspace():
+            continue
+        while index < len(text) and text[index].isspace():
+            index += 1
+        if index >= len(text) or text[index] != char:
+            return None
+        if position == offset:
+            return index
+        index += 1
+    return None
+
+
+def line_and_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of `index` in `text`, as an editor counts them."""
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1

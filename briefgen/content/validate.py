@@ -11,12 +11,13 @@ import datetime as dt
 import difflib
 import os
 import re
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, BeforeValidator, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from briefgen.content.assets import asset_problems, markdown_texts
@@ -184,9 +185,75 @@ def validate_model(model: type[BaseModel], doc: LoadedDocument):
     explained = [(error, _explain(error, model, doc)) for error in errors]
     misspelt = {(*tuple(error["loc"])[:-1], _suggestion(d.message)) for error, d in explained
                 if error["type"] == "extra_forbidden" and _suggestion(d.message)}
-    # "unknown key `sumary`; did you mean `summary`?" already says `summary` is missing.
+    colon_items = {item for error in errors if (item := _colon_item(tuple(error["loc"]), doc.data, model))}
+    # "unknown key `sumary`; did you mean `summary`?" already says `summary` is missing, and
+    # "this item became a key and a value" explains every error inside that item.
     return None, [d for error, d in explained
-                  if not (error["type"] == "missing" and tuple(error["loc"]) in misspelt)]
+                  if not (error["type"] == "missing" and tuple(error["loc"]) in misspelt)
+                  and not any(tuple(error["loc"])[:len(item)] == item for item in colon_items)
+                  ] + [_colon_item_diagnostic(item, doc) for item in sorted(colon_items, key=str)]
+
+
+def _colon_item(loc: tuple, data: Any, model: type[BaseModel]) -> tuple | None:
+    """The list item an error is in, when that item is text that YAML read as a mapping
+    because of a ': ' in it (`- Note: restored channels`), in a list that holds text."""
+    for end in range(len(loc), 0, -1):
+        item_loc = loc[:end]
+        if not isinstance(item_loc[-1], int):
+            continue
+        item = _data_at(data, item_loc)
+        if not (isinstance(item, dict) and len(item) == 1):
+            continue
+        key, value = next(iter(item.items()))
+        item_model = inner_model(_field_annotation(model, item_loc[:-1]))
+        known = item_model.model_fields if item_model else {}
+        if isinstance(value, str) and key not in known and _holds_text(model, item_loc[:-1]):
+            return item_loc
+    return None
+
+
+def _colon_item_diagnostic(item_loc: tuple, doc: LoadedDocument) -> Diagnostic:
+    [(key, value)] = _data_at(doc.data, item_loc).items()
+    text = f"{key}: {value}"
+    quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return doc.diagnostic(item_loc, f"{_describe_item(item_loc)} became a key and a value (`{key}` "
+                          f"and `{value}`) because of the ': ' after `{key}`; to keep it as text, "
+                          f"put it in quotes: - {quoted}")
+
+
+def _data_at(data: Any, loc: tuple) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _field_annotation(model: type[BaseModel], loc: tuple) -> Any:
+    """The type annotation of the field at `loc` (list indexes skipped), or None."""
+    current: Any = model
+    annotation = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        annotation = fields[part].annotation
+        current = inner_model(annotation)
+    return annotation
+
+
+def _holds_text(model: type[BaseModel], list_loc: tuple) -> bool:
+    """Whether the list at `list_loc` takes text items: plain values (ids), or a model that may
+    be written as text (a key message, a recipient)."""
+    annotation = _field_annotation(model, list_loc)
+    if typing.get_origin(annotation) is not list:
+        return False
+    [item] = typing.get_args(annotation)
+    return inner_model(item) is None or any(isinstance(m, BeforeValidator)
+                                            for m in getattr(item, "__metadata__", ()))
 
 
 def _suggestion(message: str) -> str | None:
@@ -213,8 +280,9 @@ def _explain(error: ErrorDetails, model: type[BaseModel], doc: LoadedDocument) -
         advice = "write one or remove the line" if loc and isinstance(loc[-1], int) else "write one"
         return doc.diagnostic(loc, f"{name} has no value; {advice}")
     if kind in ("literal_error", "enum"):
-        return doc.diagnostic(loc, f"{name} must be one of {_choices(ctx.get('expected', ''))}; "
-                              f"got {_kind_of(value)}")
+        choices = _choices(ctx.get("expected", ""))
+        return doc.diagnostic(loc, f"{name} must be one of {choices}; got {_kind_of(value)}"
+                              f"{_choice_hint(value, choices.split(', '))}")
     if kind.startswith("date"):
         return doc.diagnostic(loc, _date_message(name, value, error["msg"]))
     if kind == "value_error":
@@ -233,6 +301,15 @@ def _explain(error: ErrorDetails, model: type[BaseModel], doc: LoadedDocument) -
     if kind == "too_short":
         return doc.diagnostic(loc, f"{name} needs at least {ctx.get('min_length', 1)} entry")
     return doc.diagnostic(loc, f"{name}: {error['msg']}")
+
+
+def _choice_hint(value: Any, choices: list[str]) -> str:
+    """'; did you mean `announced`?' for 'Announced' (choices are lower case) or 'anounced'."""
+    if not isinstance(value, str):
+        return ""
+    same = [choice for choice in choices if choice.lower() == value.strip().lower()]
+    close = same or difflib.get_close_matches(value.strip().lower(), choices, n=1, cutoff=0.75)
+    return f"; did you mean `{close[0]}`?" if close else ""
 
 
 def _describe_item(loc: tuple) -> str:
@@ -301,7 +378,8 @@ def _check_markdown(doc: LoadedDocument, model: type[BaseModel]) -> list[Diagnos
         if match:
             snippet = match.group(0)[:40]
             problems.append(doc.diagnostic(key_path, f"raw HTML is not allowed in Markdown text "
-                                           f"(found `{snippet}`); write it in Markdown"))
+                                           f"(found `{snippet}`); write it in Markdown",
+                                           offset=match.start()))
     return problems
 
 
@@ -321,6 +399,7 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
     data = doc.data if isinstance(doc.data, dict) else {}
     problems: list[Diagnostic] = []
     found: dict[str, Person] = {}
+    missing: dict[str, list[KeyPath]] = {}     # person id -> where the brief names them
 
     def unique(section: str, key: str) -> set[str]:
         seen: dict[str, int] = {}
@@ -346,20 +425,19 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
                                            "of this brief; add them there first"))
             return
         if not people.exists(person_id):
-            problems.append(doc.diagnostic(key_path, f"no person `{person_id}`: expected a file "
-                                           f"{people.display(people.path_of(person_id))}"))
+            missing.setdefault(person_id, []).append(key_path)
             return
         person, person_problems = people.get(person_id)
         problems.extend(person_problems)
         if person is not None:
             found[person_id] = person
 
-    def need_source(key_path: KeyPath, source_id: str) -> None:
+    def need_source(key_path: KeyPath, source_id: str, offset: int | None) -> None:
         if source_id not in source_ids:
             close = difflib.get_close_matches(source_id, sorted(source_ids), n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
             problems.append(doc.diagnostic(key_path, f"no source with id `{source_id}` in "
-                                           f"`sources`{hint}"))
+                                           f"`sources`{hint}", offset=offset))
 
     for index, item in _items(data, "participants"):
         if isinstance(item.get("person"), str):
@@ -374,9 +452,21 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
     for index, item in _items(data, "quotes"):
         if isinstance(item.get("by"), str):
             need_person(("quotes", index, "by"), item["by"])
-    for key_path, source_id in _cited_sources(data):
-        need_source(key_path, source_id)
+    for key_path, source_id, offset in _source_references(data):
+        need_source(key_path, source_id, offset)
+    problems += [_missing_person(doc, people, person_id, uses) for person_id, uses in missing.items()]
     return found, _dedupe(problems)
+
+
+def _missing_person(doc: LoadedDocument, people: PeopleRegistry, person_id: str,
+                    uses: list[KeyPath]) -> Diagnostic:
+    """One error for a person with no file, at the first place the brief names them, however
+    many places do: one missing file is one thing to fix."""
+    first = min(uses, key=doc.locate)
+    others = len({doc.locate(use) for use in uses}) - 1
+    also = f" (also named in {others} other place{'s' * (others != 1)})" if others else ""
+    return doc.diagnostic(first, f"no person `{person_id}`: expected a file "
+                          f"{people.display(people.path_of(person_id))}{also}")
 
 
 def _dedupe(problems: list[Diagnostic]) -> list[Diagnostic]:
@@ -425,7 +515,7 @@ def _text_warnings(doc: LoadedDocument) -> list[Diagnostic]:
         match = PLACEHOLDER.search(text)
         if match:
             found.append(doc.diagnostic(key_path, f"'{match.group(1)}' left in the text",
-                                        severity="warning"))
+                                        severity="warning", offset=match.start()))
     return found
 
 
@@ -454,19 +544,26 @@ def _mapping(value: Any) -> dict:
 
 def _cited_sources(data: dict) -> Iterator[tuple[KeyPath, str]]:
     """Every source id the brief refers to, with where it is referred to."""
+    for key_path, source_id, _ in _source_references(data):
+        yield key_path, source_id
+
+
+def _source_references(data: dict) -> Iterator[tuple[KeyPath, str, int | None]]:
+    """Every source id the brief refers to, where, and for a `[@id]` citation in Markdown
+    its offset in the text (so a bad one is reported at its own line and column)."""
     event = _mapping(data.get("event"))
     for index, source_id in _ids_in(event, "sources"):
-        yield ("event", "sources", index), source_id
+        yield ("event", "sources", index), source_id, None
     for section in ("agenda", "deliverables", "key_messages", "sensitivities"):
         for index, item in _items(data, section):
             for j, source_id in _ids_in(item, "sources"):
-                yield (section, index, "sources", j), source_id
+                yield (section, index, "sources", j), source_id, None
     for index, item in _items(data, "quotes"):
         if isinstance(item.get("source"), str):
-            yield ("quotes", index, "source"), item["source"]
+            yield ("quotes", index, "source"), item["source"], None
     for key_path, text in markdown_texts(Brief, data):
         for match in CITATION.finditer(text):
-            yield key_path, match.group(1)
+            yield key_path, match.group(1), match.start()
 
 
 def _as_of_warnings(as_of: dt.date | None, event_day: dt.date | None, warn) -> list[Diagnostic]:

@@ -37,12 +37,13 @@ def revision_line(number: int, today: dt.date) -> str:
 
 def revised_parts(project, validated: ValidatedBrief, parts: MailParts, line: str) -> MailParts:
     """The same message with the revision line on the page (HTML body and PDF)."""
-    from briefgen.render.html import render_html
+    from briefgen.render.html import render_email_html, render_html
     from briefgen.render.pdf import write_pdf
 
     page = render_html(validated, project.templates_dir, revision=line)
     pdf = write_pdf(page, validated.content_text(), project.asset_roots)
-    return dataclasses.replace(parts, html=mail_safe_html(page, validated.brief.title), pdf=pdf)
+    body = render_email_html(validated, project.templates_dir, revision=line)
+    return dataclasses.replace(parts, html=mail_safe_html(body, validated.brief.title), pdf=pdf)
 
 
 def what_changed(project, validated: ValidatedBrief, earlier: EarlierVersion) -> list[str]:

@@ -7,8 +7,10 @@ and addresses and names have already been checked by the model (see addresses.py
 Text that the email library would decode as an RFC 2047 encoded word (`=?...?=`) is refused
 twice: at validation, and here, where the written message is also parsed back and must
 carry exactly the subject, addresses, names and attachment name it was given.
-The HTML body is the one-pager with its CSS inlined into style attributes, then
-cleaned against an allowlist: no scripts, no stylesheets, nothing fetched from outside.
+The HTML body is the brief in its own email layout (templates/email.html.j2: one column,
+the title first, relative sizes, tables for Outlook) with its CSS inlined into style
+attributes, then cleaned against an allowlist: no scripts, no stylesheets, nothing fetched
+from outside.
 """
 
 from __future__ import annotations
@@ -24,32 +26,24 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
+from pathlib import Path
 
 import nh3
 
 from briefgen.content.addresses import first_control_character, has_encoded_word
 from briefgen.content.validate import ValidatedBrief
 from briefgen.errors import BriefgenError, ContentError
-from briefgen.render.html import event_dates, medium_date
+from briefgen.project import TEMPLATES_DIR
+from briefgen.render.html import event_dates, medium_date, render_email_html
 from briefgen.render.text import brief_text
 
-# The tags and attributes the one-pager uses; everything else is dropped from the mail body.
-MAIL_TAGS = {"div", "span", "header", "footer", "section", "h1", "h2", "p", "br", "dl", "dt", "dd",
-             "ul", "ol", "li", "table", "tbody", "tr", "td", "th", "strong", "em", "code", "a",
-             "sup", "blockquote"}
+# The tags and attributes the email layout uses; everything else is dropped from the mail body.
+MAIL_TAGS = {"div", "span", "h1", "h2", "p", "br", "ul", "ol", "li", "table", "tbody", "tr", "td",
+             "th", "strong", "em", "code", "a", "sup", "blockquote"}
+_TABLE_ATTRIBUTES = {"role", "width", "cellpadding", "cellspacing", "border", "align"}
 MAIL_ATTRIBUTES = {"*": {"style", "lang", "id"}, "a": {"href", "title"}, "li": {"value"},
-                   "td": {"colspan", "rowspan"}}
-# Mail clients show the page on screen, not on paper, and many ignore floats and grids:
-# a readable size, centred, with the two columns stacked and no print-only layout.
-SCREEN_CSS = """
-html { font-size: 11pt; }
-.sheet { max-width: 760px; margin: 0 auto; padding: 12px; }
-.columns, .masthead, ul.people { display: block; }
-.masthead .facts, .columns .main, .columns .side { float: none; width: auto; text-align: left; }
-.masthead .facts { margin-top: 4pt; }
-.person { float: none; display: inline-block; vertical-align: top; width: 19%; }
-ol.sources { columns: auto; }
-"""
+                   "table": _TABLE_ATTRIBUTES, "td": {"colspan", "rowspan", "width", "align", "valign"},
+                   "th": {"width", "align", "valign"}}
 _ELEMENT_STYLE = r'<{tag}\b[^>]*?\sstyle="([^"]*)"'
 
 
@@ -98,13 +92,14 @@ def check_header_fields(validated: ValidatedBrief) -> None:
         raise ContentError(problems)
 
 
-def compose_parts(validated: ValidatedBrief, page_html: str, pdf: bytes) -> MailParts:
+def compose_parts(validated: ValidatedBrief, pdf: bytes,
+                  templates_dir: Path = TEMPLATES_DIR) -> MailParts:
     """The subject, bodies and attachment of a brief's email."""
     check_header_fields(validated)
     attachment_name = f"{validated.brief_id}.pdf"
+    body = mail_safe_html(render_email_html(validated, templates_dir), validated.brief.title)
     return MailParts(subject=subject_line(validated), text=brief_text(validated, attachment_name),
-                     html=mail_safe_html(page_html, validated.brief.title), pdf=pdf,
-                     attachment_name=attachment_name)
+                     html=body, pdf=pdf, attachment_name=attachment_name)
 
 
 def subject_line(validated: ValidatedBrief) -> str:
@@ -114,15 +109,15 @@ def subject_line(validated: ValidatedBrief) -> str:
     return " ".join(f"[{brief.classification}] {brief.title}, {when}".split())
 
 
-def mail_safe_html(page_html: str, title: str) -> str:
-    """The one-pager with inline styles only, no scripts and no external references."""
+def mail_safe_html(email_html: str, title: str) -> str:
+    """The email layout with inline styles only, no scripts and no external references."""
     import css_inline  # only the email command needs it
 
     inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False,
                                     keep_link_tags=False, keep_at_rules=False,
-                                    resolve_css_variables=True, extra_css=SCREEN_CSS)
-    inlined = inliner.inline(page_html)
-    outer_style = ";".join(_element_style(inlined, tag) for tag in ("html", "body"))
+                                    resolve_css_variables=True)
+    inlined = inliner.inline(email_html)
+    outer_style = ";".join(filter(None, (_element_style(inlined, tag) for tag in ("html", "body"))))
     body = re.search(r"<body\b[^>]*>(.*)</body>", inlined, re.S)
     cleaned = nh3.clean(body.group(1) if body else "", tags=MAIL_TAGS,
                         clean_content_tags={"script", "style", "template", "noscript"},

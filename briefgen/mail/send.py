@@ -20,7 +20,7 @@ from briefgen.errors import ContentError, Diagnostic, ExitCode, UsageError
 HELP = "write a brief as an email draft (output/<id>.eml), or send it with --send"
 DESCRIPTION = """\
 Make the email for one brief: the subject from its classification, title and date;
-the one-pager as a mail-safe HTML body; a plain-text version written from the
+the brief as an HTML body laid out for mail clients; a plain-text version written from the
 content; the PDF attached (built first if missing or out of date).
 
 Recipients come from the brief's `distribution:` (to, cc, bcc) and from --to, --cc
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
                              "--bcc was given: nobody to send to")
     parts = _compose(project, path, validated, settings)
     if not args.send:
-        return _write_draft(project, validated.brief_id, parts, recipients, settings, stdout)
+        return _write_draft(project, validated.brief_id, parts, recipients, settings, stdout, stderr)
     return _send(project, validated, parts, recipients, settings, args.resend, stdout, stderr)
 
 
@@ -157,11 +157,11 @@ def _compose(project, path: Path, validated, settings):
         raise UsageError(f"{project.display(pdf_path)} is {len(pdf) / 1e6:.3f} MB; the limit for an "
                          f"attachment is {settings.max_attachment_bytes / 1e6:g} MB "
                          "(BRIEFGEN_MAIL_MAX_ATTACHMENT_MB); nothing was sent")
-    page_html = (project.output_dir / f"{validated.brief_id}.html").read_text(encoding="utf-8")
-    return compose_parts(validated, page_html, pdf)  # the page built beside the PDF
+    return compose_parts(validated, pdf, project.templates_dir)
 
 
-def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: TextIO) -> int:
+def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: TextIO,
+                 stderr: TextIO) -> int:
     from briefgen.build.output import write_atomic
     from briefgen.mail.message import build_message
 
@@ -172,9 +172,27 @@ def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: Te
     counts = ", ".join(f"{field_name} {sum(r.field == field_name for r in recipients)}"
                        for field_name in ("to", "cc", "bcc"))
     print(f"wrote {project.display(target)}: {parts.subject}", file=stdout)
+    print(f"  from {settings.sender or 'nobody (no BRIEFGEN_MAIL_FROM)'}", file=stdout)
     print(f"  recipients: {counts}; attached {parts.attachment_name} ({len(parts.pdf) / 1024:.0f} KB)",
           file=stdout)
+    for warning in _draft_warnings(project, brief_id, settings, recipients):
+        print(f"warning: {warning}", file=stderr)
     return ExitCode.OK
+
+
+def _draft_warnings(project, brief_id: str, settings, recipients) -> list[str]:
+    """What the person opening the draft would otherwise find missing only in the mail client."""
+    from briefgen.mail.settings import default_config_path
+
+    warnings = []
+    if settings.sender is None:
+        warnings.append(f"the draft has no From: set BRIEFGEN_MAIL_FROM in the environment or in "
+                        f"{default_config_path()} (e.g. BRIEFGEN_MAIL_FROM=Briefing Staff "
+                        "<briefs@example.org>)")
+    if not recipients:
+        warnings.append(f"the draft {brief_id}.eml has no recipients: add a `distribution:` "
+                        "section to the brief, or give --to, --cc or --bcc")
+    return warnings
 
 
 def _send(project, validated, parts, recipients, settings, resend: bool, stdout: TextIO,

@@ -20,11 +20,13 @@ from pathlib import Path
 import jinja2
 
 from briefgen.build import pipeline as build
+from briefgen.content.assets import ASSETS_FOLDER, IMAGE_SIGNATURES
 from briefgen.content.validate import PeopleRegistry, ValidatedBrief
 from briefgen.errors import Diagnostic
 from briefgen.project import Project
 from briefgen.render.html import event_dates, render_html
 
+TEMPLATE_SUFFIXES = (".j2", ".css")       # what the page is rendered from
 STATUS_LABELS = {"building": "building PDF", "built": "built", "failing": "failing",
                  "overflowing": "overflowing"}
 
@@ -158,8 +160,11 @@ class Preview:
             self.refresh(path)
 
     def files_changed(self, paths: Iterable[Path]) -> None:
-        """React to saved, added or deleted files under content/ or templates/."""
-        changed = {path.resolve() for path in paths}
+        """React to saved, added or deleted files under content/ or templates/; anything that
+        is not a brief, a person, an image asset or a template is ignored."""
+        changed = {path.resolve() for path in paths if self.is_input(path.resolve())}
+        if not changed:
+            return
         with self._render_lock:
             for folder in {path.parent for path in changed} & set(self._people):
                 del self._people[folder]
@@ -168,6 +173,22 @@ class Preview:
                 self.refresh(path)
             else:
                 self._remove(path.stem)
+
+    def is_input(self, path: Path) -> bool:
+        """Whether a changed file can change a brief: a brief (content/*.yaml), a person
+        (content/people/*.yaml), an image in content/assets/, or a template or its CSS. Not
+        what editors write beside the file they save: vim's `4913` probe and `name~`
+        backups, `sed -i`'s `sedAbc123`, swap, lock and hidden temporary files."""
+        if path.name.startswith((".", "#")) or path.name.endswith(("~", "#")):
+            return False
+        content = self.project.content_dir.resolve()
+        if path.parent in (content, content / "people"):
+            return path.suffix == ".yaml"
+        if path.is_relative_to(content / ASSETS_FOLDER):
+            return path.suffix.lower() in IMAGE_SIGNATURES
+        if path.is_relative_to(self.project.templates_dir.resolve()):
+            return path.suffix in TEMPLATE_SUFFIXES
+        return False
 
     def _briefs_affected_by(self, changed: set[Path]) -> set[Path]:
         content = self.project.content_dir.resolve()
@@ -237,7 +258,10 @@ class Preview:
         if not problems:
             self._log(f"rendered {state.file} in {1000 * seconds:.0f} ms")
             return
-        self._log(f"{state.file}: {len(problems)} problem(s); the preview shows the last good version")
+        count = f"{len(problems)} problem{'s' * (len(problems) != 1)}"
+        shown = ("the preview shows the last good version" if state.html is not None
+                 else "there is no good version to show yet")
+        self._log(f"{state.file}: {count}; {shown}")
         for problem in problems:
             self._log(f"  {problem.where}: {problem.message}")
 

@@ -3,7 +3,9 @@
 Changes that arrive together (an editor writing a file and then renaming it into
 place) are handed over as one batch: a batch closes after STEP_MS without a new
 change, and at the latest after DEBOUNCE_MS. Editors' swap and backup files, and
-folders such as .git, are ignored by watchfiles' default filter.
+folders such as .git, are ignored by watchfiles' default filter; what is left that is not
+an input of a brief (vim's `4913`, `sed -i`'s temporary file) is ignored by the preview
+(state.Preview.is_input).
 """
 
 from __future__ import annotations

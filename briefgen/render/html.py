@@ -30,6 +30,7 @@ from briefgen.render.labels import (
 from briefgen.render.richtext import RichText
 
 TEMPLATE_NAME = "one-pager.html.j2"
+EMAIL_TEMPLATE_NAME = "email.html.j2"
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
 BANNER_COLOURS = (("TOP SECRET", "top-secret"), ("SECRET", "secret"),
                   ("CONFIDENTIAL", "confidential"), ("UNCLASSIFIED", "unclassified"))
@@ -53,6 +54,17 @@ def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
     """Render a validated brief to a complete HTML document (CSS inlined, no external requests).
     `revision` is a line such as 'Revision 2 · November 28, 2026' for a re-issued brief."""
     template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
+    return template.render(brief={**brief_view(validated), "revision": revision})
+
+
+def render_email_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
+                      revision: str = "") -> str:
+    """The brief as an email body: the one-pager's view data in a layout made for mail
+    clients (one column, the title first, relative sizes, tables). A project whose own
+    templates predate the email template gets briefgen's."""
+    if not (templates_dir / EMAIL_TEMPLATE_NAME).is_file():
+        templates_dir = TEMPLATES_DIR
+    template = template_environment(templates_dir).get_template(EMAIL_TEMPLATE_NAME)
     return template.render(brief={**brief_view(validated), "revision": revision})
 
 

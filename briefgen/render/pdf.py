@@ -111,7 +111,7 @@ def overflow_message(html: str, laid_out: LaidOut, source: TextSource,
     pages = laid_out.pages
     return (f"the brief does not fit on one page: it runs {at_least}{_length(overflow_px)} onto "
             f"{'a second page' if pages == 2 else f'{pages - 1} more pages'}. "
-            f"Longest sections: {listing}. Shorten them and build again; nothing was written")
+            f"Longest sections: {listing}. Shorten them; nothing was written")
 
 
 def section_heights(document) -> dict[str, float]:

@@ -54,3 +54,40 @@ def test_a_deleted_brief_leaves_the_index(preview: Preview, brief_file: Path):
     preview.files_changed([brief_file])
     assert preview.snapshot(SAMPLE_ID) is None
     assert preview.all_states() == []
+
+
+# What editors write beside the file they save (issue 18): vim's write probe and backup, its
+# swap file, `sed -i`'s temporary file, Emacs' lock and autosave files, a Kate swap file.
+EDITOR_LEFTOVERS = ["4913", f"{SAMPLE_ID}.yaml~", f".{SAMPLE_ID}.yaml.swp", "sedX3k9Qa",
+                    f".#{SAMPLE_ID}.yaml", f"#{SAMPLE_ID}.yaml#", f".{SAMPLE_ID}.yaml.kate-swp",
+                    "people/4913", "people/sedQ1w2e3", "assets/4913", "notes.txt"]
+
+
+@pytest.mark.parametrize("name", EDITOR_LEFTOVERS)
+def test_a_stray_file_an_editor_writes_in_content_rebuilds_nothing(preview: Preview, project: Path,
+                                                                   name: str):
+    stray = project / "content" / name
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_text("scratch", encoding="utf-8")
+    before = preview.snapshot(SAMPLE_ID)[1]
+    generation = preview._briefs[SAMPLE_ID].generation     # goes up with every render
+    events = preview.feed.subscribe()
+    preview.files_changed([stray])
+    stray.unlink()
+    preview.files_changed([stray])
+    assert events.empty(), "a stray save told open pages something changed"
+    state = preview.snapshot(SAMPLE_ID)[1]
+    assert state == before
+    assert preview._briefs[SAMPLE_ID].generation == generation, "a stray save re-rendered the brief"
+
+
+def test_the_files_that_are_inputs_still_rebuild(preview: Preview, project: Path, brief_file: Path):
+    events = preview.feed.subscribe()
+    generation = preview._briefs[SAMPLE_ID].generation
+    for path in (brief_file, project / "content" / "people" / "kishida.yaml",
+                 preview.project.templates_dir / "one-pager.css"):
+        preview.files_changed([path])
+        assert events.get_nowait()["brief"] == SAMPLE_ID, path
+        while not events.empty():
+            events.get_nowait()
+    assert preview._briefs[SAMPLE_ID].generation == generation + 3
