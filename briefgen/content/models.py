@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from briefgen.content.addresses import check_address, check_display_name
 from briefgen.content.countries import ISO_3166_ALPHA2
+from briefgen.content.timezones import time_zone_problem
 
 
 class MarkdownText:
@@ -70,6 +71,20 @@ Country = Annotated[str, AfterValidator(_check_country),
                     Field(json_schema_extra={"pattern": r"^[A-Z]{2}$"}, examples=["JP"])]
 TimeOfDay = _pattern_text(r"([01][0-9]|2[0-3]):[0-5][0-9]", "is not a time of day; write it as HH:MM "
                           'on a 24-hour clock, e.g. "09:30" or "19:00"', examples=["19:00"])
+def _check_time_zone(value: str) -> str:
+    problem = time_zone_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_check_time_zone),
+                     Field(json_schema_extra={"pattern": r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$"},
+                           examples=["America/New_York"])]
+Duration = _pattern_text(r"[1-9][0-9]{0,2} min|[1-9][0-9]? h( ([1-9]|[1-5][0-9]) min)?",
+                         "is not a duration; write minutes as \"45 min\", or hours and minutes "
+                         "as \"1 h\" or \"1 h 30 min\"", examples=["45 min"])
+
 Classification = _pattern_text(r"[A-Z0-9][A-Z0-9 /()\-]{0,79}", "is not a classification marking: use "
                                "capital letters, digits, spaces, '/', '-' and parentheses, e.g. "
                                "UNCLASSIFIED", examples=["UNCLASSIFIED"])
@@ -154,6 +169,14 @@ class EventKind(str, Enum):
     conference = "conference"
 
 
+class PressStatus(str, Enum):
+    """Who from the press may see an agenda item (US scenario practice)."""
+
+    open = "open"
+    pool_spray = "pool-spray"
+    closed = "closed"
+
+
 class Person(StrictModel):
     """A person, in content/people/<id>.yaml; the file stem is the person's id."""
 
@@ -190,6 +213,9 @@ class Event(StrictModel):
     purpose: Markdown = Field(description="Why the meeting matters, in two or three sentences "
                               "(Markdown).",
                               examples=["A meeting of the three leaders [@officials-preview]."])
+    timezone: TimeZone | None = Field(None, description="IANA time zone of the agenda's times "
+                                      "(an agenda item may name its own).",
+                                      examples=["America/Los_Angeles"])
     sources: IdList = Field(default_factory=list, description="Ids of the sources for the "
                             "date, place and format.",
                             examples=[["joint-statement", "news-report"]])
@@ -229,10 +255,31 @@ class AgendaItem(StrictModel):
                                  examples=[["biden", "kishida", "yoon"]])
     location: Line | None = Field(None, description="Where, if not the event's location.",
                                   examples=["Aspen Lodge"])
+    timezone: TimeZone | None = Field(None, description="IANA time zone of `time`, when it is "
+                                      "not the event's `timezone`.", examples=["Asia/Tokyo"])
+    duration: Duration | None = Field(None, description="How long it lasts: \"45 min\", \"1 h\" "
+                                      "or \"1 h 30 min\". It must end before the next item starts.",
+                                      examples=["45 min"])
+    press: PressStatus | None = Field(None, description="Press coverage: open press, a pool spray "
+                                      "(a few minutes of cameras at the start), or closed.",
+                                      examples=["pool-spray"])
+    lead: Id | None = Field(None, description="Id of the participant who leads the item.",
+                            examples=["biden"])
+    speaking_order: IdList = Field(default_factory=list, description="Ids of the participants "
+                                   "who speak, in the order they speak.",
+                                   examples=[["biden", "kishida", "yoon"]])
     note: Line | None = Field(None, description="A short qualifier, e.g. 'expected'.",
                               examples=["expected"])
     sources: IdList = Field(default_factory=list, description="Ids of the sources for this item.",
                             examples=[["news-report"]])
+
+    @model_validator(mode="after")
+    def _speakers_once(self) -> "AgendaItem":
+        repeated = sorted({p for p in self.speaking_order if self.speaking_order.count(p) > 1})
+        if repeated:
+            raise ValueError(f"`speaking_order` names {', '.join(f'`{p}`' for p in repeated)} "
+                             "more than once; list each speaker once")
+        return self
 
 
 class Deliverable(StrictModel):
@@ -258,6 +305,88 @@ class KeyMessage(StrictModel):
                            examples=["Not an alliance or a collective-defense treaty [@wsj]."])
     sources: IdList = Field(default_factory=list, description="Ids of its sources.",
                             examples=[["officials-preview"]])
+
+
+class Objective(StrictModel):
+    """An outcome the principal wants. May be written as plain text, or as `text` with `sources`."""
+
+    text: Markdown = Field(description="The outcome wanted (Markdown).",
+                           examples=["A commitment to consult in a crisis [@officials-preview]."])
+    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+                            examples=[["officials-preview"]])
+
+
+def _options_to_mark(options: list[str]) -> list[str]:
+    if not options:
+        raise ValueError("is empty: a decision needs options to mark, e.g. [Approve, Disapprove]")
+    repeated = sorted({o for o in options if options.count(o) > 1})
+    if repeated:
+        raise ValueError(f"lists '{repeated[0]}' twice; give each option once")
+    return options
+
+
+Options = Annotated[list[Line], AfterValidator(_options_to_mark)]
+
+
+class Decision(StrictModel):
+    """Something the principal must decide, printed with boxes to tick."""
+
+    issue: Markdown = Field(description="What the principal must decide (Markdown).",
+                            examples=["Whether to resume military-to-military talks."])
+    recommendation: Markdown = Field(description="What the office recommends, and why (Markdown).",
+                                     examples=["Approve: open channels lower the risk of accidents."])
+    options: Options = Field(description="The responses to mark, each printed with a box to "
+                                "tick, e.g. Approve / Disapprove or Agreed / Not agreed / Noted.",
+                                examples=[["Approve", "Disapprove"]],
+                                json_schema_extra={"minItems": 1})
+    due: Day | None = Field(None, description="The day the decision is needed by (YYYY-MM-DD).",
+                            examples=["2023-11-14"])
+    due_reason: Line | None = Field(None, description="Why it is needed by then.",
+                                    examples=["The leaders meet on 15 November."])
+    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+                            examples=[["readout"]])
+
+    @model_validator(mode="after")
+    def _due_with_its_reason(self) -> "Decision":
+        if self.due_reason and not self.due:
+            raise ValueError("gives a `due_reason` but no `due` date; add the date or remove "
+                             "the reason")
+        return self
+
+
+class Point(StrictModel):
+    """A point to make, in order. May be written as plain text, or as `text` with `to` and `sources`."""
+
+    text: Markdown = Field(description="The point (Markdown).",
+                           examples=["Keep the channels open [@readout]."])
+    to: Id | None = Field(None, description="Id of the participant it is addressed to; "
+                          "addressed points are grouped by interlocutor on the page.",
+                          examples=["xi"])
+    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+                            examples=[["readout"]])
+
+
+class IfRaised(StrictModel):
+    """A defensive line: what to say if the other side raises something."""
+
+    question: Markdown = Field(description="What may be raised (Markdown).",
+                               examples=["Is this an alliance?"])
+    answer: Markdown = Field(description="The line to take (Markdown).",
+                             examples=["It is not an alliance or a collective-defense treaty."])
+    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+                            examples=[["officials-preview"]])
+
+
+class PressLine(StrictModel):
+    """What may be said in public after the meeting."""
+
+    public: Markdown = Field(description="The line for the press (Markdown).",
+                             examples=["The leaders had a candid and constructive discussion."])
+    defensive: Markdown | None = Field(None, description="The line to hold if pressed "
+                                       "(Markdown).",
+                                       examples=["We do not go beyond the readout."])
+    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+                            examples=[["readout"]])
 
 
 class Sensitivity(StrictModel):
@@ -350,6 +479,26 @@ class Brief(StrictModel):
     as_of: Day = Field(description="The facts are current as of this date; also the PDF's "
                         "creation date.")
     paper: Literal["letter", "a4"] = Field("letter", description="Paper size.", examples=["a4"])
+    home_timezone: TimeZone | None = Field(None, description="The principal's home time zone "
+                                           "(IANA name): agenda times are also shown in it.",
+                                           examples=["America/New_York"])
+    bottom_line: Markdown | None = Field(None, description="The bottom line up front, printed "
+                                         "first: at most four printed lines (Markdown, one "
+                                         "paragraph).",
+                                         examples=["The leaders will announce a pledge to consult "
+                                                   "[@officials-preview]."])
+    objectives: list[Annotated[Objective, _text_to_mapping("text", Objective)]] = Field(
+        default_factory=list, description="One to three outcomes the principal wants from the "
+        "meeting (Markdown each); more than three is a warning.",
+        examples=[["Resume military-to-military talks.",
+                   {"text": "Agree on counternarcotics.", "sources": ["readout"]}]])
+    decisions: list[Decision] = Field(default_factory=list, description="What the principal must "
+                                      "decide, with the recommendation and the options to mark.",
+                                      examples=[[{"issue": "Whether to resume talks.",
+                                                  "recommendation": "Approve.",
+                                                  "options": ["Approve", "Disapprove"],
+                                                  "due": "2023-11-14",
+                                                  "due_reason": "The leaders meet the next day."}]])
     event: Event = Field(description="The meeting itself.",
                          examples=[{"kind": "summit", "date": "2023-08-18", "location": "Camp David",
                                     "host": "biden", "purpose": "A meeting of the three leaders."}])
@@ -372,6 +521,18 @@ class Brief(StrictModel):
         default_factory=list, description="Talking points (Markdown each).",
         examples=[["Coordination taken \"to the next level\".",
                    {"text": "Not an alliance.", "sources": ["officials-preview"]}]])
+    points: list[Annotated[Point, _text_to_mapping("text", Point)]] = Field(
+        default_factory=list, description="Points to make, in order; each may be addressed `to` "
+        "a participant.",
+        examples=[["Keep the channels open.", {"text": "Act on precursor chemicals.", "to": "xi"}]])
+    if_raised: list[IfRaised] = Field(default_factory=list, description="Defensive lines: "
+                                      "question and answer pairs for what may be raised.",
+                                      examples=[[{"question": "Is this an alliance?",
+                                                  "answer": "No."}]])
+    press_line: PressLine | None = Field(None, description="What may be said in public "
+                                         "afterwards, and the defensive line.",
+                                         examples=[{"public": "A candid discussion.",
+                                                    "defensive": "We do not go beyond the readout."}])
     sensitivities: list[Sensitivity] = Field(default_factory=list,
                                              description="Topics to handle with care.",
                                              examples=[[{"topic": "China",

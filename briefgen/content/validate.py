@@ -21,8 +21,10 @@ from briefgen.content.assets import asset_problems, markdown_texts
 from briefgen.content.sourcemap import ContentText
 from briefgen.errors import ContentError, Diagnostic
 from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path, load_yaml, one_line
-from briefgen.content.models import (AgendaItem, Brief, Day, Deliverable, Participant, Person,
-                             Source, inner_model)
+from briefgen.content.models import (AgendaItem, Brief, Day, Decision, Deliverable, Participant,
+                                     Person, Source, inner_model)
+from briefgen.content.schedule import clash_problems, slots
+from briefgen.content.timezones import zone
 
 CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
 RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>|<!--|<!\[CDATA\[|<![A-Za-z]")
@@ -30,6 +32,7 @@ PLACEHOLDER = re.compile(r"\b(TBD|TODO|TBC|FIXME|XXX)\b")
 # `briefgen new` writes "FILL IN: what goes here"; such a value is an error until replaced.
 FILL_IN = re.compile(r"\s*FILL IN\b:?\s*(.*)", re.DOTALL)
 STALE_AFTER_DAYS = 30
+MAX_OBJECTIVES = 3
 _DAY = TypeAdapter(Day)
 
 
@@ -125,7 +128,7 @@ def validate_brief(path: Path, people: PeopleRegistry, *, display_path: str | No
     people_found, reference_problems = _check_references(doc, people)
     problems = [one_line(p) for p in (
         *doc.diagnostics, *_without_placeholder_noise([*model_problems, *reference_problems], doc),
-        *_check_markdown(doc, Brief), *_warnings(doc))]
+        *_check_markdown(doc, Brief), *_agenda_clashes(doc), *_warnings(doc))]
     problems += asset_problems(doc, people, people_found)  # images, links, Markdown limits
     errors = [p for p in problems if p.is_error]
     if errors or brief is None:
@@ -362,9 +365,31 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
     for index, item in _items(data, "quotes"):
         if isinstance(item.get("by"), str):
             need_person(("quotes", index, "by"), item["by"])
+    for index, item in _items(data, "points"):
+        if isinstance(item.get("to"), str):
+            need_person(("points", index, "to"), item["to"], participant=True)
+    for index, item in _items(data, "agenda"):
+        problems.extend(_agenda_roles(doc, index, item, need_person))
     for key_path, source_id in _cited_sources(data):
         need_source(key_path, source_id)
     return found, _dedupe(problems)
+
+
+def _agenda_roles(doc: LoadedDocument, index: int, item: dict, need_person) -> list[Diagnostic]:
+    """The lead and the speakers of an agenda item are participants of the brief and, where
+    the item lists its own participants, of the item."""
+    problems = []
+    in_item = {v for _, v in _ids_in(item, "participants")}
+    named = ([(("agenda", index, "lead"), item["lead"])] if isinstance(item.get("lead"), str) else [])
+    named += [(("agenda", index, "speaking_order", j), v) for j, v in _ids_in(item, "speaking_order")]
+    for key_path, person_id in named:
+        role = "leads" if key_path[-1] == "lead" else "speaks in"
+        if in_item and person_id not in in_item:
+            problems.append(doc.diagnostic(key_path, f"`{person_id}` {role} agenda item {index + 1} "
+                                           "but is not among its `participants`"))
+        else:
+            need_person(key_path, person_id, participant=True)
+    return problems
 
 
 def _dedupe(problems: list[Diagnostic]) -> list[Diagnostic]:
@@ -400,6 +425,11 @@ def _warnings(doc: LoadedDocument) -> list[Diagnostic]:
     event_day = _day(event.get("date")) or _day(event.get("start"))
     found += _agenda_order(_valid(AgendaItem, data, "agenda"), event_day, warn)
     found += _as_of_warnings(_day(data.get("as_of")), event_day, warn)
+    found += _decision_warnings(_valid(Decision, data, "decisions"), _day(data.get("as_of")), warn)
+    objectives = data.get("objectives")
+    if isinstance(objectives, list) and len(objectives) > MAX_OBJECTIVES:
+        found.append(warn(("objectives", MAX_OBJECTIVES), f"{len(objectives)} objectives: a "
+                          f"brief gives one to {MAX_OBJECTIVES}; keep the ones that matter most"))
     cited = {source for _, source in _cited_sources(data)}
     for index, source in _valid(Source, data, "sources"):
         if source.id not in cited:
@@ -440,10 +470,14 @@ def _cited_sources(data: dict) -> Iterator[tuple[KeyPath, str]]:
     event = data.get("event") if isinstance(data.get("event"), dict) else {}
     for index, source_id in _ids_in(event, "sources"):
         yield ("event", "sources", index), source_id
-    for section in ("agenda", "deliverables", "key_messages", "sensitivities"):
+    for section in ("agenda", "deliverables", "objectives", "decisions", "points", "if_raised",
+                    "key_messages", "sensitivities"):
         for index, item in _items(data, section):
             for j, source_id in _ids_in(item, "sources"):
                 yield (section, index, "sources", j), source_id
+    press_line = data.get("press_line") if isinstance(data.get("press_line"), dict) else {}
+    for index, source_id in _ids_in(press_line, "sources"):
+        yield ("press_line", "sources", index), source_id
     for index, item in _items(data, "quotes"):
         if isinstance(item.get("source"), str):
             yield ("quotes", index, "source"), item["source"]
@@ -463,6 +497,30 @@ def _as_of_warnings(as_of: dt.date | None, event_day: dt.date | None, warn) -> l
         return [warn(("as_of",), f"`as_of` ({as_of}) is {days_before} days before the event "
                      f"({event_day}); the facts may be stale")]
     return []
+
+
+def _decision_warnings(decisions: list[tuple[int, Decision]], as_of: dt.date | None,
+                       warn) -> list[Diagnostic]:
+    found = []
+    for index, decision in decisions:
+        if decision.due and as_of and decision.due < as_of:
+            found.append(warn(("decisions", index, "due"), f"decision {index + 1} was due on "
+                              f"{decision.due}, before `as_of` ({as_of}); is the date right?"))
+        if decision.due and not decision.due_reason:
+            found.append(warn(("decisions", index, "due"), f"decision {index + 1} has a due date "
+                              "but no `due_reason`; say why it is needed by then"))
+    return found
+
+
+def _agenda_clashes(doc: LoadedDocument) -> list[Diagnostic]:
+    """Errors: a duration that runs into the next item, items that overlap (schedule.py)."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    event = data.get("event") if isinstance(data.get("event"), dict) else {}
+    event_day = _day(event.get("date")) or _day(event.get("start"))
+    event_zone = event.get("timezone") if isinstance(event.get("timezone"), str) else None
+    timeline = slots(_valid(AgendaItem, data, "agenda"), event_day,
+                     event_zone if event_zone and zone(event_zone) else None)
+    return clash_problems(timeline, lambda key_path, message: doc.diagnostic(key_path, message))
 
 
 def _agenda_order(items: list[tuple[int, AgendaItem]], event_day: dt.date | None, warn) -> list[Diagnostic]:

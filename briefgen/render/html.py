@@ -17,7 +17,8 @@ from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.project import TEMPLATES_DIR
-from briefgen.content.models import AgendaItem, Brief, Event, Person, Quote
+from briefgen.content.models import AgendaItem, Brief, Event, Person, Point, Quote
+from briefgen.content.schedule import clock_labels, item_days
 from briefgen.render.richtext import RichText
 from briefgen.content.validate import ValidatedBrief
 
@@ -27,6 +28,7 @@ STATUS_LABELS = {"expected": "Expected", "confirmed": "Confirmed", "announced": 
                  "deferred": "Deferred", "dropped": "Dropped"}
 ROLE_LABELS = {"host": "Host", "principal": "Principal", "delegation": "Delegation",
                "staff": "Staff", "guest": "Guest", None: ""}
+PRESS_LABELS = {"open": "Open press", "pool-spray": "Pool spray", "closed": "Closed press"}
 BANNER_COLOURS = (("TOP SECRET", "top-secret"), ("SECRET", "secret"),
                   ("CONFIDENTIAL", "confidential"), ("UNCLASSIFIED", "unclassified"))
 
@@ -118,14 +120,8 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "cite": text.cite(event.sources),
         },
         "participants": [person(p.person, p.role, p.note) for p in brief.participants],
-        "agenda": [{
-            "when": agenda_when(item),
-            "title": item.title,
-            "who": names(item.participants),
-            "location": item.location or "",
-            "note": item.note or "",
-            "cite": text.cite(item.sources),
-        } for item in brief.agenda],
+        "agenda": [_agenda_item(item, day, brief, people, text) for item, day in agenda_days(brief)],
+        **briefing_sections(brief, people, text),
         "deliverables": [{
             "id": item.id,
             "title": item.title,
@@ -165,6 +161,52 @@ def brief_view(validated: ValidatedBrief) -> dict:
     }
 
 
+def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText) -> dict:
+    """The parts a principal reads first (bottom line, objectives, decisions) and the lines to
+    take (points, if-raised, press line), ready for the template."""
+    press = brief.press_line
+    return {
+        "bottom_line": text.inline(brief.bottom_line),
+        "objectives": [{"text": text.inline(o.text), "cite": text.cite(o.sources)}
+                       for o in brief.objectives],
+        "decisions": [{
+            "issue": text.inline(d.issue),
+            "recommendation": text.inline(d.recommendation),
+            "options": list(d.options),
+            "due": medium_date(d.due) if d.due else "",
+            "due_reason": d.due_reason or "",
+            "cite": text.cite(d.sources),
+        } for d in brief.decisions],
+        "point_groups": [{
+            "to": people[to].name if to else "",
+            "to_title": people[to].title if to else "",
+            "points": [{"text": text.inline(p.text), "cite": text.cite(p.sources)} for p in points],
+        } for to, points in point_groups(brief.points)],
+        "if_raised": [{"question": text.inline(i.question), "answer": text.inline(i.answer),
+                       "cite": text.cite(i.sources)} for i in brief.if_raised],
+        "press_line": {"public": text.inline(press.public), "defensive": text.inline(press.defensive),
+                       "cite": text.cite(press.sources)} if press else None,
+    }
+
+
+def _agenda_item(item: AgendaItem, day, brief: Brief, people: dict[str, Person], text: RichText) -> dict:
+    local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
+    return {
+        "when": " ".join(filter(None, [short_date(item.date) if item.date else "", local])),
+        "home": home,
+        "title": item.title,
+        "who": short_names(item.participants, people),
+        "location": item.location or "",
+        "note": item.note or "",
+        "duration": item.duration or "",
+        "press": item.press.value if item.press else "",
+        "press_label": PRESS_LABELS[item.press.value] if item.press else "",
+        "lead": short_names([item.lead], people) if item.lead else "",
+        "speakers": " → ".join(short_names([s], people) for s in item.speaking_order),
+        "cite": text.cite(item.sources),
+    }
+
+
 # Formatting shared by the page and the email (briefgen/mail_text.py, mail_message.py).
 
 def event_dates(event: Event, one_day=long_date) -> str:
@@ -172,6 +214,21 @@ def event_dates(event: Event, one_day=long_date) -> str:
     if event.date:
         return one_day(event.date)
     return f"{medium_date(event.start)} – {medium_date(event.end)}"
+
+
+def agenda_days(brief: Brief) -> list[tuple[AgendaItem, dt.date | None]]:
+    """Each agenda item with its day (its own, the one above's, or the event's first)."""
+    event_day = brief.event.date or brief.event.start
+    return [(item, day) for _, item, day in item_days(enumerate(brief.agenda), event_day)]
+
+
+def point_groups(points) -> list[tuple[str | None, list[Point]]]:
+    """Points in their order, grouped by whom they are addressed to: the general points
+    first, then each interlocutor in the order they are first addressed."""
+    groups: dict[str | None, list[Point]] = {None: []}
+    for point in points:
+        groups.setdefault(point.to, []).append(point)
+    return [(to, listed) for to, listed in groups.items() if listed]
 
 
 def agenda_when(item: AgendaItem) -> str:
