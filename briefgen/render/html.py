@@ -133,6 +133,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "cite": text.cite(item.sources),
         } for item in brief.deliverables],
         "common_owners": names(common_owners),
+        "caveats_column": any(d.caveats for d in brief.deliverables),
         "key_messages": [{"text": text.inline(m.text), "cite": text.cite(m.sources)}
                          for m in brief.key_messages],
         "sensitivities": [{
