@@ -53,6 +53,11 @@ class ValidatedBrief:
         """Where in the content a piece of text comes from, as 'file:line:col (key.path)'."""
         return self.content_text().locate_text(needle)
 
+    def locate_key(self, key_path: str) -> tuple[int, int]:
+        """Line and column of a top-level key, as the PDF stage reports them."""
+        return self.document.locate((key_path,), key=True) if key_path in (self.document.data or {}) \
+            else (0, 0)
+
     def content_text(self) -> ContentText:
         """The brief's text with where each piece was written, for the PDF stage."""
         entries = []
@@ -64,7 +69,9 @@ class ValidatedBrief:
             for name, value in person.model_dump(exclude_none=True).items():
                 if isinstance(value, str):
                     entries.append((value, f"{people_folder / (person_id + '.yaml')} ({name})"))
-        return ContentText(self.path, self.display_path, tuple(entries))
+        data = self.document.data if isinstance(self.document.data, dict) else {}
+        keys = tuple((key, *self.document.locate((key,), key=True)) for key in data)
+        return ContentText(self.path, self.display_path, tuple(entries), keys)
 
 
 @dataclass

@@ -98,7 +98,7 @@ def compose_parts(validated: ValidatedBrief, page_html: str, pdf: bytes) -> Mail
     check_header_fields(validated)
     attachment_name = f"{validated.brief_id}.pdf"
     return MailParts(subject=subject_line(validated), text=brief_text(validated, attachment_name),
-                     html=mail_safe_html(page_html, validated.brief.title), pdf=pdf,
+                     html=mail_safe_html(bottom_line_first(page_html), validated.brief.title), pdf=pdf,
                      attachment_name=attachment_name)
 
 
@@ -107,6 +107,21 @@ def subject_line(validated: ValidatedBrief) -> str:
     brief = validated.brief
     when = event_dates(brief.event, one_day=medium_date)
     return " ".join(f"[{brief.classification}] {brief.title}, {when}".split())
+
+
+_BOTTOM_LINE = re.compile(r'<section class="bottom-line"[^>]*>.*?</section>\n?', re.S)
+_MASTHEAD = re.compile(r'<header class="masthead"')
+
+
+def bottom_line_first(page_html: str) -> str:
+    """The page with its bottom line moved above the title: in an email, the reader sees it
+    first. (The template's own markup; content inside is escaped, so it has no `</section>`.)"""
+    found = _BOTTOM_LINE.search(page_html)
+    masthead = _MASTHEAD.search(page_html)
+    if not found or not masthead or masthead.start() > found.start():
+        return page_html
+    without = page_html[:found.start()] + page_html[found.end():]
+    return without[:masthead.start()] + found.group(0) + without[masthead.start():]
 
 
 def mail_safe_html(page_html: str, title: str) -> str:
