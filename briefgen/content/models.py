@@ -243,6 +243,19 @@ class Participant(StrictModel):
                               examples=["Arrives the night before"])
 
 
+def _each_once(what: str):
+    """A list in which each entry may appear once (the error names the first repeated)."""
+    def check(values: list[str]) -> list[str]:
+        repeated = [v for i, v in enumerate(values) if v in values[:i]]
+        if repeated:
+            raise ValueError(f"must list each {what} once; '{repeated[0]}' is there twice")
+        return values
+    return AfterValidator(check)
+
+
+Speakers = Annotated[IdList, _each_once("speaker")]
+
+
 class AgendaItem(StrictModel):
     """One item of the programme, in order."""
 
@@ -265,21 +278,13 @@ class AgendaItem(StrictModel):
                                       examples=["pool-spray"])
     lead: Id | None = Field(None, description="Id of the participant who leads the item.",
                             examples=["biden"])
-    speaking_order: IdList = Field(default_factory=list, description="Ids of the participants "
+    speaking_order: Speakers = Field(default_factory=list, description="Ids of the participants "
                                    "who speak, in the order they speak.",
                                    examples=[["biden", "kishida", "yoon"]])
     note: Line | None = Field(None, description="A short qualifier, e.g. 'expected'.",
                               examples=["expected"])
     sources: IdList = Field(default_factory=list, description="Ids of the sources for this item.",
                             examples=[["news-report"]])
-
-    @model_validator(mode="after")
-    def _speakers_once(self) -> "AgendaItem":
-        repeated = sorted({p for p in self.speaking_order if self.speaking_order.count(p) > 1})
-        if repeated:
-            raise ValueError(f"`speaking_order` names {', '.join(f'`{p}`' for p in repeated)} "
-                             "more than once; list each speaker once")
-        return self
 
 
 class Deliverable(StrictModel):
@@ -319,13 +324,10 @@ class Objective(StrictModel):
 def _options_to_mark(options: list[str]) -> list[str]:
     if not options:
         raise ValueError("is empty: a decision needs options to mark, e.g. [Approve, Disapprove]")
-    repeated = sorted({o for o in options if options.count(o) > 1})
-    if repeated:
-        raise ValueError(f"lists '{repeated[0]}' twice; give each option once")
     return options
 
 
-Options = Annotated[list[Line], AfterValidator(_options_to_mark)]
+Options = Annotated[list[Line], AfterValidator(_options_to_mark), _each_once("option")]
 
 
 class Decision(StrictModel):
@@ -341,17 +343,11 @@ class Decision(StrictModel):
                                 json_schema_extra={"minItems": 1})
     due: Day | None = Field(None, description="The day the decision is needed by (YYYY-MM-DD).",
                             examples=["2023-11-14"])
-    due_reason: Line | None = Field(None, description="Why it is needed by then.",
+    due_reason: Line | None = Field(None, description="Why it is needed by then (only with "
+                                    "a `due` date).",
                                     examples=["The leaders meet on 15 November."])
     sources: IdList = Field(default_factory=list, description="Ids of its sources.",
                             examples=[["readout"]])
-
-    @model_validator(mode="after")
-    def _due_with_its_reason(self) -> "Decision":
-        if self.due_reason and not self.due:
-            raise ValueError("gives a `due_reason` but no `due` date; add the date or remove "
-                             "the reason")
-        return self
 
 
 class Point(StrictModel):

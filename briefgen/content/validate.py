@@ -377,6 +377,11 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
             need_person(("points", index, "to"), item["to"], participant=True)
     for index, item in _items(data, "agenda"):
         problems.extend(_agenda_roles(doc, index, item, need_person))
+    for index, item in _items(data, "decisions"):
+        if "due_reason" in item and "due" not in item:
+            problems.append(doc.diagnostic(("decisions", index, "due_reason"), "`due_reason` "
+                                           "needs a `due` date beside it; add the date or remove "
+                                           "the reason"))
     for key_path, source_id in _cited_sources(data):
         need_source(key_path, source_id)
     return found, _dedupe(problems)
@@ -436,7 +441,7 @@ def _warnings(doc: LoadedDocument) -> list[Diagnostic]:
     objectives = data.get("objectives")
     if isinstance(objectives, list) and len(objectives) > MAX_OBJECTIVES:
         found.append(warn(("objectives", MAX_OBJECTIVES), f"{len(objectives)} objectives: a "
-                          f"brief gives one to {MAX_OBJECTIVES}; keep the ones that matter most"))
+                          "brief gives one to three; keep the ones that matter most"))
     cited = {source for _, source in _cited_sources(data)}
     for index, source in _valid(Source, data, "sources"):
         if source.id not in cited:
