@@ -137,16 +137,20 @@ def assert_brief_message(message, project: Path) -> None:
     text = message.get_body(("plain",)).get_content()
     lines = text.strip().splitlines()
     assert lines[0] == lines[-1] == "UNCLASSIFIED"
+    assert lines[2].startswith("BOTTOM LINE: The leaders will announce a pledge"), lines[:3]
     for expected in ["CAMP DAVID TRILATERAL SUMMIT", "Date:  Friday, August 18, 2023 [5,6]",
                      "- Fumio Kishida 岸田文雄 (Principal), Prime Minister of Japan",
                      "- [Expected] Commitment to consult [1]. Each nation commits to consult",
-                     "KEY MESSAGES", "SENSITIVITIES", "- China [1]:",
+                     "OBJECTIVES", "IF RAISED", "- Is the commitment to consult an alliance?",
+                     "SENSITIVITIES",
                      "[6] The Spirit of Camp David: Joint Statement of Japan, the Republic of",
                      f"The one-page brief is attached as {SAMPLE_ID}.pdf."]:
         assert expected in text, expected
     assert "<" not in text and "[@" not in text, "plain text, not HTML or raw Markdown citations"
     html = message.get_body(("html",)).get_content()
     assert "Camp David Trilateral Summit" in html and "Commitment to consult" in html
+    assert html.index("Bottom line") < html.index("Camp David Trilateral Summit</h1>"), \
+        "the bottom line comes first in the email"
     assert 'style="' in html
     for forbidden in ("<script", "<style", "<link", "<img", "<iframe", "url(", "@import", " src=", "class="):
         assert forbidden not in html.lower(), forbidden
