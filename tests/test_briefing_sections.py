@@ -11,18 +11,23 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SAMPLE_ID, edit, run_cli
+from pdf_utils import pdf_text
 from pypdf import PdfReader
 
 from briefgen.build.pipeline import Project, check_brief, prepare_brief
 from briefgen.content.models import AgendaItem, Point
-from briefgen.content.schedule import clash_problems, clock_labels, duration_minutes, slots
+from briefgen.content.schedule import (
+    clash_problems,
+    clock_labels,
+    duration_minutes,
+    slots,
+)
 from briefgen.content.sourcemap import ContentText
 from briefgen.errors import ContentError, Diagnostic
 from briefgen.render.html import point_groups
 from briefgen.render.pdf import lay_out, line_limit_problems, printed_lines, write_pdf
 from briefgen.render.text import brief_text
-from conftest import REPO, SAMPLE_ID, edit, run_cli
-from pdf_utils import pdf_text
 
 SECOND_ID = "woodside-2023"
 
@@ -87,7 +92,7 @@ def test_agenda_shows_local_and_home_time_duration_press_lead_and_speakers(sampl
 
 def test_decisions_print_a_box_to_tick_per_option(sample_build: Path):
     html = (sample_build / f"{SECOND_ID}.html").read_text()
-    decisions = re.findall(r'<tr class="decision".*?</tr>', html, flags=re.S)
+    decisions = re.findall(r'<tr class="decision".*?</tr>', html, flags=re.DOTALL)
     assert [d.count('class="tick-box"') for d in decisions] == [2, 3]
 
 
@@ -139,35 +144,35 @@ def test_at_most_four_printed_lines(tmp_path: Path, lines: int, problems: int):
         assert found[0].message.startswith("`bottom_line` takes 5 printed lines on page 1")
 
 
-def test_a_long_bottom_line_fails_the_build_at_its_key_and_writes_nothing(project: Path):
-    brief = project / "content" / f"{SECOND_ID}.yaml"
+def test_a_long_bottom_line_fails_the_build_at_its_key_and_writes_nothing(full_project: Path):
+    brief = full_project / "content" / f"{SECOND_ID}.yaml"
     edit(brief, "  [@wh-announcement].\n\nevent:",
          "  [@wh-announcement]. " + "Both sides have managed expectations. " * 9 + "\n\nevent:")
-    result = run_cli("build", "--root", project, brief)
+    result = run_cli("build", "--root", full_project, brief)
     line = _line_of(brief, "bottom_line:")
     assert result.code == 1
     assert re.search(rf"^content/{SECOND_ID}\.yaml:{line}:1: error: `bottom_line` takes \d printed "
                      r"lines on page 1; a bottom line up front is read at a glance, so it may take "
-                     r"at most 4: shorten it \(bottom_line\)$", result.err, flags=re.M), result.err
-    assert not (project / "output" / f"{SECOND_ID}.pdf").exists()
+                     r"at most 4: shorten it \(bottom_line\)$", result.err, flags=re.MULTILINE), result.err
+    assert not (full_project / "output" / f"{SECOND_ID}.pdf").exists()
 
 
-def test_the_limit_is_reported_as_an_overflow_diagnostic(project: Path):
-    brief = project / "content" / f"{SECOND_ID}.yaml"
+def test_the_limit_is_reported_as_an_overflow_diagnostic(full_project: Path):
+    brief = full_project / "content" / f"{SECOND_ID}.yaml"
     edit(brief, "  [@wh-announcement].\n\nevent:",
          "  [@wh-announcement]. " + "Both sides have managed expectations. " * 9 + "\n\nevent:")
-    result, prepared = prepare_brief(Project.at(project), brief)
+    result, prepared = prepare_brief(Project.at(full_project), brief)
     assert prepared is not None, result.errors
     with pytest.raises(ContentError) as raised:
-        write_pdf(prepared.html, prepared.source, Project.at(project).asset_roots)
+        write_pdf(prepared.html, prepared.source, Project.at(full_project).asset_roots)
     kinds = {(d.key_path, d.kind) for d in raised.value.diagnostics}
     assert ("bottom_line", "overflow") in kinds
 
 
 # --- plain text and email -------------------------------------------------------------------
 
-def test_plain_text_opens_with_the_bottom_line_and_keeps_the_page_order(project: Path):
-    validated, result = check_brief(Project.at(project), project / "content" / f"{SECOND_ID}.yaml")
+def test_plain_text_opens_with_the_bottom_line_and_keeps_the_page_order(full_project: Path):
+    validated, result = check_brief(Project.at(full_project), full_project / "content" / f"{SECOND_ID}.yaml")
     assert validated is not None, result.errors
     text = brief_text(validated, f"{SECOND_ID}.pdf")
     lines = text.splitlines()
@@ -211,8 +216,8 @@ def test_items_in_different_zones_are_compared_as_instants():
     items = [(0, _item(time="09:00", duration="1 h", timezone="Asia/Tokyo")),
              (1, _item(time="19:30", timezone="America/New_York", date=dt.date(2023, 11, 14)))]
     found = clash_problems(slots(items, day, None), lambda where, message: message)
-    assert found == ["`duration` 1 h runs to 10:00, past the start of the next item (item 2, "
-                     "09:30); shorten it or move that item"]
+    assert found == [("`duration` 1 h runs to 10:00, past the start of the next item (item 2, "
+                      "09:30); shorten it or move that item")]
 
 
 def test_every_sample_checks_clean_under_strict():

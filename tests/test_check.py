@@ -99,7 +99,7 @@ def test_every_problem_is_reported_at_once(project: Path, brief_file: Path):
         f"{path}:{_line_of(brief_file, 'sumary:')}:5: error: unknown key `sumary`; did you mean "
         "`summary`? (deliverables[1].sumary)",
     ]
-    assert result.out == "checked 2 briefs: 3 errors, 1 warning\n"
+    assert result.out == "checked 1 brief: 3 errors, 1 warning\n"
     assert result.code == 1
 
 
@@ -133,7 +133,7 @@ def test_warnings_pass_but_fail_under_strict(project: Path, brief_file: Path):
                "(participants[3])\n")
     assert (relaxed.code, relaxed.err) == (0, message)
     assert (strict.code, strict.err) == (1, message)
-    assert strict.out == "checked 2 briefs: 0 errors, 1 warning (warnings fail with --strict)\n"
+    assert strict.out == "checked 1 brief: 0 errors, 1 warning (warnings fail with --strict)\n"
 
 
 def test_a_person_shared_by_two_briefs_is_reported_once(project: Path, brief_file: Path):
@@ -142,7 +142,7 @@ def test_a_person_shared_by_two_briefs_is_reported_once(project: Path, brief_fil
     result = run_cli("check", "--root", project)
     assert result.err == ("content/people/kishida.yaml:7:10: error: 'Japan' is not an ISO 3166-1 "
                           "alpha-2 country code (two capital letters, e.g. US, JP, KR, NO) (country)\n")
-    assert result.out == "checked 3 briefs: 1 error, 0 warnings\n"
+    assert result.out == "checked 2 briefs: 1 error, 0 warnings\n"
     assert result.code == 1
 
 

@@ -481,8 +481,8 @@ class Brief(StrictModel):
     bottom_line: Markdown | None = Field(None, description="The bottom line up front, printed "
                                          "first: at most four printed lines (Markdown, one "
                                          "paragraph).",
-                                         examples=["The leaders will announce a pledge to consult "
-                                                   "[@officials-preview]."])
+                                         examples=[("The leaders will announce a pledge to consult "
+                                                    "[@officials-preview].")])
     objectives: list[Annotated[Objective, _text_to_mapping("text", Objective)]] = Field(
         default_factory=list, description="One to three outcomes the principal wants from the "
         "meeting (Markdown each); more than three is a warning.",

@@ -207,7 +207,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def new_brief_text(brief_id: str) -> str:
     """The text of a new brief; the choices in its comments come from the model."""
-    from briefgen.content.models import Brief, DeliverableStatus, EventKind, PressStatus, Role
+    from briefgen.content.models import (
+        Brief,
+        DeliverableStatus,
+        EventKind,
+        PressStatus,
+        Role,
+    )
 
     papers = typing.get_args(Brief.model_fields["paper"].annotation)
     choices = {"<<KINDS>>": EventKind, "<<ROLES>>": Role, "<<STATUSES>>": DeliverableStatus,

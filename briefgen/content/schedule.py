@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from briefgen.content.models import AgendaItem
 from briefgen.content.timezones import zone
@@ -51,7 +52,8 @@ class Slot:
 def item_days(items: Iterable[tuple[int, AgendaItem]],
               event_day: dt.date | None) -> list[tuple[int, AgendaItem, dt.date | None]]:
     """Each item with its day: its own, else the day of the item above, else the event's."""
-    placed, day = [], event_day
+    placed: list[tuple[int, AgendaItem, dt.date | None]] = []
+    day = event_day
     for index, item in items:
         day = item.date or day
         placed.append((index, item, day))
@@ -65,7 +67,7 @@ def item_zone_name(item: AgendaItem, event_zone: str | None) -> str | None:
 def slots(items: Iterable[tuple[int, AgendaItem]], event_day: dt.date | None,
           event_zone: str | None) -> list[Slot]:
     """The timed items (those with a day and a time), in list order."""
-    placed = []
+    placed: list[Slot] = []
     for index, item, day in item_days(items, event_day):
         if day is None or item.time is None:
             continue
@@ -86,7 +88,7 @@ Report = Callable[[tuple, str], Diagnostic]
 def clash_problems(timeline: list[Slot], error: Report) -> list[Diagnostic]:
     """A duration that runs into the next item (at the `duration`), and items that overlap
     any other (at the later item's `time`); one problem per place."""
-    next_in_list = {a.index: b.index for a, b in zip(timeline, timeline[1:])}
+    next_in_list = {a.index: b.index for a, b in pairwise(timeline)}
     found: dict[tuple, Diagnostic] = {}
     by_start = sorted(timeline, key=lambda slot: (slot.start, slot.index))
     for position, first in enumerate(by_start):

@@ -392,7 +392,8 @@ def _agenda_roles(doc: LoadedDocument, index: int, item: dict, need_person) -> l
     the item lists its own participants, of the item."""
     problems = []
     in_item = {v for _, v in _ids_in(item, "participants")}
-    named = ([(("agenda", index, "lead"), item["lead"])] if isinstance(item.get("lead"), str) else [])
+    named: list[tuple[KeyPath, str]] = (
+        [(("agenda", index, "lead"), item["lead"])] if isinstance(item.get("lead"), str) else [])
     named += [(("agenda", index, "speaking_order", j), v) for j, v in _ids_in(item, "speaking_order")]
     for key_path, person_id in named:
         role = "leads" if key_path[-1] == "lead" else "speaks in"
@@ -487,7 +488,7 @@ def _cited_sources(data: dict) -> Iterator[tuple[KeyPath, str]]:
         for index, item in _items(data, section):
             for j, source_id in _ids_in(item, "sources"):
                 yield (section, index, "sources", j), source_id
-    press_line = data.get("press_line") if isinstance(data.get("press_line"), dict) else {}
+    press_line: dict = data["press_line"] if isinstance(data.get("press_line"), dict) else {}
     for index, source_id in _ids_in(press_line, "sources"):
         yield ("press_line", "sources", index), source_id
     for index, item in _items(data, "quotes"):
@@ -526,8 +527,8 @@ def _decision_warnings(decisions: list[tuple[int, Decision]], as_of: dt.date | N
 
 def _agenda_clashes(doc: LoadedDocument) -> list[Diagnostic]:
     """Errors: a duration that runs into the next item, items that overlap (schedule.py)."""
-    data = doc.data if isinstance(doc.data, dict) else {}
-    event = data.get("event") if isinstance(data.get("event"), dict) else {}
+    data: dict = doc.data if isinstance(doc.data, dict) else {}
+    event: dict = data["event"] if isinstance(data.get("event"), dict) else {}
     event_day = _day(event.get("date")) or _day(event.get("start"))
     event_zone = event.get("timezone") if isinstance(event.get("timezone"), str) else None
     timeline = slots(_valid(AgendaItem, data, "agenda"), event_day,

@@ -109,7 +109,7 @@ def subject_line(validated: ValidatedBrief) -> str:
     return " ".join(f"[{brief.classification}] {brief.title}, {when}".split())
 
 
-_BOTTOM_LINE = re.compile(r'<section class="bottom-line"[^>]*>.*?</section>\n?', re.S)
+_BOTTOM_LINE = re.compile(r'<section class="bottom-line"[^>]*>.*?</section>\n?', re.DOTALL)
 _MASTHEAD = re.compile(r'<header class="masthead"')
 
 

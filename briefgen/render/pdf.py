@@ -134,7 +134,7 @@ def line_limit_problems(document, source: TextSource) -> list[Diagnostic]:
 
 def printed_lines(document, section: str) -> int:
     """How many lines the `data-section` element prints on page 1 (0 when absent)."""
-    from weasyprint.formatting_structure.boxes import LineBox
+    from weasyprint.formatting_structure.boxes import LineBox  # type: ignore[import-untyped]
 
     def count(box) -> int:
         if box.element_tag.endswith("::marker"):
