@@ -29,7 +29,7 @@ def run_cli(*argv: str | Path) -> CliRun:
     return CliRun(code, out.getvalue(), err.getvalue())
 
 
-def _other_briefs(folder: str, names: list[str]) -> list[str]:
+def other_briefs(folder: str, names: list[str]) -> list[str]:
     """For copytree: leave out every brief in content/ but the Camp David sample."""
     if Path(folder) != REPO / "content":
         return []
@@ -40,7 +40,7 @@ def _other_briefs(folder: str, names: list[str]) -> list[str]:
 def project(tmp_path: Path) -> Path:
     """A fresh project folder holding the Camp David sample and every person file (and no
     output yet). The other samples stay out, so what a test counts is that one brief."""
-    shutil.copytree(REPO / "content", tmp_path / "content", ignore=_other_briefs)
+    shutil.copytree(REPO / "content", tmp_path / "content", ignore=other_briefs)
     return tmp_path
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, SAMPLE_ID, edit, run_cli
-from pdf_utils import pdf_text
+from pdf_utils import embedded_fonts, pdf_text
 from pypdf import PdfReader
 
 from briefgen.build.pipeline import Project, check_brief, prepare_brief
@@ -72,6 +72,12 @@ def _heights(pdf: Path) -> dict[str, float]:
     return found
 
 
+def test_chinese_names_are_set_in_a_simplified_chinese_face(sample_build: Path):
+    fonts = embedded_fonts(sample_build / f"{SECOND_ID}.pdf")
+    chinese = next(chars for name, chars in fonts.items() if "CJK-SC" in name)
+    assert set("习近平王毅") <= chinese
+
+
 def test_page_one_opens_with_bottom_line_objectives_and_decisions(sample_build: Path):
     heights = _heights(sample_build / f"{SECOND_ID}.pdf")
 
@@ -86,7 +92,7 @@ def test_page_one_opens_with_bottom_line_objectives_and_decisions(sample_build: 
 def test_agenda_shows_local_and_home_time_duration_press_lead_and_speakers(sample_build: Path):
     text = _flat(pdf_text(sample_build / f"{SECOND_ID}.pdf"))
     for expected in ["11:20 PST", "14:20 EST home", "4 h", "POOL SPRAY", "Lead: Biden",
-                     "Speakers: Biden → Xi", "OPEN PRESS"]:
+                     "Speaking order: Biden, Xi", "OPEN PRESS"]:
         assert expected in text, expected
 
 
@@ -185,7 +191,7 @@ def test_plain_text_opens_with_the_bottom_line_and_keeps_the_page_order(full_pro
     assert "To Xi Jinping, President of the People's Republic of China:\n" in text
     assert "If pressed: " in text
     assert "Wed Nov 15 11:20 PST (14:20 EST home): Opening remarks" in _flat(text)
-    assert "4 h · Pool spray · Lead: Biden · Speakers: Biden, Xi" in _flat(text)
+    assert "4 h · Pool spray · Lead: Biden · Speaking order: Biden, Xi" in _flat(text)
     assert all(len(line) <= 72 for line in lines if " " in line.strip())
 
 

@@ -203,7 +203,7 @@ def _agenda_item(item: AgendaItem, day, brief: Brief, people: dict[str, Person],
         "press": item.press.value if item.press else "",
         "press_label": PRESS_LABELS[item.press.value] if item.press else "",
         "lead": short_names([item.lead], people) if item.lead else "",
-        "speakers": " → ".join(short_names([s], people) for s in item.speaking_order),
+        "speakers": short_names(item.speaking_order, people),
         "cite": text.cite(item.sources),
     }
 

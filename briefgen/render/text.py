@@ -270,7 +270,7 @@ def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
             text += f". With {short_names(item.participants, people)}"
         scenario = [item.duration or "", PRESS_LABELS[item.press.value] if item.press else "",
                     f"Lead: {short_names([item.lead], people)}" if item.lead else "",
-                    "Speakers: " + ", ".join(short_names([s], people) for s in item.speaking_order)
+                    f"Speaking order: {short_names(item.speaking_order, people)}"
                     if item.speaking_order else ""]
         if any(scenario):
             text += ". " + " · ".join(filter(None, scenario))
