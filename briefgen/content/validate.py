@@ -539,20 +539,21 @@ def _agenda_clashes(doc: LoadedDocument) -> list[Diagnostic]:
 def _agenda_order(items: list[tuple[int, AgendaItem]], event_day: dt.date | None, warn) -> list[Diagnostic]:
     """Warn when an item is earlier than the item listed just before it. An item without a
     date is on the day of the item before it (or of the event); times are compared only
-    when both items have one."""
+    when both items have one, on the same clock (the same `timezone`)."""
     found: list[Diagnostic] = []
-    previous: tuple[dt.date, str | None, int] | None = None
+    previous: tuple[dt.date, str | None, int, str | None] | None = None
     day = event_day
     for index, item in items:
         day = item.date or day
         if day is None:
             continue
         if previous and (day < previous[0] or (day == previous[0] and item.time and previous[1]
+                                               and item.timezone == previous[3]
                                                and item.time < previous[1])):
             found.append(warn(("agenda", index), f"agenda item {index + 1} ({_when(day, item.time)}) "
                               f"is earlier than item {previous[2] + 1} ({_when(*previous[:2])}) "
                               "above it; is the order right?"))
-        previous = (day, item.time, index)
+        previous = (day, item.time, index, item.timezone)
     return found
 
 
