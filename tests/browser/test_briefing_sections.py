@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import run_cli
 from playwright.sync_api import Browser
 
 from browser.conftest import ARTIFACTS, DESKTOP
-from conftest import run_cli
 
 SECOND_ID = "woodside-2023"
 
