@@ -29,9 +29,24 @@ def run_cli(*argv: str | Path) -> CliRun:
     return CliRun(code, out.getvalue(), err.getvalue())
 
 
+def other_briefs(folder: str, names: list[str]) -> list[str]:
+    """For copytree: leave out every brief in content/ but the Camp David sample."""
+    if Path(folder) != REPO / "content":
+        return []
+    return [name for name in names if name.endswith(".yaml") and name != f"{SAMPLE_ID}.yaml"]
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A fresh project folder holding a copy of the sample content (and no output yet)."""
+    """A fresh project folder holding the Camp David sample and every person file (and no
+    output yet). The other samples stay out, so what a test counts is that one brief."""
+    shutil.copytree(REPO / "content", tmp_path / "content", ignore=other_briefs)
+    return tmp_path
+
+
+@pytest.fixture
+def full_project(tmp_path: Path) -> Path:
+    """A fresh project folder holding every sample brief."""
     shutil.copytree(REPO / "content", tmp_path / "content")
     return tmp_path
 

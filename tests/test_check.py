@@ -81,7 +81,7 @@ def _line_of(path: Path, needle: str) -> int:
 def test_sample_content_is_clean(tmp_path: Path):
     result = run_cli("check", "--root", REPO, "--strict", REPO / "content")
     assert (result.code, result.err) == (0, "")
-    assert result.out == "checked 1 brief: 0 errors, 0 warnings\n"
+    assert result.out == "checked 2 briefs: 0 errors, 0 warnings\n"
 
 
 def test_every_problem_is_reported_at_once(project: Path, brief_file: Path):
@@ -243,7 +243,10 @@ def _fill_placeholders(text: str) -> str:
               "as_of": "2023-08-17", "kind": "summit", "date": "2023-08-18", "location": "Camp David",
               "host": "biden", "person": "biden", "role": "host", "time": "10:00", "status": "expected",
               "by": "biden", "source": "preview", "url": "https://www.whitehouse.gov/",
-              "participants": "[biden]", "owners": "[biden]", "sources": "[preview]"}
+              "participants": "[biden]", "owners": "[biden]", "sources": "[preview]",
+              "home_timezone": "America/New_York", "timezone": "America/New_York",
+              "duration": "45 min", "press": "pool-spray", "lead": "biden",
+              "speaking_order": "[biden]", "to": "biden", "due": "2023-08-18"}
     section, filled = "", []
     for line in text.splitlines():
         section = line.split(":")[0] if re.match(r"^[a-z_]+:", line) else section
@@ -266,12 +269,12 @@ def test_new_brief_fails_check_at_each_placeholder_until_filled(project: Path, m
     created = run_cli("new", "g7-summit", "--root", project)
     path = project / "content" / "g7-summit.yaml"
     assert created.code == 0, created.err
-    assert created.out == ('wrote content/g7-summit.yaml: replace its 46 "FILL IN" placeholders, then '
+    assert created.out == ('wrote content/g7-summit.yaml: replace its 70 "FILL IN" placeholders, then '
                            "run `briefgen check content/g7-summit.yaml`\n")
     first = run_cli("check", "--root", project, path)
     assert first.code == 1
     lines = first.err.splitlines()
-    assert len(lines) == 46 and all(LOCATED.match(line) for line in lines)
+    assert len(lines) == 70 and all(LOCATED.match(line) for line in lines)
     assert all(": error: placeholder not filled in: write " in line for line in lines), lines
     assert lines[0] == ("content/g7-summit.yaml:11:8: error: placeholder not filled in: write the "
                         "title of the meeting (title)")

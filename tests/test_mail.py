@@ -139,16 +139,23 @@ def assert_brief_message(message, project: Path) -> None:
     text = message.get_body(("plain",)).get_content()
     lines = text.strip().splitlines()
     assert lines[0] == lines[-1] == "UNCLASSIFIED"
+    assert lines[2].startswith("BOTTOM LINE: The leaders will announce a pledge"), lines[:3]
     for expected in ["CAMP DAVID TRILATERAL SUMMIT", "Date:  Friday, August 18, 2023 [5,6]",
                      "- Fumio Kishida 岸田文雄 (Principal), Prime Minister of Japan",
                      "- [Expected] Commitment to consult [1]. Each nation commits to consult",
-                     "KEY MESSAGES", "SENSITIVITIES", "- China [1]:",
+                     "OBJECTIVES", "IF RAISED", "- Is the commitment to consult an alliance?",
+                     "SENSITIVITIES",
                      "[6] The Spirit of Camp David: Joint Statement of Japan, the Republic of",
                      f"The one-page brief is attached as {SAMPLE_ID}.pdf."]:
         assert expected in text, expected
     assert "<" not in text and "[@" not in text, "plain text, not HTML or raw Markdown citations"
     html = message.get_body(("html",)).get_content()
     assert "Camp David Trilateral Summit" in html and "Commitment to consult" in html
+    # The title heads the body (issue 18); the bottom line is the first thing under it (issue 16).
+    title_end = html.index("Camp David Trilateral Summit</h1>")
+    assert title_end < html.index("Bottom line:") < min(html.index("UNCLASSIFIED"), html.index("As of"),
+                                                        html.index("Participants")), \
+        "the bottom line comes first in the email, under its title"
     assert 'style="' in html
     for forbidden in ("<script", "<style", "<link", "<img", "<iframe", "url(", "@import", " src=", "class="):
         assert forbidden not in html.lower(), forbidden
@@ -405,9 +412,9 @@ def test_a_changed_brief_sent_again_is_marked_amended_with_what_changed(project:
     assert re.match(r"What changed since the version sent on \w+ \d+, \d{4} at \d\d:\d\d UTC:\n\n", text)
     summary = text.split("\n\n")[1].splitlines()
     assert summary == [
+        ("- An objective was reworded; it now reads: “Take \"our security and broader coordination to a "
+         "new level in a really fundamental way,\" through the commitment to consult.”"),
         "- Three-way hotline: status changed from expected to announced.",
-        ("- A key message was reworded; it now reads: “The commitment to consult is \"really all of "
-         "us taking our security and broader coordination to a new level in a really fundamental way.\"”"),
         ("- Fumio Kishida's title changed from Prime Minister of Japan to Prime Minister of Japan "
          "(outgoing).")]
     html_body = amended.message.get_body(("html",)).get_content()

@@ -131,15 +131,15 @@ def test_a_person_file_checked_by_name_is_validated_as_a_person(project: Path):
 
 
 def test_a_missing_person_named_many_times_is_one_error_with_the_count(project: Path, brief_file: Path):
-    text = re.sub(r"(?<![\w-])kishida(?![\w-])", "xi", brief_file.read_text(encoding="utf-8"))
+    text = re.sub(r"(?<![\w-])kishida(?![\w-])", "nobody", brief_file.read_text(encoding="utf-8"))
     brief_file.write_text(text, encoding="utf-8")
-    uses = len(re.findall(r"(?<![\w-])xi(?![\w-])", text))
+    uses = len(re.findall(r"(?<![\w-])nobody(?![\w-])", text))
     assert uses > 10
     result = run_cli("check", "--root", project)
-    lines = [line for line in result.err.splitlines() if "`xi`" in line]
-    first = next(n for n, line in enumerate(text.splitlines(), 1) if "person: xi" in line)
-    expected = (f"content/{SAMPLE_ID}.yaml:{first}:13: error: no person `xi`: expected a file "
-                f"content/people/xi.yaml (also named in {uses - 1} other places) "
+    lines = [line for line in result.err.splitlines() if "`nobody`" in line]
+    first = next(n for n, line in enumerate(text.splitlines(), 1) if "person: nobody" in line)
+    expected = (f"content/{SAMPLE_ID}.yaml:{first}:13: error: no person `nobody`: expected a file "
+                f"content/people/nobody.yaml (also named in {uses - 1} other places) "
                 "(participants[1].person)")
     assert lines == [expected], result.err
 

@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen.build import incremental
-from briefgen.build.workers import Budget, BudgetExceeded, JobFailed, run_jobs, time_limit
+from briefgen.build.workers import (
+    Budget,
+    BudgetExceeded,
+    JobFailed,
+    peak_address_space_mb,
+    run_jobs,
+    time_limit,
+)
 from briefgen.content.sourcemap import ContentText
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, Kind, UsageError
 from briefgen.project import Project
@@ -42,7 +49,8 @@ class BriefResult:
     skipped: bool = False
     superseded: bool = False         # built, but a build of newer content wrote first
     seconds: float = 0.0
-    peak_memory_mb: float = 0.0      # of the worker that laid it out
+    peak_memory_mb: float = 0.0      # of the worker that laid it out (resident)
+    peak_address_space_mb: float = 0.0   # the same worker's address space: what its budget caps
     person: bool = False             # a person file checked on its own, not a brief
 
     @property
@@ -259,6 +267,7 @@ class _WriteTask:
         result = write_brief(self.project, prepared, self.shared_digest)
         result.seconds = time.perf_counter() - started
         result.peak_memory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result.peak_address_space_mb = peak_address_space_mb()
         return result
 
 

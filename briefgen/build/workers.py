@@ -140,6 +140,18 @@ def _serve(connection: Connection, task: Callable[[Any], Any], budget: Budget,
             connection.send(JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)"))
 
 
+def peak_address_space_mb() -> float:
+    """This process's largest address space so far (VmPeak), in MiB; 0 where /proc has none."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmPeak:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def _near_limit(limit: int) -> bool:
     """Whether this process's address space is within 10% of its cap."""
     try:

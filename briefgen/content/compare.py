@@ -73,13 +73,24 @@ def compare(before: Side, after: Side) -> list[Change]:
     b, a = before.brief, after.brief
     changes = _fields("Brief", "the brief", b, a, ("title", "subtitle", "classification",
                                                     "prepared_by", "as_of", "paper"))
+    changes += _fields("Brief", "the brief", b, a, ("home_timezone",))
+    changes += _text_field("Bottom line", "bottom line", b.bottom_line, a.bottom_line)
     changes += _fields("Event", "the event", b.event, a.event, None)
+    changes += _items("Objectives", b.objectives, a.objectives, key=lambda o: o.text,
+                      label=lambda o, side: _first_words(o.text), sides=(before, after))
+    changes += _items("Decisions", b.decisions, a.decisions, key=lambda d: d.issue,
+                      label=lambda d, side: _first_words(d.issue), sides=(before, after))
     changes += _items("Participants", b.participants, a.participants, key=lambda p: p.person,
                       label=lambda p, side: side.name(p.person), sides=(before, after))
     changes += _items("Deliverables", b.deliverables, a.deliverables, key=lambda d: d.id,
                       label=lambda d, side: d.title, sides=(before, after))
     changes += _items("Key messages", b.key_messages, a.key_messages, key=lambda m: m.text,
                       label=lambda m, side: _first_words(m.text), sides=(before, after))
+    changes += _items("Points to make", b.points, a.points, key=lambda p: p.text,
+                      label=lambda p, side: _first_words(p.text), sides=(before, after))
+    changes += _items("If raised", b.if_raised, a.if_raised, key=lambda i: i.question,
+                      label=lambda i, side: _first_words(i.question), sides=(before, after))
+    changes += _press_line(b, a)
     changes += _items("Sensitivities", b.sensitivities, a.sensitivities, key=lambda s: s.topic,
                       label=lambda s, side: s.topic, sides=(before, after))
     changes += _text_field("Background", "background", b.background, a.background)
@@ -93,6 +104,18 @@ def compare(before: Side, after: Side) -> list[Change]:
     changes += _distribution(b, a)
     changes += _people(before, after)
     return changes
+
+
+def _press_line(before: Brief, after: Brief) -> list[Change]:
+    """The press line, one item: added, removed, or its lines reworded."""
+    old, new = before.press_line, after.press_line
+    if old is not None and new is not None:
+        return _fields("Press line", "the press line", old, new, None)
+    if new is not None:
+        return [Change("Press line", "added", "the press line", after=_display(new))]
+    if old is not None:
+        return [Change("Press line", "removed", "the press line", before=_display(old))]
+    return []
 
 
 # --- lists of items -------------------------------------------------------------------------

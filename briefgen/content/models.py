@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from briefgen.content.addresses import ENCODED_WORD_ADVICE, check_address, check_display_name, has_encoded_word
 from briefgen.content.countries import ISO_3166_ALPHA2
+from briefgen.content.timezones import time_zone_problem
 
 
 class MarkdownText:
@@ -81,6 +82,7 @@ if TYPE_CHECKING:  # to the type checker these are text; pydantic sees the patte
     Classification = str
     LanguageTag = str
     WebAddress = str
+    Duration = str
 else:
     Id = _pattern_text(r"[a-z0-9][a-z0-9-]{0,63}", "is not a valid id: use lower-case letters, digits "
                        "and hyphens, starting with a letter or digit (e.g. `kishida`, `consult-pledge`)",
@@ -96,6 +98,9 @@ else:
                                 "tag such as ja, ko or zh-Hant", examples=["ja"])
     WebAddress = _pattern_text(r"https?://[^\s<>\"]+", "is not a web address; write it in full, "
                                "starting with https://", schema_pattern=r"^https?://\S+$")
+    Duration = _pattern_text(r"[1-9][0-9]{0,2} min|[1-9][0-9]? h( ([1-9]|[1-5][0-9]) min)?",
+                             "is not a duration; write minutes as \"45 min\", or hours and minutes "
+                             "as \"1 h\" or \"1 h 30 min\"", examples=["45 min"])
 Line = Annotated[str, AfterValidator(_single_line)]
 # A line that also goes into an email header (the title is in the Subject).
 HeaderLine = Annotated[str, AfterValidator(_single_line), AfterValidator(_no_encoded_word)]
@@ -103,6 +108,18 @@ Markdown = Annotated[str, AfterValidator(_text_block), MarkdownText(),
                      Field(json_schema_extra={"contentMediaType": "text/markdown"})]
 Country = Annotated[str, AfterValidator(_check_country),
                     Field(json_schema_extra={"pattern": r"^[A-Z]{2}$"}, examples=["JP"])]
+
+
+def _check_time_zone(value: str) -> str:
+    problem = time_zone_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_check_time_zone),
+                     Field(json_schema_extra={"pattern": r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$"},
+                           examples=["America/New_York"])]
 IdList = list[Id]
 
 
@@ -178,6 +195,14 @@ class EventKind(str, Enum):
     conference = "conference"
 
 
+class PressStatus(str, Enum):
+    """Who from the press may see an agenda item (US scenario practice)."""
+
+    open = "open"
+    pool_spray = "pool-spray"
+    closed = "closed"
+
+
 class Person(StrictModel):
     """A person, in content/people/<id>.yaml; the file stem is the person's id."""
 
@@ -214,6 +239,9 @@ class Event(StrictModel):
     purpose: Markdown = Field(description="Why the meeting matters, in two or three sentences "
                               "(Markdown).",
                               examples=["A meeting of the three leaders [@officials-preview]."])
+    timezone: TimeZone | None = Field(None, description="IANA time zone of the agenda's times "
+                                      "(an agenda item may name its own).",
+                                      examples=["America/Los_Angeles"])
     sources: IdList = Field(default_factory=list, description="Ids of the sources for the "
                             "date, place and format.",
                             examples=[["joint-statement", "news-report"]])
@@ -241,6 +269,19 @@ class Participant(StrictModel):
                               examples=["Arrives the night before"])
 
 
+def _each_once(what: str):
+    """A list in which each entry may appear once (the error names the first repeated)."""
+    def check(values: list[str]) -> list[str]:
+        repeated = [v for i, v in enumerate(values) if v in values[:i]]
+        if repeated:
+            raise ValueError(f"must list each {what} once; '{repeated[0]}' is there twice")
+        return values
+    return AfterValidator(check)
+
+
+Speakers = Annotated[IdList, _each_once("speaker")]
+
+
 class AgendaItem(StrictModel):
     """One item of the programme, in order."""
 
@@ -254,6 +295,19 @@ class AgendaItem(StrictModel):
                                  examples=[["biden", "kishida", "yoon"]])
     location: Line | None = Field(None, description="Where, if not the event's location.",
                                   examples=["Aspen Lodge"])
+    timezone: TimeZone | None = Field(None, description="IANA time zone of `time`, when it is "
+                                      "not the event's `timezone`.", examples=["Asia/Tokyo"])
+    duration: Duration | None = Field(None, description="How long it lasts: \"45 min\", \"1 h\" "
+                                      "or \"1 h 30 min\". It must end before the next item starts.",
+                                      examples=["45 min"])
+    press: PressStatus | None = Field(None, description="Press coverage: open press, a pool spray "
+                                      "(a few minutes of cameras at the start), or closed.",
+                                      examples=["pool-spray"])
+    lead: Id | None = Field(None, description="Id of the participant who leads the item.",
+                            examples=["biden"])
+    speaking_order: Speakers = Field(default_factory=list, description="Ids of the participants "
+                                   "who speak, in the order they speak.",
+                                   examples=[["biden", "kishida", "yoon"]])
     note: Line | None = Field(None, description="A short qualifier, e.g. 'expected'.",
                               examples=["expected"])
     sources: IdList = Field(default_factory=list, description="Ids of the sources for this item.",
@@ -283,6 +337,79 @@ class KeyMessage(StrictModel):
                            examples=["Not an alliance or a collective-defense treaty [@wsj]."])
     sources: IdList = Field(default_factory=list, description="Ids of its sources.",
                             examples=[["officials-preview"]])
+
+
+class Objective(StrictModel):
+    """An outcome the principal wants. May be written as plain text, or as `text` with `sources`."""
+
+    text: Markdown = Field(description="The outcome wanted (Markdown).",
+                           examples=["A commitment to consult in a crisis [@officials-preview]."])
+    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+                            examples=[["officials-preview"]])
+
+
+def _options_to_mark(options: list[str]) -> list[str]:
+    if not options:
+        raise ValueError("is empty: a decision needs options to mark, e.g. [Approve, Disapprove]")
+    return options
+
+
+Options = Annotated[list[Line], AfterValidator(_options_to_mark), _each_once("option")]
+
+
+class Decision(StrictModel):
+    """Something the principal must decide, printed with boxes to tick."""
+
+    issue: Markdown = Field(description="What the principal must decide (Markdown).",
+                            examples=["Whether to resume military-to-military talks."])
+    recommendation: Markdown = Field(description="What the office recommends, and why (Markdown).",
+                                     examples=["Approve: open channels lower the risk of accidents."])
+    options: Options = Field(description="The responses to mark, each printed with a box to "
+                                "tick, e.g. Approve / Disapprove or Agreed / Not agreed / Noted.",
+                                examples=[["Approve", "Disapprove"]],
+                                json_schema_extra={"minItems": 1})
+    due: Day | None = Field(None, description="The day the decision is needed by (YYYY-MM-DD).",
+                            examples=["2023-11-14"])
+    due_reason: Line | None = Field(None, description="Why it is needed by then (only with "
+                                    "a `due` date).",
+                                    examples=["The leaders meet on 15 November."])
+    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+                            examples=[["readout"]])
+
+
+class Point(StrictModel):
+    """A point to make, in order. May be written as plain text, or as `text` with `to` and `sources`."""
+
+    text: Markdown = Field(description="The point (Markdown).",
+                           examples=["Keep the channels open [@readout]."])
+    to: Id | None = Field(None, description="Id of the participant it is addressed to; "
+                          "addressed points are grouped by interlocutor on the page.",
+                          examples=["xi"])
+    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+                            examples=[["readout"]])
+
+
+class IfRaised(StrictModel):
+    """A defensive line: what to say if the other side raises something."""
+
+    question: Markdown = Field(description="What may be raised (Markdown).",
+                               examples=["Is this an alliance?"])
+    answer: Markdown = Field(description="The line to take (Markdown).",
+                             examples=["It is not an alliance or a collective-defense treaty."])
+    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+                            examples=[["officials-preview"]])
+
+
+class PressLine(StrictModel):
+    """What may be said in public after the meeting."""
+
+    public: Markdown = Field(description="The line for the press (Markdown).",
+                             examples=["The leaders had a candid and constructive discussion."])
+    defensive: Markdown | None = Field(None, description="The line to hold if pressed "
+                                       "(Markdown).",
+                                       examples=["We do not go beyond the readout."])
+    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+                            examples=[["readout"]])
 
 
 class Sensitivity(StrictModel):
@@ -375,6 +502,26 @@ class Brief(StrictModel):
     as_of: Day = Field(description="The facts are current as of this date; also the PDF's "
                         "creation date.")
     paper: Literal["letter", "a4"] = Field("letter", description="Paper size.", examples=["a4"])
+    home_timezone: TimeZone | None = Field(None, description="The principal's home time zone "
+                                           "(IANA name): agenda times are also shown in it.",
+                                           examples=["America/New_York"])
+    bottom_line: Markdown | None = Field(None, description="The bottom line up front, printed "
+                                         "first: at most four printed lines (Markdown, one "
+                                         "paragraph).",
+                                         examples=[("The leaders will announce a pledge to consult "
+                                                    "[@officials-preview].")])
+    objectives: list[Annotated[Objective, _text_to_mapping("text", Objective)]] = Field(
+        default_factory=list, description="One to three outcomes the principal wants from the "
+        "meeting (Markdown each); more than three is a warning.",
+        examples=[["Resume military-to-military talks.",
+                   {"text": "Agree on counternarcotics.", "sources": ["readout"]}]])
+    decisions: list[Decision] = Field(default_factory=list, description="What the principal must "
+                                      "decide, with the recommendation and the options to mark.",
+                                      examples=[[{"issue": "Whether to resume talks.",
+                                                  "recommendation": "Approve.",
+                                                  "options": ["Approve", "Disapprove"],
+                                                  "due": "2023-11-14",
+                                                  "due_reason": "The leaders meet the next day."}]])
     event: Event = Field(description="The meeting itself.",
                          examples=[{"kind": "summit", "date": "2023-08-18", "location": "Camp David",
                                     "host": "biden", "purpose": "A meeting of the three leaders."}])
@@ -397,6 +544,18 @@ class Brief(StrictModel):
         default_factory=list, description="Talking points (Markdown each).",
         examples=[["Coordination taken \"to the next level\".",
                    {"text": "Not an alliance.", "sources": ["officials-preview"]}]])
+    points: list[Annotated[Point, _text_to_mapping("text", Point)]] = Field(
+        default_factory=list, description="Points to make, in order; each may be addressed `to` "
+        "a participant.",
+        examples=[["Keep the channels open.", {"text": "Act on precursor chemicals.", "to": "xi"}]])
+    if_raised: list[IfRaised] = Field(default_factory=list, description="Defensive lines: "
+                                      "question and answer pairs for what may be raised.",
+                                      examples=[[{"question": "Is this an alliance?",
+                                                  "answer": "No."}]])
+    press_line: PressLine | None = Field(None, description="What may be said in public "
+                                         "afterwards, and the defensive line.",
+                                         examples=[{"public": "A candid discussion.",
+                                                    "defensive": "We do not go beyond the readout."}])
     sensitivities: list[Sensitivity] = Field(default_factory=list,
                                              description="Topics to handle with care.",
                                              examples=[[{"topic": "China",

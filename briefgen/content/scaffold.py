@@ -53,6 +53,15 @@ prepared_by: "FILL IN: the office that prepared the brief"
 as_of: "FILL IN: the day the facts are current as of, YYYY-MM-DD"
 # Paper size: <<PAPERS>>.
 paper: letter
+# Optional: the principal's home time zone, an IANA name such as America/New_York;
+# agenda times are then also shown in it.
+home_timezone: "FILL IN: the principal's home time zone, or delete this line"
+
+# Optional: the bottom line up front, printed first on the page and in the email
+# (Markdown, one paragraph). `briefgen build` fails if it takes more than four
+# printed lines.
+bottom_line: |
+  FILL IN: what the principal must take away, or delete this section
 
 event:
   # The kind of meeting: <<KINDS>>.
@@ -67,8 +76,27 @@ event:
   # inline with [@source-id], using an id from `sources` at the end.
   purpose: |
     FILL IN: why the meeting matters, in two or three sentences
+  # Optional: the IANA time zone of the agenda's times, e.g. America/Los_Angeles.
+  timezone: "FILL IN: the time zone of the agenda, or delete this line"
   # Ids of the sources (see `sources`) for the date, place and format.
   sources: ["FILL IN: the id of a source"]
+
+# Optional: one to three outcomes the principal wants (Markdown each; more than
+# three is a warning). Like `key_messages`, one without a source may be plain text.
+objectives:
+  - text: "FILL IN: an outcome the principal wants"
+    sources: ["FILL IN: the id of a source"]
+
+# Optional: what the principal must decide. Each option is printed with a box to
+# tick, e.g. [Approve, Disapprove] or [Agreed, Not agreed, Noted]; `due` is the day
+# it is needed by (YYYY-MM-DD) and `due_reason` says why.
+decisions:
+  - issue: "FILL IN: what the principal must decide"
+    recommendation: "FILL IN: what you recommend, and why"
+    options: [Approve, Disapprove]
+    due: "FILL IN: the day it is needed by, YYYY-MM-DD, or delete this line"
+    due_reason: "FILL IN: why it is needed by then, or delete this line"
+    sources: ["FILL IN: the id of a source"]
 
 # Who attends, in order of precedence on the page. `person` is the id of a file
 # under content/people/ (content/people/<id>.yaml, one per person, reused by
@@ -81,12 +109,23 @@ participants:
     note: "FILL IN: a short note, or delete this line"
 
 # The programme, in order. `date`, `time` (HH:MM on a 24-hour clock), `location`
-# and `note` are optional; `participants` are ids from `participants` above.
+# and `note` are optional; `participants` are ids from `participants` above. Items
+# may not overlap unless they list participants and no one is in both.
 agenda:
   - date: "FILL IN: the day of this item, YYYY-MM-DD"
     time: "FILL IN: the start time, HH:MM"
+    # Optional: the IANA time zone of `time`, if not the event's `timezone`.
+    timezone: "FILL IN: the time zone of this item, or delete this line"
+    # Optional: how long it lasts, "45 min", "1 h" or "1 h 30 min"; it must end
+    # before the next item starts.
+    duration: "FILL IN: how long it lasts, or delete this line"
     title: "FILL IN: what happens"
     participants: ["FILL IN: the person id of a participant"]
+    # Optional: press coverage: <<PRESS>>.
+    press: "FILL IN: the press coverage, or delete this line"
+    # Optional: who leads it, and who speaks in what order (ids from `participants`).
+    lead: "FILL IN: the person id of who leads it, or delete this line"
+    speaking_order: ["FILL IN: the person id of the first speaker"]
     location: "FILL IN: where, if not the event's location, or delete this line"
     note: "FILL IN: a short qualifier such as 'expected', or delete this line"
     sources: ["FILL IN: the id of a source"]
@@ -108,6 +147,25 @@ deliverables:
 key_messages:
   - text: "FILL IN: a talking point"
     sources: ["FILL IN: the id of a source"]
+
+# Optional: points to make, in order (Markdown each). `to` addresses a point to a
+# participant; the page groups addressed points by interlocutor.
+points:
+  - text: "FILL IN: a point to make"
+    to: "FILL IN: the person id it is addressed to, or delete this line"
+    sources: ["FILL IN: the id of a source"]
+
+# Optional: defensive lines: what the other side may raise, and the line to take.
+if_raised:
+  - question: "FILL IN: what may be raised"
+    answer: "FILL IN: the line to take"
+    sources: ["FILL IN: the id of a source"]
+
+# Optional: what may be said in public afterwards, and the line to hold if pressed.
+press_line:
+  public: "FILL IN: the line for the press"
+  defensive: "FILL IN: the line to hold if pressed, or delete this line"
+  sources: ["FILL IN: the id of a source"]
 
 # Topics to handle with care, and how. `context` is optional.
 sensitivities:
@@ -180,11 +238,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def new_brief_text(brief_id: str) -> str:
     """The text of a new brief; the choices in its comments come from the model."""
-    from briefgen.content.models import Brief, DeliverableStatus, EventKind, Role
+    from briefgen.content.models import (
+        Brief,
+        DeliverableStatus,
+        EventKind,
+        PressStatus,
+        Role,
+    )
 
     papers = typing.get_args(Brief.model_fields["paper"].annotation)
     choices: dict[str, type[enum.Enum]] = {"<<KINDS>>": EventKind, "<<ROLES>>": Role,
-                                           "<<STATUSES>>": DeliverableStatus}
+                                           "<<STATUSES>>": DeliverableStatus, "<<PRESS>>": PressStatus}
     text = TEMPLATE.replace("<<ID>>", brief_id).replace("<<PAPERS>>", " or ".join(papers))
     text = text.replace("<<COMMAND>>", briefgen_command())
     for token, choice in choices.items():

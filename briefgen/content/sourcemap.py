@@ -24,6 +24,8 @@ class TextSource(Protocol):
 
     def locate_text(self, needle: str) -> str: ...
 
+    def locate_key(self, key_path: str) -> tuple[int, int]: ...
+
 
 @dataclass(frozen=True)
 class ContentText:
@@ -32,6 +34,7 @@ class ContentText:
     path: Path
     display_path: str
     entries: tuple[tuple[str, str], ...]   # (text, "file:line:col (key.path)")
+    keys: tuple[tuple[str, int, int], ...] = ()   # (key.path, line, col) of each top-level key
 
     def locate_text(self, needle: str) -> str:
         """Where in the content a piece of text comes from (the first place that has it)."""
@@ -39,6 +42,13 @@ class ContentText:
             if needle in text:
                 return where
         return self.display_path
+
+    def locate_key(self, key_path: str) -> tuple[int, int]:
+        """Line and column where a top-level key is written (0, 0 when it is not)."""
+        for key, line, column in self.keys:
+            if key == key_path:
+                return line, column
+        return 0, 0
 
 
 def offset_in_source(text: str, start: int, style: str, value: str, offset: int) -> int | None:

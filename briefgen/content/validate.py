@@ -27,13 +27,16 @@ from briefgen.content.models import (
     AgendaItem,
     Brief,
     Day,
+    Decision,
     Deliverable,
     Participant,
     Person,
     Source,
     inner_model,
 )
+from briefgen.content.schedule import clash_problems, slots
 from briefgen.content.sourcemap import ContentText
+from briefgen.content.timezones import zone
 from briefgen.errors import ContentError, Diagnostic
 
 RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>|<!--|<!\[CDATA\[|<![A-Za-z]")
@@ -41,6 +44,7 @@ PLACEHOLDER = re.compile(r"\b(TBD|TODO|TBC|FIXME|XXX)\b")
 # `briefgen new` writes "FILL IN: what goes here"; such a value is an error until replaced.
 FILL_IN = re.compile(r"\s*FILL IN\b:?\s*(.*)", re.DOTALL)
 STALE_AFTER_DAYS = 30
+MAX_OBJECTIVES = 3
 _DAY = TypeAdapter(Day)
 
 
@@ -61,6 +65,11 @@ class ValidatedBrief:
         """Where in the content a piece of text comes from, as 'file:line:col (key.path)'."""
         return self.content_text().locate_text(needle)
 
+    def locate_key(self, key_path: str) -> tuple[int, int]:
+        """Line and column of a top-level key, as the PDF stage reports them."""
+        return self.document.locate((key_path,), key=True) if key_path in (self.document.data or {}) \
+            else (0, 0)
+
     def content_text(self) -> ContentText:
         """The brief's text with where each piece was written, for the PDF stage."""
         entries = []
@@ -72,7 +81,9 @@ class ValidatedBrief:
             for name, value in person.model_dump(exclude_none=True).items():
                 if isinstance(value, str):
                     entries.append((value, f"{people_folder / (person_id + '.yaml')} ({name})"))
-        return ContentText(self.path, self.display_path, tuple(entries))
+        data = self.document.data if isinstance(self.document.data, dict) else {}
+        keys = tuple((key, *self.document.locate((key,), key=True)) for key in data)
+        return ContentText(self.path, self.display_path, tuple(entries), keys)
 
 
 @dataclass
@@ -137,7 +148,7 @@ def validate_brief(path: Path, people: PeopleRegistry, *, display_path: str | No
     people_found, reference_problems = _check_references(doc, people)
     problems = [one_line(p) for p in (
         *doc.diagnostics, *_without_placeholder_noise([*model_problems, *reference_problems], doc),
-        *_check_markdown(doc, Brief), *_warnings(doc))]
+        *_check_markdown(doc, Brief), *_agenda_clashes(doc), *_warnings(doc))]
     person_files = [d for d in map(people.document, sorted(people_found)) if d is not None]
     problems += asset_problems(doc, person_files)  # images, links, Markdown limits
     errors = [p for p in problems if p.is_error]
@@ -452,6 +463,16 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
     for index, item in _items(data, "quotes"):
         if isinstance(item.get("by"), str):
             need_person(("quotes", index, "by"), item["by"])
+    for index, item in _items(data, "points"):
+        if isinstance(item.get("to"), str):
+            need_person(("points", index, "to"), item["to"], participant=True)
+    for index, item in _items(data, "agenda"):
+        problems.extend(_agenda_roles(doc, index, item, need_person))
+    for index, item in _items(data, "decisions"):
+        if "due_reason" in item and "due" not in item:
+            problems.append(doc.diagnostic(("decisions", index, "due_reason"), "`due_reason` "
+                                           "needs a `due` date beside it; add the date or remove "
+                                           "the reason"))
     for key_path, source_id, offset in _source_references(data):
         need_source(key_path, source_id, offset)
     problems += [_missing_person(doc, people, person_id, uses) for person_id, uses in missing.items()]
@@ -467,6 +488,24 @@ def _missing_person(doc: LoadedDocument, people: PeopleRegistry, person_id: str,
     also = f" (also named in {others} other place{'s' * (others != 1)})" if others else ""
     return doc.diagnostic(first, f"no person `{person_id}`: expected a file "
                           f"{people.display(people.path_of(person_id))}{also}")
+
+
+def _agenda_roles(doc: LoadedDocument, index: int, item: dict, need_person) -> list[Diagnostic]:
+    """The lead and the speakers of an agenda item are participants of the brief and, where
+    the item lists its own participants, of the item."""
+    problems = []
+    in_item = {v for _, v in _ids_in(item, "participants")}
+    named: list[tuple[KeyPath, str]] = (
+        [(("agenda", index, "lead"), item["lead"])] if isinstance(item.get("lead"), str) else [])
+    named += [(("agenda", index, "speaking_order", j), v) for j, v in _ids_in(item, "speaking_order")]
+    for key_path, person_id in named:
+        role = "leads" if key_path[-1] == "lead" else "speaks in"
+        if in_item and person_id not in in_item:
+            problems.append(doc.diagnostic(key_path, f"`{person_id}` {role} agenda item {index + 1} "
+                                           "but is not among its `participants`"))
+        else:
+            need_person(key_path, person_id, participant=True)
+    return problems
 
 
 def _dedupe(problems: list[Diagnostic]) -> list[Diagnostic]:
@@ -502,6 +541,11 @@ def _warnings(doc: LoadedDocument) -> list[Diagnostic]:
     event_day = _day(event.get("date")) or _day(event.get("start"))
     found += _agenda_order(_valid(AgendaItem, data, "agenda"), event_day, warn)
     found += _as_of_warnings(_day(data.get("as_of")), event_day, warn)
+    found += _decision_warnings(_valid(Decision, data, "decisions"), _day(data.get("as_of")), warn)
+    objectives = data.get("objectives")
+    if isinstance(objectives, list) and len(objectives) > MAX_OBJECTIVES:
+        found.append(warn(("objectives", MAX_OBJECTIVES), f"{len(objectives)} objectives: a "
+                          "brief gives one to three; keep the ones that matter most"))
     cited = {source for _, source in _cited_sources(data)}
     for index, source in _valid(Source, data, "sources"):
         if source.id not in cited:
@@ -554,10 +598,14 @@ def _source_references(data: dict) -> Iterator[tuple[KeyPath, str, int | None]]:
     event = _mapping(data.get("event"))
     for index, source_id in _ids_in(event, "sources"):
         yield ("event", "sources", index), source_id, None
-    for section in ("agenda", "deliverables", "key_messages", "sensitivities"):
+    for section in ("agenda", "deliverables", "objectives", "decisions", "points", "if_raised",
+                    "key_messages", "sensitivities"):
         for index, item in _items(data, section):
             for j, source_id in _ids_in(item, "sources"):
                 yield (section, index, "sources", j), source_id, None
+    press_line: dict = data["press_line"] if isinstance(data.get("press_line"), dict) else {}
+    for index, source_id in _ids_in(press_line, "sources"):
+        yield ("press_line", "sources", index), source_id, None
     for index, item in _items(data, "quotes"):
         if isinstance(item.get("source"), str):
             yield ("quotes", index, "source"), item["source"], None
@@ -579,23 +627,48 @@ def _as_of_warnings(as_of: dt.date | None, event_day: dt.date | None, warn) -> l
     return []
 
 
+def _decision_warnings(decisions: list[tuple[int, Decision]], as_of: dt.date | None,
+                       warn) -> list[Diagnostic]:
+    found = []
+    for index, decision in decisions:
+        if decision.due and as_of and decision.due < as_of:
+            found.append(warn(("decisions", index, "due"), f"decision {index + 1} was due on "
+                              f"{decision.due}, before `as_of` ({as_of}); is the date right?"))
+        if decision.due and not decision.due_reason:
+            found.append(warn(("decisions", index, "due"), f"decision {index + 1} has a due date "
+                              "but no `due_reason`; say why it is needed by then"))
+    return found
+
+
+def _agenda_clashes(doc: LoadedDocument) -> list[Diagnostic]:
+    """Errors: a duration that runs into the next item, items that overlap (schedule.py)."""
+    data: dict = doc.data if isinstance(doc.data, dict) else {}
+    event: dict = data["event"] if isinstance(data.get("event"), dict) else {}
+    event_day = _day(event.get("date")) or _day(event.get("start"))
+    event_zone = event.get("timezone") if isinstance(event.get("timezone"), str) else None
+    timeline = slots(_valid(AgendaItem, data, "agenda"), event_day,
+                     event_zone if event_zone and zone(event_zone) else None)
+    return clash_problems(timeline, lambda key_path, message: doc.diagnostic(key_path, message))
+
+
 def _agenda_order(items: list[tuple[int, AgendaItem]], event_day: dt.date | None, warn) -> list[Diagnostic]:
     """Warn when an item is earlier than the item listed just before it. An item without a
     date is on the day of the item before it (or of the event); times are compared only
-    when both items have one."""
+    when both items have one, on the same clock (the same `timezone`)."""
     found: list[Diagnostic] = []
-    previous: tuple[dt.date, str | None, int] | None = None
+    previous: tuple[dt.date, str | None, int, str | None] | None = None
     day = event_day
     for index, item in items:
         day = item.date or day
         if day is None:
             continue
         if previous and (day < previous[0] or (day == previous[0] and item.time and previous[1]
+                                               and item.timezone == previous[3]
                                                and item.time < previous[1])):
             found.append(warn(("agenda", index), f"agenda item {index + 1} ({_when(day, item.time)}) "
                               f"is earlier than item {previous[2] + 1} ({_when(*previous[:2])}) "
                               "above it; is the order right?"))
-        previous = (day, item.time, index)
+        previous = (day, item.time, index, item.timezone)
     return found
 
 

@@ -18,7 +18,11 @@ from briefgen.content.compare import BriefDiff, Change, WordOp
 CONTEXT_WORDS = 6          # words kept around a change in a long unchanged run
 NOUNS = {"Participants": "participant", "Deliverables": "deliverable", "Key messages": "key message",
          "Sensitivities": "sensitivity", "Agenda": "agenda item", "Quotes": "quote",
-         "Sources": "source", "Distribution (not printed)": "recipient"}
+         "Sources": "source", "Distribution (not printed)": "recipient", "Objectives": "objective",
+         "Decisions": "decision", "Points to make": "point to make", "If raised": "if-raised line"}
+# Items known by their own words: a rewording is told as the item, not as a field of it.
+REWORDED_BY_TEXT = {"Key messages": "text", "Quotes": "text", "Objectives": "text",
+                    "Points to make": "text", "Decisions": "issue", "If raised": "question"}
 STATE_WORDS = {"added": "new brief", "deleted": "deleted", "renamed": "renamed",
                "changed": "changed", "unchanged": "unchanged"}
 _COLOURS = {"removed": "\033[31m", "added": "\033[32m", "moved": "\033[33m", "heading": "\033[1m",
@@ -221,8 +225,9 @@ def _sentence(change: Change) -> str:
                 f"now {ordinal(change.position[1])}).")
     field_name = change.field.replace("_", " ")
     now = " ".join(change.after.split())
-    if change.words and change.section in ("Key messages", "Quotes") and change.field == "text":
-        return f"A {noun} was reworded; it now reads: “{now}”"
+    if change.words and change.section in REWORDED_BY_TEXT and change.field == REWORDED_BY_TEXT[change.section]:
+        article = "An" if noun[0] in "aeiou" else "A"
+        return f"{article} {noun} was reworded; it now reads: “{now}”"
     if change.origin:
         subject = f"{change.item}'s {field_name}"
     elif change.section == "Brief":

@@ -15,16 +15,20 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.content.models import Brief, Person
+from briefgen.content.models import AgendaItem, Brief, Person
+from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
 from briefgen.render.labels import (
+    PRESS_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
-    agenda_when,
+    agenda_days,
     event_dates,
     medium_date,
+    point_groups,
     quote_where,
+    short_date,
     short_names,
 )
 from briefgen.render.richtext import RichText
@@ -124,14 +128,8 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "cite": text.cite(event.sources),
         },
         "participants": [person(p.person, p.role, p.note) for p in brief.participants],
-        "agenda": [{
-            "when": agenda_when(item),
-            "title": item.title,
-            "who": names(item.participants),
-            "location": item.location or "",
-            "note": item.note or "",
-            "cite": text.cite(item.sources),
-        } for item in brief.agenda],
+        "agenda": [_agenda_item(item, day, brief, people, text) for item, day in agenda_days(brief)],
+        **briefing_sections(brief, people, text),
         "deliverables": [{
             "id": item.id,
             "title": item.title,
@@ -143,6 +141,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "cite": text.cite(item.sources),
         } for item in brief.deliverables],
         "common_owners": names(common_owners),
+        "caveats_column": any(d.caveats for d in brief.deliverables),
         "key_messages": [{"text": text.inline(m.text), "cite": text.cite(m.sources)}
                          for m in brief.key_messages],
         "sensitivities": [{
@@ -168,6 +167,52 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "url": s.url or "",
             "note": s.note or "",
         } for s in brief.sources],
+    }
+
+
+def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText) -> dict:
+    """The parts a principal reads first (bottom line, objectives, decisions) and the lines to
+    take (points, if-raised, press line), ready for the template."""
+    press = brief.press_line
+    return {
+        "bottom_line": text.inline(brief.bottom_line),
+        "objectives": [{"text": text.inline(o.text), "cite": text.cite(o.sources)}
+                       for o in brief.objectives],
+        "decisions": [{
+            "issue": text.inline(d.issue),
+            "recommendation": text.inline(d.recommendation),
+            "options": list(d.options),
+            "due": medium_date(d.due) if d.due else "",
+            "due_reason": d.due_reason or "",
+            "cite": text.cite(d.sources),
+        } for d in brief.decisions],
+        "point_groups": [{
+            "to": people[to].name if to else "",
+            "to_title": people[to].title if to else "",
+            "points": [{"text": text.inline(p.text), "cite": text.cite(p.sources)} for p in points],
+        } for to, points in point_groups(brief.points)],
+        "if_raised": [{"question": text.inline(i.question), "answer": text.inline(i.answer),
+                       "cite": text.cite(i.sources)} for i in brief.if_raised],
+        "press_line": {"public": text.inline(press.public), "defensive": text.inline(press.defensive),
+                       "cite": text.cite(press.sources)} if press else None,
+    }
+
+
+def _agenda_item(item: AgendaItem, day, brief: Brief, people: dict[str, Person], text: RichText) -> dict:
+    local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
+    return {
+        "when": " ".join(filter(None, [short_date(item.date) if item.date else "", local])),
+        "home": home,
+        "title": item.title,
+        "who": short_names(item.participants, people),
+        "location": item.location or "",
+        "note": item.note or "",
+        "duration": item.duration or "",
+        "press": item.press.value if item.press else "",
+        "press_label": PRESS_LABELS[item.press.value] if item.press else "",
+        "lead": short_names([item.lead], people) if item.lead else "",
+        "speakers": short_names(item.speaking_order, people),
+        "cite": text.cite(item.sources),
     }
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from briefgen.content.models import AgendaItem, Event, Person, Quote
+from briefgen.content.models import AgendaItem, Brief, Event, Person, Point, Quote
+from briefgen.content.schedule import item_days
 
 STATUS_LABELS = {"expected": "Expected", "confirmed": "Confirmed", "announced": "Announced",
                  "deferred": "Deferred", "dropped": "Dropped"}
+PRESS_LABELS = {"open": "Open press", "pool-spray": "Pool spray", "closed": "Closed press"}
 ROLE_LABELS = {"host": "Host", "principal": "Principal", "delegation": "Delegation",
                "staff": "Staff", "guest": "Guest", None: ""}
 
@@ -46,3 +48,18 @@ def quote_where(quote: Quote) -> str:
 def short_names(ids: Iterable[str], people: dict[str, Person]) -> str:
     """People as named in running text: 'Biden, Kishida, Yoon'."""
     return ", ".join(people[i].short_name or people[i].name for i in ids)
+
+
+def agenda_days(brief: Brief) -> list[tuple[AgendaItem, dt.date | None]]:
+    """Each agenda item with its day (its own, the one above's, or the event's first)."""
+    event_day = brief.event.date or brief.event.start
+    return [(item, day) for _, item, day in item_days(enumerate(brief.agenda), event_day)]
+
+
+def point_groups(points) -> list[tuple[str | None, list[Point]]]:
+    """Points in their order, grouped by whom they are addressed to: the general points
+    first, then each interlocutor in the order they are first addressed."""
+    groups: dict[str | None, list[Point]] = {None: []}
+    for point in points:
+        groups.setdefault(point.to, []).append(point)
+    return [(to, listed) for to, listed in groups.items() if listed]

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen.content.sourcemap import TextSource
+from briefgen.errors import ContentError, Diagnostic, RenderError
+from briefgen.render.fetcher import SafeFetcher
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
-from briefgen.errors import RenderError
-from briefgen.render.fetcher import SafeFetcher
 
 FONT_PACKAGES = "fonts-noto-core fonts-noto-cjk fonts-ipafont-gothic fonts-nanum"
 _NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)\)')
@@ -53,9 +53,12 @@ class LaidOut:
 def write_pdf(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> bytes:
     """Lay out `html`, require exactly one page, and return the PDF bytes."""
     laid_out = lay_out(html, validated, asset_roots)
+    problems = line_limit_problems(laid_out.document, validated)
     if laid_out.pages != 1:
-        raise RenderError(validated.display_path,
-                          overflow_message(html, laid_out, validated, asset_roots), "overflow")
+        problems.append(Diagnostic.of_file(validated.display_path, overflow_message(
+            html, laid_out, validated, asset_roots), "overflow"))
+    if problems:
+        raise ContentError(problems)
     with _weasyprint_log() as log:
         pdf = laid_out.document.write_pdf()  # attachments, if any, are fetched only now
     _raise_for_refusals(laid_out.fetcher, laid_out.base_url, validated)
@@ -112,6 +115,43 @@ def overflow_message(html: str, laid_out: LaidOut, source: TextSource,
     return (f"the brief does not fit on one page: it runs {at_least}{_length(overflow_px)} onto "
             f"{'a second page' if pages == 2 else f'{pages - 1} more pages'}. "
             f"Longest sections: {listing}. Shorten them; nothing was written")
+
+
+# Sections with a limit on their printed lines: (data-section, content key, most lines, why).
+LINE_LIMITS = (("Bottom line", "bottom_line", 4, "a bottom line up front is read at a glance"),)
+
+
+def line_limit_problems(document, source: TextSource) -> list[Diagnostic]:
+    """A section printed on more lines than it may have, at the line of its key."""
+    problems = []
+    for section, key, most, why in LINE_LIMITS:
+        lines = printed_lines(document, section)
+        if lines > most:
+            line, column = source.locate_key(key)
+            problems.append(Diagnostic(source.display_path, line, column, "error",
+                                       f"`{key}` takes {lines} printed lines on page 1; {why}, so "
+                                       f"it may take at most {most}: shorten it", key,
+                                       kind="overflow"))
+    return problems
+
+
+def printed_lines(document, section: str) -> int:
+    """How many lines the `data-section` element prints on page 1 (0 when absent)."""
+    from weasyprint.formatting_structure.boxes import LineBox
+
+    def count(box) -> int:
+        if box.element_tag.endswith("::marker"):
+            return 0   # a list item's number or bullet sits on the item's first line
+        if isinstance(box, LineBox):
+            return 1   # a line box inside it (an inline-block) is part of the same line
+        return sum(count(child) for child in getattr(box, "children", ()))
+
+    for box in _content_boxes(document.pages[0]._page_box):
+        element = getattr(box, "element", None)
+        if element is not None and box.element_tag == element.tag and \
+                element.get("data-section") == section:
+            return count(box)
+    return 0
 
 
 def section_heights(document) -> dict[str, float]:

@@ -13,14 +13,18 @@ from collections.abc import Iterable
 from html.parser import HTMLParser
 
 from briefgen.content.models import Brief, Person
+from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
 from briefgen.render.labels import (
+    PRESS_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
-    agenda_when,
+    agenda_days,
     event_dates,
     medium_date,
+    point_groups,
     quote_where,
+    short_date,
     short_names,
 )
 from briefgen.render.richtext import RichText
@@ -35,15 +39,21 @@ def brief_text(validated: ValidatedBrief, attachment_name: str) -> str:
     writer = _TextWriter(RichText(numbers))
     writer.line(brief.classification)
     writer.blank()
+    _bottom_line(writer, brief)
     writer.line(brief.title.upper())
     if brief.subtitle:
         writer.line(brief.subtitle)
     writer.blank()
     _facts(writer, brief, people)
     writer.markdown(brief.event.purpose)
+    _objectives(writer, brief)
+    _decisions(writer, brief)
     _participants(writer, brief, people)
     _deliverables(writer, brief, people)
     _key_messages(writer, brief)
+    _points(writer, brief, people)
+    _if_raised(writer, brief)
+    _press_line(writer, brief)
     _sensitivities(writer, brief)
     if brief.background:
         writer.heading("Background")
@@ -212,6 +222,65 @@ def _key_messages(writer: _TextWriter, brief: Brief) -> None:
         writer.item(writer.inline(message.text) + writer.cite(message.sources))
 
 
+def _bottom_line(writer: _TextWriter, brief: Brief) -> None:
+    """First in the body, as on paper: what the reader must take away."""
+    if brief.bottom_line:
+        writer.wrapped(writer.inline(brief.bottom_line), "BOTTOM LINE: ", "  ")
+        writer.blank()
+
+
+def _objectives(writer: _TextWriter, brief: Brief) -> None:
+    if not brief.objectives:
+        return
+    writer.heading("Objectives")
+    for number, objective in enumerate(brief.objectives, start=1):
+        writer.wrapped(writer.inline(objective.text) + writer.cite(objective.sources), f"{number}. ", "   ")
+
+
+def _decisions(writer: _TextWriter, brief: Brief) -> None:
+    if not brief.decisions:
+        return
+    writer.heading("Decisions")
+    for decision in brief.decisions:
+        writer.item(writer.inline(decision.issue) + writer.cite(decision.sources))
+        writer.wrapped(f"Recommendation: {writer.inline(decision.recommendation)}", "  ", "  ")
+        writer.wrapped("   ".join(f"[ ] {option}" for option in decision.options), "  ", "  ")
+        if decision.due:
+            reason = f" ({decision.due_reason})" if decision.due_reason else ""
+            writer.wrapped(f"Needed by {medium_date(decision.due)}{reason}", "  ", "  ")
+
+
+def _points(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
+    if not brief.points:
+        return
+    writer.heading("Points to make")
+    for to, points in point_groups(brief.points):
+        if to:
+            writer.blank()
+            writer.line(f"To {people[to].name}, {people[to].title}:")
+        for point in points:
+            writer.item(writer.inline(point.text) + writer.cite(point.sources))
+
+
+def _if_raised(writer: _TextWriter, brief: Brief) -> None:
+    if not brief.if_raised:
+        return
+    writer.heading("If raised")
+    for item in brief.if_raised:
+        writer.item(f"{writer.inline(item.question)} Line: {writer.inline(item.answer)}"
+                    f"{writer.cite(item.sources)}")
+
+
+def _press_line(writer: _TextWriter, brief: Brief) -> None:
+    press = brief.press_line
+    if not press:
+        return
+    writer.heading("Press line")
+    writer.wrapped(writer.inline(press.public) + writer.cite(press.sources))
+    if press.defensive:
+        writer.wrapped(f"If pressed: {writer.inline(press.defensive)}")
+
+
 def _sensitivities(writer: _TextWriter, brief: Brief) -> None:
     if not brief.sensitivities:
         return
@@ -225,14 +294,22 @@ def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
     if not brief.agenda:
         return
     writer.heading("Agenda")
-    for item in brief.agenda:
-        when = agenda_when(item)
+    for item, day in agenda_days(brief):
+        local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
+        when = " ".join(filter(None, [short_date(item.date) if item.date else "", local]))
+        when += f" ({home} home)" if home else ""
         text = f"{when}: " if when else ""
         text += item.title + writer.cite(item.sources)
         text += f" ({item.note})" if item.note else ""
         text += f" · {item.location}" if item.location else ""
         if item.participants:
             text += f". With {short_names(item.participants, people)}"
+        scenario = [item.duration or "", PRESS_LABELS[item.press.value] if item.press else "",
+                    f"Lead: {short_names([item.lead], people)}" if item.lead else "",
+                    f"Speaking order: {short_names(item.speaking_order, people)}"
+                    if item.speaking_order else ""]
+        if any(scenario):
+            text += ". " + " · ".join(filter(None, scenario))
         writer.item(text)
 
 

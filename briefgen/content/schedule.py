@@ -1,0 +1,149 @@
+"""The agenda as a timeline: when each item starts and ends, in which zone, and what clashes.
+
+An item's day is its `date`, or the day of the item above it, or the event's first day;
+its zone is its `timezone`, or the event's. Times in different zones are compared as
+instants; when any timed item has no zone, all are compared as wall-clock times.
+
+Two items clash when one starts while the other is still on (or both start at once),
+unless both list their participants and no one is in both: parallel programmes (the
+leaders meet while the ministers meet) are normal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+
+from briefgen.content.models import AgendaItem
+from briefgen.content.timezones import zone
+from briefgen.errors import Diagnostic
+
+_DURATION = re.compile(r"(?:(\d+) h)? ?(?:(\d+) min)?")
+MAX_CLASHES_PER_ITEM = 20   # bounds the work on a hostile agenda where everything overlaps
+
+
+def duration_minutes(text: str) -> int:
+    """'1 h 30 min' -> 90 (the model has checked the form)."""
+    match = _DURATION.fullmatch(text)
+    hours, minutes = (int(part or 0) for part in match.groups()) if match else (0, 0)
+    return hours * 60 + minutes
+
+
+@dataclass(frozen=True)
+class Slot:
+    """An agenda item placed in time."""
+
+    index: int
+    item: AgendaItem
+    start: dt.datetime              # aware when the item's zone is known
+    end: dt.datetime                # == start without a duration
+
+    def clock(self, moment: dt.datetime | None = None) -> str:
+        """'10:30' for the start (or another moment) on this item's own clock."""
+        moment = moment or self.start
+        if moment.tzinfo and self.start.tzinfo:
+            moment = moment.astimezone(self.start.tzinfo)
+        return f"{moment:%H:%M}"
+
+
+def item_days(items: Iterable[tuple[int, AgendaItem]],
+              event_day: dt.date | None) -> list[tuple[int, AgendaItem, dt.date | None]]:
+    """Each item with its day: its own, else the day of the item above, else the event's."""
+    placed: list[tuple[int, AgendaItem, dt.date | None]] = []
+    day = event_day
+    for index, item in items:
+        day = item.date or day
+        placed.append((index, item, day))
+    return placed
+
+
+def item_zone_name(item: AgendaItem, event_zone: str | None) -> str | None:
+    return item.timezone or event_zone
+
+
+def slots(items: Iterable[tuple[int, AgendaItem]], event_day: dt.date | None,
+          event_zone: str | None) -> list[Slot]:
+    """The timed items (those with a day and a time), in list order."""
+    placed: list[Slot] = []
+    for index, item, day in item_days(items, event_day):
+        if day is None or item.time is None:
+            continue
+        hour, minute = (int(part) for part in item.time.split(":"))
+        name = item_zone_name(item, event_zone)
+        start = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone(name) if name else None)
+        minutes = duration_minutes(item.duration) if item.duration else 0
+        placed.append(Slot(index, item, start, start + dt.timedelta(minutes=minutes)))
+    if any(slot.start.tzinfo is None for slot in placed):   # compare wall-clock times
+        placed = [Slot(s.index, s.item, s.start.replace(tzinfo=None), s.end.replace(tzinfo=None))
+                  for s in placed]
+    return placed
+
+
+Report = Callable[[tuple, str], Diagnostic]
+
+
+def clash_problems(timeline: list[Slot], error: Report) -> list[Diagnostic]:
+    """A duration that runs into the next item (at the `duration`), and items that overlap
+    any other (at the later item's `time`); one problem per place."""
+    next_in_list = {a.index: b.index for a, b in pairwise(timeline)}
+    found: dict[tuple, Diagnostic] = {}
+    by_start = sorted(timeline, key=lambda slot: (slot.start, slot.index))
+    for position, first in enumerate(by_start):
+        for later in by_start[position + 1:position + 1 + MAX_CLASHES_PER_ITEM]:
+            if not (later.start < first.end or later.start == first.start):
+                break
+            if _parallel(first.item, later.item):
+                continue
+            if next_in_list.get(first.index) == later.index and later.start > first.start:
+                where = ("agenda", first.index, "duration")
+                message = (f"`duration` {first.item.duration} runs to {first.clock(first.end)}, past "
+                           f"the start of the next item (item {later.index + 1}, "
+                           f"{first.clock(later.start)}); shorten it or move that item")
+            else:
+                where = ("agenda", later.index, "time")
+                message = _overlap_message(first, later)
+            found.setdefault(where, error(where, message))
+    return list(found.values())
+
+
+def _overlap_message(first: Slot, later: Slot) -> str:
+    if later.start == first.start:
+        clash = f"starts at the same time as item {first.index + 1} ({first.clock()})"
+    else:
+        clash = (f"starts at {first.clock(later.start)}, while item {first.index + 1} "
+                 f"({first.clock()}–{first.clock(first.end)}) is still on")
+    return (f"agenda item {later.index + 1} {clash}; move one of them, or list `participants` "
+            "for both with no one in both if they run in parallel")
+
+
+def _parallel(one: AgendaItem, other: AgendaItem) -> bool:
+    return bool(one.participants and other.participants
+                and not set(one.participants) & set(other.participants))
+
+
+# --- labels for the page and the email ---------------------------------------------------
+
+def clock_labels(day: dt.date | None, item: AgendaItem, event_zone: str | None,
+                 home_zone: str | None) -> tuple[str, str]:
+    """('10:30 PST', 'Thu 02:30 JST'): the item's time with its zone's abbreviation, and the
+    same moment in the principal's home zone (empty where it is the same clock, or unknown)."""
+    if item.time is None:
+        return "", ""
+    name = item_zone_name(item, event_zone)
+    local_zone = zone(name) if name else None
+    if day is None or local_zone is None:
+        return item.time, ""
+    hour, minute = (int(part) for part in item.time.split(":"))
+    local = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=local_zone)
+    local_label = f"{item.time} {local.tzname()}"
+    home = zone(home_zone) if home_zone else None
+    if home is None:
+        return local_label, ""
+    at_home = local.astimezone(home)
+    if at_home.utcoffset() == local.utcoffset():
+        return local_label, ""
+    weekday = f"{at_home:%a} " if at_home.date() != local.date() else ""
+    return local_label, f"{weekday}{at_home:%H:%M} {at_home.tzname()}"
