@@ -30,12 +30,11 @@ from briefgen.content.assets import (image_file_problem, image_reference_problem
                                      read_image)
 from briefgen.content.files import UnsafeFile
 from briefgen.errors import BriefgenError
-from briefgen.content.validate import CITATION
+from briefgen.content.validate import CITATION, MAX_MARKDOWN_CHARS
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "a", "ul", "ol", "li", "blockquote", "sup", "img"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "sup": {"class"}, "img": {"src", "alt", "title"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-MAX_MARKDOWN_CHARS = 5_000
 MAX_MARKDOWN_NESTING = 16
 MAX_MARKDOWN_BRACKETS = 50
 _NESTING_MARK = re.compile(r"\s{0,3}(?:>|[-*+](?=\s)|\d{1,9}[.)](?=\s))")
