@@ -73,9 +73,10 @@ def forget_build(output_dir: Path, brief_id: str) -> None:
 
 
 def _read_stamp(path: Path) -> dict | None:
-    try:
-        stamp = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    from briefgen.content.files import UnsafeFile, read_regular_file
+    try:  # a regular file only: a link to /dev/zero planted in output/ is no stamp
+        stamp = json.loads(read_regular_file(path, 4 * 1024 * 1024))
+    except (UnsafeFile, ValueError):
         return None
     return stamp if isinstance(stamp, dict) else None
 
