@@ -68,15 +68,16 @@ class RichText:
 
     def _embed_images(self, html: str) -> str:
         """Replace each cleaned `src="assets/..."` by the image itself, as a data: URL."""
-        if self.content_dir is None or "<img" not in html:
+        content_dir = self.content_dir
+        if content_dir is None or "<img" not in html:
             return html
 
         def embed(match: re.Match) -> str:
             reference = unescape(match.group(1))
-            if image_file_problem(self.content_dir, reference):
+            if image_file_problem(content_dir, reference):
                 return match.group(0)  # validation has reported it; the PDF fetcher refuses it
             try:
-                image = read_image(self.content_dir, reference)  # no link, no pipe, capped
+                image = read_image(content_dir, reference)  # no link, no pipe, capped
             except UnsafeFile:
                 return match.group(0)
             data = base64.b64encode(image).decode("ascii")

@@ -41,7 +41,7 @@ def test_check_reports_the_limit_at_once(tmp_path: Path):
     assert 250_000 < project.brief.stat().st_size < 256 * 1024
     process = briefgen("check", "--root", tmp_path)
     try:
-        out, err = process.communicate(timeout=GENEROUS)
+        _, err = process.communicate(timeout=GENEROUS)
     except subprocess.TimeoutExpired:
         process.kill()
         process.communicate()
