@@ -79,7 +79,10 @@ person: $(STAMP)
 	@test -n "$(ID)" || { echo "usage: make person ID=<id>, e.g. make person ID=kishida" >&2; exit 2; }
 	$(BIN)/briefgen new --person '$(ID)'
 
+# A linked output/ (git stores links, so a pull request can add one) is refused, so that
+# clean never deletes files in whatever it points to.
 clean:
+	@if [ -L output ]; then echo "output/ is a symbolic link; refusing to delete files where it points" >&2; exit 1; fi
 	rm -rf output/*.html output/*.pdf output/*.eml output/.briefgen
 
 distclean: clean

@@ -39,8 +39,10 @@ class Project:
         root = root.resolve()
         own = root / "templates"
         templates = templates_dir or (own if (own / "one-pager.html.j2").is_file() else TEMPLATES_DIR)
-        return cls(root, root / "content", (output_dir or root / "output").resolve(),
-                   templates.resolve())
+        # The default output/ keeps its own name even if it is a link (a pull request can add
+        # one), so writing refuses it instead of following it; an --output given is resolved.
+        output = output_dir.resolve() if output_dir else root / "output"
+        return cls(root, root / "content", output, templates.resolve())
 
     @classmethod
     def find(cls, start: Path, output_dir: Path | None = None,

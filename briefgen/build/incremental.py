@@ -69,9 +69,10 @@ def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
 
 
 def _read_stamp(path: Path) -> dict | None:
-    try:
-        stamp = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    from briefgen.content.files import UnsafeFile, read_regular_file
+    try:  # a regular file only: a link to /dev/zero planted in output/ is no stamp
+        stamp = json.loads(read_regular_file(path, 4 * 1024 * 1024))
+    except (UnsafeFile, ValueError):
         return None
     return stamp if isinstance(stamp, dict) else None
 

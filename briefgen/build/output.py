@@ -6,21 +6,48 @@ A lock per brief serialises two builds of the same brief, and the newer content 
 each build carries the newest modification time of its inputs, and a build whose
 inputs are older than those of the output already in place writes nothing. Temporary
 files that a killed build left behind are removed the next time the brief is written.
+
+Nothing here follows a link: output/ and output/.briefgen/ may not be links (a pull
+request can add one, as git stores them), the lock file is opened with O_NOFOLLOW and
+never truncated, bookkeeping is read only from regular files, and outputs replace
+whatever is at their name (a planted link is replaced, its target untouched).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from briefgen.content.files import UnsafeFile, read_regular_file
+from briefgen.errors import BriefgenError
+
+_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+class UnsafeOutput(BriefgenError):
+    """The output folder, or a file in it, is a link or a special file; nothing was written."""
+
+
+def check_output_folder(output_dir: Path) -> None:
+    """Refuse an output folder (or its bookkeeping folder) that is a symbolic link."""
+    for folder in (output_dir, output_dir / ".briefgen"):
+        if folder.is_symlink():
+            raise UnsafeOutput(f"{folder} is a symbolic link; outputs are written only into a real "
+                               "folder (remove the link)")
+
+
 
 def write_atomic(path: Path, data: bytes, *, durable: bool = True, mode: int = 0o644) -> None:
     """Replace `path` with `data` in one step. `durable` flushes it to disk first; the
     bookkeeping beside the outputs skips that, as losing it only costs a rebuild."""
+    if path.parent.is_symlink():
+        raise UnsafeOutput(f"{path.parent} is a symbolic link; outputs are written only into a "
+                           "real folder (remove the link)")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
@@ -39,14 +66,25 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True, mode: int = 0
 @contextmanager
 def brief_lock(output_dir: Path, brief_id: str) -> Iterator[None]:
     """Hold an exclusive lock for one brief's outputs while they are replaced."""
+    check_output_folder(output_dir)
     lock_dir = output_dir / ".briefgen"
     lock_dir.mkdir(parents=True, exist_ok=True)
-    with open(lock_dir / f"{brief_id}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    lock_path = lock_dir / f"{brief_id}.lock"
+    try:
+        fd = os.open(lock_path, _LOCK_FLAGS, 0o644)   # never truncated, never through a link
+    except OSError as exc:
+        raise UnsafeOutput(f"{lock_path}: cannot open the lock file ({exc.strerror}); if it is a "
+                           "link, remove it") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnsafeOutput(f"{lock_path} is not a regular file; remove it")
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def write_outputs(output_dir: Path, brief_id: str, files: Mapping[str, bytes], *,
@@ -73,8 +111,8 @@ def write_outputs(output_dir: Path, brief_id: str, files: Mapping[str, bytes], *
 
 def _read_version(marker: Path) -> int:
     try:
-        return int(marker.read_text().strip() or 0)
-    except (OSError, ValueError):
+        return int(read_regular_file(marker, 64).decode().strip() or 0)
+    except (UnsafeFile, ValueError):
         return 0
 
 

@@ -174,9 +174,12 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
         pdf = write_pdf(prepared.html, prepared.source, project.asset_roots)
     except BriefgenError as exc:
         return result.fail(diagnostics_of(exc, project.display(prepared.path)))
-    result.outputs = write_outputs(project.output_dir, prepared.brief_id,
-                                   {".html": prepared.html.encode("utf-8"), ".pdf": pdf},
-                                   version=prepared.version)
+    try:
+        result.outputs = write_outputs(project.output_dir, prepared.brief_id,
+                                       {".html": prepared.html.encode("utf-8"), ".pdf": pdf},
+                                       version=prepared.version)
+    except BriefgenError as exc:        # a link planted in output/: refused, not followed
+        return result.fail(diagnostics_of(exc, project.display(prepared.path)))
     if not result.outputs:
         result.superseded = True
         return result

@@ -5,10 +5,16 @@ and reuses one font configuration for every brief it builds. A brief that runs p
 its time budget gets its worker killed and replaced; a worker's address space is
 capped, so a pathological document ends in a clear error instead of taking the
 machine down. Results come back in completion order.
+
+A worker never outlives the build: it closes every parent end of a pipe it inherited
+by forking (its own and those of the workers forked before it), so a parent that dies
+leaves it reading the end of its pipe; and it asks the kernel to kill it when its parent
+dies (PR_SET_PDEATHSIG), so even a worker busy laying out a page goes at once.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import multiprocessing
 import os
@@ -68,16 +74,26 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+# The parent's ends of every worker's pipe: a forked worker closes them all (see above).
+_PARENT_ENDS: set[Connection] = set()
+_PR_SET_PDEATHSIG = 1
+
+
 class _Worker:
     def __init__(self, task: Callable[[Any], Any], budget: Budget, warm_up: Callable[[], None]):
         context = multiprocessing.get_context("fork")
         self.connection, child_end = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child_end, task, budget, warm_up),
-                                       daemon=True)
+        _PARENT_ENDS.add(self.connection)
+        self.process = context.Process(target=_serve, args=(child_end, task, budget, warm_up,
+                                                            os.getpid()), daemon=True)
         self.process.start()
         child_end.close()
         self.job: Any = None
         self.deadline = 0.0
+
+    def _close(self) -> None:
+        _PARENT_ENDS.discard(self.connection)
+        self.connection.close()
 
     def give(self, job: Any, seconds: float) -> None:
         self.job, self.deadline = job, time.monotonic() + seconds
@@ -87,7 +103,7 @@ class _Worker:
         if self.process.is_alive() and self.process.pid is not None:
             os.kill(self.process.pid, signal.SIGKILL)
         self.process.join()
-        self.connection.close()
+        self._close()
 
     def stop(self) -> None:
         try:
@@ -98,13 +114,14 @@ class _Worker:
         if self.process.is_alive():
             self.kill()
         else:
-            self.connection.close()
+            self._close()
 
 
 def _serve(connection: Connection, task: Callable[[Any], Any], budget: Budget,
-           warm_up: Callable[[], None]) -> None:
+           warm_up: Callable[[], None], parent_pid: int) -> None:
     """The worker's loop: warm up, limit memory, then run jobs until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _follow_parent(parent_pid)
     warm_up()
     limit = budget.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -150,6 +167,20 @@ def peak_address_space_mb() -> float:
         if line.startswith("VmPeak:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _follow_parent(parent_pid: int) -> None:
+    """In a new worker: let go of the parent's pipe ends, and die with the parent."""
+    for parent_end in list(_PARENT_ENDS):
+        parent_end.close()
+    _PARENT_ENDS.clear()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass                                  # not Linux: the closed pipe ends still do it
+    if os.getppid() != parent_pid:            # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _near_limit(limit: int) -> bool:

@@ -121,9 +121,10 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
     try:
         return _run(args, stdout, stderr)
     except BriefgenError as exc:
+        from briefgen.cli.ci import for_log
         for message in exc.messages():
-            print(message if ": error:" in message or ": warning:" in message else f"error: {message}",
-                  file=stderr)
+            print(for_log(message if ": error:" in message or ": warning:" in message
+                          else f"error: {message}"), file=stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
         print("interrupted; outputs that were being written are unchanged", file=stderr)
@@ -184,8 +185,9 @@ def _report_check(results, output_format: str, strict: bool, stdout: TextIO, std
             print(_github_annotation(d, strict), file=stdout)
     else:
         colour = _wants_colour(stderr)
+        from briefgen.cli.ci import for_log
         for d in diagnostics:
-            print(_coloured(d) if colour else d.format(), file=stderr)
+            print(for_log(_coloured(d) if colour else d.format()), file=stderr)
     strict_note = " (warnings fail with --strict)" if strict and warnings else ""
     print(f"checked {_files_checked(results)}: {errors} error"
           f"{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{strict_note}", file=stdout)
@@ -203,14 +205,12 @@ def _files_checked(results) -> str:
 
 def _github_annotation(d, strict: bool) -> str:
     """A workflow command, so the problem shows on the pull request's diff line."""
-    def escape(text: str, *, in_property: bool = False) -> str:
-        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return text.replace(":", "%3A").replace(",", "%2C") if in_property else text
+    from briefgen.cli.ci import escape_data, escape_property
 
     level = "error" if d.is_error or strict else "warning"
     where = f" ({d.key_path})" if d.key_path else ""
-    return (f"::{level} file={escape(d.path, in_property=True)},line={d.line},col={d.column},"
-            f"title={escape('briefgen check', in_property=True)}::{escape(d.message + where)}")
+    return (f"::{level} file={escape_property(d.path)},line={d.line},col={d.column},"
+            f"title={escape_property('briefgen check')}::{escape_data(d.message + where)}")
 
 
 _COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "path": "\033[1m", "end": "\033[0m"}

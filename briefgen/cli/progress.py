@@ -2,7 +2,8 @@
 
 On a terminal: a progress bar with the brief just finished. Elsewhere (CI, pipes): one
 line per brief with its result and time. Always: every error and warning, and a
-summary line (built, skipped, failed, total time).
+summary line (built, skipped, failed, total time). In GitHub Actions every line is
+escaped (`ci.for_log`), so a file name cannot start a workflow command.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from briefgen.build.pipeline import BriefResult
+from briefgen.cli.ci import for_log
 from briefgen.project import Project
 
 BAR_WIDTH = 24
@@ -30,11 +32,11 @@ class BuildProgress:
         if self.on_terminal:
             self._clear_bar()
         for diagnostic in result.diagnostics:
-            print(diagnostic.format(), file=self.stderr)
+            print(for_log(diagnostic.format()), file=self.stderr)
         if self.on_terminal:
             self._draw_bar(result.brief_id)
         else:
-            print(self._line(result), file=self.stdout, flush=True)
+            print(for_log(self._line(result)), file=self.stdout, flush=True)
 
     def finish(self, results: list[BriefResult]) -> None:
         if self.on_terminal:
@@ -62,7 +64,7 @@ class BuildProgress:
     def _draw_bar(self, current: str) -> None:
         filled = BAR_WIDTH * self.done // max(self.total, 1)
         bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        self.stderr.write(f"\r[{bar}] {self.done}/{self.total} {current[:40]}")
+        self.stderr.write(f"\r[{bar}] {self.done}/{self.total} {for_log(current[:40])}")
         self.stderr.flush()
 
     def _clear_bar(self) -> None:

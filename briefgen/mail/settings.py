@@ -5,6 +5,8 @@ The file (default ~/.config/briefgen/smtp.env, or the path in BRIEFGEN_MAIL_CONF
 holds `NAME=value` lines and `# comments`. Because it may hold the password, it must
 live outside the project and be readable by its owner only. The password is kept in
 a `Secret` that prints as '********', so it cannot slip into a message or a log.
+No error about the settings prints a value (nor a line of the file, which may hold one):
+it names the file, the line and the setting.
 """
 
 from __future__ import annotations
@@ -134,7 +136,7 @@ def read_config_file(path: Path, project_root: Path, *, must_exist: bool) -> dic
         name = name.strip().removeprefix("export ").strip()
         if not equals or name not in SETTINGS:
             problems.append(f"{path}:{number}: error: expected NAME=value with one of the names "
-                            f"{', '.join(SETTINGS)}; got `{name}`")
+                            f"{', '.join(SETTINGS)}; {_what_was_found(name, equals)}")
             continue
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
@@ -145,13 +147,26 @@ def read_config_file(path: Path, project_root: Path, *, must_exist: bool) -> dic
     return values
 
 
+def _what_was_found(name: str, equals: str) -> str:
+    """What a bad line holds, without any of its value: only a name (which is never a value)
+    that looks like one, e.g. a misspelt setting."""
+    if not equals:
+        return "this line has no '=' (its text is not shown, as it may hold a password)"
+    if _NAME.fullmatch(name):
+        return f"got `{name}`"
+    return "the text before '=' is not a setting's name (not shown, as it may hold a password)"
+
+
+_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
+
+
 def _settings_from(values: Mapping[str, str]) -> MailSettings:
     tls = values.get("BRIEFGEN_SMTP_TLS", "starttls").lower()
     if tls not in TLS_MODES:
-        raise MailConfigError(f"BRIEFGEN_SMTP_TLS must be one of {', '.join(TLS_MODES)}; got '{tls}'")
+        raise MailConfigError(f"BRIEFGEN_SMTP_TLS must be one of {', '.join(TLS_MODES)}")
     ca_file = Path(values["BRIEFGEN_SMTP_CA_FILE"]).expanduser() if values.get("BRIEFGEN_SMTP_CA_FILE") else None
     if ca_file and not ca_file.is_file():
-        raise MailConfigError(f"BRIEFGEN_SMTP_CA_FILE: no such file: {ca_file}")
+        raise MailConfigError("BRIEFGEN_SMTP_CA_FILE does not name a readable file")
     max_mb = _number(values, "BRIEFGEN_MAIL_MAX_ATTACHMENT_MB", 10.0)
     return MailSettings(
         host=values.get("BRIEFGEN_SMTP_HOST") or None,
@@ -179,7 +194,7 @@ def _number(values: Mapping[str, str], name: str, default: float, *, whole: bool
         value = -1
     if value < 0 or (value == 0 and not allow_zero):
         kind = "a whole number" if whole else "a number"
-        raise MailConfigError(f"{name} must be {kind} above zero; got '{text}'")
+        raise MailConfigError(f"{name} must be {kind} above zero")
     return value
 
 
@@ -192,7 +207,9 @@ def _sender(text: str | None) -> Address | None:
     try:
         address = check_address(address)
         name = check_display_name(name) if name else ""
-    except ValueError as exc:
-        raise MailConfigError(f"BRIEFGEN_MAIL_FROM: {exc}") from None
+    except ValueError:
+        raise MailConfigError("BRIEFGEN_MAIL_FROM: expected `name@example.org` or "
+                              "`Name <name@example.org>`, with a valid address and a plain name "
+                              "(the value is not shown)") from None
     local, domain = address.rsplit("@", 1)
     return Address(display_name=name, username=local, domain=domain)

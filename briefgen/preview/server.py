@@ -12,6 +12,11 @@ Routes:
 
 The preview script is added to the page only as it is served; output/<id>.html on disk
 never contains it.
+
+Only requests addressed to this server are answered: the Host header must be 127.0.0.1,
+localhost or [::1] with our port (421 otherwise, 400 without one), so a web page that
+points its own name at 127.0.0.1 (DNS rebinding) cannot read the briefs. A PDF is served
+only when output/<id>.pdf is a regular file in a real folder (never through a link).
 """
 
 from __future__ import annotations
@@ -30,9 +35,12 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
+from briefgen.content.files import UnsafeFile, read_regular_file
 from briefgen.preview.state import ChangeFeed, Preview
 
 HOST = "127.0.0.1"
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")   # the Host headers answered (with our port)
+MAX_PDF_BYTES = 200 * 1024 * 1024
 KEEPALIVE_SECONDS = 15     # a comment line on an idle stream, so a dead tab is noticed
 RECONNECT_MS = 1000        # how soon a page reconnects when the server restarts
 _BRIEF_ID = r"([a-z0-9][a-z0-9_-]*)"
@@ -81,6 +89,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
     server_version = "briefgen-preview"
 
     def do_GET(self) -> None:
+        refusal = host_refusal(self.headers.get_all("Host") or [], self.server.port)
+        if refusal is not None:
+            self.close_connection = True
+            self.send_text(refusal, "this preview answers only http://127.0.0.1:"
+                           f"{self.server.port}/ (or localhost, [::1])")
+            return
         path = urlsplit(self.path).path
         for pattern, name in ROUTES:
             match = pattern.fullmatch(path)
@@ -115,9 +129,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def brief_pdf(self, brief_id: str) -> None:
         path = self.server.preview.pdf_path(brief_id)
-        try:
-            pdf = path.read_bytes() if path else None
-        except FileNotFoundError:             # removed between the check and the read
+        try:  # a regular file, not a link, in a folder that is not a link; read as checked
+            pdf = read_regular_file(path, MAX_PDF_BYTES) if path else None
+        except UnsafeFile:                    # removed, or replaced by a link, since the check
             pdf = None
         if pdf is None:
             self.send_text(HTTPStatus.NOT_FOUND, f"no PDF of {brief_id} has been built yet")
@@ -211,6 +225,16 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(body)
+
+
+def host_refusal(hosts: list[str], port: int) -> HTTPStatus | None:
+    """Why a request's Host headers are refused (400 none or several, 421 another host), or
+    None when there is exactly one and it names this server on the loopback interface."""
+    if len(hosts) != 1:
+        return HTTPStatus.BAD_REQUEST
+    if hosts[0].strip().lower() not in {f"{name}:{port}" for name in LOOPBACK_NAMES}:
+        return HTTPStatus.MISDIRECTED_REQUEST
+    return None
 
 
 @lru_cache(maxsize=2)

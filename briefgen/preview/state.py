@@ -145,7 +145,8 @@ class Preview:
             if brief_id not in self._briefs:
                 return None
         path = self.project.output_dir / f"{brief_id}.pdf"
-        return path if path.is_file() else None
+        # a link (to a secret, or out of the project) is never a PDF the preview wrote
+        return path if path.is_file() and not path.is_symlink() and not path.parent.is_symlink() else None
 
     # --- changes -------------------------------------------------------------------------
 

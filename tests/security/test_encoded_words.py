@@ -60,7 +60,7 @@ def _parts(subject: str = "[UNCLASSIFIED] Mini, 1 Jan", attachment: str = "mini.
 
 
 def _written(parts: MailParts, recipients: list[Addressee]) -> email.message.EmailMessage:
-    message = build_message(parts, None, recipients, now=dt.datetime(2023, 8, 18, tzinfo=dt.timezone.utc),
+    message = build_message(parts, None, recipients, now=dt.datetime(2023, 8, 18, tzinfo=dt.UTC),
                             include_bcc=True)
     return email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
 

@@ -128,7 +128,7 @@ def test_a_fifo_person_file_does_not_hang_check(tmp_path: Path):
     project = make_project(tmp_path)
     project.person.unlink()
     os.mkfifo(project.person)
-    code, out, err = _run("check", "--root", tmp_path)
+    code, _, err = _run("check", "--root", tmp_path)
     assert code == 1
     assert "content/people/alice.yaml: error: the file is a named pipe, not a regular file" in err, err
 
@@ -146,6 +146,6 @@ def test_an_image_linked_to_dev_zero_inside_assets_is_refused(tmp_path: Path):
     project = make_project(tmp_path)
     (project.assets / "zero.png").symlink_to("/dev/zero")
     line = project.replace_line("background: The background.", "background: A map ![map](assets/zero.png).")
-    code, out, err = _run("build", "--root", tmp_path)
+    code, _, err = _run("build", "--root", tmp_path)
     assert code == 1
     assert f"content/mini.yaml:{line}:26: error: " in err and "zero.png" in err, err
