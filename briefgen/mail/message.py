@@ -83,7 +83,7 @@ class MailParts:
 def check_header_fields(validated: ValidatedBrief) -> None:
     """Refuse a brief whose header-bound fields hold control or line-breaking characters."""
     problems = []
-    for key_path, value in (("title",), validated.brief.title), (("classification",), validated.brief.classification):
+    for key_path, value in (("title",), validated.brief.title), (("classification",), validated.brief.classification or ""):
         control = first_control_character(value)
         if control:
             problems.append(validated.document.diagnostic(
@@ -96,7 +96,7 @@ def check_header_fields(validated: ValidatedBrief) -> None:
 def compose_parts(validated: ValidatedBrief, page_html: str, pdf: bytes) -> MailParts:
     """The subject, bodies and attachment of a brief's email."""
     check_header_fields(validated)
-    attachment_name = f"{validated.brief_id}.pdf"
+    attachment_name = f"{validated.output_id}.pdf"
     return MailParts(subject=subject_line(validated), text=brief_text(validated, attachment_name),
                      html=mail_safe_html(page_html, validated.brief.title), pdf=pdf,
                      attachment_name=attachment_name)
@@ -106,7 +106,7 @@ def subject_line(validated: ValidatedBrief) -> str:
     """`[MARKING] Title, date` (the event's date, or its first and last day)."""
     brief = validated.brief
     when = event_dates(brief.event, one_day=medium_date)
-    return " ".join(f"[{brief.classification}] {brief.title}, {when}".split())
+    return " ".join(f"[{brief.classification or ''}] {brief.title}, {when}".split())
 
 
 def mail_safe_html(page_html: str, title: str) -> str:
