@@ -31,10 +31,7 @@ PORTION_NAMES = {"deliverables": ("deliverable", "deliverables"),
 
 def rules_for(markings: Markings) -> Rules:
     """The marking rules a `markings:` section asks for (its markings already checked)."""
-    if markings.scheme == "custom":
-        scheme = custom_scheme(markings.levels)
-    else:
-        scheme = BUILT_IN[markings.scheme]
+    scheme = custom_scheme(markings.levels) if markings.scheme == "custom" else BUILT_IN[markings.scheme]
     portion_marks = scheme.portion_marks if markings.portion_marks is None else markings.portion_marks
     notice = scheme.withheld_notice if markings.withheld_notice is None else markings.withheld_notice
     scheme = dataclasses.replace(scheme, portion_marks=portion_marks, withheld_notice=notice)

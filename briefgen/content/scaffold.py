@@ -138,6 +138,24 @@ sources:
 #   to: [duty-officer@example.org]
 #   cc: []
 #   bcc: []
+
+# Optional: portion marking. With a scheme (us, uk, au, or custom with `levels`), any
+# deliverable, agenda item, message, sensitivity, quote, participant note or background
+# paragraph may carry `marking:` (e.g. C//REL TO USA, JPN); unmarked ones take `default`,
+# and the banner is computed from the marks (`classification` may then go).
+# markings:
+#   scheme: us
+#   default: U
+# Optional: a version per audience (output/<id>.<audience>.pdf), without the portions
+# above its ceiling or the sections it omits; `briefgen email <id> --audience press`
+# sends that version to its own distribution.
+# audiences:
+#   - id: press
+#     name: Press office
+#     ceiling: U
+#     omit: [sensitivities]
+#     distribution:
+#       to: [press.office@example.org]
 """
 
 

@@ -68,7 +68,7 @@ class ValidatedBrief:
     input_files: tuple[Path, ...]
     document: LoadedDocument
     audience: Audience | None = None       # set on an audience's version (see for_audience)
-    withheld: Withheld = Withheld()
+    withheld: Withheld = field(default_factory=Withheld)
 
     @property
     def output_id(self) -> str:
@@ -547,7 +547,7 @@ def _check_markings(doc: LoadedDocument, brief: Brief | None, people: PeopleRegi
     the computed one; each audience gets something, and only people cleared for it."""
     data = doc.data if isinstance(doc.data, dict) else {}
     found: list[Diagnostic] = []
-    if "classification" not in data and data.get("markings") is None:
+    if isinstance(doc.data, dict) and "classification" not in data and data.get("markings") is None:
         line, column = doc.locate(())
         found.append(Diagnostic(doc.display_path, line, column, "error",
                                 "`classification` is required but missing", "classification"))
@@ -575,8 +575,10 @@ def _check_markings(doc: LoadedDocument, brief: Brief | None, people: PeopleRegi
     for index, audience in enumerate(brief.audiences):
         found += _audience_problems(doc, brief, rules, index, audience, people)
     if brief.distribution:
-        found += _clearances(doc, ("distribution",), brief.distribution, rules,
-                             computed_marking(brief, rules).level, "the full brief", people)
+        computed = computed_marking(brief, rules)
+        found += _clearances(doc, ("distribution",), brief.distribution, rules, computed.level,
+                             f"the brief's marking {banner(computed, rules.scheme)}; take them "
+                             "off this list or send them an audience's version", people)
     return found
 
 
@@ -637,7 +639,8 @@ def _audience_problems(doc: LoadedDocument, brief: Brief, rules: Rules, index: i
                                         "or in a section it omits"))
     if audience.distribution:
         found += _clearances(doc, ("audiences", index, "distribution"), audience.distribution, rules,
-                             ceiling.level, f"audience `{audience.id}` ({shown})", people)
+                             ceiling.level, f"audience `{audience.id}`'s ceiling {shown}; take them "
+                             "off this list or lower its ceiling", people)
     return found
 
 
@@ -667,5 +670,5 @@ def _clearances(doc: LoadedDocument, at: KeyPath, distribution, rules: Rules, le
             if cleared.level < level:
                 found.append(doc.diagnostic(key_path, f"`{recipient.person}` is cleared to "
                                             f"{rules.scheme.levels[cleared.level].name}, below "
-                                            f"{whom}; take them off this list or lower its ceiling"))
+                                            f"{whom}"))
     return found

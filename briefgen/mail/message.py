@@ -83,7 +83,8 @@ class MailParts:
 def check_header_fields(validated: ValidatedBrief) -> None:
     """Refuse a brief whose header-bound fields hold control or line-breaking characters."""
     problems = []
-    for key_path, value in (("title",), validated.brief.title), (("classification",), validated.brief.classification or ""):
+    brief = validated.brief
+    for key_path, value in (("title",), brief.title), (("classification",), brief.classification or ""):
         control = first_control_character(value)
         if control:
             problems.append(validated.document.diagnostic(

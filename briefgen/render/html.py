@@ -223,7 +223,7 @@ def _withheld_notes(validated: ValidatedBrief) -> dict[str, str]:
     """Per section, the line saying portions were withheld there ("" where none were)."""
     rules = rules_of(validated.brief)
     show = rules is not None and rules.withheld_notice
-    notes = {section: "" for section in (*ITEM_SECTIONS, "participant_notes")}
+    notes = dict.fromkeys((*ITEM_SECTIONS, "participant_notes"), "")
     for section, count in validated.withheld.counts if show else ():
         notes[section] = f"{count} {PORTION_NAMES[section][count != 1]} withheld from this version"
     return notes
