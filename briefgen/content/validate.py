@@ -410,7 +410,21 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
             need_person(("quotes", index, "by"), item["by"])
     for key_path, source_id in _cited_sources(data):
         need_source(key_path, source_id)
+    for key_path, person_id in _recipient_people(data):
+        need_person(key_path, person_id)
     return found, _dedupe(problems)
+
+
+def _recipient_people(data: dict) -> Iterator[tuple[KeyPath, str]]:
+    """Person ids named by recipients, in the brief's distribution and its audiences'."""
+    places: list[tuple[KeyPath, Any]] = [(("distribution",), data.get("distribution"))]
+    places += [(("audiences", index, "distribution"), item.get("distribution"))
+               for index, item in _items(data, "audiences")]
+    for at, distribution in places:
+        for field_name in ("to", "cc", "bcc"):
+            for index, item in _items(_mapping(distribution), field_name):
+                if isinstance(item.get("person"), str):
+                    yield (*at, field_name, index, "person"), item["person"]
 
 
 def _dedupe(problems: list[Diagnostic]) -> list[Diagnostic]:
@@ -654,9 +668,7 @@ def _clearances(doc: LoadedDocument, at: KeyPath, distribution, rules: Rules, le
                 continue
             key_path = (*at, field_name, index, "person")
             if not people.exists(recipient.person):
-                found.append(doc.diagnostic(key_path, f"no person `{recipient.person}`: expected a "
-                                            f"file {people.display(people.path_of(recipient.person))}"))
-                continue
+                continue   # reported with the other references
             person, _ = people.get(recipient.person)
             if person is None or person.clearance is None:
                 continue
