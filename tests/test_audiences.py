@@ -361,3 +361,10 @@ def test_uk_and_australian_schemes():
     assert banner(combine([parse("PROTECTED//AUSTEO", au), parse("OFFICIAL", au)], au), au) == "PROTECTED//AUSTEO"
     with pytest.raises(MarkingError, match="contradict"):
         parse("PROTECTED//AUSTEO/REL AUS, USA", au)
+
+
+def test_each_version_is_one_more_layout_for_the_workers():
+    """Known before validating, so a brief with audiences gets workers for its versions."""
+    from briefgen.build.pipeline import _layouts_at_least
+    assert _layouts_at_least([CONTENT / "ally-talks.yaml", CONTENT / "board-review.yaml"]) == 4 + 3
+    assert _layouts_at_least([REPO / "content" / "camp-david-2023.yaml"]) == 1

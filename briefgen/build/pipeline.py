@@ -14,6 +14,7 @@ This module imports nothing heavy at the top, so a build with nothing to do stay
 from __future__ import annotations
 
 import os
+import re
 import resource
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -266,7 +267,7 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
         else:
             todo.append(path)
     if todo:
-        workers = min(options.jobs or os.cpu_count() or 1, len(todo))
+        workers = min(options.jobs or os.cpu_count() or 1, _layouts_at_least(todo))
         pending: dict[Path, int] = {}
         built: dict[Path, BriefResult] = {}
         jobs = _prepared(project, todo, options, results, report, pending)
@@ -281,6 +282,23 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
                 results[path] = built[path]
                 report(results[path])
     return [results[path] for path in paths]
+
+
+def _layouts_at_least(paths: list[Path]) -> int:
+    """How many layouts a build needs, guessed before validating: one per brief, plus one per
+    audience (each has a `ceiling:`), so that the versions are laid out on the workers in
+    parallel. Reads the files as text: a build imports no YAML before it has work to do."""
+    layouts = 0
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+        layouts += 1 + len(_AUDIENCE_CEILING.findall(text))
+    return layouts
+
+
+_AUDIENCE_CEILING = re.compile(r"^\s+(?:- )?ceiling:", re.MULTILINE)
 
 
 def _prepared(project: Project, paths: list[Path], options: BuildOptions,
