@@ -368,3 +368,45 @@ def test_each_version_is_one_more_layout_for_the_workers():
     from briefgen.build.pipeline import _layouts_at_least
     assert _layouts_at_least([CONTENT / "ally-talks.yaml", CONTENT / "board-review.yaml"]) == 4 + 3
     assert _layouts_at_least([REPO / "content" / "camp-david-2023.yaml"]) == 1
+
+
+UK_BRIEF = """\
+title: Ministerial Visit
+prepared_by: Private office (test content)
+as_of: 2023-08-17
+markings:
+  scheme: uk
+  default: OFFICIAL
+event:
+  kind: visit
+  date: 2023-08-18
+  location: London
+  purpose: The minister visits a partner.
+participants:
+  - person: biden
+    role: host
+key_messages:
+  - The visit is routine.
+  - text: A personnel matter SPARROWGATE.
+    marking: OFFICIAL-SENSITIVE//PERSONAL
+audiences:
+  - id: public
+    name: Freedom of information release
+    ceiling: OFFICIAL
+"""
+
+
+def test_a_uk_brief_prints_no_portion_marks_and_no_withheld_lines(tmp_path: Path):
+    (tmp_path / "content").mkdir()
+    shutil.copytree(REPO / "content" / "people", tmp_path / "content" / "people")
+    (tmp_path / "content" / "visit.yaml").write_text(UK_BRIEF, encoding="utf-8")
+    result = run_cli("build", "--root", tmp_path)
+    assert result.code == 0, result.err
+    full = (tmp_path / "output" / "visit.html").read_text(encoding="utf-8")
+    public = (tmp_path / "output" / "visit.public.html").read_text(encoding="utf-8")
+    assert ">OFFICIAL-SENSITIVE//PERSONAL</div>" in full
+    assert 'class="portion"' not in full
+    assert "SPARROWGATE" in full
+    assert ">OFFICIAL</div>" in public
+    assert "SPARROWGATE" not in public
+    assert "withheld" not in public.replace(".withheld {", "")
