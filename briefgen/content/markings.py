@@ -160,8 +160,12 @@ def parse(text: str, scheme: Scheme) -> Marking:
     level_text, _, caveat_text = text.strip().partition("//")
     level = scheme.level_index(level_text)
     if level is None:
-        raise MarkingError(f"unknown marking `{level_text.strip()}`: the {scheme.id} scheme's "
-                           f"levels are {scheme.level_names()}")
+        names = [name for lv in scheme.levels for name in dict.fromkeys((lv.name, lv.short))]
+        close = difflib.get_close_matches(level_text.strip().upper(), [n.upper() for n in names], n=1)
+        levels = f"the {scheme.id} scheme's levels are {scheme.level_names()}"
+        hint = (f"; did you mean `{names[[n.upper() for n in names].index(close[0])]}`? ({levels})"
+                if close else f": {levels}")
+        raise MarkingError(f"unknown marking `{level_text.strip()}`{hint}")
     restrictive: set[str] = set()
     descriptors: set[str] = set()
     release: frozenset[str] | None = None

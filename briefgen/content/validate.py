@@ -567,7 +567,7 @@ def _check_markings(doc: LoadedDocument, brief: Brief | None, people: PeopleRegi
                                 "`classification` is required but missing", "classification"))
     written = list(_written_markings(data))
     try:
-        rules = rules_for(Markings.model_validate(data.get("markings")))
+        rules = _rules_to_check_with(Markings.model_validate(data.get("markings")))
     except ValidationError:
         if data.get("markings") is None:
             found += [doc.diagnostic(path, "a marking needs a `markings:` section naming the scheme "
@@ -594,6 +594,15 @@ def _check_markings(doc: LoadedDocument, brief: Brief | None, people: PeopleRegi
                              f"the brief's marking {banner(computed, rules.scheme)}; take them "
                              "off this list or send them an audience's version", people)
     return found
+
+
+def _rules_to_check_with(markings: Markings) -> Rules:
+    """The brief's rules; with the scheme's lowest level as default when the written default
+    is wrong (that is reported with the other markings)."""
+    try:
+        return rules_for(markings)
+    except MarkingError:
+        return rules_for(markings.model_copy(update={"default": None}))
 
 
 def _written_markings(data: dict) -> Iterator[tuple[KeyPath, str]]:
