@@ -17,10 +17,23 @@ from pydantic import BaseModel
 
 from briefgen.content.markdown import CITATION
 from briefgen.content.markings import BUILT_IN, Marking, Rules, banner, combine, custom_scheme, may_see
-from briefgen.content.models import Audience, Brief, Markings, Person
+from briefgen.content.models import Audience, Brief, Marked, Markings, Person, inner_model
 
-# Sections whose items are whole portions, in the order of the page.
-ITEM_SECTIONS = ("deliverables", "key_messages", "sensitivities", "background", "agenda", "quotes")
+
+def _marked_sections() -> tuple[str, ...]:
+    """Every list section of a brief whose items are `Marked` portions (participants apart: their
+    marking covers only their note). Found from the model, so a section added later with
+    marked items is filtered for audiences without a change here."""
+    found = []
+    for name, info in Brief.model_fields.items():
+        inner = inner_model(info.annotation)
+        if name != "participants" and inner is not None and issubclass(inner, Marked):
+            found.append(name)
+    return tuple(found)
+
+
+# Sections whose items are whole portions.
+ITEM_SECTIONS = _marked_sections()
 PORTION_NAMES = {"deliverables": ("deliverable", "deliverables"),
                  "key_messages": ("message", "messages"),
                  "sensitivities": ("sensitivity", "sensitivities"),
@@ -83,7 +96,13 @@ class Withheld:
 
     def describe(self) -> str:
         """`2 deliverables, 1 quote`."""
-        return ", ".join(f"{count} {PORTION_NAMES[section][count != 1]}" for section, count in self.counts)
+        return ", ".join(f"{count} {portion_name(section, count)}" for section, count in self.counts)
+
+
+def portion_name(section: str, count: int) -> str:
+    """`1 deliverable`, `2 deliverables` (a section without a name of its own: `2 items of x`)."""
+    singular, plural = PORTION_NAMES.get(section, (f"item of {section}", f"items of {section}"))
+    return plural if count != 1 else singular
 
 
 def audience_brief(brief: Brief, audience: Audience,

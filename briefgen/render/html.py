@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.content.audiences import ITEM_SECTIONS, PORTION_NAMES, computed_marking, rules_of
+from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
 from briefgen.content.markings import Rules, portion_mark
 from briefgen.content.models import BackgroundParagraph, Brief, Person
 from briefgen.content.validate import ValidatedBrief
@@ -225,7 +225,7 @@ def _withheld_notes(validated: ValidatedBrief) -> dict[str, str]:
     show = rules is not None and rules.withheld_notice
     notes = dict.fromkeys((*ITEM_SECTIONS, "participant_notes"), "")
     for section, count in validated.withheld.counts if show else ():
-        notes[section] = f"{count} {PORTION_NAMES[section][count != 1]} withheld from this version"
+        notes[section] = f"{count} {portion_name(section, count)} withheld from this version"
     return notes
 
 
