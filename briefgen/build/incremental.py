@@ -24,8 +24,9 @@ OUTPUT_SUFFIXES = (".html", ".pdf")
 _FONT_CACHE_DIRS = ("/var/cache/fontconfig", "~/.cache/fontconfig", "~/.fontconfig")
 
 
-def stamp_path(output_dir: Path, brief_id: str) -> Path:
-    return output_dir / ".briefgen" / f"{brief_id}.json"
+def stamp_path(output_dir: Path, output_id: str) -> Path:
+    """The stamp of one output pair: `<id>` (the full brief) or `<id>.<audience>` (a version)."""
+    return output_dir / ".briefgen" / f"{output_id}.json"
 
 
 def fingerprint(brief_path: Path, input_files: list[Path], shared_digest: str) -> str:
@@ -46,25 +47,39 @@ def is_up_to_date(brief_path: Path, output_dir: Path, shared_digest: str) -> boo
     if stamp is None:
         return False
     inputs = [Path(p) for p in stamp.get("inputs", [])]
-    if fingerprint(brief_path, inputs, shared_digest) != stamp.get("fingerprint"):
+    expected = fingerprint(brief_path, inputs, shared_digest)
+    if expected != stamp.get("fingerprint") or not _outputs_intact(output_dir, brief_path.stem, stamp):
         return False
+    for variant in stamp.get("variants", []):   # the audiences' versions, each with its stamp
+        variant_stamp = _read_stamp(stamp_path(output_dir, str(variant)))
+        if (variant_stamp is None or variant_stamp.get("fingerprint") != expected
+                or not _outputs_intact(output_dir, str(variant), variant_stamp)):
+            return False
+    return True
+
+
+def _outputs_intact(output_dir: Path, output_id: str, stamp: dict) -> bool:
     outputs = stamp.get("outputs", {})
-    return all(_file_digest(output_dir / f"{brief_path.stem}{suffix}") == outputs.get(suffix)
+    return all(_file_digest(output_dir / f"{output_id}{suffix}") == outputs.get(suffix)
                for suffix in OUTPUT_SUFFIXES)
 
 
 def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
-                 shared_digest: str) -> None:
-    """Remember what a successful build was made from, and what it wrote."""
+                 shared_digest: str, output_id: str | None = None, variants: tuple[str, ...] = ()) -> None:
+    """Remember what a successful build was made from, and what it wrote. `output_id` names an
+    audience's version (default: the full brief, whose stamp lists the `variants` it has)."""
     from briefgen.build.output import write_atomic
 
-    stamp = {
+    output_id = output_id or brief_path.stem
+    stamp: dict = {
         "fingerprint": fingerprint(brief_path, input_files, shared_digest),
         "inputs": sorted(str(p.resolve()) for p in input_files),
-        "outputs": {suffix: _file_digest(output_dir / f"{brief_path.stem}{suffix}")
+        "outputs": {suffix: _file_digest(output_dir / f"{output_id}{suffix}")
                     for suffix in OUTPUT_SUFFIXES},
     }
-    write_atomic(stamp_path(output_dir, brief_path.stem), json.dumps(stamp, indent=1).encode(),
+    if variants:
+        stamp["variants"] = list(variants)
+    write_atomic(stamp_path(output_dir, output_id), json.dumps(stamp, indent=1).encode(),
                  durable=False)
 
 

@@ -14,6 +14,7 @@ This module imports nothing heavy at the top, so a build with nothing to do stay
 from __future__ import annotations
 
 import os
+import re
 import resource
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -142,6 +143,12 @@ class PreparedBrief:
     html: str
     version: int                     # newest modification time of its inputs, as read
     result: BriefResult
+    output_id: str = ""              # `<id>.<audience>` for an audience's version; "" the full brief
+    variants: tuple[str, ...] = ()   # on the full brief: the output ids of its audiences' versions
+
+    @property
+    def output_name(self) -> str:
+        return self.output_id or self.brief_id
 
 
 def prepare_brief(project: Project, path: Path, *, strict: bool = False,
@@ -150,6 +157,11 @@ def prepare_brief(project: Project, path: Path, *, strict: bool = False,
     validated, result = check_brief(project, path, people)
     if validated is None:
         return result, None
+    return _prepare(project, validated, result, strict)
+
+
+def _prepare(project: Project, validated: ValidatedBrief, result: BriefResult,
+             strict: bool) -> tuple[BriefResult, PreparedBrief | None]:
     version = _inputs_version(validated.input_files)  # as read, before the slow layout
     if strict and validated.warnings:
         return result.fail([Diagnostic.of_file(validated.display_path,
@@ -163,6 +175,33 @@ def prepare_brief(project: Project, path: Path, *, strict: bool = False,
                                  validated.content_text(), html, version, result)
 
 
+def prepare_versions(project: Project, path: Path, *, strict: bool = False,
+                     people: PeopleRegistry | None = None) -> tuple[BriefResult, list[PreparedBrief]]:
+    """Like prepare_brief, for the full brief and then each of its audiences' versions: one
+    validation, one HTML (and later one layout) per version. Each version's model is made by
+    `ValidatedBrief.for_audience` before rendering, so it holds nothing the audience may not see."""
+    validated, result = check_brief(project, path, people)
+    if validated is None:
+        return result, []
+    result, full = _prepare(project, validated, result, strict)
+    if full is None or not validated.brief.audiences:
+        return result, [full] if full else []
+    from briefgen.render.html import render_html
+
+    versions = []
+    for audience in validated.brief.audiences:
+        version = validated.for_audience(audience.id)
+        try:
+            html = render_html(version, project.templates_dir)
+        except BriefgenError as exc:
+            return result.fail(diagnostics_of(exc, validated.display_path)), []
+        versions.append(PreparedBrief(validated.brief_id, validated.path, validated.input_files,
+                                      full.source, html, full.version,
+                                      BriefResult(path, path.stem, True), version.output_id))
+    full.variants = tuple(v.output_id for v in versions)
+    return result, [full, *versions]
+
+
 def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | None = None) -> BriefResult:
     """The expensive stage: lay out the PDF (one page, or an error) and write both outputs.
     `shared_digest` (incremental.shared_inputs_digest) is computed here when not given."""
@@ -173,19 +212,43 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
     try:
         pdf = write_pdf(prepared.html, prepared.source, project.asset_roots)
     except BriefgenError as exc:
-        return result.fail(diagnostics_of(exc, project.display(prepared.path)))
+        return result.fail(_of_version(diagnostics_of(exc, project.display(prepared.path)), prepared))
     try:
-        result.outputs = write_outputs(project.output_dir, prepared.brief_id,
+        result.outputs = write_outputs(project.output_dir, prepared.output_name,
                                        {".html": prepared.html.encode("utf-8"), ".pdf": pdf},
                                        version=prepared.version)
     except BriefgenError as exc:        # a link planted in output/: refused, not followed
-        return result.fail(diagnostics_of(exc, project.display(prepared.path)))
+        return result.fail(_of_version(diagnostics_of(exc, project.display(prepared.path)), prepared))
     if not result.outputs:
         result.superseded = True
         return result
     incremental.record_build(prepared.path, list(prepared.input_files), project.output_dir,
-                             shared_digest or incremental.shared_inputs_digest(project.asset_roots))
+                             shared_digest or incremental.shared_inputs_digest(project.asset_roots),
+                             prepared.output_id or None, prepared.variants)
     return result
+
+
+def _of_version(diagnostics: list[Diagnostic], prepared: PreparedBrief) -> list[Diagnostic]:
+    """Say which audience's version a problem is in (nothing to add for the full brief)."""
+    if not prepared.output_id:
+        return diagnostics
+    import dataclasses
+    audience = prepared.output_id.removeprefix(f"{prepared.brief_id}.")
+    return [dataclasses.replace(d, message=f"in the version for audience `{audience}`: {d.message}")
+            for d in diagnostics]
+
+
+def merge_results(first: BriefResult | None, second: BriefResult) -> BriefResult:
+    """One result for a brief built as several versions (the full brief and its audiences')."""
+    if first is None:
+        return second
+    first.ok = first.ok and second.ok
+    first.diagnostics = [*first.diagnostics, *second.diagnostics]
+    first.outputs = [*first.outputs, *second.outputs]
+    first.superseded = first.superseded or second.superseded
+    first.seconds += second.seconds
+    first.peak_memory_mb = max(first.peak_memory_mb, second.peak_memory_mb)
+    return first
 
 
 def _inputs_version(files: tuple[Path, ...]) -> int:
@@ -223,19 +286,46 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
         else:
             todo.append(path)
     if todo:
-        workers = min(options.jobs or os.cpu_count() or 1, len(todo))
-        jobs = _prepared(project, todo, options, results, report)
+        workers = min(options.jobs or os.cpu_count() or 1, _layouts_at_least(todo))
+        pending: dict[Path, int] = {}
+        built: dict[Path, BriefResult] = {}
+        jobs = _prepared(project, todo, options, results, report, pending)
         for job, outcome in run_jobs(_WriteTask(project, shared), jobs, workers=workers,
                                      budget=options.budget, warm_up=_warm_up_worker):
             path = job.path
-            results[path] = outcome if isinstance(outcome, BriefResult) else _failed(project, path, outcome)
-            results[path].seconds += job.result.seconds
-            report(results[path])
+            outcome = outcome if isinstance(outcome, BriefResult) else _failed(project, path, outcome)
+            outcome.seconds += job.result.seconds
+            built[path] = merge_results(built.get(path), outcome)
+            pending[path] -= 1
+            if not pending[path]:       # every version of this brief is done
+                results[path] = built[path]
+                report(results[path])
     return [results[path] for path in paths]
 
 
+def _layouts_at_least(paths: list[Path]) -> int:
+    """How many layouts a build needs, guessed before validating: one per brief, plus one per
+    audience (each has a `ceiling:`), so that the versions are laid out on the workers in
+    parallel. Reads the files as text: a build imports no YAML before it has work to do."""
+    from briefgen.content.files import UnsafeFile, read_regular_file
+    from briefgen.content.loader import MAX_FILE_BYTES
+
+    layouts = 0
+    for path in paths:
+        try:       # a link, a pipe or a device is refused (at validation, with its message)
+            text = read_regular_file(path, MAX_FILE_BYTES).decode("utf-8", errors="replace")
+        except (OSError, UnsafeFile):
+            text = ""
+        layouts += 1 + len(_AUDIENCE_CEILING.findall(text))
+    return layouts
+
+
+_AUDIENCE_CEILING = re.compile(r"^\s+(?:- )?ceiling:", re.MULTILINE)
+
+
 def _prepared(project: Project, paths: list[Path], options: BuildOptions,
-              results: dict[Path, BriefResult], report) -> Iterator[PreparedBrief]:
+              results: dict[Path, BriefResult], report,
+              pending: dict[Path, int]) -> Iterator[PreparedBrief]:
     """Validate and render each brief here, while the workers lay out PDFs (and, at the
     start, while they import WeasyPrint): the two halves of a build overlap on two cores.
     A brief that fails here is reported at once and never reaches a worker."""
@@ -244,18 +334,19 @@ def _prepared(project: Project, paths: list[Path], options: BuildOptions,
         started = time.perf_counter()
         try:
             with time_limit(options.budget.seconds):
-                result, prepared = prepare_brief(project, path, strict=options.strict,
-                                                 people=shared_people(project, path, registries))
+                result, versions = prepare_versions(project, path, strict=options.strict,
+                                                    people=shared_people(project, path, registries))
         except BudgetExceeded:
-            result, prepared = _failed(project, path, JobFailed(
+            result, versions = _failed(project, path, JobFailed(
                 "timeout", f"took longer than its time budget ({options.budget.seconds:g} s) "
-                "and was stopped")), None
+                "and was stopped")), []
         result.seconds = time.perf_counter() - started
-        if prepared is None:
+        if not versions:
             results[path] = result
             report(result)
         else:
-            yield prepared
+            pending[path] = len(versions)
+            yield from versions
 
 
 @dataclass(frozen=True)

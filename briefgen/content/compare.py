@@ -93,7 +93,7 @@ def compare(before: Side, after: Side) -> list[Change]:
     changes += _press_line(b, a)
     changes += _items("Sensitivities", b.sensitivities, a.sensitivities, key=lambda s: s.topic,
                       label=lambda s, side: s.topic, sides=(before, after))
-    changes += _text_field("Background", "background", b.background, a.background)
+    changes += _text_field("Background", "background", _background_text(b), _background_text(a))
     changes += _items("Agenda", b.agenda, a.agenda, key=lambda i: i.title,
                       label=lambda i, side: i.title, sides=(before, after))
     changes += _items("Quotes", b.quotes, a.quotes, key=lambda q: q.text,
@@ -104,6 +104,11 @@ def compare(before: Side, after: Side) -> list[Change]:
     changes += _distribution(b, a)
     changes += _people(before, after)
     return changes
+
+
+def _background_text(brief: Brief) -> str | None:
+    """The background as one text, its paragraphs apart by blank lines."""
+    return "\n\n".join(p.text for p in brief.background) if brief.background else None
 
 
 def _press_line(before: Brief, after: Brief) -> list[Change]:

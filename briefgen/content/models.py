@@ -91,9 +91,9 @@ else:
                               'on a 24-hour clock, e.g. "09:30" or "19:00"',
                               schema_pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$", examples=["19:00"],
                               tidy=_two_digit_hour)
-    Classification = _pattern_text(r"[A-Z0-9][A-Z0-9 /()\-]{0,79}", "is not a classification marking: use "
-                                   "capital letters, digits, spaces, '/', '-' and parentheses, e.g. "
-                                   "UNCLASSIFIED", examples=["UNCLASSIFIED"])
+    Classification = _pattern_text(r"[A-Z0-9][A-Z0-9 /()\-:,]{0,79}", "is not a classification marking: use "
+                                   "capital letters, digits, spaces, '/', '-', ':', ',' and parentheses, "
+                                   "e.g. UNCLASSIFIED", examples=["UNCLASSIFIED"])
     LanguageTag = _pattern_text(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", "is not a language tag; use a BCP 47 "
                                 "tag such as ja, ko or zh-Hant", examples=["ja"])
     WebAddress = _pattern_text(r"https?://[^\s<>\"]+", "is not a web address; write it in full, "
@@ -121,6 +121,7 @@ TimeZone = Annotated[str, AfterValidator(_check_time_zone),
                      Field(json_schema_extra={"pattern": r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$"},
                            examples=["America/New_York"])]
 IdList = list[Id]
+MarkingText = Annotated[str, AfterValidator(_single_line), Field(examples=["C//REL TO USA, JPN"])]
 
 
 def _check_day(value):
@@ -166,6 +167,15 @@ class StrictModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
                               use_attribute_docstrings=False)
+
+
+class Marked(StrictModel):
+    """Base of every portion that may carry its own marking (see content/markings.py)."""
+
+    marking: MarkingText | None = Field(None, description="This portion's marking in the brief's "
+                                        "`markings` scheme, such as `C//REL TO USA, JPN`; unmarked, it "
+                                        "takes `markings.default`. An audience below it never gets it.",
+                                        examples=["C//REL TO USA, JPN"])
 
 
 class DeliverableStatus(str, Enum):
@@ -220,6 +230,9 @@ class Person(StrictModel):
     country: Country = Field(description="ISO 3166-1 alpha-2 code. `NO` means Norway.")
     bio: Markdown | None = Field(None, description="Short biography (Markdown).",
                                  examples=["Prime Minister of Japan since October 2021."])
+    clearance: MarkingText | None = Field(None, description="The highest marking this person may "
+                                          "receive; `check` refuses them in the distribution of an "
+                                          "audience above it.", examples=["SECRET"])
 
 
 class Event(StrictModel):
@@ -259,8 +272,12 @@ class Event(StrictModel):
         return self
 
 
-class Participant(StrictModel):
+class Participant(Marked):
     """Someone at the meeting; list order is the order of precedence on the page."""
+
+    marking: MarkingText | None = Field(None, description="The marking of `note` (the person "
+                                        "is always listed); unmarked, it takes `markings.default`.",
+                                        examples=["S//NOFORN"])
 
     person: Id = Field(description="Id of a person file under content/people/.")
     role: Role | None = Field(None, description="Their role at this meeting.",
@@ -282,7 +299,7 @@ def _each_once(what: str):
 Speakers = Annotated[IdList, _each_once("speaker")]
 
 
-class AgendaItem(StrictModel):
+class AgendaItem(Marked):
     """One item of the programme, in order."""
 
     date: Day | None = Field(None, description="Day of the item (YYYY-MM-DD).",
@@ -314,7 +331,7 @@ class AgendaItem(StrictModel):
                             examples=[["news-report"]])
 
 
-class Deliverable(StrictModel):
+class Deliverable(Marked):
     """An outcome the meeting is expected to produce."""
 
     id: Id = Field(description="Short unique id.", examples=["consult-pledge"])
@@ -330,7 +347,7 @@ class Deliverable(StrictModel):
                             examples=[["officials-preview"]])
 
 
-class KeyMessage(StrictModel):
+class KeyMessage(Marked):
     """A talking point. May be written as plain text, or as `text` with `sources`."""
 
     text: Markdown = Field(description="The message (Markdown).",
@@ -339,7 +356,7 @@ class KeyMessage(StrictModel):
                             examples=[["officials-preview"]])
 
 
-class Objective(StrictModel):
+class Objective(Marked):
     """An outcome the principal wants. May be written as plain text, or as `text` with `sources`."""
 
     text: Markdown = Field(description="The outcome wanted (Markdown).",
@@ -357,7 +374,7 @@ def _options_to_mark(options: list[str]) -> list[str]:
 Options = Annotated[list[Line], AfterValidator(_options_to_mark), _each_once("option")]
 
 
-class Decision(StrictModel):
+class Decision(Marked):
     """Something the principal must decide, printed with boxes to tick."""
 
     issue: Markdown = Field(description="What the principal must decide (Markdown).",
@@ -377,7 +394,7 @@ class Decision(StrictModel):
                             examples=[["readout"]])
 
 
-class Point(StrictModel):
+class Point(Marked):
     """A point to make, in order. May be written as plain text, or as `text` with `to` and `sources`."""
 
     text: Markdown = Field(description="The point (Markdown).",
@@ -389,7 +406,7 @@ class Point(StrictModel):
                             examples=[["readout"]])
 
 
-class IfRaised(StrictModel):
+class IfRaised(Marked):
     """A defensive line: what to say if the other side raises something."""
 
     question: Markdown = Field(description="What may be raised (Markdown).",
@@ -412,7 +429,7 @@ class PressLine(StrictModel):
                             examples=[["readout"]])
 
 
-class Sensitivity(StrictModel):
+class Sensitivity(Marked):
     """A topic to handle with care, and how."""
 
     topic: Line = Field(description="The topic.", examples=["China"])
@@ -424,7 +441,7 @@ class Sensitivity(StrictModel):
                             examples=[["officials-preview"]])
 
 
-class Quote(StrictModel):
+class Quote(Marked):
     """A quotation worth having to hand."""
 
     text: Markdown = Field(description="The words quoted, without quotation marks.",
@@ -434,6 +451,23 @@ class Quote(StrictModel):
     date: Day | None = Field(None, description="When it was said.", examples=["2023-08-16"])
     source: Id | None = Field(None, description="Id of the source that reports it.",
                               examples=["brookings"])
+
+
+class BackgroundParagraph(Marked):
+    """A paragraph of background with its own marking. May be written as plain text."""
+
+    text: Markdown = Field(description="The paragraph (Markdown).",
+                           examples=["The three leaders last met in Hiroshima [@news-report]."])
+
+
+def _paragraphs(value):
+    """`background: |` text is one unmarked paragraph, exactly as before paragraphs existed."""
+    return [value] if isinstance(value, str) else value
+
+
+Background = Annotated[list[Annotated[BackgroundParagraph, _text_to_mapping("text", BackgroundParagraph)]],
+                       BeforeValidator(_paragraphs, json_schema_input_type=str | list[
+                           str | BackgroundParagraph])]
 
 
 class Source(StrictModel):
@@ -464,6 +498,9 @@ class Recipient(StrictModel):
                                   "second address.")
     name: DisplayName | None = Field(None, description="Name shown beside the address in the "
                                      "message's headers.", examples=["Duty Officer"])
+    person: Id | None = Field(None, description="Id of the person this is (a file under "
+                              "content/people/), so `check` can compare their `clearance` with "
+                              "the audience's ceiling.", examples=["campbell"])
 
 
 RecipientList = list[Annotated[Recipient, _text_to_mapping("address")]]
@@ -488,6 +525,60 @@ class Distribution(StrictModel):
         return self
 
 
+SchemeId = Literal["us", "uk", "au", "custom"]
+Section = Literal["agenda", "deliverables", "key_messages", "sensitivities", "background", "quotes",
+                  "participant_notes", "bottom_line", "objectives", "decisions", "points", "if_raised",
+                  "press_line"]
+
+
+class Markings(StrictModel):
+    """How the portions of a brief are marked, and how the marks are printed."""
+
+    scheme: SchemeId = Field(description="The marking scheme: `us` (U, CUI, C, S, TS; NOFORN, REL "
+                             "TO), `uk` (OFFICIAL, OFFICIAL-SENSITIVE, SECRET, TOP SECRET), `au` "
+                             "(PSPF: OFFICIAL ... TOP SECRET) or `custom` (your own `levels`).",
+                             examples=["us"])
+    levels: list[Line] = Field(default_factory=list, description="For a `custom` scheme only: its "
+                               "levels, lowest first.", examples=[["PUBLIC", "INTERNAL", "CONFIDENTIAL"]])
+    default: MarkingText | None = Field(None, description="The marking of every unmarked portion, "
+                                        "and of the title, event, participants and sources (default: "
+                                        "the scheme's lowest level).", examples=["U"])
+    portion_marks: bool | None = Field(None, description="Print each portion's mark, such as `(U)` "
+                                       "(default: as the scheme does; `us` and `custom` do).",
+                                       examples=["true"])
+    withheld_notice: bool | None = Field(None, description="Say on an audience's version that "
+                                         "portions were withheld (default: as the scheme does).",
+                                         examples=["true"])
+
+    @model_validator(mode="after")
+    def _levels_for_custom_only(self) -> Markings:
+        if self.scheme == "custom" and not self.levels:
+            raise ValueError("needs `levels` for a custom scheme, lowest first, e.g. "
+                             "[PUBLIC, INTERNAL, CONFIDENTIAL]")
+        if self.scheme != "custom" and self.levels:
+            raise ValueError(f"has `levels`, which only a custom scheme takes; the {self.scheme} "
+                             "scheme has its own")
+        if len(set(map(str.casefold, self.levels))) != len(self.levels):
+            raise ValueError("lists a level twice in `levels`")
+        return self
+
+
+class Audience(StrictModel):
+    """A version of the brief for readers who may see up to a marking (e.g. a partner, the press)."""
+
+    id: Id = Field(description="Short unique id; the version is written to output/<brief>.<id>.pdf.",
+                   examples=["press"])
+    name: Line = Field(description="Who the version is for, printed on it.",
+                       examples=["Partner delegation"])
+    ceiling: MarkingText = Field(description="The highest marking it may see; every portion above "
+                                 "it is removed before rendering.", examples=["C//REL TO USA, JPN"])
+    omit: list[Section] = Field(default_factory=list, description="Sections it never sees, "
+                                "whatever their marking.", examples=[["sensitivities"]])
+    distribution: Distribution | None = Field(None, description="Who the email command sends this "
+                                              "version to (with --audience); not printed.",
+                                              examples=[{"to": ["press.office@example.org"]}])
+
+
 class Brief(StrictModel):
     """A meeting brief, in content/<id>.yaml; the file stem is the brief's id."""
 
@@ -495,8 +586,11 @@ class Brief(StrictModel):
                         examples=["Camp David Trilateral Summit"])
     subtitle: Line | None = Field(None, description="One line under the title.",
                                   examples=["United States · Japan · Republic of Korea"])
-    classification: Classification = Field(description="Marking printed at the top and bottom "
-                                           "of every page.")
+    classification: Classification | None = Field(None, description="Marking printed at the top "
+                                                  "and bottom of every page. Required unless "
+                                                  "`markings` is given; then it is computed, and "
+                                                  "when written it must agree.",
+                                                  examples=["UNCLASSIFIED"])
     prepared_by: Line = Field(description="Office that prepared the brief; the PDF's author.",
                               examples=["Briefing staff, from public reporting"])
     as_of: Day = Field(description="The facts are current as of this date; also the PDF's "
@@ -560,8 +654,9 @@ class Brief(StrictModel):
                                              description="Topics to handle with care.",
                                              examples=[[{"topic": "China",
                                                          "guidance": "Not about isolating it."}]])
-    background: Markdown | None = Field(None, description="Background (Markdown).",
-                                        examples=["It follows a series of meetings [@news-report]."])
+    background: Background | None = Field(None, description="Background (Markdown), or a list of "
+                                          "paragraphs, each Markdown or `text` with a `marking`.",
+                                          examples=["It follows a series of meetings [@news-report]."])
     quotes: list[Quote] = Field(default_factory=list, description="Quotations.",
                                 examples=[[{"text": "A breath-taking kind of diplomacy.",
                                             "by": "campbell", "source": "brookings"}]])
@@ -570,3 +665,11 @@ class Brief(StrictModel):
                                               "publisher": "The Wall Street Journal"}]])
     distribution: Distribution | None = Field(None, description="Who `briefgen email` sends "
                                               "the brief to (to, cc, bcc); not printed.")
+    markings: Markings | None = Field(None, description="Portion marking: the scheme, the default "
+                                      "marking, what is printed. The banner is then computed.",
+                                      examples=[{"scheme": "us", "default": "U"}])
+    audiences: list[Audience] = Field(default_factory=list, description="Versions written beside "
+                                      "the full one (output/<id>.<audience>.pdf), each without the "
+                                      "portions above its ceiling. Needs `markings`.",
+                                      examples=[[{"id": "press", "name": "Press", "ceiling": "U",
+                                                  "omit": ["sensitivities"]}]])

@@ -201,6 +201,24 @@ sources:
 #   to: [duty-officer@example.org]
 #   cc: []
 #   bcc: []
+
+# Optional: portion marking. With a scheme (us, uk, au, or custom with `levels`), any
+# deliverable, agenda item, message, sensitivity, quote, participant note or background
+# paragraph may carry `marking:` (e.g. C//REL TO USA, JPN); unmarked ones take `default`,
+# and the banner is computed from the marks (`classification` may then go).
+# markings:
+#   scheme: us
+#   default: U
+# Optional: a version per audience (output/<id>.<audience>.pdf), without the portions
+# above its ceiling or the sections it omits; `briefgen email <id> --audience press`
+# sends that version to its own distribution.
+# audiences:
+#   - id: press
+#     name: Press office
+#     ceiling: U
+#     omit: [sensitivities]
+#     distribution:
+#       to: [press.office@example.org]
 """
 
 
@@ -214,6 +232,7 @@ PERSON_PLACEHOLDERS = {
     "title": "their position, as printed under the name",
     "country": "the two-letter country code, e.g. JP",
     "bio": "a short biography in a sentence or two, or delete this section",
+    "clearance": "the highest marking they may see, e.g. C//REL TO USA, JPN, or delete this line",
 }
 
 PERSON_HEADER = """\
@@ -266,7 +285,9 @@ def new_person_text(person_id: str) -> str:
         example = f" Example: {field.examples[0]}" if field.examples else ""
         lines.append("\n" + textwrap.fill(f"{optional}{field.description}{example}", width=88,
                                           initial_indent="# ", subsequent_indent="# ") + "\n")
-        placeholder = f"FILL IN: {PERSON_PLACEHOLDERS[name]}"
+        wanted = PERSON_PLACEHOLDERS.get(name) or ("this value" if field.is_required()
+                                                   else "this value, or delete this line")
+        placeholder = f"FILL IN: {wanted}"
         if name == "bio":   # Markdown: a block, so it can run over several lines
             lines.append(f"{name}: |\n  {placeholder}\n")
         else:

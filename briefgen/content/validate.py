@@ -7,6 +7,7 @@ reported together with its file, line and column.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import os
@@ -21,14 +22,26 @@ from pydantic import BaseModel, BeforeValidator, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from briefgen.content.assets import asset_problems, markdown_texts
+from briefgen.content.audiences import (
+    ITEM_SECTIONS,
+    Withheld,
+    audience_brief,
+    computed_marking,
+    referenced_people,
+    rules_for,
+    with_computed_banner,
+)
 from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path, load_yaml, one_line
 from briefgen.content.markdown import CITATION, MAX_MARKDOWN_CHARS
+from briefgen.content.markings import MarkingError, Rules, banner, parse
 from briefgen.content.models import (
     AgendaItem,
+    Audience,
     Brief,
     Day,
     Decision,
     Deliverable,
+    Markings,
     Participant,
     Person,
     Source,
@@ -63,6 +76,28 @@ class ValidatedBrief:
     warnings: tuple[Diagnostic, ...]
     input_files: tuple[Path, ...]
     document: LoadedDocument
+    audience: Audience | None = None       # set on an audience's version (see for_audience)
+    withheld: Withheld = field(default_factory=Withheld)
+
+    @property
+    def output_id(self) -> str:
+        """The outputs' file stem: `<id>` for the full brief, `<id>.<audience>` for a version."""
+        return f"{self.brief_id}.{self.audience.id}" if self.audience else self.brief_id
+
+    def for_audience(self, audience_id: str) -> ValidatedBrief:
+        """This brief as one of its audiences may see it: a new validated brief from which
+        every portion above the audience's ceiling is gone (content/audiences.py)."""
+        audience = next((a for a in self.brief.audiences if a.id == audience_id), None)
+        if audience is None:
+            known = ", ".join(a.id for a in self.brief.audiences) or "none"
+            raise KeyError(f"{self.display_path} has no audience `{audience_id}` (its audiences: {known})")
+        brief, withheld = audience_brief(self.brief, audience, self.people)
+        people = {pid: person for pid, person in self.people.items() if pid in referenced_people(brief)}
+        return dataclasses.replace(self, brief=brief, people=people, audience=audience, withheld=withheld)
+
+    def versions(self) -> list[ValidatedBrief]:
+        """The full brief, then one version per audience."""
+        return [self, *(self.for_audience(a.id) for a in self.brief.audiences)]
 
     def locate_text(self, needle: str) -> str:
         """Where in the content a piece of text comes from, as 'file:line:col (key.path)'."""
@@ -154,9 +189,11 @@ def validate_brief(path: Path, people: PeopleRegistry, *, display_path: str | No
         *_check_markdown(doc, Brief), *_agenda_clashes(doc), *_warnings(doc))]
     person_files = [d for d in map(people.document, sorted(people_found)) if d is not None]
     problems += asset_problems(doc, person_files)  # images, links, Markdown limits
+    problems += _check_markings(doc, brief, people)
     errors = [p for p in problems if p.is_error]
     if errors or brief is None:
         raise ContentError(problems)
+    brief = with_computed_banner(brief)
     inputs = (path, *(people.path_of(pid) for pid in sorted(people_found)))
     return ValidatedBrief(path.stem, path, doc.display_path, brief, people_found,
                           tuple(sorted(p for p in problems if not p.is_error)), inputs, doc)
@@ -480,6 +517,8 @@ def _check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict
                                            "the reason"))
     for key_path, source_id, offset in _source_references(data):
         need_source(key_path, source_id, offset)
+    for key_path, person_id in _recipient_people(data):
+        need_person(key_path, person_id)
     problems += [_missing_person(doc, people, person_id, uses) for person_id, uses in missing.items()]
     return found, _dedupe(problems)
 
@@ -511,6 +550,18 @@ def _agenda_roles(doc: LoadedDocument, index: int, item: dict, need_person) -> l
         else:
             need_person(key_path, person_id, participant=True)
     return problems
+
+
+def _recipient_people(data: dict) -> Iterator[tuple[KeyPath, str]]:
+    """Person ids named by recipients, in the brief's distribution and its audiences'."""
+    places: list[tuple[KeyPath, Any]] = [(("distribution",), data.get("distribution"))]
+    places += [(("audiences", index, "distribution"), item.get("distribution"))
+               for index, item in _items(data, "audiences")]
+    for at, distribution in places:
+        for field_name in ("to", "cc", "bcc"):
+            for index, item in _items(_mapping(distribution), field_name):
+                if isinstance(item.get("person"), str):
+                    yield (*at, field_name, index, "person"), item["person"]
 
 
 def _dedupe(problems: list[Diagnostic]) -> list[Diagnostic]:
@@ -679,3 +730,144 @@ def _agenda_order(items: list[tuple[int, AgendaItem]], event_day: dt.date | None
 
 def _when(day: dt.date, time: str | None) -> str:
     return f"{day} {time}" if time else str(day)
+
+
+# --- markings and audiences ---------------------------------------------------------------
+
+def _check_markings(doc: LoadedDocument, brief: Brief | None, people: PeopleRegistry) -> list[Diagnostic]:
+    """Every marking readable in the brief's scheme; the stated classification agrees with
+    the computed one; each audience gets something, and only people cleared for it."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    found: list[Diagnostic] = []
+    if isinstance(doc.data, dict) and "classification" not in data and data.get("markings") is None:
+        line, column = doc.locate(())
+        found.append(Diagnostic(doc.display_path, line, column, "error",
+                                "`classification` is required but missing", "classification"))
+    written = list(_written_markings(data))
+    try:
+        rules = _rules_to_check_with(Markings.model_validate(data.get("markings")))
+    except ValidationError:
+        if data.get("markings") is None:
+            found += [doc.diagnostic(path, "a marking needs a `markings:` section naming the scheme "
+                                     "(e.g. `markings: {scheme: us}`)") for path, _ in written
+                      if path[0] != "audiences"]
+            found += [doc.diagnostic(("audiences",), "`audiences` need a `markings:` section naming "
+                                     "the scheme")] if data.get("audiences") else []
+        return found   # the model reports what is wrong with `markings`
+    bad = False
+    for key_path, text in written:
+        try:
+            parse(text, rules.scheme)
+        except MarkingError as exc:
+            found.append(doc.diagnostic(key_path, str(exc)))
+            bad = True
+    if brief is None or bad or found:
+        return found
+    found += _stated_classification(doc, brief, rules)
+    for index, audience in enumerate(brief.audiences):
+        found += _audience_problems(doc, brief, rules, index, audience, people)
+    if brief.distribution:
+        computed = computed_marking(brief, rules)
+        found += _clearances(doc, ("distribution",), brief.distribution, rules, computed.level,
+                             f"the brief's marking {banner(computed, rules.scheme)}; take them "
+                             "off this list or send them an audience's version", people)
+    return found
+
+
+def _rules_to_check_with(markings: Markings) -> Rules:
+    """The brief's rules; with the scheme's lowest level as default when the written default
+    is wrong (that is reported with the other markings)."""
+    try:
+        return rules_for(markings)
+    except MarkingError:
+        return rules_for(markings.model_copy(update={"default": None}))
+
+
+def _written_markings(data: dict) -> Iterator[tuple[KeyPath, str]]:
+    """(key path, text) of every marking written in a brief's raw data."""
+    markings = _mapping(data.get("markings"))
+    if isinstance(markings.get("default"), str):
+        yield ("markings", "default"), markings["default"]
+    for section in (*ITEM_SECTIONS, "participants"):
+        for index, item in _items(data, section):
+            if isinstance(item.get("marking"), str):
+                yield (section, index, "marking"), item["marking"]
+    for index, item in _items(data, "audiences"):
+        if isinstance(item.get("ceiling"), str):
+            yield ("audiences", index, "ceiling"), item["ceiling"]
+
+
+def _stated_classification(doc: LoadedDocument, brief: Brief, rules: Rules) -> list[Diagnostic]:
+    if brief.classification is None:
+        return []
+    computed = banner(computed_marking(brief, rules), rules.scheme)
+    try:
+        stated = banner(parse(brief.classification.strip("()"), rules.scheme), rules.scheme)
+    except MarkingError as exc:
+        return [doc.diagnostic(("classification",), f"`classification` {brief.classification} is not "
+                               f"a marking of the {rules.scheme.id} scheme ({exc}); the portions' marks "
+                               f"give {computed}: write that, or remove `classification`")]
+    if stated != computed:
+        return [doc.diagnostic(("classification",), f"`classification` says {stated}, but the "
+                               f"portions' marks give {computed} (the highest level present, caveats "
+                               "combined); write that, or remove `classification` to have it computed")]
+    return []
+
+
+def _audience_problems(doc: LoadedDocument, brief: Brief, rules: Rules, index: int,
+                       audience: Audience, people: PeopleRegistry) -> list[Diagnostic]:
+    from briefgen.content.markings import may_see
+
+    found = []
+    earlier = [a.id for a in brief.audiences[:index]]
+    if audience.id in earlier:
+        found.append(doc.diagnostic(("audiences", index, "id"), f"`{audience.id}` is listed twice in "
+                                    f"`audiences` (first as item {earlier.index(audience.id) + 1})"))
+    ceiling = rules.of(audience.ceiling)
+    shown = banner(ceiling, rules.scheme)
+    if not may_see(ceiling, rules.default):
+        found.append(doc.diagnostic(("audiences", index, "ceiling"), f"audience `{audience.id}` would "
+                                    f"receive an empty brief: it may see up to {shown}, but the title, "
+                                    "event and every unmarked portion carry the default marking "
+                                    f"{banner(rules.default, rules.scheme)}"))
+    else:
+        filtered, _ = audience_brief(brief, audience)
+        had = any(getattr(brief, s) for s in ITEM_SECTIONS)
+        if had and not any(getattr(filtered, s) for s in ITEM_SECTIONS):
+            found.append(doc.diagnostic(("audiences", index), f"audience `{audience.id}` would receive "
+                                        "an empty brief: every deliverable, message, sensitivity, "
+                                        f"background paragraph, agenda item and quote is above {shown} "
+                                        "or in a section it omits"))
+    if audience.distribution:
+        found += _clearances(doc, ("audiences", index, "distribution"), audience.distribution, rules,
+                             ceiling.level, f"audience `{audience.id}`'s ceiling {shown}; take them "
+                             "off this list or lower its ceiling", people)
+    return found
+
+
+def _clearances(doc: LoadedDocument, at: KeyPath, distribution, rules: Rules, level: int,
+                whom: str, people: PeopleRegistry) -> list[Diagnostic]:
+    """A recipient who names a person file is checked against that person's `clearance`."""
+    found = []
+    for field_name in ("to", "cc", "bcc"):
+        for index, recipient in enumerate(getattr(distribution, field_name)):
+            if recipient.person is None:
+                continue
+            key_path = (*at, field_name, index, "person")
+            if not people.exists(recipient.person):
+                continue   # reported with the other references
+            person, _ = people.get(recipient.person)
+            if person is None or person.clearance is None:
+                continue
+            try:
+                cleared = parse(person.clearance, rules.scheme)
+            except MarkingError as exc:
+                found.append(doc.diagnostic(key_path, f"`{recipient.person}`'s clearance "
+                                            f"`{person.clearance}` is not a marking of the "
+                                            f"{rules.scheme.id} scheme ({exc})"))
+                continue
+            if cleared.level < level:
+                found.append(doc.diagnostic(key_path, f"`{recipient.person}` is cleared to "
+                                            f"{rules.scheme.levels[cleared.level].name}, below "
+                                            f"{whom}"))
+    return found

@@ -11,7 +11,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html
+import json
 
+from briefgen.content.compare import Side, compare
+from briefgen.content.models import Brief, Person
 from briefgen.content.validate import ValidatedBrief
 from briefgen.mail.message import MailParts, mail_safe_html
 from briefgen.mail.sent_record import EarlierVersion
@@ -22,8 +25,18 @@ BOX_STYLE = ("border:2px solid #b42318;background:#fff4f2;padding:8px 12px;margi
              "max-width:760px;font-family:sans-serif;font-size:11pt;color:#1a1d23")
 
 
+VERSION_FILE = "version.json"   # an audience's version is kept as what it was sent, nothing more
+
+
 def sent_content(validated: ValidatedBrief) -> dict[str, str]:
-    """What is sent, as its files: the brief and the person files it names, by project path."""
+    """What is sent, as its files: the brief and the person files it names, by project path.
+    For an audience's version, its filtered model instead: the record of a version must hold
+    nothing the audience may not see, as the version itself does not."""
+    if validated.audience is not None:
+        version = {"brief": validated.brief.model_dump(mode="json", exclude_none=True),
+                   "people": {person_id: person.model_dump(mode="json", exclude_none=True)
+                              for person_id, person in sorted(validated.people.items())}}
+        return {VERSION_FILE: json.dumps(version, ensure_ascii=False, sort_keys=True)}
     files = {f"content/{validated.path.name}": validated.path.read_text(encoding="utf-8")}
     for person_id in sorted(validated.people):
         person_file = validated.path.parent / "people" / f"{person_id}.yaml"
@@ -51,11 +64,13 @@ def what_changed(project, validated: ValidatedBrief, earlier: EarlierVersion) ->
     worked out: an old record without the content, or content that no longer validates)."""
     from briefgen.build.pipeline import check_brief
     from briefgen.build.revisions import temporary_project
-    from briefgen.content.compare import Side, compare
     from briefgen.render.changes import plain_summary
 
     if not earlier.sent_content:
         return []
+    if VERSION_FILE in earlier.sent_content:
+        return plain_summary(compare(_kept_version(earlier.sent_content[VERSION_FILE]),
+                                     Side(validated.brief, validated.people)))
     files = {name: text.encode("utf-8") for name, text in earlier.sent_content.items()}
     assets = project.content_dir / "assets"       # images are not kept; today's stand in
     if assets.is_dir():
@@ -67,6 +82,13 @@ def what_changed(project, validated: ValidatedBrief, earlier: EarlierVersion) ->
             return []
         changes = compare(Side(old.brief, old.people), Side(validated.brief, validated.people))
     return plain_summary(changes)
+
+
+def _kept_version(text: str) -> Side:
+    """An audience's version as its record kept it."""
+    data = json.loads(text)
+    return Side(Brief.model_validate(data["brief"]),
+                {person_id: Person.model_validate(person) for person_id, person in data["people"].items()})
 
 
 def sent_on(at: str) -> str:

@@ -41,7 +41,8 @@ from content:
 examples:
   briefgen email camp-david-2023                       write output/camp-david-2023.eml
   briefgen email camp-david-2023 --send                send to the brief's distribution
-  briefgen email camp-david-2023 --send --no-distribution --to me@example.org"""
+  briefgen email camp-david-2023 --send --no-distribution --to me@example.org
+  briefgen email camp-david-2023 --audience press --send   the press version, to the press list"""
 
 _BRIEF_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _STATUS_ORDER = ("delivered", "already sent", "refused", "not tried")
@@ -53,6 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             ("bcc", "a hidden recipient")):
         parser.add_argument(f"--{field_name}", action="append", default=[], metavar="ADDR",
                             help=f"add {who} (repeatable), on top of the brief's distribution")
+    parser.add_argument("--audience", metavar="ID", default=None,
+                        help="send the version for this audience (output/<id>.<audience>.pdf), "
+                        "to its own distribution")
     parser.add_argument("--no-distribution", action="store_true",
                         help="ignore the brief's distribution: only --to, --cc and --bcc")
     parser.add_argument("--send", action="store_true", help="deliver over SMTP (default: write a draft)")
@@ -70,6 +74,8 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
     path = _brief_path(project, args.brief)
     command_line = _command_line_recipients(args)
     validated = _validate(project, path)
+    if args.audience:
+        validated = _version_for(validated, args.audience)
     recipients = _merge(([] if args.no_distribution else _distribution(validated)) + command_line)
     settings = load_settings(project.root)
     if args.send:
@@ -79,7 +85,7 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
                              "--bcc was given: nobody to send to")
     parts = _compose(project, path, validated, settings)
     if not args.send:
-        return _write_draft(project, validated.brief_id, parts, recipients, settings, stdout, stderr)
+        return _write_draft(project, validated.output_id, parts, recipients, settings, stdout, stderr)
     return _send(project, validated, parts, recipients, settings, args.resend, stdout, stderr)
 
 
@@ -120,6 +126,15 @@ def _validate(project, path: Path):
     return validated
 
 
+def _version_for(validated, audience_id: str):
+    """The audience's version: its model holds only what the audience may see, and its
+    `distribution` is the audience's own."""
+    try:
+        return validated.for_audience(audience_id)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+
+
 def _distribution(validated):
     from briefgen.mail.message import Addressee
 
@@ -151,7 +166,7 @@ def _compose(project, path: Path, validated, settings):
         raise ContentError([*result.diagnostics, Diagnostic.of_file(
             project.display(path), "the PDF could not be built, so nothing was written or sent",
             "invalid")])
-    pdf_path = project.output_dir / f"{validated.brief_id}.pdf"
+    pdf_path = project.output_dir / f"{validated.output_id}.pdf"
     pdf = pdf_path.read_bytes()
     if len(pdf) > settings.max_attachment_bytes:
         raise UsageError(f"{project.display(pdf_path)} is {len(pdf) / 1e6:.3f} MB; the limit for an "
@@ -201,7 +216,7 @@ def _send(project, validated, parts, recipients, settings, resend: bool, stdout:
     from briefgen.mail.sent_record import SentRecord, record_path
     from briefgen.mail.smtp import ALREADY_SENT, Outcome
 
-    brief_id = validated.brief_id
+    brief_id = validated.output_id      # a version for an audience has a record of its own
     key = parts.content_key()
     with brief_lock(project.output_dir, f"{brief_id}.mail"):  # two sends of one brief never overlap
         record = SentRecord(record_path(project.output_dir, brief_id))

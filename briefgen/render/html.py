@@ -15,7 +15,9 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.content.models import AgendaItem, Brief, Person
+from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
+from briefgen.content.markings import Rules, portion_mark
+from briefgen.content.models import AgendaItem, BackgroundParagraph, Brief, Person
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
@@ -83,6 +85,7 @@ class PersonView:
     role: str
     note: str
     bio: Markup
+    mark: str = ""      # the portion mark of `note`
 
 
 def brief_view(validated: ValidatedBrief) -> dict:
@@ -91,12 +94,14 @@ def brief_view(validated: ValidatedBrief) -> dict:
     numbers = {source.id: index for index, source in enumerate(brief.sources, start=1)}
     text = RichText(numbers, validated.path.resolve().parent)
     event = brief.event
+    rules = rules_of(brief)
+    mark = _portion_marker(rules)
 
-    def person(person_id: str, role=None, note=None) -> PersonView:
+    def person(person_id: str, role=None, note=None, marking=None) -> PersonView:
         p: Person = people[person_id]
         return PersonView(person_id, p.name, p.native_name or "", p.lang or "", p.title,
                           p.country, ROLE_LABELS[role.value if role else None], note or "",
-                          text.block(p.bio))
+                          text.block(p.bio), mark(marking) if note else "")
 
     def names(ids) -> str:
         return short_names(ids, people)
@@ -112,8 +117,11 @@ def brief_view(validated: ValidatedBrief) -> dict:
         "paper": brief.paper,
         "title": brief.title,
         "subtitle": brief.subtitle or "",
-        "classification": brief.classification,
-        "banner_class": _banner_class(brief.classification),
+        "classification": brief.classification or "",
+        "banner_class": _banner_class(brief.classification or ""),
+        "banner_style": _banner_style(brief, rules),
+        "withheld": _withheld_notes(validated),
+        "version_note": _version_note(validated),
         "prepared_by": brief.prepared_by,
         "as_of": medium_date(brief.as_of),
         "as_of_iso": brief.as_of.isoformat(),
@@ -127,8 +135,9 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "purpose": text.block(event.purpose),
             "cite": text.cite(event.sources),
         },
-        "participants": [person(p.person, p.role, p.note) for p in brief.participants],
-        "agenda": [_agenda_item(item, day, brief, people, text) for item, day in agenda_days(brief)],
+        "participants": [person(p.person, p.role, p.note, p.marking) for p in brief.participants],
+        "agenda": [{**_agenda_item(item, day, brief, people, text), "mark": mark(item.marking)}
+                   for item, day in agenda_days(brief)],
         **briefing_sections(brief, people, text),
         "deliverables": [{
             "id": item.id,
@@ -139,24 +148,27 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "caveats": text.inline(item.caveats),
             "owners": "" if common_owners else names(item.owners),
             "cite": text.cite(item.sources),
+            "mark": mark(item.marking),
         } for item in brief.deliverables],
         "common_owners": names(common_owners),
         "caveats_column": any(d.caveats for d in brief.deliverables),
-        "key_messages": [{"text": text.inline(m.text), "cite": text.cite(m.sources)}
-                         for m in brief.key_messages],
+        "key_messages": [{"text": text.inline(m.text), "cite": text.cite(m.sources),
+                          "mark": mark(m.marking)} for m in brief.key_messages],
         "sensitivities": [{
             "topic": s.topic,
             "context": text.inline(s.context),
             "guidance": text.inline(s.guidance),
             "cite": text.cite(s.sources),
+            "mark": mark(s.marking),
         } for s in brief.sensitivities],
-        "background": text.block(brief.background),
+        "background": _background(brief.background, text, mark),
         "quotes": [{
             "text": text.inline(q.text),
             "by": people[q.by].name,
             "by_title": people[q.by].title,
             "where": quote_where(q),
             "cite": text.cite([q.source] if q.source else []),
+            "mark": mark(q.marking),
         } for q in brief.quotes],
         "sources": [{
             "number": numbers[s.id],
@@ -231,3 +243,58 @@ def _keywords(brief: Brief, people: dict[str, Person]) -> str:
     words = [brief.event.kind.value, *(people[p.person].name for p in brief.participants),
              *(d.title for d in brief.deliverables)]
     return ", ".join(words)
+
+
+# --- markings -------------------------------------------------------------------------------
+
+def _portion_marker(rules: Rules | None):
+    """A function from a portion's marking to the mark printed before it ("" when the
+    brief's scheme prints none)."""
+    def mark(marking: str | None) -> str:
+        if rules is None or not rules.portion_marks:
+            return ""
+        return portion_mark(rules.of(marking), rules.scheme)
+    return mark
+
+
+def _banner_style(brief: Brief, rules: Rules | None) -> str:
+    """The scheme's banner colours for the computed marking (the CSS classes serve briefs
+    without a scheme)."""
+    if rules is None:
+        return ""
+    background, colour = rules.colours(computed_marking(brief, rules))
+    return f"background: {background}; color: {colour}"
+
+
+def _background(paragraphs: list[BackgroundParagraph] | None, text: RichText, mark) -> Markup:
+    """Background paragraphs as one block, each with its portion mark at its start."""
+    blocks = []
+    for paragraph in paragraphs or ():
+        html, prefix = str(text.block(paragraph.text)), mark(paragraph.marking)
+        if prefix:
+            span = str(Markup('<span class="portion">{}</span> ').format(prefix))
+            html = html.replace("<p>", "<p>" + span, 1) if html.startswith("<p>") else span + html
+        blocks.append(html)
+    return Markup("\n".join(blocks))
+
+
+def _withheld_notes(validated: ValidatedBrief) -> dict[str, str]:
+    """Per section, the line saying portions were withheld there ("" where none were)."""
+    rules = rules_of(validated.brief)
+    show = rules is not None and rules.withheld_notice
+    notes = dict.fromkeys((*ITEM_SECTIONS, "participant_notes"), "")
+    for section, count in validated.withheld.counts if show else ():
+        notes[section] = f"{count} {portion_name(section, count)} withheld from this version"
+    return notes
+
+
+def _version_note(validated: ValidatedBrief) -> str:
+    """On an audience's version: whom it is for and, when the scheme says so, what was withheld."""
+    if validated.audience is None:
+        return ""
+    rules = rules_of(validated.brief)
+    note = f"Version for {validated.audience.name}"
+    if rules is not None and rules.withheld_notice and validated.withheld.total():
+        count = validated.withheld.total()
+        note += f" · {count} portion{'s' * (count != 1)} withheld"
+    return note

@@ -9,9 +9,11 @@ never disagree. Citations become [n], links `text (address)`, images their descr
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html.parser import HTMLParser
 
+from briefgen.content.audiences import rules_of
+from briefgen.content.markings import portion_mark
 from briefgen.content.models import Brief, Person
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
@@ -37,7 +39,10 @@ def brief_text(validated: ValidatedBrief, attachment_name: str) -> str:
     brief, people = validated.brief, validated.people
     numbers = {source.id: index for index, source in enumerate(brief.sources, start=1)}
     writer = _TextWriter(RichText(numbers))
-    writer.line(brief.classification)
+    rules = rules_of(brief)
+    if rules is not None and rules.portion_marks:
+        writer.marks = lambda marking: portion_mark(rules.of(marking), rules.scheme) + " "
+    writer.line(brief.classification or "")
     writer.blank()
     _bottom_line(writer, brief)
     writer.line(brief.title.upper())
@@ -57,15 +62,16 @@ def brief_text(validated: ValidatedBrief, attachment_name: str) -> str:
     _sensitivities(writer, brief)
     if brief.background:
         writer.heading("Background")
-        writer.markdown(brief.background)
+        for paragraph in brief.background:
+            writer.markdown(paragraph.text, writer.marks(paragraph.marking))
     _agenda(writer, brief, people)
     _quotes(writer, brief, people)
     _sources(writer, brief)
     writer.line("--")
-    writer.wrapped(f"Prepared by {brief.prepared_by} · Facts as of {medium_date(brief.as_of)}. "
-                   f"The one-page brief is attached as {attachment_name}.")
+    writer.wrapped(_version_line(validated) + f"Prepared by {brief.prepared_by} · Facts as of "
+                   f"{medium_date(brief.as_of)}. The one-page brief is attached as {attachment_name}.")
     writer.blank()
-    writer.line(brief.classification)
+    writer.line(brief.classification or "")
     return writer.text()
 
 
@@ -75,6 +81,7 @@ class _TextWriter:
     def __init__(self, rich_text: RichText):
         self.rich_text = rich_text
         self.lines: list[str] = []
+        self.marks: Callable[[str | None], str] = lambda marking: ""   # portion mark + " ", or ""
 
     def text(self) -> str:
         return "\n".join(self.lines).rstrip() + "\n"
@@ -105,9 +112,10 @@ class _TextWriter:
         """A short Markdown field as one line of plain text."""
         return " ".join(" ".join(text.split()) for _, text in self._blocks(markdown))
 
-    def markdown(self, markdown: str) -> None:
-        """A Markdown block: paragraphs wrapped, list items kept as items."""
+    def markdown(self, markdown: str, mark: str = "") -> None:
+        """A Markdown block: paragraphs wrapped, list items kept as items; `mark` starts it."""
         for marker, text in self._blocks(markdown):
+            text, mark = mark + text, ""
             if marker:
                 self.wrapped(" ".join(text.split()), f"{marker} ", " " * (len(marker) + 1))
             else:
@@ -195,7 +203,8 @@ def _participants(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
         role = ROLE_LABELS[participant.role.value if participant.role else None]
         name = " ".join(filter(None, [person.name, person.native_name]))
         parts = [f"{name} ({role})" if role else name, person.title]
-        writer.item(", ".join(parts) + (f"; {participant.note}" if participant.note else ""))
+        note = f"; {writer.marks(participant.marking)}{participant.note}" if participant.note else ""
+        writer.item(", ".join(parts) + note)
         if person.bio:
             writer.wrapped(writer.inline(person.bio), "  ", "  ")
 
@@ -205,7 +214,8 @@ def _deliverables(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
         return
     writer.heading("Expected deliverables")
     for item in brief.deliverables:
-        text = f"[{STATUS_LABELS[item.status.value]}] {item.title}{writer.cite(item.sources)}. "
+        text = writer.marks(item.marking)
+        text += f"[{STATUS_LABELS[item.status.value]}] {item.title}{writer.cite(item.sources)}. "
         text += writer.inline(item.summary)
         if item.caveats:
             text += f" Caveat: {writer.inline(item.caveats)}"
@@ -219,7 +229,7 @@ def _key_messages(writer: _TextWriter, brief: Brief) -> None:
         return
     writer.heading("Key messages")
     for message in brief.key_messages:
-        writer.item(writer.inline(message.text) + writer.cite(message.sources))
+        writer.item(writer.marks(message.marking) + writer.inline(message.text) + writer.cite(message.sources))
 
 
 def _bottom_line(writer: _TextWriter, brief: Brief) -> None:
@@ -287,7 +297,8 @@ def _sensitivities(writer: _TextWriter, brief: Brief) -> None:
     writer.heading("Sensitivities")
     for item in brief.sensitivities:
         context = f" {writer.inline(item.context)}" if item.context else ""
-        writer.item(f"{item.topic}{writer.cite(item.sources)}:{context} Line: {writer.inline(item.guidance)}")
+        writer.item(f"{writer.marks(item.marking)}{item.topic}{writer.cite(item.sources)}:{context} "
+                    f"Line: {writer.inline(item.guidance)}")
 
 
 def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
@@ -299,7 +310,7 @@ def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
         when = " ".join(filter(None, [short_date(item.date) if item.date else "", local]))
         when += f" ({home} home)" if home else ""
         text = f"{when}: " if when else ""
-        text += item.title + writer.cite(item.sources)
+        text += writer.marks(item.marking) + item.title + writer.cite(item.sources)
         text += f" ({item.note})" if item.note else ""
         text += f" · {item.location}" if item.location else ""
         if item.participants:
@@ -321,7 +332,7 @@ def _quotes(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
         speaker = people[quote.by]
         where = quote_where(quote)
         writer.blank()
-        writer.wrapped(f"“{writer.inline(quote.text)}”", "  ", "  ")
+        writer.wrapped(f"{writer.marks(quote.marking)}“{writer.inline(quote.text)}”", "  ", "  ")
         attribution = f"— {speaker.name}, {speaker.title}" + (f"; {where}" if where else "")
         writer.wrapped(attribution + writer.cite([quote.source] if quote.source else []), "  ", "    ")
 
@@ -338,3 +349,14 @@ def _sources(writer: _TextWriter, brief: Brief) -> None:
         label = f"[{number}] "
         writer.wrapped(text, label, " " * len(label))
     writer.blank()
+
+
+def _version_line(validated: ValidatedBrief) -> str:
+    """On an audience's version: whom it is for, and what was withheld when the scheme says so."""
+    if validated.audience is None:
+        return ""
+    rules = rules_of(validated.brief)
+    line = f"Version for {validated.audience.name}"
+    if rules is not None and rules.withheld_notice and validated.withheld.total():
+        line += f"; withheld: {validated.withheld.describe()}"
+    return line + ". "
