@@ -159,6 +159,11 @@ class EventKind(str, Enum):
     conference = "conference"
 
 
+class NameOrder(str, Enum):
+    family_first = "family-first"
+    given_first = "given-first"
+
+
 class Person(StrictModel):
     """A person, in content/people/<id>.yaml; the file stem is the person's id."""
 
@@ -176,6 +181,16 @@ class Person(StrictModel):
     country: Country = Field(description="ISO 3166-1 alpha-2 code. `NO` means Norway.")
     bio: Markdown | None = Field(None, description="Short biography (Markdown).",
                                  examples=["Prime Minister of Japan since October 2021."])
+    pronunciation: Line | None = Field(None, description="How to say the name, for those who "
+                                       "will say it aloud; printed in a book's biographies.",
+                                       examples=["FOO-mee-oh kee-SHEE-dah"])
+    form_of_address: Line | None = Field(None, description="How to address them in person "
+                                         "and in writing; printed in a book's biographies.",
+                                         examples=["Prime Minister Kishida; Mr. Prime Minister"])
+    name_order: NameOrder | None = Field(None, description="Whether `native_name` is written "
+                                         "family name first (as in Japanese and Korean) or given "
+                                         "name first; printed in a book's biographies.",
+                                         examples=["family-first"])
 
 
 class Event(StrictModel):

@@ -46,3 +46,18 @@ def quote_where(quote: Quote) -> str:
 def short_names(ids: Iterable[str], people: dict[str, Person]) -> str:
     """People as named in running text: 'Biden, Kishida, Yoon'."""
     return ", ".join(people[i].short_name or people[i].name for i in ids)
+
+
+def span_of_days(days: Iterable[dt.date]) -> str:
+    """'May 18, 2023', 'May 18–21, 2023', or across months and years."""
+    found = sorted(days)
+    if not found:
+        return ""
+    first, last = found[0], found[-1]
+    if first == last:
+        return medium_date(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%B} {first.day}–{last.day}, {first.year}"
+    if first.year == last.year:
+        return f"{first:%B} {first.day} – {last:%B} {last.day}, {first.year}"
+    return f"{medium_date(first)} – {medium_date(last)}"

@@ -63,6 +63,25 @@ def write_pdf(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -
     return pdf
 
 
+def lay_out_pages(html: str, source: TextSource, asset_roots: tuple[Path, ...]) -> tuple[bytes, int]:
+    """Lay out a document of any length (a book's own pages), tagged; its PDF and page count."""
+    laid_out = lay_out(html, source, asset_roots)
+    with _weasyprint_log() as log:
+        pdf = laid_out.document.write_pdf(pdf_tags=True)
+    _raise_for_refusals(laid_out.fetcher, laid_out.base_url, source)
+    _raise_for_log(log, source)
+    return pdf, laid_out.pages
+
+
+def render_plain_pdf(html: str) -> bytes:
+    """A PDF of trusted HTML that briefgen made itself (no content, nothing fetched)."""
+    from weasyprint import HTML
+
+    def refuse(url: str, *args, **kwargs):
+        raise ValueError(f"nothing is fetched here: {url}")
+    return HTML(string=html, url_fetcher=refuse).write_pdf(font_config=font_configuration())
+
+
 def lay_out(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> LaidOut:
     """Lay out once. Relative URLs (images in Markdown) resolve against the brief's folder."""
     from weasyprint import HTML
