@@ -6,10 +6,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: brief check test lint schema clean distclean help system-deps bench email watch test-deps
+.PHONY: brief book check test lint schema clean distclean help system-deps bench email watch test-deps
 
 help:
 	@echo "make brief   build every brief under content/ into output/ (HTML and PDF)"
+	@echo "make book    build the briefing books under content/books/ (and their briefs)"
 	@echo "make check   validate every brief without building"
 	@echo "make test    run the whole test suite (after make lint: ruff and mypy)"
 	@echo "make schema  regenerate the JSON Schemas under schema/"
@@ -37,6 +38,9 @@ test-deps:
 brief: $(STAMP) system-deps
 	$(BIN)/briefgen build
 
+book: $(STAMP) system-deps
+	$(BIN)/briefgen book
+
 check: $(STAMP)
 	$(BIN)/briefgen check
 
@@ -62,7 +66,7 @@ watch: $(STAMP) system-deps
 	$(BIN)/briefgen serve
 
 clean:
-	rm -rf output/*.html output/*.pdf output/*.eml output/.briefgen
+	rm -rf output/*.html output/*.pdf output/*.ics output/*.eml output/.briefgen
 
 distclean: clean
 	rm -rf $(VENV)

@@ -29,10 +29,20 @@ def run_cli(*argv: str | Path) -> CliRun:
     return CliRun(code, out.getvalue(), err.getvalue())
 
 
+def copy_sample(target: Path) -> None:
+    """The sample brief with every person file and asset; not the sample trip's briefs and
+    book (tests/test_book.py builds those), so counts in these tests stay about one brief."""
+    def leave_out(folder: str, names: list[str]) -> list[str]:
+        if Path(folder) != REPO / "content":
+            return []
+        return [n for n in names if n == "books" or (n.endswith(".yaml") and n != f"{SAMPLE_ID}.yaml")]
+    shutil.copytree(REPO / "content", target, ignore=leave_out)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A fresh project folder holding a copy of the sample content (and no output yet)."""
-    shutil.copytree(REPO / "content", tmp_path / "content")
+    copy_sample(tmp_path / "content")
     return tmp_path
 
 
@@ -52,7 +62,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 def sample_build(tmp_path_factory) -> Path:
     """The sample brief built once for the session; returns the output folder."""
     root = tmp_path_factory.mktemp("sample")
-    shutil.copytree(REPO / "content", root / "content")
+    copy_sample(root / "content")
     result = run_cli("build", "--root", root)
     assert result.code == 0, result.err
     return root / "output"

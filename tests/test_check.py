@@ -17,9 +17,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SAMPLE_ID, copy_sample, edit, run_cli
 
 from briefgen import cli
-from conftest import REPO, SAMPLE_ID, edit, run_cli
 
 ERRORS = REPO / "tests" / "errors"
 CASES = sorted(p.name for p in ERRORS.iterdir() if p.is_dir())
@@ -305,7 +305,7 @@ def test_new_refuses_to_overwrite_or_a_bad_id(project: Path, brief_file: Path):
 
 
 def test_checking_the_project_also_checks_person_files_no_brief_names(tmp_path: Path):
-    shutil.copytree(REPO / "content", tmp_path / "content")
+    copy_sample(tmp_path / "content")
     (tmp_path / "content" / "people" / "macron.yaml").write_text(
         "name: Emmanuel Macron\ntitle: President of France\ncountry: France\n")
     result = run_cli("check", "--root", tmp_path)

@@ -23,7 +23,7 @@ from briefgen.build import incremental
 from briefgen.build.pipeline import BriefResult, BuildOptions, check_brief, shared_people
 from briefgen.content.books import MARKING_ORDER, ValidatedBook, book_dir, marking_level, validate_book
 from briefgen.content.sourcemap import ContentText
-from briefgen.errors import BriefgenError, ContentError, Diagnostic, UsageError
+from briefgen.errors import BriefgenError, ContentError, Diagnostic, RenderError, UsageError
 from briefgen.project import Project
 
 if TYPE_CHECKING:
@@ -133,13 +133,14 @@ def check_books(project: Project, ids: Iterable[str] = ()) -> list[BriefResult]:
 
 # --- building ------------------------------------------------------------------------------
 
-def build_books(project: Project, paths: list[Path], options: BuildOptions = BuildOptions(),
+def build_books(project: Project, paths: list[Path], options: BuildOptions | None = None,
                 on_result: Callable[[BriefResult], None] | None = None,
                 brief_results: dict[Path, BriefResult] | None = None) -> list[BriefResult]:
     """Build each book: its briefs through the normal incremental build (unless their
     results are given), then the book's own pages and the assembly."""
     from briefgen.build import pipeline
 
+    options = options or BuildOptions()
     report = on_result or (lambda result: None)
     known = {p.resolve(): r for p, r in (brief_results or {}).items()}
     results = []
@@ -151,9 +152,11 @@ def build_books(project: Project, paths: list[Path], options: BuildOptions = Bui
             brief_paths = [b.path for b in checked.briefs]
             missing = [p for p in brief_paths if p.resolve() not in known]
             if missing:
-                for brief_path, brief_result in zip(missing, pipeline.build(project, missing, options),
+                for brief_path, brief_result in zip(missing, pipeline.build(project, missing, options,
+                                                                            on_result=report),
                                                     strict=True):
                     known[brief_path.resolve()] = brief_result
+            started = time.perf_counter()
             result = _assemble_checked(project, checked, result,
                                        [known[p.resolve()] for p in brief_paths], options.force)
         result.seconds = time.perf_counter() - started
@@ -224,8 +227,8 @@ def assemble(project: Project, checked: CheckedBook) -> dict[str, bytes]:
     """The book's PDF, HTML and calendar."""
     from pypdf import PdfReader
 
-    from briefgen.render.calendar import book_calendar
     from briefgen.render.book import PagePlan, book_view, brief_frame, render_book_part
+    from briefgen.render.calendar import book_calendar
 
     book, briefs = checked.book, checked.briefs
     brief_pdfs = [(project.output_dir / f"{b.brief_id}.pdf").read_bytes() for b in briefs]
@@ -242,14 +245,19 @@ def assemble(project: Project, checked: CheckedBook) -> dict[str, bytes]:
 
     plan, view = front_and_plan(1, 1)
     bios_pdf, bio_pages = _lay_out(project, render_book_part(view, "biographies", project.templates_dir), source)
-    front_pdf, front_pages = b"", 0
-    for _ in range(4):   # the numbers in the contents can move a page break: settle them
-        plan, view = front_and_plan(front_pages or 1, bio_pages)
+    # Cover, schedule, contents and each section start a page: a first guess that is
+    # usually right, so the front is laid out once; otherwise again with the count found.
+    front_pdf, front_pages = b"", 3 + len(book.book.sections)
+    for _ in range(4):
+        plan, view = front_and_plan(front_pages, bio_pages)
         front_pdf, laid_out_pages = _lay_out(project, render_book_part(view, "front", project.templates_dir),
                                              source)
         if laid_out_pages == front_pages:
             break
         front_pages = laid_out_pages
+    else:
+        raise RenderError(book.display_path, "the contents' page numbers did not settle; "
+                          "nothing was written", "overflow")
     parts = [Part(front_pdf, None, 0)]
     parts += [Part(pdf, b.brief.title, start - 1) for b, pdf, start in zip(briefs, brief_pdfs, plan.brief_pages,
                                                                          strict=True)]
@@ -281,7 +289,8 @@ def _merge(parts: list[Part], book: ValidatedBook, total: int) -> bytes:
     _stamp(writer, book)
     for part, reader in zip(parts, readers, strict=True):
         _outline(writer, reader, part)
-    writer.set_page_label(0, total - 1, style="/D", start=1)
+    from pypdf.constants import PageLabelStyle
+    writer.set_page_label(0, total - 1, style=PageLabelStyle.DECIMAL, start=1)
     writer.add_metadata({"/Title": book.book.title, "/Author": book.book.prepared_by,
                          "/Subject": book.book.subtitle or book.book.title,
                          "/Creator": "briefgen", "/Producer": "briefgen with WeasyPrint and pypdf"})
@@ -300,8 +309,8 @@ def _outline(writer: PdfWriter, reader: PdfReader, part: Part) -> None:
     """The part's own outline, moved to its pages in the book; for a brief, under one entry."""
     parent = None
     if part.title is not None:
-        parent = writer.add_outline_item(part.title, part.first_page)
-    entries = reader.outline
+        parent = writer.add_outline_item(title=part.title, page_number=part.first_page)
+    entries: list = list(reader.outline)
     # A brief's outline is its title with its sections below: the sections go under the brief.
     if parent is not None and len(entries) >= 1 and not isinstance(entries[0], list) and \
             len(entries) == 2 and isinstance(entries[1], list):
@@ -317,7 +326,9 @@ def _copy_outline(writer: PdfWriter, reader: PdfReader, entries: list, parent, o
                 _copy_outline(writer, reader, entry, last, offset)
             continue
         page = reader.get_destination_page_number(entry)
-        last = writer.add_outline_item(str(entry.title), offset + page, parent=parent)
+        if page is None:
+            continue
+        last = writer.add_outline_item(title=str(entry.title), page_number=offset + page, parent=parent)
 
 
 def _stamp(writer: PdfWriter, book: ValidatedBook) -> None:

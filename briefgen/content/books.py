@@ -88,7 +88,8 @@ class Book(StrictModel):
     paper: Literal["letter", "a4"] = Field("letter", description="Paper size of the book's own "
                                            "pages (each brief keeps its own).", examples=["a4"])
     timezone: TimeZone | None = Field(None, description="IANA time zone of the agenda times in the "
-                                      "book's briefs (where the meetings take place).")
+                                      "book's briefs (where the meetings take place).",
+                                      examples=["Asia/Tokyo"])
     home_timezone: TimeZone | None = Field(None, description="IANA time zone of the principal's "
                                            "home; the schedule shows home time beside local time.",
                                            examples=["America/New_York"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -79,7 +80,7 @@ class PagePlan:
 
 
 def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: PagePlan,
-              brief_html: dict[str, str] | None = None) -> dict:
+              brief_html: Mapping[str, str] | None = None) -> dict:
     """Everything the template shows, formatted and escaped where needed."""
     book = validated.book
     people = _people_once(briefs)
