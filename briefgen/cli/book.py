@@ -40,7 +40,7 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
     if not paths:
         print(f"no books: add one as {project.display(project.content_dir / 'books')}/<id>.yaml", file=stderr)
         return ExitCode.OK
-    progress = BuildProgress(project, len(paths), stdout, stderr)
+    progress = BuildProgress(project, len(paths), stdout, stderr, noun="book")
     results = build_books(project, paths, BuildOptions(force=args.force, jobs=max(args.jobs, 0)),
                           on_result=progress.brief_done)
     progress.finish(results)

@@ -17,8 +17,8 @@ BAR_WIDTH = 24
 
 
 class BuildProgress:
-    def __init__(self, project: Project, total: int, stdout: TextIO, stderr: TextIO):
-        self.project, self.total = project, total
+    def __init__(self, project: Project, total: int, stdout: TextIO, stderr: TextIO, noun: str = "brief"):
+        self.project, self.total, self.noun = project, total, noun
         self.stdout, self.stderr = stdout, stderr
         self.done = 0
         self.started = time.perf_counter()
@@ -45,7 +45,7 @@ class BuildProgress:
         print(f"{built} built, {skipped} unchanged, {failed} failed in {seconds:.2f} s",
               file=self.stdout, flush=True)
         if failed:
-            print(f"{failed} of {len(results)} brief{'s' * (len(results) != 1)} failed; "
+            print(f"{failed} of {len(results)} {self.noun}{'s' * (len(results) != 1)} failed; "
                   "their previous output is unchanged", file=self.stderr)
 
     def _line(self, result: BriefResult) -> str:

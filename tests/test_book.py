@@ -1,0 +1,230 @@
+"""Briefing books: the sample trip built into one PDF, read back page by page.
+
+The book's outline, page labels, printed page numbers, contents and the briefs' own pages
+must all agree; every page carries the marking; everyone appears once in the biographies;
+the calendar parses. A book whose brief does not build is not written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+from pypdf import PdfReader
+
+from conftest import REPO, edit, run_cli
+
+BOOK = "hiroshima-g7-2023"
+BRIEFS = ["hiroshima-bilateral-2023", "hiroshima-trilateral-2023"]
+
+
+def copy_trip(root: Path) -> Path:
+    """The sample trip: its briefs, its book and every person file."""
+    content = root / "content"
+    shutil.copytree(REPO / "content" / "people", content / "people")
+    shutil.copytree(REPO / "content" / "books", content / "books")
+    for brief in BRIEFS:
+        shutil.copy(REPO / "content" / f"{brief}.yaml", content)
+    return root
+
+
+@pytest.fixture(scope="module")
+def built_trip(tmp_path_factory) -> Path:
+    root = copy_trip(tmp_path_factory.mktemp("trip"))
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code == 0, result.err
+    assert result.err == ""
+    return root
+
+
+def _outline(reader: PdfReader) -> list[tuple[int, str, int]]:
+    """(depth, title, 1-based page) for every outline entry, in order."""
+    found = []
+
+    def walk(entries, depth):
+        for entry in entries:
+            if isinstance(entry, list):
+                walk(entry, depth + 1)
+            else:
+                found.append((depth, str(entry.title), reader.get_destination_page_number(entry) + 1))
+    walk(reader.outline, 0)
+    return found
+
+
+def _rows(page) -> list[str]:
+    """The page's text as rows: fragments on one baseline joined left to right."""
+    fragments: list[tuple[float, float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            fragments.append((round(cm[5] + tm[5] * cm[3]), cm[4] + tm[4] * cm[0], text.strip()))
+    page.extract_text(visitor_text=visit)
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for y, x, text in fragments:
+        rows.setdefault(y, []).append((x, text))
+    return [" ".join(text for _, text in sorted(parts)) for _, parts in sorted(rows.items(), reverse=True)]
+
+
+def _texts(path: Path) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+
+def test_the_book_holds_each_brief_exactly_as_built_alone(built_trip: Path):
+    out = built_trip / "output"
+    book = PdfReader(out / f"{BOOK}.pdf")
+    pages = _texts(out / f"{BOOK}.pdf")
+    top = {title: page for depth, title, page in _outline(book) if depth == 0}
+    total = len(book.pages)
+    own_pages = 0
+    for brief in BRIEFS:
+        alone = PdfReader(out / f"{brief}.pdf")
+        title = alone.metadata.title
+        start = top[title]
+        for offset, page in enumerate(alone.pages):
+            book_page = book.pages[start - 1 + offset]
+            assert book_page.mediabox == page.mediabox
+            # the brief's own text, untouched; the book adds only its footer line
+            assert (page.extract_text() or "") in pages[start - 1 + offset]
+        own_pages += len(alone.pages)
+    first = top[PdfReader(out / f"{BRIEFS[0]}.pdf").metadata.title]
+    assert top["Biographies"] == first + own_pages   # the biographies follow the last brief
+    assert total >= top["Biographies"]
+
+
+def test_contents_outline_labels_and_printed_numbers_agree(built_trip: Path):
+    path = built_trip / "output" / f"{BOOK}.pdf"
+    reader = PdfReader(path)
+    pages = _texts(path)
+    total = len(reader.pages)
+    assert reader.page_labels == [str(n) for n in range(1, total + 1)]
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {total}" in text
+        assert "UNCLASSIFIED" in text   # the marking, on every page
+    outline = _outline(reader)
+    top = [(title, page) for depth, title, page in outline if depth == 0]
+    assert [title for title, _ in top] == [
+        "Cover", "Schedule at a glance", "Contents", "The trip",
+        "U.S.–Japan Bilateral Meeting, Hiroshima", "U.S.–Japan–Korea Trilateral Meeting, Hiroshima",
+        "Biographies"]
+    contents = _rows(reader.pages[dict(top)["Contents"] - 1])
+    for title, page in top:
+        if title in ("Cover", "Contents"):
+            continue
+        row = next(row for row in contents if row.startswith(title))
+        assert row == f"{title} {page}", (row, page)   # the number printed beside the entry
+    # a brief's sections are under it, on its pages
+    for depth, title, page in outline:
+        if depth == 1 and title in {"Participants", "Key messages", "Agenda", "Sources"}:
+            assert page in {p for t, p in top if t.startswith("U.S.")}
+
+
+def test_biographies_list_everyone_once_with_protocol_facts(built_trip: Path):
+    path = built_trip / "output" / f"{BOOK}.pdf"
+    reader = PdfReader(path)
+    outline = _outline(reader)
+    bios_start = next(page for depth, title, page in outline if depth == 0 and title == "Biographies")
+    people = [title for depth, title, page in outline if depth == 1 and page >= bios_start]
+    assert people == ["Joe Biden", "Fumio Kishida 岸田文雄", "Yoon Suk Yeol 윤석열"]
+    text = "\n".join(_texts(path)[bios_start - 1:])
+    for name in ("Joe Biden", "Fumio Kishida", "Yoon Suk Yeol"):
+        assert text.count(name) == 1, name
+    assert "FOO-mee-oh kee-SHEE-dah" in text
+    assert "family name first" in text
+    assert "Prime Minister Kishida" in text
+
+
+def test_cover_and_schedule_show_dates_places_and_home_time(built_trip: Path):
+    pages = _texts(built_trip / "output" / f"{BOOK}.pdf")
+    cover, schedule = pages[0], pages[1]
+    for fact in ("G7 Summit, Hiroshima", "May 18–21, 2023", "Hiroshima, Japan", "Grand Prince Hotel, Hiroshima",
+                 "UNCLASSIFIED", "Briefing staff, from public reporting", "May 18, 2023"):
+        assert fact in cover, fact
+    # 19:25 in Hiroshima is 06:25 the same morning in Washington (EDT, UTC-4)
+    assert re.search(r"19:25\s*06:25", schedule)
+    assert "Thursday, May 18, 2023" in schedule and "Sunday, May 21, 2023" in schedule
+
+
+def test_calendar_has_every_timed_item_with_its_zone(built_trip: Path):
+    calendar = Calendar.from_ical((built_trip / "output" / f"{BOOK}.ics").read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 1  # the only agenda item in the trip with a time
+    start = events[0].decoded("dtstart")
+    assert start == dt.datetime(2023, 5, 18, 19, 25, tzinfo=ZoneInfo("Asia/Tokyo"))
+    assert str(events[0]["summary"]) == "Bilateral meeting; opening remarks before the press"
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Tokyo"]
+
+
+def test_book_html_is_self_contained(built_trip: Path):
+    html = (built_trip / "output" / f"{BOOK}.html").read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    assert html.count('<iframe title="') == len(BRIEFS)
+    assert 'sandbox=""' in html
+    assert "Schedule at a glance" in html and "Biographies" in html
+
+
+def test_unchanged_book_is_skipped_and_a_changed_brief_reassembles_it(tmp_path: Path):
+    root = copy_trip(tmp_path)
+    assert run_cli("book", "--root", root).code == 0
+    pdf = root / "output" / f"{BOOK}.pdf"
+    before = pdf.read_bytes()
+    again = run_cli("book", "--root", root)
+    assert again.out.splitlines()[:3] == [f"unchanged content/{BRIEFS[0]}.yaml",
+                                          f"unchanged content/{BRIEFS[1]}.yaml",
+                                          f"unchanged content/books/{BOOK}.yaml"]
+    edit(root / "content" / f"{BRIEFS[1]}.yaml", "title: Trilateral meeting", "title: Trilateral leaders' meeting")
+    changed = run_cli("book", "--root", root)
+    assert changed.code == 0, changed.err
+    lines = changed.out.splitlines()
+    assert lines[0] == f"unchanged content/{BRIEFS[0]}.yaml"
+    assert lines[1].startswith(f"built     output/{BRIEFS[1]}.html")   # only the changed brief
+    assert lines[2].startswith(f"built     output/{BOOK}.html, output/{BOOK}.pdf, output/{BOOK}.ics")
+    assert pdf.read_bytes() != before
+    assert "Trilateral leaders' meeting" in "\n".join(_texts(pdf))
+
+
+def test_build_builds_books_too(tmp_path: Path):
+    root = copy_trip(tmp_path)
+    result = run_cli("build", "--root", root)
+    assert result.code == 0, result.err
+    assert (root / "output" / f"{BOOK}.pdf").is_file()
+    assert result.out.splitlines()[-1].startswith("3 built, 0 unchanged, 0 failed")
+
+
+def test_a_book_whose_brief_does_not_build_gets_its_errors_and_no_book(tmp_path: Path):
+    root = copy_trip(tmp_path)
+    assert run_cli("book", "--root", root).code == 0
+    pdf = root / "output" / f"{BOOK}.pdf"
+    before = pdf.read_bytes()
+    brief = root / "content" / f"{BRIEFS[0]}.yaml"
+    edit(brief, "    role: principal", "    role: chief")
+    result = run_cli("book", "--root", root)
+    assert result.code == 1
+    assert (f"content/{BRIEFS[0]}.yaml:25:11: error: `role` must be one of host, principal, delegation, "
+            "staff, guest; got 'chief' (participants[0].role)") in result.err
+    assert (f"content/books/{BOOK}.yaml:15:5: error: brief `{BRIEFS[0]}` has errors (above), so the "
+            "book cannot be built (briefs[0])") in result.err
+    assert pdf.read_bytes() == before   # the last good book stays
+
+
+def test_a_brief_that_overflows_stops_the_book(tmp_path: Path):
+    root = copy_trip(tmp_path)
+    brief = root / "content" / f"{BRIEFS[1]}.yaml"
+    edit(brief, "background: |\n", "background: |\n" + "  A long paragraph of background. " * 140 + "\n\n")
+    result = run_cli("book", "--root", root)
+    assert result.code == 1
+    assert f"content/{BRIEFS[1]}.yaml: error: the brief does not fit on one page" in result.err
+    assert (f"content/books/{BOOK}.yaml:16:5: error: brief `{BRIEFS[1]}` did not build, so the book was "
+            "not built (briefs[1])") in result.err
+    assert not (root / "output" / f"{BOOK}.pdf").exists()
+
+
+def test_sample_trip_checks_clean():
+    result = run_cli("check", "--root", REPO)
+    assert result.code == 0, result.err
+    assert result.err == ""
+    assert re.fullmatch(r"checked \d+ briefs, 1 book: 0 errors, 0 warnings\n", result.out)
