@@ -8,6 +8,7 @@ the calendar parses. A book whose brief does not build is not written.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 from pathlib import Path
@@ -18,6 +19,7 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from conftest import REPO, edit, run_cli
+from mail_server import ScriptedHandler, start_server
 
 BOOK = "hiroshima-g7-2023"
 BRIEFS = ["hiroshima-bilateral-2023", "hiroshima-trilateral-2023"]
@@ -228,3 +230,49 @@ def test_sample_trip_checks_clean():
     assert result.code == 0, result.err
     assert result.err == ""
     assert re.fullmatch(r"checked \d+ briefs, 1 book: 0 errors, 0 warnings\n", result.out)
+
+
+# --- email ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def smtp(monkeypatch, tmp_path):
+    """A real SMTP server on 127.0.0.1, and only its settings in the environment."""
+    for name in [n for n in os.environ if n.startswith("BRIEFGEN_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("BRIEFGEN_MAIL_FROM", "Briefing Staff <briefs@example.org>")
+    handler = ScriptedHandler()
+    controller = start_server(handler)
+    monkeypatch.setenv("BRIEFGEN_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("BRIEFGEN_SMTP_PORT", str(controller.port))
+    monkeypatch.setenv("BRIEFGEN_SMTP_TLS", "none")
+    yield handler
+    controller.stop()
+
+
+def test_email_sends_the_book_with_its_calendar_once(built_trip: Path, smtp):
+    result = run_cli("email", BOOK, "--root", built_trip, "--send")
+    assert result.code == 0, result.err
+    assert "delivered     to   principal.office@example.org" in result.out
+    assert "delivered     cc   trip.lead@example.org" in result.out
+    [received] = smtp.received
+    message = received.message
+    assert message["Subject"] == "[UNCLASSIFIED] G7 Summit, Hiroshima, May 18–21, 2023"
+    assert [part.get_content_type() for part in message.walk()] == [
+        "multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/pdf",
+        "text/calendar"]
+    pdf, calendar = list(message.iter_attachments())
+    assert pdf.get_filename() == f"{BOOK}.pdf"
+    assert pdf.get_content() == (built_trip / "output" / f"{BOOK}.pdf").read_bytes()
+    assert Calendar.from_ical(calendar.get_content()).walk("VEVENT")[0]["summary"] == (
+        "Bilateral meeting; opening remarks before the press")
+    text = message.get_body(("plain",)).get_content()
+    assert "19:25 [06:25] Bilateral meeting" in text
+    assert "U.S.–Japan–Korea Trilateral Meeting, Hiroshima, page 6" in text
+    html = message.get_body(("html",)).get_content()
+    assert "<iframe" not in html and "Biographies" in html
+    again = run_cli("email", BOOK, "--root", built_trip, "--send")
+    assert again.code == 0
+    assert "already sent  to   principal.office@example.org" in again.out
+    assert len(smtp.received) == 1   # no second send
+    (built_trip / "output" / f"{BOOK}.sent.json").unlink()

@@ -160,9 +160,18 @@ def build_books(project: Project, paths: list[Path], options: BuildOptions | Non
             result = _assemble_checked(project, checked, result,
                                        [known[p.resolve()] for p in brief_paths], options.force)
         result.seconds = time.perf_counter() - started
+        result.diagnostics = _not_reported_before(result.diagnostics, brief_results)
         report(result)
         results.append(result)
     return results
+
+
+def _not_reported_before(diagnostics: list[Diagnostic],
+                         brief_results: dict[Path, BriefResult] | None) -> list[Diagnostic]:
+    """A brief's problems that the same run has already reported with the brief are not
+    repeated under the book (the book's own line still says which brief stopped it)."""
+    seen = {d.format() for r in (brief_results or {}).values() for d in r.diagnostics}
+    return [d for d in diagnostics if d.format() not in seen]
 
 
 def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResult,
@@ -364,3 +373,18 @@ def _stamp_pdf(book: ValidatedBook, sizes: list[tuple[float, float]]) -> bytes:
             f"{pages}</body></html>")
     return render_plain_pdf(html)
 
+
+
+def view_of_built(checked: CheckedBook, pdf: bytes) -> dict:
+    """The book's view (dates, schedule, contents) for a book already built, its page plan
+    read back from the PDF's outline: front entries, one per brief, then the biographies."""
+    from pypdf import PdfReader
+
+    from briefgen.render.book import PagePlan, book_view
+
+    reader = PdfReader(io.BytesIO(pdf))
+    starts = [(reader.get_destination_page_number(entry) or 0) + 1 for entry in reader.outline
+              if not isinstance(entry, list)]
+    count = len(checked.briefs)
+    plan = PagePlan(tuple(starts[-count - 1:-1]), starts[-1], len(reader.pages))
+    return book_view(checked.book, checked.briefs, plan)

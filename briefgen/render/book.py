@@ -173,3 +173,25 @@ def render_book_part(view: dict, part: str, templates_dir: Path = TEMPLATES_DIR)
 def brief_frame(page_html: str) -> Markup:
     """A brief's own page, for a sandboxed frame's srcdoc (escaped; no scripts can run)."""
     return Markup(html.escape(page_html, quote=True))
+
+
+def book_text(view: dict, attachments: list[str]) -> str:
+    """The book as plain text for an email: cover facts, schedule, contents, marking first and last."""
+    lines = [view["classification"], "", view["title"].upper()]
+    if view["subtitle"]:
+        lines.append(view["subtitle"])
+    lines += ["", f"Dates: {view['dates']}", f"Places: {'; '.join(view['places'])}",
+              f"Prepared by {view['prepared_by']} · Facts as of {view['as_of']}", "", "SCHEDULE AT A GLANCE"]
+    if view["timezone"]:
+        home = f"; home time ({view['home_timezone']}) in brackets" if view["home_timezone"] else ""
+        lines.append(f"Local time: {view['timezone']}{home}.")
+    for day in view["schedule"]:
+        lines += ["", day["day"]]
+        for item in day["entries"]:
+            when = item["time"] + (f" [{item['home_time']}]" if item["home_time"] else "")
+            lines.append(f"  {when:<14}{item['title']} ({item['brief']})")
+    lines += ["", "CONTENTS"]
+    lines += [f"  {brief['title']}, page {brief['page']}" for brief in view["briefs"]]
+    lines += [f"  Biographies, page {view['biographies_page']}", "",
+              "--", f"Attached: {', '.join(attachments)}.", "", view["classification"]]
+    return "\n".join(lines) + "\n"
