@@ -15,11 +15,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from icalendar import Calendar
-from pypdf import PdfReader
-
 from conftest import REPO, edit, run_cli
+from icalendar import Calendar
 from mail_server import ScriptedHandler, start_server
+from pypdf import PdfReader
 
 BOOK = "hiroshima-g7-2023"
 BRIEFS = ["hiroshima-bilateral-2023", "hiroshima-trilateral-2023"]
@@ -276,3 +275,41 @@ def test_email_sends_the_book_with_its_calendar_once(built_trip: Path, smtp):
     assert "already sent  to   principal.office@example.org" in again.out
     assert len(smtp.received) == 1   # no second send
     (built_trip / "output" / f"{BOOK}.sent.json").unlink()
+
+
+# --- preview -------------------------------------------------------------------------------
+
+def test_preview_lists_books_and_reassembles_them_when_a_brief_is_built(tmp_path: Path):
+    import threading
+
+    from briefgen.build import pipeline
+    from briefgen.preview.state import ChangeFeed, Preview
+
+    root = copy_trip(tmp_path)
+    project = pipeline.Project.at(root)
+    feed = ChangeFeed()
+    events = feed.subscribe()
+    preview = Preview(project, feed, lambda path: pipeline.build_brief(project, path))
+    preview.refresh_all()
+    [book] = preview.all_books()
+    assert (book["book"], book["title"], book["briefs"]) == (BOOK, "G7 Summit, Hiroshima", BRIEFS)
+    thread = threading.Thread(target=preview.build_pdfs_until_stopped, daemon=True)
+    thread.start()
+    try:
+        def wait_for_book_built() -> None:
+            while True:
+                event = events.get(timeout=180)
+                if event["brief"] == BOOK and preview.all_books()[0]["status"] != "building":
+                    return
+        wait_for_book_built()
+        assert preview.all_books()[0]["status"] == "built"
+        pdf = preview.book_pdf_path(BOOK)
+        assert pdf is not None
+        brief = root / "content" / f"{BRIEFS[1]}.yaml"
+        edit(brief, "title: Trilateral meeting", "title: Trilateral meeting (preview)")
+        preview.files_changed([brief])
+        wait_for_book_built()
+        assert "Trilateral meeting (preview)" in "\n".join(_texts(pdf))
+    finally:
+        preview.stop()
+        thread.join(timeout=60)
