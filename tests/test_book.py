@@ -109,7 +109,7 @@ def test_contents_outline_labels_and_printed_numbers_agree(built_trip: Path):
     outline = _outline(reader)
     top = [(title, page) for depth, title, page in outline if depth == 0]
     assert [title for title, _ in top] == [
-        "Cover", "Schedule at a glance", "Contents", "The trip",
+        "Cover", "Contents", "Schedule at a glance", "The trip",
         "U.S.–Japan Bilateral Meeting, Hiroshima", "U.S.–Japan–Korea Trilateral Meeting, Hiroshima",
         "Biographies"]
     contents = _rows(reader.pages[dict(top)["Contents"] - 1])
@@ -118,6 +118,13 @@ def test_contents_outline_labels_and_printed_numbers_agree(built_trip: Path):
             continue
         row = next(row for row in contents if row.startswith(title))
         assert row == f"{title} {page}", (row, page)   # the number printed beside the entry
+    # the contents link to the same pages
+    pages_linked = []
+    for annotation in reader.pages[dict(top)["Contents"] - 1].get("/Annots") or []:
+        destination = annotation.get_object().get("/Dest")
+        if destination is not None and not isinstance(destination, str):
+            pages_linked.append(reader.get_page_number(destination[0].get_object()) + 1)
+    assert sorted(set(pages_linked)) == [page for title, page in top[2:]]
     # a brief's sections are under it, on its pages
     for depth, title, page in outline:
         if depth == 1 and title in {"Participants", "Key messages", "Agenda", "Sources"}:
@@ -141,7 +148,7 @@ def test_biographies_list_everyone_once_with_protocol_facts(built_trip: Path):
 
 def test_cover_and_schedule_show_dates_places_and_home_time(built_trip: Path):
     pages = _texts(built_trip / "output" / f"{BOOK}.pdf")
-    cover, schedule = pages[0], pages[1]
+    cover, schedule = pages[0], pages[2]
     for fact in ("G7 Summit, Hiroshima", "May 18–21, 2023", "Hiroshima, Japan", "Grand Prince Hotel, Hiroshima",
                  "UNCLASSIFIED", "Briefing staff, from public reporting", "May 18, 2023"):
         assert fact in cover, fact

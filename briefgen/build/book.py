@@ -224,78 +224,89 @@ def _record(project: Project, book: ValidatedBook, inputs: list[Path], shared: s
 
 @dataclass(frozen=True)
 class Part:
-    """A run of pages in the book: its PDF, the title of its outline entry (None: take the
+    """A run of pages in the book: its PDF (read), the title of its outline entry (None: take the
     part's own outline), and where it starts."""
 
-    pdf: bytes
+    reader: PdfReader
     title: str | None
     first_page: int = 0          # 0-based index in the book
 
 
 def assemble(project: Project, checked: CheckedBook) -> dict[str, bytes]:
-    """The book's PDF, HTML and calendar."""
+    """The book's PDF, HTML and calendar.
+
+    Cover and contents come first, then the schedule and sections, the briefs and the
+    biographies. The schedule, sections and biographies are laid out first (their length
+    does not depend on page numbers); then the front, whose contents can now print every
+    number. The front is laid out again only if it is not the two pages assumed."""
     from pypdf import PdfReader
 
     from briefgen.render.book import PagePlan, book_view, brief_frame, render_book_part
     from briefgen.render.calendar import book_calendar
 
     book, briefs = checked.book, checked.briefs
-    brief_pdfs = [(project.output_dir / f"{b.brief_id}.pdf").read_bytes() for b in briefs]
-    brief_counts = [len(PdfReader(io.BytesIO(pdf)).pages) for pdf in brief_pdfs]
+    brief_pdfs = [PdfReader(project.output_dir / f"{b.brief_id}.pdf") for b in briefs]
+    brief_counts = [len(reader.pages) for reader in brief_pdfs]
     source = ContentText(book.path, book.display_path, ())
 
-    def front_and_plan(front_pages: int, bio_pages: int) -> tuple[PagePlan, dict]:
-        starts, page = [], front_pages + 1
+    def plan_for(front: int, middle: int, section_pages: list[int], bios: int) -> PagePlan:
+        starts, page = [], front + middle + 1
         for count in brief_counts:
             starts.append(page)
             page += count
-        plan = PagePlan(tuple(starts), page, page - 1 + bio_pages)
-        return plan, book_view(book, briefs, plan)
+        return PagePlan(front + 1, tuple(front + p for p in section_pages), tuple(starts), page,
+                        page - 1 + bios)
 
-    plan, view = front_and_plan(1, 1)
-    bios_pdf, bio_pages = _lay_out(project, render_book_part(view, "biographies", project.templates_dir), source)
-    # Cover, schedule, contents and each section start a page: a first guess that is
-    # usually right, so the front is laid out once; otherwise again with the count found.
-    front_pdf, front_pages = b"", 3 + len(book.book.sections)
-    for _ in range(4):
-        plan, view = front_and_plan(front_pages, bio_pages)
-        front_pdf, laid_out_pages = _lay_out(project, render_book_part(view, "front", project.templates_dir),
-                                             source)
-        if laid_out_pages == front_pages:
+    draft = book_view(book, briefs, plan_for(2, 1, [1] * len(book.book.sections), 1))
+    middle = _lay_out(project, render_book_part(draft, "middle", project.templates_dir), source)
+    section_pages = [middle.page_of(f"section-{n}") for n in range(1, len(book.book.sections) + 1)]
+    bios = _lay_out(project, render_book_part(draft, "biographies", project.templates_dir), source)
+    front_pages = 2
+    for _ in range(3):
+        plan = plan_for(front_pages, middle.pages, section_pages, bios.pages)
+        view = book_view(book, briefs, plan)
+        front = _lay_out(project, render_book_part(view, "front", project.templates_dir), source)
+        if front.pages == front_pages:
             break
-        front_pages = laid_out_pages
+        front_pages = front.pages
     else:
         raise RenderError(book.display_path, "the contents' page numbers did not settle; "
                           "nothing was written", "overflow")
-    parts = [Part(front_pdf, None, 0)]
-    parts += [Part(pdf, b.brief.title, start - 1) for b, pdf, start in zip(briefs, brief_pdfs, plan.brief_pages,
-                                                                         strict=True)]
-    parts.append(Part(bios_pdf, None, plan.biographies - 1))
-    pdf = _merge(parts, book, plan.total)
+    parts = [Part(_reader(front.write()), None, 0), Part(_reader(middle.write()), None, front_pages)]
+    parts += [Part(pdf, b.brief.title, start - 1)
+              for b, pdf, start in zip(briefs, brief_pdfs, plan.brief_pages, strict=True)]
+    parts.append(Part(_reader(bios.write()), None, plan.biographies - 1))
+    targets = {entry["target"]: entry["page"] - 1 for entry in view["contents"]}
+    pdf = _merge(parts, book, plan.total, targets)
     pages_html = {b.brief_id: brief_frame((project.output_dir / f"{b.brief_id}.html").read_text(encoding="utf-8"))
                   for b in briefs}
-    html_view = book_view(book, briefs, plan, pages_html)
-    page_html = render_book_part(html_view, "html", project.templates_dir)
+    page_html = render_book_part(book_view(book, briefs, plan, pages_html), "html", project.templates_dir)
     return {".html": page_html.encode("utf-8"), ".pdf": pdf, ".ics": book_calendar(book, briefs)}
 
 
-def _lay_out(project: Project, html: str, source: ContentText) -> tuple[bytes, int]:
-    from briefgen.render.pdf import lay_out_pages
-    return lay_out_pages(html, source, project.asset_roots)
+def _reader(pdf: bytes) -> PdfReader:
+    from pypdf import PdfReader
+    return PdfReader(io.BytesIO(pdf))
 
 
-def _merge(parts: list[Part], book: ValidatedBook, total: int) -> bytes:
+def _lay_out(project: Project, html: str, source: ContentText):
+    from briefgen.render.pdf import lay_out_document
+    return lay_out_document(html, source, project.asset_roots)
+
+
+def _merge(parts: list[Part], book: ValidatedBook, total: int, targets: dict[str, int]) -> bytes:
     """One PDF: every part's pages in order, the outline, page labels, the stamp, metadata."""
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
     writer = PdfWriter()
-    readers = [PdfReader(io.BytesIO(part.pdf)) for part in parts]
+    readers = [part.reader for part in parts]
     for reader in readers:
         for page in reader.pages:
             writer.add_page(page)
     assert len(writer.pages) == total, (len(writer.pages), total)
     _stamp(writer, book)
+    _point_contents_links(writer, targets)
     for part, reader in zip(parts, readers, strict=True):
         _outline(writer, reader, part)
     from pypdf.constants import PageLabelStyle
@@ -312,6 +323,21 @@ def _merge(parts: list[Part], book: ValidatedBook, total: int) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _point_contents_links(writer: PdfWriter, targets: dict[str, int]) -> None:
+    """The contents link to where each brief and the biographies start: pages of other parts,
+    so the front's own link targets are replaced with the book's pages."""
+    from pypdf.generic import ArrayObject, NameObject, NullObject
+
+    for page in writer.pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            name = str(annotation.get("/Dest", ""))
+            if name in targets:
+                annotation[NameObject("/Dest")] = ArrayObject([
+                    writer.pages[targets[name]].indirect_reference, NameObject("/XYZ"),
+                    NullObject(), NullObject(), NullObject()])
 
 
 def _outline(writer: PdfWriter, reader: PdfReader, part: Part) -> None:
@@ -377,7 +403,8 @@ def _stamp_pdf(book: ValidatedBook, sizes: list[tuple[float, float]]) -> bytes:
 
 def view_of_built(checked: CheckedBook, pdf: bytes) -> dict:
     """The book's view (dates, schedule, contents) for a book already built, its page plan
-    read back from the PDF's outline: front entries, one per brief, then the biographies."""
+    read back from the PDF's outline: cover, contents, schedule, the sections, one entry
+    per brief, then the biographies."""
     from pypdf import PdfReader
 
     from briefgen.render.book import PagePlan, book_view
@@ -385,6 +412,7 @@ def view_of_built(checked: CheckedBook, pdf: bytes) -> dict:
     reader = PdfReader(io.BytesIO(pdf))
     starts = [(reader.get_destination_page_number(entry) or 0) + 1 for entry in reader.outline
               if not isinstance(entry, list)]
-    count = len(checked.briefs)
-    plan = PagePlan(tuple(starts[-count - 1:-1]), starts[-1], len(reader.pages))
+    sections, count = len(checked.book.book.sections), len(checked.briefs)
+    plan = PagePlan(starts[2], tuple(starts[3:3 + sections]), tuple(starts[3 + sections:3 + sections + count]),
+                    starts[-1], len(reader.pages))
     return book_view(checked.book, checked.briefs, plan)

@@ -74,6 +74,8 @@ def schedule(briefs: list[ValidatedBrief]) -> list[ScheduleItem]:
 class PagePlan:
     """Where each part of the book starts (1-based book pages) and how many pages there are."""
 
+    schedule: int
+    sections: tuple[int, ...]          # first page of each extra section
     brief_pages: tuple[int, ...]       # first page of each brief
     biographies: int
     total: int
@@ -110,6 +112,15 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
                      for day, items in rows.items()],
         "sections": [{"anchor": f"section-{n}", "title": s.title, "text": text.block(s.text)}
                      for n, s in enumerate(book.sections, start=1)],
+        "contents": [
+            {"title": "Schedule at a glance", "note": "", "page": plan.schedule, "target": "goto-schedule"},
+            *({"title": section.title, "note": "", "page": page, "target": f"goto-section-{n}"}
+              for n, (section, page) in enumerate(zip(book.sections, plan.sections, strict=True), start=1)),
+            *({"title": b.brief.title, "page": page, "target": f"goto-brief-{b.brief_id}",
+               "note": f"{span_of_days(event_days(b.brief))} · {b.brief.event.location}"}
+              for b, page in zip(briefs, plan.brief_pages, strict=True)),
+            {"title": "Biographies", "note": "", "page": plan.biographies, "target": "goto-biographies"},
+        ],
         "briefs": [{
             "id": b.brief_id,
             "title": b.brief.title,
@@ -164,8 +175,9 @@ def _person_view(person_id: str, person, text: RichText) -> dict:
 
 
 def render_book_part(view: dict, part: str, templates_dir: Path = TEMPLATES_DIR) -> str:
-    """One part of the book as HTML: `front` (cover, schedule, contents, sections),
-    `biographies`, or `html` (the whole book for screens, briefs in sandboxed frames)."""
+    """One part of the book as HTML: `front` (cover and contents), `middle` (schedule at a
+    glance and extra sections), `biographies`, or `html` (the whole book for screens, with
+    the briefs in sandboxed frames)."""
     template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
     return template.render(book=view, part=part)
 

@@ -63,14 +63,35 @@ def write_pdf(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -
     return pdf
 
 
-def lay_out_pages(html: str, source: TextSource, asset_roots: tuple[Path, ...]) -> tuple[bytes, int]:
-    """Lay out a document of any length (a book's own pages), tagged; its PDF and page count."""
-    laid_out = lay_out(html, source, asset_roots)
-    with _weasyprint_log() as log:
-        pdf = laid_out.document.write_pdf(pdf_tags=True)
-    _raise_for_refusals(laid_out.fetcher, laid_out.base_url, source)
-    _raise_for_log(log, source)
-    return pdf, laid_out.pages
+@dataclass(frozen=True)
+class LaidOutDocument:
+    """A document of any length laid out once (a book's own pages), written on demand.
+    Not tagged: a book is assembled from several PDFs, whose structure trees are not merged."""
+
+    laid_out: LaidOut
+    source: TextSource
+
+    @property
+    def pages(self) -> int:
+        return self.laid_out.pages
+
+    def page_of(self, anchor: str) -> int:
+        """The 1-based page an element with this id starts on."""
+        for number, page in enumerate(self.laid_out.document.pages, start=1):
+            if anchor in page.anchors:
+                return number
+        raise KeyError(anchor)
+
+    def write(self) -> bytes:
+        with _weasyprint_log() as log:
+            pdf = self.laid_out.document.write_pdf()
+        _raise_for_refusals(self.laid_out.fetcher, self.laid_out.base_url, self.source)
+        _raise_for_log(log, self.source)
+        return pdf
+
+
+def lay_out_document(html: str, source: TextSource, asset_roots: tuple[Path, ...]) -> LaidOutDocument:
+    return LaidOutDocument(lay_out(html, source, asset_roots), source)
 
 
 def render_plain_pdf(html: str) -> bytes:
