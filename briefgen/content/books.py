@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
+from briefgen.content.assets import markdown_problems, markdown_texts
 from briefgen.content.loader import LoadedDocument, load_yaml, one_line
+from briefgen.content.markdown import CITATION
 from briefgen.content.models import Day, Distribution, Line, Markdown, StrictModel
 from briefgen.content.validate import (
     _check_markdown,
@@ -135,11 +137,22 @@ def validate_book(path: Path, *, display_path: str | None = None) -> ValidatedBo
     book, problems = validate_model(Book, doc)
     problems = [one_line(p) for p in (
         *doc.diagnostics, *_without_placeholder_noise([*problems, *_brief_references(doc, path)], doc),
-        *_check_markdown(doc, Book), *_text_warnings(doc))]
+        *_check_markdown(doc, Book), *_section_problems(doc, path), *_text_warnings(doc))]
     if any(p.is_error for p in problems) or book is None:
         raise ContentError(problems)
     return ValidatedBook(path.stem, path, doc.display_path, book,
                          tuple(sorted(p for p in problems if not p.is_error)), doc)
+
+
+def _section_problems(doc: LoadedDocument, path: Path) -> list[Diagnostic]:
+    """Images and links as in a brief (images from content/assets/); no citations: a book
+    has no sources of its own, so a section links to its source instead."""
+    problems = markdown_problems(doc, Book, path.resolve().parent.parent)
+    for key_path, text in markdown_texts(Book, doc.data):
+        for match in CITATION.finditer(text):
+            problems.append(doc.diagnostic(key_path, f"`[@{match.group(1)}]`: a book has no `sources` to "
+                                           "cite; link to the source instead, e.g. [publisher](https://...)"))
+    return problems
 
 
 def _brief_references(doc: LoadedDocument, path: Path) -> list[Diagnostic]:
