@@ -80,7 +80,10 @@ def _line_of(path: Path, needle: str) -> int:
 def test_sample_content_is_clean(tmp_path: Path):
     result = run_cli("check", "--root", REPO, "--strict", REPO / "content")
     assert (result.code, result.err) == (0, "")
-    assert result.out == "checked 1 brief: 0 errors, 0 warnings\n"
+    assert result.out == "checked 3 briefs: 0 errors, 0 warnings\n"   # the sample, and the sample trip's
+    everything = run_cli("check", "--root", REPO, "--strict")          # with the book and people
+    assert (everything.code, everything.err, everything.out) == (
+        0, "", "checked 3 briefs, 1 book: 0 errors, 0 warnings\n")
 
 
 def test_every_problem_is_reported_at_once(project: Path, brief_file: Path):

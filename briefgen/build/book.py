@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 
 from briefgen.build import incremental
 from briefgen.build.pipeline import BriefResult, BuildOptions, check_brief, shared_people
-from briefgen.content.books import MARKING_ORDER, ValidatedBook, book_dir, marking_level, validate_book
 from briefgen.content.sourcemap import ContentText
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, RenderError, UsageError
 from briefgen.project import Project
@@ -29,6 +28,7 @@ from briefgen.project import Project
 if TYPE_CHECKING:
     from pypdf import PdfReader, PdfWriter
 
+    from briefgen.content.books import ValidatedBook
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
     from briefgen.render.book import PagePlan
 
@@ -38,7 +38,7 @@ STAMP_POINTS = 6.5
 
 def find_books(project: Project, ids: Iterable[str] = ()) -> list[Path]:
     """The books named by id (or file), or every book under content/books/."""
-    folder = book_dir(project.content_dir)
+    folder = project.content_dir / "books"   # content.books.book_dir, without importing the model
     wanted = list(ids)
     if not wanted:
         return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
@@ -65,6 +65,8 @@ def check_book(project: Project, path: Path,
                registries: dict[Path, PeopleRegistry] | None = None) -> tuple[CheckedBook | None, BriefResult]:
     """Validate a book and each of its briefs. A brief with errors gives the book those
     errors (so the book's result says why) and one more at the brief's line in the book."""
+    from briefgen.content.books import validate_book
+
     registries = {} if registries is None else registries
     display = project.display(path)
     try:
@@ -91,6 +93,8 @@ def check_book(project: Project, path: Path,
 
 def marking_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
     """A book is marked at least as high as each of its briefs."""
+    from briefgen.content.books import MARKING_ORDER, marking_level
+
     own = marking_level(validated.book.classification)
     if own is None:
         return []
@@ -145,8 +149,14 @@ def build_books(project: Project, paths: list[Path], options: BuildOptions | Non
     known = {p.resolve(): r for p, r in (brief_results or {}).items()}
     results = []
     registries: dict[Path, PeopleRegistry] = {}
+    shared = incremental.shared_inputs_digest(project.asset_roots)
     for path in paths:
         started = time.perf_counter()
+        if not options.force and _no_brief_failed(known) and _up_to_date(project, path, None, shared):
+            result = BriefResult(path, path.stem, True, skipped=True)
+            report(result)
+            results.append(result)
+            continue
         checked, result = check_book(project, path, registries)
         if checked is not None:
             brief_paths = [b.path for b in checked.briefs]
@@ -185,7 +195,7 @@ def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResul
     pdfs = [project.output_dir / f"{b.brief_id}.pdf" for b in checked.briefs]
     inputs = [book.path, *(f for b in checked.briefs for f in b.input_files), *pdfs]
     shared = incremental.shared_inputs_digest(project.asset_roots)
-    if not force and _up_to_date(project, book, inputs, shared):
+    if not force and _up_to_date(project, book.path, inputs, shared):
         result.skipped = True
         return result
     try:
@@ -199,13 +209,26 @@ def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResul
     return result
 
 
-def _up_to_date(project: Project, book: ValidatedBook, inputs: list[Path], shared: str) -> bool:
-    stamp = incremental._read_stamp(incremental.stamp_path(project.output_dir, book.book_id))
-    if stamp is None or stamp.get("fingerprint") != incremental.fingerprint(book.path, inputs, shared):
+def _up_to_date(project: Project, book_path: Path, inputs: list[Path] | None, shared: str) -> bool:
+    """Whether the book's last build used exactly these inputs (default: the ones it recorded,
+    which a build with nothing to do checks without reading any YAML) and its outputs are
+    untouched."""
+    stamp = incremental._read_stamp(incremental.stamp_path(project.output_dir, book_path.stem))
+    if stamp is None:
+        return False
+    recorded = [Path(p) for p in stamp.get("inputs", [])]
+    if stamp.get("fingerprint") != incremental.fingerprint(book_path, recorded if inputs is None else inputs,
+                                                           shared):
         return False
     outputs = stamp.get("outputs", {})
-    return all(incremental._file_digest(project.output_dir / f"{book.book_id}{suffix}") == outputs.get(suffix)
+    return all(incremental._file_digest(project.output_dir / f"{book_path.stem}{suffix}") == outputs.get(suffix)
                for suffix in BOOK_SUFFIXES)
+
+
+def _no_brief_failed(known: dict[Path, BriefResult]) -> bool:
+    """No brief built in this run failed (a book with a failing brief fails, never skips;
+    which briefs a book holds is not known before its file is read)."""
+    return all(result.ok for result in known.values())
 
 
 def _record(project: Project, book: ValidatedBook, inputs: list[Path], shared: str) -> None:

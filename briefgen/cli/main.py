@@ -172,8 +172,9 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _books(project) -> list[Path]:
-    from briefgen.build.book import find_books
-    return find_books(project)
+    """The books under content/books/ (found without importing anything heavy)."""
+    folder = project.content_dir / "books"
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
 
 
 def _check_books(project) -> list:
