@@ -152,8 +152,10 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return ExitCode.OK
     from briefgen.build import pipeline
     if args.command == "check":
-        results = pipeline.check(project, args.files)
-        books = [] if args.files else _check_books(project)
+        named_books = [f for f in args.files if f.resolve().parent == (project.content_dir / "books").resolve()]
+        briefs_named = [f for f in args.files if f not in named_books]
+        results = pipeline.check(project, briefs_named) if briefs_named or not args.files else []
+        books = _check_books(project, named_books) if named_books or not args.files else []
         return _report_check(results + books, args.format, args.strict, stdout, stderr, len(books))
     from briefgen.build.workers import Budget
     from briefgen.cli.progress import BuildProgress
@@ -177,9 +179,9 @@ def _books(project) -> list[Path]:
     return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
 
 
-def _check_books(project) -> list:
+def _check_books(project, files: list[Path]) -> list:
     from briefgen.build.book import check_books
-    return check_books(project)
+    return check_books(project, [str(f) for f in files])
 
 
 def _report_check(results, output_format: str, strict: bool, stdout: TextIO, stderr: TextIO,
