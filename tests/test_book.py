@@ -333,3 +333,22 @@ def test_noop_build_of_a_book_imports_neither_weasyprint_nor_pydantic(tmp_path: 
     run = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
     assert run.stdout.splitlines()[-1] == "False False 0"
     assert run.stdout.splitlines()[-2].startswith("0 built, 3 unchanged, 0 failed")
+
+
+def test_overlapping_items_warn_and_fail_with_strict(tmp_path: Path):
+    root = copy_trip(tmp_path)
+    edit(root / "content" / f"{BRIEFS[1]}.yaml", "  - date: 2023-05-21\n    title: Trilateral meeting",
+         '  - date: 2023-05-18\n    time: "19:25"\n    title: Trilateral meeting')
+    warning = (f"content/books/{BOOK}.yaml:16:5: warning: agenda item 'Trilateral meeting' of brief "
+               f"`{BRIEFS[1]}` starts at the same time (2023-05-18 19:25) as 'Bilateral meeting; opening "
+               f"remarks before the press' of brief `{BRIEFS[0]}`; is the schedule right? (briefs[1])")
+    strict = run_cli("build", "--root", root, "--strict")
+    assert strict.code == 1
+    assert warning in strict.err
+    assert f"content/books/{BOOK}.yaml: error: warnings are errors with --strict" in strict.err
+    assert not (root / "output" / f"{BOOK}.pdf").exists()
+    relaxed = run_cli("book", "--root", root)
+    assert relaxed.code == 0, relaxed.err
+    assert warning in relaxed.err
+    calendar = Calendar.from_ical((root / "output" / f"{BOOK}.ics").read_bytes())
+    assert len(calendar.walk("VEVENT")) == 2

@@ -158,6 +158,10 @@ def build_books(project: Project, paths: list[Path], options: BuildOptions | Non
             results.append(result)
             continue
         checked, result = check_book(project, path, registries)
+        if checked is not None and options.strict and result.warnings:
+            checked = None
+            result.fail([Diagnostic.of_file(project.display(path), "warnings are errors with --strict",
+                                            "strict")])
         if checked is not None:
             brief_paths = [b.path for b in checked.briefs]
             missing = [p for p in brief_paths if p.resolve() not in known]
@@ -167,8 +171,8 @@ def build_books(project: Project, paths: list[Path], options: BuildOptions | Non
                                                     strict=True):
                     known[brief_path.resolve()] = brief_result
             started = time.perf_counter()
-            result = _assemble_checked(project, checked, result,
-                                       [known[p.resolve()] for p in brief_paths], options.force)
+            result = _assemble_checked(project, checked, result, [known[p.resolve()] for p in brief_paths],
+                                       options, shared)
         result.seconds = time.perf_counter() - started
         result.diagnostics = _not_reported_before(result.diagnostics, brief_results)
         report(result)
@@ -185,7 +189,10 @@ def _not_reported_before(diagnostics: list[Diagnostic],
 
 
 def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResult,
-                      brief_results: list[BriefResult], force: bool) -> BriefResult:
+                      brief_results: list[BriefResult], options: BuildOptions, shared: str) -> BriefResult:
+    """Assemble a checked book from its briefs' results, within the time budget of one brief."""
+    from briefgen.build.workers import BudgetExceeded, time_limit
+
     book = checked.book
     failed = [(i, r) for i, r in enumerate(brief_results) if not r.ok]
     if failed:
@@ -194,12 +201,16 @@ def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResul
             for i, r in failed])
     pdfs = [project.output_dir / f"{b.brief_id}.pdf" for b in checked.briefs]
     inputs = [book.path, *(f for b in checked.briefs for f in b.input_files), *pdfs]
-    shared = incremental.shared_inputs_digest(project.asset_roots)
-    if not force and _up_to_date(project, book.path, inputs, shared):
+    if not options.force and _up_to_date(project, book.path, inputs, shared):
         result.skipped = True
         return result
     try:
-        files = assemble(project, checked)
+        with time_limit(options.budget.seconds):
+            files = assemble(project, checked)
+    except BudgetExceeded:
+        return result.fail([Diagnostic.of_file(book.display_path, "the book took longer than its time budget "
+                                               f"({options.budget.seconds:g} s) and was stopped; nothing was "
+                                               "written", "timeout")])
     except BriefgenError as exc:
         return result.fail(exc.diagnostics if isinstance(exc, ContentError) else
                            [Diagnostic.of_file(book.display_path, str(exc), "invalid")])
