@@ -166,7 +166,6 @@ def build_books(project: Project, paths: list[Path], options: BuildOptions | Non
             brief_paths = [b.path for b in checked.briefs]
             missing = [p for p in brief_paths if p.resolve() not in known]
             if missing:
-                _warm_up_in_background()
                 for brief_path, brief_result in zip(missing, pipeline.build(project, missing, options,
                                                                             on_result=report),
                                                     strict=True):
@@ -179,17 +178,6 @@ def build_books(project: Project, paths: list[Path], options: BuildOptions | Non
         report(result)
         results.append(result)
     return results
-
-
-def _warm_up_in_background() -> None:
-    """Import WeasyPrint and load the fonts on a thread of this process while the workers
-    build the book's briefs: the assembly that follows then starts warm."""
-    import threading
-
-    def warm_up() -> None:
-        from briefgen.render.pdf import font_configuration
-        font_configuration()
-    threading.Thread(target=warm_up, name="briefgen-book-warm-up", daemon=True).start()
 
 
 def _not_reported_before(diagnostics: list[Diagnostic],
