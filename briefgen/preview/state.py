@@ -240,9 +240,11 @@ class Preview:
             state = self._books.get(book_id)
             if state is None:
                 return
-            path = state.path
+            path, briefs = state.path, self._brief_results(state.briefs)
         started = time.perf_counter()
-        [result] = build_books(self.project, [path])
+        # Only the assembly runs here: the briefs' PDFs are the preview's own, so no worker
+        # is forked from this process, whose other threads may hold locks.
+        [result] = build_books(self.project, [path], brief_results=briefs)
         with self._lock:
             state.problems = problems_of(result)
             state.status = "built" if result.ok else "failing"
@@ -252,6 +254,21 @@ class Preview:
         else:
             for problem in state.problems:
                 self._log(f"{problem.where}: error: {problem.message}")
+
+    def _brief_results(self, brief_ids: tuple[str, ...]) -> dict[Path, build.BriefResult]:
+        """Each brief of a book as the preview last built it (call with the lock held)."""
+        results = {}
+        for brief_id in brief_ids:
+            state = self._briefs.get(brief_id)
+            path = state.path if state else self.project.content_dir / f"{brief_id}.yaml"
+            if state is not None and state.status == "built":
+                results[path] = build.BriefResult(path, brief_id, True, skipped=True)
+            else:
+                why = "has not been built in the preview" if state is None or state.status == "building" \
+                    else "does not build"
+                results[path] = build.BriefResult.failure(path, self.project.display(path),
+                                                          f"the brief {why}", "invalid")
+        return results
 
     def files_changed(self, paths: Iterable[Path]) -> None:
         """React to saved, added or deleted files under content/ or templates/."""
