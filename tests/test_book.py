@@ -352,3 +352,24 @@ def test_overlapping_items_warn_and_fail_with_strict(tmp_path: Path):
     assert warning in relaxed.err
     calendar = Calendar.from_ical((root / "output" / f"{BOOK}.ics").read_bytes())
     assert len(calendar.walk("VEVENT")) == 2
+
+
+def test_without_a_timezone_the_calendar_has_floating_times_and_no_home_column(tmp_path: Path):
+    from briefgen.build.book import check_book
+    from briefgen.build.pipeline import Project
+    from briefgen.render.book import PagePlan, book_view, render_book_part
+    from briefgen.render.calendar import book_calendar
+
+    root = copy_trip(tmp_path)
+    book_file = root / "content" / "books" / f"{BOOK}.yaml"
+    edit(book_file, "timezone: Asia/Tokyo\nhome_timezone: America/New_York\n", "")
+    checked, result = check_book(Project.at(root), book_file)
+    assert checked is not None, result.errors
+    calendar = Calendar.from_ical(book_calendar(checked.book, checked.briefs))
+    [event] = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == dt.datetime(2023, 5, 18, 19, 25)   # floating: no zone
+    assert calendar.walk("VTIMEZONE") == []
+    view = book_view(checked.book, checked.briefs, PagePlan(3, (4,), (5, 6), 7, 7))
+    html = render_book_part(view, "middle")
+    assert "Home</th>" not in html
+    assert "Local time:" not in html
