@@ -9,10 +9,11 @@ STAMP  := $(VENV)/.installed
 # may shadow it); pip repeats it. It is not about anything we can or should change here.
 QUIET_SETUPTOOLS := ignore:Editable installation:UserWarning
 
-.PHONY: brief check test lint schema clean distclean help system-deps bench email watch test-deps new person
+.PHONY: brief book check test lint schema clean distclean help system-deps bench email watch test-deps new person
 
 help:
 	@echo "make brief   build every brief under content/ into output/ (HTML and PDF)"
+	@echo "make book    build the briefing books under content/books/ (and their briefs)"
 	@echo "make check   validate every brief without building"
 	@echo "make test    run the whole test suite (after make lint: ruff and mypy)"
 	@echo "make schema  regenerate the JSON Schemas under schema/"
@@ -46,6 +47,9 @@ test-deps:
 
 brief: $(STAMP) system-deps
 	$(BIN)/briefgen build
+
+book: $(STAMP) system-deps
+	$(BIN)/briefgen book
 
 check: $(STAMP)
 	$(BIN)/briefgen check
@@ -83,7 +87,7 @@ person: $(STAMP)
 # clean never deletes files in whatever it points to.
 clean:
 	@if [ -L output ]; then echo "output/ is a symbolic link; refusing to delete files where it points" >&2; exit 1; fi
-	rm -rf output/*.html output/*.pdf output/*.eml output/.briefgen
+	rm -rf output/*.html output/*.pdf output/*.ics output/*.eml output/.briefgen
 
 distclean: clean
 	rm -rf $(VENV)

@@ -114,10 +114,63 @@ def measure(count: int, runs: int) -> list[tuple[str, str, str, str]]:
         else:
             rows.append(("5. ÷ Chromium `--print-to-pdf`", "n/a", "not installed", "n/a"))
 
+        # 7-8. Briefing books (measured in their own folder).
+        rows += book_rows(runs)
+
         # 6. Peak memory of a worker (and of the main process) in a 2-worker build.
         worker_mb, main_mb = peak_memory(root)
         rows.append(("6. peak memory per worker (main process beside it)", f"{worker_mb:.0f} MB",
                      f"{main_mb:.0f} MB", ""))
+    return rows
+
+
+BOOK_BRIEFS = 12
+
+
+def book_rows(runs: int) -> list[tuple[str, str, str, str]]:
+    """A book of 12 briefs from cold ÷ the 12 briefs alone (both `--jobs 2`, fresh output
+    each run); then one brief changed: `briefgen book` (that brief rebuilt, the book
+    re-assembled) ÷ a build of that brief alone."""
+    with tempfile.TemporaryDirectory(prefix="briefgen-bench-book-") as folder:
+        root = Path(folder)
+        briefs = make_briefs(root, BOOK_BRIEFS)
+        books = root / "content" / "books"
+        books.mkdir()
+        (books / "bench-book.yaml").write_text(
+            "title: Bench Book\nclassification: UNCLASSIFIED\nprepared_by: Bench\nas_of: 2023-08-18\n"
+            "timezone: America/New_York\nhome_timezone: Asia/Tokyo\nbriefs:\n"
+            + "".join(f"  - {brief.stem}\n" for brief in briefs), encoding="utf-8")
+        runs_done = [0]
+
+        def fresh(name: str) -> Path:
+            runs_done[0] += 1
+            return root / f"{name}-{runs_done[0]}"
+
+        book, alone, ratio = paired(runs, lambda: timed(briefgen(
+            "book", "--root", root, "--output", fresh("book"), "--jobs", "2", "bench-book")),
+            lambda: timed(briefgen("build", "--root", root, "--output", fresh("alone"), "--jobs", "2",
+                                   *briefs)))
+        rows = [(f"7. book of {BOOK_BRIEFS} briefs from cold ÷ the {BOOK_BRIEFS} briefs alone (`--jobs 2`)",
+                 f"{book:.2f} s", f"{alone:.2f} s", f"{ratio:.2f}")]
+        out = root / "incremental"
+        subprocess.run(briefgen("book", "--root", root, "--output", out, "bench-book"), check=True,
+                       stdout=subprocess.DEVNULL)
+        one = briefs[0]
+        original = one.read_text(encoding="utf-8")
+        edits = [0]
+
+        def changed_book() -> float:
+            edits[0] += 1
+            one.write_text(original.replace("Trilateral Summit No. 1", f"Trilateral Summit No. 1 (v{edits[0]})"),
+                           encoding="utf-8")
+            return timed(briefgen("book", "--root", root, "--output", out, "bench-book"))
+
+        def brief_alone() -> float:
+            return timed(briefgen("build", "--root", root, "--output", root / "one", "--force", one))
+
+        rebuild, single, ratio = paired(runs, changed_book, brief_alone)
+        rows.append(("8. one brief changed: `briefgen book` ÷ that brief's build alone",
+                     f"{rebuild:.2f} s", f"{single:.2f} s", f"{ratio:.2f}"))
     return rows
 
 
@@ -197,7 +250,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per measure; medians (default 3)")
     parser.add_argument("--write", type=Path, default=REPO / "docs" / "performance.md",
                         help="where to write the results (default docs/performance.md)")
+    parser.add_argument("--books-only", action="store_true",
+                        help="measure only the briefing book rows and print them (nothing written)")
     args = parser.parse_args()
+    if args.books_only:
+        print(table(book_rows(args.runs)))
+        return
     rows = measure(args.briefs, args.runs)
     result = table(rows)
     print(result)

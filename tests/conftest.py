@@ -30,17 +30,23 @@ def run_cli(*argv: str | Path) -> CliRun:
 
 
 def other_briefs(folder: str, names: list[str]) -> list[str]:
-    """For copytree: leave out every brief in content/ but the Camp David sample."""
+    """For copytree: leave out every brief in content/ but the Camp David sample, and the
+    books (tests/test_book.py builds those), so what a test counts is that one brief."""
     if Path(folder) != REPO / "content":
         return []
-    return [name for name in names if name.endswith(".yaml") and name != f"{SAMPLE_ID}.yaml"]
+    return [n for n in names if n == "books" or (n.endswith(".yaml") and n != f"{SAMPLE_ID}.yaml")]
+
+
+def copy_sample(target: Path) -> None:
+    """The sample brief with every person file and asset, and no other brief or book."""
+    shutil.copytree(REPO / "content", target, ignore=other_briefs)
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A fresh project folder holding the Camp David sample and every person file (and no
     output yet). The other samples stay out, so what a test counts is that one brief."""
-    shutil.copytree(REPO / "content", tmp_path / "content", ignore=other_briefs)
+    copy_sample(tmp_path / "content")
     return tmp_path
 
 
@@ -65,9 +71,11 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> Path:
-    """The sample brief built once for the session; returns the output folder."""
+    """Every sample brief (not the books: tests/test_book.py builds those) built once for the
+    session; returns the output folder."""
     root = tmp_path_factory.mktemp("sample")
-    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "content", root / "content",
+                    ignore=lambda folder, names: ["books"] if Path(folder) == REPO / "content" else [])
     result = run_cli("build", "--root", root)
     assert result.code == 0, result.err
     return root / "output"

@@ -18,9 +18,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SAMPLE_ID, copy_sample, edit, run_cli
 
 from briefgen import cli
-from conftest import REPO, SAMPLE_ID, edit, run_cli
 
 ERRORS = REPO / "tests" / "errors"
 CASES = sorted(p.name for p in ERRORS.iterdir() if p.is_dir())
@@ -81,7 +81,11 @@ def _line_of(path: Path, needle: str) -> int:
 def test_sample_content_is_clean(tmp_path: Path):
     result = run_cli("check", "--root", REPO, "--strict", REPO / "content")
     assert (result.code, result.err) == (0, "")
-    assert result.out == "checked 2 briefs: 0 errors, 0 warnings\n"
+    briefs = len(list((REPO / "content").glob("*.yaml")))             # every sample brief
+    assert result.out == f"checked {briefs} briefs: 0 errors, 0 warnings\n"
+    everything = run_cli("check", "--root", REPO, "--strict")          # with the book and people
+    assert (everything.code, everything.err, everything.out) == (
+        0, "", f"checked {briefs} briefs, 1 book: 0 errors, 0 warnings\n")
 
 
 def test_every_problem_is_reported_at_once(project: Path, brief_file: Path):
@@ -311,7 +315,7 @@ def test_new_refuses_to_overwrite_or_a_bad_id(project: Path, brief_file: Path):
 
 
 def test_checking_the_project_also_checks_person_files_no_brief_names(tmp_path: Path):
-    shutil.copytree(REPO / "content", tmp_path / "content")
+    copy_sample(tmp_path / "content")
     (tmp_path / "content" / "people" / "macron.yaml").write_text(
         "name: Emmanuel Macron\ntitle: President of France\ncountry: France\n")
     result = run_cli("check", "--root", tmp_path)

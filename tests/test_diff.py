@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SAMPLE_ID, edit, run_cli
+from conftest import REPO, SAMPLE_ID, copy_sample, edit, run_cli
 
 CALL = """\
 title: Call with the President
@@ -42,7 +42,7 @@ def commit(root: Path, message: str) -> None:
 def repo(tmp_path: Path) -> Path:
     """The sample content and a one-person brief, committed on main; work goes on a branch."""
     root = tmp_path / "briefs"
-    shutil.copytree(REPO / "content", root / "content")
+    copy_sample(root / "content")
     (root / "content" / "call.yaml").write_text(CALL, encoding="utf-8")
     git(root.parent, "init", "-q", "-b", "main", str(root))
     commit(root, "briefs")

@@ -21,7 +21,7 @@ from conftest import REPO, run_cli
 README = REPO / "README.md"
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)\n")
 # Keys whose examples belong to the helper that owns the `distribution` section.
-EXAMPLES_OWNED_ELSEWHERE = {"Distribution", "Recipient", "Brief.distribution"}
+EXAMPLES_OWNED_ELSEWHERE = {"Distribution", "Recipient", "Brief.distribution", "Book.distribution"}
 
 
 def _subcommands() -> dict:
@@ -46,7 +46,8 @@ def test_schema_command_prints_both_schemas():
 def test_schema_write_writes_what_the_drift_test_compares(tmp_path: Path):
     (tmp_path / "content").mkdir()
     result = run_cli("schema", "--write", "--root", tmp_path)
-    assert result.out == "wrote schema/brief.schema.json\nwrote schema/person.schema.json\n"
+    assert result.out == ("wrote schema/brief.schema.json\nwrote schema/person.schema.json\n"
+                          "wrote schema/book.schema.json\n")
     for name, text in schema_texts().items():
         assert (tmp_path / "schema" / f"{name}.schema.json").read_text(encoding="utf-8") == text
 
@@ -69,7 +70,8 @@ def test_every_field_has_a_description_and_an_example(name: str):
 
 
 def _content_files() -> list[Path]:
-    return sorted((REPO / "content").glob("*.yaml")) + sorted((REPO / "content" / "people").glob("*.yaml"))
+    return (sorted((REPO / "content").glob("*.yaml")) + sorted((REPO / "content" / "people").glob("*.yaml"))
+            + sorted((REPO / "content" / "books").glob("*.yaml")))
 
 
 @pytest.mark.parametrize("path", _content_files(), ids=lambda p: p.name)
@@ -77,7 +79,8 @@ def test_every_content_file_names_its_schema(path: Path):
     match = MODELINE.match(path.read_text(encoding="utf-8"))
     assert match, f"{path.name} does not start with a yaml-language-server $schema line"
     target = (path.parent / match.group(1)).resolve()
-    expected = "person.schema.json" if path.parent.name == "people" else "brief.schema.json"
+    expected = {"people": "person.schema.json", "books": "book.schema.json"}.get(path.parent.name,
+                                                                               "brief.schema.json")
     assert target == REPO / "schema" / expected
 
 

@@ -6,7 +6,6 @@ import io
 import json
 import os
 import re
-import shutil
 import socket
 import threading
 from email.utils import parsedate_to_datetime
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import REPO, SAMPLE_ID, CliRun, edit, run_cli
+from conftest import REPO, SAMPLE_ID, CliRun, copy_sample, edit, run_cli
 from mail_server import (PASSWORD, USER, ScriptedHandler, authenticate, free_port, make_certificates,
                          start_server)
 
@@ -54,7 +53,7 @@ def mail_environment(monkeypatch, tmp_path):
 def built_project(tmp_path_factory) -> Path:
     """The sample brief with a distribution, built once for this module."""
     root = tmp_path_factory.mktemp("mail-project")
-    shutil.copytree(REPO / "content", root / "content")
+    copy_sample(root / "content")
     with open(root / "content" / f"{SAMPLE_ID}.yaml", "a", encoding="utf-8") as brief:
         brief.write(DISTRIBUTION)
     assert run_cli("build", "--root", root).code == 0

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import copy
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from conftest import REPO, SAMPLE_ID, copy_sample, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefgen.content.loader import load_yaml
-from conftest import REPO, SAMPLE_ID, run_cli, other_briefs
+from conftest import SAMPLE_ID, copy_sample, run_cli
 
 BRIEF = REPO / "content" / f"{SAMPLE_ID}.yaml"
 PERSON = REPO / "content" / "people" / "kishida.yaml"
@@ -125,7 +125,7 @@ EDITS = st.one_of(
 @pytest.fixture(scope="module")
 def scratch_project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("mutations")
-    shutil.copytree(REPO / "content", root / "content", ignore=other_briefs)
+    copy_sample(root / "content")
     return root
 
 

@@ -154,7 +154,10 @@ def _serve(connection: Connection, task: Callable[[Any], Any], budget: Budget,
         try:
             connection.send(outcome)
         except MemoryError:
-            connection.send(JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)"))
+            try:
+                connection.send(JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)"))
+            except MemoryError:              # not even room to say so: the exit code says it
+                os._exit(OUT_OF_MEMORY_EXIT)
 
 
 def peak_address_space_mb() -> float:

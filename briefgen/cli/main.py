@@ -35,6 +35,7 @@ examples:
   briefgen serve                          live preview on http://127.0.0.1:8000/
   briefgen email camp-david-2023          draft email with the PDF (--send to send)
   briefgen diff main                      what changed in each brief since main
+  briefgen book hiroshima-g7-2023         a briefing book: cover, schedule, briefs, biographies
 
 exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors."""
 
@@ -47,6 +48,7 @@ EXTRA_COMMANDS: dict[str, str] = {
     "email": "briefgen.mail.send",
     "new": "briefgen.content.scaffold",
     "diff": "briefgen.cli.diff",
+    "book": "briefgen.cli.book",
 }
 
 
@@ -80,11 +82,11 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "github"), default="text",
                        help="how to print problems (default: text)")
 
-    schema = commands.add_parser("schema", help="print or write the JSON Schemas of a brief and a person",
+    schema = commands.add_parser("schema", help="print or write the JSON Schemas of a brief, a person and a book",
                                  description="Print the JSON Schemas generated from the model, or "
                                  "write them to schema/ with --write.")
-    schema.add_argument("--write", action="store_true", help="write schema/brief.schema.json and "
-                        "schema/person.schema.json")
+    schema.add_argument("--write", action="store_true", help="write schema/brief.schema.json, "
+                        "schema/person.schema.json and schema/book.schema.json")
     schema.add_argument("--root", type=Path, default=None, help="project folder")
     for name, module in EXTRA_COMMANDS.items():
         command_module = importlib.import_module(module)
@@ -153,20 +155,40 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return ExitCode.OK
     from briefgen.build import pipeline
     if args.command == "check":
-        results = pipeline.check(project, args.files)
-        return _report_check(results, args.format, args.strict, stdout, stderr)
+        named_books = [f for f in args.files if f.resolve().parent == (project.content_dir / "books").resolve()]
+        briefs_named = [f for f in args.files if f not in named_books]
+        results = pipeline.check(project, briefs_named) if briefs_named or not args.files else []
+        books = _check_books(project, named_books) if named_books or not args.files else []
+        return _report_check(results + books, args.format, args.strict, stdout, stderr, len(books))
     from briefgen.build.workers import Budget
     from briefgen.cli.progress import BuildProgress
     options = pipeline.BuildOptions(strict=args.strict, force=args.force, jobs=args.jobs,
                                     budget=Budget(args.timeout, args.max_memory))
     briefs = pipeline.find_briefs(project, args.files)
-    progress = BuildProgress(project, len(briefs), stdout, stderr)
+    books = [] if args.files else _books(project)
+    progress = BuildProgress(project, len(briefs) + len(books), stdout, stderr)
     results = pipeline.build(project, briefs, options, on_result=progress.brief_done)
+    if books:  # every book, after every brief: a book reuses its briefs' PDFs
+        from briefgen.build.book import build_books
+        results += build_books(project, books, options, on_result=progress.brief_done,
+                               brief_results={r.path: r for r in results})
     progress.finish(results)
     return ExitCode.CONTENT_ERROR if any(not r.ok for r in results) else ExitCode.OK
 
 
-def _report_check(results, output_format: str, strict: bool, stdout: TextIO, stderr: TextIO) -> int:
+def _books(project) -> list[Path]:
+    """The books under content/books/ (found without importing anything heavy)."""
+    folder = project.content_dir / "books"
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def _check_books(project, files: list[Path]) -> list:
+    from briefgen.build.book import check_books
+    return check_books(project, [str(f) for f in files])
+
+
+def _report_check(results, output_format: str, strict: bool, stdout: TextIO, stderr: TextIO,
+                  books: int = 0) -> int:
     """Print every problem of every brief once (a person file shared by two briefs is
     reported once), sorted by file, line and column."""
     unique = {(d.path, d.line, d.column, d.severity, d.message, d.key_path): d
@@ -189,17 +211,19 @@ def _report_check(results, output_format: str, strict: bool, stdout: TextIO, std
         for d in diagnostics:
             print(for_log(_coloured(d) if colour else d.format()), file=stderr)
     strict_note = " (warnings fail with --strict)" if strict and warnings else ""
-    print(f"checked {_files_checked(results)}: {errors} error"
+    print(f"checked {_files_checked(results, books)}: {errors} error"
           f"{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{strict_note}", file=stdout)
     return ExitCode.CONTENT_ERROR if failed else ExitCode.OK
 
 
-def _files_checked(results) -> str:
-    """'1 brief', '2 briefs and 1 person file', '1 person file'."""
-    briefs = sum(not getattr(r, "person", False) for r in results)
-    people = len(results) - briefs
-    parts = [f"{briefs} brief{'s' * (briefs != 1)}" if briefs or not people else "",
-             f"{people} person file{'s' * (people != 1)}" if people else ""]
+def _files_checked(results, books: int = 0) -> str:
+    """'1 brief', '2 briefs, 1 book', '2 briefs and 1 person file', '1 person file'."""
+    people = sum(getattr(r, "person", False) for r in results)
+    briefs = len(results) - people - books
+    head = f"{briefs} brief{'s' * (briefs != 1)}" if briefs or not people else ""
+    if books:
+        head += f", {books} book{'s' * (books != 1)}"
+    parts = [head, f"{people} person file{'s' * (people != 1)}" if people else ""]
     return " and ".join(filter(None, parts))
 
 

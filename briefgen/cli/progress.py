@@ -20,8 +20,8 @@ BAR_WIDTH = 24
 
 
 class BuildProgress:
-    def __init__(self, project: Project, total: int, stdout: TextIO, stderr: TextIO):
-        self.project, self.total = project, total
+    def __init__(self, project: Project, total: int, stdout: TextIO, stderr: TextIO, noun: str = "brief"):
+        self.project, self.total, self.noun = project, total, noun
         self.stdout, self.stderr = stdout, stderr
         self.done = 0
         self.started = time.perf_counter()
@@ -48,7 +48,7 @@ class BuildProgress:
         print(f"{built} built, {skipped} unchanged, {failed} failed in {seconds:.2f} s",
               file=self.stdout, flush=True)
         if failed:
-            print(failure_summary(results, self.project.output_dir), file=self.stderr)
+            print(failure_summary(results, self.project.output_dir, self.noun), file=self.stderr)
 
     def _line(self, result: BriefResult) -> str:
         if result.skipped:
@@ -72,12 +72,12 @@ class BuildProgress:
         self.stderr.flush()
 
 
-def failure_summary(results: list[BriefResult], output_dir: Path) -> str:
+def failure_summary(results: list[BriefResult], output_dir: Path, noun: str = "brief") -> str:
     """'1 of 3 briefs failed; its previous output is unchanged', in the right number, and
     saying 'nothing was written' for a brief that has never been built."""
     failed = [r for r in results if not r.ok]
     total = len(results)
-    head = f"{len(failed)} of {total} brief{'s' * (total != 1)} failed"
+    head = f"{len(failed)} of {total} {noun}{'s' * (total != 1)} failed"
     built_before = sum((output_dir / f"{r.brief_id}.pdf").is_file() for r in failed)
     if built_before == len(failed):
         whose = "its" if len(failed) == 1 else "their"

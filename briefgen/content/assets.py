@@ -142,6 +142,13 @@ def asset_problems(doc: LoadedDocument, person_files: Iterable[LoadedDocument]) 
     return [problem for field in fields for problem in _field_problems(field, content_dir)]
 
 
+def markdown_problems(doc: LoadedDocument, model: type[BaseModel], content_dir: Path) -> list[Diagnostic]:
+    """Every refused image, link or over-long Markdown in a file of another kind (a book),
+    whose images are looked up in `content_dir`."""
+    fields = [_Field(doc, key_path, text) for key_path, text in markdown_texts(model, doc.data)]
+    return [problem for field in fields for problem in _field_problems(field, content_dir)]
+
+
 def markdown_texts(model: type[BaseModel], data: Any, key_path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
     """(key path, text) of every Markdown field in raw data, optional ones (`Markdown | None`)
     included, and list entries written as plain text (`- A message.`)."""

@@ -213,6 +213,11 @@ class PressStatus(str, Enum):
     closed = "closed"
 
 
+class NameOrder(str, Enum):
+    family_first = "family-first"
+    given_first = "given-first"
+
+
 class Person(StrictModel):
     """A person, in content/people/<id>.yaml; the file stem is the person's id."""
 
@@ -233,6 +238,16 @@ class Person(StrictModel):
     clearance: MarkingText | None = Field(None, description="The highest marking this person may "
                                           "receive; `check` refuses them in the distribution of an "
                                           "audience above it.", examples=["SECRET"])
+    pronunciation: Line | None = Field(None, description="How to say the name, for those who "
+                                       "will say it aloud; printed in a book's biographies.",
+                                       examples=["FOO-mee-oh kee-SHEE-dah"])
+    form_of_address: Line | None = Field(None, description="How to address them in person "
+                                         "and in writing; printed in a book's biographies.",
+                                         examples=["Prime Minister Kishida; Mr. Prime Minister"])
+    name_order: NameOrder | None = Field(None, description="Whether `native_name` is written "
+                                         "family name first (as in Japanese and Korean) or given "
+                                         "name first; printed in a book's biographies.",
+                                         examples=["family-first"])
 
 
 class Event(StrictModel):

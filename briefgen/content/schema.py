@@ -1,4 +1,4 @@
-"""JSON Schemas of a brief and a person, generated from the model for editors."""
+"""JSON Schemas of a brief, a person and a book, generated from the model for editors."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from briefgen.content.books import Book
 from briefgen.content.models import Brief, Person
 
-SCHEMA_FILES: dict[str, type[BaseModel]] = {"brief": Brief, "person": Person}
+SCHEMA_FILES: dict[str, type[BaseModel]] = {"brief": Brief, "person": Person, "book": Book}
 
 
 def schema_texts() -> dict[str, str]:
@@ -41,14 +42,16 @@ REFERENCE_END = "<!-- end of content-reference -->"
 
 
 def content_reference() -> str:
-    """Every key of a brief and a person as Markdown tables, for the README."""
+    """Every key of a brief, a person and a book as Markdown tables, for the README."""
     sections = []
+    shown: set[str] = set()   # a group of keys shared by two kinds of file is listed once
     for name, text in schema_texts().items():
         schema = json.loads(text)
         defs = schema.get("$defs", {})
         sections.append(_table(f"A {name} (`{name}.schema.json`)", schema, defs))
         for def_name, definition in sorted(defs.items()):
-            if "properties" in definition:
+            if "properties" in definition and def_name not in shown:
+                shown.add(def_name)
                 sections.append(_table(f"`{def_name}`", definition, defs))
     return "\n".join([REFERENCE_START, *sections, REFERENCE_END]) + "\n"
 

@@ -31,6 +31,7 @@ from pathlib import Path
 import nh3
 
 from briefgen.content.addresses import first_control_character, has_encoded_word
+from briefgen.content.books import ValidatedBook
 from briefgen.content.validate import ValidatedBrief
 from briefgen.errors import BriefgenError, ContentError
 from briefgen.project import TEMPLATES_DIR
@@ -69,6 +70,8 @@ class MailParts:
     html: str
     pdf: bytes
     attachment_name: str
+    # More files after the PDF: (file name, MIME type, data); a book's calendar.
+    more_attachments: tuple[tuple[str, str, bytes], ...] = ()
 
     def content_key(self) -> str:
         """Identifies the message by what it says, so a resend of the same content is recognised."""
@@ -76,14 +79,16 @@ class MailParts:
         for part in (self.subject, self.text, self.html, self.attachment_name):
             digest.update(part.encode("utf-8") + b"\0")
         digest.update(self.pdf)
+        for name, mime_type, data in self.more_attachments:
+            digest.update(f"{name}\0{mime_type}\0".encode() + data)
         return f"sha256:{digest.hexdigest()}"
 
 
-def check_header_fields(validated: ValidatedBrief) -> None:
-    """Refuse a brief whose header-bound fields hold control or line-breaking characters."""
+def check_header_fields(validated: ValidatedBrief | ValidatedBook) -> None:
+    """Refuse a brief (or book) whose header-bound fields hold control or line-breaking characters."""
     problems = []
-    brief = validated.brief
-    for key_path, value in (("title",), brief.title), (("classification",), brief.classification or ""):
+    content = validated.brief if isinstance(validated, ValidatedBrief) else validated.book
+    for key_path, value in (("title",), content.title), (("classification",), content.classification or ""):
         control = first_control_character(value)
         if control:
             problems.append(validated.document.diagnostic(
@@ -101,6 +106,19 @@ def compose_parts(validated: ValidatedBrief, pdf: bytes,
     body = mail_safe_html(render_email_html(validated, templates_dir), validated.brief.title)
     return MailParts(subject=subject_line(validated), text=brief_text(validated, attachment_name),
                      html=body, pdf=pdf, attachment_name=attachment_name)
+
+
+def compose_book_parts(validated: ValidatedBook, view: dict, page_html: str, pdf: bytes,
+                       calendar: bytes) -> MailParts:
+    """The subject, bodies and attachments of a book's email: its PDF and its calendar."""
+    from briefgen.render.book import book_text
+
+    check_header_fields(validated)
+    names = [f"{validated.book_id}.pdf", f"{validated.book_id}.ics"]
+    subject = " ".join(f"[{validated.book.classification}] {validated.book.title}, {view['dates']}".split())
+    return MailParts(subject=subject, text=book_text(view, names),
+                     html=mail_safe_html(page_html, validated.book.title), pdf=pdf,
+                     attachment_name=names[0], more_attachments=((names[1], "text/calendar", calendar),))
 
 
 def subject_line(validated: ValidatedBrief) -> str:
@@ -182,7 +200,8 @@ def _check_round_trip(message: EmailMessage, parts: MailParts, sender: Address |
     if sender is not None and [(a.display_name, a.addr_spec) for a in parsed["From"].addresses] != \
             [(sender.display_name, sender.addr_spec)]:
         problems.append("the From header")
-    if [part.get_filename() for part in parsed.iter_attachments()] != [parts.attachment_name]:
+    attachments = [parts.attachment_name, *(name for name, _, _ in parts.more_attachments)]
+    if [part.get_filename() for part in parsed.iter_attachments()] != attachments:
         problems.append("the attachment's name")
     if problems:
         raise UnsafeHeader(f"{', '.join(problems)} would not reach the recipient as written; "
@@ -206,4 +225,7 @@ def _assemble(parts: MailParts, sender: Address | None, recipients: list[Address
     message.add_alternative(parts.html, subtype="html", cte="quoted-printable")
     message.add_attachment(parts.pdf, maintype="application", subtype="pdf",
                            filename=parts.attachment_name)
+    for name, mime_type, data in parts.more_attachments:
+        maintype, subtype = mime_type.split("/", 1)
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return message

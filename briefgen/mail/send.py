@@ -17,7 +17,7 @@ from typing import TextIO
 
 from briefgen.errors import ContentError, Diagnostic, ExitCode, UsageError
 
-HELP = "write a brief as an email draft (output/<id>.eml), or send it with --send"
+HELP = "write a brief or a book as an email draft (output/<id>.eml), or send it with --send"
 DESCRIPTION = """\
 Make the email for one brief: the subject from its classification, title and date;
 the brief as an HTML body laid out for mail clients; a plain-text version written from the
@@ -42,14 +42,16 @@ examples:
   briefgen email camp-david-2023                       write output/camp-david-2023.eml
   briefgen email camp-david-2023 --send                send to the brief's distribution
   briefgen email camp-david-2023 --send --no-distribution --to me@example.org
-  briefgen email camp-david-2023 --audience press --send   the press version, to the press list"""
+  briefgen email camp-david-2023 --audience press --send   the press version, to the press list
+  briefgen email hiroshima-g7-2023 --send              a book: its PDF and calendar attached"""
 
 _BRIEF_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _STATUS_ORDER = ("delivered", "already sent", "refused", "not tried")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("brief", metavar="BRIEF", help="a brief's id (camp-david-2023) or its file")
+    parser.add_argument("brief", metavar="BRIEF", help="a brief's id (camp-david-2023) or its file, "
+                        "or a book's id (content/books/<id>.yaml)")
     for field_name, who in (("to", "a recipient"), ("cc", "a copied recipient"),
                             ("bcc", "a hidden recipient")):
         parser.add_argument(f"--{field_name}", action="append", default=[], metavar="ADDR",
@@ -73,26 +75,80 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
         raise UsageError("--resend only makes sense with --send")
     path = _brief_path(project, args.brief)
     command_line = _command_line_recipients(args)
-    validated = _validate(project, path)
-    if args.audience:
-        validated = _version_for(validated, args.audience)
-    recipients = _merge(([] if args.no_distribution else _distribution(validated)) + command_line)
+    book, validated = None, None
+    if _is_book(project, path):
+        if args.audience:
+            raise UsageError("--audience chooses a version of a brief; a book has none")
+        book = _validate_book(project, path)
+        output_id, distribution = book.book.book_id, book.book.book.distribution
+    else:
+        validated = _validate(project, path)
+        if args.audience:
+            validated = _version_for(validated, args.audience)
+        output_id, distribution = validated.output_id, validated.brief.distribution
+    recipients = _merge(([] if args.no_distribution else _distribution(distribution)) + command_line)
     settings = load_settings(project.root)
     if args.send:
         settings.check_ready_to_send()
         if not recipients:
             raise UsageError(f"{project.display(path)} has no `distribution:` and no --to, --cc or "
                              "--bcc was given: nobody to send to")
-    parts = _compose(project, path, validated, settings)
+    if book is not None:
+        parts = _compose_book(project, book, settings)
+    else:
+        assert validated is not None
+        parts = _compose(project, path, validated, settings)
     if not args.send:
-        return _write_draft(project, validated.output_id, parts, recipients, settings, stdout, stderr)
-    return _send(project, validated, parts, recipients, settings, args.resend, stdout, stderr)
+        return _write_draft(project, output_id, parts, recipients, settings, stdout, stderr)
+    return _send(project, output_id, validated, parts, recipients, settings, args.resend, stdout, stderr)
+
+
+def _is_book(project, path: Path) -> bool:
+    return path.resolve().parent == (project.content_dir / "books").resolve()
+
+
+def _validate_book(project, path: Path):
+    from briefgen.build.book import check_book
+
+    checked, result = check_book(project, path)
+    if checked is None:
+        raise ContentError(result.diagnostics)
+    return checked
+
+
+def _compose_book(project, checked, settings):
+    """Build the book if needed (its briefs first), then make the parts: PDF and calendar attached."""
+    from briefgen.build.book import build_books, view_of_built
+    from briefgen.mail.message import check_header_fields, compose_book_parts
+
+    check_header_fields(checked.book)
+    result = build_books(project, [checked.book.path])[0]
+    if not result.ok:
+        raise ContentError([*result.diagnostics, Diagnostic.of_file(
+            checked.book.display_path, "the book could not be built, so nothing was written or sent",
+            "invalid")])
+    book_id = checked.book.book_id
+    pdf = (project.output_dir / f"{book_id}.pdf").read_bytes()
+    calendar = (project.output_dir / f"{book_id}.ics").read_bytes()
+    _check_size(project, project.output_dir / f"{book_id}.pdf", len(pdf) + len(calendar), settings)
+    page_html = (project.output_dir / f"{book_id}.html").read_text(encoding="utf-8")
+    return compose_book_parts(checked.book, view_of_built(checked, pdf), page_html, pdf, calendar)
+
+
+def _check_size(project, pdf_path: Path, size: int, settings) -> None:
+    if size > settings.max_attachment_bytes:
+        raise UsageError(f"{project.display(pdf_path)} is {size / 1e6:.3f} MB; the limit for an "
+                         f"attachment is {settings.max_attachment_bytes / 1e6:g} MB "
+                         "(BRIEFGEN_MAIL_MAX_ATTACHMENT_MB); nothing was sent")
 
 
 def _brief_path(project, name: str) -> Path:
     path = Path(name)
     if not path.suffix and not path.exists():
         path = project.content_dir / f"{name}.yaml"
+        book = project.content_dir / "books" / f"{name}.yaml"
+        if not path.is_file() and book.is_file():
+            path = book
     if not path.is_file():
         raise UsageError(f"no such brief: {name} (looked for {project.display(path)})")
     if not _BRIEF_ID.fullmatch(path.stem):
@@ -135,10 +191,9 @@ def _version_for(validated, audience_id: str):
         raise UsageError(str(exc.args[0])) from None
 
 
-def _distribution(validated):
+def _distribution(distribution):
     from briefgen.mail.message import Addressee
 
-    distribution = validated.brief.distribution
     if distribution is None:
         return []
     return [Addressee(r.address, r.name, field_name) for field_name in ("to", "cc", "bcc")
@@ -210,13 +265,15 @@ def _draft_warnings(project, brief_id: str, settings, recipients) -> list[str]:
     return warnings
 
 
-def _send(project, validated, parts, recipients, settings, resend: bool, stdout: TextIO,
+def _send(project, output_id: str, validated, parts, recipients, settings, resend: bool, stdout: TextIO,
           stderr: TextIO) -> int:
+    """Send to whoever has not had this exact message. `validated` is the brief (or the
+    audience's version) that was composed; None for a book, which is sent as it is."""
     from briefgen.build.output import brief_lock
     from briefgen.mail.sent_record import SentRecord, record_path
     from briefgen.mail.smtp import ALREADY_SENT, Outcome
 
-    brief_id = validated.output_id      # a version for an audience has a record of its own
+    brief_id = output_id      # a version for an audience, and a book, have records of their own
     key = parts.content_key()
     with brief_lock(project.output_dir, f"{brief_id}.mail"):  # two sends of one brief never overlap
         record = SentRecord(record_path(project.output_dir, brief_id))
@@ -225,7 +282,8 @@ def _send(project, validated, parts, recipients, settings, resend: bool, stdout:
         outcomes = {r.address: Outcome(r, ALREADY_SENT, f"on {had_it[r.address]['at']}")
                     for r in recipients if r.address in had_it}
         if to_send:
-            outcomes.update(_deliver_versions(project, validated, parts, key, record, to_send, settings))
+            outcomes.update(_deliver_versions(project, validated, parts, key, record, to_send, settings)
+                            if validated is not None else _deliver(parts, key, record, to_send, settings))
     return _report([outcomes[r.address] for r in recipients], parts.subject, settings,
                    project.display(record.path), stdout, stderr)
 
@@ -259,6 +317,20 @@ def _deliver_versions(project, validated, parts, key: str, record, to_send, sett
 
         outcomes.update({o.recipient.address: o for o in deliver(message, group, settings, remember)})
     return outcomes
+
+
+def _deliver(parts, key: str, record, to_send, settings) -> dict:
+    """One message to everyone not yet sent it (a book: no revision line, no amendment)."""
+    from briefgen.mail.message import build_message
+    from briefgen.mail.smtp import deliver
+
+    message = build_message(parts, settings.sender, to_send, now=_now(), include_bcc=False)
+    message_id = message["Message-ID"]
+
+    def remember(delivered):
+        record.add(key, parts.subject, [r.address for r in delivered], message_id, settings.server)
+
+    return {o.recipient.address: o for o in deliver(message, to_send, settings, remember)}
 
 
 def _report(outcomes, subject: str, settings, record_name: str, stdout: TextIO, stderr: TextIO) -> int:

@@ -1,7 +1,8 @@
 """The live preview's web server: 127.0.0.1 only, pages plus one server-sent-events stream.
 
 Routes:
-  /                          the index of every brief (title, date, status, PDF link)
+  /                          the index of every brief (title, date, status, PDF link) and book
+  /books/<id>.pdf            a briefing book's PDF, re-assembled when one of its briefs is built
   /briefs/<id>               the brief's last good one-pager, with the preview script added
   /briefs/<id>.pdf           its last good PDF, from output/
   /briefs/<id>/changes       what changed in it since the last commit (on demand: git is read
@@ -49,6 +50,7 @@ ROUTES = [
     (re.compile(rf"/briefs/{_BRIEF_ID}"), "brief_page"),
     (re.compile(rf"/briefs/{_BRIEF_ID}\.pdf"), "brief_pdf"),
     (re.compile(rf"/briefs/{_BRIEF_ID}/changes"), "brief_changes"),
+    (re.compile(rf"/books/{_BRIEF_ID}\.pdf"), "book_pdf"),
     (re.compile(r"/_preview/overlay\.js"), "overlay_script"),
     (re.compile(rf"/_preview/state/{_BRIEF_ID}\.json"), "brief_state"),
     (re.compile(r"/_preview/events"), "events"),
@@ -112,8 +114,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         preview, sequence = self.server.preview, self.server.feed.sequence  # before the states
         briefs = [{**state, "has_pdf": preview.pdf_path(state["brief"]) is not None}
                   for state in preview.all_states()]
+        books = [{**state, "has_pdf": preview.book_pdf_path(state["book"]) is not None}
+                 for state in preview.all_books()]
         html = preview_template(self.server.assets_dir, "index.html.j2").render(
-            briefs=briefs, project=preview.project.display(preview.project.content_dir))
+            briefs=briefs, books=books, project=preview.project.display(preview.project.content_dir))
         self.send_html(with_preview_script(html, "", sequence, self.server.instance))
 
     def brief_page(self, brief_id: str) -> None:
@@ -160,6 +164,17 @@ class PreviewHandler(BaseHTTPRequestHandler):
             values["problem"] = " ".join(exc.messages())
         html = preview_template(self.server.assets_dir, "changes.html.j2").render(**values)
         self.send_html(html)
+
+    def book_pdf(self, book_id: str) -> None:
+        path = self.server.preview.book_pdf_path(book_id)
+        try:
+            pdf = path.read_bytes() if path else None
+        except FileNotFoundError:
+            pdf = None
+        if pdf is None:
+            self.send_text(HTTPStatus.NOT_FOUND, f"no PDF of the book {book_id} has been built yet")
+            return
+        self.send_bytes(HTTPStatus.OK, "application/pdf", pdf)
 
     def overlay_script(self) -> None:
         script = (self.server.assets_dir / "overlay.js").read_bytes()

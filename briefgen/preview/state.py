@@ -74,6 +74,24 @@ class BriefState:
         }
 
 
+@dataclass
+class BookState:
+    """What the preview knows about one briefing book."""
+
+    book_id: str
+    path: Path
+    file: str
+    title: str = ""
+    briefs: tuple[str, ...] = ()
+    status: str = "building"          # one of STATUS_LABELS (never "overflowing")
+    problems: list[Problem] = field(default_factory=list)
+
+    def public(self) -> dict:
+        return {"book": self.book_id, "file": self.file, "title": self.title or self.book_id,
+                "briefs": list(self.briefs), "status": self.status,
+                "status_label": STATUS_LABELS[self.status], "problems": [vars(p) for p in self.problems]}
+
+
 class ChangeFeed:
     """Fan-out of change events to every open page (one queue per server-sent-events stream)."""
 
@@ -123,6 +141,8 @@ class Preview:
         self._render_lock = threading.RLock()         # one brief renders at a time
         self._people: dict[Path, PeopleRegistry] = {}
         self._stopping = False
+        self._books: dict[str, BookState] = {}
+        self._books_todo: dict[str, None] = {}        # books to re-assemble, in the PDF thread
 
     # --- reading -------------------------------------------------------------------------
 
@@ -139,6 +159,17 @@ class Preview:
     def html_versions(self) -> dict[str, int]:
         with self._lock:
             return {key: state.html_version for key, state in self._briefs.items()}
+
+    def all_books(self) -> list[dict]:
+        with self._lock:
+            return [self._books[key].public() for key in sorted(self._books)]
+
+    def book_pdf_path(self, book_id: str) -> Path | None:
+        with self._lock:
+            if book_id not in self._books:
+                return None
+        path = self.project.output_dir / f"{book_id}.pdf"
+        return path if path.is_file() else None
 
     def pdf_path(self, brief_id: str) -> Path | None:
         with self._lock:
@@ -159,6 +190,88 @@ class Preview:
             self._remove(brief_id)
         for path in paths:
             self.refresh(path)
+        self.refresh_books()
+
+    def refresh_books(self) -> None:
+        """Read every book under content/books/ (cheap: its own file only) and queue each
+        for assembly; books whose file has gone are forgotten."""
+        from briefgen.build.book import find_books
+
+        paths = find_books(self.project)
+        with self._lock:
+            for gone in set(self._books) - {path.stem for path in paths}:
+                del self._books[gone]
+                self._books_todo.pop(gone, None)
+        for path in paths:
+            self._read_book(path)
+
+    def _read_book(self, path: Path) -> None:
+        from briefgen.content.books import validate_book
+        from briefgen.errors import ContentError
+
+        display = self.project.display(path)
+        try:
+            book = validate_book(path, display_path=display)
+        except ContentError as exc:
+            with self._lock:
+                state = self._books.setdefault(path.stem, BookState(path.stem, path.resolve(), display))
+                state.status = "failing"
+                state.problems = [Problem.from_diagnostic(d) for d in exc.diagnostics if d.is_error]
+            self.feed.publish("state", path.stem)
+            return
+        with self._lock:
+            state = self._books.setdefault(path.stem, BookState(path.stem, path.resolve(), display))
+            state.title, state.briefs = book.book.title, tuple(book.book.briefs)
+            state.status, state.problems = "building", []
+            self._books_todo[path.stem] = None
+            self._pdf_wanted.notify()
+        self.feed.publish("state", path.stem)
+
+    def _queue_books_with(self, brief_id: str) -> None:
+        with self._lock:
+            for state in self._books.values():
+                if brief_id in state.briefs:
+                    state.status = "building"
+                    self._books_todo[state.book_id] = None
+            self._pdf_wanted.notify()
+
+    def _build_book(self, book_id: str) -> None:
+        """Re-assemble one book from its briefs' PDFs (built by the preview, or built now)."""
+        from briefgen.build.book import build_books
+
+        with self._lock:
+            state = self._books.get(book_id)
+            if state is None:
+                return
+            path, briefs = state.path, self._brief_results(state.briefs)
+        started = time.perf_counter()
+        # Only the assembly runs here: the briefs' PDFs are the preview's own, so no worker
+        # is forked from this process, whose other threads may hold locks.
+        [result] = build_books(self.project, [path], brief_results=briefs)
+        with self._lock:
+            state.problems = problems_of(result)
+            state.status = "built" if result.ok else "failing"
+        self.feed.publish("state", book_id)
+        if result.ok:
+            self._log(f"built {state.file} -> output/{book_id}.pdf in {time.perf_counter() - started:.2f} s")
+        else:
+            for problem in state.problems:
+                self._log(f"{problem.where}: error: {problem.message}")
+
+    def _brief_results(self, brief_ids: tuple[str, ...]) -> dict[Path, build.BriefResult]:
+        """Each brief of a book as the preview last built it (call with the lock held)."""
+        results = {}
+        for brief_id in brief_ids:
+            state = self._briefs.get(brief_id)
+            path = state.path if state else self.project.content_dir / f"{brief_id}.yaml"
+            if state is not None and state.status == "built":
+                results[path] = build.BriefResult(path, brief_id, True, skipped=True)
+            else:
+                why = "has not been built in the preview" if state is None or state.status == "building" \
+                    else "does not build"
+                results[path] = build.BriefResult.failure(path, self.project.display(path),
+                                                          f"the brief {why}", "invalid")
+        return results
 
     def files_changed(self, paths: Iterable[Path]) -> None:
         """React to saved, added or deleted files under content/ or templates/; anything that
@@ -174,6 +287,8 @@ class Preview:
                 self.refresh(path)
             else:
                 self._remove(path.stem)
+        if any(path.parent == (self.project.content_dir / "books").resolve() for path in changed):
+            self.refresh_books()
 
     def is_input(self, path: Path) -> bool:
         """Whether a changed file can change a brief: a brief (content/*.yaml), a person
@@ -294,15 +409,23 @@ class Preview:
         """The PDF thread's loop: build each queued brief, newest content first come first."""
         while True:
             with self._lock:
-                while not self._pdf_todo and not self._stopping:
+                while not self._pdf_todo and not self._books_todo and not self._stopping:
                     self._pdf_wanted.wait()
                 if self._stopping:
                     return
-                brief_id = next(iter(self._pdf_todo))
-                del self._pdf_todo[brief_id]
-                state = self._briefs[brief_id]
-                generation, path = state.generation, state.path
-            self._build_pdf(brief_id, path, generation)
+                book_id = None
+                if self._pdf_todo:
+                    brief_id = next(iter(self._pdf_todo))
+                    del self._pdf_todo[brief_id]
+                    state = self._briefs[brief_id]
+                    generation, path = state.generation, state.path
+                else:                           # a book waits until no brief is waiting
+                    book_id = next(iter(self._books_todo))
+                    del self._books_todo[book_id]
+            if book_id is None:
+                self._build_pdf(brief_id, path, generation)
+            else:
+                self._build_book(book_id)
 
     def stop(self) -> None:
         with self._lock:
@@ -325,6 +448,7 @@ class Preview:
         self._announce("state", state)
         if state.status == "built":
             self._log(f"built {state.file} -> output/{brief_id}.html, .pdf in {seconds:.2f} s")
+            self._queue_books_with(brief_id)
         else:
             for problem in problems:
                 self._log(f"{problem.where}: error: {problem.message}")

@@ -63,3 +63,18 @@ def point_groups(points) -> list[tuple[str | None, list[Point]]]:
     for point in points:
         groups.setdefault(point.to, []).append(point)
     return [(to, listed) for to, listed in groups.items() if listed]
+
+
+def span_of_days(days: Iterable[dt.date]) -> str:
+    """'May 18, 2023', 'May 18–21, 2023', or across months and years."""
+    found = sorted(days)
+    if not found:
+        return ""
+    first, last = found[0], found[-1]
+    if first == last:
+        return medium_date(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%B} {first.day}–{last.day}, {first.year}"
+    if first.year == last.year:
+        return f"{first:%B} {first.day} – {last:%B} {last.day}, {first.year}"
+    return f"{medium_date(first)} – {medium_date(last)}"

@@ -66,6 +66,46 @@ def write_pdf(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -
     return pdf
 
 
+@dataclass(frozen=True)
+class LaidOutDocument:
+    """A document of any length laid out once (a book's own pages), written on demand.
+    Not tagged: a book is assembled from several PDFs, whose structure trees are not merged."""
+
+    laid_out: LaidOut
+    source: TextSource
+
+    @property
+    def pages(self) -> int:
+        return self.laid_out.pages
+
+    def page_of(self, anchor: str) -> int:
+        """The 1-based page an element with this id starts on."""
+        for number, page in enumerate(self.laid_out.document.pages, start=1):
+            if anchor in page.anchors:
+                return number
+        raise KeyError(anchor)
+
+    def write(self) -> bytes:
+        with _weasyprint_log() as log:
+            pdf = self.laid_out.document.write_pdf()
+        _raise_for_refusals(self.laid_out.fetcher, self.laid_out.base_url, self.source)
+        _raise_for_log(log, self.source)
+        return pdf
+
+
+def lay_out_document(html: str, source: TextSource, asset_roots: tuple[Path, ...]) -> LaidOutDocument:
+    return LaidOutDocument(lay_out(html, source, asset_roots), source)
+
+
+def render_plain_pdf(html: str) -> bytes:
+    """A PDF of trusted HTML that briefgen made itself (no content, nothing fetched)."""
+    from weasyprint import HTML
+
+    def refuse(url: str, *args, **kwargs):
+        raise ValueError(f"nothing is fetched here: {url}")
+    return HTML(string=html, url_fetcher=refuse).write_pdf(font_config=font_configuration())
+
+
 def lay_out(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> LaidOut:
     """Lay out once. Relative URLs (images in Markdown) resolve against the brief's folder."""
     from weasyprint import HTML

@@ -1,0 +1,452 @@
+"""Briefing books: a trip's briefs, schedule and biographies assembled into one bookmarked PDF.
+
+A book never lays out a brief a second time. Its briefs are built first through the
+normal incremental build; then the book's own pages (cover, schedule at a glance,
+contents, extra sections, biographies) are laid out, and each brief's PDF is appended
+exactly as it was built alone, so the book never disagrees with the briefs that were
+emailed. The contents' page numbers, the outline (book → brief → section) and the page
+labels come from one page plan; every page is stamped with the book's marking and
+"Page N of M". A book whose brief does not build carries that brief's own errors and
+is not written.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from briefgen.build import incremental
+from briefgen.build.pipeline import BriefResult, BuildOptions, check_brief, shared_people
+from briefgen.content.sourcemap import ContentText
+from briefgen.errors import BriefgenError, ContentError, Diagnostic, RenderError, UsageError
+from briefgen.project import Project
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader, PdfWriter
+
+    from briefgen.content.books import ValidatedBook
+    from briefgen.content.validate import PeopleRegistry, ValidatedBrief
+    from briefgen.render.book import PagePlan
+
+BOOK_SUFFIXES = (".html", ".pdf", ".ics")
+STAMP_POINTS = 6.5
+
+
+def find_books(project: Project, ids: Iterable[str] = ()) -> list[Path]:
+    """The books named by id (or file), or every book under content/books/."""
+    folder = project.content_dir / "books"   # content.books.book_dir, without importing the model
+    wanted = list(ids)
+    if not wanted:
+        return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    found = []
+    for name in wanted:
+        path = Path(name)
+        if not path.suffix:
+            path = folder / f"{name}.yaml"
+        if not path.is_file():
+            raise UsageError(f"no such book: {name} (looked for {project.display(path)})")
+        found.append(path)
+    return found
+
+
+@dataclass(frozen=True)
+class CheckedBook:
+    """A book and its briefs, every one of them valid."""
+
+    book: ValidatedBook
+    briefs: list[ValidatedBrief]
+
+
+def check_book(project: Project, path: Path,
+               registries: dict[Path, PeopleRegistry] | None = None) -> tuple[CheckedBook | None, BriefResult]:
+    """Validate a book and each of its briefs. A brief with errors gives the book those
+    errors (so the book's result says why) and one more at the brief's line in the book."""
+    from briefgen.content.books import validate_book
+
+    registries = {} if registries is None else registries
+    display = project.display(path)
+    try:
+        validated = validate_book(path, display_path=display)
+    except ContentError as exc:
+        return None, BriefResult(path, path.stem, False, list(exc.diagnostics))
+    diagnostics: list[Diagnostic] = list(validated.warnings)
+    briefs: list[ValidatedBrief] = []
+    for index, brief_id in enumerate(validated.book.briefs):
+        brief_path = validated.brief_path(brief_id)
+        brief, result = check_brief(project, brief_path, shared_people(project, brief_path, registries))
+        if brief is None:
+            diagnostics += result.diagnostics
+            diagnostics.append(validated.at_brief(index, f"brief `{brief_id}` has errors (above), so "
+                                                  "the book cannot be built"))
+        else:
+            briefs.append(brief)
+    if len(briefs) == len(validated.book.briefs):
+        diagnostics += marking_problems(validated, briefs) + overlap_warnings(validated, briefs)
+    ok = not any(d.is_error for d in diagnostics)
+    checked = CheckedBook(validated, briefs) if ok else None
+    return checked, BriefResult(path, path.stem, ok, diagnostics)
+
+
+def marking_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
+    """A book is marked at least as high as each of its briefs."""
+    from briefgen.content.books import MARKING_ORDER, marking_level
+
+    own = marking_level(validated.book.classification or "")
+    if own is None:
+        return []
+    problems = []
+    for index, brief in enumerate(briefs):
+        level = marking_level(brief.brief.classification or "")
+        if level is not None and level > own:
+            problems.append(validated.at_key("classification", (
+                f"the book is marked {validated.book.classification}, lower than its brief "
+                f"`{brief.brief_id}` ({brief.brief.classification}, item {index + 1} of `briefs`); "
+                f"mark the book at least {MARKING_ORDER[level]}")))
+    return problems
+
+
+def overlap_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
+    """Agenda items of two different briefs that start at the same day and time."""
+    from briefgen.render.book import schedule
+
+    warnings = []
+    seen: dict[tuple, tuple[int, str]] = {}
+    for entry in schedule(briefs):
+        if entry.day is None or entry.time is None:
+            continue
+        key = (entry.day, entry.time)
+        if key in seen and seen[key][0] != entry.brief_index:
+            first_index, first_title = seen[key]
+            warnings.append(validated.at_brief(entry.brief_index, (
+                f"agenda item '{entry.item.title}' of brief `{entry.brief_id}` starts at the same time "
+                f"({entry.day} {entry.time}) as '{first_title}' of brief "
+                f"`{briefs[first_index].brief_id}`; is the schedule right?"), severity="warning"))
+        else:
+            seen.setdefault(key, (entry.brief_index, entry.item.title))
+    return warnings
+
+
+def check_books(project: Project, ids: Iterable[str] = ()) -> list[BriefResult]:
+    registries: dict[Path, PeopleRegistry] = {}
+    return [check_book(project, path, registries)[1] for path in find_books(project, ids)]
+
+
+# --- building ------------------------------------------------------------------------------
+
+def build_books(project: Project, paths: list[Path], options: BuildOptions | None = None,
+                on_result: Callable[[BriefResult], None] | None = None,
+                brief_results: dict[Path, BriefResult] | None = None) -> list[BriefResult]:
+    """Build each book: its briefs through the normal incremental build (unless their
+    results are given), then the book's own pages and the assembly."""
+    from briefgen.build import pipeline
+
+    options = options or BuildOptions()
+    report = on_result or (lambda result: None)
+    known = {p.resolve(): r for p, r in (brief_results or {}).items()}
+    results = []
+    registries: dict[Path, PeopleRegistry] = {}
+    shared = incremental.shared_inputs_digest(project.asset_roots)
+    for path in paths:
+        started = time.perf_counter()
+        if not options.force and _no_brief_failed(known) and _up_to_date(project, path, None, shared):
+            result = BriefResult(path, path.stem, True, skipped=True)
+            report(result)
+            results.append(result)
+            continue
+        checked, result = check_book(project, path, registries)
+        if checked is not None and options.strict and result.warnings:
+            checked = None
+            result.fail([Diagnostic.of_file(project.display(path), "warnings are errors with --strict",
+                                            "strict")])
+        if checked is not None:
+            brief_paths = [b.path for b in checked.briefs]
+            missing = [p for p in brief_paths if p.resolve() not in known]
+            if missing:
+                for brief_path, brief_result in zip(missing, pipeline.build(project, missing, options,
+                                                                            on_result=report),
+                                                    strict=True):
+                    known[brief_path.resolve()] = brief_result
+            started = time.perf_counter()
+            result = _assemble_checked(project, checked, result, [known[p.resolve()] for p in brief_paths],
+                                       options, shared)
+        result.seconds = time.perf_counter() - started
+        result.diagnostics = _not_reported_before(result.diagnostics, brief_results)
+        report(result)
+        results.append(result)
+    return results
+
+
+def _not_reported_before(diagnostics: list[Diagnostic],
+                         brief_results: dict[Path, BriefResult] | None) -> list[Diagnostic]:
+    """A brief's problems that the same run has already reported with the brief are not
+    repeated under the book (the book's own line still says which brief stopped it)."""
+    seen = {d.format() for r in (brief_results or {}).values() for d in r.diagnostics}
+    return [d for d in diagnostics if d.format() not in seen]
+
+
+def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResult,
+                      brief_results: list[BriefResult], options: BuildOptions, shared: str) -> BriefResult:
+    """Assemble a checked book from its briefs' results, within the time budget of one brief."""
+    from briefgen.build.workers import BudgetExceeded, time_limit
+
+    book = checked.book
+    failed = [(i, r) for i, r in enumerate(brief_results) if not r.ok]
+    if failed:
+        return result.fail([d for _, r in failed for d in r.diagnostics if d.is_error] + [
+            book.at_brief(i, f"brief `{r.brief_id}` did not build, so the book was not built")
+            for i, r in failed])
+    pdfs = [project.output_dir / f"{b.brief_id}.pdf" for b in checked.briefs]
+    inputs = [book.path, *(f for b in checked.briefs for f in b.input_files), *pdfs]
+    if not options.force and _up_to_date(project, book.path, inputs, shared):
+        result.skipped = True
+        return result
+    try:
+        with time_limit(options.budget.seconds):
+            files = assemble(project, checked)
+    except BudgetExceeded:
+        return result.fail([Diagnostic.of_file(book.display_path, "the book took longer than its time budget "
+                                               f"({options.budget.seconds:g} s) and was stopped; nothing was "
+                                               "written", "timeout")])
+    except BriefgenError as exc:
+        return result.fail(exc.diagnostics if isinstance(exc, ContentError) else
+                           [Diagnostic.of_file(book.display_path, str(exc), "invalid")])
+    from briefgen.build.output import write_outputs
+    result.outputs = write_outputs(project.output_dir, book.book_id, files)
+    _record(project, book, inputs, shared)
+    return result
+
+
+def _up_to_date(project: Project, book_path: Path, inputs: list[Path] | None, shared: str) -> bool:
+    """Whether the book's last build used exactly these inputs (default: the ones it recorded,
+    which a build with nothing to do checks without reading any YAML) and its outputs are
+    untouched."""
+    stamp = incremental._read_stamp(incremental.stamp_path(project.output_dir, book_path.stem))
+    if stamp is None:
+        return False
+    recorded = [Path(p) for p in stamp.get("inputs", [])]
+    if stamp.get("fingerprint") != incremental.fingerprint(book_path, recorded if inputs is None else inputs,
+                                                           shared):
+        return False
+    outputs = stamp.get("outputs", {})
+    return all(incremental._file_digest(project.output_dir / f"{book_path.stem}{suffix}") == outputs.get(suffix)
+               for suffix in BOOK_SUFFIXES)
+
+
+def _no_brief_failed(known: dict[Path, BriefResult]) -> bool:
+    """No brief built in this run failed (a book with a failing brief fails, never skips;
+    which briefs a book holds is not known before its file is read)."""
+    return all(result.ok for result in known.values())
+
+
+def _record(project: Project, book: ValidatedBook, inputs: list[Path], shared: str) -> None:
+    import json
+
+    from briefgen.build.output import write_atomic
+    stamp = {"fingerprint": incremental.fingerprint(book.path, inputs, shared),
+             "inputs": sorted(str(p.resolve()) for p in inputs),
+             "outputs": {suffix: incremental._file_digest(project.output_dir / f"{book.book_id}{suffix}")
+                         for suffix in BOOK_SUFFIXES}}
+    write_atomic(incremental.stamp_path(project.output_dir, book.book_id),
+                 json.dumps(stamp, indent=1).encode(), durable=False)
+
+
+# --- assembly -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Part:
+    """A run of pages in the book: its PDF (read), the title of its outline entry (None: take the
+    part's own outline), and where it starts."""
+
+    reader: PdfReader
+    title: str | None
+    first_page: int = 0          # 0-based index in the book
+
+
+def assemble(project: Project, checked: CheckedBook) -> dict[str, bytes]:
+    """The book's PDF, HTML and calendar.
+
+    Cover and contents come first, then the schedule and sections, the briefs and the
+    biographies. The schedule, sections and biographies are laid out first (their length
+    does not depend on page numbers); then the front, whose contents can now print every
+    number. The front is laid out again only if it is not the two pages assumed."""
+    from pypdf import PdfReader
+
+    from briefgen.render.book import PagePlan, book_view, brief_frame, render_book_part
+    from briefgen.render.calendar import book_calendar
+
+    book, briefs = checked.book, checked.briefs
+    brief_pdfs = [PdfReader(project.output_dir / f"{b.brief_id}.pdf") for b in briefs]
+    brief_counts = [len(reader.pages) for reader in brief_pdfs]
+    source = ContentText(book.path, book.display_path, ())
+
+    def plan_for(front: int, middle: int, section_pages: list[int], bios: int) -> PagePlan:
+        starts, page = [], front + middle + 1
+        for count in brief_counts:
+            starts.append(page)
+            page += count
+        return PagePlan(front + 1, tuple(front + p for p in section_pages), tuple(starts), page,
+                        page - 1 + bios)
+
+    draft = book_view(book, briefs, plan_for(2, 1, [1] * len(book.book.sections), 1))
+    middle = _lay_out(project, render_book_part(draft, "middle", project.templates_dir), source)
+    section_pages = [middle.page_of(f"section-{n}") for n in range(1, len(book.book.sections) + 1)]
+    bios = _lay_out(project, render_book_part(draft, "biographies", project.templates_dir), source)
+    front_pages = 2
+    for _ in range(3):
+        plan = plan_for(front_pages, middle.pages, section_pages, bios.pages)
+        view = book_view(book, briefs, plan)
+        front = _lay_out(project, render_book_part(view, "front", project.templates_dir), source)
+        if front.pages == front_pages:
+            break
+        front_pages = front.pages
+    else:
+        raise RenderError(book.display_path, "the contents' page numbers did not settle; "
+                          "nothing was written", "overflow")
+    parts = [Part(_reader(front.write()), None, 0), Part(_reader(middle.write()), None, front_pages)]
+    parts += [Part(pdf, b.brief.title, start - 1)
+              for b, pdf, start in zip(briefs, brief_pdfs, plan.brief_pages, strict=True)]
+    parts.append(Part(_reader(bios.write()), None, plan.biographies - 1))
+    targets = {entry["target"]: entry["page"] - 1 for entry in view["contents"]}
+    pdf = _merge(parts, book, plan.total, targets)
+    pages_html = {b.brief_id: brief_frame((project.output_dir / f"{b.brief_id}.html").read_text(encoding="utf-8"))
+                  for b in briefs}
+    page_html = render_book_part(book_view(book, briefs, plan, pages_html), "html", project.templates_dir)
+    return {".html": page_html.encode("utf-8"), ".pdf": pdf, ".ics": book_calendar(book, briefs)}
+
+
+def _reader(pdf: bytes) -> PdfReader:
+    from pypdf import PdfReader
+    return PdfReader(io.BytesIO(pdf))
+
+
+def _lay_out(project: Project, html: str, source: ContentText):
+    from briefgen.render.pdf import lay_out_document
+    return lay_out_document(html, source, project.asset_roots)
+
+
+def _merge(parts: list[Part], book: ValidatedBook, total: int, targets: dict[str, int]) -> bytes:
+    """One PDF: every part's pages in order, the outline, page labels, the stamp, metadata."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer = PdfWriter()
+    readers = [part.reader for part in parts]
+    for reader in readers:
+        for page in reader.pages:
+            writer.add_page(page)
+    assert len(writer.pages) == total, (len(writer.pages), total)
+    _stamp(writer, book)
+    _point_contents_links(writer, targets)
+    for part, reader in zip(parts, readers, strict=True):
+        _outline(writer, reader, part)
+    from pypdf.constants import PageLabelStyle
+    writer.set_page_label(0, total - 1, style=PageLabelStyle.DECIMAL, start=1)
+    writer.add_metadata({"/Title": book.book.title, "/Author": book.book.prepared_by,
+                         "/Subject": book.book.subtitle or book.book.title,
+                         "/Creator": "briefgen", "/Producer": "briefgen with WeasyPrint and pypdf"})
+    root = writer._root_object
+    root[NameObject("/Lang")] = TextStringObject("en")
+    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    from pypdf.generic import BooleanObject, DictionaryObject
+    root[NameObject("/ViewerPreferences")] = DictionaryObject(
+        {NameObject("/DisplayDocTitle"): BooleanObject(True)})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _point_contents_links(writer: PdfWriter, targets: dict[str, int]) -> None:
+    """The contents link to where each brief and the biographies start: pages of other parts,
+    so the front's own link targets are replaced with the book's pages."""
+    from pypdf.generic import ArrayObject, NameObject, NullObject
+
+    for page in writer.pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            name = str(annotation.get("/Dest", ""))
+            if name in targets:
+                annotation[NameObject("/Dest")] = ArrayObject([
+                    writer.pages[targets[name]].indirect_reference, NameObject("/XYZ"),
+                    NullObject(), NullObject(), NullObject()])
+
+
+def _outline(writer: PdfWriter, reader: PdfReader, part: Part) -> None:
+    """The part's own outline, moved to its pages in the book; for a brief, under one entry."""
+    parent = None
+    if part.title is not None:
+        parent = writer.add_outline_item(title=part.title, page_number=part.first_page)
+    entries: list = list(reader.outline)
+    # A brief's outline is its title with its sections below: the sections go under the brief.
+    if parent is not None and len(entries) >= 1 and not isinstance(entries[0], list) and \
+            len(entries) == 2 and isinstance(entries[1], list):
+        entries = entries[1]
+    _copy_outline(writer, reader, entries, parent, part.first_page)
+
+
+def _copy_outline(writer: PdfWriter, reader: PdfReader, entries: list, parent, offset: int) -> None:
+    last = None
+    for entry in entries:
+        if isinstance(entry, list):
+            if last is not None:
+                _copy_outline(writer, reader, entry, last, offset)
+            continue
+        page = reader.get_destination_page_number(entry)
+        if page is None:
+            continue
+        last = writer.add_outline_item(title=str(entry.title), page_number=offset + page, parent=parent)
+
+
+def _stamp(writer: PdfWriter, book: ValidatedBook) -> None:
+    """Overlay every page with a footer line: the book's marking, its title, Page N of M."""
+    from pypdf import PdfReader
+
+    sizes = [(float(page.mediabox.width), float(page.mediabox.height)) for page in writer.pages]
+    overlay = PdfReader(io.BytesIO(_stamp_pdf(book, sizes)))
+    for page, stamp in zip(writer.pages, overlay.pages, strict=True):
+        page.merge_page(stamp)
+
+
+def _stamp_pdf(book: ValidatedBook, sizes: list[tuple[float, float]]) -> bytes:
+    """One page per book page, of the same size, with only the footer line on it."""
+    import html as html_module
+
+    from briefgen.render.pdf import render_plain_pdf
+
+    names = {size: f"s{n}" for n, size in enumerate(dict.fromkeys(sizes))}
+    css = "".join(f"@page {name} {{ size: {w}pt {h}pt; margin: 0; }}\n" for (w, h), name in names.items())
+    title = html_module.escape(book.book.title)
+    marking = html_module.escape(book.book.classification)
+    pages = "".join(
+        f'<div class="p" style="page: {names[size]}; height: {size[1]}pt">'
+        f'<p class="stamp"><span class="m">{marking}</span> · {title} · Page {n} of {len(sizes)}</p></div>'
+        for n, size in enumerate(sizes, start=1))
+    html = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><style>{css}"
+            "html { font-family: 'Noto Sans', sans-serif; }"
+            ".p { position: relative; break-after: page; margin: 0; }"
+            f".stamp {{ position: absolute; bottom: 3pt; left: 0; right: 0; margin: 0; text-align: center;"
+            f" font-size: {STAMP_POINTS}pt; color: #333; }}"
+            ".m { font-weight: 700; }</style></head><body style='margin:0'>"
+            f"{pages}</body></html>")
+    return render_plain_pdf(html)
+
+
+
+def view_of_built(checked: CheckedBook, pdf: bytes) -> dict:
+    """The book's view (dates, schedule, contents) for a book already built, its page plan
+    read back from the PDF's outline: cover, contents, schedule, the sections, one entry
+    per brief, then the biographies."""
+    from pypdf import PdfReader
+
+    from briefgen.render.book import PagePlan, book_view
+
+    reader = PdfReader(io.BytesIO(pdf))
+    starts = [(reader.get_destination_page_number(entry) or 0) + 1 for entry in reader.outline
+              if not isinstance(entry, list)]
+    sections, count = len(checked.book.book.sections), len(checked.briefs)
+    plan = PagePlan(starts[2], tuple(starts[3:3 + sections]), tuple(starts[3 + sections:3 + sections + count]),
+                    starts[-1], len(reader.pages))
+    return book_view(checked.book, checked.briefs, plan)

@@ -1,0 +1,209 @@
+"""A briefing book's own pages: cover, schedule at a glance, contents, extra sections, biographies.
+
+The briefs themselves are not laid out again: the book reuses each brief's PDF as built
+alone (see build/book.py). Here Python prepares every value (the schedule sorted by day,
+local and home times, the people once each) and the template `book.html.j2` places them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from briefgen import __version__
+from briefgen.content.books import ValidatedBook
+from briefgen.content.models import AgendaItem, Brief
+from briefgen.content.validate import ValidatedBrief
+from briefgen.project import TEMPLATES_DIR
+from briefgen.render.html import PAGE_SIZES, _banner_class, template_environment
+from briefgen.render.labels import long_date, medium_date, short_names, span_of_days
+from briefgen.render.richtext import RichText
+
+TEMPLATE_NAME = "book.html.j2"
+NAME_ORDER_LABELS = {"family-first": "family name first", "given-first": "given name first"}
+
+
+@dataclass(frozen=True)
+class ScheduleItem:
+    """One agenda item of one brief, placed in time."""
+
+    day: dt.date | None
+    time: str | None
+    brief_index: int
+    brief_id: str
+    item: AgendaItem
+
+    def starts_at(self, zone: str | None) -> dt.datetime | None:
+        """The start as an aware datetime in `zone` (naive when there is no zone)."""
+        if self.day is None or self.time is None:
+            return None
+        hour, minute = map(int, self.time.split(":"))
+        moment = dt.datetime.combine(self.day, dt.time(hour, minute))
+        return moment.replace(tzinfo=ZoneInfo(zone)) if zone else moment
+
+
+def event_days(brief: Brief) -> list[dt.date]:
+    event = brief.event
+    if event.date:
+        return [event.date]
+    return [day for day in (event.start, event.end) if day]
+
+
+def schedule(briefs: list[ValidatedBrief]) -> list[ScheduleItem]:
+    """Every agenda item of every brief, by day and time (items without a time keep their
+    brief's order within the day). An item without a date is on the day of the item above
+    it, or the first day of its event, as on the brief's own page."""
+    found = []
+    for index, validated in enumerate(briefs):
+        day: dt.date | None = event_days(validated.brief)[0]
+        for item in validated.brief.agenda:
+            day = item.date or day
+            found.append(ScheduleItem(day, item.time, index, validated.brief_id, item))
+    order = {id(entry): n for n, entry in enumerate(found)}
+    return sorted(found, key=lambda e: (e.day or dt.date.max, e.brief_index if e.time is None else -1,
+                                        e.time or "", order[id(e)]))
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """Where each part of the book starts (1-based book pages) and how many pages there are."""
+
+    schedule: int
+    sections: tuple[int, ...]          # first page of each extra section
+    brief_pages: tuple[int, ...]       # first page of each brief
+    biographies: int
+    total: int
+
+
+def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: PagePlan,
+              brief_html: Mapping[str, str] | None = None) -> dict:
+    """Everything the template shows, formatted and escaped where needed."""
+    book = validated.book
+    people = _people_once(briefs)
+    text = RichText({}, validated.path.resolve().parent.parent)
+    zone, home = book.timezone, book.home_timezone
+    days = [day for b in briefs for day in event_days(b.brief)]
+    places = list(dict.fromkeys(b.brief.event.location for b in briefs))
+    rows: dict[dt.date | None, list[dict]] = {}
+    for entry in schedule(briefs):
+        rows.setdefault(entry.day, []).append(_schedule_row(entry, briefs, zone, home))
+    return {
+        "id": validated.book_id,
+        "lang": "en",
+        "generator": f"briefgen {__version__}",
+        "page_size": PAGE_SIZES[book.paper],
+        "title": book.title,
+        "subtitle": book.subtitle or "",
+        "classification": book.classification,
+        "banner_class": _banner_class(book.classification),
+        "prepared_by": book.prepared_by,
+        "as_of": medium_date(book.as_of),
+        "dates": span_of_days(days),
+        "places": places,
+        "timezone": zone or "",
+        "home_timezone": home or "",
+        "schedule": [{"day": long_date(day) if day else "Date to be set", "entries": items}
+                     for day, items in rows.items()],
+        "sections": [{"anchor": f"section-{n}", "title": s.title, "text": text.block(s.text)}
+                     for n, s in enumerate(book.sections, start=1)],
+        "contents": [
+            {"title": "Schedule at a glance", "note": "", "page": plan.schedule, "target": "goto-schedule"},
+            *({"title": section.title, "note": "", "page": page, "target": f"goto-section-{n}"}
+              for n, (section, page) in enumerate(zip(book.sections, plan.sections, strict=True), start=1)),
+            *({"title": b.brief.title, "page": page, "target": f"goto-brief-{b.brief_id}",
+               "note": f"{span_of_days(event_days(b.brief))} · {b.brief.event.location}"}
+              for b, page in zip(briefs, plan.brief_pages, strict=True)),
+            {"title": "Biographies", "note": "", "page": plan.biographies, "target": "goto-biographies"},
+        ],
+        "briefs": [{
+            "id": b.brief_id,
+            "title": b.brief.title,
+            "subtitle": b.brief.subtitle or "",
+            "when": span_of_days(event_days(b.brief)),
+            "location": b.brief.event.location,
+            "classification": b.brief.classification,
+            "page": page,
+            "html": (brief_html or {}).get(b.brief_id, ""),
+        } for b, page in zip(briefs, plan.brief_pages, strict=True)],
+        "biographies_page": plan.biographies,
+        "total_pages": plan.total,
+        "people": [_person_view(person_id, person, text) for person_id, person in people.items()],
+    }
+
+
+def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], zone: str | None,
+                  home: str | None) -> dict:
+    validated = briefs[entry.brief_index]
+    item = entry.item
+    home_time = ""
+    start = entry.starts_at(zone)
+    if start is not None and zone and home and home != zone:
+        there = start.astimezone(ZoneInfo(home))
+        home_time = f"{there:%H:%M}" + (f" {there:%a}" if there.date() != start.date() else "")
+    return {"time": item.time or "", "home_time": home_time, "title": item.title,
+            "brief": validated.brief.title, "brief_id": validated.brief_id,
+            "location": item.location or validated.brief.event.location,
+            "who": short_names(item.participants, validated.people), "note": item.note or ""}
+
+
+def _people_once(briefs: list[ValidatedBrief]) -> dict:
+    """Every person the briefs name, once: in order of precedence as they first appear."""
+    people: dict = {}
+    for validated in briefs:
+        for participant in validated.brief.participants:
+            people.setdefault(participant.person, validated.people[participant.person])
+    for validated in briefs:
+        for person_id, person in validated.people.items():
+            people.setdefault(person_id, person)
+    return people
+
+
+def _person_view(person_id: str, person, text: RichText) -> dict:
+    return {"id": person_id, "anchor": f"person-{person_id}", "name": person.name,
+            "native_name": person.native_name or "", "lang": person.lang or "",
+            "title": person.title, "country": person.country,
+            "pronunciation": person.pronunciation or "",
+            "form_of_address": person.form_of_address or "",
+            "name_order": NAME_ORDER_LABELS[person.name_order.value] if person.name_order else "",
+            "bio": text.block(person.bio)}
+
+
+def render_book_part(view: dict, part: str, templates_dir: Path = TEMPLATES_DIR) -> str:
+    """One part of the book as HTML: `front` (cover and contents), `middle` (schedule at a
+    glance and extra sections), `biographies`, or `html` (the whole book for screens, with
+    the briefs in sandboxed frames)."""
+    template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
+    return template.render(book=view, part=part)
+
+
+def brief_frame(page_html: str) -> Markup:
+    """A brief's own page, for a sandboxed frame's srcdoc (escaped; no scripts can run)."""
+    return Markup(html.escape(page_html, quote=True))
+
+
+def book_text(view: dict, attachments: list[str]) -> str:
+    """The book as plain text for an email: cover facts, schedule, contents, marking first and last."""
+    lines = [view["classification"], "", view["title"].upper()]
+    if view["subtitle"]:
+        lines.append(view["subtitle"])
+    lines += ["", f"Dates: {view['dates']}", f"Places: {'; '.join(view['places'])}",
+              f"Prepared by {view['prepared_by']} · Facts as of {view['as_of']}", "", "SCHEDULE AT A GLANCE"]
+    if view["timezone"]:
+        home = f"; home time ({view['home_timezone']}) in brackets" if view["home_timezone"] else ""
+        lines.append(f"Local time: {view['timezone']}{home}.")
+    for day in view["schedule"]:
+        lines += ["", day["day"]]
+        for item in day["entries"]:
+            when = item["time"] + (f" [{item['home_time']}]" if item["home_time"] else "")
+            lines.append(f"  {when:<14}{item['title']} ({item['brief']})")
+    lines += ["", "CONTENTS"]
+    lines += [f"  {brief['title']}, page {brief['page']}" for brief in view["briefs"]]
+    lines += [f"  Biographies, page {view['biographies_page']}", "",
+              "--", f"Attached: {', '.join(attachments)}.", "", view["classification"]]
+    return "\n".join(lines) + "\n"

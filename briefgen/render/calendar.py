@@ -1,0 +1,54 @@
+"""A briefing book's calendar: every agenda item with a time, as RFC 5545 (output/<book>.ics).
+
+Times are in the book's `timezone` (with its VTIMEZONE), or floating local times when the
+book names none. Everything is derived from content, so a rebuild of unchanged content
+writes the same file: UIDs come from the book, the brief and the item's place, and the
+stamp is the book's `as_of`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from briefgen import __version__
+from briefgen.content.books import ValidatedBook
+from briefgen.content.validate import ValidatedBrief
+from briefgen.render.book import schedule
+from briefgen.render.labels import short_names
+
+
+def book_calendar(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> bytes:
+    from icalendar import Calendar, Event
+
+    book = validated.book
+    calendar = Calendar()
+    calendar.add("prodid", f"-//briefgen {__version__}//briefing book//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", book.title)
+    stamp = dt.datetime.combine(book.as_of, dt.time(0, 0), tzinfo=dt.UTC)
+    positions: dict[str, int] = {}
+    for entry in schedule(briefs):
+        start = entry.starts_at(book.timezone)
+        brief = briefs[entry.brief_index]
+        positions[entry.brief_id] = positions.get(entry.brief_id, 0) + 1
+        if start is None:
+            continue
+        item = entry.item
+        event = Event()
+        event.add("uid", f"{validated.book_id}.{entry.brief_id}.{positions[entry.brief_id]}@briefgen.invalid")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", start)
+        event.add("summary", item.title)
+        event.add("location", item.location or brief.brief.event.location)
+        lines = [f"{brief.brief.title} ({book.classification})"]
+        if item.participants:
+            lines.append("With: " + short_names(item.participants, brief.people))
+        if item.note:
+            lines.append(item.note)
+        event.add("description", "\n".join(lines))
+        event.add("categories", [book.title])
+        calendar.add_component(event)
+    if book.timezone:
+        calendar.add_missing_timezones()
+    return calendar.to_ical()

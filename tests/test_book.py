@@ -1,0 +1,375 @@
+"""Briefing books: the sample trip built into one PDF, read back page by page.
+
+The book's outline, page labels, printed page numbers, contents and the briefs' own pages
+must all agree; every page carries the marking; everyone appears once in the biographies;
+the calendar parses. A book whose brief does not build is not written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import REPO, edit, run_cli
+from icalendar import Calendar
+from mail_server import ScriptedHandler, start_server
+from pypdf import PdfReader
+
+BOOK = "hiroshima-g7-2023"
+BRIEFS = ["hiroshima-bilateral-2023", "hiroshima-trilateral-2023"]
+
+
+def copy_trip(root: Path) -> Path:
+    """The sample trip: its briefs, its book and every person file."""
+    content = root / "content"
+    shutil.copytree(REPO / "content" / "people", content / "people")
+    shutil.copytree(REPO / "content" / "books", content / "books")
+    for brief in BRIEFS:
+        shutil.copy(REPO / "content" / f"{brief}.yaml", content)
+    return root
+
+
+@pytest.fixture(scope="module")
+def built_trip(tmp_path_factory) -> Path:
+    root = copy_trip(tmp_path_factory.mktemp("trip"))
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code == 0, result.err
+    assert result.err == ""
+    return root
+
+
+def _outline(reader: PdfReader) -> list[tuple[int, str, int]]:
+    """(depth, title, 1-based page) for every outline entry, in order."""
+    found = []
+
+    def walk(entries, depth):
+        for entry in entries:
+            if isinstance(entry, list):
+                walk(entry, depth + 1)
+            else:
+                found.append((depth, str(entry.title), reader.get_destination_page_number(entry) + 1))
+    walk(reader.outline, 0)
+    return found
+
+
+def _rows(page) -> list[str]:
+    """The page's text as rows: fragments on one baseline joined left to right."""
+    fragments: list[tuple[float, float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            fragments.append((round(cm[5] + tm[5] * cm[3]), cm[4] + tm[4] * cm[0], text.strip()))
+    page.extract_text(visitor_text=visit)
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for y, x, text in fragments:
+        rows.setdefault(y, []).append((x, text))
+    return [" ".join(text for _, text in sorted(parts)) for _, parts in sorted(rows.items(), reverse=True)]
+
+
+def _texts(path: Path) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+
+def test_the_book_holds_each_brief_exactly_as_built_alone(built_trip: Path):
+    out = built_trip / "output"
+    book = PdfReader(out / f"{BOOK}.pdf")
+    pages = _texts(out / f"{BOOK}.pdf")
+    top = {title: page for depth, title, page in _outline(book) if depth == 0}
+    total = len(book.pages)
+    own_pages = 0
+    for brief in BRIEFS:
+        alone = PdfReader(out / f"{brief}.pdf")
+        title = alone.metadata.title
+        start = top[title]
+        for offset, page in enumerate(alone.pages):
+            book_page = book.pages[start - 1 + offset]
+            assert book_page.mediabox == page.mediabox
+            # the brief's own text, untouched; the book adds only its footer line
+            assert (page.extract_text() or "") in pages[start - 1 + offset]
+        own_pages += len(alone.pages)
+    first = top[PdfReader(out / f"{BRIEFS[0]}.pdf").metadata.title]
+    assert top["Biographies"] == first + own_pages   # the biographies follow the last brief
+    assert total >= top["Biographies"]
+
+
+def test_contents_outline_labels_and_printed_numbers_agree(built_trip: Path):
+    path = built_trip / "output" / f"{BOOK}.pdf"
+    reader = PdfReader(path)
+    pages = _texts(path)
+    total = len(reader.pages)
+    assert reader.page_labels == [str(n) for n in range(1, total + 1)]
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {total}" in text
+        assert "UNCLASSIFIED" in text   # the marking, on every page
+    outline = _outline(reader)
+    top = [(title, page) for depth, title, page in outline if depth == 0]
+    assert [title for title, _ in top] == [
+        "Cover", "Contents", "Schedule at a glance", "The trip",
+        "U.S.–Japan Bilateral Meeting, Hiroshima", "U.S.–Japan–Korea Trilateral Meeting, Hiroshima",
+        "Biographies"]
+    contents = _rows(reader.pages[dict(top)["Contents"] - 1])
+    for title, page in top:
+        if title in ("Cover", "Contents"):
+            continue
+        row = next(row for row in contents if row.startswith(title))
+        assert row == f"{title} {page}", (row, page)   # the number printed beside the entry
+    # the contents link to the same pages
+    pages_linked = []
+    for annotation in reader.pages[dict(top)["Contents"] - 1].get("/Annots") or []:
+        destination = annotation.get_object().get("/Dest")
+        if destination is not None and not isinstance(destination, str):
+            pages_linked.append(reader.get_page_number(destination[0].get_object()) + 1)
+    assert sorted(set(pages_linked)) == [page for title, page in top[2:]]
+    # a brief's sections are under it, on its pages
+    for depth, title, page in outline:
+        if depth == 1 and title in {"Participants", "Key messages", "Agenda", "Sources"}:
+            assert page in {p for t, p in top if t.startswith("U.S.")}
+
+
+def test_biographies_list_everyone_once_with_protocol_facts(built_trip: Path):
+    path = built_trip / "output" / f"{BOOK}.pdf"
+    reader = PdfReader(path)
+    outline = _outline(reader)
+    bios_start = next(page for depth, title, page in outline if depth == 0 and title == "Biographies")
+    people = [title for depth, title, page in outline if depth == 1 and page >= bios_start]
+    assert people == ["Joe Biden", "Fumio Kishida 岸田文雄", "Yoon Suk Yeol 윤석열"]
+    text = "\n".join(_texts(path)[bios_start - 1:])
+    for name in ("Joe Biden", "Fumio Kishida", "Yoon Suk Yeol"):
+        assert text.count(name) == 1, name
+    assert "FOO-mee-oh kee-SHEE-dah" in text
+    assert "family name first" in text
+    assert "Prime Minister Kishida" in text
+
+
+def test_cover_and_schedule_show_dates_places_and_home_time(built_trip: Path):
+    pages = _texts(built_trip / "output" / f"{BOOK}.pdf")
+    cover, schedule = pages[0], pages[2]
+    for fact in ("G7 Summit, Hiroshima", "May 18–21, 2023", "Hiroshima, Japan", "Grand Prince Hotel, Hiroshima",
+                 "UNCLASSIFIED", "Briefing staff, from public reporting", "May 18, 2023"):
+        assert fact in cover, fact
+    # 19:25 in Hiroshima is 06:25 the same morning in Washington (EDT, UTC-4)
+    assert re.search(r"19:25\s*06:25", schedule)
+    assert "Thursday, May 18, 2023" in schedule and "Sunday, May 21, 2023" in schedule
+
+
+def test_calendar_has_every_timed_item_with_its_zone(built_trip: Path):
+    calendar = Calendar.from_ical((built_trip / "output" / f"{BOOK}.ics").read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 1  # the only agenda item in the trip with a time
+    start = events[0].decoded("dtstart")
+    assert start == dt.datetime(2023, 5, 18, 19, 25, tzinfo=ZoneInfo("Asia/Tokyo"))
+    assert str(events[0]["summary"]) == "Bilateral meeting; opening remarks before the press"
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Tokyo"]
+
+
+def test_book_html_is_self_contained(built_trip: Path):
+    html = (built_trip / "output" / f"{BOOK}.html").read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    assert html.count('<iframe title="') == len(BRIEFS)
+    assert 'sandbox=""' in html
+    assert "Schedule at a glance" in html and "Biographies" in html
+
+
+def test_unchanged_book_is_skipped_and_a_changed_brief_reassembles_it(tmp_path: Path):
+    root = copy_trip(tmp_path)
+    assert run_cli("book", "--root", root).code == 0
+    pdf = root / "output" / f"{BOOK}.pdf"
+    before = pdf.read_bytes()
+    again = run_cli("book", "--root", root)
+    # nothing changed: decided from the book's record alone, without reading the briefs
+    assert again.out.splitlines()[0] == f"unchanged content/books/{BOOK}.yaml"
+    edit(root / "content" / f"{BRIEFS[1]}.yaml", "title: Trilateral meeting", "title: Trilateral leaders' meeting")
+    changed = run_cli("book", "--root", root)
+    assert changed.code == 0, changed.err
+    lines = changed.out.splitlines()
+    assert lines[0] == f"unchanged content/{BRIEFS[0]}.yaml"
+    assert lines[1].startswith(f"built     output/{BRIEFS[1]}.html")   # only the changed brief
+    assert lines[2].startswith(f"built     output/{BOOK}.html, output/{BOOK}.pdf, output/{BOOK}.ics")
+    assert pdf.read_bytes() != before
+    assert "Trilateral leaders' meeting" in "\n".join(_texts(pdf))
+
+
+def test_build_builds_books_too(tmp_path: Path):
+    root = copy_trip(tmp_path)
+    result = run_cli("build", "--root", root)
+    assert result.code == 0, result.err
+    assert (root / "output" / f"{BOOK}.pdf").is_file()
+    assert result.out.splitlines()[-1].startswith("3 built, 0 unchanged, 0 failed")
+
+
+def test_a_book_whose_brief_does_not_build_gets_its_errors_and_no_book(tmp_path: Path):
+    root = copy_trip(tmp_path)
+    assert run_cli("book", "--root", root).code == 0
+    pdf = root / "output" / f"{BOOK}.pdf"
+    before = pdf.read_bytes()
+    brief = root / "content" / f"{BRIEFS[0]}.yaml"
+    edit(brief, "    role: principal", "    role: chief")
+    result = run_cli("book", "--root", root)
+    assert result.code == 1
+    assert (f"content/{BRIEFS[0]}.yaml:25:11: error: `role` must be one of host, principal, delegation, "
+            "staff, guest; got 'chief' (participants[0].role)") in result.err
+    assert (f"content/books/{BOOK}.yaml:15:5: error: brief `{BRIEFS[0]}` has errors (above), so the "
+            "book cannot be built (briefs[0])") in result.err
+    assert pdf.read_bytes() == before   # the last good book stays
+
+
+def test_a_brief_that_overflows_stops_the_book(tmp_path: Path):
+    root = copy_trip(tmp_path)
+    brief = root / "content" / f"{BRIEFS[1]}.yaml"
+    edit(brief, "background: |\n", "background: |\n" + "  A long paragraph of background. " * 140 + "\n\n")
+    result = run_cli("book", "--root", root)
+    assert result.code == 1
+    assert f"content/{BRIEFS[1]}.yaml: error: the brief does not fit on one page" in result.err
+    assert (f"content/books/{BOOK}.yaml:16:5: error: brief `{BRIEFS[1]}` did not build, so the book was "
+            "not built (briefs[1])") in result.err
+    assert not (root / "output" / f"{BOOK}.pdf").exists()
+
+
+def test_sample_trip_checks_clean():
+    result = run_cli("check", "--root", REPO)
+    assert result.code == 0, result.err
+    assert result.err == ""
+    assert re.fullmatch(r"checked \d+ briefs, 1 book: 0 errors, 0 warnings\n", result.out)
+
+
+# --- email ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def smtp(monkeypatch, tmp_path):
+    """A real SMTP server on 127.0.0.1, and only its settings in the environment."""
+    for name in [n for n in os.environ if n.startswith("BRIEFGEN_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("BRIEFGEN_MAIL_FROM", "Briefing Staff <briefs@example.org>")
+    handler = ScriptedHandler()
+    controller = start_server(handler)
+    monkeypatch.setenv("BRIEFGEN_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("BRIEFGEN_SMTP_PORT", str(controller.port))
+    monkeypatch.setenv("BRIEFGEN_SMTP_TLS", "none")
+    yield handler
+    controller.stop()
+
+
+def test_email_sends_the_book_with_its_calendar_once(built_trip: Path, smtp):
+    result = run_cli("email", BOOK, "--root", built_trip, "--send")
+    assert result.code == 0, result.err
+    assert "delivered     to   principal.office@example.org" in result.out
+    assert "delivered     cc   trip.lead@example.org" in result.out
+    [received] = smtp.received
+    message = received.message
+    assert message["Subject"] == "[UNCLASSIFIED] G7 Summit, Hiroshima, May 18–21, 2023"
+    assert [part.get_content_type() for part in message.walk()] == [
+        "multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/pdf",
+        "text/calendar"]
+    pdf, calendar = list(message.iter_attachments())
+    assert pdf.get_filename() == f"{BOOK}.pdf"
+    assert pdf.get_content() == (built_trip / "output" / f"{BOOK}.pdf").read_bytes()
+    assert Calendar.from_ical(calendar.get_content()).walk("VEVENT")[0]["summary"] == (
+        "Bilateral meeting; opening remarks before the press")
+    text = message.get_body(("plain",)).get_content()
+    assert "19:25 [06:25] Bilateral meeting" in text
+    assert "U.S.–Japan–Korea Trilateral Meeting, Hiroshima, page 6" in text
+    html = message.get_body(("html",)).get_content()
+    assert "<iframe" not in html and "Biographies" in html
+    again = run_cli("email", BOOK, "--root", built_trip, "--send")
+    assert again.code == 0
+    assert "already sent  to   principal.office@example.org" in again.out
+    assert len(smtp.received) == 1   # no second send
+    (built_trip / "output" / f"{BOOK}.sent.json").unlink()
+
+
+# --- preview -------------------------------------------------------------------------------
+
+def test_preview_lists_books_and_reassembles_them_when_a_brief_is_built(tmp_path: Path):
+    import threading
+
+    from briefgen.build import pipeline
+    from briefgen.preview.state import ChangeFeed, Preview
+
+    root = copy_trip(tmp_path)
+    project = pipeline.Project.at(root)
+    feed = ChangeFeed()
+    events = feed.subscribe()
+    preview = Preview(project, feed, lambda path: pipeline.build_brief(project, path))
+    preview.refresh_all()
+    [book] = preview.all_books()
+    assert (book["book"], book["title"], book["briefs"]) == (BOOK, "G7 Summit, Hiroshima", BRIEFS)
+    thread = threading.Thread(target=preview.build_pdfs_until_stopped, daemon=True)
+    thread.start()
+    try:
+        def wait_for_book_built() -> None:
+            while True:
+                event = events.get(timeout=180)
+                if event["brief"] == BOOK and preview.all_books()[0]["status"] != "building":
+                    return
+        wait_for_book_built()
+        assert preview.all_books()[0]["status"] == "built"
+        pdf = preview.book_pdf_path(BOOK)
+        assert pdf is not None
+        brief = root / "content" / f"{BRIEFS[1]}.yaml"
+        edit(brief, "title: Trilateral meeting", "title: Trilateral meeting (preview)")
+        preview.files_changed([brief])
+        wait_for_book_built()
+        assert "Trilateral meeting (preview)" in "\n".join(_texts(pdf))
+    finally:
+        preview.stop()
+        thread.join(timeout=60)
+
+
+def test_noop_build_of_a_book_imports_neither_weasyprint_nor_pydantic(tmp_path: Path):
+    import subprocess
+    import sys
+
+    root = copy_trip(tmp_path)
+    assert run_cli("build", "--root", root).code == 0
+    code = ("import sys; from briefgen.cli.main import main; "
+            "code = main(['build', '--root', sys.argv[1]]); "
+            "print('weasyprint' in sys.modules, 'pydantic' in sys.modules, code)")
+    run = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
+    assert run.stdout.splitlines()[-1] == "False False 0"
+    assert run.stdout.splitlines()[-2].startswith("0 built, 3 unchanged, 0 failed")
+
+
+def test_overlapping_items_warn_and_fail_with_strict(tmp_path: Path):
+    root = copy_trip(tmp_path)
+    edit(root / "content" / f"{BRIEFS[1]}.yaml", "  - date: 2023-05-21\n    title: Trilateral meeting",
+         '  - date: 2023-05-18\n    time: "19:25"\n    title: Trilateral meeting')
+    warning = (f"content/books/{BOOK}.yaml:16:5: warning: agenda item 'Trilateral meeting' of brief "
+               f"`{BRIEFS[1]}` starts at the same time (2023-05-18 19:25) as 'Bilateral meeting; opening "
+               f"remarks before the press' of brief `{BRIEFS[0]}`; is the schedule right? (briefs[1])")
+    strict = run_cli("build", "--root", root, "--strict")
+    assert strict.code == 1
+    assert warning in strict.err
+    assert f"content/books/{BOOK}.yaml: error: warnings are errors with --strict" in strict.err
+    assert not (root / "output" / f"{BOOK}.pdf").exists()
+    relaxed = run_cli("book", "--root", root)
+    assert relaxed.code == 0, relaxed.err
+    assert warning in relaxed.err
+    calendar = Calendar.from_ical((root / "output" / f"{BOOK}.ics").read_bytes())
+    assert len(calendar.walk("VEVENT")) == 2
+
+
+def test_without_a_timezone_the_calendar_has_floating_times_and_no_home_column(tmp_path: Path):
+    from briefgen.build.book import check_book
+    from briefgen.build.pipeline import Project
+    from briefgen.render.book import PagePlan, book_view, render_book_part
+    from briefgen.render.calendar import book_calendar
+
+    root = copy_trip(tmp_path)
+    book_file = root / "content" / "books" / f"{BOOK}.yaml"
+    edit(book_file, "timezone: Asia/Tokyo\nhome_timezone: America/New_York\n", "")
+    checked, result = check_book(Project.at(root), book_file)
+    assert checked is not None, result.errors
+    calendar = Calendar.from_ical(book_calendar(checked.book, checked.briefs))
+    [event] = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == dt.datetime(2023, 5, 18, 19, 25)   # floating: no zone
+    assert calendar.walk("VTIMEZONE") == []
+    view = book_view(checked.book, checked.briefs, PagePlan(3, (4,), (5, 6), 7, 7))
+    html = render_book_part(view, "middle")
+    assert "Home</th>" not in html
+    assert "Local time:" not in html
