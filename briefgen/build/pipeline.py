@@ -29,6 +29,7 @@ from briefgen.build.workers import Budget, BudgetExceeded, JobFailed, run_jobs, 
 
 if TYPE_CHECKING:
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
+    from briefgen.render.fit import PageFit
 
 @dataclass
 class BriefResult:
@@ -45,6 +46,8 @@ class BriefResult:
     superseded: bool = False         # built, but a build of newer content wrote first
     seconds: float = 0.0
     peak_memory_mb: float = 0.0      # of the worker that laid it out
+    fit: "PageFit | None" = None     # how its pages fit: reading load of page 1, room per region
+    draft: Path | None = None        # output/<id>.overflow.pdf, written when it does not fit
 
     def fail(self, messages: list[str]) -> "BriefResult":
         """Mark the brief as not built, for these reasons."""
@@ -134,13 +137,17 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
     """The expensive stage: lay out the PDF (one page, or an error) and write both outputs.
     `shared_digest` (incremental.shared_inputs_digest) is computed here when not given."""
     from briefgen.build.output import write_outputs
-    from briefgen.render.pdf import write_pdf
+    from briefgen.render.pdf import PageOverflow, write_fitted_pdf
 
     result = prepared.result
     try:
-        pdf = write_pdf(prepared.html, prepared.source, project.asset_roots)
+        pdf, result.fit = write_fitted_pdf(prepared.html, prepared.source, project.asset_roots)
+    except PageOverflow as exc:
+        result.draft = write_overflow_draft(project, prepared, exc.draft)
+        return result.fail(exc.messages())
     except BriefgenError as exc:
         return result.fail(exc.messages())
+    remove_overflow_draft(project, prepared.brief_id)
     result.outputs = write_outputs(project.output_dir, prepared.brief_id,
                                    {".html": prepared.html.encode("utf-8"), ".pdf": pdf},
                                    version=prepared.version)
@@ -150,6 +157,25 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
     incremental.record_build(prepared.path, list(prepared.input_files), project.output_dir,
                              shared_digest or incremental.shared_inputs_digest(project.asset_roots))
     return result
+
+
+def overflow_draft_path(project: Project, brief_id: str) -> Path:
+    """Where the draft of a brief that does not fit goes: beside its outputs, never in
+    their place, and never attached to an email."""
+    return project.output_dir / f"{brief_id}.overflow.pdf"
+
+
+def write_overflow_draft(project: Project, prepared: PreparedBrief, draft: bytes | None) -> Path | None:
+    from briefgen.build.output import write_atomic
+    if draft is None:
+        return None
+    path = overflow_draft_path(project, prepared.brief_id)
+    write_atomic(path, draft, durable=False)
+    return path
+
+
+def remove_overflow_draft(project: Project, brief_id: str) -> None:
+    overflow_draft_path(project, brief_id).unlink(missing_ok=True)
 
 
 def _inputs_version(files: tuple[Path, ...]) -> int:

@@ -29,6 +29,7 @@ class ContentText:
     path: Path
     display_path: str
     entries: tuple[tuple[str, str], ...]   # (text, "file:line:col (key.path)")
+    sections: tuple[tuple[str, int], ...] = ()   # (top-level key, its line)
 
     def locate_text(self, needle: str) -> str:
         """Where in the content a piece of text comes from (the first place that has it)."""
@@ -36,3 +37,9 @@ class ContentText:
             if needle in text:
                 return where
         return self.display_path
+
+    def section_line(self, section: str) -> int:
+        """The line of the key that holds a section as the page names it ('Key messages'
+        -> `key_messages:`; 'Purpose' -> `event:`); 0 when the brief has no such key."""
+        key = {"purpose": "event", "quote": "quotes"}.get(section.lower(), section.lower().replace(" ", "_"))
+        return dict(self.sections).get(key, 0)

@@ -61,7 +61,10 @@ class ValidatedBrief:
             for name, value in person.model_dump(exclude_none=True).items():
                 if isinstance(value, str):
                     entries.append((value, f"{people_folder / (person_id + '.yaml')} ({name})"))
-        return ContentText(self.path, self.display_path, tuple(entries))
+        sections = tuple((key, self.document.locate((key,), key=True)[0])
+                         for key in (self.document.data if isinstance(self.document.data, dict) else {})
+                         if (key,) in self.document.key_positions)
+        return ContentText(self.path, self.display_path, tuple(entries), sections)
 
 
 @dataclass

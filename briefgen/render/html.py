@@ -8,6 +8,8 @@ prepared values. Jinja autoescapes everything and fails on any undefined name.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from urllib.parse import urlsplit
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +19,7 @@ from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.project import TEMPLATES_DIR
-from briefgen.content.models import AgendaItem, Brief, Event, Person, Quote
+from briefgen.content.models import DEFAULT_ANNEX, AgendaItem, AnnexSection, Brief, Event, Person, Quote
 from briefgen.render.richtext import RichText
 from briefgen.content.validate import ValidatedBrief
 
@@ -91,6 +93,8 @@ def brief_view(validated: ValidatedBrief) -> dict:
     def names(ids) -> str:
         return short_names(ids, people)
 
+    annex = annex_sections(brief)
+    page_one = page_one_regions(brief, annex)
     owner_sets = {tuple(d.owners) for d in brief.deliverables}
     common_owners = owner_sets.pop() if len(owner_sets) == 1 else ()
 
@@ -118,14 +122,20 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "cite": text.cite(event.sources),
         },
         "participants": [person(p.person, p.role, p.note) for p in brief.participants],
+        "people_columns": people_columns(len(brief.participants)),
+        "page_one": page_one,
+        "annex": {"sections": annex, "title": annex_title(annex)},
+        "agenda_has_when": any(agenda_whens(brief)),
         "agenda": [{
-            "when": agenda_when(item),
+            "when": when,
             "title": item.title,
             "who": names(item.participants),
             "location": item.location or "",
             "note": item.note or "",
             "cite": text.cite(item.sources),
-        } for item in brief.agenda],
+        } for item, when in zip(brief.agenda, agenda_whens(brief))],
+        "deliverables_heading": deliverables_heading(brief),
+        "deliverables_have_caveats": any(d.caveats for d in brief.deliverables),
         "deliverables": [{
             "id": item.id,
             "title": item.title,
@@ -160,9 +170,84 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "publisher": s.publisher or "",
             "date": medium_date(s.date) if s.date else "",
             "url": s.url or "",
+            "domain": url_domain(s.url) if s.url else "",
             "note": s.note or "",
         } for s in brief.sources],
     }
+
+
+# Where each section goes: page 1 (full width, two columns, bottom) or the annex.
+
+SECTION_TITLES = {"agenda": "agenda", "deliverables": "deliverables", "key_messages": "key messages",
+                  "sensitivities": "sensitivities", "background": "background",
+                  "quotes": "quotations", "sources": "sources"}
+PAGE_ONE_REGIONS = {"full": ("deliverables",), "left": ("key_messages", "sensitivities", "background"),
+                    "right": ("agenda", "quotes"), "bottom": ("sources",)}
+
+
+def present_sections(brief: Brief) -> set[str]:
+    """The sections that have something to show."""
+    return {name for name in SECTION_TITLES if getattr(brief, name)}
+
+
+def annex_sections(brief: Brief) -> list[str]:
+    """The sections the annex shows, in the brief's order (default: background, quotes, sources)."""
+    chosen: list[AnnexSection] = list(DEFAULT_ANNEX if brief.annex is None else brief.annex)
+    present = present_sections(brief)
+    return [name for name in dict.fromkeys(s.value for s in chosen) if name in present]
+
+
+def page_one_regions(brief: Brief, annex: list[str]) -> dict[str, list[str]]:
+    """Page 1's sections by region. With one column empty, the other's sections run full width
+    instead, so no half of the page stays blank."""
+    present = present_sections(brief) - set(annex)
+    regions = {region: [name for name in names if name in present]
+               for region, names in PAGE_ONE_REGIONS.items()}
+    if not regions["left"] or not regions["right"]:
+        regions["full"] += regions["left"] + regions["right"]
+        regions["left"], regions["right"] = [], []
+    return regions
+
+
+def annex_title(sections: list[str]) -> str:
+    """'Annex A: Background, quotations and sources'."""
+    titles = [SECTION_TITLES[name] for name in sections]
+    if not titles:
+        return ""
+    listed = titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
+    return f"Annex A: {listed[0].upper()}{listed[1:]}"
+
+
+def people_columns(count: int, widest: int = 5) -> int:
+    """Columns of the participants grid: rows as even as possible, at most `widest` a row
+    (7 people: 4 + 3; 6: 3 + 3)."""
+    rows = max(1, math.ceil(count / widest))
+    return max(1, math.ceil(count / rows))
+
+
+def agenda_whens(brief: Brief) -> list[str]:
+    """Each item's 'when', the day written only on the first item of that day, and not at all
+    when every item is on the event's one day."""
+    days = {item.date for item in brief.agenda if item.date}
+    one_day = not days or days == {brief.event.date}
+    whens, previous = [], None
+    for item in brief.agenda:
+        day = "" if one_day or not item.date or item.date == previous else short_date(item.date)
+        previous = item.date or previous
+        whens.append(" ".join(filter(None, [day, item.time or ""])))
+    return whens
+
+
+def deliverables_heading(brief: Brief) -> str:
+    """'Expected deliverables' only when every one is still expected."""
+    statuses = {d.status.value for d in brief.deliverables}
+    return "Expected deliverables" if statuses == {"expected"} else "Deliverables"
+
+
+def url_domain(url: str) -> str:
+    """A link's text: its domain, without 'www.' ('https://www.whitehouse.gov/x' -> 'whitehouse.gov')."""
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
 
 
 # Formatting shared by the page and the email (briefgen/mail_text.py, mail_message.py).

@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.errors import RenderError
+from briefgen.errors import Diagnostic, RenderError
+from briefgen.render.fit import (ANNEX_PAGES, PX_PER_INCH, TALL_PAGE_INCHES, PageFit, region_box,
+                                 annex_overflow_message, measure_fit, overflow_message,
+                                 region_fills, section_heights_in)
 from briefgen.render.fetcher import SafeFetcher
 from briefgen.content.sourcemap import TextSource
 
@@ -39,25 +41,61 @@ def font_configuration():
 
 @dataclass(frozen=True)
 class LaidOut:
-    """A brief laid out once: its page count, ready to be written without a second layout."""
+    """A brief laid out once: its pages and how they fit, ready to be written without a
+    second layout."""
 
     document: object
     pages: int
     fetcher: SafeFetcher
     base_url: str
 
+    @property
+    def fit(self) -> PageFit:
+        return measure_fit(self.document)
+
+
+class PageOverflow(RenderError):
+    """Page 1 (or the annex) does not fit. Carries a draft PDF to look at, stamped as not
+    fitting, which is never the brief's output."""
+
+    def __init__(self, path: Path | str, message: str, draft: bytes | None, line: int = 0):
+        super().__init__(path, message, "overflow")
+        self.draft = draft
+        if line:   # at the section to shorten, so editors and pull requests show it there
+            self.diagnostics = [Diagnostic(str(path), line, 1, "error", message, kind="overflow")]
+
 
 def write_pdf(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> bytes:
-    """Lay out `html`, require exactly one page, and return the PDF bytes."""
+    """Lay out `html`, require page 1 (and the annex) to fit, and return the PDF bytes."""
+    return write_fitted_pdf(html, validated, asset_roots)[0]
+
+
+def write_fitted_pdf(html: str, validated: TextSource,
+                     asset_roots: tuple[Path, ...]) -> tuple[bytes, PageFit]:
+    """The PDF bytes and how its pages fit (reading load, room per region); raises
+    PageOverflow when they do not fit. A brief that fits is laid out once."""
     laid_out = lay_out(html, validated, asset_roots)
-    if laid_out.pages != 1:
-        raise RenderError(validated.display_path,
-                          overflow_message(html, laid_out, validated, asset_roots), "overflow")
+    fit = check_fit(html, laid_out, validated, asset_roots)
     with _weasyprint_log() as log:
         pdf = laid_out.document.write_pdf()  # attachments, if any, are fetched only now
     _raise_for_refusals(laid_out.fetcher, laid_out.base_url, validated)
     _raise_for_log(log, validated)
-    return pdf
+    return pdf, fit
+
+
+def check_fit(html: str, laid_out: LaidOut, validated: TextSource,
+              asset_roots: tuple[Path, ...], *, draft: bool = True) -> PageFit:
+    """How the layout fits; PageOverflow (with a draft PDF unless `draft` is false) when not."""
+    fit = laid_out.fit
+    if not fit.page_one_fits:
+        message, draft_pdf, line = page_one_overflow(html, laid_out, validated, asset_roots, draft)
+        raise PageOverflow(validated.display_path, message, draft_pdf, line)
+    if fit.annex_pages > ANNEX_PAGES:
+        message = annex_overflow_message(laid_out.document)
+        draft_pdf = (lay_out(html.replace("</head>", _stamp_css(None), 1), validated,
+                             asset_roots).document.write_pdf() if draft else None)
+        raise PageOverflow(validated.display_path, message, draft_pdf)
+    return fit
 
 
 def lay_out(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> LaidOut:
@@ -87,67 +125,55 @@ def _raise_for_refusals(fetcher: SafeFetcher, base_url: str, validated: TextSour
 
 # --- overflow ----------------------------------------------------------------------------
 
-TALL_PAGE_INCHES = 400
+def page_one_overflow(html: str, laid_out: LaidOut, source: TextSource,
+                      asset_roots: tuple[Path, ...], draft: bool = True) -> tuple[str, bytes | None, int]:
+    """How far page 1 runs past its page, region by region, and a draft PDF showing it.
 
-
-def overflow_message(html: str, laid_out: LaidOut, source: TextSource,
-                     asset_roots: tuple[Path, ...]) -> str:
-    """How far a brief runs past one page, and which sections are the longest.
-
-    Measured on a second layout with one very tall page of the same width, so nothing is
-    split between pages (WeasyPrint does not split every float across pages, so summing
-    the pages of the real layout could understate the overflow)."""
+    Measured on a second layout whose first page is very tall, so nothing is split
+    between pages (WeasyPrint does not split every box across pages, so summing the pages
+    of the real layout could understate the overflow). The draft is that tall layout,
+    with the real page's end marked and the part below it tinted."""
     first = laid_out.document.pages[0]._page_box
-    tall_page = (f"<style>@page {{ size: {first.margin_width():.2f}px {TALL_PAGE_INCHES}in; }}"
-                 "</style></head>")
-    tall = lay_out(html.replace("</head>", tall_page, 1), source, asset_roots).document
-    overflow_px = _used_height(tall.pages[0]._page_box) - first.height
-    at_least = "at least " if len(tall.pages) > 1 else ""
-    longest = sorted(section_heights(tall).items(), key=lambda item: -item[1])[:3]
-    listing = ", ".join(f"{name} {_length(px)}" for name, px in longest)
-    pages = laid_out.pages
-    return (f"the brief does not fit on one page: it runs {at_least}{_length(overflow_px)} onto "
-            f"{'a second page' if pages == 2 else f'{pages - 1} more pages'}. "
-            f"Longest sections: {listing}. Shorten them and build again; nothing was written")
+    available = first.height
+    tall_css = (f"<style>@page :first {{ size: {first.margin_width():.2f}px {TALL_PAGE_INCHES}in; }}"
+                "</style>" + _stamp_css(available) + "</head>")
+    tall = lay_out(html.replace("</head>", tall_css, 1), source, asset_roots).document
+    tall_first = tall.pages[0]._page_box
+    fills = region_fills(tall_first, available)
+    full = next(fill for fill in fills if fill.region == "full")
+    overflow_px = -full.room_px
+    heights = section_heights_in(tall_first)
+    longest = sorted(heights.items(), key=lambda item: -item[1])[:3]
+    at_least = any(region_box(page._page_box, "page-one") is not None for page in tall.pages[1:])
+    message = overflow_message(fills, max(overflow_px, 0.0), at_least, longest, available)
+    # The draft's page 1 is cut just below its content (or its real end), not 400 in tall.
+    used = available - full.room_px
+    tall.pages[0].height = tall_first.content_box_y() + max(used, available) + PX_PER_INCH * 0.6
+    line = source.section_line(longest[0][0]) if longest and hasattr(source, "section_line") else 0
+    return message, (tall.write_pdf() if draft else None), line
+
+
+def _stamp_css(page_px: float | None) -> str:
+    """Marks a draft as not fitting: a stamp on every page and, on a tall page 1, a line
+    where the real page ends with the part below it tinted."""
+    css = ("@page { @top-left { content: 'DRAFT: DOES NOT FIT, NOT FOR SENDING'; color: #c8102e;"
+           " font: 700 9pt 'Noto Sans', sans-serif; } @top-center { width: 60%; } }")
+    if page_px is not None:
+        css += (".page-one { position: relative; }"
+                f".page-one::after {{ content: 'page 1 ends here: what is below does not fit';"
+                f" position: absolute; left: -6pt; right: -6pt; top: {page_px:.1f}px; bottom: 0;"
+                " border-top: 2pt dashed #c8102e; background: rgba(200, 16, 46, 0.10);"
+                " color: #c8102e; font: 700 9pt 'Noto Sans', sans-serif; text-align: right; }")
+    return f"<style>{css}</style>"
 
 
 def section_heights(document) -> dict[str, float]:
     """Height in CSS px of each `data-section` element, summed over pages."""
     heights: dict[str, float] = defaultdict(float)
     for page in document.pages:
-        for box in _content_boxes(page._page_box):
-            element = getattr(box, "element", None)
-            # The element's own box: not a ::before/::after or anonymous box made for it.
-            if element is not None and box.element_tag == element.tag and element.get("data-section"):
-                heights[element.get("data-section")] += box.margin_height()
+        for name, px in section_heights_in(page._page_box).items():
+            heights[name] += px
     return dict(heights)
-
-
-def _content_boxes(page_box) -> Iterator:
-    """Every box laid out in the page's content area (the margin boxes left out)."""
-    for child in page_box.children:
-        if type(child).__name__ != "MarginBox":
-            yield from _boxes(child)
-
-
-def _boxes(box) -> Iterator:
-    yield box
-    for child in getattr(box, "children", ()):
-        yield from _boxes(child)
-
-
-def _used_height(page_box) -> float:
-    """From the top of the content area to the bottom of the lowest box in it."""
-    top = page_box.content_box_y()
-    bottoms = (box.position_y + box.margin_height() for box in _content_boxes(page_box)
-               if not getattr(box, "is_for_root_element", False)
-               and isinstance(getattr(box, "height", None), (int, float)))
-    return max(0.0, max(bottoms, default=top) - top)
-
-
-def _length(px: float) -> str:
-    inches = px / 96
-    return f"{inches:.1f} in ({inches * 25.4:.0f} mm)"
 
 
 # --- WeasyPrint's log --------------------------------------------------------------------
