@@ -136,6 +136,8 @@ def brief_view(validated: ValidatedBrief) -> dict:
         } for item, when in zip(brief.agenda, agenda_whens(brief))],
         "deliverables_heading": deliverables_heading(brief),
         "deliverables_have_caveats": any(d.caveats for d in brief.deliverables),
+        # One status for all is said once, in the heading; a badge on each row says it again.
+        "deliverables_show_status": len({d.status for d in brief.deliverables}) > 1,
         "deliverables": [{
             "id": item.id,
             "title": item.title,
@@ -239,9 +241,10 @@ def agenda_whens(brief: Brief) -> list[str]:
 
 
 def deliverables_heading(brief: Brief) -> str:
-    """'Expected deliverables' only when every one is still expected."""
+    """'Expected deliverables' only when every one is still expected (likewise 'Confirmed
+    deliverables'...): then the heading says the status once for all."""
     statuses = {d.status.value for d in brief.deliverables}
-    return "Expected deliverables" if statuses == {"expected"} else "Deliverables"
+    return f"{STATUS_LABELS[statuses.pop()]} deliverables" if len(statuses) == 1 else "Deliverables"
 
 
 def url_domain(url: str) -> str:
