@@ -140,14 +140,17 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
     from briefgen.render.pdf import PageOverflow, write_fitted_pdf
 
     result = prepared.result
+    shared_digest = shared_digest or incremental.shared_inputs_digest(project.asset_roots)
     try:
         pdf, result.fit = write_fitted_pdf(prepared.html, prepared.source, project.asset_roots)
     except PageOverflow as exc:
         result.draft = write_overflow_draft(project, prepared, exc.draft)
+        record_layout(project, prepared, exc.diagnostics, 0, shared_digest)
         return result.fail(exc.messages())
     except BriefgenError as exc:
         return result.fail(exc.messages())
     remove_overflow_draft(project, prepared.brief_id)
+    record_layout(project, prepared, [], result.fit.words, shared_digest)
     result.outputs = write_outputs(project.output_dir, prepared.brief_id,
                                    {".html": prepared.html.encode("utf-8"), ".pdf": pdf},
                                    version=prepared.version)
@@ -155,7 +158,7 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
         result.superseded = True
         return result
     incremental.record_build(prepared.path, list(prepared.input_files), project.output_dir,
-                             shared_digest or incremental.shared_inputs_digest(project.asset_roots))
+                             shared_digest)
     return result
 
 
@@ -279,16 +282,69 @@ class InternalBuildError(RuntimeError):
     """A bug in briefgen surfaced by a worker; carries the worker's traceback."""
 
 
-def check(project: Project, files: Iterable[Path] = ()) -> list[BriefResult]:
+def check(project: Project, files: Iterable[Path] = (), *, layout: bool = False) -> list[BriefResult]:
     """Validate the briefs named (default: all). Checking the whole project also checks the
-    person files that no brief names yet, so a broken one is found before it is needed."""
+    person files that no brief names yet, so a broken one is found before it is needed.
+    With `layout`, each valid brief is also laid out (or its cached verdict read), so a
+    brief that does not fit its pages fails here, before a build."""
     files = list(files)
     registries: dict[Path, "PeopleRegistry"] = {}
-    results = [check_brief(project, path, shared_people(project, path, registries))[1]
-               for path in find_briefs(project, files)]
+    shared = incremental.shared_inputs_digest(project.asset_roots) if layout else ""
+    results = []
+    for path in find_briefs(project, files):
+        validated, result = check_brief(project, path, shared_people(project, path, registries))
+        if layout and validated is not None:
+            check_layout(project, validated, result, shared)
+        results.append(result)
     if not files:
         results += _check_people(shared_people(project, project.content_dir / "any.yaml", registries))
     return results
+
+
+def check_layout(project: Project, validated: "ValidatedBrief", result: BriefResult,
+                 shared_digest: str) -> None:
+    """Add to `result` the problems of laying the brief out (overflow, a glyph no font has),
+    from the verdict cached for its fingerprint, or from a layout recorded for next time."""
+    fingerprint = incremental.fingerprint(validated.path, list(validated.input_files), shared_digest)
+    verdict = incremental.read_layout_verdict(project.output_dir, validated.brief_id, fingerprint)
+    if verdict is None:
+        problems, words = _lay_out_for_check(project, validated)
+        incremental.record_layout_verdict(project.output_dir, validated.brief_id, fingerprint,
+                                          [_diagnostic_record(d) for d in problems], words)
+    else:
+        problems = [Diagnostic(**record) for record in verdict.get("problems", [])]
+    if problems:
+        result.ok = False
+        result.diagnostics += problems
+        result.errors += [d.format() for d in problems]
+
+
+def _lay_out_for_check(project: Project, validated: "ValidatedBrief") -> tuple[list[Diagnostic], int]:
+    """Lay the brief out once; its layout problems and the words on page 1."""
+    from briefgen.render.html import render_html
+    from briefgen.render.pdf import check_fit, lay_out
+
+    source = validated.content_text()
+    try:
+        html = render_html(validated, project.templates_dir)
+        laid_out = lay_out(html, source, project.asset_roots)
+        fit = check_fit(html, laid_out, source, project.asset_roots, draft=False)
+    except ContentError as exc:
+        return list(exc.diagnostics), 0
+    return [], fit.words
+
+
+def _diagnostic_record(d: Diagnostic) -> dict:
+    return {"path": d.path, "line": d.line, "column": d.column, "severity": d.severity,
+            "message": d.message, "key_path": d.key_path, "kind": d.kind}
+
+
+def record_layout(project: Project, prepared: PreparedBrief, problems: list[Diagnostic],
+                  words: int, shared_digest: str) -> None:
+    """What a build learnt about the layout, for the next `check`."""
+    fingerprint = incremental.fingerprint(prepared.path, list(prepared.input_files), shared_digest)
+    incremental.record_layout_verdict(project.output_dir, prepared.brief_id, fingerprint,
+                                      [_diagnostic_record(d) for d in problems], words)
 
 
 def people_registry(project: Project, brief_path: Path) -> "PeopleRegistry":

@@ -77,6 +77,9 @@ def parser() -> argparse.ArgumentParser:
                        help="memory budget per worker process, in MiB (default: 2048)")
     check.add_argument("--format", choices=("text", "json", "github"), default="text",
                        help="how to print problems (default: text)")
+    check.add_argument("--no-layout", action="store_true",
+                       help="skip laying briefs out: do not check that each fits its pages "
+                       "(faster on a cold cache; layouts are cached by the build's fingerprint)")
 
     schema = commands.add_parser("schema", help="print or write the JSON Schemas of a brief and a person",
                                  description="Print the JSON Schemas generated from the model, or "
@@ -150,7 +153,7 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return ExitCode.OK
     from briefgen.build import pipeline
     if args.command == "check":
-        results = pipeline.check(project, args.files)
+        results = pipeline.check(project, args.files, layout=not args.no_layout)
         return _report_check(results, args.format, args.strict, stdout, stderr)
     from briefgen.cli.progress import BuildProgress
     from briefgen.build.workers import Budget

@@ -34,6 +34,7 @@ class RegionFill:
     height_px: float
     room_px: float
     words: int
+    sections: tuple[tuple[str, float], ...] = ()    # (name, height px), longest first
 
     @property
     def name(self) -> str:
@@ -101,14 +102,34 @@ def region_fills(page_box, available_px: float) -> tuple[RegionFill, ...]:
     column_heights = {region: box.margin_height() for region, box in columns.items() if box is not None}
     full_height = used - max(column_heights.values(), default=0)
     full_words = count_words(page_one) - sum(count_words(box) for box in columns.values() if box is not None)
-    fills = [RegionFill(region, height, available_px - full_height - height, count_words(columns[region]))
+    fills = [RegionFill(region, height, available_px - full_height - height,
+                        count_words(columns[region]), _longest(section_heights_in(columns[region])))
              for region, height in column_heights.items()]
-    fills.append(RegionFill("full", full_height, available_px - used, full_words))
+    in_columns = {name for fill in fills for name, _ in fill.sections}
+    full_sections = {name: px for name, px in section_heights_in(page_one).items() if name not in in_columns}
+    fills.append(RegionFill("full", full_height, available_px - used, full_words, _longest(full_sections)))
     return tuple(fills)
 
 
+def _longest(heights: dict[str, float]) -> tuple[tuple[str, float], ...]:
+    return tuple(sorted(heights.items(), key=lambda item: -item[1]))
+
+
+def worst_region(fills: tuple[RegionFill, ...]) -> RegionFill:
+    """The region to shorten first: the column that lacks the most room, or the full-width
+    blocks when there are no columns or they alone overflow."""
+    columns = [fill for fill in fills if fill.region != "full"]
+    full = next(fill for fill in fills if fill.region == "full")
+    if not columns or full.room_px < 0 and all(fill.room_px < 0 for fill in columns) \
+            and full.height_px > -full.room_px:
+        candidates = columns + [full] if columns else [full]
+    else:
+        candidates = columns
+    return min(candidates, key=lambda fill: fill.room_px)
+
+
 def overflow_message(fills: tuple[RegionFill, ...], overflow_px: float, at_least: bool,
-                     longest: list[tuple[str, float]], available_px: float) -> str:
+                     available_px: float) -> str:
     """The message for a page 1 that does not fit: by how much, which region, what to cut."""
     columns = [fill for fill in fills if fill.region != "full"]
     full = next(fill for fill in fills if fill.region == "full")
@@ -118,11 +139,12 @@ def overflow_message(fills: tuple[RegionFill, ...], overflow_px: float, at_least
     else:
         parts.append(f"the full-width blocks take {length(full.height_px)} of the page's "
                      f"{length(available_px)}")
-    listing = ", ".join(f"{name} {length(px)}" for name, px in longest)
+    worst = worst_region(fills)
+    listing = ", ".join(f"{name} {length(px)}" for name, px in worst.sections[:3])
     return (f"the brief does not fit on one page: it runs {'at least ' if at_least else ''}"
             f"{length(overflow_px)} onto a second page. On page 1: {'; '.join(parts)}. "
-            f"Longest sections: {listing}. Shorten them, or move a section to the annex "
-            "(`annex:` in the brief), and build again; nothing was written")
+            f"Longest sections in the {worst.name}: {listing}. Shorten them, or move a section "
+            "to the annex (`annex:` in the brief), and build again; nothing was written")
 
 
 def annex_overflow_message(document) -> str:

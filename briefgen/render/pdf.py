@@ -19,7 +19,7 @@ from pathlib import Path
 from briefgen.errors import Diagnostic, RenderError
 from briefgen.render.fit import (ANNEX_PAGES, PX_PER_INCH, TALL_PAGE_INCHES, PageFit, region_box,
                                  annex_overflow_message, measure_fit, overflow_message,
-                                 region_fills, section_heights_in)
+                                 region_fills, section_heights_in, worst_region)
 from briefgen.render.fetcher import SafeFetcher
 from briefgen.content.sourcemap import TextSource
 
@@ -142,14 +142,13 @@ def page_one_overflow(html: str, laid_out: LaidOut, source: TextSource,
     fills = region_fills(tall_first, available)
     full = next(fill for fill in fills if fill.region == "full")
     overflow_px = -full.room_px
-    heights = section_heights_in(tall_first)
-    longest = sorted(heights.items(), key=lambda item: -item[1])[:3]
     at_least = any(region_box(page._page_box, "page-one") is not None for page in tall.pages[1:])
-    message = overflow_message(fills, max(overflow_px, 0.0), at_least, longest, available)
+    message = overflow_message(fills, max(overflow_px, 0.0), at_least, available)
     # The draft's page 1 is cut just below its content (or its real end), not 400 in tall.
     used = available - full.room_px
     tall.pages[0].height = tall_first.content_box_y() + max(used, available) + PX_PER_INCH * 0.6
-    line = source.section_line(longest[0][0]) if longest and hasattr(source, "section_line") else 0
+    worst = worst_region(fills).sections
+    line = source.section_line(worst[0][0]) if worst and hasattr(source, "section_line") else 0
     return message, (tall.write_pdf() if draft else None), line
 
 
