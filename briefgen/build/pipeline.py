@@ -207,6 +207,7 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
     shared = incremental.shared_inputs_digest(project.asset_roots)
     for path in paths:
         if not options.force and incremental.is_up_to_date(path, project.output_dir, shared):
+            remove_overflow_draft(project, path.stem)   # from a failed attempt since
             results[path] = BriefResult(path, path.stem, True, skipped=True)
             report(results[path])
         else:
