@@ -145,6 +145,7 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
         pdf, result.fit = write_fitted_pdf(prepared.html, prepared.source, project.asset_roots)
     except PageOverflow as exc:
         result.draft = write_overflow_draft(project, prepared, exc.draft)
+        result.fit = exc.fit
         record_layout(project, prepared, exc.diagnostics, 0, shared_digest)
         return result.fail(exc.messages())
     except BriefgenError as exc:

@@ -62,6 +62,7 @@ class PageFit:
     annex_pages: int
     words: int                                  # words on page 1
     regions: tuple[RegionFill, ...] = field(default=())
+    available_px: float = 0.0                   # the height page 1 has for its content
 
     @property
     def minutes(self) -> float:
@@ -75,6 +76,26 @@ class PageFit:
         """'page 1: 480 words, about 2 min to read'."""
         return f"page 1: {self.words} words, about {max(1, round(self.minutes))} min to read"
 
+    def public(self) -> dict:
+        """For the preview (JSON-ready): the reading load and a fill gauge per region."""
+        return {
+            "fits": self.fits,
+            "reading": self.reading_load() if self.page_one_fits else "",
+            "available_px": round(self.available_px, 1),
+            "regions": [self._gauge(fill) for fill in self.regions],
+        }
+
+    def _gauge(self, fill: RegionFill) -> dict:
+        """One region's entry in the preview's gauge. Beside two columns, the full-width
+        blocks are over only when they alone pass the page (else a column is to blame)."""
+        beside_columns = fill.region == "full" and len(self.regions) > 1
+        over = fill.height_px > self.available_px if beside_columns else fill.room_px < 0
+        text = (f"full-width blocks take {length(fill.height_px)}" if beside_columns and not over
+                else fill.describe())
+        return {"region": fill.region, "name": fill.name, "over": over, "text": text,
+                "room_mm": round(abs(fill.room_px) / PX_PER_INCH * 25.4, 1),
+                "fill": round(fill.height_px / max(self.available_px, 1), 3)}
+
 
 def measure_fit(document) -> PageFit:
     """Page 1's fit and reading load, from the real layout (no second layout)."""
@@ -87,7 +108,7 @@ def measure_fit(document) -> PageFit:
     page_one = region_box(pages[0], "page-one")
     words = count_words(page_one) if page_one is not None else 0
     regions = region_fills(pages[0], pages[0].height) if not spilled else ()
-    return PageFit(not spilled, annex_pages, words, regions)
+    return PageFit(not spilled, annex_pages, words, regions, pages[0].height)
 
 
 def region_fills(page_box, available_px: float) -> tuple[RegionFill, ...]:

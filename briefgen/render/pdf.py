@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import Diagnostic, RenderError
-from briefgen.render.fit import (ANNEX_PAGES, PX_PER_INCH, TALL_PAGE_INCHES, PageFit, region_box,
+from briefgen.render.fit import (ANNEX_PAGES, PX_PER_INCH, TALL_PAGE_INCHES, PageFit, RegionFill, region_box,
                                  annex_overflow_message, measure_fit, overflow_message,
                                  region_fills, section_heights_in, worst_region)
 from briefgen.render.fetcher import SafeFetcher
@@ -58,9 +58,11 @@ class PageOverflow(RenderError):
     """Page 1 (or the annex) does not fit. Carries a draft PDF to look at, stamped as not
     fitting, which is never the brief's output."""
 
-    def __init__(self, path: Path | str, message: str, draft: bytes | None, line: int = 0):
+    def __init__(self, path: Path | str, message: str, draft: bytes | None, line: int = 0,
+                 fit: PageFit | None = None):
         super().__init__(path, message, "overflow")
         self.draft = draft
+        self.fit = fit
         if line:   # at the section to shorten, so editors and pull requests show it there
             self.diagnostics = [Diagnostic(str(path), line, 1, "error", message, kind="overflow")]
 
@@ -88,8 +90,9 @@ def check_fit(html: str, laid_out: LaidOut, validated: TextSource,
     """How the layout fits; PageOverflow (with a draft PDF unless `draft` is false) when not."""
     fit = laid_out.fit
     if not fit.page_one_fits:
-        message, draft_pdf, line = page_one_overflow(html, laid_out, validated, asset_roots, draft)
-        raise PageOverflow(validated.display_path, message, draft_pdf, line)
+        message, draft_pdf, line, fills = page_one_overflow(html, laid_out, validated, asset_roots, draft)
+        raise PageOverflow(validated.display_path, message, draft_pdf, line,
+                           PageFit(False, fit.annex_pages, 0, fills, laid_out.document.pages[0]._page_box.height))
     if fit.annex_pages > ANNEX_PAGES:
         message = annex_overflow_message(laid_out.document)
         draft_pdf = (lay_out(html.replace("</head>", _stamp_css(None), 1), validated,
@@ -126,7 +129,8 @@ def _raise_for_refusals(fetcher: SafeFetcher, base_url: str, validated: TextSour
 # --- overflow ----------------------------------------------------------------------------
 
 def page_one_overflow(html: str, laid_out: LaidOut, source: TextSource,
-                      asset_roots: tuple[Path, ...], draft: bool = True) -> tuple[str, bytes | None, int]:
+                      asset_roots: tuple[Path, ...], draft: bool = True
+                      ) -> tuple[str, bytes | None, int, tuple[RegionFill, ...]]:
     """How far page 1 runs past its page, region by region, and a draft PDF showing it.
 
     Measured on a second layout whose first page is very tall, so nothing is split
@@ -149,7 +153,7 @@ def page_one_overflow(html: str, laid_out: LaidOut, source: TextSource,
     tall.pages[0].height = tall_first.content_box_y() + max(used, available) + PX_PER_INCH * 0.6
     worst = worst_region(fills).sections
     line = source.section_line(worst[0][0]) if worst and hasattr(source, "section_line") else 0
-    return message, (tall.write_pdf() if draft else None), line
+    return message, (tall.write_pdf() if draft else None), line, fills
 
 
 def _stamp_css(page_px: float | None) -> str:

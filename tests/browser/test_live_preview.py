@@ -95,6 +95,9 @@ def test_an_overflowing_brief_says_by_how_much_and_clears_when_shortened(live: L
     expect(page.locator("briefgen-preview #status")).to_have_attribute("data-status", "built",
                                                                        timeout=PDF)
     good_pdf = (live.root / "output" / f"{SAMPLE_ID}.pdf").read_bytes()
+    gauge = page.locator("briefgen-preview #fit")
+    expect(gauge).to_contain_text(re.compile(r"page 1: \d+ words, about 2 min to read"))
+    expect(gauge.locator('[data-region="left"]')).to_contain_text(re.compile(r"left column .* to spare"))
     padding = " ".join(["The summit follows a long series of meetings."] * 25)
     edit(live.brief_file, "key_messages:\n", f"key_messages:\n  - {padding}\n")
     overlay = problems(page)
@@ -104,6 +107,11 @@ def test_an_overflowing_brief_says_by_how_much_and_clears_when_shortened(live: L
     expect(overlay).to_contain_text("left column")
     expect(overlay).to_contain_text("Key messages")
     expect(page.locator("#key-messages")).to_contain_text("long series of meetings")
+    expect(gauge.locator('[data-region="left"].over')).to_contain_text(
+        re.compile(r"left column \d\.\d in \(\d+ mm\) over, about \d+ words to cut"))
+    expect(page.locator('.main[data-briefgen-over]')).to_have_count(1)
+    expect(page.locator("#briefgen-page-end")).to_have_count(1)
+    assert (live.root / "output" / f"{SAMPLE_ID}.overflow.pdf").exists()
     assert (live.root / "output" / f"{SAMPLE_ID}.pdf").read_bytes() == good_pdf
 
     edit(live.brief_file, f"key_messages:\n  - {padding}\n", "key_messages:\n")
