@@ -139,8 +139,10 @@ def page_one_overflow(html: str, laid_out: LaidOut, source: TextSource,
     with the real page's end marked and the part below it tinted."""
     first = laid_out.document.pages[0]._page_box
     available = first.height
-    tall_css = (f"<style>@page :first {{ size: {first.margin_width():.2f}px {TALL_PAGE_INCHES}in; }}"
-                "</style>" + _stamp_css(available) + "</head>")
+    # Page 1 alone is measured (and drawn in the draft): the annex is left out.
+    tall_css = (f"<style>@page {{ size: {first.margin_width():.2f}px {TALL_PAGE_INCHES}in; }}"
+                ".annex, .annex ~ .colophon { display: none; }</style>" + _stamp_css(available)
+                + "</head>")
     tall = lay_out(html.replace("</head>", tall_css, 1), source, asset_roots).document
     tall_first = tall.pages[0]._page_box
     fills = region_fills(tall_first, available)
