@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
-from conftest import REPO, SAMPLE_ID, edit, run_cli
+from conftest import SAMPLE_ID, edit, run_cli
 from pdf_utils import character_sizes, pdf_text, size_histogram
+from pypdf import PdfReader
 
 ROOMY_ANNEX = "sensitivities, background, quotes, sources"   # room on page 1 for badges
 CITATION_CHARS = set("0123456789,–")

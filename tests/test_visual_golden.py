@@ -9,9 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PIL import Image, ImageChops
-
 from conftest import REPO, SAMPLE_ID
+from PIL import Image, ImageChops
 
 GOLDEN = REPO / "tests" / "golden" / f"{SAMPLE_ID}-page1.png"
 ARTIFACTS = REPO / "test-artifacts"

@@ -9,19 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from urllib.parse import urlsplit
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.project import TEMPLATES_DIR
-from briefgen.content.models import DEFAULT_ANNEX, AgendaItem, AnnexSection, Brief, Event, Person, Quote
-from briefgen.render.richtext import RichText
+from briefgen.content.models import (
+    DEFAULT_ANNEX,
+    AgendaItem,
+    AnnexSection,
+    Brief,
+    Event,
+    Person,
+    Quote,
+)
 from briefgen.content.validate import ValidatedBrief
+from briefgen.project import TEMPLATES_DIR
+from briefgen.render.richtext import RichText
 
 TEMPLATE_NAME = "one-pager.html.j2"
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}

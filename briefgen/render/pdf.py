@@ -16,12 +16,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.errors import Diagnostic, RenderError
-from briefgen.render.fit import (ANNEX_PAGES, PX_PER_INCH, TALL_PAGE_INCHES, PageFit, RegionFill, region_box,
-                                 annex_overflow_message, measure_fit, overflow_message,
-                                 region_fills, section_heights_in, worst_region)
-from briefgen.render.fetcher import SafeFetcher
 from briefgen.content.sourcemap import TextSource
+from briefgen.errors import Diagnostic, RenderError
+from briefgen.render.fetcher import SafeFetcher
+from briefgen.render.fit import (
+    ANNEX_PAGES,
+    PX_PER_INCH,
+    TALL_PAGE_INCHES,
+    PageFit,
+    RegionFill,
+    annex_overflow_message,
+    measure_fit,
+    overflow_message,
+    region_box,
+    region_fills,
+    section_heights_in,
+    worst_region,
+)
 
 PT_PER_PX = 0.75          # WeasyPrint lays out in CSS pixels (96 per inch)
 FONT_PACKAGES = "fonts-noto-core fonts-noto-cjk fonts-ipafont-gothic fonts-nanum"
