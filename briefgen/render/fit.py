@@ -168,8 +168,9 @@ def overflow_message(fills: tuple[RegionFill, ...], overflow_px: float, at_least
             "to the annex (`annex:` in the brief), and build again; nothing was written")
 
 
-def annex_overflow_message(document) -> str:
-    """The message for an annex longer than ANNEX_PAGES pages (measured on the real layout)."""
+def annex_overflow_message(document) -> tuple[str, str]:
+    """The message for an annex longer than ANNEX_PAGES pages (measured on the real layout),
+    and the name of its longest section."""
     pages = [page._page_box for page in document.pages]
     start = next(index for index, page in enumerate(pages) if region_box(page, "annex") is not None)
     annex = pages[start:]
@@ -184,9 +185,10 @@ def annex_overflow_message(document) -> str:
             heights[name] = heights.get(name, 0.0) + px
     listing = ", ".join(f"{name} {length(px)}" for name, px in
                         sorted(heights.items(), key=lambda item: -item[1])[:3])
+    longest = max(heights, key=lambda name: heights[name], default="")
     return (f"the annex does not fit on {ANNEX_PAGES} pages: it runs {length(excess)} onto page "
-            f"{start + ANNEX_PAGES + 2} of the brief, about {to_cut} words to cut. Longest sections "
-            f"in the annex: {listing}. Shorten them and build again; nothing was written")
+            f"{start + ANNEX_PAGES + 1} of the brief, about {to_cut} words to cut. Longest sections "
+            f"in the annex: {listing}. Shorten them and build again; nothing was written"), longest
 
 
 def section_heights_in(page_box) -> dict[str, float]:

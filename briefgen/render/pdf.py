@@ -105,10 +105,10 @@ def check_fit(html: str, laid_out: LaidOut, validated: TextSource,
         raise PageOverflow(validated.display_path, message, draft_pdf, line,
                            PageFit(False, fit.annex_pages, 0, fills, laid_out.document.pages[0]._page_box.height))
     if fit.annex_pages > ANNEX_PAGES:
-        message = annex_overflow_message(laid_out.document)
+        message, longest = annex_overflow_message(laid_out.document)
         draft_pdf = (lay_out(html.replace("</head>", _stamp_css(None), 1), validated,
                              asset_roots).document.write_pdf() if draft else None)
-        raise PageOverflow(validated.display_path, message, draft_pdf)
+        raise PageOverflow(validated.display_path, message, draft_pdf, _section_line(validated, longest), fit)
     return fit
 
 
@@ -165,8 +165,14 @@ def page_one_overflow(html: str, laid_out: LaidOut, source: TextSource,
     used = available - full.room_px
     tall.pages[0].height = tall_first.content_box_y() + max(used, available) + PX_PER_INCH * 0.6
     worst = worst_region(fills).sections
-    line = source.section_line(worst[0][0]) if worst and hasattr(source, "section_line") else 0
+    line = _section_line(source, worst[0][0]) if worst else 0
     return message, (tall.write_pdf() if draft else None), line, fills
+
+
+def _section_line(source: TextSource, section: str) -> int:
+    """The line of the brief's key for a section as the page names it, when known."""
+    locate = getattr(source, "section_line", None)
+    return locate(section) if locate and section else 0
 
 
 def _stamp_css(page_px: float | None) -> str:
