@@ -117,6 +117,23 @@ def measure(count: int, runs: int) -> list[tuple[str, str, str, str]]:
         # 7-8. Briefing books (measured in their own folder).
         rows += book_rows(runs)
 
+        # 9. `check` lays briefs out, cached by the build's fingerprint: warm, it should cost
+        #    what validation alone costs (`--no-layout`, the check before issue 11) ...
+        warm, plain, ratio = paired(max(runs, 5), lambda: timed(briefgen("check", "--root", root)),
+                                    lambda: timed(briefgen("check", "--root", root, "--no-layout")))
+        rows.append((f"9. `check` of {count} briefs, layouts cached ÷ `check --no-layout`",
+                     f"{warm:.2f} s", f"{plain:.2f} s", f"{ratio:.2f}"))
+
+        # 10. ... and cold, no more than one build of the brief.
+        def cold_check() -> float:
+            for stamp in (out / ".briefgen").glob(f"{one.stem}.layout.json"):
+                stamp.unlink()
+            return timed(briefgen("check", "--root", root, one))
+        cold_one, build_one, ratio = paired(max(runs, 5), cold_check, lambda: timed(briefgen(
+            "build", "--root", root, "--force", "--output", root / "cold", one)))
+        rows.append(("10. `check` of one brief, nothing cached ÷ `build --force` of it",
+                     f"{cold_one:.2f} s", f"{build_one:.2f} s", f"{ratio:.2f}"))
+
         # 6. Peak memory of a worker (and of the main process) in a 2-worker build.
         worker_mb, main_mb = peak_memory(root)
         rows.append(("6. peak memory per worker (main process beside it)", f"{worker_mb:.0f} MB",

@@ -38,3 +38,26 @@ def _cmap_characters(cmap: str) -> set[str]:
             for offset in range(int(high, 16) - int(low, 16) + 1):
                 chars.add(chr(start + offset))
     return chars
+
+
+def character_sizes(path: Path, page: int = 0) -> list[tuple[str, float]]:
+    """Each visible character drawn on a page, with the size it is drawn at in points
+    (the font size scaled by the text and graphics matrices, as a reader sees it)."""
+    import math
+
+    drawn: list[tuple[str, float]] = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        # The vertical scale of the text space in user space: (tm x cm) applied to (0, 1).
+        scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
+        drawn.extend((char, round(font_size * scale, 2)) for char in text if not char.isspace())
+
+    PdfReader(path).pages[page].extract_text(visitor_text=visit)
+    return drawn
+
+
+def size_histogram(sizes: list[tuple[str, float]]) -> dict[float, int]:
+    histogram: dict[float, int] = {}
+    for _, size in sizes:
+        histogram[round(size, 1)] = histogram.get(round(size, 1), 0) + 1
+    return dict(sorted(histogram.items()))

@@ -126,8 +126,12 @@ def test_yaml_11_values_stay_the_text_written(project: Path, brief_file: Path):
 
 
 def test_check_never_writes_output(project: Path):
-    assert run_cli("check", "--root", project).code == 0
+    """Only the cached layout verdict, beside the build's own bookkeeping; never an output."""
+    assert run_cli("check", "--root", project, "--no-layout").code == 0
     assert not (project / "output").exists()
+    assert run_cli("check", "--root", project).code == 0
+    written = [p.relative_to(project / "output") for p in (project / "output").rglob("*") if p.is_file()]
+    assert written == [Path(".briefgen") / f"{SAMPLE_ID}.layout.json"]
 
 
 def test_warnings_pass_but_fail_under_strict(project: Path, brief_file: Path):

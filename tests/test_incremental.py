@@ -143,7 +143,7 @@ def test_progress_lines_when_not_on_a_terminal(project: Path):
     result = run_cli("build", "--root", project)
     lines = build_lines(result)
     assert re.fullmatch(r"built     output/camp-david-2023\.html, output/camp-david-2023\.pdf "
-                        r"\(\d+\.\d\d s\)", lines[0])
+                        r"\(\d+\.\d\d s\); page 1: \d+ words, about \d+ min to read", lines[0])
     assert re.fullmatch(r"1 built, 0 unchanged, 0 failed in \d+\.\d\d s", lines[1])
     assert "\r" not in result.out + result.err
 

@@ -424,8 +424,8 @@ def test_a_changed_brief_sent_again_is_marked_amended_with_what_changed(project:
     for message in (amended.message, fresh.message):
         assert "Revision 2 · " in message.get_body(("html",)).get_content()
         pdf = next(message.iter_attachments()).get_content()
-        page = PdfReader(io.BytesIO(pdf)).pages
-        assert len(page) == 1 and "Revision 2" in page[0].extract_text()
+        pages = PdfReader(io.BytesIO(pdf)).pages
+        assert "Revision 2" in pages[-1].extract_text()        # the colophon, after the annex
     versions = sorted(record(project)["messages"].values(), key=lambda e: e["revision"])
     assert [v["revision"] for v in versions] == [1, 2]
     assert set(versions[1]["delivered"]) == {PRINCIPAL, STAFF, RECORDS}
@@ -657,8 +657,8 @@ def test_a_record_from_before_content_was_kept_still_marks_the_amendment(mail_pr
                            "- The brief was revised; the changes could not be listed. Please read it "
                            "again in full.\n")
     pdf = next(message.iter_attachments()).get_content()
-    assert "Revision 2 · " in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
-    assert "Revision" not in PdfReader(mail_project / "output" / f"{SAMPLE_ID}.pdf").pages[0].extract_text()
+    assert "Revision 2 · " in PdfReader(io.BytesIO(pdf)).pages[-1].extract_text()
+    assert "Revision" not in PdfReader(mail_project / "output" / f"{SAMPLE_ID}.pdf").pages[-1].extract_text()
 
 
 # --- drafts for a newcomer (issue 18) ----------------------------------------------------------

@@ -16,17 +16,23 @@ from pdf_utils import embedded_fonts, pdf_text
 LEADERS = ["Joe Biden", "Fumio Kishida", "岸田文雄", "Yoon Suk Yeol", "윤석열"]
 DELIVERABLES = ["Commitment to consult", "Enhanced ballistic missile defense cooperation",
                 "Joint military exercises", "Three-way hotline", "Annual trilateral summit",
-                "Cooperation in space", "Engagement in education, technology, diplomacy and defense"]
+                "Cooperation in space, education, technology, diplomacy and defense"]
 
 
-def test_sample_brief_is_one_page_with_leaders_deliverables_and_marking(sample_build: Path):
+def test_sample_brief_is_page_one_and_an_annex_with_leaders_deliverables_and_marking(sample_build: Path):
     pdf = sample_build / f"{SAMPLE_ID}.pdf"
-    assert len(PdfReader(pdf).pages) == 1
-    text = re.sub(r"\s+", " ", pdf_text(pdf))
-    for expected in [*LEADERS, *DELIVERABLES, "Antony Blinken", "Jake Sullivan", "Kurt Campbell",
-                     "Camp David, Maryland", "Friday, August 18, 2023"]:
-        assert expected in text, expected
-    assert text.count("UNCLASSIFIED") == 2, "classification banner at top and bottom"
+    pages = PdfReader(pdf).pages
+    assert len(pages) == 2
+    page_one = re.sub(r"\s+", " ", pages[0].extract_text())
+    for expected in [*LEADERS, *DELIVERABLES, "Antony Blinken", "Jake Sullivan",
+                     "Camp David, Maryland", "Friday, August 18, 2023", "BOTTOM LINE", "IF RAISED"]:
+        assert expected in page_one, expected
+    annex = re.sub(r"\s+", " ", pages[1].extract_text())
+    assert "Annex A: Agenda, background, quotations and sources" in annex, annex[:120]
+    assert "Kurt Campbell" in annex and "BACKGROUND" in annex and "SOURCES" in annex
+    assert "BACKGROUND" not in page_one and "SOURCES" not in page_one
+    for page in (page_one, annex):
+        assert page.count("UNCLASSIFIED") == 2, "classification banner at top and bottom"
 
 
 def test_sample_pdf_metadata(sample_build: Path):
@@ -71,14 +77,17 @@ def test_two_builds_give_identical_bytes(project: Path, tmp_path: Path):
 
 def test_overfull_brief_fails_with_overflow_message_and_writes_nothing(project: Path, brief_file: Path):
     long_text = " ".join(["The summit follows a long series of meetings."] * 25)
-    edit(brief_file, "background: |\n", f"background: |\n  {long_text}\n\n")
+    edit(brief_file, "sensitivities:\n", f"key_messages:\n  - {long_text}\n\nsensitivities:\n")
     result = run_cli("build", "--root", project)
     assert result.code == 1
-    assert re.search(r"content/camp-david-2023\.yaml: error: the brief does not fit on one page: "
-                     r"it runs \d+\.\d in \(\d+ mm\) onto a second page\. Longest sections: "
-                     r"Background \d+\.\d in", result.err), result.err
+    line = _line_of(brief_file, "deliverables:")   # the longest section of the region over
+    assert re.search(rf"content/camp-david-2023\.yaml:{line}:1: error: the brief does not fit on one "
+                     r"page: it runs \d+\.\d in \(\d+ mm\) onto a second page\. On page 1: full-width "
+                     r"blocks \d+\.\d in \(\d+ mm\) over, about \d+ words to cut\. Longest sections in "
+                     r"the full-width blocks: Deliverables \d+\.\d in \(\d+ mm\), Key messages \d+\.\d in",
+                     result.err), result.err
     # The same words show in the preview, where nothing needs building: no "build again".
-    assert re.search(r"\. Shorten them; nothing was written\n", result.err), result.err
+    assert re.search(r"; nothing was written\n", result.err) and "build again" not in result.err, result.err
     assert "Traceback" not in result.err
     assert not (project / "output" / f"{SAMPLE_ID}.pdf").exists()
     assert not (project / "output" / f"{SAMPLE_ID}.html").exists()

@@ -127,3 +127,31 @@ def _fonts_signature() -> str:
                 stat = item.stat()
                 entries.append(f"{item}:{stat.st_size}:{stat.st_mtime_ns}")
     return "\n".join(entries)
+
+
+# --- layout verdicts: whether a brief fits its pages, by the same fingerprint ---------------
+
+def layout_path(output_dir: Path, brief_id: str) -> Path:
+    return output_dir / ".briefgen" / f"{brief_id}.layout.json"
+
+
+def read_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str) -> dict | None:
+    """The verdict recorded for exactly these inputs: {"problems": [...], "words": n}, or None."""
+    stamp = _read_stamp(layout_path(output_dir, brief_id))
+    if stamp is None or stamp.get("fingerprint") != fingerprint_:
+        return None
+    return stamp
+
+
+def record_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str,
+                          problems: list[dict], words: int) -> None:
+    """Remember how a brief laid out (by `check` or `build`), so the next check of the same
+    inputs does not lay it out again."""
+    from briefgen.build.output import UnsafeOutput, write_atomic
+
+    stamp = {"fingerprint": fingerprint_, "problems": problems, "words": words}
+    try:
+        write_atomic(layout_path(output_dir, brief_id), json.dumps(stamp, indent=1).encode(),
+                     durable=False)
+    except (OSError, UnsafeOutput):   # read-only, or a linked output/: the check stands, uncached
+        pass

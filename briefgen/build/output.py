@@ -45,9 +45,12 @@ def check_output_folder(output_dir: Path) -> None:
 def write_atomic(path: Path, data: bytes, *, durable: bool = True, mode: int = 0o644) -> None:
     """Replace `path` with `data` in one step. `durable` flushes it to disk first; the
     bookkeeping beside the outputs skips that, as losing it only costs a rebuild."""
-    if path.parent.is_symlink():
-        raise UnsafeOutput(f"{path.parent} is a symbolic link; outputs are written only into a "
-                           "real folder (remove the link)")
+    # The folder, and for bookkeeping (output/.briefgen/) the output folder above it too.
+    folders = (path.parent, path.parent.parent) if path.parent.name == ".briefgen" else (path.parent,)
+    for folder in folders:
+        if folder.is_symlink():
+            raise UnsafeOutput(f"{folder} is a symbolic link; outputs are written only into a "
+                               "real folder (remove the link)")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:

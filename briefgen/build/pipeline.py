@@ -37,6 +37,7 @@ from briefgen.project import Project
 
 if TYPE_CHECKING:
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
+    from briefgen.render.fit import PageFit
 
 @dataclass
 class BriefResult:
@@ -53,6 +54,8 @@ class BriefResult:
     peak_memory_mb: float = 0.0      # of the worker that laid it out (resident)
     peak_address_space_mb: float = 0.0   # the same worker's address space: what its budget caps
     person: bool = False             # a person file checked on its own, not a brief
+    fit: PageFit | None = None       # how its pages fit: reading load of page 1, room per region
+    draft: Path | None = None        # output/<id>.overflow.pdf, written when it does not fit
 
     @property
     def errors(self) -> list[str]:
@@ -206,13 +209,27 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
     """The expensive stage: lay out the PDF (one page, or an error) and write both outputs.
     `shared_digest` (incremental.shared_inputs_digest) is computed here when not given."""
     from briefgen.build.output import write_outputs
-    from briefgen.render.pdf import write_pdf
+    from briefgen.render.pdf import PageOverflow, write_fitted_pdf
 
     result = prepared.result
+    shared_digest = shared_digest or incremental.shared_inputs_digest(project.asset_roots)
     try:
-        pdf = write_pdf(prepared.html, prepared.source, project.asset_roots)
+        pdf, result.fit = write_fitted_pdf(prepared.html, prepared.source, project.asset_roots)
+    except PageOverflow as exc:
+        result.fit = exc.fit
+        if not prepared.output_id:          # the full brief: its draft and its verdict for check
+            record_layout(project, prepared, exc.diagnostics, 0, shared_digest)
+            try:
+                result.draft = write_overflow_draft(project, prepared, exc.draft)
+            except BriefgenError as unsafe:  # a link planted in output/: no draft, and say why
+                return result.fail([*_of_version(list(exc.diagnostics), prepared),
+                                    *diagnostics_of(unsafe, project.display(prepared.path))])
+        return result.fail(_of_version(list(exc.diagnostics), prepared))
     except BriefgenError as exc:
         return result.fail(_of_version(diagnostics_of(exc, project.display(prepared.path)), prepared))
+    if not prepared.output_id:
+        remove_overflow_draft(project, prepared.brief_id)
+        record_layout(project, prepared, [], result.fit.words if result.fit else 0, shared_digest)
     try:
         result.outputs = write_outputs(project.output_dir, prepared.output_name,
                                        {".html": prepared.html.encode("utf-8"), ".pdf": pdf},
@@ -223,7 +240,7 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
         result.superseded = True
         return result
     incremental.record_build(prepared.path, list(prepared.input_files), project.output_dir,
-                             shared_digest or incremental.shared_inputs_digest(project.asset_roots),
+                             shared_digest,
                              prepared.output_id or None, prepared.variants)
     return result
 
@@ -249,6 +266,25 @@ def merge_results(first: BriefResult | None, second: BriefResult) -> BriefResult
     first.seconds += second.seconds
     first.peak_memory_mb = max(first.peak_memory_mb, second.peak_memory_mb)
     return first
+
+
+def overflow_draft_path(project: Project, brief_id: str) -> Path:
+    """Where the draft of a brief that does not fit goes: beside its outputs, never in
+    their place, and never attached to an email."""
+    return project.output_dir / f"{brief_id}.overflow.pdf"
+
+
+def write_overflow_draft(project: Project, prepared: PreparedBrief, draft: bytes | None) -> Path | None:
+    from briefgen.build.output import write_atomic
+    if draft is None:
+        return None
+    path = overflow_draft_path(project, prepared.brief_id)
+    write_atomic(path, draft, durable=False)
+    return path
+
+
+def remove_overflow_draft(project: Project, brief_id: str) -> None:
+    overflow_draft_path(project, brief_id).unlink(missing_ok=True)
 
 
 def _inputs_version(files: tuple[Path, ...]) -> int:
@@ -281,6 +317,7 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
     shared = incremental.shared_inputs_digest(project.asset_roots)
     for path in paths:
         if not options.force and incremental.is_up_to_date(path, project.output_dir, shared):
+            remove_overflow_draft(project, path.stem)   # from a failed attempt since
             results[path] = BriefResult(path, path.stem, True, skipped=True)
             report(results[path])
         else:
@@ -401,18 +438,72 @@ def check_person(project: Project, path: Path, registries: dict[Path, PeopleRegi
     return BriefResult(path, path.stem, not any(p.is_error for p in problems), problems, person=True)
 
 
-def check(project: Project, files: Iterable[Path] = ()) -> list[BriefResult]:
+def check(project: Project, files: Iterable[Path] = (), *, layout: bool = False) -> list[BriefResult]:
     """Validate the briefs named (default: all); a named file under a `people/` folder is
     checked as a person. Checking the whole project also checks the person files that no
-    brief names yet, so a broken one is found before it is needed."""
+    brief names yet, so a broken one is found before it is needed. With `layout`, each valid
+    brief is also laid out (or its cached verdict read), so a brief that does not fit its
+    pages fails here, before a build."""
     files = list(files)
     registries: dict[Path, PeopleRegistry] = {}
-    results = [check_person(project, path, registries) if is_person_file(path)
-               else check_brief(project, path, shared_people(project, path, registries))[1]
-               for path in find_briefs(project, files)]
+    shared = incremental.shared_inputs_digest(project.asset_roots) if layout else ""
+    results = []
+    for path in find_briefs(project, files):
+        if is_person_file(path):
+            results.append(check_person(project, path, registries))
+            continue
+        validated, result = check_brief(project, path, shared_people(project, path, registries))
+        if layout and validated is not None:
+            check_layout(project, validated, result, shared)
+        results.append(result)
     if not files:
         results += _check_people(shared_people(project, project.content_dir / "any.yaml", registries))
     return results
+
+
+def check_layout(project: Project, validated: ValidatedBrief, result: BriefResult,
+                 shared_digest: str) -> None:
+    """Add to `result` the problems of laying the brief out (overflow, a glyph no font has),
+    from the verdict cached for its fingerprint, or from a layout recorded for next time."""
+    fingerprint = incremental.fingerprint(validated.path, list(validated.input_files), shared_digest)
+    verdict = incremental.read_layout_verdict(project.output_dir, validated.brief_id, fingerprint)
+    if verdict is None:
+        problems, words = _lay_out_for_check(project, validated)
+        incremental.record_layout_verdict(project.output_dir, validated.brief_id, fingerprint,
+                                          [_diagnostic_record(d) for d in problems], words)
+    else:
+        problems = [Diagnostic(**record) for record in verdict.get("problems", [])]
+    if problems:
+        result.ok = False
+        result.diagnostics += problems
+
+
+def _lay_out_for_check(project: Project, validated: ValidatedBrief) -> tuple[list[Diagnostic], int]:
+    """Lay the brief out once; its layout problems and the words on page 1."""
+    from briefgen.render.html import render_html
+    from briefgen.render.pdf import check_fit, lay_out
+
+    source = validated.content_text()
+    try:
+        html = render_html(validated, project.templates_dir)
+        laid_out = lay_out(html, source, project.asset_roots)
+        fit = check_fit(html, laid_out, source, project.asset_roots, draft=False)
+    except ContentError as exc:
+        return list(exc.diagnostics), 0
+    return [], fit.words
+
+
+def _diagnostic_record(d: Diagnostic) -> dict:
+    return {"path": d.path, "line": d.line, "column": d.column, "severity": d.severity,
+            "message": d.message, "key_path": d.key_path, "kind": d.kind}
+
+
+def record_layout(project: Project, prepared: PreparedBrief, problems: list[Diagnostic],
+                  words: int, shared_digest: str) -> None:
+    """What a build learnt about the layout, for the next `check`."""
+    fingerprint = incremental.fingerprint(prepared.path, list(prepared.input_files), shared_digest)
+    incremental.record_layout_verdict(project.output_dir, prepared.brief_id, fingerprint,
+                                      [_diagnostic_record(d) for d in problems], words)
 
 
 def people_registry(project: Project, brief_path: Path) -> PeopleRegistry:

@@ -81,6 +81,9 @@ def parser() -> argparse.ArgumentParser:
                        help="memory budget per worker process, in MiB (default: 2048)")
     check.add_argument("--format", choices=("text", "json", "github"), default="text",
                        help="how to print problems (default: text)")
+    check.add_argument("--no-layout", action="store_true",
+                       help="skip laying briefs out: do not check that each fits its pages "
+                       "(faster on a cold cache; layouts are cached by the build's fingerprint)")
 
     schema = commands.add_parser("schema", help="print or write the JSON Schemas of a brief, a person and a book",
                                  description="Print the JSON Schemas generated from the model, or "
@@ -157,7 +160,8 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.command == "check":
         named_books = [f for f in args.files if f.resolve().parent == (project.content_dir / "books").resolve()]
         briefs_named = [f for f in args.files if f not in named_books]
-        results = pipeline.check(project, briefs_named) if briefs_named or not args.files else []
+        results = (pipeline.check(project, briefs_named, layout=not args.no_layout)
+                   if briefs_named or not args.files else [])
         books = _check_books(project, named_books) if named_books or not args.files else []
         return _report_check(results + books, args.format, args.strict, stdout, stderr, len(books))
     from briefgen.build.workers import Budget

@@ -54,12 +54,14 @@ class BuildProgress:
         if result.skipped:
             return f"unchanged {self.project.display(result.path)}"
         if not result.ok:
-            return f"failed    {self.project.display(result.path)}"
+            draft = f" (draft, not for sending: {self.project.display(result.draft)})" if result.draft else ""
+            return f"failed    {self.project.display(result.path)}{draft}"
         if result.superseded:
             return (f"superseded {self.project.display(result.path)} (a build of newer content "
                     "wrote its output first)")
         outputs = ", ".join(self.project.display(p) for p in result.outputs)
-        return f"built     {outputs} ({result.seconds:.2f} s)"
+        load = f"; {result.fit.reading_load()}" if result.fit else ""
+        return f"built     {outputs} ({result.seconds:.2f} s){load}"
 
     def _draw_bar(self, current: str) -> None:
         filled = BAR_WIDTH * self.done // max(self.total, 1)

@@ -194,6 +194,23 @@ class Role(str, Enum):
     guest = "guest"
 
 
+class AnnexSection(str, Enum):
+    """A section that can move from page 1 to the annex (the staff's pages after it)."""
+    agenda = "agenda"
+    deliverables = "deliverables"
+    key_messages = "key_messages"
+    sensitivities = "sensitivities"
+    background = "background"
+    quotes = "quotes"
+    sources = "sources"
+    points = "points"
+    if_raised = "if_raised"
+    press_line = "press_line"
+
+
+DEFAULT_ANNEX = (AnnexSection.background, AnnexSection.quotes, AnnexSection.sources)
+
+
 class EventKind(str, Enum):
     summit = "summit"
     bilateral = "bilateral"
@@ -678,6 +695,10 @@ class Brief(StrictModel):
     sources: list[Source] = Field(default_factory=list, description="Where the facts come from.",
                                   examples=[[{"id": "wsj", "title": "Report on the announcements",
                                               "publisher": "The Wall Street Journal"}]])
+    annex: list[AnnexSection] | None = Field(
+        None, description="Sections printed in the annex after page 1, in this order, instead "
+        "of on page 1 (default: background, quotes, sources; `[]` keeps everything on page 1).",
+        examples=[["background", "quotes", "sources"]])
     distribution: Distribution | None = Field(None, description="Who `briefgen email` sends "
                                               "the brief to (to, cc, bcc); not printed.")
     markings: Markings | None = Field(None, description="Portion marking: the scheme, the default "

@@ -196,6 +196,11 @@ sources:
     url: "FILL IN: its web address, starting with https://, or delete this line"
     note: "FILL IN: what it establishes or its limits, or delete this line"
 
+# Optional: the sections printed in the annex, the staff's pages after page 1, instead
+# of on page 1 (page 1 is the principal's two-minute read). Any of: agenda, deliverables,
+# key_messages, sensitivities, background, quotes, sources. `[]` keeps all on page 1.
+# annex: [background, quotes, sources]
+
 # Optional: who `briefgen email` sends the brief to (not printed on the page).
 # distribution:
 #   to: [duty-officer@example.org]

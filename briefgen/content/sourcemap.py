@@ -50,6 +50,12 @@ class ContentText:
                 return line, column
         return 0, 0
 
+    def section_line(self, section: str) -> int:
+        """The line of the key that holds a section as the page names it ('Key messages'
+        -> `key_messages:`; 'Purpose' -> `event:`); 0 when the brief has no such key."""
+        key = {"purpose": "event", "quote": "quotes"}.get(section.lower(), section.lower().replace(" ", "_"))
+        return self.locate_key(key)[0]
+
 
 def offset_in_source(text: str, start: int, style: str, value: str, offset: int) -> int | None:
     """Where the character at `offset` in a scalar's value was written in the file's `text`.

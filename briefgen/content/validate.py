@@ -175,7 +175,7 @@ class PeopleRegistry:
             return None, exc.diagnostics, None
         person, problems = validate_model(Person, doc)
         problems = _without_placeholder_noise(problems, doc)
-        problems += _check_markdown(doc, Person) + _text_warnings(doc)
+        problems += _check_markdown(doc, Person) + _text_warnings(doc) + _script_warnings(doc, person)
         return person, [one_line(p) for p in doc.diagnostics + problems], doc
 
 
@@ -575,6 +575,45 @@ def _dedupe(problems: list[Diagnostic]) -> list[Diagnostic]:
 
 
 # --- warnings -----------------------------------------------------------------------------
+
+# The scripts that tell the CJK languages apart, by the start of a character's Unicode name.
+_SCRIPT_NAMES = {"HANGUL": "Hangul", "HIRAGANA": "kana", "KATAKANA": "kana", "CJK UNIFIED": "Han",
+                 "CJK COMPATIBILITY IDEOGRAPH": "Han"}
+# What a name in each language may be written in; Korean names may use Han (hanja).
+_LANG_SCRIPTS = {"ja": {"Han", "kana"}, "ko": {"Hangul", "Han"}, "zh": {"Han"}}
+_LANG_FOR_SCRIPT = {"Hangul": "ko", "kana": "ja", "Han": "zh-Hans, zh-Hant or ja"}
+
+
+def _cjk_scripts(text: str) -> set[str]:
+    import unicodedata
+    found = set()
+    for char in text:
+        name = unicodedata.name(char, "")
+        found |= {script for prefix, script in _SCRIPT_NAMES.items() if name.startswith(prefix)}
+    return found
+
+
+def _script_warnings(doc: LoadedDocument, person: Person | None) -> list[Diagnostic]:
+    """A native name whose script does not match its `lang` is drawn with the wrong
+    language's glyphs (or a font that lacks them): Hangul marked `ja`, kana marked `zh`,
+    or CJK with no `lang` at all."""
+    if person is None or not person.native_name:
+        return []
+    scripts = _cjk_scripts(person.native_name)
+    if not scripts:
+        return []
+    language = (person.lang or "").split("-")[0]
+    allowed = _LANG_SCRIPTS.get(language)
+    if allowed is not None and scripts <= allowed:
+        return []
+    wrong = sorted(scripts - (allowed or set())) or sorted(scripts)
+    suggestion = _LANG_FOR_SCRIPT["kana" if "kana" in scripts else
+                                  "Hangul" if "Hangul" in scripts else "Han"]
+    has = f"`lang` is `{person.lang}`" if person.lang else "it has no `lang`"
+    return [doc.diagnostic(("native_name",), f"`native_name` is written in {' and '.join(wrong)} but "
+                           f"{has}; set `lang` to the name's language ({suggestion}) so it is drawn "
+                           "with that language's glyphs", severity="warning")]
+
 
 def _warnings(doc: LoadedDocument) -> list[Diagnostic]:
     """What a careful chief of staff would flag. Each check looks only at the parts that are

@@ -62,6 +62,7 @@ class BriefState:
     inputs: frozenset[Path] = frozenset()   # the person files the last good version read
     generation: int = 0               # goes up with every save, so a stale PDF result is dropped
     pdf_seconds: float | None = None
+    fit: dict | None = None           # reading load and fill per region, from the last PDF build
 
     def public(self) -> dict:
         """The state as the overlay and the index see it (JSON-ready)."""
@@ -71,6 +72,7 @@ class BriefState:
             "html_version": self.html_version, "has_html": self.html is not None,
             "problems": [vars(p) for p in self.problems],
             "warnings": [vars(p) for p in self.warnings],
+            "fit": self.fit,
         }
 
 
@@ -443,6 +445,7 @@ class Preview:
                 return                        # saved again meanwhile: a newer build is coming
             state.pdf_seconds = seconds
             state.problems = problems
+            state.fit = result.fit.public() if result.fit else None
             state.status = ("built" if not problems else "overflowing"
                             if "overflow" in result.kinds() else "failing")
         self._announce("state", state)

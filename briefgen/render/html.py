@@ -7,9 +7,11 @@ prepared values. Jinja autoescapes everything and fails on any undefined name.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -17,7 +19,7 @@ from markupsafe import Markup
 from briefgen import __version__
 from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
 from briefgen.content.markings import Rules, portion_mark
-from briefgen.content.models import AgendaItem, BackgroundParagraph, Brief, Person
+from briefgen.content.models import DEFAULT_ANNEX, AgendaItem, AnnexSection, BackgroundParagraph, Brief, Person
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
@@ -106,6 +108,10 @@ def brief_view(validated: ValidatedBrief) -> dict:
     def names(ids) -> str:
         return short_names(ids, people)
 
+    annex = annex_sections(brief)
+    page_one = page_one_regions(brief, annex)
+    agenda = [{**_agenda_item(item, day, label, brief, people, text), "mark": mark(item.marking)}
+              for (item, day), label in zip(agenda_days(brief), agenda_day_labels(brief), strict=True)]
     owner_sets = {tuple(d.owners) for d in brief.deliverables}
     common_owners = owner_sets.pop() if len(owner_sets) == 1 else ()
 
@@ -136,8 +142,15 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "cite": text.cite(event.sources),
         },
         "participants": [person(p.person, p.role, p.note, p.marking) for p in brief.participants],
-        "agenda": [{**_agenda_item(item, day, brief, people, text), "mark": mark(item.marking)}
-                   for item, day in agenda_days(brief)],
+        "people_columns": people_columns(len(brief.participants)),
+        "page_one": page_one,
+        "annex": {"sections": annex, "title": annex_title(annex)},
+        "agenda": agenda,
+        "agenda_has_when": any(item["when"] for item in agenda),
+        "deliverables_heading": deliverables_heading(brief),
+        "deliverables_have_caveats": any(d.caveats for d in brief.deliverables),
+        # One status for all is said once, in the heading; a badge on each row says it again.
+        "deliverables_show_status": len({d.status for d in brief.deliverables}) > 1,
         **briefing_sections(brief, people, text),
         "deliverables": [{
             "id": item.id,
@@ -151,7 +164,6 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "mark": mark(item.marking),
         } for item in brief.deliverables],
         "common_owners": names(common_owners),
-        "caveats_column": any(d.caveats for d in brief.deliverables),
         "key_messages": [{"text": text.inline(m.text), "cite": text.cite(m.sources),
                           "mark": mark(m.marking)} for m in brief.key_messages],
         "sensitivities": [{
@@ -177,6 +189,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "publisher": s.publisher or "",
             "date": medium_date(s.date) if s.date else "",
             "url": s.url or "",
+            "domain": url_domain(s.url) if s.url else "",
             "note": s.note or "",
         } for s in brief.sources],
     }
@@ -210,10 +223,89 @@ def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText) -
     }
 
 
-def _agenda_item(item: AgendaItem, day, brief: Brief, people: dict[str, Person], text: RichText) -> dict:
+# Where each section goes: page 1 (full width, two columns, bottom) or the annex.
+
+SECTION_TITLES = {"agenda": "agenda", "deliverables": "deliverables", "key_messages": "key messages",
+                  "sensitivities": "sensitivities", "background": "background",
+                  "quotes": "quotations", "sources": "sources", "points": "points to make",
+                  "if_raised": "if-raised lines", "press_line": "press line"}
+PAGE_ONE_REGIONS = {"full": ("deliverables",),
+                    "left": ("key_messages", "points", "if_raised", "press_line", "sensitivities", "background"),
+                    "right": ("agenda", "quotes"), "bottom": ("sources",)}
+
+
+def present_sections(brief: Brief) -> set[str]:
+    """The sections that have something to show."""
+    return {name for name in SECTION_TITLES if getattr(brief, name)}
+
+
+def annex_sections(brief: Brief) -> list[str]:
+    """The sections the annex shows, in the brief's order (default: background, quotes, sources)."""
+    chosen: list[AnnexSection] = list(DEFAULT_ANNEX if brief.annex is None else brief.annex)
+    present = present_sections(brief)
+    return [name for name in dict.fromkeys(s.value for s in chosen) if name in present]
+
+
+def page_one_regions(brief: Brief, annex: list[str]) -> dict[str, list[str]]:
+    """Page 1's sections by region. With one column empty, the other's sections run full width
+    instead, so no half of the page stays blank."""
+    present = present_sections(brief) - set(annex)
+    regions = {region: [name for name in names if name in present]
+               for region, names in PAGE_ONE_REGIONS.items()}
+    if not regions["left"] or not regions["right"]:
+        regions["full"] += regions["left"] + regions["right"]
+        regions["left"], regions["right"] = [], []
+    return regions
+
+
+def annex_title(sections: list[str]) -> str:
+    """'Annex A: Background, quotations and sources'."""
+    titles = [SECTION_TITLES[name] for name in sections]
+    if not titles:
+        return ""
+    listed = titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
+    return f"Annex A: {listed[0].upper()}{listed[1:]}"
+
+
+def people_columns(count: int, widest: int = 5) -> int:
+    """Columns of the participants grid: rows as even as possible, at most `widest` a row
+    (7 people: 4 + 3; 6: 3 + 3)."""
+    rows = max(1, math.ceil(count / widest))
+    return max(1, math.ceil(count / rows))
+
+
+def agenda_day_labels(brief: Brief) -> list[str]:
+    """Each item's day as printed: written only on the first item of that day, and not at all
+    when every item is on the event's one day."""
+    days = {item.date for item in brief.agenda if item.date}
+    one_day = not days or days == {brief.event.date}
+    labels, previous = [], None
+    for item in brief.agenda:
+        labels.append("" if one_day or not item.date or item.date == previous else short_date(item.date))
+        previous = item.date or previous
+    return labels
+
+
+def deliverables_heading(brief: Brief) -> str:
+    """'Expected deliverables' only when every one is still expected (likewise 'Confirmed
+    deliverables'...): then the heading says the status once for all."""
+    statuses = {d.status.value for d in brief.deliverables}
+    return f"{STATUS_LABELS[statuses.pop()]} deliverables" if len(statuses) == 1 else "Deliverables"
+
+
+def url_domain(url: str) -> str:
+    """A link's text: its domain, without 'www.' ('https://www.whitehouse.gov/x' -> 'whitehouse.gov')."""
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
+
+
+
+
+def _agenda_item(item: AgendaItem, day, day_label: str, brief: Brief, people: dict[str, Person],
+                 text: RichText) -> dict:
     local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
     return {
-        "when": " ".join(filter(None, [short_date(item.date) if item.date else "", local])),
+        "when": " ".join(filter(None, [day_label, local])),
         "home": home,
         "title": item.title,
         "who": short_names(item.participants, people),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,21 @@ from typing import TYPE_CHECKING
 from briefgen.content.sourcemap import TextSource
 from briefgen.errors import ContentError, Diagnostic, RenderError
 from briefgen.render.fetcher import SafeFetcher
+from briefgen.render.fit import (
+    ANNEX_PAGES,
+    PX_PER_INCH,
+    TALL_PAGE_INCHES,
+    PageFit,
+    RegionFill,
+    annex_overflow_message,
+    content_boxes,
+    measure_fit,
+    overflow_message,
+    region_box,
+    region_fills,
+    section_heights_in,
+    worst_region,
+)
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -42,28 +56,70 @@ def font_configuration():
 
 @dataclass(frozen=True)
 class LaidOut:
-    """A brief laid out once: its page count, ready to be written without a second layout."""
+    """A brief laid out once: its pages and how they fit, ready to be written without a
+    second layout."""
 
     document: Document
     pages: int
     fetcher: SafeFetcher
     base_url: str
 
+    @property
+    def fit(self) -> PageFit:
+        return measure_fit(self.document)
+
+
+class PageOverflow(RenderError):
+    """Page 1 (or the annex) does not fit. Carries a draft PDF to look at, stamped as not
+    fitting, which is never the brief's output."""
+
+    def __init__(self, path: Path | str, message: str, draft: bytes | None, line: int = 0,
+                 fit: PageFit | None = None):
+        super().__init__(path, message, "overflow")
+        self.draft = draft
+        self.fit = fit
+        if line:   # at the section to shorten, so editors and pull requests show it there
+            self.diagnostics = [Diagnostic(str(path), line, 1, "error", message, kind="overflow")]
+
 
 def write_pdf(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> bytes:
-    """Lay out `html`, require exactly one page, and return the PDF bytes."""
+    """Lay out `html`, require page 1 (and the annex) to fit, and return the PDF bytes."""
+    return write_fitted_pdf(html, validated, asset_roots)[0]
+
+
+def write_fitted_pdf(html: str, validated: TextSource,
+                     asset_roots: tuple[Path, ...]) -> tuple[bytes, PageFit]:
+    """The PDF bytes and how its pages fit (reading load, room per region); raises
+    PageOverflow when they do not fit. A brief that fits is laid out once."""
     laid_out = lay_out(html, validated, asset_roots)
-    problems = line_limit_problems(laid_out.document, validated)
-    if laid_out.pages != 1:
-        problems.append(Diagnostic.of_file(validated.display_path, overflow_message(
-            html, laid_out, validated, asset_roots), "overflow"))
-    if problems:
-        raise ContentError(problems)
+    fit = check_fit(html, laid_out, validated, asset_roots)
     with _weasyprint_log() as log:
         pdf = laid_out.document.write_pdf()  # attachments, if any, are fetched only now
     _raise_for_refusals(laid_out.fetcher, laid_out.base_url, validated)
     _raise_for_log(log, validated)
-    return pdf
+    return pdf, fit
+
+
+def check_fit(html: str, laid_out: LaidOut, validated: TextSource,
+              asset_roots: tuple[Path, ...], *, draft: bool = True) -> PageFit:
+    """How the layout fits; PageOverflow (with a draft PDF unless `draft` is false) when not."""
+    fit = laid_out.fit
+    too_many_lines = line_limit_problems(laid_out.document, validated)
+    if not fit.page_one_fits:
+        message, draft_pdf, line, fills = page_one_overflow(html, laid_out, validated, asset_roots, draft)
+        overflow = PageOverflow(validated.display_path, message, draft_pdf, line,
+                                PageFit(False, fit.annex_pages, 0, fills,
+                                        laid_out.document.pages[0]._page_box.height))
+        overflow.diagnostics = [*too_many_lines, *overflow.diagnostics]
+        raise overflow
+    if too_many_lines:
+        raise ContentError(too_many_lines)
+    if fit.annex_pages > ANNEX_PAGES:
+        message, longest = annex_overflow_message(laid_out.document)
+        draft_pdf = (lay_out(html.replace("</head>", _stamp_css(None), 1), validated,
+                             asset_roots).document.write_pdf() if draft else None)
+        raise PageOverflow(validated.display_path, message, draft_pdf, _section_line(validated, longest), fit)
+    return fit
 
 
 @dataclass(frozen=True)
@@ -133,28 +189,54 @@ def _raise_for_refusals(fetcher: SafeFetcher, base_url: str, validated: TextSour
 
 # --- overflow ----------------------------------------------------------------------------
 
-TALL_PAGE_INCHES = 400
+def page_one_overflow(html: str, laid_out: LaidOut, source: TextSource,
+                      asset_roots: tuple[Path, ...], draft: bool = True
+                      ) -> tuple[str, bytes | None, int, tuple[RegionFill, ...]]:
+    """How far page 1 runs past its page, region by region, and a draft PDF showing it.
 
-
-def overflow_message(html: str, laid_out: LaidOut, source: TextSource,
-                     asset_roots: tuple[Path, ...]) -> str:
-    """How far a brief runs past one page, and which sections are the longest.
-
-    Measured on a second layout with one very tall page of the same width, so nothing is
-    split between pages (WeasyPrint does not split every float across pages, so summing
-    the pages of the real layout could understate the overflow)."""
+    Measured on a second layout whose first page is very tall, so nothing is split
+    between pages (WeasyPrint does not split every box across pages, so summing the pages
+    of the real layout could understate the overflow). The draft is that tall layout,
+    with the real page's end marked and the part below it tinted."""
     first = laid_out.document.pages[0]._page_box
-    tall_page = (f"<style>@page {{ size: {first.margin_width():.2f}px {TALL_PAGE_INCHES}in; }}"
-                 "</style></head>")
-    tall = lay_out(html.replace("</head>", tall_page, 1), source, asset_roots).document
-    overflow_px = _used_height(tall.pages[0]._page_box) - first.height
-    at_least = "at least " if len(tall.pages) > 1 else ""
-    longest = sorted(section_heights(tall).items(), key=lambda item: -item[1])[:3]
-    listing = ", ".join(f"{name} {_length(px)}" for name, px in longest)
-    pages = laid_out.pages
-    return (f"the brief does not fit on one page: it runs {at_least}{_length(overflow_px)} onto "
-            f"{'a second page' if pages == 2 else f'{pages - 1} more pages'}. "
-            f"Longest sections: {listing}. Shorten them; nothing was written")
+    available = first.height
+    # Page 1 alone is measured (and drawn in the draft): the annex is left out.
+    tall_css = (f"<style>@page {{ size: {first.margin_width():.2f}px {TALL_PAGE_INCHES}in; }}"
+                ".annex, .annex ~ .colophon { display: none; }</style>" + _stamp_css(available)
+                + "</head>")
+    tall = lay_out(html.replace("</head>", tall_css, 1), source, asset_roots).document
+    tall_first = tall.pages[0]._page_box
+    fills = region_fills(tall_first, available)
+    full = next(fill for fill in fills if fill.region == "full")
+    overflow_px = -full.room_px
+    at_least = any(region_box(page._page_box, "page-one") is not None for page in tall.pages[1:])
+    message = overflow_message(fills, max(overflow_px, 0.0), at_least, available)
+    # The draft's page 1 is cut just below its content (or its real end), not 400 in tall.
+    used = available - full.room_px
+    tall.pages[0].height = tall_first.content_box_y() + max(used, available) + PX_PER_INCH * 0.6
+    worst = worst_region(fills).sections
+    line = _section_line(source, worst[0][0]) if worst else 0
+    return message, (tall.write_pdf() if draft else None), line, fills
+
+
+def _section_line(source: TextSource, section: str) -> int:
+    """The line of the brief's key for a section as the page names it, when known."""
+    locate = getattr(source, "section_line", None)
+    return locate(section) if locate and section else 0
+
+
+def _stamp_css(page_px: float | None) -> str:
+    """Marks a draft as not fitting: a stamp on every page and, on a tall page 1, a line
+    where the real page ends with the part below it tinted."""
+    css = ("@page { @top-left { content: 'DRAFT: DOES NOT FIT, NOT FOR SENDING'; color: #c8102e;"
+           " font: 700 9pt 'Noto Sans', sans-serif; } @top-center { width: 60%; } }")
+    if page_px is not None:
+        css += (".page-one { position: relative; }"
+                f".page-one::after {{ content: 'page 1 ends here: what is below does not fit';"
+                f" position: absolute; left: -6pt; right: -6pt; top: {page_px:.1f}px; bottom: 0;"
+                " border-top: 2pt dashed #c8102e; background: rgba(200, 16, 46, 0.10);"
+                " color: #c8102e; font: 700 9pt 'Noto Sans', sans-serif; text-align: right; }")
+    return f"<style>{css}</style>"
 
 
 # Sections with a limit on their printed lines: (data-section, content key, most lines, why).
@@ -186,7 +268,7 @@ def printed_lines(document, section: str) -> int:
             return 1   # a line box inside it (an inline-block) is part of the same line
         return sum(count(child) for child in getattr(box, "children", ()))
 
-    for box in _content_boxes(document.pages[0]._page_box):
+    for box in content_boxes(document.pages[0]._page_box):
         element = getattr(box, "element", None)
         if element is not None and box.element_tag == element.tag and \
                 element.get("data-section") == section:
@@ -198,47 +280,29 @@ def section_heights(document) -> dict[str, float]:
     """Height in CSS px of each `data-section` element, summed over pages."""
     heights: dict[str, float] = defaultdict(float)
     for page in document.pages:
-        for box in _content_boxes(page._page_box):
-            element = getattr(box, "element", None)
-            # The element's own box: not a ::before/::after or anonymous box made for it.
-            if element is not None and box.element_tag == element.tag and element.get("data-section"):
-                heights[element.get("data-section")] += box.margin_height()
+        for name, px in section_heights_in(page._page_box).items():
+            heights[name] += px
     return dict(heights)
-
-
-def _content_boxes(page_box) -> Iterator:
-    """Every box laid out in the page's content area (the margin boxes left out)."""
-    for child in page_box.children:
-        if type(child).__name__ != "MarginBox":
-            yield from _boxes(child)
-
-
-def _boxes(box) -> Iterator:
-    yield box
-    for child in getattr(box, "children", ()):
-        yield from _boxes(child)
 
 
 def _used_height(page_box) -> float:
     """From the top of the content area to the bottom of the lowest box in it."""
     top = page_box.content_box_y()
-    bottoms = (box.position_y + box.margin_height() for box in _content_boxes(page_box)
+    bottoms = (box.position_y + box.margin_height() for box in content_boxes(page_box)
                if not getattr(box, "is_for_root_element", False)
                and isinstance(getattr(box, "height", None), (int, float)))
     return max(0.0, max(bottoms, default=top) - top)
 
 
 def page_fill(laid_out: LaidOut) -> str:
-    """How full page 1 is, as a reader would say it: '87%', or 'overflows onto 2 pages'."""
-    if laid_out.pages != 1:
-        return f"overflows onto {laid_out.pages} pages"
-    page_box = laid_out.document.pages[0]._page_box
-    return f"{_used_height(page_box) / page_box.height:.0%}"
-
-
-def _length(px: float) -> str:
-    inches = px / 96
-    return f"{inches:.1f} in ({inches * 25.4:.0f} mm)"
+    """How full page 1 is, as a reader would say it: '87%', or 'overflows page 1' (the
+    annex pages after it are the staff's, and do not count)."""
+    fit = laid_out.fit
+    if not fit.page_one_fits:
+        return "overflows page 1"
+    full = next((fill for fill in fit.regions if fill.region == "full"), None)
+    used = fit.available_px - full.room_px if full is not None else 0.0
+    return f"{used / max(fit.available_px, 1):.0%}"
 
 
 # --- WeasyPrint's log --------------------------------------------------------------------

@@ -31,7 +31,16 @@
             padding: 6px 10px; border-radius: 12px; background: #1f3a5f; color: #fff; text-decoration: none;
             box-shadow: 0 2px 8px rgba(0,0,0,.25); }
     .chip.failing, .chip.overflowing { background: #8b1a1a; }
-    .chip.building { background: #5b6370; }`;
+    .chip.building { background: #5b6370; }
+    .gauge { position: fixed; left: 12px; bottom: 12px; z-index: 2147483647; max-width: calc(100vw - 220px);
+             font: 12px/1.4 system-ui, sans-serif; padding: 6px 10px; border-radius: 6px; background: #fff;
+             color: #1a1d23; box-shadow: 0 2px 8px rgba(0,0,0,.25); }
+    .gauge .region { display: inline-block; margin-left: 10px; }
+    .gauge .over { color: #c8102e; font-weight: 700; }
+    .gauge .bar { display: inline-block; width: 40px; height: 6px; margin-right: 4px; background: #e3e6ea;
+                  border-radius: 3px; overflow: hidden; vertical-align: middle; }
+    .gauge .bar span { display: block; height: 100%; background: #1f3a5f; }
+    .gauge .over .bar span { background: #c8102e; }`;
 
   let root = null;
 
@@ -116,6 +125,41 @@
                           "data-status": state.status }, text);
   }
 
+  // The fill of page 1, region by region ("left column 6 mm to spare, right column 4 mm
+  // over"), its reading load, the line where the printed page 1 ends, and an outline
+  // around each region that runs past it.
+  function fitGauge(fit) {
+    const gauge = element("section", { id: "fit", class: "gauge" });
+    if (fit.reading) gauge.append(element("strong", {}, fit.reading));
+    fit.regions.forEach((region) => {
+      const bar = element("span", { class: "bar" }, element("span", { style: `width: ${Math.min(100, region.fill * 100)}%` }));
+      gauge.append(element("span", { class: `region${region.over ? " over" : ""}`, "data-region": region.region },
+                           bar, region.text));
+    });
+    return gauge;
+  }
+
+  function markPage(fit) {
+    document.getElementById("briefgen-page-end")?.remove();
+    document.querySelectorAll("[data-briefgen-over]").forEach((node) => {
+      node.style.outline = ""; node.removeAttribute("data-briefgen-over");
+    });
+    const pageOne = document.querySelector(".page-one");
+    if (!fit || !pageOne || !fit.available_px) return;
+    const box = pageOne.getBoundingClientRect();
+    const line = element("div", { id: "briefgen-page-end", "aria-hidden": "true", style:
+      `position: absolute; left: ${box.left + window.scrollX - 12}px; width: ${box.width + 24}px; ` +
+      `top: ${box.top + window.scrollY + fit.available_px}px; border-top: 2px dashed #c8102e; ` +
+      "pointer-events: none; font: 11px system-ui, sans-serif; color: #c8102e; text-align: right;" },
+      "end of page 1");
+    document.body.append(line);
+    fit.regions.filter((region) => region.over).forEach((region) => {
+      const selector = region.region === "full" ? ".page-one" : `[data-region="${region.region}"]`;
+      const node = document.querySelector(selector);
+      if (node) { node.style.outline = "2px solid #c8102e"; node.setAttribute("data-briefgen-over", ""); }
+    });
+  }
+
   function render(state) {
     if (!root) {
       const host = element("briefgen-preview");
@@ -123,6 +167,8 @@
       document.body.append(host);
     }
     root.replaceChildren(element("style", {}, STYLE), statusChip(state));
+    if (state.fit) root.append(fitGauge(state.fit));
+    markPage(state.fit);
     if (state.problems.length) root.append(problemsPanel(state));
   }
 

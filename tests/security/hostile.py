@@ -190,11 +190,15 @@ def embedded_files(path: Path) -> list[str]:
 
 
 def image_sizes(path: Path) -> list[tuple[int, int]]:
-    """(width, height) of every image drawn on every page."""
-    sizes = []
+    """(width, height) of every image in the PDF's pages, each image once (pages after the
+    first may share the first page's resources)."""
+    sizes, seen = [], set()
     for page in PdfReader(path).pages:
         for image in page.images:
-            sizes.append(image.image.size)
+            key = image.indirect_reference.idnum if image.indirect_reference else id(image)
+            if key not in seen:
+                seen.add(key)
+                sizes.append(image.image.size)
     return sizes
 
 

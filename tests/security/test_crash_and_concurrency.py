@@ -39,7 +39,7 @@ def complete_version(project) -> tuple[int | None, int | None]:
     html = project.output(".html").read_text()
     assert html.rstrip().endswith("</html>"), "truncated HTML"
     reader = PdfReader(project.output(".pdf"), strict=True)
-    assert len(reader.pages) == 1
+    assert len(reader.pages) == 2      # page 1 and its annex
     return _version(html), _version(pdf_text(project.output(".pdf")))
 
 

@@ -1,0 +1,228 @@
+"""Page 1 for the principal, the annex for the staff: type sizes read back from the PDF,
+what goes where, and fit that authors can see (build, check, draft)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE_ANNEX, SAMPLE_ID, edit, run_cli
+from pdf_utils import character_sizes, pdf_text, size_histogram
+from pypdf import PdfReader
+
+ROOMY_ANNEX = "agenda, sensitivities, background, quotes, sources"   # room on page 1 for badges
+CITATION_CHARS = set("0123456789,–")
+LONG_MESSAGE = " ".join(["The summit follows a long series of meetings."] * 25)
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _sizes_of(sizes: list[tuple[str, float]], snippet: str) -> list[float]:
+    """The sizes the characters of `snippet` are drawn at (the first place it is drawn)."""
+    drawn = "".join(char for char, _ in sizes)
+    start = drawn.find(_squashed(snippet))
+    assert start >= 0, f"{snippet!r} is not drawn on the page"
+    return [size for _, size in sizes[start:start + len(_squashed(snippet))]]
+
+
+# --- the type floor ---------------------------------------------------------------------
+
+BODY_TEXT = [
+    "A meeting of the leaders of the United States, Japan and the Republic of Korea",
+    "Each nation commits to consult the others in the event of any crisis",
+    "The leaders will announce a pledge to consult one another",
+    "It is not intended to be an",
+    "The summit is not about",
+    "Do not get ahead of the formal statements.",
+]
+
+
+def _assert_type_floor(pdf: Path, body: list[str]) -> None:
+    sizes = character_sizes(pdf, page=0)
+    histogram = size_histogram(sizes)
+    small = {(char, size) for char, size in sizes if size < 8}
+    assert {char for char, _ in small} <= CITATION_CHARS, f"text under 8 pt: {small} ({histogram})"
+    assert all(size >= 6.5 for _, size in small), f"citation marks under 6.5 pt: {histogram}"
+    for snippet in body:
+        assert min(_sizes_of(sizes, snippet)) >= 10, f"{snippet!r} is under 10 pt ({histogram})"
+    at_ten = sum(count for size, count in histogram.items() if size >= 10)
+    assert at_ten / len(sizes) >= 0.6, f"most of page 1 should be body text at 10 pt: {histogram}"
+
+
+def test_page_one_of_the_sample_keeps_the_type_floor(sample_build: Path):
+    _assert_type_floor(sample_build / f"{SAMPLE_ID}.pdf", BODY_TEXT)
+
+
+def test_type_floor_holds_with_status_badges_and_owners(project: Path, brief_file: Path):
+    edit(brief_file, SAMPLE_ANNEX, f"annex: [{ROOMY_ANNEX}]\n")
+    edit(brief_file, "    status: expected", "    status: confirmed")
+    edit(brief_file, "    owners: [biden, kishida, yoon]", "    owners: [biden]")
+    assert run_cli("build", "--root", project).code == 0
+    pdf = project / "output" / f"{SAMPLE_ID}.pdf"
+    text = pdf_text(pdf)
+    assert "CONFIRMED" in text and "EXPECTED" in text and "Owners: Biden" in text
+    _assert_type_floor(pdf, BODY_TEXT[:3])
+
+
+def test_page_one_is_a_two_minute_read(sample_build: Path):
+    words = len(re.findall(r"\w+", PdfReader(sample_build / f"{SAMPLE_ID}.pdf").pages[0].extract_text()))
+    assert 300 <= words <= 520, words
+
+
+# --- what goes on page 1, what goes to the annex -----------------------------------------
+
+def _page_texts(pdf: Path) -> list[str]:
+    return [re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(pdf).pages]
+
+
+def test_annex_key_moves_sections_and_names_them_in_the_heading(project: Path, brief_file: Path):
+    edit(brief_file, SAMPLE_ANNEX, "annex: [agenda, sensitivities, background, quotes, sources]\n")
+    assert run_cli("build", "--root", project).code == 0
+    page_one, annex = _page_texts(project / "output" / f"{SAMPLE_ID}.pdf")
+    assert "SENSITIVITIES" not in page_one and "SENSITIVITIES" in annex
+    assert "Annex A: Agenda, sensitivities, background, quotations and sources" in annex
+    html = (project / "output" / f"{SAMPLE_ID}.html").read_text()
+    assert html.index('id="if-raised"') < html.index('class="annex"') < html.index('id="sensitivities"')
+
+
+def test_an_empty_annex_keeps_everything_on_page_one(project: Path, brief_file: Path):
+    from briefgen.build.pipeline import Project, check_brief
+    from briefgen.render.html import render_html
+
+    edit(brief_file, SAMPLE_ANNEX, "annex: []\n")
+    validated, _ = check_brief(Project.at(project), brief_file)
+    html = render_html(validated)
+    assert 'class="annex"' not in html
+    assert html.index('id="background"') < html.index('id="sources"') < html.index('class="colophon"')
+    # The whole sample is more than one page: the build says so, region by region.
+    result = run_cli("build", "--root", project)
+    assert result.code == 1 and "On page 1: left column" in result.err, result.err
+
+
+def test_the_annex_has_its_own_page_limit(project: Path, brief_file: Path):
+    words = " ".join(["Japan and South Korea have met again and again this year."] * 14)
+    quotes = "".join(f"  - text: {words}\n    by: campbell\n" for _ in range(24))
+    edit(brief_file, "quotes:\n", f"quotes:\n{quotes}")
+    result = run_cli("build", "--root", project)
+    assert result.code == 1, result.err
+    line = brief_file.read_text().splitlines().index("quotes:") + 1
+    assert re.search(rf"content/{SAMPLE_ID}\.yaml:{line}:1: error: the annex does not fit on 3 pages: "
+                     r"it runs \d+\.\d in \(\d+ mm\) onto page 5 of the brief, about \d+ words to cut\. Longest sections in the annex: "
+                     r"Quote \d+\.\d in", result.err), result.err
+    assert (project / "output" / f"{SAMPLE_ID}.overflow.pdf").exists()
+
+
+# --- fit that authors can see ------------------------------------------------------------
+
+def test_overflow_writes_a_stamped_draft_and_keeps_the_last_good_output(project: Path, brief_file: Path):
+    assert run_cli("build", "--root", project).code == 0
+    pdf = project / "output" / f"{SAMPLE_ID}.pdf"
+    good = pdf.read_bytes()
+    edit(brief_file, "sensitivities:\n", f"key_messages:\n  - {LONG_MESSAGE}\n\nsensitivities:\n")
+    result = run_cli("build", "--root", project)
+    assert result.code == 1
+    assert "0.0 in" not in result.err
+    assert f"failed    content/{SAMPLE_ID}.yaml (draft, not for sending: output/{SAMPLE_ID}.overflow.pdf)" \
+        in result.out
+    assert pdf.read_bytes() == good
+    draft = project / "output" / f"{SAMPLE_ID}.overflow.pdf"
+    first = re.sub(r"\s+", " ", PdfReader(draft).pages[0].extract_text())
+    assert "DRAFT: DOES NOT FIT, NOT FOR SENDING" in first
+    assert "page 1 ends here: what is below does not fit" in first
+    assert PdfReader(draft).pages[0].mediabox.height > 792, "page 1 of the draft shows all of it"
+
+    edit(brief_file, f"key_messages:\n  - {LONG_MESSAGE}\n\n", "")
+    assert run_cli("build", "--root", project).code == 0
+    assert not draft.exists(), "a brief that fits again has no draft"
+
+
+def test_check_lays_out_and_reports_overflow_at_the_section_line(project: Path, brief_file: Path):
+    edit(brief_file, "sensitivities:\n", f"key_messages:\n  - {LONG_MESSAGE}\n\nsensitivities:\n")
+    # At the line of the longest section of the region that is over (here, full width).
+    line = brief_file.read_text().splitlines().index("deliverables:") + 1
+    result = run_cli("check", "--root", project)
+    assert result.code == 1
+    assert re.search(rf"^content/{SAMPLE_ID}\.yaml:{line}:1: error: the brief does not fit on one page: "
+                     r".* (left column|full-width blocks) \d+\.\d in \(\d+ mm\) over, about \d+ words "
+                     r"to cut", result.err,
+                     re.MULTILINE), result.err
+    assert run_cli("check", "--root", project, "--no-layout").code == 0
+    github = run_cli("check", "--root", project, "--format", "github")
+    assert f"::error file=content/{SAMPLE_ID}.yaml,line={line},col=1," in github.out
+    assert not (project / "output" / f"{SAMPLE_ID}.overflow.pdf").exists(), "check writes no draft"
+
+
+def test_a_repeated_check_does_not_lay_out_again(project: Path):
+    """The verdict is cached by the build's fingerprint: the second run imports no WeasyPrint."""
+    code = ("import sys; from briefgen.cli.main import main; code = main(['check', '--root', sys.argv[1]]); "
+            "print(code, 'weasyprint' in sys.modules)")
+    runs = [subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True,
+                           check=True).stdout.split()[-2:] for _ in range(2)]
+    assert runs == [["0", "True"], ["0", "False"]]
+    edit(project / "content" / "people" / "yoon.yaml", "title: President", "title: The President")
+    again = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True,
+                           check=True).stdout.split()[-2:]
+    assert again == ["0", "True"], "a changed input is laid out again"
+
+
+def test_a_build_warms_the_check(project: Path):
+    assert run_cli("build", "--root", project).code == 0
+    code = ("import sys; from briefgen.cli.main import main; code = main(['check', '--root', sys.argv[1]]); "
+            "print(code, 'weasyprint' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True,
+                         check=True).stdout.split()[-2:]
+    assert out == ["0", "False"]
+
+
+@pytest.mark.parametrize(("px", "text"), [(0.4, "under 0.1 in (1 mm)"), (3, "under 0.1 in (1 mm)"),
+                                          (6, "0.1 in (2 mm)"), (96, "1.0 in (25 mm)")])
+def test_lengths_are_never_zero(px: float, text: str):
+    from briefgen.render.fit import length
+    assert length(px) == text
+
+
+# --- page space (issue 18, item 9) -------------------------------------------------------
+
+def test_source_link_shows_its_domain(project: Path, brief_file: Path):
+    edit(brief_file, "    date: 2023-08-18\n    note: Cited for the date",
+         "    date: 2023-08-18\n    url: https://www.whitehouse.gov/briefing-room/statements-releases/2023/08/18/\n"
+         "    note: Cited for the date")
+    assert run_cli("build", "--root", project).code == 0
+    html = (project / "output" / f"{SAMPLE_ID}.html").read_text()
+    assert ('<a href="https://www.whitehouse.gov/briefing-room/statements-releases/2023/08/18/">'
+            'whitehouse.gov</a>') in html
+    links = [a["/A"]["/URI"] for page in PdfReader(project / "output" / f"{SAMPLE_ID}.pdf").pages
+             for a in (x.get_object() for x in page.get("/Annots", [])) if "/URI" in a.get("/A", {})]
+    assert "https://www.whitehouse.gov/briefing-room/statements-releases/2023/08/18/" in links
+
+
+def _agenda_whens(html: str) -> list[str]:
+    return re.findall(r'<span class="when">([^<]*)</span>', html)
+
+
+def test_agenda_writes_each_day_once(sample_build: Path):
+    html = (sample_build / f"{SAMPLE_ID}.html").read_text()
+    assert _agenda_whens(html) == ["Thu Aug 17", "Fri Aug 18", "", "", ""]
+
+
+def test_one_day_agenda_has_no_dates(project: Path, brief_file: Path):
+    edit(brief_file, "  - date: 2023-08-17\n", "  - date: 2023-08-18\n")
+    edit(brief_file, "    title: Trilateral discussion\n", "    time: \"10:00\"\n    title: Trilateral discussion\n")
+    assert run_cli("build", "--root", project).code == 0
+    html = (project / "output" / f"{SAMPLE_ID}.html").read_text()
+    assert _agenda_whens(html) == ["", "10:00", "", "", ""]
+    assert "Aug 18</span>" not in html
+
+
+def test_deliverables_heading_follows_the_statuses(project: Path, brief_file: Path, sample_build: Path):
+    assert "<h2>Expected deliverables" in (sample_build / f"{SAMPLE_ID}.html").read_text()
+    edit(brief_file, SAMPLE_ANNEX, f"annex: [{ROOMY_ANNEX}]\n")
+    edit(brief_file, "    status: expected", "    status: announced")
+    assert run_cli("build", "--root", project).code == 0
+    html = (project / "output" / f"{SAMPLE_ID}.html").read_text()
+    assert "<h2>Deliverables" in html and 'class="badge status-announced"' in html
