@@ -97,24 +97,24 @@ def test_an_overflowing_brief_says_by_how_much_and_clears_when_shortened(live: L
     good_pdf = (live.root / "output" / f"{SAMPLE_ID}.pdf").read_bytes()
     gauge = page.locator("briefgen-preview #fit")
     expect(gauge).to_contain_text(re.compile(r"page 1: \d+ words, about 2 min to read"))
-    expect(gauge.locator('[data-region="left"]')).to_contain_text(re.compile(r"left column .* to spare"))
+    # The sample's page 1 runs full width (its agenda is in the annex): one region to gauge.
+    expect(gauge.locator('[data-region="full"]')).to_contain_text(re.compile(r"full-width blocks .* to spare"))
     padding = " ".join(["The summit follows a long series of meetings."] * 25)
-    edit(live.brief_file, "key_messages:\n", f"key_messages:\n  - {padding}\n")
+    edit(live.brief_file, "sensitivities:\n", f"key_messages:\n  - {padding}\n\nsensitivities:\n")
     overlay = problems(page)
     expect(overlay).to_contain_text("Too long for one page", timeout=PDF)
     expect(overlay).to_contain_text(re.compile(
         r"does not fit on one page: it runs \d+\.\d in \(\d+ mm\) onto a second page"))
-    expect(overlay).to_contain_text("left column")
+    expect(overlay).to_contain_text("full-width blocks")
     expect(overlay).to_contain_text("Key messages")
     expect(page.locator("#key-messages")).to_contain_text("long series of meetings")
-    expect(gauge.locator('[data-region="left"].over')).to_contain_text(
-        re.compile(r"left column \d\.\d in \(\d+ mm\) over, about \d+ words to cut"))
-    expect(page.locator('.main[data-briefgen-over]')).to_have_count(1)
+    expect(gauge.locator('[data-region="full"].over')).to_contain_text(
+        re.compile(r"full-width blocks \d\.\d in \(\d+ mm\) over, about \d+ words to cut"))
     expect(page.locator("#briefgen-page-end")).to_have_count(1)
     assert (live.root / "output" / f"{SAMPLE_ID}.overflow.pdf").exists()
     assert (live.root / "output" / f"{SAMPLE_ID}.pdf").read_bytes() == good_pdf
 
-    edit(live.brief_file, f"key_messages:\n  - {padding}\n", "key_messages:\n")
+    edit(live.brief_file, f"key_messages:\n  - {padding}\n\n", "")
     expect(problems(page)).to_have_count(0, timeout=PDF)
     expect(page.locator("briefgen-preview #status")).to_have_attribute("data-status", "built",
                                                                        timeout=PDF)
