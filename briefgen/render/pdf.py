@@ -15,13 +15,20 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from briefgen.errors import RenderError
 from briefgen.render.fetcher import SafeFetcher
+from briefgen.render.pdf_tags import finish_tags, language_parts
 from briefgen.content.sourcemap import TextSource
 
 PT_PER_PX = 0.75          # WeasyPrint lays out in CSS pixels (96 per inch)
+# Every PDF: tagged, its title shown in the window, its language set (README: Accessibility).
+PDF_VARIANT = "pdf/ua-1"
+# The record copy (`briefgen build --record`): archival, with its sources embedded. One
+# variant per file in WeasyPrint, so the record is tagged but claims PDF/A only.
+RECORD_VARIANT = "pdf/a-3b"
 FONT_PACKAGES = "fonts-noto-core fonts-noto-cjk fonts-ipafont-gothic fonts-nanum"
 _NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)\)')
 
@@ -48,16 +55,52 @@ class LaidOut:
 
 
 def write_pdf(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> bytes:
-    """Lay out `html`, require exactly one page, and return the PDF bytes."""
+    """Lay out `html`, require exactly one page, and return the PDF/UA-1 bytes."""
+    return write_pdfs(html, validated, asset_roots)[0]
+
+
+def write_pdfs(html: str, validated: TextSource, asset_roots: tuple[Path, ...],
+               record: RecordFiles | None = None) -> tuple[bytes, bytes | None]:
+    """The PDF/UA-1 file and, when `record` is given, the PDF/A-3b record copy with those
+    files embedded: both written from one layout, both tagged, and both reproducible."""
     laid_out = lay_out(html, validated, asset_roots)
     if laid_out.pages != 1:
         raise RenderError(validated.display_path,
                           overflow_message(html, laid_out, validated, asset_roots), "overflow")
     with _weasyprint_log() as log:
-        pdf = laid_out.document.write_pdf()  # attachments, if any, are fetched only now
+        # Attachments, if any, are fetched only now.
+        pdf = laid_out.document.write_pdf(pdf_variant=PDF_VARIANT)
+        record_pdf = None if record is None else laid_out.document.write_pdf(
+            pdf_variant=RECORD_VARIANT, pdf_tags=True, attachments=record.attachments())
     _raise_for_refusals(laid_out.fetcher, laid_out.base_url, validated)
     _raise_for_log(log, validated)
-    return pdf
+    languages = language_parts(html)
+    return (finish_tags(pdf, languages),
+            None if record_pdf is None else finish_tags(record_pdf, languages))
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file carried inside the record copy, as a PDF/A-3 associated file."""
+
+    name: str              # a plain file name; `briefgen extract` refuses anything else
+    data: bytes
+    description: str
+    relationship: str      # ISO 32000-2 AFRelationship: Source, Data, Supplement, ...
+
+
+@dataclass(frozen=True)
+class RecordFiles:
+    """What the record copy embeds, and the date its embedded files carry."""
+
+    files: tuple[EmbeddedFile, ...]
+    date: datetime
+
+    def attachments(self) -> list:
+        from weasyprint import Attachment
+        return [Attachment(string=file.data, name=file.name, description=file.description,
+                           created=self.date, modified=self.date, relationship=file.relationship)
+                for file in self.files]
 
 
 def lay_out(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> LaidOut:
