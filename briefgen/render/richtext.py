@@ -120,6 +120,7 @@ class Reference:
 
     kind: str  # "image" | "link"
     url: str
+    alt: str = ""  # an image's description (its Markdown ![...] text)
 
 
 def markdown_limit_problem(text: str) -> str | None:
@@ -197,7 +198,7 @@ class _ReferenceCollector(HTMLParser):
         if wanted:
             url = dict(attrs).get(wanted[0])
             if url is not None:
-                self.found.append(Reference(wanted[1], url))
+                self.found.append(Reference(wanted[1], url, dict(attrs).get("alt") or ""))
 
 
 def _allowed_attribute(element: str, attribute: str, value: str) -> str | None:
