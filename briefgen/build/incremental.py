@@ -38,9 +38,10 @@ def fingerprint(brief_path: Path, input_files: list[Path], shared_digest: str) -
     return digest.hexdigest()
 
 
-def is_up_to_date(brief_path: Path, output_dir: Path, shared_digest: str) -> bool:
+def is_up_to_date(brief_path: Path, output_dir: Path, shared_digest: str,
+                  suffixes: tuple[str, ...] = OUTPUT_SUFFIXES) -> bool:
     """True when the last build of this brief used exactly the current inputs and its
-    outputs are untouched."""
+    outputs (those with `suffixes`) are untouched."""
     stamp = _read_stamp(stamp_path(output_dir, brief_path.stem))
     if stamp is None:
         return False
@@ -49,11 +50,11 @@ def is_up_to_date(brief_path: Path, output_dir: Path, shared_digest: str) -> boo
         return False
     outputs = stamp.get("outputs", {})
     return all(_file_digest(output_dir / f"{brief_path.stem}{suffix}") == outputs.get(suffix)
-               for suffix in OUTPUT_SUFFIXES)
+               for suffix in suffixes)
 
 
 def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
-                 shared_digest: str) -> None:
+                 shared_digest: str, suffixes: tuple[str, ...] = OUTPUT_SUFFIXES) -> None:
     """Remember what a successful build was made from, and what it wrote."""
     from briefgen.build.output import write_atomic
 
@@ -61,7 +62,7 @@ def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
         "fingerprint": fingerprint(brief_path, input_files, shared_digest),
         "inputs": sorted(str(p.resolve()) for p in input_files),
         "outputs": {suffix: _file_digest(output_dir / f"{brief_path.stem}{suffix}")
-                    for suffix in OUTPUT_SUFFIXES},
+                    for suffix in suffixes},
     }
     write_atomic(stamp_path(output_dir, brief_path.stem), json.dumps(stamp, indent=1).encode(),
                  durable=False)

@@ -22,12 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen.build import incremental
+from briefgen.build.record import RECORD_SUFFIX
 from briefgen.project import Project
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, UsageError
 from briefgen.content.sourcemap import ContentText
 from briefgen.build.workers import Budget, BudgetExceeded, JobFailed, run_jobs, time_limit
 
 if TYPE_CHECKING:
+    from briefgen.build.record import Provenance
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
 
 @dataclass
@@ -109,6 +111,7 @@ class PreparedBrief:
     html: str
     version: int                     # newest modification time of its inputs, as read
     result: BriefResult
+    as_of: str = ""                  # YYYY-MM-DD: the record copy's date when nothing else gives one
 
 
 def prepare_brief(project: Project, path: Path, *, strict: bool = False,
@@ -127,28 +130,38 @@ def prepare_brief(project: Project, path: Path, *, strict: bool = False,
     except BriefgenError as exc:
         return result.fail(exc.messages()), None
     return result, PreparedBrief(validated.brief_id, validated.path, validated.input_files,
-                                 validated.content_text(), html, version, result)
+                                 validated.content_text(), html, version, result,
+                                 validated.brief.as_of.isoformat())
 
 
-def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | None = None) -> BriefResult:
-    """The expensive stage: lay out the PDF (one page, or an error) and write both outputs.
+def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | None = None,
+                record: "Provenance | None" = None) -> BriefResult:
+    """The expensive stage: lay out the PDF (one page, or an error) and write the outputs;
+    with `record`, the record copy too (record.py), from the same layout.
     `shared_digest` (incremental.shared_inputs_digest) is computed here when not given."""
     from briefgen.build.output import write_outputs
-    from briefgen.render.pdf import write_pdf
+    from briefgen.render.pdf import write_pdfs
 
     result = prepared.result
     try:
-        pdf = write_pdf(prepared.html, prepared.source, project.asset_roots)
+        embedded = None
+        if record is not None:
+            from briefgen.build.record import record_files
+            embedded = record_files(project, prepared, record)
+        pdf, record_pdf = write_pdfs(prepared.html, prepared.source, project.asset_roots, embedded)
     except BriefgenError as exc:
         return result.fail(exc.messages())
-    result.outputs = write_outputs(project.output_dir, prepared.brief_id,
-                                   {".html": prepared.html.encode("utf-8"), ".pdf": pdf},
+    outputs = {".html": prepared.html.encode("utf-8"), ".pdf": pdf}
+    if record_pdf is not None:
+        outputs[RECORD_SUFFIX] = record_pdf
+    result.outputs = write_outputs(project.output_dir, prepared.brief_id, outputs,
                                    version=prepared.version)
     if not result.outputs:
         result.superseded = True
         return result
     incremental.record_build(prepared.path, list(prepared.input_files), project.output_dir,
-                             shared_digest or incremental.shared_inputs_digest(project.asset_roots))
+                             shared_digest or incremental.shared_inputs_digest(project.asset_roots),
+                             tuple(outputs))
     return result
 
 
@@ -163,6 +176,7 @@ class BuildOptions:
     force: bool = False
     jobs: int = 0                    # 0: one per core
     budget: Budget = Budget()
+    record: bool = False             # also write output/<id>.record.pdf (build/record.py)
 
 
 def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = BuildOptions(),
@@ -176,8 +190,9 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
     results: dict[Path, BriefResult] = {}
     todo = []
     shared = incremental.shared_inputs_digest(project.asset_roots)
+    suffixes = incremental.OUTPUT_SUFFIXES + ((RECORD_SUFFIX,) if options.record else ())
     for path in paths:
-        if not options.force and incremental.is_up_to_date(path, project.output_dir, shared):
+        if not options.force and incremental.is_up_to_date(path, project.output_dir, shared, suffixes):
             results[path] = BriefResult(path, path.stem, True, skipped=True)
             report(results[path])
         else:
@@ -185,7 +200,11 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
     if todo:
         workers = min(options.jobs or os.cpu_count() or 1, len(todo))
         jobs = _prepared(project, todo, options, results, report)
-        for job, outcome in run_jobs(_WriteTask(project, shared), jobs, workers=workers,
+        origin = None
+        if options.record:
+            from briefgen.build.record import provenance
+            origin = provenance(project)
+        for job, outcome in run_jobs(_WriteTask(project, shared, origin), jobs, workers=workers,
                                      budget=options.budget, warm_up=_warm_up_worker):
             path = job.path
             results[path] = outcome if isinstance(outcome, BriefResult) else _failed(project, path, outcome)
@@ -224,10 +243,11 @@ class _WriteTask:
 
     project: Project
     shared_digest: str
+    record: "Provenance | None" = None
 
     def __call__(self, prepared: PreparedBrief) -> BriefResult:
         started = time.perf_counter()
-        result = write_brief(self.project, prepared, self.shared_digest)
+        result = write_brief(self.project, prepared, self.shared_digest, self.record)
         result.seconds = time.perf_counter() - started
         result.peak_memory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         return result

@@ -34,6 +34,8 @@ examples:
   briefgen schema --write                 regenerate schema/*.schema.json
   briefgen serve                          live preview on http://127.0.0.1:8000/
   briefgen email camp-david-2023          draft email with the PDF (--send to send)
+  briefgen build --record                 also write output/<id>.record.pdf (PDF/A-3b, sources inside)
+  briefgen extract output/camp-david-2023.record.pdf --to restored/
 
 exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors."""
 
@@ -45,6 +47,7 @@ EXTRA_COMMANDS: dict[str, str] = {
     "serve": "briefgen.cli.serve",
     "email": "briefgen.mail.send",
     "new": "briefgen.content.scaffold",
+    "extract": "briefgen.cli.extract",
 }
 
 
@@ -75,6 +78,9 @@ def parser() -> argparse.ArgumentParser:
                        help="time budget per brief (default: 60)")
     build.add_argument("--max-memory", type=_positive_int, default=2048, metavar="MB",
                        help="memory budget per worker process, in MiB (default: 2048)")
+    build.add_argument("--record", action="store_true",
+                       help="also write output/<id>.record.pdf: a PDF/A-3b record copy with the "
+                       "brief's YAML, its person files and a manifest embedded (see `extract`)")
     check.add_argument("--format", choices=("text", "json", "github"), default="text",
                        help="how to print problems (default: text)")
 
@@ -155,7 +161,7 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from briefgen.cli.progress import BuildProgress
     from briefgen.build.workers import Budget
     options = pipeline.BuildOptions(strict=args.strict, force=args.force, jobs=args.jobs,
-                                    budget=Budget(args.timeout, args.max_memory))
+                                    budget=Budget(args.timeout, args.max_memory), record=args.record)
     briefs = pipeline.find_briefs(project, args.files)
     progress = BuildProgress(project, len(briefs), stdout, stderr)
     results = pipeline.build(project, briefs, options, on_result=progress.brief_done)
