@@ -84,32 +84,36 @@ _BDC, _BMC, _EMC, _TF = (pikepdf.Operator(op) for op in ("BDC", "BMC", "EMC", "T
 _SHOW = {pikepdf.Operator(op) for op in ("Tj", "TJ", "'", '"')}
 
 
+_READ_OPERATORS = "BDC BMC EMC Tf Tj TJ ' \""    # all the reading below looks at
+# A marked-content sequence as WeasyPrint opens it: `/Span <</MCID 12>> BDC`.
+_MARKED = re.compile(rb"/[A-Za-z]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+_ARTIFACT = b"/Artifact <</Type /Pagination>> BDC"
+
+
 @dataclass
 class _Page:
-    """One page's content stream, parsed once: the text inside each marked-content id, and
-    where each id's sequence starts (to make it an artifact)."""
+    """One page's content stream: the text inside each marked-content id (read only when
+    some text is looked for), and the means to make sequences artifacts."""
 
     page: pikepdf.Page
-    instructions: list = field(default_factory=list)
     texts: dict[int, str] = field(default_factory=dict)
-    starts: dict[int, int] = field(default_factory=dict)       # MCID -> index of its BDC
 
     @classmethod
     def read(cls, page: pikepdf.Page, wanted_chars: set[str]) -> "_Page":
         """Text is decoded only in fonts that can show one of `wanted_chars` (the texts
-        looked for); text in any other font cannot be part of a match and reads as U+FFFF."""
-        parsed = cls(page, list(pikepdf.parse_content_stream(page)))
+        looked for); text in any other font cannot be part of a match and reads as U+FFFD."""
+        parsed = cls(page)
+        if not wanted_chars:
+            return parsed
         decoders: dict[str, _FontDecoder] = {}
         fonts = page.Resources.get("/Font", pikepdf.Dictionary())
         texts: dict[int, list[str]] = {}
         open_mcids: list[int | None] = []      # the innermost MCID at each nesting level
         font: _FontDecoder | None = None
-        for index, (operands, operator) in enumerate(parsed.instructions):
+        for operands, operator in pikepdf.parse_content_stream(page, _READ_OPERATORS):
             if operator == _BDC or operator == _BMC:
                 props = operands[1] if operator == _BDC and len(operands) > 1 else None
                 mcid = props.get("/MCID") if isinstance(props, pikepdf.Dictionary) else None
-                if mcid is not None:
-                    parsed.starts[int(mcid)] = index
                 open_mcids.append(int(mcid) if mcid is not None else open_mcids[-1] if open_mcids else None)
             elif operator == _EMC and open_mcids:
                 open_mcids.pop()
@@ -127,11 +131,32 @@ class _Page:
         return parsed
 
     def make_artifacts(self, pdf: pikepdf.Pdf, mcids: set[int]) -> None:
-        """Turn the marked-content sequences `mcids` into pagination artifacts."""
-        for mcid in mcids:
-            self.instructions[self.starts[mcid]] = pikepdf.ContentStreamInstruction(
-                [pikepdf.Name.Artifact, PAGINATION], _BDC)
-        self.page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(self.instructions))
+        """Turn the marked-content sequences `mcids` into pagination artifacts: in the bytes
+        as WeasyPrint writes them (fast), or, should they ever look different, through a
+        full parse of the content stream."""
+        data = self.page.obj.Contents.read_bytes()
+        replaced = []
+
+        def artifact(match: re.Match) -> bytes:
+            if int(match.group(1)) not in mcids:
+                return match.group(0)
+            replaced.append(int(match.group(1)))
+            return _ARTIFACT
+
+        data = _MARKED.sub(artifact, data)
+        if sorted(replaced) == sorted(mcids):
+            self.page.obj.Contents = pdf.make_stream(data)
+        else:
+            self._make_artifacts_parsed(pdf, mcids)
+
+    def _make_artifacts_parsed(self, pdf: pikepdf.Pdf, mcids: set[int]) -> None:
+        instructions = []
+        for operands, operator in pikepdf.parse_content_stream(self.page):
+            if operator == _BDC and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary) \
+                    and int(operands[1].get("/MCID", -1)) in mcids:
+                operands = [pikepdf.Name.Artifact, PAGINATION]
+            instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
+        self.page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
 
 
 def _shown_bytes(operands) -> bytes:
@@ -187,7 +212,7 @@ def finish_tags(pdf_bytes: bytes, languages: list[tuple[str, str]]) -> bytes:
             element.Lang = pikepdf.String(lang)
         _handle_running_content(pdf, tree, document, pages, walk.seen)
         out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
+        pdf.save(out, deterministic_id=True, fix_metadata_version=False)
     return out.getvalue()
 
 
