@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
 from accessibility.checkers import assert_page_conforms
 from conftest import REPO, SAMPLE_ID, run_cli
 

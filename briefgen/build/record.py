@@ -60,14 +60,15 @@ def provenance(project: Project) -> Provenance:
 
 
 def _utc(seconds: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+    return dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
 def _git_head(root: Path) -> tuple[str, int] | None:
     """(commit, commit time) of the project's checkout, or None outside git."""
     try:
         done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%H %ct"],
-                              capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL,
+                              check=False, capture_output=True, text=True, timeout=10,
+                              stdin=subprocess.DEVNULL,
                               env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"})
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -84,7 +85,7 @@ def record_files(project: Project, prepared: PreparedBrief, origin: Provenance) 
     sources = [(_embedded_name(prepared.path, path), path.read_bytes())
                for path in prepared.input_files]
     date = origin.date or dt.datetime.combine(dt.date.fromisoformat(prepared.as_of), dt.time(),
-                                              dt.timezone.utc)
+                                              dt.UTC)
     manifest = _manifest(project, prepared.brief_id, sources, origin, date)
     files = [EmbeddedFile(name, data, "the brief" if index == 0 else "a person file it names",
                           "Source") for index, (name, data) in enumerate(sources)]

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from briefgen.content.sourcemap import TextSource
 from briefgen.errors import RenderError
 from briefgen.render.fetcher import SafeFetcher
 from briefgen.render.pdf_tags import finish_tags, language_parts
-from briefgen.content.sourcemap import TextSource
 
 PT_PER_PX = 0.75          # WeasyPrint lays out in CSS pixels (96 per inch)
 # Every PDF: tagged, its title shown in the window, its language set (README: Accessibility).

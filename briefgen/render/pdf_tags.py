@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 
 import pikepdf
 
@@ -37,8 +38,8 @@ PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
 class _LangParts(HTMLParser):
     """Texts of the elements whose `lang` differs from the page's: [(text, lang)]."""
 
-    _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-             "source", "track", "wbr"}
+    _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                       "source", "track", "wbr"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -99,7 +100,7 @@ class _Page:
     texts: dict[int, str] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, page: pikepdf.Page, wanted_chars: set[str]) -> "_Page":
+    def read(cls, page: pikepdf.Page, wanted_chars: set[str]) -> _Page:
         """Text is decoded only in fonts that can show one of `wanted_chars` (the texts
         looked for); text in any other font cannot be part of a match and reads as U+FFFD."""
         parsed = cls(page)
@@ -110,7 +111,9 @@ class _Page:
         texts: dict[int, list[str]] = {}
         open_mcids: list[int | None] = []      # the innermost MCID at each nesting level
         font: _FontDecoder | None = None
-        for operands, operator in pikepdf.parse_content_stream(page, _READ_OPERATORS):
+        mcid: Any
+        for instruction in pikepdf.parse_content_stream(page, _READ_OPERATORS):
+            operands, operator = instruction.operands, instruction.operator
             if operator == _BDC or operator == _BMC:
                 props = operands[1] if operator == _BDC and len(operands) > 1 else None
                 mcid = props.get("/MCID") if isinstance(props, pikepdf.Dictionary) else None
@@ -150,12 +153,13 @@ class _Page:
             self._make_artifacts_parsed(pdf, mcids)
 
     def _make_artifacts_parsed(self, pdf: pikepdf.Pdf, mcids: set[int]) -> None:
-        instructions = []
-        for operands, operator in pikepdf.parse_content_stream(self.page):
+        instructions: list[Any] = []
+        for instruction in pikepdf.parse_content_stream(self.page):
+            operands, operator = instruction.operands, instruction.operator
             if operator == _BDC and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary) \
                     and int(operands[1].get("/MCID", -1)) in mcids:
-                operands = [pikepdf.Name.Artifact, PAGINATION]
-            instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
+                instruction = pikepdf.ContentStreamInstruction([pikepdf.Name.Artifact, PAGINATION], _BDC)
+            instructions.append(instruction)
         self.page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
 
 
@@ -171,7 +175,7 @@ class _FontDecoder:
 
     _HEX = r"<([0-9A-Fa-f]+)>"
 
-    def __init__(self, font: pikepdf.Dictionary, wanted_chars: set[str]) -> None:
+    def __init__(self, font: Any, wanted_chars: set[str]) -> None:
         self.width = 2 if font.get("/Subtype") == pikepdf.Name.Type0 else 1
         self.map: dict[int, str] = {}
         if "/ToUnicode" in font:
@@ -179,10 +183,10 @@ class _FontDecoder:
         self.relevant = not wanted_chars.isdisjoint(self.map.values())
 
     def _read(self, cmap: str) -> None:
-        for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.DOTALL):
             for code, target in re.findall(rf"{self._HEX}\s*{self._HEX}", block):
                 self.map[int(code, 16)] = bytes.fromhex(target).decode("utf-16-be", "replace")
-        for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.DOTALL):
             for low, high, target in re.findall(rf"{self._HEX}\s*{self._HEX}\s*{self._HEX}", block):
                 start = int(target, 16)
                 for offset in range(int(high, 16) - int(low, 16) + 1):
@@ -216,7 +220,7 @@ def finish_tags(pdf_bytes: bytes, languages: list[tuple[str, str]]) -> bytes:
     return out.getvalue()
 
 
-def _document_element(tree: pikepdf.Dictionary) -> pikepdf.Dictionary:
+def _document_element(tree: Any) -> Any:
     kids = tree.K
     return kids[0] if isinstance(kids, pikepdf.Array) else kids
 
@@ -230,9 +234,9 @@ class _TreeWalk:
         self.page_texts = page_texts
         self.wanted = wanted
         self.seen: set[tuple[int, int]] = set()
-        self.languages: list[tuple[pikepdf.Dictionary, str]] = []
+        self.languages: list[tuple[Any, str]] = []
 
-    def visit(self, element: pikepdf.Dictionary, in_head: bool = False) -> str:
+    def visit(self, element: Any, in_head: bool = False) -> str:
         """The text under `element`. An element whose whole text is wanted takes the
         language, and the elements under it, which inherit it, are not set as well."""
         self.seen.add(element.objgen)
@@ -260,7 +264,7 @@ class _TreeWalk:
         return text
 
 
-def _scope_column(cell: pikepdf.Dictionary) -> None:
+def _scope_column(cell: Any) -> None:
     """`/Scope /Column` on a header cell in a table's head. WeasyPrint links each data cell
     to its headers (`/Headers`); the scope says the same for tools that read only that."""
     attributes = cell.get("/A")
@@ -268,7 +272,7 @@ def _scope_column(cell: pikepdf.Dictionary) -> None:
         attributes.Scope = pikepdf.Name.Column
 
 
-def _kids(element: pikepdf.Dictionary) -> Iterator:
+def _kids(element: Any) -> Iterator:
     kids = element.get("/K")
     if kids is not None:
         yield from (kids if isinstance(kids, pikepdf.Array) else [kids])
@@ -276,8 +280,8 @@ def _kids(element: pikepdf.Dictionary) -> Iterator:
 
 # --- running content: the banners ---------------------------------------------------------
 
-def _handle_running_content(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary,
-                            document: pikepdf.Dictionary, pages: list[_Page],
+def _handle_running_content(pdf: pikepdf.Pdf, tree: Any,
+                            document: Any, pages: list[_Page],
                             in_tree: set[tuple[int, int]]) -> None:
     """Structure elements outside the tree (WeasyPrint's margin boxes): the first on the
     first page joins the reading order at its start; the rest become artifacts."""
@@ -307,13 +311,13 @@ def _handle_running_content(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary,
                 elements[mcid] = pikepdf.Object.parse(b"null")
 
 
-def _parent_tree(tree: pikepdf.Dictionary) -> dict[int, pikepdf.Array]:
+def _parent_tree(tree: Any) -> dict[int, Any]:
     nums = tree.ParentTree.Nums
     return {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)
             if isinstance(nums[i + 1], pikepdf.Array)}
 
 
-def _top_element(element: pikepdf.Dictionary, document: pikepdf.Dictionary) -> pikepdf.Dictionary:
+def _top_element(element: Any, document: Any) -> Any:
     """The ancestor of `element` just under the Document element."""
     while "/P" in element and element.P.objgen != document.objgen \
             and element.P.get("/Type") == pikepdf.Name.StructElem:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import REPO, SAMPLE_ID, edit, run_cli
 from pypdf import PdfReader
 
 from accessibility.checkers import assert_page_conforms, assert_pdfua_finds_nothing
-from conftest import REPO, SAMPLE_ID, edit, run_cli
 
 NATIVE_NAMES = {"岸田文雄": "ja", "윤석열": "ko"}
 MAP_DESCRIPTION = "Map of Camp David and the road from Thurmont"

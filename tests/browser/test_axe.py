@@ -11,12 +11,12 @@ import itertools
 import re
 from pathlib import Path
 
+from accessibility.exceptions import AXE_RULES
 from axe_playwright_python.sync_playwright import Axe
+from conftest import SAMPLE_ID, edit, run_cli
 from playwright.sync_api import Page, expect
 
-from accessibility.exceptions import AXE_RULES
 from browser.conftest import LiveServer
-from conftest import SAMPLE_ID, edit, run_cli
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
               "resultTypes": ["violations"]}
