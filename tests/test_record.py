@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from accessibility.checkers import assert_page_conforms
+from accessibility.checkers import assert_page_conforms, assert_pdfua_finds_nothing
 from conftest import REPO, SAMPLE_ID, run_cli
 
 RECORD = f"{SAMPLE_ID}.record.pdf"
@@ -28,12 +28,15 @@ def record_build(tmp_path_factory) -> Path:
     return root
 
 
-def test_record_is_pdf_a_3b_with_its_sources_as_associated_files(record_build: Path):
+def test_record_is_pdf_a_3b_and_pdf_ua_1_with_its_sources_as_associated_files(record_build: Path):
     record = record_build / "output" / RECORD
     assert_page_conforms(record, "3b")
+    assert_page_conforms(record, "ua1")
+    assert_pdfua_finds_nothing(record)
     with pikepdf.open(record) as pdf:
         with pdf.open_metadata() as xmp:
             assert (xmp.get("pdfaid:part"), xmp.get("pdfaid:conformance")) == ("3", "B")
+            assert xmp.get("pdfuaid:part") == "1"
         names = sorted(pdf.attachments)
         assert names == sorted([f"{SAMPLE_ID}.yaml", "briefgen-record.json",
                                 *(f"people/{p}.yaml" for p in PEOPLE)])

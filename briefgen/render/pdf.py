@@ -27,7 +27,7 @@ PT_PER_PX = 0.75          # WeasyPrint lays out in CSS pixels (96 per inch)
 # Every PDF: tagged, its title shown in the window, its language set (README: Accessibility).
 PDF_VARIANT = "pdf/ua-1"
 # The record copy (`briefgen build --record`): archival, with its sources embedded. One
-# variant per file in WeasyPrint, so the record is tagged but claims PDF/A only.
+# variant per file in WeasyPrint: the record is tagged, and pdf_tags adds the PDF/UA claim.
 RECORD_VARIANT = "pdf/a-3b"
 FONT_PACKAGES = "fonts-noto-core fonts-noto-cjk fonts-ipafont-gothic fonts-nanum"
 _NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)\)')
@@ -76,7 +76,7 @@ def write_pdfs(html: str, validated: TextSource, asset_roots: tuple[Path, ...],
     _raise_for_log(log, validated)
     languages = language_parts(html)
     return (finish_tags(pdf, languages),
-            None if record_pdf is None else finish_tags(record_pdf, languages))
+            None if record_pdf is None else finish_tags(record_pdf, languages, claim_pdf_ua=True))
 
 
 @dataclass(frozen=True)

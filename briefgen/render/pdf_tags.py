@@ -200,11 +200,16 @@ class _FontDecoder:
 
 # --- the structure tree -------------------------------------------------------------------
 
-def finish_tags(pdf_bytes: bytes, languages: list[tuple[str, str]]) -> bytes:
+def finish_tags(pdf_bytes: bytes, languages: list[tuple[str, str]], *,
+                claim_pdf_ua: bool = False) -> bytes:
     """`pdf_bytes` (a tagged WeasyPrint PDF) with `/Lang` on the structure elements that
     hold each (text, language) of `languages`, column scope on table head cells, and the
-    page margins' running content made real content once and artifacts elsewhere."""
+    page margins' running content made real content once and artifacts elsewhere.
+    `claim_pdf_ua` adds the PDF/UA-1 identification to a PDF/A file's metadata (WeasyPrint
+    writes one claim per file), with the extension schema PDF/A asks for."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        if claim_pdf_ua:
+            _claim_pdf_ua(pdf)
         tree = pdf.Root.StructTreeRoot
         document = _document_element(tree)
         wanted = {" ".join(text.split()): lang for text, lang in languages}
@@ -218,6 +223,35 @@ def finish_tags(pdf_bytes: bytes, languages: list[tuple[str, str]]) -> bytes:
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, fix_metadata_version=False)
     return out.getvalue()
+
+
+# The PDF/UA identification, and its description as a PDF/A extension schema: PDF/A-2 and
+# -3 accept in XMP only the predefined schemas and those described in the file itself.
+_PDF_UA_XMP = b"""<rdf:Description xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" rdf:about=""
+  xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"><pdfuaid:part>1</pdfuaid:part></rdf:Description>
+<rdf:Description xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" rdf:about=""
+  xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+  xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+  xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+ <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+  <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+  <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+  <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+  <pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+   <pdfaProperty:name>part</pdfaProperty:name>
+   <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+   <pdfaProperty:category>internal</pdfaProperty:category>
+   <pdfaProperty:description>Part of ISO 14289 the file conforms to</pdfaProperty:description>
+  </rdf:li></rdf:Seq></pdfaSchema:property>
+ </rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+"""
+
+
+def _claim_pdf_ua(pdf: pikepdf.Pdf) -> None:
+    xmp = pdf.Root.Metadata.read_bytes()
+    end = xmp.rindex(b"</rdf:RDF>")
+    pdf.Root.Metadata.write(xmp[:end] + _PDF_UA_XMP + xmp[end:])
 
 
 def _document_element(tree: Any) -> Any:
