@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import shutil
 import struct
+import subprocess
+import sys
 import zlib
 from collections import defaultdict
 from pathlib import Path
@@ -63,6 +65,22 @@ def test_pdf_passes_page_validation_pdf_ua_1(sample_build: Path, variant_build: 
 @pytest.mark.parametrize("which", ["sample", "variant"])
 def test_pdf_passes_pdfua_second_opinion(sample_build: Path, variant_build: Path, which: str):
     assert_pdfua_finds_nothing(built(sample_build, variant_build, which))
+
+
+def test_the_ci_script_checks_every_built_pdf(sample_build: Path, tmp_path: Path):
+    """scripts/check-pdf-accessibility, as the pull-request workflow runs it after a build."""
+    script = [sys.executable, str(REPO / "scripts" / "check-pdf-accessibility")]
+    done = subprocess.run([*script, str(sample_build / f"{SAMPLE_ID}.pdf")], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{SAMPLE_ID}.pdf: PDF_UA_1: 104 of 104 rules pass" in done.stdout
+    untagged = tmp_path / "untagged.pdf"
+    with pikepdf.open(sample_build / f"{SAMPLE_ID}.pdf") as pdf:
+        del pdf.Root.StructTreeRoot
+        del pdf.Root.MarkInfo
+        pdf.save(untagged)
+    done = subprocess.run([*script, str(untagged)], capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert "PDFUA1-STRUCT-TREE-ROOT-001" in done.stdout
 
 
 def test_catalog_claims_pdf_ua_1_shows_the_title_and_says_the_language(sample_build: Path):
