@@ -21,7 +21,6 @@ from pathlib import Path
 from briefgen.content.sourcemap import TextSource
 from briefgen.errors import RenderError
 from briefgen.render.fetcher import SafeFetcher
-from briefgen.render.pdf_tags import finish_tags, language_parts
 
 PT_PER_PX = 0.75          # WeasyPrint lays out in CSS pixels (96 per inch)
 # Every PDF: tagged, its title shown in the window, its language set (README: Accessibility).
@@ -74,6 +73,9 @@ def write_pdfs(html: str, validated: TextSource, asset_roots: tuple[Path, ...],
             pdf_variant=RECORD_VARIANT, pdf_tags=True, attachments=record.attachments())
     _raise_for_refusals(laid_out.fetcher, laid_out.base_url, validated)
     _raise_for_log(log, validated)
+    # Imported here, not with WeasyPrint when a worker warms up: a worker's memory budget
+    # caps its address space, and layout, which can grow without bound, gets it all.
+    from briefgen.render.pdf_tags import finish_tags, language_parts
     languages = language_parts(html)
     return (finish_tags(pdf, languages),
             None if record_pdf is None else finish_tags(record_pdf, languages, claim_pdf_ua=True))
