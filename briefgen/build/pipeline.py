@@ -257,6 +257,7 @@ def _warm_up_worker() -> None:
     """Run in each worker before its memory budget is set: import the PDF stage and load the
     fonts once, so every brief it lays out starts warm and no import can fail for memory."""
     import briefgen.build.output  # noqa: F401
+    import briefgen.render.pdf_tags  # noqa: F401  (pikepdf, for the PDF/UA finishing)
     from briefgen.render.pdf import font_configuration
     font_configuration()
 

@@ -73,9 +73,7 @@ def write_pdfs(html: str, validated: TextSource, asset_roots: tuple[Path, ...],
             pdf_variant=RECORD_VARIANT, pdf_tags=True, attachments=record.attachments())
     _raise_for_refusals(laid_out.fetcher, laid_out.base_url, validated)
     _raise_for_log(log, validated)
-    # Imported here, not with WeasyPrint when a worker warms up: a worker's memory budget
-    # caps its address space, and layout, which can grow without bound, gets it all.
-    from briefgen.render.pdf_tags import finish_tags, language_parts
+    from briefgen.render.pdf_tags import finish_tags, language_parts  # pikepdf: only here
     languages = language_parts(html)
     return (finish_tags(pdf, languages),
             None if record_pdf is None else finish_tags(record_pdf, languages, claim_pdf_ua=True))
