@@ -138,6 +138,9 @@ def measure(count: int, runs: int) -> list[tuple[str, str, str, str]]:
         worker_mb, main_mb = peak_memory(root)
         rows.append(("6. peak memory per worker (main process beside it)", f"{worker_mb:.0f} MB",
                      f"{main_mb:.0f} MB", ""))
+
+        # 7. What accessibility costs: PDF/UA-1 tagging and the record copy (issue 12).
+        rows += accessibility_cost(root, briefs[: min(10, count)], runs)
     return rows
 
 
@@ -189,6 +192,52 @@ def book_rows(runs: int) -> list[tuple[str, str, str, str]]:
         rows.append(("8. one brief changed: `briefgen book` ÷ that brief's build alone",
                      f"{rebuild:.2f} s", f"{single:.2f} s", f"{ratio:.2f}"))
     return rows
+
+
+def accessibility_cost(root: Path, briefs: list[Path], runs: int) -> list[tuple[str, str, str, str]]:
+    """Per brief in one warm process, back to back: the PDF/UA-1 build (the default) against
+    the same build with tagging switched off (plain WeasyPrint output, no pikepdf finishing),
+    and the build with the record copy against the one without; and the PDF's size. Times
+    are the process's CPU time, which other load on a shared machine does not inflate."""
+    code = f"""
+import statistics, time
+from pathlib import Path
+import briefgen.render.pdf as pdf
+from briefgen.build.pipeline import Project, prepare_brief, write_brief
+from briefgen.build.record import provenance
+project = Project.at(Path({str(root)!r}), Path({str(root / 'a11y')!r}))
+briefs = [Path(p) for p in {[str(b) for b in briefs]!r}]
+origin = provenance(project)
+tagged_variant, finish = pdf.PDF_VARIANT, pdf.finish_tags
+
+def build(brief, tagged, record=None):
+    pdf.PDF_VARIANT, pdf.finish_tags = (tagged_variant, finish) if tagged else (None, lambda data, _: data)
+    started = time.process_time()
+    result, prepared = prepare_brief(project, brief)
+    result = write_brief(project, prepared, record=record)
+    seconds = time.process_time() - started
+    assert result.ok, result.errors
+    return seconds, (project.output_dir / (brief.stem + '.pdf')).stat().st_size
+
+build(briefs[0], True, origin)
+tagged, untagged, recorded, size_tagged, size_untagged = [], [], [], [], []
+for _ in range({runs}):
+    for brief in briefs:
+        seconds, size = build(brief, False); untagged.append(seconds); size_untagged.append(size)
+        seconds, size = build(brief, True); tagged.append(seconds); size_tagged.append(size)
+        recorded.append(build(brief, True, origin)[0])
+m = statistics.median
+print(m(tagged), m(untagged), m(a / b for a, b in zip(tagged, untagged)), m(recorded),
+      m(a / b for a, b in zip(recorded, tagged)), m(size_tagged), m(size_untagged))
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    tagged, untagged, ratio, recorded, record_ratio, size_tagged, size_untagged = map(float, out.stdout.split())
+    return [("7. per brief (CPU), PDF/UA-1 (default) ÷ untagged, same warm process", f"{tagged:.3f} s",
+             f"{untagged:.3f} s", f"{ratio:.2f}"),
+            ("7b. PDF size, PDF/UA-1 ÷ untagged", f"{size_tagged / 1024:.1f} KiB",
+             f"{size_untagged / 1024:.1f} KiB", f"{size_tagged / size_untagged:.2f}"),
+            ("7c. per brief (CPU) with `--record` ÷ without (one more PDF write, no second layout)",
+             f"{recorded:.3f} s", f"{tagged:.3f} s", f"{record_ratio:.2f}")]
 
 
 def chromium_print(html: Path, pdf: Path) -> list[str]:
@@ -272,6 +321,16 @@ def main() -> None:
     args = parser.parse_args()
     if args.books_only:
         print(table(book_rows(args.runs)))
+
+
+    parser.add_argument("--accessibility-only", action="store_true",
+                        help="measure only the cost of tagging and of the record copy (rows 7), "
+                        "print it and write nothing")
+    args = parser.parse_args()
+    if args.accessibility_only:
+        with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as folder:
+            print(table(accessibility_cost(Path(folder), make_briefs(Path(folder), args.briefs),
+                                           args.runs)))
         return
     rows = measure(args.briefs, args.runs)
     result = table(rows)

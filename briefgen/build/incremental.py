@@ -40,15 +40,16 @@ def fingerprint(brief_path: Path, input_files: list[Path], shared_digest: str) -
     return digest.hexdigest()
 
 
-def is_up_to_date(brief_path: Path, output_dir: Path, shared_digest: str) -> bool:
+def is_up_to_date(brief_path: Path, output_dir: Path, shared_digest: str,
+                  suffixes: tuple[str, ...] = OUTPUT_SUFFIXES) -> bool:
     """True when the last build of this brief used exactly the current inputs and its
-    outputs are untouched."""
+    outputs (those with `suffixes`) are untouched."""
     stamp = _read_stamp(stamp_path(output_dir, brief_path.stem))
     if stamp is None:
         return False
     inputs = [Path(p) for p in stamp.get("inputs", [])]
     expected = fingerprint(brief_path, inputs, shared_digest)
-    if expected != stamp.get("fingerprint") or not _outputs_intact(output_dir, brief_path.stem, stamp):
+    if expected != stamp.get("fingerprint") or not _outputs_intact(output_dir, brief_path.stem, stamp, suffixes):
         return False
     for variant in stamp.get("variants", []):   # the audiences' versions, each with its stamp
         variant_stamp = _read_stamp(stamp_path(output_dir, str(variant)))
@@ -58,16 +59,19 @@ def is_up_to_date(brief_path: Path, output_dir: Path, shared_digest: str) -> boo
     return True
 
 
-def _outputs_intact(output_dir: Path, output_id: str, stamp: dict) -> bool:
+def _outputs_intact(output_dir: Path, output_id: str, stamp: dict,
+                    suffixes: tuple[str, ...] = OUTPUT_SUFFIXES) -> bool:
     outputs = stamp.get("outputs", {})
     return all(_file_digest(output_dir / f"{output_id}{suffix}") == outputs.get(suffix)
-               for suffix in OUTPUT_SUFFIXES)
+               for suffix in suffixes)
 
 
 def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
-                 shared_digest: str, output_id: str | None = None, variants: tuple[str, ...] = ()) -> None:
-    """Remember what a successful build was made from, and what it wrote. `output_id` names an
-    audience's version (default: the full brief, whose stamp lists the `variants` it has)."""
+                 shared_digest: str, output_id: str | None = None, variants: tuple[str, ...] = (),
+                 suffixes: tuple[str, ...] = OUTPUT_SUFFIXES) -> None:
+    """Remember what a successful build was made from, and what it wrote (the outputs with
+    `suffixes`). `output_id` names an audience's version (default: the full brief, whose
+    stamp lists the `variants` it has)."""
     from briefgen.build.output import write_atomic
 
     output_id = output_id or brief_path.stem
@@ -75,7 +79,7 @@ def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
         "fingerprint": fingerprint(brief_path, input_files, shared_digest),
         "inputs": sorted(str(p.resolve()) for p in input_files),
         "outputs": {suffix: _file_digest(output_dir / f"{output_id}{suffix}")
-                    for suffix in OUTPUT_SUFFIXES},
+                    for suffix in suffixes},
     }
     if variants:
         stamp["variants"] = list(variants)

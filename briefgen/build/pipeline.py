@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen.build import incremental
+from briefgen.build.record import RECORD_SUFFIX
 from briefgen.build.workers import (
     Budget,
     BudgetExceeded,
@@ -36,6 +37,7 @@ from briefgen.errors import BriefgenError, ContentError, Diagnostic, Kind, Usage
 from briefgen.project import Project
 
 if TYPE_CHECKING:
+    from briefgen.build.record import Provenance
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
     from briefgen.render.fit import PageFit
 
@@ -152,6 +154,7 @@ class PreparedBrief:
     @property
     def output_name(self) -> str:
         return self.output_id or self.brief_id
+    as_of: str = ""                  # YYYY-MM-DD: the record copy's date when nothing else gives one
 
 
 def prepare_brief(project: Project, path: Path, *, strict: bool = False,
@@ -175,7 +178,8 @@ def _prepare(project: Project, validated: ValidatedBrief, result: BriefResult,
     except BriefgenError as exc:
         return result.fail(diagnostics_of(exc, validated.display_path)), None
     return result, PreparedBrief(validated.brief_id, validated.path, validated.input_files,
-                                 validated.content_text(), html, version, result)
+                                 validated.content_text(), html, version, result,
+                                 as_of=validated.brief.as_of.isoformat())
 
 
 def prepare_versions(project: Project, path: Path, *, strict: bool = False,
@@ -205,16 +209,23 @@ def prepare_versions(project: Project, path: Path, *, strict: bool = False,
     return result, [full, *versions]
 
 
-def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | None = None) -> BriefResult:
-    """The expensive stage: lay out the PDF (one page, or an error) and write both outputs.
+def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | None = None,
+                record: Provenance | None = None) -> BriefResult:
+    """The expensive stage: lay out the PDF (page 1 and its annex, or an error) and write the
+    outputs; with `record`, the record copy too (record.py), from the same layout.
     `shared_digest` (incremental.shared_inputs_digest) is computed here when not given."""
     from briefgen.build.output import write_outputs
-    from briefgen.render.pdf import PageOverflow, write_fitted_pdf
+    from briefgen.render.pdf import PageOverflow, write_pdfs
 
     result = prepared.result
     shared_digest = shared_digest or incremental.shared_inputs_digest(project.asset_roots)
     try:
-        pdf, result.fit = write_fitted_pdf(prepared.html, prepared.source, project.asset_roots)
+        embedded = None
+        if record is not None and not prepared.output_id:   # the full brief has a record copy
+            from briefgen.build.record import record_files
+            embedded = record_files(project, prepared, record)
+        pdf, record_pdf, result.fit = write_pdfs(prepared.html, prepared.source, project.asset_roots,
+                                                 embedded)
     except PageOverflow as exc:
         result.fit = exc.fit
         if not prepared.output_id:          # the full brief: its draft and its verdict for check
@@ -230,9 +241,11 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
     if not prepared.output_id:
         remove_overflow_draft(project, prepared.brief_id)
         record_layout(project, prepared, [], result.fit.words if result.fit else 0, shared_digest)
+    outputs = {".html": prepared.html.encode("utf-8"), ".pdf": pdf}
+    if record_pdf is not None:
+        outputs[RECORD_SUFFIX] = record_pdf
     try:
-        result.outputs = write_outputs(project.output_dir, prepared.output_name,
-                                       {".html": prepared.html.encode("utf-8"), ".pdf": pdf},
+        result.outputs = write_outputs(project.output_dir, prepared.output_name, outputs,
                                        version=prepared.version)
     except BriefgenError as exc:        # a link planted in output/: refused, not followed
         return result.fail(_of_version(diagnostics_of(exc, project.display(prepared.path)), prepared))
@@ -241,7 +254,7 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
         return result
     incremental.record_build(prepared.path, list(prepared.input_files), project.output_dir,
                              shared_digest,
-                             prepared.output_id or None, prepared.variants)
+                             prepared.output_id or None, prepared.variants, tuple(outputs))
     return result
 
 
@@ -298,6 +311,7 @@ class BuildOptions:
     force: bool = False
     jobs: int = 0                    # 0: one per core
     budget: Budget = field(default_factory=Budget)
+    record: bool = False             # also write output/<id>.record.pdf (build/record.py)
 
 
 def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = BuildOptions(),
@@ -315,8 +329,9 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
     results: dict[Path, BriefResult] = {}
     todo = []
     shared = incremental.shared_inputs_digest(project.asset_roots)
+    suffixes = incremental.OUTPUT_SUFFIXES + ((RECORD_SUFFIX,) if options.record else ())
     for path in paths:
-        if not options.force and incremental.is_up_to_date(path, project.output_dir, shared):
+        if not options.force and incremental.is_up_to_date(path, project.output_dir, shared, suffixes):
             remove_overflow_draft(project, path.stem)   # from a failed attempt since
             results[path] = BriefResult(path, path.stem, True, skipped=True)
             report(results[path])
@@ -327,7 +342,11 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
         pending: dict[Path, int] = {}
         built: dict[Path, BriefResult] = {}
         jobs = _prepared(project, todo, options, results, report, pending)
-        for job, outcome in run_jobs(_WriteTask(project, shared), jobs, workers=workers,
+        origin = None
+        if options.record:
+            from briefgen.build.record import provenance
+            origin = provenance(project)
+        for job, outcome in run_jobs(_WriteTask(project, shared, origin), jobs, workers=workers,
                                      budget=options.budget, warm_up=_warm_up_worker):
             path = job.path
             outcome = outcome if isinstance(outcome, BriefResult) else _failed(project, path, outcome)
@@ -392,10 +411,11 @@ class _WriteTask:
 
     project: Project
     shared_digest: str
+    record: Provenance | None = None
 
     def __call__(self, prepared: PreparedBrief) -> BriefResult:
         started = time.perf_counter()
-        result = write_brief(self.project, prepared, self.shared_digest)
+        result = write_brief(self.project, prepared, self.shared_digest, self.record)
         result.seconds = time.perf_counter() - started
         result.peak_memory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         result.peak_address_space_mb = peak_address_space_mb()
@@ -405,7 +425,8 @@ class _WriteTask:
 def _warm_up_worker() -> None:
     """Run in each worker before its memory budget is set: import the PDF stage and load the
     fonts once, so every brief it lays out starts warm and no import can fail for memory."""
-    import briefgen.build.output  # noqa: F401  (imported now, in the worker's warm-up)
+    import briefgen.build.output
+    import briefgen.render.pdf_tags  # noqa: F401  (pikepdf, for the PDF/UA finishing)
     from briefgen.render.pdf import font_configuration
     font_configuration()
 

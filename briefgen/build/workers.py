@@ -134,8 +134,11 @@ def _serve(connection: Connection, task: Callable[[Any], Any], budget: Budget,
             os._exit(OUT_OF_MEMORY_EXIT)
         if job is None:
             return
+        peak_before = _peak_address_space()
         try:
             outcome: Any = task(job)
+            if _touched_limit(peak_before, limit):
+                outcome = JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)")
         except MemoryError:
             outcome = JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)")
         except OSError as exc:
@@ -184,6 +187,27 @@ def _follow_parent(parent_pid: int) -> None:
         pass                                  # not Linux: the closed pipe ends still do it
     if os.getppid() != parent_pid:            # the parent died before prctl took effect
         os._exit(1)
+
+
+def _peak_address_space() -> int:
+    """This process's peak address space in bytes (VmPeak), 0 when unknown."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _touched_limit(peak_before: int, limit: int) -> bool:
+    """Whether the job just run took this process's address space to within 5% of its cap.
+    At the cap, C libraries may refuse an allocation and carry on without a word (HarfBuzz
+    then shapes no text, Pango may leave a run out), so what such a job produced, an
+    overflow report or a PDF, cannot be trusted: it is a memory failure, whatever it says."""
+    peak = _peak_address_space()
+    return peak > peak_before and peak >= 0.95 * limit
 
 
 def _near_limit(limit: int) -> bool:

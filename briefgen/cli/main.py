@@ -36,6 +36,8 @@ examples:
   briefgen email camp-david-2023          draft email with the PDF (--send to send)
   briefgen diff main                      what changed in each brief since main
   briefgen book hiroshima-g7-2023         a briefing book: cover, schedule, briefs, biographies
+  briefgen build --record                 also write output/<id>.record.pdf (PDF/A-3b, sources inside)
+  briefgen extract output/camp-david-2023.record.pdf --to restored/
 
 exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors."""
 
@@ -49,6 +51,7 @@ EXTRA_COMMANDS: dict[str, str] = {
     "new": "briefgen.content.scaffold",
     "diff": "briefgen.cli.diff",
     "book": "briefgen.cli.book",
+    "extract": "briefgen.cli.extract",
 }
 
 
@@ -79,6 +82,9 @@ def parser() -> argparse.ArgumentParser:
                        help="time budget per brief (default: 60)")
     build.add_argument("--max-memory", type=_positive_int, default=2048, metavar="MB",
                        help="memory budget per worker process, in MiB (default: 2048)")
+    build.add_argument("--record", action="store_true",
+                       help="also write output/<id>.record.pdf: a PDF/A-3b record copy with the "
+                       "brief's YAML, its person files and a manifest embedded (see `extract`)")
     check.add_argument("--format", choices=("text", "json", "github"), default="text",
                        help="how to print problems (default: text)")
     check.add_argument("--no-layout", action="store_true",
@@ -167,7 +173,7 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from briefgen.build.workers import Budget
     from briefgen.cli.progress import BuildProgress
     options = pipeline.BuildOptions(strict=args.strict, force=args.force, jobs=args.jobs,
-                                    budget=Budget(args.timeout, args.max_memory))
+                                    budget=Budget(args.timeout, args.max_memory), record=args.record)
     briefs = pipeline.find_briefs(project, args.files)
     books = [] if args.files else _books(project)
     progress = BuildProgress(project, len(briefs) + len(books), stdout, stderr)

@@ -196,13 +196,22 @@ def _field_problems(field: _Field, content_dir: Path) -> Iterator[Diagnostic]:
         return
     for reference in references(field.text):
         if reference.kind == "image":
-            problem = image_file_problem(content_dir, reference.url)
+            problems = [image_file_problem(content_dir, reference.url), description_problem(reference)]
         else:
-            problem = link_problem(reference.url)
-        if problem:
+            problems = [link_problem(reference.url)]
+        for problem in filter(None, problems):
             line, column = _position_of(field, reference.url)
             yield Diagnostic(field.doc.display_path, line, column, "error", problem,
                              format_key_path(field.key_path))
+
+
+def description_problem(image) -> str | None:
+    """An image must say what it shows: the PDF's tags, screen readers and the email's text
+    read the description in its place (PDF/UA-1 and WCAG 1.1.1 require one)."""
+    if image.alt.strip():
+        return None
+    return (f"image `{image.url}` has no description; write what it shows between the "
+            f"brackets: ![A map of the venue]({image.url})")
 
 
 def _position_of(field: _Field, needle: str) -> tuple[int, int]:

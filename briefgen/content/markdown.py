@@ -31,6 +31,7 @@ class Reference:
 
     kind: Literal["image", "link"]
     url: str
+    alt: str = ""  # an image's description (its Markdown ![...] text)
 
 
 def markdown_limit_problem(text: str) -> str | None:
@@ -108,4 +109,4 @@ class _ReferenceCollector(HTMLParser):
         if wanted:
             url = dict(attrs).get(wanted[0])
             if url is not None:
-                self.found.append(Reference("image" if tag == "img" else "link", url))
+                self.found.append(Reference("image" if tag == "img" else "link", url, dict(attrs).get("alt") or ""))

@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,12 @@ from briefgen.render.fit import (
 if TYPE_CHECKING:
     from weasyprint.document import Document
 
+
+# Every PDF: tagged, its title shown in the window, its language set (README: Accessibility).
+PDF_VARIANT = "pdf/ua-1"
+# The record copy (`briefgen build --record`): archival, with its sources embedded. One
+# variant per file in WeasyPrint: the record is tagged, and pdf_tags adds the PDF/UA claim.
+RECORD_VARIANT = "pdf/a-3b"
 FONT_PACKAGES = "fonts-noto-core fonts-noto-cjk fonts-ipafont-gothic fonts-nanum"
 _NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)\)')
 
@@ -83,21 +90,36 @@ class PageOverflow(RenderError):
 
 
 def write_pdf(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> bytes:
-    """Lay out `html`, require page 1 (and the annex) to fit, and return the PDF bytes."""
+    """Lay out `html`, require page 1 (and the annex) to fit, and return the PDF/UA-1 bytes."""
     return write_fitted_pdf(html, validated, asset_roots)[0]
 
 
 def write_fitted_pdf(html: str, validated: TextSource,
                      asset_roots: tuple[Path, ...]) -> tuple[bytes, PageFit]:
-    """The PDF bytes and how its pages fit (reading load, room per region); raises
+    """The PDF/UA-1 bytes and how its pages fit (reading load, room per region); raises
     PageOverflow when they do not fit. A brief that fits is laid out once."""
+    pdf, _, fit = write_pdfs(html, validated, asset_roots)
+    return pdf, fit
+
+
+def write_pdfs(html: str, validated: TextSource, asset_roots: tuple[Path, ...],
+               record: RecordFiles | None = None) -> tuple[bytes, bytes | None, PageFit]:
+    """The PDF/UA-1 file and, when `record` is given, the PDF/A-3b record copy with those
+    files embedded: both written from one layout, both tagged, and both reproducible; and
+    how the pages fit. Raises PageOverflow when they do not."""
     laid_out = lay_out(html, validated, asset_roots)
     fit = check_fit(html, laid_out, validated, asset_roots)
     with _weasyprint_log() as log:
-        pdf = laid_out.document.write_pdf()  # attachments, if any, are fetched only now
+        # Attachments, if any, are fetched only now.
+        pdf = laid_out.document.write_pdf(pdf_variant=PDF_VARIANT)
+        record_pdf = None if record is None else laid_out.document.write_pdf(
+            pdf_variant=RECORD_VARIANT, pdf_tags=True, attachments=record.attachments())
     _raise_for_refusals(laid_out.fetcher, laid_out.base_url, validated)
     _raise_for_log(log, validated)
-    return pdf, fit
+    from briefgen.render.pdf_tags import finish_tags, language_parts  # pikepdf: only here
+    languages = language_parts(html)
+    return (finish_tags(pdf, languages),
+            None if record_pdf is None else finish_tags(record_pdf, languages, claim_pdf_ua=True), fit)
 
 
 def check_fit(html: str, laid_out: LaidOut, validated: TextSource,
@@ -160,6 +182,30 @@ def render_plain_pdf(html: str) -> bytes:
     def refuse(url: str, *args, **kwargs):
         raise ValueError(f"nothing is fetched here: {url}")
     return HTML(string=html, url_fetcher=refuse).write_pdf(font_config=font_configuration())
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file carried inside the record copy, as a PDF/A-3 associated file."""
+
+    name: str              # a plain file name; `briefgen extract` refuses anything else
+    data: bytes
+    description: str
+    relationship: str      # ISO 32000-2 AFRelationship: Source, Data, Supplement, ...
+
+
+@dataclass(frozen=True)
+class RecordFiles:
+    """What the record copy embeds, and the date its embedded files carry."""
+
+    files: tuple[EmbeddedFile, ...]
+    date: datetime
+
+    def attachments(self) -> list:
+        from weasyprint import Attachment
+        return [Attachment(string=file.data, name=file.name, description=file.description,
+                           created=self.date, modified=self.date, relationship=file.relationship)
+                for file in self.files]
 
 
 def lay_out(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> LaidOut:

@@ -44,7 +44,7 @@ def setting(tmp_path):
 
 
 def page(body: str) -> str:
-    return f"<!DOCTYPE html><html><head><meta charset=utf-8></head><body>{body}</body></html>"
+    return f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8></head><body>{body}</body></html>"
 
 
 def refused(setting, body: str) -> str:
@@ -118,7 +118,7 @@ def test_oversized_asset_is_refused(setting):
 def test_an_asset_inside_the_folder_is_drawn_and_nothing_is_attached(setting, tmp_path):
     _, validated, roots = setting
     pdf = tmp_path / "ok.pdf"
-    pdf.write_bytes(write_pdf(page('<img src="assets/red.png">'), validated, roots))
+    pdf.write_bytes(write_pdf(page('<img src="assets/red.png" alt="A red rectangle">'), validated, roots))
     assert image_sizes(pdf) == [(4, 2)]
     assert embedded_files(pdf) == []
 

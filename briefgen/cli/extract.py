@@ -1,0 +1,51 @@
+"""`briefgen extract`: the brief and person files embedded in a record copy, byte for byte."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TextIO
+
+from briefgen.errors import ExitCode, UsageError
+
+HELP = "get the YAML back out of a record copy (output/<id>.record.pdf)"
+DESCRIPTION = """\
+Write the brief and the person files embedded in a record copy (made by
+`briefgen build --record`) into a folder, byte for byte as they were built: the
+brief as <id>.yaml and its people as people/<id>.yaml. Each file is checked against
+the record's manifest; only plain file names are accepted, and nothing that exists
+is overwritten.
+
+examples:
+  briefgen extract output/camp-david-2023.record.pdf
+  briefgen extract output/camp-david-2023.record.pdf --to restored/"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("record", type=Path, metavar="RECORD.pdf", help="a record copy")
+    parser.add_argument("--to", type=Path, default=None, metavar="DIR",
+                        help="folder to write into (default: a new folder named after the record)")
+
+
+def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
+    from briefgen.build.record import RECORD_SUFFIX, extract_record
+
+    record: Path = args.record
+    if not record.is_file():
+        raise UsageError(f"no such file: {record}")
+    to_dir = args.to or Path(record.name.removesuffix(RECORD_SUFFIX).removesuffix(".pdf") + "-record")
+    extracted = extract_record(record, to_dir)
+    for path in extracted.files:
+        print(f"wrote {_shown(path)}", file=stdout)
+    manifest = extracted.manifest
+    commit = manifest.get("git_commit")
+    print(f"extracted {len(extracted.files)} files from {record} (briefgen {manifest.get('briefgen')}, "
+          f"built {manifest.get('build_date')}{f', commit {commit}' if commit else ''})", file=stdout)
+    return ExitCode.OK
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
