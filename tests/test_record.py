@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pikepdf
 import pytest
 from accessibility.checkers import assert_page_conforms, assert_pdfua_finds_nothing
-from conftest import REPO, SAMPLE_ID, run_cli
+from conftest import REPO, SAMPLE_ID, copy_sample, run_cli
 
 RECORD = f"{SAMPLE_ID}.record.pdf"
 PEOPLE = ["biden", "blinken", "campbell", "kishida", "sullivan", "yoon"]
@@ -21,7 +20,7 @@ PEOPLE = ["biden", "blinken", "campbell", "kishida", "sullivan", "yoon"]
 @pytest.fixture(scope="module")
 def record_build(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("record")
-    shutil.copytree(REPO / "content", root / "content")
+    copy_sample(root / "content")
     result = run_cli("build", "--root", root, "--record")
     assert result.code == 0, result.err
     assert f"output/{RECORD}" in result.out

@@ -24,17 +24,25 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from briefgen import __version__
 from briefgen.errors import BriefgenError
 
 if TYPE_CHECKING:
-    from briefgen.build.pipeline import PreparedBrief
     from briefgen.project import Project
     from briefgen.render.pdf import RecordFiles
 
 RECORD_SUFFIX = ".record.pdf"
+
+
+class BuiltBrief(Protocol):
+    """What the record copy needs of a brief being built (build.pipeline.PreparedBrief)."""
+
+    brief_id: str
+    path: Path
+    input_files: tuple[Path, ...]
+    as_of: str
 MANIFEST_NAME = "briefgen-record.json"
 PEOPLE_FOLDER = "people"
 _SAFE_NAME = re.compile(rf"(?:{PEOPLE_FOLDER}/)?[A-Za-z0-9][A-Za-z0-9._-]{{0,120}}\.yaml")
@@ -78,7 +86,7 @@ def _git_head(root: Path) -> tuple[str, int] | None:
     return fields[0], int(fields[1])
 
 
-def record_files(project: Project, prepared: PreparedBrief, origin: Provenance) -> RecordFiles:
+def record_files(project: Project, prepared: BuiltBrief, origin: Provenance) -> RecordFiles:
     """The files a brief's record copy embeds, with their manifest."""
     from briefgen.render.pdf import EmbeddedFile, RecordFiles
 
