@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefgen.cli.main import EXTRA_COMMANDS, parser
+from briefgen.cli.main import COMMANDS, parser
 from briefgen.content.schema import REFERENCE_END, REFERENCE_START, content_reference, schema_texts
 from conftest import REPO, run_cli
 
@@ -107,7 +107,7 @@ def test_every_command_in_help_is_documented_in_readme():
     for name in _subcommands():
         assert re.search(rf"^\s+{name}\s", help_text, flags=re.MULTILINE), f"{name} not in --help"
         assert f"briefgen {name}" in readme, f"`briefgen {name}` is not documented in README.md"
-    assert set(EXTRA_COMMANDS) <= set(_subcommands())
+    assert set(COMMANDS) == set(_subcommands())
 
 
 def test_every_command_readme_shows_exists_with_its_options():

@@ -21,6 +21,7 @@ from briefgen import __version__
 from briefgen.project import PACKAGE_DIR
 
 OUTPUT_SUFFIXES = (".html", ".pdf")
+RECORD_SUFFIX = ".record.pdf"      # `build --record`: the archival copy (build/record.py)
 _FONT_CACHE_DIRS = ("/var/cache/fontconfig", "~/.cache/fontconfig", "~/.fontconfig")
 
 

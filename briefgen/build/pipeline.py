@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen.build import incremental
-from briefgen.build.record import RECORD_SUFFIX
 from briefgen.build.workers import (
     Budget,
     BudgetExceeded,
@@ -243,7 +242,7 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
         record_layout(project, prepared, [], result.fit.words if result.fit else 0, shared_digest)
     outputs = {".html": prepared.html.encode("utf-8"), ".pdf": pdf}
     if record_pdf is not None:
-        outputs[RECORD_SUFFIX] = record_pdf
+        outputs[incremental.RECORD_SUFFIX] = record_pdf
     try:
         result.outputs = write_outputs(project.output_dir, prepared.output_name, outputs,
                                        version=prepared.version)
@@ -329,7 +328,7 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
     results: dict[Path, BriefResult] = {}
     todo = []
     shared = incremental.shared_inputs_digest(project.asset_roots)
-    suffixes = incremental.OUTPUT_SUFFIXES + ((RECORD_SUFFIX,) if options.record else ())
+    suffixes = incremental.OUTPUT_SUFFIXES + ((incremental.RECORD_SUFFIX,) if options.record else ())
     for path in paths:
         if not options.force and incremental.is_up_to_date(path, project.output_dir, shared, suffixes):
             remove_overflow_draft(project, path.stem)   # from a failed attempt since

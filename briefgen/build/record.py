@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from briefgen.project import Project
     from briefgen.render.pdf import RecordFiles
 
-RECORD_SUFFIX = ".record.pdf"
 
 
 class BuiltBrief(Protocol):

@@ -6,9 +6,11 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from briefgen.build.book import build_books, find_books
+from briefgen.build.pipeline import BuildOptions
+from briefgen.cli.progress import BuildProgress
 from briefgen.errors import ExitCode
 
-HELP = "build briefing books: a trip's briefs, schedule and biographies in one PDF"
 DESCRIPTION = """\
 Build each book named (default: every book under content/books/) into
 output/<id>.pdf (cover, schedule at a glance, contents, each brief exactly as it
@@ -32,9 +34,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
-    from briefgen.build.book import build_books, find_books
-    from briefgen.build.pipeline import BuildOptions
-    from briefgen.cli.progress import BuildProgress
 
     paths = find_books(project, args.books)
     if not paths:

@@ -7,9 +7,10 @@ import os
 from pathlib import Path
 from typing import TextIO
 
+from briefgen.build.changes import diff_project
 from briefgen.errors import ExitCode
+from briefgen.render import changes as report
 
-HELP = "show what changed in each brief since a git revision"
 DESCRIPTION = """\
 Compare each brief between a git revision (default: where this branch left main,
 or HEAD when there is no main) and the working tree, in the brief's own terms:
@@ -55,8 +56,6 @@ def split_targets(project, targets: list[str]) -> tuple[str | None, list[Path]]:
 
 
 def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
-    from briefgen.build.changes import diff_project
-    from briefgen.render import changes as report
 
     revision, briefs = split_targets(project, args.targets)
     result = diff_project(project, revision, briefs, pictures=args.picture)

@@ -6,9 +6,10 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from briefgen.build.incremental import RECORD_SUFFIX
+from briefgen.build.record import extract_record
 from briefgen.errors import ExitCode, UsageError
 
-HELP = "get the YAML back out of a record copy (output/<id>.record.pdf)"
 DESCRIPTION = """\
 Write the brief and the person files embedded in a record copy (made by
 `briefgen build --record`) into a folder, byte for byte as they were built: the
@@ -28,7 +29,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
-    from briefgen.build.record import RECORD_SUFFIX, extract_record
 
     record: Path = args.record
     if not record.is_file():

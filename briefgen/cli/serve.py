@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import TextIO
 
 from briefgen.errors import ExitCode, UsageError
+from briefgen.preview.pdf_worker import PdfWorker
+from briefgen.preview.server import PreviewServer
+from briefgen.preview.state import ChangeFeed, Preview
+from briefgen.preview.watch import FolderWatcher
 
-HELP = "preview briefs in the browser, rebuilt on every save"
 DESCRIPTION = """\
 Serve every brief on http://127.0.0.1:PORT/ (this machine only): an index of the
 briefs with their status, and each brief's one-pager with a link to its PDF.
@@ -43,9 +46,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
-    from briefgen.preview.pdf_worker import PdfWorker
-    from briefgen.preview.state import ChangeFeed, Preview
-    from briefgen.preview.watch import FolderWatcher
 
     if not project.content_dir.is_dir():
         raise UsageError(f"no content folder at {project.content_dir}; run briefgen serve from a "
@@ -84,7 +84,6 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
 
 
 def _bind(preview, feed, port: int):
-    from briefgen.preview.server import PreviewServer
 
     try:
         return PreviewServer(preview, feed, port)

@@ -1,0 +1,31 @@
+"""Argument types and options shared by several commands."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got '{text}'")
+    return int(text)
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got '{text}'")
+    return value
+
+
+def add_files_and_root(parser: argparse.ArgumentParser) -> None:
+    """FILES, --strict and --root: what `build` and `check` share."""
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILES",
+                        help="brief files or folders (default: every brief under content/)")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--root", type=Path, default=None,
+                        help="project folder (default: the nearest folder with content/)")
