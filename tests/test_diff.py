@@ -286,7 +286,7 @@ def test_picture_of_a_new_brief(repo):
 def test_colour_on_a_terminal_unless_no_color(repo, monkeypatch):
     import io
 
-    from briefgen.cli.diff import _wants_colour
+    from briefgen.cli.ci import wants_colour
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -294,7 +294,7 @@ def test_colour_on_a_terminal_unless_no_color(repo, monkeypatch):
 
     edit(brief(repo), "broader coordination to the next level", "broader coordination to a new level")
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert _wants_colour(Terminal()) and not _wants_colour(io.StringIO())
+    assert wants_colour(Terminal()) and not wants_colour(io.StringIO())
     from briefgen.cli.main import main
     out = Terminal()
     assert main(["diff", "--root", str(repo)], stdout=out, stderr=io.StringIO()) == 0

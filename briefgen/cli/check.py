@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import TextIO
 
 from briefgen.build import pipeline
 from briefgen.build.book import check_books
-from briefgen.cli.ci import escape_data, escape_property, for_log
+from briefgen.cli.ci import escape_data, escape_property, for_log, wants_colour
 from briefgen.cli.options import add_files_and_root
 from briefgen.errors import ExitCode
 from briefgen.project import Project
@@ -56,7 +55,7 @@ def _report_check(results, output_format: str, strict: bool, stdout: TextIO, std
         for d in diagnostics:
             print(_github_annotation(d, strict), file=stdout)
     else:
-        colour = _wants_colour(stderr)
+        colour = wants_colour(stderr)
         for d in diagnostics:
             print(for_log(_coloured(d) if colour else d.format()), file=stderr)
     strict_note = " (warnings fail with --strict)" if strict and warnings else ""
@@ -86,11 +85,6 @@ def _github_annotation(d, strict: bool) -> str:
 
 _COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "path": "\033[1m", "end": "\033[0m"}
 
-
-def _wants_colour(stream: TextIO) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
 
 
 def _coloured(d) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TextIO
 
 _DATA_ESCAPES = {"%": "%25", "\r": "%0D", "\n": "%0A"}
 _PROPERTY_ESCAPES = {**_DATA_ESCAPES, ":": "%3A", ",": "%2C"}
@@ -33,3 +34,9 @@ def escape_property(text: str) -> str:
 def for_log(text: str) -> str:
     """`text` as briefgen prints it: escaped in GitHub Actions, unchanged elsewhere."""
     return escape_data(text) if in_github_actions() else text
+
+
+def wants_colour(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import TextIO
 
 from briefgen.build.changes import diff_project
+from briefgen.cli.ci import wants_colour
 from briefgen.errors import ExitCode
 from briefgen.render import changes as report
 
@@ -68,11 +68,6 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
     elif args.format == "markdown":
         stdout.write(report.as_markdown(changed, base, result.template_files))
     else:
-        stdout.write(report.as_text(changed, base, result.template_files, colour=_wants_colour(stdout)))
+        stdout.write(report.as_text(changed, base, result.template_files, colour=wants_colour(stdout)))
     return ExitCode.CONTENT_ERROR if any(b.invalid_after for b in result.briefs) else ExitCode.OK
 
-
-def _wants_colour(stream: TextIO) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")

@@ -393,14 +393,11 @@ def _kind_of(value: Any) -> str:
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model of the item at `loc` (the model itself when `loc` names no field)."""
     current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        fields = getattr(current, "model_fields", None)
-        if not fields or part not in fields:
-            return None
-        current = inner_model(fields[part].annotation)
+    if any(not isinstance(part, int) for part in loc):
+        annotation = _field_annotation(model, loc)
+        current = inner_model(annotation) if annotation is not None else None
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
