@@ -66,6 +66,19 @@ class Project:
         except ValueError:
             return str(path)
 
+    @property
+    def books_dir(self) -> Path:
+        """Where briefing books live: content/books/."""
+        return self.content_dir / "books"
+
+    def book_files(self) -> list[Path]:
+        """Every book under content/books/ (found without reading any)."""
+        return sorted(self.books_dir.glob("*.yaml")) if self.books_dir.is_dir() else []
+
+    def is_book(self, path: Path) -> bool:
+        """Whether a content file is a book: it sits in content/books/."""
+        return path.resolve().parent == self.books_dir.resolve()
+
     def people_dir_for(self, brief_path: Path) -> Path:
         """The people folder a brief's ids refer to: `people/` beside the brief."""
         return brief_path.resolve().parent / "people"

@@ -29,10 +29,10 @@ def modules_of(package: Path) -> dict[str, Path]:
     return {module_name(path, package): path for path in sorted(package.rglob("*.py"))}
 
 
-def imports_of(path: Path, package: Path) -> set[str]:
-    """Every module of the package that `path` imports, wherever in the file
+def imports_of(path: Path, known: dict[str, Path]) -> set[str]:
+    """Every module of the package (`known`) that `path` imports, wherever in the file
     (`from briefgen.content import models` imports briefgen.content.models)."""
-    known, found = modules_of(package), set()
+    found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names if alias.name in known}
@@ -51,9 +51,10 @@ def layer_of(module: str) -> tuple[str, int] | None:
 def back_imports(package: Path) -> list[str]:
     """Each import that runs up the layers or sideways between folders on one level."""
     problems = []
-    for importer, path in modules_of(package).items():
+    known = modules_of(package)
+    for importer, path in known.items():
         here = layer_of(importer)
-        for imported in sorted(imports_of(path, package)):
+        for imported in sorted(imports_of(path, known)):
             there = layer_of(imported)
             if here is None or there is None or here[0] == there[0]:
                 continue
@@ -65,7 +66,8 @@ def back_imports(package: Path) -> list[str]:
 
 def circles(package: Path) -> list[list[str]]:
     """Import cycles between modules (lazy imports included)."""
-    graph = {module: imports_of(path, package) for module, path in modules_of(package).items()}
+    known = modules_of(package)
+    graph = {module: imports_of(path, known) for module, path in known.items()}
     found, done = [], set()
 
     def visit(module: str, trail: list[str]) -> None:

@@ -38,10 +38,10 @@ STAMP_POINTS = 6.5
 
 def find_books(project: Project, ids: Iterable[str] = ()) -> list[Path]:
     """The books named by id (or file), or every book under content/books/."""
-    folder = project.content_dir / "books"   # content.books.book_dir, without importing the model
+    folder = project.books_dir
     wanted = list(ids)
     if not wanted:
-        return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+        return project.book_files()
     found = []
     for name in wanted:
         path = Path(name)

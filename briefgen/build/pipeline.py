@@ -18,7 +18,7 @@ import re
 import resource
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -261,9 +261,8 @@ def _of_version(diagnostics: list[Diagnostic], prepared: PreparedBrief) -> list[
     """Say which audience's version a problem is in (nothing to add for the full brief)."""
     if not prepared.output_id:
         return diagnostics
-    import dataclasses
     audience = prepared.output_id.removeprefix(f"{prepared.brief_id}.")
-    return [dataclasses.replace(d, message=f"in the version for audience `{audience}`: {d.message}")
+    return [replace(d, message=f"in the version for audience `{audience}`: {d.message}")
             for d in diagnostics]
 
 
@@ -490,7 +489,7 @@ def check_layout(project: Project, validated: ValidatedBrief, result: BriefResul
     if verdict is None:
         problems, words = _lay_out_for_check(project, validated)
         incremental.record_layout_verdict(project.output_dir, validated.brief_id, fingerprint,
-                                          [_diagnostic_record(d) for d in problems], words)
+                                          [asdict(d) for d in problems], words)
     else:
         problems = [Diagnostic(**record) for record in verdict.get("problems", [])]
     if problems:
@@ -513,17 +512,12 @@ def _lay_out_for_check(project: Project, validated: ValidatedBrief) -> tuple[lis
     return [], fit.words
 
 
-def _diagnostic_record(d: Diagnostic) -> dict:
-    return {"path": d.path, "line": d.line, "column": d.column, "severity": d.severity,
-            "message": d.message, "key_path": d.key_path, "kind": d.kind}
-
-
 def record_layout(project: Project, prepared: PreparedBrief, problems: list[Diagnostic],
                   words: int, shared_digest: str) -> None:
     """What a build learnt about the layout, for the next `check`."""
     fingerprint = incremental.fingerprint(prepared.path, list(prepared.input_files), shared_digest)
     incremental.record_layout_verdict(project.output_dir, prepared.brief_id, fingerprint,
-                                      [_diagnostic_record(d) for d in problems], words)
+                                      [asdict(d) for d in problems], words)
 
 
 def people_registry(project: Project, brief_path: Path) -> PeopleRegistry:

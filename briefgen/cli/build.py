@@ -38,7 +38,7 @@ def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: Text
     options = pipeline.BuildOptions(strict=args.strict, force=args.force, jobs=args.jobs,
                                     budget=Budget(args.timeout, args.max_memory), record=args.record)
     briefs = pipeline.find_briefs(project, args.files)
-    books = [] if args.files else books_of(project)
+    books = [] if args.files else project.book_files()
     progress = BuildProgress(project, len(briefs) + len(books), stdout, stderr)
     results = pipeline.build(project, briefs, options, on_result=progress.brief_done)
     if books:  # every book, after every brief: a book reuses its briefs' PDFs
@@ -48,8 +48,3 @@ def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: Text
     progress.finish(results)
     return ExitCode.CONTENT_ERROR if any(not r.ok for r in results) else ExitCode.OK
 
-
-def books_of(project: Project) -> list[Path]:
-    """The books under content/books/."""
-    folder = project.content_dir / "books"
-    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []

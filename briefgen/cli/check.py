@@ -11,7 +11,7 @@ from briefgen.build import pipeline
 from briefgen.build.book import check_books
 from briefgen.cli.ci import escape_data, escape_property, for_log, wants_colour
 from briefgen.cli.options import add_files_and_root
-from briefgen.errors import ExitCode
+from briefgen.errors import Diagnostic, ExitCode
 from briefgen.project import Project
 
 DESCRIPTION = "Report every problem in every brief, with file:line:col."
@@ -27,8 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: TextIO) -> int:
-    books_folder = (project.content_dir / "books").resolve()
-    named_books = [f for f in args.files if Path(f).resolve().parent == books_folder]
+    named_books = [f for f in args.files if project.is_book(Path(f))]
     briefs_named = [f for f in args.files if f not in named_books]
     results = (pipeline.check(project, briefs_named, layout=not args.no_layout)
                if briefs_named or not args.files else [])
@@ -87,7 +86,7 @@ _COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "path": "\033[1m", "
 
 
 
-def _coloured(d) -> str:
+def _coloured(d: Diagnostic) -> str:
     where = f" ({d.key_path})" if d.key_path else ""
-    return (f"{_COLOURS['path']}{d.path}:{d.line}:{d.column}:{_COLOURS['end']} "
+    return (f"{_COLOURS['path']}{d.place}:{_COLOURS['end']} "
             f"{_COLOURS[d.severity]}{d.severity}:{_COLOURS['end']} {d.message}{where}")

@@ -127,10 +127,6 @@ class ValidatedBook:
         return self.document.diagnostic((key,), message, severity=severity)
 
 
-def book_dir(content_dir: Path) -> Path:
-    return content_dir / "books"
-
-
 def validate_book(path: Path, *, display_path: str | None = None) -> ValidatedBook:
     """Load and check one book. Raises ContentError with every problem found."""
     doc = load_yaml(path, display_path)

@@ -323,10 +323,6 @@ class BriefDiff:
     picture: str = ""                            # the before/after picture, when made
 
     @property
-    def invalid_before(self) -> bool:
-        return any(p.is_error for p in self.problems_before)
-
-    @property
     def invalid_after(self) -> bool:
         return any(p.is_error for p in self.problems_after)
 

@@ -142,7 +142,6 @@ BUILT_IN: dict[str, Scheme] = {scheme.id: scheme for scheme in (_US, _UK, _AU)}
 # Colours for a custom scheme's levels, lowest first (the last repeats above five levels).
 CUSTOM_COLOURS = (("#007a33", "#ffffff"), ("#1d5b8c", "#ffffff"), ("#6b3fa0", "#ffffff"),
                   ("#b3261e", "#ffffff"), ("#f2a900", "#000000"))
-SCHEME_IDS = (*BUILT_IN, "custom")
 
 
 def custom_scheme(levels: list[str], *, portion_marks: bool = True, withheld_notice: bool = True) -> Scheme:

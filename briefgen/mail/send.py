@@ -30,7 +30,7 @@ def email_command(args: argparse.Namespace, project, stdout: TextIO, stderr: Tex
     path = _brief_path(project, args.brief)
     command_line = _command_line_recipients(args)
     book, validated = None, None
-    if _is_book(project, path):
+    if project.is_book(path):
         if args.audience:
             raise UsageError("--audience chooses a version of a brief; a book has none")
         book = _validate_book(project, path)
@@ -55,10 +55,6 @@ def email_command(args: argparse.Namespace, project, stdout: TextIO, stderr: Tex
     if not args.send:
         return _write_draft(project, output_id, parts, recipients, settings, stdout, stderr)
     return _send(project, output_id, validated, parts, recipients, settings, args.resend, stdout, stderr)
-
-
-def _is_book(project, path: Path) -> bool:
-    return path.resolve().parent == (project.content_dir / "books").resolve()
 
 
 def _validate_book(project, path: Path):
@@ -100,7 +96,7 @@ def _brief_path(project, name: str) -> Path:
     path = Path(name)
     if not path.suffix and not path.exists():
         path = project.content_dir / f"{name}.yaml"
-        book = project.content_dir / "books" / f"{name}.yaml"
+        book = project.books_dir / f"{name}.yaml"
         if not path.is_file() and book.is_file():
             path = book
     if not path.is_file():

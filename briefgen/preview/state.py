@@ -289,7 +289,7 @@ class Preview:
                 self.refresh(path)
             else:
                 self._remove(path.stem)
-        if any(path.parent == (self.project.content_dir / "books").resolve() for path in changed):
+        if any(self.project.is_book(path) for path in changed):
             self.refresh_books()
 
     def is_input(self, path: Path) -> bool:

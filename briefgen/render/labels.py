@@ -35,11 +35,6 @@ def event_dates(event: Event, one_day=long_date) -> str:
     return f"{medium_date(event.start)} – {medium_date(event.end)}"
 
 
-def agenda_when(item: AgendaItem) -> str:
-    """'Fri Aug 18 10:30', 'Fri Aug 18', '10:30' or ''."""
-    return " ".join(filter(None, [short_date(item.date) if item.date else "", item.time or ""]))
-
-
 def quote_where(quote: Quote) -> str:
     """Where and when a quotation was said, as much as is known."""
     return ", ".join(filter(None, [quote.where or "", medium_date(quote.date) if quote.date else ""]))

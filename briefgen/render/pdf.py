@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,7 +32,6 @@ from briefgen.render.fit import (
     overflow_message,
     region_box,
     region_fills,
-    section_heights_in,
     worst_region,
 )
 
@@ -320,24 +318,6 @@ def printed_lines(document, section: str) -> int:
                 element.get("data-section") == section:
             return count(box)
     return 0
-
-
-def section_heights(document) -> dict[str, float]:
-    """Height in CSS px of each `data-section` element, summed over pages."""
-    heights: dict[str, float] = defaultdict(float)
-    for page in document.pages:
-        for name, px in section_heights_in(page._page_box).items():
-            heights[name] += px
-    return dict(heights)
-
-
-def _used_height(page_box) -> float:
-    """From the top of the content area to the bottom of the lowest box in it."""
-    top = page_box.content_box_y()
-    bottoms = (box.position_y + box.margin_height() for box in content_boxes(page_box)
-               if not getattr(box, "is_for_root_element", False)
-               and isinstance(getattr(box, "height", None), (int, float)))
-    return max(0.0, max(bottoms, default=top) - top)
 
 
 def page_fill(laid_out: LaidOut) -> str:
