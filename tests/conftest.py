@@ -83,6 +83,31 @@ def sample_build(tmp_path_factory) -> Path:
     return root / "output"
 
 
+# The sample trip: a book of two briefs (content/books/).
+BOOK = "hiroshima-g7-2023"
+BOOK_BRIEFS = ["hiroshima-bilateral-2023", "hiroshima-trilateral-2023"]
+
+
+def copy_trip(root: Path) -> Path:
+    """The sample trip: its briefs, its book and every person file."""
+    content = root / "content"
+    shutil.copytree(REPO / "content" / "people", content / "people")
+    shutil.copytree(REPO / "content" / "books", content / "books")
+    for brief in BOOK_BRIEFS:
+        shutil.copy(REPO / "content" / f"{brief}.yaml", content)
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_trip(tmp_path_factory) -> Path:
+    """The sample trip's book built once for the session; returns the project folder."""
+    root = copy_trip(tmp_path_factory.mktemp("trip"))
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code == 0, result.err
+    assert result.err == ""
+    return root
+
+
 def tiny_png() -> bytes:
     """A valid 2x2 red PNG, made here rather than shipped."""
     import struct

@@ -10,37 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import REPO, edit, run_cli
+from conftest import BOOK, BOOK_BRIEFS, REPO, copy_trip, edit, run_cli
 from icalendar import Calendar
 from mail_server import ScriptedHandler, start_server
 from pypdf import PdfReader
 
-BOOK = "hiroshima-g7-2023"
-BRIEFS = ["hiroshima-bilateral-2023", "hiroshima-trilateral-2023"]
-
-
-def copy_trip(root: Path) -> Path:
-    """The sample trip: its briefs, its book and every person file."""
-    content = root / "content"
-    shutil.copytree(REPO / "content" / "people", content / "people")
-    shutil.copytree(REPO / "content" / "books", content / "books")
-    for brief in BRIEFS:
-        shutil.copy(REPO / "content" / f"{brief}.yaml", content)
-    return root
-
-
-@pytest.fixture(scope="module")
-def built_trip(tmp_path_factory) -> Path:
-    root = copy_trip(tmp_path_factory.mktemp("trip"))
-    result = run_cli("book", "--root", root, BOOK)
-    assert result.code == 0, result.err
-    assert result.err == ""
-    return root
+BRIEFS = BOOK_BRIEFS
 
 
 def _outline(reader: PdfReader) -> list[tuple[int, str, int]]:
@@ -158,7 +137,7 @@ def test_cover_and_schedule_show_dates_places_and_home_time(built_trip: Path):
                  "UNCLASSIFIED", "Briefing staff, from public reporting", "May 18, 2023"):
         assert fact in cover, fact
     # 19:25 in Hiroshima is 06:25 the same morning in Washington (EDT, UTC-4)
-    assert re.search(r"19:25\s*06:25", schedule)
+    assert re.search(r"19:25 JST\s*06:25 EDT", schedule)
     assert "Thursday, May 18, 2023" in schedule and "Sunday, May 21, 2023" in schedule
 
 
@@ -278,7 +257,7 @@ def test_email_sends_the_book_with_its_calendar_once(built_trip: Path, smtp):
     assert Calendar.from_ical(calendar.get_content()).walk("VEVENT")[0]["summary"] == (
         "Bilateral meeting; opening remarks before the press")
     text = message.get_body(("plain",)).get_content()
-    assert "19:25 [06:25] Bilateral meeting" in text
+    assert re.search(r"19:25 JST \[06:25 EDT\] +Bilateral meeting", text), text
     assert re.search(r"U\.S\.–Japan–Korea Trilateral Meeting, Hiroshima, page \d+", text), text
     html = message.get_body(("html",)).get_content()
     assert "<iframe" not in html and "Biographies" in html
@@ -346,7 +325,7 @@ def test_overlapping_items_warn_and_fail_with_strict(tmp_path: Path):
     edit(root / "content" / f"{BRIEFS[1]}.yaml", "  - date: 2023-05-21\n    title: Trilateral meeting",
          '  - date: 2023-05-18\n    time: "19:25"\n    title: Trilateral meeting')
     warning = (f"content/books/{BOOK}.yaml:16:5: warning: agenda item 'Trilateral meeting' of brief "
-               f"`{BRIEFS[1]}` starts at the same time (2023-05-18 19:25) as 'Bilateral meeting; opening "
+               f"`{BRIEFS[1]}` starts at the same time (2023-05-18 19:25 JST) as 'Bilateral meeting; opening "
                f"remarks before the press' of brief `{BRIEFS[0]}`; is the schedule right? (briefs[1])")
     strict = run_cli("build", "--root", root, "--strict")
     assert strict.code == 1
@@ -378,4 +357,48 @@ def test_without_a_timezone_the_calendar_has_floating_times_and_no_home_column(t
     view = book_view(checked.book, checked.briefs, PagePlan(3, (4,), (5, 6), 7, 7))
     html = render_book_part(view, "middle")
     assert "Home</th>" not in html
-    assert "Local time:" not in html
+    assert 'class="zones"' not in html
+
+
+def test_a_trip_across_time_zones_is_ordered_by_instant_and_overlaps_use_durations(tmp_path: Path):
+    """One item in Los Angeles time, on the evening of the Hiroshima bilateral: the schedule
+    orders them by the moment they start, labels each with its zone, and the calendar gives
+    each its own zone. Five minutes after the bilateral's start overlaps only when the
+    bilateral lasts that long."""
+    from briefgen.build.book import check_book, overlap_warnings
+    from briefgen.build.pipeline import Project
+    from briefgen.render.book import PagePlan, book_view
+    from briefgen.render.calendar import book_calendar
+
+    root = copy_trip(tmp_path)
+    # 03:30 in Los Angeles on May 18 (PDT, UTC-7) is 19:30 in Hiroshima (JST, UTC+9)
+    edit(root / "content" / f"{BRIEFS[1]}.yaml", "  - date: 2023-05-21\n    title: Trilateral meeting",
+         '  - date: 2023-05-18\n    time: "03:30"\n    timezone: America/Los_Angeles\n'
+         '    title: Trilateral meeting')
+    book_file = root / "content" / "books" / f"{BOOK}.yaml"
+    project = Project.at(root)
+
+    checked, result = check_book(project, book_file)
+    assert checked is not None, result.errors
+    assert overlap_warnings(checked.book, checked.briefs) == []      # no duration: 19:25 and 19:30 do not meet
+    view = book_view(checked.book, checked.briefs, PagePlan(3, (4,), (5, 6), 7, 7))
+    [thursday] = [day for day in view["schedule"] if day["day"] == "Thursday, May 18, 2023"]
+    assert [(row["time"], row["home_time"]) for row in thursday["entries"][:2]] == [
+        ("19:25 JST", "06:25 EDT"), ("03:30 PDT", "06:30 EDT")]
+    calendar = Calendar.from_ical(book_calendar(checked.book, checked.briefs))
+    starts = sorted(event.decoded("dtstart") for event in calendar.walk("VEVENT"))
+    assert starts[1] - starts[0] == dt.timedelta(minutes=5)
+    assert {str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")} == {"Asia/Tokyo", "America/Los_Angeles"}
+
+    edit(root / "content" / f"{BRIEFS[0]}.yaml", '    time: "19:25"\n', '    time: "19:25"\n    duration: 1 h\n')
+    checked, result = check_book(project, book_file)
+    assert checked is not None, result.errors
+    [warning] = overlap_warnings(checked.book, checked.briefs)
+    assert warning.severity == "warning"
+    assert warning.message == (
+        f"agenda item 'Trilateral meeting' of brief `{BRIEFS[1]}` starts at 2023-05-18 03:30 PDT, while "
+        f"'Bilateral meeting; opening remarks before the press' of brief `{BRIEFS[0]}` "
+        "(2023-05-18 19:25 JST–20:25) is still on; is the schedule right?")
+    [bilateral] = [e for e in Calendar.from_ical(book_calendar(checked.book, checked.briefs)).walk("VEVENT")
+                   if str(e["summary"]).startswith("Bilateral")]
+    assert bilateral.decoded("dtend") - bilateral.decoded("dtstart") == dt.timedelta(hours=1)

@@ -6,8 +6,9 @@ contents, extra sections, biographies) are laid out, and each brief's PDF is app
 exactly as it was built alone, so the book never disagrees with the briefs that were
 emailed. The contents' page numbers, the outline (book → brief → section) and the page
 labels come from one page plan; every page is stamped with the book's marking and
-"Page N of M". A book whose brief does not build carries that brief's own errors and
-is not written.
+"Page N of M". The parts are tagged and joined with their structure trees
+(render/pdf_join.py), so the book is as accessible as each brief. A book whose brief does
+not build carries that brief's own errors and is not written.
 """
 
 from __future__ import annotations
@@ -26,14 +27,10 @@ from briefgen.errors import BriefgenError, ContentError, Diagnostic, RenderError
 from briefgen.project import Project
 
 if TYPE_CHECKING:
-    from pypdf import PdfReader, PdfWriter
-
     from briefgen.content.books import ValidatedBook
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
-    from briefgen.render.book import PagePlan
 
 BOOK_SUFFIXES = (".html", ".pdf", ".ics")
-STAMP_POINTS = 6.5
 
 
 def find_books(project: Project, ids: Iterable[str] = ()) -> list[Path]:
@@ -110,24 +107,32 @@ def marking_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> 
 
 
 def overlap_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
-    """Agenda items of two different briefs that start at the same day and time."""
+    """Agenda items of two different briefs that run at the same time (in time zones
+    compared as instants, with their durations); one warning per later item."""
+    from briefgen.content.schedule import overlapping
     from briefgen.render.book import schedule
 
-    warnings = []
-    seen: dict[tuple, tuple[int, str]] = {}
-    for entry in schedule(briefs):
-        if entry.day is None or entry.time is None:
-            continue
-        key = (entry.day, entry.time)
-        if key in seen and seen[key][0] != entry.brief_index:
-            first_index, first_title = seen[key]
-            warnings.append(validated.at_brief(entry.brief_index, (
-                f"agenda item '{entry.item.title}' of brief `{entry.brief_id}` starts at the same time "
-                f"({entry.day} {entry.time}) as '{first_title}' of brief "
-                f"`{briefs[first_index].brief_id}`; is the schedule right?"), severity="warning"))
+    timed = {id(e.slot): e for e in schedule(briefs, validated.book.timezone) if e.slot is not None}
+    warned: dict[tuple[int, int], Diagnostic] = {}
+    for first_slot, later_slot in overlapping([e.slot for e in timed.values() if e.slot is not None]):
+        first, later = timed[id(first_slot)], timed[id(later_slot)]
+        if first.brief_index == later.brief_index:
+            continue   # the brief's own check reports it
+        if later_slot.start == first_slot.start:
+            clash = f"starts at the same time ({_moment(later)}) as '{first.item.title}' of brief `{first.brief_id}`"
         else:
-            seen.setdefault(key, (entry.brief_index, entry.item.title))
-    return warnings
+            clash = (f"starts at {_moment(later)}, while '{first.item.title}' of brief `{first.brief_id}` "
+                     f"({_moment(first)}–{first_slot.clock(first_slot.end)}) is still on")
+        warned.setdefault((later.brief_index, later_slot.index), validated.at_brief(later.brief_index, (
+            f"agenda item '{later.item.title}' of brief `{later.brief_id}` {clash}; is the schedule right?"),
+            severity="warning"))
+    return list(warned.values())
+
+
+def _moment(entry) -> str:
+    from briefgen.content.schedule import clock_labels
+    local, _ = clock_labels(entry.day, entry.item, entry.zone, None)
+    return f"{entry.day} {local}"
 
 
 def check_books(project: Project, ids: Iterable[str] = ()) -> list[BriefResult]:
@@ -256,16 +261,6 @@ def _record(project: Project, book: ValidatedBook, inputs: list[Path], shared: s
 
 # --- assembly -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Part:
-    """A run of pages in the book: its PDF (read), the title of its outline entry (None: take the
-    part's own outline), and where it starts."""
-
-    reader: PdfReader
-    title: str | None
-    first_page: int = 0          # 0-based index in the book
-
-
 def assemble(project: Project, checked: CheckedBook) -> dict[str, bytes]:
     """The book's PDF, HTML and calendar.
 
@@ -273,21 +268,20 @@ def assemble(project: Project, checked: CheckedBook) -> dict[str, bytes]:
     biographies. The schedule, sections and biographies are laid out first (their length
     does not depend on page numbers); then the front, whose contents can now print every
     number. The front is laid out again only if it is not the two pages assumed."""
-    from pypdf import PdfReader
-
-    from briefgen.render.book import PagePlan, book_view, brief_frame, render_book_part
+    from briefgen.render.book import PagePlan, book_view, brief_frame, footer_pdf, render_book_part
     from briefgen.render.calendar import book_calendar
+    from briefgen.render.pdf_join import BookInfo, JoinPart, join_tagged
 
     book, briefs = checked.book, checked.briefs
-    brief_pdfs = [PdfReader(project.output_dir / f"{b.brief_id}.pdf") for b in briefs]
-    brief_counts = [len(reader.pages) for reader in brief_pdfs]
+    brief_pdfs = [(project.output_dir / f"{b.brief_id}.pdf").read_bytes() for b in briefs]
+    brief_sizes = [_page_sizes(pdf) for pdf in brief_pdfs]
     source = ContentText(book.path, book.display_path, ())
 
     def plan_for(front: int, middle: int, section_pages: list[int], bios: int) -> PagePlan:
         starts, page = [], front + middle + 1
-        for count in brief_counts:
+        for sizes in brief_sizes:
             starts.append(page)
-            page += count
+            page += len(sizes)
         return PagePlan(front + 1, tuple(front + p for p in section_pages), tuple(starts), page,
                         page - 1 + bios)
 
@@ -306,133 +300,32 @@ def assemble(project: Project, checked: CheckedBook) -> dict[str, bytes]:
     else:
         raise RenderError(book.display_path, "the contents' page numbers did not settle; "
                           "nothing was written", "overflow")
-    parts = [Part(_reader(front.write()), None, 0), Part(_reader(middle.write()), None, front_pages)]
-    parts += [Part(pdf, b.brief.title, start - 1)
-              for b, pdf, start in zip(briefs, brief_pdfs, plan.brief_pages, strict=True)]
-    parts.append(Part(_reader(bios.write()), None, plan.biographies - 1))
-    targets = {entry["target"]: entry["page"] - 1 for entry in view["contents"]}
-    pdf = _merge(parts, book, plan.total, targets)
+    own = [front.write(), middle.write()]
+    parts = [JoinPart(own[0]), JoinPart(own[1])]
+    parts += [JoinPart(pdf, b.brief.title) for b, pdf in zip(briefs, brief_pdfs, strict=True)]
+    parts.append(JoinPart(bios.write()))
+    sizes = [size for pdf in own for size in _page_sizes(pdf)] + \
+        [size for each in brief_sizes for size in each] + _page_sizes(parts[-1].pdf)
+    assert len(sizes) == plan.total, (len(sizes), plan.total)
+    info = BookInfo(book.book.title, book.book.prepared_by, book.book.subtitle or book.book.title, view["lang"])
+    pdf = join_tagged(parts, info, footer=footer_pdf(view, sizes),
+                      destinations={entry["target"]: entry["page"] - 1 for entry in view["contents"]})
     pages_html = {b.brief_id: brief_frame((project.output_dir / f"{b.brief_id}.html").read_text(encoding="utf-8"))
                   for b in briefs}
     page_html = render_book_part(book_view(book, briefs, plan, pages_html), "html", project.templates_dir)
     return {".html": page_html.encode("utf-8"), ".pdf": pdf, ".ics": book_calendar(book, briefs)}
 
 
-def _reader(pdf: bytes) -> PdfReader:
+def _page_sizes(pdf: bytes) -> list[tuple[float, float]]:
+    """Width and height of each page, in points."""
     from pypdf import PdfReader
-    return PdfReader(io.BytesIO(pdf))
+    return [(float(page.mediabox.width), float(page.mediabox.height))
+            for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
 def _lay_out(project: Project, html: str, source: ContentText):
     from briefgen.render.pdf import lay_out_document
     return lay_out_document(html, source, project.asset_roots)
-
-
-def _merge(parts: list[Part], book: ValidatedBook, total: int, targets: dict[str, int]) -> bytes:
-    """One PDF: every part's pages in order, the outline, page labels, the stamp, metadata."""
-    from pypdf import PdfWriter
-    from pypdf.generic import NameObject, TextStringObject
-
-    writer = PdfWriter()
-    readers = [part.reader for part in parts]
-    for reader in readers:
-        for page in reader.pages:
-            writer.add_page(page)
-    assert len(writer.pages) == total, (len(writer.pages), total)
-    _stamp(writer, book)
-    _point_contents_links(writer, targets)
-    for part, reader in zip(parts, readers, strict=True):
-        _outline(writer, reader, part)
-    from pypdf.constants import PageLabelStyle
-    writer.set_page_label(0, total - 1, style=PageLabelStyle.DECIMAL, start=1)
-    writer.add_metadata({"/Title": book.book.title, "/Author": book.book.prepared_by,
-                         "/Subject": book.book.subtitle or book.book.title,
-                         "/Creator": "briefgen", "/Producer": "briefgen with WeasyPrint and pypdf"})
-    root = writer._root_object
-    root[NameObject("/Lang")] = TextStringObject("en")
-    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
-    from pypdf.generic import BooleanObject, DictionaryObject
-    root[NameObject("/ViewerPreferences")] = DictionaryObject(
-        {NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _point_contents_links(writer: PdfWriter, targets: dict[str, int]) -> None:
-    """The contents link to where each brief and the biographies start: pages of other parts,
-    so the front's own link targets are replaced with the book's pages."""
-    from pypdf.generic import ArrayObject, NameObject, NullObject
-
-    for page in writer.pages:
-        for annotation in page.get("/Annots") or []:
-            annotation = annotation.get_object()
-            name = str(annotation.get("/Dest", ""))
-            if name in targets:
-                annotation[NameObject("/Dest")] = ArrayObject([
-                    writer.pages[targets[name]].indirect_reference, NameObject("/XYZ"),
-                    NullObject(), NullObject(), NullObject()])
-
-
-def _outline(writer: PdfWriter, reader: PdfReader, part: Part) -> None:
-    """The part's own outline, moved to its pages in the book; for a brief, under one entry."""
-    parent = None
-    if part.title is not None:
-        parent = writer.add_outline_item(title=part.title, page_number=part.first_page)
-    entries: list = list(reader.outline)
-    # A brief's outline is its title with its sections below: the sections go under the brief.
-    if parent is not None and len(entries) >= 1 and not isinstance(entries[0], list) and \
-            len(entries) == 2 and isinstance(entries[1], list):
-        entries = entries[1]
-    _copy_outline(writer, reader, entries, parent, part.first_page)
-
-
-def _copy_outline(writer: PdfWriter, reader: PdfReader, entries: list, parent, offset: int) -> None:
-    last = None
-    for entry in entries:
-        if isinstance(entry, list):
-            if last is not None:
-                _copy_outline(writer, reader, entry, last, offset)
-            continue
-        page = reader.get_destination_page_number(entry)
-        if page is None:
-            continue
-        last = writer.add_outline_item(title=str(entry.title), page_number=offset + page, parent=parent)
-
-
-def _stamp(writer: PdfWriter, book: ValidatedBook) -> None:
-    """Overlay every page with a footer line: the book's marking, its title, Page N of M."""
-    from pypdf import PdfReader
-
-    sizes = [(float(page.mediabox.width), float(page.mediabox.height)) for page in writer.pages]
-    overlay = PdfReader(io.BytesIO(_stamp_pdf(book, sizes)))
-    for page, stamp in zip(writer.pages, overlay.pages, strict=True):
-        page.merge_page(stamp)
-
-
-def _stamp_pdf(book: ValidatedBook, sizes: list[tuple[float, float]]) -> bytes:
-    """One page per book page, of the same size, with only the footer line on it."""
-    import html as html_module
-
-    from briefgen.render.pdf import render_plain_pdf
-
-    names = {size: f"s{n}" for n, size in enumerate(dict.fromkeys(sizes))}
-    css = "".join(f"@page {name} {{ size: {w}pt {h}pt; margin: 0; }}\n" for (w, h), name in names.items())
-    title = html_module.escape(book.book.title)
-    marking = html_module.escape(book.book.classification)
-    pages = "".join(
-        f'<div class="p" style="page: {names[size]}; height: {size[1]}pt">'
-        f'<p class="stamp"><span class="m">{marking}</span> · {title} · Page {n} of {len(sizes)}</p></div>'
-        for n, size in enumerate(sizes, start=1))
-    html = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><style>{css}"
-            "html { font-family: 'Noto Sans', sans-serif; }"
-            ".p { position: relative; break-after: page; margin: 0; }"
-            f".stamp {{ position: absolute; bottom: 3pt; left: 0; right: 0; margin: 0; text-align: center;"
-            f" font-size: {STAMP_POINTS}pt; color: #333; }}"
-            ".m { font-weight: 700; }</style></head><body style='margin:0'>"
-            f"{pages}</body></html>")
-    return render_plain_pdf(html)
-
 
 
 def view_of_built(checked: CheckedBook, pdf: bytes) -> dict:

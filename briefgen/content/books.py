@@ -89,11 +89,13 @@ class Book(StrictModel):
     as_of: Day = Field(description="The facts are current as of this date.")
     paper: Literal["letter", "a4"] = Field("letter", description="Paper size of the book's own "
                                            "pages (each brief keeps its own).", examples=["a4"])
-    timezone: TimeZone | None = Field(None, description="IANA time zone of the agenda times in the "
-                                      "book's briefs (where the meetings take place).",
+    timezone: TimeZone | None = Field(None, description="IANA time zone of the agenda times of "
+                                      "the book's briefs that name none (where the meetings take "
+                                      "place).",
                                       examples=["Asia/Tokyo"])
     home_timezone: TimeZone | None = Field(None, description="IANA time zone of the principal's "
-                                           "home; the schedule shows home time beside local time.",
+                                           "home; the schedule shows home time beside local time "
+                                           "(default: the one the briefs agree on).",
                                            examples=["America/New_York"])
     briefs: list[Id] = Field(min_length=1, description="Ids of the briefs (content/<id>.yaml), in "
                              "the order of the book.",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -85,27 +85,33 @@ def slots(items: Iterable[tuple[int, AgendaItem]], event_day: dt.date | None,
 Report = Callable[[tuple, str], Diagnostic]
 
 
-def clash_problems(timeline: list[Slot], error: Report) -> list[Diagnostic]:
-    """A duration that runs into the next item (at the `duration`), and items that overlap
-    any other (at the later item's `time`); one problem per place."""
-    next_in_list = {a.index: b.index for a, b in pairwise(timeline)}
-    found: dict[tuple, Diagnostic] = {}
+def overlapping(timeline: list[Slot]) -> Iterator[tuple[Slot, Slot]]:
+    """(earlier, later) for each item that starts while another is still on, or at the same
+    moment; parallel programmes apart. At most MAX_CLASHES_PER_ITEM after each item."""
     by_start = sorted(timeline, key=lambda slot: (slot.start, slot.index))
     for position, first in enumerate(by_start):
         for later in by_start[position + 1:position + 1 + MAX_CLASHES_PER_ITEM]:
             if not (later.start < first.end or later.start == first.start):
                 break
-            if _parallel(first.item, later.item):
-                continue
-            if next_in_list.get(first.index) == later.index and later.start > first.start:
-                where = ("agenda", first.index, "duration")
-                message = (f"`duration` {first.item.duration} runs to {first.clock(first.end)}, past "
-                           f"the start of the next item (item {later.index + 1}, "
-                           f"{first.clock(later.start)}); shorten it or move that item")
-            else:
-                where = ("agenda", later.index, "time")
-                message = _overlap_message(first, later)
-            found.setdefault(where, error(where, message))
+            if not _parallel(first.item, later.item):
+                yield first, later
+
+
+def clash_problems(timeline: list[Slot], error: Report) -> list[Diagnostic]:
+    """A duration that runs into the next item (at the `duration`), and items that overlap
+    any other (at the later item's `time`); one problem per place."""
+    next_in_list = {a.index: b.index for a, b in pairwise(timeline)}
+    found: dict[tuple, Diagnostic] = {}
+    for first, later in overlapping(timeline):
+        if next_in_list.get(first.index) == later.index and later.start > first.start:
+            where = ("agenda", first.index, "duration")
+            message = (f"`duration` {first.item.duration} runs to {first.clock(first.end)}, past "
+                       f"the start of the next item (item {later.index + 1}, "
+                       f"{first.clock(later.start)}); shorten it or move that item")
+        else:
+            where = ("agenda", later.index, "time")
+            message = _overlap_message(first, later)
+        found.setdefault(where, error(where, message))
     return list(found.values())
 
 

@@ -7,18 +7,19 @@ local and home times, the people once each) and the template `book.html.j2` plac
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.content.books import ValidatedBook
 from briefgen.content.models import AgendaItem, Brief
+from briefgen.content.schedule import Slot, clock_labels, item_days, item_zone_name, slots
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
 from briefgen.render.html import PAGE_SIZES, _banner_class, template_environment
@@ -26,26 +27,21 @@ from briefgen.render.labels import long_date, medium_date, short_names, span_of_
 from briefgen.render.richtext import RichText
 
 TEMPLATE_NAME = "book.html.j2"
+FOOTER_POINTS = 7
 NAME_ORDER_LABELS = {"family-first": "family name first", "given-first": "given name first"}
 
 
 @dataclass(frozen=True)
 class ScheduleItem:
-    """One agenda item of one brief, placed in time."""
+    """One agenda item of one brief, placed in time: its day, its zone (its own, its event's,
+    or the book's) and, when it has a day and a time, its slot (start and end)."""
 
     day: dt.date | None
-    time: str | None
     brief_index: int
     brief_id: str
     item: AgendaItem
-
-    def starts_at(self, zone: str | None) -> dt.datetime | None:
-        """The start as an aware datetime in `zone` (naive when there is no zone)."""
-        if self.day is None or self.time is None:
-            return None
-        hour, minute = map(int, self.time.split(":"))
-        moment = dt.datetime.combine(self.day, dt.time(hour, minute))
-        return moment.replace(tzinfo=ZoneInfo(zone)) if zone else moment
+    zone: str | None
+    slot: Slot | None
 
 
 def event_days(brief: Brief) -> list[dt.date]:
@@ -55,19 +51,34 @@ def event_days(brief: Brief) -> list[dt.date]:
     return [day for day in (event.start, event.end) if day]
 
 
-def schedule(briefs: list[ValidatedBrief]) -> list[ScheduleItem]:
-    """Every agenda item of every brief, by day and time (items without a time keep their
-    brief's order within the day). An item without a date is on the day of the item above
-    it, or the first day of its event, as on the brief's own page."""
+def schedule(briefs: list[ValidatedBrief], book_zone: str | None = None) -> list[ScheduleItem]:
+    """Every agenda item of every brief, by day and then by the moment it starts (items in
+    different zones compared as instants; items without a time keep their brief's order
+    after the timed ones of their day). An item without a date is on the day of the item
+    above it, or the first day of its event, as on the brief's own page."""
     found = []
     for index, validated in enumerate(briefs):
-        day: dt.date | None = event_days(validated.brief)[0]
-        for item in validated.brief.agenda:
-            day = item.date or day
-            found.append(ScheduleItem(day, item.time, index, validated.brief_id, item))
+        brief = validated.brief
+        event_zone = brief.event.timezone or book_zone
+        first_day = event_days(brief)[0]
+        agenda = list(enumerate(brief.agenda))
+        timed = {slot.index: slot for slot in slots(agenda, first_day, event_zone)}
+        found += [ScheduleItem(day, index, validated.brief_id, item, item_zone_name(item, event_zone),
+                               timed.get(position))
+                  for position, item, day in item_days(agenda, first_day)]
+    found = _on_one_clock(found)
     order = {id(entry): n for n, entry in enumerate(found)}
-    return sorted(found, key=lambda e: (e.day or dt.date.max, e.brief_index if e.time is None else -1,
-                                        e.time or "", order[id(e)]))
+    return sorted(found, key=lambda e: (e.day or dt.date.max, -1 if e.slot else e.brief_index,
+                                        e.slot.start if e.slot else dt.datetime.min, order[id(e)]))
+
+
+def _on_one_clock(entries: list[ScheduleItem]) -> list[ScheduleItem]:
+    """When any timed item has no zone, every item is compared by its wall-clock time."""
+    if all(e.slot is None or e.slot.start.tzinfo for e in entries):
+        return entries
+    return [e if e.slot is None else dataclasses.replace(e, slot=dataclasses.replace(
+        e.slot, start=e.slot.start.replace(tzinfo=None), end=e.slot.end.replace(tzinfo=None)))
+        for e in entries]
 
 
 @dataclass(frozen=True)
@@ -87,12 +98,13 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
     book = validated.book
     people = _people_once(briefs)
     text = RichText({}, validated.path.resolve().parent.parent)
-    zone, home = book.timezone, book.home_timezone
+    home = principal_home_zone(validated, briefs)
     days = [day for b in briefs for day in event_days(b.brief)]
     places = list(dict.fromkeys(b.brief.event.location for b in briefs))
     rows: dict[dt.date | None, list[dict]] = {}
-    for entry in schedule(briefs):
-        rows.setdefault(entry.day, []).append(_schedule_row(entry, briefs, zone, home))
+    for entry in schedule(briefs, book.timezone):
+        rows.setdefault(entry.day, []).append(_schedule_row(entry, briefs, home))
+    home_column = any(row["home_time"] for day in rows.values() for row in day)
     return {
         "id": validated.book_id,
         "lang": "en",
@@ -106,8 +118,11 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         "as_of": medium_date(book.as_of),
         "dates": span_of_days(days),
         "places": places,
-        "timezone": zone or "",
+        "timezone": book.timezone or "",
         "home_timezone": home or "",
+        "home_column": home_column,
+        # home times are shown only where the local zone is known, so each local time has it
+        "zones_note": f"Local time, with its zone; home time: {home}." if home_column else "",
         "schedule": [{"day": long_date(day) if day else "Date to be set", "entries": items}
                      for day, items in rows.items()],
         "sections": [{"anchor": f"section-{n}", "title": s.title, "text": text.block(s.text)}
@@ -137,16 +152,19 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
     }
 
 
-def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], zone: str | None,
-                  home: str | None) -> dict:
+def principal_home_zone(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> str | None:
+    """The book's `home_timezone`, or the one its briefs agree on."""
+    if validated.book.home_timezone:
+        return validated.book.home_timezone
+    zones = {b.brief.home_timezone for b in briefs}
+    return zones.pop() if len(zones) == 1 else None
+
+
+def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str | None) -> dict:
     validated = briefs[entry.brief_index]
     item = entry.item
-    home_time = ""
-    start = entry.starts_at(zone)
-    if start is not None and zone and home and home != zone:
-        there = start.astimezone(ZoneInfo(home))
-        home_time = f"{there:%H:%M}" + (f" {there:%a}" if there.date() != start.date() else "")
-    return {"time": item.time or "", "home_time": home_time, "title": item.title,
+    local, home_time = clock_labels(entry.day, item, entry.zone, home)
+    return {"time": local, "home_time": home_time, "title": item.title,
             "brief": validated.brief.title, "brief_id": validated.brief_id,
             "location": item.location or validated.brief.event.location,
             "who": short_names(item.participants, validated.people), "note": item.note or ""}
@@ -182,6 +200,30 @@ def render_book_part(view: dict, part: str, templates_dir: Path = TEMPLATES_DIR)
     return template.render(book=view, part=part)
 
 
+def footer_pdf(view: dict, sizes: list[tuple[float, float]]) -> bytes:
+    """One page per book page, of the same size (points), with only the footer line on it:
+    the book's marking, its title, Page N of M. Not tagged: it is drawn into the book's
+    pages as a pagination artifact."""
+    from briefgen.render.pdf import render_plain_pdf
+
+    names = {size: f"s{n}" for n, size in enumerate(dict.fromkeys(sizes))}
+    css = "".join(f"@page {name} {{ size: {w}pt {h}pt; margin: 0; }}\n" for (w, h), name in names.items())
+    title = html.escape(view["title"])
+    marking = html.escape(view["classification"])
+    pages = "".join(
+        f'<div class="p" style="page: {names[size]}; height: {size[1]}pt">'
+        f'<p class="stamp"><span class="m">{marking}</span> · {title} · Page {n} of {len(sizes)}</p></div>'
+        for n, size in enumerate(sizes, start=1))
+    return render_plain_pdf(
+        f"<!DOCTYPE html><html lang='{view['lang']}'><head><meta charset='utf-8'><style>{css}"
+        "html { font-family: 'Noto Sans', sans-serif; }"
+        ".p { position: relative; break-after: page; margin: 0; }"
+        ".stamp { position: absolute; bottom: 2pt; line-height: 1.2; left: 0; right: 0; margin: 0; text-align: center;"
+        f" font-size: {FOOTER_POINTS}pt; color: #333; }}"
+        ".m { font-weight: 700; }</style></head><body style='margin:0'>"
+        f"{pages}</body></html>")
+
+
 def brief_frame(page_html: str) -> Markup:
     """A brief's own page, for a sandboxed frame's srcdoc (escaped; no scripts can run)."""
     return Markup(html.escape(page_html, quote=True))
@@ -194,14 +236,13 @@ def book_text(view: dict, attachments: list[str]) -> str:
         lines.append(view["subtitle"])
     lines += ["", f"Dates: {view['dates']}", f"Places: {'; '.join(view['places'])}",
               f"Prepared by {view['prepared_by']} · Facts as of {view['as_of']}", "", "SCHEDULE AT A GLANCE"]
-    if view["timezone"]:
-        home = f"; home time ({view['home_timezone']}) in brackets" if view["home_timezone"] else ""
-        lines.append(f"Local time: {view['timezone']}{home}.")
+    if view["zones_note"]:
+        lines.append(view["zones_note"] + (" Home time in brackets." if view["home_column"] else ""))
     for day in view["schedule"]:
         lines += ["", day["day"]]
         for item in day["entries"]:
             when = item["time"] + (f" [{item['home_time']}]" if item["home_time"] else "")
-            lines.append(f"  {when:<14}{item['title']} ({item['brief']})")
+            lines.append(f"  {when:<24}{item['title']} ({item['brief']})")
     lines += ["", "CONTENTS"]
     lines += [f"  {brief['title']}, page {brief['page']}" for brief in view["briefs"]]
     lines += [f"  Biographies, page {view['biographies_page']}", "",

@@ -1,7 +1,8 @@
 """A briefing book's calendar: every agenda item with a time, as RFC 5545 (output/<book>.ics).
 
-Times are in the book's `timezone` (with its VTIMEZONE), or floating local times when the
-book names none. Everything is derived from content, so a rebuild of unchanged content
+Times are in each item's zone (its own, its event's, or the book's `timezone`), with a
+VTIMEZONE for each, or floating local times where no zone is known; an item with a
+`duration` ends when it does. Everything is derived from content, so a rebuild of unchanged content
 writes the same file: UIDs come from the book, the brief and the item's place, and the
 stamp is the book's `as_of`.
 """
@@ -28,17 +29,20 @@ def book_calendar(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> byt
     calendar.add("x-wr-calname", book.title)
     stamp = dt.datetime.combine(book.as_of, dt.time(0, 0), tzinfo=dt.UTC)
     positions: dict[str, int] = {}
-    for entry in schedule(briefs):
-        start = entry.starts_at(book.timezone)
+    zoned = False
+    for entry in schedule(briefs, book.timezone):
         brief = briefs[entry.brief_index]
         positions[entry.brief_id] = positions.get(entry.brief_id, 0) + 1
-        if start is None:
+        if entry.slot is None:
             continue
-        item = entry.item
+        start, end, item = entry.slot.start, entry.slot.end, entry.item
+        zoned = zoned or start.tzinfo is not None
         event = Event()
         event.add("uid", f"{validated.book_id}.{entry.brief_id}.{positions[entry.brief_id]}@briefgen.invalid")
         event.add("dtstamp", stamp)
         event.add("dtstart", start)
+        if end > start:
+            event.add("dtend", end)
         event.add("summary", item.title)
         event.add("location", item.location or brief.brief.event.location)
         lines = [f"{brief.brief.title} ({book.classification})"]
@@ -49,6 +53,6 @@ def book_calendar(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> byt
         event.add("description", "\n".join(lines))
         event.add("categories", [book.title])
         calendar.add_component(event)
-    if book.timezone:
+    if zoned:
         calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -144,9 +144,10 @@ def check_fit(html: str, laid_out: LaidOut, validated: TextSource,
 
 @dataclass(frozen=True)
 class LaidOutDocument:
-    """A document of any length laid out once (a book's own pages), written on demand.
-    Not tagged: a book is assembled from several PDFs, whose structure trees are not merged."""
+    """A document of any length laid out once (a book's own pages), written on demand as
+    PDF/UA-1, tagged like a brief (render/pdf_join.py joins the tagged parts into a book)."""
 
+    html: str
     laid_out: LaidOut
     source: TextSource
 
@@ -163,18 +164,20 @@ class LaidOutDocument:
 
     def write(self) -> bytes:
         with _weasyprint_log() as log:
-            pdf = self.laid_out.document.write_pdf()
+            pdf = self.laid_out.document.write_pdf(pdf_variant=PDF_VARIANT)
         _raise_for_refusals(self.laid_out.fetcher, self.laid_out.base_url, self.source)
         _raise_for_log(log, self.source)
-        return pdf
+        from briefgen.render.pdf_tags import finish_tags, language_parts  # pikepdf: only here
+        return finish_tags(pdf, language_parts(self.html))
 
 
 def lay_out_document(html: str, source: TextSource, asset_roots: tuple[Path, ...]) -> LaidOutDocument:
-    return LaidOutDocument(lay_out(html, source, asset_roots), source)
+    return LaidOutDocument(html, lay_out(html, source, asset_roots), source)
 
 
 def render_plain_pdf(html: str) -> bytes:
-    """A PDF of trusted HTML that briefgen made itself (no content, nothing fetched)."""
+    """A PDF of trusted HTML that briefgen made itself (no content, nothing fetched), not
+    tagged: what it draws is painted into other pages as an artifact (a book's footer)."""
     from weasyprint import HTML
 
     def refuse(url: str, *args, **kwargs):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pikepdf
+
 import page
 import pdfua
 
@@ -43,3 +45,16 @@ def assert_pdfua_finds_nothing(pdf: Path) -> None:
     not_evaluated = {outcome.rule_id: outcome.skipped_reason for outcome in report.skipped}
     unknown = {rule: why for rule, why in not_evaluated.items() if rule not in PDFUA_NOT_EVALUATED}
     assert not unknown, f"pdfua could not evaluate: {unknown}"
+
+
+def assert_catalog_claims_pdf_ua(pdf_path: Path, title: str) -> None:
+    """Tagged, the PDF/UA-1 claim and the title in the XMP, the title shown in the viewer's
+    window, the language said."""
+    with pikepdf.open(pdf_path) as pdf:
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        assert pdf.Root.MarkInfo.Marked is True
+        assert str(pdf.Root.Lang) == "en"
+        assert str(pdf.docinfo.Title) == title
+        with pdf.open_metadata() as xmp:
+            assert xmp.get("pdfuaid:part") == "1"
+            assert xmp.get("dc:title") == title

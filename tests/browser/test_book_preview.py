@@ -56,3 +56,12 @@ def test_index_lists_the_book_and_it_follows_a_saved_brief(live: LiveServer, pag
     else:
         pytest.fail("the book was not re-assembled after its brief was saved:\n" + live.log())
     expect(row).to_have_attribute("data-status", "built", timeout=PDF)
+
+
+def test_the_book_html_passes_axe(page: Page, built_trip: Path):
+    """output/<book>.html, the book for screens (cover, contents, schedule, each brief in a
+    sandboxed frame, biographies), meets WCAG 2.1 AA as axe-core judges it."""
+    from browser.test_axe import assert_wcag_21_aa
+
+    page.goto((built_trip / "output" / f"{BOOK}.html").as_uri(), wait_until="load")
+    assert_wcag_21_aa(page, "output/<book>.html")
