@@ -270,11 +270,11 @@ def assemble(project: Project, checked: CheckedBook) -> dict[str, bytes]:
     number. The front is laid out again only if it is not the two pages assumed."""
     from briefgen.render.book import PagePlan, book_view, brief_frame, footer_pdf, render_book_part
     from briefgen.render.calendar import book_calendar
-    from briefgen.render.pdf_join import BookInfo, JoinPart, join_tagged
+    from briefgen.render.pdf_join import BookInfo, JoinPart, join_tagged, page_sizes
 
     book, briefs = checked.book, checked.briefs
     brief_pdfs = [(project.output_dir / f"{b.brief_id}.pdf").read_bytes() for b in briefs]
-    brief_sizes = [_page_sizes(pdf) for pdf in brief_pdfs]
+    brief_sizes = [page_sizes(pdf) for pdf in brief_pdfs]
     source = ContentText(book.path, book.display_path, ())
 
     def plan_for(front: int, middle: int, section_pages: list[int], bios: int) -> PagePlan:
@@ -304,8 +304,8 @@ def assemble(project: Project, checked: CheckedBook) -> dict[str, bytes]:
     parts = [JoinPart(own[0]), JoinPart(own[1])]
     parts += [JoinPart(pdf, b.brief.title) for b, pdf in zip(briefs, brief_pdfs, strict=True)]
     parts.append(JoinPart(bios.write()))
-    sizes = [size for pdf in own for size in _page_sizes(pdf)] + \
-        [size for each in brief_sizes for size in each] + _page_sizes(parts[-1].pdf)
+    sizes = [size for pdf in own for size in page_sizes(pdf)] + \
+        [size for each in brief_sizes for size in each] + page_sizes(parts[-1].pdf)
     assert len(sizes) == plan.total, (len(sizes), plan.total)
     info = BookInfo(book.book.title, book.book.prepared_by, book.book.subtitle or book.book.title, view["lang"])
     pdf = join_tagged(parts, info, footer=footer_pdf(view, sizes),
@@ -314,13 +314,6 @@ def assemble(project: Project, checked: CheckedBook) -> dict[str, bytes]:
                   for b in briefs}
     page_html = render_book_part(book_view(book, briefs, plan, pages_html), "html", project.templates_dir)
     return {".html": page_html.encode("utf-8"), ".pdf": pdf, ".ics": book_calendar(book, briefs)}
-
-
-def _page_sizes(pdf: bytes) -> list[tuple[float, float]]:
-    """Width and height of each page, in points."""
-    from pypdf import PdfReader
-    return [(float(page.mediabox.width), float(page.mediabox.height))
-            for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
 def _lay_out(project: Project, html: str, source: ContentText):

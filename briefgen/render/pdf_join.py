@@ -88,6 +88,13 @@ def join_tagged(parts: Sequence[JoinPart], info: BookInfo, *, footer: bytes | No
     return out.getvalue()
 
 
+def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
+    """Width and height of each page, in points."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return [(float(page.mediabox[2] - page.mediabox[0]), float(page.mediabox[3] - page.mediabox[1]))
+                for page in document.pages]
+
+
 # --- the structure tree ----------------------------------------------------------------------
 
 def _new_structure(book: pikepdf.Pdf) -> Any:
