@@ -203,15 +203,16 @@ def accessibility_cost(root: Path, briefs: list[Path], runs: int) -> list[tuple[
 import statistics, time
 from pathlib import Path
 import briefgen.render.pdf as pdf
+import briefgen.render.pdf_tags as tags
 from briefgen.build.pipeline import Project, prepare_brief, write_brief
 from briefgen.build.record import provenance
 project = Project.at(Path({str(root)!r}), Path({str(root / 'a11y')!r}))
 briefs = [Path(p) for p in {[str(b) for b in briefs]!r}]
 origin = provenance(project)
-tagged_variant, finish = pdf.PDF_VARIANT, pdf.finish_tags
+tagged_variant, finish = pdf.PDF_VARIANT, tags.finish_tags
 
 def build(brief, tagged, record=None):
-    pdf.PDF_VARIANT, pdf.finish_tags = (tagged_variant, finish) if tagged else (None, lambda data, _: data)
+    pdf.PDF_VARIANT, tags.finish_tags = (tagged_variant, finish) if tagged else (None, lambda data, *_, **__: data)
     started = time.process_time()
     result, prepared = prepare_brief(project, brief)
     result = write_brief(project, prepared, record=record)
@@ -318,15 +319,13 @@ def main() -> None:
                         help="where to write the results (default docs/performance.md)")
     parser.add_argument("--books-only", action="store_true",
                         help="measure only the briefing book rows and print them (nothing written)")
-    args = parser.parse_args()
-    if args.books_only:
-        print(table(book_rows(args.runs)))
-
-
     parser.add_argument("--accessibility-only", action="store_true",
                         help="measure only the cost of tagging and of the record copy (rows 7), "
                         "print it and write nothing")
     args = parser.parse_args()
+    if args.books_only:
+        print(table(book_rows(args.runs)))
+        return
     if args.accessibility_only:
         with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as folder:
             print(table(accessibility_cost(Path(folder), make_briefs(Path(folder), args.briefs),

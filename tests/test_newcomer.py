@@ -240,3 +240,14 @@ def test_the_preview_log_does_not_promise_a_last_good_version_it_never_had(proje
     preview.files_changed([brief_file])
     assert f"content/{SAMPLE_ID}.yaml: 1 problem; the preview shows the last good version" in lines
 
+
+
+def test_the_accessibility_bench_runs():
+    """`bench/bench.py` drives briefgen's internals (it switches tagging off to measure its
+    cost); this keeps it in step with them, on one brief and one run. Nothing is timed."""
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "bench.py"), "--accessibility-only",
+                           "--briefs", "1", "--runs", "1"], capture_output=True, text=True, check=False,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "7. per brief (CPU), PDF/UA-1 (default) ÷ untagged" in done.stdout
+    assert "7c. per brief (CPU) with `--record`" in done.stdout
