@@ -37,7 +37,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, edit, run_cli
 from mail_server import ScriptedHandler, start_server
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
@@ -587,6 +587,48 @@ def test_the_full_brief_s_page_links_to_each_version(preview_server):
         ("press", "/briefs/ally-talks/for/press")]
     index = fetch(preview_server, "/")[2].decode("utf-8")
     assert '<a href="/briefs/board-review/for/public" title="The public">public</a>' in index
+
+
+def test_a_version_s_page_follows_what_it_may_see_and_never_quotes_the_brief_s_problems(tmp_path: Path):
+    """On a save, a version's page changes only when the version does; when the brief breaks,
+    the version keeps its last good page and says how many problems, not what they say."""
+    from briefgen.build import pipeline
+    from briefgen.preview.state import ChangeFeed, Preview
+
+    root = make_project(tmp_path)
+    site = pipeline.Project.at(root)
+    preview = Preview(site, ChangeFeed(), lambda path: pipeline.build_brief(site, path))
+    preview.refresh_all()
+    brief = root / "content" / "ally-talks.yaml"
+
+    def version(audience: str) -> tuple[str, dict]:
+        snapshot = preview.version_snapshot("ally-talks", audience)
+        assert snapshot is not None and snapshot[0] is not None
+        return snapshot[0], snapshot[1]
+
+    press, state = version("press")
+    assert "Version for Press office" in press and state["html_version"] == 1
+    edit(brief, "position on NARWHALCREST stays", "position on NARWHALCREST and ORCASPIRAL stays")
+    preview.files_changed([brief])
+    assert version("press") == (press, state)                  # nothing it may see changed
+    assert "ORCASPIRAL" in version("staff")[0] and version("staff")[1]["html_version"] == 2
+    edit(brief, "The alliance is strong", "The alliance is strong and KOALAVERSE")
+    preview.files_changed([brief])
+    assert "KOALAVERSE" in version("press")[0] and version("press")[1]["html_version"] == 2
+
+    edit(brief, "stays with us [@internal-assessment].\n    marking: S//NOFORN",
+         "stays with us [@internal-assessment].\n    marking: S//NARWHALCREST")
+    preview.files_changed([brief])
+    _, full = preview.snapshot("ally-talks")
+    assert "NARWHALCREST" in json.dumps(full["problems"])        # the full brief's page shows it
+    html, state = version("press")
+    assert "KOALAVERSE" in html                                  # the last good version stays
+    assert (state["status"], [p["message"] for p in state["problems"]]) == ("failing", [
+        "the brief has 1 problem; it is listed on the full brief's page, not on a version's (it may "
+        "quote what this audience may not see)"])
+    assert "NARWHALCREST" not in json.dumps(state)
+    assert preview.version_snapshot("ally-talks", "nobody") is None
+    assert preview.pdf_path("ally-talks", "nobody") is None
 
 
 def test_zz_report_the_count_of_markers_and_places_searched():

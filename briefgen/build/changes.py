@@ -312,9 +312,10 @@ def _counted(problems: list[Diagnostic], audience: str) -> list[Diagnostic]:
     if not problems:
         return []
     count = len(problems)
+    it = "it" if count == 1 else "they"
     return [Diagnostic.of_file(problems[0].path, f"{count} problem{'s' * (count != 1)}, not listed "
-                               f"in the diff of the version for `{audience}` (they may quote what it "
-                               "may not see); the diff without --audience lists them", "invalid")]
+                               f"in the diff of the version for `{audience}` ({it} may quote what the "
+                               f"audience may not see); the diff without --audience lists {it}", "invalid")]
 
 
 def _compare_pairs(project: Project, repo: revisions.Repository, revision: revisions.Revision,
@@ -353,7 +354,7 @@ def _compare_pair(project: Project, base_project: Project, sides: _Sides, pair: 
     if old is not None and new is not None:
         diff.changes = compare(_side(old), _side(new))
     diff.words = (_words(old), _words(new))
-    if versions.audience is not None and not diff.changes:
+    if versions.audience is not None and not diff.changes and not diff.problems_before + diff.problems_after:
         diff.files = []          # what changed in the file was withheld from this version
     if state == "changed" and not diff.changes and not diff.files:
         diff.state = "unchanged"

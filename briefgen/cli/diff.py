@@ -20,7 +20,8 @@ edits to the person files a brief names, and the words on the page before and
 after. Both sides are validated; a side with errors is reported with them.
 
 REV is any git revision (HEAD, main, HEAD~2, a commit). BRIEF is a brief's file or
-id (default: every brief). Unchanged briefs are skipped without being read.
+id (default: every brief). Unchanged briefs are skipped without being read
+(with --audience, only the audiences they list are read).
 
 --audience NAME compares that audience's version of each brief instead: both sides
 are filtered first (each with its own definition of the audience), so a portion

@@ -118,8 +118,9 @@ class VersionState:
         """The brief itself does not build: say how many problems, not what they are."""
         self.status = "failing"
         self.fit = None
-        self.problems = [Problem(brief.file, f"the brief has {count} problem{'s' * (count != 1)}; they "
-                                 "are listed on the full brief's page, not on a version's (they may "
+        it, are = ("it", "is") if count == 1 else ("they", "are")
+        self.problems = [Problem(brief.file, f"the brief has {count} problem{'s' * (count != 1)}; {it} "
+                                 f"{are} listed on the full brief's page, not on a version's ({it} may "
                                  "quote what this audience may not see)")]
 
 
