@@ -366,8 +366,8 @@ def test_an_audience_no_brief_has_is_a_usage_error_naming_the_audiences(versions
     assert every.code == 2
     assert "error: no brief has an audience `pres`:\n" in every.err
     assert "  content/board-review.yaml has no audience `pres` (its audiences: staff, public)\n" in every.err
-    assert "  content/call.yaml has no audiences, so no version for `pres` (a brief lists its versions " \
-           "under `audiences:`)\n" in every.err
+    assert ("  content/call.yaml has no audiences, so no version for `pres` (a brief lists its versions "
+            "under `audiences:`)\n") in every.err
     not_an_id = diff(versions_repo, "--audience", "Press Office")
     assert not_an_id.code == 2 and "'Press Office' is not an audience id" in not_an_id.err
 

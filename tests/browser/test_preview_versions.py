@@ -3,10 +3,10 @@ following saves, and never showing what the audience may not see."""
 
 from __future__ import annotations
 
+from conftest import edit
 from playwright.sync_api import Page, expect
 
 from browser.conftest import LiveServer
-from conftest import edit
 
 RELOAD = 15_000
 PDF = 90_000          # the full brief and its three versions are laid out in turn
