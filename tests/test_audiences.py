@@ -8,22 +8,36 @@ searched for them: the PDF's extracted text, every string in its object graph (m
 bookmarks, tags, alt text, annotations), its metadata and bookmarks by name, each of its
 streams decoded, its raw bytes, the HTML, the email (subject, plain text, HTML, attachment
 name, the whole message as built, the draft written, the message the SMTP server received)
-and the sent record. The markers it may see are searched for too, so the search is shown
-to find what is there. Run with -s to see the counts.
+and the sent record. Then the test project is committed to git and changed, in portions
+each audience may and may not see, and searched again: `briefgen diff --audience` in every
+format (and its picture), the amended email that says what changed since the version
+sent, and every page of the live preview that a version's page links to or loads, over
+HTTP. The markers it may see are searched for too, so the search is shown to find what is
+there. Run with -s to see the counts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import http.client
+import io
+import json
 import os
+import re
 import shutil
+import subprocess
+import threading
 import zlib
+from collections.abc import Iterator
 from email import message_from_bytes
 from email.policy import default as default_policy
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, edit, run_cli
 from mail_server import ScriptedHandler, start_server
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
@@ -81,20 +95,19 @@ def mail_environment(monkeypatch, tmp_path):
 
 # --- where to look -----------------------------------------------------------------------------
 
-def pdf_places(path: Path) -> dict[str, str]:
+def pdf_places(raw: bytes, label: str = "pdf") -> dict[str, str]:
     """Every place in a PDF where text can hide, as searchable text."""
-    reader = PdfReader(path)
-    raw = path.read_bytes()
+    reader = PdfReader(io.BytesIO(raw))
     strings, streams = _object_graph(reader)
     metadata = reader.metadata or {}
     return {
-        "pdf text": "\n".join(page.extract_text() or "" for page in reader.pages),
-        "pdf metadata (title, subject, keywords, author...)": "\n".join(str(v) for v in metadata.values()),
-        "pdf bookmarks": "\n".join(_outline_titles(reader.outline)),
-        "pdf strings (tags, alt text, annotations, names)": "\n".join(strings),
-        "pdf streams, decompressed": "\n".join(_as_text(data) for data in streams),
-        "pdf raw bytes": _as_text(raw),
-        "pdf raw bytes, every zlib run inflated": "\n".join(_as_text(d) for d in _inflate_all(raw)),
+        f"{label} text": "\n".join(page.extract_text() or "" for page in reader.pages),
+        f"{label} metadata (title, subject, keywords, author...)": "\n".join(str(v) for v in metadata.values()),
+        f"{label} bookmarks": "\n".join(_outline_titles(reader.outline)),
+        f"{label} strings (tags, alt text, annotations, names)": "\n".join(strings),
+        f"{label} streams, decompressed": "\n".join(_as_text(data) for data in streams),
+        f"{label} raw bytes": _as_text(raw),
+        f"{label} raw bytes, every zlib run inflated": "\n".join(_as_text(d) for d in _inflate_all(raw)),
     }
 
 
@@ -177,17 +190,27 @@ def search(places: dict[str, str], withheld: set[str], visible: set[str], where:
 
 # --- the leak test -------------------------------------------------------------------------------
 
-SEARCHES: dict[tuple[str, str], tuple[int, int, int]] = {}
+# (brief, audience) -> where (outputs, diff, preview, amended email) -> (withheld markers, places, searches)
+SEARCHES: dict[tuple[str, str], dict[str, tuple[int, int, int]]] = {}
+
+
+def record_searches(pair: tuple[str, str], where: str, withheld: set[str], places: dict[str, str],
+                    searches: int) -> None:
+    SEARCHES.setdefault(pair, {})[where] = (len(withheld), len(places), searches)
 
 
 @pytest.mark.parametrize(("brief_id", "audience"), sorted(WITHHELD))
 def test_no_output_of_an_audience_holds_a_withheld_portion(built: Path, brief_id: str, audience: str,
-                                                          monkeypatch, tmp_path):
+                                                          monkeypatch):
+    search_outputs(built, brief_id, audience, monkeypatch)
+
+
+def search_outputs(built: Path, brief_id: str, audience: str, monkeypatch) -> None:
     withheld = WITHHELD[(brief_id, audience)]
     visible = MARKERS[brief_id] - withheld
     output = built / "output"
     stem = f"{brief_id}.{audience}"
-    places = pdf_places(output / f"{stem}.pdf")
+    places = pdf_places((output / f"{stem}.pdf").read_bytes())
     html = (output / f"{stem}.html").read_text(encoding="utf-8")
     places["html"] = html
     # The markers it may see are there: the search finds what is there.
@@ -202,7 +225,7 @@ def test_no_output_of_an_audience_holds_a_withheld_portion(built: Path, brief_id
     if (brief_id, audience) in RECIPIENTS:
         places.update(_sent(built, brief_id, audience, monkeypatch))
     searches = search(places, withheld, visible, stem)
-    SEARCHES[(brief_id, audience)] = (len(withheld), len(places), searches)
+    record_searches((brief_id, audience), "outputs", withheld, places, searches)
     assert f"[{BANNERS[(brief_id, audience)]}]" in places["email draft: subject"]
 
 
@@ -223,17 +246,24 @@ def _composed_message(root: Path, brief_id: str, audience: str) -> dict[str, str
             **message_places(message.as_bytes(), "composed message")}
 
 
-def _sent(root: Path, brief_id: str, audience: str, monkeypatch) -> dict[str, str]:
-    """Send the audience's version to a real SMTP server: it reaches that list only."""
+@contextlib.contextmanager
+def smtp_server(monkeypatch) -> Iterator[ScriptedHandler]:
+    """A real SMTP server on 127.0.0.1, and the settings that send to it."""
     handler = ScriptedHandler()
     controller = start_server(handler)
     try:
         monkeypatch.setenv("BRIEFGEN_SMTP_HOST", "127.0.0.1")
         monkeypatch.setenv("BRIEFGEN_SMTP_PORT", str(controller.port))
         monkeypatch.setenv("BRIEFGEN_SMTP_TLS", "none")
-        result = run_cli("email", brief_id, "--root", root, "--audience", audience, "--send", "--resend")
+        yield handler
     finally:
         controller.stop()
+
+
+def _sent(root: Path, brief_id: str, audience: str, monkeypatch) -> dict[str, str]:
+    """Send the audience's version to a real SMTP server: it reaches that list only."""
+    with smtp_server(monkeypatch) as handler:
+        result = run_cli("email", brief_id, "--root", root, "--audience", audience, "--send", "--resend")
     assert result.code == 0, result.err
     assert [r.rcpt_tos for r in handler.received] == [RECIPIENTS[(brief_id, audience)]]
     record = root / "output" / f"{brief_id}.{audience}.sent.json"
@@ -243,15 +273,417 @@ def _sent(root: Path, brief_id: str, audience: str, monkeypatch) -> dict[str, st
     return places
 
 
-def test_zz_report_the_count_of_markers_and_places_searched():
-    """Printed for the record (pytest -s); runs after the leak tests."""
-    assert len(SEARCHES) == len(WITHHELD)
-    planted = set().union(*MARKERS.values())
+# --- a history: the diff, the amended email and the preview ------------------------------------
+
+# After the test project is committed, each brief is changed in portions of every level: a
+# new marker in each, and whole withheld portions deleted (the full diff shows them removed).
+EDITS = {
+    "ally-talks": [
+        ("  - text: The alliance is strong [@open-report].",                               # U
+         "  - text: The alliance is strong and KOALAVERSE [@open-report]."),
+        ("cooperation on TAPIRSHADE with Japan", "cooperation on TAPIRSHADE and GECKOLATTICE with Japan"),  # REL
+        ("position on NARWHALCREST stays", "position on NARWHALCREST and ORCASPIRAL stays"),                 # S
+        ("private dinner on QUOKKAVEIL", "private dinner on QUOKKAVEIL with WALRUSDAWN"),   # S participant note
+        ("    guidance: Stay on the public line [@open-report].",                    # U, omitted for the press
+         "    guidance: Stay on the public line MOOSEQUILL [@open-report]."),
+        ("  - text: A private remark about CHINCHILLAVOW.\n    by: campbell\n    marking: S//NOFORN\n"
+         "    source: internal-assessment\n", ""),                                    # an S quote, deleted
+    ],
+    "board-review": [
+        ("  - The quarter went to plan.", "  - The quarter went to plan in LYNXHARBOR."),        # PUBLIC
+        ("Hiring slows in PUFFINGRAIN.", "Hiring slows in PUFFINGRAIN and STOATBRIDGE."),        # INTERNAL
+        ("through CRANEHOLLOW.", "through CRANEHOLLOW and VOLEANCHOR."),                          # CONFIDENTIAL
+        ("said at TOUCANWHISPER.", "said at TOUCANWHISPER and BISONECHO."),  # a quote, omitted for the public
+        ("  - id: merger\n    title: Merger HERONVAULT\n    status: expected\n"                   # CONFIDENTIAL,
+         "    summary: Approval of talks with OSPREYFIELD.\n    marking: CONFIDENTIAL\n    owners: [biden]\n", ""),
+    ],
+}
+EDIT_MARKERS = {"ally-talks": {"KOALAVERSE", "GECKOLATTICE", "ORCASPIRAL", "WALRUSDAWN", "MOOSEQUILL"},
+                "board-review": {"LYNXHARBOR", "STOATBRIDGE", "VOLEANCHOR", "BISONECHO"}}
+DELETED = {"CHINCHILLAVOW", "HERONVAULT", "OSPREYFIELD"}     # gone from the working tree
+EDIT_WITHHELD = {
+    ("ally-talks", "staff"): set(),
+    ("ally-talks", "partner"): {"ORCASPIRAL", "WALRUSDAWN"},
+    ("ally-talks", "press"): {"ORCASPIRAL", "WALRUSDAWN", "GECKOLATTICE", "MOOSEQUILL"},
+    ("board-review", "staff"): {"VOLEANCHOR"},
+    ("board-review", "public"): {"VOLEANCHOR", "STOATBRIDGE", "BISONECHO"},
+}
+
+
+def after_the_changes(brief_id: str, audience: str) -> tuple[set[str], set[str]]:
+    """The markers the audience may never get, once the briefs are changed, and the new
+    markers it may see (each change it may see has one)."""
+    withheld = WITHHELD[(brief_id, audience)] | EDIT_WITHHELD[(brief_id, audience)]
+    return withheld, EDIT_MARKERS[brief_id] - withheld
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.org",
+                           *args], capture_output=True, text=True, check=True).stdout
+
+
+def change_briefs(root: Path) -> None:
+    for brief_id, edits in EDITS.items():
+        path = root / "content" / f"{brief_id}.yaml"
+        text = path.read_text(encoding="utf-8")
+        for old, new in edits:
+            assert text.count(old) == 1, (brief_id, old)
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory) -> Path:
+    """The test project committed to git, then changed (not committed): HEAD is before."""
+    root = make_project(tmp_path_factory.mktemp("history"))
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "content")
+    git(root, "commit", "-q", "-m", "briefs")
+    change_briefs(root)
+    return root
+
+
+def test_the_full_diff_shows_every_change_the_versions_leave_out(history: Path):
+    """The changes reach withheld portions: without --audience, the diff names them."""
+    result = run_cli("diff", "--root", history, "HEAD")
+    assert result.code == 0, result.err
+    for marker in set().union(*EDIT_MARKERS.values()):
+        assert marker in result.out, marker
+    assert "- removed: Kurt Campbell: A private remark about CHINCHILLAVOW." in result.out
+    assert "- removed: Merger HERONVAULT" in result.out
+    as_json = run_cli("diff", "--root", history, "HEAD", "--format", "json").out
+    for marker in DELETED:                   # what a removed item said, in full
+        assert marker in as_json, marker
+
+
+@pytest.mark.parametrize(("brief_id", "audience"), sorted(WITHHELD))
+def test_the_diff_of_a_version_holds_no_withheld_portion(history: Path, brief_id: str, audience: str):
+    search_diff(history, brief_id, audience)
+
+
+def search_diff(history: Path, brief_id: str, audience: str) -> None:
+    withheld, changed = after_the_changes(brief_id, audience)
+    places: dict[str, str] = {}
+    for form in ("text", "markdown", "json"):
+        result = run_cli("diff", "--root", history, "HEAD", brief_id, "--audience", audience, "--format", form)
+        assert result.code == 0, result.err
+        places[f"diff --format {form}"] = result.out + result.err
+        for marker in changed:         # the changes it may see are there: the search finds them
+            assert marker in result.out, (form, marker)
+    [version] = json.loads(places["diff --format json"])["briefs"]
+    assert (version["id"], version["audience"], version["state"]) == (brief_id, audience, "changed")
+    picture = run_cli("diff", "--root", history, "HEAD", brief_id, "--audience", audience, "--picture")
+    assert picture.code == 0, picture.err
+    png = history / "output" / f"{brief_id}.{audience}.diff.png"
+    assert f"  picture: output/{png.name}\n" in picture.out
+    assert png.read_bytes().startswith(b"\x89PNG")
+    places["diff --picture (its text)"] = picture.out + picture.err
+    places["diff picture (the PNG's bytes: no text in it)"] = _as_text(png.read_bytes())
+    if audience == "staff" and brief_id == "ally-talks":      # it may see the deleted quote go
+        assert "- removed: Kurt Campbell: A private remark about CHINCHILLAVOW." in places["diff --format text"]
+    searches = search(places, withheld, changed, f"diff {brief_id}.{audience}")
+    record_searches((brief_id, audience), "diff", withheld, places, searches)
+
+
+@pytest.mark.parametrize(("brief_id", "audience"), sorted(RECIPIENTS))
+def test_an_amended_email_to_a_version_says_only_what_changed_in_it(tmp_path: Path, brief_id: str,
+                                                                    audience: str, monkeypatch):
+    """Sent, changed, sent again: its list gets the version marked AMENDED, starting with what
+    changed since the version they have, worked out from the version the record kept."""
+    search_amended_email(tmp_path, brief_id, audience, monkeypatch)
+
+
+def search_amended_email(folder: Path, brief_id: str, audience: str, monkeypatch) -> None:
+    root = make_project(folder)
+    withheld, changed = after_the_changes(brief_id, audience)
+    command = ("email", brief_id, "--root", root, "--audience", audience, "--send")
+    with smtp_server(monkeypatch) as handler:
+        first = run_cli(*command)
+        change_briefs(root)
+        again = run_cli(*command)
+    assert first.code == 0 and again.code == 0, first.err + again.err
+    amended = handler.received[1]
+    assert amended.rcpt_tos == RECIPIENTS[(brief_id, audience)]
+    assert amended.message["Subject"].startswith("AMENDED: ")
+    text = amended.message.get_body(("plain",)).get_content()
+    what_changed = text.split("-" * 40)[0]
+    assert what_changed.startswith("What changed since the version sent on ")
+    for marker in changed:
+        assert marker in what_changed, marker
+    places = message_places(amended.raw, "amended email")
+    places["amended email: what changed"] = what_changed
+    places["sent record, both versions"] = (root / "output" / f"{brief_id}.{audience}.sent.json").read_text(
+        encoding="utf-8")
+    places["email command's report"] = again.out + again.err
+    searches = search(places, withheld, changed, f"amended email {brief_id}.{audience}")
+    record_searches((brief_id, audience), "amended email", withheld, places, searches)
+
+
+def test_an_old_record_of_the_whole_brief_still_gives_a_version_only_its_changes(tmp_path: Path):
+    """A record that kept the whole brief's files for a version (as records once did): the
+    earlier side is made into the audience's version, as it was defined then, before comparing."""
+    from briefgen.build.pipeline import check_brief
+    from briefgen.mail.amend import what_changed
+    from briefgen.mail.sent_record import EarlierVersion
+    from briefgen.project import Project
+
+    root = make_project(tmp_path)
+    files = {f"content/{name}": (root / "content" / name).read_text(encoding="utf-8")
+             for name in ("ally-talks.yaml", "people/biden.yaml", "people/kishida.yaml",
+                          "people/blinken.yaml", "people/campbell.yaml")}
+    change_briefs(root)
+    validated, result = check_brief(Project.at(root), root / "content" / "ally-talks.yaml")
+    assert validated is not None, result.errors
+    earlier = EarlierVersion("key", "2023-08-17T10:00:00Z", files)
+    full = " ".join(what_changed(Project.at(root), validated, earlier))
+    assert "ORCASPIRAL" in full and "CHINCHILLAVOW" in full        # the whole brief's changes
+    press = " ".join(what_changed(Project.at(root), validated.for_audience("press"), earlier))
+    assert "KOALAVERSE" in press
+    assert not [m for m in after_the_changes("ally-talks", "press")[0] if m in press]
+    files["content/ally-talks.yaml"] = files["content/ally-talks.yaml"].replace("  - id: press\n", "  - id: media\n")
+    no_press_then = EarlierVersion("key", "2023-08-17T10:00:00Z", files)
+    assert what_changed(Project.at(root), validated.for_audience("press"), no_press_then) == []
+
+
+# --- the preview, over HTTP --------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def preview_server(history: Path):
+    """The real preview server on the changed project, every PDF built (as `briefgen serve`
+    does, in this process)."""
+    from briefgen.build import pipeline
+    from briefgen.preview.server import PreviewServer
+    from briefgen.preview.state import ChangeFeed, Preview
+
+    site = pipeline.Project.at(history)
+    feed = ChangeFeed()
+    events = feed.subscribe()
+    preview = Preview(site, feed, lambda path: pipeline.build_brief(site, path))
+    preview.refresh_all()
+    builder = threading.Thread(target=preview.build_pdfs_until_stopped, daemon=True)
+    builder.start()
+    while any(state["status"] == "building" for state in preview.all_states()):
+        events.get(timeout=180)
+    assert {state["status"] for state in preview.all_states()} == {"built"}
+    server = PreviewServer(preview, feed, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    preview.stop()
+    feed.close()
+    builder.join(timeout=60)
+
+
+def fetch(server, path: str) -> tuple[int, str, bytes]:
+    """GET over HTTP: status, content type, body (of the event stream, its first event)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        kind = (response.getheader("Content-Type") or "").split(";")[0]
+        if kind == "text/event-stream":
+            body = b""
+            while not body.endswith(b"\n\n"):
+                body += response.readline()
+        else:
+            body = response.read()
+        return response.status, kind, body
+    finally:
+        connection.close()
+
+
+class _Links(HTMLParser):
+    """Every address an HTML page links to or loads (href, src, and data-* holding one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        for name, value in attrs:
+            if value and (name in ("href", "src") or (name.startswith("data-") and value.startswith("/"))):
+                self.found.append(value)
+
+
+def _addresses(kind: str, text: str) -> list[str]:
+    if kind == "text/html":
+        parser = _Links()
+        parser.feed(text)
+        return parser.found
+    if kind in ("application/json", "text/event-stream"):
+        data = [json.loads(line[5:]) for line in text.splitlines() if line.startswith("data:")] \
+            if kind == "text/event-stream" else json.loads(text)
+        return [value for value in _strings_of(data) if value.startswith("/")]
+    if kind == "text/javascript":
+        return re.findall(r"[\"'`](/[^\"'`\s$]*)[\"'`]", text)
+    return []
+
+
+def _strings_of(data) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    values = data.values() if isinstance(data, dict) else data if isinstance(data, list) else []
+    return [s for value in values for s in _strings_of(value)]
+
+
+def crawl(server, start: str) -> dict[str, tuple[str, bytes]]:
+    """`start` and every address of the preview it links to or loads, and theirs in turn."""
+    seen: dict[str, tuple[str, bytes]] = {}
+    todo = [start]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        status, kind, body = fetch(server, path)
+        assert status == 200, (path, status, body[:300])
+        seen[path] = (kind, body)
+        for address in _addresses(kind, body.decode("utf-8", "replace") if kind != "application/pdf" else ""):
+            target = urlsplit(urljoin(path, address))
+            if not target.scheme and not target.netloc and target.path.startswith("/"):
+                todo.append(target.path)            # the preview's own; not a link out
+    return seen
+
+
+@pytest.mark.parametrize(("brief_id", "audience"), sorted(WITHHELD))
+def test_the_preview_page_of_a_version_holds_no_withheld_portion(preview_server, brief_id: str, audience: str):
+    search_preview(preview_server, brief_id, audience)
+
+
+def search_preview(preview_server, brief_id: str, audience: str) -> None:
+    withheld, changed = after_the_changes(brief_id, audience)
+    visible = (MARKERS[brief_id] | EDIT_MARKERS[brief_id]) - withheld - DELETED
+    page = f"/briefs/{brief_id}/for/{audience}"
+    pages = crawl(preview_server, page)
+    assert set(pages) == {page, f"{page}.pdf", f"{page}/changes", f"/_preview/state/{brief_id}/for/{audience}.json",
+                          "/_preview/overlay.js", "/_preview/events"}
+    places: dict[str, str] = {}
+    for path, (kind, body) in sorted(pages.items()):
+        if kind == "application/pdf":
+            places.update(pdf_places(body, f"preview {path}"))
+        else:
+            places[f"preview {path}"] = body.decode("utf-8")
+    for marker in visible:        # the version's page and PDF show what it may see
+        assert marker in places[f"preview {page}"], marker
+        assert marker in places[f"preview {page}.pdf text"], marker
+    for marker in changed:        # and its changes since the last commit
+        assert marker in places[f"preview {page}/changes"], marker
+    state = json.loads(places[f"preview /_preview/state/{brief_id}/for/{audience}.json"])
+    assert (state["audience"], state["status"]) == (audience, "built")
+    assert "versions" not in state                  # the other audiences are not named
+    searches = search(places, withheld, visible, f"preview {brief_id}.{audience}")
+    record_searches((brief_id, audience), "preview", withheld, places, searches)
+
+
+NOT_A_VERSION = ["/briefs/ally-talks/for/nobody", "/briefs/ally-talks/for/", "/briefs/ally-talks/for/press/",
+                 "/briefs/ally-talks/for", "/briefs/ally-talks.press", "/briefs/ally-talks/for/press/..",
+                 "/briefs/ally-talks/for/PRESS", "/briefs/ally-talks/for/press%2F..", "/briefs/board-review/for/press",
+                 "/briefs/ally-talks/for/nobody.pdf", "/briefs/ally-talks.press.pdf",
+                 "/briefs/ally-talks/for/nobody/changes", "/_preview/state/ally-talks/for/nobody.json",
+                 "/_preview/state/ally-talks.press.json", "/briefs/nobody/for/press"]
+
+
+@pytest.mark.parametrize("path", NOT_A_VERSION)
+def test_no_address_of_a_version_gives_the_full_brief(preview_server, path: str):
+    status, kind, body = fetch(preview_server, path)
+    assert (status, kind) == (404, "text/plain"), body[:300]
+    assert not [m for m in MARKERS["ally-talks"] | EDIT_MARKERS["ally-talks"] if m.encode() in body]
+    assert b"Alliance Consultations" not in body
+
+
+def test_an_unknown_audience_is_a_404_naming_the_brief_s_audiences(preview_server):
+    status, _, body = fetch(preview_server, "/briefs/ally-talks/for/nobody")
+    assert status == 404
+    assert body == b"ally-talks has no audience `nobody` (its audiences: staff, partner, press)\n"
+    assert fetch(preview_server, "/briefs/nobody/for/press")[2] == b"no brief named nobody under content/\n"
+
+
+def test_the_full_brief_s_page_links_to_each_version(preview_server):
+    status, _, body = fetch(preview_server, "/_preview/state/ally-talks.json")
+    assert status == 200
+    assert [(v["audience"], v["url"]) for v in json.loads(body)["versions"]] == [
+        ("staff", "/briefs/ally-talks/for/staff"), ("partner", "/briefs/ally-talks/for/partner"),
+        ("press", "/briefs/ally-talks/for/press")]
+    index = fetch(preview_server, "/")[2].decode("utf-8")
+    assert '<a href="/briefs/board-review/for/public" title="The public">public</a>' in index
+
+
+def test_a_version_s_page_follows_what_it_may_see_and_never_quotes_the_brief_s_problems(tmp_path: Path):
+    """On a save, a version's page changes only when the version does; when the brief breaks,
+    the version keeps its last good page and says how many problems, not what they say."""
+    from briefgen.build import pipeline
+    from briefgen.preview.state import ChangeFeed, Preview
+
+    root = make_project(tmp_path)
+    site = pipeline.Project.at(root)
+    preview = Preview(site, ChangeFeed(), lambda path: pipeline.build_brief(site, path))
+    preview.refresh_all()
+    brief = root / "content" / "ally-talks.yaml"
+
+    def version(audience: str) -> tuple[str, dict]:
+        snapshot = preview.version_snapshot("ally-talks", audience)
+        assert snapshot is not None and snapshot[0] is not None
+        return snapshot[0], snapshot[1]
+
+    press, state = version("press")
+    assert "Version for Press office" in press and state["html_version"] == 1
+    edit(brief, "position on NARWHALCREST stays", "position on NARWHALCREST and ORCASPIRAL stays")
+    preview.files_changed([brief])
+    assert version("press") == (press, state)                  # nothing it may see changed
+    assert "ORCASPIRAL" in version("staff")[0] and version("staff")[1]["html_version"] == 2
+    edit(brief, "The alliance is strong", "The alliance is strong and KOALAVERSE")
+    preview.files_changed([brief])
+    assert "KOALAVERSE" in version("press")[0] and version("press")[1]["html_version"] == 2
+
+    edit(brief, "stays with us [@internal-assessment].\n    marking: S//NOFORN",
+         "stays with us [@internal-assessment].\n    marking: S//NARWHALCREST")
+    preview.files_changed([brief])
+    _, full = preview.snapshot("ally-talks")
+    assert "NARWHALCREST" in json.dumps(full["problems"])        # the full brief's page shows it
+    html, state = version("press")
+    assert "KOALAVERSE" in html                                  # the last good version stays
+    assert (state["status"], [p["message"] for p in state["problems"]]) == ("failing", [
+        "the brief has 1 problem; it is listed on the full brief's page, not on a version's (it may "
+        "quote what this audience may not see)"])
+    assert "NARWHALCREST" not in json.dumps(state)
+    assert preview.version_snapshot("ally-talks", "nobody") is None
+    assert preview.pdf_path("ally-talks", "nobody") is None
+
+
+def test_zz_report_the_count_of_markers_and_places_searched(built: Path, history: Path, preview_server,
+                                                             monkeypatch, tmp_path: Path):
+    """Printed for the record (pytest -s); runs after the leak tests (this file's order). Run
+    alone (-k zz), it makes the searches the leak tests would have made first."""
+    for brief_id, audience in sorted(WITHHELD):
+        done = SEARCHES.get((brief_id, audience), {})
+        if "outputs" not in done:
+            search_outputs(built, brief_id, audience, monkeypatch)
+        if "diff" not in done:
+            search_diff(history, brief_id, audience)
+        if "preview" not in done:
+            search_preview(preview_server, brief_id, audience)
+        if (brief_id, audience) in RECIPIENTS and "amended email" not in done:
+            search_amended_email(tmp_path / f"{brief_id}.{audience}", brief_id, audience, monkeypatch)
+    assert set(SEARCHES) == set(WITHHELD)
+    expected = {"outputs", "diff", "preview"}
+    for pair, found in SEARCHES.items():
+        assert set(found) == expected | ({"amended email"} if pair in RECIPIENTS else set()), pair
+    planted = set().union(*MARKERS.values(), *EDIT_MARKERS.values())
     print(f"\nleak test: {len(planted)} unique markers planted in 2 briefs (us, custom schemes), "
-          f"{len(WITHHELD)} audiences")
-    for (brief_id, audience), (markers, places, searches) in sorted(SEARCHES.items()):
-        print(f"  {brief_id}.{audience}: {markers} withheld markers x {places} places = {searches} searches")
-    print(f"  total: {sum(s for _, _, s in SEARCHES.values())} searches, no marker found")
+          f"{len(set().union(*MARKERS.values()))} in the briefs and {len(set().union(*EDIT_MARKERS.values()))} "
+          f"in the changes made after a commit; {len(WITHHELD)} audiences")
+    totals: dict[str, list[int]] = {}
+    for (brief_id, audience), found in sorted(SEARCHES.items()):
+        for where, (markers, places, searches) in found.items():
+            print(f"  {brief_id}.{audience}, {where}: {markers} withheld markers x {places} places "
+                  f"= {searches} searches")
+            total = totals.setdefault(where, [0, 0])
+            total[0] += places
+            total[1] += searches
+    for where, (places, searches) in totals.items():
+        print(f"  {where}: {places} places searched, {searches} searches")
+    print(f"  total: {sum(p for p, _ in totals.values())} places searched, "
+          f"{sum(s for _, s in totals.values())} searches, no withheld marker found")
 
 
 # --- banners, versions and the build ---------------------------------------------------------

@@ -331,3 +331,111 @@ def test_changes_in_plain_words(project):
         ("Meetings with Secretary of State Blinken and National Security Advisor Sullivan: participants "
          "changed from kishida, yoon, blinken, sullivan to kishida, yoon, blinken."),
     ]
+
+
+# --- one audience's version (--audience) ------------------------------------------------------
+
+AUDIENCES = REPO / "tests" / "audiences" / "content"      # two briefs with audiences (test_audiences.py)
+
+
+@pytest.fixture
+def versions_repo(tmp_path: Path) -> Path:
+    """The audiences test project and a brief without audiences, committed on main."""
+    root = tmp_path / "briefs"
+    shutil.copytree(AUDIENCES, root / "content")
+    shutil.copytree(REPO / "content" / "people", root / "content" / "people")
+    (root / "content" / "call.yaml").write_text(CALL, encoding="utf-8")
+    git(root.parent, "init", "-q", "-b", "main", str(root))
+    commit(root, "briefs")
+    return root
+
+
+def ally(root: Path) -> Path:
+    return root / "content" / "ally-talks.yaml"
+
+
+PRESS = "  - id: press\n    name: Press office\n    ceiling: U\n"
+
+
+def test_an_audience_no_brief_has_is_a_usage_error_naming_the_audiences(versions_repo):
+    named = diff(versions_repo, "HEAD", "ally-talks", "--audience", "pres")
+    assert named.code == 2
+    assert named.err == ("error: content/ally-talks.yaml has no audience `pres` (its audiences: staff, "
+                         "partner, press)\n")
+    every = diff(versions_repo, "HEAD", "--audience", "pres")
+    assert every.code == 2
+    assert "error: no brief has an audience `pres`:\n" in every.err
+    assert "  content/board-review.yaml has no audience `pres` (its audiences: staff, public)\n" in every.err
+    assert ("  content/call.yaml has no audiences, so no version for `pres` (a brief lists its versions "
+            "under `audiences:`)\n") in every.err
+    not_an_id = diff(versions_repo, "--audience", "Press Office")
+    assert not_an_id.code == 2 and "'Press Office' is not an audience id" in not_an_id.err
+
+
+def test_a_brief_without_the_audience_is_refused_when_named_and_left_out_otherwise(versions_repo):
+    named = diff(versions_repo, "HEAD", "call", "--audience", "press")
+    assert named.code == 2
+    assert "content/call.yaml has no audiences, so no version for `press`" in named.err
+    edit(ally(versions_repo), "The alliance is strong", "The alliance is very strong")
+    edit(versions_repo / "content" / "call.yaml", "A short call", "A long call")
+    result = diff(versions_repo, "HEAD", "--audience", "press")
+    assert result.code == 0, result.err
+    assert result.out.startswith("content/ally-talks.yaml (version for press): changed\n")
+    assert "call.yaml: changed" not in result.out
+    assert result.out.endswith("not compared (no audience `press` at either side): content/board-review.yaml, "
+                               "content/call.yaml\ncompared with HEAD (" + git(versions_repo, "rev-parse",
+                                                                               "--short=10", "HEAD").strip()
+                               + "), the version for audience `press` at both sides\n")
+    data = json.loads(diff(versions_repo, "HEAD", "--audience", "press", "--format", "json").out)
+    assert (data["audience"], data["left_out"]) == ("press", ["content/board-review.yaml", "content/call.yaml"])
+
+
+def test_a_change_only_to_what_the_audience_may_not_see_leaves_its_version_unchanged(versions_repo):
+    edit(ally(versions_repo), "Our own position on NARWHALCREST", "Our own firm position on NARWHALCREST")
+    press = diff(versions_repo, "HEAD", "ally-talks", "--audience", "press")
+    assert press.code == 0, press.err
+    assert press.out.startswith("no brief changed\n")          # not even the file is named
+    staff = diff(versions_repo, "HEAD", "ally-talks", "--audience", "staff")
+    assert "{+firm+}" in staff.out
+
+
+def test_an_audience_added_is_a_new_version_and_one_removed_is_gone(versions_repo):
+    edit(ally(versions_repo), PRESS, PRESS + "  - id: media\n    name: Media desk\n    ceiling: U\n")
+    added = diff(versions_repo, "HEAD", "ally-talks", "--audience", "media")
+    assert added.code == 0, added.err
+    assert "content/ally-talks.yaml (version for media): new version (no audience `media` at the base)\n" \
+        in added.out
+    assert "  words on the page: – → " in added.out            # nothing to compare it with
+    edit(ally(versions_repo), "    omit: [sensitivities]\n    distribution:\n      to: [press.office@example.org]\n"
+         "      bcc: [records@example.org]\n", "")
+    edit(ally(versions_repo), PRESS, "")
+    gone = diff(versions_repo, "HEAD", "ally-talks", "--audience", "press", "--format", "markdown")
+    assert gone.code == 0, gone.err
+    assert "### content/ally-talks.yaml (version for press): version gone (no audience \\`press\\` now)" in gone.out
+    assert "NARWHALCREST" not in gone.out
+
+
+def test_each_side_is_filtered_with_its_own_definition_of_the_audience(versions_repo):
+    """The press's ceiling raised: what it may see now is added; what it still may not is not
+    compared. The banner computed for the version changes with it."""
+    edit(ally(versions_repo), PRESS, PRESS.replace("ceiling: U", "ceiling: C//REL TO USA, JPN"))
+    result = diff(versions_repo, "HEAD", "ally-talks", "--audience", "press")
+    assert result.code == 0, result.err
+    assert "    the brief: classification: UNCLASSIFIED → CONFIDENTIAL//REL TO USA, JPN\n" in result.out
+    assert "    + added: Exercise plan OCELOTMIRE — " in result.out
+    for withheld in ("NARWHALCREST", "WOMBATSPIRE", "QUOKKAVEIL", "GIRAFFEHAZE", "CHINCHILLAVOW"):
+        assert withheld not in result.out, withheld
+
+
+def test_a_side_that_does_not_validate_has_its_problems_counted_not_quoted(versions_repo):
+    edit(ally(versions_repo), "  - text: Our own position on NARWHALCREST stays with us [@internal-assessment].\n"
+         "    marking: S//NOFORN", "  - text: Our own position on NARWHALCREST stays with us "
+         "[@internal-assessment].\n    marking: S//NARWHALCREST")
+    full = diff(versions_repo, "HEAD", "ally-talks")
+    assert full.code == 1 and "unknown caveat `NARWHALCREST`" in full.out    # the message quotes it
+    press = diff(versions_repo, "HEAD", "ally-talks", "--audience", "press")
+    assert press.code == 1
+    assert ("content/ally-talks.yaml (version for press): changed\n  does not validate now:\n"
+            "    content/ally-talks.yaml: error: 1 problem, not listed in the diff of the version for `press` "
+            "(it may quote what the audience may not see); the diff without --audience lists it\n") in press.out
+    assert "NARWHALCREST" not in press.out

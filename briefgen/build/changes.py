@@ -6,6 +6,13 @@ blob on both sides, and names no person file (and no asset) that changed, is not
 further: unchanged briefs cost a hash of their file. A brief that is new, deleted or
 renamed (same blob, or mostly the same text, under a new name) is reported as such; a
 side that does not validate is reported with its problems.
+
+With an audience, each side is first made into that audience's version (`for_audience`,
+the function the build uses, each side with its own definition of the audience), and
+only the versions are compared: a portion the audience may not see is never compared, so
+it is never reported, not even as removed. A side without that audience has no version
+(the version is new, or gone); a side that does not validate has its problems counted,
+not listed, as their messages may quote what the audience may not see.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from briefgen.build import revisions
 from briefgen.build.pipeline import check_brief, shared_people
 from briefgen.content.compare import BriefDiff, BriefState, Side, compare
-from briefgen.errors import Diagnostic, UsageError
+from briefgen.errors import ContentError, Diagnostic, UsageError
 from briefgen.project import Project
 
 if TYPE_CHECKING:
@@ -30,6 +37,8 @@ CONTENT = "content"
 PEOPLE = "content/people/"
 ASSETS = "content/assets/"
 RENAME_SIMILARITY = 0.6
+# One side of a brief: absent (None), or its validated brief (None if invalid) and its errors.
+_Checked = tuple["ValidatedBrief | None", list[Diagnostic]] | None
 
 
 @dataclass
@@ -39,6 +48,8 @@ class ProjectDiff:
     base: revisions.Revision
     briefs: list[BriefDiff] = field(default_factory=list)
     template_files: list[str] = field(default_factory=list)
+    audience: str | None = None                  # whose versions were compared (None: the full briefs)
+    left_out: list[str] = field(default_factory=list)   # briefs without that audience at either side
 
     @property
     def changed(self) -> list[BriefDiff]:
@@ -47,7 +58,12 @@ class ProjectDiff:
     def as_dict(self) -> dict:
         return {"base": {"name": self.base.name, "commit": self.base.commit},
                 "template_files": self.template_files,
+                **({"audience": self.audience, "left_out": self.left_out} if self.audience else {}),
                 "briefs": [b.as_dict() for b in self.changed]}
+
+
+class NoSuchAudience(UsageError):
+    """`--audience` names an audience a brief has at neither side."""
 
 
 @dataclass(frozen=True)
@@ -89,25 +105,35 @@ class _Sides:
 
 
 def diff_project(project: Project, base: str | None = None, briefs: Iterable[Path] = (),
-                 pictures: bool = False) -> ProjectDiff:
+                 pictures: bool = False, audience: str | None = None) -> ProjectDiff:
     """Compare each brief (default: all) between `base` (default: where the branch left
     main, or HEAD) and the working tree. With `pictures`, each changed brief's page 1 is
-    also laid out at both sides and output/<id>.diff.png written (see render/picture.py)."""
+    also laid out at both sides and output/<id>.diff.png written (see render/picture.py).
+    With `audience`, that audience's version of each brief is compared instead (its
+    picture is output/<id>.<audience>.diff.png); briefs that have it at neither side are
+    left out, and a brief named that has it at neither side is a usage error."""
     repo = revisions.repository_of(project)
     revision = revisions.resolve(repo, base) if base else revisions.default_base(repo)
     sides = _Sides(repo, revisions.files_at(repo, revision, CONTENT),
                    revisions.working_files(project, CONTENT))
-    result = ProjectDiff(revision, template_files=_changed_templates(project, repo, revision))
-    pairs = _select(_pairs(sides), _wanted(project, briefs))
+    result = ProjectDiff(revision, template_files=_changed_templates(project, repo, revision),
+                         audience=audience)
+    wanted = _wanted(project, briefs)
+    pairs = _select(_pairs(sides), wanted)
+    present: dict[_Pair, tuple[bool, bool]] = {}
+    if audience is not None:
+        pairs, present, result.left_out = _with_audience(sides, pairs, audience, named=bool(wanted))
     changed_people = {PurePosixPath(p).stem for p in sides.changed_under(PEOPLE)}
     changed_assets = {PurePosixPath(p).name for p in sides.changed_under(ASSETS)}
     template_changed = bool(result.template_files)
     todo = [pair for pair in pairs
             if (pictures and template_changed) or not _untouched(pair, sides, changed_people, changed_assets)]
-    result.briefs = [BriefDiff(PurePosixPath(p.after or "").stem, p.after or "", "unchanged")
+    result.briefs = [BriefDiff(PurePosixPath(p.after or "").stem, p.after or "", "unchanged",
+                               audience=audience or "")
                      for p in pairs if p not in todo]
     if todo:
-        result.briefs += _compare_pairs(project, repo, revision, sides, todo, pictures)
+        result.briefs += _compare_pairs(project, repo, revision, sides, todo, pictures,
+                                        _Versions(audience, present))
     result.briefs.sort(key=lambda b: b.path)
     return result
 
@@ -135,6 +161,53 @@ def _select(pairs: list[_Pair], wanted: set[str]) -> list[_Pair]:
     if missing:
         raise UsageError(f"no such brief at either side: {', '.join(sorted(missing))}")
     return chosen
+
+
+def _with_audience(sides: _Sides, pairs: list[_Pair], audience: str,
+                   named: bool) -> tuple[list[_Pair], dict[_Pair, tuple[bool, bool]], list[str]]:
+    """The pairs with a version for `audience` at either side, at which sides they have one,
+    and the briefs left out. Read from each file's `audiences:` as YAML, before anything is
+    validated; a side that cannot be read counts as having one (its problems are counted)."""
+    base = sides.base_data([p.before for p in pairs if p.before])
+    declared = {pair: (_audience_ids(base[pair.before], pair.before) if pair.before else [],
+                       _audience_ids(sides.work_data(pair.after), pair.after) if pair.after else [])
+                for pair in pairs}
+
+    def has(ids: list[str] | None) -> bool:
+        return ids is None or audience in ids
+
+    kept = [pair for pair in pairs if has(declared[pair][0]) or has(declared[pair][1])]
+    left = [pair for pair in pairs if pair not in kept]
+    if left and (named or not kept):
+        reasons = [_no_version(pair.after or pair.before or "", audience,
+                               [*(declared[pair][1] or []), *(declared[pair][0] or [])]) for pair in left]
+        if named or len(reasons) == 1:
+            raise NoSuchAudience("\n".join(reasons))
+        raise NoSuchAudience(f"no brief has an audience `{audience}`:\n" + "\n".join(f"  {r}" for r in reasons))
+    present = {pair: (has(declared[pair][0]) and pair.before is not None,
+                      has(declared[pair][1]) and pair.after is not None) for pair in kept}
+    return kept, present, [pair.after or pair.before or "" for pair in left]
+
+
+def _no_version(path: str, audience: str, ids: list[str]) -> str:
+    if not ids:
+        return (f"{path} has no audiences, so no version for `{audience}` (a brief lists its "
+                "versions under `audiences:`)")
+    return f"{path} has no audience `{audience}` (its audiences: {', '.join(dict.fromkeys(ids))})"
+
+
+def _audience_ids(data: bytes, path: str) -> list[str] | None:
+    """The ids a brief's file lists under `audiences:`, read as YAML only; None when it cannot
+    be read as YAML at all."""
+    from briefgen.content.loader import parse_yaml
+
+    try:
+        document = parse_yaml(data, Path(path), path)
+    except ContentError:
+        return None
+    items = document.data.get("audiences") if isinstance(document.data, dict) else None
+    return [item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)] \
+        if isinstance(items, list) else []
 
 
 def _is_brief(path: str) -> bool:
@@ -196,8 +269,58 @@ def _untouched(pair: _Pair, sides: _Sides, changed_people: set[str], changed_ass
     return not any(re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", text) for name in names)
 
 
+@dataclass(frozen=True)
+class _Versions:
+    """What is compared: the full briefs (no audience), or each side's version for an audience."""
+
+    audience: str | None = None
+    present: dict[_Pair, tuple[bool, bool]] = field(default_factory=dict)  # sides with a version
+
+    def of(self, pair: _Pair, before: _Checked, after: _Checked) -> tuple[_Checked, _Checked]:
+        """Each side as compared: itself, or its version for the audience (None: it has none)."""
+        if self.audience is None:
+            return before, after
+        present = self.present[pair]
+        return (self._version(before) if present[0] else None,
+                self._version(after) if present[1] else None)
+
+    def _version(self, side: _Checked) -> _Checked:
+        assert self.audience is not None
+        if side is None:
+            return None
+        validated, problems = side
+        if validated is None:
+            return None, _counted(problems, self.audience)
+        if self.audience not in {a.id for a in validated.brief.audiences}:
+            return None
+        return validated.for_audience(self.audience), []
+
+    def note(self, pair: _Pair, state: BriefState) -> str:
+        """Why a version is new or gone when its brief is not."""
+        if self.audience is None:
+            return ""
+        if state == "added":
+            return "new brief" if pair.before is None else f"no audience `{self.audience}` at the base"
+        if state == "deleted":
+            return "brief deleted" if pair.after is None else f"no audience `{self.audience}` now"
+        return ""
+
+
+def _counted(problems: list[Diagnostic], audience: str) -> list[Diagnostic]:
+    """A side's problems as their number only: their messages may quote portions the
+    audience may not see."""
+    if not problems:
+        return []
+    count = len(problems)
+    it = "it" if count == 1 else "they"
+    return [Diagnostic.of_file(problems[0].path, f"{count} problem{'s' * (count != 1)}, not listed "
+                               f"in the diff of the version for `{audience}` ({it} may quote what the "
+                               f"audience may not see); the diff without --audience lists {it}", "invalid")]
+
+
 def _compare_pairs(project: Project, repo: revisions.Repository, revision: revisions.Revision,
-                   sides: _Sides, pairs: list[_Pair], pictures: bool) -> list[BriefDiff]:
+                   sides: _Sides, pairs: list[_Pair], pictures: bool,
+                   versions: _Versions) -> list[BriefDiff]:
     base_needed = [p.before for p in pairs if p.before] + \
         [p for p in sides.base if p.startswith((PEOPLE, ASSETS))]
     templates = _base_templates(project, repo, revision)
@@ -205,22 +328,23 @@ def _compare_pairs(project: Project, repo: revisions.Repository, revision: revis
         registries: dict[Path, PeopleRegistry] = {}
         diffs = []
         for pair in pairs:
-            diff, before, after = _compare_pair(project, base_project, sides, pair, registries)
+            diff, before, after = _compare_pair(project, base_project, sides, pair, registries, versions)
             if pictures and (diff.state != "unchanged" or sides_differ(project, base_project)):
                 _add_picture(project, base_project, diff, before, after, revision)
             diffs.append(diff)
         return diffs
 
 
-def _compare_pair(project: Project, base_project: Project, sides: _Sides, pair: _Pair,
-                  registries: dict) -> tuple[BriefDiff, ValidatedBrief | None, ValidatedBrief | None]:
-    before = _validate(base_project, pair.before, registries)
-    after = _validate(project, pair.after, registries)
+def _compare_pair(project: Project, base_project: Project, sides: _Sides, pair: _Pair, registries: dict,
+                  versions: _Versions) -> tuple[BriefDiff, ValidatedBrief | None, ValidatedBrief | None]:
+    before, after = versions.of(pair, _validate(base_project, pair.before, registries),
+                                _validate(project, pair.after, registries))
     path = pair.after or pair.before or ""
-    state: BriefState = ("added" if pair.before is None else "deleted" if pair.after is None
+    state: BriefState = ("added" if before is None else "deleted" if after is None
                          else "renamed" if pair.before != pair.after else "changed")
     diff = BriefDiff(PurePosixPath(path).stem, path, state,
-                     renamed_from=pair.before if state == "renamed" and pair.before else "")
+                     renamed_from=pair.before if state == "renamed" and pair.before else "",
+                     audience=versions.audience or "", note=versions.note(pair, state))
     diff.files = _changed_inputs(pair, sides, before, after)
     if before:
         diff.problems_before = before[1]
@@ -230,6 +354,8 @@ def _compare_pair(project: Project, base_project: Project, sides: _Sides, pair: 
     if old is not None and new is not None:
         diff.changes = compare(_side(old), _side(new))
     diff.words = (_words(old), _words(new))
+    if versions.audience is not None and not diff.changes and not diff.problems_before + diff.problems_after:
+        diff.files = []          # what changed in the file was withheld from this version
     if state == "changed" and not diff.changes and not diff.files:
         diff.state = "unchanged"
     return diff, old, new
@@ -257,7 +383,7 @@ def _add_picture(project: Project, base_project: Project, diff: BriefDiff,
     if pages[0] is None and pages[1] is None:
         return
     png, _ = side_by_side(pages[0], pages[1], (f"before: {revision.short}", "after: working tree"))
-    target = project.output_dir / f"{diff.brief_id}.diff.png"
+    target = project.output_dir / f"{diff.brief_id}{'.' + diff.audience if diff.audience else ''}.diff.png"
     write_atomic(target, png)
     diff.picture = project.display(target)
 
@@ -282,7 +408,7 @@ def _page_one(project: Project, validated: ValidatedBrief | None, problems: list
     return None
 
 
-def _validate(project: Project, relative: str | None, registries) -> tuple[ValidatedBrief | None, list] | None:
+def _validate(project: Project, relative: str | None, registries) -> _Checked:
     if relative is None:
         return None
     path = project.root / relative

@@ -57,6 +57,9 @@ class BriefResult:
     person: bool = False             # a person file checked on its own, not a brief
     fit: PageFit | None = None       # how its pages fit: reading load of page 1, room per region
     draft: Path | None = None        # output/<id>.overflow.pdf, written when it does not fit
+    # build_brief: each audience's version on its own (its problems and fit), by audience id;
+    # this result holds them all, as a build reports them
+    audience_results: dict[str, BriefResult] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[str]:
@@ -126,11 +129,19 @@ def check_brief(project: Project, path: Path,
 
 
 def build_brief(project: Project, path: Path, *, strict: bool = False) -> BriefResult:
-    """Validate, render and write one brief in this process; on any user error nothing is written."""
+    """Validate, render and write one brief and its audiences' versions in this process (the
+    live preview's PDF worker); a version that fails leaves the others written, as in `build`.
+    On any user error in the brief itself nothing is written."""
     started = time.perf_counter()
-    result, prepared = prepare_brief(project, path, strict=strict)
-    if prepared is not None:
-        result = write_brief(project, prepared)
+    result, versions = prepare_versions(project, path, strict=strict)
+    merged, own = None, {}
+    for prepared in versions:
+        written = write_brief(project, prepared)
+        if prepared.output_id:
+            own[prepared.output_id.removeprefix(f"{prepared.brief_id}.")] = written
+        merged = merge_results(merged, written)
+    result = merged or result
+    result.audience_results = own
     result.seconds = time.perf_counter() - started
     return result
 

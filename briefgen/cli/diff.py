@@ -8,6 +8,7 @@ from typing import TextIO
 
 from briefgen.build.changes import diff_project
 from briefgen.cli.ci import wants_colour
+from briefgen.cli.options import audience_id
 from briefgen.errors import ExitCode
 from briefgen.render import changes as report
 
@@ -19,7 +20,15 @@ edits to the person files a brief names, and the words on the page before and
 after. Both sides are validated; a side with errors is reported with them.
 
 REV is any git revision (HEAD, main, HEAD~2, a commit). BRIEF is a brief's file or
-id (default: every brief). Unchanged briefs are skipped without being read.
+id (default: every brief). Unchanged briefs are skipped without being read
+(with --audience, only the audiences they list are read).
+
+--audience NAME compares that audience's version of each brief instead: both sides
+are filtered first (each with its own definition of the audience), so a portion
+the audience may not see is never shown, not even as removed. A version that is
+new (the audience was added) or gone is said so; briefs without the audience at
+either side are left out, and a brief named that has none is a usage error. A
+side that does not validate has its problems counted, not listed.
 
 exit codes: 0 (with or without changes), 1 when a brief has content errors now,
 2 for a bad revision or command line.
@@ -29,7 +38,8 @@ examples:
   briefgen diff HEAD                     what is not committed yet
   briefgen diff main camp-david-2023     one brief, since main
   briefgen diff --format markdown        for a pull request's summary
-  briefgen diff --picture                also output/<id>.diff.png: page 1 before and after"""
+  briefgen diff --picture                also output/<id>.diff.png: page 1 before and after
+  briefgen diff HEAD --audience press    what changed in the press version only"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--picture", action="store_true",
                         help="render page 1 before and after, changes outlined, to "
                         "output/<id>.diff.png (needs the PDF engine)")
+    parser.add_argument("--audience", metavar="NAME", type=audience_id, default=None,
+                        help="compare this audience's version of each brief (output/<id>.<audience>.pdf) "
+                        "instead of the full brief; the picture is output/<id>.<audience>.diff.png")
     parser.add_argument("--root", type=Path, default=None, help="project folder")
     parser.add_argument("--output", type=Path, default=None, help="output folder (default: output/)")
 
@@ -58,16 +71,17 @@ def split_targets(project, targets: list[str]) -> tuple[str | None, list[Path]]:
 def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
 
     revision, briefs = split_targets(project, args.targets)
-    result = diff_project(project, revision, briefs, pictures=args.picture)
+    result = diff_project(project, revision, briefs, pictures=args.picture, audience=args.audience)
     base = f"{result.base.name} ({result.base.short})" if result.base.name != result.base.commit \
         else result.base.short
-    changed = result.changed
+    changed, audience, left_out = result.changed, result.audience, result.left_out
     if args.format == "json":
         stdout.write(report.as_json(changed, {"name": result.base.name, "commit": result.base.commit},
-                                    result.template_files))
+                                    result.template_files, audience, left_out))
     elif args.format == "markdown":
-        stdout.write(report.as_markdown(changed, base, result.template_files))
+        stdout.write(report.as_markdown(changed, base, result.template_files, audience, left_out))
     else:
-        stdout.write(report.as_text(changed, base, result.template_files, colour=wants_colour(stdout)))
+        stdout.write(report.as_text(changed, base, result.template_files, wants_colour(stdout),
+                                    audience, left_out))
     return ExitCode.CONTENT_ERROR if any(b.invalid_after for b in result.briefs) else ExitCode.OK
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from briefgen.cli.options import audience_id
 from briefgen.mail.send import email_command
 from briefgen.project import Project
 
@@ -44,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             ("bcc", "a hidden recipient")):
         parser.add_argument(f"--{field_name}", action="append", default=[], metavar="ADDR",
                             help=f"add {who} (repeatable), on top of the brief's distribution")
-    parser.add_argument("--audience", metavar="ID", default=None,
+    parser.add_argument("--audience", metavar="ID", type=audience_id, default=None,
                         help="send the version for this audience (output/<id>.<audience>.pdf), "
                         "to its own distribution")
     parser.add_argument("--no-distribution", action="store_true",

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
+
+_AUDIENCE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
 def positive_int(text: str) -> int:
@@ -20,6 +23,14 @@ def positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"expected a positive number, got '{text}'")
     return value
+
+
+def audience_id(text: str) -> str:
+    """An audience's id as a brief writes it (`press`, `partner-desk`)."""
+    if not _AUDIENCE_ID.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"'{text}' is not an audience id: lower-case letters, digits "
+                                         "and hyphens, as in the brief's `audiences:` (e.g. press)")
+    return text
 
 
 def add_files_and_root(parser: argparse.ArgumentParser) -> None:

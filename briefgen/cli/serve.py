@@ -28,7 +28,9 @@ content/ and templates/ are watched: on every save the brief is validated and
 rendered again, and the page in the browser reloads itself; the PDF follows.
 A brief with errors keeps showing its last good version, with the errors
 (file:line:col) over it; a brief too long for one page says by how much.
-Outputs go to output/ as with `briefgen build`. Stop with Ctrl-C.
+A brief with audiences has a page per version, /briefs/<id>/for/<audience>:
+that audience's one-pager, PDF and changes since the last commit, and nothing
+it may not see. Outputs go to output/ as with `briefgen build`. Stop with Ctrl-C.
 
 examples:
   briefgen serve                 serve on http://127.0.0.1:8000/

@@ -321,6 +321,8 @@ class BriefDiff:
     words: tuple[int | None, int | None] = (None, None)   # words of the page, before and after
     fill: tuple[str, str] = ("", "")             # how full page 1 is (with a picture only)
     picture: str = ""                            # the before/after picture, when made
+    audience: str = ""                           # the audience whose versions were compared
+    note: str = ""                               # why a version is new or gone ("no audience ... now")
 
     @property
     def invalid_after(self) -> bool:
@@ -333,6 +335,8 @@ class BriefDiff:
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.brief_id, "path": self.path, "state": self.state,
+            **({"audience": self.audience} if self.audience else {}),
+            **({"note": self.note} if self.note else {}),
             **({"renamed_from": self.renamed_from} if self.renamed_from else {}),
             "files": self.files,
             "changes": [c.as_dict() for c in self.changes],

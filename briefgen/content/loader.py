@@ -135,7 +135,17 @@ def load_yaml(path: Path, display_path: str | None = None) -> LoadedDocument:
     """Read one YAML file. Raises ContentError when it cannot be read as data at all;
     problems that still leave data (duplicates, invisible characters) are in ``diagnostics``."""
     shown = display_path or str(path)
-    text = _read_text(path, shown)
+    return _parse(_read_text(path, shown), path, shown)
+
+
+def parse_yaml(raw: bytes, path: Path, display_path: str) -> LoadedDocument:
+    """As load_yaml, for a file's bytes read elsewhere (from git), with the same size cap."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise ContentError([Diagnostic(display_path, 1, 1, "error", str(TooBig(len(raw), MAX_FILE_BYTES)))])
+    return _parse(_decoded(raw, display_path), path, display_path)
+
+
+def _parse(text: str, path: Path, shown: str) -> LoadedDocument:
     doc = LoadedDocument(path=path, display_path=shown, data=None, text=text)
     invisible, text = _invisible_characters(text, shown)
     doc.diagnostics.extend(invisible)
@@ -170,6 +180,10 @@ def _read_text(path: Path, shown: str) -> str:
         raise ContentError([Diagnostic(shown, 1, 1, "error", str(exc))]) from None
     except UnsafeFile as exc:
         raise ContentError([Diagnostic(shown, 0, 0, "error", printable(str(exc)))]) from None
+    return _decoded(raw, shown)
+
+
+def _decoded(raw: bytes, shown: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -78,10 +78,22 @@ def what_changed(project, validated: ValidatedBrief, earlier: EarlierVersion) ->
                       for p in assets.rglob("*") if p.is_file() and not p.is_symlink()})
     with temporary_project(files, project) as old_project:
         old, _ = check_brief(old_project, old_project.content_dir / validated.path.name)
+        if old is not None and validated.audience is not None:
+            old = _earlier_version_for(old, validated.audience.id)
         if old is None:
             return []
         changes = compare(Side(old.brief, old.people), Side(validated.brief, validated.people))
     return plain_summary(changes)
+
+
+def _earlier_version_for(old: ValidatedBrief, audience_id: str) -> ValidatedBrief | None:
+    """A record that kept the whole brief for an audience's version (written before records
+    kept the version itself): the audience's version of it, filtered with the audience as it
+    was then, so the changes name nothing it may not see; None when it had no such audience."""
+    try:
+        return old.for_audience(audience_id)
+    except KeyError:
+        return None
 
 
 def _kept_version(text: str) -> Side:

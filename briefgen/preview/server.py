@@ -7,12 +7,19 @@ Routes:
   /briefs/<id>.pdf           its last good PDF, from output/
   /briefs/<id>/changes       what changed in it since the last commit (on demand: git is read
                              only when this page is asked for)
+  /briefs/<id>/for/<aud>     one audience's version: its one-pager, made from the version's
+                             model, so it holds nothing the audience may not see
+  /briefs/<id>/for/<aud>.pdf           its PDF, output/<id>.<aud>.pdf
+  /briefs/<id>/for/<aud>/changes       what changed in the version since the last commit
+                                       (`briefgen diff HEAD <id> --audience <aud>`)
   /_preview/overlay.js       the preview script (reloads the page, shows problems)
   /_preview/state/<id>.json  the brief's status and problems, for the overlay
+  /_preview/state/<id>/for/<aud>.json  a version's own status and problems
   /_preview/events           server-sent events: a page reloads or updates its overlay
 
 The preview script is added to the page only as it is served; output/<id>.html on disk
-never contains it.
+never contains it. A version's pages link only to the version's own pages: never to the
+full brief, the index or another audience's version.
 
 Only requests addressed to this server are answered: the Host header must be 127.0.0.1,
 localhost or [::1] with our port (421 otherwise, 400 without one), so a web page that
@@ -45,11 +52,16 @@ MAX_PDF_BYTES = 200 * 1024 * 1024
 KEEPALIVE_SECONDS = 15     # a comment line on an idle stream, so a dead tab is noticed
 RECONNECT_MS = 1000        # how soon a page reconnects when the server restarts
 _BRIEF_ID = r"([a-z0-9][a-z0-9_-]*)"
+_VERSION = rf"{_BRIEF_ID}/for/([a-z0-9][a-z0-9-]*)"     # a brief, and an audience's id
 ROUTES = [
     (re.compile(r"/"), "index"),
     (re.compile(rf"/briefs/{_BRIEF_ID}"), "brief_page"),
     (re.compile(rf"/briefs/{_BRIEF_ID}\.pdf"), "brief_pdf"),
     (re.compile(rf"/briefs/{_BRIEF_ID}/changes"), "brief_changes"),
+    (re.compile(rf"/briefs/{_VERSION}"), "version_page"),
+    (re.compile(rf"/briefs/{_VERSION}\.pdf"), "version_pdf"),
+    (re.compile(rf"/briefs/{_VERSION}/changes"), "version_changes"),
+    (re.compile(rf"/_preview/state/{_VERSION}\.json"), "version_state"),
     (re.compile(rf"/books/{_BRIEF_ID}\.pdf"), "book_pdf"),
     (re.compile(r"/_preview/overlay\.js"), "overlay_script"),
     (re.compile(rf"/_preview/state/{_BRIEF_ID}\.json"), "brief_state"),
@@ -121,45 +133,79 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_html(with_preview_script(html, "", sequence, self.server.instance))
 
     def brief_page(self, brief_id: str) -> None:
-        snapshot = self.server.preview.snapshot(brief_id)
+        self.send_page(brief_id, None, self.server.preview.snapshot(brief_id))
+
+    def version_page(self, brief_id: str, audience: str) -> None:
+        self.send_page(brief_id, audience, self.server.preview.version_snapshot(brief_id, audience))
+
+    def send_page(self, brief_id: str, audience: str | None, snapshot: tuple[str | None, dict] | None) -> None:
+        """A brief's page, or a version's: its last good HTML with the preview script."""
         if snapshot is None:
-            self.send_text(HTTPStatus.NOT_FOUND, f"no brief named {brief_id} under content/")
+            self.send_not_found(brief_id, audience)
             return
         html, state = snapshot
         if html is None:
             html = preview_template(self.server.assets_dir, "no-version.html.j2").render(brief=state)
         self.send_html(with_preview_script(html, brief_id, state["html_version"],
-                                           self.server.instance, state))
+                                           self.server.instance, state, audience))
+
+    def send_not_found(self, brief_id: str, audience: str | None) -> None:
+        audiences = self.server.preview.audiences_of(brief_id)
+        if audiences is None:
+            self.send_text(HTTPStatus.NOT_FOUND, f"no brief named {brief_id} under content/")
+        else:
+            self.send_text(HTTPStatus.NOT_FOUND, f"{brief_id} has no audience `{audience}` (its "
+                           f"audiences: {', '.join(audiences) or 'none'})")
 
     def brief_pdf(self, brief_id: str) -> None:
-        path = self.server.preview.pdf_path(brief_id)
+        self.send_pdf(brief_id, None)
+
+    def version_pdf(self, brief_id: str, audience: str) -> None:
+        self.send_pdf(brief_id, audience)
+
+    def send_pdf(self, brief_id: str, audience: str | None) -> None:
+        path = self.server.preview.pdf_path(brief_id, audience)
         try:  # a regular file, not a link, in a folder that is not a link; read as checked
             pdf = read_regular_file(path, MAX_PDF_BYTES) if path else None
         except UnsafeFile:                    # removed, or replaced by a link, since the check
             pdf = None
         if pdf is None:
-            self.send_text(HTTPStatus.NOT_FOUND, f"no PDF of {brief_id} has been built yet")
+            what = f"the version of {brief_id} for `{audience}`" if audience else brief_id
+            self.send_text(HTTPStatus.NOT_FOUND, f"no PDF of {what} has been built yet")
             return
         self.send_bytes(HTTPStatus.OK, "application/pdf", pdf)
 
     def brief_changes(self, brief_id: str) -> None:
-        """The brief compared with HEAD, as `briefgen diff HEAD <brief>` sees it."""
-        from briefgen.build.changes import diff_project
+        self.send_changes(brief_id, None)
+
+    def version_changes(self, brief_id: str, audience: str) -> None:
+        if self.server.preview.version_snapshot(brief_id, audience) is None:
+            self.send_not_found(brief_id, audience)
+            return
+        self.send_changes(brief_id, audience)
+
+    def send_changes(self, brief_id: str, audience: str | None) -> None:
+        """The brief (or its version for `audience`) compared with HEAD, as `briefgen diff
+        HEAD <brief> [--audience <aud>]` sees it."""
+        from briefgen.build.changes import NoSuchAudience, diff_project
         from briefgen.errors import BriefgenError
         from briefgen.render.changes import as_html
 
         project = self.server.preview.project
         file = project.display(project.content_dir / f"{brief_id}.yaml")
-        values = {"brief_id": brief_id, "file": file, "base": "HEAD", "problem": "", "changed": False,
-                  "body": ""}
+        values = {"brief_id": brief_id, "audience": audience, "file": file, "base": "HEAD", "problem": "",
+                  "changed": False, "body": ""}
         try:
-            result = diff_project(project, "HEAD", [project.content_dir / f"{brief_id}.yaml"])
+            result = diff_project(project, "HEAD", [project.content_dir / f"{brief_id}.yaml"],
+                                  audience=audience)
             values["base"] = f"HEAD ({result.base.short})"
             changed = result.changed
             values["changed"] = bool(changed or result.template_files)
             values["body"] = Markup("\n".join(as_html(diff) for diff in changed)) + (
                 Markup("<p>Templates changed: {}</p>").format(", ".join(result.template_files))
                 if result.template_files else "")
+        except NoSuchAudience:           # its message names the brief's other audiences
+            values["problem"] = f"{file} has no audience `{audience}` now"
         except BriefgenError as exc:
             values["problem"] = " ".join(exc.messages())
         html = preview_template(self.server.assets_dir, "changes.html.j2").render(**values)
@@ -181,9 +227,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_bytes(HTTPStatus.OK, "text/javascript; charset=utf-8", script)
 
     def brief_state(self, brief_id: str) -> None:
-        snapshot = self.server.preview.snapshot(brief_id)
+        self.send_state(brief_id, None, self.server.preview.snapshot(brief_id))
+
+    def version_state(self, brief_id: str, audience: str) -> None:
+        self.send_state(brief_id, audience, self.server.preview.version_snapshot(brief_id, audience))
+
+    def send_state(self, brief_id: str, audience: str | None, snapshot: tuple[str | None, dict] | None) -> None:
         if snapshot is None:
-            self.send_text(HTTPStatus.NOT_FOUND, f"no brief named {brief_id}")
+            self.send_not_found(brief_id, audience)
             return
         self.send_bytes(HTTPStatus.OK, "application/json", json.dumps(snapshot[1]).encode())
 
@@ -263,14 +314,17 @@ def preview_template(assets_dir: Path, name: str) -> jinja2.Template:
 
 
 def with_preview_script(html: str, brief_id: str, version: int, instance: str,
-                        state: dict | None = None) -> str:
-    """The page with the preview script (and the state it starts from) added before </body>."""
+                        state: dict | None = None, audience: str | None = None) -> str:
+    """The page with the preview script (and the state it starts from) added before </body>.
+    On a version's page (`audience`) the script follows the version's own state."""
     state_json = json.dumps(state or {}).replace("<", "\\u003c").replace(">", "\\u003e") \
                                         .replace("&", "\\u0026")
+    state_url = f"/_preview/state/{brief_id}/for/{audience}.json" if audience else \
+        f"/_preview/state/{brief_id}.json" if brief_id else ""
     tag = str(Markup('<script type="application/json" id="briefgen-preview-state">{}</script>\n'
-                     '<script src="/_preview/overlay.js" data-brief="{}" data-version="{}" '
-                     'data-instance="{}"></script>\n').format(Markup(state_json), brief_id, version,
-                                                              instance))
+                     '<script src="/_preview/overlay.js" data-brief="{}" data-audience="{}" '
+                     'data-state="{}" data-version="{}" data-instance="{}"></script>\n')
+              .format(Markup(state_json), brief_id, audience or "", state_url, version, instance))
     at = html.rfind("</body>")
     return html[:at] + tag + html[at:] if at >= 0 else html + tag
 

@@ -6,6 +6,12 @@ reload. Then one PDF thread in this same warm process (WeasyPrint imported once)
 lays out and writes the PDF with `build.build_brief`, and open pages learn whether
 the brief fits on one page. When content is broken, the last good HTML is kept and
 the problems are shown over it; nothing a brief contains can stop the server.
+
+A brief with audiences has a page per audience's version too: its HTML is rendered from
+the version (`for_audience`, as the build does) on the same save, and its PDF is built
+with the full one. A version's state holds only what the version shows: when the brief
+itself is broken, the version says how many problems there are, not what they are (their
+messages may quote portions the audience may not see).
 """
 
 from __future__ import annotations
@@ -63,6 +69,7 @@ class BriefState:
     generation: int = 0               # goes up with every save, so a stale PDF result is dropped
     pdf_seconds: float | None = None
     fit: dict | None = None           # reading load and fill per region, from the last PDF build
+    versions: dict[str, VersionState] = field(default_factory=dict)   # by audience id, in order
 
     def public(self) -> dict:
         """The state as the overlay and the index see it (JSON-ready)."""
@@ -72,8 +79,49 @@ class BriefState:
             "html_version": self.html_version, "has_html": self.html is not None,
             "problems": [vars(p) for p in self.problems],
             "warnings": [vars(p) for p in self.warnings],
-            "fit": self.fit,
+            "fit": self.fit, "pdf": f"/briefs/{self.brief_id}.pdf",
+            "versions": [{"audience": v.audience, "name": v.name, "url": version_url(self.brief_id, v.audience)}
+                         for v in self.versions.values()],
         }
+
+
+def version_url(brief_id: str, audience: str) -> str:
+    """Where the preview shows an audience's version (see server.py)."""
+    return f"/briefs/{brief_id}/for/{audience}"
+
+
+@dataclass
+class VersionState:
+    """What the preview knows about one audience's version of a brief: only what it shows."""
+
+    audience: str
+    name: str
+    html: str | None = None
+    html_version: int = 0
+    status: str = "building"
+    problems: list[Problem] = field(default_factory=list)
+    fit: dict | None = None
+
+    def public(self, brief: BriefState) -> dict:
+        """As BriefState.public, for the version's page: its own status, problems and fit, the
+        brief's title and file, and no warnings (the brief's may quote any portion)."""
+        url = version_url(brief.brief_id, self.audience)
+        return {
+            "brief": brief.brief_id, "audience": self.audience, "name": self.name, "file": brief.file,
+            "title": brief.title or brief.brief_id, "when": brief.when, "status": self.status,
+            "status_label": STATUS_LABELS[self.status], "html_version": self.html_version,
+            "has_html": self.html is not None, "problems": [vars(p) for p in self.problems],
+            "warnings": [], "fit": self.fit, "pdf": f"{url}.pdf", "changes": f"{url}/changes",
+        }
+
+    def failed_with_the_brief(self, brief: BriefState, count: int) -> None:
+        """The brief itself does not build: say how many problems, not what they are."""
+        self.status = "failing"
+        self.fit = None
+        it, are = ("it", "is") if count == 1 else ("they", "are")
+        self.problems = [Problem(brief.file, f"the brief has {count} problem{'s' * (count != 1)}; {it} "
+                                 f"{are} listed on the full brief's page, not on a version's ({it} may "
+                                 "quote what this audience may not see)")]
 
 
 @dataclass
@@ -154,6 +202,20 @@ class Preview:
             state = self._briefs.get(brief_id)
             return None if state is None else (state.html, state.public())
 
+    def version_snapshot(self, brief_id: str, audience: str) -> tuple[str | None, dict] | None:
+        """An audience's version: its last good HTML and its public state; None if the brief
+        or its version is unknown (never the full brief in its place)."""
+        with self._lock:
+            state = self._briefs.get(brief_id)
+            version = state.versions.get(audience) if state else None
+            return None if state is None or version is None else (version.html, version.public(state))
+
+    def audiences_of(self, brief_id: str) -> list[str] | None:
+        """The ids of a brief's versions (as last rendered); None for an unknown brief."""
+        with self._lock:
+            state = self._briefs.get(brief_id)
+            return None if state is None else list(state.versions)
+
     def all_states(self) -> list[dict]:
         with self._lock:
             return [self._briefs[key].public() for key in sorted(self._briefs)]
@@ -173,11 +235,13 @@ class Preview:
         path = self.project.output_dir / f"{book_id}.pdf"
         return path if path.is_file() else None
 
-    def pdf_path(self, brief_id: str) -> Path | None:
+    def pdf_path(self, brief_id: str, audience: str | None = None) -> Path | None:
+        """output/<id>.pdf, or output/<id>.<audience>.pdf for a version the brief has."""
         with self._lock:
-            if brief_id not in self._briefs:
+            state = self._briefs.get(brief_id)
+            if state is None or (audience is not None and audience not in state.versions):
                 return None
-        path = self.project.output_dir / f"{brief_id}.pdf"
+        path = self.project.output_dir / (f"{brief_id}.{audience}.pdf" if audience else f"{brief_id}.pdf")
         # a link (to a secret, or out of the project) is never a PDF the preview wrote
         return path if path.is_file() and not path.is_symlink() and not path.parent.is_symlink() else None
 
@@ -329,15 +393,18 @@ class Preview:
         with self._render_lock:
             started = time.perf_counter()
             validated, result = build.check_brief(self.project, path, self._people_for(path))
-            html, problems = None, []
+            html, versions, problems = None, {}, []
             if validated is None:
                 problems = problems_of(result)
             else:
                 try:
                     html = render_html(validated, self.project.templates_dir)
+                    versions = {a.id: (a.name, render_html(validated.for_audience(a.id),
+                                                           self.project.templates_dir))
+                                for a in validated.brief.audiences}
                 except jinja2.TemplateError as exc:   # a template being edited: shown, not fatal
                     problems = [Problem.from_diagnostic(template_diagnostic(exc, self.project))]
-            state, html_changed = self._record_render(path, result, html, problems)
+            state, html_changed = self._record_render(path, result, html, versions, problems)
             self._announce("reload" if html_changed else "state", state)
             elapsed = time.perf_counter() - started
             if html is not None and validated is not None:
@@ -345,20 +412,27 @@ class Preview:
         self._log_render(state, problems, elapsed)
 
     def _record_render(self, path: Path, result: build.BriefResult, html: str | None,
+                       versions: dict[str, tuple[str, str]],
                        problems: list[Problem]) -> tuple[BriefState, bool]:
-        """Store what rendering gave; True with the state when open pages must reload."""
+        """Store what rendering gave (`versions`: each audience's name and HTML); True with
+        the state when open pages of the full brief must reload (a version's page compares
+        its own `html_version`)."""
         with self._lock:
             state = self._state_for(path)
             state.generation += 1
             state.warnings = [Problem.from_diagnostic(w) for w in result.warnings]
             if problems:
                 state.status, state.problems = "failing", problems
+                for version in state.versions.values():
+                    version.failed_with_the_brief(state, len(problems))
                 return state, False
             changed = html != state.html
             if changed:
                 state.html, state.html_version = html, state.html_version + 1
             if state.status != "overflowing":    # the overflow note stays until the PDF says
                 state.status, state.problems = "building", []
+            state.versions = {audience: _rendered(state.versions.get(audience), audience, name, page)
+                              for audience, (name, page) in versions.items()}
             self._queue_pdf(state.brief_id)
             return state, changed
 
@@ -446,15 +520,39 @@ class Preview:
             state.pdf_seconds = seconds
             state.problems = problems
             state.fit = result.fit.public() if result.fit else None
-            state.status = ("built" if not problems else "overflowing"
-                            if "overflow" in result.kinds() else "failing")
+            state.status = _status(result, problems)
+            for audience, version in state.versions.items():
+                own = result.audience_results.get(audience)
+                if own is None:                   # the brief itself did not build
+                    if problems:
+                        version.failed_with_the_brief(state, len(problems))
+                    continue
+                version.problems = [] if own.ok else problems_of(own)
+                version.fit = own.fit.public() if own.fit else None
+                version.status = _status(own, version.problems)
         self._announce("state", state)
         if state.status == "built":
-            self._log(f"built {state.file} -> output/{brief_id}.html, .pdf in {seconds:.2f} s")
+            versions = f" and {brief_id}.<{'|'.join(result.audience_results)}>" if result.audience_results else ""
+            self._log(f"built {state.file} -> output/{brief_id}.html, .pdf{versions} in {seconds:.2f} s")
             self._queue_books_with(brief_id)
         else:
             for problem in problems:
                 self._log(f"{problem.where}: error: {problem.message}")
+
+
+def _rendered(version: VersionState | None, audience: str, name: str, html: str) -> VersionState:
+    """A version's state after its brief rendered again: its new HTML, and building."""
+    version = version or VersionState(audience, name)
+    version.name = name
+    if html != version.html:
+        version.html, version.html_version = html, version.html_version + 1
+    if version.status != "overflowing":
+        version.status, version.problems = "building", []
+    return version
+
+
+def _status(result: build.BriefResult, problems: list[Problem]) -> str:
+    return "built" if not problems else "overflowing" if "overflow" in result.kinds() else "failing"
 
 
 def problems_of(result: build.BriefResult) -> list[Problem]:

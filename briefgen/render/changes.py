@@ -25,6 +25,7 @@ REWORDED_BY_TEXT = {"Key messages": "text", "Quotes": "text", "Objectives": "tex
                     "Points to make": "text", "Decisions": "issue", "If raised": "question"}
 STATE_WORDS = {"added": "new brief", "deleted": "deleted", "renamed": "renamed",
                "changed": "changed", "unchanged": "unchanged"}
+VERSION_STATE_WORDS = {**STATE_WORDS, "added": "new version", "deleted": "version gone"}
 _COLOURS = {"removed": "\033[31m", "added": "\033[32m", "moved": "\033[33m", "heading": "\033[1m",
             "dim": "\033[2m", "error": "\033[1;31m", "end": "\033[0m"}
 
@@ -69,15 +70,33 @@ def _or_dash(value) -> str:
 
 
 def headline(diff: BriefDiff) -> str:
+    """`content/x.yaml: changed`; for an audience's version `content/x.yaml (version for
+    press): new version (no audience `press` at the base)`."""
+    name = f"{diff.path} (version for {diff.audience})" if diff.audience else diff.path
     if diff.state == "renamed":
-        return f"{diff.path}: renamed from {diff.renamed_from}"
-    return f"{diff.path}: {STATE_WORDS[diff.state]}"
+        line = f"{name}: renamed from {diff.renamed_from}"
+    else:
+        line = f"{name}: {(VERSION_STATE_WORDS if diff.audience else STATE_WORDS)[diff.state]}"
+    return line + (f" ({diff.note})" if diff.note else "")
+
+
+def compared_with(base: str, audience: str | None) -> str:
+    """The closing line: what both sides were."""
+    return f"compared with {base}" + (f", the version for audience `{audience}` at both sides"
+                                      if audience else "")
+
+
+def left_out_line(audience: str | None, left_out: Sequence[str]) -> str:
+    """The briefs an audience's diff did not compare ("" when none)."""
+    if not audience or not left_out:
+        return ""
+    return f"not compared (no audience `{audience}` at either side): {', '.join(left_out)}"
 
 
 # --- text -----------------------------------------------------------------------------------
 
 def as_text(briefs: Sequence[BriefDiff], base: str, template_files: Sequence[str],
-            colour: bool = False) -> str:
+            colour: bool = False, audience: str | None = None, left_out: Sequence[str] = ()) -> str:
     def paint(style: str, text: str) -> str:
         return f"{_COLOURS[style]}{text}{_COLOURS['end']}" if colour else text
 
@@ -111,7 +130,9 @@ def as_text(briefs: Sequence[BriefDiff], base: str, template_files: Sequence[str
         lines.append(paint("heading", "templates changed (every brief): ") + ", ".join(template_files))
     if not lines:
         lines.append("no brief changed")
-    lines.append(paint("dim", f"compared with {base}"))
+    if left_out_line(audience, left_out):
+        lines.append(paint("dim", left_out_line(audience, left_out)))
+    lines.append(paint("dim", compared_with(base, audience)))
     return "\n".join(lines) + "\n"
 
 
@@ -152,8 +173,11 @@ def md(text: str) -> str:
     return " ".join(text.split())
 
 
-def as_markdown(briefs: Sequence[BriefDiff], base: str, template_files: Sequence[str]) -> str:
-    lines = ["## What changed in the briefs", "", f"Compared with {md(base)}.", ""]
+def as_markdown(briefs: Sequence[BriefDiff], base: str, template_files: Sequence[str],
+                audience: str | None = None, left_out: Sequence[str] = ()) -> str:
+    lines = ["## What changed in the briefs", "", f"{_capital(md(compared_with(base, audience)))}.", ""]
+    if left_out_line(audience, left_out):
+        lines += [f"{_capital(md(left_out_line(audience, left_out)))}.", ""]
     if not briefs and not template_files:
         lines.append("No brief changed.")
     for diff in briefs:
@@ -179,6 +203,10 @@ def as_markdown(briefs: Sequence[BriefDiff], base: str, template_files: Sequence
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _describe_markdown(change: Change) -> str:
     if change.action == "added":
         detail = f" — {md(change.after)}" if change.after and change.after != change.item else ""
@@ -202,8 +230,10 @@ def _describe_markdown(change: Change) -> str:
 
 # --- JSON -----------------------------------------------------------------------------------
 
-def as_json(briefs: Sequence[BriefDiff], base: dict, template_files: Sequence[str]) -> str:
+def as_json(briefs: Sequence[BriefDiff], base: dict, template_files: Sequence[str],
+            audience: str | None = None, left_out: Sequence[str] = ()) -> str:
     return json.dumps({"base": base, "template_files": list(template_files),
+                       **({"audience": audience, "left_out": list(left_out)} if audience else {}),
                        "briefs": [b.as_dict() for b in briefs]}, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -2,11 +2,14 @@
 // Listens to the server's events: reloads the page when its HTML changes (on a brief's page
 // by fetching the new HTML and swapping it in, which is faster than a navigation and keeps
 // the scroll position), and shows the brief's problems (file:line:col and message) over
-// the last good version.
+// the last good version. On an audience's version (data-audience) it follows the version's
+// own state, and links only to the version's own pages.
 (() => {
   "use strict";
   const script = document.currentScript;
   const briefId = script.dataset.brief;          // "" on the index
+  const audience = script.dataset.audience;      // "" but on a version's page
+  const stateUrl = script.dataset.state;
   let version = Number(script.dataset.version);
   const instance = script.dataset.instance;
   const scrollKey = `briefgen-scroll:${location.pathname}`;
@@ -40,7 +43,11 @@
     .gauge .bar { display: inline-block; width: 40px; height: 6px; margin-right: 4px; background: #e3e6ea;
                   border-radius: 3px; overflow: hidden; vertical-align: middle; }
     .gauge .bar span { display: block; height: 100%; background: #1f3a5f; }
-    .gauge .over .bar span { background: #c8102e; }`;
+    .gauge .over .bar span { background: #c8102e; }
+    .versions { position: fixed; right: 12px; bottom: 44px; z-index: 2147483647; max-width: 260px;
+                font: 12px/1.5 system-ui, sans-serif; padding: 6px 10px; border-radius: 6px; background: #fff;
+                color: #1a1d23; box-shadow: 0 2px 8px rgba(0,0,0,.25); }
+    .versions a { color: #1f3a5f; margin-left: 6px; }`;
 
   let root = null;
 
@@ -121,8 +128,22 @@
   function statusChip(state) {
     const text = { building: "Building the PDF…", built: "PDF up to date",
                    failing: "PDF not updated", overflowing: "PDF not updated: too long" }[state.status];
-    return element("a", { id: "status", class: `chip ${state.status}`, href: `/briefs/${state.brief}.pdf`,
+    return element("a", { id: "status", class: `chip ${state.status}`, href: state.pdf,
                           "data-status": state.status }, text);
+  }
+
+  // On the full brief's page: a link to each audience's version. On a version's page: whom
+  // it is for, and its changes since the last commit (nothing of the full brief).
+  function versionsNav(state) {
+    if (state.audience) {
+      return element("nav", { id: "version", class: "versions", "aria-label": "This version" },
+                     `Version for ${state.name}`, element("a", { href: state.changes }, "changes since the last commit"));
+    }
+    const nav = element("nav", { id: "versions", class: "versions", "aria-label": "Versions of this brief" },
+                        "Versions:");
+    state.versions.forEach((version) => nav.append(element("a", { href: version.url, title: version.name },
+                                                           version.audience)));
+    return nav;
   }
 
   // The fill of page 1, region by region ("left column 6 mm to spare, right column 4 mm
@@ -167,14 +188,21 @@
       document.body.append(host);
     }
     root.replaceChildren(element("style", {}, STYLE), statusChip(state));
+    if (state.audience || state.versions.length) root.append(versionsNav(state));
     if (state.fit) root.append(fitGauge(state.fit));
     markPage(state.fit);
     if (state.problems.length) root.append(problemsPanel(state));
   }
 
   async function refreshState() {
-    const response = await fetch(`/_preview/state/${briefId}.json`, { cache: "no-store" });
-    if (response.ok) render(await response.json());
+    const response = await fetch(stateUrl, { cache: "no-store" });
+    if (!response.ok) {
+      if (audience) reload();                  // the version is gone: the page says why
+      return;
+    }
+    const state = await response.json();
+    if (audience && state.html_version !== version) queueSwap();   // a version's page changed
+    else render(state);
   }
 
   function listen() {
@@ -182,6 +210,10 @@
     const data = (event) => JSON.parse(event.data);
     events.addEventListener("hello", (event) => {
       const hello = data(event);
+      if (audience) {                                          // its own state says if it is stale
+        if (hello.instance !== instance) reload(); else refreshState();
+        return;
+      }
       const stale = hello.instance !== instance ||
         (briefId ? hello.versions[briefId] !== version : hello.sequence !== version);
       if (stale && briefId && hello.instance === instance) queueSwap();
@@ -192,6 +224,7 @@
       const change = data(event);
       if (!briefId) reload();                                  // the index shows every brief
       else if (change.brief !== briefId) return;
+      else if (audience) refreshState();                       // the brief's version numbers are not its own
       else if (kind === "state" && change.html_version === version) refreshState();
       else if (kind === "removed") reload();
       else queueSwap();

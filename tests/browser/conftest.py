@@ -4,6 +4,7 @@ running as a real process on a copy of the sample project."""
 from __future__ import annotations
 
 import queue
+import shutil
 import subprocess
 import sys
 import threading
@@ -66,6 +67,19 @@ class LiveServer:
 @pytest.fixture
 def live(project: Path, tmp_path: Path) -> Iterator[LiveServer]:
     """The server on a free port; on teardown it must stop cleanly, without a traceback."""
+    yield from _serve(project, tmp_path)
+
+
+@pytest.fixture
+def live_versions(tmp_path: Path) -> Iterator[LiveServer]:
+    """The server on the audiences test project (tests/audiences): briefs with versions."""
+    root = tmp_path / "versions"
+    shutil.copytree(REPO / "tests" / "audiences" / "content", root / "content")
+    shutil.copytree(REPO / "content" / "people", root / "content" / "people")
+    yield from _serve(root, tmp_path)
+
+
+def _serve(project: Path, tmp_path: Path) -> Iterator[LiveServer]:
     stderr_path = tmp_path / "serve.log"
     with open(stderr_path, "w", encoding="utf-8") as stderr:
         process = subprocess.Popen(

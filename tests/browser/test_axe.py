@@ -61,6 +61,21 @@ def test_the_preview_index_page_and_overlay_pass_axe(live: LiveServer, page: Pag
     assert_wcag_21_aa(page, "the preview's problem overlay")
 
 
+def test_the_preview_pages_of_an_audience_s_version_pass_axe(live_versions: LiveServer, page: Page):
+    """The full brief's links to its versions, a version's page (its note and status in the
+    overlay) and its changes since the last commit (here: not in git, said so)."""
+    page.goto(live_versions.brief_url("ally-talks"))
+    expect(page.locator("briefgen-preview #versions")).to_contain_text("press")
+    assert_wcag_21_aa(page, "the preview's brief page with its versions")
+    page.goto(live_versions.brief_url("ally-talks") + "/for/press")
+    expect(page.locator("briefgen-preview #status")).to_have_attribute("data-status", "built", timeout=90_000)
+    expect(page.locator("briefgen-preview #version")).to_contain_text("Version for Press office")
+    assert_wcag_21_aa(page, "the preview's page of an audience's version")
+    page.locator("briefgen-preview #version").get_by_role("link").click()
+    expect(page.locator("h1")).to_have_text("Changes since the last commit")
+    assert_wcag_21_aa(page, "the changes page of an audience's version")
+
+
 STATUSES = ["expected", "confirmed", "announced", "deferred", "dropped"]
 MARKINGS = ["UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET", "OFFICIAL-SENSITIVE"]
 
