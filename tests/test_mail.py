@@ -435,6 +435,28 @@ def test_a_changed_brief_sent_again_is_marked_amended_with_what_changed(project:
     assert unchanged.code == 0 and len(handler.received) == 3
 
 
+def test_an_amended_email_never_names_who_else_gets_the_brief(project: Path, brief_file: Path, server, handler):
+    """A recipient added in bcc (or anyone added or removed) is not among the changes the
+    others are told of; reviewers see distribution changes in `briefgen diff`."""
+    with open(brief_file, "a", encoding="utf-8") as brief:
+        brief.write(DISTRIBUTION)
+    assert send(project).code == 0
+    hidden = "quiet.observer@example.org"
+    edit(brief_file, f"      address: {RECORDS}\n", f"      address: {RECORDS}\n    - {hidden}\n")
+    edit(brief_file, "  - id: hotline\n    title: Three-way hotline\n    status: expected",
+         "  - id: hotline\n    title: Three-way hotline\n    status: announced")
+    again = send(project)
+    assert again.code == 0, again.out + again.err
+    amended = [r for r in handler.received[1:] if r.message["Subject"].startswith("AMENDED: ")]
+    assert sorted(address for r in amended for address in r.rcpt_tos) == sorted([PRINCIPAL, STAFF, RECORDS])
+    for received in amended:
+        for body in (received.message.get_body(("plain",)), received.message.get_body(("html",))):
+            text = body.get_content()
+            assert "Three-way hotline: status changed from expected to announced." in text
+            assert hidden not in text and "Distribution" not in text
+        assert hidden not in received.message.as_string()
+
+
 def test_server_down_sends_nothing_and_records_nothing(mail_project: Path, monkeypatch):
     use_server(monkeypatch, free_port(), "none")
     monkeypatch.setenv("BRIEFGEN_SMTP_ATTEMPTS", "2")

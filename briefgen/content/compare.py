@@ -29,6 +29,9 @@ SIMILAR_ENOUGH = 0.5          # two unmatched items this similar are one item, c
 LABEL_WORDS = 8
 
 
+DISTRIBUTION = "Distribution (not printed)"   # who gets the brief: for reviewers, not readers
+
+
 @dataclass(frozen=True)
 class Change:
     """One difference: in a section, to an item (or the brief itself), maybe to one field."""
@@ -279,8 +282,8 @@ def _distribution(before: Brief, after: Brief) -> list[Change]:
         d = brief.distribution
         return [f"{name}: {r.address}" for name in ("to", "cc", "bcc") for r in getattr(d, name)] if d else []
     old, new = addresses(before), addresses(after)
-    return ([Change("Distribution (not printed)", "removed", a) for a in old if a not in new]
-            + [Change("Distribution (not printed)", "added", a) for a in new if a not in old])
+    return ([Change(DISTRIBUTION, "removed", a) for a in old if a not in new]
+            + [Change(DISTRIBUTION, "added", a) for a in new if a not in old])
 
 
 def _people(before: Side, after: Side) -> list[Change]:
