@@ -189,7 +189,23 @@ def book_rows(runs: int) -> list[tuple[str, str, str, str]]:
             return timed(briefgen("build", "--root", root, "--output", root / "one", "--force", one))
 
         rebuild, single, ratio = paired(runs, changed_book, brief_alone)
-        rows.append(("8. one brief changed: `briefgen book` ÷ that brief's build alone",
+        rows.append(("8. one brief's title changed: `briefgen book` ÷ that brief's build alone",
+                     f"{rebuild:.2f} s", f"{single:.2f} s", f"{ratio:.2f}"))
+
+        one.write_text(original, encoding="utf-8")
+        subprocess.run(briefgen("book", "--root", root, "--output", out, "bench-book"), check=True,
+                       stdout=subprocess.DEVNULL)
+
+        def changed_inside() -> float:
+            """One or two deliverables' status, in turn: the book's own pages are as kept, and
+            the book is only joined again."""
+            edits[0] += 1
+            one.write_text(original.replace("status: expected", "status: announced", 1 + edits[0] % 2),
+                           encoding="utf-8")
+            return timed(briefgen("book", "--root", root, "--output", out, "bench-book"))
+
+        rebuild, single, ratio = paired(runs, changed_inside, brief_alone)
+        rows.append(("8b. one brief's deliverable changed (the book's own pages kept) ÷ that brief alone",
                      f"{rebuild:.2f} s", f"{single:.2f} s", f"{ratio:.2f}"))
     return rows
 

@@ -178,6 +178,45 @@ def test_unchanged_book_is_skipped_and_a_changed_brief_reassembles_it(tmp_path: 
     assert "Trilateral leaders' meeting" in "\n".join(_texts(pdf))
 
 
+def _kept_parts(root: Path) -> dict[str, int]:
+    """The book's own parts as kept beside the outputs: name -> when last written (ns)."""
+    folder = root / "output" / ".briefgen"
+    return {path.name: path.stat().st_mtime_ns for path in folder.glob(f"{BOOK}.*.pdf")}
+
+
+def test_a_change_inside_a_brief_lays_out_none_of_the_book_s_own_pages_again(tmp_path: Path):
+    """A new deliverable status leaves cover, schedule, biographies and footer as they were:
+    they are taken as kept, the book is only joined again, and it holds the change. A change
+    to an agenda item's title makes the schedule again (and the front, whose page numbers
+    do not move, stays). A kept part that is not what its record says is not used."""
+    root = copy_trip(tmp_path)
+    assert run_cli("book", "--root", root).code == 0
+    pdf = root / "output" / f"{BOOK}.pdf"
+    first = _kept_parts(root)
+    assert set(first) == {f"{BOOK}.{name}.pdf" for name in ("front", "middle", "biographies", "footer")}
+    assert "CONFIRMED" not in "\n".join(_texts(pdf)).upper()
+
+    edit(root / "content" / f"{BRIEFS[1]}.yaml", "    title: A further meeting in Washington\n    status: announced",
+         "    title: A further meeting in Washington\n    status: confirmed")
+    assert run_cli("book", "--root", root).code == 0
+    assert _kept_parts(root) == first                      # nothing laid out again
+    assert "CONFIRMED" in "\n".join(_texts(pdf)).upper()
+
+    edit(root / "content" / f"{BRIEFS[1]}.yaml", "title: Trilateral meeting", "title: Trilateral leaders' meeting")
+    assert run_cli("book", "--root", root).code == 0
+    again = _kept_parts(root)
+    assert again[f"{BOOK}.middle.pdf"] != first[f"{BOOK}.middle.pdf"]           # the schedule
+    assert again[f"{BOOK}.biographies.pdf"] == first[f"{BOOK}.biographies.pdf"]
+    schedule = _texts(pdf)[2]
+    assert "Trilateral leaders' meeting" in schedule
+
+    kept = root / "output" / ".briefgen" / f"{BOOK}.middle.pdf"
+    kept.write_bytes((root / "output" / ".briefgen" / f"{BOOK}.biographies.pdf").read_bytes())
+    edit(root / "content" / f"{BRIEFS[1]}.yaml", "status: confirmed", "status: announced")
+    assert run_cli("book", "--root", root).code == 0
+    assert "Schedule at a glance" in _texts(pdf)[2]       # the swapped file was not used
+
+
 def test_build_builds_books_too(tmp_path: Path):
     root = copy_trip(tmp_path)
     result = run_cli("build", "--root", root)

@@ -211,7 +211,7 @@ def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResul
         return result
     try:
         with time_limit(options.budget.seconds):
-            files = assemble(project, checked)
+            files = assemble(project, checked, PartCache(project, book.book_id, shared))
     except BudgetExceeded:
         return result.fail([Diagnostic.of_file(book.display_path, "the book took longer than its time budget "
                                                f"({options.budget.seconds:g} s) and was stopped; nothing was "
@@ -261,14 +261,101 @@ def _record(project: Project, book: ValidatedBook, inputs: list[Path], shared: s
 
 # --- assembly -------------------------------------------------------------------------------
 
-def assemble(project: Project, checked: CheckedBook) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class OwnPart:
+    """One of the book's own parts (front, middle, biographies), laid out and written."""
+
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int]      # 1-based page of each element id asked for
+
+    def page_of(self, anchor: str) -> int:
+        return self.anchors[anchor]
+
+
+@dataclass(frozen=True)
+class PartCache:
+    """The book's own parts as last written, kept beside the outputs (output/.briefgen/) and
+    used again while their HTML, briefgen, the templates, the assets and the fonts are the
+    same: a change to a brief's deliverables leaves the cover, schedule and biographies as
+    they were, so the book is only joined again. Without a cache (None) each is laid out."""
+
+    project: Project
+    book_id: str
+    shared: str                  # incremental.shared_inputs_digest()
+
+    def _files(self, name: str) -> tuple[Path, Path]:
+        folder = incremental.stamp_path(self.project.output_dir, self.book_id).parent
+        return folder / f"{self.book_id}.{name}.json", folder / f"{self.book_id}.{name}.pdf"
+
+    def key(self, made_from: str) -> str:
+        return _sha256(f"{self.shared}\n{made_from}".encode())
+
+    def get(self, name: str, key: str) -> OwnPart | None:
+        """The part kept under `name` if it was made from the same `key` (and its PDF is the
+        one written with that key: the two files are replaced one after the other)."""
+        index, pdf = self._files(name)
+        kept = incremental._read_stamp(index)
+        data = incremental.read_kept(pdf)
+        if kept is None or data is None or kept.get("key") != key or kept.get("pdf") != _sha256(data):
+            return None
+        return OwnPart(data, int(kept["pages"]), {str(k): int(v) for k, v in kept["anchors"].items()})
+
+    def put(self, name: str, key: str, part: OwnPart) -> None:
+        import json
+
+        from briefgen.build.output import UnsafeOutput, write_atomic
+        index, pdf = self._files(name)
+        try:
+            write_atomic(pdf, part.pdf, durable=False)
+            write_atomic(index, json.dumps({"key": key, "pages": part.pages, "anchors": part.anchors,
+                                            "pdf": _sha256(part.pdf)}).encode(), durable=False)
+        except (OSError, UnsafeOutput):   # read-only, or a linked output/: the book stands, uncached
+            pass
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+    return hashlib.sha256(data).hexdigest()
+
+
+def _own_part(project: Project, cache: PartCache | None, name: str, html: str, source: ContentText,
+              anchors: Iterable[str] = ()) -> OwnPart:
+    """A part of the book's own, laid out and written as tagged PDF (or as it was last time)."""
+    key = cache.key(html) if cache else ""
+    kept = cache.get(name, key) if cache else None
+    if kept is not None:
+        return kept
+    from briefgen.render.pdf import lay_out_document
+    laid_out = lay_out_document(html, source, project.asset_roots)
+    part = OwnPart(laid_out.write(), laid_out.pages, {a: laid_out.page_of(a) for a in anchors})
+    if cache:
+        cache.put(name, key, part)
+    return part
+
+
+def _footer(cache: PartCache | None, view: dict, sizes: list[tuple[float, float]]) -> bytes:
+    from briefgen.render.book import footer_pdf
+
+    key = cache.key(repr((view["title"], view["classification"], view["lang"], sizes))) if cache else ""
+    kept = cache.get("footer", key) if cache else None
+    if kept is not None:
+        return kept.pdf
+    pdf = footer_pdf(view, sizes)
+    if cache:
+        cache.put("footer", key, OwnPart(pdf, len(sizes), {}))
+    return pdf
+
+
+def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = None) -> dict[str, bytes]:
     """The book's PDF, HTML and calendar.
 
     Cover and contents come first, then the schedule and sections, the briefs and the
     biographies. The schedule, sections and biographies are laid out first (their length
     does not depend on page numbers); then the front, whose contents can now print every
-    number. The front is laid out again only if it is not the two pages assumed."""
-    from briefgen.render.book import PagePlan, book_view, brief_frame, footer_pdf, render_book_part
+    number. The front is laid out again only if it is not the two pages assumed. A part
+    whose HTML is as it was last time is taken from `cache` without a layout."""
+    from briefgen.render.book import PagePlan, book_view, brief_frame, render_book_part
     from briefgen.render.calendar import book_calendar
     from briefgen.render.pdf_join import BookInfo, JoinPart, join_tagged, page_sizes
 
@@ -285,40 +372,38 @@ def assemble(project: Project, checked: CheckedBook) -> dict[str, bytes]:
         return PagePlan(front + 1, tuple(front + p for p in section_pages), tuple(starts), page,
                         page - 1 + bios)
 
-    draft = book_view(book, briefs, plan_for(2, 1, [1] * len(book.book.sections), 1))
-    middle = _lay_out(project, render_book_part(draft, "middle", project.templates_dir), source)
-    section_pages = [middle.page_of(f"section-{n}") for n in range(1, len(book.book.sections) + 1)]
-    bios = _lay_out(project, render_book_part(draft, "biographies", project.templates_dir), source)
+    def part(name: str, view: dict, anchors: Iterable[str] = ()) -> OwnPart:
+        return _own_part(project, cache, name, render_book_part(view, name, project.templates_dir), source,
+                         anchors)
+
+    sections = [f"section-{n}" for n in range(1, len(book.book.sections) + 1)]
+    draft = book_view(book, briefs, plan_for(2, 1, [1] * len(sections), 1))
+    middle = part("middle", draft, sections)
+    section_pages = [middle.page_of(anchor) for anchor in sections]
+    bios = part("biographies", draft)
     front_pages = 2
     for _ in range(3):
         plan = plan_for(front_pages, middle.pages, section_pages, bios.pages)
         view = book_view(book, briefs, plan)
-        front = _lay_out(project, render_book_part(view, "front", project.templates_dir), source)
+        front = part("front", view)
         if front.pages == front_pages:
             break
         front_pages = front.pages
     else:
         raise RenderError(book.display_path, "the contents' page numbers did not settle; "
                           "nothing was written", "overflow")
-    own = [front.write(), middle.write()]
-    parts = [JoinPart(own[0]), JoinPart(own[1])]
+    parts = [JoinPart(front.pdf), JoinPart(middle.pdf)]
     parts += [JoinPart(pdf, b.brief.title) for b, pdf in zip(briefs, brief_pdfs, strict=True)]
-    parts.append(JoinPart(bios.write()))
-    sizes = [size for pdf in own for size in page_sizes(pdf)] + \
-        [size for each in brief_sizes for size in each] + page_sizes(parts[-1].pdf)
+    parts.append(JoinPart(bios.pdf))
+    sizes = [size for p in parts for size in page_sizes(p.pdf)]
     assert len(sizes) == plan.total, (len(sizes), plan.total)
     info = BookInfo(book.book.title, book.book.prepared_by, book.book.subtitle or book.book.title, view["lang"])
-    pdf = join_tagged(parts, info, footer=footer_pdf(view, sizes),
+    pdf = join_tagged(parts, info, footer=_footer(cache, view, sizes),
                       destinations={entry["target"]: entry["page"] - 1 for entry in view["contents"]})
     pages_html = {b.brief_id: brief_frame((project.output_dir / f"{b.brief_id}.html").read_text(encoding="utf-8"))
                   for b in briefs}
     page_html = render_book_part(book_view(book, briefs, plan, pages_html), "html", project.templates_dir)
     return {".html": page_html.encode("utf-8"), ".pdf": pdf, ".ics": book_calendar(book, briefs)}
-
-
-def _lay_out(project: Project, html: str, source: ContentText):
-    from briefgen.render.pdf import lay_out_document
-    return lay_out_document(html, source, project.asset_roots)
 
 
 def view_of_built(checked: CheckedBook, pdf: bytes) -> dict:

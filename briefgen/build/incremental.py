@@ -110,6 +110,17 @@ def _file_digest(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+def read_kept(path: Path) -> bytes | None:
+    """A file of the bookkeeping beside the outputs, read without following a link or
+    waiting on a pipe (None when it is not a regular file)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read() if stat.S_ISREG(os.fstat(fd).st_mode) else None
+
+
 def shared_inputs_digest(asset_roots: tuple[Path, ...]) -> str:
     """Templates, content assets, briefgen's code and the fonts: the same for every brief
     in one run, so computed once per run (and again by a long-lived process for each build)."""
