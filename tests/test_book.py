@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -198,8 +200,11 @@ def test_a_change_inside_a_brief_lays_out_none_of_the_book_s_own_pages_again(tmp
 
     edit(root / "content" / f"{BRIEFS[1]}.yaml", "    title: A further meeting in Washington\n    status: announced",
          "    title: A further meeting in Washington\n    status: confirmed")
-    assert run_cli("book", "--root", root).code == 0
-    assert _kept_parts(root) == first                      # nothing laid out again
+    code = ("import sys; from briefgen.cli.main import main; "
+            "code = main(['book', '--root', sys.argv[1]]); print('weasyprint' in sys.modules, code)")
+    run = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
+    assert run.stdout.splitlines()[-1] == "False 0"       # the brief is laid out by a worker
+    assert _kept_parts(root) == first                      # and nothing of the book's own again
     assert "CONFIRMED" in "\n".join(_texts(pdf)).upper()
 
     edit(root / "content" / f"{BRIEFS[1]}.yaml", "title: Trilateral meeting", "title: Trilateral leaders' meeting")
@@ -346,9 +351,6 @@ def test_preview_lists_books_and_reassembles_them_when_a_brief_is_built(tmp_path
 
 
 def test_noop_build_of_a_book_imports_neither_weasyprint_nor_pydantic(tmp_path: Path):
-    import subprocess
-    import sys
-
     root = copy_trip(tmp_path)
     assert run_cli("build", "--root", root).code == 0
     code = ("import sys; from briefgen.cli.main import main; "
