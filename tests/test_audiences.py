@@ -458,7 +458,7 @@ def preview_server(history: Path):
     site = pipeline.Project.at(history)
     feed = ChangeFeed()
     events = feed.subscribe()
-    preview = Preview(site, feed, lambda path: pipeline.build_brief(site, path))
+    preview = Preview(site, feed, lambda path, **kw: pipeline.build_brief(site, path, **kw))
     preview.refresh_all()
     builder = threading.Thread(target=preview.build_pdfs_until_stopped, daemon=True)
     builder.start()
@@ -616,7 +616,7 @@ def test_a_version_s_page_follows_what_it_may_see_and_never_quotes_the_brief_s_p
 
     root = make_project(tmp_path)
     site = pipeline.Project.at(root)
-    preview = Preview(site, ChangeFeed(), lambda path: pipeline.build_brief(site, path))
+    preview = Preview(site, ChangeFeed(), lambda path, **kw: pipeline.build_brief(site, path, **kw))
     preview.refresh_all()
     brief = root / "content" / "ally-talks.yaml"
 
@@ -841,3 +841,40 @@ def test_a_uk_brief_prints_no_portion_marks_and_no_withheld_lines(tmp_path: Path
     assert ">OFFICIAL</div>" in public
     assert "SPARROWGATE" not in public
     assert "withheld" not in public.replace(".withheld {", "")
+
+
+def test_the_preview_shows_the_full_brief_s_pdf_before_its_versions_are_laid_out(tmp_path: Path):
+    """In the live preview one worker lays out a brief and then each version: the full
+    brief's page hears that its PDF is ready as soon as it is written, with its versions
+    still building, and the versions follow."""
+    from briefgen.build import pipeline
+    from briefgen.preview.state import ChangeFeed, Preview
+
+    site = pipeline.Project.at(make_project(tmp_path))
+    feed = ChangeFeed()
+    events = feed.subscribe()
+    seen: list[tuple[str, list[str], bool]] = []
+
+    def build_pdf(path: Path, **kw):
+        def brief_written(result):
+            # what the page is told at this moment
+            kw["on_brief"](result)
+            _, state = preview.snapshot("ally-talks")
+            versions = [preview.version_snapshot("ally-talks", a)[1]["status"] for a in ("staff", "partner", "press")]
+            seen.append((state["status"], versions, (site.output_dir / "ally-talks.press.pdf").exists()))
+        return pipeline.build_brief(site, path, on_brief=brief_written if path.stem == "ally-talks" else None)
+
+    preview = Preview(site, feed, build_pdf)
+    preview.refresh_all()
+    builder = threading.Thread(target=preview.build_pdfs_until_stopped, daemon=True)
+    builder.start()
+    try:
+        while any(state["status"] == "building" for state in preview.all_states()) or \
+                preview.version_snapshot("ally-talks", "press")[1]["status"] == "building":
+            events.get(timeout=180)
+    finally:
+        preview.stop()
+        builder.join(timeout=60)
+    assert seen == [("built", ["building", "building", "building"], False)]
+    assert (site.output_dir / "ally-talks.pdf").exists() and (site.output_dir / "ally-talks.press.pdf").exists()
+    assert preview.version_snapshot("ally-talks", "press")[1]["status"] == "built"

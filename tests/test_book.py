@@ -324,7 +324,7 @@ def test_preview_lists_books_and_reassembles_them_when_a_brief_is_built(tmp_path
     project = pipeline.Project.at(root)
     feed = ChangeFeed()
     events = feed.subscribe()
-    preview = Preview(project, feed, lambda path: pipeline.build_brief(project, path))
+    preview = Preview(project, feed, lambda path, **kw: pipeline.build_brief(project, path, **kw))
     preview.refresh_all()
     [book] = preview.all_books()
     assert (book["book"], book["title"], book["briefs"]) == (BOOK, "G7 Summit, Hiroshima", BRIEFS)

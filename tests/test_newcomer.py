@@ -231,7 +231,7 @@ def test_the_preview_log_does_not_promise_a_last_good_version_it_never_had(proje
     edit(brief_file, "status: expected", "status: expectd")
     lines: list[str] = []
     site = pipeline.Project.at(project)
-    preview = Preview(site, ChangeFeed(), lambda path: pipeline.build_brief(site, path), lines.append)
+    preview = Preview(site, ChangeFeed(), lambda path, **kw: pipeline.build_brief(site, path, **kw), lines.append)
     preview.refresh_all()
     assert lines[0] == (f"content/{SAMPLE_ID}.yaml: 1 problem; there is no good version to show yet")
     edit(brief_file, "status: expectd", "status: expected")

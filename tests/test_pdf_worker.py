@@ -25,3 +25,30 @@ def test_stop_while_the_worker_is_starting_never_fails(project: Path):
         assert len(results) == 1
         assert worker.build(brief).errors == [
             "content/camp-david-2023.yaml: error: the preview is stopping; not built"]
+
+
+def test_the_worker_reports_the_full_brief_before_laying_out_its_versions(tmp_path: Path):
+    """A brief with audiences: the worker process sends the full brief's result as soon as
+    it is written (its versions' PDFs not yet there), then the result of all of it."""
+    import shutil
+
+    from conftest import REPO
+
+    shutil.copytree(REPO / "tests" / "audiences" / "content", tmp_path / "content")
+    shutil.copytree(REPO / "content" / "people", tmp_path / "content" / "people")
+    project = Project.at(tmp_path)
+    brief = tmp_path / "content" / "ally-talks.yaml"
+    heard = []
+
+    def brief_written(result):
+        heard.append((result.ok, result.audience_results, sorted(p.name for p in project.output_dir.glob("*.pdf"))))
+
+    worker = PdfWorker(project)
+    try:
+        final = worker.build(brief, on_brief=brief_written)
+    finally:
+        worker.stop()
+    assert heard == [(True, {}, ["ally-talks.pdf"])]
+    assert final.ok and sorted(final.audience_results) == ["partner", "press", "staff"]
+    assert sorted(p.name for p in project.output_dir.glob("*.pdf")) == [
+        "ally-talks.partner.pdf", "ally-talks.pdf", "ally-talks.press.pdf", "ally-talks.staff.pdf"]

@@ -128,10 +128,12 @@ def check_brief(project: Project, path: Path,
     return validated, BriefResult(path, path.stem, True, list(validated.warnings))
 
 
-def build_brief(project: Project, path: Path, *, strict: bool = False) -> BriefResult:
+def build_brief(project: Project, path: Path, *, strict: bool = False,
+                on_brief: Callable[[BriefResult], None] | None = None) -> BriefResult:
     """Validate, render and write one brief and its audiences' versions in this process (the
     live preview's PDF worker); a version that fails leaves the others written, as in `build`.
-    On any user error in the brief itself nothing is written."""
+    On any user error in the brief itself nothing is written. `on_brief` hears the full
+    brief's own result as soon as it is written, before its versions are laid out."""
     started = time.perf_counter()
     result, versions = prepare_versions(project, path, strict=strict)
     merged, own = None, {}
@@ -139,6 +141,8 @@ def build_brief(project: Project, path: Path, *, strict: bool = False) -> BriefR
         written = write_brief(project, prepared)
         if prepared.output_id:
             own[prepared.output_id.removeprefix(f"{prepared.brief_id}.")] = written
+        elif on_brief is not None and len(versions) > 1:
+            on_brief(written)
         merged = merge_results(merged, written)
     result = merged or result
     result.audience_results = own

@@ -16,7 +16,9 @@ import resource
 import signal
 import sys
 import threading
+import time
 import traceback
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -26,6 +28,9 @@ from briefgen.project import Project
 
 SECONDS_PER_BRIEF = 60        # the same budgets as `briefgen build`
 MEMORY_MB = 2048
+# What the worker sends back for a brief: the full brief written (when it has versions to
+# lay out after it), then the result of all of it.
+BRIEF_WRITTEN, DONE = "brief", "done"
 
 
 class PdfWorker:
@@ -50,18 +55,26 @@ class PdfWorker:
         self._process.start()
         child_end.close()
 
-    def build(self, path: Path) -> build.BriefResult:
-        """Validate, render, lay out and write one brief; a failure comes back as a result."""
+    def build(self, path: Path, *,
+              on_brief: Callable[[build.BriefResult], None] | None = None) -> build.BriefResult:
+        """Validate, render, lay out and write one brief and its versions; a failure comes
+        back as a result. `on_brief` hears the full brief's result before its versions are
+        laid out (see build.build_brief)."""
         with self._lock:
             if self._stopped:
                 return build.BriefResult.failure(path, self.project.display(path),
                                                  "the preview is stopping; not built", "crashed")
             if self._process is None:
                 self._start()
+        deadline = time.monotonic() + self.seconds
         try:
             self._connection.send((self.project, path))
-            if self._connection.poll(self.seconds):
-                return self._connection.recv()
+            while self._connection.poll(max(0.0, deadline - time.monotonic())):
+                stage, result = self._connection.recv()
+                if stage == DONE:
+                    return result
+                if on_brief is not None:
+                    on_brief(result)
             failure = f"took longer than its time budget ({self.seconds:g} s) and was stopped"
             kind: Kind = "timeout"
         except (EOFError, OSError):
@@ -122,7 +135,8 @@ def _serve(connection: Connection) -> None:
             return
         project, path = job
         try:
-            result = build.build_brief(project, path)
+            result = build.build_brief(project, path,
+                                       on_brief=lambda written: connection.send((BRIEF_WRITTEN, written)))
         except jinja2.TemplateError as exc:          # a template being edited
             result = build.BriefResult(path, path.stem, False, [template_diagnostic(exc, project)])
         except MemoryError:
@@ -134,7 +148,7 @@ def _serve(connection: Connection) -> None:
             result = build.BriefResult.failure(path, project.display(path), "briefgen failed while "
                                                "building the PDF (a bug in briefgen, not in your "
                                                "content; the traceback is in the terminal)", "bug")
-        connection.send(result)
+        connection.send((DONE, result))
 
 
 def _exit_of(process: multiprocessing.process.BaseProcess | None) -> str:

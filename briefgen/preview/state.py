@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import jinja2
 
@@ -174,11 +175,18 @@ class ChangeFeed:
                 subscriber.put(None)
 
 
+class PdfBuilder(Protocol):
+    """Builds one brief's PDFs (e.g. PdfWorker.build, or build.build_brief in this process);
+    never raises for content. `on_brief` hears the full brief's result before its versions."""
+
+    def __call__(self, path: Path, *,
+                 on_brief: Callable[[build.BriefResult], None] | None = None) -> build.BriefResult: ...
+
+
 class Preview:
     """Every brief of a project, kept up to date as its files change."""
 
-    def __init__(self, project: Project, feed: ChangeFeed,
-                 build_pdf: Callable[[Path], build.BriefResult],
+    def __init__(self, project: Project, feed: ChangeFeed, build_pdf: PdfBuilder,
                  log: Callable[[str], None] = lambda line: None) -> None:
         self.project = project
         self.feed = feed
@@ -510,17 +518,21 @@ class Preview:
 
     def _build_pdf(self, brief_id: str, path: Path, generation: int) -> None:
         started = time.perf_counter()
-        result = self._build_pdf_of(path)
-        problems = [] if result.ok else problems_of(result)
+
+        def brief_written(own: build.BriefResult) -> None:
+            """The full brief is written and its versions are still being laid out: its page
+            need not wait for them."""
+            state = self._record_pdf(brief_id, generation, own, started)
+            if state is not None:
+                self._announce("state", state)
+
+        result = self._build_pdf_of(path, on_brief=brief_written)
         seconds = time.perf_counter() - started
         with self._lock:
-            state = self._briefs.get(brief_id)
-            if state is None or state.generation != generation:
-                return                        # saved again meanwhile: a newer build is coming
-            state.pdf_seconds = seconds
-            state.problems = problems
-            state.fit = result.fit.public() if result.fit else None
-            state.status = _status(result, problems)
+            state = self._record_pdf(brief_id, generation, result, started)
+            if state is None:
+                return
+            problems = state.problems
             for audience, version in state.versions.items():
                 own = result.audience_results.get(audience)
                 if own is None:                   # the brief itself did not build
@@ -538,6 +550,20 @@ class Preview:
         else:
             for problem in problems:
                 self._log(f"{problem.where}: error: {problem.message}")
+
+    def _record_pdf(self, brief_id: str, generation: int, result: build.BriefResult,
+                    started: float) -> BriefState | None:
+        """The full brief's state after its PDF was built (None: saved again meanwhile, and a
+        newer build is coming)."""
+        with self._lock:
+            state = self._briefs.get(brief_id)
+            if state is None or state.generation != generation:
+                return None
+            state.pdf_seconds = time.perf_counter() - started
+            state.problems = [] if result.ok else problems_of(result)
+            state.fit = result.fit.public() if result.fit else None
+            state.status = _status(result, state.problems)
+            return state
 
 
 def _rendered(version: VersionState | None, audience: str, name: str, html: str) -> VersionState:

@@ -18,7 +18,7 @@ def preview(project: Path, tmp_path: Path) -> Preview:
     templates = tmp_path / "templates"
     shutil.copytree(REPO / "templates", templates)
     site = build.Project(project, project / "content", project / "output", templates)
-    preview = Preview(site, ChangeFeed(), lambda path: build.build_brief(site, path))
+    preview = Preview(site, ChangeFeed(), lambda path, **kw: build.build_brief(site, path, **kw))
     preview.refresh_all()
     return preview
 

@@ -70,7 +70,7 @@ def test_the_preview_index_keeps_answering(tmp_path: Path):
     _second_brief(project)
     project.replace_line("title: Mini brief", SURROGATE)
     site = Project.at(tmp_path)
-    preview = Preview(site, ChangeFeed(), lambda path: pipeline.build_brief(site, path))
+    preview = Preview(site, ChangeFeed(), lambda path, **kw: pipeline.build_brief(site, path, **kw))
     preview.refresh_all()
     server = PreviewServer(preview, ChangeFeed(), 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -70,7 +70,7 @@ def test_the_raw_html_scan_is_linear():
 def test_the_preview_keeps_answering_while_the_brief_is_checked(tmp_path: Path):
     project, _ = _hostile_project(tmp_path)
     site = Project.at(tmp_path)
-    preview = Preview(site, ChangeFeed(), lambda path: pipeline.build_brief(site, path))
+    preview = Preview(site, ChangeFeed(), lambda path, **kw: pipeline.build_brief(site, path, **kw))
     preview.refresh(site.content_dir / "other.yaml")
     server = PreviewServer(preview, ChangeFeed(), 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -32,7 +32,7 @@ SECRET = "TOP-SECRET-OUTSIDE-THE-PROJECT"
 def _serve(root: Path) -> Iterator[PreviewServer]:
     make_project(root)
     site = Project.at(root)
-    preview = Preview(site, ChangeFeed(), lambda path: pipeline.build_brief(site, path))
+    preview = Preview(site, ChangeFeed(), lambda path, **kw: pipeline.build_brief(site, path, **kw))
     preview.refresh_all()
     assert pipeline.build_brief(site, site.content_dir / "mini.yaml").ok
     running = PreviewServer(preview, ChangeFeed(), 0)
