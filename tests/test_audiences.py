@@ -462,9 +462,9 @@ def preview_server(history: Path):
     preview.refresh_all()
     builder = threading.Thread(target=preview.build_pdfs_until_stopped, daemon=True)
     builder.start()
-    while any(state["status"] == "building" for state in preview.all_states()):
+    while "building" in _statuses(preview):
         events.get(timeout=180)
-    assert {state["status"] for state in preview.all_states()} == {"built"}
+    assert _statuses(preview) == {"built"}
     server = PreviewServer(preview, feed, 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server
@@ -473,6 +473,17 @@ def preview_server(history: Path):
     preview.stop()
     feed.close()
     builder.join(timeout=60)
+
+
+def _statuses(preview) -> set[str]:
+    """The status of every brief and of every version of each (a brief's page says its PDF
+    is built before its versions are laid out)."""
+    found = set()
+    for state in preview.all_states():
+        found.add(state["status"])
+        found |= {preview.version_snapshot(state["brief"], audience)[1]["status"]
+                  for audience in preview.audiences_of(state["brief"]) or []}
+    return found
 
 
 def fetch(server, path: str) -> tuple[int, str, bytes]:
@@ -869,8 +880,7 @@ def test_the_preview_shows_the_full_brief_s_pdf_before_its_versions_are_laid_out
     builder = threading.Thread(target=preview.build_pdfs_until_stopped, daemon=True)
     builder.start()
     try:
-        while any(state["status"] == "building" for state in preview.all_states()) or \
-                preview.version_snapshot("ally-talks", "press")[1]["status"] == "building":
+        while "building" in _statuses(preview):
             events.get(timeout=180)
     finally:
         preview.stop()

@@ -28,6 +28,7 @@ from briefgen.project import Project
 
 if TYPE_CHECKING:
     from briefgen.content.books import ValidatedBook
+    from briefgen.content.markings import Rules
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
 
 BOOK_SUFFIXES = (".html", ".pdf", ".ics")
@@ -89,21 +90,54 @@ def check_book(project: Project, path: Path,
 
 
 def marking_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
-    """A book is marked at least as high as each of its briefs."""
+    """A book is marked at least as high as each of its briefs: by the marking scheme of a
+    brief that has one (levels and caveats, as its banner is computed), else by the order
+    of the usual words (UNCLASSIFIED < CONFIDENTIAL < SECRET < TOP SECRET)."""
+    from briefgen.content.audiences import rules_of
+
+    problems = []
+    for index, brief in enumerate(briefs):
+        rules = rules_of(brief.brief)
+        where = f"item {index + 1} of `briefs`"
+        problem = (_word_marking_problem(validated, brief, where) if rules is None
+                   else _scheme_marking_problem(validated, brief, where, rules, briefs))
+        if problem:
+            problems.append(validated.at_key("classification", problem))
+    return problems
+
+
+def _word_marking_problem(validated: ValidatedBook, brief: ValidatedBrief, where: str) -> str:
     from briefgen.content.books import MARKING_ORDER, marking_level
 
     own = marking_level(validated.book.classification or "")
-    if own is None:
-        return []
-    problems = []
-    for index, brief in enumerate(briefs):
-        level = marking_level(brief.brief.classification or "")
-        if level is not None and level > own:
-            problems.append(validated.at_key("classification", (
-                f"the book is marked {validated.book.classification}, lower than its brief "
-                f"`{brief.brief_id}` ({brief.brief.classification}, item {index + 1} of `briefs`); "
-                f"mark the book at least {MARKING_ORDER[level]}")))
-    return problems
+    level = marking_level(brief.brief.classification or "")
+    if own is None or level is None or level <= own:
+        return ""
+    return (f"the book is marked {validated.book.classification}, lower than its brief `{brief.brief_id}` "
+            f"({brief.brief.classification}, {where}); mark the book at least {MARKING_ORDER[level]}")
+
+
+def _scheme_marking_problem(validated: ValidatedBook, brief: ValidatedBrief, where: str, rules: Rules,
+                            briefs: list[ValidatedBrief]) -> str:
+    """The book's marking read in the brief's scheme must cover the brief's computed banner;
+    the advice is the banner of every brief of that scheme combined."""
+    from briefgen.content.audiences import computed_marking, rules_of
+    from briefgen.content.markings import MarkingError, banner, combine, may_see, parse
+
+    scheme, stated = rules.scheme, validated.book.classification
+    try:
+        book_marking = parse(stated, scheme)
+    except MarkingError as exc:
+        return (f"the book's marking is not one of the scheme its brief `{brief.brief_id}` uses "
+                f"({where}): {exc}; a book and its briefs use one scheme")
+    own = computed_marking(brief.brief, rules)
+    if may_see(book_marking, own):
+        return ""
+    same_scheme = [computed_marking(b.brief, r) for b in briefs
+                   if (r := rules_of(b.brief)) is not None and r.scheme == scheme]
+    return (f"the book is marked {stated}, lower than its brief `{brief.brief_id}` "
+            f"({banner(own, scheme)}, {where}); mark the book at least "
+            f"{banner(combine(same_scheme, scheme), scheme)}")
 
 
 def overlap_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:

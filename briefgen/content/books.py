@@ -83,7 +83,8 @@ class Book(StrictModel):
     subtitle: Line | None = Field(None, description="One line under the title.",
                                   examples=["The President's meetings, May 18–21, 2023"])
     classification: Classification = Field(description="The book's marking, printed on every page; "
-                                           "never lower than the marking of any of its briefs.")
+                                           "never lower than the marking of any of its briefs "
+                                           "(in their marking scheme, caveats included).")
     prepared_by: Line = Field(description="Office that prepared the book; the PDF's author.",
                               examples=["Briefing staff, from public reporting"])
     as_of: Day = Field(description="The facts are current as of this date.")
