@@ -302,7 +302,11 @@ def test_email_sends_the_book_with_its_calendar_once(built_trip: Path, smtp):
         "Bilateral meeting; opening remarks before the press")
     text = message.get_body(("plain",)).get_content()
     assert re.search(r"19:25 JST \[06:25 EDT\] +Bilateral meeting", text), text
-    assert re.search(r"U\.S\.–Japan–Korea Trilateral Meeting, Hiroshima, page \d+", text), text
+    top = {title: page for depth, title, page in _outline(PdfReader(built_trip / "output" / f"{BOOK}.pdf"))
+           if depth == 0}
+    for title in ("U.S.–Japan Bilateral Meeting, Hiroshima", "U.S.–Japan–Korea Trilateral Meeting, Hiroshima",
+                  "Biographies"):
+        assert f"{title}, page {top[title]}" in text, (title, top, text)   # the pages the PDF has
     html = message.get_body(("html",)).get_content()
     assert "<iframe" not in html and "Biographies" in html
     again = run_cli("email", BOOK, "--root", built_trip, "--send")

@@ -13,7 +13,6 @@ not build carries that brief's own errors and is not written.
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -444,14 +443,11 @@ def view_of_built(checked: CheckedBook, pdf: bytes) -> dict:
     """The book's view (dates, schedule, contents) for a book already built, its page plan
     read back from the PDF's outline: cover, contents, schedule, the sections, one entry
     per brief, then the biographies."""
-    from pypdf import PdfReader
-
     from briefgen.render.book import PagePlan, book_view
+    from briefgen.render.pdf_join import top_outline_pages
 
-    reader = PdfReader(io.BytesIO(pdf))
-    starts = [(reader.get_destination_page_number(entry) or 0) + 1 for entry in reader.outline
-              if not isinstance(entry, list)]
+    starts, total = top_outline_pages(pdf)
     sections, count = len(checked.book.book.sections), len(checked.briefs)
     plan = PagePlan(starts[2], tuple(starts[3:3 + sections]), tuple(starts[3 + sections:3 + sections + count]),
-                    starts[-1], len(reader.pages))
+                    starts[-1], total)
     return book_view(checked.book, checked.briefs, plan)

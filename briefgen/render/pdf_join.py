@@ -95,6 +95,13 @@ def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
                 for page in document.pages]
 
 
+def top_outline_pages(pdf: bytes) -> tuple[list[int], int]:
+    """The 1-based page of each top-level outline entry, and the number of pages."""
+    with pikepdf.open(io.BytesIO(pdf)) as document, document.open_outline() as outline:
+        starts = [(_destination_page(document, entry.destination) or 0) + 1 for entry in outline.root]
+        return starts, len(document.pages)
+
+
 # --- the structure tree ----------------------------------------------------------------------
 
 def _new_structure(book: pikepdf.Pdf) -> Any:
