@@ -352,32 +352,35 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _own_part(project: Project, cache: PartCache | None, name: str, html: str, source: ContentText,
-              anchors: Iterable[str] = ()) -> OwnPart:
-    """A part of the book's own, laid out and written as tagged PDF (or as it was last time)."""
-    key = cache.key(html) if cache else ""
+def _kept_or_made(cache: PartCache | None, name: str, made_from: str,
+                  make: Callable[[], OwnPart]) -> OwnPart:
+    """The part kept under `name` when it was made from the same thing; else made (and kept)."""
+    key = cache.key(made_from) if cache else ""
     kept = cache.get(name, key) if cache else None
     if kept is not None:
         return kept
-    from briefgen.render.pdf import lay_out_document
-    laid_out = lay_out_document(html, source, project.asset_roots)
-    part = OwnPart(laid_out.write(), laid_out.pages, {a: laid_out.page_of(a) for a in anchors})
+    part = make()
     if cache:
         cache.put(name, key, part)
     return part
 
 
+def _own_part(project: Project, cache: PartCache | None, name: str, html: str, source: ContentText,
+              anchors: Iterable[str] = ()) -> OwnPart:
+    """A part of the book's own, laid out and written as tagged PDF (or as it was last time)."""
+    def lay_out() -> OwnPart:
+        from briefgen.render.pdf import lay_out_document
+        laid_out = lay_out_document(html, source, project.asset_roots)
+        return OwnPart(laid_out.write(), laid_out.pages, {a: laid_out.page_of(a) for a in anchors})
+    return _kept_or_made(cache, name, html, lay_out)
+
+
 def _footer(cache: PartCache | None, view: dict, sizes: list[tuple[float, float]]) -> bytes:
+    """The footer line of every page (render/book.footer_pdf), or as it was last time."""
     from briefgen.render.book import footer_pdf
 
-    key = cache.key(repr((view["title"], view["classification"], view["lang"], sizes))) if cache else ""
-    kept = cache.get("footer", key) if cache else None
-    if kept is not None:
-        return kept.pdf
-    pdf = footer_pdf(view, sizes)
-    if cache:
-        cache.put("footer", key, OwnPart(pdf, len(sizes), {}))
-    return pdf
+    made_from = repr((view["title"], view["classification"], view["lang"], sizes))
+    return _kept_or_made(cache, "footer", made_from, lambda: OwnPart(footer_pdf(view, sizes), len(sizes), {})).pdf
 
 
 def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = None) -> dict[str, bytes]:
@@ -390,18 +393,18 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
     whose HTML is as it was last time is taken from `cache` without a layout."""
     from briefgen.render.book import PagePlan, book_view, brief_frame, render_book_part
     from briefgen.render.calendar import book_calendar
-    from briefgen.render.pdf_join import BookInfo, JoinPart, join_tagged, page_sizes
+    from briefgen.render.pdf_join import BookInfo, JoinPart, join_tagged, page_count
 
     book, briefs = checked.book, checked.briefs
     brief_pdfs = [(project.output_dir / f"{b.brief_id}.pdf").read_bytes() for b in briefs]
-    brief_sizes = [page_sizes(pdf) for pdf in brief_pdfs]
+    brief_pages = [page_count(pdf) for pdf in brief_pdfs]
     source = ContentText(book.path, book.display_path, ())
 
     def plan_for(front: int, middle: int, section_pages: list[int], bios: int) -> PagePlan:
         starts, page = [], front + middle + 1
-        for sizes in brief_sizes:
+        for count in brief_pages:
             starts.append(page)
-            page += len(sizes)
+            page += count
         return PagePlan(front + 1, tuple(front + p for p in section_pages), tuple(starts), page,
                         page - 1 + bios)
 
@@ -428,10 +431,8 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
     parts = [JoinPart(front.pdf), JoinPart(middle.pdf)]
     parts += [JoinPart(pdf, b.brief.title) for b, pdf in zip(briefs, brief_pdfs, strict=True)]
     parts.append(JoinPart(bios.pdf))
-    sizes = [size for p in parts for size in page_sizes(p.pdf)]
-    assert len(sizes) == plan.total, (len(sizes), plan.total)
     info = BookInfo(book.book.title, book.book.prepared_by, book.book.subtitle or book.book.title, view["lang"])
-    pdf = join_tagged(parts, info, footer=_footer(cache, view, sizes),
+    pdf = join_tagged(parts, info, footer=lambda sizes: _footer(cache, view, sizes),
                       destinations={entry["target"]: entry["page"] - 1 for entry in view["contents"]})
     pages_html = {b.brief_id: brief_frame((project.output_dir / f"{b.brief_id}.html").read_text(encoding="utf-8"))
                   for b in briefs}

@@ -55,12 +55,6 @@ class ProjectDiff:
     def changed(self) -> list[BriefDiff]:
         return [b for b in self.briefs if b.has_changes]
 
-    def as_dict(self) -> dict:
-        return {"base": {"name": self.base.name, "commit": self.base.commit},
-                "template_files": self.template_files,
-                **({"audience": self.audience, "left_out": self.left_out} if self.audience else {}),
-                "briefs": [b.as_dict() for b in self.changed]}
-
 
 class NoSuchAudience(UsageError):
     """`--audience` names an audience a brief has at neither side."""

@@ -15,6 +15,9 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from io import BufferedReader
 from pathlib import Path
 
 from briefgen import __version__
@@ -100,25 +103,28 @@ def _read_stamp(path: Path) -> dict | None:
 def _file_digest(path: Path) -> str:
     """The file's hash, read without following a link or waiting on a pipe ("missing" when
     it is not a regular file): content may plant either."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return "missing"
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return "missing"
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    with _regular_file(path) as handle:
+        return "missing" if handle is None else hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def read_kept(path: Path) -> bytes | None:
-    """A file of the bookkeeping beside the outputs, read without following a link or
-    waiting on a pipe (None when it is not a regular file)."""
+    """A file of the bookkeeping beside the outputs, read as _file_digest reads (None when
+    it is not a regular file)."""
+    with _regular_file(path) as handle:
+        return None if handle is None else handle.read()
+
+
+@contextmanager
+def _regular_file(path: Path) -> Iterator[BufferedReader | None]:
+    """`path` open for reading if it is a regular file, never following a link or waiting
+    on a pipe; else None."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
-        return None
+        yield None
+        return
     with os.fdopen(fd, "rb") as handle:
-        return handle.read() if stat.S_ISREG(os.fstat(fd).st_mode) else None
+        yield handle if stat.S_ISREG(os.fstat(fd).st_mode) else None
 
 
 def shared_inputs_digest(asset_roots: tuple[Path, ...]) -> str:

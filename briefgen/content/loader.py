@@ -97,20 +97,11 @@ class LoadedDocument:
     def position_in_value(self, key_path: KeyPath, offset: int) -> tuple[int, int] | None:
         """As locate_in_value, or None when the position cannot be worked out exactly."""
         start = self.scalar_starts.get(key_path)
-        value = self._value_at(key_path)
+        value = value_at(self.data, key_path)
         if start is None or not isinstance(value, str) or offset < 0:
             return None
         index = offset_in_source(self.text, start[0], start[1], value, offset)
         return None if index is None else line_and_column(self.text, index)
-
-    def _value_at(self, key_path: KeyPath) -> Any:
-        data = self.data
-        for part in key_path:
-            try:
-                data = data[part]
-            except (KeyError, IndexError, TypeError):
-                return None
-        return data
 
     def diagnostic(self, key_path: KeyPath, message: str, *, severity: Severity = "error",
                    at_key: bool = False, offset: int | None = None) -> Diagnostic:
@@ -442,3 +433,13 @@ def _to_data(node: Node, key_path: KeyPath, doc: LoadedDocument) -> Any:
         doc.key_positions[(*key_path, key)] = (line, key_node.start_mark.column + 1)
         result[key] = _to_data(value_node, (*key_path, key), doc)
     return result
+
+
+def value_at(data: Any, key_path: KeyPath) -> Any:
+    """The value at `key_path` in parsed YAML (None where there is none)."""
+    for part in key_path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data

@@ -31,7 +31,7 @@ from briefgen.content.audiences import (
     rules_for,
     with_computed_banner,
 )
-from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path, load_yaml, one_line
+from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path, load_yaml, one_line, value_at
 from briefgen.content.markdown import CITATION, MAX_MARKDOWN_CHARS
 from briefgen.content.markings import MarkingError, Rules, banner, parse
 from briefgen.content.models import (
@@ -252,7 +252,7 @@ def _colon_item(loc: tuple, data: Any, model: type[BaseModel]) -> tuple | None:
         item_loc = loc[:end]
         if not isinstance(item_loc[-1], int):
             continue
-        item = _data_at(data, item_loc)
+        item = value_at(data, item_loc)
         if not (isinstance(item, dict) and len(item) == 1):
             continue
         key, value = next(iter(item.items()))
@@ -264,21 +264,12 @@ def _colon_item(loc: tuple, data: Any, model: type[BaseModel]) -> tuple | None:
 
 
 def _colon_item_diagnostic(item_loc: tuple, doc: LoadedDocument) -> Diagnostic:
-    [(key, value)] = _data_at(doc.data, item_loc).items()
+    [(key, value)] = value_at(doc.data, item_loc).items()
     text = f"{key}: {value}"
     quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return doc.diagnostic(item_loc, f"{_describe_item(item_loc)} became a key and a value (`{key}` "
                           f"and `{value}`) because of the ': ' after `{key}`; to keep it as text, "
                           f"put it in quotes: - {quoted}")
-
-
-def _data_at(data: Any, loc: tuple) -> Any:
-    for part in loc:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
 
 
 def _field_annotation(model: type[BaseModel], loc: tuple) -> Any:

@@ -13,7 +13,7 @@ import datetime as dt
 import html
 import json
 
-from briefgen.content.compare import DISTRIBUTION, Change, Side, compare
+from briefgen.content.compare import Side, compare
 from briefgen.content.models import Brief, Person
 from briefgen.content.validate import ValidatedBrief
 from briefgen.mail.message import MailParts, mail_safe_html
@@ -69,8 +69,8 @@ def what_changed(project, validated: ValidatedBrief, earlier: EarlierVersion) ->
     if not earlier.sent_content:
         return []
     if VERSION_FILE in earlier.sent_content:
-        return plain_summary(_for_readers(compare(_kept_version(earlier.sent_content[VERSION_FILE]),
-                                                  Side(validated.brief, validated.people))))
+        return plain_summary(compare(_kept_version(earlier.sent_content[VERSION_FILE]),
+                                     Side(validated.brief, validated.people)))
     files = {name: text.encode("utf-8") for name, text in earlier.sent_content.items()}
     assets = project.content_dir / "assets"       # images are not kept; today's stand in
     if assets.is_dir():
@@ -83,13 +83,7 @@ def what_changed(project, validated: ValidatedBrief, earlier: EarlierVersion) ->
         if old is None:
             return []
         changes = compare(Side(old.brief, old.people), Side(validated.brief, validated.people))
-    return plain_summary(_for_readers(changes))
-
-
-def _for_readers(changes: list[Change]) -> list[Change]:
-    """What a recipient is told changed: not who else gets the brief (a bcc recipient is
-    never named to the others; the diff shows reviewers those changes)."""
-    return [change for change in changes if change.section != DISTRIBUTION]
+    return plain_summary(changes)
 
 
 def _earlier_version_for(old: ValidatedBrief, audience_id: str) -> ValidatedBrief | None:

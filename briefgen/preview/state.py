@@ -68,7 +68,6 @@ class BriefState:
     warnings: list[Problem] = field(default_factory=list)
     inputs: frozenset[Path] = frozenset()   # the person files the last good version read
     generation: int = 0               # goes up with every save, so a stale PDF result is dropped
-    pdf_seconds: float | None = None
     fit: dict | None = None           # reading load and fill per region, from the last PDF build
     versions: dict[str, VersionState] = field(default_factory=dict)   # by audience id, in order
 
@@ -522,14 +521,14 @@ class Preview:
         def brief_written(own: build.BriefResult) -> None:
             """The full brief is written and its versions are still being laid out: its page
             need not wait for them."""
-            state = self._record_pdf(brief_id, generation, own, started)
+            state = self._record_pdf(brief_id, generation, own)
             if state is not None:
                 self._announce("state", state)
 
         result = self._build_pdf_of(path, on_brief=brief_written)
         seconds = time.perf_counter() - started
         with self._lock:
-            state = self._record_pdf(brief_id, generation, result, started)
+            state = self._record_pdf(brief_id, generation, result)
             if state is None:
                 return
             problems = state.problems
@@ -551,15 +550,13 @@ class Preview:
             for problem in problems:
                 self._log(f"{problem.where}: error: {problem.message}")
 
-    def _record_pdf(self, brief_id: str, generation: int, result: build.BriefResult,
-                    started: float) -> BriefState | None:
+    def _record_pdf(self, brief_id: str, generation: int, result: build.BriefResult) -> BriefState | None:
         """The full brief's state after its PDF was built (None: saved again meanwhile, and a
         newer build is coming)."""
         with self._lock:
             state = self._briefs.get(brief_id)
             if state is None or state.generation != generation:
                 return None
-            state.pdf_seconds = time.perf_counter() - started
             state.problems = [] if result.ok else problems_of(result)
             state.fit = result.fit.public() if result.fit else None
             state.status = _status(result, state.problems)

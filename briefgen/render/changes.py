@@ -13,12 +13,12 @@ from collections.abc import Iterable, Sequence
 
 from markupsafe import escape
 
-from briefgen.content.compare import BriefDiff, Change, WordOp
+from briefgen.content.compare import DISTRIBUTION, BriefDiff, Change, WordOp
 
 CONTEXT_WORDS = 6          # words kept around a change in a long unchanged run
 NOUNS = {"Participants": "participant", "Deliverables": "deliverable", "Key messages": "key message",
          "Sensitivities": "sensitivity", "Agenda": "agenda item", "Quotes": "quote",
-         "Sources": "source", "Distribution (not printed)": "recipient", "Objectives": "objective",
+         "Sources": "source", "Objectives": "objective",
          "Decisions": "decision", "Points to make": "point to make", "If raised": "if-raised line"}
 # Items known by their own words: a rewording is told as the item, not as a field of it.
 REWORDED_BY_TEXT = {"Key messages": "text", "Quotes": "text", "Objectives": "text",
@@ -145,6 +145,11 @@ def _problem_lines(diff: BriefDiff, paint) -> list[str]:
     return lines
 
 
+def _place(change: Change) -> str:
+    """What a change of a field is said of: 'Hotline: summary' (a status change: 'Hotline')."""
+    return f"{change.item}: {change.field}" if change.field not in ("", "status") else change.item
+
+
 def _describe(change: Change, words, paint) -> str:
     """One change on one line, for the terminal."""
     if change.action == "added":
@@ -155,7 +160,7 @@ def _describe(change: Change, words, paint) -> str:
     if change.action == "moved":
         return paint("moved", f"~ moved: {change.item} ({ordinal(change.position[0])} → "
                               f"{ordinal(change.position[1])})")
-    where = f"{change.item}: {change.field}" if change.field not in ("", "status") else change.item
+    where = _place(change)
     if change.words:
         return f"{where}: {words(change)}"
     return f"{where}: {paint('removed', change.before or '(none)')} → {paint('added', change.after or '(none)')}"
@@ -216,7 +221,7 @@ def _describe_markdown(change: Change) -> str:
     if change.action == "moved":
         return (f"Moved: {md(change.item)} ({ordinal(change.position[0])} → "
                 f"{ordinal(change.position[1])})")
-    where = md(f"{change.item}: {change.field}" if change.field not in ("", "status") else change.item)
+    where = md(_place(change))
     if change.words:
         out = []
         for op, text in trimmed(change.words):
@@ -240,8 +245,9 @@ def as_json(briefs: Sequence[BriefDiff], base: dict, template_files: Sequence[st
 # --- plain words (the email) ----------------------------------------------------------------
 
 def plain_summary(changes: Sequence[Change]) -> list[str]:
-    """Each change as a sentence a principal reads without marks."""
-    return [_sentence(change) for change in changes]
+    """Each change as a sentence a principal reads without marks; not who else gets the
+    brief (a bcc recipient is never named to the others; the diff shows reviewers that)."""
+    return [_sentence(change) for change in changes if change.section != DISTRIBUTION]
 
 
 def _sentence(change: Change) -> str:
@@ -309,7 +315,7 @@ def _describe_html(change: Change) -> str:
     if change.action == "moved":
         return (f"Moved: {escape(change.item)} ({ordinal(change.position[0])} → "
                 f"{ordinal(change.position[1])})")
-    where = escape(f"{change.item}: {change.field}" if change.field not in ("", "status") else change.item)
+    where = escape(_place(change))
     if change.words:
         tags = {"removed": "del", "added": "ins"}
         out = [str(escape(text)) if op == "same" else f"<{tags[op]}>{escape(text)}</{tags[op]}>"

@@ -107,17 +107,26 @@ def write_pdfs(html: str, validated: TextSource, asset_roots: tuple[Path, ...],
     how the pages fit. Raises PageOverflow when they do not."""
     laid_out = lay_out(html, validated, asset_roots)
     fit = check_fit(html, laid_out, validated, asset_roots)
+    pdf, record_pdf = _write_tagged(html, laid_out, validated, record)
+    return pdf, record_pdf, fit
+
+
+def _write_tagged(html: str, laid_out: LaidOut, source: TextSource,
+                  record: RecordFiles | None = None) -> tuple[bytes, bytes | None]:
+    """A layout written as PDF/UA-1 and, with `record`, as the PDF/A-3b record copy too,
+    both with their structure trees finished (pdf_tags). Refused fetches and missing glyphs
+    raise, naming where the content wrote them."""
     with _weasyprint_log() as log:
         # Attachments, if any, are fetched only now.
         pdf = laid_out.document.write_pdf(pdf_variant=PDF_VARIANT)
         record_pdf = None if record is None else laid_out.document.write_pdf(
             pdf_variant=RECORD_VARIANT, pdf_tags=True, attachments=record.attachments())
-    _raise_for_refusals(laid_out.fetcher, laid_out.base_url, validated)
-    _raise_for_log(log, validated)
+    _raise_for_refusals(laid_out.fetcher, laid_out.base_url, source)
+    _raise_for_log(log, source)
     from briefgen.render.pdf_tags import finish_tags, language_parts  # pikepdf: only here
     languages = language_parts(html)
     return (finish_tags(pdf, languages),
-            None if record_pdf is None else finish_tags(record_pdf, languages, claim_pdf_ua=True), fit)
+            None if record_pdf is None else finish_tags(record_pdf, languages, claim_pdf_ua=True))
 
 
 def check_fit(html: str, laid_out: LaidOut, validated: TextSource,
@@ -163,12 +172,7 @@ class LaidOutDocument:
         raise KeyError(anchor)
 
     def write(self) -> bytes:
-        with _weasyprint_log() as log:
-            pdf = self.laid_out.document.write_pdf(pdf_variant=PDF_VARIANT)
-        _raise_for_refusals(self.laid_out.fetcher, self.laid_out.base_url, self.source)
-        _raise_for_log(log, self.source)
-        from briefgen.render.pdf_tags import finish_tags, language_parts  # pikepdf: only here
-        return finish_tags(pdf, language_parts(self.html))
+        return _write_tagged(self.html, self.laid_out, self.source)[0]
 
 
 def lay_out_document(html: str, source: TextSource, asset_roots: tuple[Path, ...]) -> LaidOutDocument:

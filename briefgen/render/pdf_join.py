@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,11 +52,14 @@ class BookInfo:
     lang: str
 
 
-def join_tagged(parts: Sequence[JoinPart], info: BookInfo, *, footer: bytes | None = None,
+Footer = Callable[[list[tuple[float, float]]], bytes]
+
+
+def join_tagged(parts: Sequence[JoinPart], info: BookInfo, *, footer: Footer | None = None,
                 destinations: Mapping[str, int] | None = None) -> bytes:
-    """The parts as one tagged PDF/UA-1 document. `footer` is a PDF with one page per book
-    page (same sizes) drawn over each page as an artifact; `destinations` points links with
-    these names at these 0-based book pages."""
+    """The parts as one tagged PDF/UA-1 document. `footer`, given the size of every book
+    page (points), makes a PDF with one page per book page, drawn over it as an artifact;
+    `destinations` points links with these names at these 0-based book pages."""
     book = pikepdf.new()
     document = _new_structure(book)
     next_key = 0
@@ -79,7 +82,7 @@ def join_tagged(parts: Sequence[JoinPart], info: BookInfo, *, footer: bytes | No
                 first += len(pages)
         _finish(book, document, next_key, info, sources[0])
         if footer is not None:
-            _draw_footer(book, footer)
+            _draw_footer(book, footer([_size(page) for page in book.pages]))
         out = io.BytesIO()
         book.save(out, deterministic_id=True, fix_metadata_version=False)
     finally:
@@ -88,11 +91,9 @@ def join_tagged(parts: Sequence[JoinPart], info: BookInfo, *, footer: bytes | No
     return out.getvalue()
 
 
-def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
-    """Width and height of each page, in points."""
+def page_count(pdf: bytes) -> int:
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        return [(float(page.mediabox[2] - page.mediabox[0]), float(page.mediabox[3] - page.mediabox[1]))
-                for page in document.pages]
+        return len(document.pages)
 
 
 def top_outline_pages(pdf: bytes) -> tuple[list[int], int]:
@@ -100,6 +101,12 @@ def top_outline_pages(pdf: bytes) -> tuple[list[int], int]:
     with pikepdf.open(io.BytesIO(pdf)) as document, document.open_outline() as outline:
         starts = [(_destination_page(document, entry.destination) or 0) + 1 for entry in outline.root]
         return starts, len(document.pages)
+
+
+def _size(page: pikepdf.Page) -> tuple[float, float]:
+    """Width and height in points."""
+    box = page.mediabox
+    return float(box[2] - box[0]), float(box[3] - box[1])
 
 
 # --- the structure tree ----------------------------------------------------------------------
