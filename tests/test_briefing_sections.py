@@ -76,6 +76,15 @@ def _heights(pdf: Path) -> dict[str, float]:
     return found
 
 
+def test_each_if_raised_question_and_its_line_are_apart_on_the_page(sample_build: Path):
+    """The question and its LINE label sit on one line: a space between them, in what is
+    seen and in what is read (a screen reader, a copy and paste)."""
+    text = pdf_text(sample_build / f"{SAMPLE_ID}.pdf")
+    assert "American adversaries? LINE The" in text
+    assert "consult an alliance? LINE It is not" in text
+    assert not re.search(r"\?LINE", text)
+
+
 def test_chinese_names_are_set_in_a_simplified_chinese_face(sample_build: Path):
     fonts = embedded_fonts(sample_build / f"{SECOND_ID}.pdf")
     chinese = next(chars for name, chars in fonts.items() if "CJK-SC" in name)
