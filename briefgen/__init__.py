@@ -1,15 +1,17 @@
 """briefgen: meeting briefs from validated YAML to a one-page HTML and PDF.
 
-The pipeline, one module per stage:
+The folders follow the data, and imports point one way only (tests/test_architecture.py):
 
-    loader      YAML text -> plain data + where every value sits in the file
-    validate    plain data -> typed model (models.py), or every problem at once
-    render_html model -> self-contained HTML through the Jinja templates
-    pdf         HTML -> one-page PDF bytes, fonts and fetches checked
-    build       runs the stages for each brief and writes output atomically
+    `content`   read and check what authors write: YAML with positions, the model, the rules
+    `render`    a validated brief to what a reader sees: HTML, plain text, PDF, pictures
+    `build`     many briefs to files in output/: workers, incremental stamps, books, diffs
+    `preview`   `briefgen serve`, the live preview on 127.0.0.1
+    `mail`      a built brief as an email, drafted or sent
+    `cli`       the `briefgen` command, a thin layer over the folders above
 
-``cli`` is a thin layer over ``build``; ``errors`` is the one place that
-turns a user's mistake into a message and an exit code.
+Beside them, `errors` holds the `Diagnostic` every stage reports and the one place that
+turns a user's mistake into a message and an exit code; `project` resolves where a
+project's content, templates and output live; `__main__` makes `python -m briefgen` work.
 """
 
 __version__ = "0.1.0"

@@ -1,7 +1,8 @@
 """Generated artefacts and documentation stay in step with the code.
 
-The JSON Schemas under schema/ and the content reference in README.md are generated
-from the model; `briefgen --help` and README name the same commands and options.
+The JSON Schemas under schema/ and the content reference in docs/content-reference.md are
+generated from the model; `briefgen --help`, the README's command summary and the manual in
+docs/ name the same commands and options; every relative link in them leads to a file.
 """
 
 from __future__ import annotations
@@ -19,9 +20,17 @@ from briefgen.content.schema import REFERENCE_END, REFERENCE_START, content_refe
 from conftest import REPO, run_cli
 
 README = REPO / "README.md"
+DOCS = REPO / "docs"
+CONTENT_REFERENCE = DOCS / "content-reference.md"
+AUTHORING = DOCS / "authoring.md"          # writing a brief, and `briefgen check`
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)\n")
 # Keys whose examples belong to the helper that owns the `distribution` section.
 EXAMPLES_OWNED_ELSEWHERE = {"Distribution", "Recipient", "Brief.distribution", "Book.distribution"}
+
+
+def _manual() -> str:
+    """Every page of the manual under docs/."""
+    return "\n".join(page.read_text(encoding="utf-8") for page in sorted(DOCS.glob("*.md")))
 
 
 def _subcommands() -> dict:
@@ -91,47 +100,127 @@ def test_golden_briefs_name_an_existing_schema():
             assert (path.parent / match.group(1)).resolve().is_file(), path
 
 
-def test_readme_content_reference_is_generated_from_the_model():
-    text = README.read_text(encoding="utf-8")
+def test_content_reference_is_generated_from_the_model():
+    text = CONTENT_REFERENCE.read_text(encoding="utf-8")
     start, end = text.index(REFERENCE_START), text.index(REFERENCE_END) + len(REFERENCE_END) + 1
     if os.environ.get("BRIEFGEN_UPDATE_GOLDEN"):
         text = text[:start] + content_reference() + text[end:]
-        README.write_text(text, encoding="utf-8")
+        CONTENT_REFERENCE.write_text(text, encoding="utf-8")
+        end = start + len(content_reference())
     assert text[start:end] == content_reference(), (
-        "README's content reference is out of date: refresh it with BRIEFGEN_UPDATE_GOLDEN=1")
+        "docs/content-reference.md is out of date: refresh it with BRIEFGEN_UPDATE_GOLDEN=1")
 
 
-def test_every_command_in_help_is_documented_in_readme():
+def test_every_command_in_help_is_in_the_readme_summary_and_the_manual():
     help_text = run_cli("--help").out
-    readme = README.read_text(encoding="utf-8")
+    readme, manual = README.read_text(encoding="utf-8"), _manual()
     for name in _subcommands():
         assert re.search(rf"^\s+{name}\s", help_text, flags=re.MULTILINE), f"{name} not in --help"
-        assert f"briefgen {name}" in readme, f"`briefgen {name}` is not documented in README.md"
+        assert re.search(rf"^\.venv/bin/briefgen {name}\b", readme, flags=re.MULTILINE), (
+            f"`briefgen {name}` is not in the README's command summary")
+        assert f"briefgen {name}" in manual, f"`briefgen {name}` is not documented in docs/"
     assert set(COMMANDS) == set(_subcommands())
 
 
-def test_every_command_readme_shows_exists_with_its_options():
-    """The usage lines in README's code blocks name real commands and real options."""
-    readme = README.read_text(encoding="utf-8")
+@pytest.mark.parametrize("page", [README, *sorted(DOCS.glob("*.md"))], ids=lambda p: p.name)
+def test_every_command_a_page_shows_exists_with_its_options(page: Path):
+    """The usage lines in the code blocks of the README and the manual name real commands
+    and real options."""
+    text = page.read_text(encoding="utf-8")
     commands = _subcommands()
-    usages = re.findall(r"^\.venv/bin/briefgen (\w+)(.*)$", readme, flags=re.MULTILINE)
-    assert {"build", "check", "schema", "new"} <= {name for name, _ in usages}
+    usages = re.findall(r"^(?:\$ )?\.venv/bin/briefgen (\w+)(.*)$", text, flags=re.MULTILINE)
+    if page == README:
+        assert {"build", "check", "schema", "new"} <= {name for name, _ in usages}
     for name, rest in usages:
-        assert name in commands, f"README shows `briefgen {name}`, which does not exist"
+        assert name in commands, f"{page.name} shows `briefgen {name}`, which does not exist"
         options = set(commands[name]._option_string_actions)
         for option in re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", rest.split("#")[0]):
-            assert option in options, f"README shows `briefgen {name} {option}`, which does not exist"
+            assert option in options, f"{page.name} shows `briefgen {name} {option}`, which does not exist"
 
 
-def test_check_options_are_documented():
-    readme = README.read_text(encoding="utf-8")
+def test_check_options_are_documented_where_checking_is():
+    authoring = AUTHORING.read_text(encoding="utf-8")
     check = _subcommands()["check"]
     for action in check._actions:
         for option in action.option_strings:
             if option.startswith("--") and option != "--help":
-                assert option in readme, f"`check {option}` is not documented in README.md"
+                assert option in authoring, f"`check {option}` is not documented in docs/authoring.md"
     for choice in ("text", "json", "github"):
-        assert f"--format {choice}" in readme
+        assert f"--format {choice}" in authoring
+
+
+# --- links ---------------------------------------------------------------------------------
+
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+
+
+def _anchors(text: str) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces
+    to hyphens."""
+    headings = re.findall(r"^#+ (.+)$", _without_code_blocks(text), flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-") for heading in headings}
+
+
+def _without_code_blocks(text: str) -> str:
+    return re.sub(r"^```.*?^```", "", text, flags=re.DOTALL | re.MULTILINE)
+
+
+def _without_code(text: str) -> str:
+    """The text with its code blocks and inline code taken out: a link shown as code is an
+    example, not a link."""
+    return re.sub(r"`[^`\n]*`", "", _without_code_blocks(text))
+
+
+def relative_links(page: Path) -> list[tuple[str, Path, str]]:
+    """Each relative link on a page: as written, the file it points at, and its anchor."""
+    found = []
+    for target in LINK.findall(_without_code(page.read_text(encoding="utf-8"))):
+        if re.match(r"[a-z][a-z+.-]*:", target):
+            continue                                  # https:, mailto:
+        path, _, anchor = target.partition("#")
+        found.append((target, (page.parent / path).resolve() if path else page, anchor))
+    return found
+
+
+def broken_links(pages: list[Path]) -> list[str]:
+    broken = []
+    for page in pages:
+        for target, path, anchor in relative_links(page):
+            if not path.exists():
+                broken.append(f"{page.name}: {target} (no such file)")
+            elif anchor and path.suffix == ".md" and anchor not in _anchors(path.read_text(encoding="utf-8")):
+                broken.append(f"{page.name}: {target} (no such heading)")
+    return broken
+
+
+def test_every_relative_link_in_the_readme_and_the_manual_leads_somewhere():
+    pages = [README, *sorted(DOCS.glob("*.md"))]
+    assert sum(len(relative_links(page)) for page in pages) > 20      # the links were found
+    assert broken_links(pages) == []
+
+
+def test_the_link_check_finds_a_missing_file_and_a_missing_heading(tmp_path: Path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("# Page A\n\n## Some section\n", encoding="utf-8")
+    page = tmp_path / "README.md"
+    page.write_text("[a](docs/a.md#some-section) [b](docs/b.md) [c](docs/a.md#gone) "
+                    "![d](docs/pages/d.png) `[e](not-a-link.md)` [f](https://example.org/x)\n",
+                    encoding="utf-8")
+    assert broken_links([page]) == ["README.md: docs/b.md (no such file)",
+                                    "README.md: docs/a.md#gone (no such heading)",
+                                    "README.md: docs/pages/d.png (no such file)"]
+
+
+def test_the_readme_stays_a_front_page():
+    """What it is, a picture, the two commands, a first brief, links: the manual is in docs/."""
+    readme = README.read_text(encoding="utf-8")
+    assert len(readme.splitlines()) < 200
+    assert "make brief" in readme
+    assert "make test" in readme
+    assert "## Your first brief in five steps" in readme
+    assert "](docs/pages/camp-david-2023-page1.png)" in readme
+    linked = {path for _, path, _ in relative_links(README)}
+    assert {page.resolve() for page in DOCS.glob("*.md")} <= linked, "a page of docs/ is not linked from README"
 
 
 def test_pull_request_workflow_checks_builds_and_uploads():

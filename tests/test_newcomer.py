@@ -19,6 +19,11 @@ from briefgen.project import briefgen_command
 
 VENV_BIN = Path(sys.executable).parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
+# The README and the manual under docs/ (its pages link back to the README; the measurement
+# reports beside them describe what their scripts run, not what a reader types).
+MANUAL = [text for text in (page.read_text(encoding="utf-8") for page in sorted((REPO / "docs").glob("*.md")))
+          if "](../README.md)" in text]
+PAGES = [README, *MANUAL]
 SUBCOMMANDS = ("build", "check", "schema", "email", "new", "serve")
 
 
@@ -53,17 +58,18 @@ def test_the_command_is_relative_to_a_checkout_and_plain_once_the_venv_is_on_the
     assert briefgen_command() == "briefgen"
 
 
-def _code_in_readme() -> list[str]:
-    """Every command line in the README's code blocks, and every inline code span."""
-    blocks = re.findall(r"```(?:sh|text)\n(.*?)```", README, flags=re.DOTALL)
+def _code_in(page: str) -> list[str]:
+    """Every command line in a page's code blocks, and every inline code span."""
+    blocks = re.findall(r"```(?:sh|text)\n(.*?)```", page, flags=re.DOTALL)
     lines = [line.removeprefix("$ ") for block in blocks for line in block.splitlines()]
-    return lines + re.findall(r"`([^`\n]+)`", re.sub(r"```.*?```", "", README, flags=re.DOTALL))
+    return lines + re.findall(r"`([^`\n]+)`", re.sub(r"```.*?```", "", page, flags=re.DOTALL))
 
 
 def test_the_readme_types_every_command_as_it_runs_from_a_fresh_clone():
-    """A command with arguments is written `.venv/bin/briefgen ...` (or `make ...`), and the
-    README says once how to shorten it."""
-    bare = [code for code in _code_in_readme()
+    """A command with arguments is written `.venv/bin/briefgen ...` (or `make ...`) in the
+    README and the manual, and the README says once how to shorten it."""
+    assert len(MANUAL) >= 5
+    bare = [code for page in PAGES for code in _code_in(page)
             if re.match(rf"briefgen ({'|'.join(SUBCOMMANDS)}) \S", code.strip())]
     assert bare == []
     assert ". .venv/bin/activate" in README and "export PATH=$PWD/.venv/bin:$PATH" in README

@@ -2,8 +2,9 @@
 
 The server binds 127.0.0.1 only. It watches content/ and templates/, re-renders what a
 save touched in this warm process, and tells the open pages to reload; problems show
-over the last good version. See preview.py (the state), preview_server.py (the pages
-and the event stream) and watch.py (inotify).
+over the last good version. See preview/state.py (the state), preview/server.py (the
+pages and the event stream), preview/pdf_worker.py (the warm PDF process) and
+preview/watch.py (inotify).
 """
 
 from __future__ import annotations

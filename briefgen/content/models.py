@@ -1,7 +1,7 @@
 """The content model: what a brief and a person may contain.
 
 Every field has a description (it becomes the JSON Schema that editors use and the
-reference in the README). Unknown keys are errors. The loader hands us text for
+reference in docs/content-reference.md). Unknown keys are errors. The loader hands us text for
 every scalar, so a field that is text stays the text the author wrote; fields
 that are dates or choices say so here and reject anything else in plain English.
 """

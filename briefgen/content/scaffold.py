@@ -212,7 +212,7 @@ sources:
 
 
 # What to write in each key of a person file; the comment above each key is the model's own
-# description, so the file explains what the schema and the README say.
+# description, so the file explains what the schema and docs/content-reference.md say.
 PERSON_PLACEHOLDERS = {
     "name": "the full name in Latin script",
     "short_name": "the name used in running text, or delete this line",

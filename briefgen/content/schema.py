@@ -35,14 +35,14 @@ def write_schemas(root: Path) -> list[Path]:
     return written
 
 
-# --- the content reference in README.md, generated from the same schemas ------------------
+# --- the content reference in docs/content-reference.md, generated from the same schemas ------------------
 
-REFERENCE_START = "<!-- content-reference: generated from the model by briefgen.schema; do not edit -->"
+REFERENCE_START = "<!-- content-reference: generated from the model by briefgen.content.schema; do not edit -->"
 REFERENCE_END = "<!-- end of content-reference -->"
 
 
 def content_reference() -> str:
-    """Every key of a brief, a person and a book as Markdown tables, for the README."""
+    """Every key of a brief, a person and a book as Markdown tables, for docs/content-reference.md."""
     sections = []
     shown: set[str] = set()   # a group of keys shared by two kinds of file is listed once
     for name, text in schema_texts().items():
@@ -57,7 +57,7 @@ def content_reference() -> str:
 
 
 def _table(heading: str, schema: dict, defs: dict) -> str:
-    rows = [f"#### {heading}", "", schema.get("description", ""), "",
+    rows = [f"## {heading}", "", schema.get("description", ""), "",
             "| key | required | what it holds |", "| --- | --- | --- |"]
     required = set(schema.get("required", []))
     for key, prop in schema["properties"].items():

@@ -3,7 +3,7 @@
 Nothing a content author writes can add a header: every brief field that reaches a
 header (title, classification, the brief's id as the attachment's name) is checked
 for control and line-breaking characters first, with the file:line:col of the field,
-and addresses and names have already been checked by the model (see addresses.py).
+and addresses and names have already been checked by the model (see content/addresses.py).
 Text that the email library would decode as an RFC 2047 encoded word (`=?...?=`) is refused
 twice: at validation, and here, where the written message is also parsed back and must
 carry exactly the subject, addresses, names and attachment name it was given.

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from weasyprint.document import Document
 
 
-# Every PDF: tagged, its title shown in the window, its language set (README: Accessibility).
+# Every PDF: tagged, its title shown in the window, its language set (docs/accessibility.md).
 PDF_VARIANT = "pdf/ua-1"
 # The record copy (`briefgen build --record`): archival, with its sources embedded. One
 # variant per file in WeasyPrint: the record is tagged, and pdf_tags adds the PDF/UA claim.

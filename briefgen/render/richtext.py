@@ -4,7 +4,7 @@ Raw HTML is switched off in the Markdown parser itself (it comes out as escaped 
 and the result is then cleaned by nh3 against an allowlist, so nothing a content author
 writes can add a script, a style, a form or an attachment to the page. Links keep
 only http(s) and mailto targets; images keep only paths inside the content's assets
-folder (`briefgen.assets` has the rules, and validation reports breaches with their line).
+folder (`briefgen.content.assets` has the rules, and validation reports breaches with their line).
 Citations written `[@source-id]` become numbered superscript references.
 
 Python-Markdown recurses once per level of nesting and slows down quadratically on
