@@ -447,3 +447,18 @@ def test_a_trip_across_time_zones_is_ordered_by_instant_and_overlaps_use_duratio
     [bilateral] = [e for e in Calendar.from_ical(book_calendar(checked.book, checked.briefs)).walk("VEVENT")
                    if str(e["summary"]).startswith("Bilateral")]
     assert bilateral.decoded("dtend") - bilateral.decoded("dtstart") == dt.timedelta(hours=1)
+
+
+def test_bookmarks_are_the_headings_own_text_without_the_owners_line(tmp_path: Path):
+    """Deliverables that share their owners print them beside the heading ("Owners: ...");
+    the bookmark of that section is the heading alone, in the brief and in the book."""
+    root = copy_trip(tmp_path)
+    edit(root / "content" / f"{BRIEFS[1]}.yaml", "    owners: [biden]\n", "    owners: [biden, kishida, yoon]\n")
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code == 0, result.err
+    for name in (BRIEFS[1], BOOK):
+        titles = [title for _, title, _ in _outline(PdfReader(root / "output" / f"{name}.pdf"))]
+        assert "Deliverables" in titles, (name, titles)
+        assert not [title for title in titles if "Owners" in title], (name, titles)
+    html = (root / "output" / f"{BRIEFS[1]}.html").read_text(encoding="utf-8")
+    assert "Owners: Biden, Kishida, Yoon" in html   # the owners line is still printed
