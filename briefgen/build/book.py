@@ -82,7 +82,8 @@ def check_book(project: Project, path: Path,
         else:
             briefs.append(brief)
     if len(briefs) == len(validated.book.briefs):
-        diagnostics += marking_problems(validated, briefs) + overlap_warnings(validated, briefs)
+        diagnostics += (marking_problems(validated, briefs) + overlap_warnings(validated, briefs)
+                        + zoneless_warnings(validated, briefs))
     ok = not any(d.is_error for d in diagnostics)
     checked = CheckedBook(validated, briefs) if ok else None
     return checked, BriefResult(path, path.stem, ok, diagnostics)
@@ -147,7 +148,10 @@ def overlap_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> 
 
     timed = {id(e.slot): e for e in schedule(briefs, validated.book.timezone) if e.slot is not None}
     warned: dict[tuple[int, int], Diagnostic] = {}
-    for first_slot, later_slot in overlapping([e.slot for e in timed.values() if e.slot is not None]):
+    zoned = [e.slot for e in timed.values() if e.slot is not None and e.slot.start.tzinfo]
+    floating = [e.slot for e in timed.values() if e.slot is not None and not e.slot.start.tzinfo]
+    # a floating time is no instant: it is compared only with other floating times
+    for first_slot, later_slot in [*overlapping(zoned), *overlapping(floating)]:
         first, later = timed[id(first_slot)], timed[id(later_slot)]
         if first.brief_index == later.brief_index:
             continue   # the brief's own check reports it
@@ -160,6 +164,21 @@ def overlap_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> 
             f"agenda item '{later.item.title}' of brief `{later.brief_id}` {clash}; is the schedule right?"),
             severity="warning"))
     return list(warned.values())
+
+
+def zoneless_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
+    """Each timed item that no zone reaches (not its own, its event's or the book's), at its
+    `time` in its brief: its calendar entry floats, the same clock time wherever it is opened."""
+    from briefgen.render.book import schedule
+
+    return [briefs[entry.brief_index].document.diagnostic(
+        ("agenda", entry.slot.index, "time"),
+        f"agenda item {entry.slot.index + 1} ('{entry.item.title}') has a time but no time zone: none on "
+        f"the item, its event or the book `{validated.book_id}`, so calendars show {entry.item.time} on "
+        "whatever clock they are opened; add `timezone` to the item or the event, or to the book",
+        severity="warning")
+        for entry in schedule(briefs, validated.book.timezone)
+        if entry.slot is not None and entry.slot.start.tzinfo is None]
 
 
 def _moment(entry) -> str:
