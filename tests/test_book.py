@@ -502,9 +502,9 @@ def test_each_calendar_event_keeps_its_own_zone_and_only_items_without_one_float
     checked, result = check_book(Project.at(root), book_file)
     assert [d.format() for d in result.diagnostics if "time zone" in d.message] == [
         f"content/{BRIEFS[0]}.yaml:31:11: warning: agenda item 1 ('Bilateral meeting; opening remarks before "
-        "the press') has a time but no time zone: none on the item, its event or the book "
-        f"`{BOOK}`, so calendars show 19:25 on whatever clock they are opened; add `timezone` to the "
-        "item or the event, or to the book (agenda[0].time)"]
+        "the press') has a time but no time zone (none on the item, its event or its book), so the "
+        "book's calendar shows 19:25 on whatever clock it is opened; add `timezone` to the item or the "
+        "event, or to the book (agenda[0].time)"]
     assert checked is not None
     view = book_view(checked.book, checked.briefs, PagePlan(3, (4,), (5, 6), 7, 7))
     times = {row["title"].split(";")[0]: row["time"] for day in view["schedule"] for row in day["entries"]}

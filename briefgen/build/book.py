@@ -168,14 +168,15 @@ def overlap_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> 
 
 def zoneless_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
     """Each timed item that no zone reaches (not its own, its event's or the book's), at its
-    `time` in its brief: its calendar entry floats, the same clock time wherever it is opened."""
+    `time` in its brief: its calendar entry floats, the same clock time wherever it is opened.
+    The words name no book, so a brief in two books is told once (`check` reports each once)."""
     from briefgen.render.book import schedule
 
     return [briefs[entry.brief_index].document.diagnostic(
         ("agenda", entry.slot.index, "time"),
-        f"agenda item {entry.slot.index + 1} ('{entry.item.title}') has a time but no time zone: none on "
-        f"the item, its event or the book `{validated.book_id}`, so calendars show {entry.item.time} on "
-        "whatever clock they are opened; add `timezone` to the item or the event, or to the book",
+        f"agenda item {entry.slot.index + 1} ('{entry.item.title}') has a time but no time zone (none on "
+        f"the item, its event or its book), so the book's calendar shows {entry.item.time} on whatever "
+        "clock it is opened; add `timezone` to the item or the event, or to the book",
         severity="warning")
         for entry in schedule(briefs, validated.book.timezone)
         if entry.slot is not None and entry.slot.start.tzinfo is None]
