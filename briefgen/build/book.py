@@ -82,7 +82,8 @@ def check_book(project: Project, path: Path,
         else:
             briefs.append(brief)
     if len(briefs) == len(validated.book.briefs):
-        diagnostics += (marking_problems(validated, briefs) + overlap_warnings(validated, briefs)
+        diagnostics += (marking_problems(validated, briefs) + scheme_warnings(validated, briefs)
+                        + paper_warnings(validated, briefs) + overlap_warnings(validated, briefs)
                         + zoneless_warnings(validated, briefs))
     ok = not any(d.is_error for d in diagnostics)
     checked = CheckedBook(validated, briefs) if ok else None
@@ -103,7 +104,20 @@ def marking_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> 
                    else _scheme_marking_problem(validated, brief, where, rules, briefs))
         if problem:
             problems.append(validated.at_key("classification", problem))
+        elif rules is None and not _comparable(validated.book.classification, brief.brief.classification):
+            problems.append(validated.at_key("classification", (
+                f"the book's marking {validated.book.classification} cannot be compared with its brief "
+                f"`{brief.brief_id}`'s {brief.brief.classification} ({where}): without a `markings:` scheme "
+                "only UNCLASSIFIED < CONFIDENTIAL < SECRET < TOP SECRET are ordered; mark the book as its "
+                "brief is, or give the brief a `markings:` scheme"), severity="warning"))
     return problems
+
+
+def _comparable(book_marking: str, brief_marking: str | None) -> bool:
+    from briefgen.content.books import marking_level
+
+    return (not brief_marking or brief_marking == book_marking
+            or None not in (marking_level(book_marking), marking_level(brief_marking)))
 
 
 def _word_marking_problem(validated: ValidatedBook, brief: ValidatedBrief, where: str) -> str:
@@ -138,6 +152,37 @@ def _scheme_marking_problem(validated: ValidatedBook, brief: ValidatedBrief, whe
     return (f"the book is marked {stated}, lower than its brief `{brief.brief_id}` "
             f"({banner(own, scheme)}, {where}); mark the book at least "
             f"{banner(combine(same_scheme, scheme), scheme)}")
+
+
+def scheme_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
+    """A book has one marking, read in one marking scheme: each brief in another scheme than
+    the book's first brief (or in none where it has one) is told, at its line in `briefs`."""
+    from briefgen.content.audiences import rules_of
+
+    schemes = [rules.scheme if (rules := rules_of(b.brief)) else None for b in briefs]
+    first = schemes[0]
+    return [validated.at_brief(index, (
+        f"brief `{brief.brief_id}` is marked in {_scheme_name(scheme)}, the book's first brief "
+        f"`{briefs[0].brief_id}` in {_scheme_name(first)}: a book's one marking is read in one scheme; "
+        "put briefs of different schemes in different books"), severity="warning")
+        for index, (brief, scheme) in enumerate(zip(briefs, schemes, strict=True)) if scheme != first]
+
+
+def _scheme_name(scheme) -> str:
+    return f"the `{scheme.id}` marking scheme" if scheme else "plain words (no `markings:` scheme)"
+
+
+def paper_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
+    """Each brief printed on another paper than the book's own pages, at its line in `briefs`."""
+    paper = validated.book.paper
+    return [validated.at_brief(index, (
+        f"brief `{brief.brief_id}` is on {PAPER_NAMES[brief.brief.paper]} paper, the book's own pages on "
+        f"{PAPER_NAMES[paper]} (`paper: {paper}`): the book would mix page sizes; set the book's `paper` "
+        "or the brief's to the other"), severity="warning")
+        for index, brief in enumerate(briefs) if brief.brief.paper != paper]
+
+
+PAPER_NAMES = {"letter": "Letter", "a4": "A4"}
 
 
 def overlap_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
