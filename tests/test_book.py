@@ -518,3 +518,28 @@ def test_each_calendar_event_keeps_its_own_zone_and_only_items_without_one_float
     assert starts()["Bilateral meeting"] == (dt.datetime(2023, 5, 18, 19, 25, tzinfo=ZoneInfo("Asia/Shanghai")),
                                              "Asia/Shanghai")
     assert starts()["Trilateral meeting"][1] == "Asia/Tokyo"
+
+
+def test_the_book_s_banner_has_the_colours_its_briefs_scheme_gives_its_marking(tmp_path: Path):
+    """The same marking in one colour on the book's pages and its briefs' (UK OFFICIAL is
+    blue in the UK scheme; the book used to print it grey, as a marking it did not know)."""
+    from briefgen.build.book import check_book
+    from briefgen.build.pipeline import Project
+    from briefgen.render.book import PagePlan, book_view, render_book_part
+    from briefgen.render.html import render_html
+
+    root = copy_trip(tmp_path)
+    for brief in BRIEFS:
+        edit(root / "content" / f"{brief}.yaml", "classification: UNCLASSIFIED\n",
+             "classification: OFFICIAL\nmarkings:\n  scheme: uk\n  default: OFFICIAL\n")
+    book_file = root / "content" / "books" / f"{BOOK}.yaml"
+    edit(book_file, "classification: UNCLASSIFIED", "classification: OFFICIAL")
+    checked, result = check_book(Project.at(root), book_file)
+    assert checked is not None, result.errors
+    brief_banner = re.search(r'<div class="banner banner-top[^"]*"[^>]*>', render_html(checked.briefs[0]))
+    assert brief_banner is not None
+    assert "background: #1d5b8c" in brief_banner.group(0)
+    book_html = render_book_part(book_view(checked.book, checked.briefs, PagePlan(3, (4,), (5, 6), 7, 7)), "middle")
+    book_banner = re.search(r'<div class="banner banner-top[^"]*"[^>]*>', book_html)
+    assert book_banner is not None
+    assert "background: #1d5b8c" in book_banner.group(0), book_banner.group(0)

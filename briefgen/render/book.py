@@ -22,7 +22,7 @@ from briefgen.content.models import AgendaItem, Brief
 from briefgen.content.schedule import Slot, clock_labels, item_days, item_zone_name, zoned_slots
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
-from briefgen.render.html import PAGE_SIZES, _banner_class, template_environment
+from briefgen.render.html import PAGE_SIZES, _banner_class, colours_style, template_environment
 from briefgen.render.labels import long_date, medium_date, short_names, span_of_days
 from briefgen.render.richtext import RichText
 
@@ -120,6 +120,7 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         "subtitle": book.subtitle or "",
         "classification": book.classification,
         "banner_class": _banner_class(book.classification),
+        "banner_style": _banner_style(book.classification, briefs),
         "prepared_by": book.prepared_by,
         "as_of": medium_date(book.as_of),
         "dates": span_of_days(days),
@@ -156,6 +157,22 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         "total_pages": plan.total,
         "people": [_person_view(person_id, person, text) for person_id, person in people.items()],
     }
+
+
+def _banner_style(marking: str, briefs: list[ValidatedBrief]) -> str:
+    """The colours the first brief's marking scheme gives the book's marking, so one marking
+    has one colour on the book's pages and its briefs' (the CSS classes serve books of
+    briefs without a scheme, or a marking the scheme does not know)."""
+    from briefgen.content.audiences import rules_of
+    from briefgen.content.markings import MarkingError, parse
+
+    rules = next((r for b in briefs if (r := rules_of(b.brief)) is not None), None)
+    if rules is None:
+        return ""
+    try:
+        return colours_style(rules, parse(marking, rules.scheme))
+    except MarkingError:
+        return ""
 
 
 def principal_home_zone(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> str | None:
