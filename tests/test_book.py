@@ -447,3 +447,99 @@ def test_a_trip_across_time_zones_is_ordered_by_instant_and_overlaps_use_duratio
     [bilateral] = [e for e in Calendar.from_ical(book_calendar(checked.book, checked.briefs)).walk("VEVENT")
                    if str(e["summary"]).startswith("Bilateral")]
     assert bilateral.decoded("dtend") - bilateral.decoded("dtstart") == dt.timedelta(hours=1)
+
+
+def test_bookmarks_are_the_headings_own_text_without_the_owners_line(tmp_path: Path):
+    """Deliverables that share their owners print them beside the heading ("Owners: ...");
+    the bookmark of that section is the heading alone, in the brief and in the book."""
+    root = copy_trip(tmp_path)
+    edit(root / "content" / f"{BRIEFS[1]}.yaml", "    owners: [biden]\n", "    owners: [biden, kishida, yoon]\n")
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code == 0, result.err
+    for name in (BRIEFS[1], BOOK):
+        titles = [title for _, title, _ in _outline(PdfReader(root / "output" / f"{name}.pdf"))]
+        assert "Deliverables" in titles, (name, titles)
+        assert not [title for title in titles if "Owners" in title], (name, titles)
+    html = (root / "output" / f"{BRIEFS[1]}.html").read_text(encoding="utf-8")
+    assert "Owners: Biden, Kishida, Yoon" in html   # the owners line is still printed
+
+
+def test_each_calendar_event_keeps_its_own_zone_and_only_items_without_one_float(tmp_path: Path):
+    """Item, event, book, in that order: an item with no zone anywhere floats alone (with a
+    warning at its line and 'time zone not given' on the schedule), and does not make the
+    book's other items float (imported in Sydney, the summit would be hours off)."""
+    from briefgen.build.book import check_book
+    from briefgen.build.pipeline import Project
+    from briefgen.render.book import PagePlan, book_view
+    from briefgen.render.calendar import book_calendar
+
+    root = copy_trip(tmp_path)
+    book_file = root / "content" / "books" / f"{BOOK}.yaml"
+    trilateral = root / "content" / f"{BRIEFS[1]}.yaml"
+    edit(book_file, "timezone: Asia/Tokyo\n", "")
+    edit(trilateral, "  date: 2023-05-21\n  location:", "  date: 2023-05-21\n  timezone: Asia/Tokyo\n  location:")
+    edit(trilateral, "  - date: 2023-05-21\n    title: Prime Minister",
+         '  - date: 2023-05-21\n    time: "09:00"\n    timezone: Asia/Seoul\n    title: Prime Minister')
+    edit(trilateral, "  - date: 2023-05-21\n    title: Trilateral meeting",
+         '  - date: 2023-05-21\n    time: "15:00"\n    title: Trilateral meeting')
+
+    def starts() -> dict[str, tuple[dt.datetime, str | None]]:
+        checked, result = check_book(Project.at(root), book_file)
+        assert checked is not None, result.errors
+        calendar = Calendar.from_ical(book_calendar(checked.book, checked.briefs))
+        found = {}
+        for event in calendar.walk("VEVENT"):
+            tzid = event["dtstart"].params.get("TZID")
+            found[str(event["summary"]).split(";")[0]] = (event.decoded("dtstart"), tzid and str(tzid))
+        return found
+
+    assert starts() == {
+        "Bilateral meeting": (dt.datetime(2023, 5, 18, 19, 25), None),      # no zone anywhere: floating
+        "Prime Minister Kishida and President Yoon meet bilaterally": (
+            dt.datetime(2023, 5, 21, 9, 0, tzinfo=ZoneInfo("Asia/Seoul")), "Asia/Seoul"),   # the item's
+        "Trilateral meeting": (dt.datetime(2023, 5, 21, 15, 0, tzinfo=ZoneInfo("Asia/Tokyo")), "Asia/Tokyo"),
+    }
+    checked, result = check_book(Project.at(root), book_file)
+    assert [d.format() for d in result.diagnostics if "time zone" in d.message] == [
+        f"content/{BRIEFS[0]}.yaml:31:11: warning: agenda item 1 ('Bilateral meeting; opening remarks before "
+        "the press') has a time but no time zone (none on the item, its event or its book), so the "
+        "book's calendar shows 19:25 on whatever clock it is opened; add `timezone` to the item or the "
+        "event, or to the book (agenda[0].time)"]
+    assert checked is not None
+    view = book_view(checked.book, checked.briefs, PagePlan(3, (4,), (5, 6), 7, 7))
+    times = {row["title"].split(";")[0]: row["time"] for day in view["schedule"] for row in day["entries"]}
+    assert times["Bilateral meeting"] == "19:25, time zone not given"
+    assert times["Trilateral meeting"] == "15:00 JST"
+    checked_cli = run_cli("check", "--root", root)
+    assert f"content/{BRIEFS[0]}.yaml:31:11: warning: agenda item 1" in checked_cli.err
+
+    # the book's zone, for the item that has none of its own or its event's
+    edit(book_file, "home_timezone:", "timezone: Asia/Shanghai\nhome_timezone:")
+    assert starts()["Bilateral meeting"] == (dt.datetime(2023, 5, 18, 19, 25, tzinfo=ZoneInfo("Asia/Shanghai")),
+                                             "Asia/Shanghai")
+    assert starts()["Trilateral meeting"][1] == "Asia/Tokyo"
+
+
+def test_the_book_s_banner_has_the_colours_its_briefs_scheme_gives_its_marking(tmp_path: Path):
+    """The same marking in one colour on the book's pages and its briefs' (UK OFFICIAL is
+    blue in the UK scheme; the book used to print it grey, as a marking it did not know)."""
+    from briefgen.build.book import check_book
+    from briefgen.build.pipeline import Project
+    from briefgen.render.book import PagePlan, book_view, render_book_part
+    from briefgen.render.html import render_html
+
+    root = copy_trip(tmp_path)
+    for brief in BRIEFS:
+        edit(root / "content" / f"{brief}.yaml", "classification: UNCLASSIFIED\n",
+             "classification: OFFICIAL\nmarkings:\n  scheme: uk\n  default: OFFICIAL\n")
+    book_file = root / "content" / "books" / f"{BOOK}.yaml"
+    edit(book_file, "classification: UNCLASSIFIED", "classification: OFFICIAL")
+    checked, result = check_book(Project.at(root), book_file)
+    assert checked is not None, result.errors
+    brief_banner = re.search(r'<div class="banner banner-top[^"]*"[^>]*>', render_html(checked.briefs[0]))
+    assert brief_banner is not None
+    assert "background: #1d5b8c" in brief_banner.group(0)
+    book_html = render_book_part(book_view(checked.book, checked.briefs, PagePlan(3, (4,), (5, 6), 7, 7)), "middle")
+    book_banner = re.search(r'<div class="banner banner-top[^"]*"[^>]*>', book_html)
+    assert book_banner is not None
+    assert "background: #1d5b8c" in book_banner.group(0), book_banner.group(0)

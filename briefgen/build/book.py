@@ -82,7 +82,9 @@ def check_book(project: Project, path: Path,
         else:
             briefs.append(brief)
     if len(briefs) == len(validated.book.briefs):
-        diagnostics += marking_problems(validated, briefs) + overlap_warnings(validated, briefs)
+        diagnostics += (marking_problems(validated, briefs) + scheme_warnings(validated, briefs)
+                        + paper_warnings(validated, briefs) + overlap_warnings(validated, briefs)
+                        + zoneless_warnings(validated, briefs))
     ok = not any(d.is_error for d in diagnostics)
     checked = CheckedBook(validated, briefs) if ok else None
     return checked, BriefResult(path, path.stem, ok, diagnostics)
@@ -102,7 +104,20 @@ def marking_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> 
                    else _scheme_marking_problem(validated, brief, where, rules, briefs))
         if problem:
             problems.append(validated.at_key("classification", problem))
+        elif rules is None and not _comparable(validated.book.classification, brief.brief.classification):
+            problems.append(validated.at_key("classification", (
+                f"the book's marking {validated.book.classification} cannot be compared with its brief "
+                f"`{brief.brief_id}`'s {brief.brief.classification} ({where}): without a `markings:` scheme "
+                "only UNCLASSIFIED < CONFIDENTIAL < SECRET < TOP SECRET are ordered; mark the book as its "
+                "brief is, or give the brief a `markings:` scheme"), severity="warning"))
     return problems
+
+
+def _comparable(book_marking: str, brief_marking: str | None) -> bool:
+    from briefgen.content.books import marking_level
+
+    return (not brief_marking or brief_marking == book_marking
+            or None not in (marking_level(book_marking), marking_level(brief_marking)))
 
 
 def _word_marking_problem(validated: ValidatedBook, brief: ValidatedBrief, where: str) -> str:
@@ -139,6 +154,37 @@ def _scheme_marking_problem(validated: ValidatedBook, brief: ValidatedBrief, whe
             f"{banner(combine(same_scheme, scheme), scheme)}")
 
 
+def scheme_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
+    """A book has one marking, read in one marking scheme: each brief in another scheme than
+    the book's first brief (or in none where it has one) is told, at its line in `briefs`."""
+    from briefgen.content.audiences import rules_of
+
+    schemes = [rules.scheme if (rules := rules_of(b.brief)) else None for b in briefs]
+    first = schemes[0]
+    return [validated.at_brief(index, (
+        f"brief `{brief.brief_id}` is marked in {_scheme_name(scheme)}, the book's first brief "
+        f"`{briefs[0].brief_id}` in {_scheme_name(first)}: a book's one marking is read in one scheme; "
+        "put briefs of different schemes in different books"), severity="warning")
+        for index, (brief, scheme) in enumerate(zip(briefs, schemes, strict=True)) if scheme != first]
+
+
+def _scheme_name(scheme) -> str:
+    return f"the `{scheme.id}` marking scheme" if scheme else "plain words (no `markings:` scheme)"
+
+
+def paper_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
+    """Each brief printed on another paper than the book's own pages, at its line in `briefs`."""
+    paper = validated.book.paper
+    return [validated.at_brief(index, (
+        f"brief `{brief.brief_id}` is on {PAPER_NAMES[brief.brief.paper]} paper, the book's own pages on "
+        f"{PAPER_NAMES[paper]} (`paper: {paper}`): the book would mix page sizes; set the book's `paper` "
+        "or the brief's to the other"), severity="warning")
+        for index, brief in enumerate(briefs) if brief.brief.paper != paper]
+
+
+PAPER_NAMES = {"letter": "Letter", "a4": "A4"}
+
+
 def overlap_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
     """Agenda items of two different briefs that run at the same time (in time zones
     compared as instants, with their durations); one warning per later item."""
@@ -147,7 +193,10 @@ def overlap_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> 
 
     timed = {id(e.slot): e for e in schedule(briefs, validated.book.timezone) if e.slot is not None}
     warned: dict[tuple[int, int], Diagnostic] = {}
-    for first_slot, later_slot in overlapping([e.slot for e in timed.values() if e.slot is not None]):
+    zoned = [e.slot for e in timed.values() if e.slot is not None and e.slot.start.tzinfo]
+    floating = [e.slot for e in timed.values() if e.slot is not None and not e.slot.start.tzinfo]
+    # a floating time is no instant: it is compared only with other floating times
+    for first_slot, later_slot in [*overlapping(zoned), *overlapping(floating)]:
         first, later = timed[id(first_slot)], timed[id(later_slot)]
         if first.brief_index == later.brief_index:
             continue   # the brief's own check reports it
@@ -160,6 +209,22 @@ def overlap_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> 
             f"agenda item '{later.item.title}' of brief `{later.brief_id}` {clash}; is the schedule right?"),
             severity="warning"))
     return list(warned.values())
+
+
+def zoneless_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
+    """Each timed item that no zone reaches (not its own, its event's or the book's), at its
+    `time` in its brief: its calendar entry floats, the same clock time wherever it is opened.
+    The words name no book, so a brief in two books is told once (`check` reports each once)."""
+    from briefgen.render.book import schedule
+
+    return [briefs[entry.brief_index].document.diagnostic(
+        ("agenda", entry.slot.index, "time"),
+        f"agenda item {entry.slot.index + 1} ('{entry.item.title}') has a time but no time zone (none on "
+        f"the item, its event or its book), so the book's calendar shows {entry.item.time} on whatever "
+        "clock it is opened; add `timezone` to the item or the event, or to the book",
+        severity="warning")
+        for entry in schedule(briefs, validated.book.timezone)
+        if entry.slot is not None and entry.slot.start.tzinfo is None]
 
 
 def _moment(entry) -> str:

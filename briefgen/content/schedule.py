@@ -2,7 +2,8 @@
 
 An item's day is its `date`, or the day of the item above it, or the event's first day;
 its zone is its `timezone`, or the event's. Times in different zones are compared as
-instants; when any timed item has no zone, all are compared as wall-clock times.
+instants; within one brief, when any timed item has no zone, all are compared as
+wall-clock times. A book keeps each item in its own zone (zoned_slots).
 
 Two items clash when one starts while the other is still on (or both start at once),
 unless both list their participants and no one is in both: parallel programmes (the
@@ -66,7 +67,19 @@ def item_zone_name(item: AgendaItem, event_zone: str | None) -> str | None:
 
 def slots(items: Iterable[tuple[int, AgendaItem]], event_day: dt.date | None,
           event_zone: str | None) -> list[Slot]:
-    """The timed items (those with a day and a time), in list order."""
+    """The timed items (those with a day and a time), in list order, on one clock: when any
+    has no zone, all are compared as wall-clock times (one brief's own agenda)."""
+    placed = zoned_slots(items, event_day, event_zone)
+    if any(slot.start.tzinfo is None for slot in placed):   # compare wall-clock times
+        placed = [Slot(s.index, s.item, s.start.replace(tzinfo=None), s.end.replace(tzinfo=None))
+                  for s in placed]
+    return placed
+
+
+def zoned_slots(items: Iterable[tuple[int, AgendaItem]], event_day: dt.date | None,
+                event_zone: str | None) -> list[Slot]:
+    """The timed items, in list order, each in its own zone (the item's, else `event_zone`);
+    naive (floating) only where neither gives one."""
     placed: list[Slot] = []
     for index, item, day in item_days(items, event_day):
         if day is None or item.time is None:
@@ -76,9 +89,6 @@ def slots(items: Iterable[tuple[int, AgendaItem]], event_day: dt.date | None,
         start = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone(name) if name else None)
         minutes = duration_minutes(item.duration) if item.duration else 0
         placed.append(Slot(index, item, start, start + dt.timedelta(minutes=minutes)))
-    if any(slot.start.tzinfo is None for slot in placed):   # compare wall-clock times
-        placed = [Slot(s.index, s.item, s.start.replace(tzinfo=None), s.end.replace(tzinfo=None))
-                  for s in placed]
     return placed
 
 

@@ -7,9 +7,9 @@ local and home times, the people once each) and the template `book.html.j2` plac
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import html
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,15 +19,16 @@ from markupsafe import Markup
 from briefgen import __version__
 from briefgen.content.books import ValidatedBook
 from briefgen.content.models import AgendaItem, Brief
-from briefgen.content.schedule import Slot, clock_labels, item_days, item_zone_name, slots
+from briefgen.content.schedule import Slot, clock_labels, item_days, item_zone_name, zoned_slots
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
-from briefgen.render.html import PAGE_SIZES, _banner_class, template_environment
+from briefgen.render.html import PAGE_SIZES, _banner_class, colours_style, template_environment
 from briefgen.render.labels import long_date, medium_date, short_names, span_of_days
 from briefgen.render.richtext import RichText
 
 TEMPLATE_NAME = "book.html.j2"
 FOOTER_POINTS = 7
+NO_ZONE = "time zone not given"   # beside a time that no item, event or book gives a zone
 NAME_ORDER_LABELS = {"family-first": "family name first", "given-first": "given name first"}
 
 
@@ -55,30 +56,35 @@ def schedule(briefs: list[ValidatedBrief], book_zone: str | None = None) -> list
     """Every agenda item of every brief, by day and then by the moment it starts (items in
     different zones compared as instants; items without a time keep their brief's order
     after the timed ones of their day). An item without a date is on the day of the item
-    above it, or the first day of its event, as on the brief's own page."""
+    above it, or the first day of its event, as on the brief's own page. Each timed item
+    keeps its own zone (the item's, its event's, the book's); one with none stays floating
+    and is placed as if on the clock most of the others use."""
     found = []
     for index, validated in enumerate(briefs):
         brief = validated.brief
         event_zone = brief.event.timezone or book_zone
         first_day = event_days(brief)[0]
         agenda = list(enumerate(brief.agenda))
-        timed = {slot.index: slot for slot in slots(agenda, first_day, event_zone)}
+        timed = {slot.index: slot for slot in zoned_slots(agenda, first_day, event_zone)}
         found += [ScheduleItem(day, index, validated.brief_id, item, item_zone_name(item, event_zone),
                                timed.get(position))
                   for position, item, day in item_days(agenda, first_day)]
-    found = _on_one_clock(found)
     order = {id(entry): n for n, entry in enumerate(found)}
+    usual = _usual_zone(found)
     return sorted(found, key=lambda e: (e.day or dt.date.max, -1 if e.slot else e.brief_index,
-                                        e.slot.start if e.slot else dt.datetime.min, order[id(e)]))
+                                        _instant(e.slot.start, usual) if e.slot else dt.datetime.min.replace(
+                                            tzinfo=dt.UTC), order[id(e)]))
 
 
-def _on_one_clock(entries: list[ScheduleItem]) -> list[ScheduleItem]:
-    """When any timed item has no zone, every item is compared by its wall-clock time."""
-    if all(e.slot is None or e.slot.start.tzinfo for e in entries):
-        return entries
-    return [e if e.slot is None else dataclasses.replace(e, slot=dataclasses.replace(
-        e.slot, start=e.slot.start.replace(tzinfo=None), end=e.slot.end.replace(tzinfo=None)))
-        for e in entries]
+def _usual_zone(entries: list[ScheduleItem]) -> dt.tzinfo:
+    """The zone most timed items are in (UTC when none is): the clock a floating time is read on
+    to place it among the others."""
+    zones = Counter(e.slot.start.tzinfo for e in entries if e.slot and e.slot.start.tzinfo)
+    return zones.most_common(1)[0][0] if zones else dt.UTC
+
+
+def _instant(moment: dt.datetime, usual: dt.tzinfo) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=usual)
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,7 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         "subtitle": book.subtitle or "",
         "classification": book.classification,
         "banner_class": _banner_class(book.classification),
+        "banner_style": _banner_style(book.classification, briefs),
         "prepared_by": book.prepared_by,
         "as_of": medium_date(book.as_of),
         "dates": span_of_days(days),
@@ -152,6 +159,22 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
     }
 
 
+def _banner_style(marking: str, briefs: list[ValidatedBrief]) -> str:
+    """The colours the first brief's marking scheme gives the book's marking, so one marking
+    has one colour on the book's pages and its briefs' (the CSS classes serve books of
+    briefs without a scheme, or a marking the scheme does not know)."""
+    from briefgen.content.audiences import rules_of
+    from briefgen.content.markings import MarkingError, parse
+
+    rules = next((r for b in briefs if (r := rules_of(b.brief)) is not None), None)
+    if rules is None:
+        return ""
+    try:
+        return colours_style(rules, parse(marking, rules.scheme))
+    except MarkingError:
+        return ""
+
+
 def principal_home_zone(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> str | None:
     """The book's `home_timezone`, or the one its briefs agree on."""
     if validated.book.home_timezone:
@@ -164,6 +187,8 @@ def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str |
     validated = briefs[entry.brief_index]
     item = entry.item
     local, home_time = clock_labels(entry.day, item, entry.zone, home)
+    if item.time and entry.zone is None:
+        local = f"{item.time}, {NO_ZONE}"
     return {"time": local, "home_time": home_time, "title": item.title,
             "brief": validated.brief.title, "brief_id": validated.brief_id,
             "location": item.location or validated.brief.event.location,

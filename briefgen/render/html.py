@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
-from briefgen.content.markings import Rules, portion_mark
+from briefgen.content.markings import Marking, Rules, portion_mark
 from briefgen.content.models import DEFAULT_ANNEX, AgendaItem, AnnexSection, BackgroundParagraph, Brief, Person
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
@@ -354,7 +354,12 @@ def _banner_style(brief: Brief, rules: Rules | None) -> str:
     without a scheme)."""
     if rules is None:
         return ""
-    background, colour = rules.colours(computed_marking(brief, rules))
+    return colours_style(rules, computed_marking(brief, rules))
+
+
+def colours_style(rules: Rules, marking: Marking) -> str:
+    """A banner's inline colours: those the scheme gives the marking's level."""
+    background, colour = rules.colours(marking)
     return f"background: {background}; color: {colour}"
 
 
