@@ -226,3 +226,35 @@ def test_deliverables_heading_follows_the_statuses(project: Path, brief_file: Pa
     assert run_cli("build", "--root", project).code == 0
     html = (project / "output" / f"{SAMPLE_ID}.html").read_text()
     assert "<h2>Deliverables" in html and 'class="badge status-announced"' in html
+
+
+# --- the build line's reading load (issue 22, point 6) ------------------------------------
+
+def test_the_merged_result_of_a_brief_keeps_the_full_briefs_fit_whichever_version_finishes_first(
+        tmp_path: Path):
+    """The workers finish a brief's versions in any order; the build line's page-1 words and
+    the draft are the full brief's, not those of whichever version came first or last."""
+    from briefgen.build.pipeline import BriefResult, merge_results
+    from briefgen.render.fit import PageFit
+
+    path = tmp_path / "talks.yaml"
+    for order in ("version first", "full first"):
+        full = BriefResult(path, "talks", True, fit=PageFit(True, 1, 465), draft=tmp_path / "x.pdf")
+        version = BriefResult(path, "talks", True, fit=PageFit(True, 1, 398), audience="press")
+        merged = merge_results(version, full) if order == "version first" else merge_results(full, version)
+        assert (merged.fit.words, merged.draft, merged.audience) == (465, tmp_path / "x.pdf", ""), order
+
+
+def test_the_build_line_reports_the_full_briefs_page_one_words(tmp_path: Path):
+    import shutil
+
+    from conftest import REPO
+    root = tmp_path / "talks"
+    shutil.copytree(REPO / "content" / "people", root / "content" / "people")
+    shutil.copy(REPO / "tests" / "audiences" / "content" / "ally-talks.yaml", root / "content")
+    built = run_cli("build", "--root", root, "--jobs", "2")
+    assert built.code == 0, built.err
+    import json
+    recorded = json.loads((root / "output" / ".briefgen" / "ally-talks.layout.json").read_text())
+    [line] = [line for line in built.out.splitlines() if line.startswith("built")]
+    assert f"page 1: {recorded['words']} words" in line, (line, recorded["words"])
