@@ -35,6 +35,7 @@ from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path, lo
 from briefgen.content.markdown import CITATION, MAX_MARKDOWN_CHARS
 from briefgen.content.markings import MarkingError, Rules, banner, parse
 from briefgen.content.models import (
+    DEFAULT_ANNEX,
     AgendaItem,
     Audience,
     Brief,
@@ -121,7 +122,9 @@ class ValidatedBrief:
                     entries.append((value, f"{people_folder / (person_id + '.yaml')} ({name})"))
         data = self.document.data if isinstance(self.document.data, dict) else {}
         keys = tuple((key, *self.document.locate((key,), key=True)) for key in data)
-        return ContentText(self.path, self.display_path, tuple(entries), keys)
+        annex = DEFAULT_ANNEX if self.brief.annex is None else self.brief.annex
+        return ContentText(self.path, self.display_path, tuple(entries), keys,
+                           tuple(section.value for section in annex), self.brief.annex is not None)
 
 
 @dataclass
