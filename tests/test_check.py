@@ -338,5 +338,6 @@ def test_as_of_within_a_multi_day_event_is_not_after_it(project: Path, brief_fil
     assert "`as_of`" not in during.err, during.err
     edit(brief_file, "as_of: 2023-08-18", "as_of: 2023-08-20")
     after = run_cli("check", "--root", project, "--no-layout")
-    assert "warning: `as_of` (2023-08-20) is after the event (2023-08-17 to 2023-08-19); is this " \
-           "a brief or a read-out? (as_of)" in after.err, after.err
+    expected = ("warning: `as_of` (2023-08-20) is after the event (2023-08-17 to 2023-08-19); "
+                "is this a brief or a read-out? (as_of)")
+    assert expected in after.err, after.err

@@ -278,8 +278,9 @@ def test_the_overflow_hint_prints_the_annex_line_to_write_keeping_the_default(pr
     assert re.match(rf"content/{SAMPLE_ID}\.yaml:\d+:\d+: error: ", error), error
     agenda = brief_file.read_text().splitlines().index("agenda:") + 1
     assert f"needs least first: Agenda (line {agenda}, column 1, " in error, error
-    assert "To move Agenda, add `annex: [background, quotes, sources, agenda]` (`annex:` replaces " \
-           "the default [background, quotes, sources], so the line keeps them)" in error, error
+    hint = ("To move Agenda, add `annex: [background, quotes, sources, agenda]` (`annex:` replaces "
+            "the default [background, quotes, sources], so the line keeps them)")
+    assert hint in error, error
     accepted = ", ".join(NEEDED_LEAST_FIRST)
     assert f"`annex:` accepts: {accepted}" in error, error
     assert "nothing was written" not in result.err
@@ -333,6 +334,8 @@ def test_the_readme_and_the_scaffold_list_every_section_annex_accepts():
     accepted = [section.value for section in AnnexSection]
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     listed = re.search(r"`annex:` accepts any of: (.*?)\. The list", readme, re.DOTALL)
-    assert listed and re.findall(r"`(\w+)`", listed.group(1)) == accepted
+    assert listed
+    assert re.findall(r"`(\w+)`", listed.group(1)) == accepted
     comment = re.search(r"Any of: (.*?)\.\n", new_brief_text("talks"), re.DOTALL)
-    assert comment and [w.strip(" #\n") for w in comment.group(1).split(",")] == accepted
+    assert comment
+    assert [w.strip(" #\n") for w in comment.group(1).split(",")] == accepted

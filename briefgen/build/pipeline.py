@@ -505,17 +505,27 @@ def check_layout(project: Project, validated: ValidatedBrief, result: BriefResul
                  shared_digest: str) -> None:
     """Add to `result` the problems of laying the brief out (overflow, a glyph no font has),
     from the verdict cached for its fingerprint, or from a layout recorded for next time."""
-    fingerprint = incremental.fingerprint(validated.path, list(validated.input_files), shared_digest)
-    verdict = incremental.read_layout_verdict(project.output_dir, validated.brief_id, fingerprint)
-    if verdict is None:
-        problems, words = _lay_out_for_check(project, validated)
-        incremental.record_layout_verdict(project.output_dir, validated.brief_id, fingerprint,
-                                          [asdict(d) for d in problems], words)
-    else:
-        problems = [Diagnostic(**record) for record in verdict.get("problems", [])]
+    problems, _ = layout_verdict(project, validated, shared_digest)
     if problems:
         result.ok = False
         result.diagnostics += problems
+
+
+def layout_verdict(project: Project, validated: ValidatedBrief,
+                   shared_digest: str) -> tuple[list[Diagnostic], int]:
+    """The problems of laying the brief out and the words on page 1: the verdict cached for
+    its fingerprint (by `check` or `build`), or a layout, recorded for next time. An
+    audience's version is laid out each time (the cache holds the full brief's verdict)."""
+    if validated.audience:
+        return _lay_out_for_check(project, validated)
+    fingerprint = incremental.fingerprint(validated.path, list(validated.input_files), shared_digest)
+    verdict = incremental.read_layout_verdict(project.output_dir, validated.brief_id, fingerprint)
+    if verdict is not None:
+        return [Diagnostic(**record) for record in verdict.get("problems", [])], int(verdict.get("words", 0))
+    problems, words = _lay_out_for_check(project, validated)
+    incremental.record_layout_verdict(project.output_dir, validated.brief_id, fingerprint,
+                                      [asdict(d) for d in problems], words)
+    return problems, words
 
 
 def _lay_out_for_check(project: Project, validated: ValidatedBrief) -> tuple[list[Diagnostic], int]:
