@@ -328,3 +328,16 @@ def test_checking_the_project_also_checks_person_files_no_brief_names(tmp_path: 
             "code (two capital letters, e.g. US, JP, KR, NO) (country)") in result.err
     named = run_cli("check", "--root", tmp_path, tmp_path / "content" / "camp-david-2023.yaml")
     assert named.code == 0, named.err
+
+
+def test_as_of_within_a_multi_day_event_is_not_after_it(project: Path, brief_file: Path):
+    """A brief dated on the second day of a three-day event is not a read-out; one dated
+    after its last day is, and the warning quotes the whole span, not only its start."""
+    edit(brief_file, "  date: 2023-08-18\n", "  start: 2023-08-17\n  end: 2023-08-19\n")
+    during = run_cli("check", "--root", project, "--no-layout")
+    assert "`as_of`" not in during.err, during.err
+    edit(brief_file, "as_of: 2023-08-18", "as_of: 2023-08-20")
+    after = run_cli("check", "--root", project, "--no-layout")
+    expected = ("warning: `as_of` (2023-08-20) is after the event (2023-08-17 to 2023-08-19); "
+                "is this a brief or a read-out? (as_of)")
+    assert expected in after.err, after.err

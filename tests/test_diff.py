@@ -82,7 +82,7 @@ def test_added_participant_and_words_on_the_page(repo):
 
 
 def _words(out: str) -> tuple[int, int]:
-    line = next(line for line in out.splitlines() if "words on the page" in line)
+    line = next(line for line in out.splitlines() if "words on page 1" in line)
     before, after = line.split(": ")[1].split(" → ")
     return int(before), int(after)
 
@@ -405,7 +405,7 @@ def test_an_audience_added_is_a_new_version_and_one_removed_is_gone(versions_rep
     assert added.code == 0, added.err
     assert "content/ally-talks.yaml (version for media): new version (no audience `media` at the base)\n" \
         in added.out
-    assert "  words on the page: – → " in added.out            # nothing to compare it with
+    assert "  words on page 1: – → " in added.out            # nothing to compare it with
     edit(ally(versions_repo), "    omit: [sensitivities]\n    distribution:\n      to: [press.office@example.org]\n"
          "      bcc: [records@example.org]\n", "")
     edit(ally(versions_repo), PRESS, "")
@@ -439,3 +439,40 @@ def test_a_side_that_does_not_validate_has_its_problems_counted_not_quoted(versi
             "    content/ally-talks.yaml: error: 1 problem, not listed in the diff of the version for `press` "
             "(it may quote what the audience may not see); the diff without --audience lists it\n") in press.out
     assert "NARWHALCREST" not in press.out
+
+
+LONG_MESSAGE = " ".join(["The summit follows a long series of meetings."] * 25)
+
+
+def test_a_change_that_pushes_page_one_over_is_reported_in_every_format_and_exits_1(repo):
+    """Committed on main, the sample fits; a long key message added on the branch makes page 1
+    overflow: every format says so, and the diff exits 1 as for content errors."""
+    edit(brief(repo), "sensitivities:\n", f"key_messages:\n  - {LONG_MESSAGE}\n\nsensitivities:\n")
+    commit(repo, "a long key message")
+    text = diff(repo)
+    assert text.code == 1, text.err
+    assert re.search(r"^  now overflows page 1 by \d+\.\d in \(\d+ mm\)$", text.out, re.MULTILINE), text.out
+    assert re.search(r"^  words on page 1: \d+ → –$", text.out, re.MULTILINE), text.out
+    markdown = diff(repo, "--format", "markdown")
+    assert markdown.code == 1
+    assert "**Now overflows page 1 by " in markdown.out, markdown.out
+    data = diff(repo, "--format", "json")
+    assert data.code == 1
+    [camp] = [b for b in json.loads(data.out)["briefs"] if b["id"] == SAMPLE_ID]
+    assert re.fullmatch(r"\d+\.\d in \(\d+ mm\)", camp["overflow"]["after"])
+    assert camp["overflow"]["before"] is None
+
+
+def test_words_on_page_one_count_page_one_only(repo):
+    """The annex (background, quotes, sources) is not on page 1: its words do not count."""
+    from briefgen.build.pipeline import Project, check_brief
+    from briefgen.render.text import brief_text
+
+    edit(brief(repo), "status: expected", "status: announced")
+    result = diff(repo)
+    assert result.code == 0, result.err
+    _, after = _words(result.out)
+    validated, _ = check_brief(Project.at(repo), brief(repo))
+    assert after < len(brief_text(validated, "x.pdf").split())
+    recorded = json.loads((repo / "output" / ".briefgen" / f"{SAMPLE_ID}.layout.json").read_text())
+    assert after == recorded["words"]

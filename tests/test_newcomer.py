@@ -257,3 +257,13 @@ def test_the_accessibility_bench_runs():
     assert done.returncode == 0, done.stderr[-2000:]
     assert "7. per brief (CPU), PDF/UA-1 (default) ÷ untagged" in done.stdout
     assert "7c. per brief (CPU) with `--record`" in done.stdout
+
+
+def test_the_failure_line_does_not_say_nothing_was_written_when_another_brief_was(
+        project: Path, brief_file: Path):
+    shutil.copy(brief_file, brief_file.with_name("second.yaml"))
+    edit(brief_file, "status: expected", "status: expectd")
+    result = run_cli("build", "--root", project)
+    assert result.code == 1
+    assert (project / "output" / "second.pdf").is_file()
+    assert result.err.splitlines()[-1] == "1 of 2 briefs failed; it was not written, the other was"

@@ -114,6 +114,7 @@ def test_the_annex_has_its_own_page_limit(project: Path, brief_file: Path):
     assert re.search(rf"content/{SAMPLE_ID}\.yaml:{line}:1: error: the annex does not fit on 3 pages: "
                      r"it runs \d+\.\d in \(\d+ mm\) onto page 5 of the brief, about \d+ words to cut\. Longest sections in the annex: "
                      r"Quote \d+\.\d in", result.err), result.err
+    assert not re.search(r"Longest sections in the annex: .*nothing was written", result.err), result.err
     assert (project / "output" / f"{SAMPLE_ID}.overflow.pdf").exists()
 
 
@@ -226,3 +227,115 @@ def test_deliverables_heading_follows_the_statuses(project: Path, brief_file: Pa
     assert run_cli("build", "--root", project).code == 0
     html = (project / "output" / f"{SAMPLE_ID}.html").read_text()
     assert "<h2>Deliverables" in html and 'class="badge status-announced"' in html
+
+
+# --- the build line's reading load (issue 22, point 6) ------------------------------------
+
+def test_the_merged_result_of_a_brief_keeps_the_full_briefs_fit_whichever_version_finishes_first(
+        tmp_path: Path):
+    """The workers finish a brief's versions in any order; the build line's page-1 words and
+    the draft are the full brief's, not those of whichever version came first or last."""
+    from briefgen.build.pipeline import BriefResult, merge_results
+    from briefgen.render.fit import PageFit
+
+    path = tmp_path / "talks.yaml"
+    for order in ("version first", "full first"):
+        full = BriefResult(path, "talks", True, fit=PageFit(True, 1, 465), draft=tmp_path / "x.pdf")
+        version = BriefResult(path, "talks", True, fit=PageFit(True, 1, 398), audience="press")
+        merged = merge_results(version, full) if order == "version first" else merge_results(full, version)
+        assert (merged.fit.words, merged.draft, merged.audience) == (465, tmp_path / "x.pdf", ""), order
+
+
+def test_the_build_line_reports_the_full_briefs_page_one_words(tmp_path: Path):
+    import shutil
+
+    from conftest import REPO
+    root = tmp_path / "talks"
+    shutil.copytree(REPO / "content" / "people", root / "content" / "people")
+    shutil.copy(REPO / "tests" / "audiences" / "content" / "ally-talks.yaml", root / "content")
+    built = run_cli("build", "--root", root, "--jobs", "2")
+    assert built.code == 0, built.err
+    import json
+    recorded = json.loads((root / "output" / ".briefgen" / "ally-talks.layout.json").read_text())
+    [line] = [line for line in built.out.splitlines() if line.startswith("built")]
+    assert f"page 1: {recorded['words']} words" in line, (line, recorded["words"])
+
+
+# --- the overflow hint (issue 22, points 5 and 9) -----------------------------------------
+
+def test_the_overflow_hint_prints_the_annex_line_to_write_keeping_the_default(project: Path,
+                                                                             brief_file: Path):
+    """Without `annex:`, the line to add keeps the default sections (the key replaces them)
+    and adds the section the principal needs least, at its line and column; the hint lists
+    every section `annex:` accepts. `check` never says it wrote nothing."""
+    from briefgen.render.fit import NEEDED_LEAST_FIRST
+
+    edit(brief_file, SAMPLE_ANNEX, "")
+    edit(brief_file, "sensitivities:\n", f"key_messages:\n  - {LONG_MESSAGE}\n\nsensitivities:\n")
+    result = run_cli("check", "--root", project)
+    assert result.code == 1
+    [error] = [line for line in result.err.splitlines() if "does not fit on one page" in line]
+    assert re.match(rf"content/{SAMPLE_ID}\.yaml:\d+:\d+: error: ", error), error
+    agenda = brief_file.read_text().splitlines().index("agenda:") + 1
+    assert f"needs least first: Agenda (line {agenda}, column 1, " in error, error
+    hint = ("To move Agenda, add `annex: [background, quotes, sources, agenda]` (`annex:` replaces "
+            "the default [background, quotes, sources], so the line keeps them)")
+    assert hint in error, error
+    accepted = ", ".join(NEEDED_LEAST_FIRST)
+    assert f"`annex:` accepts: {accepted}" in error, error
+    assert "nothing was written" not in result.err
+
+
+def test_the_overflow_hint_ranks_sections_by_what_the_principal_needs_least(project: Path,
+                                                                           brief_file: Path):
+    """Key messages are longer than the if-raised lines, but the principal needs them more:
+    they come after, and the line to write extends the brief's own `annex:`."""
+    edit(brief_file, "sensitivities:\n", f"key_messages:\n  - {LONG_MESSAGE}\n\nsensitivities:\n")
+    result = run_cli("check", "--root", project)
+    [error] = [line for line in result.err.splitlines() if "does not fit on one page" in line]
+    names = re.search(r"needs least first: (.*?)\. To move", error)
+    assert names, error
+    order = re.findall(r"(\w[\w ]*?) \(line \d+, column \d+", names.group(1))
+    assert order == ["Deliverables", "If raised", "Key messages"], error
+    assert re.search(r"Key messages \d\.\d in \(\d+ mm\), If raised", error), "longer, yet after"
+    annex_line = brief_file.read_text().splitlines().index(SAMPLE_ANNEX.strip()) + 1
+    assert (f"To move Deliverables, change `annex:` (line {annex_line}) to "
+            "`annex: [agenda, background, quotes, sources, deliverables]`") in error, error
+
+
+def test_the_ranking_covers_every_section_annex_accepts():
+    from briefgen.content.models import AnnexSection
+    from briefgen.render.fit import NEEDED_LEAST_FIRST
+
+    assert sorted(NEEDED_LEAST_FIRST) == sorted(section.value for section in AnnexSection)
+    assert NEEDED_LEAST_FIRST.index("background") < NEEDED_LEAST_FIRST.index("sensitivities")
+
+
+def test_an_overflow_error_always_has_a_line_and_column(tmp_path: Path):
+    """A brief whose page-1 overflow comes from a section with no key of its own (the
+    participants, named by `participants:`) still points at a line and column."""
+    from briefgen.content.sourcemap import ContentText
+    from briefgen.render.pdf import section_place
+
+    source = ContentText(tmp_path / "x.yaml", "content/x.yaml", (), (("title", 2, 1), ("annex", 9, 1)))
+    assert section_place(source, "Points to make") == (9, 1)       # no `points:`: at `annex:`
+    assert section_place(ContentText(tmp_path / "x.yaml", "content/x.yaml", (), ()), "Agenda") == (1, 1)
+    with_points = ContentText(tmp_path / "x.yaml", "content/x.yaml", (), (("points", 5, 1),))
+    assert section_place(with_points, "Points to make") == (5, 1)
+
+
+def test_the_manual_and_the_scaffold_list_every_section_annex_accepts():
+    """The lists an author reads (docs/authoring.md, the `briefgen new` file's comment) are the model's."""
+    from conftest import REPO
+
+    from briefgen.content.models import AnnexSection
+    from briefgen.content.scaffold import new_brief_text
+
+    accepted = [section.value for section in AnnexSection]
+    manual = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
+    listed = re.search(r"`annex:` accepts any of: (.*?)\. The list", manual, re.DOTALL)
+    assert listed
+    assert re.findall(r"`(\w+)`", listed.group(1)) == accepted
+    comment = re.search(r"Any of: (.*?)\.\n", new_brief_text("talks"), re.DOTALL)
+    assert comment
+    assert [w.strip(" #\n") for w in comment.group(1).split(",")] == accepted

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from briefgen.build import revisions
-from briefgen.build.pipeline import check_brief, shared_people
+from briefgen.build import incremental, revisions
+from briefgen.build.pipeline import check_brief, layout_verdict, shared_people
 from briefgen.content.compare import BriefDiff, BriefState, Side, compare
 from briefgen.errors import ContentError, Diagnostic, UsageError
 from briefgen.project import Project
@@ -321,8 +321,10 @@ def _compare_pairs(project: Project, repo: revisions.Repository, revision: revis
     with revisions.temporary_project(sides.base_data(base_needed), project, templates) as base_project:
         registries: dict[Path, PeopleRegistry] = {}
         diffs = []
+        layouts = _Layouts(base_project, project)
         for pair in pairs:
             diff, before, after = _compare_pair(project, base_project, sides, pair, registries, versions)
+            layouts.measure(diff, before, after)
             if pictures and (diff.state != "unchanged" or sides_differ(project, base_project)):
                 _add_picture(project, base_project, diff, before, after, revision)
             diffs.append(diff)
@@ -347,12 +349,51 @@ def _compare_pair(project: Project, base_project: Project, sides: _Sides, pair: 
     old, new = (before[0] if before else None), (after[0] if after else None)
     if old is not None and new is not None:
         diff.changes = compare(_side(old), _side(new))
-    diff.words = (_words(old), _words(new))
     if versions.audience is not None and not diff.changes and not diff.problems_before + diff.problems_after:
         diff.files = []          # what changed in the file was withheld from this version
     if state == "changed" and not diff.changes and not diff.files:
         diff.state = "unchanged"
     return diff, old, new
+
+
+class _Layouts:
+    """Each side laid out as `check` lays it out (its cached verdict, or a layout recorded
+    for next time): the words on page 1, and whether page 1 overflows and by how much."""
+
+    def __init__(self, base_project: Project, project: Project):
+        self.projects = (base_project, project)
+        self.digests: list[str | None] = [None, None]
+
+    def measure(self, diff: BriefDiff, before: ValidatedBrief | None, after: ValidatedBrief | None) -> None:
+        if diff.state == "unchanged":
+            return
+        words: list[int | None] = [None, None]
+        overflow = ["", ""]
+        for index, validated in enumerate((before, after)):
+            if validated is None:
+                continue
+            digest = self.digests[index]
+            if digest is None:
+                digest = self.digests[index] = incremental.shared_inputs_digest(
+                    self.projects[index].asset_roots)
+            problems, words[index] = layout_verdict(self.projects[index], validated, digest)
+            overflow[index] = _overflow_by(problems)
+            if index == 1:   # a layout problem now (a glyph no font has, a refused image) is an error
+                diff.problems_after += [p for p in problems if p.kind != "overflow"]
+        diff.words = (None if overflow[0] else words[0], None if overflow[1] else words[1])
+        diff.overflow = (overflow[0], overflow[1])
+
+
+_OVERFLOW_BY = re.compile(r"it runs ((?:at least )?[\d.]+ in \(\d+ mm\)) onto a second page")
+
+
+def _overflow_by(problems: list[Diagnostic]) -> str:
+    """'0.4 in (10 mm)' when page 1 overflows (or 'its annex is too long'), else ''."""
+    for problem in problems:
+        if problem.kind == "overflow":
+            found = _OVERFLOW_BY.search(problem.message)
+            return found.group(1) if found else "more than its pages hold"
+    return ""
 
 
 def sides_differ(project: Project, base_project: Project) -> bool:
@@ -413,13 +454,6 @@ def _validate(project: Project, relative: str | None, registries) -> _Checked:
 def _side(validated: ValidatedBrief) -> Side:
     return Side(validated.brief, validated.people,
                 str(PurePosixPath(validated.display_path).parent / "people"))
-
-
-def _words(validated: ValidatedBrief | None) -> int | None:
-    if validated is None:
-        return None
-    from briefgen.render.text import brief_text
-    return len(brief_text(validated, f"{validated.brief_id}.pdf").split())
 
 
 def _changed_inputs(pair: _Pair, sides: _Sides, before, after) -> list[str]:

@@ -57,6 +57,7 @@ class BriefResult:
     person: bool = False             # a person file checked on its own, not a brief
     fit: PageFit | None = None       # how its pages fit: reading load of page 1, room per region
     draft: Path | None = None        # output/<id>.overflow.pdf, written when it does not fit
+    audience: str = ""               # the audience of a version laid out on its own ("" the full brief)
     # build_brief: each audience's version on its own (its problems and fit), by audience id;
     # this result holds them all, as a build reports them
     audience_results: dict[str, BriefResult] = field(default_factory=dict)
@@ -218,7 +219,8 @@ def prepare_versions(project: Project, path: Path, *, strict: bool = False,
             return result.fail(diagnostics_of(exc, validated.display_path)), []
         versions.append(PreparedBrief(validated.brief_id, validated.path, validated.input_files,
                                       full.source, html, full.version,
-                                      BriefResult(path, path.stem, True), version.output_id))
+                                      BriefResult(path, path.stem, True, audience=audience.id),
+                                      version.output_id))
     full.variants = tuple(v.output_id for v in versions)
     return result, [full, *versions]
 
@@ -282,9 +284,13 @@ def _of_version(diagnostics: list[Diagnostic], prepared: PreparedBrief) -> list[
 
 
 def merge_results(first: BriefResult | None, second: BriefResult) -> BriefResult:
-    """One result for a brief built as several versions (the full brief and its audiences')."""
+    """One result for a brief built as several versions (the full brief and its audiences'),
+    in whatever order the workers finish them: its fit (the build line's page-1 words) and
+    its draft are the full brief's."""
     if first is None:
         return second
+    if first.audience and not second.audience:
+        first.fit, first.draft, first.audience = second.fit, second.draft, ""
     first.ok = first.ok and second.ok
     first.diagnostics = [*first.diagnostics, *second.diagnostics]
     first.outputs = [*first.outputs, *second.outputs]
@@ -499,17 +505,27 @@ def check_layout(project: Project, validated: ValidatedBrief, result: BriefResul
                  shared_digest: str) -> None:
     """Add to `result` the problems of laying the brief out (overflow, a glyph no font has),
     from the verdict cached for its fingerprint, or from a layout recorded for next time."""
-    fingerprint = incremental.fingerprint(validated.path, list(validated.input_files), shared_digest)
-    verdict = incremental.read_layout_verdict(project.output_dir, validated.brief_id, fingerprint)
-    if verdict is None:
-        problems, words = _lay_out_for_check(project, validated)
-        incremental.record_layout_verdict(project.output_dir, validated.brief_id, fingerprint,
-                                          [asdict(d) for d in problems], words)
-    else:
-        problems = [Diagnostic(**record) for record in verdict.get("problems", [])]
+    problems, _ = layout_verdict(project, validated, shared_digest)
     if problems:
         result.ok = False
         result.diagnostics += problems
+
+
+def layout_verdict(project: Project, validated: ValidatedBrief,
+                   shared_digest: str) -> tuple[list[Diagnostic], int]:
+    """The problems of laying the brief out and the words on page 1: the verdict cached for
+    its fingerprint (by `check` or `build`), or a layout, recorded for next time. An
+    audience's version is laid out each time (the cache holds the full brief's verdict)."""
+    if validated.audience:
+        return _lay_out_for_check(project, validated)
+    fingerprint = incremental.fingerprint(validated.path, list(validated.input_files), shared_digest)
+    verdict = incremental.read_layout_verdict(project.output_dir, validated.brief_id, fingerprint)
+    if verdict is not None:
+        return [Diagnostic(**record) for record in verdict.get("problems", [])], int(verdict.get("words", 0))
+    problems, words = _lay_out_for_check(project, validated)
+    incremental.record_layout_verdict(project.output_dir, validated.brief_id, fingerprint,
+                                      [asdict(d) for d in problems], words)
+    return problems, words
 
 
 def _lay_out_for_check(project: Project, validated: ValidatedBrief) -> tuple[list[Diagnostic], int]:

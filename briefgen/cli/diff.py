@@ -16,8 +16,10 @@ DESCRIPTION = """\
 Compare each brief between a git revision (default: where this branch left main,
 or HEAD when there is no main) and the working tree, in the brief's own terms:
 status changes, items added, removed or moved, text reworded (word by word),
-edits to the person files a brief names, and the words on the page before and
-after. Both sides are validated; a side with errors is reported with them.
+edits to the person files a brief names, and the words on page 1 before and
+after. Both sides are validated and laid out (the layout `check` caches is reused);
+a side with errors is reported with them, and a page 1 that overflows is said so
+("now overflows page 1 by 0.4 in (10 mm)").
 
 REV is any git revision (HEAD, main, HEAD~2, a commit). BRIEF is a brief's file or
 id (default: every brief). Unchanged briefs are skipped without being read
@@ -30,8 +32,8 @@ new (the audience was added) or gone is said so; briefs without the audience at
 either side are left out, and a brief named that has none is a usage error. A
 side that does not validate has its problems counted, not listed.
 
-exit codes: 0 (with or without changes), 1 when a brief has content errors now,
-2 for a bad revision or command line.
+exit codes: 0 (with or without changes), 1 when a brief has content errors now or
+now overflows page 1, 2 for a bad revision or command line.
 
 examples:
   briefgen diff                          every brief, since this branch left main

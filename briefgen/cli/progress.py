@@ -76,7 +76,8 @@ class BuildProgress:
 
 def failure_summary(results: list[BriefResult], output_dir: Path, noun: str = "brief") -> str:
     """'1 of 3 briefs failed; its previous output is unchanged', in the right number, and
-    saying 'nothing was written' for a brief that has never been built."""
+    saying 'nothing was written' for a brief that has never been built, unless another
+    brief was written in this run (then the failed one 'was not written, the other was')."""
     failed = [r for r in results if not r.ok]
     total = len(results)
     head = f"{len(failed)} of {total} {noun}{'s' * (total != 1)} failed"
@@ -84,6 +85,12 @@ def failure_summary(results: list[BriefResult], output_dir: Path, noun: str = "b
     if built_before == len(failed):
         whose = "its" if len(failed) == 1 else "their"
         return f"{head}; {whose} previous output is unchanged"
-    if built_before == 0:
-        return f"{head}; nothing was written"
-    return f"{head}; nothing was written, and earlier output is unchanged"
+    written = sum(r.ok and bool(r.outputs) for r in results)
+    if not written:
+        return f"{head}; nothing was written" + (", and earlier output is unchanged" if built_before else "")
+    earlier = f" ({built_before} kept {'its' if built_before == 1 else 'their'} earlier output)" \
+        if built_before else ""
+    failed_part = "it was not written" if len(failed) == 1 else "they were not written"
+    others = ("the other was" if written == 1 else "the others were") if written == total - len(failed) \
+        else f"{written} other{'s' * (written != 1)} {'was' if written == 1 else 'were'}"
+    return f"{head}; {failed_part}{earlier}, {others}"

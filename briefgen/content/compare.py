@@ -321,7 +321,8 @@ class BriefDiff:
     files: list[str] = field(default_factory=list)       # its input files that differ
     problems_before: list[Diagnostic] = field(default_factory=list)
     problems_after: list[Diagnostic] = field(default_factory=list)
-    words: tuple[int | None, int | None] = (None, None)   # words of the page, before and after
+    words: tuple[int | None, int | None] = (None, None)   # words on page 1, before and after
+    overflow: tuple[str, str] = ("", "")         # by how much page 1 overflows ("" when it fits)
     fill: tuple[str, str] = ("", "")             # how full page 1 is (with a picture only)
     picture: str = ""                            # the before/after picture, when made
     audience: str = ""                           # the audience whose versions were compared
@@ -329,7 +330,8 @@ class BriefDiff:
 
     @property
     def invalid_after(self) -> bool:
-        return any(p.is_error for p in self.problems_after)
+        """Content errors now, or a page 1 that now overflows: `diff` exits 1 for either."""
+        return any(p.is_error for p in self.problems_after) or bool(self.overflow[1])
 
     @property
     def has_changes(self) -> bool:
@@ -346,6 +348,8 @@ class BriefDiff:
             "problems_before": [_problem(p) for p in self.problems_before],
             "problems_after": [_problem(p) for p in self.problems_after],
             "words": {"before": self.words[0], "after": self.words[1]},
+            **({"overflow": {"before": self.overflow[0] or None, "after": self.overflow[1] or None}}
+               if any(self.overflow) else {}),
             **({"fill": {"before": self.fill[0], "after": self.fill[1]}} if any(self.fill) else {}),
             **({"picture": self.picture} if self.picture else {}),
         }

@@ -182,7 +182,9 @@ sources:
 
 # Optional: the sections printed in the annex, the staff's pages after page 1, instead
 # of on page 1 (page 1 is the principal's two-minute read). Any of: agenda, deliverables,
-# key_messages, sensitivities, background, quotes, sources. `[]` keeps all on page 1.
+# key_messages, sensitivities, background, quotes, sources, points, if_raised, press_line.
+# The list replaces the default [background, quotes, sources]: to move one more section,
+# keep those in it, e.g. annex: [background, quotes, sources, agenda]. `[]` keeps all on page 1.
 # annex: [background, quotes, sources]
 
 # Optional: who `briefgen email` sends the brief to (not printed on the page).

@@ -35,6 +35,8 @@ class ContentText:
     display_path: str
     entries: tuple[tuple[str, str], ...]   # (text, "file:line:col (key.path)")
     keys: tuple[tuple[str, int, int], ...] = ()   # (key.path, line, col) of each top-level key
+    annex: tuple[str, ...] = ()      # the sections printed in the annex (`annex:`, or the default)
+    annex_written: bool = False      # whether the brief has an `annex:` key (else the default)
 
     def locate_text(self, needle: str) -> str:
         """Where in the content a piece of text comes from (the first place that has it)."""
@@ -53,8 +55,17 @@ class ContentText:
     def section_line(self, section: str) -> int:
         """The line of the key that holds a section as the page names it ('Key messages'
         -> `key_messages:`; 'Purpose' -> `event:`); 0 when the brief has no such key."""
-        key = {"purpose": "event", "quote": "quotes"}.get(section.lower(), section.lower().replace(" ", "_"))
-        return self.locate_key(key)[0]
+        return self.locate_key(section_key(section))[0]
+
+
+# The page's names for sections whose key is not their name in lower case.
+_SECTION_KEYS = {"Purpose": "event", "Quote": "quotes", "Points to make": "points"}
+
+
+def section_key(section: str) -> str:
+    """The top-level key that holds a section as the page names it ('Key messages' ->
+    `key_messages`, 'Purpose' -> `event`, 'Points to make' -> `points`)."""
+    return _SECTION_KEYS.get(section, section.lower().replace(" ", "_"))
 
 
 def offset_in_source(text: str, start: int, style: str, value: str, offset: int) -> int | None:

@@ -35,6 +35,7 @@ from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path, lo
 from briefgen.content.markdown import CITATION, MAX_MARKDOWN_CHARS
 from briefgen.content.markings import MarkingError, Rules, banner, parse
 from briefgen.content.models import (
+    DEFAULT_ANNEX,
     AgendaItem,
     Audience,
     Brief,
@@ -121,7 +122,9 @@ class ValidatedBrief:
                     entries.append((value, f"{people_folder / (person_id + '.yaml')} ({name})"))
         data = self.document.data if isinstance(self.document.data, dict) else {}
         keys = tuple((key, *self.document.locate((key,), key=True)) for key in data)
-        return ContentText(self.path, self.display_path, tuple(entries), keys)
+        annex = DEFAULT_ANNEX if self.brief.annex is None else self.brief.annex
+        return ContentText(self.path, self.display_path, tuple(entries), keys,
+                           tuple(section.value for section in annex), self.brief.annex is not None)
 
 
 @dataclass
@@ -623,7 +626,7 @@ def _warnings(doc: LoadedDocument) -> list[Diagnostic]:
     event = _mapping(data.get("event"))
     event_day = _day(event.get("date")) or _day(event.get("start"))
     found += _agenda_order(_valid(AgendaItem, data, "agenda"), event_day, warn)
-    found += _as_of_warnings(_day(data.get("as_of")), event_day, warn)
+    found += _as_of_warnings(_day(data.get("as_of")), event_day, _day(event.get("end")) or event_day, warn)
     found += _decision_warnings(_valid(Decision, data, "decisions"), _day(data.get("as_of")), warn)
     objectives = data.get("objectives")
     if isinstance(objectives, list) and len(objectives) > MAX_OBJECTIVES:
@@ -697,16 +700,21 @@ def _source_references(data: dict) -> Iterator[tuple[KeyPath, str, int | None]]:
             yield key_path, match.group(1), match.start()
 
 
-def _as_of_warnings(as_of: dt.date | None, event_day: dt.date | None, warn) -> list[Diagnostic]:
-    if not as_of or not event_day:
+def _as_of_warnings(as_of: dt.date | None, first_day: dt.date | None, last_day: dt.date | None,
+                    warn) -> list[Diagnostic]:
+    """`as_of` after the event's last day (a day within a multi-day event is not after it),
+    or long before its first; the warning quotes the event's whole span."""
+    if not as_of or not first_day:
         return []
-    if as_of > event_day:
-        return [warn(("as_of",), f"`as_of` ({as_of}) is after the event ({event_day}); "
+    last_day = max(last_day or first_day, first_day)
+    span = f"{first_day}" if last_day == first_day else f"{first_day} to {last_day}"
+    if as_of > last_day:
+        return [warn(("as_of",), f"`as_of` ({as_of}) is after the event ({span}); "
                      "is this a brief or a read-out?")]
-    days_before = (event_day - as_of).days
+    days_before = (first_day - as_of).days
     if days_before > STALE_AFTER_DAYS:
         return [warn(("as_of",), f"`as_of` ({as_of}) is {days_before} days before the event "
-                     f"({event_day}); the facts may be stale")]
+                     f"({span}); the facts may be stale")]
     return []
 
 

@@ -56,10 +56,20 @@ def _grouped(changes: Iterable[Change]) -> dict[tuple[str, str], list[Change]]:
     return groups
 
 
+def overflow_line(diff: BriefDiff) -> str:
+    """'now overflows page 1 by 0.4 in (10 mm)' (or 'still …', 'no longer …'); '' when it fits."""
+    before, after = diff.overflow
+    if after and not before:
+        return f"now overflows page 1 by {after}"
+    if after:
+        return f"still overflows page 1 by {after} (by {before} at the base)"
+    return f"no longer overflows page 1 (it ran {before} over at the base)" if before else ""
+
+
 def _numbers_line(diff: BriefDiff) -> str:
     parts = []
     if diff.words != (None, None):
-        parts.append(f"words on the page: {_or_dash(diff.words[0])} → {_or_dash(diff.words[1])}")
+        parts.append(f"words on page 1: {_or_dash(diff.words[0])} → {_or_dash(diff.words[1])}")
     if any(diff.fill):
         parts.append(f"page 1 filled: {diff.fill[0] or '–'} → {diff.fill[1] or '–'}")
     return "; ".join(parts)
@@ -115,6 +125,8 @@ def as_text(briefs: Sequence[BriefDiff], base: str, template_files: Sequence[str
     for diff in briefs:
         lines.append(paint("heading", headline(diff)))
         lines += _problem_lines(diff, lambda text: paint("error", text))
+        if overflow_line(diff):
+            lines.append("  " + paint("error" if diff.overflow[1] else "dim", overflow_line(diff)))
         if diff.files:
             lines.append("  " + paint("dim", "files changed: " + ", ".join(diff.files)))
         for (section, origin), changes in _grouped(diff.changes).items():
@@ -192,6 +204,8 @@ def as_markdown(briefs: Sequence[BriefDiff], base: str, template_files: Sequence
                 lines.append(f"**Does not validate {label}:**")
                 lines += [f"- {md(p.format())}" for p in problems]
                 lines.append("")
+        if overflow_line(diff):
+            lines += [f"**{_capital(md(overflow_line(diff)))}.**", ""]
         if diff.files:
             lines += ["Files changed: " + ", ".join(f"`{f}`" for f in diff.files), ""]
         for (section, origin), changes in _grouped(diff.changes).items():
@@ -291,6 +305,8 @@ def as_html(diff: BriefDiff) -> str:
             parts.append(f"<p class='problem'>Does not validate {label}:</p><ul>")
             parts += [f"<li><code>{escape(p.format())}</code></li>" for p in problems]
             parts.append("</ul>")
+    if overflow_line(diff):
+        parts.append(f"<p class='problem'>{escape(_capital(overflow_line(diff)))}.</p>")
     if diff.files:
         parts.append("<p>Files changed: " + ", ".join(f"<code>{escape(f)}</code>" for f in diff.files)
                      + "</p>")

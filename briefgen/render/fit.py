@@ -18,12 +18,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from briefgen.content.sourcemap import section_key
+
 ANNEX_PAGES = 3               # the annex's own limit, in pages after page 1
 WORDS_PER_MINUTE = 250        # reading speed for the reading load of page 1
 TALL_PAGE_INCHES = 400
 PX_PER_INCH = 96
 REGION_NAMES = {"left": "left column", "right": "right column", "full": "full-width blocks"}
 _WORD = re.compile(r"\w[\w'’.-]*")
+# The sections `annex:` accepts, those a principal needs least on page 1 first: what to
+# suggest moving off page 1 (never the length alone: the longest may be the most sensitive).
+NEEDED_LEAST_FIRST = ("background", "sources", "quotes", "agenda", "deliverables", "press_line",
+                      "if_raised", "points", "key_messages", "sensitivities")
+ANNEX_CANDIDATES = 3          # how many sections the hint names
 
 
 @dataclass(frozen=True)
@@ -150,8 +157,9 @@ def worst_region(fills: tuple[RegionFill, ...]) -> RegionFill:
 
 
 def overflow_message(fills: tuple[RegionFill, ...], overflow_px: float, at_least: bool,
-                     available_px: float) -> str:
-    """The message for a page 1 that does not fit: by how much, which region, what to cut."""
+                     available_px: float, source=None) -> str:
+    """The message for a page 1 that does not fit: by how much, which region, what to cut,
+    and which sections could go to the annex, with the `annex:` line to write."""
     columns = [fill for fill in fills if fill.region != "full"]
     full = next(fill for fill in fills if fill.region == "full")
     parts = [fill.describe() for fill in columns]
@@ -164,8 +172,36 @@ def overflow_message(fills: tuple[RegionFill, ...], overflow_px: float, at_least
     listing = ", ".join(f"{name} {length(px)}" for name, px in worst.sections[:3])
     return (f"the brief does not fit on one page: it runs {'at least ' if at_least else ''}"
             f"{length(overflow_px)} onto a second page. On page 1: {'; '.join(parts)}. "
-            f"Longest sections in the {worst.name}: {listing}. Shorten them, or move a section "
-            "to the annex (`annex:` in the brief); nothing was written")
+            f"Longest sections in the {worst.name}: {listing}. Shorten them"
+            + annex_hint(fills, source))
+
+
+def annex_hint(fills: tuple[RegionFill, ...], source) -> str:
+    """', or move to the annex …': the sections on page 1 that `annex:` accepts, those the
+    principal needs least first, each at its key's line and column, and the exact `annex:`
+    line that moves the first (keeping what the annex holds now: the key replaces the default)."""
+    heights: dict[str, tuple[str, float]] = {}
+    for fill in fills:
+        for name, px in fill.sections:
+            key = section_key(name)
+            if key in NEEDED_LEAST_FIRST:
+                heights[key] = (name, heights.get(key, (name, 0.0))[1] + px)
+    accepted = f"`annex:` accepts: {', '.join(NEEDED_LEAST_FIRST)}"
+    candidates = sorted(heights, key=NEEDED_LEAST_FIRST.index)[:ANNEX_CANDIDATES]
+    if not candidates:
+        return f" (no section on page 1 can move to the annex; {accepted})"
+    locate = getattr(source, "locate_key", lambda key: (0, 0))
+    named = [f"{heights[key][0]} (line {locate(key)[0]}, column {locate(key)[1]}, {length(heights[key][1])})"
+             for key in candidates]
+    current = tuple(getattr(source, "annex", ()))
+    line = f"`annex: [{', '.join([*current, candidates[0]])}]`"
+    if getattr(source, "annex_written", False):
+        how = f"change `annex:` (line {locate('annex')[0]}) to {line}"
+    else:
+        kept = f"[{', '.join(current)}]"
+        how = f"add {line} (`annex:` replaces the default {kept}, so the line keeps them)"
+    return (f", or move one of these sections to the annex, what the principal needs least first: "
+            f"{', '.join(named)}. To move {heights[candidates[0]][0]}, {how}; {accepted}")
 
 
 def annex_overflow_message(document) -> tuple[str, str]:
@@ -188,7 +224,7 @@ def annex_overflow_message(document) -> tuple[str, str]:
     longest = max(heights, key=lambda name: heights[name], default="")
     return (f"the annex does not fit on {ANNEX_PAGES} pages: it runs {length(excess)} onto page "
             f"{start + ANNEX_PAGES + 1} of the brief, about {to_cut} words to cut. Longest sections "
-            f"in the annex: {listing}. Shorten them; nothing was written"), longest
+            f"in the annex: {listing}. Shorten them"), longest
 
 
 def section_heights_in(page_box) -> dict[str, float]:

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefgen.content.sourcemap import TextSource
+from briefgen.content.sourcemap import TextSource, section_key
 from briefgen.errors import ContentError, Diagnostic, RenderError
 from briefgen.render.fetcher import SafeFetcher
 from briefgen.render.fit import (
@@ -78,13 +78,13 @@ class PageOverflow(RenderError):
     """Page 1 (or the annex) does not fit. Carries a draft PDF to look at, stamped as not
     fitting, which is never the brief's output."""
 
-    def __init__(self, path: Path | str, message: str, draft: bytes | None, line: int = 0,
-                 fit: PageFit | None = None):
+    def __init__(self, path: Path | str, message: str, draft: bytes | None,
+                 place: tuple[int, int] = (1, 1), fit: PageFit | None = None):
         super().__init__(path, message, "overflow")
         self.draft = draft
         self.fit = fit
-        if line:   # at the section to shorten, so editors and pull requests show it there
-            self.diagnostics = [Diagnostic(str(path), line, 1, "error", message, kind="overflow")]
+        # at the section to shorten, so editors and pull requests show it there
+        self.diagnostics = [Diagnostic(str(path), *place, "error", message, kind="overflow")]
 
 
 def write_pdf(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> bytes:
@@ -135,8 +135,8 @@ def check_fit(html: str, laid_out: LaidOut, validated: TextSource,
     fit = laid_out.fit
     too_many_lines = line_limit_problems(laid_out.document, validated)
     if not fit.page_one_fits:
-        message, draft_pdf, line, fills = page_one_overflow(html, laid_out, validated, asset_roots, draft)
-        overflow = PageOverflow(validated.display_path, message, draft_pdf, line,
+        message, draft_pdf, place, fills = page_one_overflow(html, laid_out, validated, asset_roots, draft)
+        overflow = PageOverflow(validated.display_path, message, draft_pdf, place,
                                 PageFit(False, fit.annex_pages, 0, fills,
                                         laid_out.document.pages[0]._page_box.height))
         overflow.diagnostics = [*too_many_lines, *overflow.diagnostics]
@@ -147,7 +147,7 @@ def check_fit(html: str, laid_out: LaidOut, validated: TextSource,
         message, longest = annex_overflow_message(laid_out.document)
         draft_pdf = (lay_out(html.replace("</head>", _stamp_css(None), 1), validated,
                              asset_roots).document.write_pdf() if draft else None)
-        raise PageOverflow(validated.display_path, message, draft_pdf, _section_line(validated, longest), fit)
+        raise PageOverflow(validated.display_path, message, draft_pdf, section_place(validated, longest), fit)
     return fit
 
 
@@ -242,7 +242,7 @@ def _raise_for_refusals(fetcher: SafeFetcher, base_url: str, validated: TextSour
 
 def page_one_overflow(html: str, laid_out: LaidOut, source: TextSource,
                       asset_roots: tuple[Path, ...], draft: bool = True
-                      ) -> tuple[str, bytes | None, int, tuple[RegionFill, ...]]:
+                      ) -> tuple[str, bytes | None, tuple[int, int], tuple[RegionFill, ...]]:
     """How far page 1 runs past its page, region by region, and a draft PDF showing it.
 
     Measured on a second layout whose first page is very tall, so nothing is split
@@ -261,19 +261,24 @@ def page_one_overflow(html: str, laid_out: LaidOut, source: TextSource,
     full = next(fill for fill in fills if fill.region == "full")
     overflow_px = -full.room_px
     at_least = any(region_box(page._page_box, "page-one") is not None for page in tall.pages[1:])
-    message = overflow_message(fills, max(overflow_px, 0.0), at_least, available)
+    message = overflow_message(fills, max(overflow_px, 0.0), at_least, available, source)
     # The draft's page 1 is cut just below its content (or its real end), not 400 in tall.
     used = available - full.room_px
     tall.pages[0].height = tall_first.content_box_y() + max(used, available) + PX_PER_INCH * 0.6
     worst = worst_region(fills).sections
-    line = _section_line(source, worst[0][0]) if worst else 0
-    return message, (tall.write_pdf() if draft else None), line, fills
+    place = section_place(source, worst[0][0] if worst else "")
+    return message, (tall.write_pdf() if draft else None), place, fills
 
 
-def _section_line(source: TextSource, section: str) -> int:
-    """The line of the brief's key for a section as the page names it, when known."""
-    locate = getattr(source, "section_line", None)
-    return locate(section) if locate and section else 0
+def section_place(source: TextSource, section: str) -> tuple[int, int]:
+    """Line and column of the brief's key for a section as the page names it; without one,
+    those of `annex:` (where a section is moved off the page), else the file's first line:
+    an overflow is always reported at a place."""
+    for key in (section_key(section) if section else "", "annex"):
+        line, column = source.locate_key(key) if key else (0, 0)
+        if line:
+            return line, column
+    return 1, 1
 
 
 def _stamp_css(page_px: float | None) -> str:
