@@ -78,6 +78,7 @@ class ValidatedBrief:
     document: LoadedDocument
     audience: Audience | None = None       # set on an audience's version (see for_audience)
     withheld: Withheld = field(default_factory=Withheld)
+    full_brief: Brief | None = None        # on an audience's version: the brief it was made from
 
     @property
     def output_id(self) -> str:
@@ -93,7 +94,8 @@ class ValidatedBrief:
             raise KeyError(f"{self.display_path} has no audience `{audience_id}` (its audiences: {known})")
         brief, withheld = audience_brief(self.brief, audience, self.people)
         people = {pid: person for pid, person in self.people.items() if pid in referenced_people(brief)}
-        return dataclasses.replace(self, brief=brief, people=people, audience=audience, withheld=withheld)
+        return dataclasses.replace(self, brief=brief, people=people, audience=audience, withheld=withheld,
+                                   full_brief=self.brief)
 
     def versions(self) -> list[ValidatedBrief]:
         """The full brief, then one version per audience."""
