@@ -183,7 +183,12 @@ class PeopleRegistry:
 
 def validate_brief(path: Path, people: PeopleRegistry, *, display_path: str | None = None) -> ValidatedBrief:
     """Load and check one brief. Raises ContentError with every problem (and warning) found."""
-    doc = load_yaml(path, display_path)
+    return validate_document(load_yaml(path, display_path), people)
+
+
+def validate_document(doc: LoadedDocument, people: PeopleRegistry) -> ValidatedBrief:
+    """Check one brief already loaded (from its file, or as it would be after an edit)."""
+    path = doc.path
     brief, model_problems = validate_model(Brief, doc)
     people_found, reference_problems = _check_references(doc, people)
     problems = [one_line(p) for p in (

@@ -153,7 +153,10 @@ def _span_markdown(span: Span) -> str:
 
 
 def _escape(text: str) -> str:
-    return _ESCAPE.sub(r"\\\1", text)
+    """Markdown punctuation as literal text, except a citation an editor typed (`[@wsj]`)."""
+    pieces = CITATION.split(text)   # text, id, text, id, ...
+    return "".join(f"[@{piece}]" if index % 2 else _ESCAPE.sub(r"\\\1", piece)
+                   for index, piece in enumerate(pieces))
 
 
 class _SpanReader(HTMLParser):
