@@ -114,7 +114,7 @@ def test_every_command_readme_shows_exists_with_its_options():
     """The usage lines in README's code blocks name real commands and real options."""
     readme = README.read_text(encoding="utf-8")
     commands = _subcommands()
-    usages = re.findall(r"^\.venv/bin/briefgen (\w+)(.*)$", readme, flags=re.MULTILINE)
+    usages = re.findall(r"^\.venv/bin/briefgen ([\w-]+)(.*)$", readme, flags=re.MULTILINE)
     assert {"build", "check", "schema", "new"} <= {name for name, _ in usages}
     for name, rest in usages:
         assert name in commands, f"README shows `briefgen {name}`, which does not exist"

@@ -137,7 +137,8 @@ def test_fields_are_tagged_controls_and_labels_are_outside(repo: Path):
     assert document.xpath("//w:r[w:t='岸田文雄']/w:rPr/w:lang/@w:eastAsia", namespaces=NS) == ["ja"]
     properties = parts(make_docx(repo))["docProps/custom.xml"].decode()
     head = git(repo, "rev-parse", "HEAD").strip()
-    assert head in properties and "briefgen.content_sha256" in properties
+    assert head in properties
+    assert "briefgen.content_sha256" in properties
 
 
 @pytest.mark.parametrize("markdown", [
@@ -238,7 +239,8 @@ def test_a_word_review_imports_into_the_yaml_with_its_comments(repo: Path):
                      r".*no-such-source.*\(objectives\[1\]\.text\)", err), err
     assert "text typed outside any field after `objectives[0].text`" not in err  # it precedes them
     assert "by Dan Stray, not applied: “Please call me about this.”" in err
-    assert "its content control was deleted in Word" in err and "(sensitivities[1].guidance)" in err
+    assert "its content control was deleted in Word" in err
+    assert "(sensitivities[1].guidance)" in err
     review = (repo / "output" / f"{SAMPLE_ID}.review.md").read_text(encoding="utf-8")
     assert "- `bottom_line` (line 15), by Alice Editor" in review
     assert "**Carol Desk** (2026-12-07T10:00:00Z) on `deliverables[1].summary`: Is this confirmed" in review
@@ -277,7 +279,8 @@ def test_a_field_changed_in_both_is_a_conflict_left_for_the_author(repo: Path):
                      r"in Word by Alice Editor; Word has “Deeper cooperation.”.*\(deliverables\[1\]\.summary\)",
                      result.err), result.err
     after = brief_path(repo).read_text(encoding="utf-8")
-    assert "Closer cooperation on missile defense." in after and "Deeper" not in after
+    assert "Closer cooperation on missile defense." in after
+    assert "Deeper" not in after
     assert "summary: Joint exercises." in after          # the other field merges
 
 
@@ -287,11 +290,13 @@ def test_a_docx_of_another_project_or_unsafe_is_refused(repo: Path, tmp_path: Pa
     files["docProps/custom.xml"] = files["docProps/custom.xml"].replace(SAMPLE_ID.encode(), b"../secrets")
     write_parts(path, files)
     result = run_cli("import-docx", "--root", repo, path)
-    assert result.code == 2 and "was not made from a brief of this project" in result.err
+    assert result.code == 2
+    assert "was not made from a brief of this project" in result.err
     bomb = tmp_path / "bomb.docx"
     write_parts(bomb, {"word/document.xml": b"<a>" + b" " * (9 * 1024 * 1024) + b"</a>"})
     result = run_cli("import-docx", "--root", repo, bomb)
-    assert result.code == 2 and "at most" in result.err
+    assert result.code == 2
+    assert "at most" in result.err
 
 
 # --- audiences and LibreOffice ----------------------------------------------------------
