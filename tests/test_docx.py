@@ -229,9 +229,9 @@ def test_a_word_review_imports_into_the_yaml_with_its_comments(repo: Path):
     assert changed == [
         "-  The leaders will announce a pledge to consult one another in any crisis that",
         "-  may impact their security [@officials-preview].",
-        "+  The leaders will announce a firm pledge to consult one another in any crisis that may impact "
-        "their security [@officials-preview].",
-    ], changed
+        "+  The leaders will announce a firm pledge to consult one another in any crisis",
+        "+  that may impact their security [@officials-preview].",
+    ], changed   # the `>-` block stays one, folded as the author folds it
     assert before != after
     err = result.err
     line = before.splitlines().index("  - text: A \"defining trilateral relationship for the 21st century.\"") + 1

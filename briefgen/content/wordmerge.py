@@ -130,20 +130,42 @@ def apply_changes(text: str, changes: list[FieldChange]) -> str:
         container = data
         for part in parents:
             container = container[part]
-        container[last] = _styled(container[last], change.after)
+        container[last] = _styled(container[last], change.after, 78 - 2 * len(change.key_path))
     return _dump(yaml, data)
 
 
-def _styled(old: object, new: str) -> object:
-    """The new text in the old value's style: a `|` block stays one, `>` too; a plain
-    value that becomes several paragraphs becomes a `|` block."""
+def _styled(old: object, new: str, width: int) -> object:
+    """The new text in the old value's style: a `|` block stays one, `>` too (folded at
+    `width`, as authors write them); a plain value that becomes several paragraphs becomes a
+    `|` block."""
     if isinstance(old, LiteralScalarString) or ("\n" in new and not isinstance(old, FoldedScalarString)):
         return LiteralScalarString(new)
     if isinstance(old, FoldedScalarString):
-        return FoldedScalarString(new)
+        folded = FoldedScalarString(new)
+        folded.fold_pos = _fold_positions(new, max(width, 40))
+        return folded
     if type(old) is not str and isinstance(old, str):   # a quoted scalar keeps its quotes
         return type(old)(new)
     return new
+
+
+def _fold_positions(text: str, width: int) -> list[int]:
+    """The spaces at which a `>` block breaks its lines so that none is longer than `width`
+    (a space next to a line break or another space is never one: folding would change the text)."""
+    positions: list[int] = []
+    line_start, last_space = 0, -1
+    for index, char in enumerate(text):
+        if char == "\n":
+            line_start, last_space = index + 1, -1
+        elif char == " " and text[index - 1:index] not in (" ", "\n") \
+                and text[index + 1:index + 2] not in (" ", "\n", ""):
+            if index - line_start > width and last_space > line_start:
+                positions.append(last_space)
+                line_start = last_space + 1
+            last_space = index
+    if len(text) - line_start > width and last_space > line_start:
+        positions.append(last_space)
+    return positions
 
 
 def _dump(yaml: YAML, data: object) -> str:
