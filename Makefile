@@ -12,7 +12,7 @@ QUIET_SETUPTOOLS := ignore:Editable installation:UserWarning
 .PHONY: brief book check test lint schema clean distclean help system-deps bench email watch test-deps new person
 
 help:
-	@echo "make brief   build every brief under content/ into output/ (HTML and PDF)"
+	@echo "make brief   build every brief under content/ into output/ (HTML and PDF; DOCX=1: Word files too)"
 	@echo "make book    build the briefing books under content/books/ (and their briefs)"
 	@echo "make check   validate every brief without building"
 	@echo "make test    run the whole test suite (after make lint: ruff and mypy)"
@@ -41,12 +41,15 @@ $(STAMP): pyproject.toml
 system-deps:
 	@scripts/ensure-system-deps
 
-# Debian's chromium, for the browser tests (tests/browser/).
+# Debian's chromium, for the browser tests (tests/browser/), and LibreOffice, which converts the
+# Word files in tests/test_docx.py.
 test-deps:
 	@scripts/ensure-test-deps
 
+# DOCX=1 also writes output/<id>.docx (and one per audience) for clearance in Word.
 brief: $(STAMP) system-deps
 	$(BIN)/briefgen build
+	@if [ -n "$(DOCX)" ]; then $(BIN)/briefgen docx; fi
 
 book: $(STAMP) system-deps
 	$(BIN)/briefgen book

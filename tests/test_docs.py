@@ -128,7 +128,7 @@ def test_every_command_a_page_shows_exists_with_its_options(page: Path):
     and real options."""
     text = page.read_text(encoding="utf-8")
     commands = _subcommands()
-    usages = re.findall(r"^(?:\$ )?\.venv/bin/briefgen (\w+)(.*)$", text, flags=re.MULTILINE)
+    usages = re.findall(r"^(?:\$ )?\.venv/bin/briefgen ([\w-]+)(.*)$", text, flags=re.MULTILINE)
     if page == README:
         assert {"build", "check", "schema", "new"} <= {name for name, _ in usages}
     for name, rest in usages:

@@ -40,6 +40,8 @@ examples:
   briefgen book hiroshima-g7-2023         a briefing book: cover, schedule, briefs, biographies
   briefgen build --record                 also write output/<id>.record.pdf (PDF/A-3b, sources inside)
   briefgen extract output/camp-david-2023.record.pdf --to restored/
+  briefgen docx content/camp-david-2023.yaml   output/camp-david-2023.docx, for clearance in Word
+  briefgen import-docx cleared.docx       merge the Word edits into the YAML
 
 exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors."""
 
@@ -56,6 +58,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("briefgen.cli.diff", "show what changed in each brief since a git revision"),
     "book": ("briefgen.cli.book", "build briefing books: a trip's briefs, schedule and biographies in one PDF"),
     "extract": ("briefgen.cli.extract", "get the YAML back out of a record copy (output/<id>.record.pdf)"),
+    "docx": ("briefgen.cli.docx", "write briefs as Word files for clearance (output/<id>.docx)"),
+    "import-docx": ("briefgen.cli.import_docx",
+                    "merge a Word file's tracked edits and comments back into its brief's YAML"),
 }
 
 

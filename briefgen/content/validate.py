@@ -79,6 +79,7 @@ class ValidatedBrief:
     document: LoadedDocument
     audience: Audience | None = None       # set on an audience's version (see for_audience)
     withheld: Withheld = field(default_factory=Withheld)
+    full_brief: Brief | None = None        # on an audience's version: the brief it was made from
 
     @property
     def output_id(self) -> str:
@@ -94,7 +95,8 @@ class ValidatedBrief:
             raise KeyError(f"{self.display_path} has no audience `{audience_id}` (its audiences: {known})")
         brief, withheld = audience_brief(self.brief, audience, self.people)
         people = {pid: person for pid, person in self.people.items() if pid in referenced_people(brief)}
-        return dataclasses.replace(self, brief=brief, people=people, audience=audience, withheld=withheld)
+        return dataclasses.replace(self, brief=brief, people=people, audience=audience, withheld=withheld,
+                                   full_brief=self.brief)
 
     def versions(self) -> list[ValidatedBrief]:
         """The full brief, then one version per audience."""
@@ -184,7 +186,12 @@ class PeopleRegistry:
 
 def validate_brief(path: Path, people: PeopleRegistry, *, display_path: str | None = None) -> ValidatedBrief:
     """Load and check one brief. Raises ContentError with every problem (and warning) found."""
-    doc = load_yaml(path, display_path)
+    return validate_document(load_yaml(path, display_path), people)
+
+
+def validate_document(doc: LoadedDocument, people: PeopleRegistry) -> ValidatedBrief:
+    """Check one brief already loaded (from its file, or as it would be after an edit)."""
+    path = doc.path
     brief, model_problems = validate_model(Brief, doc)
     people_found, reference_problems = _check_references(doc, people)
     problems = [one_line(p) for p in (

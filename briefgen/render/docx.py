@@ -1,0 +1,498 @@
+"""A brief as a Word file: the template filled with docxtpl, every field in a content control.
+
+The Word template (templates/brief.docx, or the project's own) holds the styles, the header
+and footer with the marking, and the title; docxtpl fills its Jinja fields (autoescaped) and
+replaces its `{{p body }}` paragraph with the sections, built here as WordprocessingML in
+the page's order: page 1, then the annex. Each field the author wrote sits in a content
+control (`w:sdt`) tagged with its key path as `check` prints it (`decisions[0].issue`), so an
+edited file can be read back field by field (content/wordfile.py); labels, numbers, names
+from person files and portion marks stay outside the controls. An audience's file is made
+from the audience's filtered model, so it cannot hold what the audience may not see; its
+controls carry the key paths of the full brief's YAML, so an edit lands where it was written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import jinja2
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.shared import Mm
+from docxtpl import DocxTemplate
+from markupsafe import Markup
+
+from briefgen.content.audiences import rules_of
+from briefgen.content.loader import KeyPath, format_key_path, value_at
+from briefgen.content.markings import portion_mark
+from briefgen.content.models import Brief, Person
+from briefgen.content.schedule import clock_labels
+from briefgen.content.validate import ValidatedBrief
+from briefgen.content.wordfile import PROPERTY_PREFIX
+from briefgen.content.wordtext import Paragraph, Span, paragraphs_of
+from briefgen.render.html import annex_sections, annex_title, page_one_regions
+from briefgen.render.labels import (
+    PRESS_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    agenda_days,
+    event_dates,
+    medium_date,
+    point_groups,
+    quote_where,
+    short_date,
+    short_names,
+)
+
+TEMPLATE_NAME = "brief.docx"
+CUSTOM_PROPERTIES_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_PROPERTY_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+PAGE_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
+# Scripts whose language Word files under eastAsia (the others under val).
+_EAST_ASIAN = ("ja", "ko", "zh")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What a Word file records of where it came from (custom document properties)."""
+
+    brief_id: str
+    commit: str            # the project's HEAD when the file was made ('' outside git)
+    content_sha256: str    # of the brief's YAML as read
+    audience: str = ""
+
+
+@dataclass
+class _Body:
+    """The sections as WordprocessingML, with the controls written so far."""
+
+    link_id: Callable[[str], str]
+    parts: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    plain_tags: list[str] = field(default_factory=list)
+
+    def add(self, xml: str) -> None:
+        self.parts.append(xml)
+
+
+def template_path(templates_dir: Path, project_templates: Path | None) -> Path:
+    """The project's own templates/brief.docx when it has one, else the built-in template."""
+    own = project_templates / TEMPLATE_NAME if project_templates else None
+    return own if own is not None and own.is_file() else templates_dir / TEMPLATE_NAME
+
+
+def render_docx(validated: ValidatedBrief, template: Path, provenance: Provenance) -> bytes:
+    """The brief (or an audience's version of it) as a .docx file's bytes."""
+    document = DocxTemplate(str(template))
+    document.init_docx()
+    body = _Body(document.build_url_id)
+    writer = _Writer(validated, body)
+    writer.write()
+    brief = validated.brief
+    context = {
+        "banner": brief.classification or "",
+        "footer_note": _footer_note(validated),
+        "title": brief.title,
+        "subtitle": brief.subtitle or "",
+        "body": Markup("".join(body.parts)),
+    }
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    document.render(context, jinja_env=environment)
+    docx = document.docx  # get_docx() would load the template again
+    width, height = PAGE_MM[brief.paper]
+    for section in docx.sections:
+        section.page_width, section.page_height = Mm(width), Mm(height)
+    docx.core_properties.title = brief.title
+    docx.core_properties.author = brief.prepared_by
+    tags = ["title", *(["subtitle"] if brief.subtitle else []), *body.tags]
+    _add_custom_properties(docx, {
+        "brief_id": provenance.brief_id, "audience": provenance.audience, "commit": provenance.commit,
+        "content_sha256": provenance.content_sha256, "fields": ",".join(tags),
+        "plain_fields": ",".join(["title", "subtitle", *body.plain_tags]),
+    })
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _footer_note(validated: ValidatedBrief) -> str:
+    brief = validated.brief
+    version = f"Version for {validated.audience.name} · " if validated.audience else ""
+    return f"{version}Prepared by {brief.prepared_by} · Facts as of {medium_date(brief.as_of)}"
+
+
+def _add_custom_properties(docx: Any, values: dict[str, str]) -> None:
+    """docProps/custom.xml with `briefgen.<name>` text properties (python-docx has no API for it)."""
+    rows = "".join(
+        f'<property fmtid="{_PROPERTY_FMTID}" pid="{pid}" name={quoteattr(PROPERTY_PREFIX + name)}>'
+        f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
+        for pid, (name, value) in enumerate(values.items(), start=2))
+    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+           'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           f"{rows}</Properties>")
+    package = docx.part.package
+    part = Part(PackURI("/docProps/custom.xml"), CUSTOM_PROPERTIES_TYPE, xml.encode(), package)
+    package.relate_to(part, RELATIONSHIP_TYPE.CUSTOM_PROPERTIES)
+
+
+class _Writer:
+    """Writes a brief's sections, in the page's order, into a _Body."""
+
+    def __init__(self, validated: ValidatedBrief, body: _Body):
+        self.validated, self.body = validated, body
+        self.brief: Brief = validated.brief
+        self.people: dict[str, Person] = validated.people
+        self.data = validated.document.data if isinstance(validated.document.data, dict) else {}
+        self.numbers = {s.id: n for n, s in enumerate(self.brief.sources, start=1)}
+        rules = rules_of(self.brief)
+        self.mark: Callable[[str | None], str] = (
+            (lambda marking: portion_mark(rules.of(marking), rules.scheme) + " ")
+            if rules is not None and rules.portion_marks else (lambda marking: ""))
+
+    # --- key paths: the full brief's, also in an audience's version -------------------------
+
+    def item_path(self, section: str, item: Any, *keys: str | int) -> KeyPath:
+        """The key path of `item` of `section` in the YAML (its index in the full brief's list)."""
+        listed = value_at(self.data, (section,))
+        index = self._index_in_yaml(section, item)
+        if keys == ("text",) and isinstance(listed, list) and isinstance(value_at(listed, (index,)), str):
+            return (section, index)  # an item written as plain text
+        return (section, index, *keys)
+
+    def _index_in_yaml(self, section: str, item: Any) -> int:
+        """Items of an audience's version are the full brief's own objects (content/audiences.py filters,
+        never copies), so they are found by identity among the full brief's."""
+        full = self.validated.full_brief if self.validated.full_brief is not None else self.brief
+        for index, candidate in enumerate(getattr(full, section) or ()):
+            if candidate is item:
+                return index
+        return next(i for i, c in enumerate(getattr(self.brief, section) or ()) if c is item)
+
+    # --- building blocks ----------------------------------------------------------------
+
+    def heading(self, text: str, level: int = 1) -> None:
+        self.body.add(_paragraph(_run(text), style=f"Heading{level}"))
+
+    def runs(self, spans: Sequence[Span]) -> str:
+        out = []
+        for span in spans:
+            if span.cite is not None:
+                out.append(_citation(span.cite, self.numbers.get(span.cite)))
+            elif span.link is not None:
+                out.append(f'<w:hyperlink r:id="{self.body.link_id(span.link)}">'
+                           f"{_run(span.text, bold=span.bold, italic=span.italic, style='Hyperlink')}"
+                           "</w:hyperlink>")
+            elif span.image is not None:
+                out.append(_run(f"[image: {span.text}]", italic=True))
+            else:
+                out.append(_run(span.text, bold=span.bold, italic=span.italic))
+        return "".join(out)
+
+    def field_runs(self, key_path: KeyPath, value: str | None, *, markdown: bool = True) -> str:
+        """An inline control holding a one-paragraph field."""
+        tag = self._tag(key_path, markdown)
+        paragraphs = paragraphs_of(value, markdown_field=markdown)
+        inner = " ".join(self.runs(p.spans) for p in paragraphs) or _run("")
+        return _control(tag, inner)
+
+    def field_block(self, key_path: KeyPath, value: str | None, *, prefix: str = "",
+                    style: str | None = None) -> None:
+        """A control around whole paragraphs (a Markdown field of one or more paragraphs);
+        `prefix` (a portion mark, a label) goes before it, outside the control."""
+        tag = self._tag(key_path, True)
+        paragraphs = paragraphs_of(value) or [Paragraph((Span(""),))]
+        if len(paragraphs) == 1 and not paragraphs[0].list_kind:
+            self.body.add(_paragraph(_run(prefix) + _control(tag, self.runs(paragraphs[0].spans)), style=style))
+            return
+        if prefix:
+            self.body.add(_paragraph(_run(prefix), style=style))
+        inner = "".join(_paragraph(self.runs(p.spans), style="ListBullet" if p.list_kind else style)
+                        for p in paragraphs)
+        self.body.add(_control(tag, inner))
+
+    def _tag(self, key_path: KeyPath, markdown: bool) -> str:
+        tag = format_key_path(key_path)
+        self.body.tags.append(tag)
+        if not markdown:
+            self.body.plain_tags.append(tag)
+        return tag
+
+    def cite(self, source_ids: Sequence[str]) -> str:
+        numbers = sorted({self.numbers[s] for s in source_ids if s in self.numbers})
+        return _run(" [" + ",".join(map(str, numbers)) + "]", superscript=True) if numbers else ""
+
+    # --- sections -------------------------------------------------------------------------
+
+    def write(self) -> None:
+        brief = self.brief
+        if brief.bottom_line:
+            self.heading("Bottom line")
+            self.field_block(("bottom_line",), brief.bottom_line)
+        self._event()
+        self._objectives()
+        self._decisions()
+        self._participants()
+        annex = annex_sections(brief)
+        regions = page_one_regions(brief, annex)
+        for name in (*regions["full"], *regions["left"], *regions["right"], *regions["bottom"]):
+            getattr(self, f"_{name}")()
+        if annex:
+            self.body.add('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+            self.heading(annex_title(annex))
+            for name in annex:
+                getattr(self, f"_{name}")()
+
+    def _event(self) -> None:
+        event = self.brief.event
+        host = self.people[event.host].name if event.host else ""
+        rows = [("Date", _run(event_dates(event)) + self.cite(event.sources)),
+                ("Place", self.field_runs(("event", "location"), event.location, markdown=False))]
+        if host:
+            rows.append(("Host", _run(host)))
+        rows.append(("As of", _run(medium_date(self.brief.as_of))))
+        for label, content in rows:
+            self.body.add(_paragraph(_run(f"{label}: ", bold=True) + content))
+        self.heading("Purpose", 2)
+        self.field_block(("event", "purpose"), event.purpose)
+
+    def _objectives(self) -> None:
+        if not self.brief.objectives:
+            return
+        self.heading("Objectives")
+        for number, item in enumerate(self.brief.objectives, start=1):
+            self.body.add(_paragraph(_run(f"{number}. {self.mark(item.marking)}")
+                                     + self.field_runs(self.item_path("objectives", item, "text"), item.text)
+                                     + self.cite(item.sources)))
+
+    def _decisions(self) -> None:
+        if not self.brief.decisions:
+            return
+        self.heading("Decisions")
+        for item in self.brief.decisions:
+            self.body.add(_paragraph(_run(self.mark(item.marking)) + _run("Issue: ", bold=True)
+                                     + self.field_runs(self.item_path("decisions", item, "issue"), item.issue)
+                                     + self.cite(item.sources)))
+            self.body.add(_paragraph(_run("Recommendation: ", bold=True) + self.field_runs(
+                self.item_path("decisions", item, "recommendation"), item.recommendation)))
+            options = [_run("☐ ") + self.field_runs(self.item_path("decisions", item, "options", i), option,
+                                                    markdown=False) + _run("   ")
+                       for i, option in enumerate(item.options)]
+            self.body.add(_paragraph("".join(options)))
+            if item.due:
+                reason = (_run(" (") + self.field_runs(self.item_path("decisions", item, "due_reason"),
+                                                       item.due_reason, markdown=False) + _run(")")
+                          if item.due_reason else "")
+                self.body.add(_paragraph(_run(f"Needed by {medium_date(item.due)}") + reason))
+
+    def _participants(self) -> None:
+        self.heading("Participants")
+        rows = [[_run("Name", bold=True), _run("Title", bold=True), _run("Role", bold=True),
+                 _run("Note", bold=True)]]
+        for participant in self.brief.participants:
+            person = self.people[participant.person]
+            name = _run(person.name)
+            if person.native_name:
+                name += _run(" ") + _run(person.native_name, lang=person.lang)
+            note = ""
+            if participant.note:
+                note = _run(self.mark(participant.marking)) + self.field_runs(
+                    self.item_path("participants", participant, "note"), participant.note, markdown=False)
+            rows.append([name, _run(person.title),
+                         _run(ROLE_LABELS[participant.role.value if participant.role else None]), note])
+        self.body.add(_table(rows))
+
+    def _deliverables(self) -> None:
+        self.heading("Deliverables")
+        rows = [[_run(h, bold=True) for h in ("Deliverable", "Status", "Summary", "Owners")]]
+        for item in self.brief.deliverables:
+            summary = self.field_runs(self.item_path("deliverables", item, "summary"), item.summary)
+            if item.caveats:
+                summary += _run(" Caveat: ", bold=True) + self.field_runs(
+                    self.item_path("deliverables", item, "caveats"), item.caveats)
+            rows.append([_run(self.mark(item.marking)) + self.field_runs(
+                             self.item_path("deliverables", item, "title"), item.title, markdown=False)
+                         + self.cite(item.sources),
+                         _run(STATUS_LABELS[item.status.value]), summary,
+                         _run(short_names(item.owners, self.people))])
+        self.body.add(_table(rows))
+
+    def _key_messages(self) -> None:
+        self.heading("Key messages")
+        for item in self.brief.key_messages:
+            self.body.add(_paragraph(_run(self.mark(item.marking))
+                                     + self.field_runs(self.item_path("key_messages", item, "text"), item.text)
+                                     + self.cite(item.sources), style="ListBullet"))
+
+    def _points(self) -> None:
+        self.heading("Points to make")
+        for to, points in point_groups(self.brief.points):
+            if to:
+                self.heading(f"To {self.people[to].name}, {self.people[to].title}", 2)
+            for item in points:
+                self.body.add(_paragraph(_run(self.mark(item.marking))
+                                         + self.field_runs(self.item_path("points", item, "text"), item.text)
+                                         + self.cite(item.sources), style="ListBullet"))
+
+    def _if_raised(self) -> None:
+        self.heading("If raised")
+        for item in self.brief.if_raised:
+            self.body.add(_paragraph(_run(self.mark(item.marking)) + _run("Q: ", bold=True) + self.field_runs(
+                self.item_path("if_raised", item, "question"), item.question)))
+            self.body.add(_paragraph(_run("Line: ", bold=True) + self.field_runs(
+                self.item_path("if_raised", item, "answer"), item.answer) + self.cite(item.sources)))
+
+    def _press_line(self) -> None:
+        press = self.brief.press_line
+        assert press is not None
+        self.heading("Press line")
+        self.body.add(_paragraph(self.field_runs(("press_line", "public"), press.public)
+                                 + self.cite(press.sources)))
+        if press.defensive:
+            self.body.add(_paragraph(_run("If pressed: ", bold=True)
+                                     + self.field_runs(("press_line", "defensive"), press.defensive)))
+
+    def _sensitivities(self) -> None:
+        self.heading("Sensitivities")
+        for item in self.brief.sensitivities:
+            text = _run(self.mark(item.marking)) + self.field_runs(
+                self.item_path("sensitivities", item, "topic"), item.topic, markdown=False)
+            text += self.cite(item.sources) + _run(": ")
+            if item.context:
+                text += self.field_runs(self.item_path("sensitivities", item, "context"), item.context)
+                text += _run(" ")
+            text += _run("Line: ", bold=True) + self.field_runs(
+                self.item_path("sensitivities", item, "guidance"), item.guidance)
+            self.body.add(_paragraph(text, style="ListBullet"))
+
+    def _background(self) -> None:
+        paragraphs = self.brief.background or []
+        self.heading("Background")
+        if isinstance(value_at(self.data, ("background",)), str) and self.validated.audience is None:
+            self.field_block(("background",), value_at(self.data, ("background",)))
+            return
+        for item in paragraphs:
+            self.field_block(self.item_path("background", item, "text"), item.text,
+                             prefix=self.mark(item.marking))
+
+    def _agenda(self) -> None:
+        brief = self.brief
+        self.heading("Agenda")
+        rows = [[_run(h, bold=True) for h in ("When", "Item", "With")]]
+        for item, day in agenda_days(brief):
+            local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
+            when = " ".join(filter(None, [short_date(item.date) if item.date else "", local]))
+            when += f" ({home} home)" if home else ""
+            what = _run(self.mark(item.marking)) + self.field_runs(
+                self.item_path("agenda", item, "title"), item.title, markdown=False) + self.cite(item.sources)
+            if item.note:
+                what += _run(" (") + self.field_runs(self.item_path("agenda", item, "note"), item.note,
+                                                     markdown=False) + _run(")")
+            if item.location:
+                what += _run(" · ") + self.field_runs(self.item_path("agenda", item, "location"),
+                                                      item.location, markdown=False)
+            scenario = [item.duration or "", PRESS_LABELS[item.press.value] if item.press else "",
+                        f"Lead: {short_names([item.lead], self.people)}" if item.lead else ""]
+            if any(scenario):
+                what += _run(" · " + " · ".join(filter(None, scenario)))
+            rows.append([_run(when), what, _run(short_names(item.participants, self.people))])
+        self.body.add(_table(rows))
+
+    def _quotes(self) -> None:
+        self.heading("Quotations")
+        for item in self.brief.quotes:
+            speaker = self.people[item.by]
+            self.body.add(_paragraph(_run(self.mark(item.marking) + "“") + self.field_runs(
+                self.item_path("quotes", item, "text"), item.text) + _run("”"), style="Quote"))
+            where = quote_where(item)
+            self.body.add(_paragraph(_run(f"— {speaker.name}, {speaker.title}" + (f"; {where}" if where else ""))
+                                     + self.cite([item.source] if item.source else [])))
+
+    def _sources(self) -> None:
+        self.heading("Sources")
+        for number, source in enumerate(self.brief.sources, start=1):
+            text = _run(f"[{number}] ") + self.field_runs(self.item_path("sources", source, "title"),
+                                                          source.title, markdown=False)
+            if source.publisher:
+                text += _run(", ") + self.field_runs(self.item_path("sources", source, "publisher"),
+                                                     source.publisher, markdown=False)
+            if source.date:
+                text += _run(f", {medium_date(source.date)}")
+            text += _run(".")
+            if source.note:
+                text += _run(" ") + self.field_runs(self.item_path("sources", source, "note"), source.note,
+                                                    markdown=False)
+            if source.url:
+                text += _run(" ") + (f'<w:hyperlink r:id="{self.body.link_id(source.url)}">'
+                                     f"{_run(source.url, style='Hyperlink')}</w:hyperlink>")
+            self.body.add(_paragraph(text))
+
+
+# --- WordprocessingML -----------------------------------------------------------------------
+
+def _run(text: str, *, bold: bool = False, italic: bool = False, superscript: bool = False,
+         style: str | None = None, lang: str | None = None) -> str:
+    if not text:
+        return ""
+    props = []
+    if style:
+        props.append(f'<w:rStyle w:val="{style}"/>')
+    if lang and lang.split("-")[0].lower() in _EAST_ASIAN:
+        props.append('<w:rFonts w:hint="eastAsia"/>')
+    if bold:
+        props.append("<w:b/>")
+    if italic:
+        props.append("<w:i/>")
+    if superscript:
+        props.append('<w:vertAlign w:val="superscript"/>')
+    if lang:
+        kind = "w:eastAsia" if lang.split("-")[0].lower() in _EAST_ASIAN else "w:val"
+        props.append(f"<w:lang {kind}={quoteattr(lang)}/>")
+    rpr = f"<w:rPr>{''.join(props)}</w:rPr>" if props else ""
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+
+
+def _paragraph(content: str, *, style: str | None = None) -> str:
+    ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
+    return f"<w:p>{ppr}{content}</w:p>"
+
+
+def _control(tag: str, content: str) -> str:
+    """A content control tagged with a key path (inline, or around paragraphs); its title
+    (alias) says the same to the editor."""
+    return (f"<w:sdt><w:sdtPr><w:alias w:val={quoteattr(tag)}/><w:tag w:val={quoteattr(tag)}/>"
+            f"</w:sdtPr><w:sdtContent>{content}</w:sdtContent></w:sdt>")
+
+
+def _citation(source_id: str, number: int | None) -> str:
+    """`[@id]` as a locked control showing the source's number: it reads back as `[@id]`."""
+    shown = f"[{number}]" if number else f"[@{source_id}]"
+    tag = quoteattr(f"cite:{source_id}")
+    return (f'<w:sdt><w:sdtPr><w:alias w:val="citation"/><w:tag w:val={tag}/>'
+            '<w:lock w:val="sdtContentLocked"/></w:sdtPr>'
+            f"<w:sdtContent>{_run(shown, superscript=True)}</w:sdtContent></w:sdt>")
+
+
+def _table(rows: list[list[str]]) -> str:
+    """A table whose first row repeats as a header row on every page."""
+    columns = len(rows[0])
+    grid = "".join('<w:gridCol w:w="2400"/>' for _ in range(columns))
+    out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="5000" w:type="pct"/></w:tblPr>'
+           f"<w:tblGrid>{grid}</w:tblGrid>"]
+    for number, cells in enumerate(rows):
+        header = "<w:trPr><w:tblHeader/></w:trPr>" if number == 0 else ""
+        out.append(f"<w:tr>{header}" + "".join(f"<w:tc>{_paragraph(cell)}</w:tc>" for cell in cells) + "</w:tr>")
+    out.append("</w:tbl>")
+    return "".join(out)
+
