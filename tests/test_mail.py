@@ -435,6 +435,26 @@ def test_a_changed_brief_sent_again_is_marked_amended_with_what_changed(project:
     assert unchanged.code == 0 and len(handler.received) == 3
 
 
+def test_a_long_subject_with_an_en_dash_is_sent_and_sent_again_amended(project: Path, brief_file: Path,
+                                                                       server, handler):
+    """Issue 22: a three-day event's subject folds around its en dash; the first send and the
+    amended one both arrive with the subject as written (the round-trip check refused both)."""
+    edit(brief_file, "  date: 2023-08-18\n", "  start: 2023-08-18\n  end: 2023-08-20\n")
+    with open(brief_file, "a", encoding="utf-8") as brief:
+        brief.write(DISTRIBUTION)
+    subject = "[UNCLASSIFIED] Camp David Trilateral Summit, August 18, 2023 – August 20, 2023"
+    first = send(project)
+    assert first.code == 0, first.out + first.err
+    edit(brief_file, "broader coordination to the next level", "broader coordination to a new level")
+    again = send(project, "--resend")
+    assert again.code == 0, again.out + again.err
+    assert [r.message["Subject"] for r in handler.received] == [subject, f"AMENDED: {subject}"]
+    for received in handler.received:
+        head = received.raw.split(b"\r\n\r\n", 1)[0]
+        assert b" \r\n " not in head, "no space left at the end of a folded line"
+        assert max(len(line) for line in head.split(b"\r\n")) <= 78
+
+
 def test_an_amended_email_never_names_who_else_gets_the_brief(project: Path, brief_file: Path, server, handler):
     """A recipient added in bcc (or anyone added or removed) is not among the changes the
     others are told of; reviewers see distribution changes in `briefgen diff`."""
