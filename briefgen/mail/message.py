@@ -38,6 +38,7 @@ from briefgen.errors import BriefgenError, ContentError
 from briefgen.mail.headers import MAIL_POLICY
 from briefgen.project import TEMPLATES_DIR
 from briefgen.render.html import event_dates, medium_date, render_email_html
+from briefgen.render.pdf_join import page_count
 from briefgen.render.text import brief_text
 
 # The tags and attributes the email layout uses; everything else is dropped from the mail body.
@@ -106,7 +107,8 @@ def compose_parts(validated: ValidatedBrief, pdf: bytes,
     check_header_fields(validated)
     attachment_name = f"{validated.output_id}.pdf"
     body = mail_safe_html(render_email_html(validated, templates_dir), validated.brief.title)
-    return MailParts(subject=subject_line(validated), text=brief_text(validated, attachment_name),
+    return MailParts(subject=subject_line(validated), text=brief_text(validated, attachment_name,
+                                                                      pages=page_count(pdf)),
                      html=body, pdf=pdf, attachment_name=attachment_name)
 
 
