@@ -141,12 +141,17 @@ def assert_brief_message(message, project: Path) -> None:
     assert lines[2].startswith("BOTTOM LINE: The leaders will announce a pledge"), lines[:3]
     for expected in ["CAMP DAVID TRILATERAL SUMMIT", "Date:  Friday, August 18, 2023 [5,6]",
                      "- Fumio Kishida 岸田文雄 (Principal), Prime Minister of Japan",
-                     "- [Expected] Commitment to consult [1]. Each nation commits to consult",
+                     "EXPECTED DELIVERABLES", "- Commitment to consult [1]. Each nation commits to consult",
                      "OBJECTIVES", "IF RAISED", "- Is the commitment to consult an alliance?",
                      "SENSITIVITIES",
-                     "[6] The Spirit of Camp David: Joint Statement of Japan, the Republic of",
-                     f"The one-page brief is attached as {SAMPLE_ID}.pdf."]:
+                     "[6] The Spirit of Camp David: Joint Statement of Japan, the Republic of"]:
         assert expected in text, expected
+    # What is attached, from the attachment itself (issue 22: not "one-page" for page 1 and an annex).
+    pages = len(PdfReader(io.BytesIO(attachment.get_content())).pages)
+    assert pages > 1
+    assert (f"The brief is attached as {SAMPLE_ID}.pdf ({pages} pages: page 1, then Annex A)."
+            in " ".join(text.split())), text[-300:]
+    assert "one-page brief is attached" not in text
     assert "<" not in text and "[@" not in text, "plain text, not HTML or raw Markdown citations"
     html = message.get_body(("html",)).get_content()
     assert "Camp David Trilateral Summit" in html and "Commitment to consult" in html
@@ -155,6 +160,9 @@ def assert_brief_message(message, project: Path) -> None:
     assert title_end < html.index("Bottom line:") < min(html.index("UNCLASSIFIED"), html.index("As of"),
                                                         html.index("Participants")), \
         "the bottom line comes first in the email, under its title"
+    # The heading says the status once when every deliverable shares it, as on the page (issue 22).
+    assert re.search(r">Expected deliverables</h2>", html)
+    assert "status-expected" not in html, "no badge repeats what the heading says"
     assert 'style="' in html
     for forbidden in ("<script", "<style", "<link", "<img", "<iframe", "url(", "@import", " src=", "class="):
         assert forbidden not in html.lower(), forbidden
@@ -433,6 +441,41 @@ def test_a_changed_brief_sent_again_is_marked_amended_with_what_changed(project:
 
     unchanged = send(project)                          # nothing new: nothing sent, nothing amended
     assert unchanged.code == 0 and len(handler.received) == 3
+
+
+def test_a_long_subject_with_an_en_dash_is_sent_and_sent_again_amended(project: Path, brief_file: Path,
+                                                                       server, handler):
+    """Issue 22: a three-day event's subject folds around its en dash; the first send and the
+    amended one both arrive with the subject as written (the round-trip check refused both)."""
+    edit(brief_file, "  date: 2023-08-18\n", "  start: 2023-08-18\n  end: 2023-08-20\n")
+    with open(brief_file, "a", encoding="utf-8") as brief:
+        brief.write(DISTRIBUTION)
+    subject = "[UNCLASSIFIED] Camp David Trilateral Summit, August 18, 2023 – August 20, 2023"
+    first = send(project)
+    assert first.code == 0, first.out + first.err
+    edit(brief_file, "broader coordination to the next level", "broader coordination to a new level")
+    again = send(project, "--resend")
+    assert again.code == 0, again.out + again.err
+    assert [r.message["Subject"] for r in handler.received] == [subject, f"AMENDED: {subject}"]
+    for received in handler.received:
+        head = received.raw.split(b"\r\n\r\n", 1)[0]
+        assert b" \r\n " not in head, "no space left at the end of a folded line"
+        assert max(len(line) for line in head.split(b"\r\n")) <= 78
+
+
+def test_the_email_heads_deliverables_by_their_statuses_as_the_page_does(project: Path, brief_file: Path):
+    """Issue 22: 'Expected deliverables' was printed over items already announced."""
+    from briefgen.build.pipeline import Project, check_brief
+    from briefgen.render.html import render_email_html
+
+    edit(brief_file, "    title: Three-way hotline\n    status: expected",
+         "    title: Three-way hotline\n    status: announced")
+    validated, _ = check_brief(Project.at(project), brief_file)
+    html = render_email_html(validated)
+    assert "<h2>Deliverables</h2>" in html
+    assert "Expected deliverables" not in html
+    assert 'class="badge status-announced">Announced</span>' in html
+    assert 'class="badge status-expected">Expected</span>' in html
 
 
 def test_an_amended_email_never_names_who_else_gets_the_brief(project: Path, brief_file: Path, server, handler):

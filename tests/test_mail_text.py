@@ -72,3 +72,38 @@ def test_images_and_reference_links_read_as_the_page_reads_them(project: Path, b
     assert "See the WH (https://www.whitehouse.gov/) readout and the map of the region here." in flowing
     assert "- bullet 1. not a new list: the page folds this line into the bullet" in flowing
     assert "[WH][1]" not in text and "!the map" not in text and "assets/map.png" not in text
+
+
+def test_the_deliverables_heading_follows_the_statuses_as_on_the_page(project: Path, brief_file: Path):
+    """Issue 22: 'EXPECTED DELIVERABLES' only over items that are all expected; then no item
+    repeats it. With mixed statuses the heading is 'DELIVERABLES' and each item says its own."""
+    text = text_of(project, brief_file)
+    assert "\nEXPECTED DELIVERABLES\n" in text
+    assert "- Commitment to consult [1]. Each nation commits to consult" in text
+    assert "[Expected]" not in text
+    edit(brief_file, "    title: Three-way hotline\n    status: expected",
+         "    title: Three-way hotline\n    status: announced")
+    text = text_of(project, brief_file)
+    assert "\nDELIVERABLES\n============\n" in text
+    assert "EXPECTED DELIVERABLES" not in text
+    assert "- [Announced] Three-way hotline" in text
+    assert "- [Expected] Commitment to consult [1]." in text
+
+
+def test_the_text_says_what_is_attached_from_its_pages(project: Path, brief_file: Path):
+    """Issue 22: 'The one-page brief is attached' only for a one-page PDF."""
+    validated, _ = check_brief(Project.at(project), brief_file)
+    assert validated is not None
+
+    def closing(pages: int | None) -> str:
+        text = brief_text(validated, "camp-david-2023.pdf", pages=pages)
+        return " ".join(text.split("\n--\n")[1].split())
+
+    assert "The one-page brief is attached as camp-david-2023.pdf. UNCLASSIFIED" in closing(1)
+    assert "The brief is attached as camp-david-2023.pdf (3 pages: page 1, then Annex A)." in closing(3)
+    assert "one-page" not in closing(3)
+    assert "The brief is attached as camp-david-2023.pdf. UNCLASSIFIED" in closing(None)
+    edit(brief_file, "annex: [agenda, background, quotes, sources]\n", "annex: []\n")
+    validated, _ = check_brief(Project.at(project), brief_file)
+    assert validated is not None
+    assert "The brief is attached as camp-david-2023.pdf (2 pages)." in closing(2)

@@ -49,14 +49,18 @@ def revision_line(number: int, today: dt.date) -> str:
 
 
 def revised_parts(project, validated: ValidatedBrief, parts: MailParts, line: str) -> MailParts:
-    """The same message with the revision line on the page (HTML body and PDF)."""
+    """The same message with the revision line on the page (HTML body and PDF); the text
+    says again what is attached, as the line can add a page."""
     from briefgen.render.html import render_email_html, render_html
     from briefgen.render.pdf import write_pdf
+    from briefgen.render.pdf_join import page_count
+    from briefgen.render.text import brief_text
 
     page = render_html(validated, project.templates_dir, revision=line)
     pdf = write_pdf(page, validated.content_text(), project.asset_roots)
     body = render_email_html(validated, project.templates_dir, revision=line)
-    return dataclasses.replace(parts, html=mail_safe_html(body, validated.brief.title), pdf=pdf)
+    return dataclasses.replace(parts, html=mail_safe_html(body, validated.brief.title), pdf=pdf,
+                               text=brief_text(validated, parts.attachment_name, pages=page_count(pdf)))
 
 
 def what_changed(project, validated: ValidatedBrief, earlier: EarlierVersion) -> list[str]:

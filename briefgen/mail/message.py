@@ -6,7 +6,9 @@ for control and line-breaking characters first, with the file:line:col of the fi
 and addresses and names have already been checked by the model (see content/addresses.py).
 Text that the email library would decode as an RFC 2047 encoded word (`=?...?=`) is refused
 twice: at validation, and here, where the written message is also parsed back and must
-carry exactly the subject, addresses, names and attachment name it was given.
+carry the subject, addresses, names and attachment name it was given, as a mail program
+reads them (unfolded, each run of whitespace as one space). The Subject is folded by
+headers.py, so that reading it back gives exactly what was written.
 The HTML body is the brief in its own email layout (templates/email.html.j2: one column,
 the title first, relative sizes, tables for Outlook) with its CSS inlined into style
 attributes, then cleaned against an allowlist: no scripts, no stylesheets, nothing fetched
@@ -24,7 +26,6 @@ import re
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
@@ -34,8 +35,10 @@ from briefgen.content.addresses import first_control_character, has_encoded_word
 from briefgen.content.books import ValidatedBook
 from briefgen.content.validate import ValidatedBrief
 from briefgen.errors import BriefgenError, ContentError
+from briefgen.mail.headers import MAIL_POLICY
 from briefgen.project import TEMPLATES_DIR
 from briefgen.render.html import event_dates, medium_date, render_email_html
+from briefgen.render.pdf_join import page_count
 from briefgen.render.text import brief_text
 
 # The tags and attributes the email layout uses; everything else is dropped from the mail body.
@@ -104,7 +107,8 @@ def compose_parts(validated: ValidatedBrief, pdf: bytes,
     check_header_fields(validated)
     attachment_name = f"{validated.output_id}.pdf"
     body = mail_safe_html(render_email_html(validated, templates_dir), validated.brief.title)
-    return MailParts(subject=subject_line(validated), text=brief_text(validated, attachment_name),
+    return MailParts(subject=subject_line(validated), text=brief_text(validated, attachment_name,
+                                                                      pages=page_count(pdf)),
                      html=body, pdf=pdf, attachment_name=attachment_name)
 
 
@@ -162,22 +166,40 @@ def build_message(parts: MailParts, sender: Address | None, recipients: list[Add
                   now: dt.datetime, include_bcc: bool) -> EmailMessage:
     """The complete message. Bcc is a header only in a draft (the mail client sends it);
     when briefgen sends, Bcc recipients are only in the SMTP envelope."""
-    _refuse_decodable_text(parts, sender, recipients)
+    _refuse_unsafe_text(parts, sender, recipients)
     message = _assemble(parts, sender, recipients, now=now, include_bcc=include_bcc)
     _check_round_trip(message, parts, sender, recipients, include_bcc=include_bcc)
     return message
 
 
-def _refuse_decodable_text(parts: MailParts, sender: Address | None,
-                           recipients: list[Addressee]) -> None:
-    texts = {"the subject": parts.subject, "the attachment's name": parts.attachment_name}
-    texts |= {f"the name of {r.address}": r.name or "" for r in recipients}
+# Where each header's text comes from, so that a refusal can say what to change.
+_SUBJECT_SOURCE = "the title or the classification"
+_NAME_SOURCE = "the name in `distribution:`"
+_SENDER_SOURCE = "the name in BRIEFGEN_MAIL_FROM"
+_ATTACHMENT_SOURCE = "the brief's file name (lower-case letters, digits and hyphens)"
+
+
+def _refuse_unsafe_text(parts: MailParts, sender: Address | None, recipients: list[Addressee]) -> None:
+    texts = [("the subject", parts.subject, _SUBJECT_SOURCE),
+             ("the attachment's name", parts.attachment_name, _ATTACHMENT_SOURCE)]
+    texts += [(f"the name of {r.address}", r.name or "", _NAME_SOURCE) for r in recipients]
     if sender is not None:
-        texts["the sender's name"] = sender.display_name
-    for what, text in texts.items():
+        texts.append(("the sender's name", sender.display_name, _SENDER_SOURCE))
+    for what, text, source in texts:
+        control = first_control_character(text)
+        if control:
+            raise UnsafeHeader(f"{what} contains a control character ({control}), which cannot be "
+                               f"written in an email header; remove it from {source}. Nothing was "
+                               "written or sent")
         if has_encoded_word(text):
             raise UnsafeHeader(f"{what} contains an encoded word (=?...?=) that mail programs would "
-                               "decode into other header text; nothing was written or sent")
+                               f"decode into other header text; change {source}. Nothing was written "
+                               "or sent")
+
+
+def as_read(text: str) -> str:
+    """Header text as a mail program shows it: unfolded, each run of whitespace one space."""
+    return " ".join(text.split())
 
 
 def _check_round_trip(message: EmailMessage, parts: MailParts, sender: Address | None,
@@ -186,31 +208,32 @@ def _check_round_trip(message: EmailMessage, parts: MailParts, sender: Address |
     parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
     expected_fields = ("to", "cc") + (("bcc",) if include_bcc else ())
     problems = []
-    # A long subject may be folded right after "Subject:"; reading it back then starts with
-    # the fold's space, which every mail client drops as well.
-    if str(parsed["Subject"]).strip() != parts.subject:
-        problems.append("the subject")
+    if as_read(str(parsed["Subject"])) != as_read(parts.subject):
+        problems.append(f"the subject would read {as_read(str(parsed['Subject']))!r}; change "
+                        f"{_SUBJECT_SOURCE}")
     for field_name in ("to", "cc", "bcc"):
-        wanted = [(r.name or "", r.address) for r in recipients
+        wanted = [(as_read(r.name or ""), r.address) for r in recipients
                   if r.field == field_name and field_name in expected_fields]
         headers = parsed.get_all(field_name) or []
-        found = [(a.display_name, a.addr_spec) for header in headers for a in header.addresses]
+        found = [(as_read(a.display_name), a.addr_spec) for header in headers for a in header.addresses]
         if found != wanted:
-            problems.append(f"the {field_name.capitalize()} header")
-    if sender is not None and [(a.display_name, a.addr_spec) for a in parsed["From"].addresses] != \
-            [(sender.display_name, sender.addr_spec)]:
-        problems.append("the From header")
+            problems.append(f"the {field_name.capitalize()} header would read "
+                            f"{', '.join(map(str, headers))!r}; change {_NAME_SOURCE}")
+    if sender is not None and [(as_read(a.display_name), a.addr_spec) for a in parsed["From"].addresses] != \
+            [(as_read(sender.display_name), sender.addr_spec)]:
+        problems.append(f"the From header would read {str(parsed['From'])!r}; change {_SENDER_SOURCE}")
     attachments = [parts.attachment_name, *(name for name, _, _ in parts.more_attachments)]
-    if [part.get_filename() for part in parsed.iter_attachments()] != attachments:
-        problems.append("the attachment's name")
+    found_names = [part.get_filename() for part in parsed.iter_attachments()]
+    if found_names != attachments:
+        problems.append(f"the attachments would be named {found_names!r}; change {_ATTACHMENT_SOURCE}")
     if problems:
-        raise UnsafeHeader(f"{', '.join(problems)} would not reach the recipient as written; "
-                           "nothing was written or sent")
+        raise UnsafeHeader("the message would not reach the recipient as written: "
+                           f"{'; '.join(problems)}. Nothing was written or sent")
 
 
 def _assemble(parts: MailParts, sender: Address | None, recipients: list[Addressee], *,
               now: dt.datetime, include_bcc: bool) -> EmailMessage:
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = parts.subject
     if sender is not None:
         message["From"] = sender

@@ -28,6 +28,8 @@ from briefgen.render.labels import (
     ROLE_LABELS,
     STATUS_LABELS,
     agenda_days,
+    deliverables_heading,
+    deliverables_show_status,
     event_dates,
     medium_date,
     point_groups,
@@ -149,8 +151,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
         "agenda_has_when": any(item["when"] for item in agenda),
         "deliverables_heading": deliverables_heading(brief),
         "deliverables_have_caveats": any(d.caveats for d in brief.deliverables),
-        # One status for all is said once, in the heading; a badge on each row says it again.
-        "deliverables_show_status": len({d.status for d in brief.deliverables}) > 1,
+        "deliverables_show_status": deliverables_show_status(brief),
         **briefing_sections(brief, people, text),
         "deliverables": [{
             "id": item.id,
@@ -284,13 +285,6 @@ def agenda_day_labels(brief: Brief) -> list[str]:
         labels.append("" if one_day or not item.date or item.date == previous else short_date(item.date))
         previous = item.date or previous
     return labels
-
-
-def deliverables_heading(brief: Brief) -> str:
-    """'Expected deliverables' only when every one is still expected (likewise 'Confirmed
-    deliverables'...): then the heading says the status once for all."""
-    statuses = {d.status.value for d in brief.deliverables}
-    return f"{STATUS_LABELS[statuses.pop()]} deliverables" if len(statuses) == 1 else "Deliverables"
 
 
 def url_domain(url: str) -> str:

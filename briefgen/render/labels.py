@@ -14,6 +14,19 @@ PRESS_LABELS = {"open": "Open press", "pool-spray": "Pool spray", "closed": "Clo
 ROLE_LABELS = {"host": "Host", "principal": "Principal", "delegation": "Delegation",
                "staff": "Staff", "guest": "Guest", None: ""}
 
+
+def deliverables_heading(brief: Brief) -> str:
+    """'Expected deliverables' only when every one is still expected (likewise 'Confirmed
+    deliverables'...): then the heading says the status once for all."""
+    statuses = {d.status.value for d in brief.deliverables}
+    return f"{STATUS_LABELS[statuses.pop()]} deliverables" if len(statuses) == 1 else "Deliverables"
+
+
+def deliverables_show_status(brief: Brief) -> bool:
+    """Whether each deliverable says its status: only when they differ (else the heading says it)."""
+    return len({d.status for d in brief.deliverables}) > 1
+
+
 def long_date(day: dt.date) -> str:
     return f"{day:%A}, {day:%B} {day.day}, {day.year}"
 

@@ -17,11 +17,14 @@ from briefgen.content.markings import portion_mark
 from briefgen.content.models import Brief, Person
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
+from briefgen.render.html import annex_sections
 from briefgen.render.labels import (
     PRESS_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
     agenda_days,
+    deliverables_heading,
+    deliverables_show_status,
     event_dates,
     medium_date,
     point_groups,
@@ -34,8 +37,9 @@ from briefgen.render.richtext import RichText
 WIDTH = 72
 
 
-def brief_text(validated: ValidatedBrief, attachment_name: str) -> str:
-    """The whole brief as plain text, with its classification marking first and last."""
+def brief_text(validated: ValidatedBrief, attachment_name: str, pages: int | None = None) -> str:
+    """The whole brief as plain text, with its classification marking first and last; it
+    ends saying what is attached, from the PDF's `pages` (when known)."""
     brief, people = validated.brief, validated.people
     numbers = {source.id: index for index, source in enumerate(brief.sources, start=1)}
     writer = _TextWriter(RichText(numbers))
@@ -69,10 +73,20 @@ def brief_text(validated: ValidatedBrief, attachment_name: str) -> str:
     _sources(writer, brief)
     writer.line("--")
     writer.wrapped(_version_line(validated) + f"Prepared by {brief.prepared_by} · Facts as of "
-                   f"{medium_date(brief.as_of)}. The one-page brief is attached as {attachment_name}.")
+                   f"{medium_date(brief.as_of)}. {_attached(brief, attachment_name, pages)}")
     writer.blank()
     writer.line(brief.classification or "")
     return writer.text()
+
+
+def _attached(brief: Brief, attachment_name: str, pages: int | None) -> str:
+    """'The one-page brief is attached as x.pdf.' only when it is one page."""
+    if pages == 1:
+        return f"The one-page brief is attached as {attachment_name}."
+    if pages is None:
+        return f"The brief is attached as {attachment_name}."
+    what = f"{pages} pages: page 1, then Annex A" if annex_sections(brief) else f"{pages} pages"
+    return f"The brief is attached as {attachment_name} ({what})."
 
 
 class _TextWriter:
@@ -212,10 +226,13 @@ def _participants(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
 def _deliverables(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
     if not brief.deliverables:
         return
-    writer.heading("Expected deliverables")
+    writer.heading(deliverables_heading(brief))
+    show_status = deliverables_show_status(brief)
     for item in brief.deliverables:
         text = writer.marks(item.marking)
-        text += f"[{STATUS_LABELS[item.status.value]}] {item.title}{writer.cite(item.sources)}. "
+        if show_status:
+            text += f"[{STATUS_LABELS[item.status.value]}] "
+        text += f"{item.title}{writer.cite(item.sources)}. "
         text += writer.inline(item.summary)
         if item.caveats:
             text += f" Caveat: {writer.inline(item.caveats)}"
