@@ -72,3 +72,19 @@ def test_images_and_reference_links_read_as_the_page_reads_them(project: Path, b
     assert "See the WH (https://www.whitehouse.gov/) readout and the map of the region here." in flowing
     assert "- bullet 1. not a new list: the page folds this line into the bullet" in flowing
     assert "[WH][1]" not in text and "!the map" not in text and "assets/map.png" not in text
+
+
+def test_a_source_cited_in_the_text_and_listed_under_sources_is_printed_once(project: Path, brief_file: Path):
+    """`[@wsj]` in a deliverable's summary and `sources: [wsj]` on it: one citation [2], on the
+    page and in the text, where it is written."""
+    from briefgen.render.html import brief_view
+    edit(brief_file, "    summary: Enhanced cooperation on ballistic missile defense.\n",
+         "    summary: Enhanced cooperation on ballistic missile defense [@wsj].\n")
+    validated, result = check_brief(Project.at(project), brief_file)
+    assert validated is not None, result.errors
+    row = next(d for d in brief_view(validated)["deliverables"] if d["id"] == "missile-defense")
+    assert '<sup class="cite">2</sup>' in row["summary"]
+    assert row["cite"] == ""
+    text = " ".join(brief_text(validated, "camp-david-2023.pdf").split())
+    assert ("Enhanced ballistic missile defense cooperation. Enhanced cooperation on ballistic "
+            "missile defense [2].") in text

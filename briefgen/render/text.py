@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from html.parser import HTMLParser
 
 from briefgen.content.audiences import rules_of
-from briefgen.content.markings import portion_mark
 from briefgen.content.models import Brief, Person
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
@@ -41,7 +40,7 @@ def brief_text(validated: ValidatedBrief, attachment_name: str) -> str:
     writer = _TextWriter(RichText(numbers))
     rules = rules_of(brief)
     if rules is not None and rules.portion_marks:
-        writer.marks = lambda marking: portion_mark(rules.of(marking), rules.scheme) + " "
+        writer.marks = lambda marking: rules.printed_mark(marking) + " "
     writer.line(brief.classification or "")
     writer.blank()
     _bottom_line(writer, brief)
@@ -104,8 +103,9 @@ class _TextWriter:
     def item(self, text: str) -> None:
         self.wrapped(text, "- ", "  ")
 
-    def cite(self, source_ids: Iterable[str]) -> str:
-        numbers = self.rich_text.citation_numbers(source_ids)
+    def cite(self, source_ids: Iterable[str], *written: str | None) -> str:
+        """` [1,2]` for an item's sources but for those its `written` text cites (as RichText.cite)."""
+        numbers = self.rich_text.citation_numbers(source_ids, *written)
         return f" [{','.join(map(str, numbers))}]" if numbers else ""
 
     def inline(self, markdown: str | None) -> str:
@@ -214,8 +214,8 @@ def _deliverables(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
         return
     writer.heading("Expected deliverables")
     for item in brief.deliverables:
-        text = writer.marks(item.marking)
-        text += f"[{STATUS_LABELS[item.status.value]}] {item.title}{writer.cite(item.sources)}. "
+        text = f"[{STATUS_LABELS[item.status.value]}] {writer.marks(item.marking)}"   # as on the page
+        text += f"{item.title}{writer.cite(item.sources, item.summary, item.caveats)}. "
         text += writer.inline(item.summary)
         if item.caveats:
             text += f" Caveat: {writer.inline(item.caveats)}"
@@ -229,13 +229,14 @@ def _key_messages(writer: _TextWriter, brief: Brief) -> None:
         return
     writer.heading("Key messages")
     for message in brief.key_messages:
-        writer.item(writer.marks(message.marking) + writer.inline(message.text) + writer.cite(message.sources))
+        writer.item(writer.marks(message.marking) + writer.inline(message.text)
+                    + writer.cite(message.sources, message.text))
 
 
 def _bottom_line(writer: _TextWriter, brief: Brief) -> None:
     """First in the body, as on paper: what the reader must take away."""
     if brief.bottom_line:
-        writer.wrapped(writer.inline(brief.bottom_line), "BOTTOM LINE: ", "  ")
+        writer.wrapped(writer.marks(None) + writer.inline(brief.bottom_line), "BOTTOM LINE: ", "  ")
         writer.blank()
 
 
@@ -244,7 +245,8 @@ def _objectives(writer: _TextWriter, brief: Brief) -> None:
         return
     writer.heading("Objectives")
     for number, objective in enumerate(brief.objectives, start=1):
-        writer.wrapped(writer.inline(objective.text) + writer.cite(objective.sources), f"{number}. ", "   ")
+        writer.wrapped(writer.marks(objective.marking) + writer.inline(objective.text)
+                       + writer.cite(objective.sources, objective.text), f"{number}. ", "   ")
 
 
 def _decisions(writer: _TextWriter, brief: Brief) -> None:
@@ -252,7 +254,8 @@ def _decisions(writer: _TextWriter, brief: Brief) -> None:
         return
     writer.heading("Decisions")
     for decision in brief.decisions:
-        writer.item(writer.inline(decision.issue) + writer.cite(decision.sources))
+        writer.item(writer.marks(decision.marking) + writer.inline(decision.issue)
+                    + writer.cite(decision.sources, decision.issue, decision.recommendation))
         writer.wrapped(f"Recommendation: {writer.inline(decision.recommendation)}", "  ", "  ")
         writer.wrapped("   ".join(f"[ ] {option}" for option in decision.options), "  ", "  ")
         if decision.due:
@@ -269,7 +272,8 @@ def _points(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
             writer.blank()
             writer.line(f"To {people[to].name}, {people[to].title}:")
         for point in points:
-            writer.item(writer.inline(point.text) + writer.cite(point.sources))
+            writer.item(writer.marks(point.marking) + writer.inline(point.text)
+                        + writer.cite(point.sources, point.text))
 
 
 def _if_raised(writer: _TextWriter, brief: Brief) -> None:
@@ -277,8 +281,8 @@ def _if_raised(writer: _TextWriter, brief: Brief) -> None:
         return
     writer.heading("If raised")
     for item in brief.if_raised:
-        writer.item(f"{writer.inline(item.question)} Line: {writer.inline(item.answer)}"
-                    f"{writer.cite(item.sources)}")
+        writer.item(f"{writer.marks(item.marking)}{writer.inline(item.question)} Line: {writer.inline(item.answer)}"
+                    f"{writer.cite(item.sources, item.question, item.answer)}")
 
 
 def _press_line(writer: _TextWriter, brief: Brief) -> None:
@@ -286,9 +290,10 @@ def _press_line(writer: _TextWriter, brief: Brief) -> None:
     if not press:
         return
     writer.heading("Press line")
-    writer.wrapped(writer.inline(press.public) + writer.cite(press.sources))
+    writer.wrapped(writer.marks(None) + writer.inline(press.public)
+                   + writer.cite(press.sources, press.public, press.defensive))
     if press.defensive:
-        writer.wrapped(f"If pressed: {writer.inline(press.defensive)}")
+        writer.wrapped(f"If pressed: {writer.marks(None)}{writer.inline(press.defensive)}")
 
 
 def _sensitivities(writer: _TextWriter, brief: Brief) -> None:
@@ -297,8 +302,8 @@ def _sensitivities(writer: _TextWriter, brief: Brief) -> None:
     writer.heading("Sensitivities")
     for item in brief.sensitivities:
         context = f" {writer.inline(item.context)}" if item.context else ""
-        writer.item(f"{writer.marks(item.marking)}{item.topic}{writer.cite(item.sources)}:{context} "
-                    f"Line: {writer.inline(item.guidance)}")
+        cite = writer.cite(item.sources, item.context, item.guidance)
+        writer.item(f"{writer.marks(item.marking)}{item.topic}{cite}:{context} Line: {writer.inline(item.guidance)}")
 
 
 def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
@@ -334,7 +339,7 @@ def _quotes(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
         writer.blank()
         writer.wrapped(f"{writer.marks(quote.marking)}“{writer.inline(quote.text)}”", "  ", "  ")
         attribution = f"— {speaker.name}, {speaker.title}" + (f"; {where}" if where else "")
-        writer.wrapped(attribution + writer.cite([quote.source] if quote.source else []), "  ", "    ")
+        writer.wrapped(attribution + writer.cite([quote.source] if quote.source else [], quote.text), "  ", "    ")
 
 
 def _sources(writer: _TextWriter, brief: Brief) -> None:
