@@ -226,3 +226,25 @@ def test_deliverables_heading_follows_the_statuses(project: Path, brief_file: Pa
     assert run_cli("build", "--root", project).code == 0
     html = (project / "output" / f"{SAMPLE_ID}.html").read_text()
     assert "<h2>Deliverables" in html and 'class="badge status-announced"' in html
+
+
+WORD_BREAK = 0.1   # a gap wider than this share of the type size starts a new word (poppler, most viewers)
+
+
+def test_the_banner_is_copied_and_extracted_as_the_word_it_is(sample_build: Path):
+    """Letters spaced apart read as 'U N C L A S S I F I E D' where a reader copies or extracts
+    text by the gaps between letters: every gap in the banner stays below a word break."""
+    import pypdfium2
+
+    pdf = sample_build / f"{SAMPLE_ID}.pdf"
+    assert PdfReader(pdf).pages[0].extract_text().splitlines()[-1] == "UNCLASSIFIED"
+    size = _sizes_of(character_sizes(pdf), "UNCLASSIFIED")[0]
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        text_page = document[0].get_textpage()
+        start = text_page.get_text_range().rfind("UNCLASSIFIED")
+        boxes = [text_page.get_charbox(start + i, loose=True) for i in range(len("UNCLASSIFIED"))]
+    finally:
+        document.close()
+    gaps = [round(right[0] - left[2], 2) for left, right in zip(boxes, boxes[1:], strict=False)]
+    assert max(gaps) < WORD_BREAK * size, (gaps, size)
