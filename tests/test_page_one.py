@@ -248,3 +248,26 @@ def test_the_banner_is_copied_and_extracted_as_the_word_it_is(sample_build: Path
         document.close()
     gaps = [round(right[0] - left[2], 2) for left, right in zip(boxes, boxes[1:], strict=False)]
     assert max(gaps) < WORD_BREAK * size, (gaps, size)
+
+
+BIO = "bio: Prime Minister since October 2021, after serving as FLAMINGOLEDGER foreign minister.\n"
+
+
+def test_a_bio_is_printed_in_the_annex_never_on_page_one(project: Path, brief_file: Path):
+    """A biography written for the book costs page 1 no room: it goes to the annex's
+    biographies when the annex lists them, and nowhere in the brief when it does not."""
+    kishida = project / "content" / "people" / "kishida.yaml"
+    kishida.write_text(kishida.read_text(encoding="utf-8") + BIO, encoding="utf-8")
+    assert run_cli("build", "--root", project).code == 0
+    page_one, *annex_pages = _page_texts(project / "output" / f"{SAMPLE_ID}.pdf")
+    annex = " ".join(annex_pages)
+    assert "FLAMINGOLEDGER" not in page_one + annex
+    edit(brief_file, SAMPLE_ANNEX, "annex: [agenda, background, quotes, biographies, sources]\n")
+    assert run_cli("build", "--root", project).code == 0
+    page_one, *annex_pages = _page_texts(project / "output" / f"{SAMPLE_ID}.pdf")
+    annex = " ".join(annex_pages)
+    assert "FLAMINGOLEDGER" not in page_one
+    flowing = " ".join(annex.split())
+    assert "Annex A: Agenda, background, quotations, biographies and sources" in flowing
+    assert ("BIOGRAPHIES Fumio Kishida Prime Minister of Japan Prime Minister since October 2021, "
+            "after serving as FLAMINGOLEDGER foreign minister.") in flowing

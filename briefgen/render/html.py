@@ -20,7 +20,15 @@ from markupsafe import Markup
 from briefgen import __version__
 from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
 from briefgen.content.markings import Rules
-from briefgen.content.models import DEFAULT_ANNEX, AgendaItem, AnnexSection, BackgroundParagraph, Brief, Person
+from briefgen.content.models import (
+    DEFAULT_ANNEX,
+    AgendaItem,
+    AnnexSection,
+    BackgroundParagraph,
+    Brief,
+    Participant,
+    Person,
+)
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
@@ -87,7 +95,6 @@ class PersonView:
     country: str
     role: str
     note: str
-    bio: Markup
     mark: Markup      # the portion mark of `note` (empty when none is printed)
 
 
@@ -104,13 +111,13 @@ def brief_view(validated: ValidatedBrief) -> dict:
         p: Person = people[person_id]
         return PersonView(person_id, p.name, p.native_name or "", p.lang or "", p.title,
                           p.country, ROLE_LABELS[role.value if role else None], note or "",
-                          text.block(p.bio), mark(marking) if note else Markup(""))
+                          mark(marking) if note else Markup(""))
 
     def names(ids) -> str:
         return short_names(ids, people)
 
-    annex = annex_sections(brief)
-    page_one = page_one_regions(brief, annex)
+    annex = annex_sections(brief, people)
+    page_one = page_one_regions(brief, people, annex)
     agenda = [{**_agenda_item(item, day, label, brief, people, text), "mark": mark(item.marking)}
               for (item, day), label in zip(agenda_days(brief), agenda_day_labels(brief), strict=True)]
     owner_sets = {tuple(d.owners) for d in brief.deliverables}
@@ -144,6 +151,8 @@ def brief_view(validated: ValidatedBrief) -> dict:
         },
         "participants": [person(p.person, p.role, p.note, p.marking) for p in brief.participants],
         "people_columns": people_columns(len(brief.participants)),
+        "biographies": [{"name": people[p.person].name, "title": people[p.person].title,
+                         "bio": text.block(people[p.person].bio)} for p in with_biographies(brief, people)],
         "page_one": page_one,
         "annex": {"sections": annex, "title": annex_title(annex)},
         "agenda": agenda,
@@ -236,28 +245,35 @@ def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
 SECTION_TITLES = {"agenda": "agenda", "deliverables": "deliverables", "key_messages": "key messages",
                   "sensitivities": "sensitivities", "background": "background",
                   "quotes": "quotations", "sources": "sources", "points": "points to make",
-                  "if_raised": "if-raised lines", "press_line": "press line"}
+                  "if_raised": "if-raised lines", "press_line": "press line", "biographies": "biographies"}
 PAGE_ONE_REGIONS = {"full": ("deliverables",),
                     "left": ("key_messages", "points", "if_raised", "press_line", "sensitivities", "background"),
                     "right": ("agenda", "quotes"), "bottom": ("sources",)}
 
 
-def present_sections(brief: Brief) -> set[str]:
+def with_biographies(brief: Brief, people: dict[str, Person]) -> list[Participant]:
+    """The participants whose person has a `bio`, in the brief's order."""
+    return [p for p in brief.participants if people[p.person].bio]
+
+
+def present_sections(brief: Brief, people: dict[str, Person]) -> set[str]:
     """The sections that have something to show."""
-    return {name for name in SECTION_TITLES if getattr(brief, name)}
+    return {name for name in SECTION_TITLES
+            if (with_biographies(brief, people) if name == "biographies" else getattr(brief, name))}
 
 
-def annex_sections(brief: Brief) -> list[str]:
-    """The sections the annex shows, in the brief's order (default: background, quotes, sources)."""
+def annex_sections(brief: Brief, people: dict[str, Person]) -> list[str]:
+    """The sections the annex shows, in the brief's order (default: background, quotes,
+    biographies, sources)."""
     chosen: list[AnnexSection] = list(DEFAULT_ANNEX if brief.annex is None else brief.annex)
-    present = present_sections(brief)
+    present = present_sections(brief, people)
     return [name for name in dict.fromkeys(s.value for s in chosen) if name in present]
 
 
-def page_one_regions(brief: Brief, annex: list[str]) -> dict[str, list[str]]:
+def page_one_regions(brief: Brief, people: dict[str, Person], annex: list[str]) -> dict[str, list[str]]:
     """Page 1's sections by region. With one column empty, the other's sections run full width
-    instead, so no half of the page stays blank."""
-    present = present_sections(brief) - set(annex)
+    instead, so no half of the page stays blank. Biographies are in no region: never on page 1."""
+    present = present_sections(brief, people) - set(annex)
     regions = {region: [name for name in names if name in present]
                for region, names in PAGE_ONE_REGIONS.items()}
     if not regions["left"] or not regions["right"]:

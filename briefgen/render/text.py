@@ -16,6 +16,7 @@ from briefgen.content.audiences import rules_of
 from briefgen.content.models import Brief, Person
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
+from briefgen.render.html import annex_sections, with_biographies
 from briefgen.render.labels import (
     PRESS_LABELS,
     ROLE_LABELS,
@@ -65,6 +66,7 @@ def brief_text(validated: ValidatedBrief, attachment_name: str) -> str:
             writer.markdown(paragraph.text, writer.marks(paragraph.marking))
     _agenda(writer, brief, people)
     _quotes(writer, brief, people)
+    _biographies(writer, brief, people)
     _sources(writer, brief)
     writer.line("--")
     writer.wrapped(_version_line(validated) + f"Prepared by {brief.prepared_by} · Facts as of "
@@ -205,8 +207,6 @@ def _participants(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
         parts = [f"{name} ({role})" if role else name, person.title]
         note = f"; {writer.marks(participant.marking)}{participant.note}" if participant.note else ""
         writer.item(", ".join(parts) + note)
-        if person.bio:
-            writer.wrapped(writer.inline(person.bio), "  ", "  ")
 
 
 def _deliverables(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
@@ -340,6 +340,17 @@ def _quotes(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
         writer.wrapped(f"{writer.marks(quote.marking)}“{writer.inline(quote.text)}”", "  ", "  ")
         attribution = f"— {speaker.name}, {speaker.title}" + (f"; {where}" if where else "")
         writer.wrapped(attribution + writer.cite([quote.source] if quote.source else [], quote.text), "  ", "    ")
+
+
+def _biographies(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
+    """Where the page prints them: in its annex, when the annex lists biographies."""
+    if "biographies" not in annex_sections(brief, people):
+        return
+    writer.heading("Biographies")
+    for participant in with_biographies(brief, people):
+        person = people[participant.person]
+        writer.item(f"{person.name}, {person.title}")
+        writer.wrapped(writer.inline(person.bio), "  ", "  ")
 
 
 def _sources(writer: _TextWriter, brief: Brief) -> None:
