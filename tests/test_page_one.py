@@ -3,6 +3,7 @@ what goes where, and fit that authors can see (build, check, draft)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -246,7 +247,7 @@ def test_the_banner_is_copied_and_extracted_as_the_word_it_is(sample_build: Path
         boxes = [text_page.get_charbox(start + i, loose=True) for i in range(len("UNCLASSIFIED"))]
     finally:
         document.close()
-    gaps = [round(right[0] - left[2], 2) for left, right in zip(boxes, boxes[1:], strict=False)]
+    gaps = [round(right[0] - left[2], 2) for left, right in itertools.pairwise(boxes)]
     assert max(gaps) < WORD_BREAK * size, (gaps, size)
 
 
