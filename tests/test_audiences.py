@@ -47,8 +47,10 @@ from briefgen.content.markings import BUILT_IN, may_see, parse
 CONTENT = REPO / "tests" / "audiences" / "content"
 
 US_SECRET = {"QUOKKAVEIL", "MARMOSETHUSH", "WOMBATSPIRE", "ANTEATERGLOW", "SLOTHBEACON", "NARWHALCREST",
-             "LEMURTIDE", "JACKALMOSS", "YAKMIRROR", "CHINCHILLAVOW", "DINGOCREST", "MONGOOSEPATH"}
-US_REL_JPN = {"PANGOLINDRIFT", "OCELOTMIRE", "BOBCATRIDGE", "TAPIRSHADE", "IBEXLANTERN", "FERRETCOVE"}
+             "LEMURTIDE", "JACKALMOSS", "YAKMIRROR", "CHINCHILLAVOW", "DINGOCREST", "MONGOOSEPATH",
+             "OTTERGLADE", "BADGERQUAY", "HEDGEHOGRUNE", "ARMADILLOKNOT"}
+US_REL_JPN = {"PANGOLINDRIFT", "OCELOTMIRE", "BOBCATRIDGE", "TAPIRSHADE", "IBEXLANTERN", "FERRETCOVE",
+              "CARIBOUFEN", "MEERKATSHOAL", "PLATYPUSARC", "KESTRELWEIR"}
 US_OMITTED_FOR_PRESS = {"GIRAFFEHAZE"}          # an unclassified sensitivity: the press gets none
 CUSTOM_CONFIDENTIAL = {"HERONVAULT", "OSPREYFIELD", "EGRETLOOM", "CRANEHOLLOW"}
 CUSTOM_INTERNAL = {"HYRAXBLOOM", "PELICANDUSK", "PUFFINGRAIN"}
@@ -714,8 +716,68 @@ def test_portion_marks_and_withheld_lines(built: Path):
     assert "withheld" not in full.replace("withheld {", "")
     partner = (built / "output" / "ally-talks.partner.html").read_text(encoding="utf-8")
     assert "1 message withheld from this version" in partner
-    assert "Version for Japanese delegation · 7 portions withheld" in partner
+    assert "Version for Japanese delegation · 11 portions withheld" in partner
     assert 'style="background: #0033a0; color: #ffffff"' in partner
+
+
+# Each section's marked portion in ally-talks: its mark, then the words it is printed before.
+SECTION_MARKS = {
+    "bottom line": "(U) The talks set the alliance",
+    "objectives": "(C//REL TO USA, JPN) Agree the exercise calendar CARIBOUFEN",
+    "decisions": "(S//NOFORN) Whether to fund BADGERQUAY",
+    "participant notes": "(S//NOFORN) Arrives early for a private dinner on QUOKKAVEIL",
+    "deliverables": "(C//REL TO USA, JPN) Exercise plan OCELOTMIRE",
+    "key messages": "(S//NOFORN) Our own position on NARWHALCREST",
+    "points to make": "(C//REL TO USA, JPN) Propose the joint survey PLATYPUSARC",
+    "if-raised lines": "(S//NOFORN) What of ARMADILLOKNOT?",
+    "press line": "(U) The leaders had a productive meeting",
+    "press line if pressed": "(U) We do not go beyond the readout",
+    "sensitivities": "(S//NOFORN) Coalition strains LEMURTIDE",
+    "background": "(S//NOFORN) Our own assessment is YAKMIRROR",
+    "agenda": "(C//REL TO USA, JPN) Restricted session on PANGOLINDRIFT",
+    "quotes": "(S//NOFORN) “A private remark about CHINCHILLAVOW",
+}
+
+
+class _VisibleText(HTMLParser):
+    """An HTML page's text as a reader sees it (the <head> left out)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._head = False
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        self._head = self._head or tag == "head"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._head = self._head and tag != "head"
+
+    def handle_data(self, data: str) -> None:
+        if not self._head:
+            self.parts.append(data)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _visible(html: str) -> str:
+    reader = _VisibleText()
+    reader.feed(html)
+    return _words(" ".join(reader.parts))
+
+
+def test_every_section_prints_its_portion_marks_in_every_output(built: Path):
+    """The PDF (read back with pypdf), the HTML email and its plain text each print every
+    section's portion mark before the portion."""
+    pdf = _words("\n".join(page.extract_text() for page in PdfReader(built / "output" / "ally-talks.pdf").pages))
+    composed = _composed_message(built, "ally-talks", "staff")
+    outputs = {"pdf": pdf, "email html": _visible(composed["composed: html"]),
+               "email plain text": _words(composed["composed: plain text"])}
+    missing = [(output, section) for output, text in outputs.items()
+               for section, marked in SECTION_MARKS.items() if marked not in text]
+    assert not missing, missing
 
 
 def test_a_version_is_a_new_brief_and_the_full_one_is_unchanged(built: Path):

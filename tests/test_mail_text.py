@@ -107,3 +107,19 @@ def test_the_text_says_what_is_attached_from_its_pages(project: Path, brief_file
     validated, _ = check_brief(Project.at(project), brief_file)
     assert validated is not None
     assert "The brief is attached as camp-david-2023.pdf (2 pages)." in closing(2)
+
+
+def test_a_source_cited_in_the_text_and_listed_under_sources_is_printed_once(project: Path, brief_file: Path):
+    """`[@wsj]` in a deliverable's summary and `sources: [wsj]` on it: one citation [2], on the
+    page and in the text, where it is written."""
+    from briefgen.render.html import brief_view
+    edit(brief_file, "    summary: Enhanced cooperation on ballistic missile defense.\n",
+         "    summary: Enhanced cooperation on ballistic missile defense [@wsj].\n")
+    validated, result = check_brief(Project.at(project), brief_file)
+    assert validated is not None, result.errors
+    row = next(d for d in brief_view(validated)["deliverables"] if d["id"] == "missile-defense")
+    assert '<sup class="cite">2</sup>' in row["summary"]
+    assert row["cite"] == ""
+    text = " ".join(brief_text(validated, "camp-david-2023.pdf").split())
+    assert ("Enhanced ballistic missile defense cooperation. Enhanced cooperation on ballistic "
+            "missile defense [2].") in text

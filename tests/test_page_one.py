@@ -3,6 +3,7 @@ what goes where, and fit that authors can see (build, check, draft)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -221,12 +222,12 @@ def test_one_day_agenda_has_no_dates(project: Path, brief_file: Path):
 
 
 def test_deliverables_heading_follows_the_statuses(project: Path, brief_file: Path, sample_build: Path):
-    assert "<h2>Expected deliverables" in (sample_build / f"{SAMPLE_ID}.html").read_text()
+    assert re.search(r"<h2[^>]*>Expected deliverables", (sample_build / f"{SAMPLE_ID}.html").read_text())
     edit(brief_file, SAMPLE_ANNEX, f"annex: [{ROOMY_ANNEX}]\n")
     edit(brief_file, "    status: expected", "    status: announced")
     assert run_cli("build", "--root", project).code == 0
     html = (project / "output" / f"{SAMPLE_ID}.html").read_text()
-    assert "<h2>Deliverables" in html and 'class="badge status-announced"' in html
+    assert re.search(r"<h2[^>]*>Deliverables", html) and 'class="badge status-announced"' in html
 
 
 # --- the build line's reading load (issue 22, point 6) ------------------------------------
@@ -278,8 +279,8 @@ def test_the_overflow_hint_prints_the_annex_line_to_write_keeping_the_default(pr
     assert re.match(rf"content/{SAMPLE_ID}\.yaml:\d+:\d+: error: ", error), error
     agenda = brief_file.read_text().splitlines().index("agenda:") + 1
     assert f"needs least first: Agenda (line {agenda}, column 1, " in error, error
-    hint = ("To move Agenda, add `annex: [background, quotes, sources, agenda]` (`annex:` replaces "
-            "the default [background, quotes, sources], so the line keeps them)")
+    hint = ("To move Agenda, add `annex: [background, quotes, biographies, sources, agenda]` (`annex:` "
+            "replaces the default [background, quotes, biographies, sources], so the line keeps them)")
     assert hint in error, error
     accepted = ", ".join(NEEDED_LEAST_FIRST)
     assert f"`annex:` accepts: {accepted}" in error, error
@@ -339,3 +340,48 @@ def test_the_manual_and_the_scaffold_list_every_section_annex_accepts():
     comment = re.search(r"Any of: (.*?)\.\n", new_brief_text("talks"), re.DOTALL)
     assert comment
     assert [w.strip(" #\n") for w in comment.group(1).split(",")] == accepted
+
+
+WORD_BREAK = 0.1   # a gap wider than this share of the type size starts a new word (poppler, most viewers)
+
+
+def test_the_banner_is_copied_and_extracted_as_the_word_it_is(sample_build: Path):
+    """Letters spaced apart read as 'U N C L A S S I F I E D' where a reader copies or extracts
+    text by the gaps between letters: every gap in the banner stays below a word break."""
+    import pypdfium2
+
+    pdf = sample_build / f"{SAMPLE_ID}.pdf"
+    assert PdfReader(pdf).pages[0].extract_text().splitlines()[-1] == "UNCLASSIFIED"
+    size = _sizes_of(character_sizes(pdf), "UNCLASSIFIED")[0]
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        text_page = document[0].get_textpage()
+        start = text_page.get_text_range().rfind("UNCLASSIFIED")
+        boxes = [text_page.get_charbox(start + i, loose=True) for i in range(len("UNCLASSIFIED"))]
+    finally:
+        document.close()
+    gaps = [round(right[0] - left[2], 2) for left, right in itertools.pairwise(boxes)]
+    assert max(gaps) < WORD_BREAK * size, (gaps, size)
+
+
+BIO = "bio: Prime Minister since October 2021, after serving as FLAMINGOLEDGER foreign minister.\n"
+
+
+def test_a_bio_is_printed_in_the_annex_never_on_page_one(project: Path, brief_file: Path):
+    """A biography written for the book costs page 1 no room: it goes to the annex's
+    biographies when the annex lists them, and nowhere in the brief when it does not."""
+    kishida = project / "content" / "people" / "kishida.yaml"
+    kishida.write_text(kishida.read_text(encoding="utf-8") + BIO, encoding="utf-8")
+    assert run_cli("build", "--root", project).code == 0
+    page_one, *annex_pages = _page_texts(project / "output" / f"{SAMPLE_ID}.pdf")
+    annex = " ".join(annex_pages)
+    assert "FLAMINGOLEDGER" not in page_one + annex
+    edit(brief_file, SAMPLE_ANNEX, "annex: [agenda, background, quotes, biographies, sources]\n")
+    assert run_cli("build", "--root", project).code == 0
+    page_one, *annex_pages = _page_texts(project / "output" / f"{SAMPLE_ID}.pdf")
+    annex = " ".join(annex_pages)
+    assert "FLAMINGOLEDGER" not in page_one
+    flowing = " ".join(annex.split())
+    assert "Annex A: Agenda, background, quotations, biographies and sources" in flowing
+    assert ("BIOGRAPHIES Fumio Kishida Prime Minister of Japan Prime Minister since October 2021, "
+            "after serving as FLAMINGOLEDGER foreign minister.") in flowing

@@ -269,6 +269,11 @@ class Rules:
             self.cache[text] = parse(text, self.scheme)
         return self.cache[text]
 
+    def printed_mark(self, marking: str | None) -> str:
+        """The mark printed before a portion, `(C//REL TO USA, JPN)`, or "" when the brief prints
+        no portion marks. The one source of every portion's mark, in every section and output."""
+        return portion_mark(self.of(marking), self.scheme) if self.portion_marks else ""
+
     def colours(self, marking: Marking) -> tuple[str, str]:
         level = self.scheme.levels[marking.level]
         return level.background, level.text

@@ -206,9 +206,10 @@ class AnnexSection(str, Enum):
     points = "points"
     if_raised = "if_raised"
     press_line = "press_line"
+    biographies = "biographies"   # the participants' `bio`: in the annex only, never on page 1
 
 
-DEFAULT_ANNEX = (AnnexSection.background, AnnexSection.quotes, AnnexSection.sources)
+DEFAULT_ANNEX = (AnnexSection.background, AnnexSection.quotes, AnnexSection.biographies, AnnexSection.sources)
 
 
 class EventKind(str, Enum):
@@ -697,7 +698,8 @@ class Brief(StrictModel):
                                               "publisher": "The Wall Street Journal"}]])
     annex: list[AnnexSection] | None = Field(
         None, description="Sections printed in the annex after page 1, in this order, instead "
-        "of on page 1 (default: background, quotes, sources; `[]` keeps everything on page 1).",
+        "of on page 1 (default: background, quotes, biographies, sources; `[]` keeps everything "
+        "on page 1). `biographies`, the participants' `bio`, is printed only in the annex.",
         examples=[["background", "quotes", "sources"]])
     distribution: Distribution | None = Field(None, description="Who `briefgen email` sends "
                                               "the brief to (to, cc, bcc); not printed.")

@@ -182,10 +182,12 @@ sources:
 
 # Optional: the sections printed in the annex, the staff's pages after page 1, instead
 # of on page 1 (page 1 is the principal's two-minute read). Any of: agenda, deliverables,
-# key_messages, sensitivities, background, quotes, sources, points, if_raised, press_line.
-# The list replaces the default [background, quotes, sources]: to move one more section,
-# keep those in it, e.g. annex: [background, quotes, sources, agenda]. `[]` keeps all on page 1.
-# annex: [background, quotes, sources]
+# key_messages, sensitivities, background, quotes, sources, points, if_raised, press_line,
+# biographies.
+# The list replaces the default [background, quotes, biographies, sources]: to move one
+# more section, keep those in it, e.g. annex: [background, quotes, biographies, sources,
+# agenda]. `[]` keeps all on page 1 (and prints no biographies, which never go on page 1).
+# annex: [background, quotes, biographies, sources]
 
 # Optional: who `briefgen email` sends the brief to (not printed on the page).
 # distribution:

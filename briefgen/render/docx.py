@@ -37,7 +37,7 @@ from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
 from briefgen.content.wordfile import PROPERTY_PREFIX
 from briefgen.content.wordtext import Paragraph, Span, paragraphs_of
-from briefgen.render.html import annex_sections, annex_title, page_one_regions
+from briefgen.render.html import annex_sections, annex_title, page_one_regions, with_biographies
 from briefgen.render.labels import (
     PRESS_LABELS,
     ROLE_LABELS,
@@ -244,8 +244,8 @@ class _Writer:
         self._objectives()
         self._decisions()
         self._participants()
-        annex = annex_sections(brief)
-        regions = page_one_regions(brief, annex)
+        annex = annex_sections(brief, self.people)
+        regions = page_one_regions(brief, self.people, annex)
         for name in (*regions["full"], *regions["left"], *regions["right"], *regions["bottom"]):
             getattr(self, f"_{name}")()
         if annex:
@@ -312,6 +312,16 @@ class _Writer:
             rows.append([name, _run(person.title),
                          _run(ROLE_LABELS[participant.role.value if participant.role else None]), note])
         self.body.add(_table(rows))
+
+    def _biographies(self) -> None:
+        """The participants' bios, from their person files: not the brief's fields, so
+        outside every control (edited in the person file, not through this brief)."""
+        self.heading("Biographies")
+        for participant in with_biographies(self.brief, self.people):
+            person = self.people[participant.person]
+            self.body.add(_paragraph(_run(person.name, bold=True) + _run(f", {person.title}")))
+            for paragraph in paragraphs_of(person.bio):
+                self.body.add(_paragraph(self.runs(paragraph.spans)))
 
     def _deliverables(self) -> None:
         self.heading("Deliverables")

@@ -28,8 +28,9 @@ REGION_NAMES = {"left": "left column", "right": "right column", "full": "full-wi
 _WORD = re.compile(r"\w[\w'’.-]*")
 # The sections `annex:` accepts, those a principal needs least on page 1 first: what to
 # suggest moving off page 1 (never the length alone: the longest may be the most sensitive).
-NEEDED_LEAST_FIRST = ("background", "sources", "quotes", "agenda", "deliverables", "press_line",
-                      "if_raised", "points", "key_messages", "sensitivities")
+# `biographies` is never on page 1 (it can only be listed), so it is never a candidate to move.
+NEEDED_LEAST_FIRST = ("biographies", "background", "sources", "quotes", "agenda", "deliverables",
+                      "press_line", "if_raised", "points", "key_messages", "sensitivities")
 ANNEX_CANDIDATES = 3          # how many sections the hint names
 
 

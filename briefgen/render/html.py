@@ -8,6 +8,7 @@ prepared values. Jinja autoescapes everything and fails on any undefined name.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,8 +19,16 @@ from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
-from briefgen.content.markings import Marking, Rules, portion_mark
-from briefgen.content.models import DEFAULT_ANNEX, AgendaItem, AnnexSection, BackgroundParagraph, Brief, Person
+from briefgen.content.markings import Marking, Rules
+from briefgen.content.models import (
+    DEFAULT_ANNEX,
+    AgendaItem,
+    AnnexSection,
+    BackgroundParagraph,
+    Brief,
+    Participant,
+    Person,
+)
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
@@ -88,8 +97,7 @@ class PersonView:
     country: str
     role: str
     note: str
-    bio: Markup
-    mark: str = ""      # the portion mark of `note`
+    mark: Markup      # the portion mark of `note` (empty when none is printed)
 
 
 def brief_view(validated: ValidatedBrief) -> dict:
@@ -99,19 +107,19 @@ def brief_view(validated: ValidatedBrief) -> dict:
     text = RichText(numbers, validated.path.resolve().parent)
     event = brief.event
     rules = rules_of(brief)
-    mark = _portion_marker(rules)
+    mark = portion_marker(rules)
 
     def person(person_id: str, role=None, note=None, marking=None) -> PersonView:
         p: Person = people[person_id]
         return PersonView(person_id, p.name, p.native_name or "", p.lang or "", p.title,
                           p.country, ROLE_LABELS[role.value if role else None], note or "",
-                          text.block(p.bio), mark(marking) if note else "")
+                          mark(marking) if note else Markup(""))
 
     def names(ids) -> str:
         return short_names(ids, people)
 
-    annex = annex_sections(brief)
-    page_one = page_one_regions(brief, annex)
+    annex = annex_sections(brief, people)
+    page_one = page_one_regions(brief, people, annex)
     agenda = [{**_agenda_item(item, day, label, brief, people, text), "mark": mark(item.marking)}
               for (item, day), label in zip(agenda_days(brief), agenda_day_labels(brief), strict=True)]
     owner_sets = {tuple(d.owners) for d in brief.deliverables}
@@ -145,6 +153,8 @@ def brief_view(validated: ValidatedBrief) -> dict:
         },
         "participants": [person(p.person, p.role, p.note, p.marking) for p in brief.participants],
         "people_columns": people_columns(len(brief.participants)),
+        "biographies": [{"name": people[p.person].name, "title": people[p.person].title,
+                         "bio": text.block(people[p.person].bio)} for p in with_biographies(brief, people)],
         "page_one": page_one,
         "annex": {"sections": annex, "title": annex_title(annex)},
         "agenda": agenda,
@@ -152,7 +162,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
         "deliverables_heading": deliverables_heading(brief),
         "deliverables_have_caveats": any(d.caveats for d in brief.deliverables),
         "deliverables_show_status": deliverables_show_status(brief),
-        **briefing_sections(brief, people, text),
+        **briefing_sections(brief, people, text, mark),
         "deliverables": [{
             "id": item.id,
             "title": item.title,
@@ -161,17 +171,17 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "summary": text.inline(item.summary),
             "caveats": text.inline(item.caveats),
             "owners": "" if common_owners else names(item.owners),
-            "cite": text.cite(item.sources),
+            "cite": text.cite(item.sources, item.summary, item.caveats),
             "mark": mark(item.marking),
         } for item in brief.deliverables],
         "common_owners": names(common_owners),
-        "key_messages": [{"text": text.inline(m.text), "cite": text.cite(m.sources),
+        "key_messages": [{"text": text.inline(m.text), "cite": text.cite(m.sources, m.text),
                           "mark": mark(m.marking)} for m in brief.key_messages],
         "sensitivities": [{
             "topic": s.topic,
             "context": text.inline(s.context),
             "guidance": text.inline(s.guidance),
-            "cite": text.cite(s.sources),
+            "cite": text.cite(s.sources, s.context, s.guidance),
             "mark": mark(s.marking),
         } for s in brief.sensitivities],
         "background": _background(brief.background, text, mark),
@@ -180,7 +190,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
             "by": people[q.by].name,
             "by_title": people[q.by].title,
             "where": quote_where(q),
-            "cite": text.cite([q.source] if q.source else []),
+            "cite": text.cite([q.source] if q.source else [], q.text),
             "mark": mark(q.marking),
         } for q in brief.quotes],
         "sources": [{
@@ -196,13 +206,16 @@ def brief_view(validated: ValidatedBrief) -> dict:
     }
 
 
-def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText) -> dict:
+def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
+                       mark: Callable[[str | None], Markup]) -> dict:
     """The parts a principal reads first (bottom line, objectives, decisions) and the lines to
-    take (points, if-raised, press line), ready for the template."""
+    take (points, if-raised, press line), ready for the template. The bottom line and the press
+    line have no marking of their own: they carry the brief's default mark."""
     press = brief.press_line
     return {
         "bottom_line": text.inline(brief.bottom_line),
-        "objectives": [{"text": text.inline(o.text), "cite": text.cite(o.sources)}
+        "bottom_line_mark": mark(None) if brief.bottom_line else Markup(""),
+        "objectives": [{"text": text.inline(o.text), "cite": text.cite(o.sources, o.text), "mark": mark(o.marking)}
                        for o in brief.objectives],
         "decisions": [{
             "issue": text.inline(d.issue),
@@ -210,17 +223,21 @@ def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText) -
             "options": list(d.options),
             "due": medium_date(d.due) if d.due else "",
             "due_reason": d.due_reason or "",
-            "cite": text.cite(d.sources),
+            "cite": text.cite(d.sources, d.issue, d.recommendation),
+            "mark": mark(d.marking),
         } for d in brief.decisions],
         "point_groups": [{
             "to": people[to].name if to else "",
             "to_title": people[to].title if to else "",
-            "points": [{"text": text.inline(p.text), "cite": text.cite(p.sources)} for p in points],
+            "points": [{"text": text.inline(p.text), "cite": text.cite(p.sources, p.text), "mark": mark(p.marking)}
+                       for p in points],
         } for to, points in point_groups(brief.points)],
         "if_raised": [{"question": text.inline(i.question), "answer": text.inline(i.answer),
-                       "cite": text.cite(i.sources)} for i in brief.if_raised],
+                       "cite": text.cite(i.sources, i.question, i.answer), "mark": mark(i.marking)}
+                      for i in brief.if_raised],
         "press_line": {"public": text.inline(press.public), "defensive": text.inline(press.defensive),
-                       "cite": text.cite(press.sources)} if press else None,
+                       "cite": text.cite(press.sources, press.public, press.defensive),
+                       "mark": mark(None)} if press else None,
     }
 
 
@@ -229,28 +246,35 @@ def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText) -
 SECTION_TITLES = {"agenda": "agenda", "deliverables": "deliverables", "key_messages": "key messages",
                   "sensitivities": "sensitivities", "background": "background",
                   "quotes": "quotations", "sources": "sources", "points": "points to make",
-                  "if_raised": "if-raised lines", "press_line": "press line"}
+                  "if_raised": "if-raised lines", "press_line": "press line", "biographies": "biographies"}
 PAGE_ONE_REGIONS = {"full": ("deliverables",),
                     "left": ("key_messages", "points", "if_raised", "press_line", "sensitivities", "background"),
                     "right": ("agenda", "quotes"), "bottom": ("sources",)}
 
 
-def present_sections(brief: Brief) -> set[str]:
+def with_biographies(brief: Brief, people: dict[str, Person]) -> list[Participant]:
+    """The participants whose person has a `bio`, in the brief's order."""
+    return [p for p in brief.participants if people[p.person].bio]
+
+
+def present_sections(brief: Brief, people: dict[str, Person]) -> set[str]:
     """The sections that have something to show."""
-    return {name for name in SECTION_TITLES if getattr(brief, name)}
+    return {name for name in SECTION_TITLES
+            if (with_biographies(brief, people) if name == "biographies" else getattr(brief, name))}
 
 
-def annex_sections(brief: Brief) -> list[str]:
-    """The sections the annex shows, in the brief's order (default: background, quotes, sources)."""
+def annex_sections(brief: Brief, people: dict[str, Person]) -> list[str]:
+    """The sections the annex shows, in the brief's order (default: background, quotes,
+    biographies, sources)."""
     chosen: list[AnnexSection] = list(DEFAULT_ANNEX if brief.annex is None else brief.annex)
-    present = present_sections(brief)
+    present = present_sections(brief, people)
     return [name for name in dict.fromkeys(s.value for s in chosen) if name in present]
 
 
-def page_one_regions(brief: Brief, annex: list[str]) -> dict[str, list[str]]:
+def page_one_regions(brief: Brief, people: dict[str, Person], annex: list[str]) -> dict[str, list[str]]:
     """Page 1's sections by region. With one column empty, the other's sections run full width
-    instead, so no half of the page stays blank."""
-    present = present_sections(brief) - set(annex)
+    instead, so no half of the page stays blank. Biographies are in no region: never on page 1."""
+    present = present_sections(brief, people) - set(annex)
     regions = {region: [name for name in names if name in present]
                for region, names in PAGE_ONE_REGIONS.items()}
     if not regions["left"] or not regions["right"]:
@@ -333,13 +357,13 @@ def _keywords(brief: Brief, people: dict[str, Person]) -> str:
 
 # --- markings -------------------------------------------------------------------------------
 
-def _portion_marker(rules: Rules | None):
-    """A function from a portion's marking to the mark printed before it ("" when the
-    brief's scheme prints none)."""
-    def mark(marking: str | None) -> str:
-        if rules is None or not rules.portion_marks:
-            return ""
-        return portion_mark(rules.of(marking), rules.scheme)
+def portion_marker(rules: Rules | None) -> Callable[[str | None], Markup]:
+    """A function from a portion's marking to the mark printed before it, as HTML with the
+    space after it (empty when the brief prints no portion marks). The page and the email
+    place it as it is, before every marked portion."""
+    def mark(marking: str | None) -> Markup:
+        printed = rules.printed_mark(marking) if rules is not None else ""
+        return Markup('<span class="portion">{}</span> ').format(printed) if printed else Markup("")
     return mark
 
 
@@ -357,14 +381,14 @@ def colours_style(rules: Rules, marking: Marking) -> str:
     return f"background: {background}; color: {colour}"
 
 
-def _background(paragraphs: list[BackgroundParagraph] | None, text: RichText, mark) -> Markup:
+def _background(paragraphs: list[BackgroundParagraph] | None, text: RichText,
+                mark: Callable[[str | None], Markup]) -> Markup:
     """Background paragraphs as one block, each with its portion mark at its start."""
     blocks = []
     for paragraph in paragraphs or ():
-        html, prefix = str(text.block(paragraph.text)), mark(paragraph.marking)
+        html, prefix = str(text.block(paragraph.text)), str(mark(paragraph.marking))
         if prefix:
-            span = str(Markup('<span class="portion">{}</span> ').format(prefix))
-            html = html.replace("<p>", "<p>" + span, 1) if html.startswith("<p>") else span + html
+            html = html.replace("<p>", "<p>" + prefix, 1) if html.startswith("<p>") else prefix + html
         blocks.append(html)
     return Markup("\n".join(blocks))
 

@@ -83,13 +83,17 @@ class RichText:
             html = html[3:-4]
         return Markup(html)
 
-    def cite(self, source_ids: Iterable[str]) -> Markup:
-        """Superscript reference numbers for a list of source ids."""
-        return citation_markup(self.citation_numbers(source_ids))
+    def cite(self, source_ids: Iterable[str], *written: str | None) -> Markup:
+        """Superscript reference numbers for an item's `sources`, but for those its own
+        `written` Markdown already cites with `[@id]` (printed there, not twice)."""
+        return citation_markup(self.citation_numbers(source_ids, *written))
 
-    def citation_numbers(self, source_ids: Iterable[str]) -> list[int]:
-        """The reference numbers of these sources, in order, each once."""
-        return sorted({self.source_numbers[s] for s in source_ids if s in self.source_numbers})
+    def citation_numbers(self, source_ids: Iterable[str], *written: str | None) -> list[int]:
+        """The reference numbers of these sources, in order, each once, leaving out the
+        sources that the `written` Markdown fields already cite."""
+        cited = {source_id for text in written if text for source_id in CITATION.findall(text)}
+        return sorted({self.source_numbers[s] for s in source_ids
+                       if s in self.source_numbers and s not in cited})
 
     def _tokenise_citations(self, text: str) -> str:
         # The markers are private-use characters, which validation refuses in content;

@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterable
 from html.parser import HTMLParser
 
 from briefgen.content.audiences import rules_of
-from briefgen.content.markings import portion_mark
 from briefgen.content.models import Brief, Person
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
-from briefgen.render.html import annex_sections
+from briefgen.render.html import annex_sections, with_biographies
 from briefgen.render.labels import (
     PRESS_LABELS,
     ROLE_LABELS,
@@ -45,7 +44,7 @@ def brief_text(validated: ValidatedBrief, attachment_name: str, pages: int | Non
     writer = _TextWriter(RichText(numbers))
     rules = rules_of(brief)
     if rules is not None and rules.portion_marks:
-        writer.marks = lambda marking: portion_mark(rules.of(marking), rules.scheme) + " "
+        writer.marks = lambda marking: rules.printed_mark(marking) + " "
     writer.line(brief.classification or "")
     writer.blank()
     _bottom_line(writer, brief)
@@ -70,22 +69,23 @@ def brief_text(validated: ValidatedBrief, attachment_name: str, pages: int | Non
             writer.markdown(paragraph.text, writer.marks(paragraph.marking))
     _agenda(writer, brief, people)
     _quotes(writer, brief, people)
+    _biographies(writer, brief, people)
     _sources(writer, brief)
     writer.line("--")
     writer.wrapped(_version_line(validated) + f"Prepared by {brief.prepared_by} · Facts as of "
-                   f"{medium_date(brief.as_of)}. {_attached(brief, attachment_name, pages)}")
+                   f"{medium_date(brief.as_of)}. {_attached(brief, people, attachment_name, pages)}")
     writer.blank()
     writer.line(brief.classification or "")
     return writer.text()
 
 
-def _attached(brief: Brief, attachment_name: str, pages: int | None) -> str:
+def _attached(brief: Brief, people: dict[str, Person], attachment_name: str, pages: int | None) -> str:
     """'The one-page brief is attached as x.pdf.' only when it is one page."""
     if pages == 1:
         return f"The one-page brief is attached as {attachment_name}."
     if pages is None:
         return f"The brief is attached as {attachment_name}."
-    what = f"{pages} pages: page 1, then Annex A" if annex_sections(brief) else f"{pages} pages"
+    what = f"{pages} pages: page 1, then Annex A" if annex_sections(brief, people) else f"{pages} pages"
     return f"The brief is attached as {attachment_name} ({what})."
 
 
@@ -118,8 +118,9 @@ class _TextWriter:
     def item(self, text: str) -> None:
         self.wrapped(text, "- ", "  ")
 
-    def cite(self, source_ids: Iterable[str]) -> str:
-        numbers = self.rich_text.citation_numbers(source_ids)
+    def cite(self, source_ids: Iterable[str], *written: str | None) -> str:
+        """` [1,2]` for an item's sources but for those its `written` text cites (as RichText.cite)."""
+        numbers = self.rich_text.citation_numbers(source_ids, *written)
         return f" [{','.join(map(str, numbers))}]" if numbers else ""
 
     def inline(self, markdown: str | None) -> str:
@@ -219,8 +220,6 @@ def _participants(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
         parts = [f"{name} ({role})" if role else name, person.title]
         note = f"; {writer.marks(participant.marking)}{participant.note}" if participant.note else ""
         writer.item(", ".join(parts) + note)
-        if person.bio:
-            writer.wrapped(writer.inline(person.bio), "  ", "  ")
 
 
 def _deliverables(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
@@ -229,10 +228,9 @@ def _deliverables(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
     writer.heading(deliverables_heading(brief))
     show_status = deliverables_show_status(brief)
     for item in brief.deliverables:
-        text = writer.marks(item.marking)
-        if show_status:
-            text += f"[{STATUS_LABELS[item.status.value]}] "
-        text += f"{item.title}{writer.cite(item.sources)}. "
+        text = f"[{STATUS_LABELS[item.status.value]}] " if show_status else ""   # as on the page
+        text += writer.marks(item.marking)
+        text += f"{item.title}{writer.cite(item.sources, item.summary, item.caveats)}. "
         text += writer.inline(item.summary)
         if item.caveats:
             text += f" Caveat: {writer.inline(item.caveats)}"
@@ -246,13 +244,14 @@ def _key_messages(writer: _TextWriter, brief: Brief) -> None:
         return
     writer.heading("Key messages")
     for message in brief.key_messages:
-        writer.item(writer.marks(message.marking) + writer.inline(message.text) + writer.cite(message.sources))
+        writer.item(writer.marks(message.marking) + writer.inline(message.text)
+                    + writer.cite(message.sources, message.text))
 
 
 def _bottom_line(writer: _TextWriter, brief: Brief) -> None:
     """First in the body, as on paper: what the reader must take away."""
     if brief.bottom_line:
-        writer.wrapped(writer.inline(brief.bottom_line), "BOTTOM LINE: ", "  ")
+        writer.wrapped(writer.marks(None) + writer.inline(brief.bottom_line), "BOTTOM LINE: ", "  ")
         writer.blank()
 
 
@@ -261,7 +260,8 @@ def _objectives(writer: _TextWriter, brief: Brief) -> None:
         return
     writer.heading("Objectives")
     for number, objective in enumerate(brief.objectives, start=1):
-        writer.wrapped(writer.inline(objective.text) + writer.cite(objective.sources), f"{number}. ", "   ")
+        writer.wrapped(writer.marks(objective.marking) + writer.inline(objective.text)
+                       + writer.cite(objective.sources, objective.text), f"{number}. ", "   ")
 
 
 def _decisions(writer: _TextWriter, brief: Brief) -> None:
@@ -269,7 +269,8 @@ def _decisions(writer: _TextWriter, brief: Brief) -> None:
         return
     writer.heading("Decisions")
     for decision in brief.decisions:
-        writer.item(writer.inline(decision.issue) + writer.cite(decision.sources))
+        writer.item(writer.marks(decision.marking) + writer.inline(decision.issue)
+                    + writer.cite(decision.sources, decision.issue, decision.recommendation))
         writer.wrapped(f"Recommendation: {writer.inline(decision.recommendation)}", "  ", "  ")
         writer.wrapped("   ".join(f"[ ] {option}" for option in decision.options), "  ", "  ")
         if decision.due:
@@ -286,7 +287,8 @@ def _points(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
             writer.blank()
             writer.line(f"To {people[to].name}, {people[to].title}:")
         for point in points:
-            writer.item(writer.inline(point.text) + writer.cite(point.sources))
+            writer.item(writer.marks(point.marking) + writer.inline(point.text)
+                        + writer.cite(point.sources, point.text))
 
 
 def _if_raised(writer: _TextWriter, brief: Brief) -> None:
@@ -294,8 +296,8 @@ def _if_raised(writer: _TextWriter, brief: Brief) -> None:
         return
     writer.heading("If raised")
     for item in brief.if_raised:
-        writer.item(f"{writer.inline(item.question)} Line: {writer.inline(item.answer)}"
-                    f"{writer.cite(item.sources)}")
+        writer.item(f"{writer.marks(item.marking)}{writer.inline(item.question)} Line: {writer.inline(item.answer)}"
+                    f"{writer.cite(item.sources, item.question, item.answer)}")
 
 
 def _press_line(writer: _TextWriter, brief: Brief) -> None:
@@ -303,9 +305,10 @@ def _press_line(writer: _TextWriter, brief: Brief) -> None:
     if not press:
         return
     writer.heading("Press line")
-    writer.wrapped(writer.inline(press.public) + writer.cite(press.sources))
+    writer.wrapped(writer.marks(None) + writer.inline(press.public)
+                   + writer.cite(press.sources, press.public, press.defensive))
     if press.defensive:
-        writer.wrapped(f"If pressed: {writer.inline(press.defensive)}")
+        writer.wrapped(f"If pressed: {writer.marks(None)}{writer.inline(press.defensive)}")
 
 
 def _sensitivities(writer: _TextWriter, brief: Brief) -> None:
@@ -314,8 +317,8 @@ def _sensitivities(writer: _TextWriter, brief: Brief) -> None:
     writer.heading("Sensitivities")
     for item in brief.sensitivities:
         context = f" {writer.inline(item.context)}" if item.context else ""
-        writer.item(f"{writer.marks(item.marking)}{item.topic}{writer.cite(item.sources)}:{context} "
-                    f"Line: {writer.inline(item.guidance)}")
+        cite = writer.cite(item.sources, item.context, item.guidance)
+        writer.item(f"{writer.marks(item.marking)}{item.topic}{cite}:{context} Line: {writer.inline(item.guidance)}")
 
 
 def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
@@ -351,7 +354,18 @@ def _quotes(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
         writer.blank()
         writer.wrapped(f"{writer.marks(quote.marking)}“{writer.inline(quote.text)}”", "  ", "  ")
         attribution = f"— {speaker.name}, {speaker.title}" + (f"; {where}" if where else "")
-        writer.wrapped(attribution + writer.cite([quote.source] if quote.source else []), "  ", "    ")
+        writer.wrapped(attribution + writer.cite([quote.source] if quote.source else [], quote.text), "  ", "    ")
+
+
+def _biographies(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
+    """Where the page prints them: in its annex, when the annex lists biographies."""
+    if "biographies" not in annex_sections(brief, people):
+        return
+    writer.heading("Biographies")
+    for participant in with_biographies(brief, people):
+        person = people[participant.person]
+        writer.item(f"{person.name}, {person.title}")
+        writer.wrapped(writer.inline(person.bio), "  ", "  ")
 
 
 def _sources(writer: _TextWriter, brief: Brief) -> None:
