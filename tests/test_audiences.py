@@ -26,7 +26,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import threading
 import zlib
 from collections.abc import Iterator
@@ -37,7 +36,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from conftest import REPO, edit, run_cli
+from conftest import REPO, edit, git, run_cli
 from mail_server import ScriptedHandler, start_server
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
@@ -315,11 +314,6 @@ def after_the_changes(brief_id: str, audience: str) -> tuple[set[str], set[str]]
     markers it may see (each change it may see has one)."""
     withheld = WITHHELD[(brief_id, audience)] | EDIT_WITHHELD[(brief_id, audience)]
     return withheld, EDIT_MARKERS[brief_id] - withheld
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.org",
-                           *args], capture_output=True, text=True, check=True).stdout
 
 
 def change_briefs(root: Path) -> None:
