@@ -18,7 +18,6 @@ there. Run with -s to see the counts.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import http.client
 import io
@@ -28,7 +27,6 @@ import re
 import shutil
 import threading
 import zlib
-from collections.abc import Iterator
 from email import message_from_bytes
 from email.policy import default as default_policy
 from html.parser import HTMLParser
@@ -37,7 +35,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from conftest import REPO, edit, git, run_cli
-from mail_server import ScriptedHandler, start_server
+from mail_server import smtp_server
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
@@ -243,20 +241,6 @@ def _composed_message(root: Path, brief_id: str, audience: str) -> dict[str, str
     return {"composed: subject": parts.subject, "composed: plain text": parts.text,
             "composed: html": parts.html, "composed: attachment name": parts.attachment_name,
             **message_places(message.as_bytes(), "composed message")}
-
-
-@contextlib.contextmanager
-def smtp_server(monkeypatch) -> Iterator[ScriptedHandler]:
-    """A real SMTP server on 127.0.0.1, and the settings that send to it."""
-    handler = ScriptedHandler()
-    controller = start_server(handler)
-    try:
-        monkeypatch.setenv("BRIEFGEN_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("BRIEFGEN_SMTP_PORT", str(controller.port))
-        monkeypatch.setenv("BRIEFGEN_SMTP_TLS", "none")
-        yield handler
-    finally:
-        controller.stop()
 
 
 def _sent(root: Path, brief_id: str, audience: str, monkeypatch) -> dict[str, str]:

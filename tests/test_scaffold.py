@@ -10,7 +10,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from conftest import copy_sample, run_cli
-from mail_server import ScriptedHandler, start_server
+from mail_server import smtp_server
 
 LOCATED = re.compile(r"^content/(people/)?[\w-]+\.yaml:\d+:\d+: warning: placeholder not filled in: write .+ \(\S+\)$")
 
@@ -68,15 +68,8 @@ def test_email_send_refuses_a_brief_with_placeholders_and_sends_nothing(new_brie
         monkeypatch.delenv(name)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(new_brief / "config"))
     monkeypatch.setenv("BRIEFGEN_MAIL_FROM", "Briefing Staff <staff@example.org>")
-    handler = ScriptedHandler()
-    controller = start_server(handler)
-    try:
-        monkeypatch.setenv("BRIEFGEN_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("BRIEFGEN_SMTP_PORT", str(controller.port))
-        monkeypatch.setenv("BRIEFGEN_SMTP_TLS", "none")
+    with smtp_server(monkeypatch) as handler:
         sent = run_cli("email", "g7-summit", "--root", new_brief, "--send", "--to", "me@example.org")
-    finally:
-        controller.stop()
     assert sent.code == 1
     left = len(placeholder_lines(new_brief / "content" / "g7-summit.yaml")) + \
         len(placeholder_lines(new_brief / "content" / "people" / "fill-in-principal.yaml"))
