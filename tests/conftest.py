@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,12 @@ def other_briefs(folder: str, names: list[str]) -> list[str]:
 def copy_sample(target: Path) -> None:
     """The sample brief with every person file and asset, and no other brief or book."""
     shutil.copytree(REPO / "content", target, ignore=other_briefs)
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in `root` as a test author; its output."""
+    return subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.org",
+                           *args], capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture

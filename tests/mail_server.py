@@ -7,10 +7,12 @@ number of times before behaving normally.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import socket
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -118,3 +120,17 @@ def start_server(handler: ScriptedHandler, **smtp_options) -> CountingController
     controller = CountingController(handler, hostname="127.0.0.1", port=free_port(), **smtp_options)
     controller.start()
     return controller
+
+
+@contextlib.contextmanager
+def smtp_server(monkeypatch) -> Iterator[ScriptedHandler]:
+    """A real SMTP server on 127.0.0.1, and the settings that send to it."""
+    handler = ScriptedHandler()
+    controller = start_server(handler)
+    try:
+        monkeypatch.setenv("BRIEFGEN_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("BRIEFGEN_SMTP_PORT", str(controller.port))
+        monkeypatch.setenv("BRIEFGEN_SMTP_TLS", "none")
+        yield handler
+    finally:
+        controller.stop()

@@ -18,7 +18,6 @@ there. Run with -s to see the counts.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import http.client
 import io
@@ -26,10 +25,8 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import threading
 import zlib
-from collections.abc import Iterator
 from email import message_from_bytes
 from email.policy import default as default_policy
 from html.parser import HTMLParser
@@ -37,8 +34,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from conftest import REPO, edit, run_cli
-from mail_server import ScriptedHandler, start_server
+from conftest import REPO, edit, git, run_cli
+from mail_server import smtp_server
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
@@ -248,20 +245,6 @@ def _composed_message(root: Path, brief_id: str, audience: str) -> dict[str, str
             **message_places(message.as_bytes(), "composed message")}
 
 
-@contextlib.contextmanager
-def smtp_server(monkeypatch) -> Iterator[ScriptedHandler]:
-    """A real SMTP server on 127.0.0.1, and the settings that send to it."""
-    handler = ScriptedHandler()
-    controller = start_server(handler)
-    try:
-        monkeypatch.setenv("BRIEFGEN_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("BRIEFGEN_SMTP_PORT", str(controller.port))
-        monkeypatch.setenv("BRIEFGEN_SMTP_TLS", "none")
-        yield handler
-    finally:
-        controller.stop()
-
-
 def _sent(root: Path, brief_id: str, audience: str, monkeypatch) -> dict[str, str]:
     """Send the audience's version to a real SMTP server: it reaches that list only."""
     with smtp_server(monkeypatch) as handler:
@@ -317,11 +300,6 @@ def after_the_changes(brief_id: str, audience: str) -> tuple[set[str], set[str]]
     markers it may see (each change it may see has one)."""
     withheld = WITHHELD[(brief_id, audience)] | EDIT_WITHHELD[(brief_id, audience)]
     return withheld, EDIT_MARKERS[brief_id] - withheld
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.org",
-                           *args], capture_output=True, text=True, check=True).stdout
 
 
 def change_briefs(root: Path) -> None:

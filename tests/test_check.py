@@ -256,6 +256,7 @@ def _fill_placeholders(text: str) -> str:
               "duration": "45 min", "press": "pool-spray", "lead": "biden",
               "speaking_order": "[biden]", "to": "biden", "due": "2023-08-18"}
     section, filled = "", []
+    text = re.sub(r"  # FILL IN.*", "", text).replace("fill-in-principal", "biden")
     for line in text.splitlines():
         section = line.split(":")[0] if re.match(r"^[a-z_]+:", line) else section
         match = re.match(r'^(\s*(?:- )?)(\w+): (\["FILL IN[^"]*"\]|"FILL IN[^"]*")$', line)
@@ -272,29 +273,32 @@ def _fill_placeholders(text: str) -> str:
     return "\n".join(filled) + "\n"
 
 
-def test_new_brief_fails_check_at_each_placeholder_until_filled(project: Path, monkeypatch):
+def test_new_brief_warns_at_each_placeholder_until_filled(project: Path, monkeypatch):
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     created = run_cli("new", "g7-summit", "--root", project)
     path = project / "content" / "g7-summit.yaml"
     assert created.code == 0, created.err
-    assert created.out == ('wrote content/g7-summit.yaml: replace its 70 "FILL IN" placeholders, then '
-                           "run `briefgen check content/g7-summit.yaml`\n")
-    first = run_cli("check", "--root", project, path)
+    assert created.out == ('wrote content/g7-summit.yaml and content/people/fill-in-principal.yaml: 47 '
+                           '"FILL IN" placeholders to replace; see the page now with `briefgen build '
+                           'content/g7-summit.yaml`, and check what is left with `briefgen check --strict '
+                           'content/g7-summit.yaml`\n')
+    first = run_cli("check", "--root", project, "--strict", path)
     assert first.code == 1
     lines = first.err.splitlines()
-    assert len(lines) == 70 and all(LOCATED.match(line) for line in lines)
-    assert all(": error: placeholder not filled in: write " in line for line in lines), lines
-    assert lines[0] == ("content/g7-summit.yaml:11:8: error: placeholder not filled in: write the "
-                        "title of the meeting (title)")
-    assert (f"content/g7-summit.yaml:{_line_of(path, 'kind: ')}:9: error: placeholder not filled in: "
-            "write the kind of meeting (event.kind)") in lines
+    assert len(lines) == 47
+    assert all(LOCATED.match(line) for line in lines)
+    assert all(": warning: placeholder not filled in: write " in line for line in lines), lines
+    assert ("content/g7-summit.yaml:16:8: warning: placeholder not filled in: write the title of the "
+            "meeting (title)") in lines
+    assert (f"content/g7-summit.yaml:{_line_of(path, 'kind: ')}:9: warning: placeholder not filled in: "
+            "write the kind of meeting, then delete its `# FILL IN` comment (event.kind)") in lines
 
     path.write_text(_fill_placeholders(path.read_text()))
     filled = run_cli("check", "--root", project, "--strict", path)
     assert (filled.code, filled.err) == (0, "")
     from briefgen.build.pipeline import Project, check_brief
     validated, _ = check_brief(Project.at(project), path)
-    assert validated.brief.title == "Trilateral Summit" and validated.brief.sources[0].id == "preview"
+    assert validated.brief.title == "Trilateral Summit" and validated.brief.sources[0].id == "source-1"
 
 
 def test_new_brief_has_every_section_of_the_model(project: Path):

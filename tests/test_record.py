@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from accessibility.checkers import assert_page_conforms, assert_pdfua_finds_nothing
-from conftest import REPO, SAMPLE_ID, copy_sample, run_cli
+from conftest import REPO, SAMPLE_ID, copy_sample, git, run_cli
 
 RECORD = f"{SAMPLE_ID}.record.pdf"
 PEOPLE = ["biden", "blinken", "campbell", "kishida", "sullivan", "yoon"]
@@ -137,3 +137,41 @@ def test_a_build_without_record_does_not_rebuild_for_it_and_with_record_does(rec
     again = run_cli("build", "--root", record_build, "--record")
     assert again.out.splitlines()[-1].startswith("1 built")
     assert (record_build / "output" / RECORD).exists()
+
+
+def manifest_of(record: Path) -> dict:
+    with pikepdf.open(record) as pdf:
+        return json.loads(pdf.attachments["briefgen-record.json"].get_file().read_bytes())
+
+
+def test_the_manifest_names_the_inputs_modified_since_the_commit_it_names(tmp_path: Path):
+    """A record built from a checkout with uncommitted edits does not pass for the commit."""
+    copy_sample(tmp_path / "content")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "the sample")
+    head = git(tmp_path, "rev-parse", "HEAD").strip()
+    record = tmp_path / "output" / RECORD
+
+    assert run_cli("build", "--root", tmp_path, "--record").code == 0
+    clean = manifest_of(record)
+    assert (clean["git_commit"], clean["git_dirty"], clean["modified_since_commit"]) == (head, False, [])
+
+    brief, person = tmp_path / "content" / f"{SAMPLE_ID}.yaml", tmp_path / "content" / "people" / "yoon.yaml"
+    brief.write_text(brief.read_text().replace("Camp David", "Camp  David", 1))
+    person.write_text(person.read_text() + "\n")
+    (tmp_path / "content" / "untracked-note.txt").write_text("not an input of the brief")
+    assert run_cli("build", "--root", tmp_path, "--record").code == 0
+    dirty = manifest_of(record)
+    assert (dirty["git_commit"], dirty["git_dirty"], dirty["modified_since_commit"]) == \
+        (head, True, [f"{SAMPLE_ID}.yaml", "people/yoon.yaml"])
+
+    extracted = run_cli("extract", record, "--to", tmp_path / "back")
+    assert extracted.code == 0, extracted.err
+    assert extracted.out.splitlines()[-1].endswith(
+        f"commit {head}, modified since that commit: {SAMPLE_ID}.yaml, people/yoon.yaml)")
+
+
+def test_outside_git_the_manifest_has_no_dirty_flag_to_give(record_build: Path):
+    manifest = manifest_of(record_build / "output" / RECORD)
+    assert (manifest["git_commit"], manifest["git_dirty"], manifest["modified_since_commit"]) == (None, None, None)

@@ -4,7 +4,8 @@
 write, no second layout). Embedded as PDF/A-3 associated files: the brief's YAML and the
 person files it names (relationship Source), exactly as they were read, and a manifest
 (relationship Supplement) saying what made the file: briefgen's version, a fingerprint of
-the inputs, the build date and the git commit when the project is in git.
+the inputs, the build date, and, when the project is in git, the commit and which of the
+embedded files differ from it (uncommitted edits: `git_dirty`, `modified_since_commit`).
 
 The record is byte-reproducible: its date is SOURCE_DATE_EPOCH when set, else the time of
 the project's git commit, else the brief's as-of date; never the clock.
@@ -54,15 +55,25 @@ class Provenance:
     git_commit: str | None
     date: dt.datetime | None          # None: the brief's own as-of date
     date_from: str                    # what the date is: SOURCE_DATE_EPOCH, git commit, as_of
+    # The project's files that differ from that commit (edited, added, untracked, deleted),
+    # resolved; None outside git.
+    modified: frozenset[Path] | None = None
+
+    def modified_inputs(self, inputs: list[tuple[str, Path]]) -> list[str] | None:
+        """The names of the (name, path) inputs that differ from the commit; None outside git."""
+        if self.git_commit is None or self.modified is None:
+            return None
+        return [name for name, path in inputs if path.resolve() in self.modified]
 
 
 def provenance(project: Project) -> Provenance:
     commit = _git_head(project.root)
+    modified = _git_modified(project.root) if commit else None
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return Provenance(commit and commit[0], _utc(int(epoch)), "SOURCE_DATE_EPOCH")
+        return Provenance(commit and commit[0], _utc(int(epoch)), "SOURCE_DATE_EPOCH", modified)
     if commit:
-        return Provenance(commit[0], _utc(commit[1]), "git commit")
+        return Provenance(commit[0], _utc(commit[1]), "git commit", modified)
     return Provenance(None, None, "as_of")
 
 
@@ -70,30 +81,53 @@ def _utc(seconds: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
-def _git_head(root: Path) -> tuple[str, int] | None:
-    """(commit, commit time) of the project's checkout, or None outside git."""
+def _git(root: Path, *args: str) -> str | None:
+    """What `git -C root ARGS` prints, or None when it fails (not a checkout, no git)."""
     try:
-        done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%H %ct"],
+        done = subprocess.run(["git", "-C", str(root), *args],
                               check=False, capture_output=True, text=True, timeout=10,
                               stdin=subprocess.DEVNULL,
                               env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"})
     except (OSError, subprocess.TimeoutExpired):
         return None
-    fields = done.stdout.split()
-    if done.returncode != 0 or len(fields) != 2 or not fields[1].isdigit():
+    return done.stdout if done.returncode == 0 else None
+
+
+def _git_head(root: Path) -> tuple[str, int] | None:
+    """(commit, commit time) of the project's checkout, or None outside git."""
+    fields = (_git(root, "log", "-1", "--format=%H %ct") or "").split()
+    if len(fields) != 2 or not fields[1].isdigit():
         return None
     return fields[0], int(fields[1])
+
+
+def _git_modified(root: Path) -> frozenset[Path] | None:
+    """The files under `root` whose content is not the commit's: modified, staged, added,
+    deleted or untracked (an ignored file is none of these); None when git cannot say."""
+    top = _git(root, "rev-parse", "--show-toplevel")
+    status = _git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".")
+    if top is None or status is None:
+        return None
+    fields = iter(status.split("\0"))
+    modified = set()
+    for entry in fields:
+        if len(entry) > 3:
+            modified.add((Path(top.strip()) / entry[3:]).resolve())
+            if entry[0] in "RC":          # a rename or copy: its original's name follows
+                next(fields, None)
+    return frozenset(modified)
 
 
 def record_files(project: Project, prepared: BuiltBrief, origin: Provenance) -> RecordFiles:
     """The files a brief's record copy embeds, with their manifest."""
     from briefgen.render.pdf import EmbeddedFile, RecordFiles
 
-    sources = [(_embedded_name(prepared.path, path), path.read_bytes())
-               for path in prepared.input_files]
+    inputs = [(_embedded_name(prepared.path, path), path) for path in prepared.input_files]
+    sources = [(name, path.read_bytes()) for name, path in inputs]
     date = origin.date or dt.datetime.combine(dt.date.fromisoformat(prepared.as_of), dt.time(),
                                               dt.UTC)
-    manifest = _manifest(project, prepared.brief_id, sources, origin, date)
+    manifest = _manifest(project, prepared.brief_id, sources, origin, date,
+                         origin.modified_inputs(inputs))
     files = [EmbeddedFile(name, data, "the brief" if index == 0 else "a person file it names",
                           "Source") for index, (name, data) in enumerate(sources)]
     files.append(EmbeddedFile(MANIFEST_NAME, manifest, "what made this record", "Supplement"))
@@ -105,7 +139,7 @@ def _embedded_name(brief_path: Path, path: Path) -> str:
 
 
 def _manifest(project: Project, brief_id: str, sources: list[tuple[str, bytes]],
-              origin: Provenance, date: dt.datetime) -> bytes:
+              origin: Provenance, date: dt.datetime, modified: list[str] | None) -> bytes:
     listed = [{"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
               for name, data in sources]
     manifest = {
@@ -114,6 +148,9 @@ def _manifest(project: Project, brief_id: str, sources: list[tuple[str, bytes]],
         "build_date": date.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "build_date_from": origin.date_from,
         "git_commit": origin.git_commit,
+        # Whether the files embedded differ from that commit, and which: null outside git.
+        "git_dirty": None if modified is None else bool(modified),
+        "modified_since_commit": modified,
         "input_fingerprint": _fingerprint(project, listed),
         "input_fingerprint_covers": "briefgen's version, the templates and CSS, the files listed",
         "files": listed,

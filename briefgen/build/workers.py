@@ -26,6 +26,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Literal
@@ -123,6 +124,8 @@ def _serve(connection: Connection, task: Callable[[Any], Any], budget: Budget,
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     _follow_parent(parent_pid)
     warm_up()
+    # Made before the cap, so that saying a job ran out of memory needs none.
+    out_of_memory = JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)")
     limit = budget.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
@@ -134,33 +137,70 @@ def _serve(connection: Connection, task: Callable[[Any], Any], budget: Budget,
             os._exit(OUT_OF_MEMORY_EXIT)
         if job is None:
             return
-        peak_before = _peak_address_space()
+        outcome = within_memory(partial(_run_job, task, job, limit), _as_job_failure,
+                                out_of_memory, limit)
+        del job
+        _reply(connection, outcome, out_of_memory)
+
+
+def _run_job(task: Callable[[Any], Any], job: Any, limit: int) -> Any:
+    """The job's result; but a result made at the cap is a memory failure (see _touched_limit)."""
+    peak_before = _peak_address_space()
+    outcome = task(job)
+    if _touched_limit(peak_before, limit):
+        raise MemoryError
+    return outcome
+
+
+def _as_job_failure(exc: Exception) -> JobFailed:
+    if isinstance(exc, RecursionError):
+        return JobFailed("memory", "is nested too deeply to lay out")
+    return JobFailed("bug", "".join(traceback.format_exception(exc)))
+
+
+def _reply(connection: Connection, outcome: Any, out_of_memory: JobFailed) -> None:
+    """Send the outcome; if it cannot be, the budget's failure; if not even that, exit with
+    the code that says so (an unpicklable result is a bug, reported as one)."""
+    try:
+        connection.send(outcome)
+        return
+    except MemoryError:
+        failure = out_of_memory
+    except Exception as exc:
+        failure = within_memory(partial(_as_job_failure, exc), _as_job_failure, out_of_memory, 0)
+    del outcome
+    try:
+        connection.send(failure)
+    except MemoryError:
+        os._exit(OUT_OF_MEMORY_EXIT)
+
+
+def within_memory(run: Callable[[], Any], on_error: Callable[[Exception], Any],
+                  out_of_memory: Any, limit: int) -> Any:
+    """`run()`, or what to report when it raises: `on_error(exc)` for a bug, `out_of_memory`
+    (made before the job, so returning it needs no memory) for the memory budget at work.
+
+    At the cap, C libraries fail in odd ways (SystemError, ValueError, an OSError...), so
+    an exception raised near it is the budget, not a bug. And while the failed job's frames
+    are still held (by the exception's traceback), looking at the failure (/proc, the
+    traceback's text) may itself run out of memory: that too is the budget, never a
+    MemoryError escaping the worker's loop, which killed the worker with exit code 1
+    before it could say why. `limit` 0: no cap to be near."""
+    try:
         try:
-            outcome: Any = task(job)
-            if _touched_limit(peak_before, limit):
-                outcome = JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)")
+            return run()
         except MemoryError:
-            outcome = JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)")
-        except OSError as exc:
-            if exc.errno != errno.ENOMEM:
-                raise
-            outcome = JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)")
-        except RecursionError:
-            outcome = JobFailed("memory", "is nested too deeply to lay out")
-        except Exception:
-            # Near the memory cap, C libraries fail in odd ways (SystemError, ValueError...);
-            # that is the budget at work, not a bug. Otherwise keep the traceback.
-            if _near_limit(limit):
-                outcome = JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)")
-            else:
-                outcome = JobFailed("bug", traceback.format_exc())
-        try:
-            connection.send(outcome)
-        except MemoryError:
-            try:
-                connection.send(JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)"))
-            except MemoryError:              # not even room to say so: the exit code says it
-                os._exit(OUT_OF_MEMORY_EXIT)
+            return out_of_memory
+        except Exception as exc:
+            if _is_enomem(exc) or (limit and _near_limit(limit)):
+                return out_of_memory
+            return on_error(exc)
+    except MemoryError:
+        return out_of_memory
+
+
+def _is_enomem(exc: Exception) -> bool:
+    return isinstance(exc, OSError) and exc.errno == errno.ENOMEM
 
 
 def peak_address_space_mb() -> float:

@@ -38,10 +38,21 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
     for path in extracted.files:
         print(f"wrote {_shown(path)}", file=stdout)
     manifest = extracted.manifest
-    commit = manifest.get("git_commit")
     print(f"extracted {len(extracted.files)} files from {record} (briefgen {manifest.get('briefgen')}, "
-          f"built {manifest.get('build_date')}{f', commit {commit}' if commit else ''})", file=stdout)
+          f"built {manifest.get('build_date')}{_commit(manifest)})", file=stdout)
     return ExitCode.OK
+
+
+def _commit(manifest: dict) -> str:
+    """`, commit X` and, when the record was built from uncommitted edits, which files."""
+    commit = manifest.get("git_commit")
+    if not commit:
+        return ""
+    # Only names the record holds (checked when extracted): a manifest is trusted for nothing.
+    modified = manifest.get("modified_since_commit")
+    held = [entry["name"] for entry in manifest["files"]
+            if isinstance(modified, list) and entry["name"] in modified]
+    return f", commit {commit}, modified since that commit: {', '.join(held)}" if held else f", commit {commit}"
 
 
 def _shown(path: Path) -> str:

@@ -58,8 +58,11 @@ from briefgen.errors import ContentError, Diagnostic
 RAW_HTML = re.compile(r"<\s*(?:/\s*)?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?(?:/\s*)?>"
                       r"|<!--|<!\[CDATA\[|<![A-Za-z]")
 PLACEHOLDER = re.compile(r"\b(TBD|TODO|TBC|FIXME|XXX)\b")
-# `briefgen new` writes "FILL IN: what goes here"; such a value is an error until replaced.
+# `briefgen new` writes "FILL IN: what goes here" where text goes, and a valid value with a
+# `# FILL IN: what goes here` comment where a date, a choice or an id goes. Either is a
+# warning until replaced (an error where the text is not a valid value for its key).
 FILL_IN = re.compile(r"\s*FILL IN\b:?\s*(.*)", re.DOTALL)
+FILL_IN_COMMENT = re.compile(r"^[^#\"'\n]*\S[ \t]+#[ \t]*FILL IN\b:?[ \t]*(.*)$", re.MULTILINE)
 STALE_AFTER_DAYS = 30
 MAX_OBJECTIVES = 3
 _DAY = TypeAdapter(Day)
@@ -210,26 +213,46 @@ def validate_document(doc: LoadedDocument, people: PeopleRegistry) -> ValidatedB
 
 
 def _placeholders(doc: LoadedDocument) -> list[tuple[KeyPath, str]]:
+    """(key path, what to write) of each placeholder: "FILL IN: ..." text, and values
+    marked with a `# FILL IN: ...` comment on their line."""
     found = []
     for key_path, text in _scalars(doc.data, ()):
         match = FILL_IN.fullmatch(text)
         if match:
             found.append((key_path, match.group(1).strip() or "a value"))
+    value_on_line: dict[int, KeyPath] = {}
+    for key_path, (line, _) in doc.key_positions.items():   # the innermost key on the line
+        if len(key_path) > len(value_on_line.get(line, ())):
+            value_on_line[line] = key_path
+    for match in FILL_IN_COMMENT.finditer(doc.text):
+        line = doc.text.count("\n", 0, match.start()) + 1
+        if line in value_on_line:
+            what = match.group(1).strip() or "a value"
+            found.append((value_on_line[line], f"{what}, then delete its `# FILL IN` comment"))
     return found
 
 
 def _without_placeholder_noise(problems: list[Diagnostic], doc: LoadedDocument) -> list[Diagnostic]:
-    """One error per unfilled placeholder, instead of also 'not a valid id', 'not a date'..."""
+    """One problem per unfilled placeholder, instead of also 'not a valid id', 'not a date'...:
+    a warning where the placeholder is a valid value (the brief builds, marked), an error where
+    it is not (text where a date or an id goes)."""
     placeholders = _placeholders(doc)
     paths = [format_key_path(key_path) for key_path, _ in placeholders]
 
-    def about_a_placeholder(problem: Diagnostic) -> bool:
-        return any(problem.key_path == path or problem.key_path.startswith((f"{path}.", f"{path}["))
-                   for path in paths)
+    def about(problem: Diagnostic, path: str) -> bool:
+        return problem.path == doc.display_path and (
+            problem.key_path == path or problem.key_path.startswith((f"{path}.", f"{path}[")))
 
-    return [p for p in problems if not about_a_placeholder(p)] + [
-        doc.diagnostic(key_path, f"placeholder not filled in: write {what}")
-        for key_path, what in placeholders]
+    kept = [p for p in problems if not any(about(p, path) for path in paths)]
+    return kept + [dataclasses.replace(doc.diagnostic(
+        key_path, f"placeholder not filled in: write {what}",
+        severity="error" if any(about(p, path) for p in problems) else "warning"), kind="placeholder")
+        for (key_path, what), path in zip(placeholders, paths, strict=True)]
+
+
+def placeholder_warnings(warnings: typing.Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The placeholders `briefgen new` left, among a brief's warnings."""
+    return [w for w in warnings if w.kind == "placeholder"]
 
 
 # --- the model, with pydantic's messages rewritten for people ---------------------------

@@ -37,6 +37,8 @@ def email_command(args: argparse.Namespace, project, stdout: TextIO, stderr: Tex
         output_id, distribution = book.book.book_id, book.book.book.distribution
     else:
         validated = _validate(project, path)
+        if args.send:
+            _refuse_placeholders(project, path, validated)
         if args.audience:
             validated = _version_for(validated, args.audience)
         output_id, distribution = validated.output_id, validated.brief.distribution
@@ -130,6 +132,17 @@ def _validate(project, path: Path):
     if validated is None:
         raise ContentError(result.diagnostics)
     return validated
+
+
+def _refuse_placeholders(project, path: Path, validated) -> None:
+    """A brief is not sent with a placeholder `briefgen new` left (a draft may be written)."""
+    from briefgen.content.validate import placeholder_warnings
+
+    left = placeholder_warnings(validated.warnings)
+    if left:
+        raise ContentError([*left, Diagnostic.of_file(
+            project.display(path), f"not sent: {len(left)} placeholder{'s' * (len(left) > 1)} not "
+            "filled in (listed above); replace each, then send again", "placeholder")])
 
 
 def _version_for(validated, audience_id: str):

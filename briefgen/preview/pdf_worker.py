@@ -19,10 +19,12 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from briefgen.build import pipeline as build
+from briefgen.build.workers import within_memory
 from briefgen.errors import Kind
 from briefgen.project import Project
 
@@ -117,9 +119,9 @@ class _Stopped(Exception):
 
 def _serve(connection: Connection) -> None:
     """The worker's loop: warm up once, then build each brief it is sent."""
-    import jinja2
+    import jinja2  # noqa: F401  (warm: imported before the memory cap, for _failed)
 
-    from briefgen.preview.state import template_diagnostic
+    import briefgen.preview.state  # noqa: F401
     from briefgen.render.pdf import font_configuration
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is for the server to handle
@@ -134,21 +136,35 @@ def _serve(connection: Connection) -> None:
         if job is None:
             return
         project, path = job
+        # Made before the build, so that saying it ran out of memory needs none.
+        out_of_memory = build.BriefResult.failure(path, project.display(path), "the brief ran out of "
+                                                  f"its memory budget ({MEMORY_MB} MiB); nothing was "
+                                                  "written", "memory")
+        result = within_memory(partial(_build, connection, project, path),
+                               partial(_failed, project, path), out_of_memory, limit)
         try:
-            result = build.build_brief(project, path,
-                                       on_brief=lambda written: connection.send((BRIEF_WRITTEN, written)))
-        except jinja2.TemplateError as exc:          # a template being edited
-            result = build.BriefResult(path, path.stem, False, [template_diagnostic(exc, project)])
+            connection.send((DONE, result))
         except MemoryError:
-            result = build.BriefResult.failure(path, project.display(path), "the brief ran out of its "
-                                               f"memory budget ({MEMORY_MB} MiB); nothing was written",
-                                               "memory")
-        except Exception:  # a bug: report it, keep serving the other briefs
-            traceback.print_exc(file=sys.stderr)
-            result = build.BriefResult.failure(path, project.display(path), "briefgen failed while "
-                                               "building the PDF (a bug in briefgen, not in your "
-                                               "content; the traceback is in the terminal)", "bug")
-        connection.send((DONE, result))
+            connection.send((DONE, out_of_memory))
+
+
+def _build(connection: Connection, project: Project, path: Path) -> build.BriefResult:
+    return build.build_brief(project, path,
+                             on_brief=lambda written: connection.send((BRIEF_WRITTEN, written)))
+
+
+def _failed(project: Project, path: Path, exc: Exception) -> build.BriefResult:
+    """What a build that raised is reported as: a template's error, or a bug."""
+    import jinja2
+
+    from briefgen.preview.state import template_diagnostic
+
+    if isinstance(exc, jinja2.TemplateError):          # a template being edited
+        return build.BriefResult(path, path.stem, False, [template_diagnostic(exc, project)])
+    traceback.print_exception(exc, file=sys.stderr)    # a bug: report it, keep serving
+    return build.BriefResult.failure(path, project.display(path), "briefgen failed while building "
+                                     "the PDF (a bug in briefgen, not in your content; the "
+                                     "traceback is in the terminal)", "bug")
 
 
 def _exit_of(process: multiprocessing.process.BaseProcess | None) -> str:

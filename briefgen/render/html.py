@@ -8,6 +8,7 @@ prepared values. Jinja autoescapes everything and fails on any undefined name.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -73,7 +74,7 @@ def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
     """Render a validated brief to a complete HTML document (CSS inlined, no external requests).
     `revision` is a line such as 'Revision 2 · November 28, 2026' for a re-issued brief."""
     template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
-    return template.render(brief={**brief_view(validated), "revision": revision})
+    return mark_placeholders(template.render(brief={**brief_view(validated), "revision": revision}))
 
 
 def render_email_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
@@ -84,7 +85,24 @@ def render_email_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES
     if not (templates_dir / EMAIL_TEMPLATE_NAME).is_file():
         templates_dir = TEMPLATES_DIR
     template = template_environment(templates_dir).get_template(EMAIL_TEMPLATE_NAME)
-    return template.render(brief={**brief_view(validated), "revision": revision})
+    return mark_placeholders(template.render(brief={**brief_view(validated), "revision": revision}))
+
+
+PLACEHOLDER = "FILL IN"      # how each placeholder `briefgen new` writes starts (validate.FILL_IN)
+PLACEHOLDER_MARK = ('<mark class="placeholder" style="background: #ffd83d; color: #000; '
+                    'font-weight: 700; outline: 1pt dashed #b00020">' + PLACEHOLDER + "</mark>")
+_TEXT_BETWEEN_TAGS = re.compile(r">([^<]+)<")
+
+
+def mark_placeholders(html: str) -> str:
+    """Each placeholder left in the text of the page, marked so it cannot pass for content.
+    Only text between tags is touched: autoescaping makes every `>` in content and in
+    attribute values `&gt;`, so a `>` here always ends a tag."""
+    if PLACEHOLDER not in html:
+        return html
+    head, body_tag, body = html.partition("<body")
+    return head + body_tag + _TEXT_BETWEEN_TAGS.sub(
+        lambda text: ">" + text.group(1).replace(PLACEHOLDER, PLACEHOLDER_MARK) + "<", body)
 
 
 @dataclass(frozen=True)

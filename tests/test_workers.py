@@ -1,0 +1,71 @@
+"""The build's worker loop at its memory cap: whatever fails, and however little memory is
+left to say so, the worker reports the job's failure and serves the next job.
+
+Each task here really fills the worker's capped address space (RLIMIT_AS) to the last
+few bytes, as a brief too big to lay out does, and only then fails. Looking at such a
+failure (the traceback, /proc) needs memory; the loop once died of that, exit code 1,
+leaving a stray `Process ForkProcess-1:` line and "the process building it died (exit
+code 1)" in place of the budget's message (issue 22, seen under load).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+
+from briefgen.build.workers import Budget, JobFailed, peak_address_space_mb, run_jobs
+
+HEADROOM_MB = 200
+
+
+def fill_the_address_space() -> list[bytearray]:
+    """Take every byte the cap allows, down to the smallest blocks."""
+    hoard = []
+    size = 1 << 24
+    while size >= 8:
+        try:
+            hoard.append(bytearray(size))
+        except MemoryError:
+            size //= 2
+    return hoard
+
+
+def task(job: str):
+    """`full:<failure>` fills memory, then fails so; `<failure>` fails at once."""
+    full, _, failure = job.rpartition(":")
+    hoard = fill_the_address_space() if full else []
+    if failure == "memory":
+        raise MemoryError
+    if failure == "bug":
+        raise ValueError("a simulated bug")
+    if failure == "io":
+        raise OSError(errno.EIO, "a simulated I/O error")
+    del hoard
+    return os.getpid()
+
+
+def run(*jobs: str) -> tuple[dict[str, object], JobFailed]:
+    """Each job's outcome on one worker, and what the memory budget's failure looks like."""
+    # The worker is forked from this process: its cap is what it has now, and some room.
+    budget = Budget(seconds=600, memory_mb=int(peak_address_space_mb()) + HEADROOM_MB)
+    out_of_memory = JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)")
+    return dict(run_jobs(task, jobs, workers=1, budget=budget)), out_of_memory
+
+
+def test_every_failure_at_the_cap_is_the_memory_budget_and_the_worker_serves_on():
+    outcomes, out_of_memory = run("full:memory", "full:bug", "full:io", "pid")
+    assert outcomes["full:memory"] == out_of_memory
+    assert outcomes["full:bug"] == out_of_memory
+    assert outcomes["full:io"] == out_of_memory
+    assert isinstance(outcomes["pid"], int)      # no worker died: no new one had to be forked
+
+
+def test_a_bug_away_from_the_cap_is_reported_with_its_traceback_and_the_worker_serves_on():
+    outcomes, _ = run("pid", "bug", "io", "pid2")
+    for name, error in (("bug", "ValueError: a simulated bug"), ("io", "OSError: [Errno 5] a simulated I/O error")):
+        outcome = outcomes[name]
+        assert isinstance(outcome, JobFailed), outcome
+        assert outcome.reason == "bug", outcome
+        assert "Traceback (most recent call last)" in outcome.message
+        assert error in outcome.message
+    assert outcomes["pid"] == outcomes["pid2"]   # the same worker, still serving
