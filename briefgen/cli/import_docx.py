@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from briefgen.build.wordtrip import import_docx
 from briefgen.cli.ci import for_log
 from briefgen.errors import ExitCode
 from briefgen.project import Project
+from briefgen.workflows.word import import_docx
 
 DESCRIPTION = """\
 Read a Word file made by `briefgen docx` and edited in Word: each field's text as the

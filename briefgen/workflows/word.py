@@ -13,17 +13,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen.build.output import write_atomic
-from briefgen.build.pipeline import check_brief, people_registry
-from briefgen.build.revisions import RevisionError, repository_of
 from briefgen.content.files import TooBig, UnsafeFile, read_regular_file
 from briefgen.content.loader import MAX_FILE_BYTES, LoadedDocument, load_yaml, parse_yaml
 from briefgen.content.validate import validate_document
 from briefgen.content.wordfile import WordComment, read_word_file
 from briefgen.content.wordmerge import FieldChange, MergePlan, apply_changes, plan_merge
+from briefgen.engine.output import write_atomic
+from briefgen.engine.revisions import RevisionError, repository_of
 from briefgen.errors import ContentError, Diagnostic, UsageError
 from briefgen.project import Project
 from briefgen.render.docx import Provenance, content_hash, render_docx, template_path
+from briefgen.workflows.brief import check_brief, people_registry
 
 _BRIEF_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 _COMMIT = re.compile(r"[0-9a-f]{40}")
