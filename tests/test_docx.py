@@ -299,6 +299,33 @@ def test_a_docx_of_another_project_or_unsafe_is_refused(repo: Path, tmp_path: Pa
     assert "at most" in result.err
 
 
+@pytest.mark.parametrize("entities", ["external", "billion laughs"])
+def test_a_docx_with_a_dtd_is_refused_and_no_entity_is_read(repo: Path, tmp_path: Path, entities: str):
+    """An external entity (a local file) or nested entities (billion laughs) in the body:
+    the file is refused for its DTD; nothing is read, expanded or written."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRETFROMDISK", encoding="utf-8")
+    path = make_docx(repo)
+    files = parts(path)
+    document = files["word/document.xml"].decode()
+    if entities == "external":
+        dtd, use = f'<!DOCTYPE w:document [<!ENTITY disk SYSTEM "{secret.as_uri()}">]>', "&disk;"
+    else:
+        laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 9))
+        dtd, use = f'<!DOCTYPE w:document [<!ENTITY l0 "LOL">{laughs}]>', "&l8;"
+    document = document.replace("?>", "?>" + dtd, 1)
+    document = document.replace(">The leaders will announce", f">{use}The leaders will announce", 1)
+    files["word/document.xml"] = document.encode()
+    write_parts(path, files)
+    before = brief_path(repo).read_bytes()
+    result = run_cli("import-docx", "--root", repo, path)
+    assert result.code == 2
+    assert "declares a DTD (<!DOCTYPE>), which Word never writes; the file is not read" in result.err
+    assert "SECRETFROMDISK" not in result.out + result.err and "LOLLOL" not in result.out + result.err
+    assert brief_path(repo).read_bytes() == before
+    assert not (repo / "output" / f"{SAMPLE_ID}.review.md").exists()
+
+
 # --- locked text ---------------------------------------------------------------------------
 
 def test_only_the_fields_can_be_edited_in_word(repo: Path):

@@ -238,6 +238,11 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 
 
 def _xml(data: bytes, shown: str) -> etree._Element:
+    """A part parsed without its DTD, entities or the network; a part that declares a DTD
+    (Word never writes one: it is how entity tricks begin) is refused outright."""
+    if b"<!DOCTYPE" in data:
+        raise WordFileError(f"{shown}: a part of the Word file declares a DTD (<!DOCTYPE>), which Word "
+                            "never writes; the file is not read")
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
