@@ -321,7 +321,8 @@ def test_a_docx_with_a_dtd_is_refused_and_no_entity_is_read(repo: Path, tmp_path
     result = run_cli("import-docx", "--root", repo, path)
     assert result.code == 2
     assert "declares a DTD (<!DOCTYPE>), which Word never writes; the file is not read" in result.err
-    assert "SECRETFROMDISK" not in result.out + result.err and "LOLLOL" not in result.out + result.err
+    assert "SECRETFROMDISK" not in result.out + result.err
+    assert "LOLLOL" not in result.out + result.err
     assert brief_path(repo).read_bytes() == before
     assert not (repo / "output" / f"{SAMPLE_ID}.review.md").exists()
 
@@ -342,8 +343,8 @@ def test_only_the_fields_can_be_edited_in_word(repo: Path):
     assert len(fields) > 40
     for sdt in fields:
         content = sdt.find(q("sdtContent"))
-        assert content[0].tag == q("permStart") and content[0].get(q("edGrp")) == "everyone"
-        assert content[-1].tag == q("permEnd") and content[-1].get(q("id")) == content[0].get(q("id"))
+        assert (content[0].tag, content[0].get(q("edGrp"))) == (q("permStart"), "everyone")
+        assert (content[-1].tag, content[-1].get(q("id"))) == (q("permEnd"), content[0].get(q("id")))
         assert sdt.find(f"{q('sdtPr')}/{q('lock')}").get(q("val")) == "sdtLocked"
     assert len(body.findall(f".//{q('permStart')}")) == len(fields)   # nothing else is open
 
@@ -410,7 +411,8 @@ def test_an_image_is_a_picture_with_its_description_as_alt_text(repo: Path):
     [target] = etree.fromstring(files["word/_rels/document.xml.rels"]).xpath(f"//*[@Id='{embed}']/@Target")
     assert files["word/" + target] == tiny_png()
     untouched = run_cli("import-docx", "--root", repo, path)
-    assert untouched.code == 0 and "nothing to merge" in untouched.out, untouched.err
+    assert untouched.code == 0, untouched.err
+    assert "nothing to merge" in untouched.out
     # the alt text edited in Word (its Alt Text pane) comes back as the image's description
     edit_docx(path, lambda files, body: control(body, "bottom_line").xpath(
         ".//*[local-name()='docPr']")[0].set("descr", "a map of Camp David"))
@@ -431,7 +433,8 @@ def test_an_unrelated_validation_error_blocks_no_edit_and_is_reported_once(repo:
     assert result.code == 1
     assert "merged `deliverables[1].summary`, edited by Alice Editor" in result.out
     after = brief_path(repo).read_text(encoding="utf-8")
-    assert "summary: Deeper cooperation." in after and "status: rumoured" in after
+    assert "summary: Deeper cooperation." in after
+    assert "status: rumoured" in after
     assert re.search(r"error: the Word edit by Bob Legal is not applied: .*no-such-source", result.err)
     assert "rumoured" not in result.err.split("already failed validation")[0], result.err
     assert result.err.count("already failed validation before the import") == 1

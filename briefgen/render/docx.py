@@ -365,7 +365,7 @@ class _Writer:
                     self.item_path("participants", participant, "note"), participant.note, markdown=False)
             rows.append([name, _run(person.title),
                          _run(ROLE_LABELS[participant.role.value if participant.role else None]), note])
-        self.body.add(_table(rows))
+        self.body.add(_table(rows, (26, 30, 14, 30)))
 
     def _biographies(self) -> None:
         """The participants' bios, from their person files: not the brief's fields, so
@@ -390,7 +390,7 @@ class _Writer:
                          + self.cite(item.sources),
                          _run(STATUS_LABELS[item.status.value]), summary,
                          _run(short_names(item.owners, self.people))])
-        self.body.add(_table(rows))
+        self.body.add(_table(rows, (24, 11, 47, 18)))
 
     def _key_messages(self) -> None:
         self.heading("Key messages")
@@ -472,7 +472,7 @@ class _Writer:
             if any(scenario):
                 what += _run(" · " + " · ".join(filter(None, scenario)))
             rows.append([_run(when), what, _run(short_names(item.participants, self.people))])
-        self.body.add(_table(rows))
+        self.body.add(_table(rows, (20, 58, 22)))
 
     def _quotes(self) -> None:
         self.heading("Quotations")
@@ -564,15 +564,17 @@ def _citation(source_id: str, number: int | None) -> str:
             f"<w:sdtContent>{_run(shown, superscript=True)}</w:sdtContent></w:sdt>")
 
 
-def _table(rows: list[list[str]]) -> str:
-    """A table whose first row repeats as a header row on every page."""
-    columns = len(rows[0])
-    grid = "".join('<w:gridCol w:w="2400"/>' for _ in range(columns))
+def _table(rows: list[list[str]], shares: Sequence[int]) -> str:
+    """A table whose first row repeats as a header row on every page; `shares` are the
+    columns' widths in percent of the text's width."""
+    grid = "".join(f'<w:gridCol w:w="{share * 100}"/>' for share in shares)
     out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="5000" w:type="pct"/></w:tblPr>'
            f"<w:tblGrid>{grid}</w:tblGrid>"]
     for number, cells in enumerate(rows):
         header = "<w:trPr><w:tblHeader/></w:trPr>" if number == 0 else ""
-        out.append(f"<w:tr>{header}" + "".join(f"<w:tc>{_paragraph(cell)}</w:tc>" for cell in cells) + "</w:tr>")
+        out.append(f"<w:tr>{header}" + "".join(
+            f'<w:tc><w:tcPr><w:tcW w:w="{share * 50}" w:type="pct"/></w:tcPr>{_paragraph(cell)}</w:tc>'
+            for cell, share in zip(cells, shares, strict=True)) + "</w:tr>")
     out.append("</w:tbl>")
     return "".join(out)
 
