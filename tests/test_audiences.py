@@ -758,6 +758,28 @@ def test_every_section_prints_its_portion_marks_in_every_output(built: Path):
     assert not missing, missing
 
 
+def test_the_docx_prints_every_portion_mark_inside_its_portion(tmp_path: Path):
+    """The Word file, paragraph by paragraph: each section's mark right before its portion
+    (after a label such as `Issue:`), outside the portion's content control."""
+    import zipfile
+
+    from lxml import etree
+    root = make_project(tmp_path)
+    result = run_cli("docx", "--root", root, "--audience", "staff", root / "content" / "ally-talks.yaml")
+    assert result.code == 0, result.err
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(root / "output" / "ally-talks.staff.docx") as archive:
+        document = etree.fromstring(archive.read("word/document.xml"))
+    text = _words(" ".join("".join(t.text or "" for t in p.iter(f"{w}t")) for p in document.iter(f"{w}p")))
+    for label in ("Issue: ", "Q: ", "If pressed: "):
+        text = text.replace(label, "")
+    missing = [section for section, marked in SECTION_MARKS.items() if marked not in text]
+    assert not missing, missing
+    marks = [t for t in document.iter(f"{w}t") if (t.text or "").startswith("(S//NOFORN)")]
+    assert marks
+    assert not any(True for t in marks for _ in t.iterancestors(f"{w}sdt"))
+
+
 def test_a_version_is_a_new_brief_and_the_full_one_is_unchanged(built: Path):
     from briefgen.workflows.brief import check_brief
     from briefgen.project import Project
