@@ -17,16 +17,13 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from briefgen.content.assets import markdown_problems, markdown_texts
+from briefgen.content.assets import markdown_problems
+from briefgen.content.fields import markdown_texts
 from briefgen.content.loader import LoadedDocument, load_yaml, one_line
-from briefgen.content.markdown import CITATION
+from briefgen.content.markdown import CITATION, raw_html_problems
+from briefgen.content.messages import validate_model
 from briefgen.content.models import Day, Distribution, Line, Markdown, StrictModel
-from briefgen.content.validate import (
-    _check_markdown,
-    _text_warnings,
-    _without_placeholder_noise,
-    validate_model,
-)
+from briefgen.content.placeholders import text_warnings, without_placeholder_noise
 from briefgen.errors import ContentError, Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -135,8 +132,8 @@ def validate_book(path: Path, *, display_path: str | None = None) -> ValidatedBo
     doc = load_yaml(path, display_path)
     book, problems = validate_model(Book, doc)
     problems = [one_line(p) for p in (
-        *doc.diagnostics, *_without_placeholder_noise([*problems, *_brief_references(doc, path)], doc),
-        *_check_markdown(doc, Book), *_section_problems(doc, path), *_text_warnings(doc))]
+        *doc.diagnostics, *without_placeholder_noise([*problems, *_brief_references(doc, path)], doc),
+        *raw_html_problems(doc, Book), *_section_problems(doc, path), *text_warnings(doc))]
     if any(p.is_error for p in problems) or book is None:
         raise ContentError(problems)
     return ValidatedBook(path.stem, path, doc.display_path, book,
