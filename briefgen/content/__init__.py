@@ -9,7 +9,7 @@ what the model says about its fields (Markdown, ids, sources), `rawdata` walks d
 model accepts it, and `sourcemap` finds where a piece of text was written for errors found later.
 The rules it leans on: Markdown syntax and limits (`markdown`), what Markdown may point at
 (`assets`), email addresses (`addresses`), country codes (`countries`), time zones
-(`timezones`), the agenda as a timeline (`schedule`), marking schemes (`markings`) and each
+(`timezones`), the form of an id (`ids`), the agenda as a timeline (`schedule`), marking schemes (`markings`) and each
 audience's version (`audiences`). Also here: briefing books (`books`), what changed between
 two versions of a brief (`compare`), an edited Word file read back (`wordfile`, `wordtext`) and merged
 into the YAML (`wordmerge`), the JSON Schemas (`schema`) and the scaffold for new

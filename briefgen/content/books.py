@@ -9,7 +9,6 @@ agenda items that overlap across briefs) are made where the briefs are validated
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,6 +18,7 @@ from pydantic import AfterValidator, Field
 
 from briefgen.content.assets import markdown_problems
 from briefgen.content.fields import markdown_texts
+from briefgen.content.ids import ID
 from briefgen.content.loader import LoadedDocument, load_yaml, one_line
 from briefgen.content.markdown import CITATION, raw_html_problems
 from briefgen.content.messages import validate_model
@@ -163,7 +163,7 @@ def _brief_references(doc: LoadedDocument, path: Path) -> list[Diagnostic]:
     seen: dict[str, int] = {}
     value = data.get("briefs")
     for index, brief_id in enumerate(value if isinstance(value, list) else []):
-        if not isinstance(brief_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", brief_id):
+        if not isinstance(brief_id, str) or not ID.fullmatch(brief_id):
             continue  # the model reports it
         if brief_id in seen:
             problems.append(doc.diagnostic(("briefs", index), f"brief `{brief_id}` is listed twice "

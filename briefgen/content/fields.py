@@ -1,7 +1,9 @@
 """The model's own answers about its fields, worked out from the annotations.
 
 One walk of the model: the annotation of the field at a key path, the model of the item
-there, the names allowed there, and whether a list there takes text.
+there, the names allowed there, whether a list there takes text; and, from the marks
+`models` puts in the annotations, which texts are Markdown and which name sources.
+Validation, the diff, the Word round trip and the page all ask here.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, BeforeValidator
 
 from briefgen.content.loader import KeyPath
-from briefgen.content.models import MarkdownText, inner_model
+from briefgen.content.models import MarkdownText, SourceIdsMark, inner_model
 
 
 def field_annotation(model: type[BaseModel], loc: tuple) -> Any:
@@ -58,41 +60,86 @@ def field_names(model: type[BaseModel], loc: tuple) -> list[str]:
     return list(target.model_fields) if target else []
 
 
+def is_markdown_field(model: type[BaseModel], name: str) -> bool:
+    """Whether a field of a model is Markdown: `Markdown`, or `Markdown | None`."""
+    info = model.model_fields.get(name)
+    return info is not None and _has_mark(info.annotation, info.metadata, MarkdownText)
+
+
+def is_markdown_at(model: type[BaseModel], key_path: KeyPath) -> bool:
+    """Whether the text at `key_path` of data for `model` is Markdown: a Markdown field, or a
+    list entry written as plain text whose model's `text` is Markdown (`- A message.`)."""
+    named = [index for index, part in enumerate(key_path) if not isinstance(part, int)]
+    owner = model_at(model, tuple(key_path[:named[-1]])) if named else None
+    info = owner.model_fields.get(str(key_path[named[-1]])) if owner else None
+    if info is None:
+        return False
+    if _has_mark(info.annotation, info.metadata, MarkdownText):
+        return True
+    inner = inner_model(info.annotation)
+    text = inner.model_fields.get("text") if inner else None
+    return text is not None and _has_mark(text.annotation, text.metadata, MarkdownText)
+
+
 def markdown_texts(model: type[BaseModel], data: Any, key_path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
     """(key path, text) of every Markdown field in raw data, optional ones (`Markdown | None`)
     included, and list entries written as plain text (`- A message.`)."""
+    return marked_texts(model, data, MarkdownText, key_path)
+
+
+def source_ids(model: type[BaseModel], data: Any) -> Iterator[tuple[KeyPath, str]]:
+    """(key path, id) of every source named in raw data by a field marked `SourceIdsMark`
+    (each `sources:` list, a quote's `source`), wherever the model puts one."""
+    return marked_texts(model, data, SourceIdsMark)
+
+
+def marked_texts(model: type[BaseModel], data: Any, mark: type,
+                 key_path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """(key path, text) of every text in raw data whose field carries `mark`: the field's
+    text, each text of its list, and list entries written as plain text for a model whose
+    `text` carries it."""
     if not isinstance(data, dict):
         return
-    for name, is_markdown, inner, text_is_markdown in _field_plan(model):
+    for name, marks, inner, text_marks in _field_plan(model):
         value, path = data.get(name), (*key_path, name)
-        if isinstance(value, str) and is_markdown:
-            yield path, value
-            continue
+        if mark in marks:
+            if isinstance(value, str):
+                yield path, value
+                continue
+            if isinstance(value, list) and inner is None:
+                yield from (((*path, index), item) for index, item in enumerate(value) if isinstance(item, str))
+                continue
         items = enumerate(value) if isinstance(value, list) else [(None, value)]
         for index, item in items if inner else ():
             item_path = path if index is None else (*path, index)
             if isinstance(item, str):
-                if text_is_markdown:
+                if mark in text_marks:
                     yield item_path, item
             elif inner is not None:
-                yield from markdown_texts(inner, item, item_path)
+                yield from marked_texts(inner, item, mark, item_path)
 
 
 @cache
-def _field_plan(model: type[BaseModel]) -> tuple[tuple[str, bool, type[BaseModel] | None, bool], ...]:
-    """Per field of a model: its name, whether it is Markdown, the model inside it (if any),
-    and whether that model's `text` is Markdown (for entries written as plain text).
+def _field_plan(model: type[BaseModel]) -> tuple[tuple[str, frozenset[type], type[BaseModel] | None,
+                                                       frozenset[type]], ...]:
+    """Per field of a model: its name, the marks on it, the model inside it (if any), and
+    the marks on that model's `text` (for entries written as plain text).
     Worked out once per model: the annotations never change."""
     plan = []
     for name, info in model.model_fields.items():
         inner = inner_model(info.annotation)
         text_field = inner.model_fields.get("text") if inner else None
-        plan.append((name, _is_markdown(info.annotation, info.metadata), inner,
-                     bool(text_field and _is_markdown(text_field.annotation, text_field.metadata))))
+        plan.append((name, _marks(info.annotation, info.metadata), inner,
+                     _marks(text_field.annotation, text_field.metadata) if text_field else frozenset()))
     return tuple(plan)
 
 
-def _is_markdown(annotation: Any, metadata: list) -> bool:
+def _marks(annotation: Any, metadata: list) -> frozenset[type]:
+    """The kinds of metadata on a field, `Optional` and one level of list included."""
     marks = [*metadata, *getattr(annotation, "__metadata__", ())]
     marks += [m for arg in typing.get_args(annotation) for m in getattr(arg, "__metadata__", ())]
-    return any(isinstance(mark, MarkdownText) for mark in marks)
+    return frozenset(map(type, marks))
+
+
+def _has_mark(annotation: Any, metadata: list, mark: type) -> bool:
+    return mark in _marks(annotation, metadata)

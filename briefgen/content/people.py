@@ -7,10 +7,10 @@ its native name against its `lang`, so the name is drawn with the right glyphs.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefgen.content.ids import ID
 from briefgen.content.loader import LoadedDocument, load_yaml, one_line
 from briefgen.content.markdown import raw_html_problems
 from briefgen.content.messages import validate_model
@@ -41,7 +41,7 @@ class PeopleRegistry:
 
     def exists(self, person_id: str) -> bool:
         # lexists: a link or a pipe counts, so loading it reports what it is at its path
-        return (re.fullmatch(r"[a-z0-9][a-z0-9-]*", person_id) is not None
+        return (ID.fullmatch(person_id) is not None
                 and os.path.lexists(self.path_of(person_id)))
 
     def get(self, person_id: str) -> tuple[Person | None, list[Diagnostic]]:

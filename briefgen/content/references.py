@@ -11,7 +11,9 @@ import difflib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from briefgen.content.fields import markdown_texts
+from pydantic import BaseModel
+
+from briefgen.content.fields import markdown_texts, source_ids
 from briefgen.content.loader import KeyPath, LoadedDocument
 from briefgen.content.markdown import CITATION
 from briefgen.content.models import Brief, Person
@@ -155,24 +157,12 @@ def cited_sources(data: dict) -> Iterator[tuple[KeyPath, str]]:
         yield key_path, source_id
 
 
-def source_references(data: dict) -> Iterator[tuple[KeyPath, str, int | None]]:
+def source_references(data: dict, model: type[BaseModel] = Brief) -> Iterator[tuple[KeyPath, str, int | None]]:
     """Every source id the brief refers to, where, and for a `[@id]` citation in Markdown
-    its offset in the text (so a bad one is reported at its own line and column)."""
-    event = as_mapping(data.get("event"))
-    for index, source_id in ids_in(event, "sources"):
-        yield ("event", "sources", index), source_id, None
-    for section in ("agenda", "deliverables", "objectives", "decisions", "points", "if_raised",
-                    "key_messages", "sensitivities"):
-        for index, item in list_items(data, section):
-            for j, source_id in ids_in(item, "sources"):
-                yield (section, index, "sources", j), source_id, None
-    press_line: dict = data["press_line"] if isinstance(data.get("press_line"), dict) else {}
-    for index, source_id in ids_in(press_line, "sources"):
-        yield ("press_line", "sources", index), source_id, None
-    for index, item in list_items(data, "quotes"):
-        if isinstance(item.get("source"), str):
-            yield ("quotes", index, "source"), item["source"], None
-    for key_path, text in markdown_texts(Brief, data):
+    its offset in the text (so a bad one is reported at its own line and column). The fields
+    that name sources are the model's own (`SourceIds`), wherever it puts them."""
+    for key_path, source_id in source_ids(model, data):
+        yield key_path, source_id, None
+    for key_path, text in markdown_texts(model, data):
         for match in CITATION.finditer(text):
             yield key_path, match.group(1), match.start()
-
