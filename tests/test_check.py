@@ -227,7 +227,7 @@ def test_an_internal_bug_shows_a_traceback_and_says_it_is_a_bug(project: Path, m
     def broken(*args, **kwargs):
         raise RuntimeError("simulated bug in validation")
 
-    monkeypatch.setattr(validate, "_warnings", broken)
+    monkeypatch.setattr(validate, "brief_warnings", broken)
     result = run_cli("check", "--root", project)
     assert result.code == 70
     assert "Traceback (most recent call last)" in result.err

@@ -9,7 +9,6 @@ agenda items that overlap across briefs) are in `book_checks`, run once the brie
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,16 +16,14 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from briefgen.content.assets import markdown_problems, markdown_texts
+from briefgen.content.assets import markdown_problems
+from briefgen.content.fields import markdown_texts
+from briefgen.content.ids import ID
 from briefgen.content.loader import LoadedDocument, load_yaml, one_line
-from briefgen.content.markdown import CITATION
+from briefgen.content.markdown import CITATION, raw_html_problems
+from briefgen.content.messages import validate_model
 from briefgen.content.models import Day, Distribution, Line, Markdown, StrictModel
-from briefgen.content.validate import (
-    _check_markdown,
-    _text_warnings,
-    _without_placeholder_noise,
-    validate_model,
-)
+from briefgen.content.placeholders import text_warnings, without_placeholder_noise
 from briefgen.errors import ContentError, Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -135,8 +132,8 @@ def validate_book(path: Path, *, display_path: str | None = None) -> ValidatedBo
     doc = load_yaml(path, display_path)
     book, problems = validate_model(Book, doc)
     problems = [one_line(p) for p in (
-        *doc.diagnostics, *_without_placeholder_noise([*problems, *_brief_references(doc, path)], doc),
-        *_check_markdown(doc, Book), *_section_problems(doc, path), *_text_warnings(doc))]
+        *doc.diagnostics, *without_placeholder_noise([*problems, *_brief_references(doc, path)], doc),
+        *raw_html_problems(doc, Book), *_section_problems(doc, path), *text_warnings(doc))]
     if any(p.is_error for p in problems) or book is None:
         raise ContentError(problems)
     return ValidatedBook(path.stem, path, doc.display_path, book,
@@ -166,7 +163,7 @@ def _brief_references(doc: LoadedDocument, path: Path) -> list[Diagnostic]:
     seen: dict[str, int] = {}
     value = data.get("briefs")
     for index, brief_id in enumerate(value if isinstance(value, list) else []):
-        if not isinstance(brief_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", brief_id):
+        if not isinstance(brief_id, str) or not ID.fullmatch(brief_id):
             continue  # the model reports it
         if brief_id in seen:
             problems.append(doc.diagnostic(("briefs", index), f"brief `{brief_id}` is listed twice "

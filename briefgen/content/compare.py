@@ -20,7 +20,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from briefgen.content.models import Brief, MarkdownText, Person
+from briefgen.content.fields import is_markdown_field
+from briefgen.content.models import Brief, Person
 from briefgen.errors import Diagnostic
 
 Action = Literal["added", "removed", "moved", "changed"]
@@ -202,7 +203,7 @@ def _fields(section: str, item: str, before: BaseModel, after: BaseModel,
             continue             # a nested model is compared on its own
         if old == new:
             continue
-        if _is_markdown(model, name):
+        if is_markdown_field(model, name):
             changes += _text_field(section, name, old, new, item=item)
         else:
             changes.append(Change(section, "changed", item, name, _plain(old), _plain(new)))
@@ -215,11 +216,6 @@ def _text_field(section: str, name: str, before: str | None, after: str | None, 
         return []
     return [Change(section, "changed", item or name, name if item else "", before or "", after or "",
                    word_diff(before or "", after or ""), origin)]
-
-
-def _is_markdown(model: type[BaseModel], name: str) -> bool:
-    info = model.model_fields.get(name)
-    return info is not None and any(isinstance(m, MarkdownText) for m in info.metadata)
 
 
 def word_diff(before: str, after: str) -> tuple[tuple[WordOp, str], ...]:
@@ -298,7 +294,7 @@ def _people(before: Side, after: Side) -> list[Change]:
             old_value, new_value = getattr(old, name), getattr(new, name)
             if old_value == new_value:
                 continue
-            if _is_markdown(Person, name):
+            if is_markdown_field(Person, name):
                 changes += _text_field("People", name, old_value, new_value, item=new.name, origin=origin)
             else:
                 changes.append(Change("People", "changed", new.name, name, _plain(old_value),

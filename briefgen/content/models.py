@@ -19,11 +19,16 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from briefgen.content.addresses import ENCODED_WORD_ADVICE, check_address, check_display_name, has_encoded_word
 from briefgen.content.countries import ISO_3166_ALPHA2
+from briefgen.content.ids import ID_PATTERN
 from briefgen.content.timezones import time_zone_problem
 
 
 class MarkdownText:
     """Marks a field as Markdown (rendered, and checked for raw HTML)."""
+
+
+class SourceIdsMark:
+    """Marks a field as naming sources by id: each must be among the brief's `sources`."""
 
 
 def _pattern_text(pattern: str, explanation: str, *, schema_pattern: str | None = None,
@@ -84,7 +89,7 @@ if TYPE_CHECKING:  # to the type checker these are text; pydantic sees the patte
     WebAddress = str
     Duration = str
 else:
-    Id = _pattern_text(r"[a-z0-9][a-z0-9-]{0,63}", "is not a valid id: use lower-case letters, digits "
+    Id = _pattern_text(ID_PATTERN, "is not a valid id: use lower-case letters, digits "
                        "and hyphens, starting with a letter or digit (e.g. `kishida`, `consult-pledge`)",
                        examples=["kishida"])
     TimeOfDay = _pattern_text(r"([01][0-9]|2[0-3]):[0-5][0-9]", "is not a time of day; write it as HH:MM "
@@ -121,6 +126,7 @@ TimeZone = Annotated[str, AfterValidator(_check_time_zone),
                      Field(json_schema_extra={"pattern": r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$"},
                            examples=["America/New_York"])]
 IdList = list[Id]
+SourceIds = Annotated[IdList, SourceIdsMark()]
 MarkingText = Annotated[str, AfterValidator(_single_line), Field(examples=["C//REL TO USA, JPN"])]
 
 
@@ -288,7 +294,7 @@ class Event(StrictModel):
     timezone: TimeZone | None = Field(None, description="IANA time zone of the agenda's times "
                                       "(an agenda item may name its own).",
                                       examples=["America/Los_Angeles"])
-    sources: IdList = Field(default_factory=list, description="Ids of the sources for the "
+    sources: SourceIds = Field(default_factory=list, description="Ids of the sources for the "
                             "date, place and format.",
                             examples=[["joint-statement", "news-report"]])
 
@@ -360,7 +366,7 @@ class AgendaItem(Marked):
                                    examples=[["biden", "kishida", "yoon"]])
     note: Line | None = Field(None, description="A short qualifier, e.g. 'expected'.",
                               examples=["expected"])
-    sources: IdList = Field(default_factory=list, description="Ids of the sources for this item.",
+    sources: SourceIds = Field(default_factory=list, description="Ids of the sources for this item.",
                             examples=[["news-report"]])
 
 
@@ -376,7 +382,7 @@ class Deliverable(Marked):
                                      examples=["Not an alliance or a collective-defense treaty."])
     owners: IdList = Field(default_factory=list, description="Ids of the people who own it.",
                            examples=[["biden", "kishida", "yoon"]])
-    sources: IdList = Field(default_factory=list, description="Ids of the sources that report it.",
+    sources: SourceIds = Field(default_factory=list, description="Ids of the sources that report it.",
                             examples=[["officials-preview"]])
 
 
@@ -385,7 +391,7 @@ class KeyMessage(Marked):
 
     text: Markdown = Field(description="The message (Markdown).",
                            examples=["Not an alliance or a collective-defense treaty [@wsj]."])
-    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+    sources: SourceIds = Field(default_factory=list, description="Ids of its sources.",
                             examples=[["officials-preview"]])
 
 
@@ -394,7 +400,7 @@ class Objective(Marked):
 
     text: Markdown = Field(description="The outcome wanted (Markdown).",
                            examples=["A commitment to consult in a crisis [@officials-preview]."])
-    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+    sources: SourceIds = Field(default_factory=list, description="Ids of its sources.",
                             examples=[["officials-preview"]])
 
 
@@ -423,7 +429,7 @@ class Decision(Marked):
     due_reason: Line | None = Field(None, description="Why it is needed by then (only with "
                                     "a `due` date).",
                                     examples=["The leaders meet on 15 November."])
-    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+    sources: SourceIds = Field(default_factory=list, description="Ids of its sources.",
                             examples=[["readout"]])
 
 
@@ -435,7 +441,7 @@ class Point(Marked):
     to: Id | None = Field(None, description="Id of the participant it is addressed to; "
                           "addressed points are grouped by interlocutor on the page.",
                           examples=["xi"])
-    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+    sources: SourceIds = Field(default_factory=list, description="Ids of its sources.",
                             examples=[["readout"]])
 
 
@@ -446,7 +452,7 @@ class IfRaised(Marked):
                                examples=["Is this an alliance?"])
     answer: Markdown = Field(description="The line to take (Markdown).",
                              examples=["It is not an alliance or a collective-defense treaty."])
-    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+    sources: SourceIds = Field(default_factory=list, description="Ids of its sources.",
                             examples=[["officials-preview"]])
 
 
@@ -458,7 +464,7 @@ class PressLine(StrictModel):
     defensive: Markdown | None = Field(None, description="The line to hold if pressed "
                                        "(Markdown).",
                                        examples=["We do not go beyond the readout."])
-    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+    sources: SourceIds = Field(default_factory=list, description="Ids of its sources.",
                             examples=[["readout"]])
 
 
@@ -470,7 +476,7 @@ class Sensitivity(Marked):
                                      examples=["Asked whether the summit might provoke China."])
     guidance: Markdown = Field(description="How to handle it (Markdown).",
                                examples=["The summit is not about isolating China."])
-    sources: IdList = Field(default_factory=list, description="Ids of its sources.",
+    sources: SourceIds = Field(default_factory=list, description="Ids of its sources.",
                             examples=[["officials-preview"]])
 
 
@@ -482,7 +488,7 @@ class Quote(Marked):
     by: Id = Field(description="Id of the person quoted (a participant or any person file).")
     where: Line | None = Field(None, description="Where it was said.", examples=["Brookings event"])
     date: Day | None = Field(None, description="When it was said.", examples=["2023-08-16"])
-    source: Id | None = Field(None, description="Id of the source that reports it.",
+    source: Annotated[Id, SourceIdsMark()] | None = Field(None, description="Id of the source that reports it.",
                               examples=["brookings"])
 
 

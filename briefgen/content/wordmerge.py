@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
+from briefgen.content.fields import is_markdown_at
 from briefgen.content.loader import KeyPath, LoadedDocument, value_at
+from briefgen.content.models import Brief
 from briefgen.content.wordfile import WordFile
 from briefgen.content.wordtext import canonical
 from briefgen.errors import Diagnostic
@@ -59,14 +61,13 @@ class MergePlan:
 def plan_merge(word: WordFile, base: LoadedDocument, current: LoadedDocument) -> MergePlan:
     """What importing `word` into `current` would change, field by field."""
     plan = MergePlan()
-    plain = word.plain_tags
     for tag, edited in word.fields.items():
         if tag not in word.expected_tags:
             plan.problems.append(current.diagnostic((), f"the Word file has a control `{tag}` that "
                                                     "`briefgen docx` did not write; its text is not applied"))
             continue
         key_path = parse_key_path(tag)
-        markdown_field = tag not in plain
+        markdown_field = is_markdown_at(Brief, key_path)
         new = edited.text(markdown_field=markdown_field)
         was = canonical(_text(value_at(base.data, key_path)), markdown_field=markdown_field)
         now_value = value_at(current.data, key_path)

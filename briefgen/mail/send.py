@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 from pathlib import Path
 from typing import TextIO
 
+from briefgen.content.ids import ID
 from briefgen.errors import ContentError, Diagnostic, ExitCode, UsageError
 
-_BRIEF_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _STATUS_ORDER = ("delivered", "already sent", "refused", "not tried")
 
 
@@ -103,7 +102,7 @@ def _brief_path(project, name: str) -> Path:
             path = book
     if not path.is_file():
         raise UsageError(f"no such brief: {name} (looked for {project.display(path)})")
-    if not _BRIEF_ID.fullmatch(path.stem):
+    if not ID.fullmatch(path.stem):
         raise UsageError(f"{path.name}: a brief's file name becomes the attachment's name; use "
                          "lower-case letters, digits and hyphens (e.g. camp-david-2023.yaml)")
     return path

@@ -44,6 +44,7 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen.content.files import UnsafeFile, read_regular_file
+from briefgen.content.ids import ID_PATTERN
 from briefgen.preview.state import ChangeFeed, Preview
 
 HOST = "127.0.0.1"
@@ -51,8 +52,10 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")   # the Host headers answer
 MAX_PDF_BYTES = 200 * 1024 * 1024
 KEEPALIVE_SECONDS = 15     # a comment line on an idle stream, so a dead tab is noticed
 RECONNECT_MS = 1000        # how soon a page reconnects when the server restarts
+# A brief's id is its file name, which nothing refuses for an underscore (`camp_david.yaml`
+# builds), so its page is reachable too; an audience's id is checked by the model.
 _BRIEF_ID = r"([a-z0-9][a-z0-9_-]*)"
-_VERSION = rf"{_BRIEF_ID}/for/([a-z0-9][a-z0-9-]*)"     # a brief, and an audience's id
+_VERSION = rf"{_BRIEF_ID}/for/({ID_PATTERN})"     # a brief, and an audience's id
 ROUTES = [
     (re.compile(r"/"), "index"),
     (re.compile(rf"/briefs/{_BRIEF_ID}"), "brief_page"),
