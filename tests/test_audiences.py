@@ -381,7 +381,8 @@ def search_amended_email(folder: Path, brief_id: str, audience: str, monkeypatch
         first = run_cli(*command)
         change_briefs(root)
         again = run_cli(*command)
-    assert first.code == 0 and again.code == 0, first.err + again.err
+    assert first.code == 0, first.err
+    assert again.code == 0, again.err
     amended = handler.received[1]
     assert amended.rcpt_tos == RECIPIENTS[(brief_id, audience)]
     assert amended.message["Subject"].startswith("AMENDED: ")
@@ -416,7 +417,8 @@ def test_an_old_record_of_the_whole_brief_still_gives_a_version_only_its_changes
     assert validated is not None, result.errors
     earlier = EarlierVersion("key", "2023-08-17T10:00:00Z", files)
     full = " ".join(what_changed(Project.at(root), validated, earlier))
-    assert "ORCASPIRAL" in full and "CHINCHILLAVOW" in full        # the whole brief's changes
+    assert "ORCASPIRAL" in full        # the whole brief's changes
+    assert "CHINCHILLAVOW" in full
     press = " ".join(what_changed(Project.at(root), validated.for_audience("press"), earlier))
     assert "KOALAVERSE" in press
     assert not [m for m in after_the_changes("ally-talks", "press")[0] if m in press]
@@ -613,18 +615,22 @@ def test_a_version_s_page_follows_what_it_may_see_and_never_quotes_the_brief_s_p
 
     def version(audience: str) -> tuple[str, dict]:
         snapshot = preview.version_snapshot("ally-talks", audience)
-        assert snapshot is not None and snapshot[0] is not None
+        assert snapshot is not None
+        assert snapshot[0] is not None
         return snapshot[0], snapshot[1]
 
     press, state = version("press")
-    assert "Version for Press office" in press and state["html_version"] == 1
+    assert "Version for Press office" in press
+    assert state["html_version"] == 1
     edit(brief, "position on NARWHALCREST stays", "position on NARWHALCREST and ORCASPIRAL stays")
     preview.files_changed([brief])
     assert version("press") == (press, state)                  # nothing it may see changed
-    assert "ORCASPIRAL" in version("staff")[0] and version("staff")[1]["html_version"] == 2
+    assert "ORCASPIRAL" in version("staff")[0]
+    assert version("staff")[1]["html_version"] == 2
     edit(brief, "The alliance is strong", "The alliance is strong and KOALAVERSE")
     preview.files_changed([brief])
-    assert "KOALAVERSE" in version("press")[0] and version("press")[1]["html_version"] == 2
+    assert "KOALAVERSE" in version("press")[0]
+    assert version("press")[1]["html_version"] == 2
 
     edit(brief, "stays with us [@internal-assessment].\n    marking: S//NOFORN",
          "stays with us [@internal-assessment].\n    marking: S//NARWHALCREST")
@@ -926,5 +932,6 @@ def test_the_preview_shows_the_full_brief_s_pdf_before_its_versions_are_laid_out
         preview.stop()
         builder.join(timeout=60)
     assert seen == [("built", ["building", "building", "building"], False)]
-    assert (site.output_dir / "ally-talks.pdf").exists() and (site.output_dir / "ally-talks.press.pdf").exists()
+    assert (site.output_dir / "ally-talks.pdf").exists()
+    assert (site.output_dir / "ally-talks.press.pdf").exists()
     assert preview.version_snapshot("ally-talks", "press")[1]["status"] == "built"

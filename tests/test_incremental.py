@@ -86,7 +86,8 @@ def test_template_change_rebuilds(project: Path, tmp_path: Path):
     assert [r.skipped for r in build(custom)] == [True]
     edit(templates / "one-pager.css", "--accent: #1f3a5f;", "--accent: #5f1f3a;")
     results = build(custom)
-    assert [r.skipped for r in results] == [False] and results[0].ok
+    assert [r.skipped for r in results] == [False]
+    assert results[0].ok
     assert "#5f1f3a" in (project / "output" / f"{SAMPLE_ID}.html").read_text()
     assert [r.skipped for r in build(custom, options=BuildOptions(force=True))] == [False]
 
@@ -134,7 +135,8 @@ def test_one_broken_brief_does_not_stop_the_others(project: Path):
     lines = build_lines(result)
     assert "failed    content/summit-0.yaml" in lines
     assert lines[-1].startswith("2 built, 0 unchanged, 1 failed")
-    assert "content/summit-0.yaml:" in result.err and "got 'maybe'" in result.err
+    assert "content/summit-0.yaml:" in result.err
+    assert "got 'maybe'" in result.err
     assert (project / "output" / "summit-1.pdf").exists()
     assert not (project / "output" / "summit-0.pdf").exists()
 

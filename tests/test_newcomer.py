@@ -53,7 +53,7 @@ def test_the_hint_of_new_is_a_command_that_runs_when_the_venv_is_not_on_the_path
 def test_the_command_is_relative_to_a_checkout_and_plain_once_the_venv_is_on_the_path(monkeypatch):
     without_the_venv_on_path(monkeypatch)
     monkeypatch.chdir(VENV_BIN.parent.parent)
-    assert briefgen_command() == os.path.join(VENV_BIN.parent.name, "bin", "briefgen")
+    assert briefgen_command() == str(Path(VENV_BIN.parent.name, "bin", "briefgen"))
     monkeypatch.setenv("PATH", f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}")
     assert briefgen_command() == "briefgen"
 
@@ -72,8 +72,10 @@ def test_the_readme_types_every_command_as_it_runs_from_a_fresh_clone():
     bare = [code for page in PAGES for code in _code_in(page)
             if re.match(rf"briefgen ({'|'.join(SUBCOMMANDS)}) \S", code.strip())]
     assert bare == []
-    assert ". .venv/bin/activate" in README and "export PATH=$PWD/.venv/bin:$PATH" in README
-    assert "make new ID=" in README and "make person ID=" in README
+    assert ". .venv/bin/activate" in README
+    assert "export PATH=$PWD/.venv/bin:$PATH" in README
+    assert "make new ID=" in README
+    assert "make person ID=" in README
 
 
 def _make(project: Path, *targets: str) -> subprocess.CompletedProcess:
@@ -136,7 +138,8 @@ def test_a_person_file_checked_by_name_is_validated_as_a_person(project: Path):
                           "alpha-2 country code (two capital letters, e.g. US, JP, KR, NO) (country)\n")
     assert result.out == "checked 1 brief and 1 person file: 1 error, 0 warnings\n"
     build = run_cli("build", "--root", project, kishida)
-    assert build.code == 2 and "is a person file, not a brief" in build.err
+    assert build.code == 2
+    assert "is a person file, not a brief" in build.err
 
 
 def test_a_missing_person_named_many_times_is_one_error_with_the_count(project: Path, brief_file: Path):
@@ -164,7 +167,8 @@ def test_the_install_says_what_it_does_and_how_long_before_pip_runs():
                          cwd=REPO, capture_output=True, text=True, check=False, timeout=60).stdout.splitlines()
     pip_lines = [n for n, line in enumerate(dry) if "pip install" in line]
     said = " ".join(line for line in dry[:pip_lines[0]] if line.startswith("echo"))
-    assert "Installing briefgen" in said and re.search(r"about a minute", said), dry
+    assert "Installing briefgen" in said, dry
+    assert re.search(r"about a minute", said), dry
     assert all("PYTHONWARNINGS=" in dry[n] for n in pip_lines), dry
 
 

@@ -20,7 +20,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefgen.content.loader import load_yaml
-from conftest import SAMPLE_ID, copy_sample, run_cli
 
 BRIEF = REPO / "content" / f"{SAMPLE_ID}.yaml"
 PERSON = REPO / "content" / "people" / "kishida.yaml"

@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SAMPLE_ID, edit
 
 from briefgen.build import pipeline as build
 from briefgen.preview.state import ChangeFeed, Preview
-from conftest import REPO, SAMPLE_ID, edit
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import MINI_BRIEF, REPO, briefgen, make_project  # noqa: E402
+from hostile import MINI_BRIEF, REPO, briefgen, make_project
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from conftest import run_cli  # noqa: E402
+from conftest import run_cli
 
 PRECIOUS = "precious data that must survive\n"
 
