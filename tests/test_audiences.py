@@ -365,6 +365,7 @@ def search_diff(history: Path, brief_id: str, audience: str) -> None:
     record_searches((brief_id, audience), "diff", withheld, places, searches)
 
 
+@pytest.mark.slow   # each version built, sent, changed and sent again
 @pytest.mark.parametrize(("brief_id", "audience"), sorted(RECIPIENTS))
 def test_an_amended_email_to_a_version_says_only_what_changed_in_it(tmp_path: Path, brief_id: str,
                                                                     audience: str, monkeypatch):
@@ -782,6 +783,7 @@ def test_a_version_is_a_new_brief_and_the_full_one_is_unchanged(built: Path):
     assert validated.brief.classification == "SECRET//NOFORN"
 
 
+@pytest.mark.slow   # every version laid out
 def test_no_op_build_skips_every_version_and_a_missing_one_is_rebuilt(tmp_path: Path):
     root = make_project(tmp_path)
     brief = root / "content" / "board-review.yaml"
@@ -884,6 +886,7 @@ audiences:
 """
 
 
+@pytest.mark.slow   # every version laid out
 def test_a_uk_brief_prints_no_portion_marks_and_no_withheld_lines(tmp_path: Path):
     (tmp_path / "content").mkdir()
     shutil.copytree(REPO / "content" / "people", tmp_path / "content" / "people")
@@ -900,6 +903,7 @@ def test_a_uk_brief_prints_no_portion_marks_and_no_withheld_lines(tmp_path: Path
     assert "withheld" not in public.replace(".withheld {", "")
 
 
+@pytest.mark.slow   # every version laid out
 def test_the_preview_shows_the_full_brief_s_pdf_before_its_versions_are_laid_out(tmp_path: Path):
     """In the live preview one worker lays out a brief and then each version: the full
     brief's page hears that its PDF is ready as soon as it is written, with its versions

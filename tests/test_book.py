@@ -21,6 +21,8 @@ from icalendar import Calendar
 from mail_server import ScriptedHandler, start_server
 from pypdf import PdfReader
 
+pytestmark = pytest.mark.slow   # every test builds, checks or sends the sample trip's book
+
 BRIEFS = BOOK_BRIEFS
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SAMPLE_ID, copy_sample, edit, run_cli
 
+pytestmark = pytest.mark.slow   # git histories whose briefs are validated and laid out at each commit
+
 CALL = """\
 title: Call with the President
 classification: UNCLASSIFIED

@@ -314,6 +314,7 @@ def test_an_audience_s_docx_holds_nothing_it_may_not_see(tmp_path: Path, brief_i
     assert {m for m in MARKERS[brief_id] - withheld if m in everything} == MARKERS[brief_id] - withheld
 
 
+@pytest.mark.slow   # LibreOffice in a process
 def test_libreoffice_converts_every_sample_headless(tmp_path: Path):
     shutil.copytree(REPO / "content", tmp_path / "content")
     result = run_cli("docx", "--root", tmp_path)

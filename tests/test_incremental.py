@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO, SAMPLE_ID, edit, run_cli
+
+pytestmark = pytest.mark.slow   # every test builds briefs, several in parallel worker processes
 
 SMALL_BRIEF = """\
 title: Bilateral call

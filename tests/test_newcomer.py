@@ -36,6 +36,7 @@ def without_the_venv_on_path(monkeypatch) -> str:
 
 # --- item 2: the command that works -------------------------------------------------------------
 
+@pytest.mark.slow   # runs the command in a process
 def test_the_hint_of_new_is_a_command_that_runs_when_the_venv_is_not_on_the_path(
         project: Path, monkeypatch):
     path = without_the_venv_on_path(monkeypatch)
@@ -85,6 +86,7 @@ def _make(project: Path, *targets: str) -> subprocess.CompletedProcess:
                            *targets], cwd=project, capture_output=True, text=True, check=False, timeout=120)
 
 
+@pytest.mark.slow   # runs make
 def test_make_new_and_make_person_start_a_brief_and_a_person(project: Path):
     brief = _make(project, "new", "ID=g7-summit")
     assert brief.returncode == 0, brief.stderr
@@ -214,6 +216,7 @@ def test_a_one_digit_hour_is_read_as_two_digits(project: Path, brief_file: Path)
 
 # --- item 11: wording ---------------------------------------------------------------------------
 
+@pytest.mark.slow   # lays out the briefs
 def test_the_failure_line_says_its_or_their_and_nothing_was_written_when_never_built(
         project: Path, brief_file: Path):
     edit(brief_file, "status: expected", "status: expectd")
@@ -254,6 +257,7 @@ def test_the_preview_log_does_not_promise_a_last_good_version_it_never_had(proje
 
 
 
+@pytest.mark.slow   # runs the bench in a process
 def test_the_accessibility_bench_runs():
     """`bench/bench.py` drives briefgen's internals (it switches tagging off to measure its
     cost); this keeps it in step with them, on one brief and one run. Nothing is timed."""
@@ -265,6 +269,7 @@ def test_the_accessibility_bench_runs():
     assert "7c. per brief (CPU) with `--record`" in done.stdout
 
 
+@pytest.mark.slow   # lays out the briefs
 def test_the_failure_line_does_not_say_nothing_was_written_when_another_brief_was(
         project: Path, brief_file: Path):
     shutil.copy(brief_file, brief_file.with_name("second.yaml"))

@@ -14,6 +14,8 @@ from conftest import SAMPLE_ANNEX, SAMPLE_ID, edit, run_cli
 from pdf_utils import character_sizes, pdf_text, size_histogram
 from pypdf import PdfReader
 
+pytestmark = pytest.mark.slow   # every test lays out page one and reads the PDF back
+
 ROOMY_ANNEX = "agenda, sensitivities, background, quotes, sources"   # room on page 1 for badges
 CITATION_CHARS = set("0123456789,–")
 LONG_MESSAGE = " ".join(["The summit follows a long series of meetings."] * 25)

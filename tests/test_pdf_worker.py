@@ -5,10 +5,13 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from conftest import SAMPLE_ID
 
 from briefgen.build.pipeline import Project
 from briefgen.preview.pdf_worker import PdfWorker
+
+pytestmark = pytest.mark.slow   # the preview's PDF worker is a spawned interpreter
 
 
 def test_stop_while_the_worker_is_starting_never_fails(project: Path):

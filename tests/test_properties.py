@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 
 from briefgen.content.loader import load_yaml
 
+pytestmark = pytest.mark.slow   # Hypothesis: 150 mutations of the sample, each checked
+
 BRIEF = REPO / "content" / f"{SAMPLE_ID}.yaml"
 PERSON = REPO / "content" / "people" / "kishida.yaml"
 LOCATED = re.compile(r"^content/[\w./-]+\.yaml:\d+:\d+: (error|warning): \S.*$")

@@ -149,6 +149,7 @@ def manifest_of(record: Path) -> dict:
         return json.loads(pdf.attachments["briefgen-record.json"].get_file().read_bytes())
 
 
+@pytest.mark.slow   # a git history, built at a commit and again after edits
 def test_the_manifest_names_the_inputs_modified_since_the_commit_it_names(tmp_path: Path):
     """A record built from a checkout with uncommitted edits does not pass for the commit."""
     copy_sample(tmp_path / "content")

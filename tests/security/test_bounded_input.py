@@ -111,6 +111,7 @@ def build_in_a_fresh_process(root: Path, *options: str, wait: float = 600) -> Cl
     return CliRun(process.returncode, out, err)
 
 
+@pytest.mark.slow   # builds in worker processes up to their budget
 def test_huge_brief_stops_at_the_time_budget_and_the_others_build(tmp_path: Path):
     project = make_project(tmp_path)
     write_huge_brief(project)
@@ -138,6 +139,7 @@ def peak_address_space_of_the_small_brief(root: Path) -> float:
     return float(out.stdout)
 
 
+@pytest.mark.slow   # builds in worker processes up to their budget
 def test_huge_brief_stops_at_the_memory_budget_and_the_others_build(tmp_path: Path):
     project = make_project(tmp_path)
     small = peak_address_space_of_the_small_brief(tmp_path)

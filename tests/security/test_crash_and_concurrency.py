@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -23,6 +24,8 @@ from hostile import briefgen, make_project
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from pdf_utils import pdf_text
+
+pytestmark = pytest.mark.slow   # builds in processes killed with SIGKILL, or racing
 
 KILLS = 6
 

@@ -16,6 +16,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent))
 from hostile import MINI_BRIEF, briefgen, make_project
 
@@ -23,6 +25,8 @@ from briefgen.build import pipeline
 from briefgen.preview.server import PreviewServer
 from briefgen.preview.state import ChangeFeed, Preview
 from briefgen.project import Project
+
+pytestmark = pytest.mark.slow   # a 250 KB field checked in a process, against the preview
 
 GENEROUS = 30  # seconds
 HOSTILE_FIELD = '"<' + " " * 250_000 + 'x"'

@@ -23,6 +23,8 @@ from hostile import MINI_BRIEF, MINI_PERSON, RED_PNG, briefgen, make_project
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from conftest import run_cli
 
+pytestmark = pytest.mark.slow   # builds and checks in processes that must not hang on a FIFO
+
 SECRET = "TOP-SECRET-OUTSIDE-THE-PROJECT"
 GENEROUS = 120  # seconds; the work itself takes a few
 
