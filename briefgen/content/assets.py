@@ -28,7 +28,7 @@ from pydantic import BaseModel
 
 from briefgen.content.files import TooBig, UnsafeFile, read_regular_file
 from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path
-from briefgen.content.markdown import markdown_limit_problem, references
+from briefgen.content.markdown import Reference, markdown_limit_problem, references
 from briefgen.content.models import Brief, MarkdownText, Person, inner_model
 from briefgen.errors import Diagnostic
 
@@ -183,7 +183,7 @@ def _field_plan(model: type[BaseModel]) -> tuple[tuple[str, bool, type[BaseModel
     return tuple(plan)
 
 
-def _is_markdown(annotation: Any, metadata: list) -> bool:
+def _is_markdown(annotation: Any, metadata: list[Any]) -> bool:
     marks = [*metadata, *getattr(annotation, "__metadata__", ())]
     marks += [m for arg in typing.get_args(annotation) for m in getattr(arg, "__metadata__", ())]
     return any(isinstance(mark, MarkdownText) for mark in marks)
@@ -205,7 +205,7 @@ def _field_problems(field: _Field, content_dir: Path) -> Iterator[Diagnostic]:
                              format_key_path(field.key_path))
 
 
-def description_problem(image) -> str | None:
+def description_problem(image: Reference) -> str | None:
     """An image must say what it shows: the PDF's tags, screen readers and the email's text
     read the description in its place (PDF/UA-1 and WCAG 1.1.1 require one)."""
     if image.alt.strip():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import zoneinfo
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -42,7 +43,6 @@ MARKING_ORDER = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 
 @cache
 def _zone_names() -> frozenset[str]:
-    import zoneinfo
     return frozenset(zoneinfo.available_timezones())
 
 

@@ -13,10 +13,11 @@ import difflib
 import os
 import re
 import typing
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
@@ -33,7 +34,7 @@ from briefgen.content.audiences import (
 )
 from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path, load_yaml, one_line, value_at
 from briefgen.content.markdown import CITATION, MAX_MARKDOWN_CHARS
-from briefgen.content.markings import MarkingError, Rules, banner, parse
+from briefgen.content.markings import MarkingError, Rules, banner, may_see, parse
 from briefgen.content.models import (
     DEFAULT_ANNEX,
     AgendaItem,
@@ -42,13 +43,14 @@ from briefgen.content.models import (
     Day,
     Decision,
     Deliverable,
+    Distribution,
     Markings,
     Participant,
     Person,
     Source,
     inner_model,
 )
-from briefgen.content.schedule import clash_problems, slots
+from briefgen.content.schedule import Report, clash_problems, slots
 from briefgen.content.sourcemap import ContentText
 from briefgen.content.timezones import zone
 from briefgen.errors import ContentError, Diagnostic
@@ -66,6 +68,16 @@ FILL_IN_COMMENT = re.compile(r"^[^#\"'\n]*\S[ \t]+#[ \t]*FILL IN\b:?[ \t]*(.*)$"
 STALE_AFTER_DAYS = 30
 MAX_OBJECTIVES = 3
 _DAY = TypeAdapter(Day)
+
+M = TypeVar("M", bound=BaseModel)
+# A mapping of a brief's data as the loader reads it (before or beside the model).
+Data = dict[str, Any]
+
+
+class NeedPerson(Protocol):
+    """Notes that the brief names a person at `key_path` (and whether as a participant)."""
+
+    def __call__(self, key_path: KeyPath, person_id: str, *, participant: bool = False) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -170,12 +182,12 @@ class PeopleRegistry:
         """The person's file as loaded (None when it could not be read as YAML)."""
         return self._entry(person_id)[2]
 
-    def _entry(self, person_id: str):
+    def _entry(self, person_id: str) -> tuple[Person | None, list[Diagnostic], LoadedDocument | None]:
         if person_id not in self._cache:
             self._cache[person_id] = self._load(person_id)
         return self._cache[person_id]
 
-    def _load(self, person_id: str):
+    def _load(self, person_id: str) -> tuple[Person | None, list[Diagnostic], LoadedDocument | None]:
         path = self.path_of(person_id)
         try:
             doc = load_yaml(path, self.display(path))
@@ -257,7 +269,7 @@ def placeholder_warnings(warnings: typing.Iterable[Diagnostic]) -> list[Diagnost
 
 # --- the model, with pydantic's messages rewritten for people ---------------------------
 
-def validate_model(model: type[BaseModel], doc: LoadedDocument):
+def validate_model(model: type[M], doc: LoadedDocument) -> tuple[M | None, list[Diagnostic]]:
     """Validate plain data against a model; returns (instance or None, diagnostics)."""
     if not isinstance(doc.data, dict):
         return None, [doc.diagnostic((), f"expected the keys of a {model.__name__.lower()} "
@@ -278,7 +290,7 @@ def validate_model(model: type[BaseModel], doc: LoadedDocument):
                   ] + [_colon_item_diagnostic(item, doc) for item in sorted(colon_items, key=str)]
 
 
-def _colon_item(loc: tuple, data: Any, model: type[BaseModel]) -> tuple | None:
+def _colon_item(loc: KeyPath, data: Any, model: type[BaseModel]) -> KeyPath | None:
     """The list item an error is in, when that item is text that YAML read as a mapping
     because of a ': ' in it (`- Note: restored channels`), in a list that holds text."""
     for end in range(len(loc), 0, -1):
@@ -296,7 +308,7 @@ def _colon_item(loc: tuple, data: Any, model: type[BaseModel]) -> tuple | None:
     return None
 
 
-def _colon_item_diagnostic(item_loc: tuple, doc: LoadedDocument) -> Diagnostic:
+def _colon_item_diagnostic(item_loc: KeyPath, doc: LoadedDocument) -> Diagnostic:
     [(key, value)] = value_at(doc.data, item_loc).items()
     text = f"{key}: {value}"
     quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -305,7 +317,7 @@ def _colon_item_diagnostic(item_loc: tuple, doc: LoadedDocument) -> Diagnostic:
                           f"put it in quotes: - {quoted}")
 
 
-def _field_annotation(model: type[BaseModel], loc: tuple) -> Any:
+def _field_annotation(model: type[BaseModel], loc: KeyPath) -> Any:
     """The type annotation of the field at `loc` (list indexes skipped), or None."""
     current: Any = model
     annotation = None
@@ -320,7 +332,7 @@ def _field_annotation(model: type[BaseModel], loc: tuple) -> Any:
     return annotation
 
 
-def _holds_text(model: type[BaseModel], list_loc: tuple) -> bool:
+def _holds_text(model: type[BaseModel], list_loc: KeyPath) -> bool:
     """Whether the list at `list_loc` takes text items: plain values (ids), or a model that may
     be written as text (a key message, a recipient)."""
     annotation = _field_annotation(model, list_loc)
@@ -387,7 +399,7 @@ def _choice_hint(value: Any, choices: list[str]) -> str:
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
-def _describe_item(loc: tuple) -> str:
+def _describe_item(loc: KeyPath) -> str:
     if len(loc) >= 2 and isinstance(loc[-1], int):
         return f"item {loc[-1] + 1} of `{loc[-2]}`"
     return "this file" if not loc else f"`{format_key_path(loc)}`"
@@ -416,7 +428,7 @@ def _kind_of(value: Any) -> str:
     return f"'{text[:60]}...'" if len(text) > 60 else f"'{text}'"
 
 
-def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+def _model_at(model: type[BaseModel], loc: KeyPath) -> type[BaseModel] | None:
     """The model of the item at `loc` (the model itself when `loc` names no field)."""
     current: Any = model
     if any(not isinstance(part, int) for part in loc):
@@ -425,7 +437,7 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
+def _field_names(model: type[BaseModel], loc: KeyPath) -> list[str]:
     target = _model_at(model, loc)
     return list(target.model_fields) if target else []
 
@@ -459,12 +471,12 @@ def _check_markdown(doc: LoadedDocument, model: type[BaseModel]) -> list[Diagnos
 
 # --- cross-references ---------------------------------------------------------------------
 
-def _items(data: Any, key: str) -> list[tuple[int, dict]]:
+def _items(data: Any, key: str) -> list[tuple[int, Data]]:
     value = data.get(key) if isinstance(data, dict) else None
     return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def _ids_in(data: dict, key: str) -> list[tuple[int, str]]:
+def _ids_in(data: Data, key: str) -> list[tuple[int, str]]:
     value = data.get(key)
     return [(i, v) for i, v in enumerate(value) if isinstance(v, str)] if isinstance(value, list) else []
 
@@ -555,7 +567,7 @@ def _missing_person(doc: LoadedDocument, people: PeopleRegistry, person_id: str,
                           f"{people.display(people.path_of(person_id))}{also}")
 
 
-def _agenda_roles(doc: LoadedDocument, index: int, item: dict, need_person) -> list[Diagnostic]:
+def _agenda_roles(doc: LoadedDocument, index: int, item: Data, need_person: NeedPerson) -> list[Diagnostic]:
     """The lead and the speakers of an agenda item are participants of the brief and, where
     the item lists its own participants, of the item."""
     problems = []
@@ -573,7 +585,7 @@ def _agenda_roles(doc: LoadedDocument, index: int, item: dict, need_person) -> l
     return problems
 
 
-def _recipient_people(data: dict) -> Iterator[tuple[KeyPath, str]]:
+def _recipient_people(data: Data) -> Iterator[tuple[KeyPath, str]]:
     """Person ids named by recipients, in the brief's distribution and its audiences'."""
     places: list[tuple[KeyPath, Any]] = [(("distribution",), data.get("distribution"))]
     places += [(("audiences", index, "distribution"), item.get("distribution"))
@@ -606,7 +618,6 @@ _LANG_FOR_SCRIPT = {"Hangul": "ko", "kana": "ja", "Han": "zh-Hans, zh-Hant or ja
 
 
 def _cjk_scripts(text: str) -> set[str]:
-    import unicodedata
     found = set()
     for char in text:
         name = unicodedata.name(char, "")
@@ -679,7 +690,7 @@ def _text_warnings(doc: LoadedDocument) -> list[Diagnostic]:
     return found
 
 
-def _valid(model: type[BaseModel], data: dict, section: str) -> list[tuple[int, Any]]:
+def _valid(model: type[M], data: Data, section: str) -> list[tuple[int, M]]:
     """The items of a list section that are valid on their own, with their index."""
     valid = []
     for index, item in _items(data, section):
@@ -697,18 +708,18 @@ def _day(value: Any) -> dt.date | None:
         return None
 
 
-def _mapping(value: Any) -> dict:
+def _mapping(value: Any) -> Data:
     """`value` when it is a mapping, else an empty one (the model reports the wrong shape)."""
     return value if isinstance(value, dict) else {}
 
 
-def _cited_sources(data: dict) -> Iterator[tuple[KeyPath, str]]:
+def _cited_sources(data: Data) -> Iterator[tuple[KeyPath, str]]:
     """Every source id the brief refers to, with where it is referred to."""
     for key_path, source_id, _ in _source_references(data):
         yield key_path, source_id
 
 
-def _source_references(data: dict) -> Iterator[tuple[KeyPath, str, int | None]]:
+def _source_references(data: Data) -> Iterator[tuple[KeyPath, str, int | None]]:
     """Every source id the brief refers to, where, and for a `[@id]` citation in Markdown
     its offset in the text (so a bad one is reported at its own line and column)."""
     event = _mapping(data.get("event"))
@@ -719,7 +730,7 @@ def _source_references(data: dict) -> Iterator[tuple[KeyPath, str, int | None]]:
         for index, item in _items(data, section):
             for j, source_id in _ids_in(item, "sources"):
                 yield (section, index, "sources", j), source_id, None
-    press_line: dict = data["press_line"] if isinstance(data.get("press_line"), dict) else {}
+    press_line: Data = data["press_line"] if isinstance(data.get("press_line"), dict) else {}
     for index, source_id in _ids_in(press_line, "sources"):
         yield ("press_line", "sources", index), source_id, None
     for index, item in _items(data, "quotes"):
@@ -731,7 +742,7 @@ def _source_references(data: dict) -> Iterator[tuple[KeyPath, str, int | None]]:
 
 
 def _as_of_warnings(as_of: dt.date | None, first_day: dt.date | None, last_day: dt.date | None,
-                    warn) -> list[Diagnostic]:
+                    warn: Report) -> list[Diagnostic]:
     """`as_of` after the event's last day (a day within a multi-day event is not after it),
     or long before its first; the warning quotes the event's whole span."""
     if not as_of or not first_day:
@@ -749,7 +760,7 @@ def _as_of_warnings(as_of: dt.date | None, first_day: dt.date | None, last_day: 
 
 
 def _decision_warnings(decisions: list[tuple[int, Decision]], as_of: dt.date | None,
-                       warn) -> list[Diagnostic]:
+                       warn: Report) -> list[Diagnostic]:
     found = []
     for index, decision in decisions:
         if decision.due and as_of and decision.due < as_of:
@@ -763,8 +774,8 @@ def _decision_warnings(decisions: list[tuple[int, Decision]], as_of: dt.date | N
 
 def _agenda_clashes(doc: LoadedDocument) -> list[Diagnostic]:
     """Errors: a duration that runs into the next item, items that overlap (schedule.py)."""
-    data: dict = doc.data if isinstance(doc.data, dict) else {}
-    event: dict = data["event"] if isinstance(data.get("event"), dict) else {}
+    data: Data = doc.data if isinstance(doc.data, dict) else {}
+    event: Data = data["event"] if isinstance(data.get("event"), dict) else {}
     event_day = _day(event.get("date")) or _day(event.get("start"))
     event_zone = event.get("timezone") if isinstance(event.get("timezone"), str) else None
     timeline = slots(_valid(AgendaItem, data, "agenda"), event_day,
@@ -772,7 +783,7 @@ def _agenda_clashes(doc: LoadedDocument) -> list[Diagnostic]:
     return clash_problems(timeline, lambda key_path, message: doc.diagnostic(key_path, message))
 
 
-def _agenda_order(items: list[tuple[int, AgendaItem]], event_day: dt.date | None, warn) -> list[Diagnostic]:
+def _agenda_order(items: list[tuple[int, AgendaItem]], event_day: dt.date | None, warn: Report) -> list[Diagnostic]:
     """Warn when an item is earlier than the item listed just before it. An item without a
     date is on the day of the item before it (or of the event); times are compared only
     when both items have one, on the same clock (the same `timezone`)."""
@@ -848,7 +859,7 @@ def _rules_to_check_with(markings: Markings) -> Rules:
         return rules_for(markings.model_copy(update={"default": None}))
 
 
-def _written_markings(data: dict) -> Iterator[tuple[KeyPath, str]]:
+def _written_markings(data: Data) -> Iterator[tuple[KeyPath, str]]:
     """(key path, text) of every marking written in a brief's raw data."""
     markings = _mapping(data.get("markings"))
     if isinstance(markings.get("default"), str):
@@ -881,8 +892,6 @@ def _stated_classification(doc: LoadedDocument, brief: Brief, rules: Rules) -> l
 
 def _audience_problems(doc: LoadedDocument, brief: Brief, rules: Rules, index: int,
                        audience: Audience, people: PeopleRegistry) -> list[Diagnostic]:
-    from briefgen.content.markings import may_see
-
     found = []
     earlier = [a.id for a in brief.audiences[:index]]
     if audience.id in earlier:
@@ -910,7 +919,7 @@ def _audience_problems(doc: LoadedDocument, brief: Brief, rules: Rules, index: i
     return found
 
 
-def _clearances(doc: LoadedDocument, at: KeyPath, distribution, rules: Rules, level: int,
+def _clearances(doc: LoadedDocument, at: KeyPath, distribution: Distribution, rules: Rules, level: int,
                 whom: str, people: PeopleRegistry) -> list[Diagnostic]:
     """A recipient who names a person file is checked against that person's `clearance`."""
     found = []

@@ -11,6 +11,7 @@ control, tracked or not, and controls that are gone are reported, never applied.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -128,8 +129,6 @@ def parse_word_file(raw: bytes, shown: str) -> WordFile:
 def _parts(raw: bytes, shown: str) -> dict[str, bytes]:
     """The parts we read, each decompressed only after its declared size is checked, and
     read no further than the cap whatever the zip claims."""
-    import io
-
     found: dict[str, bytes] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
