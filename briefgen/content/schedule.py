@@ -107,7 +107,7 @@ def zoned_slots(items: Iterable[tuple[int, AgendaItem]], event_day: dt.date | No
     return placed
 
 
-Report = Callable[[KeyPath, str], Diagnostic]
+Report = Callable[["KeyPath", str], Diagnostic]
 
 
 def overlapping(timeline: list[Slot]) -> Iterator[tuple[Slot, Slot]]:
