@@ -60,7 +60,8 @@ check: $(STAMP)
 test: lint $(STAMP) system-deps test-deps
 	$(BIN)/python -m pytest
 
-# The gates: ruff (the rule set in pyproject.toml) and mypy, both at zero findings.
+# The gates: ruff (the rule set in pyproject.toml) and mypy in strict mode (`strict = true` under
+# [tool.mypy] in pyproject.toml: every function typed), both at zero findings.
 lint: $(STAMP)
 	$(BIN)/ruff check briefgen
 	$(BIN)/mypy
