@@ -67,7 +67,8 @@ test-fast: lint $(STAMP) system-deps
 	$(BIN)/python -m pytest -q -m "not slow"
 
 # The gates: ruff (the rule set in pyproject.toml, over the code, its tests and the benchmarks) and
-# mypy, both at zero findings.
+# mypy in strict mode (`strict = true` under [tool.mypy] in pyproject.toml: every function typed),
+# both at zero findings.
 lint: $(STAMP)
 	$(BIN)/ruff check briefgen tests bench
 	$(BIN)/mypy

@@ -7,12 +7,14 @@ prepared values. Jinja autoescapes everything and fails on any undefined name.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -29,6 +31,7 @@ from briefgen.content.models import (
     Brief,
     Participant,
     Person,
+    Role,
 )
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
@@ -48,6 +51,9 @@ from briefgen.render.labels import (
     short_names,
 )
 from briefgen.render.richtext import RichText
+
+# What a template is given to show: names to values already formatted and escaped.
+View = dict[str, Any]
 
 TEMPLATE_NAME = "one-pager.html.j2"
 EMAIL_TEMPLATE_NAME = "email.html.j2"
@@ -118,7 +124,7 @@ class PersonView:
     mark: Markup      # the portion mark of `note` (empty when none is printed)
 
 
-def brief_view(validated: ValidatedBrief) -> dict:
+def brief_view(validated: ValidatedBrief) -> View:
     """Everything the template shows, already formatted and escaped where needed."""
     brief, people = validated.brief, validated.people
     numbers = {source.id: index for index, source in enumerate(brief.sources, start=1)}
@@ -127,13 +133,14 @@ def brief_view(validated: ValidatedBrief) -> dict:
     rules = rules_of(brief)
     mark = portion_marker(rules)
 
-    def person(person_id: str, role=None, note=None, marking=None) -> PersonView:
+    def person(person_id: str, role: Role | None = None, note: str | None = None,
+               marking: str | None = None) -> PersonView:
         p: Person = people[person_id]
         return PersonView(person_id, p.name, p.native_name or "", p.lang or "", p.title,
                           p.country, ROLE_LABELS[role.value if role else None], note or "",
                           mark(marking) if note else Markup(""))
 
-    def names(ids) -> str:
+    def names(ids: Iterable[str]) -> str:
         return short_names(ids, people)
 
     annex = annex_sections(brief, people)
@@ -225,7 +232,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
 
 
 def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
-                       mark: Callable[[str | None], Markup]) -> dict:
+                       mark: Callable[[str | None], Markup]) -> View:
     """The parts a principal reads first (bottom line, objectives, decisions) and the lines to
     take (points, if-raised, press line), ready for the template. The bottom line and the press
     line have no marking of their own: they carry the brief's default mark."""
@@ -337,8 +344,8 @@ def url_domain(url: str) -> str:
 
 
 
-def _agenda_item(item: AgendaItem, day, day_label: str, brief: Brief, people: dict[str, Person],
-                 text: RichText) -> dict:
+def _agenda_item(item: AgendaItem, day: dt.date | None, day_label: str, brief: Brief,
+                 people: dict[str, Person], text: RichText) -> View:
     local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
     return {
         "when": " ".join(filter(None, [day_label, local])),

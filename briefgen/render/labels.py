@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from briefgen.content.models import AgendaItem, Brief, Event, Person, Point, Quote
 from briefgen.content.schedule import item_days
@@ -39,7 +39,7 @@ def short_date(day: dt.date) -> str:
     return f"{day:%a} {day:%b} {day.day}"
 
 
-def event_dates(event: Event, one_day=long_date) -> str:
+def event_dates(event: Event, one_day: Callable[[dt.date], str] = long_date) -> str:
     """The event's day (in `one_day`'s format), or its first and last day."""
     if event.date:
         return one_day(event.date)
@@ -64,7 +64,7 @@ def agenda_days(brief: Brief) -> list[tuple[AgendaItem, dt.date | None]]:
     return [(item, day) for _, item, day in item_days(enumerate(brief.agenda), event_day)]
 
 
-def point_groups(points) -> list[tuple[str | None, list[Point]]]:
+def point_groups(points: Iterable[Point]) -> list[tuple[str | None, list[Point]]]:
     """Points in their order, grouped by whom they are addressed to: the general points
     first, then each interlocutor in the order they are first addressed."""
     groups: dict[str | None, list[Point]] = {None: []}
