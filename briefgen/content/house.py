@@ -332,3 +332,30 @@ def validate_in_house(project: Project, path: Path, people: PeopleRegistry, disp
     warnings = [*validated.warnings, *house.warnings, *unknown_allow_names(doc),
                 *writing_warnings(doc, house.writing_rules())]
     return dataclasses.replace(validated, house=house, warnings=tuple(sorted(warnings)))
+
+
+BUILTIN_HOUSES = ("default", "ministry", "board")
+_HOUSE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+def new_house(project: Project, name: str, start_from: str = "default") -> list[Path]:
+    """Start houses/<name>/ in the project from a built-in house (its house.toml, every key
+    explained, named `name`, and its house.css when it has one). Never overwrites."""
+    if not _HOUSE_NAME.fullmatch(name):
+        raise UsageError(f"'{name}' cannot name a house: use lower-case letters, digits and hyphens "
+                         "(e.g. acme)")
+    if start_from not in BUILTIN_HOUSES:
+        raise UsageError(f"no built-in house `{start_from}`; start from one of {', '.join(BUILTIN_HOUSES)}")
+    source = BUILTIN_HOUSES_DIR / start_from
+    folder = project.root / "houses" / name
+    if folder.exists():
+        raise UsageError(f"{project.display(folder)} already exists; choose another name, or edit it")
+    folder.mkdir(parents=True)
+    text = (source / HOUSE_FILE).read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^name = ".*"$', f'name = "{name}"', text, count=1)
+    written = [folder / HOUSE_FILE]
+    written[0].write_text(text, encoding="utf-8")
+    if (source / "house.css").is_file():
+        written.append(folder / "house.css")
+        written[-1].write_text((source / "house.css").read_text(encoding="utf-8"), encoding="utf-8")
+    return written

@@ -41,6 +41,7 @@ from briefgen.render.labels import (
     deliverables_heading,
     deliverables_show_status,
     event_dates,
+    labels_for,
     medium_date,
     point_groups,
     quote_where,
@@ -57,10 +58,12 @@ BANNER_COLOURS = (("TOP SECRET", "top-secret"), ("SECRET", "secret"),
 
 
 @lru_cache(maxsize=4)
-def template_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
-    """The one Jinja environment: autoescape on for every template, undefined names fail."""
+def template_environment(templates_dir: Path = TEMPLATES_DIR,
+                         house_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
+    """The one Jinja environment: autoescape on for every template, undefined names fail.
+    A house's folders (its templates/ and its house.css) are searched before `templates_dir`."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in (*house_dirs, templates_dir)]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -73,7 +76,7 @@ def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
                 revision: str = "") -> str:
     """Render a validated brief to a complete HTML document (CSS inlined, no external requests).
     `revision` is a line such as 'Revision 2 · November 28, 2026' for a re-issued brief."""
-    template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
+    template = template_environment(templates_dir, house_dirs(validated)).get_template(TEMPLATE_NAME)
     return mark_placeholders(template.render(brief={**brief_view(validated), "revision": revision}))
 
 
@@ -84,8 +87,13 @@ def render_email_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES
     templates predate the email template gets briefgen's."""
     if not (templates_dir / EMAIL_TEMPLATE_NAME).is_file():
         templates_dir = TEMPLATES_DIR
-    template = template_environment(templates_dir).get_template(EMAIL_TEMPLATE_NAME)
+    template = template_environment(templates_dir, house_dirs(validated)).get_template(EMAIL_TEMPLATE_NAME)
     return mark_placeholders(template.render(brief={**brief_view(validated), "revision": revision}))
+
+
+def house_dirs(validated: ValidatedBrief) -> tuple[Path, ...]:
+    """The folders of the brief's house that hold templates (none for the built-in house)."""
+    return validated.house.template_dirs if validated.house is not None else ()
 
 
 PLACEHOLDER = "FILL IN"      # how each placeholder `briefgen new` writes starts (validate.FILL_IN)
@@ -146,6 +154,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
     return {
         "id": validated.brief_id,
         "lang": "en",
+        "labels": labels_for(validated.house, "en"),
         "generator": f"briefgen {__version__}",
         "page_size": PAGE_SIZES[brief.paper],
         "paper": brief.paper,
