@@ -51,7 +51,7 @@ exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage err
 COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("briefgen.cli.build", "validate and build briefs into HTML and PDF"),
     "check": ("briefgen.cli.check", "validate briefs without building"),
-    "schema": ("briefgen.cli.schema", "print or write the JSON Schemas of a brief, a person and a book"),
+    "schema": ("briefgen.cli.schema", "print or write the JSON Schemas of a brief, a person, a book and a house"),
     "new": ("briefgen.cli.new", "start a new brief (or, with --person, a new person), every key explained"),
     "serve": ("briefgen.cli.serve", "preview briefs in the browser, rebuilt on every save"),
     "email": ("briefgen.cli.email",

@@ -66,22 +66,27 @@ class Rules(StrictModel):
     """Plain-language rules that are on or off."""
 
     acronyms: bool = Field(True, description="Warn of an acronym used before it is spelt out "
-                           "as \"Full Name (ACR)\", unless a glossary defines it.")
+                           "as \"Full Name (ACR)\", unless a glossary defines it.", examples=[True])
     passive: bool = Field(False, description="Warn of passive constructions in the bottom line "
-                          "and the decisions.")
+                          "and the decisions.", examples=[True])
 
 
 class HouseFile(StrictModel):
     """A house's `house.toml`: its name, writing rules, labels and defaults."""
 
     name: Line = Field(description="The house's name, as messages name it.", examples=["Acme Ministry"])
-    description: str | None = Field(None, description="What the house is, in a sentence.")
-    words: WordLists = Field(default_factory=lambda: WordLists.model_validate({}), description="Word lists.")
-    sentences: Sentences = Field(default_factory=lambda: Sentences.model_validate({}), description="Sentence limits.")
+    description: str | None = Field(None, description="What the house is, in a sentence.",
+                                     examples=["Plain English for ministers."])
+    words: WordLists = Field(default_factory=lambda: WordLists.model_validate({}), description="Word lists.",
+                             examples=[{"banned": {"utilize": "use"}}])
+    sentences: Sentences = Field(default_factory=lambda: Sentences.model_validate({}), description="Sentence limits.",
+                                 examples=[{"max_words": 35}])
     reading: Reading = Field(default_factory=lambda: Reading.model_validate({}),
-                               description="Reading-grade limit of page 1.")
+                               description="Reading-grade limit of page 1.",
+                               examples=[{"max_grade": 12}])
     rules: Rules = Field(default_factory=lambda: Rules.model_validate({}),
-                         description="Plain-language rules on or off.")
+                         description="Plain-language rules on or off.",
+                         examples=[{"acronyms": True, "passive": True}])
     glossary: dict[str, str] = Field(default_factory=dict, description="Acronyms the house's "
                                      "readers know, with their full names; the annex spells out "
                                      "those a brief uses.", examples=[{"NSC": "National Security Council"}])
