@@ -198,3 +198,30 @@ def test_house_toml_errors_point_at_their_lines(tmp_path: Path):
     assert "houses/acme/house.toml:4:10: error: `impact`" in lines[0]
     assert lines[1] == ("houses/acme/house.toml:6:1: error: unknown key `label`; did you mean `labels`? "
                         "(label)")
+
+
+def test_the_glossary_spells_out_in_the_annex_what_the_brief_uses_never_on_page_one(tmp_path: Path):
+    root = tmp_path
+    copy_sample(root / "content")
+    (root / "content" / "glossary.yaml").write_text(
+        "NSC: National Security Council\nWTO: World Trade Organization\n", encoding="utf-8")
+    brief = root / "content" / f"{SAMPLE_ID}.yaml"
+    text = brief.read_text(encoding="utf-8")
+    brief.write_text(text.replace("  may impact their security", "  may impact their security, says the NSC", 1),
+                     encoding="utf-8")
+    checked = run_cli("check", "--no-layout", "--root", root)
+    assert checked.code == 0, checked.err
+    assert "NSC" not in checked.err, "the glossary defines it"
+    assert run_cli("build", "--root", root).code == 0
+    html = (root / "output" / f"{SAMPLE_ID}.html").read_text(encoding="utf-8")
+    page_one, annex = html.split('data-region="annex"', 1)
+    assert "<dt>NSC</dt><dd>National Security Council</dd>" in annex
+    assert "National Security Council" not in page_one
+    assert "WTO" not in html, "only the acronyms the brief uses"
+    from briefgen.project import Project
+    from briefgen.render.html import annex_glossary
+    from briefgen.workflows.brief import check_brief
+    validated, _ = check_brief(Project.at(root), brief)
+    assert validated is not None
+    assert annex_glossary(validated, ["sources"]) == [{"acronym": "NSC", "name": "National Security Council"}]
+    assert annex_glossary(validated, []) == [], "no annex, no glossary: page 1 never spells out"

@@ -316,3 +316,10 @@ def glossary_entries(data: Any) -> dict[str, str]:
     if not isinstance(data, dict):
         return {}
     return {str(key): str(value) for key, value in data.items() if isinstance(value, str)}
+
+
+def acronyms_used(brief: Brief) -> set[str]:
+    """Every acronym the brief's prose uses (quotations included: the reader meets them too).
+    From the model, not the file: an audience's version names only what it prints."""
+    texts = (blank_markup(text) for _, text in markdown_texts(Brief, brief.model_dump(mode="json")))
+    return {match.group(1) for text in texts for match in ACRONYM.finditer(text)}

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
+from briefgen.content.house import glossary_for
 from briefgen.content.markings import Marking, Rules
 from briefgen.content.models import (
     DEFAULT_ANNEX,
@@ -32,6 +33,7 @@ from briefgen.content.models import (
 )
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
+from briefgen.content.writing import acronyms_used
 from briefgen.project import TEMPLATES_DIR
 from briefgen.render.labels import (
     PRESS_LABELS,
@@ -89,6 +91,15 @@ def render_email_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES
         templates_dir = TEMPLATES_DIR
     template = template_environment(templates_dir, house_dirs(validated)).get_template(EMAIL_TEMPLATE_NAME)
     return mark_placeholders(template.render(brief={**brief_view(validated), "revision": revision}))
+
+
+def annex_glossary(validated: ValidatedBrief, annex: list[str]) -> list[dict[str, str]]:
+    """The acronyms the brief uses that its house's or its project's glossary defines, each
+    spelt out, for the annex; none without an annex (page 1 spells out, or does without)."""
+    if validated.house is None or not annex:
+        return []
+    return [{"acronym": acronym, "name": name}
+            for acronym, name in glossary_for(validated.house, acronyms_used(validated.brief))]
 
 
 def house_dirs(validated: ValidatedBrief) -> tuple[Path, ...]:
@@ -155,6 +166,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
         "id": validated.brief_id,
         "lang": "en",
         "labels": labels_for(validated.house, "en"),
+        "glossary": annex_glossary(validated, annex),
         "generator": f"briefgen {__version__}",
         "page_size": PAGE_SIZES[brief.paper],
         "paper": brief.paper,
