@@ -25,6 +25,17 @@ def builtin_templates_dir() -> Path:
 TEMPLATES_DIR = builtin_templates_dir()
 
 
+def builtin_houses_dir() -> Path:
+    """The houses that ship with briefgen (default, and the examples), placed as the templates are."""
+    packaged = PACKAGE_DIR / "houses"
+    return packaged if packaged.is_dir() else PACKAGE_DIR.parent / "houses"
+
+
+BUILTIN_HOUSES_DIR = builtin_houses_dir()
+GLOSSARY_FILE = "glossary.yaml"   # content/glossary.yaml: the project's acronyms, not a brief
+
+
+
 @dataclass(frozen=True)
 class Project:
     """Where content, people, templates and output live."""

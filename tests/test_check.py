@@ -2,7 +2,8 @@
 
 Golden broken briefs live in tests/errors/<rule>/: `content/summit.yaml` (and, where the
 rule is about people, `content/people/<id>.yaml`, laid over the sample's people), an
-optional `args` file, and `expected.txt`, the exact exit code and output of
+optional `args` file, an optional house (`house/house.toml`, chosen by `briefgen.toml`),
+and `expected.txt`, the exact exit code and output of
 `briefgen check` on it. After a deliberate change to a message, refresh them with
 `BRIEFGEN_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_check.py` and review the diff.
 """
@@ -24,12 +25,15 @@ from briefgen import cli
 
 ERRORS = REPO / "tests" / "errors"
 CASES = sorted(p.name for p in ERRORS.iterdir() if p.is_dir())
-LOCATED = re.compile(r"^content/[\w./-]+\.yaml:\d+:\d+: (error|warning): \S.*$")
+LOCATED = re.compile(r"^(content/[\w./-]+\.yaml|house/house\.toml):\d+:\d+: (error|warning): \S.*$")
 
 
 def _project_for_case(case: Path, root: Path) -> Path:
     shutil.copytree(REPO / "content" / "people", root / "content" / "people")
     shutil.copytree(case / "content", root / "content", dirs_exist_ok=True)
+    if (case / "house").is_dir():
+        shutil.copytree(case / "house", root / "house")
+        shutil.copy(case / "briefgen.toml", root / "briefgen.toml")
     return root
 
 

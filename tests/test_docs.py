@@ -56,7 +56,7 @@ def test_schema_write_writes_what_the_drift_test_compares(tmp_path: Path):
     (tmp_path / "content").mkdir()
     result = run_cli("schema", "--write", "--root", tmp_path)
     assert result.out == ("wrote schema/brief.schema.json\nwrote schema/person.schema.json\n"
-                          "wrote schema/book.schema.json\n")
+                          "wrote schema/book.schema.json\nwrote schema/house.schema.json\n")
     for name, text in schema_texts().items():
         assert (tmp_path / "schema" / f"{name}.schema.json").read_text(encoding="utf-8") == text
 

@@ -1,4 +1,5 @@
-"""JSON Schemas of a brief, a person and a book, generated from the model for editors."""
+"""JSON Schemas of a brief, a person, a book and a house's house.toml, generated from the
+model for editors."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from briefgen.content.books import Book
+from briefgen.content.house import HouseFile
 from briefgen.content.models import Brief, Person
 
 # A JSON Schema (or a part of one) as pydantic writes it.
 JsonObject = dict[str, Any]
 
-SCHEMA_FILES: dict[str, type[BaseModel]] = {"brief": Brief, "person": Person, "book": Book}
+SCHEMA_FILES: dict[str, type[BaseModel]] = {"brief": Brief, "person": Person, "book": Book, "house": HouseFile}
 
 
 def schema_texts() -> dict[str, str]:

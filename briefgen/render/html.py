@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
+from briefgen.content.house import glossary_for
 from briefgen.content.markings import Marking, Rules
 from briefgen.content.models import (
     DEFAULT_ANNEX,
@@ -35,6 +36,7 @@ from briefgen.content.models import (
 )
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
+from briefgen.content.writing import acronyms_used
 from briefgen.project import TEMPLATES_DIR
 from briefgen.render.labels import (
     PRESS_LABELS,
@@ -44,6 +46,7 @@ from briefgen.render.labels import (
     deliverables_heading,
     deliverables_show_status,
     event_dates,
+    labels_for,
     medium_date,
     point_groups,
     quote_where,
@@ -63,10 +66,12 @@ BANNER_COLOURS = (("TOP SECRET", "top-secret"), ("SECRET", "secret"),
 
 
 @lru_cache(maxsize=4)
-def template_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
-    """The one Jinja environment: autoescape on for every template, undefined names fail."""
+def template_environment(templates_dir: Path = TEMPLATES_DIR,
+                         house_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
+    """The one Jinja environment: autoescape on for every template, undefined names fail.
+    A house's folders (its templates/ and its house.css) are searched before `templates_dir`."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in (*house_dirs, templates_dir)]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -79,7 +84,7 @@ def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
                 revision: str = "") -> str:
     """Render a validated brief to a complete HTML document (CSS inlined, no external requests).
     `revision` is a line such as 'Revision 2 · November 28, 2026' for a re-issued brief."""
-    template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
+    template = template_environment(templates_dir, house_dirs(validated)).get_template(TEMPLATE_NAME)
     return mark_placeholders(template.render(brief={**brief_view(validated), "revision": revision}))
 
 
@@ -90,8 +95,22 @@ def render_email_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES
     templates predate the email template gets briefgen's."""
     if not (templates_dir / EMAIL_TEMPLATE_NAME).is_file():
         templates_dir = TEMPLATES_DIR
-    template = template_environment(templates_dir).get_template(EMAIL_TEMPLATE_NAME)
+    template = template_environment(templates_dir, house_dirs(validated)).get_template(EMAIL_TEMPLATE_NAME)
     return mark_placeholders(template.render(brief={**brief_view(validated), "revision": revision}))
+
+
+def annex_glossary(validated: ValidatedBrief, annex: list[str]) -> list[dict[str, str]]:
+    """The acronyms the brief uses that its house's or its project's glossary defines, each
+    spelt out, for the annex; none without an annex (page 1 spells out, or does without)."""
+    if validated.house is None or not annex:
+        return []
+    return [{"acronym": acronym, "name": name}
+            for acronym, name in glossary_for(validated.house, acronyms_used(validated.brief))]
+
+
+def house_dirs(validated: ValidatedBrief) -> tuple[Path, ...]:
+    """The folders of the brief's house that hold templates (none for the built-in house)."""
+    return validated.house.template_dirs if validated.house is not None else ()
 
 
 PLACEHOLDER = "FILL IN"      # how each placeholder `briefgen new` writes starts (validate.FILL_IN)
@@ -153,6 +172,8 @@ def brief_view(validated: ValidatedBrief) -> View:
     return {
         "id": validated.brief_id,
         "lang": "en",
+        "labels": labels_for(validated.house, "en"),
+        "glossary": annex_glossary(validated, annex),
         "generator": f"briefgen {__version__}",
         "page_size": PAGE_SIZES[brief.paper],
         "paper": brief.paper,

@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from briefgen.content.models import AgendaItem, Brief, Event, Person, Point, Quote
 from briefgen.content.schedule import item_days
+
+if TYPE_CHECKING:
+    from briefgen.content.house import House
+
+# The labels a house may reword (`[labels.<lang>]` in house.toml), by key, in briefgen's words.
+LABELS = {"bottom_line": "Bottom line", "key_messages": "Key messages"}
+
+
+def labels_for(house: House | None, lang: str = "en") -> dict[str, str]:
+    """Every label of LABELS as the brief's house words it (content/house.House), else as
+    briefgen does: the one lookup the page, the email and the plain text share."""
+    return {key: house.label(key, default, lang) if house is not None else default
+            for key, default in LABELS.items()}
+
 
 STATUS_LABELS = {"expected": "Expected", "confirmed": "Confirmed", "announced": "Announced",
                  "deferred": "Deferred", "dropped": "Dropped"}
