@@ -51,11 +51,19 @@ class ValidatedBrief:
     # The house it was checked in (content/house.House, which imports this module: typed
     # loosely here so that the import runs one way).
     house: Any = None
+    edition: str | None = None             # set on a translated edition (content/translations.py)
 
     @property
     def output_id(self) -> str:
-        """The outputs' file stem: `<id>` for the full brief, `<id>.<audience>` for a version."""
-        return f"{self.brief_id}.{self.audience.id}" if self.audience else self.brief_id
+        """The outputs' file stem: `<id>` for the full brief, `<id>.<audience>` for a version,
+        `<id>.<lang>` for an edition (`<id>.<audience>.<lang>` for an audience's version of it)."""
+        return ".".join(filter(None, [self.brief_id, self.audience.id if self.audience else None,
+                                      self.edition]))
+
+    @property
+    def lang(self) -> str:
+        """The language it prints in: its edition's, else its audience's, else the brief's."""
+        return self.edition or (self.audience.lang if self.audience else None) or self.brief.lang
 
     def for_audience(self, audience_id: str) -> ValidatedBrief:
         """This brief as one of its audiences may see it: a new validated brief from which

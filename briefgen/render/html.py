@@ -23,6 +23,7 @@ from markupsafe import Markup
 from briefgen import __version__
 from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
 from briefgen.content.house import glossary_for
+from briefgen.content.languages import is_right_to_left
 from briefgen.content.markings import Marking, Rules
 from briefgen.content.models import (
     DEFAULT_ANNEX,
@@ -39,19 +40,20 @@ from briefgen.content.validate import ValidatedBrief
 from briefgen.content.writing import acronyms_used
 from briefgen.project import TEMPLATES_DIR
 from briefgen.render.labels import (
-    PRESS_LABELS,
-    ROLE_LABELS,
-    STATUS_LABELS,
     agenda_days,
     deliverables_heading,
     deliverables_show_status,
     event_dates,
+    joined,
     labels_for,
     medium_date,
     point_groups,
+    press_labels,
     quote_where,
+    role_labels,
     short_date,
     short_names,
+    status_labels,
 )
 from briefgen.render.richtext import RichText
 
@@ -151,28 +153,32 @@ def brief_view(validated: ValidatedBrief) -> View:
     event = brief.event
     rules = rules_of(brief)
     mark = portion_marker(rules)
+    lang = validated.lang
+    words = labels_for(validated.house, lang)
+    roles = role_labels(lang)
 
     def person(person_id: str, role: Role | None = None, note: str | None = None,
                marking: str | None = None) -> PersonView:
         p: Person = people[person_id]
         return PersonView(person_id, p.name, p.native_name or "", p.lang or "", p.title,
-                          p.country, ROLE_LABELS[role.value if role else None], note or "",
+                          p.country, roles[role.value if role else None], note or "",
                           mark(marking) if note else Markup(""))
 
     def names(ids: Iterable[str]) -> str:
-        return short_names(ids, people)
+        return short_names(ids, people, lang)
 
     annex = annex_sections(brief, people)
     page_one = page_one_regions(brief, people, annex)
-    agenda = [{**_agenda_item(item, day, label, brief, people, text), "mark": mark(item.marking)}
-              for (item, day), label in zip(agenda_days(brief), agenda_day_labels(brief), strict=True)]
+    agenda = [{**_agenda_item(item, day, label, brief, people, text, lang), "mark": mark(item.marking)}
+              for (item, day), label in zip(agenda_days(brief), agenda_day_labels(brief, lang), strict=True)]
     owner_sets = {tuple(d.owners) for d in brief.deliverables}
     common_owners = owner_sets.pop() if len(owner_sets) == 1 else ()
 
     return {
         "id": validated.brief_id,
-        "lang": "en",
-        "labels": labels_for(validated.house, "en"),
+        "lang": lang,
+        "dir": "rtl" if is_right_to_left(lang) else "ltr",
+        "labels": words,
         "glossary": annex_glossary(validated, annex),
         "generator": f"briefgen {__version__}",
         "page_size": PAGE_SIZES[brief.paper],
@@ -185,13 +191,15 @@ def brief_view(validated: ValidatedBrief) -> View:
         "withheld": _withheld_notes(validated),
         "version_note": _version_note(validated),
         "prepared_by": brief.prepared_by,
-        "as_of": medium_date(brief.as_of),
+        "as_of": medium_date(brief.as_of, lang),
+        "prepared_line": words["prepared_by"].format(office=brief.prepared_by),
+        "facts_line": words["facts_as_of"].format(date=medium_date(brief.as_of, lang)),
         "as_of_iso": brief.as_of.isoformat(),
-        "description": _description(brief),
+        "description": _description(brief, lang),
         "keywords": _keywords(brief, people),
         "event": {
             "kind": event.kind.value.capitalize(),
-            "when": event_dates(event),
+            "when": event_dates(event, lang=lang),
             "location": event.location,
             "host": people[event.host].name if event.host else "",
             "purpose": text.block(event.purpose),
@@ -202,18 +210,18 @@ def brief_view(validated: ValidatedBrief) -> View:
         "biographies": [{"name": people[p.person].name, "title": people[p.person].title,
                          "bio": text.block(people[p.person].bio)} for p in with_biographies(brief, people)],
         "page_one": page_one,
-        "annex": {"sections": annex, "title": annex_title(annex)},
+        "annex": {"sections": annex, "title": annex_title(annex, lang)},
         "agenda": agenda,
         "agenda_has_when": any(item["when"] for item in agenda),
-        "deliverables_heading": deliverables_heading(brief),
+        "deliverables_heading": deliverables_heading(brief, lang),
         "deliverables_have_caveats": any(d.caveats for d in brief.deliverables),
         "deliverables_show_status": deliverables_show_status(brief),
-        **briefing_sections(brief, people, text, mark),
+        **briefing_sections(brief, people, text, mark, lang),
         "deliverables": [{
             "id": item.id,
             "title": item.title,
             "status": item.status.value,
-            "status_label": STATUS_LABELS[item.status.value],
+            "status_label": status_labels(lang)[item.status.value],
             "summary": text.inline(item.summary),
             "caveats": text.inline(item.caveats),
             "owners": "" if common_owners else names(item.owners),
@@ -235,7 +243,7 @@ def brief_view(validated: ValidatedBrief) -> View:
             "text": text.inline(q.text),
             "by": people[q.by].name,
             "by_title": people[q.by].title,
-            "where": quote_where(q),
+            "where": quote_where(q, lang),
             "cite": text.cite([q.source] if q.source else [], q.text),
             "mark": mark(q.marking),
         } for q in brief.quotes],
@@ -244,7 +252,7 @@ def brief_view(validated: ValidatedBrief) -> View:
             "anchor": f"source-{s.id}",
             "title": s.title,
             "publisher": s.publisher or "",
-            "date": medium_date(s.date) if s.date else "",
+            "date": medium_date(s.date, lang) if s.date else "",
             "url": s.url or "",
             "domain": url_domain(s.url) if s.url else "",
             "note": s.note or "",
@@ -253,7 +261,7 @@ def brief_view(validated: ValidatedBrief) -> View:
 
 
 def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
-                       mark: Callable[[str | None], Markup]) -> View:
+                       mark: Callable[[str | None], Markup], lang: str = "en") -> View:
     """The parts a principal reads first (bottom line, objectives, decisions) and the lines to
     take (points, if-raised, press line), ready for the template. The bottom line and the press
     line have no marking of their own: they carry the brief's default mark."""
@@ -267,13 +275,14 @@ def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
             "issue": text.inline(d.issue),
             "recommendation": text.inline(d.recommendation),
             "options": list(d.options),
-            "due": medium_date(d.due) if d.due else "",
+            "due": medium_date(d.due, lang) if d.due else "",
             "due_reason": d.due_reason or "",
             "cite": text.cite(d.sources, d.issue, d.recommendation),
             "mark": mark(d.marking),
         } for d in brief.decisions],
         "point_groups": [{
             "to": people[to].name if to else "",
+            "to_line": labels_for(None, lang)["to"].format(name=people[to].name) if to else "",
             "to_title": people[to].title if to else "",
             "points": [{"text": text.inline(p.text), "cite": text.cite(p.sources, p.text), "mark": mark(p.marking)}
                        for p in points],
@@ -329,13 +338,14 @@ def page_one_regions(brief: Brief, people: dict[str, Person], annex: list[str]) 
     return regions
 
 
-def annex_title(sections: list[str]) -> str:
-    """'Annex A: Background, quotations and sources'."""
-    titles = [SECTION_TITLES[name] for name in sections]
+def annex_title(sections: list[str], lang: str = "en") -> str:
+    """'Annex A: Background, quotations and sources' ('Annexe A : Contexte, citations et sources')."""
+    words = labels_for(None, lang)
+    titles = [words[f"annex_{name}"] for name in sections]
     if not titles:
         return ""
-    listed = titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
-    return f"Annex A: {listed[0].upper()}{listed[1:]}"
+    listed = joined(titles, lang)
+    return words["annex"].format(sections=listed[0].upper() + listed[1:])
 
 
 def people_columns(count: int, widest: int = 5) -> int:
@@ -345,14 +355,14 @@ def people_columns(count: int, widest: int = 5) -> int:
     return max(1, math.ceil(count / rows))
 
 
-def agenda_day_labels(brief: Brief) -> list[str]:
+def agenda_day_labels(brief: Brief, lang: str = "en") -> list[str]:
     """Each item's day as printed: written only on the first item of that day, and not at all
     when every item is on the event's one day."""
     days = {item.date for item in brief.agenda if item.date}
     one_day = not days or days == {brief.event.date}
     labels, previous = [], None
     for item in brief.agenda:
-        labels.append("" if one_day or not item.date or item.date == previous else short_date(item.date))
+        labels.append("" if one_day or not item.date or item.date == previous else short_date(item.date, lang))
         previous = item.date or previous
     return labels
 
@@ -366,20 +376,21 @@ def url_domain(url: str) -> str:
 
 
 def _agenda_item(item: AgendaItem, day: dt.date | None, day_label: str, brief: Brief,
-                 people: dict[str, Person], text: RichText) -> View:
+                 people: dict[str, Person], text: RichText, lang: str = "en") -> View:
     local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
+    words = labels_for(None, lang)
     return {
         "when": " ".join(filter(None, [day_label, local])),
-        "home": home,
+        "home": words["home_time"].format(time=home) if home else "",
         "title": item.title,
-        "who": short_names(item.participants, people),
+        "who": short_names(item.participants, people, lang),
         "location": item.location or "",
         "note": item.note or "",
         "duration": item.duration or "",
         "press": item.press.value if item.press else "",
-        "press_label": PRESS_LABELS[item.press.value] if item.press else "",
-        "lead": short_names([item.lead], people) if item.lead else "",
-        "speakers": short_names(item.speaking_order, people),
+        "press_label": press_labels(lang)[item.press.value] if item.press else "",
+        "lead": short_names([item.lead], people, lang) if item.lead else "",
+        "speakers": short_names(item.speaking_order, people, lang),
         "cite": text.cite(item.sources),
     }
 
@@ -391,8 +402,8 @@ def _banner_class(marking: str) -> str:
     return "other"
 
 
-def _description(brief: Brief) -> str:
-    return " · ".join(filter(None, [brief.subtitle, brief.event.location, event_dates(brief.event)]))
+def _description(brief: Brief, lang: str = "en") -> str:
+    return " · ".join(filter(None, [brief.subtitle, brief.event.location, event_dates(brief.event, lang=lang)]))
 
 
 def _keywords(brief: Brief, people: dict[str, Person]) -> str:
@@ -454,7 +465,7 @@ def _version_note(validated: ValidatedBrief) -> str:
     if validated.audience is None:
         return ""
     rules = rules_of(validated.brief)
-    note = f"Version for {validated.audience.name}"
+    note = labels_for(None, validated.lang)["version_for"].format(name=validated.audience.name)
     if rules is not None and rules.withheld_notice and validated.withheld.total():
         count = validated.withheld.total()
         note += f" · {count} portion{'s' * (count != 1)} withheld"
