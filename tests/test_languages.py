@@ -111,3 +111,109 @@ def test_the_sample_in_japanese(brief_file: Path) -> None:
     assert "Biden、Kishida、Yoon" in text                     # a list joined the Japanese way
     for english in ("Bottom line", "Participants", "As of", "August"):
         assert english not in text, english
+
+
+# --- translated editions ---------------------------------------------------------------------
+
+FRENCH = {"title": "Sommet trilatéral de Camp David",
+          "bottom_line": "Les dirigeants annonceront un engagement à se consulter en cas de crise "
+                         "touchant leur sécurité [@officials-preview]."}
+
+
+def translate_to_french(brief_file: Path) -> Path:
+    """The sample with a French edition: `briefgen translate` writes the file, a translator
+    fills in two fields."""
+    edit(brief_file, "title:", "editions: [fr]\ntitle:")
+    root = brief_file.parent.parent
+    result = run_cli("translate", SAMPLE_ID, "--to", "fr", "--root", root)
+    assert result.code == 0, result.err
+    french = brief_file.with_name(f"{SAMPLE_ID}.fr.yaml")
+    data = yaml.safe_load(french.read_text(encoding="utf-8"))
+    assert data["fields"]["title"] == {"source": "Camp David Trilateral Summit",
+                                       "fingerprint": data["fields"]["title"]["fingerprint"]}
+    for key, text in FRENCH.items():
+        data["fields"][key]["text"] = text
+    french.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return french
+
+
+def line_of(path: Path, key: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, start=1) if line.strip() == f"{key}:")
+
+
+def test_a_missing_edition_file_is_an_error_naming_it(brief_file: Path) -> None:
+    edit(brief_file, "title:", "editions: [fr]\ntitle:")
+    result = run_cli("check", "--root", brief_file.parent.parent)
+    assert result.code != 0
+    assert f"content/{SAMPLE_ID}.fr.yaml, which does not exist" in result.err
+    assert f"briefgen translate {SAMPLE_ID} --to fr" in result.err
+
+
+def test_the_edition_builds_beside_the_brief_in_its_language(brief_file: Path) -> None:
+    french = translate_to_french(brief_file)
+    root = brief_file.parent.parent
+    result = run_cli("build", "--root", root)
+    assert result.code == 0, result.err
+    assert f"{SAMPLE_ID}.fr.yaml" not in result.out        # the edition's text is not a brief
+    text = pdf_text(root / "output" / f"{SAMPLE_ID}.fr.pdf")
+    assert "Sommet trilatéral de Camp David" in text
+    assert "vendredi 18 août 2023" in text
+    assert "l’essentiel" in text.casefold()
+    assert "Camp David Trilateral Summit" in pdf_text(root / "output" / f"{SAMPLE_ID}.pdf")
+    check = run_cli("check", "--root", root)
+    # Untranslated fields are listed at their lines in the edition's file; the translated ones are not.
+    where = f"content/{SAMPLE_ID}.fr.yaml:{line_of(french, 'subtitle')}:3"
+    assert f"{where}: warning: `subtitle` is not translated yet" in check.err
+    assert "`title` is not translated" not in check.err
+
+
+def test_a_translation_goes_stale_when_its_source_changes(brief_file: Path) -> None:
+    french = translate_to_french(brief_file)
+    root = brief_file.parent.parent
+    assert "stale" not in run_cli("check", "--root", root).err
+    edit(brief_file, "title: Camp David Trilateral Summit", "title: Camp David Summit")
+    check = run_cli("check", "--root", root)
+    assert f"content/{SAMPLE_ID}.fr.yaml:{line_of(french, 'title')}:3: warning: `title` is stale" in check.err
+    # translate keeps the translation, shows the new source, and stays stale until accepted.
+    assert run_cli("translate", SAMPLE_ID, "--to", "fr", "--root", root).code == 0
+    entry = yaml.safe_load(french.read_text(encoding="utf-8"))["fields"]["title"]
+    assert entry["source"] == "Camp David Summit"
+    assert entry["text"] == FRENCH["title"]
+    assert "`title` is stale" in run_cli("check", "--root", root).err
+    assert run_cli("translate", SAMPLE_ID, "--to", "fr", "--accept", "title", "--root", root).code == 0
+    assert "`title` is stale" not in run_cli("check", "--root", root).err
+
+
+def test_translate_drops_a_removed_field_and_adds_a_new_one(brief_file: Path) -> None:
+    french = translate_to_french(brief_file)
+    text = brief_file.read_text(encoding="utf-8")
+    subtitle = next(line for line in text.splitlines() if line.startswith("subtitle:"))
+    brief_file.write_text(text.replace(subtitle + "\n", ""), encoding="utf-8")
+    assert run_cli("translate", SAMPLE_ID, "--to", "fr", "--root", brief_file.parent.parent).code == 0
+    fields = yaml.safe_load(french.read_text(encoding="utf-8"))["fields"]
+    assert "subtitle" not in fields
+    assert fields["title"]["text"] == FRENCH["title"]
+
+
+def test_email_sends_each_recipient_the_edition_of_their_lang(brief_file: Path, monkeypatch) -> None:
+    from tests.mail_server import smtp_server
+
+    translate_to_french(brief_file)
+    with brief_file.open("a", encoding="utf-8") as brief:
+        brief.write("distribution:\n  to:\n    - principal@example.org\n"
+                    "    - address: bureau@example.ca\n      lang: fr\n")
+    root = brief_file.parent.parent
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "config"))
+    monkeypatch.setenv("BRIEFGEN_MAIL_FROM", "Briefing Staff <briefs@example.org>")
+    with smtp_server(monkeypatch) as handler:
+        result = run_cli("email", SAMPLE_ID, "--send", "--root", root)
+    assert result.code == 0, result.err
+    sent = {tuple(received.rcpt_tos): received.message for received in handler.received}
+    assert set(sent) == {("principal@example.org",), ("bureau@example.ca",)}
+    french, english = sent[("bureau@example.ca",)], sent[("principal@example.org",)]
+    assert "Sommet trilatéral de Camp David" in french["Subject"]
+    assert "18 août 2023" in french["Subject"]
+    attached = {part.get_filename() for part in french.iter_attachments()}
+    assert f"{SAMPLE_ID}.fr.pdf" in attached
+    assert "Camp David Trilateral Summit" in english["Subject"]

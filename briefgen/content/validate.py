@@ -52,6 +52,7 @@ class ValidatedBrief:
     # loosely here so that the import runs one way).
     house: Any = None
     edition: str | None = None             # set on a translated edition (content/translations.py)
+    editions: tuple[ValidatedBrief, ...] = ()   # on the source: its translated editions, each checked
 
     @property
     def output_id(self) -> str:
@@ -80,6 +81,10 @@ class ValidatedBrief:
     def versions(self) -> list[ValidatedBrief]:
         """The full brief, then one version per audience."""
         return [self, *(self.for_audience(a.id) for a in self.brief.audiences)]
+
+    def all_versions(self) -> list[ValidatedBrief]:
+        """Its versions, then each translated edition's versions (the edition, its audiences')."""
+        return [*self.versions(), *(version for edition in self.editions for version in edition.versions())]
 
     def locate_text(self, needle: str) -> str:
         """Where in the content a piece of text comes from, as 'file:line:col (key.path)'."""

@@ -117,8 +117,12 @@ def find_briefs(project: Project, files: Iterable[Path] = ()) -> list[Path]:
 
 
 def _briefs_in(folder: Path) -> list[Path]:
-    """The briefs directly in a folder: its YAML files but the project's glossary."""
-    return sorted(path for path in folder.glob("*.yaml") if path.name != GLOSSARY_FILE)
+    """The briefs directly in a folder: its YAML files but the project's glossary and the
+    editions' texts (`<id>.<lang>.yaml`, content/translations.py)."""
+    from briefgen.content.translations import is_translation_file
+
+    return sorted(path for path in folder.glob("*.yaml")
+                  if path.name != GLOSSARY_FILE and not is_translation_file(path))
 
 
 def check_brief(project: Project, path: Path,
@@ -127,11 +131,37 @@ def check_brief(project: Project, path: Path,
     from briefgen.content.house import validate_in_house
 
     display = project.display(path)
+    people = people or people_registry(project, path)
     try:
-        validated = validate_in_house(project, path, people or people_registry(project, path), display)
+        validated = validate_in_house(project, path, people, display)
+        validated, edition_problems = with_editions(validated, people)
     except ContentError as exc:
         return None, BriefResult(path, path.stem, False, list(exc.diagnostics))
-    return validated, BriefResult(path, path.stem, True, list(validated.warnings))
+    return validated, BriefResult(path, path.stem, True, [*validated.warnings, *edition_problems])
+
+
+def with_editions(validated: ValidatedBrief, people: PeopleRegistry) -> tuple[ValidatedBrief, list[Diagnostic]]:
+    """The brief with each of its translated editions checked (content/translations.py), and
+    what is untranslated or stale in them. A missing edition file, or an edition the model
+    refuses, is a ContentError."""
+    from briefgen.content.translations import (
+        edition_document,
+        load_translation,
+        translation_path,
+        translation_problems,
+    )
+    from briefgen.content.validate import validate_document
+
+    editions, problems = [], []
+    for lang in validated.brief.editions:
+        translation = load_translation(validated.path, lang, validated.display_path)
+        problems += translation_problems(validated.document, translation)
+        edition = validate_document(edition_document(validated.document, translation, lang), people)
+        editions.append(replace(edition, house=validated.house, edition=lang))
+    if any(problem.is_error for problem in problems):
+        raise ContentError([*validated.warnings, *problems])
+    inputs = (*validated.input_files, *(translation_path(validated.path, lang) for lang in validated.brief.editions))
+    return replace(validated, editions=tuple(editions), input_files=inputs), problems
 
 
 def build_brief(project: Project, path: Path, *, strict: bool = False,
@@ -211,20 +241,21 @@ def prepare_versions(project: Project, path: Path, *, strict: bool = False,
     if validated is None:
         return result, []
     result, full = _prepare(project, validated, result, strict)
-    if full is None or not validated.brief.audiences:
+    others = validated.all_versions()[1:]
+    if full is None or not others:
         return result, [full] if full else []
     from briefgen.render.html import render_html
 
     versions = []
-    for audience in validated.brief.audiences:
-        version = validated.for_audience(audience.id)
+    for version in others:
         try:
             html = render_html(version, project.templates_dir)
         except BriefgenError as exc:
             return result.fail(diagnostics_of(exc, validated.display_path)), []
         versions.append(PreparedBrief(validated.brief_id, validated.path, validated.input_files,
                                       full.source, html, full.version,
-                                      BriefResult(path, path.stem, True, audience=audience.id),
+                                      BriefResult(path, path.stem, True,
+                                                  audience=version.output_id.removeprefix(f"{path.stem}.")),
                                       version.output_id))
     full.variants = tuple(v.output_id for v in versions)
     return result, [full, *versions]
