@@ -217,3 +217,95 @@ def test_email_sends_each_recipient_the_edition_of_their_lang(brief_file: Path, 
     attached = {part.get_filename() for part in french.iter_attachments()}
     assert f"{SAMPLE_ID}.fr.pdf" in attached
     assert "Camp David Trilateral Summit" in english["Subject"]
+
+
+# --- bilingual layouts -------------------------------------------------------------------------
+
+ANNEX_FOR_TWO = "annex: [agenda, background, quotes, sources, deliverables, if_raised, sensitivities]\n"
+
+
+def bilingual(brief_file: Path, layout: str) -> Path:
+    """The sample with its French edition, as one bilingual document; page 1 keeps what the
+    principal reads first (the rest goes to the annex, as a Canadian note would)."""
+    translate_to_french(brief_file)
+    edit(brief_file, "editions: [fr]", f"editions: [fr]\nbilingual: {layout}")
+    edit(brief_file, "annex: [agenda, background, quotes, sources]\n", ANNEX_FOR_TWO)
+    root = brief_file.parent.parent
+    result = run_cli("build", "--root", root)
+    assert result.code == 0, result.err
+    return root / "output" / f"{SAMPLE_ID}.bilingual.pdf"
+
+
+def test_side_by_side_page_one_fits_with_both_languages(brief_file: Path) -> None:
+    from pypdf import PdfReader
+
+    pages = PdfReader(bilingual(brief_file, "side-by-side")).pages
+    first = pages[0].extract_text()
+    for text in ("Camp David Trilateral Summit", "Sommet trilatéral de Camp David",
+                 "pledge to consult one another", "engagement à se consulter",
+                 "August 18, 2023", "vendredi 18 août 2023"):
+        assert text in first, text
+    assert "Annexe A" in pages[1].extract_text()
+
+
+def test_side_by_side_applies_page_one_rules_to_each_language(brief_file: Path) -> None:
+    """A page 1 that fits in English alone does not fit twice over: the bilingual version
+    says so, and the brief and its edition are still written."""
+    translate_to_french(brief_file)
+    edit(brief_file, "editions: [fr]", "editions: [fr]\nbilingual: side-by-side")
+    root = brief_file.parent.parent
+    result = run_cli("build", "--root", root)
+    assert result.code != 0
+    assert "in the bilingual version: the brief does not fit on one page" in result.err
+    assert (root / "output" / f"{SAMPLE_ID}.fr.pdf").is_file()
+
+
+def test_back_to_back_turns_the_second_language_upside_down(brief_file: Path) -> None:
+    from pypdf import PdfReader
+
+    pages = PdfReader(bilingual(brief_file, "back-to-back")).pages
+    english = len(PdfReader(brief_file.parent.parent / "output" / f"{SAMPLE_ID}.pdf").pages)
+    assert [page.rotation for page in pages] == [0] * english + [180] * (len(pages) - english)
+    assert "Camp David Trilateral Summit" in pages[0].extract_text()
+    assert "Sommet trilatéral de Camp David" in pages[-1].extract_text()   # the French cover
+
+
+# --- right to left -------------------------------------------------------------------------------
+
+ARABIC_NAME = "فيصل بن فرحان آل سعود"
+
+
+def with_arabic_participant(brief_file: Path) -> None:
+    (brief_file.parent / "people" / "faisal.yaml").write_text(
+        f"name: Faisal bin Farhan Al Saud\nshort_name: Faisal\nnative_name: {ARABIC_NAME}\nlang: ar\n"
+        "title: Minister of Foreign Affairs of Saudi Arabia\ncountry: SA\n", encoding="utf-8")
+    edit(brief_file, "participants:\n", "participants:\n  - person: faisal\n    role: guest\n")
+
+
+def test_an_arabic_name_is_isolated_and_extracted_in_logical_order(brief_file: Path) -> None:
+    with_arabic_participant(brief_file)
+    root = brief_file.parent.parent
+    result = run_cli("build", "--root", root)
+    assert result.code == 0, result.err
+    html = (root / "output" / f"{SAMPLE_ID}.html").read_text(encoding="utf-8")
+    # Its own direction in the HTML (dir isolates it) and in the PDF (FSI ... PDI for Pango).
+    assert f'<span class="native" lang="ar" dir="rtl">\u2068{ARABIC_NAME}\u2069</span>' in html
+    text = pdf_text(root / "output" / f"{SAMPLE_ID}.pdf")
+    assert ARABIC_NAME in text                                # logical order, as written
+    assert ARABIC_NAME[::-1] not in text
+    assert re.search(r"Faisal bin Farhan Al Saud\s+" + ARABIC_NAME, text)   # after the Latin name
+
+
+def test_a_right_to_left_brief_is_set_right_to_left(brief_file: Path) -> None:
+    edit(brief_file, "title: Camp David Trilateral Summit", "lang: ar\ntitle: قمة كامب ديفيد الثلاثية")
+    root = brief_file.parent.parent
+    result = run_cli("build", "--root", root)
+    assert result.code == 0, result.err
+    html = (root / "output" / f"{SAMPLE_ID}.html").read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in html
+    text = pdf_text(root / "output" / f"{SAMPLE_ID}.pdf")
+    assert "قمة كامب ديفيد الثلاثية" in text
+    assert "الخلاصة" in text                                    # the bottom line's label
+    # The Arabic month; a date's digits, a left-to-right run inside a right-to-left line, are
+    # extracted in the order they were drawn, not as written (docs/languages.md).
+    assert "أغسطس" in text

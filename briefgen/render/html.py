@@ -143,6 +143,7 @@ class PersonView:
     role: str
     note: str
     mark: Markup      # the portion mark of `note` (empty when none is printed)
+    dir: str = ""     # "rtl" for a native name written right to left (Arabic, Hebrew), else ""
 
 
 def brief_view(validated: ValidatedBrief) -> View:
@@ -160,9 +161,10 @@ def brief_view(validated: ValidatedBrief) -> View:
     def person(person_id: str, role: Role | None = None, note: str | None = None,
                marking: str | None = None) -> PersonView:
         p: Person = people[person_id]
-        return PersonView(person_id, p.name, p.native_name or "", p.lang or "", p.title,
-                          p.country, roles[role.value if role else None], note or "",
-                          mark(marking) if note else Markup(""))
+        right_to_left = is_right_to_left(p.lang)
+        return PersonView(person_id, p.name, isolated(p.native_name or "", right_to_left), p.lang or "",
+                          p.title, p.country, roles[role.value if role else None], note or "",
+                          mark(marking) if note else Markup(""), "rtl" if right_to_left else "")
 
     def names(ids: Iterable[str]) -> str:
         return short_names(ids, people, lang)
@@ -258,6 +260,17 @@ def brief_view(validated: ValidatedBrief) -> View:
             "note": s.note or "",
         } for s in brief.sources],
     }
+
+
+# Unicode's FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: the PDF's bidi isolation. The
+# HTML isolates an element with dir="rtl"; WeasyPrint has no `unicode-bidi`, but Pango's
+# bidi algorithm honours these characters (docs/languages.md).
+FSI, PDI = "\u2068", "\u2069"
+
+
+def isolated(text: str, right_to_left: bool) -> str:
+    """A right-to-left text wrapped so its direction cannot reorder what is around it."""
+    return f"{FSI}{text}{PDI}" if right_to_left and text else text
 
 
 def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,

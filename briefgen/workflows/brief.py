@@ -200,6 +200,8 @@ class PreparedBrief:
     result: BriefResult
     output_id: str = ""              # `<id>.<audience>` for an audience's version; "" the full brief
     variants: tuple[str, ...] = ()   # on the full brief: the output ids of its audiences' versions
+    named: str = ""                  # how a problem names it: "the version for audience `press`"...
+    flip_side: str = ""              # back to back: the other language's HTML, printed upside down after
 
     @property
     def output_name(self) -> str:
@@ -234,8 +236,9 @@ def _prepare(project: Project, validated: ValidatedBrief, result: BriefResult,
 
 def prepare_versions(project: Project, path: Path, *, strict: bool = False,
                      people: PeopleRegistry | None = None) -> tuple[BriefResult, list[PreparedBrief]]:
-    """Like prepare_brief, for the full brief and then each of its audiences' versions: one
-    validation, one HTML (and later one layout) per version. Each version's model is made by
+    """Like prepare_brief, for the full brief and then each of its audiences' versions, its
+    translated editions (and theirs) and its bilingual document: one validation, one HTML
+    (and later one layout) per version. Each version's model is made by
     `ValidatedBrief.for_audience` before rendering, so it holds nothing the audience may not see."""
     validated, result = check_brief(project, path, people)
     if validated is None:
@@ -256,9 +259,34 @@ def prepare_versions(project: Project, path: Path, *, strict: bool = False,
                                       full.source, html, full.version,
                                       BriefResult(path, path.stem, True,
                                                   audience=version.output_id.removeprefix(f"{path.stem}.")),
-                                      version.output_id))
+                                      version.output_id, named=version_name(version)))
+    bilingual = _bilingual(project, validated, full, path)
+    if bilingual is not None:
+        versions.append(bilingual)
     full.variants = tuple(v.output_id for v in versions)
     return result, [full, *versions]
+
+
+BILINGUAL_SUFFIX = "bilingual"     # output/<id>.bilingual.pdf
+
+
+def _bilingual(project: Project, validated: ValidatedBrief, full: PreparedBrief,
+               path: Path) -> PreparedBrief | None:
+    """The brief and its first edition as one document: side by side (`bilingual: side-by-side`),
+    laid out and checked as a page 1 of its own, or back to back (the edition's pages after
+    the brief's, upside down: tête-bêche); None when the brief asks for neither."""
+    if validated.brief.bilingual is None or not validated.editions:
+        return None
+    from briefgen.render.bilingual import render_side_by_side
+    from briefgen.render.html import render_html
+
+    edition = validated.editions[0]
+    side_by_side = validated.brief.bilingual == "side-by-side"
+    html = render_side_by_side(validated, edition, project.templates_dir) if side_by_side else full.html
+    return PreparedBrief(validated.brief_id, validated.path, validated.input_files, full.source, html,
+                         full.version, BriefResult(path, path.stem, True, audience=BILINGUAL_SUFFIX),
+                         f"{validated.brief_id}.{BILINGUAL_SUFFIX}", named="the bilingual version",
+                         flip_side="" if side_by_side else render_html(edition, project.templates_dir))
 
 
 def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | None = None,
@@ -278,6 +306,9 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
             embedded = record_files(project, prepared, record)
         pdf, record_pdf, result.fit = write_pdfs(prepared.html, prepared.source, project.asset_roots,
                                                  embedded)
+        if prepared.flip_side:       # each language laid out and checked as its own page 1
+            from briefgen.render.bilingual import back_to_back
+            pdf = back_to_back(pdf, write_pdfs(prepared.flip_side, prepared.source, project.asset_roots)[0])
     except PageOverflow as exc:
         result.fit = exc.fit
         if not prepared.output_id:          # the full brief: its draft and its verdict for check
@@ -315,8 +346,17 @@ def _of_version(diagnostics: list[Diagnostic], prepared: PreparedBrief) -> list[
     if not prepared.output_id:
         return diagnostics
     audience = prepared.output_id.removeprefix(f"{prepared.brief_id}.")
-    return [replace(d, message=f"in the version for audience `{audience}`: {d.message}")
-            for d in diagnostics]
+    named = prepared.named or f"the version for audience `{audience}`"
+    return [replace(d, message=f"in {named}: {d.message}") for d in diagnostics]
+
+
+def version_name(version: ValidatedBrief) -> str:
+    """How a problem names a version: "the version for audience `press`", "the `fr` edition",
+    "the `fr` edition's version for audience `press`"."""
+    audience = f"version for audience `{version.audience.id}`" if version.audience else ""
+    if not version.edition:
+        return f"the {audience}"
+    return f"the `{version.edition}` edition" + (f"'s {audience}" if audience else "")
 
 
 def merge_results(first: BriefResult | None, second: BriefResult) -> BriefResult:
