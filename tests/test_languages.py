@@ -14,7 +14,7 @@ import yaml
 
 from briefgen.content.languages import CATALOGUES_DIR, catalogue, catalogue_tag, languages
 from briefgen.render.labels import date_range, labels_for, long_date, medium_date
-from tests.conftest import SAMPLE_ID, edit, run_cli
+from tests.conftest import BOOK, SAMPLE_ID, copy_trip, edit, run_cli
 from tests.pdf_utils import pdf_text
 
 SHIPPED = {"en", "fr", "es", "de", "pt", "ja", "ko", "zh-Hans"}
@@ -111,6 +111,23 @@ def test_the_sample_in_japanese(brief_file: Path) -> None:
     assert "Biden、Kishida、Yoon" in text                     # a list joined the Japanese way
     for english in ("Bottom line", "Participants", "As of", "August"):
         assert english not in text, english
+
+
+def test_a_book_in_french_and_its_calendar(tmp_path: Path) -> None:
+    """The book's own pages and its calendar follow the book's `lang`."""
+    root = copy_trip(tmp_path)
+    edit(root / "content" / "books" / f"{BOOK}.yaml", "briefs:", "lang: fr\nbriefs:")
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code == 0, result.err
+    text = pdf_text(root / "output" / f"{BOOK}.pdf")
+    for words in ("Dossier de mission", "Sommaire", "Programme d’ensemble", "Heure locale", "mai 2023"):
+        assert words.casefold() in text.casefold(), words
+    assert "Schedule at a glance".casefold() not in text.casefold()
+    from icalendar import Calendar
+
+    calendar = Calendar.from_ical((root / "output" / f"{BOOK}.ics").read_bytes())
+    descriptions = [str(event["description"]) for event in calendar.walk("VEVENT")]
+    assert any("Avec\xa0: Biden" in description for description in descriptions), descriptions
 
 
 # --- translated editions ---------------------------------------------------------------------
@@ -216,6 +233,10 @@ def test_email_sends_each_recipient_the_edition_of_their_lang(brief_file: Path, 
     assert "18 août 2023" in french["Subject"]
     attached = {part.get_filename() for part in french.iter_attachments()}
     assert f"{SAMPLE_ID}.fr.pdf" in attached
+    text, html = (french.get_body((kind,)).get_content() for kind in ("plain", "html"))
+    assert "L’ESSENTIEL: Les dirigeants annonceront" in text      # the plain text part, in French
+    assert f"La note est jointe\u00a0: {SAMPLE_ID}.fr.pdf" in text.replace("\n", " ")
+    assert '<html lang="fr"' in html
     assert "Camp David Trilateral Summit" in english["Subject"]
 
 

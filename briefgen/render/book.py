@@ -24,7 +24,7 @@ from briefgen.content.schedule import ScheduleItem, book_schedule, clock_labels,
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
 from briefgen.render.html import PAGE_SIZES, View, _banner_class, colours_style, template_environment
-from briefgen.render.labels import long_date, medium_date, short_names, span_of_days
+from briefgen.render.labels import labels_for, long_date, medium_date, short_names, span_of_days
 from briefgen.render.pdf import render_plain_pdf
 from briefgen.render.richtext import RichText
 
@@ -58,9 +58,12 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
     for entry in book_schedule(briefs, book.timezone):
         rows.setdefault(entry.day, []).append(_schedule_row(entry, briefs, home))
     home_column = any(row["home_time"] for day in rows.values() for row in day)
+    lang = book.lang
+    words = labels_for(None, lang)
     return {
         "id": validated.book_id,
-        "lang": "en",
+        "lang": lang,
+        "labels": words,
         "generator": f"briefgen {__version__}",
         "page_size": PAGE_SIZES[book.paper],
         "title": book.title,
@@ -69,32 +72,32 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         "banner_class": _banner_class(book.classification),
         "banner_style": _banner_style(book.classification, briefs),
         "prepared_by": book.prepared_by,
-        "as_of": medium_date(book.as_of),
-        "dates": span_of_days(days),
+        "as_of": medium_date(book.as_of, lang),
+        "dates": span_of_days(days, lang),
         "places": places,
         "timezone": book.timezone or "",
         "home_timezone": home or "",
         "home_column": home_column,
         # home times are shown only where the local zone is known, so each local time has it
-        "zones_note": f"Local time, with its zone; home time: {home}." if home_column else "",
-        "schedule": [{"day": long_date(day) if day else "Date to be set", "entries": items}
+        "zones_note": words["zones_note"].format(zone=home) if home_column else "",
+        "schedule": [{"day": long_date(day, lang) if day else words["date_to_be_set"], "entries": items}
                      for day, items in rows.items()],
         "sections": [{"anchor": f"section-{n}", "title": s.title, "text": text.block(s.text)}
                      for n, s in enumerate(book.sections, start=1)],
         "contents": [
-            {"title": "Schedule at a glance", "note": "", "page": plan.schedule, "target": "goto-schedule"},
+            {"title": words["schedule_at_a_glance"], "note": "", "page": plan.schedule, "target": "goto-schedule"},
             *({"title": section.title, "note": "", "page": page, "target": f"goto-section-{n}"}
               for n, (section, page) in enumerate(zip(book.sections, plan.sections, strict=True), start=1)),
             *({"title": b.brief.title, "page": page, "target": f"goto-brief-{b.brief_id}",
-               "note": f"{span_of_days(event_days(b.brief))} · {b.brief.event.location}"}
+               "note": f"{span_of_days(event_days(b.brief), lang)} · {b.brief.event.location}"}
               for b, page in zip(briefs, plan.brief_pages, strict=True)),
-            {"title": "Biographies", "note": "", "page": plan.biographies, "target": "goto-biographies"},
+            {"title": words["biographies"], "note": "", "page": plan.biographies, "target": "goto-biographies"},
         ],
         "briefs": [{
             "id": b.brief_id,
             "title": b.brief.title,
             "subtitle": b.brief.subtitle or "",
-            "when": span_of_days(event_days(b.brief)),
+            "when": span_of_days(event_days(b.brief), lang),
             "location": b.brief.event.location,
             "classification": b.brief.classification,
             "page": page,

@@ -78,20 +78,22 @@ def brief_text(validated: ValidatedBrief, attachment_name: str, pages: int | Non
     writer.line("--")
     colophon = (f"{writer.labels['prepared_by'].format(office=brief.prepared_by)} · "
                 f"{writer.labels['facts_as_of'].format(date=medium_date(brief.as_of, writer.lang))}")
-    writer.wrapped(f"{_version_line(validated)}{colophon}. {_attached(brief, people, attachment_name, pages)}")
+    attached = _attached(brief, people, attachment_name, pages, writer.labels)
+    writer.wrapped(f"{_version_line(validated)}{colophon}. {attached}")
     writer.blank()
     writer.line(brief.classification or "")
     return writer.text()
 
 
-def _attached(brief: Brief, people: dict[str, Person], attachment_name: str, pages: int | None) -> str:
+def _attached(brief: Brief, people: dict[str, Person], attachment_name: str, pages: int | None,
+              words: dict[str, str]) -> str:
     """'The one-page brief is attached as x.pdf.' only when it is one page."""
     if pages == 1:
-        return f"The one-page brief is attached as {attachment_name}."
+        return words["attached_one_page"].format(name=attachment_name)
     if pages is None:
-        return f"The brief is attached as {attachment_name}."
-    what = f"{pages} pages: page 1, then Annex A" if annex_sections(brief, people) else f"{pages} pages"
-    return f"The brief is attached as {attachment_name} ({what})."
+        return words["attached"].format(name=attachment_name)
+    key = "attached_pages_annex" if annex_sections(brief, people) else "attached_pages"
+    return words[key].format(name=attachment_name, pages=pages)
 
 
 class _TextWriter:
@@ -246,7 +248,7 @@ def _deliverables(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
         text += f"{item.title}{writer.cite(item.sources, item.summary, item.caveats)}. "
         text += writer.inline(item.summary)
         if item.caveats:
-            text += f" Caveat: {writer.inline(item.caveats)}"
+            text += f" {writer.lead_in('caveat')}{writer.inline(item.caveats)}"
         if item.owners:
             text += f" {writer.lead_in('owners')}{short_names(item.owners, people, writer.lang)}."
         writer.item(text)
@@ -285,7 +287,7 @@ def _decisions(writer: _TextWriter, brief: Brief) -> None:
     for decision in brief.decisions:
         writer.item(writer.marks(decision.marking) + writer.inline(decision.issue)
                     + writer.cite(decision.sources, decision.issue, decision.recommendation))
-        writer.wrapped(f"Recommendation: {writer.inline(decision.recommendation)}", "  ", "  ")
+        writer.wrapped(f"{writer.lead_in('recommendation')}{writer.inline(decision.recommendation)}", "  ", "  ")
         writer.wrapped("   ".join(f"[ ] {option}" for option in decision.options), "  ", "  ")
         if decision.due:
             reason = f" ({decision.due_reason})" if decision.due_reason else ""
@@ -350,7 +352,7 @@ def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
         text += f" ({item.note})" if item.note else ""
         text += f" · {item.location}" if item.location else ""
         if item.participants:
-            text += f". With {short_names(item.participants, people)}"
+            text += ". " + writer.labels["with"].format(names=short_names(item.participants, people, writer.lang))
         scenario = [item.duration or "", press_labels(writer.lang)[item.press.value] if item.press else "",
                     f"{writer.lead_in('lead')}{short_names([item.lead], people, writer.lang)}"
                     if item.lead else "",
