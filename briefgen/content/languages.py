@@ -12,6 +12,7 @@ which languages there are, and the render stage (render/labels.py) formats with 
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -58,6 +59,12 @@ def catalogue(lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     with (CATALOGUES_DIR / f"{tag}.yaml").open(encoding="utf-8") as file:
         words = yaml.safe_load(file)
     return {str(key): str(value) for key, value in words.items()}
+
+
+def is_translation_file(path: Path) -> bool:
+    """Whether a file in content/ is an edition's text (`<id>.<lang>.yaml`, content/translations.py),
+    not a brief. Here, where finding the briefs can ask without loading the content model."""
+    return bool(re.fullmatch(r"[^.]+\.[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", path.stem))
 
 
 def is_right_to_left(lang: str | None) -> bool:

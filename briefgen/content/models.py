@@ -118,28 +118,23 @@ Country = Annotated[str, AfterValidator(_check_country),
                     Field(json_schema_extra={"pattern": r"^[A-Z]{2}$"}, examples=["JP"])]
 
 
-def _check_time_zone(value: str) -> str:
-    problem = time_zone_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
+def _refusing(problem_of: Callable[[str], str | None]) -> Callable[[str], str]:
+    """A validator that refuses a value with the problem `problem_of` finds in it (if any)."""
+    def check(value: str) -> str:
+        problem = problem_of(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+    return check
 
 
-TimeZone = Annotated[str, AfterValidator(_check_time_zone),
+TimeZone = Annotated[str, AfterValidator(_refusing(time_zone_problem)),
                      Field(json_schema_extra={"pattern": r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$"},
                            examples=["America/New_York"])]
 IdList = list[Id]
 
-
-def _check_printed_language(value: str) -> str:
-    problem = language_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
 # A language a brief is printed in: a language tag that has a catalogue of briefgen's words.
-PrintedLanguage = Annotated[LanguageTag, AfterValidator(_check_printed_language),
+PrintedLanguage = Annotated[LanguageTag, AfterValidator(_refusing(language_problem)),
                             Field(examples=["fr"])]
 SourceIds = Annotated[IdList, SourceIdsMark()]
 MarkingText = Annotated[str, AfterValidator(_single_line), Field(examples=["C//REL TO USA, JPN"])]

@@ -205,6 +205,15 @@ sources:
 # agenda]. `[]` keeps all on page 1 (and prints no biographies, which never go on page 1).
 # annex: [background, quotes, biographies, sources]
 
+# Optional: the language the brief is written in (default en): its labels, dates, lists
+# and quotation marks follow it (docs/languages.md). `editions` asks for translated
+# editions beside it, each written by `briefgen translate <id> --to fr` in
+# content/<id>.fr.yaml; `bilingual` also prints the brief and its first edition as one
+# document, side-by-side or back-to-back.
+# lang: en
+# editions: [fr]
+# bilingual: side-by-side
+
 # Optional: who `briefgen email` sends the brief to (not printed on the page).
 # distribution:
 #   to: [duty-officer@example.org]
@@ -239,6 +248,7 @@ PERSON_PLACEHOLDERS = {
     "native_name": "the name in the person's own script, or delete this line",
     "lang": "the language of native_name, e.g. ja, ko, zh-Hans, or delete this line",
     "title": "their position, as printed under the name",
+    "reads": "the language they read briefs in, e.g. fr (email sends them that edition), or delete this line",
     "country": "the two-letter country code, e.g. JP",
     "bio": "a short biography in a sentence or two, or delete this section",
     "clearance": "the highest marking they may see, e.g. C//REL TO USA, JPN, or delete this line",

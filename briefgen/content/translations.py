@@ -21,14 +21,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
-import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path, load_yaml
+from briefgen.content.rawdata import scalars
 from briefgen.errors import ContentError, Diagnostic
 
 # The translatable fields, as key paths with `*` for any list index: the text a reader reads.
@@ -55,11 +54,6 @@ def translation_path(brief_path: Path, lang: str) -> Path:
     return brief_path.with_name(f"{brief_path.stem}.{lang}.yaml")
 
 
-def is_translation_file(path: Path) -> bool:
-    """Whether a file in content/ is an edition's text (`<id>.<lang>.yaml`), not a brief."""
-    return bool(re.fullmatch(r"[^.]+\.[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", path.stem))
-
-
 def fingerprint(text: str) -> str:
     """A short, stable fingerprint of a source text (white space at the ends ignored)."""
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:10]
@@ -67,19 +61,8 @@ def fingerprint(text: str) -> str:
 
 def translatable_fields(data: Any) -> dict[str, tuple[KeyPath, str]]:
     """Each translatable text of a brief's data, by its printed key path ('deliverables[0].summary')."""
-    return {format_key_path(path): (path, text) for path, text in _texts(data, ())
+    return {format_key_path(path): (path, text) for path, text in scalars(data, ())
             if ".".join("*" if isinstance(part, int) else str(part) for part in path) in _PATTERNS}
-
-
-def _texts(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _texts(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _texts(item, (*path, index))
 
 
 def _entries(doc: LoadedDocument) -> dict[str, Any]:

@@ -119,7 +119,7 @@ def find_briefs(project: Project, files: Iterable[Path] = ()) -> list[Path]:
 def _briefs_in(folder: Path) -> list[Path]:
     """The briefs directly in a folder: its YAML files but the project's glossary and the
     editions' texts (`<id>.<lang>.yaml`, content/translations.py)."""
-    from briefgen.content.translations import is_translation_file
+    from briefgen.content.languages import is_translation_file
 
     return sorted(path for path in folder.glob("*.yaml")
                   if path.name != GLOSSARY_FILE and not is_translation_file(path))
