@@ -279,6 +279,9 @@ def test_side_by_side_applies_page_one_rules_to_each_language(brief_file: Path) 
     assert result.code != 0
     assert "in the bilingual version: the brief does not fit on one page" in result.err
     assert (root / "output" / f"{SAMPLE_ID}.fr.pdf").is_file()
+    check = run_cli("check", "--root", root)               # check finds it too, before a build
+    assert check.code != 0
+    assert "in the bilingual version: the brief does not fit on one page" in check.err
 
 
 def test_back_to_back_turns_the_second_language_upside_down(brief_file: Path) -> None:
