@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import yaml
 
 from briefgen.content.languages import CATALOGUES_DIR, catalogue, catalogue_tag, languages
 from briefgen.render.labels import date_range, labels_for, long_date, medium_date
-from tests.conftest import BOOK, SAMPLE_ID, copy_trip, edit, run_cli
+from tests.conftest import BOOK, SAMPLE_ID, copy_sample, copy_trip, edit, git, run_cli
 from tests.pdf_utils import pdf_text
 
 SHIPPED = {"en", "fr", "es", "de", "pt", "ja", "ko", "zh-Hans"}
@@ -333,3 +334,20 @@ def test_a_right_to_left_brief_is_set_right_to_left(brief_file: Path) -> None:
     # The Arabic month; a date's digits, a left-to-right run inside a right-to-left line, are
     # extracted in the order they were drawn, not as written (docs/languages.md).
     assert "أغسطس" in text
+
+
+def test_diff_reads_an_edition_file_as_no_brief(tmp_path: Path) -> None:
+    """A translator's commit changes content/<id>.fr.yaml, which is not a brief to compare."""
+    root = tmp_path / "briefs"
+    copy_sample(root / "content")
+    brief_file = root / "content" / f"{SAMPLE_ID}.yaml"
+    translate_to_french(brief_file)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "briefs")
+    french = brief_file.with_name(f"{SAMPLE_ID}.fr.yaml")
+    edit(french, FRENCH["title"], "Sommet de Camp David")
+    git(root, "commit", "-q", "-am", "translation revised")
+    result = run_cli("diff", "HEAD~1", "--root", root)
+    assert result.code == 0, result.err
+    assert f"{SAMPLE_ID}.fr.yaml" not in result.out

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import yaml
 
@@ -61,7 +61,7 @@ def catalogue(lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     return {str(key): str(value) for key, value in words.items()}
 
 
-def is_translation_file(path: Path) -> bool:
+def is_translation_file(path: PurePath) -> bool:
     """Whether a file in content/ is an edition's text (`<id>.<lang>.yaml`, content/translations.py),
     not a brief. Here, where finding the briefs can ask without loading the content model."""
     return bool(re.fullmatch(r"[^.]+\.[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", path.stem))

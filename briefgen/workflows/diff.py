@@ -207,8 +207,11 @@ def _audience_ids(data: bytes, path: str) -> list[str] | None:
 
 
 def _is_brief(path: str) -> bool:
+    """A YAML file directly in content/, but an edition's text (`<id>.<lang>.yaml`)."""
+    from briefgen.content.languages import is_translation_file
+
     pure = PurePosixPath(path)
-    return str(pure.parent) == CONTENT and pure.suffix == ".yaml"
+    return str(pure.parent) == CONTENT and pure.suffix == ".yaml" and not is_translation_file(pure)
 
 
 def _pairs(sides: _Sides) -> list[_Pair]:
