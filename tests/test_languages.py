@@ -351,3 +351,24 @@ def test_diff_reads_an_edition_file_as_no_brief(tmp_path: Path) -> None:
     result = run_cli("diff", "HEAD~1", "--root", root)
     assert result.code == 0, result.err
     assert f"{SAMPLE_ID}.fr.yaml" not in result.out
+
+
+def test_the_preview_reads_an_edition_file_as_its_brief_s(brief_file: Path) -> None:
+    """Saving content/<id>.fr.yaml refreshes the brief <id> (its check lists the edition's
+    fields); it never shows up as a brief of its own."""
+    from briefgen.preview.state import ChangeFeed, Preview
+    from briefgen.project import Project
+
+    french = translate_to_french(brief_file)
+    site = Project.at(brief_file.parent.parent)
+    preview = Preview(site, ChangeFeed(), lambda path, **kw: None)
+    preview.refresh_all()
+    _, before = preview.snapshot(SAMPLE_ID) or (None, {})
+    assert "`subtitle` is not translated yet" in str(before["warnings"])
+    data = yaml.safe_load(french.read_text(encoding="utf-8"))
+    data["fields"]["subtitle"]["text"] = "États-Unis · Japon · République de Corée"
+    french.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    preview.files_changed([french])
+    assert preview.snapshot(f"{SAMPLE_ID}.fr") is None
+    _, after = preview.snapshot(SAMPLE_ID) or (None, {})
+    assert "`subtitle` is not translated yet" not in str(after["warnings"])
