@@ -372,3 +372,38 @@ def test_the_preview_reads_an_edition_file_as_its_brief_s(brief_file: Path) -> N
     assert preview.snapshot(f"{SAMPLE_ID}.fr") is None
     _, after = preview.snapshot(SAMPLE_ID) or (None, {})
     assert "`subtitle` is not translated yet" not in str(after["warnings"])
+
+
+def test_diff_speaks_of_a_brief_in_its_language(tmp_path: Path) -> None:
+    root = tmp_path / "briefs"
+    copy_sample(root / "content")
+    brief_file = root / "content" / f"{SAMPLE_ID}.yaml"
+    edit(brief_file, "title:", "lang: fr\ntitle:")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "briefs")
+    edit(brief_file, "  - id: hotline\n    title: Three-way hotline\n    status: expected",
+         "  - id: hotline\n    title: Three-way hotline\n    status: announced")
+    git(root, "commit", "-q", "-am", "hotline announced")
+    text = run_cli("diff", "HEAD~1", "--root", root)
+    assert text.code == 0, text.err
+    assert f"content/{SAMPLE_ID}.yaml: modifiée" in text.out
+    assert "  Résultats attendus\n    Three-way hotline: expected → announced" in text.out
+    markdown = run_cli("diff", "HEAD~1", "--format", "markdown", "--root", root).out
+    assert "**Résultats attendus**" in markdown
+    assert f"### content/{SAMPLE_ID}.yaml: modifiée" in markdown
+
+
+def test_diff_s_verbs_follow_the_brief_s_language() -> None:
+    from briefgen.content.compare import BriefDiff, Change
+    from briefgen.render.changes import as_markdown, as_text
+
+    changes = [Change("Participants", "removed", "Jake Sullivan"), Change("Sources", "added", "Readout"),
+               Change("Brief", "changed", "the brief", "subtitle", "", "Japon")]
+    japanese = BriefDiff(SAMPLE_ID, f"content/{SAMPLE_ID}.yaml", "changed", changes=changes, lang="ja")
+    text = as_text([japanese], "main", [])
+    assert "  出席者\n    - 削除: Jake Sullivan" in text
+    assert "  出典\n    + 追加: Readout" in text
+    assert "  資料\n    the brief: subtitle: （なし） → Japon" in text
+    english = as_markdown([BriefDiff(SAMPLE_ID, "x.yaml", "changed", changes=changes)], "main", [])
+    assert "**Participants**\n- Removed: ~~Jake Sullivan~~" in english

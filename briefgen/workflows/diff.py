@@ -353,6 +353,9 @@ def _compare_pair(project: Project, base_project: Project, sides: _Sides, pair: 
     if after:
         diff.problems_after = after[1]
     old, new = (before[0] if before else None), (after[0] if after else None)
+    described = new or old
+    if described is not None:
+        diff.lang = described.lang
     if old is not None and new is not None:
         diff.changes = compare(_side(old), _side(new))
     if versions.audience is not None and not diff.changes and not diff.problems_before + diff.problems_after:
