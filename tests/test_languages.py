@@ -407,3 +407,15 @@ def test_diff_s_verbs_follow_the_brief_s_language() -> None:
     assert "  資料\n    the brief: subtitle: （なし） → Japon" in text
     english = as_markdown([BriefDiff(SAMPLE_ID, "x.yaml", "changed", changes=changes)], "main", [])
     assert "**Participants**\n- Removed: ~~Jake Sullivan~~" in english
+
+
+def test_a_home_time_on_another_day_names_the_day_in_the_language() -> None:
+    from briefgen.content.models import AgendaItem
+    from briefgen.content.schedule import clock_labels
+    from briefgen.render.labels import weekday
+
+    item = AgendaItem.model_validate({"time": "19:00", "title": "Dinner"})
+    day = dt.date(2023, 11, 15)          # 19:00 in San Francisco is the next day in Tokyo
+    assert clock_labels(day, item, "America/Los_Angeles", "Asia/Tokyo")[1] == "Thu 12:00 JST"
+    french = clock_labels(day, item, "America/Los_Angeles", "Asia/Tokyo", lambda d: weekday(d, "fr"))
+    assert french[1] == "jeu. 12:00 JST"

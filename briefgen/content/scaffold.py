@@ -248,7 +248,6 @@ PERSON_PLACEHOLDERS = {
     "native_name": "the name in the person's own script, or delete this line",
     "lang": "the language of native_name, e.g. ja, ko, zh-Hans, or delete this line",
     "title": "their position, as printed under the name",
-    "reads": "the language they read briefs in, e.g. fr (email sends them that edition), or delete this line",
     "country": "the two-letter country code, e.g. JP",
     "bio": "a short biography in a sentence or two, or delete this section",
     "clearance": "the highest marking they may see, e.g. C//REL TO USA, JPN, or delete this line",

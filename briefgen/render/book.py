@@ -24,7 +24,7 @@ from briefgen.content.schedule import ScheduleItem, book_schedule, clock_labels,
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
 from briefgen.render.html import PAGE_SIZES, View, _banner_class, colours_style, template_environment
-from briefgen.render.labels import labels_for, long_date, medium_date, short_names, span_of_days
+from briefgen.render.labels import labels_for, long_date, medium_date, short_names, span_of_days, weekday
 from briefgen.render.pdf import render_plain_pdf
 from briefgen.render.richtext import RichText
 
@@ -56,7 +56,7 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
     places = list(dict.fromkeys(b.brief.event.location for b in briefs))
     rows: dict[dt.date | None, list[View]] = {}
     for entry in book_schedule(briefs, book.timezone):
-        rows.setdefault(entry.day, []).append(_schedule_row(entry, briefs, home))
+        rows.setdefault(entry.day, []).append(_schedule_row(entry, briefs, home, book.lang))
     home_column = any(row["home_time"] for day in rows.values() for row in day)
     lang = book.lang
     words = labels_for(None, lang)
@@ -130,16 +130,17 @@ def principal_home_zone(validated: ValidatedBook, briefs: list[ValidatedBrief]) 
     return zones.pop() if len(zones) == 1 else None
 
 
-def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str | None) -> View:
+def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str | None,
+                  lang: str = "en") -> View:
     validated = briefs[entry.brief_index]
     item = entry.item
-    local, home_time = clock_labels(entry.day, item, entry.zone, home)
+    local, home_time = clock_labels(entry.day, item, entry.zone, home, lambda day: weekday(day, lang))
     if item.time and entry.zone is None:
         local = f"{item.time}, {NO_ZONE}"
     return {"time": local, "home_time": home_time, "title": item.title,
             "brief": validated.brief.title, "brief_id": validated.brief_id,
             "location": item.location or validated.brief.event.location,
-            "who": short_names(item.participants, validated.people), "note": item.note or ""}
+            "who": short_names(item.participants, validated.people, lang), "note": item.note or ""}
 
 
 def _people_once(briefs: list[ValidatedBrief]) -> dict[str, Person]:

@@ -54,6 +54,7 @@ from briefgen.render.labels import (
     short_date,
     short_names,
     status_labels,
+    weekday,
 )
 from briefgen.render.richtext import RichText
 
@@ -390,7 +391,8 @@ def url_domain(url: str) -> str:
 
 def _agenda_item(item: AgendaItem, day: dt.date | None, day_label: str, brief: Brief,
                  people: dict[str, Person], text: RichText, lang: str = "en") -> View:
-    local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
+    local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone,
+                               lambda home_day: weekday(home_day, lang))
     words = labels_for(None, lang)
     return {
         "when": " ".join(filter(None, [day_label, local])),

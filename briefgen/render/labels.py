@@ -119,6 +119,13 @@ def short_date(day: dt.date, lang: str = DEFAULT_LANGUAGE) -> str:
     return format_skeleton("MMMEd", day, locale=_locale(lang))
 
 
+def weekday(day: dt.date, lang: str = DEFAULT_LANGUAGE) -> str:
+    """'Thu'; 'jeu.'; '木'."""
+    if _is_english(lang):
+        return f"{day:%a}"
+    return format_date(day, "EEE", locale=_locale(lang))
+
+
 def date_range(first: dt.date, last: dt.date, lang: str = DEFAULT_LANGUAGE) -> str:
     """Two days as one span in `lang`, months in full: CLDR's interval patterns (which
     Babel has only with abbreviated months) with the month widened where the long date spells it: '15–17 novembre 2023',

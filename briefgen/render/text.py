@@ -32,6 +32,7 @@ from briefgen.render.labels import (
     short_date,
     short_names,
     status_labels,
+    weekday,
 )
 from briefgen.render.richtext import RichText
 
@@ -344,7 +345,8 @@ def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
         return
     writer.heading(writer.labels["agenda"])
     for item, day in agenda_days(brief):
-        local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
+        local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone,
+                                   lambda home_day: weekday(home_day, writer.lang))
         when = " ".join(filter(None, [short_date(item.date, writer.lang) if item.date else "", local]))
         when += f" ({writer.labels['home_time'].format(time=home)})" if home else ""
         text = f"{when}: " if when else ""
