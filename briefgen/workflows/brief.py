@@ -475,7 +475,7 @@ _AUDIENCE_CEILING = re.compile(r"^\s+(?:- )?ceiling:", re.MULTILINE)
 
 
 def _prepared(project: Project, paths: list[Path], options: BuildOptions,
-              results: dict[Path, BriefResult], report,
+              results: dict[Path, BriefResult], report: Callable[[BriefResult], None],
               pending: dict[Path, int]) -> Iterator[PreparedBrief]:
     """Validate and render each brief here, while the workers lay out PDFs (and, at the
     start, while they import WeasyPrint): the two halves of a build overlap on two cores.
