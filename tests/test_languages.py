@@ -419,3 +419,33 @@ def test_a_home_time_on_another_day_names_the_day_in_the_language() -> None:
     assert clock_labels(day, item, "America/Los_Angeles", "Asia/Tokyo")[1] == "Thu 12:00 JST"
     french = clock_labels(day, item, "America/Los_Angeles", "Asia/Tokyo", lambda d: weekday(d, "fr"))
     assert french[1] == "jeu. 12:00 JST"
+
+
+def test_an_error_in_a_translation_is_reported_in_the_edition_s_file(brief_file: Path) -> None:
+    french = translate_to_french(brief_file)
+    data = yaml.safe_load(french.read_text(encoding="utf-8"))
+    data["fields"]["bottom_line"]["text"] = "Les dirigeants s’engagent [@nulle-part]."
+    french.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    lines = french.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, start=1) if "nulle-part" in text)
+    result = run_cli("check", "--root", brief_file.parent.parent)
+    assert result.code != 0
+    assert re.search(rf"content/{SAMPLE_ID}\.fr\.yaml:{line}:\d+: error: in the `fr` edition: .*nulle-part",
+                     result.err), result.err
+
+
+def test_a_translation_follows_its_item_by_id_not_by_place(brief_file: Path) -> None:
+    """A deliverable added first does not move the others' translations onto the wrong item."""
+    french = translate_to_french(brief_file)
+    data = yaml.safe_load(french.read_text(encoding="utf-8"))
+    data["fields"]["deliverables[hotline].title"]["text"] = "Ligne directe à trois"
+    french.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    edit(brief_file, "deliverables:\n", "deliverables:\n  - id: first-new\n    title: A new first one\n"
+                     "    status: expected\n    summary: Added at the top.\n")
+    edit(brief_file, "annex: [agenda, background, quotes, sources]\n",
+         "annex: [agenda, background, quotes, sources, deliverables]\n")   # room for it
+    root = brief_file.parent.parent
+    assert run_cli("build", "--root", root).code == 0
+    html = (root / "output" / f"{SAMPLE_ID}.fr.html").read_text(encoding="utf-8")
+    assert re.search(r'id="deliverable-hotline">.*?<strong>Ligne directe à trois</strong>', html, re.S)
+    assert "`deliverables[hotline].title` is stale" not in run_cli("check", "--root", root).err

@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the edition's language, a BCP 47 tag with a catalogue (e.g. fr, ja)")
     parser.add_argument("--accept", metavar="KEY", action="append", default=[],
                         help="mark this field's translation as revised for the source's text now "
-                        "(its key path, e.g. deliverables[0].summary); repeatable")
+                        "(its key path, e.g. deliverables[hotline].summary); repeatable")
     parser.add_argument("--root", type=Path, default=None,
                         help="project folder (default: the nearest folder with content/)")
 

@@ -9,6 +9,9 @@ content/<id>.fr.yaml, which holds only the translatable fields, by key path:
         fingerprint: 5d41402abc                   # of that source text
         text: Sommet trilatéral de Camp David     # the translation
 
+A field in a list is named by its item's id where the item has one
+(`deliverables[hotline].summary`, `participants[kishida].note`), so inserting an item
+leaves the others' translations where they were; items without an id go by position.
 A field whose entry has no `text` is untranslated; one whose fingerprint is not the
 fingerprint of the source's text now is stale (the source changed since it was translated).
 `briefgen translate` writes the file (`translation_text`); `check` lists both kinds at their
@@ -60,9 +63,38 @@ def fingerprint(text: str) -> str:
 
 
 def translatable_fields(data: Any) -> dict[str, tuple[KeyPath, str]]:
-    """Each translatable text of a brief's data, by its printed key path ('deliverables[0].summary')."""
-    return {format_key_path(path): (path, text) for path, text in scalars(data, ())
+    """Each translatable text of a brief's data, by its stable key ('deliverables[hotline].summary')."""
+    return {stable_key(data, path): (path, text) for path, text in scalars(data, ())
             if ".".join("*" if isinstance(part, int) else str(part) for part in path) in _PATTERNS}
+
+
+def stable_key(data: Any, path: KeyPath) -> str:
+    """A field's key path with each list index replaced by its item's id (or person) where
+    the item has one: ('deliverables', 0, 'summary') -> 'deliverables[hotline].summary'."""
+    key, value = "", data
+    for part in path:
+        if isinstance(part, int):
+            value = value[part]
+            name = value.get("id") or value.get("person") if isinstance(value, dict) else None
+            key += f"[{name if isinstance(name, str) else part}]"
+        else:
+            value = value[part]
+            key += f".{part}" if key else str(part)
+    return key
+
+
+def edition_problem(problem: Diagnostic, source: LoadedDocument, translation: LoadedDocument,
+                    lang: str) -> Diagnostic:
+    """A problem the edition's text has, where that text was written: at its entry in the
+    edition's file when it is a translated field, else in the brief; saying it is the edition's."""
+    fields = {format_key_path(path): key for key, (path, _) in translatable_fields(source.data).items()}
+    key = fields.get(problem.key_path)
+    message = f"in the `{lang}` edition: {problem.message}"
+    if key is None or key not in _entries(translation):
+        return dataclasses.replace(problem, message=message)
+    line, column = translation.locate(("fields", key, "text"))
+    return dataclasses.replace(problem, path=translation.display_path, line=line, column=column,
+                               message=message, key_path=f"fields.{key}.text")
 
 
 def _entries(doc: LoadedDocument) -> dict[str, Any]:

@@ -146,6 +146,7 @@ def with_editions(validated: ValidatedBrief, people: PeopleRegistry) -> tuple[Va
     refuses, is a ContentError."""
     from briefgen.content.translations import (
         edition_document,
+        edition_problem,
         load_translation,
         translation_path,
         translation_problems,
@@ -156,7 +157,12 @@ def with_editions(validated: ValidatedBrief, people: PeopleRegistry) -> tuple[Va
     for lang in validated.brief.editions:
         translation = load_translation(validated.path, lang, validated.display_path)
         problems += translation_problems(validated.document, translation)
-        edition = validate_document(edition_document(validated.document, translation, lang), people)
+        try:
+            edition = validate_document(edition_document(validated.document, translation, lang), people)
+        except ContentError as exc:
+            problems += [edition_problem(d, validated.document, translation, lang)
+                         for d in exc.diagnostics if d.is_error]
+            continue
         editions.append(replace(edition, house=validated.house, edition=lang))
     if any(problem.is_error for problem in problems):
         raise ContentError([*validated.warnings, *problems])
