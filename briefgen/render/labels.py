@@ -10,13 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, parse_pattern
 
 from briefgen.content.languages import DEFAULT_LANGUAGE, catalogue, catalogue_tag
-from briefgen.content.models import AgendaItem, Brief, Event, Person, Point, Quote
+from briefgen.content.models import (
+    AgendaItem,
+    Brief,
+    DeliverableStatus,
+    Event,
+    Person,
+    Point,
+    PressStatus,
+    Quote,
+    Role,
+)
 from briefgen.content.schedule import item_days
 
 if TYPE_CHECKING:
@@ -35,26 +46,26 @@ def labels_for(house: House | None, lang: str = DEFAULT_LANGUAGE) -> dict[str, s
             for key, default in words.items()}
 
 
-def _by_value(prefix: str, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+def _by_value(prefix: str, choices: type[Enum], lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Each choice of the model's enum as its catalogue words it (`pool-spray` -> `press_pool_spray`)."""
     words = catalogue(lang)
-    return {key.removeprefix(prefix).replace("_", "-"): value for key, value in words.items()
-            if key.startswith(prefix)}
+    return {choice.value: words[prefix + choice.value.replace("-", "_")] for choice in choices}
 
 
 def status_labels(lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """A deliverable's status as printed, by value (`expected` -> 'Expected')."""
-    return _by_value("status_", lang) | {"": ""}
+    return _by_value("status_", DeliverableStatus, lang)
 
 
 def press_labels(lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """An agenda item's press coverage as printed, by value (`pool-spray` -> 'Pool spray')."""
-    return _by_value("press_", lang)
+    return _by_value("press_", PressStatus, lang)
 
 
 def role_labels(lang: str = DEFAULT_LANGUAGE) -> dict[str | None, str]:
     """A participant's role as printed, by value; no role prints nothing."""
     roles: dict[str | None, str] = {None: ""}
-    roles.update(_by_value("role_", lang))
+    roles.update(_by_value("role_", Role, lang))
     return roles
 
 
