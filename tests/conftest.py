@@ -14,7 +14,7 @@ from briefgen.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent
 # The sample's own annex line, for tests that choose another.
-SAMPLE_ANNEX = "annex: [agenda, background, quotes, sources]\n"
+SAMPLE_ANNEX = "annex: [agenda, deliverables, background, quotes, sources]\n"
 SAMPLE_ID = "camp-david-2023"
 
 

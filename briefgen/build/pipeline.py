@@ -531,12 +531,12 @@ def layout_verdict(project: Project, validated: ValidatedBrief,
 def _lay_out_for_check(project: Project, validated: ValidatedBrief) -> tuple[list[Diagnostic], int]:
     """Lay the brief out once; its layout problems and the words on page 1."""
     from briefgen.render.html import render_html
-    from briefgen.render.pdf import check_fit, lay_out
+    from briefgen.render.pdf import check_fit, lay_out_stepped
 
     source = validated.content_text()
     try:
-        html = render_html(validated, project.templates_dir)
-        laid_out = lay_out(html, source, project.asset_roots)
+        html, laid_out = lay_out_stepped(render_html(validated, project.templates_dir), source,
+                                         project.asset_roots)
         fit = check_fit(html, laid_out, source, project.asset_roots, draft=False)
     except ContentError as exc:
         return list(exc.diagnostics), 0

@@ -22,12 +22,13 @@ from briefgen.content.models import AgendaItem, Brief
 from briefgen.content.schedule import Slot, clock_labels, item_days, item_zone_name, zoned_slots
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
-from briefgen.render.html import PAGE_SIZES, _banner_class, colours_style, template_environment
+from briefgen.render.html import PAGE_MARGINS, PAGE_SIZES, _banner_class, colours_style, template_environment
 from briefgen.render.labels import long_date, medium_date, short_names, span_of_days
 from briefgen.render.richtext import RichText
 
 TEMPLATE_NAME = "book.html.j2"
-FOOTER_POINTS = 7
+FOOTER_POINTS = 9
+STAMP_FROM_EDGE = "0.42in"     # the frame's banner line (page-common.css), clear of the 0.35 in strip
 NO_ZONE = "time zone not given"   # beside a time that no item, event or book gives a zone
 NAME_ORDER_LABELS = {"family-first": "family name first", "given-first": "given name first"}
 
@@ -116,6 +117,7 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         "lang": "en",
         "generator": f"briefgen {__version__}",
         "page_size": PAGE_SIZES[book.paper],
+        "page_margin": PAGE_MARGINS[book.paper],
         "title": book.title,
         "subtitle": book.subtitle or "",
         "classification": book.classification,
@@ -226,25 +228,24 @@ def render_book_part(view: dict, part: str, templates_dir: Path = TEMPLATES_DIR)
 
 
 def footer_pdf(view: dict, sizes: list[tuple[float, float]]) -> bytes:
-    """One page per book page, of the same size (points), with only the footer line on it:
-    the book's marking, its title, Page N of M. Not tagged: it is drawn into the book's
-    pages as a pagination artifact."""
+    """One page per book page, of the same size (points), with only the book's page number
+    on it, 'Book · Page N of M', at the right of the top banner's line (the briefs' own
+    'Page i of N' and the marking keep the bottom line; the marking is never repeated). Not
+    tagged: it is drawn into the book's pages as a pagination artifact."""
     from briefgen.render.pdf import render_plain_pdf
 
     names = {size: f"s{n}" for n, size in enumerate(dict.fromkeys(sizes))}
     css = "".join(f"@page {name} {{ size: {w}pt {h}pt; margin: 0; }}\n" for (w, h), name in names.items())
-    title = html.escape(view["title"])
-    marking = html.escape(view["classification"])
     pages = "".join(
         f'<div class="p" style="page: {names[size]}; height: {size[1]}pt">'
-        f'<p class="stamp"><span class="m">{marking}</span> · {title} · Page {n} of {len(sizes)}</p></div>'
+        f'<p class="stamp">Book · Page {n} of {len(sizes)}</p></div>'
         for n, size in enumerate(sizes, start=1))
     return render_plain_pdf(
         f"<!DOCTYPE html><html lang='{view['lang']}'><head><meta charset='utf-8'><style>{css}"
         "html { font-family: 'Noto Sans', sans-serif; }"
         ".p { position: relative; break-after: page; margin: 0; }"
-        ".stamp { position: absolute; bottom: 2pt; line-height: 1.2; left: 0; right: 0; margin: 0; text-align: center;"
-        f" font-size: {FOOTER_POINTS}pt; color: #333; }}"
+        f".stamp {{ position: absolute; top: {STAMP_FROM_EDGE}; right: 0.75in; line-height: 1; margin: 0;"
+        f" font-size: {FOOTER_POINTS}pt; color: #3b424c; font-variant-numeric: tabular-nums; }}"
         ".m { font-weight: 700; }</style></head><body style='margin:0'>"
         f"{pages}</body></html>")
 

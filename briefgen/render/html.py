@@ -52,6 +52,14 @@ from briefgen.render.richtext import RichText
 TEMPLATE_NAME = "one-pager.html.j2"
 EMAIL_TEMPLATE_NAME = "email.html.j2"
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
+# The frame of every printed page (docs/page-spec.md): top and bottom, then the sides.
+PAGE_MARGINS = {"letter": "0.8in 0.75in", "a4": "20mm 19mm"}
+# A banner's size where a scheme asks for more than 10 pt: the Australian PSPF a cap height
+# of at least 5 mm (Noto Sans's capitals are 0.714 em: 20 pt), the UK 12 pt.
+BANNER_POINTS = {"au": 20, "uk": 12}
+BANNER_POINTS_DEFAULT = 10
+BANNER_CONTRAST = 7.0          # a scheme's colour on the banner's text only at this contrast
+SHORT_TITLE = 32               # characters of the title the footer carries
 BANNER_COLOURS = (("TOP SECRET", "top-secret"), ("SECRET", "secret"),
                   ("CONFIDENTIAL", "confidential"), ("UNCLASSIFIED", "unclassified"))
 
@@ -148,6 +156,13 @@ def brief_view(validated: ValidatedBrief) -> dict:
         "lang": "en",
         "generator": f"briefgen {__version__}",
         "page_size": PAGE_SIZES[brief.paper],
+        "page_margin": PAGE_MARGINS[brief.paper],
+        "short_title": short_title(brief.title),
+        "title_mark": mark(None) if rules is not None and rules.portion_marks else Markup(""),
+        "document_kind": document_kind(event.kind.value),
+        "when_where": when_where(brief, people),
+        "sides": participant_sides(brief, people),
+        "pointer": annex_pointer(annex),
         "paper": brief.paper,
         "title": brief.title,
         "subtitle": brief.subtitle or "",
@@ -238,6 +253,7 @@ def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
         "decisions": [{
             "issue": text.inline(d.issue),
             "recommendation": text.inline(d.recommendation),
+            **recommended_option(d.options, d.recommendation, text),
             "options": list(d.options),
             "due": medium_date(d.due) if d.due else "",
             "due_reason": d.due_reason or "",
@@ -265,9 +281,12 @@ SECTION_TITLES = {"agenda": "agenda", "deliverables": "deliverables", "key_messa
                   "sensitivities": "sensitivities", "background": "background",
                   "quotes": "quotations", "sources": "sources", "points": "points to make",
                   "if_raised": "if-raised lines", "press_line": "press line", "biographies": "biographies"}
-PAGE_ONE_REGIONS = {"full": ("deliverables",),
-                    "left": ("key_messages", "points", "if_raised", "press_line", "sensitivities", "background"),
-                    "right": ("agenda", "quotes"), "bottom": ("sources",)}
+# Page 1 is one side-head grid, top to bottom: the lines to take ("full", after the bottom
+# line, decisions and objectives), then the participants, then the lower zone ("lower"),
+# then what stays on page 1 only when the annex does not take it ("bottom").
+PAGE_ONE_REGIONS = {"full": ("points", "key_messages", "if_raised", "press_line"),
+                    "lower": ("agenda", "sensitivities", "deliverables", "quotes", "background"),
+                    "left": (), "right": (), "bottom": ("sources",)}
 
 
 def with_biographies(brief: Brief, people: dict[str, Person]) -> list[Participant]:
@@ -290,15 +309,11 @@ def annex_sections(brief: Brief, people: dict[str, Person]) -> list[str]:
 
 
 def page_one_regions(brief: Brief, people: dict[str, Person], annex: list[str]) -> dict[str, list[str]]:
-    """Page 1's sections by region. With one column empty, the other's sections run full width
-    instead, so no half of the page stays blank. Biographies are in no region: never on page 1."""
+    """Page 1's sections by region, in the order page 1 prints them. Biographies are in no
+    region: never on page 1."""
     present = present_sections(brief, people) - set(annex)
-    regions = {region: [name for name in names if name in present]
-               for region, names in PAGE_ONE_REGIONS.items()}
-    if not regions["left"] or not regions["right"]:
-        regions["full"] += regions["left"] + regions["right"]
-        regions["left"], regions["right"] = [], []
-    return regions
+    return {region: [name for name in names if name in present]
+            for region, names in PAGE_ONE_REGIONS.items()}
 
 
 def annex_title(sections: list[str]) -> str:
@@ -386,17 +401,99 @@ def portion_marker(rules: Rules | None) -> Callable[[str | None], Markup]:
 
 
 def _banner_style(brief: Brief, rules: Rules | None) -> str:
-    """The scheme's banner colours for the computed marking (the CSS classes serve briefs
-    without a scheme)."""
+    """The scheme's banner colour and size for the computed marking (black, 10 pt, for
+    briefs without a scheme)."""
     if rules is None:
         return ""
     return colours_style(rules, computed_marking(brief, rules))
 
 
 def colours_style(rules: Rules, marking: Marking) -> str:
-    """A banner's inline colours: those the scheme gives the marking's level."""
-    background, colour = rules.colours(marking)
-    return f"background: {background}; color: {colour}"
+    """A banner's inline style: bold capitals in the scheme's colour for the marking's level,
+    on the text only and only where it keeps a contrast of 7:1 on white paper (else black,
+    so UNCLASSIFIED green and SECRET red never print as the same grey bar), at the size the
+    scheme asks for. The UK scheme's banners are black."""
+    colour, _ = rules.colours(marking)
+    scheme = rules.scheme.id
+    if scheme == "uk" or contrast_on_white(colour) < BANNER_CONTRAST:
+        colour = "#000000"
+    return f"color: {colour}; font-size: {BANNER_POINTS.get(scheme, BANNER_POINTS_DEFAULT)}pt"
+
+
+def contrast_on_white(colour: str) -> float:
+    """WCAG contrast ratio of a `#rrggbb` colour against white."""
+    def channel(hex_pair: str) -> float:
+        value = int(hex_pair, 16) / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+    red, green, blue = (channel(colour[i:i + 2]) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * red + 0.7152 * green + 0.0722 * blue + 0.05)
+
+
+# --- page 1's masthead, decision box and lower zone ---------------------------------------
+
+def document_kind(kind: str) -> str:
+    """The masthead's first line: 'Bilateral meeting brief', 'Meeting brief'."""
+    return "Meeting brief" if kind == "meeting" else f"{kind.capitalize()} meeting brief"
+
+
+def short_title(title: str, most: int = SHORT_TITLE) -> str:
+    """The title as the footer carries it: whole words up to `most` characters."""
+    if len(title) <= most:
+        return title
+    return title[:most].rsplit(" ", 1)[0].rstrip(",;:–—-") + "…"
+
+
+def when_where(brief: Brief, people: dict[str, Person]) -> str:
+    """The masthead's one line: 'Wednesday, November 15, 2023 · 11:20 PST (14:20 EST home) ·
+    Filoli, Woodside, California · 4 h · Pool spray'. The first timed step of the agenda
+    gives the time, its length and its press; zone abbreviations, never IANA names."""
+    first = next(((item, day) for item, day in agenda_days(brief) if item.time), None)
+    parts = [event_dates(brief.event, lambda day: f"{day:%a} {day.day} {day:%b} {day.year}")]
+    if first is not None:
+        item, day = first
+        local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
+        parts.append(f"{local} ({home} home)" if home else local)
+    parts.append(brief.event.location)
+    if first is not None:
+        parts += [first[0].duration or "", PRESS_LABELS[first[0].press.value] if first[0].press else ""]
+    return " · ".join(part for part in parts if part)
+
+
+def recommended_option(options: list[str], recommendation: str, text: RichText) -> dict:
+    """The option the recommendation names first ('Approve. The navies…' recommends
+    Approve), and the rationale after it, so the box prints 'Recommend: Approve' on a line
+    of its own and marks that option. When none is named, the whole recommendation stands."""
+    stripped = recommendation.strip()
+    for option in options:
+        if stripped.lower().startswith(option.lower()) and \
+                stripped[len(option):len(option) + 1] in ("", ".", ",", ";", ":", " "):
+            rest = stripped[len(option):].lstrip(" .,;:")
+            return {"recommended": option, "rationale": text.inline(rest[:1].upper() + rest[1:])}
+    return {"recommended": "", "rationale": Markup("")}
+
+
+def participant_sides(brief: Brief, people: dict[str, Person]) -> list[dict]:
+    """Participants grouped by side (country), the host's side first: each side's people
+    with their role where it matters ('Biden (host)')."""
+    sides: dict[str, list[dict]] = {}
+    host_country = people[brief.event.host].country if brief.event.host else None
+    for participant in brief.participants:
+        person = people[participant.person]
+        role = participant.role.value if participant.role else ""
+        sides.setdefault(person.country, []).append({
+            "name": person.name, "title": person.title,
+            "role": ROLE_LABELS[role].lower() if role in ("host", "principal") else ""})
+    order = sorted(sides, key=lambda country: country != host_country)
+    return [{"side": country, "people": sides[country]} for country in order]
+
+
+def annex_pointer(annex: list[str]) -> str:
+    """'Annex A, page 2: agenda, background, quotations and sources.' ('' without an annex)."""
+    titles = [SECTION_TITLES[name] for name in annex]
+    if not titles:
+        return ""
+    listed = titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
+    return f"Annex A, page 2: {listed}."
 
 
 def _background(paragraphs: list[BackgroundParagraph] | None, text: RichText,

@@ -105,7 +105,7 @@ def write_pdfs(html: str, validated: TextSource, asset_roots: tuple[Path, ...],
     """The PDF/UA-1 file and, when `record` is given, the PDF/A-3b record copy with those
     files embedded: both written from one layout, both tagged, and both reproducible; and
     how the pages fit. Raises PageOverflow when they do not."""
-    laid_out = lay_out(html, validated, asset_roots)
+    html, laid_out = lay_out_stepped(html, validated, asset_roots)
     fit = check_fit(html, laid_out, validated, asset_roots)
     pdf, record_pdf = _write_tagged(html, laid_out, validated, record)
     return pdf, record_pdf, fit
@@ -127,6 +127,31 @@ def _write_tagged(html: str, laid_out: LaidOut, source: TextSource,
     languages = language_parts(html)
     return (finish_tags(pdf, languages),
             None if record_pdf is None else finish_tags(record_pdf, languages, claim_pdf_ua=True))
+
+
+# Page 1's body sizes, largest first: type moves in steps, never a stretch, and never under
+# the 10 pt floor (docs/page-spec.md). The HTML sets --body; the PDF is laid out at each step
+# until page 1 fits.
+BODY_STEPS = ("11pt", "10.5pt", "10pt")
+
+
+def at_body_step(html: str, step: str) -> str:
+    return html.replace("</head>", f"<style>:root {{ --body: {step}; }}</style></head>", 1)
+
+
+def lay_out_stepped(html: str, source: TextSource, asset_roots: tuple[Path, ...]) -> tuple[str, LaidOut]:
+    """The HTML at the largest body step at which page 1 (and the annex, and every line
+    limit) fits, and its layout; at the smallest step when none fits, for check_fit to
+    report. A brief with no --body of its own (a project's older template) is laid out once."""
+    if "--body" not in html:
+        return html, lay_out(html, source, asset_roots)
+    for step in BODY_STEPS:
+        stepped = at_body_step(html, step)
+        laid_out = lay_out(stepped, source, asset_roots)
+        fit = laid_out.fit
+        if fit.fits and not line_limit_problems(laid_out.document, source):
+            break
+    return stepped, laid_out
 
 
 def check_fit(html: str, laid_out: LaidOut, validated: TextSource,
