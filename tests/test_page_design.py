@@ -45,7 +45,7 @@ ALL = SAMPLES + FIXTURES
 
 def _live(chars: list[dict], height: float) -> list[dict]:
     """The characters of the live area: banners and footer left out."""
-    return [c for c in chars if FRAME_INCHES * 72 < c["top"] and c["bottom"] < height - FRAME_INCHES * 72]
+    return [c for c in chars if c["top"] > FRAME_INCHES * 72 and c["bottom"] < height - FRAME_INCHES * 72]
 
 
 def _height(pdf: Path) -> float:

@@ -482,6 +482,7 @@ def participant_sides(brief: Brief, people: dict[str, Person]) -> list[dict]:
         role = participant.role.value if participant.role else ""
         sides.setdefault(person.country, []).append({
             "name": person.name, "title": person.title,
+            "native_name": person.native_name or "", "lang": person.lang or "",
             "role": ROLE_LABELS[role].lower() if role in ("host", "principal") else ""})
     order = sorted(sides, key=lambda country: country != host_country)
     return [{"side": country, "people": sides[country]} for country in order]
