@@ -220,8 +220,8 @@ import statistics, time
 from pathlib import Path
 import briefgen.render.pdf as pdf
 import briefgen.render.pdf_tags as tags
-from briefgen.build.pipeline import Project, prepare_brief, write_brief
-from briefgen.build.record import provenance
+from briefgen.workflows.brief import Project, prepare_brief, write_brief
+from briefgen.workflows.record import provenance
 project = Project.at(Path({str(root)!r}), Path({str(root / 'a11y')!r}))
 briefs = [Path(p) for p in {[str(b) for b in briefs]!r}]
 origin = provenance(project)
@@ -271,7 +271,7 @@ def warm_per_brief(root: Path, briefs: list[Path], runs: int) -> tuple[float, fl
 import statistics, sys, time
 from pathlib import Path
 from weasyprint import HTML
-from briefgen.build.pipeline import Project, build_brief
+from briefgen.workflows.brief import Project, build_brief
 from briefgen.render.pdf import font_configuration
 fonts = font_configuration()
 project = Project.at(Path({str(root)!r}), Path({str(root / 'warm')!r}))
@@ -296,8 +296,8 @@ def peak_memory(root: Path) -> tuple[float, float]:
     code = f"""
 import resource
 from pathlib import Path
-from briefgen.build.pipeline import BuildOptions, Project, build
-results = build(Project.at(Path({str(root)!r})), options=BuildOptions(force=True, jobs=2))
+from briefgen.workflows.brief import BuildOptions, Project, build_briefs
+results = build_briefs(Project.at(Path({str(root)!r})), options=BuildOptions(force=True, jobs=2))
 assert all(r.ok for r in results)
 print(max(r.peak_memory_mb for r in results), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """

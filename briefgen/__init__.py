@@ -4,7 +4,8 @@ The folders follow the data, and imports point one way only (tests/test_architec
 
     `content`   read and check what authors write: YAML with positions, the model, the rules
     `render`    a validated brief to what a reader sees: HTML, plain text, PDF, pictures
-    `build`     many briefs to files in output/: workers, incremental stamps, books, diffs
+    `engine`    the machinery under every workflow: budgeted workers, stamps, atomic output, git
+    `workflows` one module per thing a user asks for: brief, check, book, diff, record, word
     `preview`   `briefgen serve`, the live preview on 127.0.0.1
     `mail`      a built brief as an email, drafted or sent
     `cli`       the `briefgen` command, a thin layer over the folders above

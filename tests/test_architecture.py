@@ -1,6 +1,6 @@
 """The package's folders follow the data, and imports point one way only.
 
-cli → (preview | mail) → build → render → content → (errors, project). Every import of a
+cli → (preview | mail) → workflows → engine → render → content → (errors, project). Every import of a
 briefgen module counts, also those inside functions: a lazy import that runs back up
 the layers is still a circle, only a hidden one.
 """
@@ -18,8 +18,8 @@ from conftest import REPO
 
 PACKAGE = REPO / "briefgen"
 # Lower numbers sit lower. Two folders on one level may not import each other.
-LAYERS = {"errors": 0, "project": 0, "content": 1, "render": 2, "build": 3,
-          "preview": 4, "mail": 4, "cli": 5, "__main__": 6}
+LAYERS = {"errors": 0, "project": 0, "content": 1, "render": 2, "engine": 3, "workflows": 4,
+          "preview": 5, "mail": 5, "cli": 6, "__main__": 7}
 
 
 def module_name(path: Path, package: Path) -> str:
@@ -109,23 +109,23 @@ def test_each_folder_says_what_it_holds_and_its_entry_points():
 
 @pytest.fixture
 def package_with_a_back_import(tmp_path: Path) -> Path:
-    """A tiny copy of the layout in which content imports the build stage."""
+    """A tiny copy of the layout in which content imports a workflow."""
     package = tmp_path / "briefgen"
-    for folder in ("content", "build"):
+    for folder in ("content", "workflows"):
         (package / folder).mkdir(parents=True)
         (package / folder / "__init__.py").write_text('"""x"""\n')
     (package / "__init__.py").write_text("")
-    (package / "build" / "pipeline.py").write_text("from briefgen.content import models\n")
+    (package / "workflows" / "brief.py").write_text("from briefgen.content import models\n")
     (package / "content" / "models.py").write_text(
-        "def load():\n    from briefgen.build.pipeline import build  # lazy, and still wrong\n")
+        "def load():\n    from briefgen.workflows.brief import build_briefs  # lazy, and still wrong\n")
     return package
 
 
 def test_the_checks_catch_a_back_import_and_its_circle(package_with_a_back_import: Path):
     problems = back_imports(package_with_a_back_import)
     assert problems == ["briefgen/content/models.py: briefgen.content.models (content, level 1) "
-                        "imports briefgen.build.pipeline (build, level 3)"]
-    assert ["briefgen.build.pipeline", "briefgen.content.models", "briefgen.build.pipeline"] in \
+                        "imports briefgen.workflows.brief (workflows, level 4)"]
+    assert ["briefgen.content.models", "briefgen.workflows.brief", "briefgen.content.models"] in \
         circles(package_with_a_back_import)
 
 

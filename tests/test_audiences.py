@@ -230,7 +230,7 @@ def search_outputs(built: Path, brief_id: str, audience: str, monkeypatch) -> No
 
 def _composed_message(root: Path, brief_id: str, audience: str) -> dict[str, str]:
     """The email as briefgen composes it (mail/message.py), before anything is sent."""
-    from briefgen.build.pipeline import check_brief
+    from briefgen.workflows.brief import check_brief
     from briefgen.mail.message import build_message, compose_parts
     from briefgen.project import Project
 
@@ -402,7 +402,7 @@ def search_amended_email(folder: Path, brief_id: str, audience: str, monkeypatch
 def test_an_old_record_of_the_whole_brief_still_gives_a_version_only_its_changes(tmp_path: Path):
     """A record that kept the whole brief's files for a version (as records once did): the
     earlier side is made into the audience's version, as it was defined then, before comparing."""
-    from briefgen.build.pipeline import check_brief
+    from briefgen.workflows.brief import check_brief
     from briefgen.mail.amend import what_changed
     from briefgen.mail.sent_record import EarlierVersion
     from briefgen.project import Project
@@ -431,14 +431,14 @@ def test_an_old_record_of_the_whole_brief_still_gives_a_version_only_its_changes
 def preview_server(history: Path):
     """The real preview server on the changed project, every PDF built (as `briefgen serve`
     does, in this process)."""
-    from briefgen.build import pipeline
+    from briefgen.workflows.brief import Project, build_brief
     from briefgen.preview.server import PreviewServer
     from briefgen.preview.state import ChangeFeed, Preview
 
-    site = pipeline.Project.at(history)
+    site = Project.at(history)
     feed = ChangeFeed()
     events = feed.subscribe()
-    preview = Preview(site, feed, lambda path, **kw: pipeline.build_brief(site, path, **kw))
+    preview = Preview(site, feed, lambda path, **kw: build_brief(site, path, **kw))
     preview.refresh_all()
     builder = threading.Thread(target=preview.build_pdfs_until_stopped, daemon=True)
     builder.start()
@@ -602,12 +602,12 @@ def test_the_full_brief_s_page_links_to_each_version(preview_server):
 def test_a_version_s_page_follows_what_it_may_see_and_never_quotes_the_brief_s_problems(tmp_path: Path):
     """On a save, a version's page changes only when the version does; when the brief breaks,
     the version keeps its last good page and says how many problems, not what they say."""
-    from briefgen.build import pipeline
+    from briefgen.workflows.brief import Project, build_brief
     from briefgen.preview.state import ChangeFeed, Preview
 
     root = make_project(tmp_path)
-    site = pipeline.Project.at(root)
-    preview = Preview(site, ChangeFeed(), lambda path, **kw: pipeline.build_brief(site, path, **kw))
+    site = Project.at(root)
+    preview = Preview(site, ChangeFeed(), lambda path, **kw: build_brief(site, path, **kw))
     preview.refresh_all()
     brief = root / "content" / "ally-talks.yaml"
 
@@ -758,8 +758,30 @@ def test_every_section_prints_its_portion_marks_in_every_output(built: Path):
     assert not missing, missing
 
 
+def test_the_docx_prints_every_portion_mark_inside_its_portion(tmp_path: Path):
+    """The Word file, paragraph by paragraph: each section's mark right before its portion
+    (after a label such as `Issue:`), outside the portion's content control."""
+    import zipfile
+
+    from lxml import etree
+    root = make_project(tmp_path)
+    result = run_cli("docx", "--root", root, "--audience", "staff", root / "content" / "ally-talks.yaml")
+    assert result.code == 0, result.err
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(root / "output" / "ally-talks.staff.docx") as archive:
+        document = etree.fromstring(archive.read("word/document.xml"))
+    text = _words(" ".join("".join(t.text or "" for t in p.iter(f"{w}t")) for p in document.iter(f"{w}p")))
+    for label in ("Issue: ", "Q: ", "If pressed: "):
+        text = text.replace(label, "")
+    missing = [section for section, marked in SECTION_MARKS.items() if marked not in text]
+    assert not missing, missing
+    marks = [t for t in document.iter(f"{w}t") if (t.text or "").startswith("(S//NOFORN)")]
+    assert marks
+    assert not any(True for t in marks for _ in t.iterancestors(f"{w}sdt"))
+
+
 def test_a_version_is_a_new_brief_and_the_full_one_is_unchanged(built: Path):
-    from briefgen.build.pipeline import check_brief
+    from briefgen.workflows.brief import check_brief
     from briefgen.project import Project
 
     validated, _ = check_brief(Project.at(built), built / "content" / "ally-talks.yaml")
@@ -847,7 +869,7 @@ def test_uk_and_australian_schemes():
 
 def test_each_version_is_one_more_layout_for_the_workers():
     """Known before validating, so a brief with audiences gets workers for its versions."""
-    from briefgen.build.pipeline import _layouts_at_least
+    from briefgen.workflows.brief import _layouts_at_least
     assert _layouts_at_least([CONTENT / "ally-talks.yaml", CONTENT / "board-review.yaml"]) == 4 + 3
     assert _layouts_at_least([REPO / "content" / "camp-david-2023.yaml"]) == 1
 
@@ -898,10 +920,10 @@ def test_the_preview_shows_the_full_brief_s_pdf_before_its_versions_are_laid_out
     """In the live preview one worker lays out a brief and then each version: the full
     brief's page hears that its PDF is ready as soon as it is written, with its versions
     still building, and the versions follow."""
-    from briefgen.build import pipeline
+    from briefgen.workflows.brief import Project, build_brief
     from briefgen.preview.state import ChangeFeed, Preview
 
-    site = pipeline.Project.at(make_project(tmp_path))
+    site = Project.at(make_project(tmp_path))
     feed = ChangeFeed()
     events = feed.subscribe()
     seen: list[tuple[str, list[str], bool]] = []
@@ -913,7 +935,7 @@ def test_the_preview_shows_the_full_brief_s_pdf_before_its_versions_are_laid_out
             _, state = preview.snapshot("ally-talks")
             versions = [preview.version_snapshot("ally-talks", a)[1]["status"] for a in ("staff", "partner", "press")]
             seen.append((state["status"], versions, (site.output_dir / "ally-talks.press.pdf").exists()))
-        return pipeline.build_brief(site, path, on_brief=brief_written if path.stem == "ally-talks" else None)
+        return build_brief(site, path, on_brief=brief_written if path.stem == "ally-talks" else None)
 
     preview = Preview(site, feed, build_pdf)
     preview.refresh_all()

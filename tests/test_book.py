@@ -321,14 +321,14 @@ def test_email_sends_the_book_with_its_calendar_once(built_trip: Path, smtp):
 def test_preview_lists_books_and_reassembles_them_when_a_brief_is_built(tmp_path: Path):
     import threading
 
-    from briefgen.build import pipeline
+    from briefgen.workflows.brief import Project, build_brief
     from briefgen.preview.state import ChangeFeed, Preview
 
     root = copy_trip(tmp_path)
-    project = pipeline.Project.at(root)
+    project = Project.at(root)
     feed = ChangeFeed()
     events = feed.subscribe()
-    preview = Preview(project, feed, lambda path, **kw: pipeline.build_brief(project, path, **kw))
+    preview = Preview(project, feed, lambda path, **kw: build_brief(project, path, **kw))
     preview.refresh_all()
     [book] = preview.all_books()
     assert (book["book"], book["title"], book["briefs"]) == (BOOK, "G7 Summit, Hiroshima", BRIEFS)
@@ -385,8 +385,8 @@ def test_overlapping_items_warn_and_fail_with_strict(tmp_path: Path):
 
 
 def test_without_a_timezone_the_calendar_has_floating_times_and_no_home_column(tmp_path: Path):
-    from briefgen.build.book import check_book
-    from briefgen.build.pipeline import Project
+    from briefgen.workflows.book import check_book
+    from briefgen.workflows.brief import Project
     from briefgen.render.book import PagePlan, book_view, render_book_part
     from briefgen.render.calendar import book_calendar
 
@@ -410,8 +410,9 @@ def test_a_trip_across_time_zones_is_ordered_by_instant_and_overlaps_use_duratio
     orders them by the moment they start, labels each with its zone, and the calendar gives
     each its own zone. Five minutes after the bilateral's start overlaps only when the
     bilateral lasts that long."""
-    from briefgen.build.book import check_book, overlap_warnings
-    from briefgen.build.pipeline import Project
+    from briefgen.content.book_checks import overlap_warnings
+    from briefgen.workflows.book import check_book
+    from briefgen.workflows.brief import Project
     from briefgen.render.book import PagePlan, book_view
     from briefgen.render.calendar import book_calendar
 
@@ -468,8 +469,8 @@ def test_each_calendar_event_keeps_its_own_zone_and_only_items_without_one_float
     """Item, event, book, in that order: an item with no zone anywhere floats alone (with a
     warning at its line and 'time zone not given' on the schedule), and does not make the
     book's other items float (imported in Sydney, the summit would be hours off)."""
-    from briefgen.build.book import check_book
-    from briefgen.build.pipeline import Project
+    from briefgen.workflows.book import check_book
+    from briefgen.workflows.brief import Project
     from briefgen.render.book import PagePlan, book_view
     from briefgen.render.calendar import book_calendar
 
@@ -523,8 +524,8 @@ def test_each_calendar_event_keeps_its_own_zone_and_only_items_without_one_float
 def test_the_book_s_banner_has_the_colours_its_briefs_scheme_gives_its_marking(tmp_path: Path):
     """The same marking in one colour on the book's pages and its briefs' (UK OFFICIAL is
     blue in the UK scheme; the book used to print it grey, as a marking it did not know)."""
-    from briefgen.build.book import check_book
-    from briefgen.build.pipeline import Project
+    from briefgen.workflows.book import check_book
+    from briefgen.workflows.brief import Project
     from briefgen.render.book import PagePlan, book_view, render_book_part
     from briefgen.render.html import render_html
 

@@ -15,7 +15,7 @@ from conftest import REPO, SAMPLE_ID, edit, run_cli
 from pdf_utils import embedded_fonts, pdf_text
 from pypdf import PdfReader
 
-from briefgen.build.pipeline import Project, check_brief, prepare_brief
+from briefgen.workflows.brief import Project, check_brief, prepare_brief
 from briefgen.content.models import AgendaItem, Point
 from briefgen.content.schedule import (
     clash_problems,

@@ -116,7 +116,7 @@ def test_yaml_11_values_stay_the_text_written(project: Path, brief_file: Path):
          "  - date: 2023-08-18\n    time: 10:30\n    title: Trilateral discussion")
     edit(brief_file, "    title: Joint military exercises", "    title: 1e3")
     edit(project / "content" / "people" / "yoon.yaml", "country: KR", "country: NO")
-    from briefgen.build.pipeline import Project, check_brief
+    from briefgen.workflows.brief import Project, check_brief
     validated, result = check_brief(Project.at(project), brief_file)
     assert result.ok, result.errors
     brief = validated.brief
@@ -296,7 +296,7 @@ def test_new_brief_warns_at_each_placeholder_until_filled(project: Path, monkeyp
     path.write_text(_fill_placeholders(path.read_text()))
     filled = run_cli("check", "--root", project, "--strict", path)
     assert (filled.code, filled.err) == (0, "")
-    from briefgen.build.pipeline import Project, check_brief
+    from briefgen.workflows.brief import Project, check_brief
     validated, _ = check_brief(Project.at(project), path)
     assert validated.brief.title == "Trilateral Summit" and validated.brief.sources[0].id == "source-1"
 

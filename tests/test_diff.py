@@ -307,7 +307,7 @@ def test_colour_on_a_terminal_unless_no_color(repo, monkeypatch):
 
 
 def test_changes_in_plain_words(project):
-    from briefgen.build.pipeline import check_brief
+    from briefgen.workflows.brief import check_brief
     from briefgen.content.compare import Side, compare
     from briefgen.project import Project
     from briefgen.render.changes import plain_summary
@@ -465,7 +465,7 @@ def test_a_change_that_pushes_page_one_over_is_reported_in_every_format_and_exit
 
 def test_words_on_page_one_count_page_one_only(repo):
     """The annex (background, quotes, sources) is not on page 1: its words do not count."""
-    from briefgen.build.pipeline import Project, check_brief
+    from briefgen.workflows.brief import Project, check_brief
     from briefgen.render.text import brief_text
 
     edit(brief(repo), "status: expected", "status: announced")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import docx as python_docx
 import pytest
-from conftest import REPO, SAMPLE_ID, copy_sample, run_cli
+from conftest import REPO, SAMPLE_ID, copy_sample, edit, run_cli, tiny_png
 from lxml import etree
 from pypdf import PdfReader
 from test_audiences import CONTENT as AUDIENCE_CONTENT
@@ -299,6 +299,150 @@ def test_a_docx_of_another_project_or_unsafe_is_refused(repo: Path, tmp_path: Pa
     assert "at most" in result.err
 
 
+@pytest.mark.parametrize("entities", ["external", "billion laughs"])
+def test_a_docx_with_a_dtd_is_refused_and_no_entity_is_read(repo: Path, tmp_path: Path, entities: str):
+    """An external entity (a local file) or nested entities (billion laughs) in the body:
+    the file is refused for its DTD; nothing is read, expanded or written."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRETFROMDISK", encoding="utf-8")
+    path = make_docx(repo)
+    files = parts(path)
+    document = files["word/document.xml"].decode()
+    if entities == "external":
+        dtd, use = f'<!DOCTYPE w:document [<!ENTITY disk SYSTEM "{secret.as_uri()}">]>', "&disk;"
+    else:
+        laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 9))
+        dtd, use = f'<!DOCTYPE w:document [<!ENTITY l0 "LOL">{laughs}]>', "&l8;"
+    document = document.replace("?>", "?>" + dtd, 1)
+    document = document.replace(">The leaders will announce", f">{use}The leaders will announce", 1)
+    files["word/document.xml"] = document.encode()
+    write_parts(path, files)
+    before = brief_path(repo).read_bytes()
+    result = run_cli("import-docx", "--root", repo, path)
+    assert result.code == 2
+    assert "declares a DTD (<!DOCTYPE>), which Word never writes; the file is not read" in result.err
+    assert "SECRETFROMDISK" not in result.out + result.err
+    assert "LOLLOL" not in result.out + result.err
+    assert brief_path(repo).read_bytes() == before
+    assert not (repo / "output" / f"{SAMPLE_ID}.review.md").exists()
+
+
+# --- locked text ---------------------------------------------------------------------------
+
+def test_only_the_fields_can_be_edited_in_word(repo: Path):
+    """Word's "Comments" protection: comments anywhere, edits only in the regions open to
+    everyone, which are exactly the fields' contents; each field's control cannot be deleted."""
+    files = parts(make_docx(repo))
+    settings = etree.fromstring(files["word/settings.xml"])
+    [protection] = settings.findall(q("documentProtection"))
+    assert (protection.get(q("edit")), protection.get(q("enforcement"))) == ("comments", "1")
+    assert settings.find(q("trackRevisions")) is not None
+    body = etree.fromstring(files["word/document.xml"]).find(q("body"))
+    fields = [sdt for sdt in body.iter(q("sdt")) if not sdt.find(f"{q('sdtPr')}/{q('tag')}").get(q("val"))
+              .startswith("cite:")]
+    assert len(fields) > 40
+    for sdt in fields:
+        content = sdt.find(q("sdtContent"))
+        assert (content[0].tag, content[0].get(q("edGrp"))) == (q("permStart"), "everyone")
+        assert (content[-1].tag, content[-1].get(q("id"))) == (q("permEnd"), content[0].get(q("id")))
+        assert sdt.find(f"{q('sdtPr')}/{q('lock')}").get(q("val")) == "sdtLocked"
+    assert len(body.findall(f".//{q('permStart')}")) == len(fields)   # nothing else is open
+
+
+def untracked_label_edits(files: dict[str, bytes], body: etree._Element) -> None:
+    """A reviewer who switched the protection off and Track Changes off: a label, a date and
+    the header's marking retyped; and, with tracking on, a label deleted."""
+    [label] = body.xpath(".//w:t[.='Line: ']", namespaces=NS)[:1]
+    label.text = "Answer: "
+    date = body.xpath(".//w:t[starts-with(., 'Friday, August 18')]", namespaces=NS)[0]
+    date.text = date.text.replace("18", "19")
+    header_name = next(n for n in files if re.fullmatch(r"word/header\d+\.xml", n))
+    files[header_name] = files[header_name].replace(b"UNCLASSIFIED", b"UNCLASSIFIED//FOUO")
+    line = body.xpath(".//w:r[w:t='Host: ']", namespaces=NS)[0]
+    for t in line.iter(q("t")):
+        t.tag = q("delText")
+    deletion = etree.Element(q("del"), {q("id"): "95", q("author"): "Erin Labels", q("date"): DATE})
+    line.addprevious(deletion)
+    deletion.append(line)
+
+
+def test_a_change_to_locked_text_is_reported_at_its_place(repo: Path):
+    path = make_docx(repo)
+    edit_docx(path, untracked_label_edits)
+    before = brief_path(repo).read_bytes()
+    result = run_cli("import-docx", "--root", repo, path)
+    assert result.code == 1, result.err
+    assert brief_path(repo).read_bytes() == before
+    text = before.decode()
+    question = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("  - question:"))
+    assert re.search(rf"{SAMPLE_ID}\.yaml:{question}:\d+: error: the text outside the fields after "
+                     r"`if_raised\[0\]\.question` was changed without Track Changes .*it now reads "
+                     r"“Answer:” \(if_raised\[0\]\.question\)", result.err), result.err
+    assert re.search(r"error: the text outside the fields after `bottom_line` was changed without Track "
+                     r"Changes .*“Date: Friday, August 19, 2023", result.err), result.err
+    assert re.search(r"error: the page header was changed without Track Changes .*UNCLASSIFIED//FOUO",
+                     result.err), result.err
+    assert re.search(r"error: text deleted outside any field after `event\.location` by Erin Labels, "
+                     r"not applied: “Host:”", result.err), result.err
+    assert result.err.count("was changed without Track Changes") == 3, result.err
+
+
+# --- images ------------------------------------------------------------------------------------
+
+def test_an_image_is_a_picture_with_its_description_as_alt_text(repo: Path):
+    (repo / "content" / "assets").mkdir()
+    (repo / "content" / "assets" / "map.png").write_bytes(tiny_png())
+    edit(brief_path(repo), "joint-exercises\n", "joint-exercises\n")
+    text = brief_path(repo).read_text(encoding="utf-8")
+    start = text.index("bottom_line: >-\n")
+    end = text.index("\n\n", start)
+    brief_path(repo).write_text(text[:start] + "bottom_line: >-\n  The leaders meet at the retreat, "
+                                "![the map of the region](assets/map.png) here." + text[end:], encoding="utf-8")
+    commit(repo, "a map")
+    path = make_docx(repo)
+    files = parts(path)
+    body = etree.fromstring(files["word/document.xml"])
+    [picture] = control(body, "bottom_line").xpath(".//w:drawing//wp:docPr", namespaces={
+        **NS, "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"})
+    assert picture.get("descr") == "the map of the region"
+    assert "[image:" not in all_text(path)
+    # the picture itself, in word/media, related to the body by the id its blip embeds
+    [embed] = picture.getparent().xpath(".//*[local-name()='blip']/@*[local-name()='embed']")
+    [target] = etree.fromstring(files["word/_rels/document.xml.rels"]).xpath(f"//*[@Id='{embed}']/@Target")
+    assert files["word/" + target] == tiny_png()
+    untouched = run_cli("import-docx", "--root", repo, path)
+    assert untouched.code == 0, untouched.err
+    assert "nothing to merge" in untouched.out
+    # the alt text edited in Word (its Alt Text pane) comes back as the image's description
+    edit_docx(path, lambda files, body: control(body, "bottom_line").xpath(
+        ".//*[local-name()='docPr']")[0].set("descr", "a map of Camp David"))
+    result = run_cli("import-docx", "--root", repo, path)
+    assert result.code == 0, result.err
+    assert "![a map of Camp David](assets/map.png) here." in " ".join(brief_path(repo).read_text().split())
+
+
+# --- a YAML that already fails validation ------------------------------------------------------
+
+def test_an_unrelated_validation_error_blocks_no_edit_and_is_reported_once(repo: Path):
+    path = make_docx(repo)
+    edit(brief_path(repo), "status: expected", "status: rumoured")   # the author's own slip
+    edit_docx(path, lambda files, body: (
+        tracked_replace(control(body, "deliverables[1].summary"), "Alice Editor", "Deeper cooperation."),
+        tracked_append(control(body, "objectives[1].text"), "Bob Legal", " See [@no-such-source].")))
+    result = run_cli("import-docx", "--root", repo, path)
+    assert result.code == 1
+    assert "merged `deliverables[1].summary`, edited by Alice Editor" in result.out
+    after = brief_path(repo).read_text(encoding="utf-8")
+    assert "summary: Deeper cooperation." in after
+    assert "status: rumoured" in after
+    assert re.search(r"error: the Word edit by Bob Legal is not applied: .*no-such-source", result.err)
+    assert "rumoured" not in result.err.split("already failed validation")[0], result.err
+    assert result.err.count("already failed validation before the import") == 1
+    assert result.err.count("(deliverables[0].status)") == 1, result.err
+    review = (repo / "output" / f"{SAMPLE_ID}.review.md").read_text(encoding="utf-8")
+    assert "### Already failing validation before the import" in review
+
+
 # --- audiences and LibreOffice ----------------------------------------------------------
 
 @pytest.mark.parametrize(("brief_id", "audience"), sorted(WITHHELD))
@@ -312,6 +456,36 @@ def test_an_audience_s_docx_holds_nothing_it_may_not_see(tmp_path: Path, brief_i
     withheld = WITHHELD[(brief_id, audience)]
     assert not {m for m in withheld if m in everything}
     assert {m for m in MARKERS[brief_id] - withheld if m in everything} == MARKERS[brief_id] - withheld
+    # what the file records (the fields, the digests of the locked text) names only its own controls
+    document = etree.fromstring(files["word/document.xml"])
+    controls = set(document.xpath("//w:sdt/w:sdtPr/w:tag/@w:val", namespaces=NS))
+    properties = etree.fromstring(files["docProps/custom.xml"])
+    recorded = {p.get("name"): "".join(p.itertext()) for p in properties}
+    assert set(recorded["briefgen.fields"].split(",")) <= controls
+    locked = {item.split("=")[0] for item in recorded["briefgen.locked"].split(";")}
+    assert {key for key in locked if key and not key.startswith("@")} <= controls
+    assert recorded["briefgen.audience"] == audience
+
+
+def test_an_edit_in_an_audience_s_docx_lands_in_the_full_brief(tmp_path: Path):
+    root = tmp_path / "briefs"
+    shutil.copytree(AUDIENCE_CONTENT, root / "content")
+    shutil.copytree(REPO / "content" / "people", root / "content" / "people")
+    git(tmp_path, "init", "-q", "-b", "main", str(root))
+    commit(root, "briefs")
+    result = run_cli("docx", "--root", root, "--audience", "partner", root / "content" / "ally-talks.yaml")
+    assert result.code == 0, result.err
+    path = root / "output" / "ally-talks.partner.docx"
+    # the partner's file holds Blinken's note (the full brief's participants[2]) but not Kishida's
+    edit_docx(path, lambda files, body: tracked_replace(control(body, "participants[2].note"), "Japan Desk",
+                                                        "Leads the afternoon working session"))
+    imported = run_cli("import-docx", "--root", root, path)
+    assert imported.code == 0, imported.err
+    assert "merged `participants[2].note`, edited by Japan Desk" in imported.out
+    changed = [line for line in git(root, "diff", "-U0").splitlines() if line[:1] in "+-"
+               and not line.startswith(("+++", "---"))]
+    assert changed == ["-    note: Leads the working session", "+    note: Leads the afternoon working session"]
+    assert "QUOKKAVEIL" in (root / "content" / "ally-talks.yaml").read_text(encoding="utf-8")
 
 
 def test_libreoffice_converts_every_sample_headless(tmp_path: Path):

@@ -77,18 +77,18 @@ def test_changing_a_person_rebuilds_exactly_the_briefs_naming_them(project: Path
 
 
 def test_template_change_rebuilds(project: Path, tmp_path: Path):
-    from briefgen.build.pipeline import BuildOptions, Project, build
+    from briefgen.workflows.brief import BuildOptions, Project, build_briefs
     templates = tmp_path / "templates"
     shutil.copytree(REPO / "templates", templates)
     base = Project.at(project)
     custom = Project(base.root, base.content_dir, base.output_dir, templates)
-    assert [r.skipped for r in build(custom)] == [False]
-    assert [r.skipped for r in build(custom)] == [True]
+    assert [r.skipped for r in build_briefs(custom)] == [False]
+    assert [r.skipped for r in build_briefs(custom)] == [True]
     edit(templates / "one-pager.css", "--accent: #1f3a5f;", "--accent: #5f1f3a;")
-    results = build(custom)
+    results = build_briefs(custom)
     assert [r.skipped for r in results] == [False] and results[0].ok
     assert "#5f1f3a" in (project / "output" / f"{SAMPLE_ID}.html").read_text()
-    assert [r.skipped for r in build(custom, options=BuildOptions(force=True))] == [False]
+    assert [r.skipped for r in build_briefs(custom, options=BuildOptions(force=True))] == [False]
 
 
 def test_a_deleted_or_edited_output_is_rebuilt(project: Path):
@@ -183,7 +183,7 @@ def test_changing_an_asset_rebuilds(project: Path):
 
 def test_an_older_build_does_not_overwrite_newer_content(project: Path, brief_file: Path):
     """Two builds at once: the one that read newer inputs wins, whichever finishes last."""
-    from briefgen.build.output import write_outputs
+    from briefgen.engine.output import write_outputs
     out = project / "output"
     assert write_outputs(out, "x", {".pdf": b"newer"}, version=200) == [out / "x.pdf"]
     assert write_outputs(out, "x", {".pdf": b"older"}, version=100) == []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.build.pipeline import Project, prepare_brief
+from briefgen.workflows.brief import Project, prepare_brief
 from briefgen.render.fit import content_boxes, measure_fit
 from briefgen.render.pdf import lay_out
 

@@ -465,7 +465,7 @@ def test_a_long_subject_with_an_en_dash_is_sent_and_sent_again_amended(project: 
 
 def test_the_email_heads_deliverables_by_their_statuses_as_the_page_does(project: Path, brief_file: Path):
     """Issue 22: 'Expected deliverables' was printed over items already announced."""
-    from briefgen.build.pipeline import Project, check_brief
+    from briefgen.workflows.brief import Project, check_brief
     from briefgen.render.html import render_email_html
 
     edit(brief_file, "    title: Three-way hotline\n    status: expected",
@@ -691,7 +691,7 @@ def test_header_fields_are_checked_again_when_the_message_is_made(project: Path,
     """Defence in depth: even a model that let a line break through cannot reach the Subject."""
     from dataclasses import replace
 
-    from briefgen.build.pipeline import Project, check_brief
+    from briefgen.workflows.brief import Project, check_brief
     from briefgen.errors import ContentError
     from briefgen.mail.message import compose_parts
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import edit, tiny_png
-from briefgen.build.pipeline import Project, check_brief
+from briefgen.workflows.brief import Project, check_brief
 from briefgen.render.text import brief_text
 
 BACKGROUND = """background: |

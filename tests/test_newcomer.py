@@ -193,7 +193,7 @@ def test_make_help_lists_the_new_targets(target: str):
 # --- item 6: times ------------------------------------------------------------------------------
 
 def test_a_one_digit_hour_is_read_as_two_digits(project: Path, brief_file: Path):
-    from briefgen.build.pipeline import Project, check_brief
+    from briefgen.workflows.brief import Project, check_brief
     from briefgen.render.html import render_html
 
     text = brief_file.read_text(encoding="utf-8")
@@ -233,13 +233,13 @@ def test_the_failure_line_says_its_or_their_and_nothing_was_written_when_never_b
 
 def test_the_preview_log_does_not_promise_a_last_good_version_it_never_had(project: Path,
                                                                           brief_file: Path):
-    from briefgen.build import pipeline
+    from briefgen.workflows.brief import Project, build_brief
     from briefgen.preview.state import ChangeFeed, Preview
 
     edit(brief_file, "status: expected", "status: expectd")
     lines: list[str] = []
-    site = pipeline.Project.at(project)
-    preview = Preview(site, ChangeFeed(), lambda path, **kw: pipeline.build_brief(site, path, **kw), lines.append)
+    site = Project.at(project)
+    preview = Preview(site, ChangeFeed(), lambda path, **kw: build_brief(site, path, **kw), lines.append)
     preview.refresh_all()
     assert lines[0] == (f"content/{SAMPLE_ID}.yaml: 1 problem; there is no good version to show yet")
     edit(brief_file, "status: expectd", "status: expected")

@@ -92,7 +92,7 @@ def test_annex_key_moves_sections_and_names_them_in_the_heading(project: Path, b
 
 
 def test_an_empty_annex_keeps_everything_on_page_one(project: Path, brief_file: Path):
-    from briefgen.build.pipeline import Project, check_brief
+    from briefgen.workflows.brief import Project, check_brief
     from briefgen.render.html import render_html
 
     edit(brief_file, SAMPLE_ANNEX, "annex: []\n")
@@ -236,7 +236,7 @@ def test_the_merged_result_of_a_brief_keeps_the_full_briefs_fit_whichever_versio
         tmp_path: Path):
     """The workers finish a brief's versions in any order; the build line's page-1 words and
     the draft are the full brief's, not those of whichever version came first or last."""
-    from briefgen.build.pipeline import BriefResult, merge_results
+    from briefgen.workflows.brief import BriefResult, merge_results
     from briefgen.render.fit import PageFit
 
     path = tmp_path / "talks.yaml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from briefgen.build.pipeline import Project
+from briefgen.workflows.brief import Project
 from briefgen.preview.pdf_worker import PdfWorker
 from conftest import SAMPLE_ID
 

@@ -138,7 +138,7 @@ def test_missing_person_file_is_reported_at_the_reference(project: Path, brief_f
 def test_unquoted_country_no_means_norway(project: Path, brief_file: Path):
     person = project / "content" / "people" / "blinken.yaml"
     edit(person, "country: US", "country: NO")
-    from briefgen.build.pipeline import Project, check_brief
+    from briefgen.workflows.brief import Project, check_brief
     validated, result = check_brief(Project.at(project), brief_file)
     assert result.ok, result.errors
     assert validated.people["blinken"].country == "NO"
@@ -207,13 +207,13 @@ def _line_of(path: Path, needle: str) -> int:
     raise AssertionError(needle)
 
 
-@pytest.mark.parametrize("module", ["briefgen", "briefgen.build.pipeline"])
+@pytest.mark.parametrize("module", ["briefgen", "briefgen.workflows.check"])
 def test_validation_does_not_import_weasyprint(module: str):
     """`check` must stay fast: WeasyPrint is imported only when a PDF is written."""
     import subprocess
     import sys
-    code = (f"import {module}, sys; from briefgen.build import pipeline as build; "
-            "build.check(build.Project.at(__import__('pathlib').Path(sys.argv[1]))); "
+    code = (f"import {module}, sys; from briefgen.workflows.check import Project, check_briefs; "
+            "check_briefs(Project.at(__import__('pathlib').Path(sys.argv[1]))); "
             "print('weasyprint' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 import os
 
-from briefgen.build.workers import Budget, JobFailed, peak_address_space_mb, run_jobs
+from briefgen.engine.workers import Budget, JobFailed, peak_address_space_mb, run_jobs
 
 HEADROOM_MB = 200
 

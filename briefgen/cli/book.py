@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from briefgen.build.book import build_books, find_books
-from briefgen.build.pipeline import BuildOptions
 from briefgen.cli.progress import BuildProgress
 from briefgen.errors import ExitCode
+from briefgen.workflows.book import build_books, find_books
+from briefgen.workflows.brief import BuildOptions
 
 DESCRIPTION = """\
 Build each book named (default: every book under content/books/) into

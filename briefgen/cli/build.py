@@ -6,12 +6,12 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from briefgen.build import pipeline
-from briefgen.build.workers import Budget
 from briefgen.cli.options import add_files_and_root, positive_float, positive_int
 from briefgen.cli.progress import BuildProgress
+from briefgen.engine.workers import Budget
 from briefgen.errors import ExitCode
 from briefgen.project import Project
+from briefgen.workflows.brief import BuildOptions, build_briefs, find_briefs
 
 DESCRIPTION = ("Validate each brief, then write output/<id>.html and output/<id>.pdf. A brief "
                "with errors, or one that does not fit on one page, is not written, and its last "
@@ -35,14 +35,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: TextIO) -> int:
-    options = pipeline.BuildOptions(strict=args.strict, force=args.force, jobs=args.jobs,
+    options = BuildOptions(strict=args.strict, force=args.force, jobs=args.jobs,
                                     budget=Budget(args.timeout, args.max_memory), record=args.record)
-    briefs = pipeline.find_briefs(project, args.files)
+    briefs = find_briefs(project, args.files)
     books = [] if args.files else project.book_files()
     progress = BuildProgress(project, len(briefs) + len(books), stdout, stderr)
-    results = pipeline.build(project, briefs, options, on_result=progress.brief_done)
+    results = build_briefs(project, briefs, options, on_result=progress.brief_done)
     if books:  # every book, after every brief: a book reuses its briefs' PDFs
-        from briefgen.build.book import build_books  # only a project with books needs it
+        from briefgen.workflows.book import build_books  # only a project with books needs it
         results += build_books(project, books, options, on_result=progress.brief_done,
                                brief_results={r.path: r for r in results})
     progress.finish(results)

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from briefgen.build import pipeline
-from briefgen.build.book import check_books
 from briefgen.cli.ci import escape_data, escape_property, for_log, wants_colour
 from briefgen.cli.options import add_files_and_root
 from briefgen.errors import Diagnostic, ExitCode
 from briefgen.project import Project
+from briefgen.workflows.book import check_books
+from briefgen.workflows.check import check_briefs
 
 DESCRIPTION = "Report every problem in every brief, with file:line:col."
 
@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: TextIO) -> int:
     named_books = [f for f in args.files if project.is_book(Path(f))]
     briefs_named = [f for f in args.files if f not in named_books]
-    results = (pipeline.check(project, briefs_named, layout=not args.no_layout)
+    results = (check_briefs(project, briefs_named, layout=not args.no_layout)
                if briefs_named or not args.files else [])
     books = check_books(project, [str(f) for f in named_books]) if named_books or not args.files else []
     return _report_check(results + books, args.format, args.strict, stdout, stderr, len(books))

@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from briefgen.build.changes import diff_project
 from briefgen.cli.ci import wants_colour
 from briefgen.cli.options import audience_id
 from briefgen.errors import ExitCode
 from briefgen.render import changes as report
+from briefgen.workflows.diff import diff_project
 
 DESCRIPTION = """\
 Compare each brief between a git revision (default: where this branch left main,

@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from briefgen.build.pipeline import find_briefs
-from briefgen.build.wordtrip import write_docx
 from briefgen.cli.options import audience_id
 from briefgen.errors import ExitCode
 from briefgen.project import Project
+from briefgen.workflows.brief import find_briefs
+from briefgen.workflows.word import write_docx
 
 DESCRIPTION = """\
 Write output/<id>.docx for each brief, and output/<id>.<audience>.docx for each of its

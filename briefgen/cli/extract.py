@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from briefgen.build.incremental import RECORD_SUFFIX
-from briefgen.build.record import extract_record
+from briefgen.engine.stamps import RECORD_SUFFIX
 from briefgen.errors import ExitCode, UsageError
+from briefgen.workflows.record import extract_record
 
 DESCRIPTION = """\
 Write the brief and the person files embedded in a record copy (made by

@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from briefgen.build.wordtrip import import_docx
 from briefgen.cli.ci import for_log
 from briefgen.errors import ExitCode
 from briefgen.project import Project
+from briefgen.workflows.word import import_docx
 
 DESCRIPTION = """\
 Read a Word file made by `briefgen docx` and edited in Word: each field's text as the
@@ -18,6 +18,9 @@ into content/<id>.yaml, keeping its comments, key order and styles. The merge is
 the base is the YAML at the commit the file records; a field changed both in the YAML
 since then and in Word is a conflict, left for the author at its line. Text typed outside
 the fields, deleted fields and edits that would not validate are reported, not applied.
+Text outside the fields is locked (labels, dates, names, portion marks); a change to it is
+reported too. When the YAML already fails validation, the edits that add no new problem are
+merged and its own problems are reported once.
 The comments and a summary go to output/<id>.review.md (ready for a pull request).
 Importing the same file again changes nothing. Exit 1 when anything was not merged."""
 
@@ -35,8 +38,13 @@ def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: Text
         print(f"{report.display_path}:{change.line}: merged `{change.tag}`, edited by {authors}", file=stdout)
     for problem in report.refused:
         print(for_log(problem.format()), file=stderr)
+    if report.already_invalid:
+        print(f"{report.display_path} already failed validation before the import (the edits above "
+              "were merged around it; fix it in the YAML):", file=stderr)
+        for problem in report.already_invalid:
+            print(for_log(problem.format()), file=stderr)
     if not report.applied:
         print(f"{report.display_path}: nothing to merge", file=stdout)
     print(f"{len(report.comments)} comment(s); review written to {project.display(report.review_path)}"
           if report.review_path else "", file=stdout)
-    return ExitCode.CONTENT_ERROR if report.refused else ExitCode.OK
+    return ExitCode.CONTENT_ERROR if report.refused or report.already_invalid else ExitCode.OK

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from briefgen.build.pipeline import BriefResult
 from briefgen.cli.ci import for_log
 from briefgen.project import Project
+from briefgen.workflows.brief import BriefResult
 
 BAR_WIDTH = 24
 

@@ -1,14 +1,14 @@
 """Content: reading and checking what authors write.
 
-YAML is loaded with positions (`loader`, through `files`, which reads only regular files
-and never too much), checked against the strict models (`models`) and against itself
+YAML is loaded with positions (`loader`, through `files`, which reads only regular files and
+never too much), checked against the strict models (`models`) and against itself
 (`validate`); `sourcemap` finds where a piece of text was written for errors found later.
 The rules it leans on: Markdown syntax and limits (`markdown`), what Markdown may point at
 (`assets`), email addresses (`addresses`), country codes (`countries`), time zones
 (`timezones`), the agenda as a timeline (`schedule`), marking schemes (`markings`) and each
-audience's version (`audiences`). Also here: briefing books (`books`), what changed between
-two versions of a brief (`compare`), an edited Word file read back (`wordfile`, `wordtext`) and merged
-into the YAML (`wordmerge`), the JSON Schemas (`schema`) and the scaffold for new
-files (`scaffold`). Entry points: `validate.validate_brief`, `validate.PeopleRegistry`,
-`schema.schema_texts`.
+audience's version (`audiences`). Also here: briefing books (`books`) and their checks
+against their briefs (`book_checks`), what changed between two versions of a brief
+(`compare`), an edited Word file read back (`wordfile`, `wordtext`) and merged into the YAML
+(`wordmerge`), the JSON Schemas (`schema`) and the scaffold for new files (`scaffold`).
+Entry points: `validate.validate_brief`, `validate.PeopleRegistry`, `schema.schema_texts`.
 """

@@ -3,7 +3,7 @@
 A book names briefs by id (the stem of content/<id>.yaml) and adds what only a book has:
 its own marking, time zones for the schedule at a glance, extra sections and its own
 distribution. The checks that need the briefs themselves (a marking lower than a brief's,
-agenda items that overlap across briefs) are made where the briefs are validated.
+agenda items that overlap across briefs) are in `book_checks`, run once the briefs validate.
 """
 
 from __future__ import annotations

@@ -14,13 +14,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Protocol
 
-from briefgen.content.models import AgendaItem
+from briefgen.content.models import AgendaItem, Brief
 from briefgen.content.timezones import zone
 from briefgen.errors import Diagnostic
+
+
+class BriefOfBook(Protocol):
+    """What a book's schedule needs of each brief (a ValidatedBrief has it)."""
+
+    @property
+    def brief_id(self) -> str: ...
+
+    @property
+    def brief(self) -> Brief: ...
 
 _DURATION = re.compile(r"(?:(\d+) h)? ?(?:(\d+) min)?")
 MAX_CLASHES_PER_ITEM = 20   # bounds the work on a hostile agenda where everything overlaps
@@ -163,3 +175,60 @@ def clock_labels(day: dt.date | None, item: AgendaItem, event_zone: str | None,
         return local_label, ""
     weekday = f"{at_home:%a} " if at_home.date() != local.date() else ""
     return local_label, f"{weekday}{at_home:%H:%M} {at_home.tzname()}"
+
+
+# --- a book's schedule: every brief's agenda on one timeline -------------------------------
+
+@dataclass(frozen=True)
+class ScheduleItem:
+    """One agenda item of one brief, placed in time: its day, its zone (its own, its event's,
+    or the book's) and, when it has a day and a time, its slot (start and end)."""
+
+    day: dt.date | None
+    brief_index: int
+    brief_id: str
+    item: AgendaItem
+    zone: str | None
+    slot: Slot | None
+
+
+def event_days(brief: Brief) -> list[dt.date]:
+    event = brief.event
+    if event.date:
+        return [event.date]
+    return [day for day in (event.start, event.end) if day]
+
+
+def book_schedule(briefs: Sequence[BriefOfBook], book_zone: str | None = None) -> list[ScheduleItem]:
+    """Every agenda item of every brief, by day and then by the moment it starts (items in
+    different zones compared as instants; items without a time keep their brief's order
+    after the timed ones of their day). An item without a date is on the day of the item
+    above it, or the first day of its event, as on the brief's own page. Each timed item
+    keeps its own zone (the item's, its event's, the book's); one with none stays floating
+    and is placed as if on the clock most of the others use."""
+    found = []
+    for index, validated in enumerate(briefs):
+        brief = validated.brief
+        event_zone = brief.event.timezone or book_zone
+        first_day = event_days(brief)[0]
+        agenda = list(enumerate(brief.agenda))
+        timed = {slot.index: slot for slot in zoned_slots(agenda, first_day, event_zone)}
+        found += [ScheduleItem(day, index, validated.brief_id, item, item_zone_name(item, event_zone),
+                               timed.get(position))
+                  for position, item, day in item_days(agenda, first_day)]
+    order = {id(entry): n for n, entry in enumerate(found)}
+    usual = _usual_zone(found)
+    return sorted(found, key=lambda e: (e.day or dt.date.max, -1 if e.slot else e.brief_index,
+                                        _instant(e.slot.start, usual) if e.slot else dt.datetime.min.replace(
+                                            tzinfo=dt.UTC), order[id(e)]))
+
+
+def _usual_zone(entries: list[ScheduleItem]) -> dt.tzinfo:
+    """The zone most timed items are in (UTC when none is): the clock a floating time is read on
+    to place it among the others."""
+    zones = Counter(e.slot.start.tzinfo for e in entries if e.slot and e.slot.start.tzinfo)
+    return zones.most_common(1)[0][0] if zones else dt.UTC
+
+
+def _instant(moment: dt.datetime, usual: dt.tzinfo) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=usual)

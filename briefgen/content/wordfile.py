@@ -7,12 +7,20 @@ untrusted as a pull request. For each content control `briefgen docx` wrote (its
 field's key path), the text is read as the editor left it: tracked insertions (`w:ins`) in,
 tracked deletions (`w:del`) out, each attributed to its author. Text found outside every
 control, tracked or not, and controls that are gone are reported, never applied.
+
+The text outside the controls (labels, dates, names from person files, portion marks, the
+marking in the header and footer) is computed, and locked in Word. In case an editor unlocks it,
+the file records a digest of each stretch of it (`locked_digests`), named by the control before
+it; an import compares them, so an untracked change to a label is reported at its place.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,11 +31,15 @@ from briefgen.content.wordtext import Paragraph, Span, markdown_of
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 PROPERTY_PREFIX = "briefgen."
 MAX_DOCX_BYTES = 20 * 1024 * 1024
 MAX_PART_BYTES = 8 * 1024 * 1024        # decompressed, per part read
 PARTS = {"document": "word/document.xml", "links": "word/_rels/document.xml.rels",
          "comments": "word/comments.xml", "properties": "docProps/custom.xml"}
+# The page headers and footers (the marking): read only to compare with what was written.
+_PAGE_PART = re.compile(r"word/(header|footer)\d{1,2}\.xml")
+MAX_PAGE_PARTS = 6
 _TAG = re.compile(r"[a-z_]+(?:\[\d+\]|\.[a-z_]+)*")
 _W = f"{{{W_NS}}}"
 
@@ -69,11 +81,21 @@ class WordComment:
 
 @dataclass(frozen=True)
 class StrayText:
-    """Text outside every control: typed by an editor (tracked) or otherwise changed."""
+    """Text outside every control: typed (or deleted) by an editor with Track Changes on."""
 
     text: str
-    author: str          # '' when the change was not tracked
+    author: str
     after: str           # the key path of the control before it ('' at the start)
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class ChangedLockedText:
+    """A stretch of computed text changed without Track Changes (its digest differs)."""
+
+    after: str           # the control before it ('' at the start), or the header or footer part
+    now: str             # how it reads now
+    page_part: bool = False
 
 
 @dataclass
@@ -82,6 +104,7 @@ class WordFile:
     fields: dict[str, WordField]
     comments: list[WordComment]
     strays: list[StrayText]
+    locked: dict[str, str] = field(default_factory=dict)   # each stretch of locked text, as it reads
 
     def recorded(self, name: str) -> str:
         return self.properties.get(PROPERTY_PREFIX + name, "")
@@ -98,6 +121,20 @@ class WordFile:
     def missing_tags(self) -> list[str]:
         """Controls the file was made with that are no longer in it."""
         return [t for t in self.expected_tags if t not in self.fields]
+
+    @property
+    def changed_locked_text(self) -> list[ChangedLockedText]:
+        """The stretches of locked text whose digest is not the one recorded. A stretch beside a
+        deleted control is skipped (it has run into the next one; the deletion is reported)."""
+        recorded = [tuple(item.split("=", 1)) for item in self.recorded("locked").split(";") if "=" in item]
+        found = []
+        for index, (key, digest) in enumerate(recorded):
+            following = recorded[index + 1][0] if index + 1 < len(recorded) else None
+            if key not in self.locked or (following is not None and following not in self.locked):
+                continue
+            if _digest(self.locked[key]) != digest:
+                found.append(ChangedLockedText(key.removeprefix("@"), self.locked[key], key.startswith("@")))
+        return found
 
 
 def read_word_file(path: Path) -> WordFile:
@@ -122,19 +159,63 @@ def parse_word_file(raw: bytes, shown: str) -> WordFile:
     reader.read(body)
     comments = _comments(_xml(parts["comments"], shown), body, reader) if "comments" in parts else []
     properties = _properties(_xml(parts["properties"], shown)) if "properties" in parts else {}
-    return WordFile(properties, reader.fields, comments, reader.strays)
+    pages = {name: _xml(data, shown) for name, data in parts.items() if _PAGE_PART.fullmatch(name)}
+    return WordFile(properties, reader.fields, comments, reader.strays, locked_text(body, pages))
+
+
+def locked_text(body: etree._Element, pages: dict[str, etree._Element]) -> dict[str, str]:
+    """The text outside every field control, stretch by stretch, with tracked changes rejected
+    (as it was before any tracked edit): named by the control before it ('' at the start), and
+    `@<part>` for each page header and footer."""
+    stretches: dict[str, list[str]] = {"": []}
+    current = ""
+    for element in body.iter(w("sdt"), w("t"), w("delText")):
+        if element.tag == w("sdt"):
+            tag = _tag_of(element)
+            if _TAG.fullmatch(tag) and _field_ancestor(element) is None:
+                current = tag
+                stretches.setdefault(current, [])
+            continue
+        if _field_ancestor(element) is None and not _inserted(element):
+            stretches[current].append(element.text or "")
+    found = {key: "".join(texts) for key, texts in stretches.items()}
+    for name, root in sorted(pages.items()):
+        found["@" + name] = "".join(t.text or "" for t in root.iter(w("t"), w("delText")) if not _inserted(t))
+    return found
+
+
+def locked_digests(text: dict[str, str]) -> str:
+    """`key=digest;...` in document order: what the file records of its locked text."""
+    return ";".join(f"{key}={_digest(value)}" for key, value in text.items())
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:16]
+
+
+def _field_ancestor(element: etree._Element) -> str | None:
+    for ancestor in element.iterancestors(w("sdt")):
+        tag = _tag_of(ancestor)
+        if _TAG.fullmatch(tag):
+            return tag
+    return None
+
+
+def _inserted(element: etree._Element) -> bool:
+    return any(True for _ in element.iterancestors(w("ins"), w("moveTo")))
 
 
 def _parts(raw: bytes, shown: str) -> dict[str, bytes]:
     """The parts we read, each decompressed only after its declared size is checked, and
-    read no further than the cap whatever the zip claims."""
-    import io
-
+    read no further than the cap whatever the zip claims. Keyed by PARTS' names, and a page
+    header or footer by its own name."""
     found: dict[str, bytes] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             names = set(archive.namelist())
-            for key, name in PARTS.items():
+            pages = sorted(n for n in names if _PAGE_PART.fullmatch(n))[:MAX_PAGE_PARTS]
+            wanted: Iterable[tuple[str, str]] = [*PARTS.items(), *((n, n) for n in pages)]
+            for key, name in wanted:
                 if name not in names:
                     continue
                 info = archive.getinfo(name)
@@ -157,6 +238,11 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 
 
 def _xml(data: bytes, shown: str) -> etree._Element:
+    """A part parsed without its DTD, entities or the network; a part that declares a DTD
+    (Word never writes one: it is how entity tricks begin) is refused outright."""
+    if b"<!DOCTYPE" in data:
+        raise WordFileError(f"{shown}: a part of the Word file declares a DTD (<!DOCTYPE>), which Word "
+                            "never writes; the file is not read")
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
@@ -200,15 +286,12 @@ class _BodyReader:
                 self.fields[tag] = self._field(tag, sdt)
 
     def _field_of(self, element: etree._Element) -> str | None:
-        for ancestor in element.iterancestors(w("sdt")):
-            tag = _tag_of(ancestor)
-            if _TAG.fullmatch(tag):
-                return tag
-        return None
+        return _field_ancestor(element)
 
     def _stray_paragraph(self, paragraph: etree._Element) -> None:
-        """Tracked insertions in a paragraph outside every control (inside one is the field's)."""
-        for child in paragraph.iter(w("ins"), w("sdt")):
+        """Tracked insertions and deletions in a paragraph outside every control (inside one
+        they are the field's)."""
+        for child in paragraph.iter(w("ins"), w("del"), w("sdt")):
             if child.tag == w("sdt"):
                 tag = _tag_of(child)
                 if _TAG.fullmatch(tag):
@@ -216,9 +299,10 @@ class _BodyReader:
                 continue
             if self._field_of(child) is not None:
                 continue
-            text = "".join(t.text or "" for t in child.iter(w("t")))
+            deleted = child.tag == w("del")
+            text = "".join(t.text or "" for t in child.iter(w("delText") if deleted else w("t")))
             if text.strip():
-                self.strays.append(StrayText(text, child.get(w("author")) or "unknown", self.last_tag))
+                self.strays.append(StrayText(text, child.get(w("author")) or "unknown", self.last_tag, deleted))
 
     def _field(self, tag: str, sdt: etree._Element) -> WordField:
         found = WordField(tag, [])
@@ -261,6 +345,9 @@ class _BodyReader:
                 text.append(child.text or "")
             elif child.tag in (w("tab"), w("br"), w("cr")):
                 text.append(" ")
+        picture = run.find(f"{w('drawing')}//{{{WP_NS}}}docPr")
+        if picture is not None:   # an image: its description, and the path `briefgen docx` gave it
+            return Span(picture.get("descr") or "", image=picture.get("name") or "")
         props = run.find(w("rPr"))
         bold = props is not None and _on(props.find(w("b")))
         italic = props is not None and _on(props.find(w("i")))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ruamel.yaml import YAML
@@ -48,6 +49,7 @@ class MergePlan:
     changes: list[FieldChange] = field(default_factory=list)
     conflicts: list[Diagnostic] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)   # reported, never applied
+    already_invalid: list[Diagnostic] = field(default_factory=list)  # the YAML's own, before the import
 
     @property
     def refused(self) -> list[Diagnostic]:
@@ -93,9 +95,45 @@ def plan_merge(word: WordFile, base: LoadedDocument, current: LoadedDocument) ->
         after = f" after `{stray.after}`" if stray.after else ""
         plan.problems.append(current.diagnostic(
             parse_key_path(stray.after) if stray.after else (),
-            f"text typed outside any field{after} by {stray.author or 'an untracked edit'}, not applied: "
-            f"{_quoted(stray.text)}"))
+            f"text {'deleted' if stray.deleted else 'typed'} outside any field{after} by {stray.author}, "
+            f"not applied: {_quoted(stray.text)}"))
+    for changed in word.changed_locked_text:
+        if changed.page_part:
+            where, key_path = f"the page {'header' if 'header' in changed.after else 'footer'}", ()
+        else:
+            where = f"the text outside the fields after `{changed.after}`" if changed.after else \
+                "the text before the first field"
+            key_path = parse_key_path(changed.after)
+        plan.problems.append(current.diagnostic(
+            key_path, f"{where} was changed without Track Changes (it is locked: labels, dates, names, "
+            f"portion marks and the marking are computed); not applied; it now reads {_quoted(changed.now)}"))
     return plan
+
+
+def keep_valid_changes(plan: MergePlan, current: LoadedDocument,
+                       problems_of: Callable[[str], list[Diagnostic]]) -> str:
+    """The YAML with each change that adds no validation error (`problems_of` validates a
+    YAML text); a change that does is moved to the plan's problems with the errors it adds.
+    Errors the YAML had before the import are not the edits' doing: they go to
+    `plan.already_invalid`, once, and block nothing."""
+    def keys(found: list[Diagnostic]) -> set[tuple[str, str]]:
+        return {(d.key_path, d.message) for d in found}
+
+    before = problems_of(current.text)
+    plan.already_invalid = before
+    accepted: list[FieldChange] = []
+    for change in plan.changes:
+        found = problems_of(apply_changes(current.text, [*accepted, change]))
+        added = [d for d in found if (d.key_path, d.message) not in keys(before)]
+        if not added:
+            accepted.append(change)
+            continue
+        reasons = "; ".join(d.message for d in added)
+        plan.problems.append(current.diagnostic(change.key_path, f"the Word edit by "
+                                                f"{', '.join(change.authors) or 'an untracked edit'} "
+                                                f"is not applied: {reasons}"))
+    plan.changes = accepted
+    return apply_changes(current.text, accepted)
 
 
 def _text(value: object) -> str:

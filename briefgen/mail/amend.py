@@ -66,9 +66,9 @@ def revised_parts(project, validated: ValidatedBrief, parts: MailParts, line: st
 def what_changed(project, validated: ValidatedBrief, earlier: EarlierVersion) -> list[str]:
     """The changes since an earlier version, in plain sentences ([] when they cannot be
     worked out: an old record without the content, or content that no longer validates)."""
-    from briefgen.build.pipeline import check_brief
-    from briefgen.build.revisions import temporary_project
+    from briefgen.engine.revisions import temporary_project
     from briefgen.render.changes import plain_summary
+    from briefgen.workflows.brief import check_brief
 
     if not earlier.sent_content:
         return []

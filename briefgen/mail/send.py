@@ -60,7 +60,7 @@ def email_command(args: argparse.Namespace, project, stdout: TextIO, stderr: Tex
 
 
 def _validate_book(project, path: Path):
-    from briefgen.build.book import check_book
+    from briefgen.workflows.book import check_book
 
     checked, result = check_book(project, path)
     if checked is None:
@@ -70,8 +70,8 @@ def _validate_book(project, path: Path):
 
 def _compose_book(project, checked, settings):
     """Build the book if needed (its briefs first), then make the parts: PDF and calendar attached."""
-    from briefgen.build.book import build_books, view_of_built
     from briefgen.mail.message import check_header_fields, compose_book_parts
+    from briefgen.workflows.book import build_books, view_of_built
 
     check_header_fields(checked.book)
     result = build_books(project, [checked.book.path])[0]
@@ -126,7 +126,7 @@ def _command_line_recipients(args: argparse.Namespace):
 
 
 def _validate(project, path: Path):
-    from briefgen.build.pipeline import check_brief
+    from briefgen.workflows.brief import check_brief
 
     validated, result = check_brief(project, path)
     if validated is None:
@@ -175,11 +175,11 @@ def _merge(recipients):
 
 def _compose(project, path: Path, validated, settings):
     """Check the header fields, build the PDF if needed, check its size, and make the parts."""
-    from briefgen.build import pipeline
     from briefgen.mail.message import check_header_fields, compose_parts
+    from briefgen.workflows.brief import build_briefs
 
     check_header_fields(validated)
-    result = pipeline.build(project, [path])[0]  # skips the work when the PDF is up to date
+    result = build_briefs(project, [path])[0]  # skips the work when the PDF is up to date
     if not result.ok:
         raise ContentError([*result.diagnostics, Diagnostic.of_file(
             project.display(path), "the PDF could not be built, so nothing was written or sent",
@@ -195,7 +195,7 @@ def _compose(project, path: Path, validated, settings):
 
 def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: TextIO,
                  stderr: TextIO) -> int:
-    from briefgen.build.output import write_atomic
+    from briefgen.engine.output import write_atomic
     from briefgen.mail.message import build_message
 
     message = build_message(parts, settings.sender, recipients, now=_now(), include_bcc=True)
@@ -232,7 +232,7 @@ def _send(project, output_id: str, validated, parts, recipients, settings, resen
           stderr: TextIO) -> int:
     """Send to whoever has not had this exact message. `validated` is the brief (or the
     audience's version) that was composed; None for a book, which is sent as it is."""
-    from briefgen.build.output import brief_lock
+    from briefgen.engine.output import brief_lock
     from briefgen.mail.sent_record import SentRecord, record_path
     from briefgen.mail.smtp import ALREADY_SENT, Outcome
 

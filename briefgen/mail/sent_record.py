@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.build.output import write_atomic
+from briefgen.engine.output import write_atomic
 from briefgen.errors import BriefgenError
 
 

@@ -3,7 +3,7 @@
 Laying out a PDF takes hundreds of milliseconds of pure Python; in the server's own
 process it would hold the interpreter lock while pages are being served, and a crash
 inside the layout engine would take the server with it. So PDFs are built by
-`build.build_brief` in a separate process that imports WeasyPrint and loads the fonts
+`build_brief` in a separate process that imports WeasyPrint and loads the fonts
 once, then waits for briefs. It is started with "spawn" (a fresh interpreter), not
 forked from the server's threads. A build that runs past its time budget, or a
 process that dies, is reported as a failed build, and a fresh process takes over.
@@ -23,10 +23,10 @@ from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from briefgen.build import pipeline as build
-from briefgen.build.workers import within_memory
+from briefgen.engine.workers import within_memory
 from briefgen.errors import Kind
 from briefgen.project import Project
+from briefgen.workflows.brief import BriefResult, build_brief
 
 SECONDS_PER_BRIEF = 60        # the same budgets as `briefgen build`
 MEMORY_MB = 2048
@@ -58,13 +58,13 @@ class PdfWorker:
         child_end.close()
 
     def build(self, path: Path, *,
-              on_brief: Callable[[build.BriefResult], None] | None = None) -> build.BriefResult:
+              on_brief: Callable[[BriefResult], None] | None = None) -> BriefResult:
         """Validate, render, lay out and write one brief and its versions; a failure comes
         back as a result. `on_brief` hears the full brief's result before its versions are
-        laid out (see build.build_brief)."""
+        laid out (see build_brief)."""
         with self._lock:
             if self._stopped:
-                return build.BriefResult.failure(path, self.project.display(path),
+                return BriefResult.failure(path, self.project.display(path),
                                                  "the preview is stopping; not built", "crashed")
             if self._process is None:
                 self._start()
@@ -83,7 +83,7 @@ class PdfWorker:
             failure = f"stopped the process laying it out ({_exit_of(self._process)})"
             kind = "crashed"
         self._restart()
-        return build.BriefResult.failure(path, self.project.display(path),
+        return BriefResult.failure(path, self.project.display(path),
                                          f"the brief {failure}; nothing was written", kind)
 
     def _restart(self) -> None:
@@ -137,7 +137,7 @@ def _serve(connection: Connection) -> None:
             return
         project, path = job
         # Made before the build, so that saying it ran out of memory needs none.
-        out_of_memory = build.BriefResult.failure(path, project.display(path), "the brief ran out of "
+        out_of_memory = BriefResult.failure(path, project.display(path), "the brief ran out of "
                                                   f"its memory budget ({MEMORY_MB} MiB); nothing was "
                                                   "written", "memory")
         result = within_memory(partial(_build, connection, project, path),
@@ -148,21 +148,21 @@ def _serve(connection: Connection) -> None:
             connection.send((DONE, out_of_memory))
 
 
-def _build(connection: Connection, project: Project, path: Path) -> build.BriefResult:
-    return build.build_brief(project, path,
+def _build(connection: Connection, project: Project, path: Path) -> BriefResult:
+    return build_brief(project, path,
                              on_brief=lambda written: connection.send((BRIEF_WRITTEN, written)))
 
 
-def _failed(project: Project, path: Path, exc: Exception) -> build.BriefResult:
+def _failed(project: Project, path: Path, exc: Exception) -> BriefResult:
     """What a build that raised is reported as: a template's error, or a bug."""
     import jinja2
 
     from briefgen.preview.state import template_diagnostic
 
     if isinstance(exc, jinja2.TemplateError):          # a template being edited
-        return build.BriefResult(path, path.stem, False, [template_diagnostic(exc, project)])
+        return BriefResult(path, path.stem, False, [template_diagnostic(exc, project)])
     traceback.print_exception(exc, file=sys.stderr)    # a bug: report it, keep serving
-    return build.BriefResult.failure(path, project.display(path), "briefgen failed while building "
+    return BriefResult.failure(path, project.display(path), "briefgen failed while building "
                                      "the PDF (a bug in briefgen, not in your content; the "
                                      "traceback is in the terminal)", "bug")
 

@@ -187,9 +187,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def send_changes(self, brief_id: str, audience: str | None) -> None:
         """The brief (or its version for `audience`) compared with HEAD, as `briefgen diff
         HEAD <brief> [--audience <aud>]` sees it."""
-        from briefgen.build.changes import NoSuchAudience, diff_project
         from briefgen.errors import BriefgenError
         from briefgen.render.changes import as_html
+        from briefgen.workflows.diff import NoSuchAudience, diff_project
 
         project = self.server.preview.project
         file = project.display(project.content_dir / f"{brief_id}.yaml")

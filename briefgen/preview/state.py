@@ -3,7 +3,7 @@
 A save is handled at two speeds. At once, on the watcher's thread, the brief is
 validated and its HTML rendered (tens of milliseconds) and open pages are told to
 reload. Then one PDF thread in this same warm process (WeasyPrint imported once)
-lays out and writes the PDF with `build.build_brief`, and open pages learn whether
+lays out and writes the PDF with `build_brief`, and open pages learn whether
 the brief fits on one page. When content is broken, the last good HTML is kept and
 the problems are shown over it; nothing a brief contains can stop the server.
 
@@ -26,12 +26,12 @@ from typing import Protocol
 
 import jinja2
 
-from briefgen.build import pipeline as build
 from briefgen.content.assets import ASSETS_FOLDER, IMAGE_SIGNATURES
 from briefgen.content.validate import PeopleRegistry, ValidatedBrief
 from briefgen.errors import Diagnostic
 from briefgen.project import Project
 from briefgen.render.html import event_dates, render_html
+from briefgen.workflows.brief import BriefResult, check_brief, find_briefs, shared_people
 
 TEMPLATE_SUFFIXES = (".j2", ".css")       # what the page is rendered from
 STATUS_LABELS = {"building": "building PDF", "built": "built", "failing": "failing",
@@ -175,11 +175,11 @@ class ChangeFeed:
 
 
 class PdfBuilder(Protocol):
-    """Builds one brief's PDFs (e.g. PdfWorker.build, or build.build_brief in this process);
+    """Builds one brief's PDFs (e.g. PdfWorker.build, or build_brief in this process);
     never raises for content. `on_brief` hears the full brief's result before its versions."""
 
     def __call__(self, path: Path, *,
-                 on_brief: Callable[[build.BriefResult], None] | None = None) -> build.BriefResult: ...
+                 on_brief: Callable[[BriefResult], None] | None = None) -> BriefResult: ...
 
 
 class Preview:
@@ -256,7 +256,7 @@ class Preview:
 
     def refresh_all(self) -> None:
         """Render every brief under content/ (and forget briefs whose file has gone)."""
-        paths = build.find_briefs(self.project)
+        paths = find_briefs(self.project)
         with self._lock:
             gone = set(self._briefs) - {path.stem for path in paths}
         for brief_id in gone:
@@ -268,7 +268,7 @@ class Preview:
     def refresh_books(self) -> None:
         """Read every book under content/books/ (cheap: its own file only) and queue each
         for assembly; books whose file has gone are forgotten."""
-        from briefgen.build.book import find_books
+        from briefgen.workflows.book import find_books
 
         paths = find_books(self.project)
         with self._lock:
@@ -310,7 +310,7 @@ class Preview:
 
     def _build_book(self, book_id: str) -> None:
         """Re-assemble one book from its briefs' PDFs (built by the preview, or built now)."""
-        from briefgen.build.book import build_books
+        from briefgen.workflows.book import build_books
 
         with self._lock:
             state = self._books.get(book_id)
@@ -331,18 +331,18 @@ class Preview:
             for problem in state.problems:
                 self._log(f"{problem.where}: error: {problem.message}")
 
-    def _brief_results(self, brief_ids: tuple[str, ...]) -> dict[Path, build.BriefResult]:
+    def _brief_results(self, brief_ids: tuple[str, ...]) -> dict[Path, BriefResult]:
         """Each brief of a book as the preview last built it (call with the lock held)."""
         results = {}
         for brief_id in brief_ids:
             state = self._briefs.get(brief_id)
             path = state.path if state else self.project.content_dir / f"{brief_id}.yaml"
             if state is not None and state.status == "built":
-                results[path] = build.BriefResult(path, brief_id, True, skipped=True)
+                results[path] = BriefResult(path, brief_id, True, skipped=True)
             else:
                 why = "has not been built in the preview" if state is None or state.status == "building" \
                     else "does not build"
-                results[path] = build.BriefResult.failure(path, self.project.display(path),
+                results[path] = BriefResult.failure(path, self.project.display(path),
                                                           f"the brief {why}", "invalid")
         return results
 
@@ -399,7 +399,7 @@ class Preview:
         """Validate and render one brief now, tell its pages, and queue its PDF if it rendered."""
         with self._render_lock:
             started = time.perf_counter()
-            validated, result = build.check_brief(self.project, path, self._people_for(path))
+            validated, result = check_brief(self.project, path, self._people_for(path))
             html, versions, problems = None, {}, []
             if validated is None:
                 problems = problems_of(result)
@@ -418,7 +418,7 @@ class Preview:
                 self._remember_heading(state, validated)   # for the index; after the reload
         self._log_render(state, problems, elapsed)
 
-    def _record_render(self, path: Path, result: build.BriefResult, html: str | None,
+    def _record_render(self, path: Path, result: BriefResult, html: str | None,
                        versions: dict[str, tuple[str, str]],
                        problems: list[Problem]) -> tuple[BriefState, bool]:
         """Store what rendering gave (`versions`: each audience's name and HTML); True with
@@ -451,7 +451,7 @@ class Preview:
     def _people_for(self, brief_path: Path) -> PeopleRegistry:
         """One registry per people folder, kept across saves (each person file is parsed once)
         and dropped when a file in that folder changes (files_changed)."""
-        return build.shared_people(self.project, brief_path, self._people)
+        return shared_people(self.project, brief_path, self._people)
 
     def _log_render(self, state: BriefState, problems: list[Problem], seconds: float) -> None:
         if not problems:
@@ -518,7 +518,7 @@ class Preview:
     def _build_pdf(self, brief_id: str, path: Path, generation: int) -> None:
         started = time.perf_counter()
 
-        def brief_written(own: build.BriefResult) -> None:
+        def brief_written(own: BriefResult) -> None:
             """The full brief is written and its versions are still being laid out: its page
             need not wait for them."""
             state = self._record_pdf(brief_id, generation, own)
@@ -550,7 +550,7 @@ class Preview:
             for problem in problems:
                 self._log(f"{problem.where}: error: {problem.message}")
 
-    def _record_pdf(self, brief_id: str, generation: int, result: build.BriefResult) -> BriefState | None:
+    def _record_pdf(self, brief_id: str, generation: int, result: BriefResult) -> BriefState | None:
         """The full brief's state after its PDF was built (None: saved again meanwhile, and a
         newer build is coming)."""
         with self._lock:
@@ -574,11 +574,11 @@ def _rendered(version: VersionState | None, audience: str, name: str, html: str)
     return version
 
 
-def _status(result: build.BriefResult, problems: list[Problem]) -> str:
+def _status(result: BriefResult, problems: list[Problem]) -> str:
     return "built" if not problems else "overflowing" if "overflow" in result.kinds() else "failing"
 
 
-def problems_of(result: build.BriefResult) -> list[Problem]:
+def problems_of(result: BriefResult) -> list[Problem]:
     """A failed result's problems, with file:line:col when the pipeline knows them."""
     return [Problem.from_diagnostic(d) for d in result.diagnostics if d.is_error]
 

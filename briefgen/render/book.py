@@ -1,7 +1,7 @@
 """A briefing book's own pages: cover, schedule at a glance, contents, extra sections, biographies.
 
 The briefs themselves are not laid out again: the book reuses each brief's PDF as built
-alone (see build/book.py). Here Python prepares every value (the schedule sorted by day,
+alone (see workflows/book.py). Here Python prepares every value (the schedule sorted by day,
 local and home times, the people once each) and the template `book.html.j2` places them.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +17,7 @@ from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.content.books import ValidatedBook
-from briefgen.content.models import AgendaItem, Brief
-from briefgen.content.schedule import Slot, clock_labels, item_days, item_zone_name, zoned_slots
+from briefgen.content.schedule import ScheduleItem, book_schedule, clock_labels, event_days
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
 from briefgen.render.html import PAGE_MARGINS, PAGE_SIZES, _banner_class, colours_style, template_environment
@@ -31,61 +29,6 @@ FOOTER_POINTS = 9
 STAMP_FROM_EDGE = "0.42in"     # the frame's banner line (page-common.css), clear of the 0.35 in strip
 NO_ZONE = "time zone not given"   # beside a time that no item, event or book gives a zone
 NAME_ORDER_LABELS = {"family-first": "family name first", "given-first": "given name first"}
-
-
-@dataclass(frozen=True)
-class ScheduleItem:
-    """One agenda item of one brief, placed in time: its day, its zone (its own, its event's,
-    or the book's) and, when it has a day and a time, its slot (start and end)."""
-
-    day: dt.date | None
-    brief_index: int
-    brief_id: str
-    item: AgendaItem
-    zone: str | None
-    slot: Slot | None
-
-
-def event_days(brief: Brief) -> list[dt.date]:
-    event = brief.event
-    if event.date:
-        return [event.date]
-    return [day for day in (event.start, event.end) if day]
-
-
-def schedule(briefs: list[ValidatedBrief], book_zone: str | None = None) -> list[ScheduleItem]:
-    """Every agenda item of every brief, by day and then by the moment it starts (items in
-    different zones compared as instants; items without a time keep their brief's order
-    after the timed ones of their day). An item without a date is on the day of the item
-    above it, or the first day of its event, as on the brief's own page. Each timed item
-    keeps its own zone (the item's, its event's, the book's); one with none stays floating
-    and is placed as if on the clock most of the others use."""
-    found = []
-    for index, validated in enumerate(briefs):
-        brief = validated.brief
-        event_zone = brief.event.timezone or book_zone
-        first_day = event_days(brief)[0]
-        agenda = list(enumerate(brief.agenda))
-        timed = {slot.index: slot for slot in zoned_slots(agenda, first_day, event_zone)}
-        found += [ScheduleItem(day, index, validated.brief_id, item, item_zone_name(item, event_zone),
-                               timed.get(position))
-                  for position, item, day in item_days(agenda, first_day)]
-    order = {id(entry): n for n, entry in enumerate(found)}
-    usual = _usual_zone(found)
-    return sorted(found, key=lambda e: (e.day or dt.date.max, -1 if e.slot else e.brief_index,
-                                        _instant(e.slot.start, usual) if e.slot else dt.datetime.min.replace(
-                                            tzinfo=dt.UTC), order[id(e)]))
-
-
-def _usual_zone(entries: list[ScheduleItem]) -> dt.tzinfo:
-    """The zone most timed items are in (UTC when none is): the clock a floating time is read on
-    to place it among the others."""
-    zones = Counter(e.slot.start.tzinfo for e in entries if e.slot and e.slot.start.tzinfo)
-    return zones.most_common(1)[0][0] if zones else dt.UTC
-
-
-def _instant(moment: dt.datetime, usual: dt.tzinfo) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=usual)
 
 
 @dataclass(frozen=True)
@@ -109,7 +52,7 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
     days = [day for b in briefs for day in event_days(b.brief)]
     places = list(dict.fromkeys(b.brief.event.location for b in briefs))
     rows: dict[dt.date | None, list[dict]] = {}
-    for entry in schedule(briefs, book.timezone):
+    for entry in book_schedule(briefs, book.timezone):
         rows.setdefault(entry.day, []).append(_schedule_row(entry, briefs, home))
     home_column = any(row["home_time"] for day in rows.values() for row in day)
     return {

@@ -13,8 +13,8 @@ import datetime as dt
 
 from briefgen import __version__
 from briefgen.content.books import ValidatedBook
+from briefgen.content.schedule import book_schedule
 from briefgen.content.validate import ValidatedBrief
-from briefgen.render.book import schedule
 from briefgen.render.labels import short_names
 
 
@@ -30,7 +30,7 @@ def book_calendar(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> byt
     stamp = dt.datetime.combine(book.as_of, dt.time(0, 0), tzinfo=dt.UTC)
     positions: dict[str, int] = {}
     zoned = False
-    for entry in schedule(briefs, book.timezone):
+    for entry in book_schedule(briefs, book.timezone):
         brief = briefs[entry.brief_index]
         positions[entry.brief_id] = positions.get(entry.brief_id, 0) + 1
         if entry.slot is None:

@@ -6,7 +6,10 @@ replaces its `{{p body }}` paragraph with the sections, built here as Wordproces
 the page's order: page 1, then the annex. Each field the author wrote sits in a content
 control (`w:sdt`) tagged with its key path as `check` prints it (`decisions[0].issue`), so an
 edited file can be read back field by field (content/wordfile.py); labels, numbers, names
-from person files and portion marks stay outside the controls. An audience's file is made
+from person files and portion marks stay outside the controls, locked: the document is
+protected so that only the controls can be edited (comments may go anywhere), and the file
+records a digest of the locked text, so an import notices a change even when the protection
+was switched off. Images are real pictures with their descriptions as alt text. An audience's file is made
 from the audience's filtered model, so it cannot hold what the audience may not see; its
 controls carry the key paths of the full brief's YAML, so an edit lands where it was written.
 """
@@ -25,17 +28,22 @@ import jinja2
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
+from docx.oxml.ns import qn
+from docx.oxml.shape import CT_Inline
 from docx.shared import Mm
 from docxtpl import DocxTemplate
+from lxml import etree
 from markupsafe import Markup
 
+from briefgen.content.assets import read_image
 from briefgen.content.audiences import rules_of
+from briefgen.content.files import UnsafeFile
 from briefgen.content.loader import KeyPath, format_key_path, value_at
 from briefgen.content.markings import portion_mark
 from briefgen.content.models import Brief, Person
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
-from briefgen.content.wordfile import PROPERTY_PREFIX
+from briefgen.content.wordfile import PROPERTY_PREFIX, WP_NS, locked_digests, locked_text
 from briefgen.content.wordtext import Paragraph, Span, paragraphs_of
 from briefgen.render.html import annex_sections, annex_title, page_one_regions, with_biographies
 from briefgen.render.labels import (
@@ -57,6 +65,7 @@ _PROPERTY_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 PAGE_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
 # Scripts whose language Word files under eastAsia (the others under val).
 _EAST_ASIAN = ("ja", "ko", "zh")
+MAX_PICTURE_WIDTH = Mm(120)
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,7 @@ class _Body:
     """The sections as WordprocessingML, with the controls written so far."""
 
     link_id: Callable[[str], str]
+    picture: Callable[[bytes, str, str], str]   # (image, path, description) -> a run
     parts: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     plain_tags: list[str] = field(default_factory=list)
@@ -92,7 +102,8 @@ def render_docx(validated: ValidatedBrief, template: Path, provenance: Provenanc
     """The brief (or an audience's version of it) as a .docx file's bytes."""
     document = DocxTemplate(str(template))
     document.init_docx()
-    body = _Body(document.build_url_id)
+    body = _Body(document.build_url_id, lambda image, reference, description: _picture(
+        document.docx.part, image, reference, description))
     writer = _Writer(validated, body)
     writer.write()
     brief = validated.brief
@@ -112,10 +123,14 @@ def render_docx(validated: ValidatedBrief, template: Path, provenance: Provenanc
     docx.core_properties.title = brief.title
     docx.core_properties.author = brief.prepared_by
     tags = ["title", *(["subtitle"] if brief.subtitle else []), *body.tags]
+    _lock_all_but_the_fields(docx)
+    pages = {part.partname.lstrip("/"): part.element for part in docx.part.package.iter_parts()
+             if part.partname.startswith(("/word/header", "/word/footer"))}
     _add_custom_properties(docx, {
         "brief_id": provenance.brief_id, "audience": provenance.audience, "commit": provenance.commit,
         "content_sha256": provenance.content_sha256, "fields": ",".join(tags),
         "plain_fields": ",".join(["title", "subtitle", *body.plain_tags]),
+        "locked": locked_digests(locked_text(docx.element.body, pages)),
     })
     out = io.BytesIO()
     document.save(out)
@@ -124,6 +139,36 @@ def render_docx(validated: ValidatedBrief, template: Path, provenance: Provenanc
 
 def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
+
+
+def _lock_all_but_the_fields(docx: Any) -> None:
+    """Protect the document so that only the field controls can be edited (Word's "Comments"
+    restriction: comments anywhere, edits only in the regions open to everyone), and lock each
+    field's control against deletion. Track Changes stays on inside the fields."""
+    body = docx.element.body
+    region = 0
+    for sdt in body.iter(qn("w:sdt")):
+        tag = sdt.find(f"{qn('w:sdtPr')}/{qn('w:tag')}")
+        content = sdt.find(qn("w:sdtContent"))
+        if tag is None or content is None or tag.get(qn("w:val"), "").startswith("cite:"):
+            continue
+        tag.addnext(etree.Element(qn("w:lock"), {qn("w:val"): "sdtLocked"}))
+        region += 1
+        content.insert(0, etree.Element(qn("w:permStart"), {qn("w:id"): str(region), qn("w:edGrp"): "everyone"}))
+        content.append(etree.Element(qn("w:permEnd"), {qn("w:id"): str(region)}))
+    settings = docx.settings.element
+    for old in settings.findall(qn("w:documentProtection")):
+        settings.remove(old)
+    protection = etree.Element(qn("w:documentProtection"), {qn("w:edit"): "comments", qn("w:enforcement"): "1"})
+    # its place in the settings' sequence: after trackRevisions, before defaultTabStop
+    before = settings.find(qn("w:defaultTabStop"))
+    after = settings.find(qn("w:trackRevisions"))
+    if after is not None:
+        after.addnext(protection)
+    elif before is not None:
+        before.addprevious(protection)
+    else:
+        settings.append(protection)
 
 
 def _footer_note(validated: ValidatedBrief) -> str:
@@ -195,10 +240,19 @@ class _Writer:
                            f"{_run(span.text, bold=span.bold, italic=span.italic, style='Hyperlink')}"
                            "</w:hyperlink>")
             elif span.image is not None:
-                out.append(_run(f"[image: {span.text}]", italic=True))
+                out.append(self.picture(span.image, span.text))
             else:
                 out.append(_run(span.text, bold=span.bold, italic=span.italic))
         return "".join(out)
+
+    def picture(self, reference: str, description: str) -> str:
+        """An image of the content's assets/ as a picture, read as the page reads it (checked at
+        validation; read through no link, capped in size)."""
+        try:
+            image = read_image(self.validated.path.resolve().parent, reference)
+        except (UnsafeFile, OSError):
+            return _run(f"[image: {description}]", italic=True)
+        return self.body.picture(image, reference, description)
 
     def field_runs(self, key_path: KeyPath, value: str | None, *, markdown: bool = True) -> str:
         """An inline control holding a one-paragraph field."""
@@ -239,7 +293,7 @@ class _Writer:
         brief = self.brief
         if brief.bottom_line:
             self.heading("Bottom line")
-            self.field_block(("bottom_line",), brief.bottom_line)
+            self.field_block(("bottom_line",), brief.bottom_line, prefix=self.mark(None))
         self._event()
         self._objectives()
         self._decisions()
@@ -281,7 +335,7 @@ class _Writer:
             return
         self.heading("Decisions")
         for item in self.brief.decisions:
-            self.body.add(_paragraph(_run(self.mark(item.marking)) + _run("Issue: ", bold=True)
+            self.body.add(_paragraph(_run("Issue: ", bold=True) + _run(self.mark(item.marking))
                                      + self.field_runs(self.item_path("decisions", item, "issue"), item.issue)
                                      + self.cite(item.sources)))
             self.body.add(_paragraph(_run("Recommendation: ", bold=True) + self.field_runs(
@@ -311,7 +365,7 @@ class _Writer:
                     self.item_path("participants", participant, "note"), participant.note, markdown=False)
             rows.append([name, _run(person.title),
                          _run(ROLE_LABELS[participant.role.value if participant.role else None]), note])
-        self.body.add(_table(rows))
+        self.body.add(_table(rows, (26, 30, 14, 30)))
 
     def _biographies(self) -> None:
         """The participants' bios, from their person files: not the brief's fields, so
@@ -336,7 +390,7 @@ class _Writer:
                          + self.cite(item.sources),
                          _run(STATUS_LABELS[item.status.value]), summary,
                          _run(short_names(item.owners, self.people))])
-        self.body.add(_table(rows))
+        self.body.add(_table(rows, (24, 11, 47, 18)))
 
     def _key_messages(self) -> None:
         self.heading("Key messages")
@@ -358,7 +412,7 @@ class _Writer:
     def _if_raised(self) -> None:
         self.heading("If raised")
         for item in self.brief.if_raised:
-            self.body.add(_paragraph(_run(self.mark(item.marking)) + _run("Q: ", bold=True) + self.field_runs(
+            self.body.add(_paragraph(_run("Q: ", bold=True) + _run(self.mark(item.marking)) + self.field_runs(
                 self.item_path("if_raised", item, "question"), item.question)))
             self.body.add(_paragraph(_run("Line: ", bold=True) + self.field_runs(
                 self.item_path("if_raised", item, "answer"), item.answer) + self.cite(item.sources)))
@@ -367,10 +421,11 @@ class _Writer:
         press = self.brief.press_line
         assert press is not None
         self.heading("Press line")
-        self.body.add(_paragraph(self.field_runs(("press_line", "public"), press.public)
+        # the press line has no marking of its own: it carries the brief's default mark
+        self.body.add(_paragraph(_run(self.mark(None)) + self.field_runs(("press_line", "public"), press.public)
                                  + self.cite(press.sources)))
         if press.defensive:
-            self.body.add(_paragraph(_run("If pressed: ", bold=True)
+            self.body.add(_paragraph(_run("If pressed: ", bold=True) + _run(self.mark(None))
                                      + self.field_runs(("press_line", "defensive"), press.defensive)))
 
     def _sensitivities(self) -> None:
@@ -417,7 +472,7 @@ class _Writer:
             if any(scenario):
                 what += _run(" · " + " · ".join(filter(None, scenario)))
             rows.append([_run(when), what, _run(short_names(item.participants, self.people))])
-        self.body.add(_table(rows))
+        self.body.add(_table(rows, (20, 58, 22)))
 
     def _quotes(self) -> None:
         self.heading("Quotations")
@@ -485,6 +540,21 @@ def _control(tag: str, content: str) -> str:
             f"</w:sdtPr><w:sdtContent>{content}</w:sdtContent></w:sdt>")
 
 
+def _picture(part: Any, image: bytes, reference: str, description: str) -> str:
+    """A run holding an inline picture at its own size (no wider than MAX_PICTURE_WIDTH), its
+    description as the alt text (`descr`), its path in the assets as its name (read back by
+    content/wordfile.py)."""
+    rid, picture = part.get_or_add_image(io.BytesIO(image))
+    width, height = picture.scaled_dimensions(None, None)
+    if width > MAX_PICTURE_WIDTH:
+        width, height = picture.scaled_dimensions(MAX_PICTURE_WIDTH, None)
+    inline = CT_Inline.new_pic_inline(part.next_id, rid, Path(reference).name, width, height)
+    doc_pr = inline.find(f"{{{WP_NS}}}docPr")
+    doc_pr.set("name", reference)
+    doc_pr.set("descr", description)
+    return f"<w:r><w:drawing>{etree.tostring(inline, encoding='unicode')}</w:drawing></w:r>"
+
+
 def _citation(source_id: str, number: int | None) -> str:
     """`[@id]` as a locked control showing the source's number: it reads back as `[@id]`."""
     shown = f"[{number}]" if number else f"[@{source_id}]"
@@ -494,15 +564,17 @@ def _citation(source_id: str, number: int | None) -> str:
             f"<w:sdtContent>{_run(shown, superscript=True)}</w:sdtContent></w:sdt>")
 
 
-def _table(rows: list[list[str]]) -> str:
-    """A table whose first row repeats as a header row on every page."""
-    columns = len(rows[0])
-    grid = "".join('<w:gridCol w:w="2400"/>' for _ in range(columns))
+def _table(rows: list[list[str]], shares: Sequence[int]) -> str:
+    """A table whose first row repeats as a header row on every page; `shares` are the
+    columns' widths in percent of the text's width."""
+    grid = "".join(f'<w:gridCol w:w="{share * 100}"/>' for share in shares)
     out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="5000" w:type="pct"/></w:tblPr>'
            f"<w:tblGrid>{grid}</w:tblGrid>"]
     for number, cells in enumerate(rows):
         header = "<w:trPr><w:tblHeader/></w:trPr>" if number == 0 else ""
-        out.append(f"<w:tr>{header}" + "".join(f"<w:tc>{_paragraph(cell)}</w:tc>" for cell in cells) + "</w:tr>")
+        out.append(f"<w:tr>{header}" + "".join(
+            f'<w:tc><w:tcPr><w:tcW w:w="{share * 50}" w:type="pct"/></w:tcPr>{_paragraph(cell)}</w:tc>'
+            for cell, share in zip(cells, shares, strict=True)) + "</w:tr>")
     out.append("</w:tbl>")
     return "".join(out)
 

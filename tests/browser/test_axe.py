@@ -82,7 +82,7 @@ MARKINGS = ["UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET", "OFFICIAL-SE
 
 def test_every_banner_and_status_badge_has_aa_contrast(page: Page, project: Path, brief_file: Path):
     """Each classification colour and each status badge, as rendered, at 4.5:1 or more."""
-    from briefgen.build.pipeline import prepare_brief
+    from briefgen.workflows.brief import prepare_brief
     from briefgen.project import Project
 
     statuses = itertools.cycle(STATUSES)

@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from briefgen.build import pipeline as build
-from briefgen.preview.state import ChangeFeed, Preview
 from conftest import REPO, SAMPLE_ID, edit
+
+from briefgen.preview.state import ChangeFeed, Preview
+from briefgen.workflows.brief import Project, build_brief
 
 
 @pytest.fixture
@@ -17,8 +17,8 @@ def preview(project: Path, tmp_path: Path) -> Preview:
     """A preview of the sample project with its own copy of the templates, PDFs built in-process."""
     templates = tmp_path / "templates"
     shutil.copytree(REPO / "templates", templates)
-    site = build.Project(project, project / "content", project / "output", templates)
-    preview = Preview(site, ChangeFeed(), lambda path, **kw: build.build_brief(site, path, **kw))
+    site = Project(project, project / "content", project / "output", templates)
+    preview = Preview(site, ChangeFeed(), lambda path, **kw: build_brief(site, path, **kw))
     preview.refresh_all()
     return preview
 

@@ -130,9 +130,9 @@ def test_huge_brief_stops_at_the_time_budget_and_the_others_build(tmp_path: Path
 def peak_address_space_of_the_small_brief(root: Path) -> float:
     """What a worker's address space reaches while it lays out the small brief, measured on
     this machine (fonts and libraries differ between machines), in a fresh process."""
-    code = ("import sys; from pathlib import Path; from briefgen.build.pipeline import BuildOptions, build; "
+    code = ("import sys; from pathlib import Path; from briefgen.workflows.brief import BuildOptions, build_briefs; "
             "from briefgen.project import Project; root = Path(sys.argv[1]); "
-            "[r] = build(Project.at(root, root / 'measure'), [root / 'content' / 'mini.yaml'], "
+            "[r] = build_briefs(Project.at(root, root / 'measure'), [root / 'content' / 'mini.yaml'], "
             "BuildOptions(force=True, jobs=1)); assert r.ok, r.errors; print(r.peak_address_space_mb)")
     out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
     return float(out.stdout)

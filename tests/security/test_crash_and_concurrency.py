@@ -91,7 +91,7 @@ def test_kill_9_while_the_pdf_is_being_written_keeps_the_previous_pdf(tmp_path: 
     output = project.output(".pdf").parent
     good = project.output(".pdf").read_bytes()
     writer = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pathlib import Path; from briefgen.build.output import "
+        [sys.executable, "-c", "import sys; from pathlib import Path; from briefgen.engine.output import "
          "write_outputs; write_outputs(Path(sys.argv[1]), 'mini', {'.pdf': b'%PDF-broken' * 12_000_000})",
          str(output)], start_new_session=True)
     deadline = time.monotonic() + 30

@@ -16,7 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from hostile import RED_PNG, embedded_files, http_trap, image_sizes, make_project  # noqa: E402
 
-from briefgen.build.pipeline import Project  # noqa: E402
+from briefgen.workflows.brief import Project  # noqa: E402
 from briefgen.errors import RenderError  # noqa: E402
 from briefgen.render.fetcher import SafeFetcher  # noqa: E402
 from briefgen.render.pdf import write_pdf  # noqa: E402

@@ -23,7 +23,7 @@ from hostile import MINI_BRIEF, make_project  # noqa: E402
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from conftest import run_cli  # noqa: E402
 
-from briefgen.build import pipeline  # noqa: E402
+from briefgen.workflows.brief import build_brief  # noqa: E402
 from briefgen.preview.server import PreviewServer  # noqa: E402
 from briefgen.preview.state import ChangeFeed, Preview  # noqa: E402
 from briefgen.project import Project  # noqa: E402
@@ -70,7 +70,7 @@ def test_the_preview_index_keeps_answering(tmp_path: Path):
     _second_brief(project)
     project.replace_line("title: Mini brief", SURROGATE)
     site = Project.at(tmp_path)
-    preview = Preview(site, ChangeFeed(), lambda path, **kw: pipeline.build_brief(site, path, **kw))
+    preview = Preview(site, ChangeFeed(), lambda path, **kw: build_brief(site, path, **kw))
     preview.refresh_all()
     server = PreviewServer(preview, ChangeFeed(), 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from hostile import MINI_BRIEF, briefgen, make_project  # noqa: E402
 
-from briefgen.build import pipeline  # noqa: E402
+from briefgen.workflows.brief import build_brief  # noqa: E402
 from briefgen.preview.server import PreviewServer  # noqa: E402
 from briefgen.preview.state import ChangeFeed, Preview  # noqa: E402
 from briefgen.project import Project  # noqa: E402
@@ -70,7 +70,7 @@ def test_the_raw_html_scan_is_linear():
 def test_the_preview_keeps_answering_while_the_brief_is_checked(tmp_path: Path):
     project, _ = _hostile_project(tmp_path)
     site = Project.at(tmp_path)
-    preview = Preview(site, ChangeFeed(), lambda path, **kw: pipeline.build_brief(site, path, **kw))
+    preview = Preview(site, ChangeFeed(), lambda path, **kw: build_brief(site, path, **kw))
     preview.refresh(site.content_dir / "other.yaml")
     server = PreviewServer(preview, ChangeFeed(), 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -19,7 +19,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from hostile import make_project  # noqa: E402
 
-from briefgen.build import pipeline  # noqa: E402
+from briefgen.workflows.brief import build_brief  # noqa: E402
 from briefgen.preview.server import PreviewServer  # noqa: E402
 from briefgen.preview.state import ChangeFeed, Preview  # noqa: E402
 from briefgen.project import Project  # noqa: E402
@@ -32,9 +32,9 @@ SECRET = "TOP-SECRET-OUTSIDE-THE-PROJECT"
 def _serve(root: Path) -> Iterator[PreviewServer]:
     make_project(root)
     site = Project.at(root)
-    preview = Preview(site, ChangeFeed(), lambda path, **kw: pipeline.build_brief(site, path, **kw))
+    preview = Preview(site, ChangeFeed(), lambda path, **kw: build_brief(site, path, **kw))
     preview.refresh_all()
-    assert pipeline.build_brief(site, site.content_dir / "mini.yaml").ok
+    assert build_brief(site, site.content_dir / "mini.yaml").ok
     running = PreviewServer(preview, ChangeFeed(), 0)
     threading.Thread(target=running.serve_forever, daemon=True).start()
     yield running

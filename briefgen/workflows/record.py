@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 
 class BuiltBrief(Protocol):
-    """What the record copy needs of a brief being built (build.pipeline.PreparedBrief)."""
+    """What the record copy needs of a brief being built (brief.PreparedBrief)."""
 
     brief_id: str
     path: Path

@@ -13,17 +13,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen.build.output import write_atomic
-from briefgen.build.pipeline import check_brief, people_registry
-from briefgen.build.revisions import RevisionError, repository_of
 from briefgen.content.files import TooBig, UnsafeFile, read_regular_file
 from briefgen.content.loader import MAX_FILE_BYTES, LoadedDocument, load_yaml, parse_yaml
 from briefgen.content.validate import validate_document
 from briefgen.content.wordfile import WordComment, read_word_file
-from briefgen.content.wordmerge import FieldChange, MergePlan, apply_changes, plan_merge
+from briefgen.content.wordmerge import FieldChange, MergePlan, keep_valid_changes, plan_merge
+from briefgen.engine.output import write_atomic
+from briefgen.engine.revisions import RevisionError, repository_of
 from briefgen.errors import ContentError, Diagnostic, UsageError
 from briefgen.project import Project
 from briefgen.render.docx import Provenance, content_hash, render_docx, template_path
+from briefgen.workflows.brief import check_brief, people_registry
 
 _BRIEF_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 _COMMIT = re.compile(r"[0-9a-f]{40}")
@@ -76,6 +76,7 @@ class ImportReport:
     display_path: str
     applied: list[FieldChange] = field(default_factory=list)
     refused: list[Diagnostic] = field(default_factory=list)
+    already_invalid: list[Diagnostic] = field(default_factory=list)
     comments: list[WordComment] = field(default_factory=list)
     review_path: Path | None = None
 
@@ -98,7 +99,7 @@ def import_docx(project: Project, docx_path: Path) -> ImportReport:
     text = _valid_merge(project, path, shown, current, plan)
     if plan.changes:
         write_atomic(path, text.encode("utf-8"))
-    report = ImportReport(brief_id, shown, plan.changes, plan.refused, word.comments)
+    report = ImportReport(brief_id, shown, plan.changes, plan.refused, plan.already_invalid, word.comments)
     report.review_path = project.output_dir / f"{brief_id}.review.md"
     write_atomic(report.review_path, review_markdown(report, docx_path.name).encode("utf-8"))
     return report
@@ -123,30 +124,16 @@ def _base(project: Project, path: Path, shown: str, commit: str, digest: str) ->
 
 def _valid_merge(project: Project, path: Path, shown: str, current: LoadedDocument,
                  plan: MergePlan) -> str:
-    """The merged YAML, without the edits that make the brief invalid (each is reported)."""
-    for _ in range(len(plan.changes) + 1):
-        text = apply_changes(current.text, plan.changes)
-        if not plan.changes:
-            return text
+    """The merged YAML, without the edits that add a validation error (each is reported)."""
+    people = people_registry(project, path)
+
+    def errors_of(text: str) -> list[Diagnostic]:
         try:
-            validate_document(parse_yaml(text.encode("utf-8"), path, shown), people_registry(project, path))
-            return text
+            validate_document(parse_yaml(text.encode("utf-8"), path, shown), people)
         except ContentError as exc:
-            errors = [d for d in exc.diagnostics if d.is_error]
-        guilty = {c.tag for c in plan.changes for d in errors if _about(d.key_path, c.tag)} \
-            or {c.tag for c in plan.changes}
-        for change in [c for c in plan.changes if c.tag in guilty]:
-            reasons = "; ".join(d.message for d in errors if _about(d.key_path, change.tag)) or \
-                "the brief does not validate with it"
-            plan.problems.append(current.diagnostic(change.key_path, f"the Word edit by "
-                                                    f"{', '.join(change.authors) or 'an untracked edit'} "
-                                                    f"is not applied: {reasons}"))
-        plan.changes = [c for c in plan.changes if c.tag not in guilty]
-    return current.text
-
-
-def _about(key_path: str, tag: str) -> bool:
-    return key_path == tag or key_path.startswith((tag + ".", tag + "["))
+            return [d for d in exc.diagnostics if d.is_error]
+        return []
+    return keep_valid_changes(plan, current, errors_of)
 
 
 def review_markdown(report: ImportReport, docx_name: str) -> str:
@@ -157,6 +144,9 @@ def review_markdown(report: ImportReport, docx_name: str) -> str:
     if report.refused:
         lines += ["### Not merged: for the author", ""]
         lines += [f"- {d.format()}" for d in report.refused] + [""]
+    if report.already_invalid:
+        lines += ["### Already failing validation before the import", ""]
+        lines += [f"- {d.format()}" for d in report.already_invalid] + [""]
     lines += ["### Comments", ""]
     for comment in report.comments:
         where = f"`{comment.tag}`" if comment.tag else "outside the fields"

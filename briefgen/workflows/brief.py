@@ -4,10 +4,10 @@ Known user errors (content that does not validate, a brief that overflows) becom
 failed result with messages; one failing brief never stops the others. Outputs are
 written only when every stage has succeeded, so the last good output stays in place.
 
-`build` skips briefs whose inputs have not changed (see incremental.py). It validates and
-renders the rest here, one by one, under the time budget, and hands each to one of the
+`build_briefs` skips briefs whose inputs have not changed (engine/stamps.py). It validates
+and renders the rest here, one by one, under the time budget, and hands each to one of the
 long-lived worker processes that lay out and write PDFs, each within the time and memory
-budget (workers.py): layout is the stage whose cost can grow far beyond the input's size.
+budget (engine/workers.py): layout is the stage whose cost can grow far beyond the input's size.
 This module imports nothing heavy at the top, so a build with nothing to do stays fast.
 """
 
@@ -22,8 +22,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefgen.build import incremental
-from briefgen.build.workers import (
+from briefgen.content.sourcemap import ContentText
+from briefgen.engine import stamps
+from briefgen.engine.workers import (
     Budget,
     BudgetExceeded,
     JobFailed,
@@ -31,14 +32,13 @@ from briefgen.build.workers import (
     run_jobs,
     time_limit,
 )
-from briefgen.content.sourcemap import ContentText
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, Kind, UsageError
 from briefgen.project import Project
 
 if TYPE_CHECKING:
-    from briefgen.build.record import Provenance
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
     from briefgen.render.fit import PageFit
+    from briefgen.workflows.record import Provenance
 
 @dataclass
 class BriefResult:
@@ -229,16 +229,16 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
                 record: Provenance | None = None) -> BriefResult:
     """The expensive stage: lay out the PDF (page 1 and its annex, or an error) and write the
     outputs; with `record`, the record copy too (record.py), from the same layout.
-    `shared_digest` (incremental.shared_inputs_digest) is computed here when not given."""
-    from briefgen.build.output import write_outputs
+    `shared_digest` (stamps.shared_inputs_digest) is computed here when not given."""
+    from briefgen.engine.output import write_outputs
     from briefgen.render.pdf import PageOverflow, write_pdfs
 
     result = prepared.result
-    shared_digest = shared_digest or incremental.shared_inputs_digest(project.asset_roots)
+    shared_digest = shared_digest or stamps.shared_inputs_digest(project.asset_roots)
     try:
         embedded = None
         if record is not None and not prepared.output_id:   # the full brief has a record copy
-            from briefgen.build.record import record_files
+            from briefgen.workflows.record import record_files
             embedded = record_files(project, prepared, record)
         pdf, record_pdf, result.fit = write_pdfs(prepared.html, prepared.source, project.asset_roots,
                                                  embedded)
@@ -259,7 +259,7 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
         record_layout(project, prepared, [], result.fit.words if result.fit else 0, shared_digest)
     outputs = {".html": prepared.html.encode("utf-8"), ".pdf": pdf}
     if record_pdf is not None:
-        outputs[incremental.RECORD_SUFFIX] = record_pdf
+        outputs[stamps.RECORD_SUFFIX] = record_pdf
     try:
         result.outputs = write_outputs(project.output_dir, prepared.output_name, outputs,
                                        version=prepared.version)
@@ -268,7 +268,7 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
     if not result.outputs:
         result.superseded = True
         return result
-    incremental.record_build(prepared.path, list(prepared.input_files), project.output_dir,
+    stamps.record_build(prepared.path, list(prepared.input_files), project.output_dir,
                              shared_digest,
                              prepared.output_id or None, prepared.variants, tuple(outputs))
     return result
@@ -307,7 +307,7 @@ def overflow_draft_path(project: Project, brief_id: str) -> Path:
 
 
 def write_overflow_draft(project: Project, prepared: PreparedBrief, draft: bytes | None) -> Path | None:
-    from briefgen.build.output import write_atomic
+    from briefgen.engine.output import write_atomic
     if draft is None:
         return None
     path = overflow_draft_path(project, prepared.brief_id)
@@ -330,10 +330,10 @@ class BuildOptions:
     force: bool = False
     jobs: int = 0                    # 0: one per core
     budget: Budget = field(default_factory=Budget)
-    record: bool = False             # also write output/<id>.record.pdf (build/record.py)
+    record: bool = False             # also write output/<id>.record.pdf (workflows/record.py)
 
 
-def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = BuildOptions(),
+def build_briefs(project: Project, files: Iterable[Path] = (), options: BuildOptions = BuildOptions(),
           on_result: Callable[[BriefResult], None] | None = None) -> list[BriefResult]:
     """Build every brief named (default: all under content/), skipping those up to date.
 
@@ -347,10 +347,10 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
                          "built into the briefs that name them (check it alone with `check`)")
     results: dict[Path, BriefResult] = {}
     todo = []
-    shared = incremental.shared_inputs_digest(project.asset_roots)
-    suffixes = incremental.OUTPUT_SUFFIXES + ((incremental.RECORD_SUFFIX,) if options.record else ())
+    shared = stamps.shared_inputs_digest(project.asset_roots)
+    suffixes = stamps.OUTPUT_SUFFIXES + ((stamps.RECORD_SUFFIX,) if options.record else ())
     for path in paths:
-        if not options.force and incremental.is_up_to_date(path, project.output_dir, shared, suffixes):
+        if not options.force and stamps.is_up_to_date(path, project.output_dir, shared, suffixes):
             remove_overflow_draft(project, path.stem)   # from a failed attempt since
             results[path] = BriefResult(path, path.stem, True, skipped=True)
             report(results[path])
@@ -363,7 +363,7 @@ def build(project: Project, files: Iterable[Path] = (), options: BuildOptions = 
         jobs = _prepared(project, todo, options, results, report, pending)
         origin = None
         if options.record:
-            from briefgen.build.record import provenance
+            from briefgen.workflows.record import provenance
             origin = provenance(project)
         for job, outcome in run_jobs(_WriteTask(project, shared, origin), jobs, workers=workers,
                                      budget=options.budget, warm_up=_warm_up_worker):
@@ -444,7 +444,7 @@ class _WriteTask:
 def _warm_up_worker() -> None:
     """Run in each worker before its memory budget is set: import the PDF stage and load the
     fonts once, so every brief it lays out starts warm and no import can fail for memory."""
-    import briefgen.build.output
+    import briefgen.engine.output
     import briefgen.render.pdf_tags  # noqa: F401  (pikepdf, for the PDF/UA finishing)
     from briefgen.render.pdf import font_configuration
     font_configuration()
@@ -468,86 +468,11 @@ def is_person_file(path: Path) -> bool:
     return path.resolve().parent.name == "people"
 
 
-def check_person(project: Project, path: Path, registries: dict[Path, PeopleRegistry]) -> BriefResult:
-    """Validate one person file as a person (the same checks as when a brief names them)."""
-    from briefgen.content.validate import PeopleRegistry
-
-    folder = path.resolve().parent
-    people = registries.setdefault(folder, PeopleRegistry(folder, project.root))
-    _, problems = people.get(path.stem)
-    return BriefResult(path, path.stem, not any(p.is_error for p in problems), problems, person=True)
-
-
-def check(project: Project, files: Iterable[Path] = (), *, layout: bool = False) -> list[BriefResult]:
-    """Validate the briefs named (default: all); a named file under a `people/` folder is
-    checked as a person. Checking the whole project also checks the person files that no
-    brief names yet, so a broken one is found before it is needed. With `layout`, each valid
-    brief is also laid out (or its cached verdict read), so a brief that does not fit its
-    pages fails here, before a build."""
-    files = list(files)
-    registries: dict[Path, PeopleRegistry] = {}
-    shared = incremental.shared_inputs_digest(project.asset_roots) if layout else ""
-    results = []
-    for path in find_briefs(project, files):
-        if is_person_file(path):
-            results.append(check_person(project, path, registries))
-            continue
-        validated, result = check_brief(project, path, shared_people(project, path, registries))
-        if layout and validated is not None:
-            check_layout(project, validated, result, shared)
-        results.append(result)
-    if not files:
-        results += _check_people(shared_people(project, project.content_dir / "any.yaml", registries))
-    return results
-
-
-def check_layout(project: Project, validated: ValidatedBrief, result: BriefResult,
-                 shared_digest: str) -> None:
-    """Add to `result` the problems of laying the brief out (overflow, a glyph no font has),
-    from the verdict cached for its fingerprint, or from a layout recorded for next time."""
-    problems, _ = layout_verdict(project, validated, shared_digest)
-    if problems:
-        result.ok = False
-        result.diagnostics += problems
-
-
-def layout_verdict(project: Project, validated: ValidatedBrief,
-                   shared_digest: str) -> tuple[list[Diagnostic], int]:
-    """The problems of laying the brief out and the words on page 1: the verdict cached for
-    its fingerprint (by `check` or `build`), or a layout, recorded for next time. An
-    audience's version is laid out each time (the cache holds the full brief's verdict)."""
-    if validated.audience:
-        return _lay_out_for_check(project, validated)
-    fingerprint = incremental.fingerprint(validated.path, list(validated.input_files), shared_digest)
-    verdict = incremental.read_layout_verdict(project.output_dir, validated.brief_id, fingerprint)
-    if verdict is not None:
-        return [Diagnostic(**record) for record in verdict.get("problems", [])], int(verdict.get("words", 0))
-    problems, words = _lay_out_for_check(project, validated)
-    incremental.record_layout_verdict(project.output_dir, validated.brief_id, fingerprint,
-                                      [asdict(d) for d in problems], words)
-    return problems, words
-
-
-def _lay_out_for_check(project: Project, validated: ValidatedBrief) -> tuple[list[Diagnostic], int]:
-    """Lay the brief out once; its layout problems and the words on page 1."""
-    from briefgen.render.html import render_html
-    from briefgen.render.pdf import check_fit, lay_out_stepped
-
-    source = validated.content_text()
-    try:
-        html, laid_out = lay_out_stepped(render_html(validated, project.templates_dir), source,
-                                         project.asset_roots)
-        fit = check_fit(html, laid_out, source, project.asset_roots, draft=False)
-    except ContentError as exc:
-        return list(exc.diagnostics), 0
-    return [], fit.words
-
-
 def record_layout(project: Project, prepared: PreparedBrief, problems: list[Diagnostic],
                   words: int, shared_digest: str) -> None:
     """What a build learnt about the layout, for the next `check`."""
-    fingerprint = incremental.fingerprint(prepared.path, list(prepared.input_files), shared_digest)
-    incremental.record_layout_verdict(project.output_dir, prepared.brief_id, fingerprint,
+    fingerprint = stamps.fingerprint(prepared.path, list(prepared.input_files), shared_digest)
+    stamps.record_layout_verdict(project.output_dir, prepared.brief_id, fingerprint,
                                       [asdict(d) for d in problems], words)
 
 
@@ -563,16 +488,3 @@ def shared_people(project: Project, brief_path: Path,
     person file is loaded once however many briefs name it."""
     people = people_registry(project, brief_path)
     return registries.setdefault(people.people_dir, people)
-
-
-def _check_people(people: PeopleRegistry) -> list[BriefResult]:
-    """A result for each person file with problems that no checked brief has reported."""
-    results = []
-    for path in sorted(people.people_dir.glob("*.yaml")):
-        if people.is_loaded(path.stem):
-            continue
-        _, problems = people.get(path.stem)
-        if problems:
-            results.append(BriefResult(path, path.stem, not any(p.is_error for p in problems), problems,
-                                       person=True))
-    return results

@@ -19,15 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefgen.build import incremental
-from briefgen.build.pipeline import BriefResult, BuildOptions, check_brief, shared_people
 from briefgen.content.sourcemap import ContentText
+from briefgen.engine import stamps
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, RenderError, UsageError
 from briefgen.project import Project
+from briefgen.workflows.brief import BriefResult, BuildOptions, check_brief, shared_people
 
 if TYPE_CHECKING:
     from briefgen.content.books import ValidatedBook
-    from briefgen.content.markings import Rules
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
 
 BOOK_SUFFIXES = (".html", ".pdf", ".ics")
@@ -62,6 +61,7 @@ def check_book(project: Project, path: Path,
                registries: dict[Path, PeopleRegistry] | None = None) -> tuple[CheckedBook | None, BriefResult]:
     """Validate a book and each of its briefs. A brief with errors gives the book those
     errors (so the book's result says why) and one more at the brief's line in the book."""
+    from briefgen.content.book_checks import book_problems
     from briefgen.content.books import validate_book
 
     registries = {} if registries is None else registries
@@ -82,155 +82,10 @@ def check_book(project: Project, path: Path,
         else:
             briefs.append(brief)
     if len(briefs) == len(validated.book.briefs):
-        diagnostics += (marking_problems(validated, briefs) + scheme_warnings(validated, briefs)
-                        + paper_warnings(validated, briefs) + overlap_warnings(validated, briefs)
-                        + zoneless_warnings(validated, briefs))
+        diagnostics += book_problems(validated, briefs)
     ok = not any(d.is_error for d in diagnostics)
     checked = CheckedBook(validated, briefs) if ok else None
     return checked, BriefResult(path, path.stem, ok, diagnostics)
-
-
-def marking_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
-    """A book is marked at least as high as each of its briefs: by the marking scheme of a
-    brief that has one (levels and caveats, as its banner is computed), else by the order
-    of the usual words (UNCLASSIFIED < CONFIDENTIAL < SECRET < TOP SECRET)."""
-    from briefgen.content.audiences import rules_of
-
-    problems = []
-    for index, brief in enumerate(briefs):
-        rules = rules_of(brief.brief)
-        where = f"item {index + 1} of `briefs`"
-        problem = (_word_marking_problem(validated, brief, where) if rules is None
-                   else _scheme_marking_problem(validated, brief, where, rules, briefs))
-        if problem:
-            problems.append(validated.at_key("classification", problem))
-        elif rules is None and not _comparable(validated.book.classification, brief.brief.classification):
-            problems.append(validated.at_key("classification", (
-                f"the book's marking {validated.book.classification} cannot be compared with its brief "
-                f"`{brief.brief_id}`'s {brief.brief.classification} ({where}): without a `markings:` scheme "
-                "only UNCLASSIFIED < CONFIDENTIAL < SECRET < TOP SECRET are ordered; mark the book as its "
-                "brief is, or give the brief a `markings:` scheme"), severity="warning"))
-    return problems
-
-
-def _comparable(book_marking: str, brief_marking: str | None) -> bool:
-    from briefgen.content.books import marking_level
-
-    return (not brief_marking or brief_marking == book_marking
-            or None not in (marking_level(book_marking), marking_level(brief_marking)))
-
-
-def _word_marking_problem(validated: ValidatedBook, brief: ValidatedBrief, where: str) -> str:
-    from briefgen.content.books import MARKING_ORDER, marking_level
-
-    own = marking_level(validated.book.classification or "")
-    level = marking_level(brief.brief.classification or "")
-    if own is None or level is None or level <= own:
-        return ""
-    return (f"the book is marked {validated.book.classification}, lower than its brief `{brief.brief_id}` "
-            f"({brief.brief.classification}, {where}); mark the book at least {MARKING_ORDER[level]}")
-
-
-def _scheme_marking_problem(validated: ValidatedBook, brief: ValidatedBrief, where: str, rules: Rules,
-                            briefs: list[ValidatedBrief]) -> str:
-    """The book's marking read in the brief's scheme must cover the brief's computed banner;
-    the advice is the banner of every brief of that scheme combined."""
-    from briefgen.content.audiences import computed_marking, rules_of
-    from briefgen.content.markings import MarkingError, banner, combine, may_see, parse
-
-    scheme, stated = rules.scheme, validated.book.classification
-    try:
-        book_marking = parse(stated, scheme)
-    except MarkingError as exc:
-        return (f"the book's marking is not one of the scheme its brief `{brief.brief_id}` uses "
-                f"({where}): {exc}; a book and its briefs use one scheme")
-    own = computed_marking(brief.brief, rules)
-    if may_see(book_marking, own):
-        return ""
-    same_scheme = [computed_marking(b.brief, r) for b in briefs
-                   if (r := rules_of(b.brief)) is not None and r.scheme == scheme]
-    return (f"the book is marked {stated}, lower than its brief `{brief.brief_id}` "
-            f"({banner(own, scheme)}, {where}); mark the book at least "
-            f"{banner(combine(same_scheme, scheme), scheme)}")
-
-
-def scheme_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
-    """A book has one marking, read in one marking scheme: each brief in another scheme than
-    the book's first brief (or in none where it has one) is told, at its line in `briefs`."""
-    from briefgen.content.audiences import rules_of
-
-    schemes = [rules.scheme if (rules := rules_of(b.brief)) else None for b in briefs]
-    first = schemes[0]
-    return [validated.at_brief(index, (
-        f"brief `{brief.brief_id}` is marked in {_scheme_name(scheme)}, the book's first brief "
-        f"`{briefs[0].brief_id}` in {_scheme_name(first)}: a book's one marking is read in one scheme; "
-        "put briefs of different schemes in different books"), severity="warning")
-        for index, (brief, scheme) in enumerate(zip(briefs, schemes, strict=True)) if scheme != first]
-
-
-def _scheme_name(scheme) -> str:
-    return f"the `{scheme.id}` marking scheme" if scheme else "plain words (no `markings:` scheme)"
-
-
-def paper_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
-    """Each brief printed on another paper than the book's own pages, at its line in `briefs`."""
-    paper = validated.book.paper
-    return [validated.at_brief(index, (
-        f"brief `{brief.brief_id}` is on {PAPER_NAMES[brief.brief.paper]} paper, the book's own pages on "
-        f"{PAPER_NAMES[paper]} (`paper: {paper}`): the book would mix page sizes; set the book's `paper` "
-        "or the brief's to the other"), severity="warning")
-        for index, brief in enumerate(briefs) if brief.brief.paper != paper]
-
-
-PAPER_NAMES = {"letter": "Letter", "a4": "A4"}
-
-
-def overlap_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
-    """Agenda items of two different briefs that run at the same time (in time zones
-    compared as instants, with their durations); one warning per later item."""
-    from briefgen.content.schedule import overlapping
-    from briefgen.render.book import schedule
-
-    timed = {id(e.slot): e for e in schedule(briefs, validated.book.timezone) if e.slot is not None}
-    warned: dict[tuple[int, int], Diagnostic] = {}
-    zoned = [e.slot for e in timed.values() if e.slot is not None and e.slot.start.tzinfo]
-    floating = [e.slot for e in timed.values() if e.slot is not None and not e.slot.start.tzinfo]
-    # a floating time is no instant: it is compared only with other floating times
-    for first_slot, later_slot in [*overlapping(zoned), *overlapping(floating)]:
-        first, later = timed[id(first_slot)], timed[id(later_slot)]
-        if first.brief_index == later.brief_index:
-            continue   # the brief's own check reports it
-        if later_slot.start == first_slot.start:
-            clash = f"starts at the same time ({_moment(later)}) as '{first.item.title}' of brief `{first.brief_id}`"
-        else:
-            clash = (f"starts at {_moment(later)}, while '{first.item.title}' of brief `{first.brief_id}` "
-                     f"({_moment(first)}–{first_slot.clock(first_slot.end)}) is still on")
-        warned.setdefault((later.brief_index, later_slot.index), validated.at_brief(later.brief_index, (
-            f"agenda item '{later.item.title}' of brief `{later.brief_id}` {clash}; is the schedule right?"),
-            severity="warning"))
-    return list(warned.values())
-
-
-def zoneless_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
-    """Each timed item that no zone reaches (not its own, its event's or the book's), at its
-    `time` in its brief: its calendar entry floats, the same clock time wherever it is opened.
-    The words name no book, so a brief in two books is told once (`check` reports each once)."""
-    from briefgen.render.book import schedule
-
-    return [briefs[entry.brief_index].document.diagnostic(
-        ("agenda", entry.slot.index, "time"),
-        f"agenda item {entry.slot.index + 1} ('{entry.item.title}') has a time but no time zone (none on "
-        f"the item, its event or its book), so the book's calendar shows {entry.item.time} on whatever "
-        "clock it is opened; add `timezone` to the item or the event, or to the book",
-        severity="warning")
-        for entry in schedule(briefs, validated.book.timezone)
-        if entry.slot is not None and entry.slot.start.tzinfo is None]
-
-
-def _moment(entry) -> str:
-    from briefgen.content.schedule import clock_labels
-    local, _ = clock_labels(entry.day, entry.item, entry.zone, None)
-    return f"{entry.day} {local}"
 
 
 def check_books(project: Project, ids: Iterable[str] = ()) -> list[BriefResult]:
@@ -245,14 +100,14 @@ def build_books(project: Project, paths: list[Path], options: BuildOptions | Non
                 brief_results: dict[Path, BriefResult] | None = None) -> list[BriefResult]:
     """Build each book: its briefs through the normal incremental build (unless their
     results are given), then the book's own pages and the assembly."""
-    from briefgen.build import pipeline
+    from briefgen.workflows.brief import build_briefs
 
     options = options or BuildOptions()
     report = on_result or (lambda result: None)
     known = {p.resolve(): r for p, r in (brief_results or {}).items()}
     results = []
     registries: dict[Path, PeopleRegistry] = {}
-    shared = incremental.shared_inputs_digest(project.asset_roots)
+    shared = stamps.shared_inputs_digest(project.asset_roots)
     for path in paths:
         started = time.perf_counter()
         if not options.force and _no_brief_failed(known) and _up_to_date(project, path, None, shared):
@@ -269,7 +124,7 @@ def build_books(project: Project, paths: list[Path], options: BuildOptions | Non
             brief_paths = [b.path for b in checked.briefs]
             missing = [p for p in brief_paths if p.resolve() not in known]
             if missing:
-                for brief_path, brief_result in zip(missing, pipeline.build(project, missing, options,
+                for brief_path, brief_result in zip(missing, build_briefs(project, missing, options,
                                                                             on_result=report),
                                                     strict=True):
                     known[brief_path.resolve()] = brief_result
@@ -294,7 +149,7 @@ def _not_reported_before(diagnostics: list[Diagnostic],
 def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResult,
                       brief_results: list[BriefResult], options: BuildOptions, shared: str) -> BriefResult:
     """Assemble a checked book from its briefs' results, within the time budget of one brief."""
-    from briefgen.build.workers import BudgetExceeded, time_limit
+    from briefgen.engine.workers import BudgetExceeded, time_limit
 
     book = checked.book
     failed = [(i, r) for i, r in enumerate(brief_results) if not r.ok]
@@ -317,7 +172,7 @@ def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResul
     except BriefgenError as exc:
         return result.fail(exc.diagnostics if isinstance(exc, ContentError) else
                            [Diagnostic.of_file(book.display_path, str(exc), "invalid")])
-    from briefgen.build.output import write_outputs
+    from briefgen.engine.output import write_outputs
     result.outputs = write_outputs(project.output_dir, book.book_id, files)
     _record(project, book, inputs, shared)
     return result
@@ -327,15 +182,15 @@ def _up_to_date(project: Project, book_path: Path, inputs: list[Path] | None, sh
     """Whether the book's last build used exactly these inputs (default: the ones it recorded,
     which a build with nothing to do checks without reading any YAML) and its outputs are
     untouched."""
-    stamp = incremental._read_stamp(incremental.stamp_path(project.output_dir, book_path.stem))
+    stamp = stamps._read_stamp(stamps.stamp_path(project.output_dir, book_path.stem))
     if stamp is None:
         return False
     recorded = [Path(p) for p in stamp.get("inputs", [])]
-    if stamp.get("fingerprint") != incremental.fingerprint(book_path, recorded if inputs is None else inputs,
+    if stamp.get("fingerprint") != stamps.fingerprint(book_path, recorded if inputs is None else inputs,
                                                            shared):
         return False
     outputs = stamp.get("outputs", {})
-    return all(incremental._file_digest(project.output_dir / f"{book_path.stem}{suffix}") == outputs.get(suffix)
+    return all(stamps._file_digest(project.output_dir / f"{book_path.stem}{suffix}") == outputs.get(suffix)
                for suffix in BOOK_SUFFIXES)
 
 
@@ -348,12 +203,12 @@ def _no_brief_failed(known: dict[Path, BriefResult]) -> bool:
 def _record(project: Project, book: ValidatedBook, inputs: list[Path], shared: str) -> None:
     import json
 
-    from briefgen.build.output import write_atomic
-    stamp = {"fingerprint": incremental.fingerprint(book.path, inputs, shared),
+    from briefgen.engine.output import write_atomic
+    stamp = {"fingerprint": stamps.fingerprint(book.path, inputs, shared),
              "inputs": sorted(str(p.resolve()) for p in inputs),
-             "outputs": {suffix: incremental._file_digest(project.output_dir / f"{book.book_id}{suffix}")
+             "outputs": {suffix: stamps._file_digest(project.output_dir / f"{book.book_id}{suffix}")
                          for suffix in BOOK_SUFFIXES}}
-    write_atomic(incremental.stamp_path(project.output_dir, book.book_id),
+    write_atomic(stamps.stamp_path(project.output_dir, book.book_id),
                  json.dumps(stamp, indent=1).encode(), durable=False)
 
 
@@ -380,10 +235,10 @@ class PartCache:
 
     project: Project
     book_id: str
-    shared: str                  # incremental.shared_inputs_digest()
+    shared: str                  # stamps.shared_inputs_digest()
 
     def _files(self, name: str) -> tuple[Path, Path]:
-        folder = incremental.stamp_path(self.project.output_dir, self.book_id).parent
+        folder = stamps.stamp_path(self.project.output_dir, self.book_id).parent
         return folder / f"{self.book_id}.{name}.json", folder / f"{self.book_id}.{name}.pdf"
 
     def key(self, made_from: str) -> str:
@@ -393,8 +248,8 @@ class PartCache:
         """The part kept under `name` if it was made from the same `key` (and its PDF is the
         one written with that key: the two files are replaced one after the other)."""
         index, pdf = self._files(name)
-        kept = incremental._read_stamp(index)
-        data = incremental.read_kept(pdf)
+        kept = stamps._read_stamp(index)
+        data = stamps.read_kept(pdf)
         if kept is None or data is None or kept.get("key") != key or kept.get("pdf") != _sha256(data):
             return None
         return OwnPart(data, int(kept["pages"]), {str(k): int(v) for k, v in kept["anchors"].items()})
@@ -402,7 +257,7 @@ class PartCache:
     def put(self, name: str, key: str, part: OwnPart) -> None:
         import json
 
-        from briefgen.build.output import UnsafeOutput, write_atomic
+        from briefgen.engine.output import UnsafeOutput, write_atomic
         index, pdf = self._files(name)
         try:
             write_atomic(pdf, part.pdf, durable=False)

@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from briefgen.build import incremental, revisions
-from briefgen.build.pipeline import check_brief, layout_verdict, shared_people
 from briefgen.content.compare import BriefDiff, BriefState, Side, compare
+from briefgen.engine import revisions, stamps
 from briefgen.errors import ContentError, Diagnostic, UsageError
 from briefgen.project import Project
+from briefgen.workflows.brief import check_brief, shared_people
+from briefgen.workflows.check import layout_verdict
 
 if TYPE_CHECKING:
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
@@ -374,7 +375,7 @@ class _Layouts:
                 continue
             digest = self.digests[index]
             if digest is None:
-                digest = self.digests[index] = incremental.shared_inputs_digest(
+                digest = self.digests[index] = stamps.shared_inputs_digest(
                     self.projects[index].asset_roots)
             problems, words[index] = layout_verdict(self.projects[index], validated, digest)
             overflow[index] = _overflow_by(problems)
@@ -405,7 +406,7 @@ def _add_picture(project: Project, base_project: Project, diff: BriefDiff,
                  before: ValidatedBrief | None, after: ValidatedBrief | None,
                  revision: revisions.Revision) -> None:
     """Lay out page 1 at both sides, note how full it is, and write output/<id>.diff.png."""
-    from briefgen.build.output import write_atomic
+    from briefgen.engine.output import write_atomic
     from briefgen.render.picture import first_page, side_by_side
 
     pages, fills = [], []

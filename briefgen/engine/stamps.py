@@ -24,7 +24,7 @@ from briefgen import __version__
 from briefgen.project import PACKAGE_DIR
 
 OUTPUT_SUFFIXES = (".html", ".pdf")
-RECORD_SUFFIX = ".record.pdf"      # `build --record`: the archival copy (build/record.py)
+RECORD_SUFFIX = ".record.pdf"      # `build --record`: the archival copy (workflows/record.py)
 _FONT_CACHE_DIRS = ("/var/cache/fontconfig", "~/.cache/fontconfig", "~/.fontconfig")
 
 
@@ -76,7 +76,7 @@ def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
     """Remember what a successful build was made from, and what it wrote (the outputs with
     `suffixes`). `output_id` names an audience's version (default: the full brief, whose
     stamp lists the `variants` it has)."""
-    from briefgen.build.output import write_atomic
+    from briefgen.engine.output import write_atomic
 
     output_id = output_id or brief_path.stem
     stamp: dict = {
@@ -169,7 +169,7 @@ def record_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str,
                           problems: list[dict], words: int) -> None:
     """Remember how a brief laid out (by `check` or `build`), so the next check of the same
     inputs does not lay it out again."""
-    from briefgen.build.output import UnsafeOutput, write_atomic
+    from briefgen.engine.output import UnsafeOutput, write_atomic
 
     stamp = {"fingerprint": fingerprint_, "problems": problems, "words": words}
     try:

@@ -1,0 +1,8 @@
+"""Engine: the machinery every workflow runs on, knowing nothing of briefs' content.
+
+Long-lived worker processes with time and memory budgets (`workers`); the stamps that tell
+what is up to date, for briefs and books alike (`stamps`); output written atomically under
+a lock, never through a link (`output`); a project's files at a git revision (`revisions`).
+Entry points: `workers.run_jobs`, `stamps.is_up_to_date`, `output.write_outputs`,
+`revisions.repository_of`.
+"""

@@ -1,0 +1,113 @@
+"""`check`: every problem in every brief, and in the person files, without writing anything.
+
+Each brief is validated (`brief.check_brief`); a person file named on its own is checked as a
+person; checking the whole project also checks the person files no brief names yet. With
+`layout`, each valid brief is laid out too, or its verdict read from what the last `build` or
+`check` recorded for the same inputs (`layout_verdict`, which `diff` uses as well), so a brief
+that does not fit its pages fails here, before a build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from briefgen.engine import stamps
+from briefgen.errors import ContentError, Diagnostic
+from briefgen.project import Project
+from briefgen.workflows.brief import BriefResult, check_brief, find_briefs, is_person_file, shared_people
+
+if TYPE_CHECKING:
+    from briefgen.content.validate import PeopleRegistry, ValidatedBrief
+
+__all__ = ["Project", "check_briefs", "check_layout", "layout_verdict"]
+
+
+def check_briefs(project: Project, files: Iterable[Path] = (), *, layout: bool = False) -> list[BriefResult]:
+    """Validate the briefs named (default: all); a named file under a `people/` folder is
+    checked as a person. Checking the whole project also checks the person files that no
+    brief names yet, so a broken one is found before it is needed. With `layout`, each valid
+    brief is also laid out (or its cached verdict read), so a brief that does not fit its
+    pages fails here, before a build."""
+    files = list(files)
+    registries: dict[Path, PeopleRegistry] = {}
+    shared = stamps.shared_inputs_digest(project.asset_roots) if layout else ""
+    results = []
+    for path in find_briefs(project, files):
+        if is_person_file(path):
+            results.append(check_person(project, path, registries))
+            continue
+        validated, result = check_brief(project, path, shared_people(project, path, registries))
+        if layout and validated is not None:
+            check_layout(project, validated, result, shared)
+        results.append(result)
+    if not files:
+        results += _check_people(shared_people(project, project.content_dir / "any.yaml", registries))
+    return results
+
+
+def check_person(project: Project, path: Path, registries: dict[Path, PeopleRegistry]) -> BriefResult:
+    """Validate one person file as a person (the same checks as when a brief names them)."""
+    from briefgen.content.validate import PeopleRegistry
+
+    folder = path.resolve().parent
+    people = registries.setdefault(folder, PeopleRegistry(folder, project.root))
+    _, problems = people.get(path.stem)
+    return BriefResult(path, path.stem, not any(p.is_error for p in problems), problems, person=True)
+
+
+def check_layout(project: Project, validated: ValidatedBrief, result: BriefResult,
+                 shared_digest: str) -> None:
+    """Add to `result` the problems of laying the brief out (overflow, a glyph no font has),
+    from the verdict cached for its fingerprint, or from a layout recorded for next time."""
+    problems, _ = layout_verdict(project, validated, shared_digest)
+    if problems:
+        result.ok = False
+        result.diagnostics += problems
+
+
+def layout_verdict(project: Project, validated: ValidatedBrief,
+                   shared_digest: str) -> tuple[list[Diagnostic], int]:
+    """The problems of laying the brief out and the words on page 1: the verdict cached for
+    its fingerprint (by `check` or `build`), or a layout, recorded for next time. An
+    audience's version is laid out each time (the cache holds the full brief's verdict)."""
+    if validated.audience:
+        return _lay_out_for_check(project, validated)
+    fingerprint = stamps.fingerprint(validated.path, list(validated.input_files), shared_digest)
+    verdict = stamps.read_layout_verdict(project.output_dir, validated.brief_id, fingerprint)
+    if verdict is not None:
+        return [Diagnostic(**record) for record in verdict.get("problems", [])], int(verdict.get("words", 0))
+    problems, words = _lay_out_for_check(project, validated)
+    stamps.record_layout_verdict(project.output_dir, validated.brief_id, fingerprint,
+                                      [asdict(d) for d in problems], words)
+    return problems, words
+
+
+def _lay_out_for_check(project: Project, validated: ValidatedBrief) -> tuple[list[Diagnostic], int]:
+    """Lay the brief out once; its layout problems and the words on page 1."""
+    from briefgen.render.html import render_html
+    from briefgen.render.pdf import check_fit, lay_out_stepped
+
+    source = validated.content_text()
+    try:
+        html, laid_out = lay_out_stepped(render_html(validated, project.templates_dir), source,
+                                         project.asset_roots)
+        fit = check_fit(html, laid_out, source, project.asset_roots, draft=False)
+    except ContentError as exc:
+        return list(exc.diagnostics), 0
+    return [], fit.words
+
+
+def _check_people(people: PeopleRegistry) -> list[BriefResult]:
+    """A result for each person file with problems that no checked brief has reported."""
+    results = []
+    for path in sorted(people.people_dir.glob("*.yaml")):
+        if people.is_loaded(path.stem):
+            continue
+        _, problems = people.get(path.stem)
+        if problems:
+            results.append(BriefResult(path, path.stem, not any(p.is_error for p in problems), problems,
+                                       person=True))
+    return results
