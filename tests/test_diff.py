@@ -441,7 +441,7 @@ def test_a_side_that_does_not_validate_has_its_problems_counted_not_quoted(versi
     assert "NARWHALCREST" not in press.out
 
 
-LONG_MESSAGE = " ".join(["The summit follows a long series of meetings."] * 25)
+LONG_MESSAGE = " ".join(["The summit follows a long series of meetings."] * 50)
 
 
 def test_a_change_that_pushes_page_one_over_is_reported_in_every_format_and_exits_1(repo):
