@@ -93,6 +93,14 @@ def _page_texts(pdf: Path) -> list[str]:
     return [re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(pdf).pages]
 
 
+def test_the_purpose_leaves_page_one_for_the_annex_when_there_is_a_bottom_line(sample_build: Path):
+    """Page 1 opens with the bottom line; the purpose is not lost: it heads the annex."""
+    page_one, *annex = _page_texts(sample_build / f"{SAMPLE_ID}.pdf")
+    purpose = "A meeting of the leaders of the United States, Japan and the Republic of Korea"
+    assert purpose not in page_one
+    assert purpose in " ".join(annex)
+
+
 def test_annex_key_moves_sections_and_names_them_in_the_heading(project: Path, brief_file: Path):
     edit(brief_file, SAMPLE_ANNEX, "annex: [agenda, sensitivities, background, quotes, sources]\n")
     assert run_cli("build", "--root", project).code == 0
