@@ -214,7 +214,8 @@ def test_multi_day_agenda_and_several_quotes_stay_in_the_text_column(tmp_path: P
     quote_boxes = _boxes(document, "quote")
     assert len(quote_boxes) == 3
     for quote in quote_boxes:
-        _assert_in_text_column(quote, [child for child in quote.children if getattr(child, "element_tag", "") == "blockquote"])
+        quoted = [child for child in quote.children if getattr(child, "element_tag", "") == "blockquote"]
+        _assert_in_text_column(quote, quoted)
     for i, a in enumerate(quote_boxes):
         for b in quote_boxes[i + 1:]:
             assert not _overlap(a, b)

@@ -149,3 +149,27 @@ def test_every_brief_of_the_book_is_set_at_one_body_size(book):
             chars = _live(drawn_characters(book, page), _height(book))
             bodies.add(Counter(round(c["size"], 1) for c in chars).most_common(1)[0][0])
     assert len(bodies) == 1, bodies
+
+
+def _body_size(pdf: Path, page: int) -> float:
+    return Counter(round(c["size"], 1) for c in drawn_characters(pdf, page)).most_common(1)[0][0]
+
+
+def test_a_book_sets_every_brief_at_the_smallest_step_any_of_them_needs(tmp_path: Path):
+    """A brief long enough to step down to 10.5 pt takes the whole book with it: the other
+    brief, at 11 pt on its own, is set at 10.5 pt in the book (and keeps 11 pt on its own)."""
+    from conftest import BOOK_BRIEFS, copy_trip, edit
+    from pypdf import PdfReader
+
+    root = copy_trip(tmp_path)
+    padding = "".join(f"  - The three leaders will take stock of the work since Camp David and set "
+                      f"the next steps, item {i}.\n" for i in range(6))
+    edit(root / "content" / f"{BOOK_BRIEFS[1]}.yaml", "key_messages:\n", "key_messages:\n" + padding)
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code == 0, result.err
+    own = {brief: _body_size(root / "output" / f"{brief}.pdf", 0) for brief in BOOK_BRIEFS}
+    assert own == {BOOK_BRIEFS[0]: 11.0, BOOK_BRIEFS[1]: 10.5}, own
+    pdf = root / "output" / f"{BOOK}.pdf"
+    firsts = [page for page in range(page_count(pdf))
+              if "MEETING BRIEF" in PdfReader(pdf).pages[page].extract_text()]
+    assert [_body_size(pdf, page) for page in firsts] == [10.5, 10.5]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE_ANNEX, SAMPLE_ID, edit, run_cli
-from pdf_utils import character_sizes, pdf_text, size_histogram
+from pdf_utils import character_sizes, size_histogram
 from pypdf import PdfReader
 
 ROOMY_ANNEX = "agenda, if_raised, sensitivities, background, quotes, sources"   # room on page 1 for badges

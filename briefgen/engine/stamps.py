@@ -165,13 +165,20 @@ def read_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str) -> d
     return stamp
 
 
+def recorded_body(output_dir: Path, brief_id: str) -> str:
+    """The body step the brief's last built PDF is set at ("" when not recorded)."""
+    stamp = _read_stamp(layout_path(output_dir, brief_id))
+    return str(stamp.get("body", "")) if stamp else ""
+
+
 def record_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str,
-                          problems: list[dict], words: int) -> None:
+                          problems: list[dict], words: int, body: str = "") -> None:
     """Remember how a brief laid out (by `check` or `build`), so the next check of the same
-    inputs does not lay it out again."""
+    inputs does not lay it out again; a build also records the body step its PDF is set at
+    (a book sets all its briefs at one step)."""
     from briefgen.engine.output import UnsafeOutput, write_atomic
 
-    stamp = {"fingerprint": fingerprint_, "problems": problems, "words": words}
+    stamp = {"fingerprint": fingerprint_, "problems": problems, "words": words, "body": body}
     try:
         write_atomic(layout_path(output_dir, brief_id), json.dumps(stamp, indent=1).encode(),
                      durable=False)

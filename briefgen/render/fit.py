@@ -72,6 +72,7 @@ class PageFit:
     words: int                                  # words on page 1
     regions: tuple[RegionFill, ...] = field(default=())
     available_px: float = 0.0                   # the height page 1 has for its content
+    body: str = ""                              # the body step laid out at ("10.5pt"), if any
 
     @property
     def minutes(self) -> float:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -105,10 +105,19 @@ def write_pdfs(html: str, validated: TextSource, asset_roots: tuple[Path, ...],
     """The PDF/UA-1 file and, when `record` is given, the PDF/A-3b record copy with those
     files embedded: both written from one layout, both tagged, and both reproducible; and
     how the pages fit. Raises PageOverflow when they do not."""
-    html, laid_out = lay_out_stepped(html, validated, asset_roots)
-    fit = check_fit(html, laid_out, validated, asset_roots)
+    html, laid_out, step = lay_out_stepped(html, validated, asset_roots)
+    fit = replace(check_fit(html, laid_out, validated, asset_roots), body=step)
     pdf, record_pdf = _write_tagged(html, laid_out, validated, record)
     return pdf, record_pdf, fit
+
+
+def write_pdf_at_step(html: str, source: TextSource, asset_roots: tuple[Path, ...], step: str) -> bytes:
+    """The brief's PDF/UA-1 at a given body step (a book sets all its briefs at the smallest
+    step any of them needs). A step smaller than its own still fits; should it not, the
+    brief's own overflow error says so."""
+    html, laid_out, _ = lay_out_stepped(html, source, asset_roots, largest=step)
+    check_fit(html, laid_out, source, asset_roots, draft=False)
+    return _write_tagged(html, laid_out, source)[0]
 
 
 def _write_tagged(html: str, laid_out: LaidOut, source: TextSource,
@@ -139,19 +148,28 @@ def at_body_step(html: str, step: str) -> str:
     return html.replace("</head>", f"<style>:root {{ --body: {step}; }}</style></head>", 1)
 
 
-def lay_out_stepped(html: str, source: TextSource, asset_roots: tuple[Path, ...]) -> tuple[str, LaidOut]:
-    """The HTML at the largest body step at which page 1 (and the annex, and every line
-    limit) fits, and its layout; at the smallest step when none fits, for check_fit to
-    report. A brief with no --body of its own (a project's older template) is laid out once."""
+def smallest_step(steps: list[str]) -> str:
+    """The smallest of these body steps ("" for a brief laid out without steps is ignored)."""
+    known = [step for step in steps if step in BODY_STEPS]
+    return max(known, key=BODY_STEPS.index) if known else ""
+
+
+def lay_out_stepped(html: str, source: TextSource, asset_roots: tuple[Path, ...],
+                    largest: str | None = None) -> tuple[str, LaidOut, str]:
+    """The HTML at the largest body step (no larger than `largest`) at which page 1 (and the
+    annex, and every line limit) fits, its layout and that step; at the smallest step when
+    none fits, for check_fit to report. A brief with no --body of its own (a project's older
+    template) is laid out once, at no step ("")."""
     if "--body" not in html:
-        return html, lay_out(html, source, asset_roots)
-    for step in BODY_STEPS:
+        return html, lay_out(html, source, asset_roots), ""
+    steps = BODY_STEPS[BODY_STEPS.index(largest):] if largest in BODY_STEPS else BODY_STEPS
+    for step in steps:
         stepped = at_body_step(html, step)
         laid_out = lay_out(stepped, source, asset_roots)
         fit = laid_out.fit
         if fit.fits and not line_limit_problems(laid_out.document, source):
             break
-    return stepped, laid_out
+    return stepped, laid_out, step
 
 
 def check_fit(html: str, laid_out: LaidOut, validated: TextSource,

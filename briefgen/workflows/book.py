@@ -303,6 +303,29 @@ def _footer(cache: PartCache | None, view: dict, sizes: list[tuple[float, float]
     return _kept_or_made(cache, "footer", made_from, lambda: OwnPart(footer_pdf(view, sizes), len(sizes), {})).pdf
 
 
+def _briefs_at_one_step(project: Project, checked: CheckedBook, cache: PartCache | None) -> list[bytes]:
+    """Each brief's PDF, every one at the same body step: the smallest any of them needs
+    (recorded by its build). A brief built at a larger step is laid out again at that one
+    for the book (its own PDF keeps its step); the result is kept like the book's own parts."""
+    from briefgen.render.pdf import smallest_step, write_pdf_at_step
+
+    steps = [stamps.recorded_body(project.output_dir, b.brief_id) for b in checked.briefs]
+    step = smallest_step(steps)
+    pdfs = []
+    for brief, own_step in zip(checked.briefs, steps, strict=True):
+        if not step or own_step == step:
+            pdfs.append((project.output_dir / f"{brief.brief_id}.pdf").read_bytes())
+            continue
+        html = (project.output_dir / f"{brief.brief_id}.html").read_text(encoding="utf-8")
+        source = brief.content_text()
+
+        def lay_out(html: str = html, source: ContentText = source) -> OwnPart:
+            pdf = write_pdf_at_step(html, source, project.asset_roots, step)
+            return OwnPart(pdf, 0, {})
+        pdfs.append(_kept_or_made(cache, f"brief-{brief.brief_id}", f"{step}\n{html}", lay_out).pdf)
+    return pdfs
+
+
 def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = None) -> dict[str, bytes]:
     """The book's PDF, HTML and calendar.
 
@@ -316,7 +339,7 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
     from briefgen.render.pdf_join import BookInfo, JoinPart, join_tagged, page_count
 
     book, briefs = checked.book, checked.briefs
-    brief_pdfs = [(project.output_dir / f"{b.brief_id}.pdf").read_bytes() for b in briefs]
+    brief_pdfs = _briefs_at_one_step(project, checked, cache)
     brief_pages = [page_count(pdf) for pdf in brief_pdfs]
     source = ContentText(book.path, book.display_path, ())
 

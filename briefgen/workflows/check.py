@@ -92,7 +92,7 @@ def _lay_out_for_check(project: Project, validated: ValidatedBrief) -> tuple[lis
 
     source = validated.content_text()
     try:
-        html, laid_out = lay_out_stepped(render_html(validated, project.templates_dir), source,
+        html, laid_out, _ = lay_out_stepped(render_html(validated, project.templates_dir), source,
                                          project.asset_roots)
         fit = check_fit(html, laid_out, source, project.asset_roots, draft=False)
     except ContentError as exc:
