@@ -101,6 +101,27 @@ def test_the_purpose_leaves_page_one_for_the_annex_when_there_is_a_bottom_line(s
     assert purpose in " ".join(annex)
 
 
+def test_straight_quotes_print_curly_in_plain_and_markdown_fields(project: Path, brief_file: Path):
+    """Authors type straight quotes; the page prints typographic ones, in a plain field (a
+    sensitivity's topic) as in a Markdown one (its line), with apostrophes; the YAML is untouched."""
+    edit(brief_file, "  - topic: Japan–Korea history", "  - topic: Japan's \"history\" with Korea")
+    assert run_cli("build", "--root", project).code == 0
+    page_one = _page_texts(project / "output" / f"{SAMPLE_ID}.pdf")[0]
+    assert "Japan’s “history” with Korea" in page_one, page_one
+    assert "acted “against the advice of their own councilors and staff” to" in page_one, page_one
+    assert '"' not in page_one and "'" not in page_one
+    assert "Japan's \"history\"" in brief_file.read_text(encoding="utf-8")
+
+
+def test_the_quote_pass_leaves_tags_styles_and_attributes_alone():
+    from briefgen.render.typography import curl_quotes_in_html
+
+    html = ('<style>.a::before { content: "● "; }</style><p title="x \'y\'">He said &#34;<em>no</em>&#34; '
+            "and it&#39;s done.</p><code>\"raw\"</code>")
+    assert curl_quotes_in_html(html) == ('<style>.a::before { content: "● "; }</style><p title="x \'y\'">He said '
+                                         "“<em>no</em>” and it’s done.</p><code>\"raw\"</code>")
+
+
 def test_annex_key_moves_sections_and_names_them_in_the_heading(project: Path, brief_file: Path):
     edit(brief_file, SAMPLE_ANNEX, "annex: [agenda, sensitivities, background, quotes, sources]\n")
     assert run_cli("build", "--root", project).code == 0

@@ -48,6 +48,7 @@ from briefgen.render.labels import (
     short_names,
 )
 from briefgen.render.richtext import RichText
+from briefgen.render.typography import curl_quotes_in_html
 
 TEMPLATE_NAME = "one-pager.html.j2"
 EMAIL_TEMPLATE_NAME = "email.html.j2"
@@ -82,7 +83,8 @@ def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
     """Render a validated brief to a complete HTML document (CSS inlined, no external requests).
     `revision` is a line such as 'Revision 2 · November 28, 2026' for a re-issued brief."""
     template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
-    return mark_placeholders(template.render(brief={**brief_view(validated), "revision": revision}))
+    return curl_quotes_in_html(mark_placeholders(template.render(brief={**brief_view(validated),
+                                                                        "revision": revision})))
 
 
 def render_email_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
@@ -93,7 +95,8 @@ def render_email_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES
     if not (templates_dir / EMAIL_TEMPLATE_NAME).is_file():
         templates_dir = TEMPLATES_DIR
     template = template_environment(templates_dir).get_template(EMAIL_TEMPLATE_NAME)
-    return mark_placeholders(template.render(brief={**brief_view(validated), "revision": revision}))
+    return curl_quotes_in_html(mark_placeholders(template.render(brief={**brief_view(validated),
+                                                                        "revision": revision})))
 
 
 PLACEHOLDER = "FILL IN"      # how each placeholder `briefgen new` writes starts (validate.FILL_IN)
