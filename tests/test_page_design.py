@@ -119,6 +119,18 @@ def test_the_decision_comes_before_the_objectives_with_the_recommendation_on_its
     assert any(line.startswith("Initials") for line in lines), lines
 
 
+def test_a_short_page_ends_in_a_ruled_notes_area_of_at_most_half_the_page(briefs):
+    """The courtesy call's page 1 is short: what is left becomes a ruled NOTES area, at least
+    three ruled lines and at most half the page; the full board brief has no room for one."""
+    short = briefs["courtesy-call-2026"]
+    top = _top_of(short, "NOTES")
+    below = [c["top"] for c in _live(drawn_characters(short), _height(short)) if c["top"] > top + 12]
+    area = (min(below) if below else _height(short) - FRAME_INCHES * 72) - top
+    assert 3 * 24 <= area <= _height(short) / 2 + 24, area
+    drawn = "".join(c["char"] for c in drawn_characters(briefs["board-meeting-2026"]))
+    assert "NOTES" not in drawn
+
+
 def _top_of(pdf: Path, text: str) -> float:
     """How far down page 1 `text` (without spaces) is first drawn, in points."""
     chars = drawn_characters(pdf)

@@ -107,8 +107,36 @@ def write_pdfs(html: str, validated: TextSource, asset_roots: tuple[Path, ...],
     how the pages fit. Raises PageOverflow when they do not."""
     html, laid_out, step = lay_out_stepped(html, validated, asset_roots)
     fit = replace(check_fit(html, laid_out, validated, asset_roots), body=step)
+    html, laid_out = with_notes(html, laid_out, validated, asset_roots)
     pdf, record_pdf = _write_tagged(html, laid_out, validated, record)
     return pdf, record_pdf, fit
+
+
+NOTES_PITCH_PT = 24           # the ruled lines' pitch (templates/one-pager.css, .notes .ruled)
+NOTES_LINES_AT_LEAST = 3      # less room than this many lines is left blank
+NOTES_SLACK_IN = 0.6          # kept free under the notes (the section's head, the colophon)
+
+
+def with_notes(html: str, laid_out: LaidOut, source: TextSource,
+               asset_roots: tuple[Path, ...]) -> tuple[str, LaidOut]:
+    """The room a short page 1 has left, as a ruled Notes area of at most half the page (a
+    second layout, for such pages only); the page as it was when the room is too small, the
+    template has no notes, or the area would not fit after all."""
+    fit = laid_out.fit
+    full = next((fill for fill in fit.regions if fill.region == "full"), None)
+    if 'class="notes"' not in html or not fit.fits or full is None:
+        return html, laid_out
+    pitch = NOTES_PITCH_PT * PX_PER_INCH / 72
+    height = min(full.room_px - NOTES_SLACK_IN * PX_PER_INCH, fit.available_px / 2)
+    lines = int(height // pitch)
+    if lines < NOTES_LINES_AT_LEAST:
+        return html, laid_out
+    noted = html.replace("</head>", "<style>@media print { .notes { display: block; } "
+                         f".notes .ruled {{ height: {lines * NOTES_PITCH_PT}pt; }} }}</style></head>", 1)
+    again = lay_out(noted, source, asset_roots)
+    if not again.fit.fits or line_limit_problems(again.document, source):
+        return html, laid_out
+    return noted, again
 
 
 def write_pdf_at_step(html: str, source: TextSource, asset_roots: tuple[Path, ...], step: str) -> bytes:
@@ -117,6 +145,7 @@ def write_pdf_at_step(html: str, source: TextSource, asset_roots: tuple[Path, ..
     brief's own overflow error says so."""
     html, laid_out, _ = lay_out_stepped(html, source, asset_roots, largest=step)
     check_fit(html, laid_out, source, asset_roots, draft=False)
+    html, laid_out = with_notes(html, laid_out, source, asset_roots)
     return _write_tagged(html, laid_out, source)[0]
 
 
