@@ -242,6 +242,14 @@ def brief_view(validated: ValidatedBrief) -> dict:
     }
 
 
+def reply_line(options) -> str:
+    """What the principal replies to a decision in mail, where no box can be ticked:
+    'Reply APPROVE or DISAPPROVE' (options in capitals, the last after 'or')."""
+    words = [str(option).upper() for option in options]
+    listed = f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else "".join(words)
+    return f"Reply {listed}"
+
+
 def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
                        mark: Callable[[str | None], Markup]) -> dict:
     """The parts a principal reads first (bottom line, objectives, decisions) and the lines to
@@ -258,6 +266,7 @@ def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
             "recommendation": text.inline(d.recommendation),
             **recommended_option(d.options, d.recommendation, text),
             "options": list(d.options),
+            "reply": reply_line(d.options),
             "due": medium_date(d.due) if d.due else "",
             "due_reason": d.due_reason or "",
             "cite": text.cite(d.sources, d.issue, d.recommendation),
