@@ -177,7 +177,7 @@ def test_unchanged_book_is_skipped_and_a_changed_brief_reassembles_it(tmp_path: 
     assert lines[1].startswith(f"built     output/{BRIEFS[1]}.html")   # only the changed brief
     assert lines[2].startswith(f"built     output/{BOOK}.html, output/{BOOK}.pdf, output/{BOOK}.ics")
     assert pdf.read_bytes() != before
-    assert "Trilateral leaders' meeting" in "\n".join(_texts(pdf))
+    assert "Trilateral leaders’ meeting" in "\n".join(_texts(pdf))   # typed straight, printed curly
 
 
 def _kept_parts(root: Path) -> dict[str, int]:
@@ -213,7 +213,7 @@ def test_a_change_inside_a_brief_lays_out_none_of_the_book_s_own_pages_again(tmp
     assert again[f"{BOOK}.middle.pdf"] != first[f"{BOOK}.middle.pdf"]           # the schedule
     assert again[f"{BOOK}.biographies.pdf"] == first[f"{BOOK}.biographies.pdf"]
     schedule = _texts(pdf)[2]
-    assert "Trilateral leaders' meeting" in schedule
+    assert "Trilateral leaders’ meeting" in schedule
 
     kept = root / "output" / ".briefgen" / f"{BOOK}.middle.pdf"
     kept.write_bytes((root / "output" / ".briefgen" / f"{BOOK}.biographies.pdf").read_bytes())

@@ -23,6 +23,7 @@ from briefgen.project import TEMPLATES_DIR
 from briefgen.render.html import PAGE_MARGINS, PAGE_SIZES, _banner_class, colours_style, template_environment
 from briefgen.render.labels import long_date, medium_date, short_names, span_of_days
 from briefgen.render.richtext import RichText
+from briefgen.render.typography import curl_quotes_in_html
 
 TEMPLATE_NAME = "book.html.j2"
 FOOTER_POINTS = 9
@@ -63,6 +64,7 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         "page_margin": PAGE_MARGINS[book.paper],
         "title": book.title,
         "subtitle": book.subtitle or "",
+        "addressee": book.addressee or "",
         "classification": book.classification,
         "banner_class": _banner_class(book.classification),
         "banner_style": _banner_style(book.classification, briefs),
@@ -74,7 +76,8 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         "home_timezone": home or "",
         "home_column": home_column,
         # home times are shown only where the local zone is known, so each local time has it
-        "zones_note": f"Local time, with its zone; home time: {home}." if home_column else "",
+        "zones_note": f"Local time, with its zone; home time: {zone_place(home)}." if home_column and home else "",
+        "home_heading": f"{zone_place(home)} time" if home else "Home",
         "schedule": [{"day": long_date(day) if day else "Date to be set", "entries": items}
                      for day, items in rows.items()],
         "sections": [{"anchor": f"section-{n}", "title": s.title, "text": text.block(s.text)}
@@ -120,6 +123,14 @@ def _banner_style(marking: str, briefs: list[ValidatedBrief]) -> str:
         return ""
 
 
+UNTIMED = "time TBC"          # a step of the schedule with no time yet
+
+
+def zone_place(zone: str) -> str:
+    """A zone as a reader names it, not its IANA name: 'America/New_York' → 'New York'."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
 def principal_home_zone(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> str | None:
     """The book's `home_timezone`, or the one its briefs agree on."""
     if validated.book.home_timezone:
@@ -134,6 +145,8 @@ def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str |
     local, home_time = clock_labels(entry.day, item, entry.zone, home)
     if item.time and entry.zone is None:
         local = f"{item.time}, {NO_ZONE}"
+    if not item.time:
+        local = UNTIMED
     return {"time": local, "home_time": home_time, "title": item.title,
             "brief": validated.brief.title, "brief_id": validated.brief_id,
             "location": item.location or validated.brief.event.location,
@@ -167,7 +180,7 @@ def render_book_part(view: dict, part: str, templates_dir: Path = TEMPLATES_DIR)
     glance and extra sections), `biographies`, or `html` (the whole book for screens, with
     the briefs in sandboxed frames)."""
     template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
-    return template.render(book=view, part=part)
+    return curl_quotes_in_html(template.render(book=view, part=part))
 
 
 def footer_pdf(view: dict, sizes: list[tuple[float, float]]) -> bytes:
