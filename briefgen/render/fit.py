@@ -25,6 +25,7 @@ ANNEX_PAGES = 3               # the annex's own limit, in pages after page 1
 WORDS_PER_MINUTE = 250        # reading speed for the reading load of page 1
 TALL_PAGE_INCHES = 400
 PX_PER_INCH = 96
+NOTES_LINES_AT_MOST = 20      # the Notes area's ruled lines the template writes (more than half a page)
 REGION_NAMES = {"left": "left column", "right": "right column", "full": "text column"}
 _WORD = re.compile(r"\w[\w'’.-]*")
 # The sections `annex:` accepts, those a principal needs least on page 1 first: what to

@@ -33,6 +33,7 @@ from briefgen.content.models import (
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
+from briefgen.render.fit import NOTES_LINES_AT_MOST
 from briefgen.render.labels import (
     PRESS_LABELS,
     ROLE_LABELS,
@@ -166,6 +167,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
         "when_where": when_where(brief, people),
         "sides": participant_sides(brief, people),
         "pointer": annex_pointer(annex),
+        "notes_lines_at_most": NOTES_LINES_AT_MOST,
         "paper": brief.paper,
         "title": brief.title,
         "subtitle": brief.subtitle or "",

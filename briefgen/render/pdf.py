@@ -22,6 +22,7 @@ from briefgen.errors import ContentError, Diagnostic, RenderError
 from briefgen.render.fetcher import SafeFetcher
 from briefgen.render.fit import (
     ANNEX_PAGES,
+    NOTES_LINES_AT_MOST,
     PX_PER_INCH,
     TALL_PAGE_INCHES,
     PageFit,
@@ -112,7 +113,7 @@ def write_pdfs(html: str, validated: TextSource, asset_roots: tuple[Path, ...],
     return pdf, record_pdf, fit
 
 
-NOTES_PITCH_PT = 24           # the ruled lines' pitch (templates/one-pager.css, .notes .ruled)
+NOTES_PITCH_PT = 24           # the ruled lines' pitch (templates/one-pager.css, .notes .line)
 NOTES_LINES_AT_LEAST = 3      # less room than this many lines is left blank
 NOTES_SLACK_IN = 0.6          # kept free under the notes (the section's head, the colophon)
 
@@ -128,11 +129,11 @@ def with_notes(html: str, laid_out: LaidOut, source: TextSource,
         return html, laid_out
     pitch = NOTES_PITCH_PT * PX_PER_INCH / 72
     height = min(full.room_px - NOTES_SLACK_IN * PX_PER_INCH, fit.available_px / 2)
-    lines = int(height // pitch)
+    lines = min(int(height // pitch), NOTES_LINES_AT_MOST)
     if lines < NOTES_LINES_AT_LEAST:
         return html, laid_out
     noted = html.replace("</head>", "<style>@media print { .notes { display: block; } "
-                         f".notes .ruled {{ height: {lines * NOTES_PITCH_PT}pt; }} }}</style></head>", 1)
+                         f".notes .line:nth-child(n+{lines + 1}) {{ display: none; }} }}</style></head>", 1)
     again = lay_out(noted, source, asset_roots)
     if not again.fit.fits or line_limit_problems(again.document, source):
         return html, laid_out
