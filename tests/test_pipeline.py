@@ -22,16 +22,18 @@ DELIVERABLES = ["Commitment to consult", "Enhanced ballistic missile defense coo
 def test_sample_brief_is_page_one_and_an_annex_with_leaders_deliverables_and_marking(sample_build: Path):
     pdf = sample_build / f"{SAMPLE_ID}.pdf"
     pages = PdfReader(pdf).pages
-    assert len(pages) == 2
+    assert len(pages) == 3, "page 1 and its annex (the deliverables are in the sample's annex)"
     page_one = re.sub(r"\s+", " ", pages[0].extract_text())
-    for expected in [*LEADERS, *DELIVERABLES, "Antony Blinken", "Jake Sullivan",
-                     "Camp David, Maryland", "Friday, August 18, 2023", "BOTTOM LINE", "IF RAISED"]:
+    for expected in [*LEADERS, "Antony Blinken", "Jake Sullivan",
+                     "Camp David, Maryland", "Fri 18 Aug 2023", "BOTTOM LINE", "IF RAISED"]:
         assert expected in page_one, expected
-    annex = re.sub(r"\s+", " ", pages[1].extract_text())
-    assert "Annex A: Agenda, background, quotations and sources" in annex, annex[:120]
-    assert "Kurt Campbell" in annex and "BACKGROUND" in annex and "SOURCES" in annex
+    annex_pages = [re.sub(r"\s+", " ", page.extract_text()) for page in pages[1:]]
+    annex = " ".join(annex_pages)
+    assert "Annex A: Agenda, deliverables, background, quotations and sources" in annex, annex[:120]
+    for expected in [*DELIVERABLES, "Kurt Campbell", "BACKGROUND", "SOURCES"]:
+        assert expected in annex, expected
     assert "BACKGROUND" not in page_one and "SOURCES" not in page_one
-    for page in (page_one, annex):
+    for page in (page_one, *annex_pages):
         assert page.count("UNCLASSIFIED") == 2, "classification banner at top and bottom"
 
 
