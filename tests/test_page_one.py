@@ -73,7 +73,8 @@ def test_type_floor_holds_with_status_badges_and_owners(project: Path, brief_fil
     assert run_cli("build", "--root", project).code == 0
     pdf = project / "output" / f"{SAMPLE_ID}.pdf"
     page_one = _page_texts(pdf)[0]
-    assert "CONFIRMED" in page_one and "EXPECTED" in page_one
+    assert "CONFIRMED" in page_one
+    assert "EXPECTED" in page_one
     # Owners are staff matter: on the screen's page 1, not on the principal's paper.
     assert "Owners: Biden" not in page_one
     assert "Owners: Biden" in (project / "output" / f"{SAMPLE_ID}.html").read_text()
@@ -109,7 +110,8 @@ def test_straight_quotes_print_curly_in_plain_and_markdown_fields(project: Path,
     page_one = _page_texts(project / "output" / f"{SAMPLE_ID}.pdf")[0]
     assert "Japan’s “history” with Korea" in page_one, page_one
     assert "acted “against the advice of their own councilors and staff” to" in page_one, page_one
-    assert '"' not in page_one and "'" not in page_one
+    assert '"' not in page_one
+    assert "'" not in page_one
     assert "Japan's \"history\"" in brief_file.read_text(encoding="utf-8")
 
 

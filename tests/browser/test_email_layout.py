@@ -64,7 +64,8 @@ def test_a_phone_s_first_screen_holds_the_marking_the_bottom_line_and_the_first_
     its recommendation and the reply that stands for the boxes) are seen without scrolling."""
     body = _email_body(full_project, "woodside-2023", tmp_path, monkeypatch)
     html = body.read_text(encoding="utf-8")
-    assert "☐" not in html and "Reply APPROVE or DISAPPROVE" in html
+    assert "☐" not in html
+    assert "Reply APPROVE or DISAPPROVE" in html
     assert "Reply AGREE, DISAGREE or DISCUSS" in html
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
