@@ -47,6 +47,8 @@ class ValidatedBrief:
     audience: Audience | None = None       # set on an audience's version (see for_audience)
     withheld: Withheld = field(default_factory=Withheld)
     full_brief: Brief | None = None        # on an audience's version: the brief it was made from
+    # (path, SHA-256) of the brief and each person file, of the bytes as read for this validation
+    input_digests: tuple[tuple[Path, str], ...] = ()
 
     @property
     def output_id(self) -> str:
@@ -118,6 +120,8 @@ def validate_document(doc: LoadedDocument, people: PeopleRegistry) -> ValidatedB
         raise ContentError(problems)
     brief = with_computed_banner(brief)
     inputs = (path, *(people.path_of(pid) for pid in sorted(people_found)))
+    digests = ((path, doc.sha256), *((d.path, d.sha256) for d in person_files))
     return ValidatedBrief(path.stem, path, doc.display_path, brief, people_found,
-                          tuple(sorted(p for p in problems if not p.is_error)), inputs, doc)
+                          tuple(sorted(p for p in problems if not p.is_error)), inputs, doc,
+                          input_digests=digests)
 

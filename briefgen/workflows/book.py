@@ -181,17 +181,8 @@ def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResul
 def _up_to_date(project: Project, book_path: Path, inputs: list[Path] | None, shared: str) -> bool:
     """Whether the book's last build used exactly these inputs (default: the ones it recorded,
     which a build with nothing to do checks without reading any YAML) and its outputs are
-    untouched."""
-    stamp = stamps._read_stamp(stamps.stamp_path(project.output_dir, book_path.stem))
-    if stamp is None:
-        return False
-    recorded = [Path(p) for p in stamp.get("inputs", [])]
-    if stamp.get("fingerprint") != stamps.fingerprint(book_path, recorded if inputs is None else inputs,
-                                                           shared):
-        return False
-    outputs = stamp.get("outputs", {})
-    return all(stamps._file_digest(project.output_dir / f"{book_path.stem}{suffix}") == outputs.get(suffix)
-               for suffix in BOOK_SUFFIXES)
+    untouched: the stamp a brief has, with the book's outputs."""
+    return stamps.is_up_to_date(book_path, project.output_dir, shared, BOOK_SUFFIXES, inputs)
 
 
 def _no_brief_failed(known: dict[Path, BriefResult]) -> bool:
@@ -201,15 +192,8 @@ def _no_brief_failed(known: dict[Path, BriefResult]) -> bool:
 
 
 def _record(project: Project, book: ValidatedBook, inputs: list[Path], shared: str) -> None:
-    import json
-
-    from briefgen.engine.output import write_atomic
-    stamp = {"fingerprint": stamps.fingerprint(book.path, inputs, shared),
-             "inputs": sorted(str(p.resolve()) for p in inputs),
-             "outputs": {suffix: stamps._file_digest(project.output_dir / f"{book.book_id}{suffix}")
-                         for suffix in BOOK_SUFFIXES}}
-    write_atomic(stamps.stamp_path(project.output_dir, book.book_id),
-                 json.dumps(stamp, indent=1).encode(), durable=False)
+    stamps.record_build(book.path, inputs, project.output_dir, stamps.fingerprint(book.path, inputs, shared),
+                        suffixes=BOOK_SUFFIXES)
 
 
 # --- assembly -------------------------------------------------------------------------------
@@ -248,7 +232,7 @@ class PartCache:
         """The part kept under `name` if it was made from the same `key` (and its PDF is the
         one written with that key: the two files are replaced one after the other)."""
         index, pdf = self._files(name)
-        kept = stamps._read_stamp(index)
+        kept = stamps.read_stamp(index)
         data = stamps.read_kept(pdf)
         if kept is None or data is None or kept.get("key") != key or kept.get("pdf") != _sha256(data):
             return None
