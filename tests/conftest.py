@@ -13,6 +13,50 @@ import pytest
 from briefgen.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent
+
+# --- the two lanes ---------------------------------------------------------------------------
+# `make test-fast` (pytest -m "not slow") is what a developer runs while working; `make test`
+# runs every test. A test is slow from what it uses, decided here at collection, so that a new
+# test lands in its lane without anyone remembering to mark it: a folder of slow tests, or a
+# fixture that lays out many PDFs, starts a browser or sends mail. A test whose own body is
+# slow (it starts processes, or lays out PDFs itself) says so with @pytest.mark.slow, or its
+# module with `pytestmark = pytest.mark.slow`. tests/test_suite.py keeps the rule honest.
+SLOW_FOLDERS = {
+    "browser",          # real headless Chromium driving `briefgen serve`
+    "accessibility",    # PDF/UA and PDF/A checkers over every sample's PDF
+}
+SLOW_FIXTURES = {
+    "sample_build",     # every sample brief laid out (once a session)
+    "built_trip",       # the sample trip's book laid out (once a session)
+    "full_project",     # every sample brief, which the test then builds
+    "browser",          # headless Chromium (tests/browser/conftest.py)
+    "built",            # test_audiences: every version of the audience briefs laid out
+    "history",          # test_audiences: a git history of the audience briefs, each laid out
+    "built_project",    # test_mail: the sample built once, then emailed
+    "handler",          # test_mail: what the real SMTP server on 127.0.0.1 received
+    "smtp",             # test_book: the book sent to a real SMTP server
+    "record_build",     # test_record: the sample laid out with its record copy
+    "wheel",            # test_wheel: the wheel built from a copy of the checkout
+}
+
+
+def slow_reason(test_file: Path, fixturenames: list[str]) -> str | None:
+    """Why a test is slow by the rule above (its folder, or a fixture it uses), or None."""
+    folders = SLOW_FOLDERS.intersection(test_file.relative_to(REPO / "tests").parts[:-1])
+    if folders:
+        return f"in tests/{min(folders)}/"
+    fixtures = SLOW_FIXTURES.intersection(fixturenames)
+    if fixtures:
+        return "uses " + ", ".join(sorted(fixtures))
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)     # before -m "not slow" deselects by the mark
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if slow_reason(item.path, getattr(item, "fixturenames", [])):
+            item.add_marker(pytest.mark.slow)
+
 # The sample's own annex line, for tests that choose another.
 SAMPLE_ANNEX = "annex: [agenda, background, quotes, sources]\n"
 SAMPLE_ID = "camp-david-2023"

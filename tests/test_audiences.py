@@ -230,9 +230,9 @@ def search_outputs(built: Path, brief_id: str, audience: str, monkeypatch) -> No
 
 def _composed_message(root: Path, brief_id: str, audience: str) -> dict[str, str]:
     """The email as briefgen composes it (mail/message.py), before anything is sent."""
-    from briefgen.workflows.brief import check_brief
     from briefgen.mail.message import build_message, compose_parts
     from briefgen.project import Project
+    from briefgen.workflows.brief import check_brief
 
     validated, result = check_brief(Project.at(root), root / "content" / f"{brief_id}.yaml")
     assert validated is not None, result.errors
@@ -365,6 +365,7 @@ def search_diff(history: Path, brief_id: str, audience: str) -> None:
     record_searches((brief_id, audience), "diff", withheld, places, searches)
 
 
+@pytest.mark.slow   # each version built, sent, changed and sent again
 @pytest.mark.parametrize(("brief_id", "audience"), sorted(RECIPIENTS))
 def test_an_amended_email_to_a_version_says_only_what_changed_in_it(tmp_path: Path, brief_id: str,
                                                                     audience: str, monkeypatch):
@@ -381,7 +382,8 @@ def search_amended_email(folder: Path, brief_id: str, audience: str, monkeypatch
         first = run_cli(*command)
         change_briefs(root)
         again = run_cli(*command)
-    assert first.code == 0 and again.code == 0, first.err + again.err
+    assert first.code == 0, first.err
+    assert again.code == 0, again.err
     amended = handler.received[1]
     assert amended.rcpt_tos == RECIPIENTS[(brief_id, audience)]
     assert amended.message["Subject"].startswith("AMENDED: ")
@@ -402,10 +404,10 @@ def search_amended_email(folder: Path, brief_id: str, audience: str, monkeypatch
 def test_an_old_record_of_the_whole_brief_still_gives_a_version_only_its_changes(tmp_path: Path):
     """A record that kept the whole brief's files for a version (as records once did): the
     earlier side is made into the audience's version, as it was defined then, before comparing."""
-    from briefgen.workflows.brief import check_brief
     from briefgen.mail.amend import what_changed
     from briefgen.mail.sent_record import EarlierVersion
     from briefgen.project import Project
+    from briefgen.workflows.brief import check_brief
 
     root = make_project(tmp_path)
     files = {f"content/{name}": (root / "content" / name).read_text(encoding="utf-8")
@@ -416,7 +418,8 @@ def test_an_old_record_of_the_whole_brief_still_gives_a_version_only_its_changes
     assert validated is not None, result.errors
     earlier = EarlierVersion("key", "2023-08-17T10:00:00Z", files)
     full = " ".join(what_changed(Project.at(root), validated, earlier))
-    assert "ORCASPIRAL" in full and "CHINCHILLAVOW" in full        # the whole brief's changes
+    assert "ORCASPIRAL" in full        # the whole brief's changes
+    assert "CHINCHILLAVOW" in full
     press = " ".join(what_changed(Project.at(root), validated.for_audience("press"), earlier))
     assert "KOALAVERSE" in press
     assert not [m for m in after_the_changes("ally-talks", "press")[0] if m in press]
@@ -431,9 +434,9 @@ def test_an_old_record_of_the_whole_brief_still_gives_a_version_only_its_changes
 def preview_server(history: Path):
     """The real preview server on the changed project, every PDF built (as `briefgen serve`
     does, in this process)."""
-    from briefgen.workflows.brief import Project, build_brief
     from briefgen.preview.server import PreviewServer
     from briefgen.preview.state import ChangeFeed, Preview
+    from briefgen.workflows.brief import Project, build_brief
 
     site = Project.at(history)
     feed = ChangeFeed()
@@ -602,8 +605,8 @@ def test_the_full_brief_s_page_links_to_each_version(preview_server):
 def test_a_version_s_page_follows_what_it_may_see_and_never_quotes_the_brief_s_problems(tmp_path: Path):
     """On a save, a version's page changes only when the version does; when the brief breaks,
     the version keeps its last good page and says how many problems, not what they say."""
-    from briefgen.workflows.brief import Project, build_brief
     from briefgen.preview.state import ChangeFeed, Preview
+    from briefgen.workflows.brief import Project, build_brief
 
     root = make_project(tmp_path)
     site = Project.at(root)
@@ -613,18 +616,22 @@ def test_a_version_s_page_follows_what_it_may_see_and_never_quotes_the_brief_s_p
 
     def version(audience: str) -> tuple[str, dict]:
         snapshot = preview.version_snapshot("ally-talks", audience)
-        assert snapshot is not None and snapshot[0] is not None
+        assert snapshot is not None
+        assert snapshot[0] is not None
         return snapshot[0], snapshot[1]
 
     press, state = version("press")
-    assert "Version for Press office" in press and state["html_version"] == 1
+    assert "Version for Press office" in press
+    assert state["html_version"] == 1
     edit(brief, "position on NARWHALCREST stays", "position on NARWHALCREST and ORCASPIRAL stays")
     preview.files_changed([brief])
     assert version("press") == (press, state)                  # nothing it may see changed
-    assert "ORCASPIRAL" in version("staff")[0] and version("staff")[1]["html_version"] == 2
+    assert "ORCASPIRAL" in version("staff")[0]
+    assert version("staff")[1]["html_version"] == 2
     edit(brief, "The alliance is strong", "The alliance is strong and KOALAVERSE")
     preview.files_changed([brief])
-    assert "KOALAVERSE" in version("press")[0] and version("press")[1]["html_version"] == 2
+    assert "KOALAVERSE" in version("press")[0]
+    assert version("press")[1]["html_version"] == 2
 
     edit(brief, "stays with us [@internal-assessment].\n    marking: S//NOFORN",
          "stays with us [@internal-assessment].\n    marking: S//NARWHALCREST")
@@ -781,8 +788,8 @@ def test_the_docx_prints_every_portion_mark_inside_its_portion(tmp_path: Path):
 
 
 def test_a_version_is_a_new_brief_and_the_full_one_is_unchanged(built: Path):
-    from briefgen.workflows.brief import check_brief
     from briefgen.project import Project
+    from briefgen.workflows.brief import check_brief
 
     validated, _ = check_brief(Project.at(built), built / "content" / "ally-talks.yaml")
     assert validated is not None
@@ -798,6 +805,7 @@ def test_a_version_is_a_new_brief_and_the_full_one_is_unchanged(built: Path):
     assert validated.brief.classification == "SECRET//NOFORN"
 
 
+@pytest.mark.slow   # every version laid out
 def test_no_op_build_skips_every_version_and_a_missing_one_is_rebuilt(tmp_path: Path):
     root = make_project(tmp_path)
     brief = root / "content" / "board-review.yaml"
@@ -900,6 +908,7 @@ audiences:
 """
 
 
+@pytest.mark.slow   # every version laid out
 def test_a_uk_brief_prints_no_portion_marks_and_no_withheld_lines(tmp_path: Path):
     (tmp_path / "content").mkdir()
     shutil.copytree(REPO / "content" / "people", tmp_path / "content" / "people")
@@ -916,12 +925,13 @@ def test_a_uk_brief_prints_no_portion_marks_and_no_withheld_lines(tmp_path: Path
     assert "withheld" not in public.replace(".withheld {", "")
 
 
+@pytest.mark.slow   # every version laid out
 def test_the_preview_shows_the_full_brief_s_pdf_before_its_versions_are_laid_out(tmp_path: Path):
     """In the live preview one worker lays out a brief and then each version: the full
     brief's page hears that its PDF is ready as soon as it is written, with its versions
     still building, and the versions follow."""
-    from briefgen.workflows.brief import Project, build_brief
     from briefgen.preview.state import ChangeFeed, Preview
+    from briefgen.workflows.brief import Project, build_brief
 
     site = Project.at(make_project(tmp_path))
     feed = ChangeFeed()
@@ -948,5 +958,6 @@ def test_the_preview_shows_the_full_brief_s_pdf_before_its_versions_are_laid_out
         preview.stop()
         builder.join(timeout=60)
     assert seen == [("built", ["building", "building", "building"], False)]
-    assert (site.output_dir / "ally-talks.pdf").exists() and (site.output_dir / "ally-talks.press.pdf").exists()
+    assert (site.output_dir / "ally-talks.pdf").exists()
+    assert (site.output_dir / "ally-talks.press.pdf").exists()
     assert preview.version_snapshot("ally-talks", "press")[1]["status"] == "built"

@@ -14,6 +14,8 @@ from conftest import SAMPLE_ANNEX, SAMPLE_ID, edit, run_cli
 from pdf_utils import character_sizes, pdf_text, size_histogram
 from pypdf import PdfReader
 
+pytestmark = pytest.mark.slow   # every test lays out page one and reads the PDF back
+
 ROOMY_ANNEX = "agenda, sensitivities, background, quotes, sources"   # room on page 1 for badges
 CITATION_CHARS = set("0123456789,–")
 LONG_MESSAGE = " ".join(["The summit follows a long series of meetings."] * 25)
@@ -66,7 +68,9 @@ def test_type_floor_holds_with_status_badges_and_owners(project: Path, brief_fil
     assert run_cli("build", "--root", project).code == 0
     pdf = project / "output" / f"{SAMPLE_ID}.pdf"
     text = pdf_text(pdf)
-    assert "CONFIRMED" in text and "EXPECTED" in text and "Owners: Biden" in text
+    assert "CONFIRMED" in text
+    assert "EXPECTED" in text
+    assert "Owners: Biden" in text
     _assert_type_floor(pdf, BODY_TEXT[:3])
 
 
@@ -85,15 +89,16 @@ def test_annex_key_moves_sections_and_names_them_in_the_heading(project: Path, b
     edit(brief_file, SAMPLE_ANNEX, "annex: [agenda, sensitivities, background, quotes, sources]\n")
     assert run_cli("build", "--root", project).code == 0
     page_one, annex = _page_texts(project / "output" / f"{SAMPLE_ID}.pdf")
-    assert "SENSITIVITIES" not in page_one and "SENSITIVITIES" in annex
+    assert "SENSITIVITIES" not in page_one
+    assert "SENSITIVITIES" in annex
     assert "Annex A: Agenda, sensitivities, background, quotations and sources" in annex
     html = (project / "output" / f"{SAMPLE_ID}.html").read_text()
     assert html.index('id="if-raised"') < html.index('class="annex"') < html.index('id="sensitivities"')
 
 
 def test_an_empty_annex_keeps_everything_on_page_one(project: Path, brief_file: Path):
-    from briefgen.workflows.brief import Project, check_brief
     from briefgen.render.html import render_html
+    from briefgen.workflows.brief import Project, check_brief
 
     edit(brief_file, SAMPLE_ANNEX, "annex: []\n")
     validated, _ = check_brief(Project.at(project), brief_file)
@@ -102,7 +107,8 @@ def test_an_empty_annex_keeps_everything_on_page_one(project: Path, brief_file: 
     assert html.index('id="background"') < html.index('id="sources"') < html.index('class="colophon"')
     # The whole sample is more than one page: the build says so, region by region.
     result = run_cli("build", "--root", project)
-    assert result.code == 1 and "On page 1: left column" in result.err, result.err
+    assert result.code == 1, result.err
+    assert "On page 1: left column" in result.err, result.err
 
 
 def test_the_annex_has_its_own_page_limit(project: Path, brief_file: Path):
@@ -113,7 +119,8 @@ def test_the_annex_has_its_own_page_limit(project: Path, brief_file: Path):
     assert result.code == 1, result.err
     line = brief_file.read_text().splitlines().index("quotes:") + 1
     assert re.search(rf"content/{SAMPLE_ID}\.yaml:{line}:1: error: the annex does not fit on 3 pages: "
-                     r"it runs \d+\.\d in \(\d+ mm\) onto page 5 of the brief, about \d+ words to cut\. Longest sections in the annex: "
+                     r"it runs \d+\.\d in \(\d+ mm\) onto page 5 of the brief, about \d+ words to cut\. "
+                     r"Longest sections in the annex: "
                      r"Quote \d+\.\d in", result.err), result.err
     assert not re.search(r"Longest sections in the annex: .*nothing was written", result.err), result.err
     assert (project / "output" / f"{SAMPLE_ID}.overflow.pdf").exists()
@@ -227,7 +234,8 @@ def test_deliverables_heading_follows_the_statuses(project: Path, brief_file: Pa
     edit(brief_file, "    status: expected", "    status: announced")
     assert run_cli("build", "--root", project).code == 0
     html = (project / "output" / f"{SAMPLE_ID}.html").read_text()
-    assert re.search(r"<h2[^>]*>Deliverables", html) and 'class="badge status-announced"' in html
+    assert re.search(r"<h2[^>]*>Deliverables", html)
+    assert 'class="badge status-announced"' in html
 
 
 # --- the build line's reading load (issue 22, point 6) ------------------------------------
@@ -236,8 +244,8 @@ def test_the_merged_result_of_a_brief_keeps_the_full_briefs_fit_whichever_versio
         tmp_path: Path):
     """The workers finish a brief's versions in any order; the build line's page-1 words and
     the draft are the full brief's, not those of whichever version came first or last."""
-    from briefgen.workflows.brief import BriefResult, merge_results
     from briefgen.render.fit import PageFit
+    from briefgen.workflows.brief import BriefResult, merge_results
 
     path = tmp_path / "talks.yaml"
     for order in ("version first", "full first"):

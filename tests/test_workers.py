@@ -13,7 +13,11 @@ from __future__ import annotations
 import errno
 import os
 
+import pytest
+
 from briefgen.engine.workers import Budget, JobFailed, peak_address_space_mb, run_jobs
+
+pytestmark = pytest.mark.slow   # worker processes held to their memory cap
 
 HEADROOM_MB = 200
 

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from briefgen.cli.progress import BuildProgress
 from briefgen.errors import ExitCode
+from briefgen.project import Project
 from briefgen.workflows.book import build_books, find_books
 from briefgen.workflows.brief import BuildOptions
 
@@ -33,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", type=Path, default=None, help="output folder (default: output/)")
 
 
-def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
+def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: TextIO) -> int:
 
     paths = find_books(project, args.books)
     if not paths:

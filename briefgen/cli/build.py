@@ -11,6 +11,7 @@ from briefgen.cli.progress import BuildProgress
 from briefgen.engine.workers import DEFAULT_BUDGET, Budget
 from briefgen.errors import ExitCode
 from briefgen.project import Project
+from briefgen.workflows.book import build_books
 from briefgen.workflows.brief import BuildOptions, build_briefs, find_briefs
 
 DESCRIPTION = ("Validate each brief, then write output/<id>.html and output/<id>.pdf. A brief "
@@ -42,7 +43,6 @@ def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: Text
     progress = BuildProgress(project, len(briefs) + len(books), stdout, stderr)
     results = build_briefs(project, briefs, options, on_result=progress.brief_done)
     if books:  # every book, after every brief: a book reuses its briefs' PDFs
-        from briefgen.workflows.book import build_books  # only a project with books needs it
         results += build_books(project, books, options, on_result=progress.brief_done,
                                brief_results={r.path: r for r in results})
     progress.finish(results)

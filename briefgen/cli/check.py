@@ -12,6 +12,7 @@ from briefgen.cli.options import add_files_and_root
 from briefgen.errors import Diagnostic, ExitCode
 from briefgen.project import Project
 from briefgen.workflows.book import check_books
+from briefgen.workflows.brief import BriefResult
 from briefgen.workflows.check import check_briefs
 
 DESCRIPTION = "Report every problem in every brief, with file:line:col."
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: Text
     return _report_check(results + books, args.format, args.strict, stdout, stderr, len(books))
 
 
-def _report_check(results, output_format: str, strict: bool, stdout: TextIO, stderr: TextIO,
+def _report_check(results: list[BriefResult], output_format: str, strict: bool, stdout: TextIO, stderr: TextIO,
                   books: int = 0) -> int:
     """Print every problem of every brief once (a person file shared by two briefs is
     reported once), sorted by file, line and column."""
@@ -63,7 +64,7 @@ def _report_check(results, output_format: str, strict: bool, stdout: TextIO, std
     return ExitCode.CONTENT_ERROR if failed else ExitCode.OK
 
 
-def _files_checked(results, books: int = 0) -> str:
+def _files_checked(results: list[BriefResult], books: int = 0) -> str:
     """'1 brief', '2 briefs, 1 book', '2 briefs and 1 person file', '1 person file'."""
     people = sum(getattr(r, "person", False) for r in results)
     briefs = len(results) - people - books
@@ -74,7 +75,7 @@ def _files_checked(results, books: int = 0) -> str:
     return " and ".join(filter(None, parts))
 
 
-def _github_annotation(d, strict: bool) -> str:
+def _github_annotation(d: Diagnostic, strict: bool) -> str:
     """A workflow command, so the problem shows on the pull request's diff line."""
     level = "error" if d.is_error or strict else "warning"
     where = f" ({d.key_path})" if d.key_path else ""

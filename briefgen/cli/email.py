@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from briefgen.cli.options import audience_id
-from briefgen.mail.send import email_command
+from briefgen.mail.send import EmailRequest, email_command
 from briefgen.project import Project
 
 DESCRIPTION = """\
@@ -58,4 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: TextIO) -> int:
-    return email_command(args, project, stdout, stderr)
+    request = EmailRequest(brief=args.brief, to=tuple(args.to), cc=tuple(args.cc), bcc=tuple(args.bcc),
+                           audience=args.audience, no_distribution=args.no_distribution,
+                           send=args.send, resend=args.resend)
+    return email_command(request, project, stdout, stderr)

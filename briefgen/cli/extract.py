@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from briefgen.engine.stamps import RECORD_SUFFIX
 from briefgen.errors import ExitCode, UsageError
+from briefgen.project import Project
 from briefgen.workflows.record import extract_record
 
 DESCRIPTION = """\
@@ -28,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="folder to write into (default: a new folder named after the record)")
 
 
-def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
+def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: TextIO) -> int:
 
     record: Path = args.record
     if not record.is_file():
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
     return ExitCode.OK
 
 
-def _commit(manifest: dict) -> str:
+def _commit(manifest: dict[str, Any]) -> str:
     """`, commit X` and, when the record was built from uncommitted edits, which files."""
     commit = manifest.get("git_commit")
     if not commit:

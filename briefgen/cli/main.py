@@ -42,6 +42,7 @@ examples:
   briefgen extract output/camp-david-2023.record.pdf --to restored/
   briefgen docx content/camp-david-2023.yaml   output/camp-david-2023.docx, for clearance in Word
   briefgen import-docx cleared.docx       merge the Word edits into the YAML
+  briefgen house new acme --from ministry start houses/acme/, chosen in briefgen.toml
 
 exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors."""
 
@@ -50,7 +51,7 @@ exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage err
 COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("briefgen.cli.build", "validate and build briefs into HTML and PDF"),
     "check": ("briefgen.cli.check", "validate briefs without building"),
-    "schema": ("briefgen.cli.schema", "print or write the JSON Schemas of a brief, a person and a book"),
+    "schema": ("briefgen.cli.schema", "print or write the JSON Schemas of a brief, a person, a book and a house"),
     "new": ("briefgen.cli.new", "start a new brief (or, with --person, a new person), every key explained"),
     "serve": ("briefgen.cli.serve", "preview briefs in the browser, rebuilt on every save"),
     "email": ("briefgen.cli.email",
@@ -61,6 +62,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "docx": ("briefgen.cli.docx", "write briefs as Word files for clearance (output/<id>.docx)"),
     "import-docx": ("briefgen.cli.import_docx",
                     "merge a Word file's tracked edits and comments back into its brief's YAML"),
+    "house": ("briefgen.cli.house", "start a house, an office's own style (labels, word lists, "
+              "writing limits, defaults), every key explained"),
 }
 
 

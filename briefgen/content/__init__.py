@@ -14,6 +14,7 @@ marking schemes (`markings`) and each audience's version (`audiences`). Also her
 books (`books`) and their checks against their briefs (`book_checks`), what changed between
 two versions of a brief (`compare`), an edited Word file read back (`wordfile`, `wordtext`)
 and merged into the YAML (`wordmerge`), the JSON Schemas (`schema`) and the scaffold for new
-files (`scaffold`). Entry points: `validate.validate_brief`, `validate.PeopleRegistry`,
-`schema.schema_texts`.
+files (`scaffold`). An office's own style: its house (`house`: house.toml, labels, defaults)
+and the plain-language checks on the words themselves (`writing`). Entry points:
+`validate.validate_brief`, `validate.PeopleRegistry`, `schema.schema_texts`.
 """

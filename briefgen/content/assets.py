@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from briefgen.content.fields import markdown_texts
 from briefgen.content.files import TooBig, UnsafeFile, read_regular_file
 from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path
-from briefgen.content.markdown import markdown_limit_problem, references
+from briefgen.content.markdown import Reference, markdown_limit_problem, references
 from briefgen.content.models import Brief, Person
 from briefgen.errors import Diagnostic
 
@@ -163,7 +163,7 @@ def _field_problems(field: _Field, content_dir: Path) -> Iterator[Diagnostic]:
                              format_key_path(field.key_path))
 
 
-def description_problem(image) -> str | None:
+def description_problem(image: Reference) -> str | None:
     """An image must say what it shows: the PDF's tags, screen readers and the email's text
     read the description in its place (PDF/UA-1 and WCAG 1.1.1 require one)."""
     if image.alt.strip():

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from briefgen.content.audiences import computed_marking, rules_of
 from briefgen.content.books import MARKING_ORDER, ValidatedBook, marking_level
-from briefgen.content.markings import MarkingError, Rules, banner, combine, may_see, parse
-from briefgen.content.schedule import book_schedule, clock_labels, overlapping
+from briefgen.content.markings import MarkingError, Rules, Scheme, banner, combine, may_see, parse
+from briefgen.content.schedule import ScheduleItem, book_schedule, clock_labels, overlapping
 from briefgen.errors import Diagnostic
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def scheme_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> l
         for index, (brief, scheme) in enumerate(zip(briefs, schemes, strict=True)) if scheme != first]
 
 
-def _scheme_name(scheme) -> str:
+def _scheme_name(scheme: Scheme | None) -> str:
     return f"the `{scheme.id}` marking scheme" if scheme else "plain words (no `markings:` scheme)"
 
 
@@ -152,6 +152,6 @@ def zoneless_warnings(validated: ValidatedBook, briefs: list[ValidatedBrief]) ->
         if entry.slot is not None and entry.slot.start.tzinfo is None]
 
 
-def _moment(entry) -> str:
+def _moment(entry: ScheduleItem) -> str:
     local, _ = clock_labels(entry.day, entry.item, entry.zone, None)
     return f"{entry.day} {local}"

@@ -9,6 +9,7 @@ agenda items that overlap across briefs) are in `book_checks`, run once the brie
 from __future__ import annotations
 
 import difflib
+import zoneinfo
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -39,7 +40,6 @@ MARKING_ORDER = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 
 @cache
 def _zone_names() -> frozenset[str]:
-    import zoneinfo
     return frozenset(zoneinfo.available_timezones())
 
 

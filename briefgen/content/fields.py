@@ -19,7 +19,7 @@ from briefgen.content.loader import KeyPath
 from briefgen.content.models import MarkdownText, SourceIdsMark, inner_model
 
 
-def field_annotation(model: type[BaseModel], loc: tuple) -> Any:
+def field_annotation(model: type[BaseModel], loc: tuple[Any, ...]) -> Any:
     """The type annotation of the field at `loc` (list indexes skipped), or None."""
     current: Any = model
     annotation = None
@@ -34,7 +34,7 @@ def field_annotation(model: type[BaseModel], loc: tuple) -> Any:
     return annotation
 
 
-def holds_text(model: type[BaseModel], list_loc: tuple) -> bool:
+def holds_text(model: type[BaseModel], list_loc: tuple[Any, ...]) -> bool:
     """Whether the list at `list_loc` takes text items: plain values (ids), or a model that may
     be written as text (a key message, a recipient)."""
     annotation = field_annotation(model, list_loc)
@@ -46,7 +46,7 @@ def holds_text(model: type[BaseModel], list_loc: tuple) -> bool:
 
 
 
-def model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+def model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model of the item at `loc` (the model itself when `loc` names no field)."""
     current: Any = model
     if any(not isinstance(part, int) for part in loc):
@@ -55,7 +55,7 @@ def model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def field_names(model: type[BaseModel], loc: tuple) -> list[str]:
+def field_names(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     target = model_at(model, loc)
     return list(target.model_fields) if target else []
 
@@ -134,12 +134,12 @@ def _field_plan(model: type[BaseModel]) -> tuple[tuple[str, frozenset[type], typ
     return tuple(plan)
 
 
-def _marks(annotation: Any, metadata: list) -> frozenset[type]:
+def _marks(annotation: Any, metadata: list[Any]) -> frozenset[type]:
     """The kinds of metadata on a field, `Optional` and one level of list included."""
     marks = [*metadata, *getattr(annotation, "__metadata__", ())]
     marks += [m for arg in typing.get_args(annotation) for m in getattr(arg, "__metadata__", ())]
     return frozenset(map(type, marks))
 
 
-def _has_mark(annotation: Any, metadata: list, mark: type) -> bool:
+def _has_mark(annotation: Any, metadata: list[Any], mark: type) -> bool:
     return mark in _marks(annotation, metadata)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.error import Mark
 from yaml.events import AliasEvent, MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -315,7 +316,7 @@ class _TooDeep(Exception):
         self.diagnostic = diagnostic
 
 
-class _NodeLoader(yaml.SafeLoader):
+class _NodeLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML has no type hints
     """PyYAML's safe loader, used only up to nodes, refusing aliases and deep nesting."""
 
     def __init__(self, text: str, shown: str):
@@ -324,10 +325,10 @@ class _NodeLoader(yaml.SafeLoader):
         self.problems: list[Diagnostic] = []
         self._depth = 0
 
-    def _problem(self, mark, message: str) -> None:
+    def _problem(self, mark: Mark, message: str) -> None:
         self.problems.append(Diagnostic(self.shown, mark.line + 1, mark.column + 1, "error", message))
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: Node | None, index: object) -> Node:
         if self.check_event(AliasEvent):
             event = self.get_event()
             self._problem(event.start_mark, f"YAML aliases (*{event.anchor}) are not allowed in "

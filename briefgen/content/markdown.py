@@ -89,7 +89,8 @@ def convert(text: str) -> str:
     if not hasattr(_local, "parser"):
         _local.parser = _markdown()
     _local.parser.reset()
-    return _local.parser.convert(text)
+    html: str = _local.parser.convert(text)
+    return html
 
 
 def _nesting(line: str) -> int:
@@ -112,7 +113,7 @@ def _markdown() -> markdown.Markdown:
 
 
 class _ReferenceCollector(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[Reference] = []
 

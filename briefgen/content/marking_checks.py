@@ -11,9 +11,9 @@ from pydantic import ValidationError
 from briefgen.content.audiences import ITEM_SECTIONS, audience_brief, computed_marking, rules_for
 from briefgen.content.loader import KeyPath, LoadedDocument
 from briefgen.content.markings import MarkingError, Rules, banner, parse
-from briefgen.content.models import Audience, Brief, Markings
+from briefgen.content.models import Audience, Brief, Distribution, Markings
 from briefgen.content.people import PeopleRegistry
-from briefgen.content.rawdata import as_mapping, list_items
+from briefgen.content.rawdata import Data, as_mapping, list_items
 from briefgen.errors import Diagnostic
 
 
@@ -66,7 +66,7 @@ def _rules_to_check_with(markings: Markings) -> Rules:
         return rules_for(markings.model_copy(update={"default": None}))
 
 
-def _written_markings(data: dict) -> Iterator[tuple[KeyPath, str]]:
+def _written_markings(data: Data) -> Iterator[tuple[KeyPath, str]]:
     """(key path, text) of every marking written in a brief's raw data."""
     markings = as_mapping(data.get("markings"))
     if isinstance(markings.get("default"), str):
@@ -128,7 +128,7 @@ def _audience_problems(doc: LoadedDocument, brief: Brief, rules: Rules, index: i
     return found
 
 
-def _clearances(doc: LoadedDocument, at: KeyPath, distribution, rules: Rules, level: int,
+def _clearances(doc: LoadedDocument, at: KeyPath, distribution: Distribution, rules: Rules, level: int,
                 whom: str, people: PeopleRegistry) -> list[Diagnostic]:
     """A recipient who names a person file is checked against that person's `clearance`."""
     found = []

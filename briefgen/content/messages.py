@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -19,8 +19,10 @@ from briefgen.content.loader import LoadedDocument, format_key_path, value_at
 from briefgen.content.models import inner_model
 from briefgen.errors import Diagnostic
 
+M = TypeVar("M", bound=BaseModel)
 
-def validate_model(model: type[BaseModel], doc: LoadedDocument):
+
+def validate_model(model: type[M], doc: LoadedDocument) -> tuple[M | None, list[Diagnostic]]:
     """Validate plain data against a model; returns (instance or None, diagnostics)."""
     if not isinstance(doc.data, dict):
         return None, [doc.diagnostic((), f"expected the keys of a {model.__name__.lower()} "
@@ -41,7 +43,7 @@ def validate_model(model: type[BaseModel], doc: LoadedDocument):
                   ] + [_colon_item_diagnostic(item, doc) for item in sorted(colon_items, key=str)]
 
 
-def _colon_item(loc: tuple, data: Any, model: type[BaseModel]) -> tuple | None:
+def _colon_item(loc: tuple[Any, ...], data: Any, model: type[BaseModel]) -> tuple[Any, ...] | None:
     """The list item an error is in, when that item is text that YAML read as a mapping
     because of a ': ' in it (`- Note: restored channels`), in a list that holds text."""
     for end in range(len(loc), 0, -1):
@@ -59,7 +61,7 @@ def _colon_item(loc: tuple, data: Any, model: type[BaseModel]) -> tuple | None:
     return None
 
 
-def _colon_item_diagnostic(item_loc: tuple, doc: LoadedDocument) -> Diagnostic:
+def _colon_item_diagnostic(item_loc: tuple[Any, ...], doc: LoadedDocument) -> Diagnostic:
     [(key, value)] = value_at(doc.data, item_loc).items()
     text = f"{key}: {value}"
     quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -125,7 +127,7 @@ def _choice_hint(value: Any, choices: list[str]) -> str:
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
-def _describe_item(loc: tuple) -> str:
+def _describe_item(loc: tuple[Any, ...]) -> str:
     if len(loc) >= 2 and isinstance(loc[-1], int):
         return f"item {loc[-1] + 1} of `{loc[-2]}`"
     return "this file" if not loc else f"`{format_key_path(loc)}`"

@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 import re
 import typing
+from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -32,7 +33,8 @@ class SourceIdsMark:
 
 
 def _pattern_text(pattern: str, explanation: str, *, schema_pattern: str | None = None,
-                  examples: list[str] | None = None, tidy=lambda value: value):
+                  examples: list[str] | None = None,
+                  tidy: Callable[[str], str] = lambda value: value) -> Any:
     """A text type that must match `pattern` (a full match); otherwise the error says
     "'<value>' <explanation>". The JSON Schema gets the pattern too, for editors. `tidy`
     may first rewrite a value that means the same (a one-digit hour)."""
@@ -130,7 +132,7 @@ SourceIds = Annotated[IdList, SourceIdsMark()]
 MarkingText = Annotated[str, AfterValidator(_single_line), Field(examples=["C//REL TO USA, JPN"])]
 
 
-def _check_day(value):
+def _check_day(value: object) -> object:
     """Only YYYY-MM-DD is a date: pydantic alone would also read '1692316800' as a Unix time
     or '2023-08-18T00:00Z' as a day, and an author would never see the surprise."""
     if not isinstance(value, str):
@@ -151,10 +153,10 @@ def _check_day(value):
 Day = Annotated[dt.date, BeforeValidator(_check_day), Field(examples=["2023-08-18"])]
 
 
-def _text_to_mapping(key: str, model: type | None = None):
+def _text_to_mapping(key: str, model: type | None = None) -> BeforeValidator:
     """Let a list entry be written as plain text, short for `{key: text}`. Given the model,
     the JSON Schema accepts both forms, so editors do not flag the short one."""
-    def convert(value):
+    def convert(value: object) -> object:
         return {key: value} if isinstance(value, str) else value
     if model is None:
         return BeforeValidator(convert)
@@ -325,7 +327,7 @@ class Participant(Marked):
                               examples=["Arrives the night before"])
 
 
-def _each_once(what: str):
+def _each_once(what: str) -> AfterValidator:
     """A list in which each entry may appear once (the error names the first repeated)."""
     def check(values: list[str]) -> list[str]:
         repeated = [v for i, v in enumerate(values) if v in values[:i]]
@@ -499,7 +501,7 @@ class BackgroundParagraph(Marked):
                            examples=["The three leaders last met in Hiroshima [@news-report]."])
 
 
-def _paragraphs(value):
+def _paragraphs(value: object) -> object:
     """`background: |` text is one unmarked paragraph, exactly as before paragraphs existed."""
     return [value] if isinstance(value, str) else value
 

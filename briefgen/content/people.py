@@ -57,12 +57,12 @@ class PeopleRegistry:
         """The person's file as loaded (None when it could not be read as YAML)."""
         return self._entry(person_id)[2]
 
-    def _entry(self, person_id: str):
+    def _entry(self, person_id: str) -> tuple[Person | None, list[Diagnostic], LoadedDocument | None]:
         if person_id not in self._cache:
             self._cache[person_id] = self._load(person_id)
         return self._cache[person_id]
 
-    def _load(self, person_id: str):
+    def _load(self, person_id: str) -> tuple[Person | None, list[Diagnostic], LoadedDocument | None]:
         path = self.path_of(person_id)
         try:
             doc = load_yaml(path, self.display(path))

@@ -17,6 +17,9 @@ from briefgen.content.models import Day
 
 _DAY = TypeAdapter(Day)
 
+# A mapping of a brief's data as the loader reads it (before or beside the model).
+Data = dict[str, Any]
+
 
 def scalars(data: Any, key_path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
     if isinstance(data, dict):
@@ -30,18 +33,18 @@ def scalars(data: Any, key_path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
 
 
 
-def list_items(data: Any, key: str) -> list[tuple[int, dict]]:
+def list_items(data: Any, key: str) -> list[tuple[int, Data]]:
     value = data.get(key) if isinstance(data, dict) else None
     return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def ids_in(data: dict, key: str) -> list[tuple[int, str]]:
+def ids_in(data: Data, key: str) -> list[tuple[int, str]]:
     value = data.get(key)
     return [(i, v) for i, v in enumerate(value) if isinstance(v, str)] if isinstance(value, list) else []
 
 
 
-def valid_items(model: type[BaseModel], data: dict, section: str) -> list[tuple[int, Any]]:
+def valid_items(model: type[BaseModel], data: Data, section: str) -> list[tuple[int, Any]]:
     """The items of a list section that are valid on their own, with their index."""
     valid = []
     for index, item in list_items(data, section):
@@ -59,7 +62,7 @@ def as_day(value: Any) -> dt.date | None:
         return None
 
 
-def as_mapping(value: Any) -> dict:
+def as_mapping(value: Any) -> Data:
     """`value` when it is a mapping, else an empty one (the model reports the wrong shape)."""
     return value if isinstance(value, dict) else {}
 

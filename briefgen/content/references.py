@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
 
@@ -17,11 +17,17 @@ from briefgen.content.fields import markdown_texts, source_ids
 from briefgen.content.loader import KeyPath, LoadedDocument
 from briefgen.content.markdown import CITATION
 from briefgen.content.models import Brief, Person
-from briefgen.content.rawdata import as_mapping, ids_in, list_items
+from briefgen.content.rawdata import Data, as_mapping, ids_in, list_items
 from briefgen.errors import Diagnostic
 
 if TYPE_CHECKING:
     from briefgen.content.people import PeopleRegistry
+
+
+class NeedPerson(Protocol):
+    """Notes that the brief names a person at `key_path` (and whether as a participant)."""
+
+    def __call__(self, key_path: KeyPath, person_id: str, *, participant: bool = False) -> None: ...
 
 
 def check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict[str, Person], list[Diagnostic]]:
@@ -110,7 +116,7 @@ def _missing_person(doc: LoadedDocument, people: PeopleRegistry, person_id: str,
                           f"{people.display(people.path_of(person_id))}{also}")
 
 
-def _agenda_roles(doc: LoadedDocument, index: int, item: dict, need_person) -> list[Diagnostic]:
+def _agenda_roles(doc: LoadedDocument, index: int, item: Data, need_person: NeedPerson) -> list[Diagnostic]:
     """The lead and the speakers of an agenda item are participants of the brief and, where
     the item lists its own participants, of the item."""
     problems = []
@@ -128,7 +134,7 @@ def _agenda_roles(doc: LoadedDocument, index: int, item: dict, need_person) -> l
     return problems
 
 
-def _recipient_people(data: dict) -> Iterator[tuple[KeyPath, str]]:
+def _recipient_people(data: Data) -> Iterator[tuple[KeyPath, str]]:
     """Person ids named by recipients, in the brief's distribution and its audiences'."""
     places: list[tuple[KeyPath, Any]] = [(("distribution",), data.get("distribution"))]
     places += [(("audiences", index, "distribution"), item.get("distribution"))
@@ -151,13 +157,13 @@ def _dedupe(problems: list[Diagnostic]) -> list[Diagnostic]:
 
 
 
-def cited_sources(data: dict) -> Iterator[tuple[KeyPath, str]]:
+def cited_sources(data: Data) -> Iterator[tuple[KeyPath, str]]:
     """Every source id the brief refers to, with where it is referred to."""
     for key_path, source_id, _ in source_references(data):
         yield key_path, source_id
 
 
-def source_references(data: dict, model: type[BaseModel] = Brief) -> Iterator[tuple[KeyPath, str, int | None]]:
+def source_references(data: Data, model: type[BaseModel] = Brief) -> Iterator[tuple[KeyPath, str, int | None]]:
     """Every source id the brief refers to, where, and for a `[@id]` citation in Markdown
     its offset in the text (so a bad one is reported at its own line and column). The fields
     that name sources are the model's own (`SourceIds`), wherever it puts them."""

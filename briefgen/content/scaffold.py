@@ -19,6 +19,7 @@ import textwrap
 import typing
 
 from pydantic import TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 
 from briefgen.project import briefgen_command
 
@@ -308,7 +309,7 @@ def new_person_text(person_id: str) -> str:
     return "".join(lines)
 
 
-def _accepts(field, value: str) -> bool:
+def _accepts(field: FieldInfo, value: str) -> bool:
     """Whether a text placeholder is a valid value of this field (text is; a code is not)."""
     try:
         kind: typing.Any = (typing.Annotated[(field.annotation, *field.metadata)] if field.metadata

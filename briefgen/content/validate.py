@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from briefgen.content.assets import asset_problems
 from briefgen.content.audiences import Withheld, audience_brief, referenced_people, with_computed_banner
@@ -47,6 +48,9 @@ class ValidatedBrief:
     audience: Audience | None = None       # set on an audience's version (see for_audience)
     withheld: Withheld = field(default_factory=Withheld)
     full_brief: Brief | None = None        # on an audience's version: the brief it was made from
+    # The house it was checked in (content/house.House, which imports this module: typed
+    # loosely here so that the import runs one way).
+    house: Any = None
     # (path, SHA-256) of the brief and each person file, of the bytes as read for this validation
     input_digests: tuple[tuple[Path, str], ...] = ()
 

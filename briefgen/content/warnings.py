@@ -13,9 +13,9 @@ import datetime as dt
 from briefgen.content.loader import KeyPath, LoadedDocument
 from briefgen.content.models import AgendaItem, Decision, Deliverable, Participant, Source
 from briefgen.content.placeholders import text_warnings
-from briefgen.content.rawdata import as_day, as_mapping, valid_items
+from briefgen.content.rawdata import Data, as_day, as_mapping, valid_items
 from briefgen.content.references import cited_sources
-from briefgen.content.schedule import clash_problems, slots
+from briefgen.content.schedule import Report, clash_problems, slots
 from briefgen.content.timezones import zone
 from briefgen.errors import Diagnostic
 
@@ -58,7 +58,7 @@ def brief_warnings(doc: LoadedDocument) -> list[Diagnostic]:
 
 
 def _as_of_warnings(as_of: dt.date | None, first_day: dt.date | None, last_day: dt.date | None,
-                    warn) -> list[Diagnostic]:
+                    warn: Report) -> list[Diagnostic]:
     """`as_of` after the event's last day (a day within a multi-day event is not after it),
     or long before its first; the warning quotes the event's whole span."""
     if not as_of or not first_day:
@@ -76,7 +76,7 @@ def _as_of_warnings(as_of: dt.date | None, first_day: dt.date | None, last_day: 
 
 
 def _decision_warnings(decisions: list[tuple[int, Decision]], as_of: dt.date | None,
-                       warn) -> list[Diagnostic]:
+                       warn: Report) -> list[Diagnostic]:
     found = []
     for index, decision in decisions:
         if decision.due and as_of and decision.due < as_of:
@@ -90,8 +90,8 @@ def _decision_warnings(decisions: list[tuple[int, Decision]], as_of: dt.date | N
 
 def agenda_clashes(doc: LoadedDocument) -> list[Diagnostic]:
     """Errors: a duration that runs into the next item, items that overlap (schedule.py)."""
-    data: dict = doc.data if isinstance(doc.data, dict) else {}
-    event: dict = data["event"] if isinstance(data.get("event"), dict) else {}
+    data: Data = doc.data if isinstance(doc.data, dict) else {}
+    event: Data = data["event"] if isinstance(data.get("event"), dict) else {}
     event_day = as_day(event.get("date")) or as_day(event.get("start"))
     event_zone = event.get("timezone") if isinstance(event.get("timezone"), str) else None
     timeline = slots(valid_items(AgendaItem, data, "agenda"), event_day,
@@ -99,7 +99,7 @@ def agenda_clashes(doc: LoadedDocument) -> list[Diagnostic]:
     return clash_problems(timeline, lambda key_path, message: doc.diagnostic(key_path, message))
 
 
-def _agenda_order(items: list[tuple[int, AgendaItem]], event_day: dt.date | None, warn) -> list[Diagnostic]:
+def _agenda_order(items: list[tuple[int, AgendaItem]], event_day: dt.date | None, warn: Report) -> list[Diagnostic]:
     """Warn when an item is earlier than the item listed just before it. An item without a
     date is on the day of the item before it (or of the event); times are compared only
     when both items have one, on the same clock (the same `timezone`)."""

@@ -19,9 +19,15 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from io import BufferedReader
 from pathlib import Path
+from typing import Any
 
 from briefgen import __version__
+from briefgen.content.files import UnsafeFile, read_regular_file
+from briefgen.engine.output import UnsafeOutput, write_atomic
 from briefgen.project import PACKAGE_DIR
+
+# A stamp as stored in output/.briefgen/ (JSON): what a build or a layout was made from.
+Stamp = dict[str, Any]
 
 OUTPUT_SUFFIXES = (".html", ".pdf")
 RECORD_SUFFIX = ".record.pdf"      # `build --record`: the archival copy (workflows/record.py)
@@ -71,7 +77,7 @@ def is_up_to_date(brief_path: Path, output_dir: Path, shared_digest: str,
     return True
 
 
-def _outputs_intact(output_dir: Path, output_id: str, stamp: dict,
+def _outputs_intact(output_dir: Path, output_id: str, stamp: Stamp,
                     suffixes: tuple[str, ...] = OUTPUT_SUFFIXES) -> bool:
     outputs = stamp.get("outputs", {})
     return all(_file_digest(output_dir / f"{output_id}{suffix}") == outputs.get(suffix)
@@ -84,10 +90,8 @@ def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
     """Remember what a successful build was made from, and what it wrote (the outputs with
     `suffixes`). `output_id` names an audience's version (default: the full brief, whose
     stamp lists the `variants` it has)."""
-    from briefgen.engine.output import write_atomic
-
     output_id = output_id or brief_path.stem
-    stamp: dict = {
+    stamp: Stamp = {
         "fingerprint": fingerprint_,
         "inputs": sorted(str(p.resolve()) for p in input_files),
         "outputs": {suffix: _file_digest(output_dir / f"{output_id}{suffix}")
@@ -99,9 +103,9 @@ def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
                  durable=False)
 
 
-def read_stamp(path: Path) -> dict | None:
-    """A stamp (or any JSON bookkeeping) beside the outputs; None unless it is a regular file holding an object."""
-    from briefgen.content.files import UnsafeFile, read_regular_file
+def read_stamp(path: Path) -> Stamp | None:
+    """A stamp (or any JSON bookkeeping) beside the outputs; None unless it is a regular file
+    holding an object."""
     try:  # a regular file only: a link to /dev/zero planted in output/ is no stamp
         stamp = json.loads(read_regular_file(path, 4 * 1024 * 1024))
     except (UnsafeFile, ValueError):
@@ -166,7 +170,7 @@ def layout_path(output_dir: Path, brief_id: str) -> Path:
     return output_dir / ".briefgen" / f"{brief_id}.layout.json"
 
 
-def read_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str) -> dict | None:
+def read_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str) -> Stamp | None:
     """The verdict recorded for exactly these inputs: {"problems": [...], "words": n}, or None."""
     stamp = read_stamp(layout_path(output_dir, brief_id))
     if stamp is None or stamp.get("fingerprint") != fingerprint_:
@@ -175,11 +179,9 @@ def read_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str) -> d
 
 
 def record_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str,
-                          problems: list[dict], words: int) -> None:
+                          problems: list[dict[str, Any]], words: int) -> None:
     """Remember how a brief laid out (by `check` or `build`), so the next check of the same
     inputs does not lay it out again."""
-    from briefgen.engine.output import UnsafeOutput, write_atomic
-
     stamp = {"fingerprint": fingerprint_, "problems": problems, "words": words}
     try:
         write_atomic(layout_path(output_dir, brief_id), json.dumps(stamp, indent=1).encode(),

@@ -9,18 +9,42 @@ sends only to those who did not get this exact message; `--resend` sends to all.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from briefgen.content.ids import ID
 from briefgen.errors import ContentError, Diagnostic, ExitCode, UsageError
 
+if TYPE_CHECKING:
+    from briefgen.content.models import Distribution
+    from briefgen.content.validate import ValidatedBrief
+    from briefgen.mail.message import Addressee, MailParts
+    from briefgen.mail.sent_record import EarlierVersion, SentRecord
+    from briefgen.mail.settings import MailSettings
+    from briefgen.mail.smtp import Outcome
+    from briefgen.project import Project
+    from briefgen.workflows.book import CheckedBook
+
 _STATUS_ORDER = ("delivered", "already sent", "refused", "not tried")
 
 
-def email_command(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
+@dataclass(frozen=True)
+class EmailRequest:
+    """What `briefgen email` is asked to do (briefgen.cli.email makes one from its arguments)."""
+
+    brief: str                        # a brief's or a book's id, or its file
+    to: tuple[str, ...] = ()          # addresses given on the command line, on top of the
+    cc: tuple[str, ...] = ()          # brief's `distribution:`
+    bcc: tuple[str, ...] = ()
+    audience: str | None = None       # the version for this audience
+    no_distribution: bool = False     # only `to`, `cc` and `bcc`
+    send: bool = False                # deliver over SMTP (else: write a draft)
+    resend: bool = False              # also to those who already got this message
+
+
+def email_command(args: EmailRequest, project: Project, stdout: TextIO, stderr: TextIO) -> int:
     """What `briefgen email` does with its arguments (briefgen.cli.email parses them)."""
     from briefgen.mail.settings import load_settings
 
@@ -58,7 +82,7 @@ def email_command(args: argparse.Namespace, project, stdout: TextIO, stderr: Tex
     return _send(project, output_id, validated, parts, recipients, settings, args.resend, stdout, stderr)
 
 
-def _validate_book(project, path: Path):
+def _validate_book(project: Project, path: Path) -> CheckedBook:
     from briefgen.workflows.book import check_book
 
     checked, result = check_book(project, path)
@@ -67,7 +91,7 @@ def _validate_book(project, path: Path):
     return checked
 
 
-def _compose_book(project, checked, settings):
+def _compose_book(project: Project, checked: CheckedBook, settings: MailSettings) -> MailParts:
     """Build the book if needed (its briefs first), then make the parts: PDF and calendar attached."""
     from briefgen.mail.message import check_header_fields, compose_book_parts
     from briefgen.workflows.book import build_books, view_of_built
@@ -86,14 +110,14 @@ def _compose_book(project, checked, settings):
     return compose_book_parts(checked.book, view_of_built(checked, pdf), page_html, pdf, calendar)
 
 
-def _check_size(project, pdf_path: Path, size: int, settings) -> None:
+def _check_size(project: Project, pdf_path: Path, size: int, settings: MailSettings) -> None:
     if size > settings.max_attachment_bytes:
         raise UsageError(f"{project.display(pdf_path)} is {size / 1e6:.3f} MB; the limit for an "
                          f"attachment is {settings.max_attachment_bytes / 1e6:g} MB "
                          "(BRIEFGEN_MAIL_MAX_ATTACHMENT_MB); nothing was sent")
 
 
-def _brief_path(project, name: str) -> Path:
+def _brief_path(project: Project, name: str) -> Path:
     path = Path(name)
     if not path.suffix and not path.exists():
         path = project.content_dir / f"{name}.yaml"
@@ -108,7 +132,7 @@ def _brief_path(project, name: str) -> Path:
     return path
 
 
-def _command_line_recipients(args: argparse.Namespace):
+def _command_line_recipients(args: EmailRequest) -> list[Addressee]:
     from briefgen.content.addresses import check_address
     from briefgen.mail.message import Addressee
 
@@ -124,7 +148,7 @@ def _command_line_recipients(args: argparse.Namespace):
     return found
 
 
-def _validate(project, path: Path):
+def _validate(project: Project, path: Path) -> ValidatedBrief:
     from briefgen.workflows.brief import check_brief
 
     validated, result = check_brief(project, path)
@@ -133,7 +157,7 @@ def _validate(project, path: Path):
     return validated
 
 
-def _refuse_placeholders(project, path: Path, validated) -> None:
+def _refuse_placeholders(project: Project, path: Path, validated: ValidatedBrief) -> None:
     """A brief is not sent with a placeholder `briefgen new` left (a draft may be written)."""
     from briefgen.content.validate import placeholder_warnings
 
@@ -144,7 +168,7 @@ def _refuse_placeholders(project, path: Path, validated) -> None:
             "filled in (listed above); replace each, then send again", "placeholder")])
 
 
-def _version_for(validated, audience_id: str):
+def _version_for(validated: ValidatedBrief, audience_id: str) -> ValidatedBrief:
     """The audience's version: its model holds only what the audience may see, and its
     `distribution` is the audience's own."""
     try:
@@ -153,7 +177,7 @@ def _version_for(validated, audience_id: str):
         raise UsageError(str(exc.args[0])) from None
 
 
-def _distribution(distribution):
+def _distribution(distribution: Distribution | None) -> list[Addressee]:
     from briefgen.mail.message import Addressee
 
     if distribution is None:
@@ -162,7 +186,7 @@ def _distribution(distribution):
             for r in getattr(distribution, field_name)]
 
 
-def _merge(recipients):
+def _merge(recipients: list[Addressee]) -> list[Addressee]:
     """Each address once, where it first appears (the brief's distribution comes first)."""
     seen, merged = set(), []
     for recipient in recipients:
@@ -172,7 +196,7 @@ def _merge(recipients):
     return merged
 
 
-def _compose(project, path: Path, validated, settings):
+def _compose(project: Project, path: Path, validated: ValidatedBrief, settings: MailSettings) -> MailParts:
     """Check the header fields, build the PDF if needed, check its size, and make the parts."""
     from briefgen.mail.message import check_header_fields, compose_parts
     from briefgen.workflows.brief import build_briefs
@@ -192,8 +216,8 @@ def _compose(project, path: Path, validated, settings):
     return compose_parts(validated, pdf, project.templates_dir)
 
 
-def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: TextIO,
-                 stderr: TextIO) -> int:
+def _write_draft(project: Project, brief_id: str, parts: MailParts, recipients: list[Addressee],
+                 settings: MailSettings, stdout: TextIO, stderr: TextIO) -> int:
     from briefgen.engine.output import write_atomic
     from briefgen.mail.message import build_message
 
@@ -212,7 +236,8 @@ def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: Te
     return ExitCode.OK
 
 
-def _draft_warnings(project, brief_id: str, settings, recipients) -> list[str]:
+def _draft_warnings(project: Project, brief_id: str, settings: MailSettings,
+                    recipients: list[Addressee]) -> list[str]:
     """What the person opening the draft would otherwise find missing only in the mail client."""
     from briefgen.mail.settings import default_config_path
 
@@ -227,7 +252,8 @@ def _draft_warnings(project, brief_id: str, settings, recipients) -> list[str]:
     return warnings
 
 
-def _send(project, output_id: str, validated, parts, recipients, settings, resend: bool, stdout: TextIO,
+def _send(project: Project, output_id: str, validated: ValidatedBrief | None, parts: MailParts,
+          recipients: list[Addressee], settings: MailSettings, resend: bool, stdout: TextIO,
           stderr: TextIO) -> int:
     """Send to whoever has not had this exact message. `validated` is the brief (or the
     audience's version) that was composed; None for a book, which is sent as it is."""
@@ -250,7 +276,8 @@ def _send(project, output_id: str, validated, parts, recipients, settings, resen
                    project.display(record.path), stdout, stderr)
 
 
-def _deliver_versions(project, validated, parts, key: str, record, to_send, settings) -> dict:
+def _deliver_versions(project: Project, validated: ValidatedBrief, parts: MailParts, key: str,
+                      record: SentRecord, to_send: list[Addressee], settings: MailSettings) -> dict[str, Outcome]:
     """Send one message per earlier version held: a brief sent before carries its revision
     on the page, and whoever has an earlier version gets it marked AMENDED, with what
     changed since the version they have. Everything is recorded under `key`."""
@@ -262,7 +289,7 @@ def _deliver_versions(project, validated, parts, key: str, record, to_send, sett
     page_parts = parts if revision == 1 else amend.revised_parts(
         project, validated, parts, amend.revision_line(revision, amend.today()))
     content = amend.sent_content(validated)
-    groups: dict[str | None, tuple] = {}
+    groups: dict[str | None, tuple[EarlierVersion | None, list[Addressee]]] = {}
     for recipient in to_send:
         earlier = record.earlier_version(recipient.address, key)
         groups.setdefault(earlier.content_key if earlier else None, (earlier, []))[1].append(recipient)
@@ -273,7 +300,7 @@ def _deliver_versions(project, validated, parts, key: str, record, to_send, sett
         message = build_message(message_parts, settings.sender, group, now=_now(), include_bcc=False)
         message_id = message["Message-ID"]
 
-        def remember(delivered, message_id=message_id):
+        def remember(delivered: list[Addressee], message_id: str = message_id) -> None:
             record.add(key, parts.subject, [r.address for r in delivered], message_id, settings.server,
                        sent_content=content)
 
@@ -281,7 +308,8 @@ def _deliver_versions(project, validated, parts, key: str, record, to_send, sett
     return outcomes
 
 
-def _deliver(parts, key: str, record, to_send, settings) -> dict:
+def _deliver(parts: MailParts, key: str, record: SentRecord, to_send: list[Addressee],
+             settings: MailSettings) -> dict[str, Outcome]:
     """One message to everyone not yet sent it (a book: no revision line, no amendment)."""
     from briefgen.mail.message import build_message
     from briefgen.mail.smtp import deliver
@@ -289,14 +317,16 @@ def _deliver(parts, key: str, record, to_send, settings) -> dict:
     message = build_message(parts, settings.sender, to_send, now=_now(), include_bcc=False)
     message_id = message["Message-ID"]
 
-    def remember(delivered):
+    def remember(delivered: list[Addressee]) -> None:
         record.add(key, parts.subject, [r.address for r in delivered], message_id, settings.server)
 
     return {o.recipient.address: o for o in deliver(message, to_send, settings, remember)}
 
 
-def _report(outcomes, subject: str, settings, record_name: str, stdout: TextIO, stderr: TextIO) -> int:
+def _report(outcomes: list[Outcome], subject: str, settings: MailSettings, record_name: str,
+            stdout: TextIO, stderr: TextIO) -> int:
     """One line per recipient, then the totals; non-zero when anyone did not get the message."""
+    assert settings.sender is not None, "check_ready_to_send() comes first"
     print(f"{subject}\n  via {settings.server} ({settings.tls}) from {settings.sender.addr_spec}",
           file=stdout)
     for outcome in outcomes:

@@ -33,11 +33,13 @@ import json
 import queue
 import re
 import secrets
+import socket
 import sys
 from functools import lru_cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -45,7 +47,10 @@ from markupsafe import Markup
 
 from briefgen.content.files import UnsafeFile, read_regular_file
 from briefgen.content.ids import ID_PATTERN
-from briefgen.preview.state import ChangeFeed, Preview
+from briefgen.errors import BriefgenError
+from briefgen.preview.state import ChangeFeed, Json, Preview, Subscriber
+from briefgen.render.changes import as_html
+from briefgen.workflows.diff import NoSuchAudience, diff_project
 
 HOST = "127.0.0.1"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")   # the Host headers answered (with our port)
@@ -85,7 +90,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.assets_dir = preview.project.templates_dir / "preview"
         super().__init__((HOST, port), PreviewHandler)
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
         """A browser that went away mid-request (or a socket closed as the server stops) is
         not worth a traceback; anything else is a bug and keeps it."""
         if isinstance(sys.exc_info()[1], OSError):
@@ -120,7 +125,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 return
         self.send_text(HTTPStatus.NOT_FOUND, "not found")
 
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the terminal shows builds, not every request."""
 
     # --- pages ---------------------------------------------------------------------------
@@ -141,7 +146,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def version_page(self, brief_id: str, audience: str) -> None:
         self.send_page(brief_id, audience, self.server.preview.version_snapshot(brief_id, audience))
 
-    def send_page(self, brief_id: str, audience: str | None, snapshot: tuple[str | None, dict] | None) -> None:
+    def send_page(self, brief_id: str, audience: str | None, snapshot: tuple[str | None, Json] | None) -> None:
         """A brief's page, or a version's: its last good HTML with the preview script."""
         if snapshot is None:
             self.send_not_found(brief_id, audience)
@@ -190,10 +195,6 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def send_changes(self, brief_id: str, audience: str | None) -> None:
         """The brief (or its version for `audience`) compared with HEAD, as `briefgen diff
         HEAD <brief> [--audience <aud>]` sees it."""
-        from briefgen.errors import BriefgenError
-        from briefgen.render.changes import as_html
-        from briefgen.workflows.diff import NoSuchAudience, diff_project
-
         project = self.server.preview.project
         file = project.display(project.content_dir / f"{brief_id}.yaml")
         values = {"brief_id": brief_id, "audience": audience, "file": file, "base": "HEAD", "problem": "",
@@ -235,7 +236,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def version_state(self, brief_id: str, audience: str) -> None:
         self.send_state(brief_id, audience, self.server.preview.version_snapshot(brief_id, audience))
 
-    def send_state(self, brief_id: str, audience: str | None, snapshot: tuple[str | None, dict] | None) -> None:
+    def send_state(self, brief_id: str, audience: str | None, snapshot: tuple[str | None, Json] | None) -> None:
         if snapshot is None:
             self.send_not_found(brief_id, audience)
             return
@@ -260,7 +261,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         finally:
             self.server.feed.unsubscribe(subscriber)
 
-    def stream_events(self, subscriber: queue.Queue) -> None:
+    def stream_events(self, subscriber: Subscriber) -> None:
         while True:
             try:
                 event = subscriber.get(timeout=KEEPALIVE_SECONDS)
@@ -272,7 +273,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 return
             self.send_event(event["kind"], event)
 
-    def send_event(self, kind: str, data: dict, retry: int | None = None) -> None:
+    def send_event(self, kind: str, data: Json, retry: int | None = None) -> None:
         lines = f"retry: {retry}\n" if retry else ""
         lines += f"event: {kind}\ndata: {json.dumps(data)}\n\n"
         self.wfile.write(lines.encode())
@@ -317,7 +318,7 @@ def preview_template(assets_dir: Path, name: str) -> jinja2.Template:
 
 
 def with_preview_script(html: str, brief_id: str, version: int, instance: str,
-                        state: dict | None = None, audience: str | None = None) -> str:
+                        state: Json | None = None, audience: str | None = None) -> str:
     """The page with the preview script (and the state it starts from) added before </body>.
     On a version's page (`audience`) the script follows the version's own state."""
     state_json = json.dumps(state or {}).replace("<", "\\u003c").replace(">", "\\u003e") \

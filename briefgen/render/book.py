@@ -16,12 +16,16 @@ from pathlib import Path
 from markupsafe import Markup
 
 from briefgen import __version__
+from briefgen.content.audiences import rules_of
 from briefgen.content.books import ValidatedBook
+from briefgen.content.markings import MarkingError, parse
+from briefgen.content.models import Person
 from briefgen.content.schedule import ScheduleItem, book_schedule, clock_labels, event_days
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
-from briefgen.render.html import PAGE_SIZES, _banner_class, colours_style, template_environment
+from briefgen.render.html import PAGE_SIZES, View, _banner_class, colours_style, template_environment
 from briefgen.render.labels import long_date, medium_date, short_names, span_of_days
+from briefgen.render.pdf import render_plain_pdf
 from briefgen.render.richtext import RichText
 
 TEMPLATE_NAME = "book.html.j2"
@@ -42,7 +46,7 @@ class PagePlan:
 
 
 def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: PagePlan,
-              brief_html: Mapping[str, str] | None = None) -> dict:
+              brief_html: Mapping[str, str] | None = None) -> View:
     """Everything the template shows, formatted and escaped where needed."""
     book = validated.book
     people = _people_once(briefs)
@@ -50,7 +54,7 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
     home = principal_home_zone(validated, briefs)
     days = [day for b in briefs for day in event_days(b.brief)]
     places = list(dict.fromkeys(b.brief.event.location for b in briefs))
-    rows: dict[dt.date | None, list[dict]] = {}
+    rows: dict[dt.date | None, list[View]] = {}
     for entry in book_schedule(briefs, book.timezone):
         rows.setdefault(entry.day, []).append(_schedule_row(entry, briefs, home))
     home_column = any(row["home_time"] for day in rows.values() for row in day)
@@ -106,9 +110,6 @@ def _banner_style(marking: str, briefs: list[ValidatedBrief]) -> str:
     """The colours the first brief's marking scheme gives the book's marking, so one marking
     has one colour on the book's pages and its briefs' (the CSS classes serve books of
     briefs without a scheme, or a marking the scheme does not know)."""
-    from briefgen.content.audiences import rules_of
-    from briefgen.content.markings import MarkingError, parse
-
     rules = next((r for b in briefs if (r := rules_of(b.brief)) is not None), None)
     if rules is None:
         return ""
@@ -126,7 +127,7 @@ def principal_home_zone(validated: ValidatedBook, briefs: list[ValidatedBrief]) 
     return zones.pop() if len(zones) == 1 else None
 
 
-def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str | None) -> dict:
+def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str | None) -> View:
     validated = briefs[entry.brief_index]
     item = entry.item
     local, home_time = clock_labels(entry.day, item, entry.zone, home)
@@ -138,9 +139,9 @@ def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str |
             "who": short_names(item.participants, validated.people), "note": item.note or ""}
 
 
-def _people_once(briefs: list[ValidatedBrief]) -> dict:
+def _people_once(briefs: list[ValidatedBrief]) -> dict[str, Person]:
     """Every person the briefs name, once: in order of precedence as they first appear."""
-    people: dict = {}
+    people: dict[str, Person] = {}
     for validated in briefs:
         for participant in validated.brief.participants:
             people.setdefault(participant.person, validated.people[participant.person])
@@ -150,7 +151,7 @@ def _people_once(briefs: list[ValidatedBrief]) -> dict:
     return people
 
 
-def _person_view(person_id: str, person, text: RichText) -> dict:
+def _person_view(person_id: str, person: Person, text: RichText) -> View:
     return {"id": person_id, "anchor": f"person-{person_id}", "name": person.name,
             "native_name": person.native_name or "", "lang": person.lang or "",
             "title": person.title, "country": person.country,
@@ -160,7 +161,7 @@ def _person_view(person_id: str, person, text: RichText) -> dict:
             "bio": text.block(person.bio)}
 
 
-def render_book_part(view: dict, part: str, templates_dir: Path = TEMPLATES_DIR) -> str:
+def render_book_part(view: View, part: str, templates_dir: Path = TEMPLATES_DIR) -> str:
     """One part of the book as HTML: `front` (cover and contents), `middle` (schedule at a
     glance and extra sections), `biographies`, or `html` (the whole book for screens, with
     the briefs in sandboxed frames)."""
@@ -168,12 +169,10 @@ def render_book_part(view: dict, part: str, templates_dir: Path = TEMPLATES_DIR)
     return template.render(book=view, part=part)
 
 
-def footer_pdf(view: dict, sizes: list[tuple[float, float]]) -> bytes:
+def footer_pdf(view: View, sizes: list[tuple[float, float]]) -> bytes:
     """One page per book page, of the same size (points), with only the footer line on it:
     the book's marking, its title, Page N of M. Not tagged: it is drawn into the book's
     pages as a pagination artifact."""
-    from briefgen.render.pdf import render_plain_pdf
-
     names = {size: f"s{n}" for n, size in enumerate(dict.fromkeys(sizes))}
     css = "".join(f"@page {name} {{ size: {w}pt {h}pt; margin: 0; }}\n" for (w, h), name in names.items())
     title = html.escape(view["title"])
@@ -197,7 +196,7 @@ def brief_frame(page_html: str) -> Markup:
     return Markup(html.escape(page_html, quote=True))
 
 
-def book_text(view: dict, attachments: list[str]) -> str:
+def book_text(view: View, attachments: list[str]) -> str:
     """The book as plain text for an email: cover facts, schedule, contents, marking first and last."""
     lines = [view["classification"], "", view["title"].upper()]
     if view["subtitle"]:

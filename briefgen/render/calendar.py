@@ -55,4 +55,5 @@ def book_calendar(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> byt
         calendar.add_component(event)
     if zoned:
         calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

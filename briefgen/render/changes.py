@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from markupsafe import escape
 
@@ -75,7 +75,7 @@ def _numbers_line(diff: BriefDiff) -> str:
     return "; ".join(parts)
 
 
-def _or_dash(value) -> str:
+def _or_dash(value: object) -> str:
     return "–" if value is None else str(value)
 
 
@@ -148,7 +148,7 @@ def as_text(briefs: Sequence[BriefDiff], base: str, template_files: Sequence[str
     return "\n".join(lines) + "\n"
 
 
-def _problem_lines(diff: BriefDiff, paint) -> list[str]:
+def _problem_lines(diff: BriefDiff, paint: Callable[[str], str]) -> list[str]:
     lines = []
     for label, problems in (("at the base", diff.problems_before), ("now", diff.problems_after)):
         if problems:
@@ -162,7 +162,7 @@ def _place(change: Change) -> str:
     return f"{change.item}: {change.field}" if change.field not in ("", "status") else change.item
 
 
-def _describe(change: Change, words, paint) -> str:
+def _describe(change: Change, words: Callable[[Change], str], paint: Callable[[str, str], str]) -> str:
     """One change on one line, for the terminal."""
     if change.action == "added":
         return paint("added", f"+ added: {change.item}") + (f" — {change.after}" if change.after
@@ -249,7 +249,7 @@ def _describe_markdown(change: Change) -> str:
 
 # --- JSON -----------------------------------------------------------------------------------
 
-def as_json(briefs: Sequence[BriefDiff], base: dict, template_files: Sequence[str],
+def as_json(briefs: Sequence[BriefDiff], base: dict[str, str], template_files: Sequence[str],
             audience: str | None = None, left_out: Sequence[str] = ()) -> str:
     return json.dumps({"base": base, "template_files": list(template_files),
                        **({"audience": audience, "left_out": list(left_out)} if audience else {}),

@@ -7,12 +7,14 @@ prepared values. Jinja autoescapes everything and fails on any undefined name.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -20,6 +22,7 @@ from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
+from briefgen.content.house import glossary_for
 from briefgen.content.markings import Marking, Rules
 from briefgen.content.models import (
     DEFAULT_ANNEX,
@@ -29,9 +32,11 @@ from briefgen.content.models import (
     Brief,
     Participant,
     Person,
+    Role,
 )
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
+from briefgen.content.writing import acronyms_used
 from briefgen.project import TEMPLATES_DIR
 from briefgen.render.labels import (
     PRESS_LABELS,
@@ -41,6 +46,7 @@ from briefgen.render.labels import (
     deliverables_heading,
     deliverables_show_status,
     event_dates,
+    labels_for,
     medium_date,
     point_groups,
     quote_where,
@@ -48,6 +54,9 @@ from briefgen.render.labels import (
     short_names,
 )
 from briefgen.render.richtext import RichText
+
+# What a template is given to show: names to values already formatted and escaped.
+View = dict[str, Any]
 
 TEMPLATE_NAME = "one-pager.html.j2"
 EMAIL_TEMPLATE_NAME = "email.html.j2"
@@ -57,10 +66,12 @@ BANNER_COLOURS = (("TOP SECRET", "top-secret"), ("SECRET", "secret"),
 
 
 @lru_cache(maxsize=4)
-def template_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
-    """The one Jinja environment: autoescape on for every template, undefined names fail."""
+def template_environment(templates_dir: Path = TEMPLATES_DIR,
+                         house_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
+    """The one Jinja environment: autoescape on for every template, undefined names fail.
+    A house's folders (its templates/ and its house.css) are searched before `templates_dir`."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in (*house_dirs, templates_dir)]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -73,7 +84,7 @@ def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
                 revision: str = "") -> str:
     """Render a validated brief to a complete HTML document (CSS inlined, no external requests).
     `revision` is a line such as 'Revision 2 · November 28, 2026' for a re-issued brief."""
-    template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
+    template = template_environment(templates_dir, house_dirs(validated)).get_template(TEMPLATE_NAME)
     return mark_placeholders(template.render(brief={**brief_view(validated), "revision": revision}))
 
 
@@ -84,8 +95,22 @@ def render_email_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES
     templates predate the email template gets briefgen's."""
     if not (templates_dir / EMAIL_TEMPLATE_NAME).is_file():
         templates_dir = TEMPLATES_DIR
-    template = template_environment(templates_dir).get_template(EMAIL_TEMPLATE_NAME)
+    template = template_environment(templates_dir, house_dirs(validated)).get_template(EMAIL_TEMPLATE_NAME)
     return mark_placeholders(template.render(brief={**brief_view(validated), "revision": revision}))
+
+
+def annex_glossary(validated: ValidatedBrief, annex: list[str]) -> list[dict[str, str]]:
+    """The acronyms the brief uses that its house's or its project's glossary defines, each
+    spelt out, for the annex; none without an annex (page 1 spells out, or does without)."""
+    if validated.house is None or not annex:
+        return []
+    return [{"acronym": acronym, "name": name}
+            for acronym, name in glossary_for(validated.house, acronyms_used(validated.brief))]
+
+
+def house_dirs(validated: ValidatedBrief) -> tuple[Path, ...]:
+    """The folders of the brief's house that hold templates (none for the built-in house)."""
+    return validated.house.template_dirs if validated.house is not None else ()
 
 
 PLACEHOLDER = "FILL IN"      # how each placeholder `briefgen new` writes starts (validate.FILL_IN)
@@ -118,7 +143,7 @@ class PersonView:
     mark: Markup      # the portion mark of `note` (empty when none is printed)
 
 
-def brief_view(validated: ValidatedBrief) -> dict:
+def brief_view(validated: ValidatedBrief) -> View:
     """Everything the template shows, already formatted and escaped where needed."""
     brief, people = validated.brief, validated.people
     numbers = {source.id: index for index, source in enumerate(brief.sources, start=1)}
@@ -127,13 +152,14 @@ def brief_view(validated: ValidatedBrief) -> dict:
     rules = rules_of(brief)
     mark = portion_marker(rules)
 
-    def person(person_id: str, role=None, note=None, marking=None) -> PersonView:
+    def person(person_id: str, role: Role | None = None, note: str | None = None,
+               marking: str | None = None) -> PersonView:
         p: Person = people[person_id]
         return PersonView(person_id, p.name, p.native_name or "", p.lang or "", p.title,
                           p.country, ROLE_LABELS[role.value if role else None], note or "",
                           mark(marking) if note else Markup(""))
 
-    def names(ids) -> str:
+    def names(ids: Iterable[str]) -> str:
         return short_names(ids, people)
 
     annex = annex_sections(brief, people)
@@ -146,6 +172,8 @@ def brief_view(validated: ValidatedBrief) -> dict:
     return {
         "id": validated.brief_id,
         "lang": "en",
+        "labels": labels_for(validated.house, "en"),
+        "glossary": annex_glossary(validated, annex),
         "generator": f"briefgen {__version__}",
         "page_size": PAGE_SIZES[brief.paper],
         "paper": brief.paper,
@@ -225,7 +253,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
 
 
 def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
-                       mark: Callable[[str | None], Markup]) -> dict:
+                       mark: Callable[[str | None], Markup]) -> View:
     """The parts a principal reads first (bottom line, objectives, decisions) and the lines to
     take (points, if-raised, press line), ready for the template. The bottom line and the press
     line have no marking of their own: they carry the brief's default mark."""
@@ -337,8 +365,8 @@ def url_domain(url: str) -> str:
 
 
 
-def _agenda_item(item: AgendaItem, day, day_label: str, brief: Brief, people: dict[str, Person],
-                 text: RichText) -> dict:
+def _agenda_item(item: AgendaItem, day: dt.date | None, day_label: str, brief: Brief,
+                 people: dict[str, Person], text: RichText) -> View:
     local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
     return {
         "when": " ".join(filter(None, [day_label, local])),

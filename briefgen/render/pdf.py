@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from briefgen.content.sourcemap import TextSource, section_key
 from briefgen.errors import ContentError, Diagnostic, RenderError
@@ -35,8 +36,11 @@ from briefgen.render.fit import (
     worst_region,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # WeasyPrint has no type hints: to mypy these are Any, to a reader they say what is meant
+    from weasyprint import Attachment
     from weasyprint.document import Document
+    from weasyprint.formatting_structure.boxes import Box
+    from weasyprint.text.fonts import FontConfiguration
 
 
 # Every PDF: tagged, its title shown in the window, its language set (docs/accessibility.md).
@@ -47,10 +51,10 @@ RECORD_VARIANT = "pdf/a-3b"
 FONT_PACKAGES = "fonts-noto-core fonts-noto-cjk fonts-ipafont-gothic fonts-nanum"
 _NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)\)')
 
-_font_config = None
+_font_config: FontConfiguration | None = None
 
 
-def font_configuration():
+def font_configuration() -> FontConfiguration:
     """One FontConfiguration per process: building it scans the system fonts."""
     global _font_config
     if _font_config is None:
@@ -184,9 +188,10 @@ def render_plain_pdf(html: str) -> bytes:
     tagged: what it draws is painted into other pages as an artifact (a book's footer)."""
     from weasyprint import HTML
 
-    def refuse(url: str, *args, **kwargs):
+    def refuse(url: str, *args: object, **kwargs: object) -> NoReturn:
         raise ValueError(f"nothing is fetched here: {url}")
-    return HTML(string=html, url_fetcher=refuse).write_pdf(font_config=font_configuration())
+    pdf: bytes = HTML(string=html, url_fetcher=refuse).write_pdf(font_config=font_configuration())
+    return pdf
 
 
 @dataclass(frozen=True)
@@ -206,7 +211,7 @@ class RecordFiles:
     files: tuple[EmbeddedFile, ...]
     date: datetime
 
-    def attachments(self) -> list:
+    def attachments(self) -> list[Attachment]:
         from weasyprint import Attachment
         return [Attachment(string=file.data, name=file.name, description=file.description,
                            created=self.date, modified=self.date, relationship=file.relationship)
@@ -299,7 +304,7 @@ def _stamp_css(page_px: float | None) -> str:
 LINE_LIMITS = (("Bottom line", "bottom_line", 4, "a bottom line up front is read at a glance"),)
 
 
-def line_limit_problems(document, source: TextSource) -> list[Diagnostic]:
+def line_limit_problems(document: Document, source: TextSource) -> list[Diagnostic]:
     """A section printed on more lines than it may have, at the line of its key."""
     problems = []
     for section, key, most, why in LINE_LIMITS:
@@ -313,11 +318,11 @@ def line_limit_problems(document, source: TextSource) -> list[Diagnostic]:
     return problems
 
 
-def printed_lines(document, section: str) -> int:
+def printed_lines(document: Document, section: str) -> int:
     """How many lines the `data-section` element prints on page 1 (0 when absent)."""
     from weasyprint.formatting_structure.boxes import LineBox
 
-    def count(box) -> int:
+    def count(box: Box) -> int:
         if box.element_tag.endswith("::marker"):
             return 0   # a list item's number or bullet sits on the item's first line
         if isinstance(box, LineBox):
@@ -346,7 +351,7 @@ def page_fill(laid_out: LaidOut) -> str:
 # --- WeasyPrint's log --------------------------------------------------------------------
 
 class _Collector(logging.Handler):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.records: list[logging.LogRecord] = []
 
@@ -355,7 +360,7 @@ class _Collector(logging.Handler):
 
 
 @contextmanager
-def _weasyprint_log():
+def _weasyprint_log() -> Iterator[list[logging.LogRecord]]:
     logger = logging.getLogger("weasyprint")
     collector = _Collector()
     logger.addHandler(collector)

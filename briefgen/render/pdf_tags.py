@@ -26,9 +26,12 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pikepdf
+
+if TYPE_CHECKING:
+    from pikepdf._core import _ObjectList  # the type pikepdf gives an instruction's operands
 
 PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
 
@@ -140,9 +143,10 @@ class _Page:
         data = self.page.obj.Contents.read_bytes()
         replaced = []
 
-        def artifact(match: re.Match) -> bytes:
+        def artifact(match: re.Match[bytes]) -> bytes:
             if int(match.group(1)) not in mcids:
-                return match.group(0)
+                whole: bytes = match.group(0)
+                return whole
             replaced.append(int(match.group(1)))
             return _ARTIFACT
 
@@ -163,7 +167,7 @@ class _Page:
         self.page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
 
 
-def _shown_bytes(operands) -> bytes:
+def _shown_bytes(operands: _ObjectList) -> bytes:
     shown = operands[-1]
     if isinstance(shown, pikepdf.Array):
         return b"".join(bytes(item) for item in shown if isinstance(item, pikepdf.String))
@@ -306,7 +310,7 @@ def _scope_column(cell: Any) -> None:
         attributes.Scope = pikepdf.Name.Column
 
 
-def _kids(element: Any) -> Iterator:
+def _kids(element: Any) -> Iterator[Any]:
     kids = element.get("/K")
     if kids is not None:
         yield from (kids if isinstance(kids, pikepdf.Array) else [kids])

@@ -13,6 +13,8 @@ not build carries that brief's own errors and is not written.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,13 +23,16 @@ from typing import TYPE_CHECKING
 
 from briefgen.content.sourcemap import ContentText
 from briefgen.engine import stamps
+from briefgen.engine.output import UnsafeOutput, write_atomic, write_outputs
+from briefgen.engine.workers import BudgetExceeded, time_limit
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, RenderError, UsageError
 from briefgen.project import Project
-from briefgen.workflows.brief import BriefResult, BuildOptions, check_brief, shared_people
+from briefgen.workflows.brief import BriefResult, BuildOptions, build_briefs, check_brief, shared_people
 
 if TYPE_CHECKING:
     from briefgen.content.books import ValidatedBook
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
+    from briefgen.render.html import View
 
 BOOK_SUFFIXES = (".html", ".pdf", ".ics")
 
@@ -100,8 +105,6 @@ def build_books(project: Project, paths: list[Path], options: BuildOptions | Non
                 brief_results: dict[Path, BriefResult] | None = None) -> list[BriefResult]:
     """Build each book: its briefs through the normal incremental build (unless their
     results are given), then the book's own pages and the assembly."""
-    from briefgen.workflows.brief import build_briefs
-
     options = options or BuildOptions()
     report = on_result or (lambda result: None)
     known = {p.resolve(): r for p, r in (brief_results or {}).items()}
@@ -149,8 +152,6 @@ def _not_reported_before(diagnostics: list[Diagnostic],
 def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResult,
                       brief_results: list[BriefResult], options: BuildOptions, shared: str) -> BriefResult:
     """Assemble a checked book from its briefs' results, within the time budget of one brief."""
-    from briefgen.engine.workers import BudgetExceeded, time_limit
-
     book = checked.book
     failed = [(i, r) for i, r in enumerate(brief_results) if not r.ok]
     if failed:
@@ -172,7 +173,6 @@ def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResul
     except BriefgenError as exc:
         return result.fail(exc.diagnostics if isinstance(exc, ContentError) else
                            [Diagnostic.of_file(book.display_path, str(exc), "invalid")])
-    from briefgen.engine.output import write_outputs
     result.outputs = write_outputs(project.output_dir, book.book_id, files)
     _record(project, book, inputs, shared)
     return result
@@ -239,9 +239,6 @@ class PartCache:
         return OwnPart(data, int(kept["pages"]), {str(k): int(v) for k, v in kept["anchors"].items()})
 
     def put(self, name: str, key: str, part: OwnPart) -> None:
-        import json
-
-        from briefgen.engine.output import UnsafeOutput, write_atomic
         index, pdf = self._files(name)
         try:
             write_atomic(pdf, part.pdf, durable=False)
@@ -252,7 +249,6 @@ class PartCache:
 
 
 def _sha256(data: bytes) -> str:
-    import hashlib
     return hashlib.sha256(data).hexdigest()
 
 
@@ -279,7 +275,7 @@ def _own_part(project: Project, cache: PartCache | None, name: str, html: str, s
     return _kept_or_made(cache, name, html, lay_out)
 
 
-def _footer(cache: PartCache | None, view: dict, sizes: list[tuple[float, float]]) -> bytes:
+def _footer(cache: PartCache | None, view: View, sizes: list[tuple[float, float]]) -> bytes:
     """The footer line of every page (render/book.footer_pdf), or as it was last time."""
     from briefgen.render.book import footer_pdf
 
@@ -312,7 +308,7 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
         return PagePlan(front + 1, tuple(front + p for p in section_pages), tuple(starts), page,
                         page - 1 + bios)
 
-    def part(name: str, view: dict, anchors: Iterable[str] = ()) -> OwnPart:
+    def part(name: str, view: View, anchors: Iterable[str] = ()) -> OwnPart:
         return _own_part(project, cache, name, render_book_part(view, name, project.templates_dir), source,
                          anchors)
 
@@ -344,7 +340,7 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
     return {".html": page_html.encode("utf-8"), ".pdf": pdf, ".ics": book_calendar(book, briefs)}
 
 
-def view_of_built(checked: CheckedBook, pdf: bytes) -> dict:
+def view_of_built(checked: CheckedBook, pdf: bytes) -> View:
     """The book's view (dates, schedule, contents) for a book already built, its page plan
     read back from the PDF's outline: cover, contents, schedule, the sections, one entry
     per brief, then the biographies."""

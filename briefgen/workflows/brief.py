@@ -33,7 +33,7 @@ from briefgen.engine.workers import (
     time_limit,
 )
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, Kind, UsageError
-from briefgen.project import Project
+from briefgen.project import GLOSSARY_FILE, Project
 
 if TYPE_CHECKING:
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
@@ -104,11 +104,11 @@ def find_briefs(project: Project, files: Iterable[Path] = ()) -> list[Path]:
         if not project.content_dir.is_dir():
             raise UsageError(f"no content folder at {project.content_dir}; run briefgen from a "
                              "project, or name the brief files")
-        return sorted(project.content_dir.glob("*.yaml"))
+        return _briefs_in(project.content_dir)
     found = []
     for path in named:
         if path.is_dir():
-            found += sorted(path.glob("*.yaml"))
+            found += _briefs_in(path)
         elif os.path.lexists(path):   # a link or a pipe too: loading it reports what it is
             found.append(path)
         else:
@@ -116,14 +116,19 @@ def find_briefs(project: Project, files: Iterable[Path] = ()) -> list[Path]:
     return found
 
 
+def _briefs_in(folder: Path) -> list[Path]:
+    """The briefs directly in a folder: its YAML files but the project's glossary."""
+    return sorted(path for path in folder.glob("*.yaml") if path.name != GLOSSARY_FILE)
+
+
 def check_brief(project: Project, path: Path,
                 people: PeopleRegistry | None = None) -> tuple[ValidatedBrief | None, BriefResult]:
     """Validate one brief; the result carries every diagnostic."""
-    from briefgen.content.validate import validate_brief
+    from briefgen.content.house import validate_in_house
 
     display = project.display(path)
     try:
-        validated = validate_brief(path, people or people_registry(project, path), display_path=display)
+        validated = validate_in_house(project, path, people or people_registry(project, path), display)
     except ContentError as exc:
         return None, BriefResult(path, path.stem, False, list(exc.diagnostics))
     return validated, BriefResult(path, path.stem, True, list(validated.warnings))

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from briefgen.content.compare import BriefDiff, BriefState, Side, compare
 from briefgen.engine import revisions, stamps
-from briefgen.errors import ContentError, Diagnostic, UsageError
+from briefgen.engine.output import write_atomic
+from briefgen.errors import BriefgenError, ContentError, Diagnostic, UsageError
 from briefgen.project import Project
 from briefgen.workflows.brief import check_brief, shared_people
 from briefgen.workflows.check import layout_verdict
@@ -332,7 +333,8 @@ def _compare_pairs(project: Project, repo: revisions.Repository, revision: revis
         return diffs
 
 
-def _compare_pair(project: Project, base_project: Project, sides: _Sides, pair: _Pair, registries: dict,
+def _compare_pair(project: Project, base_project: Project, sides: _Sides, pair: _Pair,
+                  registries: dict[Path, PeopleRegistry],
                   versions: _Versions) -> tuple[BriefDiff, ValidatedBrief | None, ValidatedBrief | None]:
     before, after = versions.of(pair, _validate(base_project, pair.before, registries),
                                 _validate(project, pair.after, registries))
@@ -406,7 +408,6 @@ def _add_picture(project: Project, base_project: Project, diff: BriefDiff,
                  before: ValidatedBrief | None, after: ValidatedBrief | None,
                  revision: revisions.Revision) -> None:
     """Lay out page 1 at both sides, note how full it is, and write output/<id>.diff.png."""
-    from briefgen.engine.output import write_atomic
     from briefgen.render.picture import first_page, side_by_side
 
     pages, fills = [], []
@@ -424,11 +425,11 @@ def _add_picture(project: Project, base_project: Project, diff: BriefDiff,
     diff.picture = project.display(target)
 
 
-def _page_one(project: Project, validated: ValidatedBrief | None, problems: list) -> tuple[bytes, str] | None:
+def _page_one(project: Project, validated: ValidatedBrief | None,
+              problems: list[Diagnostic]) -> tuple[bytes, str] | None:
     """The brief's PDF (every page; the picture shows page 1) and how full page 1 is."""
     if validated is None:
         return None
-    from briefgen.errors import BriefgenError, ContentError
     from briefgen.render.html import render_html
     from briefgen.render.pdf import lay_out, page_fill
 
@@ -444,7 +445,7 @@ def _page_one(project: Project, validated: ValidatedBrief | None, problems: list
     return None
 
 
-def _validate(project: Project, relative: str | None, registries) -> _Checked:
+def _validate(project: Project, relative: str | None, registries: dict[Path, PeopleRegistry]) -> _Checked:
     if relative is None:
         return None
     path = project.root / relative
@@ -457,7 +458,7 @@ def _side(validated: ValidatedBrief) -> Side:
                 str(PurePosixPath(validated.display_path).parent / "people"))
 
 
-def _changed_inputs(pair: _Pair, sides: _Sides, before, after) -> list[str]:
+def _changed_inputs(pair: _Pair, sides: _Sides, before: _Checked, after: _Checked) -> list[str]:
     """The brief's own file and the person files it names (at either side) that differ."""
     changed = []
     if pair.before and pair.after and not (pair.before == pair.after and sides.same(pair.after)):

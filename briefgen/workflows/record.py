@@ -25,7 +25,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from briefgen import __version__
 from briefgen.errors import BriefgenError
@@ -158,7 +158,7 @@ def _manifest(project: Project, brief_id: str, sources: list[tuple[str, bytes]],
     return (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _fingerprint(project: Project, listed: list[dict]) -> str:
+def _fingerprint(project: Project, listed: list[dict[str, Any]]) -> str:
     """The same wherever the project is checked out: names are relative, not paths."""
     digest = hashlib.sha256(f"briefgen {__version__}\n".encode())
     for template in sorted(p for p in project.templates_dir.glob("*") if p.is_file()):
@@ -174,7 +174,7 @@ def _fingerprint(project: Project, listed: list[dict]) -> str:
 @dataclass(frozen=True)
 class Extracted:
     files: list[Path]
-    manifest: dict
+    manifest: dict[str, Any]
 
 
 def extract_record(record: Path, to_dir: Path) -> Extracted:
@@ -240,7 +240,7 @@ def _embedded_files(record: Path) -> dict[str, bytes]:
         raise BriefgenError(f"{record}: error: cannot read it as a PDF ({exc})") from None
 
 
-def _read_manifest(where: str, data: bytes) -> dict:
+def _read_manifest(where: str, data: bytes) -> dict[str, Any]:
     try:
         manifest = json.loads(data.decode("utf-8"))
     except ValueError:
@@ -250,4 +250,5 @@ def _read_manifest(where: str, data: bytes) -> dict:
             isinstance(f, dict) and isinstance(f.get("name"), str) and isinstance(f.get("sha256"), str)
             for f in files):
         raise BriefgenError(f"{where}: error: its {MANIFEST_NAME} is not a briefgen manifest")
-    return manifest
+    checked: dict[str, Any] = manifest
+    return checked

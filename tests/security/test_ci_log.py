@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import MINI_BRIEF, make_project  # noqa: E402
+from hostile import MINI_BRIEF, make_project
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from conftest import run_cli  # noqa: E402
+from conftest import run_cli
 
 INJECTED = "x\n::warning file=README.md::injected\n::add-mask::secret\rz"
 
@@ -67,7 +67,8 @@ def test_outside_ci_names_print_as_they_are(tmp_path: Path, monkeypatch):
     make_project(tmp_path)
     (tmp_path / "content" / "100%.yaml").write_text(MINI_BRIEF, encoding="utf-8")
     result = run_cli("check", "--root", tmp_path)
-    assert result.code == 0 and "%25" not in result.out + result.err
+    assert result.code == 0
+    assert "%25" not in result.out + result.err
 
 
 def test_one_escaping_for_data_and_properties():
