@@ -78,6 +78,7 @@ class LoadedDocument:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     text: str = ""   # the file as read (once, safely): offsets inside values are mapped back
     sha256: str = ""  # of the bytes as read: a build's fingerprint, with no second read
+    source: str = ""  # the file's text exactly as read (`text` has invisible characters marked)
     scalar_starts: dict[KeyPath, tuple[int, str]] = field(default_factory=dict)  # index, style
 
     def locate(self, key_path: KeyPath, *, key: bool = False) -> tuple[int, int]:
@@ -141,7 +142,7 @@ def parse_yaml(raw: bytes, path: Path, display_path: str) -> LoadedDocument:
 
 
 def _parse(text: str, path: Path, shown: str, sha256: str) -> LoadedDocument:
-    doc = LoadedDocument(path=path, display_path=shown, data=None, text=text, sha256=sha256)
+    doc = LoadedDocument(path=path, display_path=shown, data=None, text=text, sha256=sha256, source=text)
     invisible, text = _invisible_characters(text, shown)
     doc.diagnostics.extend(invisible)
     doc.text = text

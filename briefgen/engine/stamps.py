@@ -77,6 +77,13 @@ def is_up_to_date(brief_path: Path, output_dir: Path, shared_digest: str,
     return True
 
 
+def recorded_output(output_dir: Path, output_id: str, suffix: str) -> str | None:
+    """The SHA-256 the last build recorded for one of its outputs (None when there is none)."""
+    stamp = read_stamp(stamp_path(output_dir, output_id))
+    digest = (stamp or {}).get("outputs", {}).get(suffix)
+    return digest if isinstance(digest, str) else None
+
+
 def _outputs_intact(output_dir: Path, output_id: str, stamp: Stamp,
                     suffixes: tuple[str, ...] = OUTPUT_SUFFIXES) -> bool:
     outputs = stamp.get("outputs", {})

@@ -69,7 +69,7 @@ def time_limit(seconds: float) -> Iterator[None]:
         yield
         return
 
-    def expire(signum, frame):
+    def expire(signum: int, frame: object) -> None:
         raise BudgetExceeded
 
     previous = signal.signal(signal.SIGALRM, expire)
@@ -367,10 +367,11 @@ class WorkerPool:
             return worker
 
     def _idle(self) -> Worker | None:
-        idle = next((w for w in self.workers if w.job is None), None)
-        if idle is None and len(self.workers) < self.size:
-            idle = self._start()
-        return idle
+        """A worker with no job, if there is one."""
+        return next((w for w in self.workers if w.job is None), None)
+
+    def _can_take_more(self) -> bool:
+        return self._idle() is not None or len(self.workers) < self.size
 
     def warm(self) -> None:
         """Start the first worker now, so that it warms up while the caller prepares work."""
@@ -388,11 +389,12 @@ class WorkerPool:
         exhausted = False
         try:
             while True:
-                while not exhausted and (worker := self._idle()) is not None:
-                    job = next(pending, _NO_MORE)
+                while not exhausted and self._can_take_more():
+                    job = next(pending, _NO_MORE)   # a new worker starts only for a job that waits
                     if job is _NO_MORE:
                         exhausted = True
                         break
+                    worker = self._idle() or self._start()
                     worker.give(task, job)
                     busy[worker.connection] = worker
                 if not busy:

@@ -46,13 +46,19 @@ class PdfWorker:
             self._pool.warm()
         outcome = self._pool.run_one(_PreviewBuild(self.project), path, on_brief)
         if not isinstance(outcome, JobFailed):
-            return outcome
+            built: BriefResult = outcome
+            return built
         if outcome.reason == "bug":                      # report it, keep serving
             print(outcome.message, file=sys.stderr)
             return BriefResult.failure(path, self.project.display(path), "briefgen failed while "
                                        "building the PDF (a bug in briefgen, not in your content; "
                                        "the traceback is in the terminal)", "bug")
         return failure_result(self.project, path, outcome)
+
+    @property
+    def pool(self) -> WorkerPool:
+        """Its worker, for the preview's other layouts (a book's own pages), one at a time."""
+        return self._pool
 
     def stop(self) -> None:
         with self._lock:

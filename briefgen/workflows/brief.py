@@ -318,6 +318,21 @@ def merge_results(first: BriefResult | None, second: BriefResult) -> BriefResult
     return first
 
 
+def built_output(project: Project, output_id: str, suffix: str) -> bytes:
+    """An output as this project's last build wrote it: its bytes must be those the build
+    recorded in its stamp, so a file put in output/ by hand (or by a pull request) under that
+    name is refused, never attached or sent."""
+    import hashlib
+
+    path = project.output_dir / f"{output_id}{suffix}"
+    data = stamps.read_kept(path)
+    recorded = stamps.recorded_output(project.output_dir, output_id, suffix)
+    if data is None or recorded is None or hashlib.sha256(data).hexdigest() != recorded:
+        raise UsageError(f"{project.display(path)} is not the file the build wrote (it was changed or "
+                         "replaced after the build); build again with --force; nothing was sent")
+    return data
+
+
 def overflow_draft_path(project: Project, brief_id: str) -> Path:
     """Where the draft of a brief that does not fit goes: beside its outputs, never in
     their place, and never attached to an email."""
@@ -380,7 +395,7 @@ def build_briefs(project: Project, files: Iterable[Path] = (), options: BuildOpt
         else:
             todo.append(path)
     if todo:
-        with _pool_for(options, pool) as workers:
+        with pool_for(options, pool) as workers:
             _lay_out_all(project, todo, options, shared, workers, results, report, validated or {})
     return [results[path] for path in paths]
 
@@ -392,7 +407,7 @@ def layout_pool(options: BuildOptions) -> WorkerPool:
 
 
 @contextmanager
-def _pool_for(options: BuildOptions, pool: WorkerPool | None) -> Iterator[WorkerPool]:
+def pool_for(options: BuildOptions, pool: WorkerPool | None) -> Iterator[WorkerPool]:
     """The caller's pool (left open for its other layouts), or one for this build alone."""
     if pool is not None:
         yield pool

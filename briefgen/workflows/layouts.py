@@ -11,7 +11,6 @@ a job over its budget is a `LayoutFailed` naming what was being laid out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,8 +80,8 @@ class FitVerdict:
         try:
             laid_out = lay_out(html, source, self.asset_roots)
             fit = check_fit(html, laid_out, source, self.asset_roots, draft=False)
-        except ContentError as exc:
-            return tuple(exc.diagnostics), 0
+        except BriefgenError as exc:
+            return _problems_of(exc, source).diagnostics, 0
         return (), fit.words
 
 
@@ -139,7 +138,3 @@ class BookFooter:
 
         view, sizes = job
         return footer_pdf(view, sizes)
-
-
-def anchors_tuple(anchors: Iterable[str]) -> tuple[str, ...]:
-    return tuple(anchors)
