@@ -875,13 +875,6 @@ def test_uk_and_australian_schemes():
         parse("PROTECTED//AUSTEO/REL AUS, USA", au)
 
 
-def test_each_version_is_one_more_layout_for_the_workers():
-    """Known before validating, so a brief with audiences gets workers for its versions."""
-    from briefgen.workflows.brief import _layouts_at_least
-    assert _layouts_at_least([CONTENT / "ally-talks.yaml", CONTENT / "board-review.yaml"]) == 4 + 3
-    assert _layouts_at_least([REPO / "content" / "camp-david-2023.yaml"]) == 1
-
-
 UK_BRIEF = """\
 title: Ministerial Visit
 prepared_by: Private office (test content)

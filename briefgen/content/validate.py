@@ -51,6 +51,10 @@ class ValidatedBrief:
     # The house it was checked in (content/house.House, which imports this module: typed
     # loosely here so that the import runs one way).
     house: Any = None
+    # (path, SHA-256) of the brief and each person file, of the bytes as read for this validation
+    input_digests: tuple[tuple[Path, str], ...] = ()
+    # (path, text) of the same files, as read: what an email records as sent, with no second read
+    input_texts: tuple[tuple[Path, str], ...] = ()
 
     @property
     def output_id(self) -> str:
@@ -122,6 +126,9 @@ def validate_document(doc: LoadedDocument, people: PeopleRegistry) -> ValidatedB
         raise ContentError(problems)
     brief = with_computed_banner(brief)
     inputs = (path, *(people.path_of(pid) for pid in sorted(people_found)))
+    digests = ((path, doc.sha256), *((d.path, d.sha256) for d in person_files))
+    texts = ((path, doc.source), *((d.path, d.source) for d in person_files))
     return ValidatedBrief(path.stem, path, doc.display_path, brief, people_found,
-                          tuple(sorted(p for p in problems if not p.is_error)), inputs, doc)
+                          tuple(sorted(p for p in problems if not p.is_error)), inputs, doc,
+                          input_digests=digests, input_texts=texts)
 

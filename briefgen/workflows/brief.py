@@ -14,10 +14,10 @@ This module imports nothing heavy at the top, so a build with nothing to do stay
 from __future__ import annotations
 
 import os
-import re
 import resource
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,8 +28,8 @@ from briefgen.engine.workers import (
     Budget,
     BudgetExceeded,
     JobFailed,
+    WorkerPool,
     peak_address_space_mb,
-    run_jobs,
     time_limit,
 )
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, Kind, UsageError
@@ -164,6 +164,7 @@ class PreparedBrief:
     brief_id: str
     path: Path
     input_files: tuple[Path, ...]
+    input_digests: tuple[tuple[Path, str], ...]   # SHA-256 of each input as validated
     source: ContentText              # to point layout errors back at the content
     html: str
     version: int                     # newest modification time of its inputs, as read
@@ -171,10 +172,15 @@ class PreparedBrief:
     output_id: str = ""              # `<id>.<audience>` for an audience's version; "" the full brief
     variants: tuple[str, ...] = ()   # on the full brief: the output ids of its audiences' versions
 
+    as_of: str = ""                  # YYYY-MM-DD: the record copy's date when nothing else gives one
+
     @property
     def output_name(self) -> str:
         return self.output_id or self.brief_id
-    as_of: str = ""                  # YYYY-MM-DD: the record copy's date when nothing else gives one
+
+    def fingerprint(self, shared_digest: str) -> str:
+        """The inputs' fingerprint, from the bytes validated (stamps.fingerprint_of)."""
+        return stamps.fingerprint_of(self.input_digests, shared_digest)
 
 
 def prepare_brief(project: Project, path: Path, *, strict: bool = False,
@@ -198,7 +204,7 @@ def _prepare(project: Project, validated: ValidatedBrief, result: BriefResult,
     except BriefgenError as exc:
         return result.fail(diagnostics_of(exc, validated.display_path)), None
     return result, PreparedBrief(validated.brief_id, validated.path, validated.input_files,
-                                 validated.content_text(), html, version, result,
+                                 validated.input_digests, validated.content_text(), html, version, result,
                                  as_of=validated.brief.as_of.isoformat())
 
 
@@ -210,6 +216,13 @@ def prepare_versions(project: Project, path: Path, *, strict: bool = False,
     validated, result = check_brief(project, path, people)
     if validated is None:
         return result, []
+    return versions_of(project, validated, result, strict)
+
+
+def versions_of(project: Project, validated: ValidatedBrief, result: BriefResult,
+                strict: bool = False) -> tuple[BriefResult, list[PreparedBrief]]:
+    """A validated brief prepared for layout: the full brief, then each audience's version."""
+    path = validated.path
     result, full = _prepare(project, validated, result, strict)
     if full is None or not validated.brief.audiences:
         return result, [full] if full else []
@@ -223,7 +236,7 @@ def prepare_versions(project: Project, path: Path, *, strict: bool = False,
         except BriefgenError as exc:
             return result.fail(diagnostics_of(exc, validated.display_path)), []
         versions.append(PreparedBrief(validated.brief_id, validated.path, validated.input_files,
-                                      full.source, html, full.version,
+                                      validated.input_digests, full.source, html, full.version,
                                       BriefResult(path, path.stem, True, audience=audience.id),
                                       version.output_id))
     full.variants = tuple(v.output_id for v in versions)
@@ -274,7 +287,7 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
         result.superseded = True
         return result
     stamps.record_build(prepared.path, list(prepared.input_files), project.output_dir,
-                             shared_digest,
+                        prepared.fingerprint(shared_digest),
                              prepared.output_id or None, prepared.variants, tuple(outputs))
     return result
 
@@ -303,6 +316,21 @@ def merge_results(first: BriefResult | None, second: BriefResult) -> BriefResult
     first.seconds += second.seconds
     first.peak_memory_mb = max(first.peak_memory_mb, second.peak_memory_mb)
     return first
+
+
+def built_output(project: Project, output_id: str, suffix: str) -> bytes:
+    """An output as this project's last build wrote it: its bytes must be those the build
+    recorded in its stamp, so a file put in output/ by hand (or by a pull request) under that
+    name is refused, never attached or sent."""
+    import hashlib
+
+    path = project.output_dir / f"{output_id}{suffix}"
+    data = stamps.read_kept(path)
+    recorded = stamps.recorded_output(project.output_dir, output_id, suffix)
+    if data is None or recorded is None or hashlib.sha256(data).hexdigest() != recorded:
+        raise UsageError(f"{project.display(path)} is not the file the build wrote (it was changed or "
+                         "replaced after the build); build again with --force; nothing was sent")
+    return data
 
 
 def overflow_draft_path(project: Project, brief_id: str) -> Path:
@@ -339,10 +367,15 @@ class BuildOptions:
 
 
 def build_briefs(project: Project, files: Iterable[Path] = (), options: BuildOptions = BuildOptions(),
-          on_result: Callable[[BriefResult], None] | None = None) -> list[BriefResult]:
+                 on_result: Callable[[BriefResult], None] | None = None, *,
+                 pool: WorkerPool | None = None,
+                 validated: Mapping[Path, ValidatedBrief] | None = None) -> list[BriefResult]:
     """Build every brief named (default: all under content/), skipping those up to date.
 
     Results come back in the order of the briefs; `on_result` sees each one as it finishes.
+    The layouts run on `pool` (the command's own, kept warm for its other layouts), else on
+    a pool of this build's. A brief in `validated` (a caller that has validated it for its
+    own use: `email`) is not validated again.
     """
     report = on_result or (lambda result: None)
     paths = find_briefs(project, files)
@@ -362,50 +395,53 @@ def build_briefs(project: Project, files: Iterable[Path] = (), options: BuildOpt
         else:
             todo.append(path)
     if todo:
-        workers = min(options.jobs or os.cpu_count() or 1, _layouts_at_least(todo))
-        pending: dict[Path, int] = {}
-        built: dict[Path, BriefResult] = {}
-        jobs = _prepared(project, todo, options, results, report, pending)
-        origin = None
-        if options.record:
-            from briefgen.workflows.record import provenance
-            origin = provenance(project)
-        for job, outcome in run_jobs(_WriteTask(project, shared, origin), jobs, workers=workers,
-                                     budget=options.budget, warm_up=_warm_up_worker):
-            path = job.path
-            outcome = outcome if isinstance(outcome, BriefResult) else _failed(project, path, outcome)
-            outcome.seconds += job.result.seconds
-            built[path] = merge_results(built.get(path), outcome)
-            pending[path] -= 1
-            if not pending[path]:       # every version of this brief is done
-                results[path] = built[path]
-                report(results[path])
+        with pool_for(options, pool) as workers:
+            _lay_out_all(project, todo, options, shared, workers, results, report, validated or {})
     return [results[path] for path in paths]
 
 
-def _layouts_at_least(paths: list[Path]) -> int:
-    """How many layouts a build needs, guessed before validating: one per brief, plus one per
-    audience (each has a `ceiling:`), so that the versions are laid out on the workers in
-    parallel. Reads the files as text: a build imports no YAML before it has work to do."""
-    from briefgen.content.files import UnsafeFile, read_regular_file
-    from briefgen.content.loader import MAX_FILE_BYTES
-
-    layouts = 0
-    for path in paths:
-        try:       # a link, a pipe or a device is refused (at validation, with its message)
-            text = read_regular_file(path, MAX_FILE_BYTES).decode("utf-8", errors="replace")
-        except (OSError, UnsafeFile):
-            text = ""
-        layouts += 1 + len(_AUDIENCE_CEILING.findall(text))
-    return layouts
+def layout_pool(options: BuildOptions) -> WorkerPool:
+    """A pool for a command's layouts: one worker per core (or `--jobs`), started as work
+    appears, each warmed up with the PDF stage, within the command's budget."""
+    return WorkerPool(options.jobs or os.cpu_count() or 1, options.budget, warm_up_layout)
 
 
-_AUDIENCE_CEILING = re.compile(r"^\s+(?:- )?ceiling:", re.MULTILINE)
+@contextmanager
+def pool_for(options: BuildOptions, pool: WorkerPool | None) -> Iterator[WorkerPool]:
+    """The caller's pool (left open for its other layouts), or one for this build alone."""
+    if pool is not None:
+        yield pool
+        return
+    with layout_pool(options) as own:
+        yield own
+
+
+def _lay_out_all(project: Project, todo: list[Path], options: BuildOptions, shared: str, pool: WorkerPool,
+                 results: dict[Path, BriefResult], report: Callable[[BriefResult], None],
+                 validated: Mapping[Path, ValidatedBrief]) -> None:
+    """Prepare the briefs here while the workers lay them out; each brief's result is
+    reported when all its versions are done."""
+    pending: dict[Path, int] = {}
+    built: dict[Path, BriefResult] = {}
+    jobs = _prepared(project, todo, options, results, report, pending, validated)
+    origin = None
+    if options.record:
+        from briefgen.workflows.record import provenance
+        origin = provenance(project)
+    for job, outcome in pool.run(_WriteTask(project, shared, origin), jobs):
+        path = job.path
+        outcome = outcome if isinstance(outcome, BriefResult) else failure_result(project, path, outcome)
+        outcome.seconds += job.result.seconds
+        built[path] = merge_results(built.get(path), outcome)
+        pending[path] -= 1
+        if not pending[path]:       # every version of this brief is done
+            results[path] = built[path]
+            report(results[path])
 
 
 def _prepared(project: Project, paths: list[Path], options: BuildOptions,
-              results: dict[Path, BriefResult], report,
-              pending: dict[Path, int]) -> Iterator[PreparedBrief]:
+              results: dict[Path, BriefResult], report: Callable[[BriefResult], None],
+              pending: dict[Path, int], validated: Mapping[Path, ValidatedBrief]) -> Iterator[PreparedBrief]:
     """Validate and render each brief here, while the workers lay out PDFs (and, at the
     start, while they import WeasyPrint): the two halves of a build overlap on two cores.
     A brief that fails here is reported at once and never reaches a worker."""
@@ -414,10 +450,15 @@ def _prepared(project: Project, paths: list[Path], options: BuildOptions,
         started = time.perf_counter()
         try:
             with time_limit(options.budget.seconds):
-                result, versions = prepare_versions(project, path, strict=options.strict,
-                                                    people=shared_people(project, path, registries))
+                if path in validated:
+                    result, versions = versions_of(project, validated[path],
+                                                   BriefResult(path, path.stem, True, list(validated[path].warnings)),
+                                                   options.strict)
+                else:
+                    result, versions = prepare_versions(project, path, strict=options.strict,
+                                                        people=shared_people(project, path, registries))
         except BudgetExceeded:
-            result, versions = _failed(project, path, JobFailed(
+            result, versions = failure_result(project, path, JobFailed(
                 "timeout", f"took longer than its time budget ({options.budget.seconds:g} s) "
                 "and was stopped")), []
         result.seconds = time.perf_counter() - started
@@ -446,7 +487,7 @@ class _WriteTask:
         return result
 
 
-def _warm_up_worker() -> None:
+def warm_up_layout() -> None:
     """Run in each worker before its memory budget is set: import the PDF stage and load the
     fonts once, so every brief it lays out starts warm and no import can fail for memory."""
     import briefgen.engine.output
@@ -455,7 +496,9 @@ def _warm_up_worker() -> None:
     font_configuration()
 
 
-def _failed(project: Project, path: Path, failure: JobFailed) -> BriefResult:
+def failure_result(project: Project, path: Path, failure: JobFailed) -> BriefResult:
+    """A brief whose job did not return: over its budget, or its worker died. A bug in
+    briefgen is raised, with the worker's traceback, for the command to show."""
     display = project.display(path)
     if failure.reason == "bug":
         raise InternalBuildError(f"building {display} failed inside briefgen:\n{failure.message}")
@@ -476,8 +519,7 @@ def is_person_file(path: Path) -> bool:
 def record_layout(project: Project, prepared: PreparedBrief, problems: list[Diagnostic],
                   words: int, shared_digest: str) -> None:
     """What a build learnt about the layout, for the next `check`."""
-    fingerprint = stamps.fingerprint(prepared.path, list(prepared.input_files), shared_digest)
-    stamps.record_layout_verdict(project.output_dir, prepared.brief_id, fingerprint,
+    stamps.record_layout_verdict(project.output_dir, prepared.brief_id, prepared.fingerprint(shared_digest),
                                       [asdict(d) for d in problems], words)
 
 

@@ -22,15 +22,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from briefgen.content.compare import BriefDiff, BriefState, Side, compare
 from briefgen.engine import revisions, stamps
 from briefgen.engine.output import write_atomic
+from briefgen.engine.workers import WorkerPool
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, UsageError
 from briefgen.project import Project
-from briefgen.workflows.brief import check_brief, shared_people
+from briefgen.workflows.brief import BuildOptions, check_brief, layout_pool, shared_people
 from briefgen.workflows.check import layout_verdict
+from briefgen.workflows.layouts import PageOne, run_layout
 
 if TYPE_CHECKING:
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
@@ -323,13 +325,14 @@ def _compare_pairs(project: Project, repo: revisions.Repository, revision: revis
     with revisions.temporary_project(sides.base_data(base_needed), project, templates) as base_project:
         registries: dict[Path, PeopleRegistry] = {}
         diffs = []
-        layouts = _Layouts(base_project, project)
-        for pair in pairs:
-            diff, before, after = _compare_pair(project, base_project, sides, pair, registries, versions)
-            layouts.measure(diff, before, after)
-            if pictures and (diff.state != "unchanged" or sides_differ(project, base_project)):
-                _add_picture(project, base_project, diff, before, after, revision)
-            diffs.append(diff)
+        with layout_pool(BuildOptions()) as pool:     # each side is laid out on a worker
+            layouts = _Layouts(base_project, project, pool)
+            for pair in pairs:
+                diff, before, after = _compare_pair(project, base_project, sides, pair, registries, versions)
+                layouts.measure(diff, before, after)
+                if pictures and (diff.state != "unchanged" or sides_differ(project, base_project)):
+                    _add_picture(project, base_project, diff, before, after, revision, pool)
+                diffs.append(diff)
         return diffs
 
 
@@ -363,8 +366,9 @@ class _Layouts:
     """Each side laid out as `check` lays it out (its cached verdict, or a layout recorded
     for next time): the words on page 1, and whether page 1 overflows and by how much."""
 
-    def __init__(self, base_project: Project, project: Project):
+    def __init__(self, base_project: Project, project: Project, pool: WorkerPool):
         self.projects = (base_project, project)
+        self.pool = pool
         self.digests: list[str | None] = [None, None]
 
     def measure(self, diff: BriefDiff, before: ValidatedBrief | None, after: ValidatedBrief | None) -> None:
@@ -379,7 +383,7 @@ class _Layouts:
             if digest is None:
                 digest = self.digests[index] = stamps.shared_inputs_digest(
                     self.projects[index].asset_roots)
-            problems, words[index] = layout_verdict(self.projects[index], validated, digest)
+            problems, words[index] = layout_verdict(self.projects[index], validated, digest, self.pool)
             overflow[index] = _overflow_by(problems)
             if index == 1:   # a layout problem now (a glyph no font has, a refused image) is an error
                 diff.problems_after += [p for p in problems if p.kind != "overflow"]
@@ -406,14 +410,14 @@ def sides_differ(project: Project, base_project: Project) -> bool:
 
 def _add_picture(project: Project, base_project: Project, diff: BriefDiff,
                  before: ValidatedBrief | None, after: ValidatedBrief | None,
-                 revision: revisions.Revision) -> None:
+                 revision: revisions.Revision, pool: WorkerPool) -> None:
     """Lay out page 1 at both sides, note how full it is, and write output/<id>.diff.png."""
     from briefgen.render.picture import first_page, side_by_side
 
     pages, fills = [], []
     for side_project, validated, problems in ((base_project, before, diff.problems_before),
                                               (project, after, diff.problems_after)):
-        laid = _page_one(side_project, validated, problems)
+        laid = _page_one(side_project, validated, problems, pool)
         pages.append(first_page(laid[0]) if laid else None)
         fills.append(laid[1] if laid else "")
     diff.fill = (fills[0], fills[1])
@@ -425,19 +429,20 @@ def _add_picture(project: Project, base_project: Project, diff: BriefDiff,
     diff.picture = project.display(target)
 
 
-def _page_one(project: Project, validated: ValidatedBrief | None,
-              problems: list[Diagnostic]) -> tuple[bytes, str] | None:
-    """The brief's PDF (every page; the picture shows page 1) and how full page 1 is."""
+def _page_one(project: Project, validated: ValidatedBrief | None, problems: list[Diagnostic],
+              pool: WorkerPool) -> tuple[bytes, str] | None:
+    """The brief's PDF (every page; the picture shows page 1) and how full page 1 is, laid
+    out on a worker."""
     if validated is None:
         return None
     from briefgen.render.html import render_html
-    from briefgen.render.pdf import lay_out, page_fill
 
     try:
-        laid = lay_out(render_html(validated, project.templates_dir), validated.content_text(),
-                       project.asset_roots)
-        document: Any = laid.document
-        return document.write_pdf(), page_fill(laid)
+        laid: tuple[bytes, str] = run_layout(
+            pool, PageOne(project.asset_roots),
+            (render_html(validated, project.templates_dir), validated.content_text()),
+            f"page 1 of {validated.display_path}")
+        return laid
     except ContentError as exc:
         problems.extend(exc.diagnostics)
     except BriefgenError as exc:
