@@ -31,6 +31,7 @@ from briefgen.content.audiences import (
     rules_for,
     with_computed_banner,
 )
+from briefgen.content.clearance import ClearanceRecord
 from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path, load_yaml, one_line, value_at
 from briefgen.content.markdown import CITATION, MAX_MARKDOWN_CHARS
 from briefgen.content.markings import MarkingError, Rules, banner, parse
@@ -83,6 +84,9 @@ class ValidatedBrief:
     audience: Audience | None = None       # set on an audience's version (see for_audience)
     withheld: Withheld = field(default_factory=Withheld)
     full_brief: Brief | None = None        # on an audience's version: the brief it was made from
+    # Added by the workflows, which read git and the other briefs (workflows/clearance.py):
+    clearances: tuple[ClearanceRecord, ...] = ()   # the chain, each pinned and maybe stale
+    earlier: ValidatedBrief | None = None  # the brief it `follows` (never on an audience's version)
 
     @property
     def output_id(self) -> str:
@@ -99,7 +103,7 @@ class ValidatedBrief:
         brief, withheld = audience_brief(self.brief, audience, self.people)
         people = {pid: person for pid, person in self.people.items() if pid in referenced_people(brief)}
         return dataclasses.replace(self, brief=brief, people=people, audience=audience, withheld=withheld,
-                                   full_brief=self.brief)
+                                   full_brief=self.brief, earlier=None)
 
     def versions(self) -> list[ValidatedBrief]:
         """The full brief, then one version per audience."""

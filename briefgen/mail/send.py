@@ -39,6 +39,8 @@ def email_command(args: argparse.Namespace, project, stdout: TextIO, stderr: Tex
         validated = _validate(project, path)
         if args.send:
             _refuse_placeholders(project, path, validated)
+            if not getattr(args, "send_uncleared", False):
+                _refuse_uncleared(project, path, validated)
         if args.audience:
             validated = _version_for(validated, args.audience)
         output_id, distribution = validated.output_id, validated.brief.distribution
@@ -143,6 +145,20 @@ def _refuse_placeholders(project, path: Path, validated) -> None:
         raise ContentError([*left, Diagnostic.of_file(
             project.display(path), f"not sent: {len(left)} placeholder{'s' * (len(left) > 1)} not "
             "filled in (listed above); replace each, then send again", "placeholder")])
+
+
+def _refuse_uncleared(project, path: Path, validated) -> None:
+    """Text changed after its clearance is not sent unless the sender says so."""
+    from briefgen.content.clearance import who_must_clear_again
+
+    again = who_must_clear_again(validated.clearances)
+    if again:
+        names = again[0] if len(again) == 1 else f"{', '.join(again[:-1])} and {again[-1]}"
+        stale = [w for w in validated.warnings if w.kind == "clearance"]
+        raise ContentError([*stale, Diagnostic.of_file(
+            project.display(path), f"not sent: the brief was changed after its clearance (listed "
+            f"above); {names} must clear it again, or send it as it is with --send-uncleared",
+            "clearance")])
 
 
 def _version_for(validated, audience_id: str):

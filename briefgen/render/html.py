@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
+from briefgen.content.clearance import content_hash
 from briefgen.content.markings import Marking, Rules
 from briefgen.content.models import (
     DEFAULT_ANNEX,
@@ -47,6 +48,7 @@ from briefgen.render.labels import (
     short_date,
     short_names,
 )
+from briefgen.render.records import RECORD_TITLES, decision_boxes, place_record_sections, records_view
 from briefgen.render.richtext import RichText
 
 TEMPLATE_NAME = "one-pager.html.j2"
@@ -138,6 +140,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
 
     annex = annex_sections(brief, people)
     page_one = page_one_regions(brief, people, annex)
+    annex = place_record_sections(validated, annex, page_one)   # the last meeting, the clearance
     agenda = [{**_agenda_item(item, day, label, brief, people, text), "mark": mark(item.marking)}
               for (item, day), label in zip(agenda_days(brief), agenda_day_labels(brief), strict=True)]
     owner_sets = {tuple(d.owners) for d in brief.deliverables}
@@ -181,6 +184,8 @@ def brief_view(validated: ValidatedBrief) -> dict:
         "deliverables_have_caveats": any(d.caveats for d in brief.deliverables),
         "deliverables_show_status": deliverables_show_status(brief),
         **briefing_sections(brief, people, text, mark),
+        **records_view(validated, RichText({}, validated.path.resolve().parent).inline),
+        "content_hash": content_hash(brief),
         "deliverables": [{
             "id": item.id,
             "title": item.title,
@@ -239,11 +244,12 @@ def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
             "issue": text.inline(d.issue),
             "recommendation": text.inline(d.recommendation),
             "options": list(d.options),
+            "boxes": decision_boxes(number, d),
             "due": medium_date(d.due) if d.due else "",
             "due_reason": d.due_reason or "",
             "cite": text.cite(d.sources, d.issue, d.recommendation),
             "mark": mark(d.marking),
-        } for d in brief.decisions],
+        } for number, d in enumerate(brief.decisions, start=1)],
         "point_groups": [{
             "to": people[to].name if to else "",
             "to_title": people[to].title if to else "",
@@ -303,7 +309,7 @@ def page_one_regions(brief: Brief, people: dict[str, Person], annex: list[str]) 
 
 def annex_title(sections: list[str]) -> str:
     """'Annex A: Background, quotations and sources'."""
-    titles = [SECTION_TITLES[name] for name in sections]
+    titles = [{**SECTION_TITLES, **RECORD_TITLES}[name] for name in sections]
     if not titles:
         return ""
     listed = titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"

@@ -121,11 +121,18 @@ def check_brief(project: Project, path: Path,
     """Validate one brief; the result carries every diagnostic."""
     from briefgen.content.validate import validate_brief
 
+    from briefgen.workflows.clearance import with_records
+
     display = project.display(path)
+    people = people or people_registry(project, path)
     try:
-        validated = validate_brief(path, people or people_registry(project, path), display_path=display)
+        validated = validate_brief(path, people, display_path=display)
     except ContentError as exc:
         return None, BriefResult(path, path.stem, False, list(exc.diagnostics))
+    validated, problems = with_records(project, validated, people)   # its clearance, what it follows
+    validated = replace(validated, warnings=(*validated.warnings, *(p for p in problems if not p.is_error)))
+    if any(p.is_error for p in problems):
+        return None, BriefResult(path, path.stem, False, [*validated.warnings, *problems])
     return validated, BriefResult(path, path.stem, True, list(validated.warnings))
 
 
@@ -170,6 +177,7 @@ class PreparedBrief:
     def output_name(self) -> str:
         return self.output_id or self.brief_id
     as_of: str = ""                  # YYYY-MM-DD: the record copy's date when nothing else gives one
+    clearance: tuple[dict, ...] = ()  # the clearance chain, as the record copy's manifest lists it
 
 
 def prepare_brief(project: Project, path: Path, *, strict: bool = False,
@@ -194,7 +202,8 @@ def _prepare(project: Project, validated: ValidatedBrief, result: BriefResult,
         return result.fail(diagnostics_of(exc, validated.display_path)), None
     return result, PreparedBrief(validated.brief_id, validated.path, validated.input_files,
                                  validated.content_text(), html, version, result,
-                                 as_of=validated.brief.as_of.isoformat())
+                                 as_of=validated.brief.as_of.isoformat(),
+                                 clearance=tuple(r.as_dict() for r in validated.clearances))
 
 
 def prepare_versions(project: Project, path: Path, *, strict: bool = False,
