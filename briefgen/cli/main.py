@@ -42,6 +42,9 @@ examples:
   briefgen extract output/camp-david-2023.record.pdf --to restored/
   briefgen docx content/camp-david-2023.yaml   output/camp-david-2023.docx, for clearance in Word
   briefgen import-docx cleared.docx       merge the Word edits into the YAML
+  briefgen decisions ticked.pdf           record the boxes ticked on a PDF as the decisions' outcomes
+  briefgen readout woodside-2023          output/woodside-2023.readout.md and .public-readout.md
+  briefgen ledger --format markdown       every deliverable across the briefs, with its history
 
 exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors."""
 
@@ -61,6 +64,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "docx": ("briefgen.cli.docx", "write briefs as Word files for clearance (output/<id>.docx)"),
     "import-docx": ("briefgen.cli.import_docx",
                     "merge a Word file's tracked edits and comments back into its brief's YAML"),
+    "decisions": ("briefgen.cli.decisions",
+                  "record the boxes ticked on a brief's PDF as its decisions' outcomes in the YAML"),
+    "readout": ("briefgen.cli.readout",
+                "draft the readout of a meeting and its public readout (output/<id>.readout.md)"),
+    "ledger": ("briefgen.cli.ledger", "list every deliverable across the briefs with its status history"),
 }
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from markupsafe import Markup
 
 from briefgen.content.clearance import day_label, footer_line
-from briefgen.content.models import DEFAULT_ANNEX, AnnexSection, Decision
+from briefgen.content.models import DEFAULT_ANNEX, AnnexSection, Decision, Outcome
 from briefgen.content.validate import ValidatedBrief
 from briefgen.render.labels import STATUS_LABELS, event_dates, medium_date
 
@@ -37,9 +37,8 @@ def decision_boxes(number: int, decision: Decision) -> list[dict]:
             for index, option in enumerate(decision.options, start=1)]
 
 
-def outcome_line(decision: Decision) -> str:
+def outcome_line(outcome: Outcome | None) -> str:
     """'Approve (JRB, 14 Nov 2023)', or '' when nothing is recorded."""
-    outcome = decision.outcome
     if outcome is None:
         return ""
     detail = ", ".join(filter(None, [outcome.initials or "", day_label(outcome.on) if outcome.on else ""]))
@@ -95,5 +94,5 @@ def _last_meeting(earlier: ValidatedBrief | None, inline: Callable[[str | None],
         "deliverables": [{"title": d.title, "status": d.status.value,
                           "status_label": STATUS_LABELS[d.status.value], "summary": inline(d.summary)}
                          for d in brief.deliverables],
-        "decisions": [{"issue": inline(d.issue), "outcome": outcome_line(d)} for d in brief.decisions],
+        "decisions": [{"issue": inline(d.issue), "outcome": outcome_line(d.outcome)} for d in brief.decisions],
     }
