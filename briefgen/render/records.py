@@ -16,7 +16,7 @@ from markupsafe import Markup
 from briefgen.content.clearance import day_label, footer_line
 from briefgen.content.models import DEFAULT_ANNEX, AnnexSection, Decision, Outcome
 from briefgen.content.validate import ValidatedBrief
-from briefgen.render.labels import STATUS_LABELS, event_dates, medium_date
+from briefgen.render.labels import STATUS_LABELS, event_dates
 
 SINCE_LAST_MEETING = AnnexSection.since_last_meeting.value
 CLEARANCE = "clearance"
@@ -90,7 +90,6 @@ def _last_meeting(earlier: ValidatedBrief | None, inline: Callable[[str | None],
     return {
         "title": brief.title,
         "when": event_dates(brief.event),
-        "as_of": medium_date(brief.as_of),
         "deliverables": [{"title": d.title, "status": d.status.value,
                           "status_label": STATUS_LABELS[d.status.value], "summary": inline(d.summary)}
                          for d in brief.deliverables],

@@ -45,6 +45,7 @@ class Version:
 
     commit: str
     day: dt.date
+    author: str
     trailers: tuple[str, ...]
     data: bytes | None           # None: the file did not exist in that commit
 
@@ -63,7 +64,7 @@ def with_records(project: Project, validated: ValidatedBrief,
 def clearance_chain(project: Project, validated: ValidatedBrief,
                     people: PeopleRegistry) -> tuple[ClearanceRecord, ...]:
     entries = brief_entries(validated.brief)
-    history = _history(project, validated.path)
+    history = file_history(project, validated.path)
     if history is None:
         return tuple(entries)
     pinned = [_pin(entry, history) for entry in entries]
@@ -101,28 +102,28 @@ def _pin(entry: ClearanceRecord, history: list[Version]) -> ClearanceRecord:
     return entry
 
 
-def _history(project: Project, path: Path) -> list[Version] | None:
+def file_history(project: Project, path: Path) -> list[Version] | None:
     """The commits that touched the file, oldest first, each with the file as it was; None
     outside git (or when the file was never committed)."""
     try:
         repo = revisions.repository_of(project)
         relative = path.resolve().relative_to(project.root.resolve()).as_posix()
         where = repo.path_of(relative)
-        log = repo.git("log", "--format=%H%x1f%cs%x1f%(trailers:key=" + TRAILER
+        log = repo.git("log", "--format=%H%x1f%cs%x1f%an%x1f%(trailers:key=" + TRAILER
                        + ",valueonly,separator=%x1e)%x1d", "--", where)
     except (revisions.RevisionError, ValueError):
         return None
     commits = []
     for entry in log.decode("utf-8", errors="replace").split("\x1d"):
         fields = entry.strip("\n").split("\x1f")   # not strip(): \x1f is white space to Python
-        if len(fields) == 3:
-            commits.append((fields[0], dt.date.fromisoformat(fields[1]),
-                            tuple(t.strip() for t in fields[2].split("\x1e") if t.strip())))
+        if len(fields) == 4:
+            commits.append((fields[0], dt.date.fromisoformat(fields[1]), fields[2],
+                            tuple(t.strip() for t in fields[3].split("\x1e") if t.strip())))
     if not commits:
         return None
-    files = _read_at(repo, [f"{commit}:{where}" for commit, _, _ in commits])
-    return [Version(commit, day, trailers, files.get(f"{commit}:{where}"))
-            for commit, day, trailers in reversed(commits)]
+    files = _read_at(repo, [f"{commit}:{where}" for commit, *_ in commits])
+    return [Version(commit, day, author, trailers, files.get(f"{commit}:{where}"))
+            for commit, day, author, trailers in reversed(commits)]
 
 
 def _read_at(repo: revisions.Repository, names: list[str]) -> dict[str, bytes]:
@@ -173,7 +174,7 @@ def _earlier(project: Project, validated: ValidatedBrief,
     earlier_id = validated.brief.follows
     if earlier_id is None:
         return None, []
-    line, column = validated.locate_key("follows")
+    line, column = validated.document.locate(("follows",))
 
     def problem(message: str) -> list[Diagnostic]:
         return [Diagnostic(validated.display_path, line, column, "error", message, "follows")]
