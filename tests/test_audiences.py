@@ -236,7 +236,8 @@ def _public_readout(root: Path, brief_id: str) -> dict[str, str]:
     assert result.code == 0, result.err
     assert f"(from the version for `{PUBLIC_READOUT[brief_id]}`)" in result.out
     public = (root / "output" / f"{brief_id}.public-readout.md").read_text(encoding="utf-8")
-    assert "# Readout: " in public and "[FILL IN: " in public
+    assert "# Readout: " in public
+    assert "[FILL IN: " in public
     return {"public readout": public}
 
 
@@ -245,11 +246,13 @@ def test_the_readout_holds_the_whole_brief_and_the_public_one_only_what_the_pres
     assert result.code == 0, result.err
     readout = (built / "output" / "ally-talks.readout.md").read_text(encoding="utf-8")
     public = (built / "output" / "ally-talks.public-readout.md").read_text(encoding="utf-8")
-    assert readout.startswith("SECRET//NOFORN\n") and public.startswith("UNCLASSIFIED\n")
+    assert readout.startswith("SECRET//NOFORN\n")
+    assert public.startswith("UNCLASSIFIED\n")
     in_readout = {m for m in MARKERS["ally-talks"] if m in readout}
     assert in_readout & US_SECRET, "the staff's readout has the secret decisions and objectives"
     assert not {m for m in MARKERS["ally-talks"] if m in public}
-    assert "**Participants:**" in public and "Outcome: [FILL IN: " in readout
+    assert "**Participants:**" in public
+    assert "Outcome: [FILL IN: " in readout
 
 
 def _composed_message(root: Path, brief_id: str, audience: str) -> dict[str, str]:

@@ -7,10 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from accessibility.checkers import assert_page_conforms
 from conftest import REPO, edit, run_cli
 from pypdf import PdfReader, PdfWriter
-
-from accessibility.checkers import assert_page_conforms
 
 BRIEF_ID = "woodside-2023"
 
@@ -46,7 +45,8 @@ def test_each_option_is_a_check_box_named_for_its_decision_and_the_pdf_stays_pdf
     }
     assert all(f["/V"] == "/Off" for f in fields.values())
     metadata = PdfReader(pdf).metadata
-    assert metadata is not None and metadata["/BriefgenBrief"] == BRIEF_ID
+    assert metadata is not None
+    assert metadata["/BriefgenBrief"] == BRIEF_ID
     assert_page_conforms(pdf, "ua1")
 
 

@@ -1,8 +1,11 @@
-"""The clearance chain: who drafted, cleared and approved a brief, and whether it still reads
-as it did when they did.
+"""The clearance chain: who drafted, cleared and approved a brief, and what changed since.
+
+Whether the brief still reads as it did when each of them did it.
 
 Each clearance is pinned to the brief's content as it was when it was given (the commit
-that added it, found by workflows/clearance.py, which reads git). Given that content, this
+that added it, found by workflows/clearance.py, which reads git); the drafter's entry is
+pinned too, but the text changes after drafting by design, so only clearers and approvers
+go stale. Given that content, this
 module says what changed since, in the brief's own terms (compare.py), named by key path:
 "bottom line, decisions[1]". What is not the text cleared does not count: the clearance
 itself, the decisions' recorded outcomes and the distribution.
@@ -10,6 +13,7 @@ itself, the decisions' recorded outcomes and the distribution.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -17,7 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from briefgen.content.compare import DISTRIBUTION, Side, compare
-from briefgen.content.models import Brief
+from briefgen.content.models import Brief, Clearer
 from briefgen.errors import Diagnostic
 
 Role = Literal["drafted", "cleared", "approved"]
@@ -80,7 +84,7 @@ def brief_entries(brief: Brief) -> list[ClearanceRecord]:
     chain = brief.clearance
     if chain is None:
         return []
-    listed = [("drafted", chain.drafted, 0),
+    listed: list[tuple[Role, Clearer | None, int]] = [("drafted", chain.drafted, 0),
               *(("cleared", clearer, index) for index, clearer in enumerate(chain.cleared)),
               ("approved", chain.approved, 0)]
     return [ClearanceRecord(role, clearer.by, clearer.office or "", clearer.on, index=index)
@@ -111,7 +115,9 @@ def latest_per_person(records: list[ClearanceRecord]) -> list[ClearanceRecord]:
     """One clearance per person and role: the last given (records come oldest first)."""
     kept: dict[tuple[str, str], ClearanceRecord] = {}
     for record in records:
-        kept.pop((record.role, record.by.casefold()), None)
+        earlier = kept.pop((record.role, record.by.casefold()), None)
+        if earlier is not None and not record.office:      # a trailer says no office: keep the brief's
+            record = dataclasses.replace(record, office=earlier.office)
         kept[(record.role, record.by.casefold())] = record
     return sorted(kept.values(), key=lambda r: ROLES.index(r.role))
 

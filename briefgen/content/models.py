@@ -749,8 +749,10 @@ class Brief(StrictModel):
                                               "publisher": "The Wall Street Journal"}]])
     annex: list[AnnexSection] | None = Field(
         None, description="Sections printed in the annex after page 1, in this order, instead "
-        "of on page 1 (default: background, quotes, biographies, sources; `[]` keeps everything "
-        "on page 1). `biographies`, the participants' `bio`, is printed only in the annex.",
+        "of on page 1 (default: since_last_meeting, background, quotes, biographies, sources; `[]` "
+        "keeps everything on page 1). `biographies`, the participants' `bio`, is printed only in "
+        "the annex; `since_last_meeting` is there only with `follows`; the clearance block is "
+        "always last in the annex.",
         examples=[["background", "quotes", "sources"]])
     distribution: Distribution | None = Field(None, description="Who `briefgen email` sends "
                                               "the brief to (to, cc, bcc); not printed.")

@@ -1,4 +1,6 @@
-"""What the page shows of a brief's records: the clearance chain (a block in the annex and
+"""The page's clearance block and line, "Since the last meeting", and the decision boxes.
+
+What the page shows of a brief's records: the clearance chain (a block in the annex and
 a line in the footer), what became of the last meeting's deliverables and decisions ("Since
 the last meeting"), and each decision's options as form check boxes.
 

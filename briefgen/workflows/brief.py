@@ -120,7 +120,6 @@ def check_brief(project: Project, path: Path,
                 people: PeopleRegistry | None = None) -> tuple[ValidatedBrief | None, BriefResult]:
     """Validate one brief; the result carries every diagnostic."""
     from briefgen.content.validate import validate_brief
-
     from briefgen.workflows.clearance import with_records
 
     display = project.display(path)

@@ -1,5 +1,6 @@
-"""What a brief needs from outside its own file: its clearance chain pinned in git, and the
-brief it `follows`.
+"""A brief's clearance chain pinned in git, and the brief it `follows`.
+
+What a brief needs from outside its own file.
 
 The chain is the brief's `clearance:` entries and the `Cleared-by: Name <email>` trailers
 of the commits that touched its file. Each entry is pinned to the brief as it was in the
@@ -77,7 +78,7 @@ def clearance_chain(project: Project, validated: ValidatedBrief,
     chain = []
     for record in latest_per_person(ordered):
         data = next((v.data for v in history if v.commit == record.commit), None)
-        if record.commit and data is not None and data != now:
+        if record.role != "drafted" and record.commit and data is not None and data != now:
             if record.commit not in sides:
                 sides[record.commit] = _side_of(data, validated, people)
             record = dataclasses.replace(record, changed_since=changes_since(

@@ -1,7 +1,7 @@
 """`briefgen decisions FILLED.pdf`: the boxes ticked on a brief's PDF, recorded as outcomes.
 
-Each decision's options are form check boxes named `decision-<n>-option-<m>` (render/
-records.py); a PDF reader that saves the ticked form sets their values. The PDF says which
+Each decision's options are form check boxes named `decision-<n>-option-<m>`
+(render/records.py); a PDF reader that saves the ticked form sets their values. The PDF says which
 brief it is and a fingerprint of the text it was made from (document information entries
 `/BriefgenBrief` and `/BriefgenContent`, render/pdf.py): a PDF that is not a brief of this
 project, or whose brief has changed since (the decision may have been taken on other text),

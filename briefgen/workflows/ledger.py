@@ -1,5 +1,6 @@
-"""`briefgen ledger`: every deliverable across the project's briefs, by id, with the history
-of its status from git (who changed it, when).
+"""`briefgen ledger`: every deliverable across the briefs, with its status history from git.
+
+Every deliverable of the project's briefs, by id, with who changed its status and when.
 
 Each brief's file is read at every commit that touched it (workflows/clearance.file_history)
 and at the working tree, as YAML only: a status history needs no layout and no validation,
