@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import SAMPLE_ID, copy_sample, edit, git, run_cli
+from conftest import SAMPLE_ID, commit, copy_sample, edit, git, run_cli
 from mail_server import smtp_server
 from pdf_utils import pdf_text
 
@@ -20,11 +20,6 @@ clearance:
     - {by: Priya Natarajan, office: EAP, on: 2024-09-18}
 """
 BOTTOM_LINE = "may impact their security"
-
-
-def commit(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message)
 
 
 @pytest.fixture

@@ -103,3 +103,16 @@ def test_a_pdf_not_of_this_project_and_two_boxes_ticked_are_refused(built: Path,
     assert result.code == 2
     assert "decision 2 has 2 boxes ticked (Agree, Discuss); tick one" in result.err
     assert yaml_path.read_text(encoding="utf-8") == before
+
+
+def test_in_a_briefing_book_the_boxes_stay_form_fields(built: Path):
+    (built / "content" / "books").mkdir()
+    (built / "content" / "books" / "trip.yaml").write_text(
+        "title: A trip\nclassification: UNCLASSIFIED\nprepared_by: Briefing staff\nas_of: 2023-11-15\n"
+        f"briefs:\n  - {BRIEF_ID}\n", encoding="utf-8")
+    result = run_cli("book", "--root", built, "trip")
+    assert result.code == 0, result.err
+    book = built / "output" / "trip.pdf"
+    fields = PdfReader(book).get_fields() or {}
+    assert fields["decision-2-option-3"]["/TU"] == "Decision 2: Discuss"
+    assert_page_conforms(book, "ua1")

@@ -8,7 +8,8 @@ The rules it leans on: Markdown syntax and limits (`markdown`), what Markdown ma
 (`timezones`), the agenda as a timeline (`schedule`), marking schemes (`markings`) and each
 audience's version (`audiences`). Also here: briefing books (`books`) and their checks
 against their briefs (`book_checks`), what changed between two versions of a brief
-(`compare`), the clearance chain and whether it still holds (`clearance`), an edited Word file read back (`wordfile`, `wordtext`) and merged into the YAML
+(`compare`), the clearance chain and whether it still holds (`clearance`), an edited Word
+file read back (`wordfile`, `wordtext`) and merged into the YAML
 (`wordmerge`), the JSON Schemas (`schema`) and the scaffold for new files (`scaffold`).
 Entry points: `validate.validate_brief`, `validate.PeopleRegistry`, `schema.schema_texts`.
 """
