@@ -116,3 +116,11 @@ def test_in_a_briefing_book_the_boxes_stay_form_fields(built: Path):
     fields = PdfReader(book).get_fields() or {}
     assert fields["decision-2-option-3"]["/TU"] == "Decision 2: Discuss"
     assert_page_conforms(book, "ua1")
+
+
+def test_the_record_copy_with_its_boxes_stays_pdf_a_3b(built: Path):
+    result = run_cli("build", "--root", built, "--record", "--force")
+    assert result.code == 0, result.err
+    record = built / "output" / f"{BRIEF_ID}.record.pdf"
+    assert "decision-1-option-2" in (PdfReader(record).get_fields() or {})
+    assert_page_conforms(record, "3b")
