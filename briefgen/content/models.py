@@ -210,8 +210,7 @@ class AnnexSection(str, Enum):
     since_last_meeting = "since_last_meeting"   # the `follows` brief's deliverables and decisions
 
 
-DEFAULT_ANNEX = (AnnexSection.since_last_meeting, AnnexSection.background, AnnexSection.quotes,
-                 AnnexSection.biographies, AnnexSection.sources)
+DEFAULT_ANNEX = (AnnexSection.background, AnnexSection.quotes, AnnexSection.biographies, AnnexSection.sources)
 
 
 class EventKind(str, Enum):
@@ -749,10 +748,10 @@ class Brief(StrictModel):
                                               "publisher": "The Wall Street Journal"}]])
     annex: list[AnnexSection] | None = Field(
         None, description="Sections printed in the annex after page 1, in this order, instead "
-        "of on page 1 (default: since_last_meeting, background, quotes, biographies, sources; `[]` "
-        "keeps everything on page 1). `biographies`, the participants' `bio`, is printed only in "
-        "the annex; `since_last_meeting` is there only with `follows`; the clearance block is "
-        "always last in the annex.",
+        "of on page 1 (default: background, quotes, biographies, sources, and first \"Since the last "
+        "meeting\" when the brief `follows` another; `[]` keeps everything on page 1). "
+        "`biographies`, the participants' `bio`, is printed only in the annex; the clearance "
+        "block is always last in the annex.",
         examples=[["background", "quotes", "sources"]])
     distribution: Distribution | None = Field(None, description="Who `briefgen email` sends "
                                               "the brief to (to, cc, bcc); not printed.")

@@ -198,7 +198,7 @@ sources:
 # Optional: the sections printed in the annex, the staff's pages after page 1, instead
 # of on page 1 (page 1 is the principal's two-minute read). Any of: agenda, deliverables,
 # key_messages, sensitivities, background, quotes, sources, points, if_raised, press_line,
-# biographies.
+# biographies, since_last_meeting.
 # The list replaces the default [background, quotes, biographies, sources]: to move one
 # more section, keep those in it, e.g. annex: [background, quotes, biographies, sources,
 # agenda]. `[]` keeps all on page 1 (and prints no biographies, which never go on page 1).

@@ -55,7 +55,7 @@ def place_record_sections(validated: ValidatedBrief, annex: list[str],
     brief = validated.brief
     annex = list(annex)
     if validated.earlier is not None:
-        chosen = DEFAULT_ANNEX if brief.annex is None else brief.annex
+        chosen = (AnnexSection.since_last_meeting, *DEFAULT_ANNEX) if brief.annex is None else brief.annex
         if AnnexSection.since_last_meeting in chosen:
             listed = [s.value for s in chosen]
             before = set(listed[:listed.index(SINCE_LAST_MEETING)])
