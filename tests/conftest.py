@@ -98,6 +98,12 @@ def git(root: Path, *args: str) -> str:
                            *args], capture_output=True, text=True, check=True).stdout
 
 
+def commit(root: Path, message: str) -> None:
+    """Commit everything in `root`'s working tree, as a test author."""
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A fresh project folder holding the Camp David sample and every person file (and no

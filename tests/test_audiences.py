@@ -65,6 +65,7 @@ BANNERS = {("ally-talks", None): "SECRET//NOFORN", ("ally-talks", "staff"): "SEC
            ("ally-talks", "partner"): "CONFIDENTIAL//REL TO USA, JPN",
            ("ally-talks", "press"): "UNCLASSIFIED", ("board-review", None): "CONFIDENTIAL",
            ("board-review", "staff"): "INTERNAL", ("board-review", "public"): "PUBLIC"}
+PUBLIC_READOUT = {"ally-talks": "press", "board-review": "public"}   # each brief's most public audience
 RECIPIENTS = {("ally-talks", "partner"): ["partner.desk@example.org"],
               ("ally-talks", "press"): ["press.office@example.org", "records@example.org"]}
 
@@ -218,6 +219,8 @@ def search_outputs(built: Path, brief_id: str, audience: str, monkeypatch) -> No
         assert marker in html, (stem, marker)
 
     places.update(_composed_message(built, brief_id, audience))
+    if PUBLIC_READOUT[brief_id] == audience:        # the public readout: from this version only
+        places.update(_public_readout(built, brief_id))
     draft = run_cli("email", brief_id, "--root", built, "--audience", audience)
     assert draft.code == 0, draft.err
     places.update(message_places((output / f"{stem}.eml").read_bytes(), "email draft"))
@@ -226,6 +229,30 @@ def search_outputs(built: Path, brief_id: str, audience: str, monkeypatch) -> No
     searches = search(places, withheld, visible, stem)
     record_searches((brief_id, audience), "outputs", withheld, places, searches)
     assert f"[{BANNERS[(brief_id, audience)]}]" in places["email draft: subject"]
+
+
+def _public_readout(root: Path, brief_id: str) -> dict[str, str]:
+    result = run_cli("readout", brief_id, "--root", root)
+    assert result.code == 0, result.err
+    assert f"(from the version for `{PUBLIC_READOUT[brief_id]}`)" in result.out
+    public = (root / "output" / f"{brief_id}.public-readout.md").read_text(encoding="utf-8")
+    assert "# Readout: " in public
+    assert "[FILL IN: " in public
+    return {"public readout": public}
+
+
+def test_the_readout_holds_the_whole_brief_and_the_public_one_only_what_the_press_may_see(built: Path):
+    result = run_cli("readout", "ally-talks", "--root", built)
+    assert result.code == 0, result.err
+    readout = (built / "output" / "ally-talks.readout.md").read_text(encoding="utf-8")
+    public = (built / "output" / "ally-talks.public-readout.md").read_text(encoding="utf-8")
+    assert readout.startswith("SECRET//NOFORN\n")
+    assert public.startswith("UNCLASSIFIED\n")
+    in_readout = {m for m in MARKERS["ally-talks"] if m in readout}
+    assert in_readout & US_SECRET, "the staff's readout has the secret decisions and objectives"
+    assert not {m for m in MARKERS["ally-talks"] if m in public}
+    assert "**Participants:**" in public
+    assert "Outcome: [FILL IN: " in readout
 
 
 def _composed_message(root: Path, brief_id: str, audience: str) -> dict[str, str]:

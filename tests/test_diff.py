@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SAMPLE_ID, copy_sample, edit, run_cli
+from conftest import REPO, SAMPLE_ID, commit, copy_sample, edit, git, run_cli
 
 pytestmark = pytest.mark.slow   # git histories whose briefs are validated and laid out at each commit
 
@@ -27,18 +26,6 @@ participants:
   - person: biden
     role: principal
 """
-
-
-def git(root: Path, *args: str) -> str:
-    completed = subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c",
-                                "user.email=test@example.org", *args],
-                               capture_output=True, text=True, check=True)
-    return completed.stdout
-
-
-def commit(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message)
 
 
 @pytest.fixture

@@ -185,3 +185,19 @@ def _strings(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item)
+
+
+def most_public_audience(brief: Brief) -> Audience | None:
+    """The audience that may see least: `press` where there is one, else the lowest ceiling
+    (the fewest caveats, then the most sections omitted). None without audiences."""
+    rules = rules_of(brief)
+    if rules is None or not brief.audiences:
+        return None
+    press = next((a for a in brief.audiences if a.id == "press"), None)
+    if press is not None:
+        return press
+
+    def openness(audience: Audience) -> tuple[int, int, int]:
+        ceiling = rules.of(audience.ceiling)
+        return ceiling.level, len(ceiling.restrictive), -len(audience.omit)
+    return min(brief.audiences, key=openness)

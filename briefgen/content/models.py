@@ -215,6 +215,7 @@ class AnnexSection(str, Enum):
     if_raised = "if_raised"
     press_line = "press_line"
     biographies = "biographies"   # the participants' `bio`: in the annex only, never on page 1
+    since_last_meeting = "since_last_meeting"   # the `follows` brief's deliverables and decisions
 
 
 DEFAULT_ANNEX = (AnnexSection.background, AnnexSection.quotes, AnnexSection.biographies, AnnexSection.sources)
@@ -415,6 +416,17 @@ def _options_to_mark(options: list[str]) -> list[str]:
 Options = Annotated[list[Line], AfterValidator(_options_to_mark), _each_once("option")]
 
 
+class Outcome(StrictModel):
+    """What the principal decided: written by `briefgen decisions FILLED.pdf`, or by hand."""
+
+    choice: Line = Field(description="The option ticked: one of the decision's `options`.",
+                         examples=["Approve"])
+    initials: Line | None = Field(None, description="The initials written beside it.",
+                                  examples=["JRB"])
+    on: Day | None = Field(None, description="The day it was decided (YYYY-MM-DD).",
+                           examples=["2023-11-14"])
+
+
 class Decision(Marked):
     """Something the principal must decide, printed with boxes to tick."""
 
@@ -433,6 +445,18 @@ class Decision(Marked):
                                     examples=["The leaders meet on 15 November."])
     sources: SourceIds = Field(default_factory=list, description="Ids of its sources.",
                             examples=[["readout"]])
+    outcome: Outcome | None = Field(None, description="What was decided, once it was: the option "
+                                    "ticked, the initials and the day. `briefgen decisions "
+                                    "FILLED.pdf` writes it from the boxes ticked on the PDF.",
+                                    examples=[{"choice": "Approve", "initials": "JRB",
+                                               "on": "2023-11-14"}])
+
+    @model_validator(mode="after")
+    def _outcome_is_an_option(self) -> Decision:
+        if self.outcome is not None and self.outcome.choice not in self.options:
+            raise ValueError(f"has the outcome '{self.outcome.choice}', which is not one of its "
+                             f"options ({', '.join(self.options)})")
+        return self
 
 
 class Point(Marked):
@@ -509,6 +533,32 @@ def _paragraphs(value: object) -> object:
 Background = Annotated[list[Annotated[BackgroundParagraph, _text_to_mapping("text", BackgroundParagraph)]],
                        BeforeValidator(_paragraphs, json_schema_input_type=str | list[
                            str | BackgroundParagraph])]
+
+
+class Clearer(StrictModel):
+    """Someone who drafted, cleared or approved the brief."""
+
+    by: Line = Field(description="Their name, as printed.", examples=["Priya Natarajan"])
+    office: Line | None = Field(None, description="Their office.", examples=["EAP/J"])
+    on: Day | None = Field(None, description="The day they drafted, cleared or approved it "
+                           "(YYYY-MM-DD).", examples=["2024-09-18"])
+
+
+class Clearance(StrictModel):
+    """Who drafted, cleared and approved the brief. Each clearance is pinned to the text as it
+    was in the commit that added it: `check` warns when the brief changed after it."""
+
+    drafted: Clearer | None = Field(None, description="Who drafted the brief.",
+                                    examples=[{"by": "Sam Ortiz", "office": "EAP/J",
+                                               "on": "2024-09-16"}])
+    cleared: list[Clearer] = Field(default_factory=list, description="Who cleared it, in order. "
+                                   "A `Cleared-by: Name <email>` trailer on a commit that touches "
+                                   "the brief counts too.",
+                                   examples=[[{"by": "Priya Natarajan", "office": "EAP",
+                                               "on": "2024-09-18"}]])
+    approved: Clearer | None = Field(None, description="Who approved it.",
+                                     examples=[{"by": "Kurt Campbell", "office": "D",
+                                                "on": "2024-09-19"}])
 
 
 class Source(StrictModel):
@@ -706,11 +756,23 @@ class Brief(StrictModel):
                                               "publisher": "The Wall Street Journal"}]])
     annex: list[AnnexSection] | None = Field(
         None, description="Sections printed in the annex after page 1, in this order, instead "
-        "of on page 1 (default: background, quotes, biographies, sources; `[]` keeps everything "
-        "on page 1). `biographies`, the participants' `bio`, is printed only in the annex.",
+        "of on page 1 (default: background, quotes, biographies, sources, and first \"Since the last "
+        "meeting\" when the brief `follows` another; `[]` keeps everything on page 1). "
+        "`biographies`, the participants' `bio`, is printed only in the annex; the clearance "
+        "block is always last in the annex.",
         examples=[["background", "quotes", "sources"]])
     distribution: Distribution | None = Field(None, description="Who `briefgen email` sends "
                                               "the brief to (to, cc, bcc); not printed.")
+    clearance: Clearance | None = Field(None, description="Who drafted, cleared and approved the "
+                                        "brief; printed in the annex and the footer. `check` warns "
+                                        "when the brief changed after a clearance.",
+                                        examples=[{"drafted": {"by": "Sam Ortiz", "office": "EAP/J"},
+                                                   "cleared": [{"by": "Priya Natarajan",
+                                                                "office": "EAP", "on": "2024-09-18"}]}])
+    follows: Id | None = Field(None, description="Id of the brief for the last meeting with the "
+                               "same counterpart: its deliverables and decisions, with their status "
+                               "and outcome now, are printed under \"Since the last meeting\".",
+                               examples=["woodside-2023"])
     markings: Markings | None = Field(None, description="Portion marking: the scheme, the default "
                                       "marking, what is printed. The banner is then computed.",
                                       examples=[{"scheme": "us", "default": "U"}])

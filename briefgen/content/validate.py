@@ -17,6 +17,7 @@ from typing import Any
 
 from briefgen.content.assets import asset_problems
 from briefgen.content.audiences import Withheld, audience_brief, referenced_people, with_computed_banner
+from briefgen.content.clearance import ClearanceRecord
 from briefgen.content.loader import LoadedDocument, format_key_path, load_yaml, one_line
 from briefgen.content.markdown import raw_html_problems
 from briefgen.content.marking_checks import marking_problems
@@ -55,6 +56,9 @@ class ValidatedBrief:
     input_digests: tuple[tuple[Path, str], ...] = ()
     # (path, text) of the same files, as read: what an email records as sent, with no second read
     input_texts: tuple[tuple[Path, str], ...] = ()
+    # Added by the workflows, which read git and the other briefs (workflows/clearance.py):
+    clearances: tuple[ClearanceRecord, ...] = ()   # the chain, each pinned and maybe stale
+    earlier: ValidatedBrief | None = None  # the brief it `follows` (never on an audience's version)
 
     @property
     def output_id(self) -> str:
@@ -71,7 +75,7 @@ class ValidatedBrief:
         brief, withheld = audience_brief(self.brief, audience, self.people)
         people = {pid: person for pid, person in self.people.items() if pid in referenced_people(brief)}
         return dataclasses.replace(self, brief=brief, people=people, audience=audience, withheld=withheld,
-                                   full_brief=self.brief)
+                                   full_brief=self.brief, earlier=None)
 
     def versions(self) -> list[ValidatedBrief]:
         """The full brief, then one version per audience."""

@@ -44,6 +44,7 @@ class EmailRequest:
     no_distribution: bool = False     # only `to`, `cc` and `bcc`
     send: bool = False                # deliver over SMTP (else: write a draft)
     resend: bool = False              # also to those who already got this message
+    send_uncleared: bool = False      # send text changed after its clearance all the same
 
 
 def email_command(args: EmailRequest, project: Project, stdout: TextIO, stderr: TextIO) -> int:
@@ -64,6 +65,8 @@ def email_command(args: EmailRequest, project: Project, stdout: TextIO, stderr: 
         full = validated = _validate(project, path)    # the one validation of the command
         if args.send:
             _refuse_placeholders(project, path, full)
+            if not args.send_uncleared:
+                _refuse_uncleared(project, path, full)
         if args.audience:
             validated = _version_for(full, args.audience)
         output_id, distribution = validated.output_id, validated.brief.distribution
@@ -171,6 +174,20 @@ def _refuse_placeholders(project: Project, path: Path, validated: ValidatedBrief
         raise ContentError([*left, Diagnostic.of_file(
             project.display(path), f"not sent: {len(left)} placeholder{'s' * (len(left) > 1)} not "
             "filled in (listed above); replace each, then send again", "placeholder")])
+
+
+def _refuse_uncleared(project: Project, path: Path, validated: ValidatedBrief) -> None:
+    """Text changed after its clearance is not sent unless the sender says so."""
+    from briefgen.content.clearance import who_must_clear_again
+
+    again = who_must_clear_again(validated.clearances)
+    if again:
+        names = again[0] if len(again) == 1 else f"{', '.join(again[:-1])} and {again[-1]}"
+        stale = [w for w in validated.warnings if w.kind == "clearance"]
+        raise ContentError([*stale, Diagnostic.of_file(
+            project.display(path), f"not sent: the brief was changed after its clearance (listed "
+            f"above); {names} must clear it again, or send it as it is with --send-uncleared",
+            "clearance")])
 
 
 def _version_for(validated: ValidatedBrief, audience_id: str) -> ValidatedBrief:

@@ -23,8 +23,8 @@ from briefgen.content.models import Person
 from briefgen.content.schedule import ScheduleItem, book_schedule, clock_labels, event_days
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
-from briefgen.render.html import PAGE_SIZES, View, _banner_class, colours_style, template_environment
-from briefgen.render.labels import long_date, medium_date, short_names, span_of_days
+from briefgen.render.html import PAGE_SIZES, _banner_class, colours_style, template_environment
+from briefgen.render.labels import View, long_date, medium_date, short_names, span_of_days
 from briefgen.render.pdf import render_plain_pdf
 from briefgen.render.richtext import RichText
 

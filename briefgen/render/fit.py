@@ -34,7 +34,7 @@ _WORD = re.compile(r"\w[\w'’.-]*")
 # The sections `annex:` accepts, those a principal needs least on page 1 first: what to
 # suggest moving off page 1 (never the length alone: the longest may be the most sensitive).
 # `biographies` is never on page 1 (it can only be listed), so it is never a candidate to move.
-NEEDED_LEAST_FIRST = ("biographies", "background", "sources", "quotes", "agenda", "deliverables",
+NEEDED_LEAST_FIRST = ("biographies", "background", "sources", "quotes", "since_last_meeting", "agenda", "deliverables",
                       "press_line", "if_raised", "points", "key_messages", "sensitivities")
 ANNEX_CANDIDATES = 3          # how many sections the hint names
 

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -22,6 +21,7 @@ from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
+from briefgen.content.clearance import content_hash
 from briefgen.content.house import glossary_for
 from briefgen.content.markings import Marking, Rules
 from briefgen.content.models import (
@@ -42,6 +42,7 @@ from briefgen.render.labels import (
     PRESS_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
+    View,
     agenda_days,
     deliverables_heading,
     deliverables_show_status,
@@ -53,10 +54,10 @@ from briefgen.render.labels import (
     short_date,
     short_names,
 )
+from briefgen.render.records import RECORD_TITLES, decision_boxes, place_record_sections, records_view
 from briefgen.render.richtext import RichText
 
 # What a template is given to show: names to values already formatted and escaped.
-View = dict[str, Any]
 
 TEMPLATE_NAME = "one-pager.html.j2"
 EMAIL_TEMPLATE_NAME = "email.html.j2"
@@ -164,6 +165,7 @@ def brief_view(validated: ValidatedBrief) -> View:
 
     annex = annex_sections(brief, people)
     page_one = page_one_regions(brief, people, annex)
+    annex = place_record_sections(validated, annex, page_one)   # the last meeting, the clearance
     agenda = [{**_agenda_item(item, day, label, brief, people, text), "mark": mark(item.marking)}
               for (item, day), label in zip(agenda_days(brief), agenda_day_labels(brief), strict=True)]
     owner_sets = {tuple(d.owners) for d in brief.deliverables}
@@ -209,6 +211,8 @@ def brief_view(validated: ValidatedBrief) -> View:
         "deliverables_have_caveats": any(d.caveats for d in brief.deliverables),
         "deliverables_show_status": deliverables_show_status(brief),
         **briefing_sections(brief, people, text, mark),
+        **records_view(validated, RichText({}, validated.path.resolve().parent).inline),
+        "content_hash": content_hash(brief),
         "deliverables": [{
             "id": item.id,
             "title": item.title,
@@ -267,11 +271,12 @@ def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
             "issue": text.inline(d.issue),
             "recommendation": text.inline(d.recommendation),
             "options": list(d.options),
+            "boxes": decision_boxes(number, d),
             "due": medium_date(d.due) if d.due else "",
             "due_reason": d.due_reason or "",
             "cite": text.cite(d.sources, d.issue, d.recommendation),
             "mark": mark(d.marking),
-        } for d in brief.decisions],
+        } for number, d in enumerate(brief.decisions, start=1)],
         "point_groups": [{
             "to": people[to].name if to else "",
             "to_title": people[to].title if to else "",
@@ -331,7 +336,7 @@ def page_one_regions(brief: Brief, people: dict[str, Person], annex: list[str]) 
 
 def annex_title(sections: list[str]) -> str:
     """'Annex A: Background, quotations and sources'."""
-    titles = [SECTION_TITLES[name] for name in sections]
+    titles = [{**SECTION_TITLES, **RECORD_TITLES}[name] for name in sections]
     if not titles:
         return ""
     listed = titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefgen.content.models import AgendaItem, Brief, Event, Person, Point, Quote
 from briefgen.content.schedule import item_days
 
 if TYPE_CHECKING:
     from briefgen.content.house import House
+
+# A value prepared for a template: what the page, the book and the email place, by name.
+View = dict[str, Any]
 
 # The labels a house may reword (`[labels.<lang>]` in house.toml), by key, in briefgen's words.
 LABELS = {"bottom_line": "Bottom line", "key_messages": "Key messages"}

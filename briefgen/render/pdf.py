@@ -122,15 +122,26 @@ def _write_tagged(html: str, laid_out: LaidOut, source: TextSource,
     raise, naming where the content wrote them."""
     with _weasyprint_log() as log:
         # Attachments, if any, are fetched only now.
-        pdf = laid_out.document.write_pdf(pdf_variant=PDF_VARIANT)
+        pdf = laid_out.document.write_pdf(pdf_variant=PDF_VARIANT, pdf_forms=True)
         record_pdf = None if record is None else laid_out.document.write_pdf(
-            pdf_variant=RECORD_VARIANT, pdf_tags=True, attachments=record.attachments())
+            pdf_variant=RECORD_VARIANT, pdf_tags=True, pdf_forms=True, attachments=record.attachments())
     _raise_for_refusals(laid_out.fetcher, laid_out.base_url, source)
     _raise_for_log(log, source)
     from briefgen.render.pdf_tags import finish_tags, language_parts  # pikepdf: only here
-    languages = language_parts(html)
-    return (finish_tags(pdf, languages),
-            None if record_pdf is None else finish_tags(record_pdf, languages, claim_pdf_ua=True))
+    languages, info = language_parts(html), identity(html)
+    return (finish_tags(pdf, languages, info=info),
+            None if record_pdf is None else finish_tags(record_pdf, languages, claim_pdf_ua=True, info=info))
+
+
+IDENTITY_KEYS = {"briefgen-brief": "/BriefgenBrief", "briefgen-content": "/BriefgenContent"}
+_IDENTITY_META = re.compile(r'<meta name="(briefgen-brief|briefgen-content)" content="([^"<>&]*)">')
+
+
+def identity(html: str) -> dict[str, str]:
+    """The brief's id and content hash, from the page's head (the one-pager writes them), as
+    the PDF's document information entries: `briefgen decisions` reads them back."""
+    head = html.partition("</head>")[0]
+    return {IDENTITY_KEYS[name]: value for name, value in _IDENTITY_META.findall(head)}
 
 
 def check_fit(html: str, laid_out: LaidOut, validated: TextSource,
@@ -226,7 +237,7 @@ def lay_out(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> 
     base_url = validated.path.resolve().parent.as_uri() + "/"
     with _weasyprint_log() as log:
         document = HTML(string=html, base_url=base_url,
-                        url_fetcher=fetcher).render(font_config=font_configuration())
+                        url_fetcher=fetcher).render(font_config=font_configuration(), pdf_forms=True)
     _raise_for_refusals(fetcher, base_url, validated)
     _raise_for_log(log, validated)
     return LaidOut(document, len(document.pages), fetcher, base_url)

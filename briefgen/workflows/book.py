@@ -41,7 +41,7 @@ from briefgen.workflows.layouts import BookFooter, BookPart, run_layout
 if TYPE_CHECKING:
     from briefgen.content.books import ValidatedBook
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
-    from briefgen.render.html import View
+    from briefgen.render.labels import View
 
 BOOK_SUFFIXES = (".html", ".pdf", ".ics")
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefgen.content.sourcemap import ContentText
 from briefgen.engine import stamps
@@ -125,12 +125,18 @@ def check_brief(project: Project, path: Path,
                 people: PeopleRegistry | None = None) -> tuple[ValidatedBrief | None, BriefResult]:
     """Validate one brief; the result carries every diagnostic."""
     from briefgen.content.house import validate_in_house
+    from briefgen.workflows.clearance import with_records
 
     display = project.display(path)
+    people = people or people_registry(project, path)
     try:
-        validated = validate_in_house(project, path, people or people_registry(project, path), display)
+        validated = validate_in_house(project, path, people, display)
     except ContentError as exc:
         return None, BriefResult(path, path.stem, False, list(exc.diagnostics))
+    validated, problems = with_records(project, validated, people)   # its clearance, what it follows
+    validated = replace(validated, warnings=(*validated.warnings, *(p for p in problems if not p.is_error)))
+    if any(p.is_error for p in problems):
+        return None, BriefResult(path, path.stem, False, [*validated.warnings, *problems])
     return validated, BriefResult(path, path.stem, True, list(validated.warnings))
 
 
@@ -173,6 +179,7 @@ class PreparedBrief:
     variants: tuple[str, ...] = ()   # on the full brief: the output ids of its audiences' versions
 
     as_of: str = ""                  # YYYY-MM-DD: the record copy's date when nothing else gives one
+    clearance: tuple[dict[str, Any], ...] = ()   # the chain, as the record copy's manifest lists it
 
     @property
     def output_name(self) -> str:
@@ -181,6 +188,7 @@ class PreparedBrief:
     def fingerprint(self, shared_digest: str) -> str:
         """The inputs' fingerprint, from the bytes validated (stamps.fingerprint_of)."""
         return stamps.fingerprint_of(self.input_digests, shared_digest)
+
 
 
 def prepare_brief(project: Project, path: Path, *, strict: bool = False,
@@ -205,7 +213,8 @@ def _prepare(project: Project, validated: ValidatedBrief, result: BriefResult,
         return result.fail(diagnostics_of(exc, validated.display_path)), None
     return result, PreparedBrief(validated.brief_id, validated.path, validated.input_files,
                                  validated.input_digests, validated.content_text(), html, version, result,
-                                 as_of=validated.brief.as_of.isoformat())
+                                 as_of=validated.brief.as_of.isoformat(),
+                                 clearance=tuple(r.as_dict() for r in validated.clearances))
 
 
 def prepare_versions(project: Project, path: Path, *, strict: bool = False,

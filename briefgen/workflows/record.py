@@ -43,6 +43,9 @@ class BuiltBrief(Protocol):
     path: Path
     input_files: tuple[Path, ...]
     as_of: str
+    clearance: tuple[dict[str, Any], ...]
+
+
 MANIFEST_NAME = "briefgen-record.json"
 PEOPLE_FOLDER = "people"
 _SAFE_NAME = re.compile(rf"(?:{PEOPLE_FOLDER}/)?[A-Za-z0-9][A-Za-z0-9._-]{{0,120}}\.yaml")
@@ -127,7 +130,7 @@ def record_files(project: Project, prepared: BuiltBrief, origin: Provenance) -> 
     date = origin.date or dt.datetime.combine(dt.date.fromisoformat(prepared.as_of), dt.time(),
                                               dt.UTC)
     manifest = _manifest(project, prepared.brief_id, sources, origin, date,
-                         origin.modified_inputs(inputs))
+                         origin.modified_inputs(inputs), prepared.clearance)
     files = [EmbeddedFile(name, data, "the brief" if index == 0 else "a person file it names",
                           "Source") for index, (name, data) in enumerate(sources)]
     files.append(EmbeddedFile(MANIFEST_NAME, manifest, "what made this record", "Supplement"))
@@ -139,7 +142,8 @@ def _embedded_name(brief_path: Path, path: Path) -> str:
 
 
 def _manifest(project: Project, brief_id: str, sources: list[tuple[str, bytes]],
-              origin: Provenance, date: dt.datetime, modified: list[str] | None) -> bytes:
+              origin: Provenance, date: dt.datetime, modified: list[str] | None,
+              clearance: tuple[dict[str, Any], ...] = ()) -> bytes:
     listed = [{"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
               for name, data in sources]
     manifest = {
@@ -154,6 +158,8 @@ def _manifest(project: Project, brief_id: str, sources: list[tuple[str, bytes]],
         "input_fingerprint": _fingerprint(project, listed),
         "input_fingerprint_covers": "briefgen's version, the templates and CSS, the files listed",
         "files": listed,
+        # Who drafted, cleared and approved it, each pinned to a commit, and what changed since.
+        "clearance": list(clearance),
     }
     return (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
