@@ -167,16 +167,24 @@ def test_check_lays_out_and_reports_overflow_at_the_section_line(project: Path, 
 
 
 def test_a_repeated_check_does_not_lay_out_again(project: Path):
-    """The verdict is cached by the build's fingerprint: the second run imports no WeasyPrint."""
+    """The verdict is cached by the build's fingerprint: the second run lays out nothing (its
+    verdict file is left as it was); a changed input is laid out again. The layouts run on the
+    workers: `check` itself never imports WeasyPrint."""
     code = ("import sys; from briefgen.cli.main import main; code = main(['check', '--root', sys.argv[1]]); "
             "print(code, 'weasyprint' in sys.modules)")
-    runs = [subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True,
-                           check=True).stdout.split()[-2:] for _ in range(2)]
-    assert runs == [["0", "True"], ["0", "False"]]
+    verdict = project / "output" / ".briefgen" / f"{SAMPLE_ID}.layout.json"
+
+    def check() -> list[str]:
+        return subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True,
+                              check=True).stdout.split()[-2:]
+
+    assert check() == ["0", "False"]
+    first = verdict.stat().st_mtime_ns
+    assert check() == ["0", "False"]
+    assert verdict.stat().st_mtime_ns == first, "the second check laid the brief out again"
     edit(project / "content" / "people" / "yoon.yaml", "title: President", "title: The President")
-    again = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True,
-                           check=True).stdout.split()[-2:]
-    assert again == ["0", "True"], "a changed input is laid out again"
+    assert check() == ["0", "False"]
+    assert verdict.stat().st_mtime_ns != first, "a changed input is laid out again"
 
 
 def test_a_build_warms_the_check(project: Path):

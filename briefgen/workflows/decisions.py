@@ -14,12 +14,12 @@ with ruamel.yaml's round trip, so its comments and styles stay.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from briefgen.content.clearance import content_hash
+from briefgen.content.ids import ID
 from briefgen.content.loader import parse_yaml
 from briefgen.content.validate import validate_document
 from briefgen.content.wordmerge import dump_round_trip, round_trip_yaml
@@ -30,7 +30,6 @@ from briefgen.render.pdf import IDENTITY_KEYS
 from briefgen.render.records import box_name
 from briefgen.workflows.brief import check_brief, people_registry
 
-_BRIEF_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _OFF = {"", "/Off", "Off"}
 
 
@@ -54,7 +53,7 @@ def record_decisions(project: Project, pdf_path: Path) -> DecisionsReport:
     fields, info = _read_form(pdf_path)
     brief_id = info.get(IDENTITY_KEYS["briefgen-brief"], "")
     path = project.content_dir / f"{brief_id}.yaml"
-    if not _BRIEF_ID.fullmatch(brief_id) or not path.is_file() or path.is_symlink():
+    if not ID.fullmatch(brief_id) or not path.is_file() or path.is_symlink():
         raise UsageError(f"{pdf_path} is not a brief of this project (it names "
                          f"{brief_id or 'no brief'!r}; expected {project.display(path)} to exist); "
                          "tick the boxes on a PDF that `briefgen build` made here")
