@@ -9,7 +9,8 @@ from typing import TextIO
 
 from briefgen.cli.ci import escape_data, escape_property, for_log, wants_colour
 from briefgen.cli.options import add_files_and_root
-from briefgen.errors import Diagnostic, ExitCode
+from briefgen.cli.progress import exit_code
+from briefgen.errors import Diagnostic
 from briefgen.project import Project
 from briefgen.workflows.book import check_books
 from briefgen.workflows.check import check_briefs
@@ -49,7 +50,7 @@ def _report_check(results, output_format: str, strict: bool, stdout: TextIO, std
         print(json.dumps([{"path": d.path, "line": d.line, "column": d.column, "severity": d.severity,
                            "message": d.message, "key": d.key_path} for d in diagnostics],
                          indent=2, ensure_ascii=False), file=stdout)
-        return ExitCode.CONTENT_ERROR if failed else ExitCode.OK
+        return exit_code(results, failed)
     if output_format == "github":
         for d in diagnostics:
             print(_github_annotation(d, strict), file=stdout)
@@ -60,7 +61,7 @@ def _report_check(results, output_format: str, strict: bool, stdout: TextIO, std
     strict_note = " (warnings fail with --strict)" if strict and warnings else ""
     print(f"checked {_files_checked(results, books)}: {errors} error"
           f"{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{strict_note}", file=stdout)
-    return ExitCode.CONTENT_ERROR if failed else ExitCode.OK
+    return exit_code(results, failed)
 
 
 def _files_checked(results, books: int = 0) -> str:

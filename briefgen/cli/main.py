@@ -43,7 +43,8 @@ examples:
   briefgen docx content/camp-david-2023.yaml   output/camp-david-2023.docx, for clearance in Word
   briefgen import-docx cleared.docx       merge the Word edits into the YAML
 
-exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors."""
+exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors,
+70 a bug in briefgen (reported with its traceback; with the brief it met, the others still done)."""
 
 
 # Every command: its module, and the line `briefgen --help` shows for it.

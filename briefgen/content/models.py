@@ -124,15 +124,25 @@ IdList = list[Id]
 MarkingText = Annotated[str, AfterValidator(_single_line), Field(examples=["C//REL TO USA, JPN"])]
 
 
+# The years a date may name: far enough inside Python's years 1 to 9999 that a day plus any
+# duration, moved into any time zone, is still a date the schedule and the calendar can compute.
+FIRST_YEAR, LAST_YEAR = 1000, 8999
+
+
 def _check_day(value):
     """Only YYYY-MM-DD is a date: pydantic alone would also read '1692316800' as a Unix time
     or '2023-08-18T00:00Z' as a day, and an author would never see the surprise."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = value.isoformat()
     if not isinstance(value, str):
         return value
     match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
     if not match:
         raise ValueError(f"must be a date written YYYY-MM-DD, e.g. 2023-08-18; got '{value}'")
     year, month, day = (int(part) for part in match.groups())
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"is outside the years briefgen can place on a calendar: {value} (write a "
+                         f"year from {FIRST_YEAR} to {LAST_YEAR})")
     if not 1 <= month <= 12:
         raise ValueError(f"is not a real date: {value} (there is no month {month})")
     days_in_month = calendar.monthrange(year, month)[1]
@@ -142,7 +152,8 @@ def _check_day(value):
     return dt.date(year, month, day)
 
 
-Day = Annotated[dt.date, BeforeValidator(_check_day), Field(examples=["2023-08-18"])]
+Day = Annotated[dt.date, BeforeValidator(_check_day),
+                Field(examples=["2023-08-18"], json_schema_extra={"pattern": r"^[1-8][0-9]{3}-[0-9]{2}-[0-9]{2}$"})]
 
 
 def _text_to_mapping(key: str, model: type | None = None):

@@ -23,7 +23,7 @@ from briefgen.content.sourcemap import ContentText
 from briefgen.engine import stamps
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, RenderError, UsageError
 from briefgen.project import Project
-from briefgen.workflows.brief import BriefResult, BuildOptions, check_brief, shared_people
+from briefgen.workflows.brief import BriefResult, BuildOptions, bug_failure, check_brief, shared_people
 
 if TYPE_CHECKING:
     from briefgen.content.books import ValidatedBook
@@ -90,7 +90,13 @@ def check_book(project: Project, path: Path,
 
 def check_books(project: Project, ids: Iterable[str] = ()) -> list[BriefResult]:
     registries: dict[Path, PeopleRegistry] = {}
-    return [check_book(project, path, registries)[1] for path in find_books(project, ids)]
+    results = []
+    for path in find_books(project, ids):
+        try:
+            results.append(check_book(project, path, registries)[1])
+        except Exception as exc:  # a bug met on this book fails this book, not the check
+            results.append(bug_failure(project, path, exc))
+    return results
 
 
 # --- building ------------------------------------------------------------------------------
@@ -100,8 +106,6 @@ def build_books(project: Project, paths: list[Path], options: BuildOptions | Non
                 brief_results: dict[Path, BriefResult] | None = None) -> list[BriefResult]:
     """Build each book: its briefs through the normal incremental build (unless their
     results are given), then the book's own pages and the assembly."""
-    from briefgen.workflows.brief import build_briefs
-
     options = options or BuildOptions()
     report = on_result or (lambda result: None)
     known = {p.resolve(): r for p, r in (brief_results or {}).items()}
@@ -109,33 +113,43 @@ def build_books(project: Project, paths: list[Path], options: BuildOptions | Non
     registries: dict[Path, PeopleRegistry] = {}
     shared = stamps.shared_inputs_digest(project.asset_roots)
     for path in paths:
-        started = time.perf_counter()
-        if not options.force and _no_brief_failed(known) and _up_to_date(project, path, None, shared):
-            result = BriefResult(path, path.stem, True, skipped=True)
-            report(result)
-            results.append(result)
-            continue
-        checked, result = check_book(project, path, registries)
-        if checked is not None and options.strict and result.warnings:
-            checked = None
-            result.fail([Diagnostic.of_file(project.display(path), "warnings are errors with --strict",
-                                            "strict")])
-        if checked is not None:
-            brief_paths = [b.path for b in checked.briefs]
-            missing = [p for p in brief_paths if p.resolve() not in known]
-            if missing:
-                for brief_path, brief_result in zip(missing, build_briefs(project, missing, options,
-                                                                            on_result=report),
-                                                    strict=True):
-                    known[brief_path.resolve()] = brief_result
-            started = time.perf_counter()
-            result = _assemble_checked(project, checked, result, [known[p.resolve()] for p in brief_paths],
-                                       options, shared)
-        result.seconds = time.perf_counter() - started
-        result.diagnostics = _not_reported_before(result.diagnostics, brief_results)
+        try:
+            result = _build_book(project, path, options, report, known, registries, shared, brief_results)
+        except Exception as exc:  # a bug met on this book fails this book, not the build
+            result = bug_failure(project, path, exc)
         report(result)
         results.append(result)
     return results
+
+
+def _build_book(project: Project, path: Path, options: BuildOptions, report: Callable[[BriefResult], None],
+                known: dict[Path, BriefResult], registries: dict[Path, PeopleRegistry], shared: str,
+                brief_results: dict[Path, BriefResult] | None) -> BriefResult:
+    """One book: skipped when up to date, else checked, its briefs built, and assembled."""
+    from briefgen.workflows.brief import build_briefs
+
+    started = time.perf_counter()
+    if not options.force and _no_brief_failed(known) and _up_to_date(project, path, None, shared):
+        return BriefResult(path, path.stem, True, skipped=True)
+    checked, result = check_book(project, path, registries)
+    if checked is not None and options.strict and result.warnings:
+        checked = None
+        result.fail([Diagnostic.of_file(project.display(path), "warnings are errors with --strict",
+                                        "strict")])
+    if checked is not None:
+        brief_paths = [b.path for b in checked.briefs]
+        missing = [p for p in brief_paths if p.resolve() not in known]
+        if missing:
+            for brief_path, brief_result in zip(missing, build_briefs(project, missing, options,
+                                                                        on_result=report),
+                                                strict=True):
+                known[brief_path.resolve()] = brief_result
+        started = time.perf_counter()
+        result = _assemble_checked(project, checked, result, [known[p.resolve()] for p in brief_paths],
+                                   options, shared)
+    result.seconds = time.perf_counter() - started
+    result.diagnostics = _not_reported_before(result.diagnostics, brief_results)
+    return result
 
 
 def _not_reported_before(diagnostics: list[Diagnostic],

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 from briefgen.engine import stamps
 from briefgen.errors import ContentError, Diagnostic
 from briefgen.project import Project
-from briefgen.workflows.brief import BriefResult, check_brief, find_briefs, is_person_file, shared_people
+from briefgen.workflows.brief import (
+    BriefResult,
+    bug_failure,
+    check_brief,
+    find_briefs,
+    is_person_file,
+    shared_people,
+)
 
 if TYPE_CHECKING:
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
@@ -36,16 +43,23 @@ def check_briefs(project: Project, files: Iterable[Path] = (), *, layout: bool =
     shared = stamps.shared_inputs_digest(project.asset_roots) if layout else ""
     results = []
     for path in find_briefs(project, files):
-        if is_person_file(path):
-            results.append(check_person(project, path, registries))
-            continue
-        validated, result = check_brief(project, path, shared_people(project, path, registries))
-        if layout and validated is not None:
-            check_layout(project, validated, result, shared)
-        results.append(result)
+        try:
+            results.append(_check_one(project, path, registries, layout, shared))
+        except Exception as exc:  # a bug met on this file fails this file, not the check
+            results.append(bug_failure(project, path, exc))
     if not files:
         results += _check_people(shared_people(project, project.content_dir / "any.yaml", registries))
     return results
+
+
+def _check_one(project: Project, path: Path, registries: dict[Path, PeopleRegistry], layout: bool,
+               shared: str) -> BriefResult:
+    if is_person_file(path):
+        return check_person(project, path, registries)
+    validated, result = check_brief(project, path, shared_people(project, path, registries))
+    if layout and validated is not None:
+        check_layout(project, validated, result, shared)
+    return result
 
 
 def check_person(project: Project, path: Path, registries: dict[Path, PeopleRegistry]) -> BriefResult:
