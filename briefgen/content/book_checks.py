@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from briefgen.content.audiences import computed_marking, rules_of
-from briefgen.content.books import MARKING_ORDER, ValidatedBook, marking_level
-from briefgen.content.markings import MarkingError, Rules, banner, combine, may_see, parse
+from briefgen.content.books import ValidatedBook
+from briefgen.content.markings import MARKING_ORDER, MarkingError, Rules, banner, combine, marking_level, may_see, parse
 from briefgen.content.schedule import book_schedule, clock_labels, overlapping
 from briefgen.errors import Diagnostic
 

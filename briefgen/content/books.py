@@ -37,7 +37,6 @@ else:
     from briefgen.content.models import Classification, Id
 
 # Markings in rising order; a marking that starts with none of these is not compared.
-MARKING_ORDER = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 
 
 @cache
@@ -58,14 +57,6 @@ if not TYPE_CHECKING:
     TimeZone = Annotated[str, AfterValidator(_check_zone),
                          Field(json_schema_extra={"pattern": r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$"},
                                examples=["Asia/Tokyo"])]
-
-
-def marking_level(marking: str) -> int | None:
-    """The rank of a marking in MARKING_ORDER (None for a marking outside it)."""
-    for level, word in sorted(enumerate(MARKING_ORDER), key=lambda pair: -len(pair[1])):
-        if marking == word or marking.startswith((f"{word}/", f"{word} ")):
-            return level
-    return None
 
 
 class BookSection(StrictModel):

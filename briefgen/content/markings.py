@@ -154,6 +154,19 @@ def custom_scheme(levels: list[str], *, portion_marks: bool = True, withheld_not
 
 # --- reading, combining, comparing and printing markings ------------------------------------
 
+# The order of the usual words, for briefs and books without a scheme.
+MARKING_ORDER = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+
+
+def marking_level(marking: str) -> int | None:
+    """The rank of a marking in MARKING_ORDER (None for a marking outside it)."""
+    for level, word in sorted(enumerate(MARKING_ORDER), key=lambda pair: -len(pair[1])):
+        if marking == word or marking.startswith((f"{word}/", f"{word} ")):
+            return level
+    return None
+
+
+
 def parse(text: str, scheme: Scheme) -> Marking:
     """Read `LEVEL[//CAVEAT[/CAVEAT...]]`; raises MarkingError saying what is wrong."""
     level_text, _, caveat_text = text.strip().partition("//")

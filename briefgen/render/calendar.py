@@ -2,7 +2,9 @@
 
 Times are in each item's zone (its own, its event's, or the book's `timezone`), with a
 VTIMEZONE for each, or floating local times where no zone is known; an item with a
-`duration` ends when it does. Everything is derived from content, so a rebuild of unchanged content
+`duration` ends when it does. Each event's summary carries its item's portion mark, as the
+brief's page prints it, and an item marked above the lowest level is `CLASS:CONFIDENTIAL`
+(a calendar reads an event without CLASS as PUBLIC). Everything is derived from content, so a rebuild of unchanged content
 writes the same file: UIDs come from the book, the brief and the item's place, and the
 stamp is the book's `as_of`.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from briefgen import __version__
+from briefgen.content.audiences import above_lowest, repeated_mark
 from briefgen.content.books import ValidatedBook
 from briefgen.content.schedule import book_schedule
 from briefgen.content.validate import ValidatedBrief
@@ -43,7 +46,10 @@ def book_calendar(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> byt
         event.add("dtstart", start)
         if end > start:
             event.add("dtend", end)
-        event.add("summary", item.title)
+        mark = repeated_mark(brief.brief, item.marking)
+        event.add("summary", f"{mark} {item.title}" if mark else item.title)
+        if above_lowest(brief.brief, item.marking):   # no CLASS reads as PUBLIC
+            event.add("class", "CONFIDENTIAL")
         event.add("location", item.location or brief.brief.event.location)
         lines = [f"{brief.brief.title} ({book.classification})"]
         if item.participants:
