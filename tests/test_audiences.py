@@ -546,8 +546,12 @@ def search_preview(preview_server, brief_id: str, audience: str) -> None:
     visible = (MARKERS[brief_id] | EDIT_MARKERS[brief_id]) - withheld - DELETED
     page = f"/briefs/{brief_id}/for/{audience}"
     pages = crawl(preview_server, page)
+    stream = f"/_preview/events?brief={brief_id}&audience={audience}"   # what the overlay opens here
+    pages.update(crawl(preview_server, stream))
     assert set(pages) == {page, f"{page}.pdf", f"{page}/changes", f"/_preview/state/{brief_id}/for/{audience}.json",
-                          "/_preview/overlay.js", "/_preview/events"}
+                          "/_preview/overlay.js", stream}
+    others = set(MARKERS) - {brief_id}
+    assert not [other for other in others if other in pages[stream][1].decode()], "the stream names another brief"
     places: dict[str, str] = {}
     for path, (kind, body) in sorted(pages.items()):
         if kind == "application/pdf":
