@@ -57,7 +57,7 @@ def _report_check(results, output_format: str, strict: bool, stdout: TextIO, std
     else:
         colour = wants_colour(stderr)
         for d in diagnostics:
-            print(for_log(_coloured(d) if colour else d.format()), file=stderr)
+            print(_coloured(d) if colour else for_log(d.format()), file=stderr)
     strict_note = " (warnings fail with --strict)" if strict and warnings else ""
     print(f"checked {_files_checked(results, books)}: {errors} error"
           f"{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{strict_note}", file=stdout)
@@ -89,5 +89,5 @@ _COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "path": "\033[1m", "
 
 def _coloured(d: Diagnostic) -> str:
     where = f" ({d.key_path})" if d.key_path else ""
-    return (f"{_COLOURS['path']}{d.place}:{_COLOURS['end']} "
-            f"{_COLOURS[d.severity]}{d.severity}:{_COLOURS['end']} {d.message}{where}")
+    return (f"{_COLOURS['path']}{for_log(d.place)}:{_COLOURS['end']} "
+            f"{_COLOURS[d.severity]}{d.severity}:{_COLOURS['end']} {for_log(d.message + where)}")

@@ -25,6 +25,7 @@ from briefgen.content.validate import (
     _check_markdown,
     _text_warnings,
     _without_placeholder_noise,
+    file_name_problems,
     validate_model,
 )
 from briefgen.errors import ContentError, Diagnostic, Severity
@@ -126,7 +127,8 @@ def validate_book(path: Path, *, display_path: str | None = None) -> ValidatedBo
     doc = load_yaml(path, display_path)
     book, problems = validate_model(Book, doc)
     problems = [one_line(p) for p in (
-        *doc.diagnostics, *_without_placeholder_noise([*problems, *_brief_references(doc, path)], doc),
+        *file_name_problems(doc), *doc.diagnostics,
+        *_without_placeholder_noise([*problems, *_brief_references(doc, path)], doc),
         *_check_markdown(doc, Book), *_section_problems(doc, path), *_text_warnings(doc))]
     if any(p.is_error for p in problems) or book is None:
         raise ContentError(problems)

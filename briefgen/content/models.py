@@ -15,7 +15,16 @@ import typing
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
 
 from briefgen.content.addresses import ENCODED_WORD_ADVICE, check_address, check_display_name, has_encoded_word
 from briefgen.content.countries import ISO_3166_ALPHA2
@@ -173,11 +182,36 @@ def inner_model(annotation: Any) -> type[BaseModel] | None:
     return next(filter(None, map(inner_model, typing.get_args(annotation))), None)
 
 
+def _no_foreign_line_break(value: Any) -> Any:
+    """Refuse a carriage return anywhere in a field's text, however deep in lists: a YAML
+    escape ("\\r") can write one (the loader refuses the other invisible characters, but a
+    CR is a line break to it), and a terminal, a calendar's header or a log would act on it."""
+    if isinstance(value, str):
+        if "\r" in value:
+            raise ValueError("holds a carriage return, written as an escape; a reader cannot see it, and a "
+                             "terminal or calendar would act on it: write a plain line break (in a "
+                             "Markdown field), or remove it")
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _no_foreign_line_break(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_foreign_line_break(key)
+            _no_foreign_line_break(item)
+    return value
+
+
 class StrictModel(BaseModel):
-    """Base for every content model: unknown keys are errors, values are immutable."""
+    """Base for every content model: unknown keys are errors, values are immutable, and no
+    text holds a carriage return."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
                               use_attribute_docstrings=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_carriage_return(cls, value: Any) -> Any:
+        return _no_foreign_line_break(value)
 
 
 class Marked(StrictModel):

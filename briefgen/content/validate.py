@@ -182,9 +182,24 @@ class PeopleRegistry:
         except ContentError as exc:
             return None, exc.diagnostics, None
         person, problems = validate_model(Person, doc)
-        problems = _without_placeholder_noise(problems, doc)
+        problems = file_name_problems(doc) + _without_placeholder_noise(problems, doc)
         problems += _check_markdown(doc, Person) + _text_warnings(doc) + _script_warnings(doc, person)
         return person, [one_line(p) for p in doc.diagnostics + problems], doc
+
+
+_FILE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+def file_name_problems(doc: LoadedDocument) -> list[Diagnostic]:
+    """A content file's name is its id (a brief's, a person's, a book's), printed in terminals,
+    logs, Markdown summaries and output names: it is held to the rules of an id, so no line
+    break, bidi override, zero-width or other character can hide in it."""
+    stem = doc.path.name.removesuffix(".yaml")
+    if _FILE_ID.fullmatch(stem):
+        return []
+    return [Diagnostic(doc.display_path, 0, 0, "error", "the file name is not a valid id, which a file "
+                       "name is: use lower-case letters, digits and hyphens, starting "
+                       "with a letter or digit, at most 64 (e.g. `camp-david-2023.yaml`); rename the file")]
 
 
 def validate_brief(path: Path, people: PeopleRegistry, *, display_path: str | None = None) -> ValidatedBrief:
@@ -198,7 +213,8 @@ def validate_document(doc: LoadedDocument, people: PeopleRegistry) -> ValidatedB
     brief, model_problems = validate_model(Brief, doc)
     people_found, reference_problems = _check_references(doc, people)
     problems = [one_line(p) for p in (
-        *doc.diagnostics, *_without_placeholder_noise([*model_problems, *reference_problems], doc),
+        *file_name_problems(doc), *doc.diagnostics,
+        *_without_placeholder_noise([*model_problems, *reference_problems], doc),
         *_check_markdown(doc, Brief), *_agenda_clashes(doc), *_warnings(doc))]
     person_files = [d for d in map(people.document, sorted(people_found)) if d is not None]
     problems += asset_problems(doc, person_files)  # images, links, Markdown limits

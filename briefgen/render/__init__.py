@@ -4,6 +4,7 @@ Labels and dates shared by every output (`labels`), Markdown to safe HTML (`rich
 the HTML page (`html`), the plain text (`text`), the Word file (`docx`), the PDF with its safe fetcher (`pdf`,
 `fetcher`) and its PDF/UA finishing (`pdf_tags`), how the laid-out page fits (`fit`); a
 book's own pages (`book`), its calendar (`calendar`) and its parts joined into one tagged
-PDF (`pdf_join`); changes written out (`changes`) and pictured (`picture`). Entry points:
+PDF (`pdf_join`); changes written out (`changes`) and pictured (`picture`); one escaping
+function per place text is printed (`escape`). Entry points:
 `html.render_html`, `text.brief_text`, `pdf.write_pdf`.
 """
