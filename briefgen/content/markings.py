@@ -158,12 +158,17 @@ def custom_scheme(levels: list[str], *, portion_marks: bool = True, withheld_not
 MARKING_ORDER = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 
 
+_ORDER_WORD = re.compile(r"(?<![A-Z])(?:TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED)(?![A-Z-])")
+
+
 def marking_level(marking: str) -> int | None:
-    """The rank of a marking in MARKING_ORDER (None for a marking outside it)."""
-    for level, word in sorted(enumerate(MARKING_ORDER), key=lambda pair: -len(pair[1])):
-        if marking == word or marking.startswith((f"{word}/", f"{word} ")):
-            return level
-    return None
+    """The rank of a marking in MARKING_ORDER: None for a marking that does not start with
+    one of its words; else the highest of its words anywhere in it, so that a word further
+    on (`UNCLASSIFIED//SECRET`) can only raise it (a comparison fails closed)."""
+    words = _ORDER_WORD.findall(marking)
+    if not words or not marking.startswith(words[0]):
+        return None
+    return max(MARKING_ORDER.index(word) for word in words)
 
 
 

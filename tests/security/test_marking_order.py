@@ -54,6 +54,17 @@ def test_a_brief_marked_outside_the_order_is_an_error_in_its_book(tmp_path: Path
     assert code != 0 and "cannot be compared" in text, text
 
 
+@pytest.mark.parametrize("brief_marking", ["UNCLASSIFIED//SECRET", "CONFIDENTIAL SECRET", "UNCLASSIFIED/TOP SECRET"])
+def test_a_higher_word_further_on_in_a_brief_s_marking_counts(tmp_path: Path, brief_marking: str):
+    project = make_project(tmp_path)
+    project.replace_line("classification: UNCLASSIFIED", f"classification: {brief_marking}")
+    (tmp_path / "content" / "books").mkdir()
+    (tmp_path / "content" / "books" / "trip.yaml").write_text(BOOK.format(marking="CONFIDENTIAL"))
+    code, text = _check(tmp_path)
+    assert code != 0, text
+    assert "lower than its brief" in text, text
+
+
 def test_the_same_word_on_book_and_brief_is_fine(tmp_path: Path):
     project = make_project(tmp_path)
     project.replace_line("classification: UNCLASSIFIED", "classification: PUBLIC")
