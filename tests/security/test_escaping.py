@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import MINI_BRIEF, REPO, make_project  # noqa: E402
+from hostile import MINI_BRIEF, REPO, make_project
 
-from briefgen.render import escape  # noqa: E402
+from briefgen.render import escape
 
 
 def cli(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -47,7 +47,8 @@ def test_a_carriage_return_in_text_is_an_error_at_its_place(tmp_path: Path, esca
     result = cli(tmp_path, "check")
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"content/mini.yaml:{line}:{column}: error:" in result.stderr, result.stderr
-    assert "\r" not in result.stderr and "1 error" in result.stdout
+    assert "\r" not in result.stderr
+    assert "1 error" in result.stdout
 
 
 def test_a_cr_in_a_person_s_name_and_a_book_s_title_is_an_error(tmp_path: Path):
@@ -74,7 +75,8 @@ def test_a_content_file_name_that_is_not_an_id_is_an_error(tmp_path: Path, name:
     (tmp_path / "content" / f"{name}.yaml").write_text(MINI_BRIEF)
     result = cli(tmp_path, "check")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "is not a valid id" in result.stderr and "rename the file" in result.stderr
+    assert "is not a valid id" in result.stderr
+    assert "rename the file" in result.stderr
     assert "1 error" in result.stdout          # the other brief is fine
     for char in ("\u202e", "\u200b", "\x1b"):  # shown as escapes, never raw, on the terminal
         assert char not in result.stderr
@@ -104,16 +106,23 @@ def test_markdown_code_is_a_span_no_text_leaves(text: str):
 
     span = escape.markdown_code(text)
     html = markdown.markdown(span)
-    assert html.count("<code>") == 1 and html.endswith("</code></p>"), html
-    assert "<details>" not in html and "\u202e" not in html and "\n" not in span
+    assert html.count("<code>") == 1, html
+    assert html.endswith("</code></p>"), html
+    assert "<details>" not in html
+    assert "\u202e" not in html
+    assert "\n" not in span
 
 
 def test_markdown_text_shows_markup_as_written():
     import markdown
 
     html = markdown.markdown(escape.markdown_text("**bold** <details> [x](y) `c`\r\nnext"))
-    assert "<strong>" not in html and "<details>" not in html and "<a " not in html and "<code>" not in html
-    assert "\r" not in html and "\n" not in escape.markdown_text("a\nb")
+    assert "<strong>" not in html
+    assert "<details>" not in html
+    assert "<a " not in html
+    assert "<code>" not in html
+    assert "\r" not in html
+    assert "\n" not in escape.markdown_text("a\nb")
 
 
 def test_html_text_escapes_markup():
@@ -126,7 +135,9 @@ def test_calendar_text_is_one_line_without_controls():
     event = Event()
     event.add("summary", escape.calendar_text("A\rDTSTART:19700101T000000\nB\x1b"))
     ical = event.to_ical()
-    assert b"\r\nDTSTART" not in ical and b"\x1b" not in ical and b"\rDTSTART" not in ical
+    assert b"\r\nDTSTART" not in ical
+    assert b"\x1b" not in ical
+    assert b"\rDTSTART" not in ical
 
 
 def test_ci_data_and_property_escape_commands():
@@ -149,7 +160,8 @@ def test_diff_never_prints_a_raw_cr_or_escape_from_a_committed_base(tmp_path: Pa
     _git(tmp_path, "commit", "-qm", "base")
     project.replace_line('  - "Old\\rmessage \\e[2J here"', "  - A new message.")
     result = cli(tmp_path, "diff")
-    assert "\r" not in result.stdout and "\x1b" not in result.stdout, repr(result.stdout)
+    assert "\r" not in result.stdout, repr(result.stdout)
+    assert "\x1b" not in result.stdout, repr(result.stdout)
 
 
 def test_diff_s_terminal_output_escapes_every_value():
@@ -163,7 +175,9 @@ def test_diff_s_terminal_output_escapes_every_value():
         Change("S", "changed", hostile, "summary", words=(("same", hostile), ("added", hostile)))])
     for colour in (False, True):
         text = as_text([diff], hostile, [hostile], colour=colour)
-        assert "\r" not in text and "\u202e" not in text and "\x1b[2J" not in text, repr(text)
+        assert "\r" not in text, repr(text)
+        assert "\u202e" not in text, repr(text)
+        assert "\x1b[2J" not in text, repr(text)
         assert "A\\rB\\u001b[2J\\u202eC" in text
 
 

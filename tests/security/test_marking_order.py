@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import briefgen, make_project  # noqa: E402
+from hostile import briefgen, make_project
 
 BOOK = """\
 title: A trip
@@ -40,8 +40,10 @@ def test_a_book_marked_outside_the_order_is_an_error(tmp_path: Path, book_markin
     (tmp_path / "content" / "books" / "trip.yaml").write_text(BOOK.format(marking=book_marking))
     code, text = _check(tmp_path)
     assert code != 0, text
-    assert "content/books/trip.yaml:2:" in text and "error:" in text, text
-    assert "cannot be compared" in text and "mark the book" in text, text
+    assert "content/books/trip.yaml:2:" in text, text
+    assert "error:" in text, text
+    assert "cannot be compared" in text, text
+    assert "mark the book" in text, text
 
 
 @pytest.mark.parametrize("brief_marking", ["PUBLIC", "OFFICIAL-SENSITIVE", "NONE"])
@@ -51,7 +53,8 @@ def test_a_brief_marked_outside_the_order_is_an_error_in_its_book(tmp_path: Path
     (tmp_path / "content" / "books").mkdir()
     (tmp_path / "content" / "books" / "trip.yaml").write_text(BOOK.format(marking="UNCLASSIFIED"))
     code, text = _check(tmp_path)
-    assert code != 0 and "cannot be compared" in text, text
+    assert code != 0, text
+    assert "cannot be compared" in text, text
 
 
 @pytest.mark.parametrize("brief_marking", ["UNCLASSIFIED//SECRET", "CONFIDENTIAL SECRET", "UNCLASSIFIED/TOP SECRET"])
@@ -97,7 +100,8 @@ def test_a_recipient_cleared_below_the_caveats_is_an_error(tmp_path: Path, clear
         person.write(f"clearance: {clearance}\n")
     code, text = _check(tmp_path)
     assert code != 0, text
-    assert "`alice`" in text and "NOFORN" in text, text
+    assert "`alice`" in text, text
+    assert "NOFORN" in text, text
 
 
 def test_a_recipient_cleared_for_the_caveats_receives(tmp_path: Path):

@@ -22,12 +22,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import MINI_BRIEF, make_project  # noqa: E402
+from hostile import MINI_BRIEF, make_project
 
-from briefgen.preview.server import MAX_PDF_BYTES, PreviewServer  # noqa: E402
-from briefgen.preview.state import ChangeFeed, Preview  # noqa: E402
-from briefgen.project import Project  # noqa: E402
-from briefgen.workflows.brief import build_brief  # noqa: E402
+from briefgen.preview.server import MAX_PDF_BYTES, PreviewServer
+from briefgen.preview.state import ChangeFeed, Preview
+from briefgen.project import Project
+from briefgen.workflows.brief import build_brief
 
 SECRET = "TOP-SECRET-OUTSIDE-THE-PROJECT"
 BOOK = "title: A trip\nclassification: UNCLASSIFIED\nprepared_by: Test office\nas_of: 2023-08-18\nbriefs:\n  - mini\n"
@@ -94,7 +94,8 @@ def test_a_planted_pdf_is_never_served(served, kind: str, route: str):
     _plant(kind, target, root)
     status, body = get(server, route)
     assert status == 404, (status, body[:200])
-    assert SECRET.encode() not in body and not body.startswith(b"%PDF")
+    assert SECRET.encode() not in body
+    assert not body.startswith(b"%PDF")
 
 
 def test_a_book_pdf_in_a_linked_output_folder_is_not_served(served):
@@ -102,10 +103,11 @@ def test_a_book_pdf_in_a_linked_output_folder_is_not_served(served):
     elsewhere = root.parent / f"{root.name}-elsewhere"
     elsewhere.mkdir()
     (elsewhere / "trip.pdf").write_text(f"%PDF-1.7 {SECRET}")
-    os.rename(root / "output", root / "output-real")
+    (root / "output").rename(root / "output-real")
     (root / "output").symlink_to(elsewhere)
     status, body = get(server, "/books/trip.pdf")
-    assert status == 404 and SECRET.encode() not in body
+    assert status == 404
+    assert SECRET.encode() not in body
 
 
 def test_a_real_book_pdf_is_served(served):
@@ -152,7 +154,9 @@ def test_a_version_s_page_hears_only_that_its_version_may_have_changed(served):
     server, _ = served
     received = _events(server, "?brief=mini&audience=press", _publish_around)
     text = json.dumps(received)
-    assert "other-secret-name" not in text and "html_version" not in text and "status" not in text, text
+    assert "other-secret-name" not in text, text
+    assert "html_version" not in text, text
+    assert "status" not in text, text
     assert [kind for kind, _ in received] == ["hello", "reload", "removed"]
     assert all(set(data) <= {"kind", "brief", "instance"} for _, data in received), received
 
@@ -170,7 +174,8 @@ def test_a_malformed_scope_hears_of_no_brief(served):
     received = _events(server, "?brief=../x", lambda feed: (
         feed.publish("state", "other-secret-name"), feed.publish("removed", "mini"),
         feed.publish("removed", "")))
-    assert "other-secret-name" not in json.dumps(received) and '"mini"' not in json.dumps(received)
+    assert "other-secret-name" not in json.dumps(received)
+    assert '"mini"' not in json.dumps(received)
 
 
 def test_the_index_hears_every_brief(served):
@@ -183,4 +188,5 @@ def test_every_page_asks_for_its_own_events(served):
     """The overlay script opens the scoped stream (the server limits what each scope gets)."""
     server, _ = served
     _, script = get(server, "/_preview/overlay.js")
-    assert b"/_preview/events${scope}" in script and b"&audience=" in script
+    assert b"/_preview/events${scope}" in script
+    assert b"&audience=" in script

@@ -17,7 +17,7 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import briefgen, make_project  # noqa: E402
+from hostile import briefgen, make_project
 
 AGENDA = """\
 agenda:
