@@ -32,13 +32,18 @@ def _check(root: Path) -> tuple[int, str]:
     return process.returncode, out + err
 
 
+def _book_of(root: Path, brief_marking: str, book_marking: str) -> tuple[int, str]:
+    """`check` of the mini brief marked `brief_marking` in a book marked `book_marking`."""
+    project = make_project(root)
+    project.replace_line("classification: UNCLASSIFIED", f"classification: {brief_marking}")
+    (root / "content" / "books").mkdir()
+    (root / "content" / "books" / "trip.yaml").write_text(BOOK.format(marking=book_marking))
+    return _check(root)
+
+
 @pytest.mark.parametrize("book_marking", ["PUBLIC", "OFFICIAL", "NONE", "SECRETS", "U"])
 def test_a_book_marked_outside_the_order_is_an_error(tmp_path: Path, book_marking: str):
-    project = make_project(tmp_path)
-    project.replace_line("classification: UNCLASSIFIED", "classification: SECRET")
-    (tmp_path / "content" / "books").mkdir()
-    (tmp_path / "content" / "books" / "trip.yaml").write_text(BOOK.format(marking=book_marking))
-    code, text = _check(tmp_path)
+    code, text = _book_of(tmp_path, "SECRET", book_marking)
     assert code != 0, text
     assert "content/books/trip.yaml:2:" in text, text
     assert "error:" in text, text
@@ -48,32 +53,20 @@ def test_a_book_marked_outside_the_order_is_an_error(tmp_path: Path, book_markin
 
 @pytest.mark.parametrize("brief_marking", ["PUBLIC", "OFFICIAL-SENSITIVE", "NONE"])
 def test_a_brief_marked_outside_the_order_is_an_error_in_its_book(tmp_path: Path, brief_marking: str):
-    project = make_project(tmp_path)
-    project.replace_line("classification: UNCLASSIFIED", f"classification: {brief_marking}")
-    (tmp_path / "content" / "books").mkdir()
-    (tmp_path / "content" / "books" / "trip.yaml").write_text(BOOK.format(marking="UNCLASSIFIED"))
-    code, text = _check(tmp_path)
+    code, text = _book_of(tmp_path, brief_marking, "UNCLASSIFIED")
     assert code != 0, text
     assert "cannot be compared" in text, text
 
 
 @pytest.mark.parametrize("brief_marking", ["UNCLASSIFIED//SECRET", "CONFIDENTIAL SECRET", "UNCLASSIFIED/TOP SECRET"])
 def test_a_higher_word_further_on_in_a_brief_s_marking_counts(tmp_path: Path, brief_marking: str):
-    project = make_project(tmp_path)
-    project.replace_line("classification: UNCLASSIFIED", f"classification: {brief_marking}")
-    (tmp_path / "content" / "books").mkdir()
-    (tmp_path / "content" / "books" / "trip.yaml").write_text(BOOK.format(marking="CONFIDENTIAL"))
-    code, text = _check(tmp_path)
+    code, text = _book_of(tmp_path, brief_marking, "CONFIDENTIAL")
     assert code != 0, text
     assert "lower than its brief" in text, text
 
 
 def test_the_same_word_on_book_and_brief_is_fine(tmp_path: Path):
-    project = make_project(tmp_path)
-    project.replace_line("classification: UNCLASSIFIED", "classification: PUBLIC")
-    (tmp_path / "content" / "books").mkdir()
-    (tmp_path / "content" / "books" / "trip.yaml").write_text(BOOK.format(marking="PUBLIC"))
-    code, text = _check(tmp_path)
+    code, text = _book_of(tmp_path, "PUBLIC", "PUBLIC")
     assert code == 0, text
 
 
@@ -87,30 +80,28 @@ distribution:
 """
 
 
-@pytest.mark.parametrize("clearance", ["S//REL TO GBR", "S", "C//NOFORN"])
-def test_a_recipient_cleared_below_the_caveats_is_an_error(tmp_path: Path, clearance: str):
-    """The brief is S//NOFORN: a clearance of the same level without NOFORN, or released to
-    foreign readers, or of a lower level, may not receive it."""
-    project = make_project(tmp_path)
+def _sent_to(root: Path, clearance: str) -> tuple[int, str]:
+    """`check` of the mini brief marked S//NOFORN, sent to alice, who has `clearance`."""
+    project = make_project(root)
     project.replace_line("classification: UNCLASSIFIED", "classification: S//NOFORN")
     project.replace_line("  - A message.", "  - text: A message.\n    marking: S//NOFORN")
     with project.brief.open("a") as brief:
         brief.write(MARKED)
     with project.person.open("a") as person:
         person.write(f"clearance: {clearance}\n")
-    code, text = _check(tmp_path)
+    return _check(root)
+
+
+@pytest.mark.parametrize("clearance", ["S//REL TO GBR", "S", "C//NOFORN"])
+def test_a_recipient_cleared_below_the_caveats_is_an_error(tmp_path: Path, clearance: str):
+    """The brief is S//NOFORN: a clearance of the same level without NOFORN, or released to
+    foreign readers, or of a lower level, may not receive it."""
+    code, text = _sent_to(tmp_path, clearance)
     assert code != 0, text
     assert "`alice`" in text, text
     assert "NOFORN" in text, text
 
 
 def test_a_recipient_cleared_for_the_caveats_receives(tmp_path: Path):
-    project = make_project(tmp_path)
-    project.replace_line("classification: UNCLASSIFIED", "classification: S//NOFORN")
-    project.replace_line("  - A message.", "  - text: A message.\n    marking: S//NOFORN")
-    with project.brief.open("a") as brief:
-        brief.write(MARKED)
-    with project.person.open("a") as person:
-        person.write("clearance: TS//NOFORN\n")
-    code, text = _check(tmp_path)
+    code, text = _sent_to(tmp_path, "TS//NOFORN")
     assert code == 0, text
