@@ -182,22 +182,22 @@ def inner_model(annotation: Any) -> type[BaseModel] | None:
     return next(filter(None, map(inner_model, typing.get_args(annotation))), None)
 
 
-def _no_foreign_line_break(value: Any) -> Any:
+def _no_carriage_return_in(value: Any) -> Any:
     """Refuse a carriage return anywhere in a field's text, however deep in lists: a YAML
     escape ("\\r") can write one (the loader refuses the other invisible characters, but a
     CR is a line break to it), and a terminal, a calendar's header or a log would act on it."""
     if isinstance(value, str):
         if "\r" in value:
-            raise ValueError("holds a carriage return, written as an escape; a reader cannot see it, and a "
+            raise ValueError("holds a carriage return (U+000D), written as an escape; a reader cannot see it, and a "
                              "terminal or calendar would act on it: write a plain line break (in a "
                              "Markdown field), or remove it")
     elif isinstance(value, list | tuple):
         for item in value:
-            _no_foreign_line_break(item)
+            _no_carriage_return_in(item)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _no_foreign_line_break(key)
-            _no_foreign_line_break(item)
+            _no_carriage_return_in(key)
+            _no_carriage_return_in(item)
     return value
 
 
@@ -211,7 +211,7 @@ class StrictModel(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_carriage_return(cls, value: Any) -> Any:
-        return _no_foreign_line_break(value)
+        return _no_carriage_return_in(value)
 
 
 class Marked(StrictModel):
