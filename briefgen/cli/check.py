@@ -12,6 +12,7 @@ from briefgen.cli.options import add_files_and_root
 from briefgen.cli.progress import exit_code
 from briefgen.errors import Diagnostic
 from briefgen.project import Project
+from briefgen.render.escape import terminal
 from briefgen.workflows.book import check_books
 from briefgen.workflows.check import check_briefs
 
@@ -79,8 +80,8 @@ def _github_annotation(d, strict: bool) -> str:
     """A workflow command, so the problem shows on the pull request's diff line."""
     level = "error" if d.is_error or strict else "warning"
     where = f" ({d.key_path})" if d.key_path else ""
-    return (f"::{level} file={escape_property(d.path)},line={d.line},col={d.column},"
-            f"title={escape_property('briefgen check')}::{escape_data(d.message + where)}")
+    return (f"::{level} file={terminal(escape_property(d.path))},line={d.line},col={d.column},"
+            f"title={escape_property('briefgen check')}::{terminal(escape_data(d.message + where))}")
 
 
 _COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "path": "\033[1m", "end": "\033[0m"}

@@ -82,6 +82,16 @@ def test_a_content_file_name_that_is_not_an_id_is_an_error(tmp_path: Path, name:
         assert char not in result.stderr
 
 
+@pytest.mark.parametrize("name", ["evil\u202egnp", "esc\x1b[2Jx"])
+def test_a_hostile_file_name_never_reaches_a_github_annotation_raw(tmp_path: Path, name: str):
+    make_project(tmp_path)
+    (tmp_path / "content" / f"{name}.yaml").write_text(MINI_BRIEF)
+    result = cli(tmp_path, "check", "--format", "github", env={"GITHUB_ACTIONS": "true"})
+    assert result.stdout.startswith("::error file=content/"), result.stdout
+    for char in ("\u202e", "\x1b"):
+        assert char not in result.stdout
+
+
 @pytest.mark.parametrize("name", ["evil\u202egnp", "zero\u200bwidth"])
 def test_a_person_file_and_a_book_file_are_held_to_the_same_rule(tmp_path: Path, name: str):
     make_project(tmp_path)
