@@ -576,8 +576,12 @@ def search_preview(preview_server, brief_id: str, audience: str) -> None:
     visible = (MARKERS[brief_id] | EDIT_MARKERS[brief_id]) - withheld - DELETED
     page = f"/briefs/{brief_id}/for/{audience}"
     pages = crawl(preview_server, page)
+    stream = f"/_preview/events?brief={brief_id}&audience={audience}"   # what the overlay opens here
+    pages.update(crawl(preview_server, stream))
     assert set(pages) == {page, f"{page}.pdf", f"{page}/changes", f"/_preview/state/{brief_id}/for/{audience}.json",
-                          "/_preview/overlay.js", "/_preview/events"}
+                          "/_preview/overlay.js", stream}
+    others = set(MARKERS) - {brief_id}
+    assert not [other for other in others if other in pages[stream][1].decode()], "the stream names another brief"
     places: dict[str, str] = {}
     for path, (kind, body) in sorted(pages.items()):
         if kind == "application/pdf":
@@ -981,3 +985,38 @@ def test_the_preview_shows_the_full_brief_s_pdf_before_its_versions_are_laid_out
     assert (site.output_dir / "ally-talks.pdf").exists()
     assert (site.output_dir / "ally-talks.press.pdf").exists()
     assert preview.version_snapshot("ally-talks", "press")[1]["status"] == "built"
+
+
+def test_the_book_s_schedule_and_calendar_repeat_each_portion_with_its_mark(tmp_path: Path):
+    """A book repeats the agenda in its schedule (PDF, HTML, the email's plain text) and its
+    calendar: each item keeps the portion mark its brief's page prints, and each calendar
+    event above the lowest level is CLASS:CONFIDENTIAL (no CLASS reads as PUBLIC)."""
+    from icalendar import Calendar
+
+    from briefgen.project import Project
+    from briefgen.render.book import PagePlan, book_text, book_view
+    from briefgen.workflows.book import check_book
+
+    root = make_project(tmp_path)
+    (root / "content" / "books").mkdir()
+    (root / "content" / "books" / "trip.yaml").write_text(
+        "title: Trip\nclassification: SECRET//NOFORN\nprepared_by: Staff\nas_of: 2023-08-17\n"
+        "timezone: Asia/Tokyo\nbriefs: [ally-talks]\n", encoding="utf-8")
+    result = run_cli("book", "trip", "--root", root)
+    assert result.code == 0, result.err
+    marked = {"Opening session": "(U)", "Restricted session on PANGOLINDRIFT": "(C//REL TO USA, JPN)",
+              "Working lunch on MARMOSETHUSH": "(S//NOFORN)"}
+    pdf = _words("\n".join(p.extract_text() for p in PdfReader(root / "output" / "trip.pdf").pages))
+    html = _visible((root / "output" / "trip.html").read_text(encoding="utf-8"))
+    events = {str(e["summary"]): e for e in Calendar.from_ical((root / "output" / "trip.ics").read_bytes())
+              .walk("VEVENT")}
+    checked, _ = check_book(Project.at(root), root / "content" / "books" / "trip.yaml")
+    assert checked is not None
+    text = _words(book_text(book_view(checked.book, checked.briefs, PagePlan(2, (), (3,), 4, 4)), []))
+    missing = [(where, title) for title, mark in marked.items()
+               for where, found in (("pdf", pdf), ("html", html), ("plain text", text),
+                                    ("calendar", " ".join(events))) if f"{mark} {title}" not in found]
+    assert not missing, missing
+    classes = {summary: str(event.get("class", "")) for summary, event in events.items()}
+    assert classes == {f"{mark} {title}": ("" if mark == "(U)" else "CONFIDENTIAL")
+                       for title, mark in marked.items()}

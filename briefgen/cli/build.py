@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import TextIO
 
 from briefgen.cli.options import add_files_and_root, positive_float, positive_int
-from briefgen.cli.progress import BuildProgress
+from briefgen.cli.progress import BuildProgress, exit_code
 from briefgen.engine.workers import DEFAULT_BUDGET, Budget
-from briefgen.errors import ExitCode
 from briefgen.project import Project
 from briefgen.workflows.book import build_books
 from briefgen.workflows.brief import BuildOptions, build_briefs, find_briefs
@@ -46,5 +45,5 @@ def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: Text
         results += build_books(project, books, options, on_result=progress.brief_done,
                                brief_results={r.path: r for r in results})
     progress.finish(results)
-    return ExitCode.CONTENT_ERROR if any(not r.ok for r in results) else ExitCode.OK
+    return exit_code(results, any(not r.ok for r in results))
 

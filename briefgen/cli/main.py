@@ -47,7 +47,8 @@ examples:
   briefgen readout woodside-2023          output/woodside-2023.readout.md and .public-readout.md
   briefgen ledger --format markdown       every deliverable across the briefs, with its history
 
-exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors."""
+exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors,
+70 a bug in briefgen (reported with its traceback; with the brief it met, the others still done)."""
 
 
 # Every command: its module, and the line `briefgen --help` shows for it.

@@ -16,7 +16,16 @@ from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
 
 from briefgen.content.addresses import ENCODED_WORD_ADVICE, check_address, check_display_name, has_encoded_word
 from briefgen.content.countries import ISO_3166_ALPHA2
@@ -132,15 +141,25 @@ SourceIds = Annotated[IdList, SourceIdsMark()]
 MarkingText = Annotated[str, AfterValidator(_single_line), Field(examples=["C//REL TO USA, JPN"])]
 
 
+# The years a date may name: far enough inside Python's years 1 to 9999 that a day plus any
+# duration, moved into any time zone, is still a date the schedule and the calendar can compute.
+FIRST_YEAR, LAST_YEAR = 1000, 8999
+
+
 def _check_day(value: object) -> object:
     """Only YYYY-MM-DD is a date: pydantic alone would also read '1692316800' as a Unix time
     or '2023-08-18T00:00Z' as a day, and an author would never see the surprise."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = value.isoformat()
     if not isinstance(value, str):
         return value
     match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
     if not match:
         raise ValueError(f"must be a date written YYYY-MM-DD, e.g. 2023-08-18; got '{value}'")
     year, month, day = (int(part) for part in match.groups())
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"is outside the years briefgen can place on a calendar: {value} (write a "
+                         f"year from {FIRST_YEAR} to {LAST_YEAR})")
     if not 1 <= month <= 12:
         raise ValueError(f"is not a real date: {value} (there is no month {month})")
     days_in_month = calendar.monthrange(year, month)[1]
@@ -150,7 +169,8 @@ def _check_day(value: object) -> object:
     return dt.date(year, month, day)
 
 
-Day = Annotated[dt.date, BeforeValidator(_check_day), Field(examples=["2023-08-18"])]
+Day = Annotated[dt.date, BeforeValidator(_check_day),
+                Field(examples=["2023-08-18"], json_schema_extra={"pattern": r"^[1-8][0-9]{3}-[0-9]{2}-[0-9]{2}$"})]
 
 
 def _text_to_mapping(key: str, model: type | None = None) -> BeforeValidator:
@@ -170,11 +190,36 @@ def inner_model(annotation: Any) -> type[BaseModel] | None:
     return next(filter(None, map(inner_model, typing.get_args(annotation))), None)
 
 
+def _no_carriage_return_in(value: Any) -> Any:
+    """Refuse a carriage return anywhere in a field's text, however deep in lists: a YAML
+    escape ("\\r") can write one (the loader refuses the other invisible characters, but a
+    CR is a line break to it), and a terminal, a calendar's header or a log would act on it."""
+    if isinstance(value, str):
+        if "\r" in value:
+            raise ValueError("holds a carriage return (U+000D), written as an escape; a reader cannot see it, and a "
+                             "terminal or calendar would act on it: write a plain line break (in a "
+                             "Markdown field), or remove it")
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _no_carriage_return_in(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_carriage_return_in(key)
+            _no_carriage_return_in(item)
+    return value
+
+
 class StrictModel(BaseModel):
-    """Base for every content model: unknown keys are errors, values are immutable."""
+    """Base for every content model: unknown keys are errors, values are immutable, and no
+    text holds a carriage return."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
                               use_attribute_docstrings=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_carriage_return(cls, value: Any) -> Any:
+        return _no_carriage_return_in(value)
 
 
 class Marked(StrictModel):

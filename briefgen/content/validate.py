@@ -18,6 +18,7 @@ from typing import Any
 from briefgen.content.assets import asset_problems
 from briefgen.content.audiences import Withheld, audience_brief, referenced_people, with_computed_banner
 from briefgen.content.clearance import ClearanceRecord
+from briefgen.content.ids import file_name_problems
 from briefgen.content.loader import LoadedDocument, format_key_path, load_yaml, one_line
 from briefgen.content.markdown import raw_html_problems
 from briefgen.content.marking_checks import marking_problems
@@ -120,7 +121,8 @@ def validate_document(doc: LoadedDocument, people: PeopleRegistry) -> ValidatedB
     brief, model_problems = validate_model(Brief, doc)
     people_found, reference_problems = check_references(doc, people)
     problems = [one_line(p) for p in (
-        *doc.diagnostics, *without_placeholder_noise([*model_problems, *reference_problems], doc),
+        *file_name_problems(doc), *doc.diagnostics,
+        *without_placeholder_noise([*model_problems, *reference_problems], doc),
         *raw_html_problems(doc, Brief), *agenda_clashes(doc), *brief_warnings(doc))]
     person_files = [d for d in map(people.document, sorted(people_found)) if d is not None]
     problems += asset_problems(doc, person_files)  # images, links, Markdown limits

@@ -199,7 +199,7 @@ def _serve(connection: Connection, budget: Budget, warm_up: Callable[[], None], 
     warm_up()
     # Made before the cap, so that saying a job ran out of memory needs none.
     out_of_memory = JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)")
-    limit = budget.memory_mb * 1024 * 1024
+    limit = _capped(budget.memory_mb * 1024 * 1024)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     _REPORT = partial(_send_partial, connection)
     while True:
@@ -216,6 +216,13 @@ def _serve(connection: Connection, budget: Budget, warm_up: Callable[[], None], 
                                 out_of_memory, limit)
         del job, message
         _reply(connection, outcome, out_of_memory)
+
+
+def _capped(limit: int) -> int:
+    """The budget, or the cap this process already has when that is lower (a limit can be
+    lowered, never raised: briefgen run under `ulimit -v` keeps it)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    return limit if hard == resource.RLIM_INFINITY else min(limit, hard)
 
 
 def _send_partial(connection: Connection, value: Any) -> None:

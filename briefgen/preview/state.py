@@ -252,7 +252,8 @@ class Preview:
             if book_id not in self._books:
                 return None
         path = self.project.output_dir / f"{book_id}.pdf"
-        return path if path.is_file() else None
+        # a link (to a secret, or out of the project) is never a PDF the preview wrote
+        return path if path.is_file() and not path.is_symlink() and not path.parent.is_symlink() else None
 
     def pdf_path(self, brief_id: str, audience: str | None = None) -> Path | None:
         """output/<id>.pdf, or output/<id>.<audience>.pdf for a version the brief has."""

@@ -16,14 +16,14 @@ from pathlib import Path
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.content.audiences import rules_of
+from briefgen.content.audiences import repeated_mark, rules_of
 from briefgen.content.books import ValidatedBook
 from briefgen.content.markings import MarkingError, parse
 from briefgen.content.models import Person
 from briefgen.content.schedule import ScheduleItem, book_schedule, clock_labels, event_days
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
-from briefgen.render.html import PAGE_SIZES, _banner_class, colours_style, template_environment
+from briefgen.render.html import PAGE_SIZES, _banner_class, colours_style, portion_marker, template_environment
 from briefgen.render.labels import View, long_date, medium_date, short_names, span_of_days
 from briefgen.render.pdf import render_plain_pdf
 from briefgen.render.richtext import RichText
@@ -110,6 +110,7 @@ def _banner_style(marking: str, briefs: list[ValidatedBrief]) -> str:
     """The colours the first brief's marking scheme gives the book's marking, so one marking
     has one colour on the book's pages and its briefs' (the CSS classes serve books of
     briefs without a scheme, or a marking the scheme does not know)."""
+
     rules = next((r for b in briefs if (r := rules_of(b.brief)) is not None), None)
     if rules is None:
         return ""
@@ -134,6 +135,8 @@ def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str |
     if item.time and entry.zone is None:
         local = f"{item.time}, {NO_ZONE}"
     return {"time": local, "home_time": home_time, "title": item.title,
+            "mark": portion_marker(rules_of(validated.brief))(item.marking),
+            "mark_text": repeated_mark(validated.brief, item.marking),
             "brief": validated.brief.title, "brief_id": validated.brief_id,
             "location": item.location or validated.brief.event.location,
             "who": short_names(item.participants, validated.people), "note": item.note or ""}
@@ -209,7 +212,8 @@ def book_text(view: View, attachments: list[str]) -> str:
         lines += ["", day["day"]]
         for item in day["entries"]:
             when = item["time"] + (f" [{item['home_time']}]" if item["home_time"] else "")
-            lines.append(f"  {when:<24}{item['title']} ({item['brief']})")
+            title = f"{item['mark_text']} {item['title']}" if item["mark_text"] else item["title"]
+            lines.append(f"  {when:<24}{title} ({item['brief']})")
     lines += ["", "CONTENTS"]
     lines += [f"  {brief['title']}, page {brief['page']}" for brief in view["briefs"]]
     lines += [f"  Biographies, page {view['biographies_page']}", "",

@@ -30,6 +30,7 @@ from briefgen.project import Project
 from briefgen.workflows.brief import (
     BriefResult,
     BuildOptions,
+    bug_failure,
     build_briefs,
     check_brief,
     layout_pool,
@@ -104,7 +105,13 @@ def check_book(project: Project, path: Path,
 
 def check_books(project: Project, ids: Iterable[str] = ()) -> list[BriefResult]:
     registries: dict[Path, PeopleRegistry] = {}
-    return [check_book(project, path, registries)[1] for path in find_books(project, ids)]
+    results = []
+    for path in find_books(project, ids):
+        try:
+            results.append(check_book(project, path, registries)[1])
+        except Exception as exc:  # a bug met on this book fails this book, not the check
+            results.append(bug_failure(project, path, exc))
+    return results
 
 
 # --- building ------------------------------------------------------------------------------
@@ -133,38 +140,49 @@ def _build_books(project: Project, paths: list[Path], options: BuildOptions,
     registries: dict[Path, PeopleRegistry] = {}
     shared = stamps.shared_inputs_digest(project.asset_roots)
     for path in paths:
-        started = time.perf_counter()
-        if not options.force and _no_brief_failed(known) and _up_to_date(project, path, None, shared):
-            result = BriefResult(path, path.stem, True, skipped=True)
-            report(result)
-            results.append(result)
-            continue
-        checked: CheckedBook | None
-        if path in checked_books:
-            checked, result = checked_books[path], BriefResult(path, path.stem, True,
-                                                                list(checked_books[path].book.warnings))
-        else:
-            checked, result = check_book(project, path, registries)
-        if checked is not None and options.strict and result.warnings:
-            checked = None
-            result.fail([Diagnostic.of_file(project.display(path), "warnings are errors with --strict",
-                                            "strict")])
-        if checked is not None:
-            brief_paths = [b.path for b in checked.briefs]
-            missing = [p for p in brief_paths if p.resolve() not in known]
-            if missing:
-                validated = {b.path: b for b in checked.briefs}    # checked with the book: not again
-                built = build_briefs(project, missing, options, on_result=report, pool=pool, validated=validated)
-                for brief_path, brief_result in zip(missing, built, strict=True):
-                    known[brief_path.resolve()] = brief_result
-            started = time.perf_counter()
-            result = _assemble_checked(project, checked, result, [known[p.resolve()] for p in brief_paths],
-                                       options, shared, pool)
-        result.seconds = time.perf_counter() - started
-        result.diagnostics = _not_reported_before(result.diagnostics, brief_results)
+        try:
+            result = _build_book(project, path, options, report, known, registries, shared, brief_results,
+                                 checked_books, pool)
+        except Exception as exc:  # a bug met on this book fails this book, not the build
+            result = bug_failure(project, path, exc)
         report(result)
         results.append(result)
     return results
+
+
+def _build_book(project: Project, path: Path, options: BuildOptions, report: Callable[[BriefResult], None],
+                known: dict[Path, BriefResult], registries: dict[Path, PeopleRegistry], shared: str,
+                brief_results: dict[Path, BriefResult] | None, checked_books: Mapping[Path, CheckedBook],
+                pool: WorkerPool) -> BriefResult:
+    """One book: skipped when up to date, else checked (unless a caller has), its briefs
+    built (not validated again) and assembled, every layout on `pool`."""
+    started = time.perf_counter()
+    if not options.force and _no_brief_failed(known) and _up_to_date(project, path, None, shared):
+        return BriefResult(path, path.stem, True, skipped=True)
+    checked: CheckedBook | None
+    if path in checked_books:
+        checked, result = checked_books[path], BriefResult(path, path.stem, True,
+                                                            list(checked_books[path].book.warnings))
+    else:
+        checked, result = check_book(project, path, registries)
+    if checked is not None and options.strict and result.warnings:
+        checked = None
+        result.fail([Diagnostic.of_file(project.display(path), "warnings are errors with --strict",
+                                        "strict")])
+    if checked is not None:
+        brief_paths = [b.path for b in checked.briefs]
+        missing = [p for p in brief_paths if p.resolve() not in known]
+        if missing:
+            validated = {b.path: b for b in checked.briefs}    # checked with the book: not again
+            built = build_briefs(project, missing, options, on_result=report, pool=pool, validated=validated)
+            for brief_path, brief_result in zip(missing, built, strict=True):
+                known[brief_path.resolve()] = brief_result
+        started = time.perf_counter()
+        result = _assemble_checked(project, checked, result, [known[p.resolve()] for p in brief_paths],
+                                   options, shared, pool)
+    result.seconds = time.perf_counter() - started
+    result.diagnostics = _not_reported_before(result.diagnostics, brief_results)
+    return result
 
 
 def _not_reported_before(diagnostics: list[Diagnostic],

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import resource
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -470,6 +471,8 @@ def _prepared(project: Project, paths: list[Path], options: BuildOptions,
             result, versions = failure_result(project, path, JobFailed(
                 "timeout", f"took longer than its time budget ({options.budget.seconds:g} s) "
                 "and was stopped")), []
+        except Exception as exc:  # a bug met on this brief fails this brief, not the build
+            result, versions = bug_failure(project, path, exc), []
         result.seconds = time.perf_counter() - started
         if not versions:
             results[path] = result
@@ -510,13 +513,19 @@ def failure_result(project: Project, path: Path, failure: JobFailed) -> BriefRes
     briefgen is raised, with the worker's traceback, for the command to show."""
     display = project.display(path)
     if failure.reason == "bug":
-        raise InternalBuildError(f"building {display} failed inside briefgen:\n{failure.message}")
+        return bug_failure(project, path, failure.message)
     return BriefResult.failure(path, display, f"the brief {failure.message}; nothing was written",
                                failure.reason)
 
 
-class InternalBuildError(RuntimeError):
-    """A bug in briefgen surfaced by a worker; carries the worker's traceback."""
+def bug_failure(project: Project, path: Path, error: BaseException | str) -> BriefResult:
+    """A bug in briefgen met while handling one brief (in this process or a worker): that
+    brief fails, of kind "bug", with the traceback so it gets reported and fixed, and every
+    other brief is still checked and built. The CLI exits with its internal-error code."""
+    details = error if isinstance(error, str) else "".join(traceback.format_exception(error))
+    return BriefResult.failure(path, project.display(path), "briefgen failed on this brief; this is a bug "
+                               "in briefgen, not in your content; please report it with this "
+                               f"traceback (nothing was written for it):\n{details.rstrip()}", "bug")
 
 
 def is_person_file(path: Path) -> bool:

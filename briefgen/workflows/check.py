@@ -21,6 +21,7 @@ from briefgen.project import Project
 from briefgen.workflows.brief import (
     BriefResult,
     BuildOptions,
+    bug_failure,
     check_brief,
     find_briefs,
     is_person_file,
@@ -47,16 +48,23 @@ def check_briefs(project: Project, files: Iterable[Path] = (), *, layout: bool =
     results = []
     with layout_pool(BuildOptions()) as pool:      # no worker starts unless a layout is needed
         for path in find_briefs(project, files):
-            if is_person_file(path):
-                results.append(check_person(project, path, registries))
-                continue
-            validated, result = check_brief(project, path, shared_people(project, path, registries))
-            if layout and validated is not None:
-                check_layout(project, validated, result, shared, pool)
-            results.append(result)
+            try:
+                results.append(_check_one(project, path, registries, layout, shared, pool))
+            except Exception as exc:  # a bug met on this file fails this file, not the check
+                results.append(bug_failure(project, path, exc))
     if not files:
         results += _check_people(shared_people(project, project.content_dir / "any.yaml", registries))
     return results
+
+
+def _check_one(project: Project, path: Path, registries: dict[Path, PeopleRegistry], layout: bool,
+               shared: str, pool: WorkerPool) -> BriefResult:
+    if is_person_file(path):
+        return check_person(project, path, registries)
+    validated, result = check_brief(project, path, shared_people(project, path, registries))
+    if layout and validated is not None:
+        check_layout(project, validated, result, shared, pool)
+    return result
 
 
 def check_person(project: Project, path: Path, registries: dict[Path, PeopleRegistry]) -> BriefResult:
