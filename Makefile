@@ -9,13 +9,14 @@ STAMP  := $(VENV)/.installed
 # may shadow it); pip repeats it. It is not about anything we can or should change here.
 QUIET_SETUPTOOLS := ignore:Editable installation:UserWarning
 
-.PHONY: brief book check test lint schema clean distclean help system-deps bench email watch test-deps new person
+.PHONY: brief book check test test-fast lint schema clean distclean help system-deps bench email watch test-deps new person
 
 help:
 	@echo "make brief   build every brief under content/ into output/ (HTML and PDF; DOCX=1: Word files too)"
 	@echo "make book    build the briefing books under content/books/ (and their briefs)"
 	@echo "make check   validate every brief without building"
 	@echo "make test    run the whole test suite (after make lint: ruff and mypy)"
+	@echo "make test-fast  ruff, mypy and every test not marked slow, under a minute: run it while you work"
 	@echo "make schema  regenerate the JSON Schemas under schema/"
 	@echo "make bench   measure build speed against WeasyPrint and Chromium (docs/performance.md)"
 	@echo "make clean   remove generated output"
@@ -60,9 +61,16 @@ check: $(STAMP)
 test: lint $(STAMP) system-deps test-deps
 	$(BIN)/python -m pytest
 
-# The gates: ruff (the rule set in pyproject.toml) and mypy, both at zero findings.
+# The fast lane, to run while you work: the same gates (ruff and mypy take seconds) and every
+# test but the slow ones (tests/conftest.py says which and why), in under a minute.
+test-fast: lint $(STAMP) system-deps
+	$(BIN)/python -m pytest -q -m "not slow"
+
+# The gates: ruff (the rule set in pyproject.toml, over the code, its tests and the benchmarks) and
+# mypy in strict mode (`strict = true` under [tool.mypy] in pyproject.toml: every function typed),
+# both at zero findings.
 lint: $(STAMP)
-	$(BIN)/ruff check briefgen
+	$(BIN)/ruff check briefgen tests bench
 	$(BIN)/mypy
 
 schema: $(STAMP)

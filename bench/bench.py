@@ -283,7 +283,9 @@ for _ in range({runs}):
         started = time.perf_counter(); result = build_brief(project, brief); ours.append(time.perf_counter() - started)
         assert result.ok, result.errors
         html = (project.output_dir / (brief.stem + '.html')).read_text()
-        started = time.perf_counter(); HTML(string=html).write_pdf(font_config=fonts); bare.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        HTML(string=html).write_pdf(font_config=fonts)
+        bare.append(time.perf_counter() - started)
 print(statistics.median(ours), statistics.median(bare), statistics.median(a / b for a, b in zip(ours, bare)))
 """
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)

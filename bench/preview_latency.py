@@ -13,7 +13,6 @@ Prints every sample, then the medians.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -45,7 +44,7 @@ def save(path: Path, text: str, atomic: bool) -> float:
     if atomic:                                    # write a temporary file, rename it into place
         temporary = path.with_name(f".{path.name}.tmp")
         temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
+        temporary.replace(path)
     else:                                         # rewrite the file in place
         path.write_text(text, encoding="utf-8")
     return started

@@ -6,6 +6,9 @@ and it uses none of them.
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +23,17 @@ def builtin_templates_dir() -> Path:
 
 
 TEMPLATES_DIR = builtin_templates_dir()
+
+
+def builtin_houses_dir() -> Path:
+    """The houses that ship with briefgen (default, and the examples), placed as the templates are."""
+    packaged = PACKAGE_DIR / "houses"
+    return packaged if packaged.is_dir() else PACKAGE_DIR.parent / "houses"
+
+
+BUILTIN_HOUSES_DIR = builtin_houses_dir()
+GLOSSARY_FILE = "glossary.yaml"   # content/glossary.yaml: the project's acronyms, not a brief
+
 
 
 @dataclass(frozen=True)
@@ -88,10 +102,6 @@ def briefgen_command() -> str:
     """How to run this briefgen from the current folder, for hints that print a command:
     `briefgen` when the PATH finds this installation's script, else the script's path
     (`.venv/bin/briefgen` in a checkout where the virtualenv is not activated)."""
-    import os
-    import shutil
-    import sys
-
     script = Path(sys.executable).parent / "briefgen"   # the venv's bin/, symlinks not followed
     found = shutil.which("briefgen")
     if not script.is_file() or (found and Path(found).resolve() == script.resolve()):

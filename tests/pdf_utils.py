@@ -136,7 +136,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def filled_rectangles(path: Path, page: int = 0) -> list[tuple[tuple[float, float, float, float], tuple[int, int, int]]]:
+Box = tuple[float, float, float, float]
+
+
+def filled_rectangles(path: Path, page: int = 0) -> list[tuple[Box, tuple[int, int, int]]]:
     """Every filled, non-white path on a page: (left, top, right, bottom) in pt from the top
     left, and its fill colour."""
     import ctypes

@@ -13,7 +13,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 PACKAGE = REPO / "briefgen"
@@ -104,7 +103,8 @@ def test_no_import_circles():
 def test_each_folder_says_what_it_holds_and_its_entry_points():
     for init in sorted(PACKAGE.glob("*/__init__.py")):
         docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
-        assert len(docstring.split()) >= 15 and "Entry point" in docstring, init
+        assert len(docstring.split()) >= 15, init
+        assert "Entry point" in docstring, init
 
 
 @pytest.fixture

@@ -65,6 +65,7 @@ BANNERS = {("ally-talks", None): "SECRET//NOFORN", ("ally-talks", "staff"): "SEC
            ("ally-talks", "partner"): "CONFIDENTIAL//REL TO USA, JPN",
            ("ally-talks", "press"): "UNCLASSIFIED", ("board-review", None): "CONFIDENTIAL",
            ("board-review", "staff"): "INTERNAL", ("board-review", "public"): "PUBLIC"}
+PUBLIC_READOUT = {"ally-talks": "press", "board-review": "public"}   # each brief's most public audience
 RECIPIENTS = {("ally-talks", "partner"): ["partner.desk@example.org"],
               ("ally-talks", "press"): ["press.office@example.org", "records@example.org"]}
 
@@ -218,6 +219,8 @@ def search_outputs(built: Path, brief_id: str, audience: str, monkeypatch) -> No
         assert marker in html, (stem, marker)
 
     places.update(_composed_message(built, brief_id, audience))
+    if PUBLIC_READOUT[brief_id] == audience:        # the public readout: from this version only
+        places.update(_public_readout(built, brief_id))
     draft = run_cli("email", brief_id, "--root", built, "--audience", audience)
     assert draft.code == 0, draft.err
     places.update(message_places((output / f"{stem}.eml").read_bytes(), "email draft"))
@@ -228,11 +231,35 @@ def search_outputs(built: Path, brief_id: str, audience: str, monkeypatch) -> No
     assert f"[{BANNERS[(brief_id, audience)]}]" in places["email draft: subject"]
 
 
+def _public_readout(root: Path, brief_id: str) -> dict[str, str]:
+    result = run_cli("readout", brief_id, "--root", root)
+    assert result.code == 0, result.err
+    assert f"(from the version for `{PUBLIC_READOUT[brief_id]}`)" in result.out
+    public = (root / "output" / f"{brief_id}.public-readout.md").read_text(encoding="utf-8")
+    assert "# Readout: " in public
+    assert "[FILL IN: " in public
+    return {"public readout": public}
+
+
+def test_the_readout_holds_the_whole_brief_and_the_public_one_only_what_the_press_may_see(built: Path):
+    result = run_cli("readout", "ally-talks", "--root", built)
+    assert result.code == 0, result.err
+    readout = (built / "output" / "ally-talks.readout.md").read_text(encoding="utf-8")
+    public = (built / "output" / "ally-talks.public-readout.md").read_text(encoding="utf-8")
+    assert readout.startswith("SECRET//NOFORN\n")
+    assert public.startswith("UNCLASSIFIED\n")
+    in_readout = {m for m in MARKERS["ally-talks"] if m in readout}
+    assert in_readout & US_SECRET, "the staff's readout has the secret decisions and objectives"
+    assert not {m for m in MARKERS["ally-talks"] if m in public}
+    assert "**Participants:**" in public
+    assert "Outcome: [FILL IN: " in readout
+
+
 def _composed_message(root: Path, brief_id: str, audience: str) -> dict[str, str]:
     """The email as briefgen composes it (mail/message.py), before anything is sent."""
-    from briefgen.workflows.brief import check_brief
     from briefgen.mail.message import build_message, compose_parts
     from briefgen.project import Project
+    from briefgen.workflows.brief import check_brief
 
     validated, result = check_brief(Project.at(root), root / "content" / f"{brief_id}.yaml")
     assert validated is not None, result.errors
@@ -365,6 +392,7 @@ def search_diff(history: Path, brief_id: str, audience: str) -> None:
     record_searches((brief_id, audience), "diff", withheld, places, searches)
 
 
+@pytest.mark.slow   # each version built, sent, changed and sent again
 @pytest.mark.parametrize(("brief_id", "audience"), sorted(RECIPIENTS))
 def test_an_amended_email_to_a_version_says_only_what_changed_in_it(tmp_path: Path, brief_id: str,
                                                                     audience: str, monkeypatch):
@@ -381,7 +409,8 @@ def search_amended_email(folder: Path, brief_id: str, audience: str, monkeypatch
         first = run_cli(*command)
         change_briefs(root)
         again = run_cli(*command)
-    assert first.code == 0 and again.code == 0, first.err + again.err
+    assert first.code == 0, first.err
+    assert again.code == 0, again.err
     amended = handler.received[1]
     assert amended.rcpt_tos == RECIPIENTS[(brief_id, audience)]
     assert amended.message["Subject"].startswith("AMENDED: ")
@@ -402,10 +431,10 @@ def search_amended_email(folder: Path, brief_id: str, audience: str, monkeypatch
 def test_an_old_record_of_the_whole_brief_still_gives_a_version_only_its_changes(tmp_path: Path):
     """A record that kept the whole brief's files for a version (as records once did): the
     earlier side is made into the audience's version, as it was defined then, before comparing."""
-    from briefgen.workflows.brief import check_brief
     from briefgen.mail.amend import what_changed
     from briefgen.mail.sent_record import EarlierVersion
     from briefgen.project import Project
+    from briefgen.workflows.brief import check_brief
 
     root = make_project(tmp_path)
     files = {f"content/{name}": (root / "content" / name).read_text(encoding="utf-8")
@@ -416,7 +445,8 @@ def test_an_old_record_of_the_whole_brief_still_gives_a_version_only_its_changes
     assert validated is not None, result.errors
     earlier = EarlierVersion("key", "2023-08-17T10:00:00Z", files)
     full = " ".join(what_changed(Project.at(root), validated, earlier))
-    assert "ORCASPIRAL" in full and "CHINCHILLAVOW" in full        # the whole brief's changes
+    assert "ORCASPIRAL" in full        # the whole brief's changes
+    assert "CHINCHILLAVOW" in full
     press = " ".join(what_changed(Project.at(root), validated.for_audience("press"), earlier))
     assert "KOALAVERSE" in press
     assert not [m for m in after_the_changes("ally-talks", "press")[0] if m in press]
@@ -431,9 +461,9 @@ def test_an_old_record_of_the_whole_brief_still_gives_a_version_only_its_changes
 def preview_server(history: Path):
     """The real preview server on the changed project, every PDF built (as `briefgen serve`
     does, in this process)."""
-    from briefgen.workflows.brief import Project, build_brief
     from briefgen.preview.server import PreviewServer
     from briefgen.preview.state import ChangeFeed, Preview
+    from briefgen.workflows.brief import Project, build_brief
 
     site = Project.at(history)
     feed = ChangeFeed()
@@ -546,8 +576,12 @@ def search_preview(preview_server, brief_id: str, audience: str) -> None:
     visible = (MARKERS[brief_id] | EDIT_MARKERS[brief_id]) - withheld - DELETED
     page = f"/briefs/{brief_id}/for/{audience}"
     pages = crawl(preview_server, page)
+    stream = f"/_preview/events?brief={brief_id}&audience={audience}"   # what the overlay opens here
+    pages.update(crawl(preview_server, stream))
     assert set(pages) == {page, f"{page}.pdf", f"{page}/changes", f"/_preview/state/{brief_id}/for/{audience}.json",
-                          "/_preview/overlay.js", "/_preview/events"}
+                          "/_preview/overlay.js", stream}
+    others = set(MARKERS) - {brief_id}
+    assert not [other for other in others if other in pages[stream][1].decode()], "the stream names another brief"
     places: dict[str, str] = {}
     for path, (kind, body) in sorted(pages.items()):
         if kind == "application/pdf":
@@ -602,8 +636,8 @@ def test_the_full_brief_s_page_links_to_each_version(preview_server):
 def test_a_version_s_page_follows_what_it_may_see_and_never_quotes_the_brief_s_problems(tmp_path: Path):
     """On a save, a version's page changes only when the version does; when the brief breaks,
     the version keeps its last good page and says how many problems, not what they say."""
-    from briefgen.workflows.brief import Project, build_brief
     from briefgen.preview.state import ChangeFeed, Preview
+    from briefgen.workflows.brief import Project, build_brief
 
     root = make_project(tmp_path)
     site = Project.at(root)
@@ -613,18 +647,22 @@ def test_a_version_s_page_follows_what_it_may_see_and_never_quotes_the_brief_s_p
 
     def version(audience: str) -> tuple[str, dict]:
         snapshot = preview.version_snapshot("ally-talks", audience)
-        assert snapshot is not None and snapshot[0] is not None
+        assert snapshot is not None
+        assert snapshot[0] is not None
         return snapshot[0], snapshot[1]
 
     press, state = version("press")
-    assert "Version for Press office" in press and state["html_version"] == 1
+    assert "Version for Press office" in press
+    assert state["html_version"] == 1
     edit(brief, "position on NARWHALCREST stays", "position on NARWHALCREST and ORCASPIRAL stays")
     preview.files_changed([brief])
     assert version("press") == (press, state)                  # nothing it may see changed
-    assert "ORCASPIRAL" in version("staff")[0] and version("staff")[1]["html_version"] == 2
+    assert "ORCASPIRAL" in version("staff")[0]
+    assert version("staff")[1]["html_version"] == 2
     edit(brief, "The alliance is strong", "The alliance is strong and KOALAVERSE")
     preview.files_changed([brief])
-    assert "KOALAVERSE" in version("press")[0] and version("press")[1]["html_version"] == 2
+    assert "KOALAVERSE" in version("press")[0]
+    assert version("press")[1]["html_version"] == 2
 
     edit(brief, "stays with us [@internal-assessment].\n    marking: S//NOFORN",
          "stays with us [@internal-assessment].\n    marking: S//NARWHALCREST")
@@ -783,8 +821,8 @@ def test_the_docx_prints_every_portion_mark_inside_its_portion(tmp_path: Path):
 
 
 def test_a_version_is_a_new_brief_and_the_full_one_is_unchanged(built: Path):
-    from briefgen.workflows.brief import check_brief
     from briefgen.project import Project
+    from briefgen.workflows.brief import check_brief
 
     validated, _ = check_brief(Project.at(built), built / "content" / "ally-talks.yaml")
     assert validated is not None
@@ -800,6 +838,7 @@ def test_a_version_is_a_new_brief_and_the_full_one_is_unchanged(built: Path):
     assert validated.brief.classification == "SECRET//NOFORN"
 
 
+@pytest.mark.slow   # every version laid out
 def test_no_op_build_skips_every_version_and_a_missing_one_is_rebuilt(tmp_path: Path):
     root = make_project(tmp_path)
     brief = root / "content" / "board-review.yaml"
@@ -869,13 +908,6 @@ def test_uk_and_australian_schemes():
         parse("PROTECTED//AUSTEO/REL AUS, USA", au)
 
 
-def test_each_version_is_one_more_layout_for_the_workers():
-    """Known before validating, so a brief with audiences gets workers for its versions."""
-    from briefgen.workflows.brief import _layouts_at_least
-    assert _layouts_at_least([CONTENT / "ally-talks.yaml", CONTENT / "board-review.yaml"]) == 4 + 3
-    assert _layouts_at_least([REPO / "content" / "camp-david-2023.yaml"]) == 1
-
-
 UK_BRIEF = """\
 title: Ministerial Visit
 prepared_by: Private office (test content)
@@ -902,6 +934,7 @@ audiences:
 """
 
 
+@pytest.mark.slow   # every version laid out
 def test_a_uk_brief_prints_no_portion_marks_and_no_withheld_lines(tmp_path: Path):
     (tmp_path / "content").mkdir()
     shutil.copytree(REPO / "content" / "people", tmp_path / "content" / "people")
@@ -918,12 +951,13 @@ def test_a_uk_brief_prints_no_portion_marks_and_no_withheld_lines(tmp_path: Path
     assert "withheld" not in public.replace(".withheld {", "")
 
 
+@pytest.mark.slow   # every version laid out
 def test_the_preview_shows_the_full_brief_s_pdf_before_its_versions_are_laid_out(tmp_path: Path):
     """In the live preview one worker lays out a brief and then each version: the full
     brief's page hears that its PDF is ready as soon as it is written, with its versions
     still building, and the versions follow."""
-    from briefgen.workflows.brief import Project, build_brief
     from briefgen.preview.state import ChangeFeed, Preview
+    from briefgen.workflows.brief import Project, build_brief
 
     site = Project.at(make_project(tmp_path))
     feed = ChangeFeed()
@@ -950,5 +984,41 @@ def test_the_preview_shows_the_full_brief_s_pdf_before_its_versions_are_laid_out
         preview.stop()
         builder.join(timeout=60)
     assert seen == [("built", ["building", "building", "building"], False)]
-    assert (site.output_dir / "ally-talks.pdf").exists() and (site.output_dir / "ally-talks.press.pdf").exists()
+    assert (site.output_dir / "ally-talks.pdf").exists()
+    assert (site.output_dir / "ally-talks.press.pdf").exists()
     assert preview.version_snapshot("ally-talks", "press")[1]["status"] == "built"
+
+
+def test_the_book_s_schedule_and_calendar_repeat_each_portion_with_its_mark(tmp_path: Path):
+    """A book repeats the agenda in its schedule (PDF, HTML, the email's plain text) and its
+    calendar: each item keeps the portion mark its brief's page prints, and each calendar
+    event above the lowest level is CLASS:CONFIDENTIAL (no CLASS reads as PUBLIC)."""
+    from icalendar import Calendar
+
+    from briefgen.project import Project
+    from briefgen.render.book import PagePlan, book_text, book_view
+    from briefgen.workflows.book import check_book
+
+    root = make_project(tmp_path)
+    (root / "content" / "books").mkdir()
+    (root / "content" / "books" / "trip.yaml").write_text(
+        "title: Trip\nclassification: SECRET//NOFORN\nprepared_by: Staff\nas_of: 2023-08-17\n"
+        "timezone: Asia/Tokyo\nbriefs: [ally-talks]\n", encoding="utf-8")
+    result = run_cli("book", "trip", "--root", root)
+    assert result.code == 0, result.err
+    marked = {"Opening session": "(U)", "Restricted session on PANGOLINDRIFT": "(C//REL TO USA, JPN)",
+              "Working lunch on MARMOSETHUSH": "(S//NOFORN)"}
+    pdf = _words("\n".join(p.extract_text() for p in PdfReader(root / "output" / "trip.pdf").pages))
+    html = _visible((root / "output" / "trip.html").read_text(encoding="utf-8"))
+    events = {str(e["summary"]): e for e in Calendar.from_ical((root / "output" / "trip.ics").read_bytes())
+              .walk("VEVENT")}
+    checked, _ = check_book(Project.at(root), root / "content" / "books" / "trip.yaml")
+    assert checked is not None
+    text = _words(book_text(book_view(checked.book, checked.briefs, PagePlan(2, (), (3,), 4, 4)), []))
+    missing = [(where, title) for title, mark in marked.items()
+               for where, found in (("pdf", pdf), ("html", html), ("plain text", text),
+                                    ("calendar", " ".join(events))) if f"{mark} {title}" not in found]
+    assert not missing, missing
+    classes = {summary: str(event.get("class", "")) for summary, event in events.items()}
+    assert classes == {f"{mark} {title}": ("" if mark == "(U)" else "CONFIDENTIAL")
+                       for title, mark in marked.items()}

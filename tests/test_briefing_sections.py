@@ -15,7 +15,6 @@ from conftest import REPO, SAMPLE_ID, edit, run_cli
 from pdf_utils import embedded_fonts, pdf_text
 from pypdf import PdfReader
 
-from briefgen.workflows.brief import Project, check_brief, prepare_brief
 from briefgen.content.models import AgendaItem, Point
 from briefgen.content.schedule import (
     clash_problems,
@@ -28,6 +27,7 @@ from briefgen.errors import ContentError, Diagnostic
 from briefgen.render.html import point_groups
 from briefgen.render.pdf import lay_out, line_limit_problems, printed_lines, write_pdf
 from briefgen.render.text import brief_text
+from briefgen.workflows.brief import Project, check_brief, prepare_brief
 
 SECOND_ID = "woodside-2023"
 
@@ -138,7 +138,8 @@ def test_each_section_is_a_separable_block_with_its_data_section(sample_build: P
 def test_camp_david_carries_the_officials_objectives_and_if_raised_lines(sample_build: Path):
     pdf = sample_build / f"{SAMPLE_ID}.pdf"
     page_one = _flat(PdfReader(pdf).pages[0].extract_text())
-    assert "BOTTOM LINE" in page_one and "IF RAISED" in page_one, "the principal's lines are on page 1"
+    assert "BOTTOM LINE" in page_one, "the principal's lines are on page 1"
+    assert "IF RAISED" in page_one, "the principal's lines are on page 1"
     text = _flat(pdf_text(pdf))
     for expected in ["BOTTOM LINE", "OBJECTIVES", "a really fundamental way",
                      "“defining trilateral relationship for the 21st century.”", "IF RAISED",
@@ -155,7 +156,7 @@ def _bottom_line_page(lines: int) -> str:
             f"{body}</p></section><ol><li>not counted</li></ol></body></html>")
 
 
-@pytest.mark.parametrize("lines, problems", [(4, 0), (5, 1)])
+@pytest.mark.parametrize(("lines", "problems"), [(4, 0), (5, 1)])
 def test_at_most_four_printed_lines(tmp_path: Path, lines: int, problems: int):
     source = ContentText(tmp_path / "brief.yaml", "content/brief.yaml", (), (("bottom_line", 7, 1),))
     document = lay_out(_bottom_line_page(lines), source, (tmp_path,)).document
@@ -164,7 +165,8 @@ def test_at_most_four_printed_lines(tmp_path: Path, lines: int, problems: int):
     assert len(found) == problems
     if found:
         assert found[0] == Diagnostic("content/brief.yaml", 7, 1, "error", found[0].message)
-        assert found[0].kind == "overflow" and found[0].key_path == "bottom_line"
+        assert found[0].kind == "overflow"
+        assert found[0].key_path == "bottom_line"
         assert found[0].message.startswith("`bottom_line` takes 5 printed lines on page 1")
 
 
@@ -200,7 +202,8 @@ def test_plain_text_opens_with_the_bottom_line_and_keeps_the_page_order(full_pro
     assert validated is not None, result.errors
     text = brief_text(validated, f"{SECOND_ID}.pdf")
     lines = text.splitlines()
-    assert lines[0] == "UNCLASSIFIED" and lines[2].startswith("BOTTOM LINE: The first meeting")
+    assert lines[0] == "UNCLASSIFIED"
+    assert lines[2].startswith("BOTTOM LINE: The first meeting")
     order = ["BOTTOM LINE:", "MEETING WITH PRESIDENT XI JINPING", "OBJECTIVES", "DECISIONS",
              "PARTICIPANTS", "POINTS TO MAKE", "IF RAISED", "PRESS LINE", "AGENDA", "SOURCES"]
     positions = [text.index(marker) for marker in order]

@@ -2,7 +2,8 @@
 
 Golden broken briefs live in tests/errors/<rule>/: `content/summit.yaml` (and, where the
 rule is about people, `content/people/<id>.yaml`, laid over the sample's people), an
-optional `args` file, and `expected.txt`, the exact exit code and output of
+optional `args` file, an optional house (`house/house.toml`, chosen by `briefgen.toml`),
+and `expected.txt`, the exact exit code and output of
 `briefgen check` on it. After a deliberate change to a message, refresh them with
 `BRIEFGEN_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_check.py` and review the diff.
 """
@@ -24,12 +25,15 @@ from briefgen import cli
 
 ERRORS = REPO / "tests" / "errors"
 CASES = sorted(p.name for p in ERRORS.iterdir() if p.is_dir())
-LOCATED = re.compile(r"^content/[\w./-]+\.yaml:\d+:\d+: (error|warning): \S.*$")
+LOCATED = re.compile(r"^(content/[\w./-]+\.yaml|house/house\.toml):\d+:\d+: (error|warning): \S.*$")
 
 
 def _project_for_case(case: Path, root: Path) -> Path:
     shutil.copytree(REPO / "content" / "people", root / "content" / "people")
     shutil.copytree(case / "content", root / "content", dirs_exist_ok=True)
+    if (case / "house").is_dir():
+        shutil.copytree(case / "house", root / "house")
+        shutil.copy(case / "briefgen.toml", root / "briefgen.toml")
     return root
 
 
@@ -159,7 +163,8 @@ def test_a_person_shared_by_two_briefs_is_reported_once(project: Path, brief_fil
 def test_json_format_is_a_machine_readable_list(project: Path, brief_file: Path):
     edit(brief_file, "status: expected", "status: expectd")
     result = run_cli("check", "--root", project, "--format", "json")
-    assert result.code == 1 and result.err == ""
+    assert result.code == 1
+    assert result.err == ""
     assert json.loads(result.out) == [{
         "path": "content/camp-david-2023.yaml", "line": _line_of(brief_file, "expectd"), "column": 13,
         "severity": "error", "key": "deliverables[0].status",
@@ -174,7 +179,7 @@ def test_github_format_escapes_what_would_break_an_annotation(tmp_path: Path):
     edit(target, "status: expected", "status: 100%")
     result = run_cli("check", "--root", root, "--format", "github")
     line = _line_of(target, "100%")
-    assert result.out.splitlines()[0] == (
+    assert result.out.splitlines()[1] == (   # after the error that the name is not an id
         f"::error file=content/a%2Cb%3Ac%25.yaml,line={line},col=13,title=briefgen check::`status` "
         "must be one of expected, confirmed, announced, deferred, dropped; got '100%25' "
         "(deliverables[0].status)")
@@ -227,7 +232,7 @@ def test_an_internal_bug_shows_a_traceback_and_says_it_is_a_bug(project: Path, m
     def broken(*args, **kwargs):
         raise RuntimeError("simulated bug in validation")
 
-    monkeypatch.setattr(validate, "_warnings", broken)
+    monkeypatch.setattr(validate, "brief_warnings", broken)
     result = run_cli("check", "--root", project)
     assert result.code == 70
     assert "Traceback (most recent call last)" in result.err
@@ -262,10 +267,9 @@ def _fill_placeholders(text: str) -> str:
         match = re.match(r'^(\s*(?:- )?)(\w+): (\["FILL IN[^"]*"\]|"FILL IN[^"]*")$', line)
         if match:
             indent, key, _ = match.groups()
+            value = values.get(key, "Some text.")
             if key == "id":
                 value = "preview" if section == "sources" else "hotline"
-            else:
-                value = values.get(key, "Some text.")
             line = f"{indent}{key}: {value}"
         elif line.strip().startswith("FILL IN:"):
             line = line[: len(line) - len(line.lstrip())] + "Some text."
@@ -298,7 +302,8 @@ def test_new_brief_warns_at_each_placeholder_until_filled(project: Path, monkeyp
     assert (filled.code, filled.err) == (0, "")
     from briefgen.workflows.brief import Project, check_brief
     validated, _ = check_brief(Project.at(project), path)
-    assert validated.brief.title == "Trilateral Summit" and validated.brief.sources[0].id == "source-1"
+    assert validated.brief.title == "Trilateral Summit"
+    assert validated.brief.sources[0].id == "source-1"
 
 
 def test_new_brief_has_every_section_of_the_model(project: Path):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import json
+import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SAMPLE_ID, copy_sample, edit, run_cli
+from conftest import REPO, SAMPLE_ID, commit, copy_sample, edit, git, run_cli
+
+pytestmark = pytest.mark.slow   # git histories whose briefs are validated and laid out at each commit
 
 CALL = """\
 title: Call with the President
@@ -25,18 +26,6 @@ participants:
   - person: biden
     role: principal
 """
-
-
-def git(root: Path, *args: str) -> str:
-    completed = subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c",
-                                "user.email=test@example.org", *args],
-                               capture_output=True, text=True, check=True)
-    return completed.stdout
-
-
-def commit(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message)
 
 
 @pytest.fixture
@@ -93,7 +82,8 @@ def test_reworded_message_is_marked_word_by_word(repo):
     assert result.code == 0, result.err
     assert "  Objectives\n" in result.out
     assert "broader coordination to [-the next-] {+a new+} level in a really fundamental way" in result.out
-    assert "+ added" not in result.out and "- removed" not in result.out
+    assert "+ added" not in result.out
+    assert "- removed" not in result.out
 
 
 def test_person_file_edit_shows_in_every_brief_naming_the_person(repo):
@@ -112,8 +102,8 @@ def test_person_file_edit_shows_in_every_brief_naming_the_person(repo):
 
 def test_reordered_agenda_and_removed_deliverable(repo):
     text = brief(repo).read_text(encoding="utf-8")
-    first = "  - date: 2023-08-17\n    title: Japanese and South Korean leaders arrive in the United States\n"\
-            "    note: the night before the summit\n    sources: [news-report]\n"
+    first = ("  - date: 2023-08-17\n    title: Japanese and South Korean leaders arrive in the United States\n"
+             "    note: the night before the summit\n    sources: [news-report]\n")
     assert first in text
     text = text.replace(first, "").replace("\n\ndeliverables:\n", "\n" + first + "\ndeliverables:\n", 1)
     hotline_start = text.index("  - id: hotline")
@@ -133,7 +123,8 @@ def test_renamed_brief(repo):
     assert result.code == 0, result.err
     assert "content/camp-david.yaml: renamed from content/camp-david-2023.yaml" in result.out
     assert "Commitment to consult: expected → confirmed" in result.out
-    assert "deleted" not in result.out and "new brief" not in result.out
+    assert "deleted" not in result.out
+    assert "new brief" not in result.out
 
 
 def test_rename_found_by_similar_text_without_git(repo):
@@ -208,7 +199,8 @@ def test_shallow_clone_without_the_base(repo, tmp_path):
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
     result = diff(clone, "HEAD~1")
     assert result.code == 2
-    assert "shallow" in result.err and "fetch-depth: 0" in result.err
+    assert "shallow" in result.err
+    assert "fetch-depth: 0" in result.err
 
 
 def test_one_brief_by_id_and_unchanged_briefs_are_not_read(repo):
@@ -218,9 +210,11 @@ def test_one_brief_by_id_and_unchanged_briefs_are_not_read(repo):
     edit(brief(repo), "status: expected", "status: confirmed")
     assert diff(repo, "HEAD").code == 0
     result = diff(repo, "HEAD", SAMPLE_ID)
-    assert result.code == 0 and "camp-david-2023.yaml: changed" in result.out
+    assert result.code == 0
+    assert "camp-david-2023.yaml: changed" in result.out
     only_call = diff(repo, "HEAD", "content/call.yaml")
-    assert only_call.code == 0 and only_call.out.startswith("no brief changed")
+    assert only_call.code == 0
+    assert only_call.out.startswith("no brief changed")
 
 
 def test_markdown_escapes_content(repo):
@@ -261,13 +255,15 @@ def test_picture_outlines_the_change(repo):
     # participants
     half = picture.width // 2
     right_side = [(x - half, y) for x, y in red if x > half]
-    assert right_side and min(y for _, y in right_side) > picture.height * 0.25
+    assert right_side
+    assert min(y for _, y in right_side) > picture.height * 0.25
     pdf = run_cli("build", "--root", repo)
     assert pdf.code == 0, pdf.err
     page = first_page((repo / "output" / "camp-david-2023.pdf").read_bytes())
     assert changed_regions(page, page) == []
     regions = changed_regions(page, page.crop((0, 0, page.width, page.height // 2)))
-    assert regions and all(region.top >= page.height // 2 - 8 for region in regions)
+    assert regions
+    assert all(region.top >= page.height // 2 - 8 for region in regions)
 
 
 def test_picture_of_a_new_brief(repo):
@@ -280,7 +276,8 @@ def test_picture_of_a_new_brief(repo):
     assert result.code == 0, result.err
     [entry] = json.loads(result.out)["briefs"]
     assert entry["picture"] == "output/call-2.diff.png"
-    assert entry["fill"]["before"].endswith("%") and entry["fill"]["after"].endswith("%")
+    assert entry["fill"]["before"].endswith("%")
+    assert entry["fill"]["after"].endswith("%")
 
 
 def test_colour_on_a_terminal_unless_no_color(repo, monkeypatch):
@@ -294,7 +291,8 @@ def test_colour_on_a_terminal_unless_no_color(repo, monkeypatch):
 
     edit(brief(repo), "broader coordination to the next level", "broader coordination to a new level")
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert wants_colour(Terminal()) and not wants_colour(io.StringIO())
+    assert wants_colour(Terminal())
+    assert not wants_colour(io.StringIO())
     from briefgen.cli.main import main
     out = Terminal()
     assert main(["diff", "--root", str(repo)], stdout=out, stderr=io.StringIO()) == 0
@@ -303,14 +301,15 @@ def test_colour_on_a_terminal_unless_no_color(repo, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     plain = Terminal()
     assert main(["diff", "--root", str(repo)], stdout=plain, stderr=io.StringIO()) == 0
-    assert "\033[" not in plain.getvalue() and "[-the next-] {+a new+}" in plain.getvalue()
+    assert "\033[" not in plain.getvalue()
+    assert "[-the next-] {+a new+}" in plain.getvalue()
 
 
 def test_changes_in_plain_words(project):
-    from briefgen.workflows.brief import check_brief
     from briefgen.content.compare import Side, compare
     from briefgen.project import Project
     from briefgen.render.changes import plain_summary
+    from briefgen.workflows.brief import check_brief
 
     site = Project.at(project)
     path = project / "content" / f"{SAMPLE_ID}.yaml"
@@ -369,7 +368,8 @@ def test_an_audience_no_brief_has_is_a_usage_error_naming_the_audiences(versions
     assert ("  content/call.yaml has no audiences, so no version for `pres` (a brief lists its versions "
             "under `audiences:`)\n") in every.err
     not_an_id = diff(versions_repo, "--audience", "Press Office")
-    assert not_an_id.code == 2 and "'Press Office' is not an audience id" in not_an_id.err
+    assert not_an_id.code == 2
+    assert "'Press Office' is not an audience id" in not_an_id.err
 
 
 def test_a_brief_without_the_audience_is_refused_when_named_and_left_out_otherwise(versions_repo):
@@ -432,7 +432,8 @@ def test_a_side_that_does_not_validate_has_its_problems_counted_not_quoted(versi
          "    marking: S//NOFORN", "  - text: Our own position on NARWHALCREST stays with us "
          "[@internal-assessment].\n    marking: S//NARWHALCREST")
     full = diff(versions_repo, "HEAD", "ally-talks")
-    assert full.code == 1 and "unknown caveat `NARWHALCREST`" in full.out    # the message quotes it
+    assert full.code == 1
+    assert "unknown caveat `NARWHALCREST`" in full.out    # the message quotes it
     press = diff(versions_repo, "HEAD", "ally-talks", "--audience", "press")
     assert press.code == 1
     assert ("content/ally-talks.yaml (version for press): changed\n  does not validate now:\n"
@@ -465,8 +466,8 @@ def test_a_change_that_pushes_page_one_over_is_reported_in_every_format_and_exit
 
 def test_words_on_page_one_count_page_one_only(repo):
     """The annex (background, quotes, sources) is not on page 1: its words do not count."""
-    from briefgen.workflows.brief import Project, check_brief
     from briefgen.render.text import brief_text
+    from briefgen.workflows.brief import Project, check_brief
 
     edit(brief(repo), "status: expected", "status: announced")
     result = diff(repo)

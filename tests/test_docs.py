@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import REPO, run_cli
 
 from briefgen.cli.main import COMMANDS, parser
 from briefgen.content.schema import REFERENCE_END, REFERENCE_START, content_reference, schema_texts
-from conftest import REPO, run_cli
 
 README = REPO / "README.md"
 DOCS = REPO / "docs"
@@ -56,7 +56,7 @@ def test_schema_write_writes_what_the_drift_test_compares(tmp_path: Path):
     (tmp_path / "content").mkdir()
     result = run_cli("schema", "--write", "--root", tmp_path)
     assert result.out == ("wrote schema/brief.schema.json\nwrote schema/person.schema.json\n"
-                          "wrote schema/book.schema.json\n")
+                          "wrote schema/book.schema.json\nwrote schema/house.schema.json\n")
     for name, text in schema_texts().items():
         assert (tmp_path / "schema" / f"{name}.schema.json").read_text(encoding="utf-8") == text
 
@@ -236,7 +236,9 @@ def test_pull_request_workflow_checks_builds_and_uploads():
     checkout = next(step for step in steps if step.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0          # `briefgen diff` needs the base commit
     diff = next(run for run in runs if "briefgen diff" in run)
-    assert "--format markdown" in diff and '>> "$GITHUB_STEP_SUMMARY"' in diff and "--picture" in diff
+    assert "--format markdown" in diff
+    assert '>> "$GITHUB_STEP_SUMMARY"' in diff
+    assert "--picture" in diff
     for option in runs[runs.index(next(r for r in runs if "briefgen check" in r))].split()[2:]:
         assert option in _subcommands()["check"]._option_string_actions or option == "github"
 
@@ -244,7 +246,8 @@ def test_pull_request_workflow_checks_builds_and_uploads():
 def test_pre_commit_hook_runs_check_on_content():
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     hook = next(h for h in hooks if h["id"] == "briefgen-check")
-    assert hook["entry"] == "briefgen check" and hook["language"] == "python"
+    assert hook["entry"] == "briefgen check"
+    assert hook["language"] == "python"
     assert hook["pass_filenames"] is False
     assert re.search(hook["files"], "content/people/kishida.yaml")
     assert re.search(hook["files"], "content/camp-david-2023.yaml")

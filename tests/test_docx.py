@@ -490,6 +490,7 @@ def test_an_edit_in_an_audience_s_docx_lands_in_the_full_brief(tmp_path: Path):
     assert "QUOKKAVEIL" in (root / "content" / "ally-talks.yaml").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow   # LibreOffice in a process
 def test_libreoffice_converts_every_sample_headless(tmp_path: Path):
     shutil.copytree(REPO / "content", tmp_path / "content")
     result = run_cli("docx", "--root", tmp_path)

@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO, SAMPLE_ID, edit, run_cli
+
+pytestmark = pytest.mark.slow   # every test builds briefs, several in parallel worker processes
 
 SMALL_BRIEF = """\
 title: Bilateral call
@@ -86,7 +89,8 @@ def test_template_change_rebuilds(project: Path, tmp_path: Path):
     assert [r.skipped for r in build_briefs(custom)] == [True]
     edit(templates / "one-pager.css", "--accent: #1f3a5f;", "--accent: #5f1f3a;")
     results = build_briefs(custom)
-    assert [r.skipped for r in results] == [False] and results[0].ok
+    assert [r.skipped for r in results] == [False]
+    assert results[0].ok
     assert "#5f1f3a" in (project / "output" / f"{SAMPLE_ID}.html").read_text()
     assert [r.skipped for r in build_briefs(custom, options=BuildOptions(force=True))] == [False]
 
@@ -134,7 +138,8 @@ def test_one_broken_brief_does_not_stop_the_others(project: Path):
     lines = build_lines(result)
     assert "failed    content/summit-0.yaml" in lines
     assert lines[-1].startswith("2 built, 0 unchanged, 1 failed")
-    assert "content/summit-0.yaml:" in result.err and "got 'maybe'" in result.err
+    assert "content/summit-0.yaml:" in result.err
+    assert "got 'maybe'" in result.err
     assert (project / "output" / "summit-1.pdf").exists()
     assert not (project / "output" / "summit-0.pdf").exists()
 

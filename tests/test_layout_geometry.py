@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.workflows.brief import Project, prepare_brief
 from briefgen.render.fit import content_boxes, measure_fit
 from briefgen.render.pdf import lay_out
+from briefgen.workflows.brief import Project, prepare_brief
 
 EPSILON = 0.5    # CSS px
 
@@ -115,7 +115,8 @@ def _assert_inside_page(document) -> None:
         if getattr(box, "is_for_root_element", False) or not isinstance(getattr(box, "width", None), float):
             continue
         x0, _, x1, _ = (box.position_x, 0, box.position_x + box.width, 0)
-        assert left - EPSILON <= x0 and x1 <= right + EPSILON, (box, x0, x1, left, right)
+        assert left - EPSILON <= x0, (box, x0, x1, left, right)
+        assert x1 <= right + EPSILON, (box, x0, x1, left, right)
 
 
 def _all_boxes(document, css_class: str, page: int = 0) -> list:
@@ -203,7 +204,7 @@ def test_multi_day_agenda_and_several_quotes_stay_in_the_text_column(tmp_path: P
                    quotes=quotes, annex="[background, sources]",
                    event_days="  start: 2024-05-01\n  end: 2024-05-03\n")
     document = _lay_out(tmp_path, brief, people)
-    whens = [box for box in _boxes(document, "when")]
+    whens = list(_boxes(document, "when"))
     texts = [" ".join(t.text.strip() for t in _text_boxes(box)) for box in whens]
     assert texts == ["Wed May 1 09:30", "10:30", "Thu May 2 11:30", "12:30", "Fri May 3 13:30", "14:30"]
     agenda = _section(document, "agenda")

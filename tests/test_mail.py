@@ -12,11 +12,9 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE_ID, CliRun, copy_sample, edit, run_cli
+from mail_server import PASSWORD, USER, ScriptedHandler, authenticate, free_port, make_certificates, start_server
 from pypdf import PdfReader
-
-from conftest import REPO, SAMPLE_ID, CliRun, copy_sample, edit, run_cli
-from mail_server import (PASSWORD, USER, ScriptedHandler, authenticate, free_port, make_certificates,
-                         start_server)
 
 PRINCIPAL, STAFF, RECORDS = "principal.office@example.org", "chief.of.staff@example.org", "records@example.org"
 DISTRIBUTION = f"""
@@ -152,9 +150,11 @@ def assert_brief_message(message, project: Path) -> None:
     assert (f"The brief is attached as {SAMPLE_ID}.pdf ({pages} pages: page 1, then Annex A)."
             in " ".join(text.split())), text[-300:]
     assert "one-page brief is attached" not in text
-    assert "<" not in text and "[@" not in text, "plain text, not HTML or raw Markdown citations"
+    assert "<" not in text, "plain text, not HTML"
+    assert "[@" not in text, "plain text, not raw Markdown citations"
     html = message.get_body(("html",)).get_content()
-    assert "Camp David Trilateral Summit" in html and "Commitment to consult" in html
+    assert "Camp David Trilateral Summit" in html
+    assert "Commitment to consult" in html
     # The marking first (issue 23), then the title (issue 18); the bottom line is the first
     # thing under it (issue 16).
     title_end = html.index("Camp David Trilateral Summit</h1>")
@@ -208,8 +208,10 @@ def test_plain_delivery_to_to_cc_and_bcc(mail_project: Path, server, handler):
     assert sorted(received.rcpt_tos) == sorted([PRINCIPAL, STAFF, RECORDS])
     message = received.message
     assert_brief_message(message, mail_project)
-    assert message["To"] == f"Principal's Office <{PRINCIPAL}>" and message["Cc"] == STAFF
-    assert message["Bcc"] is None and RECORDS.encode() not in received.raw, "Bcc only in the envelope"
+    assert message["To"] == f"Principal's Office <{PRINCIPAL}>"
+    assert message["Cc"] == STAFF
+    assert message["Bcc"] is None, "Bcc only in the envelope"
+    assert RECORDS.encode() not in received.raw, "Bcc only in the envelope"
     lines = report_lines(result)
     assert lines[PRINCIPAL] == f"  delivered     to   {PRINCIPAL}"
     assert lines[RECORDS] == f"  delivered     bcc  {RECORDS}"
@@ -240,7 +242,8 @@ def test_auth_over_starttls_with_a_trusted_private_ca(mail_project: Path, handle
         controller.stop()
     assert result.code == 0, result.out + result.err
     [received] = handler.received
-    assert received.authenticated and received.encrypted
+    assert received.authenticated
+    assert received.encrypted
     assert_brief_message(received.message, mail_project)
     assert_no_password(mail_project, result)
 
@@ -258,7 +261,8 @@ def test_starttls_with_an_untrusted_certificate_sends_nothing(mail_project: Path
             "(unable to get local issuer certificate); if the server uses a private certificate "
             "authority, name the authority's certificate in BRIEFGEN_SMTP_CA_FILE\n") in result.out
     assert all(line.startswith("  not tried") for line in report_lines(result).values())
-    assert handler.received == [] and delivered_in_record(mail_project) == set()
+    assert handler.received == []
+    assert delivered_in_record(mail_project) == set()
 
 
 def test_implicit_tls(mail_project: Path, handler, certificates, monkeypatch):
@@ -289,7 +293,8 @@ def test_auth_on_loopback_without_tls_and_a_wrong_password(mail_project: Path, h
     assert refused.code == 1
     assert f"127.0.0.1:{controller.port} refused the login for user {USER}: 535" in refused.out
     assert accepted.code == 0, accepted.out + accepted.err
-    assert len(handler.received) == 1 and handler.received[0].authenticated
+    assert len(handler.received) == 1
+    assert handler.received[0].authenticated
     assert_no_password(mail_project, refused, accepted)
     assert (PASSWORD + "-wrong") not in refused.out + refused.err
 
@@ -304,7 +309,8 @@ def test_a_server_without_starttls_or_auth_gets_nothing(mail_project: Path, serv
     assert no_tls.code == no_auth.code == 1
     assert f"127.0.0.1:{server.port} does not offer STARTTLS; refusing to send unencrypted" in no_tls.out
     assert f"127.0.0.1:{server.port} does not offer a login (AUTH)" in no_auth.out
-    assert handler.received == [] and delivered_in_record(mail_project) == set()
+    assert handler.received == []
+    assert delivered_in_record(mail_project) == set()
     assert_no_password(mail_project, no_tls, no_auth)
 
 
@@ -334,7 +340,8 @@ def test_a_dropped_connection_is_retried(mail_project: Path, server, handler):
     handler.data_replies = ["drop"]
     result = send(mail_project)
     assert result.code == 0, result.out + result.err
-    assert handler.data_replies == [] and server.connections == 2
+    assert handler.data_replies == []
+    assert server.connections == 2
     [received] = handler.received
     assert sorted(received.rcpt_tos) == sorted([PRINCIPAL, STAFF, RECORDS])
 
@@ -354,7 +361,8 @@ def test_a_5xx_for_one_recipient_then_a_rerun_sends_only_to_them(mail_project: P
     first = send(mail_project)
     assert first.code == 1
     lines = report_lines(first)
-    assert lines[PRINCIPAL].startswith("  delivered") and lines[STAFF].startswith("  delivered")
+    assert lines[PRINCIPAL].startswith("  delivered")
+    assert lines[STAFF].startswith("  delivered")
     assert lines[RECORDS] == (f"  refused       bcc  {RECORDS}: 550 5.1.1 <records@example.org>: "
                               "Recipient address rejected")
     assert "2 delivered, 1 refused" in first.out
@@ -369,7 +377,8 @@ def test_a_5xx_for_one_recipient_then_a_rerun_sends_only_to_them(mail_project: P
     assert "1 delivered, 2 already sent" in second.out
 
     third = send(mail_project)
-    assert third.code == 0 and len(handler.received) == 2, "nothing sent twice"
+    assert third.code == 0, third.err
+    assert len(handler.received) == 2, "nothing sent twice"
     resent = send(mail_project, "--resend")
     assert resent.code == 0
     assert sorted(handler.received[2].rcpt_tos) == sorted([PRINCIPAL, STAFF, RECORDS])
@@ -412,7 +421,8 @@ def test_a_changed_brief_sent_again_is_marked_amended_with_what_changed(project:
     again = send(project)
     assert again.code == 0, again.out + again.err
     amended, fresh = handler.received[1:]
-    assert amended.rcpt_tos == [PRINCIPAL] and sorted(fresh.rcpt_tos) == sorted([STAFF, RECORDS])
+    assert amended.rcpt_tos == [PRINCIPAL]
+    assert sorted(fresh.rcpt_tos) == sorted([STAFF, RECORDS])
     assert amended.message["Subject"] == "AMENDED: " + SUBJECT
     assert fresh.message["Subject"] == SUBJECT
 
@@ -441,7 +451,8 @@ def test_a_changed_brief_sent_again_is_marked_amended_with_what_changed(project:
     assert "Prime Minister of Japan (outgoing)" in versions[1]["sent_content"]["content/people/kishida.yaml"]
 
     unchanged = send(project)                          # nothing new: nothing sent, nothing amended
-    assert unchanged.code == 0 and len(handler.received) == 3
+    assert unchanged.code == 0
+    assert len(handler.received) == 3
 
 
 def test_a_long_subject_with_an_en_dash_is_sent_and_sent_again_amended(project: Path, brief_file: Path,
@@ -466,8 +477,8 @@ def test_a_long_subject_with_an_en_dash_is_sent_and_sent_again_amended(project: 
 
 def test_the_email_heads_deliverables_by_their_statuses_as_the_page_does(project: Path, brief_file: Path):
     """Issue 22: 'Expected deliverables' was printed over items already announced."""
-    from briefgen.workflows.brief import Project, check_brief
     from briefgen.render.html import render_email_html
+    from briefgen.workflows.brief import Project, check_brief
 
     edit(brief_file, "    title: Three-way hotline\n    status: expected",
          "    title: Three-way hotline\n    status: announced")
@@ -497,7 +508,8 @@ def test_an_amended_email_never_names_who_else_gets_the_brief(project: Path, bri
         for body in (received.message.get_body(("plain",)), received.message.get_body(("html",))):
             text = body.get_content()
             assert "Three-way hotline: status changed from expected to announced." in text
-            assert hidden not in text and "Distribution" not in text
+            assert hidden not in text
+            assert "Distribution" not in text
         assert hidden not in received.message.as_string()
 
 
@@ -557,7 +569,7 @@ BAD_ENTRIES = {
 }
 
 
-@pytest.mark.parametrize("entry, message", BAD_ENTRIES.values(), ids=BAD_ENTRIES.keys())
+@pytest.mark.parametrize(("entry", "message"), BAD_ENTRIES.values(), ids=BAD_ENTRIES.keys())
 def test_bad_addresses_in_content_are_refused_before_connecting(project: Path, brief_file: Path, server,
                                                                 handler, entry: str, message: str):
     with open(brief_file, "a", encoding="utf-8") as brief:
@@ -570,11 +582,12 @@ def test_bad_addresses_in_content_are_refused_before_connecting(project: Path, b
     reported_line = int(re.search(rf"{SAMPLE_ID}\.yaml:(\d+):", result.err).group(1))
     assert line - 2 <= reported_line <= line + entry.count("\n")
     assert "Traceback" not in result.err
-    assert server.connections == 0 and handler.received == []
+    assert server.connections == 0
+    assert handler.received == []
     assert not (project / "output" / f"{SAMPLE_ID}.pdf").exists(), "refused before building"
 
 
-@pytest.mark.parametrize("option, value, message", [
+@pytest.mark.parametrize(("option", "value", "message"), [
     ("--to", "Boss <boss@example.org>", "is not a bare address"),
     ("--cc", "a@example.org,b@example.org", "holds more than one address"),
     ("--bcc", "a@example.org\r\nBcc: b@example.net", "contains a control character (U+000D)"),
@@ -584,12 +597,13 @@ def test_bad_addresses_on_the_command_line_are_refused_before_connecting(mail_pr
                                                                          option, value, message):
     result = send(mail_project, option, value)
     assert result.code == 2
-    assert f"error: {option}: " in result.err and message in result.err
+    assert f"error: {option}: " in result.err
+    assert message in result.err
     assert "\r" not in result.err
     assert server.connections == 0
 
 
-@pytest.mark.parametrize("field, value, message", [
+@pytest.mark.parametrize(("field", "value", "message"), [
     ("title", '"Camp David\\rBcc: attacker@example.net"', "U+000D"),
     ("title", '"Camp David\\u2028Bcc: attacker@example.net"', "U+2028"),
     ("title", '"Camp David\\u0085Bcc: attacker@example.net"', "U+0085"),
@@ -607,7 +621,8 @@ def test_header_injection_through_brief_fields_is_refused(project: Path, brief_f
     assert result.code == 1
     assert re.search(rf"^content/{SAMPLE_ID}\.yaml:{line}:\d+: error: [^\n]*{re.escape(message)}",
                      result.err.replace("\r\n", " "), re.M), result.err
-    assert server.connections == 0 and handler.received == []
+    assert server.connections == 0
+    assert handler.received == []
 
 
 def test_an_attachment_over_the_limit_is_refused_before_connecting(mail_project: Path, server, monkeypatch):
@@ -628,7 +643,8 @@ def test_sending_needs_a_sender_and_a_host(mail_project: Path, server, monkeypat
     assert "error: to send, set BRIEFGEN_MAIL_FROM in the environment or in" in result.err
     monkeypatch.setenv("BRIEFGEN_MAIL_FROM", "Boss <boss@example.org>, other@example.org")
     result = send(mail_project)
-    assert result.code == 2 and "BRIEFGEN_MAIL_FROM: " in result.err
+    assert result.code == 2
+    assert "BRIEFGEN_MAIL_FROM: " in result.err
     assert server.connections == 0
 
 
@@ -667,12 +683,14 @@ def test_a_config_file_others_can_read_or_inside_the_project_is_refused(mail_pro
                                                                           tmp_path, monkeypatch):
     readable = write_config(tmp_path / "config" / "briefgen" / "smtp.env", server.port, mode=0o644)
     result = send(mail_project)
-    assert result.code == 2 and f"make it private with: chmod 600 {readable}" in result.err
+    assert result.code == 2
+    assert f"make it private with: chmod 600 {readable}" in result.err
     inside = write_config(mail_project / "smtp.env", server.port)
     monkeypatch.setenv("BRIEFGEN_MAIL_CONFIG", str(inside))
     result = send(mail_project)
     inside.unlink()
-    assert result.code == 2 and "the mail configuration is inside the project" in result.err
+    assert result.code == 2
+    assert "the mail configuration is inside the project" in result.err
     assert server.connections == 0
     assert_no_password(mail_project, result)
 
@@ -692,9 +710,9 @@ def test_header_fields_are_checked_again_when_the_message_is_made(project: Path,
     """Defence in depth: even a model that let a line break through cannot reach the Subject."""
     from dataclasses import replace
 
-    from briefgen.workflows.brief import Project, check_brief
     from briefgen.errors import ContentError
     from briefgen.mail.message import compose_parts
+    from briefgen.workflows.brief import Project, check_brief
 
     validated, _ = check_brief(Project.at(project), brief_file)
     tampered = replace(validated, brief=validated.brief.model_copy(

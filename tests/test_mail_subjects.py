@@ -95,6 +95,7 @@ def test_the_corpus_covers_every_length_and_position():
         assert len(ends) > 20, insert
 
 
+@pytest.mark.slow   # the whole corpus of subjects drafted
 def test_every_subject_in_the_corpus_is_drafted_as_written():
     wrong = {}
     for subject in corpus():
@@ -112,6 +113,7 @@ def test_every_subject_in_the_corpus_is_drafted_as_written():
     assert not wrong, f"{len(wrong)} subjects: " + "\n".join(f"{s!r}: {w}" for s, w in list(wrong.items())[:5])
 
 
+@pytest.mark.slow   # sent through a real SMTP server
 def test_a_representative_part_of_the_corpus_is_delivered_as_written(tmp_path, monkeypatch):
     subjects = corpus()[::30] + corpus()[-7:]
     assert len(subjects) >= 40

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import SAMPLE_ANNEX, edit, tiny_png
-from briefgen.workflows.brief import Project, check_brief
+
 from briefgen.render.text import brief_text
+from briefgen.workflows.brief import Project, check_brief
 
 BACKGROUND = """background: |
   Read **this first**: the *history* matters, see
@@ -66,12 +67,15 @@ def test_images_and_reference_links_read_as_the_page_reads_them(project: Path, b
     validated, result = check_brief(Project.at(project), brief_file)
     assert validated is not None, result.errors
     page = str(brief_view(validated)["background"])
-    assert '<a href="https://www.whitehouse.gov/"' in page and 'alt="the map of the region"' in page
+    assert '<a href="https://www.whitehouse.gov/"' in page
+    assert 'alt="the map of the region"' in page
     text = brief_text(validated, "camp-david-2023.pdf")
     flowing = " ".join(text[text.index("BACKGROUND\n"):text.index("AGENDA\n")].split())
     assert "See the WH (https://www.whitehouse.gov/) readout and the map of the region here." in flowing
     assert "- bullet 1. not a new list: the page folds this line into the bullet" in flowing
-    assert "[WH][1]" not in text and "!the map" not in text and "assets/map.png" not in text
+    assert "[WH][1]" not in text
+    assert "!the map" not in text
+    assert "assets/map.png" not in text
 
 
 def test_the_deliverables_heading_follows_the_statuses_as_on_the_page(project: Path, brief_file: Path):

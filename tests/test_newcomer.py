@@ -36,6 +36,7 @@ def without_the_venv_on_path(monkeypatch) -> str:
 
 # --- item 2: the command that works -------------------------------------------------------------
 
+@pytest.mark.slow   # runs the command in a process
 def test_the_hint_of_new_is_a_command_that_runs_when_the_venv_is_not_on_the_path(
         project: Path, monkeypatch):
     path = without_the_venv_on_path(monkeypatch)
@@ -53,7 +54,7 @@ def test_the_hint_of_new_is_a_command_that_runs_when_the_venv_is_not_on_the_path
 def test_the_command_is_relative_to_a_checkout_and_plain_once_the_venv_is_on_the_path(monkeypatch):
     without_the_venv_on_path(monkeypatch)
     monkeypatch.chdir(VENV_BIN.parent.parent)
-    assert briefgen_command() == os.path.join(VENV_BIN.parent.name, "bin", "briefgen")
+    assert briefgen_command() == str(Path(VENV_BIN.parent.name, "bin", "briefgen"))
     monkeypatch.setenv("PATH", f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}")
     assert briefgen_command() == "briefgen"
 
@@ -72,8 +73,10 @@ def test_the_readme_types_every_command_as_it_runs_from_a_fresh_clone():
     bare = [code for page in PAGES for code in _code_in(page)
             if re.match(rf"briefgen ({'|'.join(SUBCOMMANDS)}) \S", code.strip())]
     assert bare == []
-    assert ". .venv/bin/activate" in README and "export PATH=$PWD/.venv/bin:$PATH" in README
-    assert "make new ID=" in README and "make person ID=" in README
+    assert ". .venv/bin/activate" in README
+    assert "export PATH=$PWD/.venv/bin:$PATH" in README
+    assert "make new ID=" in README
+    assert "make person ID=" in README
 
 
 def _make(project: Path, *targets: str) -> subprocess.CompletedProcess:
@@ -83,6 +86,7 @@ def _make(project: Path, *targets: str) -> subprocess.CompletedProcess:
                            *targets], cwd=project, capture_output=True, text=True, check=False, timeout=120)
 
 
+@pytest.mark.slow   # runs make
 def test_make_new_and_make_person_start_a_brief_and_a_person(project: Path):
     brief = _make(project, "new", "ID=g7-summit")
     assert brief.returncode == 0, brief.stderr
@@ -136,7 +140,8 @@ def test_a_person_file_checked_by_name_is_validated_as_a_person(project: Path):
                           "alpha-2 country code (two capital letters, e.g. US, JP, KR, NO) (country)\n")
     assert result.out == "checked 1 brief and 1 person file: 1 error, 0 warnings\n"
     build = run_cli("build", "--root", project, kishida)
-    assert build.code == 2 and "is a person file, not a brief" in build.err
+    assert build.code == 2
+    assert "is a person file, not a brief" in build.err
 
 
 def test_a_missing_person_named_many_times_is_one_error_with_the_count(project: Path, brief_file: Path):
@@ -164,7 +169,8 @@ def test_the_install_says_what_it_does_and_how_long_before_pip_runs():
                          cwd=REPO, capture_output=True, text=True, check=False, timeout=60).stdout.splitlines()
     pip_lines = [n for n, line in enumerate(dry) if "pip install" in line]
     said = " ".join(line for line in dry[:pip_lines[0]] if line.startswith("echo"))
-    assert "Installing briefgen" in said and re.search(r"about a minute", said), dry
+    assert "Installing briefgen" in said, dry
+    assert re.search(r"about a minute", said), dry
     assert all("PYTHONWARNINGS=" in dry[n] for n in pip_lines), dry
 
 
@@ -193,8 +199,8 @@ def test_make_help_lists_the_new_targets(target: str):
 # --- item 6: times ------------------------------------------------------------------------------
 
 def test_a_one_digit_hour_is_read_as_two_digits(project: Path, brief_file: Path):
-    from briefgen.workflows.brief import Project, check_brief
     from briefgen.render.html import render_html
+    from briefgen.workflows.brief import Project, check_brief
 
     text = brief_file.read_text(encoding="utf-8")
     item = "  - date: 2023-08-17\n"
@@ -210,6 +216,7 @@ def test_a_one_digit_hour_is_read_as_two_digits(project: Path, brief_file: Path)
 
 # --- item 11: wording ---------------------------------------------------------------------------
 
+@pytest.mark.slow   # lays out the briefs
 def test_the_failure_line_says_its_or_their_and_nothing_was_written_when_never_built(
         project: Path, brief_file: Path):
     edit(brief_file, "status: expected", "status: expectd")
@@ -233,8 +240,8 @@ def test_the_failure_line_says_its_or_their_and_nothing_was_written_when_never_b
 
 def test_the_preview_log_does_not_promise_a_last_good_version_it_never_had(project: Path,
                                                                           brief_file: Path):
-    from briefgen.workflows.brief import Project, build_brief
     from briefgen.preview.state import ChangeFeed, Preview
+    from briefgen.workflows.brief import Project, build_brief
 
     edit(brief_file, "status: expected", "status: expectd")
     lines: list[str] = []
@@ -250,6 +257,7 @@ def test_the_preview_log_does_not_promise_a_last_good_version_it_never_had(proje
 
 
 
+@pytest.mark.slow   # runs the bench in a process
 def test_the_accessibility_bench_runs():
     """`bench/bench.py` drives briefgen's internals (it switches tagging off to measure its
     cost); this keeps it in step with them, on one brief and one run. Nothing is timed."""
@@ -261,6 +269,7 @@ def test_the_accessibility_bench_runs():
     assert "7c. per brief (CPU) with `--record`" in done.stdout
 
 
+@pytest.mark.slow   # lays out the briefs
 def test_the_failure_line_does_not_say_nothing_was_written_when_another_brief_was(
         project: Path, brief_file: Path):
     shutil.copy(brief_file, brief_file.with_name("second.yaml"))

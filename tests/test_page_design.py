@@ -100,7 +100,7 @@ def test_the_banner_is_bold_text_of_10_pt_with_no_bar_behind_it(briefs, brief):
             assert "".join(c["char"] for c in banner) == "UNCLASSIFIED", page + 1
             assert all(c["size"] >= 10 and c["bold"] for c in banner), {(c["size"], c["font"]) for c in banner}
             top, bottom = min(c["top"] for c in banner), max(c["bottom"] for c in banner)
-            behind = [colour for (l, t, r, b), colour in filled_rectangles(pdf, page)
+            behind = [colour for (_left, t, _right, b), colour in filled_rectangles(pdf, page)
                       if t <= bottom and b >= top]
             assert not behind, (page + 1, behind)
 

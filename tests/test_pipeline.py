@@ -8,10 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import REPO, SAMPLE_ID, edit, run_cli, tiny_png
 from pdf_utils import embedded_fonts, pdf_text
+from pypdf import PdfReader
 
 LEADERS = ["Joe Biden", "Fumio Kishida", "岸田文雄", "Yoon Suk Yeol", "윤석열"]
 DELIVERABLES = ["Commitment to consult", "Enhanced ballistic missile defense cooperation",
@@ -32,7 +31,8 @@ def test_sample_brief_is_page_one_and_an_annex_with_leaders_deliverables_and_mar
     assert "Annex A: Agenda, deliverables, background, quotations and sources" in annex, annex[:120]
     for expected in [*DELIVERABLES, "Kurt Campbell", "BACKGROUND", "SOURCES"]:
         assert expected in annex, expected
-    assert "BACKGROUND" not in page_one and "SOURCES" not in page_one
+    assert "BACKGROUND" not in page_one
+    assert "SOURCES" not in page_one
     for page in (page_one, *annex_pages):
         assert page.count("UNCLASSIFIED") == 2, "classification banner at top and bottom"
 
@@ -42,8 +42,10 @@ def test_sample_pdf_metadata(sample_build: Path):
     meta = reader.metadata
     assert meta.title == "Camp David Trilateral Summit"
     assert meta.author == "Briefing staff, from public reporting"
-    assert "Camp David, Maryland" in meta.subject and "Friday, August 18, 2023" in meta.subject
-    assert "Fumio Kishida" in meta["/Keywords"] and "Commitment to consult" in meta["/Keywords"]
+    assert "Camp David, Maryland" in meta.subject
+    assert "Friday, August 18, 2023" in meta.subject
+    assert "Fumio Kishida" in meta["/Keywords"]
+    assert "Commitment to consult" in meta["/Keywords"]
     assert meta.creation_date.date() == dt.date(2023, 8, 18)
     assert reader.trailer["/Root"]["/Lang"] == "en"
 
@@ -89,7 +91,8 @@ def test_overfull_brief_fails_with_overflow_message_and_writes_nothing(project: 
                      r"the text column: Key messages \d+\.\d in \(\d+ mm\), If raised \d+\.\d in",
                      result.err), result.err
     # The same words show in the preview, where nothing needs building: no "build again".
-    assert re.search(r"; nothing was written\n", result.err) and "build again" not in result.err, result.err
+    assert re.search(r"; nothing was written\n", result.err), result.err
+    assert "build again" not in result.err, result.err
     assert "Traceback" not in result.err
     assert not (project / "output" / f"{SAMPLE_ID}.pdf").exists()
     assert not (project / "output" / f"{SAMPLE_ID}.html").exists()
@@ -102,7 +105,8 @@ def test_failed_build_leaves_last_good_output_untouched(project: Path, brief_fil
     edit(brief_file, "status: expected", "status: expectd")
     result = run_cli("build", "--root", project)
     assert result.code == 1
-    assert pdf.read_bytes() == before and pdf.stat().st_mtime_ns == mtime
+    assert pdf.read_bytes() == before
+    assert pdf.stat().st_mtime_ns == mtime
     assert "previous output is unchanged" in result.err
     assert [p.name for p in pdf.parent.iterdir() if p.name.endswith(".part")] == []
 
@@ -174,7 +178,9 @@ def test_character_no_font_covers_fails_naming_it_and_the_field(project: Path):
 
 def test_html_is_self_contained(sample_build: Path):
     html = (sample_build / f"{SAMPLE_ID}.html").read_text()
-    assert "<style>" in html and "<link" not in html and "<script" not in html
+    assert "<style>" in html
+    assert "<link" not in html
+    assert "<script" not in html
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
     assert not re.search(r"url\(", html)
 

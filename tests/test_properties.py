@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefgen.content.loader import load_yaml
-from conftest import SAMPLE_ID, copy_sample, run_cli
+
+pytestmark = pytest.mark.slow   # Hypothesis: 150 mutations of the sample, each checked
 
 BRIEF = REPO / "content" / f"{SAMPLE_ID}.yaml"
 PERSON = REPO / "content" / "people" / "kishida.yaml"

@@ -14,9 +14,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import REPO, SAMPLE_ID
+from pypdf import PdfReader
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +38,8 @@ def test_the_wheel_carries_the_templates(wheel: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for template in ("one-pager.html.j2", "one-pager.css", "preview/index.html.j2", "preview/overlay.js"):
         assert f"briefgen/templates/{template}" in names
-    assert "briefgen/workflows/brief.py" in names and "briefgen/cli/main.py" in names
+    assert "briefgen/workflows/brief.py" in names
+    assert "briefgen/cli/main.py" in names
 
 
 def test_an_installed_briefgen_builds_the_sample_outside_the_repository(wheel: Path, tmp_path: Path):

@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from briefgen.cli.progress import BuildProgress
+from briefgen.cli.progress import BuildProgress, exit_code
 from briefgen.errors import ExitCode
+from briefgen.project import Project
 from briefgen.workflows.book import build_books, find_books
 from briefgen.workflows.brief import BuildOptions
 
@@ -33,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", type=Path, default=None, help="output folder (default: output/)")
 
 
-def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
+def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: TextIO) -> int:
 
     paths = find_books(project, args.books)
     if not paths:
@@ -43,4 +44,4 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
     results = build_books(project, paths, BuildOptions(force=args.force, jobs=max(args.jobs, 0)),
                           on_result=progress.brief_done)
     progress.finish(results)
-    return ExitCode.CONTENT_ERROR if any(not r.ok for r in results) else ExitCode.OK
+    return exit_code(results, any(not r.ok for r in results))

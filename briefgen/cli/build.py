@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import TextIO
 
 from briefgen.cli.options import add_files_and_root, positive_float, positive_int
-from briefgen.cli.progress import BuildProgress
-from briefgen.engine.workers import Budget
-from briefgen.errors import ExitCode
+from briefgen.cli.progress import BuildProgress, exit_code
+from briefgen.engine.workers import DEFAULT_BUDGET, Budget
 from briefgen.project import Project
+from briefgen.workflows.book import build_books
 from briefgen.workflows.brief import BuildOptions, build_briefs, find_briefs
 
 DESCRIPTION = ("Validate each brief, then write output/<id>.html and output/<id>.pdf. A brief "
@@ -25,10 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="rebuild every brief, even those whose inputs have not changed")
     parser.add_argument("--jobs", "-j", type=positive_int, default=0, metavar="N",
                         help="build N briefs at once (default: one per core)")
-    parser.add_argument("--timeout", type=positive_float, default=60.0, metavar="SECONDS",
-                        help="time budget per brief (default: 60)")
-    parser.add_argument("--max-memory", type=positive_int, default=2048, metavar="MB",
-                        help="memory budget per worker process, in MiB (default: 2048)")
+    parser.add_argument("--timeout", type=positive_float, default=DEFAULT_BUDGET.seconds, metavar="SECONDS",
+                        help=f"time budget per brief (default: {DEFAULT_BUDGET.seconds:g})")
+    parser.add_argument("--max-memory", type=positive_int, default=DEFAULT_BUDGET.memory_mb, metavar="MB",
+                        help=f"memory budget per worker process, in MiB (default: {DEFAULT_BUDGET.memory_mb})")
     parser.add_argument("--record", action="store_true",
                         help="also write output/<id>.record.pdf: a PDF/A-3b record copy with the "
                         "brief's YAML, its person files and a manifest embedded (see `extract`)")
@@ -42,9 +42,8 @@ def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: Text
     progress = BuildProgress(project, len(briefs) + len(books), stdout, stderr)
     results = build_briefs(project, briefs, options, on_result=progress.brief_done)
     if books:  # every book, after every brief: a book reuses its briefs' PDFs
-        from briefgen.workflows.book import build_books  # only a project with books needs it
         results += build_books(project, books, options, on_result=progress.brief_done,
                                brief_results={r.path: r for r in results})
     progress.finish(results)
-    return ExitCode.CONTENT_ERROR if any(not r.ok for r in results) else ExitCode.OK
+    return exit_code(results, any(not r.ok for r in results))
 

@@ -9,9 +9,12 @@ from typing import TextIO
 
 from briefgen.cli.ci import escape_data, escape_property, for_log, wants_colour
 from briefgen.cli.options import add_files_and_root
-from briefgen.errors import Diagnostic, ExitCode
+from briefgen.cli.progress import exit_code
+from briefgen.errors import Diagnostic
 from briefgen.project import Project
+from briefgen.render.escape import terminal
 from briefgen.workflows.book import check_books
+from briefgen.workflows.brief import BriefResult
 from briefgen.workflows.check import check_briefs
 
 DESCRIPTION = "Report every problem in every brief, with file:line:col."
@@ -35,7 +38,7 @@ def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: Text
     return _report_check(results + books, args.format, args.strict, stdout, stderr, len(books))
 
 
-def _report_check(results, output_format: str, strict: bool, stdout: TextIO, stderr: TextIO,
+def _report_check(results: list[BriefResult], output_format: str, strict: bool, stdout: TextIO, stderr: TextIO,
                   books: int = 0) -> int:
     """Print every problem of every brief once (a person file shared by two briefs is
     reported once), sorted by file, line and column."""
@@ -49,21 +52,21 @@ def _report_check(results, output_format: str, strict: bool, stdout: TextIO, std
         print(json.dumps([{"path": d.path, "line": d.line, "column": d.column, "severity": d.severity,
                            "message": d.message, "key": d.key_path} for d in diagnostics],
                          indent=2, ensure_ascii=False), file=stdout)
-        return ExitCode.CONTENT_ERROR if failed else ExitCode.OK
+        return exit_code(results, failed)
     if output_format == "github":
         for d in diagnostics:
             print(_github_annotation(d, strict), file=stdout)
     else:
         colour = wants_colour(stderr)
         for d in diagnostics:
-            print(for_log(_coloured(d) if colour else d.format()), file=stderr)
+            print(_coloured(d) if colour else for_log(d.format()), file=stderr)
     strict_note = " (warnings fail with --strict)" if strict and warnings else ""
     print(f"checked {_files_checked(results, books)}: {errors} error"
           f"{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{strict_note}", file=stdout)
-    return ExitCode.CONTENT_ERROR if failed else ExitCode.OK
+    return exit_code(results, failed)
 
 
-def _files_checked(results, books: int = 0) -> str:
+def _files_checked(results: list[BriefResult], books: int = 0) -> str:
     """'1 brief', '2 briefs, 1 book', '2 briefs and 1 person file', '1 person file'."""
     people = sum(getattr(r, "person", False) for r in results)
     briefs = len(results) - people - books
@@ -74,12 +77,12 @@ def _files_checked(results, books: int = 0) -> str:
     return " and ".join(filter(None, parts))
 
 
-def _github_annotation(d, strict: bool) -> str:
+def _github_annotation(d: Diagnostic, strict: bool) -> str:
     """A workflow command, so the problem shows on the pull request's diff line."""
     level = "error" if d.is_error or strict else "warning"
     where = f" ({d.key_path})" if d.key_path else ""
-    return (f"::{level} file={escape_property(d.path)},line={d.line},col={d.column},"
-            f"title={escape_property('briefgen check')}::{escape_data(d.message + where)}")
+    return (f"::{level} file={terminal(escape_property(d.path))},line={d.line},col={d.column},"
+            f"title={escape_property('briefgen check')}::{terminal(escape_data(d.message + where))}")
 
 
 _COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "path": "\033[1m", "end": "\033[0m"}
@@ -88,5 +91,5 @@ _COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "path": "\033[1m", "
 
 def _coloured(d: Diagnostic) -> str:
     where = f" ({d.key_path})" if d.key_path else ""
-    return (f"{_COLOURS['path']}{d.place}:{_COLOURS['end']} "
-            f"{_COLOURS[d.severity]}{d.severity}:{_COLOURS['end']} {d.message}{where}")
+    return (f"{_COLOURS['path']}{for_log(d.place)}:{_COLOURS['end']} "
+            f"{_COLOURS[d.severity]}{d.severity}:{_COLOURS['end']} {for_log(d.message + where)}")

@@ -9,6 +9,7 @@ from typing import TextIO
 from briefgen.cli.ci import wants_colour
 from briefgen.cli.options import audience_id
 from briefgen.errors import ExitCode
+from briefgen.project import Project
 from briefgen.render import changes as report
 from briefgen.workflows.diff import diff_project
 
@@ -59,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", type=Path, default=None, help="output folder (default: output/)")
 
 
-def split_targets(project, targets: list[str]) -> tuple[str | None, list[Path]]:
+def split_targets(project: Project, targets: list[str]) -> tuple[str | None, list[Path]]:
     """The revision (the first target, unless it names a brief) and the briefs."""
     if not targets:
         return None, []
@@ -70,7 +71,7 @@ def split_targets(project, targets: list[str]) -> tuple[str | None, list[Path]]:
     return revision, [Path(t) for t in targets[1 if revision else 0:]]
 
 
-def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
+def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: TextIO) -> int:
 
     revision, briefs = split_targets(project, args.targets)
     result = diff_project(project, revision, briefs, pictures=args.picture, audience=args.audience)

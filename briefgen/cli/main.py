@@ -42,15 +42,20 @@ examples:
   briefgen extract output/camp-david-2023.record.pdf --to restored/
   briefgen docx content/camp-david-2023.yaml   output/camp-david-2023.docx, for clearance in Word
   briefgen import-docx cleared.docx       merge the Word edits into the YAML
+  briefgen house new acme --from ministry start houses/acme/, chosen in briefgen.toml
+  briefgen decisions ticked.pdf           record the boxes ticked on a PDF as the decisions' outcomes
+  briefgen readout woodside-2023          output/woodside-2023.readout.md and .public-readout.md
+  briefgen ledger --format markdown       every deliverable across the briefs, with its history
 
-exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors."""
+exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors,
+70 a bug in briefgen (reported with its traceback; with the brief it met, the others still done)."""
 
 
 # Every command: its module, and the line `briefgen --help` shows for it.
 COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("briefgen.cli.build", "validate and build briefs into HTML and PDF"),
     "check": ("briefgen.cli.check", "validate briefs without building"),
-    "schema": ("briefgen.cli.schema", "print or write the JSON Schemas of a brief, a person and a book"),
+    "schema": ("briefgen.cli.schema", "print or write the JSON Schemas of a brief, a person, a book and a house"),
     "new": ("briefgen.cli.new", "start a new brief (or, with --person, a new person), every key explained"),
     "serve": ("briefgen.cli.serve", "preview briefs in the browser, rebuilt on every save"),
     "email": ("briefgen.cli.email",
@@ -61,6 +66,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "docx": ("briefgen.cli.docx", "write briefs as Word files for clearance (output/<id>.docx)"),
     "import-docx": ("briefgen.cli.import_docx",
                     "merge a Word file's tracked edits and comments back into its brief's YAML"),
+    "house": ("briefgen.cli.house", "start a house, an office's own style (labels, word lists, "
+              "writing limits, defaults), every key explained"),
+    "decisions": ("briefgen.cli.decisions",
+                  "record the boxes ticked on a brief's PDF as its decisions' outcomes in the YAML"),
+    "readout": ("briefgen.cli.readout",
+                "draft the readout of a meeting and its public readout (output/<id>.readout.md)"),
+    "ledger": ("briefgen.cli.ledger", "list every deliverable across the briefs with its status history"),
 }
 
 

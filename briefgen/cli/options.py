@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
-_AUDIENCE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+from briefgen.content.ids import ID
 
 
 def positive_int(text: str) -> int:
@@ -27,7 +26,7 @@ def positive_float(text: str) -> float:
 
 def audience_id(text: str) -> str:
     """An audience's id as a brief writes it (`press`, `partner-desk`)."""
-    if not _AUDIENCE_ID.fullmatch(text):
+    if not ID.fullmatch(text):
         raise argparse.ArgumentTypeError(f"'{text}' is not an audience id: lower-case letters, digits "
                                          "and hyphens, as in the brief's `audiences:` (e.g. press)")
     return text

@@ -1,4 +1,4 @@
-"""`briefgen schema`: the JSON Schemas of a brief, a person and a book, printed or written."""
+"""`briefgen schema`: the JSON Schemas of a brief, a person, a book and a house (house.toml), printed or written."""
 
 from __future__ import annotations
 

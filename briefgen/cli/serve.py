@@ -13,14 +13,17 @@ import argparse
 import errno
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from types import FrameType
+from typing import Any, NoReturn, Self, TextIO
 
 from briefgen.errors import ExitCode, UsageError
 from briefgen.preview.pdf_worker import PdfWorker
 from briefgen.preview.server import PreviewServer
 from briefgen.preview.state import ChangeFeed, Preview
 from briefgen.preview.watch import FolderWatcher
+from briefgen.project import Project
 
 DESCRIPTION = """\
 Serve every brief on http://127.0.0.1:PORT/ (this machine only): an index of the
@@ -48,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", type=Path, default=None, help="output folder (default: output/)")
 
 
-def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
+def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: TextIO) -> int:
 
     if not project.content_dir.is_dir():
         raise UsageError(f"no content folder at {project.content_dir}; run briefgen serve from a "
@@ -56,7 +59,7 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
     say = _printer(stderr)
     feed = ChangeFeed()
     pdf_worker = PdfWorker(project)           # its process starts with the first PDF
-    preview = Preview(project, feed, pdf_worker.build, log=say)
+    preview = Preview(project, feed, pdf_worker.build, log=say, layouts=pdf_worker.pool)
     server = _bind(preview, feed, args.port)
     watcher = FolderWatcher([project.content_dir, project.templates_dir], preview.files_changed)
     pdf_thread = threading.Thread(target=preview.build_pdfs_until_stopped, name="briefgen-pdf",
@@ -86,7 +89,7 @@ def run(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> in
     return ExitCode.OK
 
 
-def _bind(preview, feed, port: int):
+def _bind(preview: Preview, feed: ChangeFeed, port: int) -> PreviewServer:
 
     try:
         return PreviewServer(preview, feed, port)
@@ -100,22 +103,22 @@ def _bind(preview, feed, port: int):
 class _StopOnSigterm:
     """Turn SIGTERM into KeyboardInterrupt while serving, so `kill` stops cleanly too."""
 
-    def __enter__(self):
-        self.previous = None
+    def __enter__(self) -> Self:
+        self.previous: Callable[[int, FrameType | None], Any] | int | signal.Handlers | None = None
         if threading.current_thread() is threading.main_thread():
             self.previous = signal.signal(signal.SIGTERM, self._interrupt)
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGTERM, self.previous)
 
     @staticmethod
-    def _interrupt(signum, frame):
+    def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
         raise KeyboardInterrupt
 
 
-def _printer(stream: TextIO):
+def _printer(stream: TextIO) -> Callable[[str], None]:
     lock = threading.Lock()
 
     def say(line: str) -> None:

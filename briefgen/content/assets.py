@@ -16,20 +16,18 @@ from __future__ import annotations
 
 import os
 import re
-import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
+from briefgen.content.fields import markdown_texts
 from briefgen.content.files import TooBig, UnsafeFile, read_regular_file
 from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path
-from briefgen.content.markdown import markdown_limit_problem, references
-from briefgen.content.models import Brief, MarkdownText, Person, inner_model
+from briefgen.content.markdown import Reference, markdown_limit_problem, references
+from briefgen.content.models import Brief, Person
 from briefgen.errors import Diagnostic
 
 ASSETS_FOLDER = "assets"
@@ -149,46 +147,6 @@ def markdown_problems(doc: LoadedDocument, model: type[BaseModel], content_dir: 
     return [problem for field in fields for problem in _field_problems(field, content_dir)]
 
 
-def markdown_texts(model: type[BaseModel], data: Any, key_path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
-    """(key path, text) of every Markdown field in raw data, optional ones (`Markdown | None`)
-    included, and list entries written as plain text (`- A message.`)."""
-    if not isinstance(data, dict):
-        return
-    for name, is_markdown, inner, text_is_markdown in _field_plan(model):
-        value, path = data.get(name), (*key_path, name)
-        if isinstance(value, str) and is_markdown:
-            yield path, value
-            continue
-        items = enumerate(value) if isinstance(value, list) else [(None, value)]
-        for index, item in items if inner else ():
-            item_path = path if index is None else (*path, index)
-            if isinstance(item, str):
-                if text_is_markdown:
-                    yield item_path, item
-            elif inner is not None:
-                yield from markdown_texts(inner, item, item_path)
-
-
-@cache
-def _field_plan(model: type[BaseModel]) -> tuple[tuple[str, bool, type[BaseModel] | None, bool], ...]:
-    """Per field of a model: its name, whether it is Markdown, the model inside it (if any),
-    and whether that model's `text` is Markdown (for entries written as plain text).
-    Worked out once per model: the annotations never change."""
-    plan = []
-    for name, info in model.model_fields.items():
-        inner = inner_model(info.annotation)
-        text_field = inner.model_fields.get("text") if inner else None
-        plan.append((name, _is_markdown(info.annotation, info.metadata), inner,
-                     bool(text_field and _is_markdown(text_field.annotation, text_field.metadata))))
-    return tuple(plan)
-
-
-def _is_markdown(annotation: Any, metadata: list) -> bool:
-    marks = [*metadata, *getattr(annotation, "__metadata__", ())]
-    marks += [m for arg in typing.get_args(annotation) for m in getattr(arg, "__metadata__", ())]
-    return any(isinstance(mark, MarkdownText) for mark in marks)
-
-
 def _field_problems(field: _Field, content_dir: Path) -> Iterator[Diagnostic]:
     limit = markdown_limit_problem(field.text)
     if limit:
@@ -205,7 +163,7 @@ def _field_problems(field: _Field, content_dir: Path) -> Iterator[Diagnostic]:
                              format_key_path(field.key_path))
 
 
-def description_problem(image) -> str | None:
+def description_problem(image: Reference) -> str | None:
     """An image must say what it shows: the PDF's tags, screen readers and the email's text
     read the description in its place (PDF/UA-1 and WCAG 1.1.1 require one)."""
     if image.alt.strip():

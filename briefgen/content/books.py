@@ -9,7 +9,7 @@ agenda items that overlap across briefs) are in `book_checks`, run once the brie
 from __future__ import annotations
 
 import difflib
-import re
+import zoneinfo
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,16 +17,14 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from briefgen.content.assets import markdown_problems, markdown_texts
+from briefgen.content.assets import markdown_problems
+from briefgen.content.fields import markdown_texts
+from briefgen.content.ids import ID, file_name_problems
 from briefgen.content.loader import LoadedDocument, load_yaml, one_line
-from briefgen.content.markdown import CITATION
+from briefgen.content.markdown import CITATION, raw_html_problems
+from briefgen.content.messages import validate_model
 from briefgen.content.models import Day, Distribution, Line, Markdown, StrictModel
-from briefgen.content.validate import (
-    _check_markdown,
-    _text_warnings,
-    _without_placeholder_noise,
-    validate_model,
-)
+from briefgen.content.placeholders import text_warnings, without_placeholder_noise
 from briefgen.errors import ContentError, Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -37,12 +35,10 @@ else:
     from briefgen.content.models import Classification, Id
 
 # Markings in rising order; a marking that starts with none of these is not compared.
-MARKING_ORDER = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 
 
 @cache
 def _zone_names() -> frozenset[str]:
-    import zoneinfo
     return frozenset(zoneinfo.available_timezones())
 
 
@@ -58,14 +54,6 @@ if not TYPE_CHECKING:
     TimeZone = Annotated[str, AfterValidator(_check_zone),
                          Field(json_schema_extra={"pattern": r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$"},
                                examples=["Asia/Tokyo"])]
-
-
-def marking_level(marking: str) -> int | None:
-    """The rank of a marking in MARKING_ORDER (None for a marking outside it)."""
-    for level, word in sorted(enumerate(MARKING_ORDER), key=lambda pair: -len(pair[1])):
-        if marking == word or marking.startswith((f"{word}/", f"{word} ")):
-            return level
-    return None
 
 
 class BookSection(StrictModel):
@@ -138,8 +126,9 @@ def validate_book(path: Path, *, display_path: str | None = None) -> ValidatedBo
     doc = load_yaml(path, display_path)
     book, problems = validate_model(Book, doc)
     problems = [one_line(p) for p in (
-        *doc.diagnostics, *_without_placeholder_noise([*problems, *_brief_references(doc, path)], doc),
-        *_check_markdown(doc, Book), *_section_problems(doc, path), *_text_warnings(doc))]
+        *file_name_problems(doc), *doc.diagnostics,
+        *without_placeholder_noise([*problems, *_brief_references(doc, path)], doc),
+        *raw_html_problems(doc, Book), *_section_problems(doc, path), *text_warnings(doc))]
     if any(p.is_error for p in problems) or book is None:
         raise ContentError(problems)
     return ValidatedBook(path.stem, path, doc.display_path, book,
@@ -169,7 +158,7 @@ def _brief_references(doc: LoadedDocument, path: Path) -> list[Diagnostic]:
     seen: dict[str, int] = {}
     value = data.get("briefs")
     for index, brief_id in enumerate(value if isinstance(value, list) else []):
-        if not isinstance(brief_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", brief_id):
+        if not isinstance(brief_id, str) or not ID.fullmatch(brief_id):
             continue  # the model reports it
         if brief_id in seen:
             problems.append(doc.diagnostic(("briefs", index), f"brief `{brief_id}` is listed twice "

@@ -13,14 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from briefgen.content.models import Brief, MarkdownText, Person
+from briefgen.content.fields import is_markdown_field
+from briefgen.content.models import Brief, Person
 from briefgen.errors import Diagnostic
 
 Action = Literal["added", "removed", "moved", "changed"]
@@ -45,6 +46,7 @@ class Change:
     words: tuple[tuple[WordOp, str], ...] = ()   # for reworded text
     origin: str = ""              # the file it comes from, when not the brief's own
     position: tuple[int, int] = (0, 0)            # for a move: place before and after (1-based)
+    index: int = -1               # in a list: the item's index now (before, when removed)
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"section": self.section, "action": self.action, "item": self.item}
@@ -135,13 +137,14 @@ def _items(section: str, before: Sequence[BaseModel], after: Sequence[BaseModel]
     changes: list[Change] = []
     matched_after = {j for _, j in pairs}
     for i, j in sorted(pairs, key=lambda pair: pair[1]):
-        changes += _fields(section, label(after[j], sides[1]), before[i], after[j], None)
+        changes += [replace(c, index=j) for c in
+                    _fields(section, label(after[j], sides[1]), before[i], after[j], None)]
     changes += _moves(section, pairs, lambda j: label(after[j], sides[1]))
     matched_before = {i for i, _ in pairs}
-    changes += [Change(section, "removed", label(item, sides[0]), before=_display(item))
+    changes += [Change(section, "removed", label(item, sides[0]), before=_display(item), index=i)
                 for i, item in enumerate(before) if i not in matched_before]
     changes += [Change(section, "added", label(item, sides[1]), after=_display(item),
-                       position=(0, j + 1))
+                       position=(0, j + 1), index=j)
                 for j, item in enumerate(after) if j not in matched_after]
     return changes
 
@@ -185,7 +188,7 @@ def _moves(section: str, pairs: list[tuple[int, int]], label: Callable[[int], st
     for block in matcher.get_matching_blocks():
         kept.update(in_before[block.a:block.a + block.size])
     before_place = {j: i for i, j in pairs}
-    return [Change(section, "moved", label(j), position=(before_place[j] + 1, j + 1))
+    return [Change(section, "moved", label(j), position=(before_place[j] + 1, j + 1), index=j)
             for j in in_after if j not in kept]
 
 
@@ -202,7 +205,7 @@ def _fields(section: str, item: str, before: BaseModel, after: BaseModel,
             continue             # a nested model is compared on its own
         if old == new:
             continue
-        if _is_markdown(model, name):
+        if is_markdown_field(model, name):
             changes += _text_field(section, name, old, new, item=item)
         else:
             changes.append(Change(section, "changed", item, name, _plain(old), _plain(new)))
@@ -215,11 +218,6 @@ def _text_field(section: str, name: str, before: str | None, after: str | None, 
         return []
     return [Change(section, "changed", item or name, name if item else "", before or "", after or "",
                    word_diff(before or "", after or ""), origin)]
-
-
-def _is_markdown(model: type[BaseModel], name: str) -> bool:
-    info = model.model_fields.get(name)
-    return info is not None and any(isinstance(m, MarkdownText) for m in info.metadata)
 
 
 def word_diff(before: str, after: str) -> tuple[tuple[WordOp, str], ...]:
@@ -298,7 +296,7 @@ def _people(before: Side, after: Side) -> list[Change]:
             old_value, new_value = getattr(old, name), getattr(new, name)
             if old_value == new_value:
                 continue
-            if _is_markdown(Person, name):
+            if is_markdown_field(Person, name):
                 changes += _text_field("People", name, old_value, new_value, item=new.name, origin=origin)
             else:
                 changes.append(Change("People", "changed", new.name, name, _plain(old_value),

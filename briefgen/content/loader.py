@@ -17,6 +17,7 @@ Everything found is collected and returned, so the author sees every problem at 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.error import Mark
 from yaml.events import AliasEvent, MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -75,6 +77,8 @@ class LoadedDocument:
     key_positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     text: str = ""   # the file as read (once, safely): offsets inside values are mapped back
+    sha256: str = ""  # of the bytes as read: a build's fingerprint, with no second read
+    source: str = ""  # the file's text exactly as read (`text` has invisible characters marked)
     scalar_starts: dict[KeyPath, tuple[int, str]] = field(default_factory=dict)  # index, style
 
     def locate(self, key_path: KeyPath, *, key: bool = False) -> tuple[int, int]:
@@ -126,18 +130,19 @@ def load_yaml(path: Path, display_path: str | None = None) -> LoadedDocument:
     """Read one YAML file. Raises ContentError when it cannot be read as data at all;
     problems that still leave data (duplicates, invisible characters) are in ``diagnostics``."""
     shown = display_path or str(path)
-    return _parse(_read_text(path, shown), path, shown)
+    raw = _read_bytes(path, shown)
+    return _parse(_decoded(raw, shown), path, shown, hashlib.sha256(raw).hexdigest())
 
 
 def parse_yaml(raw: bytes, path: Path, display_path: str) -> LoadedDocument:
     """As load_yaml, for a file's bytes read elsewhere (from git), with the same size cap."""
     if len(raw) > MAX_FILE_BYTES:
         raise ContentError([Diagnostic(display_path, 1, 1, "error", str(TooBig(len(raw), MAX_FILE_BYTES)))])
-    return _parse(_decoded(raw, display_path), path, display_path)
+    return _parse(_decoded(raw, display_path), path, display_path, hashlib.sha256(raw).hexdigest())
 
 
-def _parse(text: str, path: Path, shown: str) -> LoadedDocument:
-    doc = LoadedDocument(path=path, display_path=shown, data=None, text=text)
+def _parse(text: str, path: Path, shown: str, sha256: str) -> LoadedDocument:
+    doc = LoadedDocument(path=path, display_path=shown, data=None, text=text, sha256=sha256, source=text)
     invisible, text = _invisible_characters(text, shown)
     doc.diagnostics.extend(invisible)
     doc.text = text
@@ -163,15 +168,15 @@ def _parse(text: str, path: Path, shown: str) -> LoadedDocument:
     return doc
 
 
-def _read_text(path: Path, shown: str) -> str:
-    """The file as text: a regular file (not a link, pipe or device), at most MAX_FILE_BYTES."""
+def _read_bytes(path: Path, shown: str) -> bytes:
+    """The file's bytes: a regular file (not a link, pipe or device), at most MAX_FILE_BYTES."""
     try:
         raw = read_regular_file(path, MAX_FILE_BYTES)
     except TooBig as exc:
         raise ContentError([Diagnostic(shown, 1, 1, "error", str(exc))]) from None
     except UnsafeFile as exc:
         raise ContentError([Diagnostic(shown, 0, 0, "error", printable(str(exc)))]) from None
-    return _decoded(raw, shown)
+    return raw
 
 
 def _decoded(raw: bytes, shown: str) -> str:
@@ -312,7 +317,7 @@ class _TooDeep(Exception):
         self.diagnostic = diagnostic
 
 
-class _NodeLoader(yaml.SafeLoader):
+class _NodeLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML has no type hints
     """PyYAML's safe loader, used only up to nodes, refusing aliases and deep nesting."""
 
     def __init__(self, text: str, shown: str):
@@ -321,10 +326,10 @@ class _NodeLoader(yaml.SafeLoader):
         self.problems: list[Diagnostic] = []
         self._depth = 0
 
-    def _problem(self, mark, message: str) -> None:
+    def _problem(self, mark: Mark, message: str) -> None:
         self.problems.append(Diagnostic(self.shown, mark.line + 1, mark.column + 1, "error", message))
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: Node | None, index: object) -> Node:
         if self.check_event(AliasEvent):
             event = self.get_event()
             self._problem(event.start_mark, f"YAML aliases (*{event.anchor}) are not allowed in "

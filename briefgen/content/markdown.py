@@ -1,4 +1,4 @@
-"""Markdown as content uses it: the citation syntax, the parser, and the limits.
+"""Markdown as content uses it: the citation syntax, the parser, the limits, no raw HTML.
 
 One Markdown parser per thread serves validation (which looks for links and images) and
 the page (render.richtext); the plain text is made from the page's HTML, so every output
@@ -14,15 +14,27 @@ import re
 import threading
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import markdown
+
+from briefgen.content.fields import markdown_texts
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from briefgen.content.loader import LoadedDocument
+    from briefgen.errors import Diagnostic
 
 CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)\]")
 MAX_MARKDOWN_CHARS = 5_000
 MAX_MARKDOWN_NESTING = 16
 MAX_MARKDOWN_BRACKETS = 50
 _NESTING_MARK = re.compile(r"\s{0,3}(?:>|[-*+](?=\s)|\d{1,9}[.)](?=\s))")
+# Linear: no two neighbouring parts can match the same characters, so a failed match
+# backtracks over each character once (`<` and 250,000 spaces took minutes before).
+RAW_HTML = re.compile(r"<\s*(?:/\s*)?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?(?:/\s*)?>"
+                      r"|<!--|<!\[CDATA\[|<![A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -77,7 +89,8 @@ def convert(text: str) -> str:
     if not hasattr(_local, "parser"):
         _local.parser = _markdown()
     _local.parser.reset()
-    return _local.parser.convert(text)
+    html: str = _local.parser.convert(text)
+    return html
 
 
 def _nesting(line: str) -> int:
@@ -100,7 +113,7 @@ def _markdown() -> markdown.Markdown:
 
 
 class _ReferenceCollector(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[Reference] = []
 
@@ -110,3 +123,19 @@ class _ReferenceCollector(HTMLParser):
             url = dict(attrs).get(wanted[0])
             if url is not None:
                 self.found.append(Reference("image" if tag == "img" else "link", url, dict(attrs).get("alt") or ""))
+
+
+def raw_html_problems(doc: LoadedDocument, model: type[BaseModel]) -> list[Diagnostic]:
+    """Raw HTML written in any Markdown field of a file (the page would show it escaped)."""
+    problems = []
+    for key_path, text in markdown_texts(model, doc.data):
+        if len(text) > MAX_MARKDOWN_CHARS:
+            continue  # refused for its length (assets.asset_problems), and never scanned
+        match = RAW_HTML.search(text)
+        if match:
+            snippet = match.group(0)[:40]
+            problems.append(doc.diagnostic(key_path, f"raw HTML is not allowed in Markdown text "
+                                           f"(found `{snippet}`); write it in Markdown",
+                                           offset=match.start()))
+    return problems
+

@@ -18,11 +18,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from briefgen.content.models import AgendaItem, Brief
 from briefgen.content.timezones import zone
 from briefgen.errors import Diagnostic
+
+if TYPE_CHECKING:
+    from briefgen.content.loader import KeyPath
 
 
 class BriefOfBook(Protocol):
@@ -104,7 +107,7 @@ def zoned_slots(items: Iterable[tuple[int, AgendaItem]], event_day: dt.date | No
     return placed
 
 
-Report = Callable[[tuple, str], Diagnostic]
+Report = Callable[["KeyPath", str], Diagnostic]
 
 
 def overlapping(timeline: list[Slot]) -> Iterator[tuple[Slot, Slot]]:
@@ -123,7 +126,7 @@ def clash_problems(timeline: list[Slot], error: Report) -> list[Diagnostic]:
     """A duration that runs into the next item (at the `duration`), and items that overlap
     any other (at the later item's `time`); one problem per place."""
     next_in_list = {a.index: b.index for a, b in pairwise(timeline)}
-    found: dict[tuple, Diagnostic] = {}
+    found: dict[KeyPath, Diagnostic] = {}
     for first, later in overlapping(timeline):
         if next_in_list.get(first.index) == later.index and later.start > first.start:
             where = ("agenda", first.index, "duration")

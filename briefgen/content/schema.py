@@ -1,16 +1,22 @@
-"""JSON Schemas of a brief, a person and a book, generated from the model for editors."""
+"""JSON Schemas of a brief, a person, a book and a house's house.toml, generated from the
+model for editors."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
 from briefgen.content.books import Book
+from briefgen.content.house import HouseFile
 from briefgen.content.models import Brief, Person
 
-SCHEMA_FILES: dict[str, type[BaseModel]] = {"brief": Brief, "person": Person, "book": Book}
+# A JSON Schema (or a part of one) as pydantic writes it.
+JsonObject = dict[str, Any]
+
+SCHEMA_FILES: dict[str, type[BaseModel]] = {"brief": Brief, "person": Person, "book": Book, "house": HouseFile}
 
 
 def schema_texts() -> dict[str, str]:
@@ -56,7 +62,7 @@ def content_reference() -> str:
     return "\n".join([REFERENCE_START, *sections, REFERENCE_END]) + "\n"
 
 
-def _table(heading: str, schema: dict, defs: dict) -> str:
+def _table(heading: str, schema: JsonObject, defs: JsonObject) -> str:
     rows = [f"## {heading}", "", schema.get("description", ""), "",
             "| key | required | what it holds |", "| --- | --- | --- |"]
     required = set(schema.get("required", []))
@@ -73,17 +79,19 @@ def _table(heading: str, schema: dict, defs: dict) -> str:
     return "\n".join(rows) + "\n"
 
 
-def _choices(prop: dict, defs: dict) -> list[str]:
+def _choices(prop: JsonObject, defs: JsonObject) -> list[str]:
     for option in [prop, *prop.get("anyOf", [])]:
         if "enum" in option:
-            return option["enum"]
+            choices: list[str] = option["enum"]
+            return choices
         ref = option.get("$ref", "").removeprefix("#/$defs/")
         if ref in defs and "enum" in defs[ref]:
-            return defs[ref]["enum"]
+            choices = defs[ref]["enum"]
+            return choices
     return []
 
 
-def _kind(prop: dict, defs: dict) -> str:
+def _kind(prop: JsonObject, defs: JsonObject) -> str:
     """'A list of Deliverable.' or 'A group of keys: Event.', linking to that table."""
     options = [prop, *prop.get("anyOf", [])]
     refs = [o.get("$ref") or o.get("items", {}).get("$ref") for o in options]

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
+from briefgen.content.fields import is_markdown_at
 from briefgen.content.loader import KeyPath, LoadedDocument, value_at
+from briefgen.content.models import Brief
 from briefgen.content.wordfile import WordFile
 from briefgen.content.wordtext import canonical
 from briefgen.errors import Diagnostic
@@ -59,14 +61,13 @@ class MergePlan:
 def plan_merge(word: WordFile, base: LoadedDocument, current: LoadedDocument) -> MergePlan:
     """What importing `word` into `current` would change, field by field."""
     plan = MergePlan()
-    plain = word.plain_tags
     for tag, edited in word.fields.items():
         if tag not in word.expected_tags:
             plan.problems.append(current.diagnostic((), f"the Word file has a control `{tag}` that "
                                                     "`briefgen docx` did not write; its text is not applied"))
             continue
         key_path = parse_key_path(tag)
-        markdown_field = tag not in plain
+        markdown_field = is_markdown_at(Brief, key_path)
         new = edited.text(markdown_field=markdown_field)
         was = canonical(_text(value_at(base.data, key_path)), markdown_field=markdown_field)
         now_value = value_at(current.data, key_path)
@@ -152,7 +153,7 @@ def round_trip_yaml(text: str) -> YAML:
         yaml.preserve_quotes = True
         yaml.width = 4096   # never re-wrap the lines nobody edited
         yaml.indent(mapping=2, sequence=sequence, offset=offset)
-        if _dump(yaml, yaml.load(text)) == text:
+        if dump_round_trip(yaml, yaml.load(text)) == text:
             return yaml
     return yaml
 
@@ -169,7 +170,7 @@ def apply_changes(text: str, changes: list[FieldChange]) -> str:
         for part in parents:
             container = container[part]
         container[last] = _styled(container[last], change.after, 78 - 2 * len(change.key_path))
-    return _dump(yaml, data)
+    return dump_round_trip(yaml, data)
 
 
 def _styled(old: object, new: str, width: int) -> object:
@@ -206,7 +207,7 @@ def _fold_positions(text: str, width: int) -> list[int]:
     return positions
 
 
-def _dump(yaml: YAML, data: object) -> str:
+def dump_round_trip(yaml: YAML, data: object) -> str:
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()

@@ -18,9 +18,10 @@ Runs of whitespace are written as one space, as mail programs show them.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from email import base64mime, quoprimime
 from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
-from email.policy import SMTP
+from email.policy import SMTP, EmailPolicy
 
 _ENCODED_WORD_LIMIT = 75      # RFC 2047: an encoded word is at most 75 characters
 _CHARSET = "utf-8"
@@ -29,7 +30,8 @@ _CHARSET = "utf-8"
 class SubjectHeader(UnstructuredHeader, BaseHeader):
     """A Subject that folds without adding or losing a space (see the module's docstring)."""
 
-    def fold(self, *, policy) -> str:
+    # Only an EmailPolicy folds a header of its header_factory; typeshed says any Policy.
+    def fold(self, *, policy: EmailPolicy) -> str:  # type: ignore[override]
         lines = fold_subject(self.name, str(self), policy.max_line_length or sys.maxsize, utf8=policy.utf8)
         return policy.linesep.join(lines) + policy.linesep
 
@@ -80,7 +82,7 @@ def _units(words: list[str], *, first_room: int, room: int, utf8: bool) -> list[
     return units
 
 
-def _encoded_words(text: str, room_now, room: int):
+def _encoded_words(text: str, room_now: Callable[[], int], room: int) -> Iterator[str]:
     """`text` as encoded words, each as long as the room on its line allows (whole characters).
     `room_now()` is the room left on the current line when the next word is placed."""
     start = 0

@@ -37,7 +37,9 @@ from briefgen.content.validate import ValidatedBrief
 from briefgen.errors import BriefgenError, ContentError
 from briefgen.mail.headers import MAIL_POLICY
 from briefgen.project import TEMPLATES_DIR
-from briefgen.render.html import event_dates, medium_date, render_email_html
+from briefgen.render.book import book_text
+from briefgen.render.html import render_email_html
+from briefgen.render.labels import View, event_dates, medium_date
 from briefgen.render.pdf_join import page_count
 from briefgen.render.text import brief_text
 
@@ -112,11 +114,9 @@ def compose_parts(validated: ValidatedBrief, pdf: bytes,
                      html=body, pdf=pdf, attachment_name=attachment_name)
 
 
-def compose_book_parts(validated: ValidatedBook, view: dict, page_html: str, pdf: bytes,
+def compose_book_parts(validated: ValidatedBook, view: View, page_html: str, pdf: bytes,
                        calendar: bytes) -> MailParts:
     """The subject, bodies and attachments of a book's email: its PDF and its calendar."""
-    from briefgen.render.book import book_text
-
     check_header_fields(validated)
     names = [f"{validated.book_id}.pdf", f"{validated.book_id}.ics"]
     subject = " ".join(f"[{validated.book.classification}] {validated.book.title}, {view['dates']}".split())

@@ -9,19 +9,45 @@ sends only to those who did not get this exact message; `--resend` sends to all.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from briefgen.content.ids import ID
+from briefgen.engine.workers import WorkerPool
 from briefgen.errors import ContentError, Diagnostic, ExitCode, UsageError
+from briefgen.workflows.brief import BuildOptions, built_output, layout_pool
 
-_BRIEF_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+if TYPE_CHECKING:
+    from briefgen.content.models import Distribution
+    from briefgen.content.validate import ValidatedBrief
+    from briefgen.mail.message import Addressee, MailParts
+    from briefgen.mail.sent_record import EarlierVersion, SentRecord
+    from briefgen.mail.settings import MailSettings
+    from briefgen.mail.smtp import Outcome
+    from briefgen.project import Project
+    from briefgen.workflows.book import CheckedBook
+
 _STATUS_ORDER = ("delivered", "already sent", "refused", "not tried")
 
 
-def email_command(args: argparse.Namespace, project, stdout: TextIO, stderr: TextIO) -> int:
+@dataclass(frozen=True)
+class EmailRequest:
+    """What `briefgen email` is asked to do (briefgen.cli.email makes one from its arguments)."""
+
+    brief: str                        # a brief's or a book's id, or its file
+    to: tuple[str, ...] = ()          # addresses given on the command line, on top of the
+    cc: tuple[str, ...] = ()          # brief's `distribution:`
+    bcc: tuple[str, ...] = ()
+    audience: str | None = None       # the version for this audience
+    no_distribution: bool = False     # only `to`, `cc` and `bcc`
+    send: bool = False                # deliver over SMTP (else: write a draft)
+    resend: bool = False              # also to those who already got this message
+    send_uncleared: bool = False      # send text changed after its clearance all the same
+
+
+def email_command(args: EmailRequest, project: Project, stdout: TextIO, stderr: TextIO) -> int:
     """What `briefgen email` does with its arguments (briefgen.cli.email parses them)."""
     from briefgen.mail.settings import load_settings
 
@@ -29,18 +55,20 @@ def email_command(args: argparse.Namespace, project, stdout: TextIO, stderr: Tex
         raise UsageError("--resend only makes sense with --send")
     path = _brief_path(project, args.brief)
     command_line = _command_line_recipients(args)
-    book, validated = None, None
+    book, full, validated = None, None, None
     if project.is_book(path):
         if args.audience:
             raise UsageError("--audience chooses a version of a brief; a book has none")
         book = _validate_book(project, path)
         output_id, distribution = book.book.book_id, book.book.book.distribution
     else:
-        validated = _validate(project, path)
+        full = validated = _validate(project, path)    # the one validation of the command
         if args.send:
-            _refuse_placeholders(project, path, validated)
+            _refuse_placeholders(project, path, full)
+            if not args.send_uncleared:
+                _refuse_uncleared(project, path, full)
         if args.audience:
-            validated = _version_for(validated, args.audience)
+            validated = _version_for(full, args.audience)
         output_id, distribution = validated.output_id, validated.brief.distribution
     recipients = _merge(([] if args.no_distribution else _distribution(distribution)) + command_line)
     settings = load_settings(project.root)
@@ -49,17 +77,20 @@ def email_command(args: argparse.Namespace, project, stdout: TextIO, stderr: Tex
         if not recipients:
             raise UsageError(f"{project.display(path)} has no `distribution:` and no --to, --cc or "
                              "--bcc was given: nobody to send to")
-    if book is not None:
-        parts = _compose_book(project, book, settings)
-    else:
-        assert validated is not None
-        parts = _compose(project, path, validated, settings)
-    if not args.send:
-        return _write_draft(project, output_id, parts, recipients, settings, stdout, stderr)
-    return _send(project, output_id, validated, parts, recipients, settings, args.resend, stdout, stderr)
+    with layout_pool(BuildOptions()) as pool:     # every layout of the command, on its workers
+        if book is not None:
+            parts = _compose_book(project, book, settings, pool)
+        else:
+            assert full is not None
+            assert validated is not None
+            parts = _compose(project, path, full, validated, settings, pool)
+        if not args.send:
+            return _write_draft(project, output_id, parts, recipients, settings, stdout, stderr)
+        return _send(project, output_id, validated, parts, recipients, settings, args.resend, stdout, stderr,
+                     pool)
 
 
-def _validate_book(project, path: Path):
+def _validate_book(project: Project, path: Path) -> CheckedBook:
     from briefgen.workflows.book import check_book
 
     checked, result = check_book(project, path)
@@ -68,33 +99,33 @@ def _validate_book(project, path: Path):
     return checked
 
 
-def _compose_book(project, checked, settings):
+def _compose_book(project: Project, checked: CheckedBook, settings: MailSettings, pool: WorkerPool) -> MailParts:
     """Build the book if needed (its briefs first), then make the parts: PDF and calendar attached."""
     from briefgen.mail.message import check_header_fields, compose_book_parts
     from briefgen.workflows.book import build_books, view_of_built
 
     check_header_fields(checked.book)
-    result = build_books(project, [checked.book.path])[0]
+    result = build_books(project, [checked.book.path], checked={checked.book.path: checked}, pool=pool)[0]
     if not result.ok:
         raise ContentError([*result.diagnostics, Diagnostic.of_file(
             checked.book.display_path, "the book could not be built, so nothing was written or sent",
             "invalid")])
     book_id = checked.book.book_id
-    pdf = (project.output_dir / f"{book_id}.pdf").read_bytes()
-    calendar = (project.output_dir / f"{book_id}.ics").read_bytes()
+    pdf = built_output(project, book_id, ".pdf")
+    calendar = built_output(project, book_id, ".ics")
     _check_size(project, project.output_dir / f"{book_id}.pdf", len(pdf) + len(calendar), settings)
     page_html = (project.output_dir / f"{book_id}.html").read_text(encoding="utf-8")
     return compose_book_parts(checked.book, view_of_built(checked, pdf), page_html, pdf, calendar)
 
 
-def _check_size(project, pdf_path: Path, size: int, settings) -> None:
+def _check_size(project: Project, pdf_path: Path, size: int, settings: MailSettings) -> None:
     if size > settings.max_attachment_bytes:
         raise UsageError(f"{project.display(pdf_path)} is {size / 1e6:.3f} MB; the limit for an "
                          f"attachment is {settings.max_attachment_bytes / 1e6:g} MB "
                          "(BRIEFGEN_MAIL_MAX_ATTACHMENT_MB); nothing was sent")
 
 
-def _brief_path(project, name: str) -> Path:
+def _brief_path(project: Project, name: str) -> Path:
     path = Path(name)
     if not path.suffix and not path.exists():
         path = project.content_dir / f"{name}.yaml"
@@ -103,13 +134,13 @@ def _brief_path(project, name: str) -> Path:
             path = book
     if not path.is_file():
         raise UsageError(f"no such brief: {name} (looked for {project.display(path)})")
-    if not _BRIEF_ID.fullmatch(path.stem):
+    if not ID.fullmatch(path.stem):
         raise UsageError(f"{path.name}: a brief's file name becomes the attachment's name; use "
                          "lower-case letters, digits and hyphens (e.g. camp-david-2023.yaml)")
     return path
 
 
-def _command_line_recipients(args: argparse.Namespace):
+def _command_line_recipients(args: EmailRequest) -> list[Addressee]:
     from briefgen.content.addresses import check_address
     from briefgen.mail.message import Addressee
 
@@ -125,7 +156,7 @@ def _command_line_recipients(args: argparse.Namespace):
     return found
 
 
-def _validate(project, path: Path):
+def _validate(project: Project, path: Path) -> ValidatedBrief:
     from briefgen.workflows.brief import check_brief
 
     validated, result = check_brief(project, path)
@@ -134,7 +165,7 @@ def _validate(project, path: Path):
     return validated
 
 
-def _refuse_placeholders(project, path: Path, validated) -> None:
+def _refuse_placeholders(project: Project, path: Path, validated: ValidatedBrief) -> None:
     """A brief is not sent with a placeholder `briefgen new` left (a draft may be written)."""
     from briefgen.content.validate import placeholder_warnings
 
@@ -145,7 +176,21 @@ def _refuse_placeholders(project, path: Path, validated) -> None:
             "filled in (listed above); replace each, then send again", "placeholder")])
 
 
-def _version_for(validated, audience_id: str):
+def _refuse_uncleared(project: Project, path: Path, validated: ValidatedBrief) -> None:
+    """Text changed after its clearance is not sent unless the sender says so."""
+    from briefgen.content.clearance import who_must_clear_again
+
+    again = who_must_clear_again(validated.clearances)
+    if again:
+        names = again[0] if len(again) == 1 else f"{', '.join(again[:-1])} and {again[-1]}"
+        stale = [w for w in validated.warnings if w.kind == "clearance"]
+        raise ContentError([*stale, Diagnostic.of_file(
+            project.display(path), f"not sent: the brief was changed after its clearance (listed "
+            f"above); {names} must clear it again, or send it as it is with --send-uncleared",
+            "clearance")])
+
+
+def _version_for(validated: ValidatedBrief, audience_id: str) -> ValidatedBrief:
     """The audience's version: its model holds only what the audience may see, and its
     `distribution` is the audience's own."""
     try:
@@ -154,7 +199,7 @@ def _version_for(validated, audience_id: str):
         raise UsageError(str(exc.args[0])) from None
 
 
-def _distribution(distribution):
+def _distribution(distribution: Distribution | None) -> list[Addressee]:
     from briefgen.mail.message import Addressee
 
     if distribution is None:
@@ -163,7 +208,7 @@ def _distribution(distribution):
             for r in getattr(distribution, field_name)]
 
 
-def _merge(recipients):
+def _merge(recipients: list[Addressee]) -> list[Addressee]:
     """Each address once, where it first appears (the brief's distribution comes first)."""
     seen, merged = set(), []
     for recipient in recipients:
@@ -173,19 +218,22 @@ def _merge(recipients):
     return merged
 
 
-def _compose(project, path: Path, validated, settings):
-    """Check the header fields, build the PDF if needed, check its size, and make the parts."""
+def _compose(project: Project, path: Path, full: ValidatedBrief, validated: ValidatedBrief,
+             settings: MailSettings, pool: WorkerPool) -> MailParts:
+    """Check the header fields, build the PDF if needed (from `full`, validated once), check
+    its size, and make the parts of `validated` (the full brief or one audience's version)."""
     from briefgen.mail.message import check_header_fields, compose_parts
     from briefgen.workflows.brief import build_briefs
 
     check_header_fields(validated)
-    result = build_briefs(project, [path])[0]  # skips the work when the PDF is up to date
+    # skips the work when the PDF is up to date
+    result = build_briefs(project, [path], pool=pool, validated={path: full})[0]
     if not result.ok:
         raise ContentError([*result.diagnostics, Diagnostic.of_file(
             project.display(path), "the PDF could not be built, so nothing was written or sent",
             "invalid")])
     pdf_path = project.output_dir / f"{validated.output_id}.pdf"
-    pdf = pdf_path.read_bytes()
+    pdf = built_output(project, validated.output_id, ".pdf")
     if len(pdf) > settings.max_attachment_bytes:
         raise UsageError(f"{project.display(pdf_path)} is {len(pdf) / 1e6:.3f} MB; the limit for an "
                          f"attachment is {settings.max_attachment_bytes / 1e6:g} MB "
@@ -193,8 +241,8 @@ def _compose(project, path: Path, validated, settings):
     return compose_parts(validated, pdf, project.templates_dir)
 
 
-def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: TextIO,
-                 stderr: TextIO) -> int:
+def _write_draft(project: Project, brief_id: str, parts: MailParts, recipients: list[Addressee],
+                 settings: MailSettings, stdout: TextIO, stderr: TextIO) -> int:
     from briefgen.engine.output import write_atomic
     from briefgen.mail.message import build_message
 
@@ -213,7 +261,8 @@ def _write_draft(project, brief_id: str, parts, recipients, settings, stdout: Te
     return ExitCode.OK
 
 
-def _draft_warnings(project, brief_id: str, settings, recipients) -> list[str]:
+def _draft_warnings(project: Project, brief_id: str, settings: MailSettings,
+                    recipients: list[Addressee]) -> list[str]:
     """What the person opening the draft would otherwise find missing only in the mail client."""
     from briefgen.mail.settings import default_config_path
 
@@ -228,8 +277,9 @@ def _draft_warnings(project, brief_id: str, settings, recipients) -> list[str]:
     return warnings
 
 
-def _send(project, output_id: str, validated, parts, recipients, settings, resend: bool, stdout: TextIO,
-          stderr: TextIO) -> int:
+def _send(project: Project, output_id: str, validated: ValidatedBrief | None, parts: MailParts,
+          recipients: list[Addressee], settings: MailSettings, resend: bool, stdout: TextIO,
+          stderr: TextIO, pool: WorkerPool) -> int:
     """Send to whoever has not had this exact message. `validated` is the brief (or the
     audience's version) that was composed; None for a book, which is sent as it is."""
     from briefgen.engine.output import brief_lock
@@ -245,13 +295,15 @@ def _send(project, output_id: str, validated, parts, recipients, settings, resen
         outcomes = {r.address: Outcome(r, ALREADY_SENT, f"on {had_it[r.address]['at']}")
                     for r in recipients if r.address in had_it}
         if to_send:
-            outcomes.update(_deliver_versions(project, validated, parts, key, record, to_send, settings)
+            outcomes.update(_deliver_versions(project, validated, parts, key, record, to_send, settings, pool)
                             if validated is not None else _deliver(parts, key, record, to_send, settings))
     return _report([outcomes[r.address] for r in recipients], parts.subject, settings,
                    project.display(record.path), stdout, stderr)
 
 
-def _deliver_versions(project, validated, parts, key: str, record, to_send, settings) -> dict:
+def _deliver_versions(project: Project, validated: ValidatedBrief, parts: MailParts, key: str,
+                      record: SentRecord, to_send: list[Addressee], settings: MailSettings,
+                      pool: WorkerPool) -> dict[str, Outcome]:
     """Send one message per earlier version held: a brief sent before carries its revision
     on the page, and whoever has an earlier version gets it marked AMENDED, with what
     changed since the version they have. Everything is recorded under `key`."""
@@ -261,9 +313,9 @@ def _deliver_versions(project, validated, parts, key: str, record, to_send, sett
 
     revision = record.revision_of(key)
     page_parts = parts if revision == 1 else amend.revised_parts(
-        project, validated, parts, amend.revision_line(revision, amend.today()))
+        project, validated, parts, amend.revision_line(revision, amend.today()), pool)
     content = amend.sent_content(validated)
-    groups: dict[str | None, tuple] = {}
+    groups: dict[str | None, tuple[EarlierVersion | None, list[Addressee]]] = {}
     for recipient in to_send:
         earlier = record.earlier_version(recipient.address, key)
         groups.setdefault(earlier.content_key if earlier else None, (earlier, []))[1].append(recipient)
@@ -274,7 +326,7 @@ def _deliver_versions(project, validated, parts, key: str, record, to_send, sett
         message = build_message(message_parts, settings.sender, group, now=_now(), include_bcc=False)
         message_id = message["Message-ID"]
 
-        def remember(delivered, message_id=message_id):
+        def remember(delivered: list[Addressee], message_id: str = message_id) -> None:
             record.add(key, parts.subject, [r.address for r in delivered], message_id, settings.server,
                        sent_content=content)
 
@@ -282,7 +334,8 @@ def _deliver_versions(project, validated, parts, key: str, record, to_send, sett
     return outcomes
 
 
-def _deliver(parts, key: str, record, to_send, settings) -> dict:
+def _deliver(parts: MailParts, key: str, record: SentRecord, to_send: list[Addressee],
+             settings: MailSettings) -> dict[str, Outcome]:
     """One message to everyone not yet sent it (a book: no revision line, no amendment)."""
     from briefgen.mail.message import build_message
     from briefgen.mail.smtp import deliver
@@ -290,14 +343,16 @@ def _deliver(parts, key: str, record, to_send, settings) -> dict:
     message = build_message(parts, settings.sender, to_send, now=_now(), include_bcc=False)
     message_id = message["Message-ID"]
 
-    def remember(delivered):
+    def remember(delivered: list[Addressee]) -> None:
         record.add(key, parts.subject, [r.address for r in delivered], message_id, settings.server)
 
     return {o.recipient.address: o for o in deliver(message, to_send, settings, remember)}
 
 
-def _report(outcomes, subject: str, settings, record_name: str, stdout: TextIO, stderr: TextIO) -> int:
+def _report(outcomes: list[Outcome], subject: str, settings: MailSettings, record_name: str,
+            stdout: TextIO, stderr: TextIO) -> int:
     """One line per recipient, then the totals; non-zero when anyone did not get the message."""
+    assert settings.sender is not None, "check_ready_to_send() comes first"
     print(f"{subject}\n  via {settings.server} ({settings.tls}) from {settings.sender.addr_spec}",
           file=stdout)
     for outcome in outcomes:

@@ -17,6 +17,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from briefgen.engine.output import write_atomic
 from briefgen.errors import BriefgenError
@@ -38,7 +39,7 @@ class SentRecord:
         self.data = self._read(path)
 
     @staticmethod
-    def _read(path: Path) -> dict:
+    def _read(path: Path) -> dict[str, Any]:
         if not path.exists():
             return {"messages": {}}
         try:
@@ -50,9 +51,10 @@ class SentRecord:
             raise RecordError(f"{path}: this is not a record of sent mail; fix it or delete it")
         return data
 
-    def delivered(self, content_key: str) -> dict[str, dict]:
+    def delivered(self, content_key: str) -> dict[str, dict[str, str]]:
         """address -> {"at", "message_id", "server"} for those who already have this content."""
-        return self.data["messages"].get(content_key, {}).get("delivered", {})
+        delivered: dict[str, dict[str, str]] = self.data["messages"].get(content_key, {}).get("delivered", {})
+        return delivered
 
     def add(self, content_key: str, subject: str, addresses: list[str], message_id: str,
             server: str, *, sent_content: dict[str, str] | None = None) -> None:

@@ -83,7 +83,7 @@ def deliver(message: EmailMessage, recipients: list[Addressee], settings: MailSe
     return [final[r.address] for r in recipients]
 
 
-def _send_once(settings: MailSettings, addresses: list[str], data: bytes) -> dict:
+def _send_once(settings: MailSettings, addresses: list[str], data: bytes) -> dict[str, tuple[int, bytes]]:
     """One SMTP session; returns the recipients refused ({address: (code, reply)})."""
     assert settings.sender is not None, "check_ready_to_send() comes first"
     smtp = _open(settings)

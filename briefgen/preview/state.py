@@ -22,16 +22,25 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import jinja2
 
 from briefgen.content.assets import ASSETS_FOLDER, IMAGE_SIGNATURES
+from briefgen.content.books import validate_book
 from briefgen.content.validate import PeopleRegistry, ValidatedBrief
-from briefgen.errors import Diagnostic
+from briefgen.engine.workers import DEFAULT_BUDGET, WorkerPool
+from briefgen.errors import ContentError, Diagnostic
 from briefgen.project import Project
-from briefgen.render.html import event_dates, render_html
-from briefgen.workflows.brief import BriefResult, check_brief, find_briefs, shared_people
+from briefgen.render.html import render_html
+from briefgen.render.labels import event_dates
+from briefgen.workflows.book import build_books, find_books
+from briefgen.workflows.brief import BriefResult, check_brief, find_briefs, shared_people, warm_up_layout
+
+# JSON-ready: what the pages and their event stream are sent.
+Json = dict[str, Any]
+# One open event stream: each change event, then None when the stream is to end.
+Subscriber = queue.Queue[Json | None]
 
 TEMPLATE_SUFFIXES = (".j2", ".css")       # what the page is rendered from
 STATUS_LABELS = {"building": "building PDF", "built": "built", "failing": "failing",
@@ -68,10 +77,10 @@ class BriefState:
     warnings: list[Problem] = field(default_factory=list)
     inputs: frozenset[Path] = frozenset()   # the person files the last good version read
     generation: int = 0               # goes up with every save, so a stale PDF result is dropped
-    fit: dict | None = None           # reading load and fill per region, from the last PDF build
+    fit: Json | None = None           # reading load and fill per region, from the last PDF build
     versions: dict[str, VersionState] = field(default_factory=dict)   # by audience id, in order
 
-    def public(self) -> dict:
+    def public(self) -> Json:
         """The state as the overlay and the index see it (JSON-ready)."""
         return {
             "brief": self.brief_id, "file": self.file, "title": self.title or self.brief_id,
@@ -100,9 +109,9 @@ class VersionState:
     html_version: int = 0
     status: str = "building"
     problems: list[Problem] = field(default_factory=list)
-    fit: dict | None = None
+    fit: Json | None = None
 
-    def public(self, brief: BriefState) -> dict:
+    def public(self, brief: BriefState) -> Json:
         """As BriefState.public, for the version's page: its own status, problems and fit, the
         brief's title and file, and no warnings (the brief's may quote any portion)."""
         url = version_url(brief.brief_id, self.audience)
@@ -136,7 +145,7 @@ class BookState:
     status: str = "building"          # one of STATUS_LABELS (never "overflowing")
     problems: list[Problem] = field(default_factory=list)
 
-    def public(self) -> dict:
+    def public(self) -> Json:
         return {"book": self.book_id, "file": self.file, "title": self.title or self.book_id,
                 "briefs": list(self.briefs), "status": self.status,
                 "status_label": STATUS_LABELS[self.status], "problems": [vars(p) for p in self.problems]}
@@ -147,20 +156,20 @@ class ChangeFeed:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._subscribers: set[queue.Queue] = set()
+        self._subscribers: set[Subscriber] = set()
         self.sequence = 0
 
-    def subscribe(self) -> queue.Queue:
-        subscriber: queue.Queue = queue.Queue()
+    def subscribe(self) -> Subscriber:
+        subscriber: Subscriber = queue.Queue()
         with self._lock:
             self._subscribers.add(subscriber)
         return subscriber
 
-    def unsubscribe(self, subscriber: queue.Queue) -> None:
+    def unsubscribe(self, subscriber: Subscriber) -> None:
         with self._lock:
             self._subscribers.discard(subscriber)
 
-    def publish(self, kind: str, brief_id: str, **data) -> None:
+    def publish(self, kind: str, brief_id: str, **data: object) -> None:
         with self._lock:
             self.sequence += 1
             event = {"kind": kind, "brief": brief_id, "sequence": self.sequence, **data}
@@ -186,10 +195,13 @@ class Preview:
     """Every brief of a project, kept up to date as its files change."""
 
     def __init__(self, project: Project, feed: ChangeFeed, build_pdf: PdfBuilder,
-                 log: Callable[[str], None] = lambda line: None) -> None:
+                 log: Callable[[str], None] = lambda line: None, layouts: WorkerPool | None = None) -> None:
         self.project = project
         self.feed = feed
         self._build_pdf_of = build_pdf     # e.g. PdfWorker.build: never raises for content
+        # Where a book's own pages are laid out: the PDF worker's pool (PdfWorker.pool), or
+        # a spawned worker of the preview's own (never forked from the server's threads).
+        self._layouts = layouts or WorkerPool(1, DEFAULT_BUDGET, warm_up_layout, start_method="spawn")
         self._log = log
         self._lock = threading.RLock()
         self._briefs: dict[str, BriefState] = {}
@@ -203,13 +215,13 @@ class Preview:
 
     # --- reading -------------------------------------------------------------------------
 
-    def snapshot(self, brief_id: str) -> tuple[str | None, dict] | None:
+    def snapshot(self, brief_id: str) -> tuple[str | None, Json] | None:
         """The brief's last good HTML and its public state, taken together; None if unknown."""
         with self._lock:
             state = self._briefs.get(brief_id)
             return None if state is None else (state.html, state.public())
 
-    def version_snapshot(self, brief_id: str, audience: str) -> tuple[str | None, dict] | None:
+    def version_snapshot(self, brief_id: str, audience: str) -> tuple[str | None, Json] | None:
         """An audience's version: its last good HTML and its public state; None if the brief
         or its version is unknown (never the full brief in its place)."""
         with self._lock:
@@ -223,7 +235,7 @@ class Preview:
             state = self._briefs.get(brief_id)
             return None if state is None else list(state.versions)
 
-    def all_states(self) -> list[dict]:
+    def all_states(self) -> list[Json]:
         with self._lock:
             return [self._briefs[key].public() for key in sorted(self._briefs)]
 
@@ -231,7 +243,7 @@ class Preview:
         with self._lock:
             return {key: state.html_version for key, state in self._briefs.items()}
 
-    def all_books(self) -> list[dict]:
+    def all_books(self) -> list[Json]:
         with self._lock:
             return [self._books[key].public() for key in sorted(self._books)]
 
@@ -240,7 +252,8 @@ class Preview:
             if book_id not in self._books:
                 return None
         path = self.project.output_dir / f"{book_id}.pdf"
-        return path if path.is_file() else None
+        # a link (to a secret, or out of the project) is never a PDF the preview wrote
+        return path if path.is_file() and not path.is_symlink() and not path.parent.is_symlink() else None
 
     def pdf_path(self, brief_id: str, audience: str | None = None) -> Path | None:
         """output/<id>.pdf, or output/<id>.<audience>.pdf for a version the brief has."""
@@ -268,8 +281,6 @@ class Preview:
     def refresh_books(self) -> None:
         """Read every book under content/books/ (cheap: its own file only) and queue each
         for assembly; books whose file has gone are forgotten."""
-        from briefgen.workflows.book import find_books
-
         paths = find_books(self.project)
         with self._lock:
             for gone in set(self._books) - {path.stem for path in paths}:
@@ -279,9 +290,6 @@ class Preview:
             self._read_book(path)
 
     def _read_book(self, path: Path) -> None:
-        from briefgen.content.books import validate_book
-        from briefgen.errors import ContentError
-
         display = self.project.display(path)
         try:
             book = validate_book(path, display_path=display)
@@ -310,17 +318,15 @@ class Preview:
 
     def _build_book(self, book_id: str) -> None:
         """Re-assemble one book from its briefs' PDFs (built by the preview, or built now)."""
-        from briefgen.workflows.book import build_books
-
         with self._lock:
             state = self._books.get(book_id)
             if state is None:
                 return
             path, briefs = state.path, self._brief_results(state.briefs)
         started = time.perf_counter()
-        # Only the assembly runs here: the briefs' PDFs are the preview's own, so no worker
-        # is forked from this process, whose other threads may hold locks.
-        [result] = build_books(self.project, [path], brief_results=briefs)
+        # The briefs' PDFs are the preview's own; the book's own pages are laid out on the
+        # preview's spawned worker (never a worker forked from this process's threads).
+        [result] = build_books(self.project, [path], brief_results=briefs, pool=self._layouts)
         with self._lock:
             state.problems = problems_of(result)
             state.status = "built" if result.ok else "failing"
@@ -514,6 +520,7 @@ class Preview:
         with self._lock:
             self._stopping = True
             self._pdf_wanted.notify_all()
+        self._layouts.close()
 
     def _build_pdf(self, brief_id: str, path: Path, generation: int) -> None:
         started = time.perf_counter()

@@ -16,12 +16,23 @@ from pathlib import Path
 from markupsafe import Markup
 
 from briefgen import __version__
+from briefgen.content.audiences import repeated_mark, rules_of
 from briefgen.content.books import ValidatedBook
+from briefgen.content.markings import MarkingError, parse
+from briefgen.content.models import Person
 from briefgen.content.schedule import ScheduleItem, book_schedule, clock_labels, event_days
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
-from briefgen.render.html import PAGE_MARGINS, PAGE_SIZES, _banner_class, colours_style, template_environment
-from briefgen.render.labels import long_date, medium_date, short_names, span_of_days
+from briefgen.render.html import (
+    PAGE_MARGINS,
+    PAGE_SIZES,
+    _banner_class,
+    colours_style,
+    portion_marker,
+    template_environment,
+)
+from briefgen.render.labels import View, long_date, medium_date, short_names, span_of_days
+from briefgen.render.pdf import render_plain_pdf
 from briefgen.render.richtext import RichText
 from briefgen.render.typography import curl_quotes_in_html
 
@@ -44,7 +55,7 @@ class PagePlan:
 
 
 def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: PagePlan,
-              brief_html: Mapping[str, str] | None = None) -> dict:
+              brief_html: Mapping[str, str] | None = None) -> View:
     """Everything the template shows, formatted and escaped where needed."""
     book = validated.book
     people = _people_once(briefs)
@@ -52,7 +63,7 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
     home = principal_home_zone(validated, briefs)
     days = [day for b in briefs for day in event_days(b.brief)]
     places = list(dict.fromkeys(b.brief.event.location for b in briefs))
-    rows: dict[dt.date | None, list[dict]] = {}
+    rows: dict[dt.date | None, list[View]] = {}
     for entry in book_schedule(briefs, book.timezone):
         rows.setdefault(entry.day, []).append(_schedule_row(entry, briefs, home))
     home_column = any(row["home_time"] for day in rows.values() for row in day)
@@ -111,8 +122,6 @@ def _banner_style(marking: str, briefs: list[ValidatedBrief]) -> str:
     """The colours the first brief's marking scheme gives the book's marking, so one marking
     has one colour on the book's pages and its briefs' (the CSS classes serve books of
     briefs without a scheme, or a marking the scheme does not know)."""
-    from briefgen.content.audiences import rules_of
-    from briefgen.content.markings import MarkingError, parse
 
     rules = next((r for b in briefs if (r := rules_of(b.brief)) is not None), None)
     if rules is None:
@@ -139,7 +148,7 @@ def principal_home_zone(validated: ValidatedBook, briefs: list[ValidatedBrief]) 
     return zones.pop() if len(zones) == 1 else None
 
 
-def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str | None) -> dict:
+def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str | None) -> View:
     validated = briefs[entry.brief_index]
     item = entry.item
     local, home_time = clock_labels(entry.day, item, entry.zone, home)
@@ -148,14 +157,16 @@ def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str |
     if not item.time:
         local = UNTIMED
     return {"time": local, "home_time": home_time, "title": item.title,
+            "mark": portion_marker(rules_of(validated.brief))(item.marking),
+            "mark_text": repeated_mark(validated.brief, item.marking),
             "brief": validated.brief.title, "brief_id": validated.brief_id,
             "location": item.location or validated.brief.event.location,
             "who": short_names(item.participants, validated.people), "note": item.note or ""}
 
 
-def _people_once(briefs: list[ValidatedBrief]) -> dict:
+def _people_once(briefs: list[ValidatedBrief]) -> dict[str, Person]:
     """Every person the briefs name, once: in order of precedence as they first appear."""
-    people: dict = {}
+    people: dict[str, Person] = {}
     for validated in briefs:
         for participant in validated.brief.participants:
             people.setdefault(participant.person, validated.people[participant.person])
@@ -165,7 +176,7 @@ def _people_once(briefs: list[ValidatedBrief]) -> dict:
     return people
 
 
-def _person_view(person_id: str, person, text: RichText) -> dict:
+def _person_view(person_id: str, person: Person, text: RichText) -> View:
     return {"id": person_id, "anchor": f"person-{person_id}", "name": person.name,
             "native_name": person.native_name or "", "lang": person.lang or "",
             "title": person.title, "country": person.country,
@@ -175,7 +186,7 @@ def _person_view(person_id: str, person, text: RichText) -> dict:
             "bio": text.block(person.bio)}
 
 
-def render_book_part(view: dict, part: str, templates_dir: Path = TEMPLATES_DIR) -> str:
+def render_book_part(view: View, part: str, templates_dir: Path = TEMPLATES_DIR) -> str:
     """One part of the book as HTML: `front` (cover and contents), `middle` (schedule at a
     glance and extra sections), `biographies`, or `html` (the whole book for screens, with
     the briefs in sandboxed frames)."""
@@ -183,13 +194,11 @@ def render_book_part(view: dict, part: str, templates_dir: Path = TEMPLATES_DIR)
     return curl_quotes_in_html(template.render(book=view, part=part))
 
 
-def footer_pdf(view: dict, sizes: list[tuple[float, float]]) -> bytes:
+def footer_pdf(view: View, sizes: list[tuple[float, float]]) -> bytes:
     """One page per book page, of the same size (points), with only the book's page number
     on it, 'Book · Page N of M', at the right of the top banner's line (the briefs' own
     'Page i of N' and the marking keep the bottom line; the marking is never repeated). Not
     tagged: it is drawn into the book's pages as a pagination artifact."""
-    from briefgen.render.pdf import render_plain_pdf
-
     names = {size: f"s{n}" for n, size in enumerate(dict.fromkeys(sizes))}
     css = "".join(f"@page {name} {{ size: {w}pt {h}pt; margin: 0; }}\n" for (w, h), name in names.items())
     pages = "".join(
@@ -211,7 +220,7 @@ def brief_frame(page_html: str) -> Markup:
     return Markup(html.escape(page_html, quote=True))
 
 
-def book_text(view: dict, attachments: list[str]) -> str:
+def book_text(view: View, attachments: list[str]) -> str:
     """The book as plain text for an email: cover facts, schedule, contents, marking first and last."""
     lines = [view["classification"], "", view["title"].upper()]
     if view["subtitle"]:
@@ -224,7 +233,8 @@ def book_text(view: dict, attachments: list[str]) -> str:
         lines += ["", day["day"]]
         for item in day["entries"]:
             when = item["time"] + (f" [{item['home_time']}]" if item["home_time"] else "")
-            lines.append(f"  {when:<24}{item['title']} ({item['brief']})")
+            title = f"{item['mark_text']} {item['title']}" if item["mark_text"] else item["title"]
+            lines.append(f"  {when:<24}{title} ({item['brief']})")
     lines += ["", "CONTENTS"]
     lines += [f"  {brief['title']}, page {brief['page']}" for brief in view["briefs"]]
     lines += [f"  Biographies, page {view['biographies_page']}", "",

@@ -37,6 +37,7 @@ from markupsafe import Markup
 
 from briefgen.content.assets import read_image
 from briefgen.content.audiences import rules_of
+from briefgen.content.fields import is_markdown_at
 from briefgen.content.files import UnsafeFile
 from briefgen.content.loader import KeyPath, format_key_path, value_at
 from briefgen.content.markings import portion_mark
@@ -254,8 +255,9 @@ class _Writer:
             return _run(f"[image: {description}]", italic=True)
         return self.body.picture(image, reference, description)
 
-    def field_runs(self, key_path: KeyPath, value: str | None, *, markdown: bool = True) -> str:
-        """An inline control holding a one-paragraph field."""
+    def field_runs(self, key_path: KeyPath, value: str | None) -> str:
+        """An inline control holding a one-paragraph field (Markdown or not, as the model says)."""
+        markdown = is_markdown_at(Brief, key_path)
         tag = self._tag(key_path, markdown)
         paragraphs = paragraphs_of(value, markdown_field=markdown)
         inner = " ".join(self.runs(p.spans) for p in paragraphs) or _run("")
@@ -312,7 +314,7 @@ class _Writer:
         event = self.brief.event
         host = self.people[event.host].name if event.host else ""
         rows = [("Date", _run(event_dates(event)) + self.cite(event.sources)),
-                ("Place", self.field_runs(("event", "location"), event.location, markdown=False))]
+                ("Place", self.field_runs(("event", "location"), event.location))]
         if host:
             rows.append(("Host", _run(host)))
         rows.append(("As of", _run(medium_date(self.brief.as_of))))
@@ -340,13 +342,13 @@ class _Writer:
                                      + self.cite(item.sources)))
             self.body.add(_paragraph(_run("Recommendation: ", bold=True) + self.field_runs(
                 self.item_path("decisions", item, "recommendation"), item.recommendation)))
-            options = [_run("☐ ") + self.field_runs(self.item_path("decisions", item, "options", i), option,
-                                                    markdown=False) + _run("   ")
+            options = [_run("☐ ") + self.field_runs(self.item_path("decisions", item, "options", i), option)
+                       + _run("   ")
                        for i, option in enumerate(item.options)]
             self.body.add(_paragraph("".join(options)))
             if item.due:
                 reason = (_run(" (") + self.field_runs(self.item_path("decisions", item, "due_reason"),
-                                                       item.due_reason, markdown=False) + _run(")")
+                                                       item.due_reason) + _run(")")
                           if item.due_reason else "")
                 self.body.add(_paragraph(_run(f"Needed by {medium_date(item.due)}") + reason))
 
@@ -362,7 +364,7 @@ class _Writer:
             note = ""
             if participant.note:
                 note = _run(self.mark(participant.marking)) + self.field_runs(
-                    self.item_path("participants", participant, "note"), participant.note, markdown=False)
+                    self.item_path("participants", participant, "note"), participant.note)
             rows.append([name, _run(person.title),
                          _run(ROLE_LABELS[participant.role.value if participant.role else None]), note])
         self.body.add(_table(rows, (26, 30, 14, 30)))
@@ -386,7 +388,7 @@ class _Writer:
                 summary += _run(" Caveat: ", bold=True) + self.field_runs(
                     self.item_path("deliverables", item, "caveats"), item.caveats)
             rows.append([_run(self.mark(item.marking)) + self.field_runs(
-                             self.item_path("deliverables", item, "title"), item.title, markdown=False)
+                             self.item_path("deliverables", item, "title"), item.title)
                          + self.cite(item.sources),
                          _run(STATUS_LABELS[item.status.value]), summary,
                          _run(short_names(item.owners, self.people))])
@@ -432,7 +434,7 @@ class _Writer:
         self.heading("Sensitivities")
         for item in self.brief.sensitivities:
             text = _run(self.mark(item.marking)) + self.field_runs(
-                self.item_path("sensitivities", item, "topic"), item.topic, markdown=False)
+                self.item_path("sensitivities", item, "topic"), item.topic)
             text += self.cite(item.sources) + _run(": ")
             if item.context:
                 text += self.field_runs(self.item_path("sensitivities", item, "context"), item.context)
@@ -460,13 +462,12 @@ class _Writer:
             when = " ".join(filter(None, [short_date(item.date) if item.date else "", local]))
             when += f" ({home} home)" if home else ""
             what = _run(self.mark(item.marking)) + self.field_runs(
-                self.item_path("agenda", item, "title"), item.title, markdown=False) + self.cite(item.sources)
+                self.item_path("agenda", item, "title"), item.title) + self.cite(item.sources)
             if item.note:
-                what += _run(" (") + self.field_runs(self.item_path("agenda", item, "note"), item.note,
-                                                     markdown=False) + _run(")")
+                what += _run(" (") + self.field_runs(self.item_path("agenda", item, "note"), item.note) + _run(")")
             if item.location:
                 what += _run(" · ") + self.field_runs(self.item_path("agenda", item, "location"),
-                                                      item.location, markdown=False)
+                                                      item.location)
             scenario = [item.duration or "", PRESS_LABELS[item.press.value] if item.press else "",
                         f"Lead: {short_names([item.lead], self.people)}" if item.lead else ""]
             if any(scenario):
@@ -488,16 +489,15 @@ class _Writer:
         self.heading("Sources")
         for number, source in enumerate(self.brief.sources, start=1):
             text = _run(f"[{number}] ") + self.field_runs(self.item_path("sources", source, "title"),
-                                                          source.title, markdown=False)
+                                                          source.title)
             if source.publisher:
                 text += _run(", ") + self.field_runs(self.item_path("sources", source, "publisher"),
-                                                     source.publisher, markdown=False)
+                                                     source.publisher)
             if source.date:
                 text += _run(f", {medium_date(source.date)}")
             text += _run(".")
             if source.note:
-                text += _run(" ") + self.field_runs(self.item_path("sources", source, "note"), source.note,
-                                                    markdown=False)
+                text += _run(" ") + self.field_runs(self.item_path("sources", source, "note"), source.note)
             if source.url:
                 text += _run(" ") + (f'<w:hyperlink r:id="{self.body.link_id(source.url)}">'
                                      f"{_run(source.url, style='Hyperlink')}</w:hyperlink>")

@@ -11,11 +11,16 @@ it came from, instead of WeasyPrint silently leaving a hole.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from briefgen.content.assets import MAX_ASSET_BYTES
 from briefgen.content.files import UnsafeFile, read_regular_file
+
+if TYPE_CHECKING:  # WeasyPrint has no type hints: to mypy this is Any
+    from weasyprint.urls import URLFetcherResponse
 
 
 class SafeFetcher:
@@ -25,15 +30,15 @@ class SafeFetcher:
     # refusal of a document is collected (and the build fails on them afterwards).
     _fail_on_errors = False
 
-    def __init__(self, roots: tuple[Path, ...]):
+    def __init__(self, roots: tuple[Path, ...]) -> None:
         # A root that is itself a link (content/assets -> /etc) allows nothing.
         self.roots = tuple(root.resolve() for root in roots if not root.is_symlink())
         self.refused: list[tuple[str, str]] = []
 
-    def __call__(self, url: str, *args, **kwargs):
+    def __call__(self, url: str, *args: object, **kwargs: object) -> URLFetcherResponse:
         return self.fetch(url)
 
-    def fetch(self, url: str, headers=None):
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
         """WeasyPrint's fetcher interface: a response for an allowed URL, ValueError otherwise."""
         from weasyprint.urls import URLFetcher, URLFetcherResponse
 

@@ -18,8 +18,13 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from briefgen.content.sourcemap import section_key
+from briefgen.content.sourcemap import TextSource, section_key
+
+if TYPE_CHECKING:  # WeasyPrint has no type hints: to mypy these are Any, to a reader they say what is meant
+    from weasyprint.document import Document
+    from weasyprint.formatting_structure.boxes import Box
 
 ANNEX_PAGES = 3               # the annex's own limit, in pages after page 1
 WORDS_PER_MINUTE = 250        # reading speed for the reading load of page 1
@@ -31,7 +36,7 @@ _WORD = re.compile(r"\w[\w'’.-]*")
 # The sections `annex:` accepts, those a principal needs least on page 1 first: what to
 # suggest moving off page 1 (never the length alone: the longest may be the most sensitive).
 # `biographies` is never on page 1 (it can only be listed), so it is never a candidate to move.
-NEEDED_LEAST_FIRST = ("biographies", "background", "sources", "quotes", "agenda", "deliverables",
+NEEDED_LEAST_FIRST = ("biographies", "background", "sources", "quotes", "since_last_meeting", "agenda", "deliverables",
                       "press_line", "if_raised", "points", "key_messages", "sensitivities")
 ANNEX_CANDIDATES = 3          # how many sections the hint names
 
@@ -87,7 +92,7 @@ class PageFit:
         """'page 1: 480 words, about 2 min to read'."""
         return f"page 1: {self.words} words, about {max(1, round(self.minutes))} min to read"
 
-    def public(self) -> dict:
+    def public(self) -> dict[str, Any]:
         """For the preview (JSON-ready): the reading load and a fill gauge per region."""
         return {
             "fits": self.fits,
@@ -96,7 +101,7 @@ class PageFit:
             "regions": [self._gauge(fill) for fill in self.regions],
         }
 
-    def _gauge(self, fill: RegionFill) -> dict:
+    def _gauge(self, fill: RegionFill) -> dict[str, Any]:
         """One region's entry in the preview's gauge. Beside two columns, the full-width
         blocks are over only when they alone pass the page (else a column is to blame)."""
         beside_columns = fill.region == "full" and len(self.regions) > 1
@@ -108,7 +113,7 @@ class PageFit:
                 "fill": round(fill.height_px / max(self.available_px, 1), 3)}
 
 
-def measure_fit(document) -> PageFit:
+def measure_fit(document: Document) -> PageFit:
     """Page 1's fit and reading load, from the real layout (no second layout)."""
     pages = [page._page_box for page in document.pages]
     spilled = any(region_box(page, "page-one") is not None for page in pages[1:])
@@ -122,7 +127,7 @@ def measure_fit(document) -> PageFit:
     return PageFit(not spilled, annex_pages, words, regions, pages[0].height)
 
 
-def region_fills(page_box, available_px: float) -> tuple[RegionFill, ...]:
+def region_fills(page_box: Box, available_px: float) -> tuple[RegionFill, ...]:
     """Each region of page 1 with the room it has on a page `available_px` high; measured
     on the page that holds all of page 1 (the real one when it fits, the tall one if not)."""
     top = page_box.content_box_y()
@@ -161,7 +166,7 @@ def worst_region(fills: tuple[RegionFill, ...]) -> RegionFill:
 
 
 def overflow_message(fills: tuple[RegionFill, ...], overflow_px: float, at_least: bool,
-                     available_px: float, source=None) -> str:
+                     available_px: float, source: TextSource | None = None) -> str:
     """The message for a page 1 that does not fit: by how much, which region, what to cut,
     and which sections could go to the annex, with the `annex:` line to write."""
     columns = [fill for fill in fills if fill.region != "full"]
@@ -180,7 +185,7 @@ def overflow_message(fills: tuple[RegionFill, ...], overflow_px: float, at_least
             + annex_hint(fills, source))
 
 
-def annex_hint(fills: tuple[RegionFill, ...], source) -> str:
+def annex_hint(fills: tuple[RegionFill, ...], source: TextSource | None) -> str:
     """', or move to the annex …': the sections on page 1 that `annex:` accepts, those the
     principal needs least first, each at its key's line and column, and the exact `annex:`
     line that moves the first (keeping what the annex holds now: the key replaces the default)."""
@@ -208,7 +213,7 @@ def annex_hint(fills: tuple[RegionFill, ...], source) -> str:
             f"{', '.join(named)}. To move {heights[candidates[0]][0]}, {how}; {accepted}")
 
 
-def annex_overflow_message(document) -> tuple[str, str]:
+def annex_overflow_message(document: Document) -> tuple[str, str]:
     """The message for an annex longer than ANNEX_PAGES pages (measured on the real layout),
     and the name of its longest section."""
     pages = [page._page_box for page in document.pages]
@@ -231,7 +236,7 @@ def annex_overflow_message(document) -> tuple[str, str]:
             f"in the annex: {listing}. Shorten them"), longest
 
 
-def section_heights_in(page_box) -> dict[str, float]:
+def section_heights_in(page_box: Box) -> dict[str, float]:
     """Height in CSS px of each `data-section` element on one page."""
     heights: dict[str, float] = {}
     for box in content_boxes(page_box):
@@ -242,7 +247,7 @@ def section_heights_in(page_box) -> dict[str, float]:
     return heights
 
 
-def count_words(box) -> int:
+def count_words(box: Box | None) -> int:
     """Words of text laid out in a box and its descendants."""
     if box is None:
         return 0
@@ -259,38 +264,40 @@ def length(px: float) -> str:
     return f"{inches:.1f} in ({mm} mm)"
 
 
-def region_box(box, region: str):
+def region_box(box: Box, region: str) -> Box | None:
     """The first box laid out for the element marked `data-region=region` under `box`."""
     return next((child for child in _boxes(box) if region_box_is(child, region)), None)
 
 
-def content_boxes(page_box) -> Iterator:
+def content_boxes(page_box: Box) -> Iterator[Box]:
     """Every box laid out in the page's content area (the margin boxes left out)."""
     for child in page_box.children:
         if type(child).__name__ != "MarginBox":
             yield from _boxes(child)
 
 
-def _boxes(box) -> Iterator:
+def _boxes(box: Box) -> Iterator[Box]:
     yield box
     for child in getattr(box, "children", ()):
         yield from _boxes(child)
 
 
-def _used_bottom(page_box, region: str) -> float:
+def _used_bottom(page_box: Box, region: str) -> float:
     """The bottom of the lowest of the boxes beside `region`'s (the region and its
     siblings, such as the colophon). Their parents are no measure: a parent continued on
     the next page is laid out to the bottom of this one."""
     for box in content_boxes(page_box):
         children = getattr(box, "children", ())
         if any(region_box_is(child, region) for child in children):
-            return max(child.position_y + child.margin_height() for child in children
-                       if isinstance(getattr(child, "height", None), (int, float))
-                       and child.style["position"] != "absolute")
-    return page_box.content_box_y()
+            bottom: float = max(child.position_y + child.margin_height() for child in children
+                                if isinstance(getattr(child, "height", None), (int, float))
+                                and child.style["position"] != "absolute")
+            return bottom
+    top: float = page_box.content_box_y()
+    return top
 
 
-def region_box_is(box, region: str) -> bool:
+def region_box_is(box: Box, region: str) -> bool:
     element = getattr(box, "element", None)
     return (element is not None and box.element_tag == element.tag
             and element.get("data-region") == region)

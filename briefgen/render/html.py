@@ -7,9 +7,10 @@ prepared values. Jinja autoescapes everything and fails on any undefined name.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,8 @@ from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
+from briefgen.content.clearance import content_hash
+from briefgen.content.house import glossary_for
 from briefgen.content.markings import Marking, Rules
 from briefgen.content.models import (
     DEFAULT_ANNEX,
@@ -29,27 +32,34 @@ from briefgen.content.models import (
     Brief,
     Participant,
     Person,
+    Role,
 )
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
+from briefgen.content.writing import acronyms_used
 from briefgen.project import TEMPLATES_DIR
 from briefgen.render.fit import NOTES_LINES_AT_MOST
 from briefgen.render.labels import (
     PRESS_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
+    View,
     agenda_days,
     deliverables_heading,
     deliverables_show_status,
     event_dates,
+    labels_for,
     medium_date,
     point_groups,
     quote_where,
     short_date,
     short_names,
 )
+from briefgen.render.records import RECORD_TITLES, decision_boxes, place_record_sections, records_view
 from briefgen.render.richtext import RichText
 from briefgen.render.typography import curl_quotes_in_html
+
+# What a template is given to show: names to values already formatted and escaped.
 
 TEMPLATE_NAME = "one-pager.html.j2"
 EMAIL_TEMPLATE_NAME = "email.html.j2"
@@ -67,10 +77,12 @@ BANNER_COLOURS = (("TOP SECRET", "top-secret"), ("SECRET", "secret"),
 
 
 @lru_cache(maxsize=4)
-def template_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
-    """The one Jinja environment: autoescape on for every template, undefined names fail."""
+def template_environment(templates_dir: Path = TEMPLATES_DIR,
+                         house_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
+    """The one Jinja environment: autoescape on for every template, undefined names fail.
+    A house's folders (its templates/ and its house.css) are searched before `templates_dir`."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in (*house_dirs, templates_dir)]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -83,7 +95,7 @@ def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
                 revision: str = "") -> str:
     """Render a validated brief to a complete HTML document (CSS inlined, no external requests).
     `revision` is a line such as 'Revision 2 · November 28, 2026' for a re-issued brief."""
-    template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
+    template = template_environment(templates_dir, house_dirs(validated)).get_template(TEMPLATE_NAME)
     return curl_quotes_in_html(mark_placeholders(template.render(brief={**brief_view(validated),
                                                                         "revision": revision})))
 
@@ -95,9 +107,23 @@ def render_email_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES
     templates predate the email template gets briefgen's."""
     if not (templates_dir / EMAIL_TEMPLATE_NAME).is_file():
         templates_dir = TEMPLATES_DIR
-    template = template_environment(templates_dir).get_template(EMAIL_TEMPLATE_NAME)
+    template = template_environment(templates_dir, house_dirs(validated)).get_template(EMAIL_TEMPLATE_NAME)
     return curl_quotes_in_html(mark_placeholders(template.render(brief={**brief_view(validated),
                                                                         "revision": revision})))
+
+
+def annex_glossary(validated: ValidatedBrief, annex: list[str]) -> list[dict[str, str]]:
+    """The acronyms the brief uses that its house's or its project's glossary defines, each
+    spelt out, for the annex; none without an annex (page 1 spells out, or does without)."""
+    if validated.house is None or not annex:
+        return []
+    return [{"acronym": acronym, "name": name}
+            for acronym, name in glossary_for(validated.house, acronyms_used(validated.brief))]
+
+
+def house_dirs(validated: ValidatedBrief) -> tuple[Path, ...]:
+    """The folders of the brief's house that hold templates (none for the built-in house)."""
+    return validated.house.template_dirs if validated.house is not None else ()
 
 
 PLACEHOLDER = "FILL IN"      # how each placeholder `briefgen new` writes starts (validate.FILL_IN)
@@ -130,7 +156,7 @@ class PersonView:
     mark: Markup      # the portion mark of `note` (empty when none is printed)
 
 
-def brief_view(validated: ValidatedBrief) -> dict:
+def brief_view(validated: ValidatedBrief) -> View:
     """Everything the template shows, already formatted and escaped where needed."""
     brief, people = validated.brief, validated.people
     numbers = {source.id: index for index, source in enumerate(brief.sources, start=1)}
@@ -139,17 +165,19 @@ def brief_view(validated: ValidatedBrief) -> dict:
     rules = rules_of(brief)
     mark = portion_marker(rules)
 
-    def person(person_id: str, role=None, note=None, marking=None) -> PersonView:
+    def person(person_id: str, role: Role | None = None, note: str | None = None,
+               marking: str | None = None) -> PersonView:
         p: Person = people[person_id]
         return PersonView(person_id, p.name, p.native_name or "", p.lang or "", p.title,
                           p.country, ROLE_LABELS[role.value if role else None], note or "",
                           mark(marking) if note else Markup(""))
 
-    def names(ids) -> str:
+    def names(ids: Iterable[str]) -> str:
         return short_names(ids, people)
 
     annex = annex_sections(brief, people)
     page_one = page_one_regions(brief, people, annex)
+    annex = place_record_sections(validated, annex, page_one)   # the last meeting, the clearance
     agenda = [{**_agenda_item(item, day, label, brief, people, text), "mark": mark(item.marking)}
               for (item, day), label in zip(agenda_days(brief), agenda_day_labels(brief), strict=True)]
     owner_sets = {tuple(d.owners) for d in brief.deliverables}
@@ -158,6 +186,8 @@ def brief_view(validated: ValidatedBrief) -> dict:
     return {
         "id": validated.brief_id,
         "lang": "en",
+        "labels": labels_for(validated.house, "en"),
+        "glossary": annex_glossary(validated, annex),
         "generator": f"briefgen {__version__}",
         "page_size": PAGE_SIZES[brief.paper],
         "page_margin": PAGE_MARGINS[brief.paper],
@@ -201,6 +231,8 @@ def brief_view(validated: ValidatedBrief) -> dict:
         "deliverables_have_caveats": any(d.caveats for d in brief.deliverables),
         "deliverables_show_status": deliverables_show_status(brief),
         **briefing_sections(brief, people, text, mark),
+        **records_view(validated, RichText({}, validated.path.resolve().parent).inline),
+        "content_hash": content_hash(brief),
         "deliverables": [{
             "id": item.id,
             "title": item.title,
@@ -244,7 +276,7 @@ def brief_view(validated: ValidatedBrief) -> dict:
     }
 
 
-def reply_line(options) -> str:
+def reply_line(options: list[str]) -> str:
     """What the principal replies to a decision in mail, where no box can be ticked:
     'Reply APPROVE or DISAPPROVE' (options in capitals, the last after 'or')."""
     words = [str(option).upper() for option in options]
@@ -253,7 +285,7 @@ def reply_line(options) -> str:
 
 
 def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
-                       mark: Callable[[str | None], Markup]) -> dict:
+                       mark: Callable[[str | None], Markup]) -> View:
     """The parts a principal reads first (bottom line, objectives, decisions) and the lines to
     take (points, if-raised, press line), ready for the template. The bottom line and the press
     line have no marking of their own: they carry the brief's default mark."""
@@ -269,11 +301,12 @@ def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
             **recommended_option(d.options, d.recommendation, text),
             "options": list(d.options),
             "reply": reply_line(d.options),
+            "boxes": decision_boxes(number, d),
             "due": medium_date(d.due) if d.due else "",
             "due_reason": d.due_reason or "",
             "cite": text.cite(d.sources, d.issue, d.recommendation),
             "mark": mark(d.marking),
-        } for d in brief.decisions],
+        } for number, d in enumerate(brief.decisions, start=1)],
         "point_groups": [{
             "to": people[to].name if to else "",
             "to_title": people[to].title if to else "",
@@ -332,11 +365,16 @@ def page_one_regions(brief: Brief, people: dict[str, Person], annex: list[str]) 
 
 def annex_title(sections: list[str]) -> str:
     """'Annex A: Background, quotations and sources'."""
-    titles = [SECTION_TITLES[name] for name in sections]
+    listed = _listed_titles(sections)
+    return f"Annex A: {listed[0].upper()}{listed[1:]}" if listed else ""
+
+
+def _listed_titles(sections: list[str]) -> str:
+    """'background, quotations and sources': the sections' titles as one phrase."""
+    titles = [{**SECTION_TITLES, **RECORD_TITLES}[name] for name in sections]
     if not titles:
         return ""
-    listed = titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
-    return f"Annex A: {listed[0].upper()}{listed[1:]}"
+    return titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
 
 
 def people_columns(count: int, widest: int = 5) -> int:
@@ -366,8 +404,8 @@ def url_domain(url: str) -> str:
 
 
 
-def _agenda_item(item: AgendaItem, day, day_label: str, brief: Brief, people: dict[str, Person],
-                 text: RichText) -> dict:
+def _agenda_item(item: AgendaItem, day: dt.date | None, day_label: str, brief: Brief,
+                 people: dict[str, Person], text: RichText) -> View:
     local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
     return {
         "when": " ".join(filter(None, [day_label, local])),
@@ -473,7 +511,7 @@ def when_where(brief: Brief, people: dict[str, Person]) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def recommended_option(options: list[str], recommendation: str, text: RichText) -> dict:
+def recommended_option(options: list[str], recommendation: str, text: RichText) -> View:
     """The option the recommendation names first ('Approve. The navies…' recommends
     Approve), and the rationale after it, so the box prints 'Recommend: Approve' on a line
     of its own and marks that option. When none is named, the whole recommendation stands."""
@@ -486,10 +524,10 @@ def recommended_option(options: list[str], recommendation: str, text: RichText) 
     return {"recommended": "", "rationale": Markup("")}
 
 
-def participant_sides(brief: Brief, people: dict[str, Person]) -> list[dict]:
+def participant_sides(brief: Brief, people: dict[str, Person]) -> list[View]:
     """Participants grouped by side (country), the host's side first: each side's people
     with their role where it matters ('Biden (host)')."""
-    sides: dict[str, list[dict]] = {}
+    sides: dict[str, list[View]] = {}
     host_country = people[brief.event.host].country if brief.event.host else None
     for participant in brief.participants:
         person = people[participant.person]
@@ -504,11 +542,8 @@ def participant_sides(brief: Brief, people: dict[str, Person]) -> list[dict]:
 
 def annex_pointer(annex: list[str]) -> str:
     """'Annex A, page 2: agenda, background, quotations and sources.' ('' without an annex)."""
-    titles = [SECTION_TITLES[name] for name in annex]
-    if not titles:
-        return ""
-    listed = titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
-    return f"Annex A, page 2: {listed}."
+    listed = _listed_titles(annex)
+    return f"Annex A, page 2: {listed}." if listed else ""
 
 
 def _background(paragraphs: list[BackgroundParagraph] | None, text: RichText,

@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from briefgen.content.models import AgendaItem, Brief, Event, Person, Point, Quote
 from briefgen.content.schedule import item_days
+
+if TYPE_CHECKING:
+    from briefgen.content.house import House
+
+# A value prepared for a template: what the page, the book and the email place, by name.
+View = dict[str, Any]
+
+# The labels a house may reword (`[labels.<lang>]` in house.toml), by key, in briefgen's words.
+LABELS = {"bottom_line": "Bottom line", "key_messages": "Key messages"}
+
+
+def labels_for(house: House | None, lang: str = "en") -> dict[str, str]:
+    """Every label of LABELS as the brief's house words it (content/house.House), else as
+    briefgen does: the one lookup the page, the email and the plain text share."""
+    return {key: house.label(key, default, lang) if house is not None else default
+            for key, default in LABELS.items()}
+
 
 STATUS_LABELS = {"expected": "Expected", "confirmed": "Confirmed", "announced": "Announced",
                  "deferred": "Deferred", "dropped": "Dropped"}
@@ -39,7 +57,7 @@ def short_date(day: dt.date) -> str:
     return f"{day:%a} {day:%b} {day.day}"
 
 
-def event_dates(event: Event, one_day=long_date) -> str:
+def event_dates(event: Event, one_day: Callable[[dt.date], str] = long_date) -> str:
     """The event's day (in `one_day`'s format), or its first and last day."""
     if event.date:
         return one_day(event.date)
@@ -64,7 +82,7 @@ def agenda_days(brief: Brief) -> list[tuple[AgendaItem, dt.date | None]]:
     return [(item, day) for _, item, day in item_days(enumerate(brief.agenda), event_day)]
 
 
-def point_groups(points) -> list[tuple[str | None, list[Point]]]:
+def point_groups(points: Iterable[Point]) -> list[tuple[str | None, list[Point]]]:
     """Points in their order, grouped by whom they are addressed to: the general points
     first, then each interlocutor in the order they are first addressed."""
     groups: dict[str | None, list[Point]] = {None: []}

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from briefgen.content.sourcemap import TextSource, section_key
 from briefgen.errors import ContentError, Diagnostic, RenderError
@@ -36,8 +37,11 @@ from briefgen.render.fit import (
     worst_region,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # WeasyPrint has no type hints: to mypy these are Any, to a reader they say what is meant
+    from weasyprint import Attachment
     from weasyprint.document import Document
+    from weasyprint.formatting_structure.boxes import Box
+    from weasyprint.text.fonts import FontConfiguration
 
 
 # Every PDF: tagged, its title shown in the window, its language set (docs/accessibility.md).
@@ -48,10 +52,10 @@ RECORD_VARIANT = "pdf/a-3b"
 FONT_PACKAGES = "fonts-noto-core fonts-noto-cjk fonts-ipafont-gothic fonts-nanum"
 _NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)\)')
 
-_font_config = None
+_font_config: FontConfiguration | None = None
 
 
-def font_configuration():
+def font_configuration() -> FontConfiguration:
     """One FontConfiguration per process: building it scans the system fonts."""
     global _font_config
     if _font_config is None:
@@ -157,15 +161,26 @@ def _write_tagged(html: str, laid_out: LaidOut, source: TextSource,
     raise, naming where the content wrote them."""
     with _weasyprint_log() as log:
         # Attachments, if any, are fetched only now.
-        pdf = laid_out.document.write_pdf(pdf_variant=PDF_VARIANT)
+        pdf = laid_out.document.write_pdf(pdf_variant=PDF_VARIANT, pdf_forms=True)
         record_pdf = None if record is None else laid_out.document.write_pdf(
-            pdf_variant=RECORD_VARIANT, pdf_tags=True, attachments=record.attachments())
+            pdf_variant=RECORD_VARIANT, pdf_tags=True, pdf_forms=True, attachments=record.attachments())
     _raise_for_refusals(laid_out.fetcher, laid_out.base_url, source)
     _raise_for_log(log, source)
     from briefgen.render.pdf_tags import finish_tags, language_parts  # pikepdf: only here
-    languages = language_parts(html)
-    return (finish_tags(pdf, languages),
-            None if record_pdf is None else finish_tags(record_pdf, languages, claim_pdf_ua=True))
+    languages, info = language_parts(html), identity(html)
+    return (finish_tags(pdf, languages, info=info),
+            None if record_pdf is None else finish_tags(record_pdf, languages, claim_pdf_ua=True, info=info))
+
+
+IDENTITY_KEYS = {"briefgen-brief": "/BriefgenBrief", "briefgen-content": "/BriefgenContent"}
+_IDENTITY_META = re.compile(r'<meta name="(briefgen-brief|briefgen-content)" content="([^"<>&]*)">')
+
+
+def identity(html: str) -> dict[str, str]:
+    """The brief's id and content hash, from the page's head (the one-pager writes them), as
+    the PDF's document information entries: `briefgen decisions` reads them back."""
+    head = html.partition("</head>")[0]
+    return {IDENTITY_KEYS[name]: value for name, value in _IDENTITY_META.findall(head)}
 
 
 # Page 1's body sizes, largest first: type moves in steps, never a stretch, and never under
@@ -257,9 +272,10 @@ def render_plain_pdf(html: str) -> bytes:
     tagged: what it draws is painted into other pages as an artifact (a book's footer)."""
     from weasyprint import HTML
 
-    def refuse(url: str, *args, **kwargs):
+    def refuse(url: str, *args: object, **kwargs: object) -> NoReturn:
         raise ValueError(f"nothing is fetched here: {url}")
-    return HTML(string=html, url_fetcher=refuse).write_pdf(font_config=font_configuration())
+    pdf: bytes = HTML(string=html, url_fetcher=refuse).write_pdf(font_config=font_configuration())
+    return pdf
 
 
 @dataclass(frozen=True)
@@ -279,7 +295,7 @@ class RecordFiles:
     files: tuple[EmbeddedFile, ...]
     date: datetime
 
-    def attachments(self) -> list:
+    def attachments(self) -> list[Attachment]:
         from weasyprint import Attachment
         return [Attachment(string=file.data, name=file.name, description=file.description,
                            created=self.date, modified=self.date, relationship=file.relationship)
@@ -294,7 +310,7 @@ def lay_out(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> 
     base_url = validated.path.resolve().parent.as_uri() + "/"
     with _weasyprint_log() as log:
         document = HTML(string=html, base_url=base_url,
-                        url_fetcher=fetcher).render(font_config=font_configuration())
+                        url_fetcher=fetcher).render(font_config=font_configuration(), pdf_forms=True)
     _raise_for_refusals(fetcher, base_url, validated)
     _raise_for_log(log, validated)
     return LaidOut(document, len(document.pages), fetcher, base_url)
@@ -372,7 +388,7 @@ def _stamp_css(page_px: float | None) -> str:
 LINE_LIMITS = (("Bottom line", "bottom_line", 4, "a bottom line up front is read at a glance"),)
 
 
-def line_limit_problems(document, source: TextSource) -> list[Diagnostic]:
+def line_limit_problems(document: Document, source: TextSource) -> list[Diagnostic]:
     """A section printed on more lines than it may have, at the line of its key."""
     problems = []
     for section, key, most, why in LINE_LIMITS:
@@ -386,11 +402,11 @@ def line_limit_problems(document, source: TextSource) -> list[Diagnostic]:
     return problems
 
 
-def printed_lines(document, section: str) -> int:
+def printed_lines(document: Document, section: str) -> int:
     """How many lines the `data-section` element prints on page 1 (0 when absent)."""
     from weasyprint.formatting_structure.boxes import LineBox
 
-    def count(box) -> int:
+    def count(box: Box) -> int:
         if box.element_tag.endswith("::marker"):
             return 0   # a list item's number or bullet sits on the item's first line
         if isinstance(box, LineBox):
@@ -419,7 +435,7 @@ def page_fill(laid_out: LaidOut) -> str:
 # --- WeasyPrint's log --------------------------------------------------------------------
 
 class _Collector(logging.Handler):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.records: list[logging.LogRecord] = []
 
@@ -428,7 +444,7 @@ class _Collector(logging.Handler):
 
 
 @contextmanager
-def _weasyprint_log():
+def _weasyprint_log() -> Iterator[list[logging.LogRecord]]:
     logger = logging.getLogger("weasyprint")
     collector = _Collector()
     logger.addHandler(collector)

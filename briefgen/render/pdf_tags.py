@@ -26,9 +26,12 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pikepdf
+
+if TYPE_CHECKING:
+    from pikepdf._core import _ObjectList  # the type pikepdf gives an instruction's operands
 
 PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
 
@@ -140,9 +143,10 @@ class _Page:
         data = self.page.obj.Contents.read_bytes()
         replaced = []
 
-        def artifact(match: re.Match) -> bytes:
+        def artifact(match: re.Match[bytes]) -> bytes:
             if int(match.group(1)) not in mcids:
-                return match.group(0)
+                whole: bytes = match.group(0)
+                return whole
             replaced.append(int(match.group(1)))
             return _ARTIFACT
 
@@ -163,7 +167,7 @@ class _Page:
         self.page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
 
 
-def _shown_bytes(operands) -> bytes:
+def _shown_bytes(operands: _ObjectList) -> bytes:
     shown = operands[-1]
     if isinstance(shown, pikepdf.Array):
         return b"".join(bytes(item) for item in shown if isinstance(item, pikepdf.String))
@@ -201,15 +205,22 @@ class _FontDecoder:
 # --- the structure tree -------------------------------------------------------------------
 
 def finish_tags(pdf_bytes: bytes, languages: list[tuple[str, str]], *,
-                claim_pdf_ua: bool = False) -> bytes:
+                claim_pdf_ua: bool = False, info: Mapping[str, str] | None = None) -> bytes:
     """`pdf_bytes` (a tagged WeasyPrint PDF) with `/Lang` on the structure elements that
     hold each (text, language) of `languages`, column scope on table head cells, and the
     page margins' running content made real content once and artifacts elsewhere.
     `claim_pdf_ua` adds the PDF/UA-1 identification to a PDF/A file's metadata (WeasyPrint
-    writes one claim per file), with the extension schema PDF/A asks for."""
+    writes one claim per file), with the extension schema PDF/A asks for. `info` adds
+    entries to the document information (which brief this is: workflows/decisions.py).
+    Form fields keep the appearances WeasyPrint drew (a viewer is not asked to redraw them:
+    PDF/A forbids it)."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         if claim_pdf_ua:
             _claim_pdf_ua(pdf)
+        for key, value in (info or {}).items():
+            pdf.docinfo[key] = pikepdf.String(value)
+        if "/AcroForm" in pdf.Root:
+            pdf.Root.AcroForm.NeedAppearances = False
         tree = pdf.Root.StructTreeRoot
         document = _document_element(tree)
         wanted = {" ".join(text.split()): lang for text, lang in languages}
@@ -306,7 +317,7 @@ def _scope_column(cell: Any) -> None:
         attributes.Scope = pikepdf.Name.Column
 
 
-def _kids(element: Any) -> Iterator:
+def _kids(element: Any) -> Iterator[Any]:
     kids = element.get("/K")
     if kids is not None:
         yield from (kids if isinstance(kids, pikepdf.Array) else [kids])

@@ -49,7 +49,7 @@ def first_page(pdf: bytes, dpi: int = DPI) -> Image.Image:
     document = pypdfium2.PdfDocument(pdf)
     try:
         page = document[0]
-        image = page.render(scale=dpi / 72).to_pil().convert("RGB")
+        image: Image.Image = page.render(scale=dpi / 72).to_pil().convert("RGB")
         page.close()
         return image
     finally:

@@ -64,7 +64,7 @@ class RichText:
         if content_dir is None or "<img" not in html:
             return html
 
-        def embed(match: re.Match) -> str:
+        def embed(match: re.Match[str]) -> str:
             reference = unescape(match.group(1))
             if image_file_problem(content_dir, reference):
                 return match.group(0)  # validation has reported it; the PDF fetcher refuses it
@@ -100,13 +100,13 @@ class RichText:
         # dropped here too, so no text can forge a citation number.
         text = text.replace(_CITE_OPEN, "").replace(_CITE_CLOSE, "")
 
-        def token(match: re.Match) -> str:
+        def token(match: re.Match[str]) -> str:
             number = self.source_numbers.get(match.group(1))
             return f"{_CITE_OPEN}{number}{_CITE_CLOSE}" if number else match.group(0)
         return CITATION.sub(token, text)
 
     def _expand_citations(self, html: str) -> str:
-        def run(match: re.Match) -> str:
+        def run(match: re.Match[str]) -> str:
             numbers = sorted({int(n) for n in _CITE_TOKEN.findall(match.group(0))})
             return str(citation_markup(numbers))
         return _TOKEN_RUN.sub(run, html)

@@ -25,6 +25,7 @@ from briefgen.render.labels import (
     deliverables_heading,
     deliverables_show_status,
     event_dates,
+    labels_for,
     medium_date,
     point_groups,
     quote_where,
@@ -42,6 +43,7 @@ def brief_text(validated: ValidatedBrief, attachment_name: str, pages: int | Non
     brief, people = validated.brief, validated.people
     numbers = {source.id: index for index, source in enumerate(brief.sources, start=1)}
     writer = _TextWriter(RichText(numbers))
+    writer.labels = labels_for(validated.house)
     rules = rules_of(brief)
     if rules is not None and rules.portion_marks:
         writer.marks = lambda marking: rules.printed_mark(marking) + " "
@@ -96,6 +98,7 @@ class _TextWriter:
         self.rich_text = rich_text
         self.lines: list[str] = []
         self.marks: Callable[[str | None], str] = lambda marking: ""   # portion mark + " ", or ""
+        self.labels = labels_for(None)    # the house's wording of the labels (labels.LABELS)
 
     def text(self) -> str:
         return "\n".join(self.lines).rstrip() + "\n"
@@ -242,7 +245,7 @@ def _deliverables(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
 def _key_messages(writer: _TextWriter, brief: Brief) -> None:
     if not brief.key_messages:
         return
-    writer.heading("Key messages")
+    writer.heading(writer.labels["key_messages"])
     for message in brief.key_messages:
         writer.item(writer.marks(message.marking) + writer.inline(message.text)
                     + writer.cite(message.sources, message.text))
@@ -251,7 +254,8 @@ def _key_messages(writer: _TextWriter, brief: Brief) -> None:
 def _bottom_line(writer: _TextWriter, brief: Brief) -> None:
     """First in the body, as on paper: what the reader must take away."""
     if brief.bottom_line:
-        writer.wrapped(writer.marks(None) + writer.inline(brief.bottom_line), "BOTTOM LINE: ", "  ")
+        label = f"{writer.labels['bottom_line'].upper()}: "
+        writer.wrapped(writer.marks(None) + writer.inline(brief.bottom_line), label, "  ")
         writer.blank()
 
 

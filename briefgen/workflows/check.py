@@ -15,9 +15,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen.engine import stamps
-from briefgen.errors import ContentError, Diagnostic
+from briefgen.engine.workers import WorkerPool
+from briefgen.errors import ContentError, Diagnostic, UsageError
 from briefgen.project import Project
-from briefgen.workflows.brief import BriefResult, check_brief, find_briefs, is_person_file, shared_people
+from briefgen.workflows.brief import (
+    BriefResult,
+    BuildOptions,
+    bug_failure,
+    check_brief,
+    find_briefs,
+    is_person_file,
+    layout_pool,
+    shared_people,
+)
+from briefgen.workflows.layouts import FitVerdict, run_layout
 
 if TYPE_CHECKING:
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
@@ -35,17 +46,27 @@ def check_briefs(project: Project, files: Iterable[Path] = (), *, layout: bool =
     registries: dict[Path, PeopleRegistry] = {}
     shared = stamps.shared_inputs_digest(project.asset_roots) if layout else ""
     results = []
-    for path in find_briefs(project, files):
-        if is_person_file(path):
-            results.append(check_person(project, path, registries))
-            continue
-        validated, result = check_brief(project, path, shared_people(project, path, registries))
-        if layout and validated is not None:
-            check_layout(project, validated, result, shared)
-        results.append(result)
+    with layout_pool(BuildOptions()) as pool:      # no worker starts unless a layout is needed
+        for path in find_briefs(project, files):
+            try:
+                results.append(_check_one(project, path, registries, layout, shared, pool))
+            except UsageError:             # the command itself is wrong (a house that is not there)
+                raise
+            except Exception as exc:  # a bug met on this file fails this file, not the check
+                results.append(bug_failure(project, path, exc))
     if not files:
         results += _check_people(shared_people(project, project.content_dir / "any.yaml", registries))
     return results
+
+
+def _check_one(project: Project, path: Path, registries: dict[Path, PeopleRegistry], layout: bool,
+               shared: str, pool: WorkerPool) -> BriefResult:
+    if is_person_file(path):
+        return check_person(project, path, registries)
+    validated, result = check_brief(project, path, shared_people(project, path, registries))
+    if layout and validated is not None:
+        check_layout(project, validated, result, shared, pool)
+    return result
 
 
 def check_person(project: Project, path: Path, registries: dict[Path, PeopleRegistry]) -> BriefResult:
@@ -59,45 +80,45 @@ def check_person(project: Project, path: Path, registries: dict[Path, PeopleRegi
 
 
 def check_layout(project: Project, validated: ValidatedBrief, result: BriefResult,
-                 shared_digest: str) -> None:
+                 shared_digest: str, pool: WorkerPool) -> None:
     """Add to `result` the problems of laying the brief out (overflow, a glyph no font has),
     from the verdict cached for its fingerprint, or from a layout recorded for next time."""
-    problems, _ = layout_verdict(project, validated, shared_digest)
+    problems, _ = layout_verdict(project, validated, shared_digest, pool)
     if problems:
         result.ok = False
         result.diagnostics += problems
 
 
-def layout_verdict(project: Project, validated: ValidatedBrief,
-                   shared_digest: str) -> tuple[list[Diagnostic], int]:
+def layout_verdict(project: Project, validated: ValidatedBrief, shared_digest: str,
+                   pool: WorkerPool) -> tuple[list[Diagnostic], int]:
     """The problems of laying the brief out and the words on page 1: the verdict cached for
     its fingerprint (by `check` or `build`), or a layout, recorded for next time. An
     audience's version is laid out each time (the cache holds the full brief's verdict)."""
     if validated.audience:
-        return _lay_out_for_check(project, validated)
-    fingerprint = stamps.fingerprint(validated.path, list(validated.input_files), shared_digest)
+        return _lay_out_for_check(project, validated, pool)
+    fingerprint = stamps.fingerprint_of(validated.input_digests, shared_digest)
     verdict = stamps.read_layout_verdict(project.output_dir, validated.brief_id, fingerprint)
     if verdict is not None:
         return [Diagnostic(**record) for record in verdict.get("problems", [])], int(verdict.get("words", 0))
-    problems, words = _lay_out_for_check(project, validated)
+    problems, words = _lay_out_for_check(project, validated, pool)
     stamps.record_layout_verdict(project.output_dir, validated.brief_id, fingerprint,
                                       [asdict(d) for d in problems], words)
     return problems, words
 
 
-def _lay_out_for_check(project: Project, validated: ValidatedBrief) -> tuple[list[Diagnostic], int]:
-    """Lay the brief out once; its layout problems and the words on page 1."""
+def _lay_out_for_check(project: Project, validated: ValidatedBrief,
+                       pool: WorkerPool) -> tuple[list[Diagnostic], int]:
+    """Lay the brief out once, on a worker; its layout problems and the words on page 1."""
     from briefgen.render.html import render_html
-    from briefgen.render.pdf import check_fit, lay_out_stepped
 
     source = validated.content_text()
     try:
-        html, laid_out, _ = lay_out_stepped(render_html(validated, project.templates_dir), source,
-                                         project.asset_roots)
-        fit = check_fit(html, laid_out, source, project.asset_roots, draft=False)
+        html = render_html(validated, project.templates_dir)
     except ContentError as exc:
         return list(exc.diagnostics), 0
-    return [], fit.words
+    problems, words = run_layout(pool, FitVerdict(project.asset_roots), (html, source),
+                                 f"the layout of {validated.display_path}")
+    return list(problems), words
 
 
 def _check_people(people: PeopleRegistry) -> list[BriefResult]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.content.files import TooBig, UnsafeFile, read_regular_file
+from briefgen.content.ids import ID
 from briefgen.content.loader import MAX_FILE_BYTES, LoadedDocument, load_yaml, parse_yaml
 from briefgen.content.validate import validate_document
 from briefgen.content.wordfile import WordComment, read_word_file
@@ -25,7 +26,6 @@ from briefgen.project import Project
 from briefgen.render.docx import Provenance, content_hash, render_docx, template_path
 from briefgen.workflows.brief import check_brief, people_registry
 
-_BRIEF_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
@@ -89,7 +89,7 @@ def import_docx(project: Project, docx_path: Path) -> ImportReport:
         raise UsageError(str(exc)) from None
     brief_id = word.recorded("brief_id")
     path = project.content_dir / f"{brief_id}.yaml"
-    if not _BRIEF_ID.fullmatch(brief_id) or not path.is_file() or path.is_symlink():
+    if not ID.fullmatch(brief_id) or not path.is_file() or path.is_symlink():
         raise UsageError(f"{docx_path} was not made from a brief of this project (it names "
                          f"{brief_id or 'no brief'!r}; expected content/<id>.yaml to exist)")
     shown = project.display(path)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pikepdf
-
 import page
 import pdfua
+import pikepdf
 
 from accessibility.exceptions import PAGE_RULES, PDFUA_NOT_EVALUATED
 

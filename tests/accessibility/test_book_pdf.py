@@ -5,6 +5,7 @@ brief's own tags, the parent tree consistent with every page, the footer an arti
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pikepdf
@@ -64,12 +65,12 @@ def test_one_document_with_a_part_per_part_of_the_book_in_page_order(book_pdf: P
         pages = {page.obj.objgen: n for n, page in enumerate(pdf.pages)}
         document = pdf.Root.StructTreeRoot.K
         assert isinstance(document, pikepdf.Dictionary)
-        assert document.S == pikepdf.Name.Document
+        assert document.S == "/Document"
         parts = _kids(document)
         assert [str(part.S) for part in parts] == ["/Part"] * (3 + len(BOOK_BRIEFS))
         spans = [sorted(set(_pages_of(part, pages))) for part in parts]
         assert all(spans), "every part has content in the tree"
-        for before, after in zip(spans, spans[1:], strict=False):
+        for before, after in itertools.pairwise(spans):
             assert before[-1] < after[0], spans     # parts follow each other, pages never shared
         assert spans[-1][-1] == len(pdf.pages) - 1
         # each brief's Part is the brief's own tree, whose first heading is its title
@@ -96,7 +97,7 @@ def test_parent_tree_agrees_with_every_page_and_link(book_pdf: Path):
             assert all(e.Pg.objgen == page.obj.objgen for e in own if "/Pg" in e)
             for annotation in page.obj.get("/Annots") or []:
                 element = entries[int(annotation.StructParent)]
-                assert element.S == pikepdf.Name.Link
+                assert element.S == "/Link"
                 assert any(kid.get("/Obj") is not None and kid.Obj.objgen == annotation.objgen
                            for kid in _kids(element) if isinstance(kid, pikepdf.Dictionary))
                 links += 1
@@ -133,4 +134,5 @@ def test_the_footer_is_a_pagination_artifact_on_every_page(book_pdf: Path):
                         and operands[1].get("/Type") == pikepdf.Name.Pagination]
             assert artifact, f"page {page.index + 1}: no footer artifact"
             drawn = [str(operands[0]) for operands, op in operators[artifact[-1]:] if str(op) == "Do"]
-            assert drawn and drawn[0].startswith("/Footer")
+            assert drawn
+            assert drawn[0].startswith("/Footer")

@@ -70,7 +70,8 @@ def test_pdf_passes_pdfua_second_opinion(sample_build: Path, variant_build: Path
 def test_the_ci_script_checks_every_built_pdf(sample_build: Path, tmp_path: Path):
     """scripts/check-pdf-accessibility, as the pull-request workflow runs it after a build."""
     script = [sys.executable, str(REPO / "scripts" / "check-pdf-accessibility")]
-    done = subprocess.run([*script, str(sample_build / f"{SAMPLE_ID}.pdf")], capture_output=True, text=True, check=False)
+    done = subprocess.run([*script, str(sample_build / f"{SAMPLE_ID}.pdf")],
+                          capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{SAMPLE_ID}.pdf: PDF_UA_1: 104 of 104 rules pass" in done.stdout
     untagged = tmp_path / "untagged.pdf"
@@ -103,7 +104,8 @@ def test_deliverables_table_has_column_headers_linked_to_every_cell(sample_build
         cells = [e for e in elements if e.S == "/TD"]
         # One header a column (the status column only when statuses differ), one cell a column a row.
         rows = 6
-        assert len(headers) in (2, 3) and len(cells) == len(headers) * rows
+        assert len(headers) in (2, 3)
+        assert len(cells) == len(headers) * rows
         assert all(h.A.Scope == "/Column" for h in headers)
         ids = {str(h.ID) for h in headers}
         assert all({str(i) for i in cell.A.Headers} <= ids and len(cell.A.Headers) == 1 for cell in cells)
@@ -115,7 +117,8 @@ def test_classification_is_read_first_and_the_repeated_banner_is_an_artifact(sam
     with pikepdf.open(pdf_path) as pdf:
         document = pdf.Root.StructTreeRoot.K[0]
         first = document.K[0]
-        assert first.S == "/P" and text_of(first, texts).strip() == "UNCLASSIFIED"
+        assert first.S == "/P"
+        assert text_of(first, texts).strip() == "UNCLASSIFIED"
         reading = [text_of(kid, texts) for kid in document.K]
         assert "UNCLASSIFIED" not in "".join(reading[1:]), "said once in the reading order"
     # The bottom banner shares the footer's line: the repeated marking, the short title and

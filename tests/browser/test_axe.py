@@ -82,8 +82,8 @@ MARKINGS = ["UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET", "OFFICIAL-SE
 
 def test_every_banner_and_status_badge_has_aa_contrast(page: Page, project: Path, brief_file: Path):
     """Each classification colour and each status badge, as rendered, at 4.5:1 or more."""
-    from briefgen.workflows.brief import prepare_brief
     from briefgen.project import Project
+    from briefgen.workflows.brief import prepare_brief
 
     statuses = itertools.cycle(STATUSES)
     text = re.sub(r"(?m)^    status: expected$", lambda _: f"    status: {next(statuses)}",

@@ -30,7 +30,8 @@ def test_briefing_sections_on_screen(browser: Browser, full_project: Path):
     assert boxes.count() == 5
     for index in range(boxes.count()):
         box = boxes.nth(index).bounding_box()
-        assert box["width"] > 5 and box["height"] > 5, "a box to tick must show"
+        assert box["width"] > 5, "a box to tick must show"
+        assert box["height"] > 5, "a box to tick must show"
     assert page.locator(".addressee").all_inner_texts() == [
         "To Xi Jinping President of the People’s Republic of China"]      # curly, as printed
     widths = page.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")

@@ -6,12 +6,12 @@ import io
 import re
 from pathlib import Path
 
+from conftest import SAMPLE_ID, edit
+from pdf_utils import pdf_text
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from browser.conftest import LiveServer
-from conftest import SAMPLE_ID, edit
-from pdf_utils import pdf_text
 
 RELOAD = 15_000         # ms: budgets for waiting, generous so a slow CI machine passes
 PDF = 60_000
@@ -40,7 +40,8 @@ def test_index_lists_each_brief_with_title_date_status_and_pdf(live: LiveServer,
     pdf_href = row.get_by_role("link", name="PDF").get_attribute("href")
     assert pdf_href == f"/briefs/{SAMPLE_ID}.pdf"
     pdf = page.request.get(live.url + pdf_href.lstrip("/"))
-    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.ok
+    assert pdf.headers["content-type"] == "application/pdf"
     assert PdfReader(io.BytesIO(pdf.body())).metadata.title == TITLE
     row.get_by_role("link", name=TITLE).click()
     expect(page.locator("h1")).to_have_text(TITLE)
@@ -57,8 +58,8 @@ def test_a_saved_change_reloads_the_page_and_then_the_pdf(live: LiveServer, page
     assert "Camp David Summit, as revised" in pdf_text(live.root / "output" / f"{SAMPLE_ID}.pdf")
     written = (live.root / "output" / f"{SAMPLE_ID}.html").read_text(encoding="utf-8")
     assert "Camp David Summit, as revised" in written
-    assert "/_preview/" not in written and "briefgen-preview" not in written, \
-        "the preview script is added when serving, never to output/"
+    assert "/_preview/" not in written, "the preview script is added when serving, never to output/"
+    assert "briefgen-preview" not in written, "the preview script is added when serving, never to output/"
 
 
 def test_broken_yaml_shows_file_and_line_over_the_last_good_version(live: LiveServer, page: Page):

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE_ID, edit, run_cli
 from playwright.sync_api import Browser
 
 from browser.conftest import ARTIFACTS, DESKTOP
-from conftest import SAMPLE_ID, edit, run_cli
 
 PAPERS = {"letter": 8.5 * 96, "a4": 210 / 25.4 * 96}    # sheet widths in CSS px
 

@@ -7,9 +7,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from browser.conftest import LiveServer
-from conftest import run_cli
 
 
 def test_it_listens_on_127_0_0_1_only(live: LiveServer):

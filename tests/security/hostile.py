@@ -148,7 +148,7 @@ def http_trap() -> Iterator[Trap]:
     trap_holder: list[Trap] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's naming)
+        def do_GET(self):
             self.send_response(200)
             self.send_header("Content-Type", "image/png")
             self.end_headers()
@@ -183,9 +183,8 @@ def embedded_files(path: Path) -> list[str]:
     if names is not None and "/EmbeddedFiles" in names.get_object():
         found.append("/EmbeddedFiles")
     for page in reader.pages:
-        for annotation in page.get("/Annots") or []:
-            if annotation.get_object().get("/Subtype") == "/FileAttachment":
-                found.append("/FileAttachment")
+        found.extend("/FileAttachment" for annotation in page.get("/Annots") or []
+                     if annotation.get_object().get("/Subtype") == "/FileAttachment")
     return found
 
 

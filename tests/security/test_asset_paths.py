@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import RED_PNG, embedded_files, image_sizes, make_project  # noqa: E402
+from hostile import RED_PNG, embedded_files, image_sizes, make_project
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from conftest import run_cli  # noqa: E402
+from conftest import run_cli
 
 CHARACTERS = ("image paths may use only letters, digits, '.', '_', '-' and '/' (no spaces, '%' "
               "escapes, backslashes, '?' or '#')")
@@ -56,7 +56,7 @@ def test_every_traversal_variant_is_refused_at_its_line(tmp_path: Path):
     first = project.replace_line("background: The background.", block.rstrip("\n")) + 1
     result = run_cli("build", "--root", tmp_path)
     assert result.code == 1
-    for offset, (path, message) in enumerate(VARIANTS):
+    for offset, (_, message) in enumerate(VARIANTS):
         column = len(f"  Image ![v{offset}](") + 1
         assert f"content/mini.yaml:{first + offset}:{column}: error: {message} (background)" in result.err
     assert not project.output(".pdf").exists()
@@ -71,7 +71,8 @@ def test_an_image_inside_assets_is_drawn(tmp_path: Path):
     assert embedded_files(project.output(".pdf")) == []
     # The HTML carries the image itself, so it stays self-contained (no relative path).
     html = project.output(".html").read_text()
-    assert '<img alt="map" src="data:image/png;base64,' in html and "assets/red.png" not in html
+    assert '<img alt="map" src="data:image/png;base64,' in html
+    assert "assets/red.png" not in html
 
 
 def test_an_image_in_a_person_bio_is_judged_against_the_brief_folder(tmp_path: Path):

@@ -17,16 +17,16 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import briefgen, make_project  # noqa: E402
+from hostile import briefgen, make_project
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from conftest import CliRun, run_cli  # noqa: E402
+from conftest import CliRun, run_cli
 
-from briefgen.render.richtext import MarkdownLimitError, RichText  # noqa: E402
+from briefgen.render.richtext import MarkdownLimitError, RichText
 
 ALIAS_BOMB = "".join(
     f"{name}: &{name} [{', '.join([f'*{previous}'] * 9) if previous else ', '.join(['lol'] * 9)}]\n"
-    for previous, name in zip([None, *"abcdefgh"], "abcdefghi"))
+    for previous, name in zip([None, *"abcdefgh"], "abcdefghi", strict=True))
 
 
 def test_alias_bomb_is_refused_at_each_anchor_and_alias(tmp_path: Path):
@@ -62,7 +62,7 @@ def test_huge_file_is_refused_before_it_is_read(tmp_path: Path):
             "262,144 bytes") in result.err
 
 
-@pytest.mark.parametrize("name, text, message", [
+@pytest.mark.parametrize(("name", "text", "message"), [
     ("blockquotes", "> " * 2000 + "x",
      "nests quotes, lists or indentation 2000 levels deep; a Markdown field may nest at most 16"),
     ("lists", "".join("  " * i + "- x\\n" for i in range(40)),
@@ -111,6 +111,7 @@ def build_in_a_fresh_process(root: Path, *options: str, wait: float = 600) -> Cl
     return CliRun(process.returncode, out, err)
 
 
+@pytest.mark.slow   # builds in worker processes up to their budget
 def test_huge_brief_stops_at_the_time_budget_and_the_others_build(tmp_path: Path):
     project = make_project(tmp_path)
     write_huge_brief(project)
@@ -138,6 +139,7 @@ def peak_address_space_of_the_small_brief(root: Path) -> float:
     return float(out.stdout)
 
 
+@pytest.mark.slow   # builds in worker processes up to their budget
 def test_huge_brief_stops_at_the_memory_budget_and_the_others_build(tmp_path: Path):
     project = make_project(tmp_path)
     small = peak_address_space_of_the_small_brief(tmp_path)

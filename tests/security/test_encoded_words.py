@@ -18,18 +18,18 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import make_project  # noqa: E402
+from hostile import make_project
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from conftest import run_cli  # noqa: E402
+from conftest import run_cli
 
-from briefgen.mail.message import Addressee, MailParts, UnsafeHeader, build_message  # noqa: E402
+from briefgen.mail.message import Addressee, MailParts, UnsafeHeader, build_message
 
 ADD_BCC = "=?utf-8?q?Hi=0D=0ABcc=3A_outsider=40evil.example?="
 OTHER_ADDRESS = "=?utf-8?q?outsider=40evil=2Eexample_=3Cx=40y=2Eorg=3E=2C?="
 
 
-@pytest.mark.parametrize("old, new, key", [
+@pytest.mark.parametrize(("old", "new", "key"), [
     ("title: Mini brief", f"title: Mini {ADD_BCC} brief", "title"),
     ("title: Mini brief", "title: =?iso-8859-1?b?QmNjOiB4QGV2aWwuZXhhbXBsZQ==?=", "title"),
 ])
@@ -39,7 +39,8 @@ def test_encoded_word_in_the_title_is_refused_at_its_line(tmp_path: Path, old, n
     result = run_cli("check", "--root", tmp_path)
     assert result.code == 1, result.err
     assert f"content/mini.yaml:{line}:" in result.err
-    assert "encoded word" in result.err and f"({key})" in result.err
+    assert "encoded word" in result.err
+    assert f"({key})" in result.err
 
 
 @pytest.mark.parametrize("name", [ADD_BCC, OTHER_ADDRESS, "Desk =?UTF-8?B?T3V0c2lkZXI=?="])
@@ -51,7 +52,8 @@ def test_encoded_word_in_a_recipient_name_is_refused_at_its_line(tmp_path: Path,
     result = run_cli("check", "--root", tmp_path)
     assert result.code == 1, result.err
     assert f"content/mini.yaml:{line}:" in result.err, result.err
-    assert "encoded word" in result.err and "(distribution.to[0].name)" in result.err
+    assert "encoded word" in result.err
+    assert "(distribution.to[0].name)" in result.err
 
 
 def _parts(subject: str = "[UNCLASSIFIED] Mini, 1 Jan", attachment: str = "mini.pdf") -> MailParts:
@@ -73,7 +75,7 @@ def test_a_clean_message_parses_back_as_written():
     assert [p.get_filename() for p in parsed.iter_attachments()] == ["mini.pdf"]
 
 
-@pytest.mark.parametrize("parts, recipients", [
+@pytest.mark.parametrize(("parts", "recipients"), [
     (_parts(subject=f"[UNCLASSIFIED] {ADD_BCC}"), [Addressee("desk@example.org", None, "to")]),
     (_parts(), [Addressee("desk@example.org", ADD_BCC, "to")]),
     (_parts(), [Addressee("desk@example.org", OTHER_ADDRESS, "cc")]),

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import RED_PNG, embedded_files, http_trap, image_sizes, make_project  # noqa: E402
+from hostile import RED_PNG, embedded_files, http_trap, image_sizes, make_project
 
-from briefgen.workflows.brief import Project  # noqa: E402
-from briefgen.errors import RenderError  # noqa: E402
-from briefgen.render.fetcher import SafeFetcher  # noqa: E402
-from briefgen.render.pdf import write_pdf  # noqa: E402
-from briefgen.content.validate import PeopleRegistry, validate_brief  # noqa: E402
+from briefgen.content.validate import PeopleRegistry, validate_brief
+from briefgen.errors import RenderError
+from briefgen.render.fetcher import SafeFetcher
+from briefgen.render.pdf import write_pdf
+from briefgen.workflows.brief import Project
 
 OUTSIDE = "only files inside the project's asset folders may be used"
 NO_NETWORK = "URLs are not allowed; briefs may not reach the network"
@@ -54,7 +54,7 @@ def refused(setting, body: str) -> str:
     return str(caught.value)
 
 
-@pytest.mark.parametrize("body, url, reason", [
+@pytest.mark.parametrize(("body", "url", "reason"), [
     ('<link rel="attachment" href="file:///etc/passwd"><p>x</p>', "file:///etc/passwd", OUTSIDE),
     ('<a rel="attachment" href="file:///etc/passwd">x</a>', "file:///etc/passwd", OUTSIDE),
     ('<img src="file:///etc/passwd">', "file:///etc/passwd", OUTSIDE),
@@ -123,7 +123,7 @@ def test_an_asset_inside_the_folder_is_drawn_and_nothing_is_attached(setting, tm
     assert embedded_files(pdf) == []
 
 
-@pytest.mark.parametrize("url, reason", [
+@pytest.mark.parametrize(("url", "reason"), [
     ("file:///etc/passwd%00.png", "the file name contains a NUL character"),
     ("FILE:///etc/passwd", OUTSIDE),
     ("javascript:alert(1)", "javascript " + NO_NETWORK),

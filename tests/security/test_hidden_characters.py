@@ -18,15 +18,15 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import MINI_BRIEF, make_project  # noqa: E402
+from hostile import MINI_BRIEF, make_project
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from conftest import run_cli  # noqa: E402
+from conftest import run_cli
 
-from briefgen.workflows.brief import build_brief  # noqa: E402
-from briefgen.preview.server import PreviewServer  # noqa: E402
-from briefgen.preview.state import ChangeFeed, Preview  # noqa: E402
-from briefgen.project import Project  # noqa: E402
+from briefgen.preview.server import PreviewServer
+from briefgen.preview.state import ChangeFeed, Preview
+from briefgen.project import Project
+from briefgen.workflows.brief import build_brief
 
 SURROGATE = 'title: "Mini \\ud800 brief"'
 FORGED_CITATION = 'background: "The background \\ue0007\\ue001."'
@@ -38,7 +38,7 @@ def _second_brief(project) -> None:
         MINI_BRIEF.replace("title: Mini brief", "title: Other brief"), encoding="utf-8")
 
 
-@pytest.mark.parametrize("old, new, what", [
+@pytest.mark.parametrize(('old', 'new', 'what'), [
     ("title: Mini brief", SURROGATE, "U+D800 (lone surrogate"),
     ("background: The background.", FORGED_CITATION, "U+E000 (private-use character"),
     ("background: The background.", RAW_PRIVATE_USE, "U+E000 (private-use character"),
@@ -49,7 +49,8 @@ def test_refused_at_its_line_by_check(tmp_path: Path, old: str, new: str, what: 
     line = project.replace_line(old, new)
     result = run_cli("check", "--root", tmp_path)
     assert result.code == 1, result.err
-    assert f"content/mini.yaml:{line}:" in result.err and what in result.err, result.err
+    assert f"content/mini.yaml:{line}:" in result.err, result.err
+    assert what in result.err, result.err
     assert "Traceback" not in result.err
 
 
@@ -62,7 +63,8 @@ def test_build_refuses_it_and_builds_the_others(tmp_path: Path, new: str):
     result = run_cli("build", "--root", tmp_path)
     assert result.code == 1, result.err
     assert "Traceback" not in result.err
-    assert (tmp_path / "output" / "other.pdf").exists() and not project.output(".pdf").exists()
+    assert (tmp_path / "output" / "other.pdf").exists()
+    assert not project.output(".pdf").exists()
 
 
 def test_the_preview_index_keeps_answering(tmp_path: Path):
@@ -79,7 +81,8 @@ def test_the_preview_index_keeps_answering(tmp_path: Path):
         with urllib.request.urlopen(server.url, timeout=30) as response:
             index = response.read().decode()
         assert response.status == 200
-        assert "Other brief" in index and "mini" in index
+        assert "Other brief" in index
+        assert "mini" in index
     finally:
         server.shutdown()
         server.server_close()

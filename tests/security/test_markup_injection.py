@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import embedded_files, image_sizes, link_targets, make_project  # noqa: E402
+from hostile import embedded_files, image_sizes, link_targets, make_project
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from conftest import run_cli  # noqa: E402
-from pdf_utils import pdf_text  # noqa: E402
+from conftest import run_cli
+from pdf_utils import pdf_text
 
-from briefgen.render.richtext import RichText  # noqa: E402
+from briefgen.render.richtext import RichText
 
 SCRIPT = "<script>alert(1)</script>"
 # Each plain-text field gets a different hostile string, quoted so YAML keeps it whole.
@@ -55,7 +55,8 @@ def test_plain_fields_are_escaped_everywhere(tmp_path: Path):
     text = pdf_text(project.output(".pdf"))
     # Shown as the words typed (wherever a line wraps).
     assert "<iframesrc=file:///etc/passwd></iframe>" in "".join(text.split())
-    assert embedded_files(project.output(".pdf")) == [] and image_sizes(project.output(".pdf")) == []
+    assert embedded_files(project.output(".pdf")) == []
+    assert image_sizes(project.output(".pdf")) == []
     assert set(link_targets(project.output(".pdf"))) == {"https://example.org/source"}
 
 
@@ -91,7 +92,8 @@ def test_markdown_link_with_a_script_scheme_is_refused(tmp_path: Path, link: str
     result = run_cli("build", "--root", tmp_path)
     assert result.code == 1
     scheme = link.replace("&#106;", "j").split(":")[0].lower()
-    assert (f"content/mini.yaml:{line}:" in result.err and f"error: `{scheme}:` links are not allowed; "
+    assert f"content/mini.yaml:{line}:" in result.err
+    assert (f"error: `{scheme}:` links are not allowed; "
             "links must start with https://, http:// or mailto: (key_messages[0])" in result.err)
 
 
@@ -115,7 +117,7 @@ SANITISED = [
 ]
 
 
-@pytest.mark.parametrize("markdown, html", SANITISED)
+@pytest.mark.parametrize(("markdown", "html"), SANITISED)
 def test_sanitiser_output(markdown: str, html: str):
     assert str(RichText({}).block(markdown)) == html
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import MARKDOWN_FIELDS, embedded_files, http_trap, image_sizes, link_targets, make_project  # noqa: E402
+from hostile import MARKDOWN_FIELDS, embedded_files, http_trap, image_sizes, link_targets, make_project
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from conftest import run_cli  # noqa: E402
+from conftest import run_cli
 
 FILE_LINK = "`file:` links are not allowed; links must start with https://, http:// or mailto:"
 HTTP_IMAGE = ("images may not come from `http:` addresses; put the file in assets/ and write "
@@ -49,8 +49,8 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize("field, line_text", MARKDOWN_FIELDS, ids=[f for f, _ in MARKDOWN_FIELDS])
-@pytest.mark.parametrize("payload, at, message", REFUSED, ids=range(len(REFUSED)))
+@pytest.mark.parametrize(("field", "line_text"), MARKDOWN_FIELDS, ids=[f for f, _ in MARKDOWN_FIELDS])
+@pytest.mark.parametrize(("payload", "at", "message"), REFUSED, ids=range(len(REFUSED)))
 def test_reference_to_file_or_network_is_refused_at_its_line(tmp_path, trap, field, line_text,
                                                              payload, at, message):
     project = make_project(tmp_path)
@@ -62,10 +62,11 @@ def test_reference_to_file_or_network_is_refused_at_its_line(tmp_path, trap, fie
     result = run_cli("build", "--root", tmp_path)
     assert result.code == 1
     assert f"content/mini.yaml:{line}:{column}: error: {message} ({field})" in result.err
-    assert not project.output(".pdf").exists() and not project.output(".html").exists()
+    assert not project.output(".pdf").exists()
+    assert not project.output(".html").exists()
 
 
-@pytest.mark.parametrize("payload, at, message", REFUSED[:5], ids=range(5))
+@pytest.mark.parametrize(("payload", "at", "message"), REFUSED[:5], ids=range(5))
 def test_reference_in_a_person_bio_is_refused_in_the_person_file(tmp_path, trap, payload, at, message):
     project = make_project(tmp_path)
     new_line = "bio: " + payload.format(trap=trap.url)
@@ -77,7 +78,7 @@ def test_reference_in_a_person_bio_is_refused_in_the_person_file(tmp_path, trap,
     assert not project.output(".pdf").exists()
 
 
-@pytest.mark.parametrize("field, line_text", [MARKDOWN_FIELDS[0], MARKDOWN_FIELDS[6]],
+@pytest.mark.parametrize(("field", "line_text"), [MARKDOWN_FIELDS[0], MARKDOWN_FIELDS[6]],
                          ids=["required", "optional"])
 def test_raw_attachment_link_is_refused_as_raw_html(tmp_path, trap, field, line_text):
     project = make_project(tmp_path)
@@ -100,9 +101,11 @@ def test_attachment_and_image_tags_written_with_entities_are_only_text(tmp_path,
     assert result.code == 0, result.err
     html = project.output(".html").read_text()
     assert "&lt;link rel=”attachment” href=”file:///etc/passwd”&gt;" in html  # smart quotes: text
-    assert "<link" not in html and f'src="{trap.url}' not in html
+    assert "<link" not in html
+    assert f'src="{trap.url}' not in html
     pdf = project.output(".pdf")
-    assert embedded_files(pdf) == [] and image_sizes(pdf) == []
+    assert embedded_files(pdf) == []
+    assert image_sizes(pdf) == []
     assert b"root:x:0:0" not in pdf.read_bytes()
 
 
@@ -113,6 +116,8 @@ def test_web_links_stay_links_and_are_never_fetched(tmp_path, trap):
     result = run_cli("build", "--root", tmp_path)
     assert result.code == 0, result.err
     pdf = project.output(".pdf")
-    assert f"{trap.url}/page" in link_targets(pdf) and f"{trap.url}/auto" in link_targets(pdf)
-    assert embedded_files(pdf) == [] and image_sizes(pdf) == []
+    assert f"{trap.url}/page" in link_targets(pdf)
+    assert f"{trap.url}/auto" in link_targets(pdf)
+    assert embedded_files(pdf) == []
+    assert image_sizes(pdf) == []
     # the module's trap fixture asserts, on teardown, that nothing connected

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import MINI_BRIEF, briefgen, make_project  # noqa: E402
+from hostile import MINI_BRIEF, briefgen, make_project
 
 GENEROUS = 60  # seconds for the workers to go; it takes well under one
 

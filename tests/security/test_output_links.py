@@ -14,11 +14,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import MINI_BRIEF, REPO, briefgen, make_project  # noqa: E402
+from hostile import MINI_BRIEF, REPO, briefgen, make_project
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from conftest import run_cli  # noqa: E402
+from conftest import run_cli
+
+pytestmark = pytest.mark.slow   # builds in processes over planted links
 
 PRECIOUS = "precious data that must survive\n"
 

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import make_project  # noqa: E402
+from hostile import make_project
 
-from briefgen.workflows.brief import build_brief  # noqa: E402
-from briefgen.preview.server import PreviewServer  # noqa: E402
-from briefgen.preview.state import ChangeFeed, Preview  # noqa: E402
-from briefgen.project import Project  # noqa: E402
+from briefgen.preview.server import PreviewServer
+from briefgen.preview.state import ChangeFeed, Preview
+from briefgen.project import Project
+from briefgen.workflows.brief import build_brief
 
 ROUTES = ["/", "/briefs/mini", "/briefs/mini.pdf", "/_preview/overlay.js",
           "/_preview/state/mini.json", "/_preview/events"]
@@ -75,7 +75,8 @@ def get(server: PreviewServer, path: str, host: str | None) -> tuple[int, bytes]
 def test_a_foreign_host_gets_nothing(server: PreviewServer, route: str, host: str):
     status, body = get(server, route, host.format(port=server.port, other=server.port + 1))
     assert status in (400, 421), (status, body[:200])
-    assert b"Mini brief" not in body and b"%PDF" not in body
+    assert b"Mini brief" not in body
+    assert b"%PDF" not in body
 
 
 @pytest.mark.parametrize("route", ROUTES)
@@ -86,9 +87,11 @@ def test_a_request_without_host_gets_400(server: PreviewServer, route: str):
 @pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "LocalHost:{port}", "[::1]:{port}"])
 def test_the_loopback_names_are_answered(server: PreviewServer, host: str):
     status, body = get(server, "/", host.format(port=server.port))
-    assert status == 200 and b"Mini brief" in body
+    assert status == 200
+    assert b"Mini brief" in body
     status, body = get(server, "/briefs/mini.pdf", host.format(port=server.port))
-    assert status == 200 and body.startswith(b"%PDF")
+    assert status == 200
+    assert body.startswith(b"%PDF")
 
 
 def test_a_pdf_that_is_a_link_is_not_served(own_server: PreviewServer, tmp_path: Path):
@@ -99,9 +102,11 @@ def test_a_pdf_that_is_a_link_is_not_served(own_server: PreviewServer, tmp_path:
     pdf.unlink()
     pdf.symlink_to(secret)
     status, body = get(server, "/briefs/mini.pdf", f"127.0.0.1:{server.port}")
-    assert status == 404 and SECRET.encode() not in body
+    assert status == 404
+    assert SECRET.encode() not in body
     status, body = get(server, "/", f"127.0.0.1:{server.port}")
-    assert status == 200 and b"mini.pdf" not in body
+    assert status == 200
+    assert b"mini.pdf" not in body
 
 
 def test_a_pdf_in_a_linked_output_folder_is_not_served(own_server: PreviewServer, tmp_path: Path):
@@ -110,4 +115,5 @@ def test_a_pdf_in_a_linked_output_folder_is_not_served(own_server: PreviewServer
     (tmp_path / "output").rename(elsewhere)
     (tmp_path / "output").symlink_to(elsewhere)
     status, body = get(server, "/briefs/mini.pdf", f"127.0.0.1:{server.port}")
-    assert status == 404 and not body.startswith(b"%PDF")
+    assert status == 404
+    assert not body.startswith(b"%PDF")

@@ -18,10 +18,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile import MINI_BRIEF, MINI_PERSON, RED_PNG, briefgen, make_project  # noqa: E402
+from hostile import MINI_BRIEF, MINI_PERSON, RED_PNG, briefgen, make_project
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from conftest import run_cli  # noqa: E402
+from conftest import run_cli
+
+pytestmark = pytest.mark.slow   # builds and checks in processes that must not hang on a FIFO
 
 SECRET = "TOP-SECRET-OUTSIDE-THE-PROJECT"
 GENEROUS = 120  # seconds; the work itself takes a few
@@ -108,7 +110,8 @@ def test_a_dangling_link_does_not_stop_the_build(tmp_path: Path):
     assert code == 1, err
     assert "content/dangling.yaml: error: the file is a symbolic link" in err, err
     assert "2 built, 0 unchanged, 1 failed" in out, out
-    assert project.output(".pdf").exists() and (project.root / "output" / "other.pdf").exists()
+    assert project.output(".pdf").exists()
+    assert (project.root / "output" / "other.pdf").exists()
 
 
 def test_a_fifo_brief_does_not_hang_check_or_build(tmp_path: Path):
@@ -148,4 +151,5 @@ def test_an_image_linked_to_dev_zero_inside_assets_is_refused(tmp_path: Path):
     line = project.replace_line("background: The background.", "background: A map ![map](assets/zero.png).")
     code, _, err = _run("build", "--root", tmp_path)
     assert code == 1
-    assert f"content/mini.yaml:{line}:26: error: " in err and "zero.png" in err, err
+    assert f"content/mini.yaml:{line}:26: error: " in err, err
+    assert "zero.png" in err, err
