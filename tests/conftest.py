@@ -61,7 +61,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 # The sample's own annex line, for tests that choose another.
-SAMPLE_ANNEX = "annex: [agenda, background, quotes, sources]\n"
+SAMPLE_ANNEX = "annex: [agenda, deliverables, background, quotes, sources]\n"
 SAMPLE_ID = "camp-david-2023"
 
 

@@ -733,7 +733,9 @@ def test_portion_marks_and_withheld_lines(built: Path):
     partner = (built / "output" / "ally-talks.partner.html").read_text(encoding="utf-8")
     assert "1 message withheld from this version" in partner
     assert "Version for Japanese delegation · 11 portions withheld" in partner
-    assert 'style="background: #0033a0; color: #ffffff"' in partner
+    # CONFIDENTIAL's blue on the banner's text only (7:1 on white), no filled bar.
+    assert 'style="color: #0033a0; font-size: 10pt"' in partner
+    assert "background: #0033a0" not in partner
 
 
 # Each section's marked portion in ally-talks: its mark, then the words it is printed before.

@@ -70,6 +70,9 @@ class Book(StrictModel):
     title: Line = Field(description="Title on the cover.", examples=["G7 Summit, Hiroshima"])
     subtitle: Line | None = Field(None, description="One line under the title.",
                                   examples=["The President's meetings, May 18–21, 2023"])
+    addressee: Line | None = Field(None, description="Whom the book is for, as the cover names "
+                                   "them: \"BRIEFING BOOK FOR THE PRESIDENT\" (default: \"BRIEFING "
+                                   "BOOK\").", examples=["the President"])
     classification: Classification = Field(description="The book's marking, printed on every page; "
                                            "never lower than the marking of any of its briefs "
                                            "(in their marking scheme, caveats included).")

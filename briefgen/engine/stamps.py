@@ -185,11 +185,18 @@ def read_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str) -> S
     return stamp
 
 
+def recorded_body(output_dir: Path, brief_id: str) -> str:
+    """The body step the brief's last built PDF is set at ("" when not recorded)."""
+    stamp = read_stamp(layout_path(output_dir, brief_id))
+    return str(stamp.get("body", "")) if stamp else ""
+
+
 def record_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str,
-                          problems: list[dict[str, Any]], words: int) -> None:
+                          problems: list[dict[str, Any]], words: int, body: str = "") -> None:
     """Remember how a brief laid out (by `check` or `build`), so the next check of the same
-    inputs does not lay it out again."""
-    stamp = {"fingerprint": fingerprint_, "problems": problems, "words": words}
+    inputs does not lay it out again; a build also records the body step its PDF is set at
+    (a book sets all its briefs at one step)."""
+    stamp = {"fingerprint": fingerprint_, "problems": problems, "words": words, "body": body}
     try:
         write_atomic(layout_path(output_dir, brief_id), json.dumps(stamp, indent=1).encode(),
                      durable=False)

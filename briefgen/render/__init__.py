@@ -1,6 +1,7 @@
 """Render: a validated brief to what a reader sees.
 
 Labels and dates shared by every output (`labels`), Markdown to safe HTML (`richtext`),
+curly quotes in the text of every page (`typography`),
 the HTML page (`html`), the plain text (`text`), the Word file (`docx`), the PDF with its safe fetcher (`pdf`,
 `fetcher`) and its PDF/UA finishing (`pdf_tags`), how the laid-out page fits (`fit`); a
 book's own pages (`book`), its calendar (`calendar`) and its parts joined into one tagged

@@ -23,13 +23,22 @@ from briefgen.content.models import Person
 from briefgen.content.schedule import ScheduleItem, book_schedule, clock_labels, event_days
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
-from briefgen.render.html import PAGE_SIZES, _banner_class, colours_style, portion_marker, template_environment
+from briefgen.render.html import (
+    PAGE_MARGINS,
+    PAGE_SIZES,
+    _banner_class,
+    colours_style,
+    portion_marker,
+    template_environment,
+)
 from briefgen.render.labels import View, long_date, medium_date, short_names, span_of_days
 from briefgen.render.pdf import render_plain_pdf
 from briefgen.render.richtext import RichText
+from briefgen.render.typography import curl_quotes_in_html
 
 TEMPLATE_NAME = "book.html.j2"
-FOOTER_POINTS = 7
+FOOTER_POINTS = 9
+STAMP_FROM_EDGE = "0.42in"     # the frame's banner line (page-common.css), clear of the 0.35 in strip
 NO_ZONE = "time zone not given"   # beside a time that no item, event or book gives a zone
 NAME_ORDER_LABELS = {"family-first": "family name first", "given-first": "given name first"}
 
@@ -63,8 +72,10 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         "lang": "en",
         "generator": f"briefgen {__version__}",
         "page_size": PAGE_SIZES[book.paper],
+        "page_margin": PAGE_MARGINS[book.paper],
         "title": book.title,
         "subtitle": book.subtitle or "",
+        "addressee": book.addressee or "",
         "classification": book.classification,
         "banner_class": _banner_class(book.classification),
         "banner_style": _banner_style(book.classification, briefs),
@@ -76,7 +87,8 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         "home_timezone": home or "",
         "home_column": home_column,
         # home times are shown only where the local zone is known, so each local time has it
-        "zones_note": f"Local time, with its zone; home time: {home}." if home_column else "",
+        "zones_note": f"Local time, with its zone; home time: {zone_place(home)}." if home_column and home else "",
+        "home_heading": f"{zone_place(home)} time" if home else "Home",
         "schedule": [{"day": long_date(day) if day else "Date to be set", "entries": items}
                      for day, items in rows.items()],
         "sections": [{"anchor": f"section-{n}", "title": s.title, "text": text.block(s.text)}
@@ -120,6 +132,14 @@ def _banner_style(marking: str, briefs: list[ValidatedBrief]) -> str:
         return ""
 
 
+UNTIMED = "time TBC"          # a step of the schedule with no time yet
+
+
+def zone_place(zone: str) -> str:
+    """A zone as a reader names it, not its IANA name: 'America/New_York' → 'New York'."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
 def principal_home_zone(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> str | None:
     """The book's `home_timezone`, or the one its briefs agree on."""
     if validated.book.home_timezone:
@@ -134,6 +154,8 @@ def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str |
     local, home_time = clock_labels(entry.day, item, entry.zone, home)
     if item.time and entry.zone is None:
         local = f"{item.time}, {NO_ZONE}"
+    if not item.time:
+        local = UNTIMED
     return {"time": local, "home_time": home_time, "title": item.title,
             "mark": portion_marker(rules_of(validated.brief))(item.marking),
             "mark_text": repeated_mark(validated.brief, item.marking),
@@ -169,27 +191,26 @@ def render_book_part(view: View, part: str, templates_dir: Path = TEMPLATES_DIR)
     glance and extra sections), `biographies`, or `html` (the whole book for screens, with
     the briefs in sandboxed frames)."""
     template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
-    return template.render(book=view, part=part)
+    return curl_quotes_in_html(template.render(book=view, part=part))
 
 
 def footer_pdf(view: View, sizes: list[tuple[float, float]]) -> bytes:
-    """One page per book page, of the same size (points), with only the footer line on it:
-    the book's marking, its title, Page N of M. Not tagged: it is drawn into the book's
-    pages as a pagination artifact."""
+    """One page per book page, of the same size (points), with only the book's page number
+    on it, 'Book · Page N of M', at the right of the top banner's line (the briefs' own
+    'Page i of N' and the marking keep the bottom line; the marking is never repeated). Not
+    tagged: it is drawn into the book's pages as a pagination artifact."""
     names = {size: f"s{n}" for n, size in enumerate(dict.fromkeys(sizes))}
     css = "".join(f"@page {name} {{ size: {w}pt {h}pt; margin: 0; }}\n" for (w, h), name in names.items())
-    title = html.escape(view["title"])
-    marking = html.escape(view["classification"])
     pages = "".join(
         f'<div class="p" style="page: {names[size]}; height: {size[1]}pt">'
-        f'<p class="stamp"><span class="m">{marking}</span> · {title} · Page {n} of {len(sizes)}</p></div>'
+        f'<p class="stamp">Book · Page {n} of {len(sizes)}</p></div>'
         for n, size in enumerate(sizes, start=1))
     return render_plain_pdf(
         f"<!DOCTYPE html><html lang='{view['lang']}'><head><meta charset='utf-8'><style>{css}"
         "html { font-family: 'Noto Sans', sans-serif; }"
         ".p { position: relative; break-after: page; margin: 0; }"
-        ".stamp { position: absolute; bottom: 2pt; line-height: 1.2; left: 0; right: 0; margin: 0; text-align: center;"
-        f" font-size: {FOOTER_POINTS}pt; color: #333; }}"
+        f".stamp {{ position: absolute; top: {STAMP_FROM_EDGE}; right: 0.75in; line-height: 1; margin: 0;"
+        f" font-size: {FOOTER_POINTS}pt; color: #3b424c; font-variant-numeric: tabular-nums; }}"
         ".m { font-weight: 700; }</style></head><body style='margin:0'>"
         f"{pages}</body></html>")
 

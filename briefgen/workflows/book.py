@@ -37,7 +37,7 @@ from briefgen.workflows.brief import (
     pool_for,
     shared_people,
 )
-from briefgen.workflows.layouts import BookFooter, BookPart, run_layout
+from briefgen.workflows.layouts import BookFooter, BookPart, PdfAtStep, run_layout
 
 if TYPE_CHECKING:
     from briefgen.content.books import ValidatedBook
@@ -109,6 +109,8 @@ def check_books(project: Project, ids: Iterable[str] = ()) -> list[BriefResult]:
     for path in find_books(project, ids):
         try:
             results.append(check_book(project, path, registries)[1])
+        except UsageError:             # the command itself is wrong (a house that is not there)
+            raise
         except Exception as exc:  # a bug met on this book fails this book, not the check
             results.append(bug_failure(project, path, exc))
     return results
@@ -143,6 +145,8 @@ def _build_books(project: Project, paths: list[Path], options: BuildOptions,
         try:
             result = _build_book(project, path, options, report, known, registries, shared, brief_results,
                                  checked_books, pool)
+        except UsageError:             # the command itself is wrong (a house that is not there)
+            raise
         except Exception as exc:  # a bug met on this book fails this book, not the build
             result = bug_failure(project, path, exc)
         report(result)
@@ -331,6 +335,32 @@ def _footer(pool: WorkerPool, cache: PartCache | None, view: View, sizes: list[t
     return _kept_or_made(cache, "footer", made_from, lay_out).pdf
 
 
+def _briefs_at_one_step(project: Project, checked: CheckedBook, cache: PartCache | None,
+                        pool: WorkerPool) -> list[bytes]:
+    """Each brief's PDF, every one at the same body step: the smallest any of them needs
+    (recorded by its build). A brief built at a larger step is laid out again at that one
+    for the book, on a worker (its own PDF keeps its step); the result is kept like the
+    book's own parts."""
+    from briefgen.render.pdf import smallest_step
+
+    steps = [stamps.recorded_body(project.output_dir, b.brief_id) for b in checked.briefs]
+    step = smallest_step(steps)
+    pdfs = []
+    for brief, own_step in zip(checked.briefs, steps, strict=True):
+        if not step or own_step == step:
+            pdfs.append((project.output_dir / f"{brief.brief_id}.pdf").read_bytes())
+            continue
+        html = (project.output_dir / f"{brief.brief_id}.html").read_text(encoding="utf-8")
+        source = brief.content_text()
+
+        def lay_out(html: str = html, source: ContentText = source) -> OwnPart:
+            pdf = run_layout(pool, PdfAtStep(project.asset_roots), (html, source, step),
+                             f"{source.display_path} at the book's type size")
+            return OwnPart(pdf, 0, {})
+        pdfs.append(_kept_or_made(cache, f"brief-{brief.brief_id}", f"{step}\n{html}", lay_out).pdf)
+    return pdfs
+
+
 def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = None,
              pool: WorkerPool | None = None) -> dict[str, bytes]:
     """The book's PDF, HTML and calendar.
@@ -349,7 +379,7 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
     from briefgen.render.pdf_join import BookInfo, JoinPart, join_tagged, page_count
 
     book, briefs = checked.book, checked.briefs
-    brief_pdfs = [(project.output_dir / f"{b.brief_id}.pdf").read_bytes() for b in briefs]
+    brief_pdfs = _briefs_at_one_step(project, checked, cache, pool)
     brief_pages = [page_count(pdf) for pdf in brief_pdfs]
     source = ContentText(book.path, book.display_path, ())
 

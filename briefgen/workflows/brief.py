@@ -284,7 +284,8 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
         return result.fail(_of_version(diagnostics_of(exc, project.display(prepared.path)), prepared))
     if not prepared.output_id:
         remove_overflow_draft(project, prepared.brief_id)
-        record_layout(project, prepared, [], result.fit.words if result.fit else 0, shared_digest)
+        record_layout(project, prepared, [], result.fit.words if result.fit else 0, shared_digest,
+                      result.fit.body if result.fit else "")
     outputs = {".html": prepared.html.encode("utf-8"), ".pdf": pdf}
     if record_pdf is not None:
         outputs[stamps.RECORD_SUFFIX] = record_pdf
@@ -471,6 +472,8 @@ def _prepared(project: Project, paths: list[Path], options: BuildOptions,
             result, versions = failure_result(project, path, JobFailed(
                 "timeout", f"took longer than its time budget ({options.budget.seconds:g} s) "
                 "and was stopped")), []
+        except UsageError:             # the command itself is wrong (a house that is not there)
+            raise
         except Exception as exc:  # a bug met on this brief fails this brief, not the build
             result, versions = bug_failure(project, path, exc), []
         result.seconds = time.perf_counter() - started
@@ -535,10 +538,10 @@ def is_person_file(path: Path) -> bool:
 
 
 def record_layout(project: Project, prepared: PreparedBrief, problems: list[Diagnostic],
-                  words: int, shared_digest: str) -> None:
-    """What a build learnt about the layout, for the next `check`."""
+                  words: int, shared_digest: str, body: str = "") -> None:
+    """What a build learnt about the layout, for the next `check` (and its body step, for a book)."""
     stamps.record_layout_verdict(project.output_dir, prepared.brief_id, prepared.fingerprint(shared_digest),
-                                      [asdict(d) for d in problems], words)
+                                 [asdict(d) for d in problems], words, body)
 
 
 def people_registry(project: Project, brief_path: Path) -> PeopleRegistry:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from briefgen.engine import stamps
 from briefgen.engine.workers import WorkerPool
-from briefgen.errors import ContentError, Diagnostic
+from briefgen.errors import ContentError, Diagnostic, UsageError
 from briefgen.project import Project
 from briefgen.workflows.brief import (
     BriefResult,
@@ -50,6 +50,8 @@ def check_briefs(project: Project, files: Iterable[Path] = (), *, layout: bool =
         for path in find_briefs(project, files):
             try:
                 results.append(_check_one(project, path, registries, layout, shared, pool))
+            except UsageError:             # the command itself is wrong (a house that is not there)
+                raise
             except Exception as exc:  # a bug met on this file fails this file, not the check
                 results.append(bug_failure(project, path, exc))
     if not files:

@@ -74,11 +74,11 @@ class FitVerdict:
     asset_roots: tuple[Path, ...]
 
     def __call__(self, job: tuple[str, ContentText]) -> tuple[tuple[Diagnostic, ...], int]:
-        from briefgen.render.pdf import check_fit, lay_out
+        from briefgen.render.pdf import check_fit, lay_out_stepped
 
         html, source = job
         try:
-            laid_out = lay_out(html, source, self.asset_roots)
+            html, laid_out, _ = lay_out_stepped(html, source, self.asset_roots)
             fit = check_fit(html, laid_out, source, self.asset_roots, draft=False)
         except BriefgenError as exc:
             return _problems_of(exc, source).diagnostics, 0
@@ -92,13 +92,30 @@ class PageOne:
     asset_roots: tuple[Path, ...]
 
     def __call__(self, job: tuple[str, ContentText]) -> tuple[bytes, str] | Problems:
-        from briefgen.render.pdf import lay_out, page_fill
+        from briefgen.render.pdf import lay_out_stepped, page_fill
 
         html, source = job
         try:
-            laid = lay_out(html, source, self.asset_roots)
+            _, laid, _ = lay_out_stepped(html, source, self.asset_roots)
             document: Any = laid.document
             return document.write_pdf(), page_fill(laid)
+        except BriefgenError as exc:
+            return _problems_of(exc, source)
+
+
+@dataclass(frozen=True)
+class PdfAtStep:
+    """A brief's PDF at a given body step (a book sets all its briefs at the smallest step
+    any of them needs)."""
+
+    asset_roots: tuple[Path, ...]
+
+    def __call__(self, job: tuple[str, ContentText, str]) -> bytes | Problems:
+        from briefgen.render.pdf import write_pdf_at_step
+
+        html, source, step = job
+        try:
+            return write_pdf_at_step(html, source, self.asset_roots, step)
         except BriefgenError as exc:
             return _problems_of(exc, source)
 
