@@ -16,10 +16,11 @@ Severity = Literal["error", "warning"]
 # What went wrong, for the code that decides what to do about it (the preview, the CLI,
 # the email): content that does not validate; a page that does not fit; over the time or
 # memory budget; a worker that died; a glyph no font has; a URL refused or not fetched;
-# a template that fails; warnings refused by --strict; a placeholder left by `briefgen new`.
+# a template that fails; warnings refused by --strict; a placeholder left by `briefgen new`;
+# text changed after its clearance (content/clearance.py).
 # (And "bug": briefgen itself failed inside a long-lived process that reports and goes on.)
 Kind = Literal["invalid", "overflow", "timeout", "memory", "crashed", "font", "fetch",
-               "template", "strict", "placeholder", "bug"]
+               "template", "strict", "placeholder", "clearance", "bug"]
 
 
 class ExitCode(IntEnum):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -58,7 +61,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 # The sample's own annex line, for tests that choose another.
-SAMPLE_ANNEX = "annex: [agenda, background, quotes, sources]\n"
+SAMPLE_ANNEX = "annex: [agenda, deliverables, background, quotes, sources]\n"
 SAMPLE_ID = "camp-david-2023"
 
 
@@ -93,6 +96,12 @@ def git(root: Path, *args: str) -> str:
     """Run git in `root` as a test author; its output."""
     return subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.org",
                            *args], capture_output=True, text=True, check=True).stdout
+
+
+def commit(root: Path, message: str) -> None:
+    """Commit everything in `root`'s working tree, as a test author."""
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
 
 
 @pytest.fixture
@@ -169,3 +178,57 @@ def tiny_png() -> bytes:
     rows = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+# --- how often a command validates and reads each brief (issue 24: one prepared value) -------
+
+_OPENED: list[Path] | None = None
+
+
+def _count_opens(event: str, args: tuple) -> None:
+    if event == "open" and _OPENED is not None and isinstance(args[0], (str, bytes, os.PathLike)):
+        _OPENED.append(Path(os.fsdecode(args[0])))
+
+
+sys.addaudithook(_count_opens)   # process-wide and never removed: it counts only while asked
+
+
+@dataclass
+class Counts:
+    """Validations (by brief file) and opens of any file, in this process, while counting."""
+
+    validations: list[Path] = field(default_factory=list)
+    opened: list[Path] = field(default_factory=list)
+
+    def reads_of(self, path: Path) -> int:
+        return sum(p.resolve() == path.resolve() for p in self.opened if p.exists())
+
+    def validations_of(self, path: Path) -> int:
+        return sum(p.resolve() == path.resolve() for p in self.validations)
+
+    def restart(self) -> None:
+        """Forget what the test's own set-up opened and validated."""
+        self.validations.clear()
+        self.opened.clear()
+
+
+@pytest.fixture
+def counts(monkeypatch) -> Iterator[Counts]:
+    """Count every validation of a brief and every file opened in this process (the workers
+    never read a brief: they are given it prepared). The CLI runs in this process."""
+    global _OPENED
+    from briefgen.content import validate
+
+    found = Counts()
+    real = validate.validate_document
+
+    def counted(doc, people):
+        found.validations.append(doc.path)
+        return real(doc, people)
+
+    monkeypatch.setattr(validate, "validate_document", counted)
+    _OPENED = found.opened
+    try:
+        yield found
+    finally:
+        _OPENED = None

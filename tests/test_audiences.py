@@ -65,6 +65,7 @@ BANNERS = {("ally-talks", None): "SECRET//NOFORN", ("ally-talks", "staff"): "SEC
            ("ally-talks", "partner"): "CONFIDENTIAL//REL TO USA, JPN",
            ("ally-talks", "press"): "UNCLASSIFIED", ("board-review", None): "CONFIDENTIAL",
            ("board-review", "staff"): "INTERNAL", ("board-review", "public"): "PUBLIC"}
+PUBLIC_READOUT = {"ally-talks": "press", "board-review": "public"}   # each brief's most public audience
 RECIPIENTS = {("ally-talks", "partner"): ["partner.desk@example.org"],
               ("ally-talks", "press"): ["press.office@example.org", "records@example.org"]}
 
@@ -218,6 +219,8 @@ def search_outputs(built: Path, brief_id: str, audience: str, monkeypatch) -> No
         assert marker in html, (stem, marker)
 
     places.update(_composed_message(built, brief_id, audience))
+    if PUBLIC_READOUT[brief_id] == audience:        # the public readout: from this version only
+        places.update(_public_readout(built, brief_id))
     draft = run_cli("email", brief_id, "--root", built, "--audience", audience)
     assert draft.code == 0, draft.err
     places.update(message_places((output / f"{stem}.eml").read_bytes(), "email draft"))
@@ -226,6 +229,30 @@ def search_outputs(built: Path, brief_id: str, audience: str, monkeypatch) -> No
     searches = search(places, withheld, visible, stem)
     record_searches((brief_id, audience), "outputs", withheld, places, searches)
     assert f"[{BANNERS[(brief_id, audience)]}]" in places["email draft: subject"]
+
+
+def _public_readout(root: Path, brief_id: str) -> dict[str, str]:
+    result = run_cli("readout", brief_id, "--root", root)
+    assert result.code == 0, result.err
+    assert f"(from the version for `{PUBLIC_READOUT[brief_id]}`)" in result.out
+    public = (root / "output" / f"{brief_id}.public-readout.md").read_text(encoding="utf-8")
+    assert "# Readout: " in public
+    assert "[FILL IN: " in public
+    return {"public readout": public}
+
+
+def test_the_readout_holds_the_whole_brief_and_the_public_one_only_what_the_press_may_see(built: Path):
+    result = run_cli("readout", "ally-talks", "--root", built)
+    assert result.code == 0, result.err
+    readout = (built / "output" / "ally-talks.readout.md").read_text(encoding="utf-8")
+    public = (built / "output" / "ally-talks.public-readout.md").read_text(encoding="utf-8")
+    assert readout.startswith("SECRET//NOFORN\n")
+    assert public.startswith("UNCLASSIFIED\n")
+    in_readout = {m for m in MARKERS["ally-talks"] if m in readout}
+    assert in_readout & US_SECRET, "the staff's readout has the secret decisions and objectives"
+    assert not {m for m in MARKERS["ally-talks"] if m in public}
+    assert "**Participants:**" in public
+    assert "Outcome: [FILL IN: " in readout
 
 
 def _composed_message(root: Path, brief_id: str, audience: str) -> dict[str, str]:
@@ -549,8 +576,12 @@ def search_preview(preview_server, brief_id: str, audience: str) -> None:
     visible = (MARKERS[brief_id] | EDIT_MARKERS[brief_id]) - withheld - DELETED
     page = f"/briefs/{brief_id}/for/{audience}"
     pages = crawl(preview_server, page)
+    stream = f"/_preview/events?brief={brief_id}&audience={audience}"   # what the overlay opens here
+    pages.update(crawl(preview_server, stream))
     assert set(pages) == {page, f"{page}.pdf", f"{page}/changes", f"/_preview/state/{brief_id}/for/{audience}.json",
-                          "/_preview/overlay.js", "/_preview/events"}
+                          "/_preview/overlay.js", stream}
+    others = set(MARKERS) - {brief_id}
+    assert not [other for other in others if other in pages[stream][1].decode()], "the stream names another brief"
     places: dict[str, str] = {}
     for path, (kind, body) in sorted(pages.items()):
         if kind == "application/pdf":
@@ -702,7 +733,9 @@ def test_portion_marks_and_withheld_lines(built: Path):
     partner = (built / "output" / "ally-talks.partner.html").read_text(encoding="utf-8")
     assert "1 message withheld from this version" in partner
     assert "Version for Japanese delegation · 11 portions withheld" in partner
-    assert 'style="background: #0033a0; color: #ffffff"' in partner
+    # CONFIDENTIAL's blue on the banner's text only (7:1 on white), no filled bar.
+    assert 'style="color: #0033a0; font-size: 10pt"' in partner
+    assert "background: #0033a0" not in partner
 
 
 # Each section's marked portion in ally-talks: its mark, then the words it is printed before.
@@ -875,13 +908,6 @@ def test_uk_and_australian_schemes():
         parse("PROTECTED//AUSTEO/REL AUS, USA", au)
 
 
-def test_each_version_is_one_more_layout_for_the_workers():
-    """Known before validating, so a brief with audiences gets workers for its versions."""
-    from briefgen.workflows.brief import _layouts_at_least
-    assert _layouts_at_least([CONTENT / "ally-talks.yaml", CONTENT / "board-review.yaml"]) == 4 + 3
-    assert _layouts_at_least([REPO / "content" / "camp-david-2023.yaml"]) == 1
-
-
 UK_BRIEF = """\
 title: Ministerial Visit
 prepared_by: Private office (test content)
@@ -961,3 +987,38 @@ def test_the_preview_shows_the_full_brief_s_pdf_before_its_versions_are_laid_out
     assert (site.output_dir / "ally-talks.pdf").exists()
     assert (site.output_dir / "ally-talks.press.pdf").exists()
     assert preview.version_snapshot("ally-talks", "press")[1]["status"] == "built"
+
+
+def test_the_book_s_schedule_and_calendar_repeat_each_portion_with_its_mark(tmp_path: Path):
+    """A book repeats the agenda in its schedule (PDF, HTML, the email's plain text) and its
+    calendar: each item keeps the portion mark its brief's page prints, and each calendar
+    event above the lowest level is CLASS:CONFIDENTIAL (no CLASS reads as PUBLIC)."""
+    from icalendar import Calendar
+
+    from briefgen.project import Project
+    from briefgen.render.book import PagePlan, book_text, book_view
+    from briefgen.workflows.book import check_book
+
+    root = make_project(tmp_path)
+    (root / "content" / "books").mkdir()
+    (root / "content" / "books" / "trip.yaml").write_text(
+        "title: Trip\nclassification: SECRET//NOFORN\nprepared_by: Staff\nas_of: 2023-08-17\n"
+        "timezone: Asia/Tokyo\nbriefs: [ally-talks]\n", encoding="utf-8")
+    result = run_cli("book", "trip", "--root", root)
+    assert result.code == 0, result.err
+    marked = {"Opening session": "(U)", "Restricted session on PANGOLINDRIFT": "(C//REL TO USA, JPN)",
+              "Working lunch on MARMOSETHUSH": "(S//NOFORN)"}
+    pdf = _words("\n".join(p.extract_text() for p in PdfReader(root / "output" / "trip.pdf").pages))
+    html = _visible((root / "output" / "trip.html").read_text(encoding="utf-8"))
+    events = {str(e["summary"]): e for e in Calendar.from_ical((root / "output" / "trip.ics").read_bytes())
+              .walk("VEVENT")}
+    checked, _ = check_book(Project.at(root), root / "content" / "books" / "trip.yaml")
+    assert checked is not None
+    text = _words(book_text(book_view(checked.book, checked.briefs, PagePlan(2, (), (3,), 4, 4)), []))
+    missing = [(where, title) for title, mark in marked.items()
+               for where, found in (("pdf", pdf), ("html", html), ("plain text", text),
+                                    ("calendar", " ".join(events))) if f"{mark} {title}" not in found]
+    assert not missing, missing
+    classes = {summary: str(event.get("class", "")) for summary, event in events.items()}
+    assert classes == {f"{mark} {title}": ("" if mark == "(U)" else "CONFIDENTIAL")
+                       for title, mark in marked.items()}

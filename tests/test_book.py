@@ -183,7 +183,7 @@ def test_unchanged_book_is_skipped_and_a_changed_brief_reassembles_it(tmp_path: 
     assert lines[1].startswith(f"built     output/{BRIEFS[1]}.html")   # only the changed brief
     assert lines[2].startswith(f"built     output/{BOOK}.html, output/{BOOK}.pdf, output/{BOOK}.ics")
     assert pdf.read_bytes() != before
-    assert "Trilateral leaders' meeting" in "\n".join(_texts(pdf))
+    assert "Trilateral leaders’ meeting" in "\n".join(_texts(pdf))   # typed straight, printed curly
 
 
 def _kept_parts(root: Path) -> dict[str, int]:
@@ -219,7 +219,7 @@ def test_a_change_inside_a_brief_lays_out_none_of_the_book_s_own_pages_again(tmp
     assert again[f"{BOOK}.middle.pdf"] != first[f"{BOOK}.middle.pdf"]           # the schedule
     assert again[f"{BOOK}.biographies.pdf"] == first[f"{BOOK}.biographies.pdf"]
     schedule = _texts(pdf)[2]
-    assert "Trilateral leaders' meeting" in schedule
+    assert "Trilateral leaders’ meeting" in schedule
 
     kept = root / "output" / ".briefgen" / f"{BOOK}.middle.pdf"
     kept.write_bytes((root / "output" / ".briefgen" / f"{BOOK}.biographies.pdf").read_bytes())
@@ -529,8 +529,9 @@ def test_each_calendar_event_keeps_its_own_zone_and_only_items_without_one_float
 
 
 def test_the_book_s_banner_has_the_colours_its_briefs_scheme_gives_its_marking(tmp_path: Path):
-    """The same marking in one colour on the book's pages and its briefs' (UK OFFICIAL is
-    blue in the UK scheme; the book used to print it grey, as a marking it did not know)."""
+    """The same marking in one colour and size on the book's pages and its briefs' (the book
+    used to print UK OFFICIAL as a marking it did not know; the UK scheme's banner is 12 pt
+    black text, no filled bar)."""
     from briefgen.render.book import PagePlan, book_view, render_book_part
     from briefgen.render.html import render_html
     from briefgen.workflows.book import check_book
@@ -546,8 +547,9 @@ def test_the_book_s_banner_has_the_colours_its_briefs_scheme_gives_its_marking(t
     assert checked is not None, result.errors
     brief_banner = re.search(r'<div class="banner banner-top[^"]*"[^>]*>', render_html(checked.briefs[0]))
     assert brief_banner is not None
-    assert "background: #1d5b8c" in brief_banner.group(0)
+    assert 'style="color: #000000; font-size: 12pt"' in brief_banner.group(0)
+    assert "background" not in brief_banner.group(0)
     book_html = render_book_part(book_view(checked.book, checked.briefs, PagePlan(3, (4,), (5, 6), 7, 7)), "middle")
     book_banner = re.search(r'<div class="banner banner-top[^"]*"[^>]*>', book_html)
     assert book_banner is not None
-    assert "background: #1d5b8c" in book_banner.group(0), book_banner.group(0)
+    assert book_banner.group(0) == brief_banner.group(0), book_banner.group(0)

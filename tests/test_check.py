@@ -179,7 +179,7 @@ def test_github_format_escapes_what_would_break_an_annotation(tmp_path: Path):
     edit(target, "status: expected", "status: 100%")
     result = run_cli("check", "--root", root, "--format", "github")
     line = _line_of(target, "100%")
-    assert result.out.splitlines()[0] == (
+    assert result.out.splitlines()[1] == (   # after the error that the name is not an id
         f"::error file=content/a%2Cb%3Ac%25.yaml,line={line},col=13,title=briefgen check::`status` "
         "must be one of expected, confirmed, announced, deferred, dropped; got '100%25' "
         "(deliverables[0].status)")

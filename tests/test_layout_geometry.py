@@ -119,8 +119,34 @@ def _assert_inside_page(document) -> None:
         assert x1 <= right + EPSILON, (box, x0, x1, left, right)
 
 
+def _all_boxes(document, css_class: str, page: int = 0) -> list:
+    """Every box of elements with `css_class` on a page (an inline split over lines has several)."""
+    return [box for box in content_boxes(document.pages[page]._page_box)
+            if type(box).__name__ != "TextBox" and getattr(box, "element", None) is not None
+            and box.element_tag == box.element.tag and css_class in (box.element.get("class") or "").split()]
+
+
+def _section(document, section_id: str):
+    return next(box for box in content_boxes(document.pages[0]._page_box)
+                if getattr(box, "element", None) is not None and box.element_tag == "section"
+                and box.element.get("id") == section_id)
+
+
+def _assert_in_text_column(section, boxes) -> None:
+    """Each box lies in the section's text column, right of its side head, never under it."""
+    left, right = section.content_box_x(), section.content_box_x() + section.width
+    labels = [child for child in section.children if getattr(child, "element_tag", "") == "h2"]
+    for box in boxes:
+        assert left - EPSILON <= box.position_x, (box, left)
+        assert box.position_x + box.margin_width() <= right + EPSILON, (box, right)
+        assert not any(_overlap(box, label) for label in labels), (box, labels)
+
+
 @pytest.mark.parametrize("count", range(1, 13))
-def test_participants_fill_rows_left_to_right_without_gaps(tmp_path: Path, count: int):
+def test_participants_are_listed_in_order_in_the_text_column(tmp_path: Path, count: int):
+    """Participants by side, one run of names per side: every person printed, in the brief's
+    order (reading left to right, top to bottom), none over another, all in the text column
+    beside the PARTICIPANTS side head, however long a name or title."""
     people = {f"p{i}": _person(i) for i in range(1, count + 1)}
     if count >= 3:
         people["p2"] = _person(2, name=LONG_NAME, title=LONG_TITLE)
@@ -128,26 +154,14 @@ def test_participants_fill_rows_left_to_right_without_gaps(tmp_path: Path, count
                                          agenda=ONE_DAY_AGENDA), people)
     persons = _boxes(document, "person")
     assert len(persons) == count
-    grid = _boxes(document, "people")[0]
-    rows: dict[float, list] = {}
-    for box in persons:
-        rows.setdefault(round(box.position_y, 1), []).append(box)
-    ordered = [rows[y] for y in sorted(rows)]
-    columns = len(ordered[0])
-    # Every row but the last is full; the rows hold the people in order, left to right.
-    assert [len(row) for row in ordered[:-1]] == [columns] * (len(ordered) - 1)
-    assert 0 < len(ordered[-1]) <= columns
-    assert [box for row in ordered for box in row] == persons
-    for row in ordered:
-        assert abs(row[0].position_x - grid.content_box_x()) < EPSILON, "a row starts at the left edge"
-        xs = [box.position_x for box in row]
-        assert xs == sorted(xs)
-        for column, box in enumerate(row):
-            assert abs(box.position_x - ordered[0][column].position_x) < EPSILON, "columns line up"
-    for i, a in enumerate(persons):
-        assert a.position_x + a.margin_width() <= grid.content_box_x() + grid.width + EPSILON
-        for b in persons[i + 1:]:
+    assert sorted(persons, key=lambda box: (round(box.position_y, 1), box.position_x)) == persons
+    names = ["".join(box.element.itertext()) for box in _boxes(document, "name")]
+    assert names == [LONG_NAME if p == "p2" and count >= 3 else f"Participant Number {p[1:]}" for p in people]
+    every_box = _all_boxes(document, "person")
+    for i, a in enumerate(every_box):
+        for b in every_box[i + 1:]:
             assert not _overlap(a, b), (a, b)
+    _assert_in_text_column(_section(document, "participants"), every_box)
     _assert_inside_page(document)
 
 
@@ -157,12 +171,19 @@ def test_participants_fill_rows_left_to_right_without_gaps(tmp_path: Path, count
     (True, ("confirmed", "expected"), ["status", "what", "caveat"]),
     (False, ("announced", "deferred", "dropped"), ["status", "what"]),
 ])
-def test_deliverables_waste_no_column(tmp_path: Path, caveats: bool, statuses, cells):
+@pytest.mark.parametrize("where", ["page 1", "annex"])
+def test_deliverables_waste_no_column(tmp_path: Path, caveats: bool, statuses, cells, where: str):
+    """Every row fills its table with the cells it needs; on paper's page 1 the caveats (staff
+    matter) are left to the annex, so no row there has a caveat cell."""
     people = {f"p{i}": _person(i) for i in range(1, 4)}
+    annex = "[deliverables, background, quotes, sources]" if where == "annex" else "[background, quotes, sources]"
     document = _lay_out(tmp_path, _brief(list(people), deliverables=_deliverables(4, caveats, statuses),
-                                         agenda=ONE_DAY_AGENDA), people)
-    table = _boxes(document, "deliverables")[0]
-    rows = _boxes(document, "deliverable")
+                                         agenda=ONE_DAY_AGENDA, annex=annex), people)
+    page = 1 if where == "annex" else 0
+    if where == "page 1":
+        cells = [cell for cell in cells if cell != "caveat"]
+    table = _boxes(document, "deliverables", page)[0]
+    rows = _boxes(document, "deliverable", page)
     assert len(rows) == 4
     for row in rows:
         tds = [cell for cell in row.children if getattr(cell, "element_tag", "") == "td"]
@@ -175,7 +196,7 @@ def test_deliverables_waste_no_column(tmp_path: Path, caveats: bool, statuses, c
     _assert_inside_page(document)
 
 
-def test_multi_day_agenda_and_several_quotes_stay_in_their_column(tmp_path: Path):
+def test_multi_day_agenda_and_several_quotes_stay_in_the_text_column(tmp_path: Path):
     people = {"p1": _person(1, name=LONG_NAME), "p2": _person(2, title=LONG_TITLE)}
     quotes = "quotes:\n" + "".join(f"  - text: Quotation number {i}, short enough.\n    by: p{1 + i % 2}\n"
                                    for i in range(3))
@@ -186,14 +207,16 @@ def test_multi_day_agenda_and_several_quotes_stay_in_their_column(tmp_path: Path
     whens = list(_boxes(document, "when"))
     texts = [" ".join(t.text.strip() for t in _text_boxes(box)) for box in whens]
     assert texts == ["Wed May 1 09:30", "10:30", "Thu May 2 11:30", "12:30", "Fri May 3 13:30", "14:30"]
-    side = _boxes(document, "side")[0]
-    main = _boxes(document, "main")[0]
-    assert not _overlap(side, main)
+    agenda = _section(document, "agenda")
+    _assert_in_text_column(agenda, _boxes(document, "when") + _boxes(document, "what") + _boxes(document, "agenda"))
+    for when in _boxes(document, "when"):
+        for what in _boxes(document, "what"):
+            assert not _overlap(when, what), (when, what)
     quote_boxes = _boxes(document, "quote")
     assert len(quote_boxes) == 3
-    for box in quote_boxes + _boxes(document, "when") + _boxes(document, "agenda"):
-        assert side.position_x - EPSILON <= box.position_x
-        assert box.position_x + box.margin_width() <= side.position_x + side.margin_width() + EPSILON
+    for quote in quote_boxes:
+        quoted = [child for child in quote.children if getattr(child, "element_tag", "") == "blockquote"]
+        _assert_in_text_column(quote, quoted)
     for i, a in enumerate(quote_boxes):
         for b in quote_boxes[i + 1:]:
             assert not _overlap(a, b)

@@ -155,10 +155,11 @@ def assert_brief_message(message, project: Path) -> None:
     html = message.get_body(("html",)).get_content()
     assert "Camp David Trilateral Summit" in html
     assert "Commitment to consult" in html
-    # The title heads the body (issue 18); the bottom line is the first thing under it (issue 16).
+    # The marking first (issue 23), then the title (issue 18); the bottom line is the first
+    # thing under it (issue 16).
     title_end = html.index("Camp David Trilateral Summit</h1>")
-    assert title_end < html.index("Bottom line:") < min(html.index("UNCLASSIFIED"), html.index("As of"),
-                                                        html.index("Participants")), \
+    assert html.index("UNCLASSIFIED") < title_end, "the marking comes first"
+    assert title_end < html.index("Bottom line:") < min(html.index("As of"), html.index("Participants")), \
         "the bottom line comes first in the email, under its title"
     # The heading says the status once when every deliverable shares it, as on the page (issue 22).
     assert re.search(r">Expected deliverables</h2>", html)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import edit, tiny_png
+from conftest import SAMPLE_ANNEX, edit, tiny_png
 
 from briefgen.render.text import brief_text
 from briefgen.workflows.brief import Project, check_brief
@@ -107,7 +107,7 @@ def test_the_text_says_what_is_attached_from_its_pages(project: Path, brief_file
     assert "The brief is attached as camp-david-2023.pdf (3 pages: page 1, then Annex A)." in closing(3)
     assert "one-page" not in closing(3)
     assert "The brief is attached as camp-david-2023.pdf. UNCLASSIFIED" in closing(None)
-    edit(brief_file, "annex: [agenda, background, quotes, sources]\n", "annex: []\n")
+    edit(brief_file, SAMPLE_ANNEX, "annex: []\n")
     validated, _ = check_brief(Project.at(project), brief_file)
     assert validated is not None
     assert "The brief is attached as camp-david-2023.pdf (2 pages)." in closing(2)

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE_ANNEX, SAMPLE_ID, edit, run_cli
-from pdf_utils import character_sizes, pdf_text, size_histogram
+from pdf_utils import character_sizes, size_histogram
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.slow   # every test lays out page one and reads the PDF back
 
-ROOMY_ANNEX = "agenda, sensitivities, background, quotes, sources"   # room on page 1 for badges
+ROOMY_ANNEX = "agenda, if_raised, sensitivities, background, quotes, sources"   # room on page 1 for badges
 CITATION_CHARS = set("0123456789,–")
-LONG_MESSAGE = " ".join(["The summit follows a long series of meetings."] * 25)
+LONG_MESSAGE = " ".join(["The summit follows a long series of meetings."] * 50)
 
 
 def _squashed(text: str) -> str:
@@ -36,21 +36,28 @@ def _sizes_of(sizes: list[tuple[str, float]], snippet: str) -> list[float]:
 # --- the type floor ---------------------------------------------------------------------
 
 BODY_TEXT = [
-    "A meeting of the leaders of the United States, Japan and the Republic of Korea",
-    "Each nation commits to consult the others in the event of any crisis",
     "The leaders will announce a pledge to consult one another",
+    "through the commitment to consult",
     "It is not intended to be an",
     "The summit is not about",
     "Do not get ahead of the formal statements.",
 ]
+# With the deliverables on page 1 (ROOMY_ANNEX): the bottom line, a deliverable, an objective.
+ROOMY_BODY_TEXT = [
+    "The leaders will announce a pledge to consult one another",
+    "Each nation commits to consult the others in the event of any crisis",
+    "through the commitment to consult",
+]
+LABEL_SIZE = 8.5   # the side heads; nothing on page 1 is smaller (the footer is 9 pt)
 
 
 def _assert_type_floor(pdf: Path, body: list[str]) -> None:
+    """Nothing under the labels' 8.5 pt (no citation marks on paper's page 1 any more), the
+    body at 10 pt or more, and most of the page body text."""
     sizes = character_sizes(pdf, page=0)
     histogram = size_histogram(sizes)
-    small = {(char, size) for char, size in sizes if size < 8}
-    assert {char for char, _ in small} <= CITATION_CHARS, f"text under 8 pt: {small} ({histogram})"
-    assert all(size >= 6.5 for _, size in small), f"citation marks under 6.5 pt: {histogram}"
+    small = {(char, size) for char, size in sizes if size < LABEL_SIZE}
+    assert not small, f"text under {LABEL_SIZE} pt: {small} ({histogram})"
     for snippet in body:
         assert min(_sizes_of(sizes, snippet)) >= 10, f"{snippet!r} is under 10 pt ({histogram})"
     at_ten = sum(count for size, count in histogram.items() if size >= 10)
@@ -67,16 +74,20 @@ def test_type_floor_holds_with_status_badges_and_owners(project: Path, brief_fil
     edit(brief_file, "    owners: [biden, kishida, yoon]", "    owners: [biden]")
     assert run_cli("build", "--root", project).code == 0
     pdf = project / "output" / f"{SAMPLE_ID}.pdf"
-    text = pdf_text(pdf)
-    assert "CONFIRMED" in text
-    assert "EXPECTED" in text
-    assert "Owners: Biden" in text
-    _assert_type_floor(pdf, BODY_TEXT[:3])
+    page_one = _page_texts(pdf)[0]
+    assert "CONFIRMED" in page_one
+    assert "EXPECTED" in page_one
+    # Owners are staff matter: on the screen's page 1, not on the principal's paper.
+    assert "Owners: Biden" not in page_one
+    assert "Owners: Biden" in (project / "output" / f"{SAMPLE_ID}.html").read_text()
+    _assert_type_floor(pdf, ROOMY_BODY_TEXT)
 
 
 def test_page_one_is_a_two_minute_read(sample_build: Path):
+    """At most about two minutes (520 words), and not an empty page: the sample's page 1
+    holds its bottom line, objectives, if-raised lines, participants and sensitivities."""
     words = len(re.findall(r"\w+", PdfReader(sample_build / f"{SAMPLE_ID}.pdf").pages[0].extract_text()))
-    assert 300 <= words <= 520, words
+    assert 180 <= words <= 520, words
 
 
 # --- what goes on page 1, what goes to the annex -----------------------------------------
@@ -85,10 +96,41 @@ def _page_texts(pdf: Path) -> list[str]:
     return [re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(pdf).pages]
 
 
+def test_the_purpose_leaves_page_one_for_the_annex_when_there_is_a_bottom_line(sample_build: Path):
+    """Page 1 opens with the bottom line; the purpose is not lost: it heads the annex."""
+    page_one, *annex = _page_texts(sample_build / f"{SAMPLE_ID}.pdf")
+    purpose = "A meeting of the leaders of the United States, Japan and the Republic of Korea"
+    assert purpose not in page_one
+    assert purpose in " ".join(annex)
+
+
+def test_straight_quotes_print_curly_in_plain_and_markdown_fields(project: Path, brief_file: Path):
+    """Authors type straight quotes; the page prints typographic ones, in a plain field (a
+    sensitivity's topic) as in a Markdown one (its line), with apostrophes; the YAML is untouched."""
+    edit(brief_file, "  - topic: Japan–Korea history", "  - topic: Japan's \"history\" with Korea")
+    assert run_cli("build", "--root", project).code == 0
+    page_one = _page_texts(project / "output" / f"{SAMPLE_ID}.pdf")[0]
+    assert "Japan’s “history” with Korea" in page_one, page_one
+    assert "acted “against the advice of their own councilors and staff” to" in page_one, page_one
+    assert '"' not in page_one
+    assert "'" not in page_one
+    assert "Japan's \"history\"" in brief_file.read_text(encoding="utf-8")
+
+
+def test_the_quote_pass_leaves_tags_styles_and_attributes_alone():
+    from briefgen.render.typography import curl_quotes_in_html
+
+    html = ('<style>.a::before { content: "● "; }</style><p title="x \'y\'">He said &#34;<em>no</em>&#34; '
+            "and it&#39;s done.</p><code>\"raw\"</code>")
+    assert curl_quotes_in_html(html) == ('<style>.a::before { content: "● "; }</style><p title="x \'y\'">He said '
+                                         "“<em>no</em>” and it’s done.</p><code>\"raw\"</code>")
+
+
 def test_annex_key_moves_sections_and_names_them_in_the_heading(project: Path, brief_file: Path):
     edit(brief_file, SAMPLE_ANNEX, "annex: [agenda, sensitivities, background, quotes, sources]\n")
     assert run_cli("build", "--root", project).code == 0
-    page_one, annex = _page_texts(project / "output" / f"{SAMPLE_ID}.pdf")
+    page_one, *annex_pages = _page_texts(project / "output" / f"{SAMPLE_ID}.pdf")
+    annex = " ".join(annex_pages)
     assert "SENSITIVITIES" not in page_one
     assert "SENSITIVITIES" in annex
     assert "Annex A: Agenda, sensitivities, background, quotations and sources" in annex
@@ -108,7 +150,7 @@ def test_an_empty_annex_keeps_everything_on_page_one(project: Path, brief_file: 
     # The whole sample is more than one page: the build says so, region by region.
     result = run_cli("build", "--root", project)
     assert result.code == 1, result.err
-    assert "On page 1: left column" in result.err, result.err
+    assert "On page 1: text column" in result.err, result.err
 
 
 def test_the_annex_has_its_own_page_limit(project: Path, brief_file: Path):
@@ -152,12 +194,12 @@ def test_overflow_writes_a_stamped_draft_and_keeps_the_last_good_output(project:
 
 def test_check_lays_out_and_reports_overflow_at_the_section_line(project: Path, brief_file: Path):
     edit(brief_file, "sensitivities:\n", f"key_messages:\n  - {LONG_MESSAGE}\n\nsensitivities:\n")
-    # At the line of the longest section of the region that is over (here, full width).
-    line = brief_file.read_text().splitlines().index("deliverables:") + 1
+    # At the line of the longest section of the region that is over (here, the text column).
+    line = brief_file.read_text().splitlines().index("key_messages:") + 1
     result = run_cli("check", "--root", project)
     assert result.code == 1
     assert re.search(rf"^content/{SAMPLE_ID}\.yaml:{line}:1: error: the brief does not fit on one page: "
-                     r".* (left column|full-width blocks) \d+\.\d in \(\d+ mm\) over, about \d+ words "
+                     r".* text column \d+\.\d in \(\d+ mm\) over, about \d+ words "
                      r"to cut", result.err,
                      re.MULTILINE), result.err
     assert run_cli("check", "--root", project, "--no-layout").code == 0
@@ -167,16 +209,24 @@ def test_check_lays_out_and_reports_overflow_at_the_section_line(project: Path, 
 
 
 def test_a_repeated_check_does_not_lay_out_again(project: Path):
-    """The verdict is cached by the build's fingerprint: the second run imports no WeasyPrint."""
+    """The verdict is cached by the build's fingerprint: the second run lays out nothing (its
+    verdict file is left as it was); a changed input is laid out again. The layouts run on the
+    workers: `check` itself never imports WeasyPrint."""
     code = ("import sys; from briefgen.cli.main import main; code = main(['check', '--root', sys.argv[1]]); "
             "print(code, 'weasyprint' in sys.modules)")
-    runs = [subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True,
-                           check=True).stdout.split()[-2:] for _ in range(2)]
-    assert runs == [["0", "True"], ["0", "False"]]
+    verdict = project / "output" / ".briefgen" / f"{SAMPLE_ID}.layout.json"
+
+    def check() -> list[str]:
+        return subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True,
+                              check=True).stdout.split()[-2:]
+
+    assert check() == ["0", "False"]
+    first = verdict.stat().st_mtime_ns
+    assert check() == ["0", "False"]
+    assert verdict.stat().st_mtime_ns == first, "the second check laid the brief out again"
     edit(project / "content" / "people" / "yoon.yaml", "title: President", "title: The President")
-    again = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True,
-                           check=True).stdout.split()[-2:]
-    assert again == ["0", "True"], "a changed input is laid out again"
+    assert check() == ["0", "False"]
+    assert verdict.stat().st_mtime_ns != first, "a changed input is laid out again"
 
 
 def test_a_build_warms_the_check(project: Path):
@@ -305,11 +355,11 @@ def test_the_overflow_hint_ranks_sections_by_what_the_principal_needs_least(proj
     names = re.search(r"needs least first: (.*?)\. To move", error)
     assert names, error
     order = re.findall(r"(\w[\w ]*?) \(line \d+, column \d+", names.group(1))
-    assert order == ["Deliverables", "If raised", "Key messages"], error
+    assert order == ["If raised", "Key messages", "Sensitivities"], error
     assert re.search(r"Key messages \d\.\d in \(\d+ mm\), If raised", error), "longer, yet after"
     annex_line = brief_file.read_text().splitlines().index(SAMPLE_ANNEX.strip()) + 1
-    assert (f"To move Deliverables, change `annex:` (line {annex_line}) to "
-            "`annex: [agenda, background, quotes, sources, deliverables]`") in error, error
+    assert (f"To move If raised, change `annex:` (line {annex_line}) to "
+            "`annex: [agenda, deliverables, background, quotes, sources, if_raised]`") in error, error
 
 
 def test_the_ranking_covers_every_section_annex_accepts():
@@ -359,7 +409,8 @@ def test_the_banner_is_copied_and_extracted_as_the_word_it_is(sample_build: Path
     import pypdfium2
 
     pdf = sample_build / f"{SAMPLE_ID}.pdf"
-    assert PdfReader(pdf).pages[0].extract_text().splitlines()[-1] == "UNCLASSIFIED"
+    # The bottom banner shares the footer's line (short title · marking · page number).
+    assert "UNCLASSIFIED" in PdfReader(pdf).pages[0].extract_text().splitlines()[-1].split()
     size = _sizes_of(character_sizes(pdf), "UNCLASSIFIED")[0]
     document = pypdfium2.PdfDocument(pdf)
     try:
@@ -384,12 +435,14 @@ def test_a_bio_is_printed_in_the_annex_never_on_page_one(project: Path, brief_fi
     page_one, *annex_pages = _page_texts(project / "output" / f"{SAMPLE_ID}.pdf")
     annex = " ".join(annex_pages)
     assert "FLAMINGOLEDGER" not in page_one + annex
-    edit(brief_file, SAMPLE_ANNEX, "annex: [agenda, background, quotes, biographies, sources]\n")
+    edit(brief_file, SAMPLE_ANNEX, "annex: [agenda, deliverables, background, quotes, biographies, sources]\n")
     assert run_cli("build", "--root", project).code == 0
     page_one, *annex_pages = _page_texts(project / "output" / f"{SAMPLE_ID}.pdf")
     annex = " ".join(annex_pages)
     assert "FLAMINGOLEDGER" not in page_one
     flowing = " ".join(annex.split())
-    assert "Annex A: Agenda, background, quotations, biographies and sources" in flowing
-    assert ("BIOGRAPHIES Fumio Kishida Prime Minister of Japan Prime Minister since October 2021, "
+    assert "Annex A: Agenda, deliverables, background, quotations, biographies and sources" in flowing
+    # The side head (the label column) is extracted apart from the text beside it.
+    assert "BIOGRAPHIES" in flowing
+    assert ("Fumio Kishida Prime Minister of Japan Prime Minister since October 2021, "
             "after serving as FLAMINGOLEDGER foreign minister.") in flowing

@@ -73,3 +73,42 @@ def test_a_bug_away_from_the_cap_is_reported_with_its_traceback_and_the_worker_s
         assert "Traceback (most recent call last)" in outcome.message
         assert error in outcome.message
     assert outcomes["pid"] == outcomes["pid2"]   # the same worker, still serving
+
+
+def test_a_pool_starts_workers_as_work_appears_and_keeps_them_warm():
+    """No guess made before validating: one job, one worker; jobs that wait for a free
+    worker start more, up to the pool's size; a second batch reuses the warm workers."""
+    import time
+
+    from briefgen.engine.workers import WorkerPool
+
+    with WorkerPool(4, Budget(seconds=30, memory_mb=1024)) as pool:
+        assert [outcome for _, outcome in pool.run(abs, [-1])] == [1]
+        assert len(pool.workers) == 1
+        first = {worker.process.pid for worker in pool.workers}
+        assert [outcome for _, outcome in pool.run(time.sleep, [0.5, 0.5, 0.5])] == [None] * 3
+        assert len(pool.workers) == 3
+        assert first <= {worker.process.pid for worker in pool.workers}
+        assert pool.run_one(abs, -2) == 2
+        assert len(pool.workers) == 3
+    assert pool.workers == []
+
+
+def test_a_job_reports_on_the_way_and_a_closed_pool_takes_no_work():
+    from briefgen.engine.workers import WorkerPool
+
+    heard: list[object] = []
+    with WorkerPool(1, Budget(seconds=30, memory_mb=1024)) as pool:
+        assert pool.run_one(_report_twice, "x", heard.append) == "done"
+    assert heard == ["x1", "x2"]
+    outcome = pool.run_one(abs, -1)
+    assert isinstance(outcome, JobFailed)
+    assert outcome.reason == "crashed"
+
+
+def _report_twice(job: str) -> str:
+    from briefgen.engine.workers import report
+
+    report(job + "1")
+    report(job + "2")
+    return "done"

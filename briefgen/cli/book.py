@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from briefgen.cli.progress import BuildProgress
+from briefgen.cli.progress import BuildProgress, exit_code
 from briefgen.errors import ExitCode
 from briefgen.project import Project
 from briefgen.workflows.book import build_books, find_books
@@ -44,4 +44,4 @@ def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: Text
     results = build_books(project, paths, BuildOptions(force=args.force, jobs=max(args.jobs, 0)),
                           on_result=progress.brief_done)
     progress.finish(results)
-    return ExitCode.CONTENT_ERROR if any(not r.ok for r in results) else ExitCode.OK
+    return exit_code(results, any(not r.ok for r in results))

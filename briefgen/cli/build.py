@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import TextIO
 
 from briefgen.cli.options import add_files_and_root, positive_float, positive_int
-from briefgen.cli.progress import BuildProgress
-from briefgen.engine.workers import Budget
-from briefgen.errors import ExitCode
+from briefgen.cli.progress import BuildProgress, exit_code
+from briefgen.engine.workers import DEFAULT_BUDGET, Budget
 from briefgen.project import Project
 from briefgen.workflows.book import build_books
 from briefgen.workflows.brief import BuildOptions, build_briefs, find_briefs
@@ -26,10 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="rebuild every brief, even those whose inputs have not changed")
     parser.add_argument("--jobs", "-j", type=positive_int, default=0, metavar="N",
                         help="build N briefs at once (default: one per core)")
-    parser.add_argument("--timeout", type=positive_float, default=60.0, metavar="SECONDS",
-                        help="time budget per brief (default: 60)")
-    parser.add_argument("--max-memory", type=positive_int, default=2048, metavar="MB",
-                        help="memory budget per worker process, in MiB (default: 2048)")
+    parser.add_argument("--timeout", type=positive_float, default=DEFAULT_BUDGET.seconds, metavar="SECONDS",
+                        help=f"time budget per brief (default: {DEFAULT_BUDGET.seconds:g})")
+    parser.add_argument("--max-memory", type=positive_int, default=DEFAULT_BUDGET.memory_mb, metavar="MB",
+                        help=f"memory budget per worker process, in MiB (default: {DEFAULT_BUDGET.memory_mb})")
     parser.add_argument("--record", action="store_true",
                         help="also write output/<id>.record.pdf: a PDF/A-3b record copy with the "
                         "brief's YAML, its person files and a manifest embedded (see `extract`)")
@@ -46,5 +45,5 @@ def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: Text
         results += build_books(project, books, options, on_result=progress.brief_done,
                                brief_results={r.path: r for r in results})
     progress.finish(results)
-    return ExitCode.CONTENT_ERROR if any(not r.ok for r in results) else ExitCode.OK
+    return exit_code(results, any(not r.ok for r in results))
 

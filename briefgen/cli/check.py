@@ -9,8 +9,10 @@ from typing import TextIO
 
 from briefgen.cli.ci import escape_data, escape_property, for_log, wants_colour
 from briefgen.cli.options import add_files_and_root
-from briefgen.errors import Diagnostic, ExitCode
+from briefgen.cli.progress import exit_code
+from briefgen.errors import Diagnostic
 from briefgen.project import Project
+from briefgen.render.escape import terminal
 from briefgen.workflows.book import check_books
 from briefgen.workflows.brief import BriefResult
 from briefgen.workflows.check import check_briefs
@@ -50,18 +52,18 @@ def _report_check(results: list[BriefResult], output_format: str, strict: bool, 
         print(json.dumps([{"path": d.path, "line": d.line, "column": d.column, "severity": d.severity,
                            "message": d.message, "key": d.key_path} for d in diagnostics],
                          indent=2, ensure_ascii=False), file=stdout)
-        return ExitCode.CONTENT_ERROR if failed else ExitCode.OK
+        return exit_code(results, failed)
     if output_format == "github":
         for d in diagnostics:
             print(_github_annotation(d, strict), file=stdout)
     else:
         colour = wants_colour(stderr)
         for d in diagnostics:
-            print(for_log(_coloured(d) if colour else d.format()), file=stderr)
+            print(_coloured(d) if colour else for_log(d.format()), file=stderr)
     strict_note = " (warnings fail with --strict)" if strict and warnings else ""
     print(f"checked {_files_checked(results, books)}: {errors} error"
           f"{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{strict_note}", file=stdout)
-    return ExitCode.CONTENT_ERROR if failed else ExitCode.OK
+    return exit_code(results, failed)
 
 
 def _files_checked(results: list[BriefResult], books: int = 0) -> str:
@@ -79,8 +81,8 @@ def _github_annotation(d: Diagnostic, strict: bool) -> str:
     """A workflow command, so the problem shows on the pull request's diff line."""
     level = "error" if d.is_error or strict else "warning"
     where = f" ({d.key_path})" if d.key_path else ""
-    return (f"::{level} file={escape_property(d.path)},line={d.line},col={d.column},"
-            f"title={escape_property('briefgen check')}::{escape_data(d.message + where)}")
+    return (f"::{level} file={terminal(escape_property(d.path))},line={d.line},col={d.column},"
+            f"title={escape_property('briefgen check')}::{terminal(escape_data(d.message + where))}")
 
 
 _COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "path": "\033[1m", "end": "\033[0m"}
@@ -89,5 +91,5 @@ _COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "path": "\033[1m", "
 
 def _coloured(d: Diagnostic) -> str:
     where = f" ({d.key_path})" if d.key_path else ""
-    return (f"{_COLOURS['path']}{d.place}:{_COLOURS['end']} "
-            f"{_COLOURS[d.severity]}{d.severity}:{_COLOURS['end']} {d.message}{where}")
+    return (f"{_COLOURS['path']}{for_log(d.place)}:{_COLOURS['end']} "
+            f"{_COLOURS[d.severity]}{d.severity}:{_COLOURS['end']} {for_log(d.message + where)}")

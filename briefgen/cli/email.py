@@ -51,6 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-distribution", action="store_true",
                         help="ignore the brief's distribution: only --to, --cc and --bcc")
     parser.add_argument("--send", action="store_true", help="deliver over SMTP (default: write a draft)")
+    parser.add_argument("--send-uncleared", action="store_true",
+                        help="with --send: send even text changed after its clearance (`check` "
+                        "names who cleared it and what changed since)")
     parser.add_argument("--resend", action="store_true",
                         help="with --send, send also to those who already got this message")
     parser.add_argument("--root", type=Path, default=None, help="project folder")
@@ -60,5 +63,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: TextIO) -> int:
     request = EmailRequest(brief=args.brief, to=tuple(args.to), cc=tuple(args.cc), bcc=tuple(args.bcc),
                            audience=args.audience, no_distribution=args.no_distribution,
-                           send=args.send, resend=args.resend)
+                           send=args.send, resend=args.resend, send_uncleared=args.send_uncleared)
     return email_command(request, project, stdout, stderr)

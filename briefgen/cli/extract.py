@@ -6,10 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
+from briefgen.cli.ci import for_log
 from briefgen.engine.stamps import RECORD_SUFFIX
 from briefgen.errors import ExitCode, UsageError
 from briefgen.project import Project
-from briefgen.workflows.record import extract_record
+from briefgen.workflows.record import extract_record, printed_field
 
 DESCRIPTION = """\
 Write the brief and the person files embedded in a record copy (made by
@@ -37,18 +38,24 @@ def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: Text
     to_dir = args.to or Path(record.name.removesuffix(RECORD_SUFFIX).removesuffix(".pdf") + "-record")
     extracted = extract_record(record, to_dir)
     for path in extracted.files:
-        print(f"wrote {_shown(path)}", file=stdout)
+        print(for_log(f"wrote {_shown(path)}"), file=stdout)
     manifest = extracted.manifest
-    print(f"extracted {len(extracted.files)} files from {record} (briefgen {manifest.get('briefgen')}, "
-          f"built {manifest.get('build_date')}{_commit(manifest)})", file=stdout)
+    print(for_log(f"extracted {len(extracted.files)} files from {record} (briefgen "
+                  f"{_field(manifest, 'briefgen')}, built {_field(manifest, 'build_date')}"
+                  f"{_commit(manifest)})"), file=stdout)
     return ExitCode.OK
+
+
+def _field(manifest: dict[str, Any], key: str) -> str:
+    """A manifest field, printed only in its expected form (a manifest is from anywhere)."""
+    return printed_field(manifest, key) or "(not shown: not in the expected form)"
 
 
 def _commit(manifest: dict[str, Any]) -> str:
     """`, commit X` and, when the record was built from uncommitted edits, which files."""
-    commit = manifest.get("git_commit")
-    if not commit:
+    if manifest.get("git_commit") is None:
         return ""
+    commit = _field(manifest, "git_commit")
     # Only names the record holds (checked when extracted): a manifest is trusted for nothing.
     modified = manifest.get("modified_since_commit")
     held = [entry["name"] for entry in manifest["files"]

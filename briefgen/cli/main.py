@@ -43,8 +43,12 @@ examples:
   briefgen docx content/camp-david-2023.yaml   output/camp-david-2023.docx, for clearance in Word
   briefgen import-docx cleared.docx       merge the Word edits into the YAML
   briefgen house new acme --from ministry start houses/acme/, chosen in briefgen.toml
+  briefgen decisions ticked.pdf           record the boxes ticked on a PDF as the decisions' outcomes
+  briefgen readout woodside-2023          output/woodside-2023.readout.md and .public-readout.md
+  briefgen ledger --format markdown       every deliverable across the briefs, with its history
 
-exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors."""
+exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors,
+70 a bug in briefgen (reported with its traceback; with the brief it met, the others still done)."""
 
 
 # Every command: its module, and the line `briefgen --help` shows for it.
@@ -66,6 +70,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
                   "(content/<id>.<lang>.yaml), new fields added, removed ones dropped"),
     "house": ("briefgen.cli.house", "start a house, an office's own style (labels, word lists, "
               "writing limits, defaults), every key explained"),
+    "decisions": ("briefgen.cli.decisions",
+                  "record the boxes ticked on a brief's PDF as its decisions' outcomes in the YAML"),
+    "readout": ("briefgen.cli.readout",
+                "draft the readout of a meeting and its public readout (output/<id>.readout.md)"),
+    "ledger": ("briefgen.cli.ledger", "list every deliverable across the briefs with its status history"),
 }
 
 

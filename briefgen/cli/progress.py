@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from briefgen.cli.ci import for_log
+from briefgen.errors import ExitCode
 from briefgen.project import Project
 from briefgen.workflows.brief import BriefResult
 
@@ -72,6 +73,14 @@ class BuildProgress:
     def _clear_bar(self) -> None:
         self.stderr.write("\r\033[K")
         self.stderr.flush()
+
+
+def exit_code(results: list[BriefResult], failed: bool) -> int:
+    """The exit status of a run: a bug met on any brief (reported with that brief, the others
+    done) is an internal error; else content errors when `failed`."""
+    if any("bug" in r.kinds() for r in results):
+        return ExitCode.INTERNAL_ERROR
+    return ExitCode.CONTENT_ERROR if failed else ExitCode.OK
 
 
 def failure_summary(results: list[BriefResult], output_dir: Path, noun: str = "brief") -> str:

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: Text
     say = _printer(stderr)
     feed = ChangeFeed()
     pdf_worker = PdfWorker(project)           # its process starts with the first PDF
-    preview = Preview(project, feed, pdf_worker.build, log=say)
+    preview = Preview(project, feed, pdf_worker.build, log=say, layouts=pdf_worker.pool)
     server = _bind(preview, feed, args.port)
     watcher = FolderWatcher([project.content_dir, project.templates_dir], preview.files_changed)
     pdf_thread = threading.Thread(target=preview.build_pdfs_until_stopped, name="briefgen-pdf",

@@ -16,7 +16,16 @@ from typing import Any
 from pydantic import BaseModel
 
 from briefgen.content.markdown import CITATION
-from briefgen.content.markings import BUILT_IN, Marking, Rules, banner, combine, custom_scheme, may_see
+from briefgen.content.markings import (
+    BUILT_IN,
+    Marking,
+    Rules,
+    banner,
+    combine,
+    custom_scheme,
+    marking_level,
+    may_see,
+)
 from briefgen.content.models import Audience, Brief, Marked, Markings, Person, inner_model
 
 
@@ -61,6 +70,24 @@ def rules_for(markings: Markings) -> Rules:
 
 def rules_of(brief: Brief) -> Rules | None:
     return rules_for(brief.markings) if brief.markings else None
+
+
+def repeated_mark(brief: Brief, marking: str | None) -> str:
+    """The mark a portion of `brief` carries where another view repeats it (the book's
+    schedule, its calendar, its plain text): the brief's own `Rules.printed_mark`, so it
+    is the mark the brief's page prints; "" where the brief prints none."""
+    rules = rules_of(brief)
+    return rules.printed_mark(marking) if rules is not None else ""
+
+
+def above_lowest(brief: Brief, marking: str | None) -> bool:
+    """Whether a portion of `brief` is marked above its scheme's lowest level. Fails closed:
+    in a brief without a scheme, every portion carries the brief's word marking, and only
+    UNCLASSIFIED is the lowest."""
+    rules = rules_of(brief)
+    if rules is None:
+        return marking_level(brief.classification or "") != 0
+    return rules.of(marking).level > 0
 
 
 def portions(brief: Brief) -> Iterator[tuple[str, int, BaseModel]]:
@@ -185,3 +212,19 @@ def _strings(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item)
+
+
+def most_public_audience(brief: Brief) -> Audience | None:
+    """The audience that may see least: `press` where there is one, else the lowest ceiling
+    (the fewest caveats, then the most sections omitted). None without audiences."""
+    rules = rules_of(brief)
+    if rules is None or not brief.audiences:
+        return None
+    press = next((a for a in brief.audiences if a.id == "press"), None)
+    if press is not None:
+        return press
+
+    def openness(audience: Audience) -> tuple[int, int, int]:
+        ceiling = rules.of(audience.ceiling)
+        return ceiling.level, len(ceiling.restrictive), -len(audience.omit)
+    return min(brief.audiences, key=openness)

@@ -13,8 +13,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from briefgen.content.audiences import computed_marking, rules_of
-from briefgen.content.books import MARKING_ORDER, ValidatedBook, marking_level
-from briefgen.content.markings import MarkingError, Rules, Scheme, banner, combine, may_see, parse
+from briefgen.content.books import ValidatedBook
+from briefgen.content.markings import (
+    MARKING_ORDER,
+    MarkingError,
+    Rules,
+    Scheme,
+    banner,
+    combine,
+    marking_level,
+    may_see,
+    parse,
+)
 from briefgen.content.schedule import ScheduleItem, book_schedule, clock_labels, overlapping
 from briefgen.errors import Diagnostic
 
@@ -32,7 +42,8 @@ def book_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> lis
 def marking_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
     """A book is marked at least as high as each of its briefs: by the marking scheme of a
     brief that has one (levels and caveats, as its banner is computed), else by the order
-    of the usual words (UNCLASSIFIED < CONFIDENTIAL < SECRET < TOP SECRET)."""
+    of the usual words (UNCLASSIFIED < CONFIDENTIAL < SECRET < TOP SECRET). A pair that cannot
+    be ordered is an error: a comparison of markings fails closed."""
     problems = []
     for index, brief in enumerate(briefs):
         rules = rules_of(brief.brief)
@@ -41,27 +52,25 @@ def marking_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> 
                    else _scheme_marking_problem(validated, brief, where, rules, briefs))
         if problem:
             problems.append(validated.at_key("classification", problem))
-        elif rules is None and not _comparable(validated.book.classification, brief.brief.classification):
-            problems.append(validated.at_key("classification", (
-                f"the book's marking {validated.book.classification} cannot be compared with its brief "
-                f"`{brief.brief_id}`'s {brief.brief.classification} ({where}): without a `markings:` scheme "
-                "only UNCLASSIFIED < CONFIDENTIAL < SECRET < TOP SECRET are ordered; mark the book as its "
-                "brief is, or give the brief a `markings:` scheme"), severity="warning"))
     return problems
 
 
-def _comparable(book_marking: str, brief_marking: str | None) -> bool:
-    return (not brief_marking or brief_marking == book_marking
-            or None not in (marking_level(book_marking), marking_level(brief_marking)))
-
-
 def _word_marking_problem(validated: ValidatedBook, brief: ValidatedBrief, where: str) -> str:
-    own = marking_level(validated.book.classification or "")
-    level = marking_level(brief.brief.classification or "")
-    if own is None or level is None or level <= own:
+    """Total and closed: a pair of words outside the known order (other than one word on
+    both) cannot be ordered, and that is an error, never a pass."""
+    stated, brief_marking = validated.book.classification, brief.brief.classification or ""
+    if stated == brief_marking:
         return ""
-    return (f"the book is marked {validated.book.classification}, lower than its brief `{brief.brief_id}` "
-            f"({brief.brief.classification}, {where}); mark the book at least {MARKING_ORDER[level]}")
+    own, level = marking_level(stated), marking_level(brief_marking)
+    if own is None or level is None:
+        return (f"the book's marking {stated} cannot be compared with its brief `{brief.brief_id}`'s "
+                f"{brief_marking or '(none)'} ({where}): without a `markings:` scheme only "
+                f"{' < '.join(MARKING_ORDER)} are ordered; mark the book as its brief is, or with "
+                "one of those words at least as high, or give the brief a `markings:` scheme")
+    if level <= own:
+        return ""
+    return (f"the book is marked {stated}, lower than its brief `{brief.brief_id}` "
+            f"({brief_marking}, {where}); mark the book at least {MARKING_ORDER[level]}")
 
 
 def _scheme_marking_problem(validated: ValidatedBook, brief: ValidatedBrief, where: str, rules: Rules,

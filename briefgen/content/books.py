@@ -19,7 +19,7 @@ from pydantic import AfterValidator, Field
 
 from briefgen.content.assets import markdown_problems
 from briefgen.content.fields import markdown_texts
-from briefgen.content.ids import ID
+from briefgen.content.ids import ID, file_name_problems
 from briefgen.content.loader import LoadedDocument, load_yaml, one_line
 from briefgen.content.markdown import CITATION, raw_html_problems
 from briefgen.content.messages import validate_model
@@ -35,7 +35,6 @@ else:
     from briefgen.content.models import Classification, Id
 
 # Markings in rising order; a marking that starts with none of these is not compared.
-MARKING_ORDER = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 
 
 @cache
@@ -57,14 +56,6 @@ if not TYPE_CHECKING:
                                examples=["Asia/Tokyo"])]
 
 
-def marking_level(marking: str) -> int | None:
-    """The rank of a marking in MARKING_ORDER (None for a marking outside it)."""
-    for level, word in sorted(enumerate(MARKING_ORDER), key=lambda pair: -len(pair[1])):
-        if marking == word or marking.startswith((f"{word}/", f"{word} ")):
-            return level
-    return None
-
-
 class BookSection(StrictModel):
     """A page of the book's own, printed after the contents and before the briefs."""
 
@@ -79,6 +70,9 @@ class Book(StrictModel):
     title: Line = Field(description="Title on the cover.", examples=["G7 Summit, Hiroshima"])
     subtitle: Line | None = Field(None, description="One line under the title.",
                                   examples=["The President's meetings, May 18–21, 2023"])
+    addressee: Line | None = Field(None, description="Whom the book is for, as the cover names "
+                                   "them: \"BRIEFING BOOK FOR THE PRESIDENT\" (default: \"BRIEFING "
+                                   "BOOK\").", examples=["the President"])
     classification: Classification = Field(description="The book's marking, printed on every page; "
                                            "never lower than the marking of any of its briefs "
                                            "(in their marking scheme, caveats included).")
@@ -134,7 +128,8 @@ def validate_book(path: Path, *, display_path: str | None = None) -> ValidatedBo
     doc = load_yaml(path, display_path)
     book, problems = validate_model(Book, doc)
     problems = [one_line(p) for p in (
-        *doc.diagnostics, *without_placeholder_noise([*problems, *_brief_references(doc, path)], doc),
+        *file_name_problems(doc), *doc.diagnostics,
+        *without_placeholder_noise([*problems, *_brief_references(doc, path)], doc),
         *raw_html_problems(doc, Book), *_section_problems(doc, path), *text_warnings(doc))]
     if any(p.is_error for p in problems) or book is None:
         raise ContentError(problems)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import PurePosixPath
 from typing import Any, Literal
@@ -46,6 +46,7 @@ class Change:
     words: tuple[tuple[WordOp, str], ...] = ()   # for reworded text
     origin: str = ""              # the file it comes from, when not the brief's own
     position: tuple[int, int] = (0, 0)            # for a move: place before and after (1-based)
+    index: int = -1               # in a list: the item's index now (before, when removed)
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"section": self.section, "action": self.action, "item": self.item}
@@ -136,13 +137,14 @@ def _items(section: str, before: Sequence[BaseModel], after: Sequence[BaseModel]
     changes: list[Change] = []
     matched_after = {j for _, j in pairs}
     for i, j in sorted(pairs, key=lambda pair: pair[1]):
-        changes += _fields(section, label(after[j], sides[1]), before[i], after[j], None)
+        changes += [replace(c, index=j) for c in
+                    _fields(section, label(after[j], sides[1]), before[i], after[j], None)]
     changes += _moves(section, pairs, lambda j: label(after[j], sides[1]))
     matched_before = {i for i, _ in pairs}
-    changes += [Change(section, "removed", label(item, sides[0]), before=_display(item))
+    changes += [Change(section, "removed", label(item, sides[0]), before=_display(item), index=i)
                 for i, item in enumerate(before) if i not in matched_before]
     changes += [Change(section, "added", label(item, sides[1]), after=_display(item),
-                       position=(0, j + 1))
+                       position=(0, j + 1), index=j)
                 for j, item in enumerate(after) if j not in matched_after]
     return changes
 
@@ -186,7 +188,7 @@ def _moves(section: str, pairs: list[tuple[int, int]], label: Callable[[int], st
     for block in matcher.get_matching_blocks():
         kept.update(in_before[block.a:block.a + block.size])
     before_place = {j: i for i, j in pairs}
-    return [Change(section, "moved", label(j), position=(before_place[j] + 1, j + 1))
+    return [Change(section, "moved", label(j), position=(before_place[j] + 1, j + 1), index=j)
             for j in in_after if j not in kept]
 
 

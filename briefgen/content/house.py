@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from briefgen.content.ids import ID
 from briefgen.content.loader import KeyPath, LoadedDocument, load_yaml
 from briefgen.content.messages import validate_model
 from briefgen.content.models import AnnexSection, Line, Markings, StrictModel
@@ -339,13 +340,12 @@ def validate_in_house(project: Project, path: Path, people: PeopleRegistry, disp
 
 
 BUILTIN_HOUSES = ("default", "ministry", "board")
-_HOUSE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
 def new_house(project: Project, name: str, start_from: str = "default") -> list[Path]:
     """Start houses/<name>/ in the project from a built-in house (its house.toml, every key
     explained, named `name`, and its house.css when it has one). Never overwrites."""
-    if not _HOUSE_NAME.fullmatch(name):
+    if not ID.fullmatch(name):
         raise UsageError(f"'{name}' cannot name a house: use lower-case letters, digits and hyphens "
                          "(e.g. acme)")
     if start_from not in BUILTIN_HOUSES:

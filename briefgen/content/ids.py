@@ -8,6 +8,24 @@ pattern. Kept apart from the model so the command line can use it without loadin
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+from briefgen.errors import Diagnostic
+
+if TYPE_CHECKING:
+    from briefgen.content.loader import LoadedDocument
 
 ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,63}"
 ID = re.compile(ID_PATTERN)
+
+
+def file_name_problems(doc: LoadedDocument) -> list[Diagnostic]:
+    """A content file's name is its id (a brief's, a person's, a book's), printed in terminals,
+    logs, Markdown summaries and output names: it is held to the rules of an id, so no line
+    break, bidi override, zero-width or other character can hide in it."""
+    stem = doc.path.name.removesuffix(".yaml")
+    if ID.fullmatch(stem):
+        return []
+    return [Diagnostic(doc.display_path, 0, 0, "error", "the file name is not a valid id, which a file "
+                       "name is: use lower-case letters, digits and hyphens, starting "
+                       "with a letter or digit, at most 64 (e.g. `camp-david-2023.yaml`); rename the file")]

@@ -17,6 +17,7 @@ Everything found is collected and returned, so the author sees every problem at 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -76,6 +77,8 @@ class LoadedDocument:
     key_positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     text: str = ""   # the file as read (once, safely): offsets inside values are mapped back
+    sha256: str = ""  # of the bytes as read: a build's fingerprint, with no second read
+    source: str = ""  # the file's text exactly as read (`text` has invisible characters marked)
     scalar_starts: dict[KeyPath, tuple[int, str]] = field(default_factory=dict)  # index, style
 
     def locate(self, key_path: KeyPath, *, key: bool = False) -> tuple[int, int]:
@@ -127,18 +130,19 @@ def load_yaml(path: Path, display_path: str | None = None) -> LoadedDocument:
     """Read one YAML file. Raises ContentError when it cannot be read as data at all;
     problems that still leave data (duplicates, invisible characters) are in ``diagnostics``."""
     shown = display_path or str(path)
-    return _parse(_read_text(path, shown), path, shown)
+    raw = _read_bytes(path, shown)
+    return _parse(_decoded(raw, shown), path, shown, hashlib.sha256(raw).hexdigest())
 
 
 def parse_yaml(raw: bytes, path: Path, display_path: str) -> LoadedDocument:
     """As load_yaml, for a file's bytes read elsewhere (from git), with the same size cap."""
     if len(raw) > MAX_FILE_BYTES:
         raise ContentError([Diagnostic(display_path, 1, 1, "error", str(TooBig(len(raw), MAX_FILE_BYTES)))])
-    return _parse(_decoded(raw, display_path), path, display_path)
+    return _parse(_decoded(raw, display_path), path, display_path, hashlib.sha256(raw).hexdigest())
 
 
-def _parse(text: str, path: Path, shown: str) -> LoadedDocument:
-    doc = LoadedDocument(path=path, display_path=shown, data=None, text=text)
+def _parse(text: str, path: Path, shown: str, sha256: str) -> LoadedDocument:
+    doc = LoadedDocument(path=path, display_path=shown, data=None, text=text, sha256=sha256, source=text)
     invisible, text = _invisible_characters(text, shown)
     doc.diagnostics.extend(invisible)
     doc.text = text
@@ -164,15 +168,15 @@ def _parse(text: str, path: Path, shown: str) -> LoadedDocument:
     return doc
 
 
-def _read_text(path: Path, shown: str) -> str:
-    """The file as text: a regular file (not a link, pipe or device), at most MAX_FILE_BYTES."""
+def _read_bytes(path: Path, shown: str) -> bytes:
+    """The file's bytes: a regular file (not a link, pipe or device), at most MAX_FILE_BYTES."""
     try:
         raw = read_regular_file(path, MAX_FILE_BYTES)
     except TooBig as exc:
         raise ContentError([Diagnostic(shown, 1, 1, "error", str(exc))]) from None
     except UnsafeFile as exc:
         raise ContentError([Diagnostic(shown, 0, 0, "error", printable(str(exc)))]) from None
-    return _decoded(raw, shown)
+    return raw
 
 
 def _decoded(raw: bytes, shown: str) -> str:

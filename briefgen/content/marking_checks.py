@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from briefgen.content.audiences import ITEM_SECTIONS, audience_brief, computed_marking, rules_for
 from briefgen.content.loader import KeyPath, LoadedDocument
-from briefgen.content.markings import MarkingError, Rules, banner, parse
+from briefgen.content.markings import Marking, MarkingError, Rules, banner, may_see, parse
 from briefgen.content.models import Audience, Brief, Distribution, Markings
 from briefgen.content.people import PeopleRegistry
 from briefgen.content.rawdata import Data, as_mapping, list_items
@@ -51,7 +51,7 @@ def marking_problems(doc: LoadedDocument, brief: Brief | None, people: PeopleReg
         found += _audience_problems(doc, brief, rules, index, audience, people)
     if brief.distribution:
         computed = computed_marking(brief, rules)
-        found += _clearances(doc, ("distribution",), brief.distribution, rules, computed.level,
+        found += _clearances(doc, ("distribution",), brief.distribution, rules, computed,
                              f"the brief's marking {banner(computed, rules.scheme)}; take them "
                              "off this list or send them an audience's version", people)
     return found
@@ -99,7 +99,6 @@ def _stated_classification(doc: LoadedDocument, brief: Brief, rules: Rules) -> l
 
 def _audience_problems(doc: LoadedDocument, brief: Brief, rules: Rules, index: int,
                        audience: Audience, people: PeopleRegistry) -> list[Diagnostic]:
-    from briefgen.content.markings import may_see
 
     found = []
     earlier = [a.id for a in brief.audiences[:index]]
@@ -123,14 +122,15 @@ def _audience_problems(doc: LoadedDocument, brief: Brief, rules: Rules, index: i
                                         "or in a section it omits"))
     if audience.distribution:
         found += _clearances(doc, ("audiences", index, "distribution"), audience.distribution, rules,
-                             ceiling.level, f"audience `{audience.id}`'s ceiling {shown}; take them "
+                             ceiling, f"audience `{audience.id}`'s ceiling {shown}; take them "
                              "off this list or lower its ceiling", people)
     return found
 
 
-def _clearances(doc: LoadedDocument, at: KeyPath, distribution: Distribution, rules: Rules, level: int,
+def _clearances(doc: LoadedDocument, at: KeyPath, distribution: Distribution, rules: Rules, marking: Marking,
                 whom: str, people: PeopleRegistry) -> list[Diagnostic]:
-    """A recipient who names a person file is checked against that person's `clearance`."""
+    """A recipient who names a person file is checked against that person's `clearance`: by
+    level and caveats (`may_see`, as an audience's ceiling is), not by level alone."""
     found = []
     for field_name in ("to", "cc", "bcc"):
         for index, recipient in enumerate(getattr(distribution, field_name)):
@@ -149,8 +149,8 @@ def _clearances(doc: LoadedDocument, at: KeyPath, distribution: Distribution, ru
                                             f"`{person.clearance}` is not a marking of the "
                                             f"{rules.scheme.id} scheme ({exc})"))
                 continue
-            if cleared.level < level:
+            if not may_see(cleared, marking):
+                below = "below" if cleared.level < marking.level else "which does not cover"
                 found.append(doc.diagnostic(key_path, f"`{recipient.person}` is cleared to "
-                                            f"{rules.scheme.levels[cleared.level].name}, below "
-                                            f"{whom}"))
+                                            f"{banner(cleared, rules.scheme)}, {below} {whom}"))
     return found

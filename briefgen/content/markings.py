@@ -154,6 +154,24 @@ def custom_scheme(levels: list[str], *, portion_marks: bool = True, withheld_not
 
 # --- reading, combining, comparing and printing markings ------------------------------------
 
+# The order of the usual words, for briefs and books without a scheme.
+MARKING_ORDER = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+
+
+_ORDER_WORD = re.compile(r"(?<![A-Z])(?:TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED)(?![A-Z-])")
+
+
+def marking_level(marking: str) -> int | None:
+    """The rank of a marking in MARKING_ORDER: None for a marking that does not start with
+    one of its words; else the highest of its words anywhere in it, so that a word further
+    on (`UNCLASSIFIED//SECRET`) can only raise it (a comparison fails closed)."""
+    words = _ORDER_WORD.findall(marking)
+    if not words or not marking.startswith(words[0]):
+        return None
+    return max(MARKING_ORDER.index(word) for word in words)
+
+
+
 def parse(text: str, scheme: Scheme) -> Marking:
     """Read `LEVEL[//CAVEAT[/CAVEAT...]]`; raises MarkingError saying what is wrong."""
     level_text, _, caveat_text = text.strip().partition("//")

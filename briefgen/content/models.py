@@ -16,7 +16,16 @@ from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
 
 from briefgen.content.addresses import ENCODED_WORD_ADVICE, check_address, check_display_name, has_encoded_word
 from briefgen.content.countries import ISO_3166_ALPHA2
@@ -140,15 +149,25 @@ SourceIds = Annotated[IdList, SourceIdsMark()]
 MarkingText = Annotated[str, AfterValidator(_single_line), Field(examples=["C//REL TO USA, JPN"])]
 
 
+# The years a date may name: far enough inside Python's years 1 to 9999 that a day plus any
+# duration, moved into any time zone, is still a date the schedule and the calendar can compute.
+FIRST_YEAR, LAST_YEAR = 1000, 8999
+
+
 def _check_day(value: object) -> object:
     """Only YYYY-MM-DD is a date: pydantic alone would also read '1692316800' as a Unix time
     or '2023-08-18T00:00Z' as a day, and an author would never see the surprise."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = value.isoformat()
     if not isinstance(value, str):
         return value
     match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
     if not match:
         raise ValueError(f"must be a date written YYYY-MM-DD, e.g. 2023-08-18; got '{value}'")
     year, month, day = (int(part) for part in match.groups())
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"is outside the years briefgen can place on a calendar: {value} (write a "
+                         f"year from {FIRST_YEAR} to {LAST_YEAR})")
     if not 1 <= month <= 12:
         raise ValueError(f"is not a real date: {value} (there is no month {month})")
     days_in_month = calendar.monthrange(year, month)[1]
@@ -158,7 +177,8 @@ def _check_day(value: object) -> object:
     return dt.date(year, month, day)
 
 
-Day = Annotated[dt.date, BeforeValidator(_check_day), Field(examples=["2023-08-18"])]
+Day = Annotated[dt.date, BeforeValidator(_check_day),
+                Field(examples=["2023-08-18"], json_schema_extra={"pattern": r"^[1-8][0-9]{3}-[0-9]{2}-[0-9]{2}$"})]
 
 
 def _text_to_mapping(key: str, model: type | None = None) -> BeforeValidator:
@@ -178,11 +198,36 @@ def inner_model(annotation: Any) -> type[BaseModel] | None:
     return next(filter(None, map(inner_model, typing.get_args(annotation))), None)
 
 
+def _no_carriage_return_in(value: Any) -> Any:
+    """Refuse a carriage return anywhere in a field's text, however deep in lists: a YAML
+    escape ("\\r") can write one (the loader refuses the other invisible characters, but a
+    CR is a line break to it), and a terminal, a calendar's header or a log would act on it."""
+    if isinstance(value, str):
+        if "\r" in value:
+            raise ValueError("holds a carriage return (U+000D), written as an escape; a reader cannot see it, and a "
+                             "terminal or calendar would act on it: write a plain line break (in a "
+                             "Markdown field), or remove it")
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _no_carriage_return_in(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_carriage_return_in(key)
+            _no_carriage_return_in(item)
+    return value
+
+
 class StrictModel(BaseModel):
-    """Base for every content model: unknown keys are errors, values are immutable."""
+    """Base for every content model: unknown keys are errors, values are immutable, and no
+    text holds a carriage return."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
                               use_attribute_docstrings=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_carriage_return(cls, value: Any) -> Any:
+        return _no_carriage_return_in(value)
 
 
 class Marked(StrictModel):
@@ -223,6 +268,7 @@ class AnnexSection(str, Enum):
     if_raised = "if_raised"
     press_line = "press_line"
     biographies = "biographies"   # the participants' `bio`: in the annex only, never on page 1
+    since_last_meeting = "since_last_meeting"   # the `follows` brief's deliverables and decisions
 
 
 DEFAULT_ANNEX = (AnnexSection.background, AnnexSection.quotes, AnnexSection.biographies, AnnexSection.sources)
@@ -428,6 +474,17 @@ def _options_to_mark(options: list[str]) -> list[str]:
 Options = Annotated[list[Line], AfterValidator(_options_to_mark), _each_once("option")]
 
 
+class Outcome(StrictModel):
+    """What the principal decided: written by `briefgen decisions FILLED.pdf`, or by hand."""
+
+    choice: Line = Field(description="The option ticked: one of the decision's `options`.",
+                         examples=["Approve"])
+    initials: Line | None = Field(None, description="The initials written beside it.",
+                                  examples=["JRB"])
+    on: Day | None = Field(None, description="The day it was decided (YYYY-MM-DD).",
+                           examples=["2023-11-14"])
+
+
 class Decision(Marked):
     """Something the principal must decide, printed with boxes to tick."""
 
@@ -446,6 +503,18 @@ class Decision(Marked):
                                     examples=["The leaders meet on 15 November."])
     sources: SourceIds = Field(default_factory=list, description="Ids of its sources.",
                             examples=[["readout"]])
+    outcome: Outcome | None = Field(None, description="What was decided, once it was: the option "
+                                    "ticked, the initials and the day. `briefgen decisions "
+                                    "FILLED.pdf` writes it from the boxes ticked on the PDF.",
+                                    examples=[{"choice": "Approve", "initials": "JRB",
+                                               "on": "2023-11-14"}])
+
+    @model_validator(mode="after")
+    def _outcome_is_an_option(self) -> Decision:
+        if self.outcome is not None and self.outcome.choice not in self.options:
+            raise ValueError(f"has the outcome '{self.outcome.choice}', which is not one of its "
+                             f"options ({', '.join(self.options)})")
+        return self
 
 
 class Point(Marked):
@@ -522,6 +591,32 @@ def _paragraphs(value: object) -> object:
 Background = Annotated[list[Annotated[BackgroundParagraph, _text_to_mapping("text", BackgroundParagraph)]],
                        BeforeValidator(_paragraphs, json_schema_input_type=str | list[
                            str | BackgroundParagraph])]
+
+
+class Clearer(StrictModel):
+    """Someone who drafted, cleared or approved the brief."""
+
+    by: Line = Field(description="Their name, as printed.", examples=["Priya Natarajan"])
+    office: Line | None = Field(None, description="Their office.", examples=["EAP/J"])
+    on: Day | None = Field(None, description="The day they drafted, cleared or approved it "
+                           "(YYYY-MM-DD).", examples=["2024-09-18"])
+
+
+class Clearance(StrictModel):
+    """Who drafted, cleared and approved the brief. Each clearance is pinned to the text as it
+    was in the commit that added it: `check` warns when the brief changed after it."""
+
+    drafted: Clearer | None = Field(None, description="Who drafted the brief.",
+                                    examples=[{"by": "Sam Ortiz", "office": "EAP/J",
+                                               "on": "2024-09-16"}])
+    cleared: list[Clearer] = Field(default_factory=list, description="Who cleared it, in order. "
+                                   "A `Cleared-by: Name <email>` trailer on a commit that touches "
+                                   "the brief counts too.",
+                                   examples=[[{"by": "Priya Natarajan", "office": "EAP",
+                                               "on": "2024-09-18"}]])
+    approved: Clearer | None = Field(None, description="Who approved it.",
+                                     examples=[{"by": "Kurt Campbell", "office": "D",
+                                                "on": "2024-09-19"}])
 
 
 class Source(StrictModel):
@@ -738,11 +833,23 @@ class Brief(StrictModel):
         "one language after the other (tête-bêche). Needs `editions`.", examples=["side-by-side"])
     annex: list[AnnexSection] | None = Field(
         None, description="Sections printed in the annex after page 1, in this order, instead "
-        "of on page 1 (default: background, quotes, biographies, sources; `[]` keeps everything "
-        "on page 1). `biographies`, the participants' `bio`, is printed only in the annex.",
+        "of on page 1 (default: background, quotes, biographies, sources, and first \"Since the last "
+        "meeting\" when the brief `follows` another; `[]` keeps everything on page 1). "
+        "`biographies`, the participants' `bio`, is printed only in the annex; the clearance "
+        "block is always last in the annex.",
         examples=[["background", "quotes", "sources"]])
     distribution: Distribution | None = Field(None, description="Who `briefgen email` sends "
                                               "the brief to (to, cc, bcc); not printed.")
+    clearance: Clearance | None = Field(None, description="Who drafted, cleared and approved the "
+                                        "brief; printed in the annex and the footer. `check` warns "
+                                        "when the brief changed after a clearance.",
+                                        examples=[{"drafted": {"by": "Sam Ortiz", "office": "EAP/J"},
+                                                   "cleared": [{"by": "Priya Natarajan",
+                                                                "office": "EAP", "on": "2024-09-18"}]}])
+    follows: Id | None = Field(None, description="Id of the brief for the last meeting with the "
+                               "same counterpart: its deliverables and decisions, with their status "
+                               "and outcome now, are printed under \"Since the last meeting\".",
+                               examples=["woodside-2023"])
     markings: Markings | None = Field(None, description="Portion marking: the scheme, the default "
                                       "marking, what is printed. The banner is then computed.",
                                       examples=[{"scheme": "us", "default": "U"}])

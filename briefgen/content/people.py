@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen.content.ids import ID
+from briefgen.content.ids import ID, file_name_problems
 from briefgen.content.loader import LoadedDocument, load_yaml, one_line
 from briefgen.content.markdown import raw_html_problems
 from briefgen.content.messages import validate_model
@@ -69,7 +69,7 @@ class PeopleRegistry:
         except ContentError as exc:
             return None, exc.diagnostics, None
         person, problems = validate_model(Person, doc)
-        problems = without_placeholder_noise(problems, doc)
+        problems = file_name_problems(doc) + without_placeholder_noise(problems, doc)
         problems += raw_html_problems(doc, Person) + text_warnings(doc) + _script_warnings(doc, person)
         return person, [one_line(p) for p in doc.diagnostics + problems], doc
 

@@ -199,12 +199,23 @@ sources:
 # Optional: the sections printed in the annex, the staff's pages after page 1, instead
 # of on page 1 (page 1 is the principal's two-minute read). Any of: agenda, deliverables,
 # key_messages, sensitivities, background, quotes, sources, points, if_raised, press_line,
-# biographies.
+# biographies, since_last_meeting.
 # The list replaces the default [background, quotes, biographies, sources]: to move one
 # more section, keep those in it, e.g. annex: [background, quotes, biographies, sources,
 # agenda]. `[]` keeps all on page 1 (and prints no biographies, which never go on page 1).
 # annex: [background, quotes, biographies, sources]
 
+# Optional: who drafted, cleared and approved the brief (printed in the annex and the
+# footer). `check` warns when the brief changed after a clearance; a `Cleared-by: Name
+# <email>` trailer on a commit touching this file counts as a clearance too.
+# clearance:
+#   drafted: {by: Sam Ortiz, office: EAP/J, on: 2024-09-16}
+#   cleared:
+#     - {by: Priya Natarajan, office: EAP, on: 2024-09-18}
+
+# Optional: the id of the brief for the last meeting with the same counterpart; its
+# deliverables and decisions, as they stand now, are printed under "Since the last meeting".
+# follows: woodside-2023
 # Optional: the language the brief is written in (default en): its labels, dates, lists
 # and quotation marks follow it (docs/languages.md). `editions` asks for translated
 # editions beside it, each written by `briefgen translate <id> --to fr` in

@@ -17,6 +17,8 @@ from typing import Any
 
 from briefgen.content.assets import asset_problems
 from briefgen.content.audiences import Withheld, audience_brief, referenced_people, with_computed_banner
+from briefgen.content.clearance import ClearanceRecord
+from briefgen.content.ids import file_name_problems
 from briefgen.content.loader import LoadedDocument, format_key_path, load_yaml, one_line
 from briefgen.content.markdown import raw_html_problems
 from briefgen.content.marking_checks import marking_problems
@@ -53,6 +55,13 @@ class ValidatedBrief:
     house: Any = None
     edition: str | None = None             # set on a translated edition (content/translations.py)
     editions: tuple[ValidatedBrief, ...] = ()   # on the source: its translated editions, each checked
+    # (path, SHA-256) of the brief and each person file, of the bytes as read for this validation
+    input_digests: tuple[tuple[Path, str], ...] = ()
+    # (path, text) of the same files, as read: what an email records as sent, with no second read
+    input_texts: tuple[tuple[Path, str], ...] = ()
+    # Added by the workflows, which read git and the other briefs (workflows/clearance.py):
+    clearances: tuple[ClearanceRecord, ...] = ()   # the chain, each pinned and maybe stale
+    earlier: ValidatedBrief | None = None  # the brief it `follows` (never on an audience's version)
 
     @property
     def output_id(self) -> str:
@@ -76,7 +85,7 @@ class ValidatedBrief:
         brief, withheld = audience_brief(self.brief, audience, self.people)
         people = {pid: person for pid, person in self.people.items() if pid in referenced_people(brief)}
         return dataclasses.replace(self, brief=brief, people=people, audience=audience, withheld=withheld,
-                                   full_brief=self.brief)
+                                   full_brief=self.brief, earlier=None)
 
     def versions(self) -> list[ValidatedBrief]:
         """The full brief, then one version per audience."""
@@ -125,7 +134,8 @@ def validate_document(doc: LoadedDocument, people: PeopleRegistry) -> ValidatedB
     brief, model_problems = validate_model(Brief, doc)
     people_found, reference_problems = check_references(doc, people)
     problems = [one_line(p) for p in (
-        *doc.diagnostics, *without_placeholder_noise([*model_problems, *reference_problems], doc),
+        *file_name_problems(doc), *doc.diagnostics,
+        *without_placeholder_noise([*model_problems, *reference_problems], doc),
         *raw_html_problems(doc, Brief), *agenda_clashes(doc), *brief_warnings(doc))]
     person_files = [d for d in map(people.document, sorted(people_found)) if d is not None]
     problems += asset_problems(doc, person_files)  # images, links, Markdown limits
@@ -135,6 +145,9 @@ def validate_document(doc: LoadedDocument, people: PeopleRegistry) -> ValidatedB
         raise ContentError(problems)
     brief = with_computed_banner(brief)
     inputs = (path, *(people.path_of(pid) for pid in sorted(people_found)))
+    digests = ((path, doc.sha256), *((d.path, d.sha256) for d in person_files))
+    texts = ((path, doc.source), *((d.path, d.source) for d in person_files))
     return ValidatedBrief(path.stem, path, doc.display_path, brief, people_found,
-                          tuple(sorted(p for p in problems if not p.is_error)), inputs, doc)
+                          tuple(sorted(p for p in problems if not p.is_error)), inputs, doc,
+                          input_digests=digests, input_texts=texts)
 

@@ -153,7 +153,7 @@ def round_trip_yaml(text: str) -> YAML:
         yaml.preserve_quotes = True
         yaml.width = 4096   # never re-wrap the lines nobody edited
         yaml.indent(mapping=2, sequence=sequence, offset=offset)
-        if _dump(yaml, yaml.load(text)) == text:
+        if dump_round_trip(yaml, yaml.load(text)) == text:
             return yaml
     return yaml
 
@@ -170,7 +170,7 @@ def apply_changes(text: str, changes: list[FieldChange]) -> str:
         for part in parents:
             container = container[part]
         container[last] = _styled(container[last], change.after, 78 - 2 * len(change.key_path))
-    return _dump(yaml, data)
+    return dump_round_trip(yaml, data)
 
 
 def _styled(old: object, new: str, width: int) -> object:
@@ -207,7 +207,7 @@ def _fold_positions(text: str, width: int) -> list[int]:
     return positions
 
 
-def _dump(yaml: YAML, data: object) -> str:
+def dump_round_trip(yaml: YAML, data: object) -> str:
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()

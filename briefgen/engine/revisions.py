@@ -9,7 +9,8 @@ anywhere else.
 
 A file whose blob id is the same at both sides is the same file: comparing blob ids
 (the working tree's are hashed here, as git would) tells which briefs changed without
-reading or validating the others.
+reading or validating the others. A blob is read only within its cap, its size asked of
+git first (`cat-file --batch-check`), one blob at a time; one over its cap is `Oversized`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import hashlib
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -151,19 +153,62 @@ def files_at(repo: Repository, revision: Revision, folder: str) -> dict[str, Tre
     return found
 
 
-def read_blobs(repo: Repository, blobs: list[str]) -> dict[str, bytes]:
-    """Several blobs in one `git cat-file --batch` call."""
-    if not blobs:
-        return {}
+@dataclass(frozen=True)
+class Oversized:
+    """A file over its cap, known by its size only: never read. Written into a temporary
+    project as a sparse file of that size, so the loader refuses it as it would the file."""
+
+    size: int
+
+
+def blob_sizes(repo: Repository, blobs: list[str]) -> dict[str, int]:
+    """Each blob's size, from `git cat-file --batch-check` (nothing is read)."""
     unique = list(dict.fromkeys(blobs))
-    out = repo.git("cat-file", "--batch", stdin="".join(f"{b}\n" for b in unique).encode())
-    contents, position = {}, 0
-    for blob in unique:
-        header_end = out.index(b"\n", position)
-        size = int(out[position:header_end].split()[2])
-        start = header_end + 1
-        contents[blob] = out[start:start + size]
-        position = start + size + 1
+    if not unique:
+        return {}
+    out = repo.git("cat-file", "--batch-check", stdin="".join(f"{b}\n" for b in unique).encode())
+    sizes = {}
+    for line in out.decode().splitlines():
+        blob, _, size = line.split()
+        sizes[blob] = int(size)
+    return sizes
+
+
+def read_blobs(repo: Repository, limits: dict[str, int]) -> dict[str, bytes | Oversized]:
+    """Blobs by id, each read only when its size (asked of git first) is within its limit,
+    streamed from one `git cat-file --batch` one blob at a time; `Oversized` otherwise."""
+    sizes = blob_sizes(repo, list(limits))
+    contents: dict[str, bytes | Oversized] = {blob: Oversized(size) for blob, size in sizes.items()
+                                              if size > limits[blob]}
+    wanted = [blob for blob in sizes if blob not in contents]
+    if not wanted:
+        return contents
+    process = subprocess.Popen(["git", "-C", str(repo.top), "cat-file", "--batch"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    stdin, stdout = process.stdin, process.stdout
+    assert stdin is not None
+    assert stdout is not None
+
+    def ask() -> None:   # in a thread: git may fill its output pipe before reading every id
+        try:
+            stdin.write("".join(f"{blob}\n" for blob in wanted).encode())
+        finally:
+            stdin.close()
+
+    asking = threading.Thread(target=ask, daemon=True)
+    asking.start()
+    try:
+        for blob in wanted:
+            header = stdout.readline().split()
+            size = int(header[2])
+            if size > limits[blob]:      # changed since it was measured: not read either
+                raise RevisionError(f"git blob {blob} grew while it was read")
+            contents[blob] = stdout.read(size)
+            stdout.read(1)
+    finally:
+        stdout.close()
+        process.wait()
+        asking.join()
     return contents
 
 
@@ -177,8 +222,8 @@ def working_files(project: Project, folder: str) -> dict[str, Path]:
 
 
 @contextlib.contextmanager
-def temporary_project(files: dict[str, bytes], like: Project,
-                      templates: dict[str, bytes] | None = None) -> Iterator[Project]:
+def temporary_project(files: Mapping[str, bytes | Oversized], like: Project,
+                      templates: Mapping[str, bytes | Oversized] | None = None) -> Iterator[Project]:
     """A throw-away project holding `files` (project-relative paths), with the templates
     given (else `like`'s). Removed on exit."""
     folder = Path(tempfile.mkdtemp(prefix="briefgen-revision-"))
@@ -188,13 +233,21 @@ def temporary_project(files: dict[str, bytes], like: Project,
             if folder not in target.resolve().parents:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            _write(target, data)
         templates_dir = like.templates_dir
         if templates:
             templates_dir = folder / "templates"
             for name, data in templates.items():
                 (templates_dir / name).parent.mkdir(parents=True, exist_ok=True)
-                (templates_dir / name).write_bytes(data)
+                _write(templates_dir / name, data)
         yield Project(folder, folder / "content", folder / "output", templates_dir)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write(target: Path, data: bytes | Oversized) -> None:
+    if isinstance(data, Oversized):
+        with target.open("wb") as handle:      # sparse: its size, and no bytes to read
+            handle.truncate(data.size)
+    else:
+        target.write_bytes(data)

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from io import BufferedReader
 from pathlib import Path
@@ -40,33 +40,48 @@ def stamp_path(output_dir: Path, output_id: str) -> Path:
 
 
 def fingerprint(brief_path: Path, input_files: list[Path], shared_digest: str) -> str:
-    """Hash of every input of one brief (see the module docstring); `shared_digest` is
-    shared_inputs_digest(), computed once per run."""
+    """Hash of every input of one brief as the files are now (see the module docstring);
+    `shared_digest` is shared_inputs_digest(), computed once per run."""
+    paths = {brief_path.resolve(), *(p.resolve() for p in input_files)}
+    return fingerprint_of([(path, _file_digest(path)) for path in paths], shared_digest)
+
+
+def fingerprint_of(file_digests: Iterable[tuple[Path, str]], shared_digest: str) -> str:
+    """The same hash, from the SHA-256 of each input as it was read (no file is read again:
+    a build fingerprints exactly the bytes it validated)."""
     digest = hashlib.sha256(f"briefgen {__version__}\n".encode())
     digest.update(shared_digest.encode())
-    for path in sorted({brief_path.resolve(), *(p.resolve() for p in input_files)}):
+    for path, file_digest in sorted({p.resolve(): d for p, d in file_digests}.items()):
         digest.update(f"\n{path}\n".encode())
-        digest.update(_file_digest(path).encode())
+        digest.update(file_digest.encode())
     return digest.hexdigest()
 
 
 def is_up_to_date(brief_path: Path, output_dir: Path, shared_digest: str,
-                  suffixes: tuple[str, ...] = OUTPUT_SUFFIXES) -> bool:
-    """True when the last build of this brief used exactly the current inputs and its
-    outputs (those with `suffixes`) are untouched."""
-    stamp = _read_stamp(stamp_path(output_dir, brief_path.stem))
+                  suffixes: tuple[str, ...] = OUTPUT_SUFFIXES, inputs: list[Path] | None = None) -> bool:
+    """True when the last build of this brief (or book) used exactly the current inputs and
+    its outputs (those with `suffixes`) are untouched. `inputs`: the inputs as now known
+    (default: those the stamp recorded, checked without reading any YAML)."""
+    stamp = read_stamp(stamp_path(output_dir, brief_path.stem))
     if stamp is None:
         return False
-    inputs = [Path(p) for p in stamp.get("inputs", [])]
-    expected = fingerprint(brief_path, inputs, shared_digest)
+    recorded = [Path(p) for p in stamp.get("inputs", [])]
+    expected = fingerprint(brief_path, recorded if inputs is None else inputs, shared_digest)
     if expected != stamp.get("fingerprint") or not _outputs_intact(output_dir, brief_path.stem, stamp, suffixes):
         return False
     for variant in stamp.get("variants", []):   # the audiences' versions, each with its stamp
-        variant_stamp = _read_stamp(stamp_path(output_dir, str(variant)))
+        variant_stamp = read_stamp(stamp_path(output_dir, str(variant)))
         if (variant_stamp is None or variant_stamp.get("fingerprint") != expected
                 or not _outputs_intact(output_dir, str(variant), variant_stamp)):
             return False
     return True
+
+
+def recorded_output(output_dir: Path, output_id: str, suffix: str) -> str | None:
+    """The SHA-256 the last build recorded for one of its outputs (None when there is none)."""
+    stamp = read_stamp(stamp_path(output_dir, output_id))
+    digest = (stamp or {}).get("outputs", {}).get(suffix)
+    return digest if isinstance(digest, str) else None
 
 
 def _outputs_intact(output_dir: Path, output_id: str, stamp: Stamp,
@@ -77,14 +92,14 @@ def _outputs_intact(output_dir: Path, output_id: str, stamp: Stamp,
 
 
 def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
-                 shared_digest: str, output_id: str | None = None, variants: tuple[str, ...] = (),
+                 fingerprint_: str, output_id: str | None = None, variants: tuple[str, ...] = (),
                  suffixes: tuple[str, ...] = OUTPUT_SUFFIXES) -> None:
     """Remember what a successful build was made from, and what it wrote (the outputs with
     `suffixes`). `output_id` names an audience's version (default: the full brief, whose
     stamp lists the `variants` it has)."""
     output_id = output_id or brief_path.stem
     stamp: Stamp = {
-        "fingerprint": fingerprint(brief_path, input_files, shared_digest),
+        "fingerprint": fingerprint_,
         "inputs": sorted(str(p.resolve()) for p in input_files),
         "outputs": {suffix: _file_digest(output_dir / f"{output_id}{suffix}")
                     for suffix in suffixes},
@@ -95,7 +110,9 @@ def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
                  durable=False)
 
 
-def _read_stamp(path: Path) -> Stamp | None:
+def read_stamp(path: Path) -> Stamp | None:
+    """A stamp (or any JSON bookkeeping) beside the outputs; None unless it is a regular file
+    holding an object."""
     try:  # a regular file only: a link to /dev/zero planted in output/ is no stamp
         stamp = json.loads(read_regular_file(path, 4 * 1024 * 1024))
     except (UnsafeFile, ValueError):
@@ -162,17 +179,24 @@ def layout_path(output_dir: Path, brief_id: str) -> Path:
 
 def read_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str) -> Stamp | None:
     """The verdict recorded for exactly these inputs: {"problems": [...], "words": n}, or None."""
-    stamp = _read_stamp(layout_path(output_dir, brief_id))
+    stamp = read_stamp(layout_path(output_dir, brief_id))
     if stamp is None or stamp.get("fingerprint") != fingerprint_:
         return None
     return stamp
 
 
+def recorded_body(output_dir: Path, brief_id: str) -> str:
+    """The body step the brief's last built PDF is set at ("" when not recorded)."""
+    stamp = read_stamp(layout_path(output_dir, brief_id))
+    return str(stamp.get("body", "")) if stamp else ""
+
+
 def record_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str,
-                          problems: list[dict[str, Any]], words: int) -> None:
+                          problems: list[dict[str, Any]], words: int, body: str = "") -> None:
     """Remember how a brief laid out (by `check` or `build`), so the next check of the same
-    inputs does not lay it out again."""
-    stamp = {"fingerprint": fingerprint_, "problems": problems, "words": words}
+    inputs does not lay it out again; a build also records the body step its PDF is set at
+    (a book sets all its briefs at one step)."""
+    stamp = {"fingerprint": fingerprint_, "problems": problems, "words": words, "body": body}
     try:
         write_atomic(layout_path(output_dir, brief_id), json.dumps(stamp, indent=1).encode(),
                      durable=False)

@@ -1,12 +1,15 @@
-"""Long-lived worker processes that build briefs within a time and memory budget.
+"""The one worker loop: long-lived processes that run jobs within a time and memory budget.
 
-Each worker is forked once, warms up once (imports WeasyPrint, loads the fonts)
-and reuses one font configuration for every brief it builds. A brief that runs past
-its time budget gets its worker killed and replaced; a worker's address space is
-capped, so a pathological document ends in a clear error instead of taking the
-machine down. Results come back in completion order.
+A `WorkerPool` starts its workers as work appears, each started once ("fork", or
+"spawn" from a process with threads: the live preview), warmed up once (WeasyPrint
+imported, the fonts loaded) and capped in address space, so a pathological document ends
+in a clear error instead of taking the machine down. Every layout of every command runs
+here: a brief and its versions (`build`, `email`, the preview), an amended email's page,
+`check`'s layouts, a book's own pages. A job past its time budget gets its worker killed
+and replaced; a job may `report` a result on the way (the preview hears that the full
+brief is written before its versions). The budget's defaults live in `Budget`, once.
 
-A worker never outlives the build: it closes every parent end of a pipe it inherited
+A worker never outlives the command: it closes every parent end of a pipe it inherited
 by forking (its own and those of the workers forked before it), so a parent that dies
 leaves it reading the end of its pipe; and it asks the kernel to kill it when its parent
 dies (PR_SET_PDEATHSIG), so even a worker busy laying out a page goes at once.
@@ -40,6 +43,9 @@ class Budget:
     memory_mb: int = 2048
 
 
+DEFAULT_BUDGET = Budget()   # every command's default, and the live preview's
+
+
 @dataclass(frozen=True)
 class JobFailed:
     """A job that did not return normally: over budget, a crashed worker, or a bug."""
@@ -63,7 +69,7 @@ def time_limit(seconds: float) -> Iterator[None]:
         yield
         return
 
-    def expire(signum, frame):
+    def expire(signum: int, frame: object) -> None:
         raise BudgetExceeded
 
     previous = signal.signal(signal.SIGALRM, expire)
@@ -78,15 +84,32 @@ def time_limit(seconds: float) -> Iterator[None]:
 # The parent's ends of every worker's pipe: a forked worker closes them all (see above).
 _PARENT_ENDS: set[Connection] = set()
 _PR_SET_PDEATHSIG = 1
+PARTIAL, DONE = "partial", "done"    # what a worker sends: a result on the way, or the outcome
 
 
-class _Worker:
-    def __init__(self, task: Callable[[Any], Any], budget: Budget, warm_up: Callable[[], None]):
-        context = multiprocessing.get_context("fork")
+# What a worker runs: a picklable callable (a module-level function or a dataclass), sent
+# with each job, so one pool serves every kind of job of a command.
+Task = Callable[[Any], Any]
+StartMethod = Literal["fork", "spawn"]
+
+
+def _nothing() -> None:
+    """The warm-up of a worker that needs none."""
+
+
+class Worker:
+    """One long-lived process: started once ("fork", or "spawn" from a process with threads),
+    warmed up once, capped in memory, then running one job at a time within its time budget."""
+
+    def __init__(self, budget: Budget, warm_up: Callable[[], None] = _nothing,
+                 start_method: StartMethod = "fork") -> None:
+        context = (multiprocessing.get_context("spawn") if start_method == "spawn"
+                   else multiprocessing.get_context("fork"))
         self.connection, child_end = context.Pipe()
         _PARENT_ENDS.add(self.connection)
-        self.process = context.Process(target=_serve, args=(child_end, task, budget, warm_up,
-                                                            os.getpid()), daemon=True)
+        self.budget = budget
+        self.process = context.Process(target=_serve, args=(child_end, budget, warm_up, os.getpid()),
+                                       name="briefgen-worker", daemon=True)
         self.process.start()
         child_end.close()
         self.job: Any = None
@@ -96,13 +119,48 @@ class _Worker:
         _PARENT_ENDS.discard(self.connection)
         self.connection.close()
 
-    def give(self, job: Any, seconds: float) -> None:
-        self.job, self.deadline = job, time.monotonic() + seconds
-        self.connection.send(job)
+    def give(self, task: Task, job: Any) -> None:
+        self.job, self.deadline = job, time.monotonic() + self.budget.seconds
+        self.connection.send((task, job))
+
+    def receive(self) -> tuple[str, Any]:
+        """The next message of the job it holds: (PARTIAL, value) or (DONE, outcome); a
+        worker that died gives (DONE, JobFailed("crashed", ...)) and must be replaced."""
+        try:
+            kind, value = self.connection.recv()
+        except (EOFError, OSError):
+            code = self.process.exitcode
+            return DONE, JobFailed("crashed", "could not be built: the process building it "
+                                   f"died ({describe_exit(self.process, code, self.budget)})")
+        if kind == DONE:
+            self.job = None
+        return kind, value
+
+    def run(self, task: Task, job: Any, on_partial: Callable[[Any], None] | None = None) -> Any:
+        """Run one job here and wait for its outcome (a JobFailed when over budget or dead;
+        the worker must then be replaced)."""
+        try:
+            self.give(task, job)
+            while self.connection.poll(max(0.0, self.deadline - time.monotonic())):
+                kind, value = self.receive()
+                if kind == DONE:
+                    return value
+                if on_partial is not None:
+                    on_partial(value)
+        except OSError:    # the pool was closed from another thread (a preview stopping)
+            return JobFailed("crashed", "was not built: its workers were stopped")
+        return over_time(self.budget)
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive()
 
     def kill(self) -> None:
         if self.process.is_alive() and self.process.pid is not None:
-            os.kill(self.process.pid, signal.SIGKILL)
+            try:
+                os.kill(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:   # gone already (another thread stopped it)
+                pass
         self.process.join()
         self._close()
 
@@ -118,29 +176,57 @@ class _Worker:
             self._close()
 
 
-def _serve(connection: Connection, task: Callable[[Any], Any], budget: Budget,
-           warm_up: Callable[[], None], parent_pid: int) -> None:
+def over_time(budget: Budget) -> JobFailed:
+    return JobFailed("timeout", f"took longer than its time budget ({budget.seconds:g} s) and was stopped")
+
+
+_REPORT: Callable[[Any], None] | None = None
+
+
+def report(value: Any) -> None:
+    """Inside a job: send `value` to the parent at once, before the job's outcome (the
+    preview hears that a brief is written before its versions are laid out). Outside a
+    worker: nothing."""
+    if _REPORT is not None:
+        _REPORT(value)
+
+
+def _serve(connection: Connection, budget: Budget, warm_up: Callable[[], None], parent_pid: int) -> None:
     """The worker's loop: warm up, limit memory, then run jobs until told to stop."""
+    global _REPORT
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     _follow_parent(parent_pid)
     warm_up()
     # Made before the cap, so that saying a job ran out of memory needs none.
     out_of_memory = JobFailed("memory", f"ran out of its memory budget ({budget.memory_mb} MiB)")
-    limit = budget.memory_mb * 1024 * 1024
+    limit = _capped(budget.memory_mb * 1024 * 1024)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    _REPORT = partial(_send_partial, connection)
     while True:
         try:
-            job = connection.recv()
+            message = connection.recv()
         except EOFError:
             return
         except MemoryError:              # too little room left even to receive the job
             os._exit(OUT_OF_MEMORY_EXIT)
-        if job is None:
+        if message is None:
             return
+        task, job = message
         outcome = within_memory(partial(_run_job, task, job, limit), _as_job_failure,
                                 out_of_memory, limit)
-        del job
+        del job, message
         _reply(connection, outcome, out_of_memory)
+
+
+def _capped(limit: int) -> int:
+    """The budget, or the cap this process already has when that is lower (a limit can be
+    lowered, never raised: briefgen run under `ulimit -v` keeps it)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    return limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+
+
+def _send_partial(connection: Connection, value: Any) -> None:
+    connection.send((PARTIAL, value))
 
 
 def _run_job(task: Callable[[Any], Any], job: Any, limit: int) -> Any:
@@ -162,7 +248,7 @@ def _reply(connection: Connection, outcome: Any, out_of_memory: JobFailed) -> No
     """Send the outcome; if it cannot be, the budget's failure; if not even that, exit with
     the code that says so (an unpicklable result is a bug, reported as one)."""
     try:
-        connection.send(outcome)
+        connection.send((DONE, outcome))
         return
     except MemoryError:
         failure = out_of_memory
@@ -170,7 +256,7 @@ def _reply(connection: Connection, outcome: Any, out_of_memory: JobFailed) -> No
         failure = within_memory(partial(_as_job_failure, exc), _as_job_failure, out_of_memory, 0)
     del outcome
     try:
-        connection.send(failure)
+        connection.send((DONE, failure))
     except MemoryError:
         os._exit(OUT_OF_MEMORY_EXIT)
 
@@ -259,69 +345,139 @@ def _near_limit(limit: int) -> bool:
     return pages * resource.getpagesize() > 0.9 * limit
 
 
-def run_jobs(task: Callable[[Any], Any], jobs: Iterable[Any], *, workers: int, budget: Budget,
-             warm_up: Callable[[], None] = lambda: None) -> Iterator[tuple[Any, Any]]:
-    """Run `task(job)` for every job on `workers` processes; yield (job, result or JobFailed).
+class WorkerPool:
+    """Up to `size` workers, started as work appears (the first at once, so its warm-up
+    overlaps whatever makes the first job), kept warm for every batch a command runs, and
+    stopped at the end. A worker over budget or dead is replaced; the others carry on."""
 
-    The workers are started (and run `warm_up`) first; `jobs` is then read lazily, one job
-    each time a worker is free, so producing the next job overlaps with the work."""
-    pending = iter(jobs)
-    pool = [_Worker(task, budget, warm_up) for _ in range(max(1, workers))]
-    busy: dict[Connection, _Worker] = {}
-    exhausted = False
-    try:
-        while True:
-            for worker in pool:
-                if worker.job is None and not exhausted:
-                    job = next(pending, _NO_MORE)
+    def __init__(self, size: int, budget: Budget = DEFAULT_BUDGET, warm_up: Callable[[], None] = _nothing,
+                 start_method: StartMethod = "fork") -> None:
+        self.size, self.budget, self.warm_up, self.start_method = max(1, size), budget, warm_up, start_method
+        self.workers: list[Worker] = []
+        self.closed = False
+        # Starting, replacing and closing never overlap: the preview closes its pool from
+        # the main thread while its PDF thread may be starting or replacing a worker.
+        self._lifecycle = threading.Lock()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _start(self) -> Worker:
+        with self._lifecycle:
+            if self.closed:
+                raise PoolClosed
+            worker = Worker(self.budget, self.warm_up, self.start_method)
+            self.workers.append(worker)
+            return worker
+
+    def _idle(self) -> Worker | None:
+        """A worker with no job, if there is one."""
+        return next((w for w in self.workers if w.job is None), None)
+
+    def _can_take_more(self) -> bool:
+        return self._idle() is not None or len(self.workers) < self.size
+
+    def warm(self) -> None:
+        """Start the first worker now, so that it warms up while the caller prepares work."""
+        if not self.workers:
+            self._start()
+
+    def run(self, task: Task, jobs: Iterable[Any],
+            on_partial: Callable[[Any, Any], None] | None = None) -> Iterator[tuple[Any, Any]]:
+        """Run `task(job)` for every job; yield (job, outcome or JobFailed) in completion order.
+        `jobs` is read lazily, one job each time a worker is free, so producing the next job
+        overlaps with the work; `on_partial(job, value)` hears what a job reports on the way."""
+        self.warm()
+        pending = iter(jobs)
+        busy: dict[Connection, Worker] = {}
+        exhausted = False
+        try:
+            while True:
+                while not exhausted and self._can_take_more():
+                    job = next(pending, _NO_MORE)   # a new worker starts only for a job that waits
                     if job is _NO_MORE:
                         exhausted = True
                         break
-                    worker.give(job, budget.seconds)
+                    worker = self._idle() or self._start()
+                    worker.give(task, job)
                     busy[worker.connection] = worker
-            if not busy:
-                return
-            nearest = min(w.deadline for w in busy.values())
-            ready = wait(list(busy), timeout=max(0.0, nearest - time.monotonic()))
-            for connection in ready:
-                assert isinstance(connection, Connection)
-                worker = busy.pop(connection)
-                job = worker.job
-                try:
-                    outcome = connection.recv()
-                    worker.job = None
-                except (EOFError, OSError):
-                    code = worker.process.exitcode
-                    outcome = JobFailed("crashed", "could not be built: the process building it "
-                                        f"died ({_describe_exit(worker.process, code, budget)})")
-                    pool[pool.index(worker)] = _replace(worker, task, budget, warm_up)
-                yield job, outcome
-            now = time.monotonic()
-            for connection, worker in list(busy.items()):
-                if worker.deadline <= now and connection not in ready:
-                    busy.pop(connection)
+                if not busy:
+                    return
+                nearest = min(w.deadline for w in busy.values())
+                ready = wait(list(busy), timeout=max(0.0, nearest - time.monotonic()))
+                for connection in ready:
+                    assert isinstance(connection, Connection)
+                    worker = busy[connection]
                     job = worker.job
-                    pool[pool.index(worker)] = _replace(worker, task, budget, warm_up)
-                    yield job, JobFailed("timeout", f"took longer than its time budget "
-                                         f"({budget.seconds:g} s) and was stopped")
-    finally:
-        for worker in pool:
-            if worker.job is not None:
+                    kind, value = worker.receive()
+                    if kind == PARTIAL:
+                        if on_partial is not None:
+                            on_partial(job, value)
+                        continue
+                    del busy[connection]
+                    if isinstance(value, JobFailed) and value.reason == "crashed":
+                        self._replace(worker)
+                    yield job, value
+                now = time.monotonic()
+                for connection, worker in list(busy.items()):
+                    if worker.deadline <= now and connection not in ready:
+                        del busy[connection]
+                        job = worker.job
+                        self._replace(worker)
+                        yield job, over_time(self.budget)
+        finally:
+            for worker in list(busy.values()):   # a run left early: its jobs are abandoned
+                self._replace(worker)
+
+    def run_one(self, task: Task, job: Any, on_partial: Callable[[Any], None] | None = None) -> Any:
+        """One job, waited for here (the live preview, one brief at a time)."""
+        try:
+            worker = self._idle() or self._start()
+        except PoolClosed:
+            return JobFailed("crashed", "was not built: its workers were stopped")
+        outcome = worker.run(task, job, on_partial)
+        if isinstance(outcome, JobFailed) and outcome.reason in ("crashed", "timeout"):
+            self._replace(worker)
+        return outcome
+
+    def _replace(self, worker: Worker) -> None:
+        """A worker over budget, dead, or holding an abandoned job: killed, and forgotten
+        (a fresh one is started when work needs it)."""
+        with self._lifecycle:
+            if worker in self.workers:   # not when close() came first (from another thread)
                 worker.kill()
-            else:
-                worker.stop()
+                self.workers.remove(worker)
+
+    def close(self) -> None:
+        with self._lifecycle:
+            self.closed = True
+            for worker in self.workers:
+                if worker.job is not None:
+                    worker.kill()
+                else:
+                    worker.stop()
+            self.workers = []
+
+
+def run_jobs(task: Task, jobs: Iterable[Any], *, workers: int, budget: Budget,
+             warm_up: Callable[[], None] = _nothing) -> Iterator[tuple[Any, Any]]:
+    """One batch on a pool of its own (see WorkerPool.run)."""
+    with WorkerPool(workers, budget, warm_up) as pool:
+        yield from pool.run(task, jobs)
 
 
 _NO_MORE = object()
 
 
-def _replace(worker: _Worker, task: Callable[[Any], Any], budget: Budget,
-             warm_up: Callable[[], None]) -> _Worker:
-    worker.kill()
-    return _Worker(task, budget, warm_up)
+class PoolClosed(Exception):
+    """Work asked of a pool after it was closed (a preview that is stopping)."""
 
 
-def _describe_exit(process, code: int | None, budget: Budget) -> str:
+def describe_exit(process: multiprocessing.process.BaseProcess, code: int | None, budget: Budget) -> str:
+    """Why a worker process ended, in words: its budget, a signal, or its exit code."""
     process.join(timeout=1)
     code = process.exitcode if code is None else code
     if code == OUT_OF_MEMORY_EXIT:

@@ -12,13 +12,18 @@ import dataclasses
 import datetime as dt
 import html
 import json
+from typing import TYPE_CHECKING
 
 from briefgen.content.compare import Side, compare
 from briefgen.content.models import Brief, Person
 from briefgen.content.validate import ValidatedBrief
 from briefgen.mail.message import MailParts, mail_safe_html
 from briefgen.mail.sent_record import EarlierVersion
-from briefgen.render.html import medium_date
+from briefgen.render.labels import medium_date
+
+if TYPE_CHECKING:
+    from briefgen.engine.workers import WorkerPool
+    from briefgen.project import Project
 
 AMENDED = "AMENDED: "
 BOX_STYLE = ("border:2px solid #b42318;background:#fff4f2;padding:8px 12px;margin:0 auto 12px;"
@@ -37,33 +42,32 @@ def sent_content(validated: ValidatedBrief) -> dict[str, str]:
                    "people": {person_id: person.model_dump(mode="json", exclude_none=True)
                               for person_id, person in sorted(validated.people.items())}}
         return {VERSION_FILE: json.dumps(version, ensure_ascii=False, sort_keys=True)}
-    files = {f"content/{validated.path.name}": validated.path.read_text(encoding="utf-8")}
-    for person_id in sorted(validated.people):
-        person_file = validated.path.parent / "people" / f"{person_id}.yaml"
-        files[f"content/people/{person_id}.yaml"] = person_file.read_text(encoding="utf-8")
-    return files
+    brief_folder = validated.path.parent
+    return {f"content/{path.relative_to(brief_folder).as_posix()}": text for path, text in validated.input_texts}
 
 
 def revision_line(number: int, today: dt.date) -> str:
     return f"Revision {number} · {medium_date(today)}"
 
 
-def revised_parts(project, validated: ValidatedBrief, parts: MailParts, line: str) -> MailParts:
-    """The same message with the revision line on the page (HTML body and PDF); the text
-    says again what is attached, as the line can add a page."""
+def revised_parts(project: Project, validated: ValidatedBrief, parts: MailParts, line: str,
+                  pool: WorkerPool) -> MailParts:
+    """The same message with the revision line on the page (HTML body and PDF, laid out on
+    the command's workers); the text says again what is attached, as the line can add a page."""
     from briefgen.render.html import render_email_html, render_html
-    from briefgen.render.pdf import write_pdf
     from briefgen.render.pdf_join import page_count
     from briefgen.render.text import brief_text
+    from briefgen.workflows.layouts import FittedPdf, run_layout
 
     page = render_html(validated, project.templates_dir, revision=line)
-    pdf = write_pdf(page, validated.content_text(), project.asset_roots)
+    pdf = run_layout(pool, FittedPdf(project.asset_roots), (page, validated.content_text()),
+                     f"the amended page of {validated.display_path}")
     body = render_email_html(validated, project.templates_dir, revision=line)
     return dataclasses.replace(parts, html=mail_safe_html(body, validated.brief.title), pdf=pdf,
                                text=brief_text(validated, parts.attachment_name, pages=page_count(pdf)))
 
 
-def what_changed(project, validated: ValidatedBrief, earlier: EarlierVersion) -> list[str]:
+def what_changed(project: Project, validated: ValidatedBrief, earlier: EarlierVersion) -> list[str]:
     """The changes since an earlier version, in plain sentences ([] when they cannot be
     worked out: an old record without the content, or content that no longer validates)."""
     from briefgen.engine.revisions import temporary_project

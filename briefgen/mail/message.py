@@ -38,8 +38,8 @@ from briefgen.errors import BriefgenError, ContentError
 from briefgen.mail.headers import MAIL_POLICY
 from briefgen.project import TEMPLATES_DIR
 from briefgen.render.book import book_text
-from briefgen.render.html import View, render_email_html
-from briefgen.render.labels import event_dates, medium_date
+from briefgen.render.html import render_email_html
+from briefgen.render.labels import View, event_dates, medium_date
 from briefgen.render.pdf_join import page_count
 from briefgen.render.text import brief_text
 

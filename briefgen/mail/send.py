@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from briefgen.content.ids import ID
+from briefgen.engine.workers import WorkerPool
 from briefgen.errors import ContentError, Diagnostic, ExitCode, UsageError
+from briefgen.workflows.brief import BuildOptions, built_output, layout_pool
 
 if TYPE_CHECKING:
     from briefgen.content.models import Distribution
@@ -42,6 +44,7 @@ class EmailRequest:
     no_distribution: bool = False     # only `to`, `cc` and `bcc`
     send: bool = False                # deliver over SMTP (else: write a draft)
     resend: bool = False              # also to those who already got this message
+    send_uncleared: bool = False      # send text changed after its clearance all the same
 
 
 def email_command(args: EmailRequest, project: Project, stdout: TextIO, stderr: TextIO) -> int:
@@ -52,18 +55,20 @@ def email_command(args: EmailRequest, project: Project, stdout: TextIO, stderr: 
         raise UsageError("--resend only makes sense with --send")
     path = _brief_path(project, args.brief)
     command_line = _command_line_recipients(args)
-    book, validated = None, None
+    book, full, validated = None, None, None
     if project.is_book(path):
         if args.audience:
             raise UsageError("--audience chooses a version of a brief; a book has none")
         book = _validate_book(project, path)
         output_id, distribution = book.book.book_id, book.book.book.distribution
     else:
-        validated = _validate(project, path)
+        full = validated = _validate(project, path)    # the one validation of the command
         if args.send:
-            _refuse_placeholders(project, path, validated)
+            _refuse_placeholders(project, path, full)
+            if not args.send_uncleared:
+                _refuse_uncleared(project, path, full)
         if args.audience:
-            validated = _version_for(validated, args.audience)
+            validated = _version_for(full, args.audience)
         output_id, distribution = validated.output_id, validated.brief.distribution
     recipients = _merge(([] if args.no_distribution else _distribution(distribution)) + command_line)
     settings = load_settings(project.root)
@@ -72,21 +77,24 @@ def email_command(args: EmailRequest, project: Project, stdout: TextIO, stderr: 
         if not recipients:
             raise UsageError(f"{project.display(path)} has no `distribution:` and no --to, --cc or "
                              "--bcc was given: nobody to send to")
-    if book is not None:
-        parts = _compose_book(project, book, settings)
-        if not args.send:
-            return _write_draft(project, output_id, parts, recipients, settings, stdout, stderr)
-        return _send(project, output_id, None, parts, recipients, settings, args.resend, stdout, stderr)
-    assert validated is not None
-    codes = []
-    for version, readers in by_language(validated, distribution, recipients):
-        parts = _compose(project, path, version, settings)
-        if not args.send:
-            codes.append(_write_draft(project, version.output_id, parts, readers, settings, stdout, stderr))
-        else:
-            codes.append(_send(project, version.output_id, version, parts, readers, settings, args.resend,
-                               stdout, stderr))
-    return max(codes)
+    with layout_pool(BuildOptions()) as pool:     # every layout of the command, on its workers
+        if book is not None:
+            parts = _compose_book(project, book, settings, pool)
+            if not args.send:
+                return _write_draft(project, output_id, parts, recipients, settings, stdout, stderr)
+            return _send(project, output_id, None, parts, recipients, settings, args.resend, stdout, stderr,
+                         pool)
+        assert full is not None
+        assert validated is not None
+        codes = []
+        for version, readers in by_language(validated, distribution, recipients):
+            parts = _compose(project, path, full, version, settings, pool)
+            if not args.send:
+                codes.append(_write_draft(project, version.output_id, parts, readers, settings, stdout, stderr))
+            else:
+                codes.append(_send(project, version.output_id, version, parts, readers, settings, args.resend,
+                                   stdout, stderr, pool))
+        return max(codes)
 
 
 def by_language(validated: ValidatedBrief, distribution: Distribution | None,
@@ -122,20 +130,20 @@ def _validate_book(project: Project, path: Path) -> CheckedBook:
     return checked
 
 
-def _compose_book(project: Project, checked: CheckedBook, settings: MailSettings) -> MailParts:
+def _compose_book(project: Project, checked: CheckedBook, settings: MailSettings, pool: WorkerPool) -> MailParts:
     """Build the book if needed (its briefs first), then make the parts: PDF and calendar attached."""
     from briefgen.mail.message import check_header_fields, compose_book_parts
     from briefgen.workflows.book import build_books, view_of_built
 
     check_header_fields(checked.book)
-    result = build_books(project, [checked.book.path])[0]
+    result = build_books(project, [checked.book.path], checked={checked.book.path: checked}, pool=pool)[0]
     if not result.ok:
         raise ContentError([*result.diagnostics, Diagnostic.of_file(
             checked.book.display_path, "the book could not be built, so nothing was written or sent",
             "invalid")])
     book_id = checked.book.book_id
-    pdf = (project.output_dir / f"{book_id}.pdf").read_bytes()
-    calendar = (project.output_dir / f"{book_id}.ics").read_bytes()
+    pdf = built_output(project, book_id, ".pdf")
+    calendar = built_output(project, book_id, ".ics")
     _check_size(project, project.output_dir / f"{book_id}.pdf", len(pdf) + len(calendar), settings)
     page_html = (project.output_dir / f"{book_id}.html").read_text(encoding="utf-8")
     return compose_book_parts(checked.book, view_of_built(checked, pdf), page_html, pdf, calendar)
@@ -199,6 +207,20 @@ def _refuse_placeholders(project: Project, path: Path, validated: ValidatedBrief
             "filled in (listed above); replace each, then send again", "placeholder")])
 
 
+def _refuse_uncleared(project: Project, path: Path, validated: ValidatedBrief) -> None:
+    """Text changed after its clearance is not sent unless the sender says so."""
+    from briefgen.content.clearance import who_must_clear_again
+
+    again = who_must_clear_again(validated.clearances)
+    if again:
+        names = again[0] if len(again) == 1 else f"{', '.join(again[:-1])} and {again[-1]}"
+        stale = [w for w in validated.warnings if w.kind == "clearance"]
+        raise ContentError([*stale, Diagnostic.of_file(
+            project.display(path), f"not sent: the brief was changed after its clearance (listed "
+            f"above); {names} must clear it again, or send it as it is with --send-uncleared",
+            "clearance")])
+
+
 def _version_for(validated: ValidatedBrief, audience_id: str) -> ValidatedBrief:
     """The audience's version: its model holds only what the audience may see, and its
     `distribution` is the audience's own."""
@@ -227,19 +249,22 @@ def _merge(recipients: list[Addressee]) -> list[Addressee]:
     return merged
 
 
-def _compose(project: Project, path: Path, validated: ValidatedBrief, settings: MailSettings) -> MailParts:
-    """Check the header fields, build the PDF if needed, check its size, and make the parts."""
+def _compose(project: Project, path: Path, full: ValidatedBrief, validated: ValidatedBrief,
+             settings: MailSettings, pool: WorkerPool) -> MailParts:
+    """Check the header fields, build the PDF if needed (from `full`, validated once), check
+    its size, and make the parts of `validated` (the full brief or one audience's version)."""
     from briefgen.mail.message import check_header_fields, compose_parts
     from briefgen.workflows.brief import build_briefs
 
     check_header_fields(validated)
-    result = build_briefs(project, [path])[0]  # skips the work when the PDF is up to date
+    # skips the work when the PDF is up to date
+    result = build_briefs(project, [path], pool=pool, validated={path: full})[0]
     if not result.ok:
         raise ContentError([*result.diagnostics, Diagnostic.of_file(
             project.display(path), "the PDF could not be built, so nothing was written or sent",
             "invalid")])
     pdf_path = project.output_dir / f"{validated.output_id}.pdf"
-    pdf = pdf_path.read_bytes()
+    pdf = built_output(project, validated.output_id, ".pdf")
     if len(pdf) > settings.max_attachment_bytes:
         raise UsageError(f"{project.display(pdf_path)} is {len(pdf) / 1e6:.3f} MB; the limit for an "
                          f"attachment is {settings.max_attachment_bytes / 1e6:g} MB "
@@ -285,7 +310,7 @@ def _draft_warnings(project: Project, brief_id: str, settings: MailSettings,
 
 def _send(project: Project, output_id: str, validated: ValidatedBrief | None, parts: MailParts,
           recipients: list[Addressee], settings: MailSettings, resend: bool, stdout: TextIO,
-          stderr: TextIO) -> int:
+          stderr: TextIO, pool: WorkerPool) -> int:
     """Send to whoever has not had this exact message. `validated` is the brief (or the
     audience's version) that was composed; None for a book, which is sent as it is."""
     from briefgen.engine.output import brief_lock
@@ -301,14 +326,15 @@ def _send(project: Project, output_id: str, validated: ValidatedBrief | None, pa
         outcomes = {r.address: Outcome(r, ALREADY_SENT, f"on {had_it[r.address]['at']}")
                     for r in recipients if r.address in had_it}
         if to_send:
-            outcomes.update(_deliver_versions(project, validated, parts, key, record, to_send, settings)
+            outcomes.update(_deliver_versions(project, validated, parts, key, record, to_send, settings, pool)
                             if validated is not None else _deliver(parts, key, record, to_send, settings))
     return _report([outcomes[r.address] for r in recipients], parts.subject, settings,
                    project.display(record.path), stdout, stderr)
 
 
 def _deliver_versions(project: Project, validated: ValidatedBrief, parts: MailParts, key: str,
-                      record: SentRecord, to_send: list[Addressee], settings: MailSettings) -> dict[str, Outcome]:
+                      record: SentRecord, to_send: list[Addressee], settings: MailSettings,
+                      pool: WorkerPool) -> dict[str, Outcome]:
     """Send one message per earlier version held: a brief sent before carries its revision
     on the page, and whoever has an earlier version gets it marked AMENDED, with what
     changed since the version they have. Everything is recorded under `key`."""
@@ -318,7 +344,7 @@ def _deliver_versions(project: Project, validated: ValidatedBrief, parts: MailPa
 
     revision = record.revision_of(key)
     page_parts = parts if revision == 1 else amend.revised_parts(
-        project, validated, parts, amend.revision_line(revision, amend.today()))
+        project, validated, parts, amend.revision_line(revision, amend.today()), pool)
     content = amend.sent_content(validated)
     groups: dict[str | None, tuple[EarlierVersion | None, list[Addressee]]] = {}
     for recipient in to_send:

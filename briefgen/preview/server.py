@@ -16,6 +16,7 @@ Routes:
   /_preview/state/<id>.json  the brief's status and problems, for the overlay
   /_preview/state/<id>/for/<aud>.json  a version's own status and problems
   /_preview/events           server-sent events: a page reloads or updates its overlay
+                             (?brief=<id>[&audience=<aud>]: only that page's events)
 
 The preview script is added to the page only as it is served; output/<id>.html on disk
 never contains it. A version's pages link only to the version's own pages: never to the
@@ -24,7 +25,12 @@ full brief, the index or another audience's version.
 Only requests addressed to this server are answered: the Host header must be 127.0.0.1,
 localhost or [::1] with our port (421 otherwise, 400 without one), so a web page that
 points its own name at 127.0.0.1 (DNS rebinding) cannot read the briefs. A PDF is served
-only when output/<id>.pdf is a regular file in a real folder (never through a link).
+only when output/<id>.pdf is a regular file in a real folder (never through a link):
+every file a route serves is read by `served_file` (no link, a regular file, capped, directly
+inside output/ or the preview's own assets). A page's event stream carries only what that
+page may show: a brief's page hears of its own brief, a version's page of nothing but "your
+version may have changed" (no statuses, no version numbers, no other brief's name); only
+the index hears of every brief.
 """
 
 from __future__ import annotations
@@ -35,12 +41,13 @@ import re
 import secrets
 import socket
 import sys
+from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -55,6 +62,7 @@ from briefgen.workflows.diff import NoSuchAudience, diff_project
 HOST = "127.0.0.1"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")   # the Host headers answered (with our port)
 MAX_PDF_BYTES = 200 * 1024 * 1024
+MAX_SCRIPT_BYTES = 1024 * 1024
 KEEPALIVE_SECONDS = 15     # a comment line on an idle stream, so a dead tab is noticed
 RECONNECT_MS = 1000        # how soon a page reconnects when the server restarts
 # A brief's id is its file name, which nothing refuses for an underscore (`camp_david.yaml`
@@ -172,11 +180,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_pdf(brief_id, audience)
 
     def send_pdf(self, brief_id: str, audience: str | None) -> None:
-        path = self.server.preview.pdf_path(brief_id, audience)
-        try:  # a regular file, not a link, in a folder that is not a link; read as checked
-            pdf = read_regular_file(path, MAX_PDF_BYTES) if path else None
-        except UnsafeFile:                    # removed, or replaced by a link, since the check
-            pdf = None
+        pdf = served_file(self.server.preview.project.output_dir,
+                          self.server.preview.pdf_path(brief_id, audience), MAX_PDF_BYTES)
         if pdf is None:
             what = f"the version of {brief_id} for `{audience}`" if audience else brief_id
             self.send_text(HTTPStatus.NOT_FOUND, f"no PDF of {what} has been built yet")
@@ -216,18 +221,18 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_html(html)
 
     def book_pdf(self, book_id: str) -> None:
-        path = self.server.preview.book_pdf_path(book_id)
-        try:
-            pdf = path.read_bytes() if path else None
-        except FileNotFoundError:
-            pdf = None
+        pdf = served_file(self.server.preview.project.output_dir,
+                          self.server.preview.book_pdf_path(book_id), MAX_PDF_BYTES)
         if pdf is None:
             self.send_text(HTTPStatus.NOT_FOUND, f"no PDF of the book {book_id} has been built yet")
             return
         self.send_bytes(HTTPStatus.OK, "application/pdf", pdf)
 
     def overlay_script(self) -> None:
-        script = (self.server.assets_dir / "overlay.js").read_bytes()
+        script = served_file(self.server.assets_dir, self.server.assets_dir / "overlay.js", MAX_SCRIPT_BYTES)
+        if script is None:
+            self.send_text(HTTPStatus.NOT_FOUND, "the preview script is missing")
+            return
         self.send_bytes(HTTPStatus.OK, "text/javascript; charset=utf-8", script)
 
     def brief_state(self, brief_id: str) -> None:
@@ -245,7 +250,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
     # --- the event stream ----------------------------------------------------------------
 
     def events(self) -> None:
-        """Hold the connection open and send each change as it happens."""
+        """Hold the connection open and send each change as it happens, limited to what the
+        page asking may show (`?brief=<id>`, `&audience=<aud>`; the index asks for all)."""
+        scope = EventScope.of(urlsplit(self.path).query)
         subscriber = self.server.feed.subscribe()
         try:
             self.send_response(HTTPStatus.OK)
@@ -254,14 +261,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.end_headers()
             hello = {"instance": self.server.instance, "sequence": self.server.feed.sequence,
                      "versions": self.server.preview.html_versions()}
-            self.send_event("hello", hello, retry=RECONNECT_MS)
-            self.stream_events(subscriber)
+            self.send_event("hello", scope.hello(hello), retry=RECONNECT_MS)
+            self.stream_events(subscriber, scope)
         except (BrokenPipeError, ConnectionResetError):
             pass                                  # the tab closed or reloaded
         finally:
             self.server.feed.unsubscribe(subscriber)
 
-    def stream_events(self, subscriber: Subscriber) -> None:
+    def stream_events(self, subscriber: Subscriber, scope: EventScope) -> None:
         while True:
             try:
                 event = subscriber.get(timeout=KEEPALIVE_SECONDS)
@@ -271,7 +278,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 continue
             if event is None:                     # the server is stopping
                 return
-            self.send_event(event["kind"], event)
+            shown = scope.event(event)
+            if shown is not None:
+                self.send_event(event["kind"], shown)
 
     def send_event(self, kind: str, data: Json, retry: int | None = None) -> None:
         lines = f"retry: {retry}\n" if retry else ""
@@ -297,6 +306,18 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+def served_file(folder: Path, path: Path | None, limit: int) -> bytes | None:
+    """The one way a route reads a file to serve: a regular file directly inside `folder`
+    (output/ for PDFs), neither of them a link, opened without following one and without
+    blocking on a pipe, at most `limit` bytes; None for anything else (the route says 404)."""
+    if path is None or path.parent != folder or folder.is_symlink():
+        return None
+    try:
+        return read_regular_file(path, limit)
+    except UnsafeFile:    # missing, a link, a pipe, a device, too big: never served
+        return None
+
+
 def host_refusal(hosts: list[str], port: int) -> HTTPStatus | None:
     """Why a request's Host headers are refused (400 none or several, 421 another host), or
     None when there is exactly one and it names this server on the loopback interface."""
@@ -305,6 +326,43 @@ def host_refusal(hosts: list[str], port: int) -> HTTPStatus | None:
     if hosts[0].strip().lower() not in {f"{name}:{port}" for name in LOOPBACK_NAMES}:
         return HTTPStatus.MISDIRECTED_REQUEST
     return None
+
+
+@dataclass(frozen=True)
+class EventScope:
+    """What one page's event stream may carry: every brief (the index, brief None), one
+    brief's own events (its page), or one version's bare "changed" (a version's page, which
+    may not learn the full brief's status or version numbers, nor any other brief's name)."""
+
+    brief: str | None = None
+    audience: str | None = None
+
+    @classmethod
+    def of(cls, query: str) -> EventScope:
+        asked = parse_qs(query)
+        brief = next(iter(asked.get("brief", [])), None)
+        audience = next(iter(asked.get("audience", [])), None)
+        if brief is not None and not re.fullmatch(_BRIEF_ID, brief):
+            brief = ""            # matches no brief: a malformed scope hears nothing
+        return cls(brief, audience if brief else None)
+
+    def hello(self, hello: Json) -> Json:
+        if self.brief is None:
+            return hello
+        if self.audience is not None:
+            return {"instance": hello["instance"]}
+        versions = hello["versions"]
+        return {"instance": hello["instance"], "sequence": 0,
+                "versions": {self.brief: versions[self.brief]} if self.brief in versions else {}}
+
+    def event(self, event: Json) -> Json | None:
+        if self.brief is None:
+            return event
+        if event.get("brief") != self.brief:
+            return None
+        if self.audience is not None:
+            return {"kind": event["kind"], "brief": self.brief}
+        return event
 
 
 @lru_cache(maxsize=2)

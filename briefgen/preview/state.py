@@ -30,12 +30,13 @@ from briefgen.content.assets import ASSETS_FOLDER, IMAGE_SIGNATURES
 from briefgen.content.books import validate_book
 from briefgen.content.languages import is_translation_file
 from briefgen.content.validate import PeopleRegistry, ValidatedBrief
+from briefgen.engine.workers import DEFAULT_BUDGET, WorkerPool
 from briefgen.errors import ContentError, Diagnostic
 from briefgen.project import Project
 from briefgen.render.html import render_html
 from briefgen.render.labels import event_dates
 from briefgen.workflows.book import build_books, find_books
-from briefgen.workflows.brief import BriefResult, check_brief, find_briefs, shared_people
+from briefgen.workflows.brief import BriefResult, check_brief, find_briefs, shared_people, warm_up_layout
 
 # JSON-ready: what the pages and their event stream are sent.
 Json = dict[str, Any]
@@ -195,10 +196,13 @@ class Preview:
     """Every brief of a project, kept up to date as its files change."""
 
     def __init__(self, project: Project, feed: ChangeFeed, build_pdf: PdfBuilder,
-                 log: Callable[[str], None] = lambda line: None) -> None:
+                 log: Callable[[str], None] = lambda line: None, layouts: WorkerPool | None = None) -> None:
         self.project = project
         self.feed = feed
         self._build_pdf_of = build_pdf     # e.g. PdfWorker.build: never raises for content
+        # Where a book's own pages are laid out: the PDF worker's pool (PdfWorker.pool), or
+        # a spawned worker of the preview's own (never forked from the server's threads).
+        self._layouts = layouts or WorkerPool(1, DEFAULT_BUDGET, warm_up_layout, start_method="spawn")
         self._log = log
         self._lock = threading.RLock()
         self._briefs: dict[str, BriefState] = {}
@@ -249,7 +253,8 @@ class Preview:
             if book_id not in self._books:
                 return None
         path = self.project.output_dir / f"{book_id}.pdf"
-        return path if path.is_file() else None
+        # a link (to a secret, or out of the project) is never a PDF the preview wrote
+        return path if path.is_file() and not path.is_symlink() and not path.parent.is_symlink() else None
 
     def pdf_path(self, brief_id: str, audience: str | None = None) -> Path | None:
         """output/<id>.pdf, or output/<id>.<audience>.pdf for a version the brief has."""
@@ -320,9 +325,9 @@ class Preview:
                 return
             path, briefs = state.path, self._brief_results(state.briefs)
         started = time.perf_counter()
-        # Only the assembly runs here: the briefs' PDFs are the preview's own, so no worker
-        # is forked from this process, whose other threads may hold locks.
-        [result] = build_books(self.project, [path], brief_results=briefs)
+        # The briefs' PDFs are the preview's own; the book's own pages are laid out on the
+        # preview's spawned worker (never a worker forked from this process's threads).
+        [result] = build_books(self.project, [path], brief_results=briefs, pool=self._layouts)
         with self._lock:
             state.problems = problems_of(result)
             state.status = "built" if result.ok else "failing"
@@ -518,6 +523,7 @@ class Preview:
         with self._lock:
             self._stopping = True
             self._pdf_wanted.notify_all()
+        self._layouts.close()
 
     def _build_pdf(self, brief_id: str, path: Path, generation: int) -> None:
         started = time.perf_counter()

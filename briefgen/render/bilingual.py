@@ -19,12 +19,21 @@ from markupsafe import Markup
 
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
-from briefgen.render.html import TEMPLATE_NAME, View, brief_view, house_dirs, mark_placeholders, template_environment
+from briefgen.render.html import (
+    TEMPLATE_NAME,
+    brief_view,
+    house_dirs,
+    mark_placeholders,
+    quote_marks,
+    template_environment,
+)
+from briefgen.render.labels import View
+from briefgen.render.typography import curl_quotes_in_html
 
 BILINGUAL_TEMPLATE = "bilingual.html.j2"
 SECTIONS_TEMPLATE = "briefing-sections.html.j2"
 FIRST_READ = ("bottom_line", "objectives", "decisions")    # the briefing macros page 1 opens with
-_ANCHOR = re.compile(r'\b(id|href)="(#?)([^"#]+)"')
+_ANCHOR = re.compile(r'\b(id|href|name)="(#?)([^"#]+)"')   # a decision's check box too
 
 
 def render_side_by_side(first: ValidatedBrief, second: ValidatedBrief,
@@ -35,9 +44,11 @@ def render_side_by_side(first: ValidatedBrief, second: ValidatedBrief,
     environment = template_environment(templates_dir, house_dirs(first))
     views = [{**brief_view(version), "revision": ""} for version in (first, second)]
     page_one = views[0]["page_one"]
-    page_one_names = [*page_one["full"], *page_one["left"], *page_one["right"], *page_one["bottom"]]
-    columns = [_sections(environment, view, suffix) for view, suffix in zip(views, ("", second.lang),
-                                                                              strict=True)]
+    page_one_names = [*page_one["full"], *page_one["lower"], *page_one["left"], *page_one["right"],
+                      *page_one["bottom"]]
+    wanted = {*page_one_names, *views[0]["annex"]["sections"]}
+    columns = [_sections(environment, view, suffix, wanted) for view, suffix in zip(views, ("", second.lang),
+                                                                                      strict=True)]
     html = environment.get_template(BILINGUAL_TEMPLATE).render(
         briefs=views,
         bottom_line=[[column[name] for column in columns] for name in FIRST_READ[:1] if views[0][name]],
@@ -47,18 +58,21 @@ def render_side_by_side(first: ValidatedBrief, second: ValidatedBrief,
     return mark_placeholders(html)
 
 
-def _sections(environment: object, view: View, suffix: str) -> dict[str, Markup]:
-    """Every section of one language's page as HTML, its anchors suffixed with `suffix`."""
+def _sections(environment: object, view: View, suffix: str, wanted: set[str]) -> dict[str, Markup]:
+    """Every section of one language's page as HTML, its anchors (and its check boxes' names)
+    suffixed with `suffix`, its quotes curled in the language's marks."""
     get_template = environment.get_template  # type: ignore[attr-defined]
     page = get_template(TEMPLATE_NAME).make_module({"brief": view})
     briefing = get_template(SECTIONS_TEMPLATE).make_module()
-    rendered = {name: str(macro()) for name, macro in page.section.items()}
+    rendered = {name: str(macro()) for name, macro in page.section.items() if name in wanted}
     rendered |= {name: str(getattr(briefing, name)(view)) for name in FIRST_READ}
-    return {name: Markup(_suffixed(html, suffix)) for name, html in rendered.items()}
+    marks = quote_marks(view["labels"])
+    return {name: Markup(curl_quotes_in_html(_suffixed(html, suffix), marks)) for name, html in rendered.items()}
 
 
 def _suffixed(html: str, suffix: str) -> str:
-    """`id="x"` and `href="#x"` made `id="x-fr"` and `href="#x-fr"` (nothing without a suffix)."""
+    """`id="x"`, `name="x"` and `href="#x"` made `id="x-fr"`, `name="x-fr"` and `href="#x-fr"`
+    (nothing without a suffix)."""
     if not suffix:
         return html
     return _ANCHOR.sub(lambda found: found.group(0) if found.group(1) == "href" and not found.group(2)

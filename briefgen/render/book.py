@@ -16,20 +16,30 @@ from pathlib import Path
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.content.audiences import rules_of
+from briefgen.content.audiences import repeated_mark, rules_of
 from briefgen.content.books import ValidatedBook
 from briefgen.content.markings import MarkingError, parse
 from briefgen.content.models import Person
 from briefgen.content.schedule import ScheduleItem, book_schedule, clock_labels, event_days
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
-from briefgen.render.html import PAGE_SIZES, View, _banner_class, colours_style, template_environment
-from briefgen.render.labels import labels_for, long_date, medium_date, short_names, span_of_days, weekday
+from briefgen.render.html import (
+    PAGE_MARGINS,
+    PAGE_SIZES,
+    _banner_class,
+    colours_style,
+    portion_marker,
+    quote_marks,
+    template_environment,
+)
+from briefgen.render.labels import View, labels_for, long_date, medium_date, short_names, span_of_days, weekday
 from briefgen.render.pdf import render_plain_pdf
 from briefgen.render.richtext import RichText
+from briefgen.render.typography import curl_quotes_in_html
 
 TEMPLATE_NAME = "book.html.j2"
-FOOTER_POINTS = 7
+FOOTER_POINTS = 9
+STAMP_FROM_EDGE = "0.42in"     # the frame's banner line (page-common.css), clear of the 0.35 in strip
 NO_ZONE = "time zone not given"   # beside a time that no item, event or book gives a zone
 NAME_ORDER_LABELS = {"family-first": "family name first", "given-first": "given name first"}
 
@@ -66,8 +76,12 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         "labels": words,
         "generator": f"briefgen {__version__}",
         "page_size": PAGE_SIZES[book.paper],
+        "page_margin": PAGE_MARGINS[book.paper],
         "title": book.title,
         "subtitle": book.subtitle or "",
+        "addressee": book.addressee or "",
+        "kicker": words["briefing_book_for"].format(name=book.addressee) if book.addressee
+        else words["briefing_book"],
         "classification": book.classification,
         "banner_class": _banner_class(book.classification),
         "banner_style": _banner_style(book.classification, briefs),
@@ -79,7 +93,8 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         "home_timezone": home or "",
         "home_column": home_column,
         # home times are shown only where the local zone is known, so each local time has it
-        "zones_note": words["zones_note"].format(zone=home) if home_column else "",
+        "zones_note": words["zones_note"].format(zone=zone_place(home)) if home_column and home else "",
+        "home_heading": words["home_zone_time"].format(zone=zone_place(home)) if home else words["home"],
         "schedule": [{"day": long_date(day, lang) if day else words["date_to_be_set"], "entries": items}
                      for day, items in rows.items()],
         "sections": [{"anchor": f"section-{n}", "title": s.title, "text": text.block(s.text)}
@@ -113,6 +128,7 @@ def _banner_style(marking: str, briefs: list[ValidatedBrief]) -> str:
     """The colours the first brief's marking scheme gives the book's marking, so one marking
     has one colour on the book's pages and its briefs' (the CSS classes serve books of
     briefs without a scheme, or a marking the scheme does not know)."""
+
     rules = next((r for b in briefs if (r := rules_of(b.brief)) is not None), None)
     if rules is None:
         return ""
@@ -120,6 +136,11 @@ def _banner_style(marking: str, briefs: list[ValidatedBrief]) -> str:
         return colours_style(rules, parse(marking, rules.scheme))
     except MarkingError:
         return ""
+
+
+def zone_place(zone: str) -> str:
+    """A zone as a reader names it, not its IANA name: 'America/New_York' → 'New York'."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def principal_home_zone(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> str | None:
@@ -137,7 +158,11 @@ def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str |
     local, home_time = clock_labels(entry.day, item, entry.zone, home, lambda day: weekday(day, lang))
     if item.time and entry.zone is None:
         local = f"{item.time}, {NO_ZONE}"
+    if not item.time:
+        local = labels_for(None, lang)["time_tbc"]     # a step of the schedule with no time yet
     return {"time": local, "home_time": home_time, "title": item.title,
+            "mark": portion_marker(rules_of(validated.brief))(item.marking),
+            "mark_text": repeated_mark(validated.brief, item.marking),
             "brief": validated.brief.title, "brief_id": validated.brief_id,
             "location": item.location or validated.brief.event.location,
             "who": short_names(item.participants, validated.people, lang), "note": item.note or ""}
@@ -170,27 +195,26 @@ def render_book_part(view: View, part: str, templates_dir: Path = TEMPLATES_DIR)
     glance and extra sections), `biographies`, or `html` (the whole book for screens, with
     the briefs in sandboxed frames)."""
     template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
-    return template.render(book=view, part=part)
+    return curl_quotes_in_html(template.render(book=view, part=part), quote_marks(view["labels"]))
 
 
 def footer_pdf(view: View, sizes: list[tuple[float, float]]) -> bytes:
-    """One page per book page, of the same size (points), with only the footer line on it:
-    the book's marking, its title, Page N of M. Not tagged: it is drawn into the book's
-    pages as a pagination artifact."""
+    """One page per book page, of the same size (points), with only the book's page number
+    on it, 'Book · Page N of M', at the right of the top banner's line (the briefs' own
+    'Page i of N' and the marking keep the bottom line; the marking is never repeated). Not
+    tagged: it is drawn into the book's pages as a pagination artifact."""
     names = {size: f"s{n}" for n, size in enumerate(dict.fromkeys(sizes))}
     css = "".join(f"@page {name} {{ size: {w}pt {h}pt; margin: 0; }}\n" for (w, h), name in names.items())
-    title = html.escape(view["title"])
-    marking = html.escape(view["classification"])
     pages = "".join(
         f'<div class="p" style="page: {names[size]}; height: {size[1]}pt">'
-        f'<p class="stamp"><span class="m">{marking}</span> · {title} · Page {n} of {len(sizes)}</p></div>'
+        f'<p class="stamp">{html.escape(view["labels"]["book_page"].format(page=n, pages=len(sizes)))}</p></div>'
         for n, size in enumerate(sizes, start=1))
     return render_plain_pdf(
         f"<!DOCTYPE html><html lang='{view['lang']}'><head><meta charset='utf-8'><style>{css}"
         "html { font-family: 'Noto Sans', sans-serif; }"
         ".p { position: relative; break-after: page; margin: 0; }"
-        ".stamp { position: absolute; bottom: 2pt; line-height: 1.2; left: 0; right: 0; margin: 0; text-align: center;"
-        f" font-size: {FOOTER_POINTS}pt; color: #333; }}"
+        f".stamp {{ position: absolute; top: {STAMP_FROM_EDGE}; right: 0.75in; line-height: 1; margin: 0;"
+        f" font-size: {FOOTER_POINTS}pt; color: #3b424c; font-variant-numeric: tabular-nums; }}"
         ".m { font-weight: 700; }</style></head><body style='margin:0'>"
         f"{pages}</body></html>")
 
@@ -213,7 +237,8 @@ def book_text(view: View, attachments: list[str]) -> str:
         lines += ["", day["day"]]
         for item in day["entries"]:
             when = item["time"] + (f" [{item['home_time']}]" if item["home_time"] else "")
-            lines.append(f"  {when:<24}{item['title']} ({item['brief']})")
+            title = f"{item['mark_text']} {item['title']}" if item["mark_text"] else item["title"]
+            lines.append(f"  {when:<24}{title} ({item['brief']})")
     lines += ["", "CONTENTS"]
     lines += [f"  {brief['title']}, page {brief['page']}" for brief in view["briefs"]]
     lines += [f"  Biographies, page {view['biographies_page']}", "",

@@ -2,8 +2,11 @@
 
 Times are in each item's zone (its own, its event's, or the book's `timezone`), with a
 VTIMEZONE for each, or floating local times where no zone is known; an item with a
-`duration` ends when it does. Everything is derived from content, so a rebuild of unchanged content
-writes the same file: UIDs come from the book, the brief and the item's place, and the
+`duration` ends when it does. Each event's summary carries its item's portion mark, as the
+brief's page prints it, and an item marked above the lowest level is `CLASS:CONFIDENTIAL`
+(a calendar reads an event without CLASS as PUBLIC); every text is escaped for a calendar
+(`escape.calendar_text`). Everything is derived from content, so a rebuild of unchanged
+content writes the same file: UIDs come from the book, the brief and the item's place, and the
 stamp is the book's `as_of`.
 """
 
@@ -12,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 
 from briefgen import __version__
+from briefgen.content.audiences import above_lowest, repeated_mark
 from briefgen.content.books import ValidatedBook
 from briefgen.content.schedule import book_schedule
 from briefgen.content.validate import ValidatedBrief
+from briefgen.render.escape import calendar_text
 from briefgen.render.labels import labels_for, short_names
 
 
@@ -26,7 +31,7 @@ def book_calendar(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> byt
     calendar.add("prodid", f"-//briefgen {__version__}//briefing book//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", book.title)
+    calendar.add("x-wr-calname", calendar_text(book.title))
     stamp = dt.datetime.combine(book.as_of, dt.time(0, 0), tzinfo=dt.UTC)
     positions: dict[str, int] = {}
     zoned = False
@@ -43,16 +48,19 @@ def book_calendar(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> byt
         event.add("dtstart", start)
         if end > start:
             event.add("dtend", end)
-        event.add("summary", item.title)
-        event.add("location", item.location or brief.brief.event.location)
+        mark = repeated_mark(brief.brief, item.marking)
+        event.add("summary", calendar_text(f"{mark} {item.title}" if mark else item.title))
+        if above_lowest(brief.brief, item.marking):   # no CLASS reads as PUBLIC
+            event.add("class", "CONFIDENTIAL")
+        event.add("location", calendar_text(item.location or brief.brief.event.location))
         lines = [f"{brief.brief.title} ({book.classification})"]
         if item.participants:
             names = short_names(item.participants, brief.people, book.lang)
             lines.append(labels_for(None, book.lang)["with"].format(names=names))
         if item.note:
             lines.append(item.note)
-        event.add("description", "\n".join(lines))
-        event.add("categories", [book.title])
+        event.add("description", "\n".join(calendar_text(line) for line in lines))
+        event.add("categories", [calendar_text(book.title)])
         calendar.add_component(event)
     if zoned:
         calendar.add_missing_timezones()

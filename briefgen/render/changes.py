@@ -1,19 +1,19 @@
 """A brief's changes written out: for a terminal (coloured or not), for a pull request
 (Markdown), as JSON, in plain words (the re-sent email) and as HTML (the preview).
 
-The content is untrusted: Markdown output escapes every character Markdown or HTML
-would act on, and HTML output is escaped by Jinja's rules (markupsafe).
+The content is untrusted: each output escapes content with its sink's one function
+(render/escape.py): the terminal's shows invisible characters as escapes, Markdown's escapes
+what Markdown or HTML would act on and fences file names in code spans they cannot leave,
+HTML's is markupsafe's.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Sequence
 
-from markupsafe import escape
-
 from briefgen.content.compare import DISTRIBUTION, BriefDiff, Change, WordOp
+from briefgen.render.escape import html_text, markdown_code, markdown_text, terminal
 from briefgen.render.labels import labels_for
 
 CONTEXT_WORDS = 6          # words kept around a change in a long unchanged run
@@ -128,6 +128,7 @@ def left_out_line(audience: str | None, left_out: Sequence[str]) -> str:
 def as_text(briefs: Sequence[BriefDiff], base: str, template_files: Sequence[str],
             colour: bool = False, audience: str | None = None, left_out: Sequence[str] = ()) -> str:
     def paint(style: str, text: str) -> str:
+        text = terminal(text)
         return f"{_COLOURS[style]}{text}{_COLOURS['end']}" if colour else text
 
     def words(change: Change) -> str:
@@ -135,7 +136,7 @@ def as_text(briefs: Sequence[BriefDiff], base: str, template_files: Sequence[str
         out = []
         for op, text in trimmed(change.words):
             if op == "same":
-                out.append(text)
+                out.append(terminal(text))
             else:
                 opening, closing = ("", "") if colour else marks[op]
                 out.append(paint(op, f"{opening}{text}{closing}"))
@@ -150,16 +151,16 @@ def as_text(briefs: Sequence[BriefDiff], base: str, template_files: Sequence[str
         if diff.files:
             lines.append("  " + paint("dim", "files changed: " + ", ".join(diff.files)))
         for (section, origin), changes in _grouped(diff.changes).items():
-            lines.append(f"  {section_title(section, diff.lang)}" + (f" ({origin})" if origin else ""))
+            lines.append(terminal(f"  {section_title(section, diff.lang)}" + (f" ({origin})" if origin else "")))
             for change in changes:
                 lines.append("    " + _describe(change, words, paint, diff.lang))
         numbers = _numbers_line(diff)
         if numbers:
             lines.append("  " + numbers)
         if diff.picture:
-            lines.append(f"  picture: {diff.picture}")
+            lines.append(terminal(f"  picture: {diff.picture}"))
     if template_files:
-        lines.append(paint("heading", "templates changed (every brief): ") + ", ".join(template_files))
+        lines.append(paint("heading", "templates changed (every brief): ") + terminal(", ".join(template_files)))
     if not lines:
         lines.append("no brief changed")
     if left_out_line(audience, left_out):
@@ -173,7 +174,7 @@ def _problem_lines(diff: BriefDiff, paint: Callable[[str], str]) -> list[str]:
     for label, problems in (("at the base", diff.problems_before), ("now", diff.problems_after)):
         if problems:
             lines.append("  " + paint(f"does not validate {label}:"))
-            lines += [f"    {p.format()}" for p in problems]
+            lines += [f"    {terminal(p.format())}" for p in problems]
     return lines
 
 
@@ -188,13 +189,13 @@ def _describe(change: Change, words: Callable[[Change], str], paint: Callable[[s
     said = labels_for(None, lang)
     if change.action == "added":
         return paint("added", f"+ {said['diff_added']}: {change.item}") + (
-            f" — {change.after}" if change.after and change.after != change.item else "")
+            f" — {terminal(change.after)}" if change.after and change.after != change.item else "")
     if change.action == "removed":
         return paint("removed", f"- {said['diff_removed']}: {change.item}")
     if change.action == "moved":
         return paint("moved", f"~ {said['diff_moved']}: {change.item} ({ordinal(change.position[0])} → "
                               f"{ordinal(change.position[1])})")
-    where = _place(change)
+    where = terminal(_place(change))
     if change.words:
         return f"{where}: {words(change)}"
     before, after = change.before or said["diff_none"], change.after or said["diff_none"]
@@ -203,14 +204,7 @@ def _describe(change: Change, words: Callable[[Change], str], paint: Callable[[s
 
 # --- Markdown -------------------------------------------------------------------------------
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
-
-
-def md(text: str) -> str:
-    """Text that Markdown shows as written: HTML and Markdown characters escaped."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return " ".join(text.split())
+md = markdown_text   # the Markdown sink's one escaping function (render/escape.py)
 
 
 def as_markdown(briefs: Sequence[BriefDiff], base: str, template_files: Sequence[str],
@@ -230,18 +224,19 @@ def as_markdown(briefs: Sequence[BriefDiff], base: str, template_files: Sequence
         if overflow_line(diff):
             lines += [f"**{_capital(md(overflow_line(diff)))}.**", ""]
         if diff.files:
-            lines += ["Files changed: " + ", ".join(f"`{f}`" for f in diff.files), ""]
+            lines += ["Files changed: " + ", ".join(markdown_code(f) for f in diff.files), ""]
         for (section, origin), changes in _grouped(diff.changes).items():
-            lines.append(f"**{md(section_title(section, diff.lang))}**" + (f" (from `{origin}`)" if origin else ""))
+            lines.append(f"**{md(section_title(section, diff.lang))}**"
+                         + (f" (from {markdown_code(origin)})" if origin else ""))
             lines += [f"- {_describe_markdown(change, diff.lang)}" for change in changes]
             lines.append("")
         numbers = _numbers_line(diff)
         if numbers:
             lines += [md(numbers).capitalize(), ""]
         if diff.picture:
-            lines += [f"Before and after: `{diff.picture}` (in the artifact)", ""]
+            lines += [f"Before and after: {markdown_code(diff.picture)} (in the artifact)", ""]
     if template_files:
-        lines += ["**Templates changed** (every brief): " + ", ".join(f"`{f}`" for f in template_files), ""]
+        lines += ["**Templates changed** (every brief): " + ", ".join(markdown_code(f) for f in template_files), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -323,43 +318,43 @@ def _sentence(change: Change) -> str:
 
 def as_html(diff: BriefDiff) -> str:
     """The changes of one brief as an HTML fragment (every value escaped)."""
-    parts = [f"<h2>{escape(headline(diff))}</h2>"]
+    parts = [f"<h2>{html_text(headline(diff))}</h2>"]
     for label, problems in (("at the base", diff.problems_before), ("now", diff.problems_after)):
         if problems:
             parts.append(f"<p class='problem'>Does not validate {label}:</p><ul>")
-            parts += [f"<li><code>{escape(p.format())}</code></li>" for p in problems]
+            parts += [f"<li><code>{html_text(p.format())}</code></li>" for p in problems]
             parts.append("</ul>")
     if overflow_line(diff):
-        parts.append(f"<p class='problem'>{escape(_capital(overflow_line(diff)))}.</p>")
+        parts.append(f"<p class='problem'>{html_text(_capital(overflow_line(diff)))}.</p>")
     if diff.files:
-        parts.append("<p>Files changed: " + ", ".join(f"<code>{escape(f)}</code>" for f in diff.files)
+        parts.append("<p>Files changed: " + ", ".join(f"<code>{html_text(f)}</code>" for f in diff.files)
                      + "</p>")
     for (section, origin), changes in _grouped(diff.changes).items():
-        origin_note = f" <small>from <code>{escape(origin)}</code></small>" if origin else ""
-        parts.append(f"<h3>{escape(section_title(section, diff.lang))}{origin_note}</h3><ul>")
+        origin_note = f" <small>from <code>{html_text(origin)}</code></small>" if origin else ""
+        parts.append(f"<h3>{html_text(section_title(section, diff.lang))}{origin_note}</h3><ul>")
         parts += [f"<li>{_describe_html(change)}</li>" for change in changes]
         parts.append("</ul>")
     if not diff.changes and not diff.files and diff.state in ("changed", "unchanged"):
         parts.append("<p>No changes.</p>")
     numbers = _numbers_line(diff)
     if numbers:
-        parts.append(f"<p>{escape(numbers)}</p>")
+        parts.append(f"<p>{html_text(numbers)}</p>")
     return "\n".join(parts)
 
 
 def _describe_html(change: Change) -> str:
     if change.action == "added":
-        return f"<ins>Added: {escape(change.item)}</ins>"
+        return f"<ins>Added: {html_text(change.item)}</ins>"
     if change.action == "removed":
-        return f"<del>Removed: {escape(change.item)}</del>"
+        return f"<del>Removed: {html_text(change.item)}</del>"
     if change.action == "moved":
-        return (f"Moved: {escape(change.item)} ({ordinal(change.position[0])} → "
+        return (f"Moved: {html_text(change.item)} ({ordinal(change.position[0])} → "
                 f"{ordinal(change.position[1])})")
-    where = escape(_place(change))
+    where = html_text(_place(change))
     if change.words:
         tags = {"removed": "del", "added": "ins"}
-        out = [str(escape(text)) if op == "same" else f"<{tags[op]}>{escape(text)}</{tags[op]}>"
+        out = [str(html_text(text)) if op == "same" else f"<{tags[op]}>{html_text(text)}</{tags[op]}>"
                for op, text in trimmed(change.words)]
         return f"{where}: " + " ".join(out)
-    return (f"{where}: <del>{escape(change.before or '(none)')}</del> → "
-            f"<ins>{escape(change.after or '(none)')}</ins>")
+    return (f"{where}: <del>{html_text(change.before or '(none)')}</del> → "
+            f"<ins>{html_text(change.after or '(none)')}</ins>")

@@ -302,7 +302,7 @@ class _Writer:
         self._participants()
         annex = annex_sections(brief, self.people)
         regions = page_one_regions(brief, self.people, annex)
-        for name in (*regions["full"], *regions["left"], *regions["right"], *regions["bottom"]):
+        for name in (*regions["full"], *regions["lower"], *regions["bottom"]):
             getattr(self, f"_{name}")()
         if annex:
             self.body.add('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')

@@ -1,8 +1,9 @@
 """How a laid-out brief fits its pages: page 1 for the principal, the annex for the staff.
 
 The template marks its regions with `data-region`: `page-one` (everything page 1 must
-hold), and inside it the full-width blocks (`full`), the left column (`left`) and the
-right column (`right`); the annex after it is `annex`. Page 1 fits when nothing of
+hold), and inside it the text column (`full`: the side-head grid's one column of text)
+and, where a template splits it, a left (`left`) and a right column (`right`); the annex
+after it is `annex`. Page 1 fits when nothing of
 `page-one` is laid out past the first page; the annex may take up to ANNEX_PAGES pages.
 
 When page 1 does not fit, a second layout with one very tall first page measures each
@@ -29,12 +30,13 @@ ANNEX_PAGES = 3               # the annex's own limit, in pages after page 1
 WORDS_PER_MINUTE = 250        # reading speed for the reading load of page 1
 TALL_PAGE_INCHES = 400
 PX_PER_INCH = 96
-REGION_NAMES = {"left": "left column", "right": "right column", "full": "full-width blocks"}
+NOTES_LINES_AT_MOST = 20      # the Notes area's ruled lines the template writes (more than half a page)
+REGION_NAMES = {"left": "left column", "right": "right column", "full": "text column"}
 _WORD = re.compile(r"\w[\w'’.-]*")
 # The sections `annex:` accepts, those a principal needs least on page 1 first: what to
 # suggest moving off page 1 (never the length alone: the longest may be the most sensitive).
 # `biographies` is never on page 1 (it can only be listed), so it is never a candidate to move.
-NEEDED_LEAST_FIRST = ("biographies", "background", "sources", "quotes", "agenda", "deliverables",
+NEEDED_LEAST_FIRST = ("biographies", "background", "sources", "quotes", "since_last_meeting", "agenda", "deliverables",
                       "press_line", "if_raised", "points", "key_messages", "sensitivities")
 ANNEX_CANDIDATES = 3          # how many sections the hint names
 
@@ -76,6 +78,7 @@ class PageFit:
     words: int                                  # words on page 1
     regions: tuple[RegionFill, ...] = field(default=())
     available_px: float = 0.0                   # the height page 1 has for its content
+    body: str = ""                              # the body step laid out at ("10.5pt"), if any
 
     @property
     def minutes(self) -> float:
@@ -103,7 +106,7 @@ class PageFit:
         blocks are over only when they alone pass the page (else a column is to blame)."""
         beside_columns = fill.region == "full" and len(self.regions) > 1
         over = fill.height_px > self.available_px if beside_columns else fill.room_px < 0
-        text = (f"full-width blocks take {length(fill.height_px)}" if beside_columns and not over
+        text = (f"the text column takes {length(fill.height_px)}" if beside_columns and not over
                 else fill.describe())
         return {"region": fill.region, "name": fill.name, "over": over, "text": text,
                 "room_mm": round(abs(fill.room_px) / PX_PER_INCH * 25.4, 1),
@@ -172,7 +175,7 @@ def overflow_message(fills: tuple[RegionFill, ...], overflow_px: float, at_least
     if not columns or full.height_px > available_px:
         parts.append(full.describe())
     else:
-        parts.append(f"the full-width blocks take {length(full.height_px)} of the page's "
+        parts.append(f"the {full.name} takes {length(full.height_px)} of the page's "
                      f"{length(available_px)}")
     worst = worst_region(fills)
     listing = ", ".join(f"{name} {length(px)}" for name, px in worst.sections[:3])

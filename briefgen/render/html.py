@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
+from briefgen.content.clearance import content_hash
 from briefgen.content.house import glossary_for
 from briefgen.content.languages import is_right_to_left
 from briefgen.content.markings import Marking, Rules
@@ -39,13 +40,17 @@ from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
 from briefgen.content.writing import acronyms_used
 from briefgen.project import TEMPLATES_DIR
+from briefgen.render.escape import css_string
+from briefgen.render.fit import NOTES_LINES_AT_MOST
 from briefgen.render.labels import (
+    View,
     agenda_days,
     deliverables_heading,
     deliverables_show_status,
     event_dates,
     joined,
     labels_for,
+    masthead_date,
     medium_date,
     point_groups,
     press_labels,
@@ -56,14 +61,23 @@ from briefgen.render.labels import (
     status_labels,
     weekday,
 )
+from briefgen.render.records import decision_boxes, place_record_sections, records_view
 from briefgen.render.richtext import RichText
+from briefgen.render.typography import curl_quotes_in_html
 
 # What a template is given to show: names to values already formatted and escaped.
-View = dict[str, Any]
 
 TEMPLATE_NAME = "one-pager.html.j2"
 EMAIL_TEMPLATE_NAME = "email.html.j2"
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
+# The frame of every printed page (docs/page-spec.md): top and bottom, then the sides.
+PAGE_MARGINS = {"letter": "0.8in 0.75in", "a4": "20mm 19mm"}
+# A banner's size where a scheme asks for more than 10 pt: the Australian PSPF a cap height
+# of at least 5 mm (Noto Sans's capitals are 0.714 em: 20 pt), the UK 12 pt.
+BANNER_POINTS = {"au": 20, "uk": 12}
+BANNER_POINTS_DEFAULT = 10
+BANNER_CONTRAST = 7.0          # a scheme's colour on the banner's text only at this contrast
+SHORT_TITLE = 32               # characters of the title the footer carries
 BANNER_COLOURS = (("TOP SECRET", "top-secret"), ("SECRET", "secret"),
                   ("CONFIDENTIAL", "confidential"), ("UNCLASSIFIED", "unclassified"))
 
@@ -88,7 +102,7 @@ def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
     """Render a validated brief to a complete HTML document (CSS inlined, no external requests).
     `revision` is a line such as 'Revision 2 · November 28, 2026' for a re-issued brief."""
     template = template_environment(templates_dir, house_dirs(validated)).get_template(TEMPLATE_NAME)
-    return mark_placeholders(template.render(brief={**brief_view(validated), "revision": revision}))
+    return _rendered(template, brief_view(validated), revision)
 
 
 def render_email_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
@@ -99,7 +113,18 @@ def render_email_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES
     if not (templates_dir / EMAIL_TEMPLATE_NAME).is_file():
         templates_dir = TEMPLATES_DIR
     template = template_environment(templates_dir, house_dirs(validated)).get_template(EMAIL_TEMPLATE_NAME)
-    return mark_placeholders(template.render(brief={**brief_view(validated), "revision": revision}))
+    return _rendered(template, brief_view(validated), revision)
+
+
+def _rendered(template: jinja2.Template, view: View, revision: str) -> str:
+    """The template filled in, placeholders marked, quotes curled in the language's marks."""
+    page = mark_placeholders(template.render(brief={**view, "revision": revision}))
+    return curl_quotes_in_html(page, quote_marks(view["labels"]))
+
+
+def quote_marks(words: dict[str, str]) -> tuple[str, str]:
+    """A language's double quotation marks, from its labels (« » with their narrow spaces)."""
+    return words["quote_open"], words["quote_close"]
 
 
 def annex_glossary(validated: ValidatedBrief, annex: list[str]) -> list[dict[str, str]]:
@@ -172,6 +197,7 @@ def brief_view(validated: ValidatedBrief) -> View:
 
     annex = annex_sections(brief, people)
     page_one = page_one_regions(brief, people, annex)
+    annex = place_record_sections(validated, annex, page_one)   # the last meeting, the clearance
     agenda = [{**_agenda_item(item, day, label, brief, people, text, lang), "mark": mark(item.marking)}
               for (item, day), label in zip(agenda_days(brief), agenda_day_labels(brief, lang), strict=True)]
     owner_sets = {tuple(d.owners) for d in brief.deliverables}
@@ -185,6 +211,15 @@ def brief_view(validated: ValidatedBrief) -> View:
         "glossary": annex_glossary(validated, annex),
         "generator": f"briefgen {__version__}",
         "page_size": PAGE_SIZES[brief.paper],
+        "page_margin": PAGE_MARGINS[brief.paper],
+        "short_title": short_title(brief.title),
+        "title_mark": mark(None) if rules is not None and rules.portion_marks else Markup(""),
+        "document_kind": document_kind(event.kind.value, lang),
+        "when_where": when_where(brief, people, lang),
+        "sides": participant_sides(brief, people, lang),
+        "pointer": annex_pointer(annex, lang),
+        "page_counter": page_counter(words["page_of"]),
+        "notes_lines_at_most": NOTES_LINES_AT_MOST,
         "paper": brief.paper,
         "title": brief.title,
         "subtitle": brief.subtitle or "",
@@ -220,6 +255,8 @@ def brief_view(validated: ValidatedBrief) -> View:
         "deliverables_have_caveats": any(d.caveats for d in brief.deliverables),
         "deliverables_show_status": deliverables_show_status(brief),
         **briefing_sections(brief, people, text, mark, lang),
+        **records_view(validated, RichText({}, validated.path.resolve().parent).inline, lang),
+        "content_hash": content_hash(brief),
         "deliverables": [{
             "id": item.id,
             "title": item.title,
@@ -274,6 +311,29 @@ def isolated(text: str, right_to_left: bool) -> str:
     return f"{FSI}{text}{PDI}" if right_to_left and text else text
 
 
+def page_counter(words: str) -> Markup:
+    """The footer's 'Page i of N' as a CSS `content` value, from the label's words
+    ('Page {page} of {pages}'; '{page} / {pages} ページ'): its text as CSS strings around
+    the page counters."""
+    parts = []
+    for text, name, _, _ in string.Formatter().parse(words):
+        if text:
+            parts.append(css_string(text))
+        if name:
+            parts.append(Markup("counter(page)" if name == "page" else "counter(pages)"))
+    return Markup(" ").join(parts)
+
+
+def reply_line(options: list[str], lang: str = "en") -> str:
+    """What the principal replies to a decision in mail, where no box can be ticked:
+    'Reply APPROVE or DISAPPROVE' (options in capitals, the last after the language's 'or')."""
+    words = labels_for(None, lang)
+    capitals = [str(option).upper() for option in options]
+    listed = (words["list_separator"].join(capitals[:-1]) + words["list_or"] + capitals[-1]
+              if len(capitals) > 1 else "".join(capitals))
+    return words["reply"].format(options=listed)
+
+
 def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
                        mark: Callable[[str | None], Markup], lang: str = "en") -> View:
     """The parts a principal reads first (bottom line, objectives, decisions) and the lines to
@@ -288,12 +348,19 @@ def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
         "decisions": [{
             "issue": text.inline(d.issue),
             "recommendation": text.inline(d.recommendation),
+            **recommended_option(d.options, d.recommendation, text),
             "options": list(d.options),
+            "reply": reply_line(d.options, lang),
+            "boxes": decision_boxes(number, d),
             "due": medium_date(d.due, lang) if d.due else "",
+            "due_line": labels_for(None, lang)["decision_needed_by"].format(date=medium_date(d.due, lang))
+            if d.due else "",
+            "needed_line": labels_for(None, lang)["needed_by"].format(date=medium_date(d.due, lang))
+            if d.due else "",
             "due_reason": d.due_reason or "",
             "cite": text.cite(d.sources, d.issue, d.recommendation),
             "mark": mark(d.marking),
-        } for d in brief.decisions],
+        } for number, d in enumerate(brief.decisions, start=1)],
         "point_groups": [{
             "to": people[to].name if to else "",
             "to_line": labels_for(None, lang)["to"].format(name=people[to].name) if to else "",
@@ -316,9 +383,12 @@ SECTION_TITLES = {"agenda": "agenda", "deliverables": "deliverables", "key_messa
                   "sensitivities": "sensitivities", "background": "background",
                   "quotes": "quotations", "sources": "sources", "points": "points to make",
                   "if_raised": "if-raised lines", "press_line": "press line", "biographies": "biographies"}
-PAGE_ONE_REGIONS = {"full": ("deliverables",),
-                    "left": ("key_messages", "points", "if_raised", "press_line", "sensitivities", "background"),
-                    "right": ("agenda", "quotes"), "bottom": ("sources",)}
+# Page 1 is one side-head grid, top to bottom: the lines to take ("full", after the bottom
+# line, decisions and objectives), then the participants, then the lower zone ("lower"),
+# then what stays on page 1 only when the annex does not take it ("bottom").
+PAGE_ONE_REGIONS = {"full": ("points", "key_messages", "if_raised", "press_line"),
+                    "lower": ("agenda", "sensitivities", "deliverables", "quotes", "background"),
+                    "left": (), "right": (), "bottom": ("sources",)}
 
 
 def with_biographies(brief: Brief, people: dict[str, Person]) -> list[Participant]:
@@ -341,25 +411,23 @@ def annex_sections(brief: Brief, people: dict[str, Person]) -> list[str]:
 
 
 def page_one_regions(brief: Brief, people: dict[str, Person], annex: list[str]) -> dict[str, list[str]]:
-    """Page 1's sections by region. With one column empty, the other's sections run full width
-    instead, so no half of the page stays blank. Biographies are in no region: never on page 1."""
+    """Page 1's sections by region, in the order page 1 prints them. Biographies are in no
+    region: never on page 1."""
     present = present_sections(brief, people) - set(annex)
-    regions = {region: [name for name in names if name in present]
-               for region, names in PAGE_ONE_REGIONS.items()}
-    if not regions["left"] or not regions["right"]:
-        regions["full"] += regions["left"] + regions["right"]
-        regions["left"], regions["right"] = [], []
-    return regions
+    return {region: [name for name in names if name in present]
+            for region, names in PAGE_ONE_REGIONS.items()}
 
 
 def annex_title(sections: list[str], lang: str = "en") -> str:
     """'Annex A: Background, quotations and sources' ('Annexe A : Contexte, citations et sources')."""
+    listed = _listed_titles(sections, lang)
+    return labels_for(None, lang)["annex"].format(sections=listed[0].upper() + listed[1:]) if listed else ""
+
+
+def _listed_titles(sections: list[str], lang: str = "en") -> str:
+    """'background, quotations and sources': the sections' titles as one phrase, in `lang`."""
     words = labels_for(None, lang)
-    titles = [words[f"annex_{name}"] for name in sections]
-    if not titles:
-        return ""
-    listed = joined(titles, lang)
-    return words["annex"].format(sections=listed[0].upper() + listed[1:])
+    return joined([words[f"annex_{name}"] for name in sections], lang)
 
 
 def people_columns(count: int, widest: int = 5) -> int:
@@ -440,17 +508,102 @@ def portion_marker(rules: Rules | None) -> Callable[[str | None], Markup]:
 
 
 def _banner_style(brief: Brief, rules: Rules | None) -> str:
-    """The scheme's banner colours for the computed marking (the CSS classes serve briefs
-    without a scheme)."""
+    """The scheme's banner colour and size for the computed marking (black, 10 pt, for
+    briefs without a scheme)."""
     if rules is None:
         return ""
     return colours_style(rules, computed_marking(brief, rules))
 
 
 def colours_style(rules: Rules, marking: Marking) -> str:
-    """A banner's inline colours: those the scheme gives the marking's level."""
-    background, colour = rules.colours(marking)
-    return f"background: {background}; color: {colour}"
+    """A banner's inline style: bold capitals in the scheme's colour for the marking's level,
+    on the text only and only where it keeps a contrast of 7:1 on white paper (else black,
+    so UNCLASSIFIED green and SECRET red never print as the same grey bar), at the size the
+    scheme asks for. The UK scheme's banners are black."""
+    colour, _ = rules.colours(marking)
+    scheme = rules.scheme.id
+    if scheme == "uk" or contrast_on_white(colour) < BANNER_CONTRAST:
+        colour = "#000000"
+    return f"color: {colour}; font-size: {BANNER_POINTS.get(scheme, BANNER_POINTS_DEFAULT)}pt"
+
+
+def contrast_on_white(colour: str) -> float:
+    """WCAG contrast ratio of a `#rrggbb` colour against white."""
+    def channel(hex_pair: str) -> float:
+        value = int(hex_pair, 16) / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+    red, green, blue = (channel(colour[i:i + 2]) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * red + 0.7152 * green + 0.0722 * blue + 0.05)
+
+
+# --- page 1's masthead, decision box and lower zone ---------------------------------------
+
+def document_kind(kind: str, lang: str = "en") -> str:
+    """The masthead's first line: 'Bilateral meeting brief', 'Meeting brief' (in `lang`)."""
+    return labels_for(None, lang)[f"brief_{kind}"]
+
+
+def short_title(title: str, most: int = SHORT_TITLE) -> str:
+    """The title as the footer carries it: whole words up to `most` characters."""
+    if len(title) <= most:
+        return title
+    return title[:most].rsplit(" ", 1)[0].rstrip(",;:–—-") + "…"
+
+
+def when_where(brief: Brief, people: dict[str, Person], lang: str = "en") -> str:
+    """The masthead's one line: 'Wednesday, November 15, 2023 · 11:20 PST (14:20 EST home) ·
+    Filoli, Woodside, California · 4 h · Pool spray'. The first timed step of the agenda
+    gives the time, its length and its press; zone abbreviations, never IANA names."""
+    first = next(((item, day) for item, day in agenda_days(brief) if item.time), None)
+    words = labels_for(None, lang)
+    parts = [event_dates(brief.event, masthead_date, lang)]
+    if first is not None:
+        item, day = first
+        local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone,
+                                   lambda home_day: weekday(home_day, lang))
+        parts.append(f"{local} ({words['home_time'].format(time=home)})" if home else local)
+    parts.append(brief.event.location)
+    if first is not None:
+        parts += [first[0].duration or "", press_labels(lang)[first[0].press.value] if first[0].press else ""]
+    return " · ".join(part for part in parts if part)
+
+
+def recommended_option(options: list[str], recommendation: str, text: RichText) -> View:
+    """The option the recommendation names first ('Approve. The navies…' recommends
+    Approve), and the rationale after it, so the box prints 'Recommend: Approve' on a line
+    of its own and marks that option. When none is named, the whole recommendation stands."""
+    stripped = recommendation.strip()
+    for option in options:
+        if stripped.lower().startswith(option.lower()) and \
+                stripped[len(option):len(option) + 1] in ("", ".", ",", ";", ":", " "):
+            rest = stripped[len(option):].lstrip(" .,;:")
+            return {"recommended": option, "rationale": text.inline(rest[:1].upper() + rest[1:])}
+    return {"recommended": "", "rationale": Markup("")}
+
+
+def participant_sides(brief: Brief, people: dict[str, Person], lang: str = "en") -> list[View]:
+    """Participants grouped by side (country), the host's side first: each side's people
+    with their role where it matters ('Biden (host)')."""
+    sides: dict[str, list[View]] = {}
+    roles = role_labels(lang)
+    host_country = people[brief.event.host].country if brief.event.host else None
+    for participant in brief.participants:
+        person = people[participant.person]
+        role = participant.role.value if participant.role else ""
+        right_to_left = is_right_to_left(person.lang)
+        sides.setdefault(person.country, []).append({
+            "name": person.name, "title": person.title,
+            "native_name": isolated(person.native_name or "", right_to_left), "lang": person.lang or "",
+            "dir": "rtl" if right_to_left else "",
+            "role": roles[role].lower() if role in ("host", "principal") else ""})
+    order = sorted(sides, key=lambda country: country != host_country)
+    return [{"side": country, "people": sides[country]} for country in order]
+
+
+def annex_pointer(annex: list[str], lang: str = "en") -> str:
+    """'Annex A, page 2: agenda, background, quotations and sources.' ('' without an annex)."""
+    listed = _listed_titles(annex, lang)
+    return labels_for(None, lang)["annex_pointer"].format(sections=listed) if listed else ""
 
 
 def _background(paragraphs: list[BackgroundParagraph] | None, text: RichText,

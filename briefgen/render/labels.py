@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, parse_pattern
@@ -32,6 +32,9 @@ from briefgen.content.schedule import item_days
 
 if TYPE_CHECKING:
     from briefgen.content.house import House
+
+# A value prepared for a template: what the page, the book and the email place, by name.
+View = dict[str, Any]
 
 # The labels a house may reword (`[labels.<lang>]` in house.toml), by key: every key of the
 # English catalogue (content/catalogues/en.yaml), in briefgen's words.
@@ -128,6 +131,13 @@ def short_date(day: dt.date, lang: str = DEFAULT_LANGUAGE) -> str:
     if _is_english(lang):
         return f"{day:%a} {day:%b} {day.day}"
     return format_skeleton("MMMEd", day, locale=_locale(lang))
+
+
+def masthead_date(day: dt.date, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The masthead's day: 'Wed 15 Nov 2023'; 'mer. 15 nov. 2023'; '2023年11月15日(水)'."""
+    if _is_english(lang):
+        return f"{day:%a} {day.day} {day:%b} {day.year}"
+    return format_skeleton("yMMMEd", day, locale=_locale(lang))
 
 
 def weekday(day: dt.date, lang: str = DEFAULT_LANGUAGE) -> str:

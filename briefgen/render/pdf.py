@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -23,6 +23,7 @@ from briefgen.errors import ContentError, Diagnostic, RenderError
 from briefgen.render.fetcher import SafeFetcher
 from briefgen.render.fit import (
     ANNEX_PAGES,
+    NOTES_LINES_AT_MOST,
     PX_PER_INCH,
     TALL_PAGE_INCHES,
     PageFit,
@@ -109,10 +110,48 @@ def write_pdfs(html: str, validated: TextSource, asset_roots: tuple[Path, ...],
     """The PDF/UA-1 file and, when `record` is given, the PDF/A-3b record copy with those
     files embedded: both written from one layout, both tagged, and both reproducible; and
     how the pages fit. Raises PageOverflow when they do not."""
-    laid_out = lay_out(html, validated, asset_roots)
-    fit = check_fit(html, laid_out, validated, asset_roots)
+    html, laid_out, step = lay_out_stepped(html, validated, asset_roots)
+    fit = replace(check_fit(html, laid_out, validated, asset_roots), body=step)
+    html, laid_out = with_notes(html, laid_out, validated, asset_roots)
     pdf, record_pdf = _write_tagged(html, laid_out, validated, record)
     return pdf, record_pdf, fit
+
+
+NOTES_PITCH_PT = 24           # the ruled lines' pitch (templates/one-pager.css, .notes .line)
+NOTES_LINES_AT_LEAST = 3      # less room than this many lines is left blank
+NOTES_SLACK_IN = 0.6          # kept free under the notes (the section's head, the colophon)
+
+
+def with_notes(html: str, laid_out: LaidOut, source: TextSource,
+               asset_roots: tuple[Path, ...]) -> tuple[str, LaidOut]:
+    """The room a short page 1 has left, as a ruled Notes area of at most half the page (a
+    second layout, for such pages only); the page as it was when the room is too small, the
+    template has no notes, or the area would not fit after all."""
+    fit = laid_out.fit
+    full = next((fill for fill in fit.regions if fill.region == "full"), None)
+    if 'class="notes"' not in html or not fit.fits or full is None:
+        return html, laid_out
+    pitch = NOTES_PITCH_PT * PX_PER_INCH / 72
+    height = min(full.room_px - NOTES_SLACK_IN * PX_PER_INCH, fit.available_px / 2)
+    lines = min(int(height // pitch), NOTES_LINES_AT_MOST)
+    if lines < NOTES_LINES_AT_LEAST:
+        return html, laid_out
+    noted = html.replace("</head>", "<style>@media print { .notes { display: block; } "
+                         f".notes .line:nth-child(n+{lines + 1}) {{ display: none; }} }}</style></head>", 1)
+    again = lay_out(noted, source, asset_roots)
+    if not again.fit.fits or line_limit_problems(again.document, source):
+        return html, laid_out
+    return noted, again
+
+
+def write_pdf_at_step(html: str, source: TextSource, asset_roots: tuple[Path, ...], step: str) -> bytes:
+    """The brief's PDF/UA-1 at a given body step (a book sets all its briefs at the smallest
+    step any of them needs). A step smaller than its own still fits; should it not, the
+    brief's own overflow error says so."""
+    html, laid_out, _ = lay_out_stepped(html, source, asset_roots, largest=step)
+    check_fit(html, laid_out, source, asset_roots, draft=False)
+    html, laid_out = with_notes(html, laid_out, source, asset_roots)
+    return _write_tagged(html, laid_out, source)[0]
 
 
 def _write_tagged(html: str, laid_out: LaidOut, source: TextSource,
@@ -122,15 +161,60 @@ def _write_tagged(html: str, laid_out: LaidOut, source: TextSource,
     raise, naming where the content wrote them."""
     with _weasyprint_log() as log:
         # Attachments, if any, are fetched only now.
-        pdf = laid_out.document.write_pdf(pdf_variant=PDF_VARIANT)
+        pdf = laid_out.document.write_pdf(pdf_variant=PDF_VARIANT, pdf_forms=True)
         record_pdf = None if record is None else laid_out.document.write_pdf(
-            pdf_variant=RECORD_VARIANT, pdf_tags=True, attachments=record.attachments())
+            pdf_variant=RECORD_VARIANT, pdf_tags=True, pdf_forms=True, attachments=record.attachments())
     _raise_for_refusals(laid_out.fetcher, laid_out.base_url, source)
     _raise_for_log(log, source)
     from briefgen.render.pdf_tags import finish_tags, language_parts  # pikepdf: only here
-    languages = language_parts(html)
-    return (finish_tags(pdf, languages),
-            None if record_pdf is None else finish_tags(record_pdf, languages, claim_pdf_ua=True))
+    languages, info = language_parts(html), identity(html)
+    return (finish_tags(pdf, languages, info=info),
+            None if record_pdf is None else finish_tags(record_pdf, languages, claim_pdf_ua=True, info=info))
+
+
+IDENTITY_KEYS = {"briefgen-brief": "/BriefgenBrief", "briefgen-content": "/BriefgenContent"}
+_IDENTITY_META = re.compile(r'<meta name="(briefgen-brief|briefgen-content)" content="([^"<>&]*)">')
+
+
+def identity(html: str) -> dict[str, str]:
+    """The brief's id and content hash, from the page's head (the one-pager writes them), as
+    the PDF's document information entries: `briefgen decisions` reads them back."""
+    head = html.partition("</head>")[0]
+    return {IDENTITY_KEYS[name]: value for name, value in _IDENTITY_META.findall(head)}
+
+
+# Page 1's body sizes, largest first: type moves in steps, never a stretch, and never under
+# the 10 pt floor (docs/page-spec.md). The HTML sets --body; the PDF is laid out at each step
+# until page 1 fits.
+BODY_STEPS = ("11pt", "10.5pt", "10pt")
+
+
+def at_body_step(html: str, step: str) -> str:
+    return html.replace("</head>", f"<style>:root {{ --body: {step}; }}</style></head>", 1)
+
+
+def smallest_step(steps: list[str]) -> str:
+    """The smallest of these body steps ("" for a brief laid out without steps is ignored)."""
+    known = [step for step in steps if step in BODY_STEPS]
+    return max(known, key=BODY_STEPS.index) if known else ""
+
+
+def lay_out_stepped(html: str, source: TextSource, asset_roots: tuple[Path, ...],
+                    largest: str | None = None) -> tuple[str, LaidOut, str]:
+    """The HTML at the largest body step (no larger than `largest`) at which page 1 (and the
+    annex, and every line limit) fits, its layout and that step; at the smallest step when
+    none fits, for check_fit to report. A brief with no --body of its own (a project's older
+    template) is laid out once, at no step ("")."""
+    if "--body" not in html:
+        return html, lay_out(html, source, asset_roots), ""
+    steps = BODY_STEPS[BODY_STEPS.index(largest):] if largest in BODY_STEPS else BODY_STEPS
+    for step in steps:
+        stepped = at_body_step(html, step)
+        laid_out = lay_out(stepped, source, asset_roots)
+        fit = laid_out.fit
+        if fit.fits and not line_limit_problems(laid_out.document, source):
+            break
+    return stepped, laid_out, step
 
 
 def check_fit(html: str, laid_out: LaidOut, validated: TextSource,
@@ -226,7 +310,7 @@ def lay_out(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> 
     base_url = validated.path.resolve().parent.as_uri() + "/"
     with _weasyprint_log() as log:
         document = HTML(string=html, base_url=base_url,
-                        url_fetcher=fetcher).render(font_config=font_configuration())
+                        url_fetcher=fetcher).render(font_config=font_configuration(), pdf_forms=True)
     _raise_for_refusals(fetcher, base_url, validated)
     _raise_for_log(log, validated)
     return LaidOut(document, len(document.pages), fetcher, base_url)

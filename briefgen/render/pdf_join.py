@@ -257,9 +257,13 @@ def _finish(book: pikepdf.Pdf, document: Any, next_key: int, info: BookInfo, fro
         meta["dc:description"] = info.subject
         meta["pdf:Producer"] = "briefgen with WeasyPrint and pikepdf"
         meta["xmp:CreatorTool"] = "briefgen"
+    fields = Array()
     for page in book.pages:
         if "/Annots" in page.obj:
             page.obj.Tabs = Name.S
+            fields.extend(a for a in page.obj.Annots if a.get("/Subtype") == Name.Widget)
+    if len(fields):             # the briefs' decision boxes stay form fields in the book
+        root.AcroForm = book.make_indirect(Dictionary(Fields=fields, NeedAppearances=False))
 
 
 def _draw_footer(book: pikepdf.Pdf, footer: bytes) -> None:

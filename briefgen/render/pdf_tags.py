@@ -205,15 +205,22 @@ class _FontDecoder:
 # --- the structure tree -------------------------------------------------------------------
 
 def finish_tags(pdf_bytes: bytes, languages: list[tuple[str, str]], *,
-                claim_pdf_ua: bool = False) -> bytes:
+                claim_pdf_ua: bool = False, info: Mapping[str, str] | None = None) -> bytes:
     """`pdf_bytes` (a tagged WeasyPrint PDF) with `/Lang` on the structure elements that
     hold each (text, language) of `languages`, column scope on table head cells, and the
     page margins' running content made real content once and artifacts elsewhere.
     `claim_pdf_ua` adds the PDF/UA-1 identification to a PDF/A file's metadata (WeasyPrint
-    writes one claim per file), with the extension schema PDF/A asks for."""
+    writes one claim per file), with the extension schema PDF/A asks for. `info` adds
+    entries to the document information (which brief this is: workflows/decisions.py).
+    Form fields keep the appearances WeasyPrint drew (a viewer is not asked to redraw them:
+    PDF/A forbids it)."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         if claim_pdf_ua:
             _claim_pdf_ua(pdf)
+        for key, value in (info or {}).items():
+            pdf.docinfo[key] = pikepdf.String(value)
+        if "/AcroForm" in pdf.Root:
+            pdf.Root.AcroForm.NeedAppearances = False
         tree = pdf.Root.StructTreeRoot
         document = _document_element(tree)
         wanted = {" ".join(text.split()): lang for text, lang in languages}

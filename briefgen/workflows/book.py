@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,15 +24,25 @@ from typing import TYPE_CHECKING
 from briefgen.content.sourcemap import ContentText
 from briefgen.engine import stamps
 from briefgen.engine.output import UnsafeOutput, write_atomic, write_outputs
-from briefgen.engine.workers import BudgetExceeded, time_limit
+from briefgen.engine.workers import BudgetExceeded, WorkerPool, time_limit
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, RenderError, UsageError
 from briefgen.project import Project
-from briefgen.workflows.brief import BriefResult, BuildOptions, build_briefs, check_brief, shared_people
+from briefgen.workflows.brief import (
+    BriefResult,
+    BuildOptions,
+    bug_failure,
+    build_briefs,
+    check_brief,
+    layout_pool,
+    pool_for,
+    shared_people,
+)
+from briefgen.workflows.layouts import BookFooter, BookPart, PdfAtStep, run_layout
 
 if TYPE_CHECKING:
     from briefgen.content.books import ValidatedBook
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
-    from briefgen.render.html import View
+    from briefgen.render.labels import View
 
 BOOK_SUFFIXES = (".html", ".pdf", ".ics")
 
@@ -95,50 +105,88 @@ def check_book(project: Project, path: Path,
 
 def check_books(project: Project, ids: Iterable[str] = ()) -> list[BriefResult]:
     registries: dict[Path, PeopleRegistry] = {}
-    return [check_book(project, path, registries)[1] for path in find_books(project, ids)]
+    results = []
+    for path in find_books(project, ids):
+        try:
+            results.append(check_book(project, path, registries)[1])
+        except UsageError:             # the command itself is wrong (a house that is not there)
+            raise
+        except Exception as exc:  # a bug met on this book fails this book, not the check
+            results.append(bug_failure(project, path, exc))
+    return results
 
 
 # --- building ------------------------------------------------------------------------------
 
 def build_books(project: Project, paths: list[Path], options: BuildOptions | None = None,
                 on_result: Callable[[BriefResult], None] | None = None,
-                brief_results: dict[Path, BriefResult] | None = None) -> list[BriefResult]:
+                brief_results: dict[Path, BriefResult] | None = None, *,
+                checked: Mapping[Path, CheckedBook] | None = None,
+                pool: WorkerPool | None = None) -> list[BriefResult]:
     """Build each book: its briefs through the normal incremental build (unless their
-    results are given), then the book's own pages and the assembly."""
+    results are given), then the book's own pages and the assembly. A book in `checked` (a
+    caller has checked it: `email`) is not checked again, nor are its briefs validated again.
+    Every layout runs on `pool` (the command's), else on a pool of the books' own."""
     options = options or BuildOptions()
+    with pool_for(options, pool) as workers:
+        return _build_books(project, paths, options, on_result, brief_results, checked or {}, workers)
+
+
+def _build_books(project: Project, paths: list[Path], options: BuildOptions,
+                 on_result: Callable[[BriefResult], None] | None,
+                 brief_results: dict[Path, BriefResult] | None,
+                 checked_books: Mapping[Path, CheckedBook], pool: WorkerPool) -> list[BriefResult]:
     report = on_result or (lambda result: None)
     known = {p.resolve(): r for p, r in (brief_results or {}).items()}
     results = []
     registries: dict[Path, PeopleRegistry] = {}
     shared = stamps.shared_inputs_digest(project.asset_roots)
     for path in paths:
-        started = time.perf_counter()
-        if not options.force and _no_brief_failed(known) and _up_to_date(project, path, None, shared):
-            result = BriefResult(path, path.stem, True, skipped=True)
-            report(result)
-            results.append(result)
-            continue
-        checked, result = check_book(project, path, registries)
-        if checked is not None and options.strict and result.warnings:
-            checked = None
-            result.fail([Diagnostic.of_file(project.display(path), "warnings are errors with --strict",
-                                            "strict")])
-        if checked is not None:
-            brief_paths = [b.path for b in checked.briefs]
-            missing = [p for p in brief_paths if p.resolve() not in known]
-            if missing:
-                for brief_path, brief_result in zip(missing, build_briefs(project, missing, options,
-                                                                            on_result=report),
-                                                    strict=True):
-                    known[brief_path.resolve()] = brief_result
-            started = time.perf_counter()
-            result = _assemble_checked(project, checked, result, [known[p.resolve()] for p in brief_paths],
-                                       options, shared)
-        result.seconds = time.perf_counter() - started
-        result.diagnostics = _not_reported_before(result.diagnostics, brief_results)
+        try:
+            result = _build_book(project, path, options, report, known, registries, shared, brief_results,
+                                 checked_books, pool)
+        except UsageError:             # the command itself is wrong (a house that is not there)
+            raise
+        except Exception as exc:  # a bug met on this book fails this book, not the build
+            result = bug_failure(project, path, exc)
         report(result)
         results.append(result)
     return results
+
+
+def _build_book(project: Project, path: Path, options: BuildOptions, report: Callable[[BriefResult], None],
+                known: dict[Path, BriefResult], registries: dict[Path, PeopleRegistry], shared: str,
+                brief_results: dict[Path, BriefResult] | None, checked_books: Mapping[Path, CheckedBook],
+                pool: WorkerPool) -> BriefResult:
+    """One book: skipped when up to date, else checked (unless a caller has), its briefs
+    built (not validated again) and assembled, every layout on `pool`."""
+    started = time.perf_counter()
+    if not options.force and _no_brief_failed(known) and _up_to_date(project, path, None, shared):
+        return BriefResult(path, path.stem, True, skipped=True)
+    checked: CheckedBook | None
+    if path in checked_books:
+        checked, result = checked_books[path], BriefResult(path, path.stem, True,
+                                                            list(checked_books[path].book.warnings))
+    else:
+        checked, result = check_book(project, path, registries)
+    if checked is not None and options.strict and result.warnings:
+        checked = None
+        result.fail([Diagnostic.of_file(project.display(path), "warnings are errors with --strict",
+                                        "strict")])
+    if checked is not None:
+        brief_paths = [b.path for b in checked.briefs]
+        missing = [p for p in brief_paths if p.resolve() not in known]
+        if missing:
+            validated = {b.path: b for b in checked.briefs}    # checked with the book: not again
+            built = build_briefs(project, missing, options, on_result=report, pool=pool, validated=validated)
+            for brief_path, brief_result in zip(missing, built, strict=True):
+                known[brief_path.resolve()] = brief_result
+        started = time.perf_counter()
+        result = _assemble_checked(project, checked, result, [known[p.resolve()] for p in brief_paths],
+                                   options, shared, pool)
+    result.seconds = time.perf_counter() - started
+    result.diagnostics = _not_reported_before(result.diagnostics, brief_results)
+    return result
 
 
 def _not_reported_before(diagnostics: list[Diagnostic],
@@ -150,7 +198,8 @@ def _not_reported_before(diagnostics: list[Diagnostic],
 
 
 def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResult,
-                      brief_results: list[BriefResult], options: BuildOptions, shared: str) -> BriefResult:
+                      brief_results: list[BriefResult], options: BuildOptions, shared: str,
+                      pool: WorkerPool) -> BriefResult:
     """Assemble a checked book from its briefs' results, within the time budget of one brief."""
     book = checked.book
     failed = [(i, r) for i, r in enumerate(brief_results) if not r.ok]
@@ -165,7 +214,7 @@ def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResul
         return result
     try:
         with time_limit(options.budget.seconds):
-            files = assemble(project, checked, PartCache(project, book.book_id, shared))
+            files = assemble(project, checked, PartCache(project, book.book_id, shared), pool)
     except BudgetExceeded:
         return result.fail([Diagnostic.of_file(book.display_path, "the book took longer than its time budget "
                                                f"({options.budget.seconds:g} s) and was stopped; nothing was "
@@ -181,17 +230,8 @@ def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResul
 def _up_to_date(project: Project, book_path: Path, inputs: list[Path] | None, shared: str) -> bool:
     """Whether the book's last build used exactly these inputs (default: the ones it recorded,
     which a build with nothing to do checks without reading any YAML) and its outputs are
-    untouched."""
-    stamp = stamps._read_stamp(stamps.stamp_path(project.output_dir, book_path.stem))
-    if stamp is None:
-        return False
-    recorded = [Path(p) for p in stamp.get("inputs", [])]
-    if stamp.get("fingerprint") != stamps.fingerprint(book_path, recorded if inputs is None else inputs,
-                                                           shared):
-        return False
-    outputs = stamp.get("outputs", {})
-    return all(stamps._file_digest(project.output_dir / f"{book_path.stem}{suffix}") == outputs.get(suffix)
-               for suffix in BOOK_SUFFIXES)
+    untouched: the stamp a brief has, with the book's outputs."""
+    return stamps.is_up_to_date(book_path, project.output_dir, shared, BOOK_SUFFIXES, inputs)
 
 
 def _no_brief_failed(known: dict[Path, BriefResult]) -> bool:
@@ -201,12 +241,8 @@ def _no_brief_failed(known: dict[Path, BriefResult]) -> bool:
 
 
 def _record(project: Project, book: ValidatedBook, inputs: list[Path], shared: str) -> None:
-    stamp = {"fingerprint": stamps.fingerprint(book.path, inputs, shared),
-             "inputs": sorted(str(p.resolve()) for p in inputs),
-             "outputs": {suffix: stamps._file_digest(project.output_dir / f"{book.book_id}{suffix}")
-                         for suffix in BOOK_SUFFIXES}}
-    write_atomic(stamps.stamp_path(project.output_dir, book.book_id),
-                 json.dumps(stamp, indent=1).encode(), durable=False)
+    stamps.record_build(book.path, inputs, project.output_dir, stamps.fingerprint(book.path, inputs, shared),
+                        suffixes=BOOK_SUFFIXES)
 
 
 # --- assembly -------------------------------------------------------------------------------
@@ -245,7 +281,7 @@ class PartCache:
         """The part kept under `name` if it was made from the same `key` (and its PDF is the
         one written with that key: the two files are replaced one after the other)."""
         index, pdf = self._files(name)
-        kept = stamps._read_stamp(index)
+        kept = stamps.read_stamp(index)
         data = stamps.read_kept(pdf)
         if kept is None or data is None or kept.get("key") != key or kept.get("pdf") != _sha256(data):
             return None
@@ -278,38 +314,72 @@ def _kept_or_made(cache: PartCache | None, name: str, made_from: str,
     return part
 
 
-def _own_part(project: Project, cache: PartCache | None, name: str, html: str, source: ContentText,
-              anchors: Iterable[str] = ()) -> OwnPart:
-    """A part of the book's own, laid out and written as tagged PDF (or as it was last time)."""
+def _own_part(project: Project, pool: WorkerPool, cache: PartCache | None, name: str, html: str,
+              source: ContentText, anchors: Iterable[str] = ()) -> OwnPart:
+    """A part of the book's own, laid out on a worker and written as tagged PDF (or as it
+    was last time)."""
     def lay_out() -> OwnPart:
-        from briefgen.render.pdf import lay_out_document
-        laid_out = lay_out_document(html, source, project.asset_roots)
-        return OwnPart(laid_out.write(), laid_out.pages, {a: laid_out.page_of(a) for a in anchors})
+        part = run_layout(pool, BookPart(project.asset_roots), (html, source, tuple(anchors)),
+                          f"the {name} of {source.display_path}")
+        return OwnPart(part.pdf, part.pages, part.anchors)
     return _kept_or_made(cache, name, html, lay_out)
 
 
-def _footer(cache: PartCache | None, view: View, sizes: list[tuple[float, float]]) -> bytes:
-    """The footer line of every page (render/book.footer_pdf), or as it was last time."""
-    from briefgen.render.book import footer_pdf
+def _footer(pool: WorkerPool, cache: PartCache | None, view: View, sizes: list[tuple[float, float]]) -> bytes:
+    """The footer line of every page (render/book.footer_pdf, on a worker), or as it was last time."""
+    def lay_out() -> OwnPart:
+        pdf = run_layout(pool, BookFooter(), (view, sizes), f"the footer of {view['title']}")
+        return OwnPart(pdf, len(sizes), {})
 
     made_from = repr((view["title"], view["classification"], view["lang"], sizes))
-    return _kept_or_made(cache, "footer", made_from, lambda: OwnPart(footer_pdf(view, sizes), len(sizes), {})).pdf
+    return _kept_or_made(cache, "footer", made_from, lay_out).pdf
 
 
-def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = None) -> dict[str, bytes]:
+def _briefs_at_one_step(project: Project, checked: CheckedBook, cache: PartCache | None,
+                        pool: WorkerPool) -> list[bytes]:
+    """Each brief's PDF, every one at the same body step: the smallest any of them needs
+    (recorded by its build). A brief built at a larger step is laid out again at that one
+    for the book, on a worker (its own PDF keeps its step); the result is kept like the
+    book's own parts."""
+    from briefgen.render.pdf import smallest_step
+
+    steps = [stamps.recorded_body(project.output_dir, b.brief_id) for b in checked.briefs]
+    step = smallest_step(steps)
+    pdfs = []
+    for brief, own_step in zip(checked.briefs, steps, strict=True):
+        if not step or own_step == step:
+            pdfs.append((project.output_dir / f"{brief.brief_id}.pdf").read_bytes())
+            continue
+        html = (project.output_dir / f"{brief.brief_id}.html").read_text(encoding="utf-8")
+        source = brief.content_text()
+
+        def lay_out(html: str = html, source: ContentText = source) -> OwnPart:
+            pdf = run_layout(pool, PdfAtStep(project.asset_roots), (html, source, step),
+                             f"{source.display_path} at the book's type size")
+            return OwnPart(pdf, 0, {})
+        pdfs.append(_kept_or_made(cache, f"brief-{brief.brief_id}", f"{step}\n{html}", lay_out).pdf)
+    return pdfs
+
+
+def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = None,
+             pool: WorkerPool | None = None) -> dict[str, bytes]:
     """The book's PDF, HTML and calendar.
 
     Cover and contents come first, then the schedule and sections, the briefs and the
     biographies. The schedule, sections and biographies are laid out first (their length
     does not depend on page numbers); then the front, whose contents can now print every
     number. The front is laid out again only if it is not the two pages assumed. A part
-    whose HTML is as it was last time is taken from `cache` without a layout."""
+    whose HTML is as it was last time is taken from `cache` without a layout. Layouts run on
+    `pool` (a pool of the book's own when none is given)."""
+    if pool is None:
+        with layout_pool(BuildOptions()) as own:
+            return assemble(project, checked, cache, own)
     from briefgen.render.book import PagePlan, book_view, brief_frame, render_book_part
     from briefgen.render.calendar import book_calendar
     from briefgen.render.pdf_join import BookInfo, JoinPart, join_tagged, page_count
 
     book, briefs = checked.book, checked.briefs
-    brief_pdfs = [(project.output_dir / f"{b.brief_id}.pdf").read_bytes() for b in briefs]
+    brief_pdfs = _briefs_at_one_step(project, checked, cache, pool)
     brief_pages = [page_count(pdf) for pdf in brief_pdfs]
     source = ContentText(book.path, book.display_path, ())
 
@@ -322,7 +392,7 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
                         page - 1 + bios)
 
     def part(name: str, view: View, anchors: Iterable[str] = ()) -> OwnPart:
-        return _own_part(project, cache, name, render_book_part(view, name, project.templates_dir), source,
+        return _own_part(project, pool, cache, name, render_book_part(view, name, project.templates_dir), source,
                          anchors)
 
     sections = [f"section-{n}" for n in range(1, len(book.book.sections) + 1)]
@@ -345,7 +415,7 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
     parts += [JoinPart(pdf, b.brief.title) for b, pdf in zip(briefs, brief_pdfs, strict=True)]
     parts.append(JoinPart(bios.pdf))
     info = BookInfo(book.book.title, book.book.prepared_by, book.book.subtitle or book.book.title, view["lang"])
-    pdf = join_tagged(parts, info, footer=lambda sizes: _footer(cache, view, sizes),
+    pdf = join_tagged(parts, info, footer=lambda sizes: _footer(pool, cache, view, sizes),
                       destinations={entry["target"]: entry["page"] - 1 for entry in view["contents"]})
     pages_html = {b.brief_id: brief_frame((project.output_dir / f"{b.brief_id}.html").read_text(encoding="utf-8"))
                   for b in briefs}

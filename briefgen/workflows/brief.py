@@ -14,13 +14,14 @@ This module imports nothing heavy at the top, so a build with nothing to do stay
 from __future__ import annotations
 
 import os
-import re
 import resource
 import time
-from collections.abc import Callable, Iterable, Iterator
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefgen.content.sourcemap import ContentText
 from briefgen.engine import stamps
@@ -28,8 +29,8 @@ from briefgen.engine.workers import (
     Budget,
     BudgetExceeded,
     JobFailed,
+    WorkerPool,
     peak_address_space_mb,
-    run_jobs,
     time_limit,
 )
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, Kind, UsageError
@@ -129,6 +130,7 @@ def check_brief(project: Project, path: Path,
                 people: PeopleRegistry | None = None) -> tuple[ValidatedBrief | None, BriefResult]:
     """Validate one brief; the result carries every diagnostic."""
     from briefgen.content.house import validate_in_house
+    from briefgen.workflows.clearance import with_records
 
     display = project.display(path)
     people = people or people_registry(project, path)
@@ -137,25 +139,30 @@ def check_brief(project: Project, path: Path,
         validated, edition_problems = with_editions(validated, people)
     except ContentError as exc:
         return None, BriefResult(path, path.stem, False, list(exc.diagnostics))
+    validated, problems = with_records(project, validated, people)   # its clearance, what it follows
+    validated = replace(validated, warnings=(*validated.warnings, *(p for p in problems if not p.is_error)))
+    if any(p.is_error for p in problems):
+        return None, BriefResult(path, path.stem, False, [*validated.warnings, *problems])
     return validated, BriefResult(path, path.stem, True, [*validated.warnings, *edition_problems])
 
 
 def with_editions(validated: ValidatedBrief, people: PeopleRegistry) -> tuple[ValidatedBrief, list[Diagnostic]]:
     """The brief with each of its translated editions checked (content/translations.py), and
     what is untranslated or stale in them. A missing edition file, or an edition the model
-    refuses, is a ContentError."""
+    refuses, is a ContentError. Each edition's file joins the brief's inputs (its digest
+    and its text as read), so a changed translation rebuilds the brief."""
     from briefgen.content.translations import (
         edition_document,
         edition_problem,
         load_translation,
-        translation_path,
         translation_problems,
     )
     from briefgen.content.validate import validate_document
 
-    editions, problems = [], []
+    editions, problems, translations = [], [], []
     for lang in validated.brief.editions:
         translation = load_translation(validated.path, lang, validated.display_path)
+        translations.append(translation)
         problems += translation_problems(validated.document, translation)
         try:
             edition = validate_document(edition_document(validated.document, translation, lang), people)
@@ -166,8 +173,10 @@ def with_editions(validated: ValidatedBrief, people: PeopleRegistry) -> tuple[Va
         editions.append(replace(edition, house=validated.house, edition=lang))
     if any(problem.is_error for problem in problems):
         raise ContentError([*validated.warnings, *problems])
-    inputs = (*validated.input_files, *(translation_path(validated.path, lang) for lang in validated.brief.editions))
-    return replace(validated, editions=tuple(editions), input_files=inputs), problems
+    return replace(validated, editions=tuple(editions),
+                   input_files=(*validated.input_files, *(t.path for t in translations)),
+                   input_digests=(*validated.input_digests, *((t.path, t.sha256) for t in translations)),
+                   input_texts=(*validated.input_texts, *((t.path, t.source) for t in translations))), problems
 
 
 def build_brief(project: Project, path: Path, *, strict: bool = False,
@@ -200,6 +209,7 @@ class PreparedBrief:
     brief_id: str
     path: Path
     input_files: tuple[Path, ...]
+    input_digests: tuple[tuple[Path, str], ...]   # SHA-256 of each input as validated
     source: ContentText              # to point layout errors back at the content
     html: str
     version: int                     # newest modification time of its inputs, as read
@@ -209,10 +219,17 @@ class PreparedBrief:
     named: str = ""                  # how a problem names it: "the version for audience `press`"...
     flip_side: str = ""              # back to back: the other language's HTML, printed upside down after
 
+    as_of: str = ""                  # YYYY-MM-DD: the record copy's date when nothing else gives one
+    clearance: tuple[dict[str, Any], ...] = ()   # the chain, as the record copy's manifest lists it
+
     @property
     def output_name(self) -> str:
         return self.output_id or self.brief_id
-    as_of: str = ""                  # YYYY-MM-DD: the record copy's date when nothing else gives one
+
+    def fingerprint(self, shared_digest: str) -> str:
+        """The inputs' fingerprint, from the bytes validated (stamps.fingerprint_of)."""
+        return stamps.fingerprint_of(self.input_digests, shared_digest)
+
 
 
 def prepare_brief(project: Project, path: Path, *, strict: bool = False,
@@ -236,8 +253,9 @@ def _prepare(project: Project, validated: ValidatedBrief, result: BriefResult,
     except BriefgenError as exc:
         return result.fail(diagnostics_of(exc, validated.display_path)), None
     return result, PreparedBrief(validated.brief_id, validated.path, validated.input_files,
-                                 validated.content_text(), html, version, result,
-                                 as_of=validated.brief.as_of.isoformat())
+                                 validated.input_digests, validated.content_text(), html, version, result,
+                                 as_of=validated.brief.as_of.isoformat(),
+                                 clearance=tuple(r.as_dict() for r in validated.clearances))
 
 
 def prepare_versions(project: Project, path: Path, *, strict: bool = False,
@@ -249,6 +267,14 @@ def prepare_versions(project: Project, path: Path, *, strict: bool = False,
     validated, result = check_brief(project, path, people)
     if validated is None:
         return result, []
+    return versions_of(project, validated, result, strict)
+
+
+def versions_of(project: Project, validated: ValidatedBrief, result: BriefResult,
+                strict: bool = False) -> tuple[BriefResult, list[PreparedBrief]]:
+    """A validated brief prepared for layout: the full brief, then each audience's version, its
+    translated editions (and their audiences' versions), and its bilingual document."""
+    path = validated.path
     result, full = _prepare(project, validated, result, strict)
     others = validated.all_versions()[1:]
     if full is None or not others:
@@ -262,7 +288,7 @@ def prepare_versions(project: Project, path: Path, *, strict: bool = False,
         except BriefgenError as exc:
             return result.fail(diagnostics_of(exc, validated.display_path)), []
         versions.append(PreparedBrief(validated.brief_id, validated.path, validated.input_files,
-                                      full.source, html, full.version,
+                                      validated.input_digests, full.source, html, full.version,
                                       BriefResult(path, path.stem, True,
                                                   audience=version.output_id.removeprefix(f"{path.stem}.")),
                                       version.output_id, named=version_name(version)))
@@ -289,8 +315,8 @@ def _bilingual(project: Project, validated: ValidatedBrief, full: PreparedBrief,
     edition = validated.editions[0]
     side_by_side = validated.brief.bilingual == "side-by-side"
     html = render_side_by_side(validated, edition, project.templates_dir) if side_by_side else full.html
-    return PreparedBrief(validated.brief_id, validated.path, validated.input_files, full.source, html,
-                         full.version, BriefResult(path, path.stem, True, audience=BILINGUAL_SUFFIX),
+    return PreparedBrief(validated.brief_id, validated.path, validated.input_files, validated.input_digests,
+                         full.source, html, full.version, BriefResult(path, path.stem, True, audience=BILINGUAL_SUFFIX),
                          f"{validated.brief_id}.{BILINGUAL_SUFFIX}", named="the bilingual version",
                          flip_side="" if side_by_side else render_html(edition, project.templates_dir))
 
@@ -329,7 +355,8 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
         return result.fail(_of_version(diagnostics_of(exc, project.display(prepared.path)), prepared))
     if not prepared.output_id:
         remove_overflow_draft(project, prepared.brief_id)
-        record_layout(project, prepared, [], result.fit.words if result.fit else 0, shared_digest)
+        record_layout(project, prepared, [], result.fit.words if result.fit else 0, shared_digest,
+                      result.fit.body if result.fit else "")
     outputs = {".html": prepared.html.encode("utf-8"), ".pdf": pdf}
     if record_pdf is not None:
         outputs[stamps.RECORD_SUFFIX] = record_pdf
@@ -342,7 +369,7 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
         result.superseded = True
         return result
     stamps.record_build(prepared.path, list(prepared.input_files), project.output_dir,
-                             shared_digest,
+                        prepared.fingerprint(shared_digest),
                              prepared.output_id or None, prepared.variants, tuple(outputs))
     return result
 
@@ -382,6 +409,21 @@ def merge_results(first: BriefResult | None, second: BriefResult) -> BriefResult
     return first
 
 
+def built_output(project: Project, output_id: str, suffix: str) -> bytes:
+    """An output as this project's last build wrote it: its bytes must be those the build
+    recorded in its stamp, so a file put in output/ by hand (or by a pull request) under that
+    name is refused, never attached or sent."""
+    import hashlib
+
+    path = project.output_dir / f"{output_id}{suffix}"
+    data = stamps.read_kept(path)
+    recorded = stamps.recorded_output(project.output_dir, output_id, suffix)
+    if data is None or recorded is None or hashlib.sha256(data).hexdigest() != recorded:
+        raise UsageError(f"{project.display(path)} is not the file the build wrote (it was changed or "
+                         "replaced after the build); build again with --force; nothing was sent")
+    return data
+
+
 def overflow_draft_path(project: Project, brief_id: str) -> Path:
     """Where the draft of a brief that does not fit goes: beside its outputs, never in
     their place, and never attached to an email."""
@@ -416,10 +458,15 @@ class BuildOptions:
 
 
 def build_briefs(project: Project, files: Iterable[Path] = (), options: BuildOptions = BuildOptions(),
-          on_result: Callable[[BriefResult], None] | None = None) -> list[BriefResult]:
+                 on_result: Callable[[BriefResult], None] | None = None, *,
+                 pool: WorkerPool | None = None,
+                 validated: Mapping[Path, ValidatedBrief] | None = None) -> list[BriefResult]:
     """Build every brief named (default: all under content/), skipping those up to date.
 
     Results come back in the order of the briefs; `on_result` sees each one as it finishes.
+    The layouts run on `pool` (the command's own, kept warm for its other layouts), else on
+    a pool of this build's. A brief in `validated` (a caller that has validated it for its
+    own use: `email`) is not validated again.
     """
     report = on_result or (lambda result: None)
     paths = find_briefs(project, files)
@@ -439,50 +486,53 @@ def build_briefs(project: Project, files: Iterable[Path] = (), options: BuildOpt
         else:
             todo.append(path)
     if todo:
-        workers = min(options.jobs or os.cpu_count() or 1, _layouts_at_least(todo))
-        pending: dict[Path, int] = {}
-        built: dict[Path, BriefResult] = {}
-        jobs = _prepared(project, todo, options, results, report, pending)
-        origin = None
-        if options.record:
-            from briefgen.workflows.record import provenance
-            origin = provenance(project)
-        for job, outcome in run_jobs(_WriteTask(project, shared, origin), jobs, workers=workers,
-                                     budget=options.budget, warm_up=_warm_up_worker):
-            path = job.path
-            outcome = outcome if isinstance(outcome, BriefResult) else _failed(project, path, outcome)
-            outcome.seconds += job.result.seconds
-            built[path] = merge_results(built.get(path), outcome)
-            pending[path] -= 1
-            if not pending[path]:       # every version of this brief is done
-                results[path] = built[path]
-                report(results[path])
+        with pool_for(options, pool) as workers:
+            _lay_out_all(project, todo, options, shared, workers, results, report, validated or {})
     return [results[path] for path in paths]
 
 
-def _layouts_at_least(paths: list[Path]) -> int:
-    """How many layouts a build needs, guessed before validating: one per brief, plus one per
-    audience (each has a `ceiling:`), so that the versions are laid out on the workers in
-    parallel. Reads the files as text: a build imports no YAML before it has work to do."""
-    from briefgen.content.files import UnsafeFile, read_regular_file
-    from briefgen.content.loader import MAX_FILE_BYTES
-
-    layouts = 0
-    for path in paths:
-        try:       # a link, a pipe or a device is refused (at validation, with its message)
-            text = read_regular_file(path, MAX_FILE_BYTES).decode("utf-8", errors="replace")
-        except (OSError, UnsafeFile):
-            text = ""
-        layouts += 1 + len(_AUDIENCE_CEILING.findall(text))
-    return layouts
+def layout_pool(options: BuildOptions) -> WorkerPool:
+    """A pool for a command's layouts: one worker per core (or `--jobs`), started as work
+    appears, each warmed up with the PDF stage, within the command's budget."""
+    return WorkerPool(options.jobs or os.cpu_count() or 1, options.budget, warm_up_layout)
 
 
-_AUDIENCE_CEILING = re.compile(r"^\s+(?:- )?ceiling:", re.MULTILINE)
+@contextmanager
+def pool_for(options: BuildOptions, pool: WorkerPool | None) -> Iterator[WorkerPool]:
+    """The caller's pool (left open for its other layouts), or one for this build alone."""
+    if pool is not None:
+        yield pool
+        return
+    with layout_pool(options) as own:
+        yield own
+
+
+def _lay_out_all(project: Project, todo: list[Path], options: BuildOptions, shared: str, pool: WorkerPool,
+                 results: dict[Path, BriefResult], report: Callable[[BriefResult], None],
+                 validated: Mapping[Path, ValidatedBrief]) -> None:
+    """Prepare the briefs here while the workers lay them out; each brief's result is
+    reported when all its versions are done."""
+    pending: dict[Path, int] = {}
+    built: dict[Path, BriefResult] = {}
+    jobs = _prepared(project, todo, options, results, report, pending, validated)
+    origin = None
+    if options.record:
+        from briefgen.workflows.record import provenance
+        origin = provenance(project)
+    for job, outcome in pool.run(_WriteTask(project, shared, origin), jobs):
+        path = job.path
+        outcome = outcome if isinstance(outcome, BriefResult) else failure_result(project, path, outcome)
+        outcome.seconds += job.result.seconds
+        built[path] = merge_results(built.get(path), outcome)
+        pending[path] -= 1
+        if not pending[path]:       # every version of this brief is done
+            results[path] = built[path]
+            report(results[path])
 
 
 def _prepared(project: Project, paths: list[Path], options: BuildOptions,
               results: dict[Path, BriefResult], report: Callable[[BriefResult], None],
-              pending: dict[Path, int]) -> Iterator[PreparedBrief]:
+              pending: dict[Path, int], validated: Mapping[Path, ValidatedBrief]) -> Iterator[PreparedBrief]:
     """Validate and render each brief here, while the workers lay out PDFs (and, at the
     start, while they import WeasyPrint): the two halves of a build overlap on two cores.
     A brief that fails here is reported at once and never reaches a worker."""
@@ -491,12 +541,21 @@ def _prepared(project: Project, paths: list[Path], options: BuildOptions,
         started = time.perf_counter()
         try:
             with time_limit(options.budget.seconds):
-                result, versions = prepare_versions(project, path, strict=options.strict,
-                                                    people=shared_people(project, path, registries))
+                if path in validated:
+                    result, versions = versions_of(project, validated[path],
+                                                   BriefResult(path, path.stem, True, list(validated[path].warnings)),
+                                                   options.strict)
+                else:
+                    result, versions = prepare_versions(project, path, strict=options.strict,
+                                                        people=shared_people(project, path, registries))
         except BudgetExceeded:
-            result, versions = _failed(project, path, JobFailed(
+            result, versions = failure_result(project, path, JobFailed(
                 "timeout", f"took longer than its time budget ({options.budget.seconds:g} s) "
                 "and was stopped")), []
+        except UsageError:             # the command itself is wrong (a house that is not there)
+            raise
+        except Exception as exc:  # a bug met on this brief fails this brief, not the build
+            result, versions = bug_failure(project, path, exc), []
         result.seconds = time.perf_counter() - started
         if not versions:
             results[path] = result
@@ -523,7 +582,7 @@ class _WriteTask:
         return result
 
 
-def _warm_up_worker() -> None:
+def warm_up_layout() -> None:
     """Run in each worker before its memory budget is set: import the PDF stage and load the
     fonts once, so every brief it lays out starts warm and no import can fail for memory."""
     import briefgen.engine.output
@@ -532,16 +591,24 @@ def _warm_up_worker() -> None:
     font_configuration()
 
 
-def _failed(project: Project, path: Path, failure: JobFailed) -> BriefResult:
+def failure_result(project: Project, path: Path, failure: JobFailed) -> BriefResult:
+    """A brief whose job did not return: over its budget, or its worker died. A bug in
+    briefgen is raised, with the worker's traceback, for the command to show."""
     display = project.display(path)
     if failure.reason == "bug":
-        raise InternalBuildError(f"building {display} failed inside briefgen:\n{failure.message}")
+        return bug_failure(project, path, failure.message)
     return BriefResult.failure(path, display, f"the brief {failure.message}; nothing was written",
                                failure.reason)
 
 
-class InternalBuildError(RuntimeError):
-    """A bug in briefgen surfaced by a worker; carries the worker's traceback."""
+def bug_failure(project: Project, path: Path, error: BaseException | str) -> BriefResult:
+    """A bug in briefgen met while handling one brief (in this process or a worker): that
+    brief fails, of kind "bug", with the traceback so it gets reported and fixed, and every
+    other brief is still checked and built. The CLI exits with its internal-error code."""
+    details = error if isinstance(error, str) else "".join(traceback.format_exception(error))
+    return BriefResult.failure(path, project.display(path), "briefgen failed on this brief; this is a bug "
+                               "in briefgen, not in your content; please report it with this "
+                               f"traceback (nothing was written for it):\n{details.rstrip()}", "bug")
 
 
 def is_person_file(path: Path) -> bool:
@@ -551,11 +618,10 @@ def is_person_file(path: Path) -> bool:
 
 
 def record_layout(project: Project, prepared: PreparedBrief, problems: list[Diagnostic],
-                  words: int, shared_digest: str) -> None:
-    """What a build learnt about the layout, for the next `check`."""
-    fingerprint = stamps.fingerprint(prepared.path, list(prepared.input_files), shared_digest)
-    stamps.record_layout_verdict(project.output_dir, prepared.brief_id, fingerprint,
-                                      [asdict(d) for d in problems], words)
+                  words: int, shared_digest: str, body: str = "") -> None:
+    """What a build learnt about the layout, for the next `check` (and its body step, for a book)."""
+    stamps.record_layout_verdict(project.output_dir, prepared.brief_id, prepared.fingerprint(shared_digest),
+                                 [asdict(d) for d in problems], words, body)
 
 
 def people_registry(project: Project, brief_path: Path) -> PeopleRegistry:

@@ -16,16 +16,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen.engine import stamps
-from briefgen.errors import ContentError, Diagnostic
+from briefgen.engine.workers import WorkerPool
+from briefgen.errors import ContentError, Diagnostic, UsageError
 from briefgen.project import Project
 from briefgen.workflows.brief import (
     BriefResult,
+    BuildOptions,
+    bug_failure,
     check_brief,
     find_briefs,
     is_person_file,
+    layout_pool,
     shared_people,
     version_name,
 )
+from briefgen.workflows.layouts import FitVerdict, run_layout
 
 if TYPE_CHECKING:
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
@@ -43,17 +48,27 @@ def check_briefs(project: Project, files: Iterable[Path] = (), *, layout: bool =
     registries: dict[Path, PeopleRegistry] = {}
     shared = stamps.shared_inputs_digest(project.asset_roots) if layout else ""
     results = []
-    for path in find_briefs(project, files):
-        if is_person_file(path):
-            results.append(check_person(project, path, registries))
-            continue
-        validated, result = check_brief(project, path, shared_people(project, path, registries))
-        if layout and validated is not None:
-            check_layout(project, validated, result, shared)
-        results.append(result)
+    with layout_pool(BuildOptions()) as pool:      # no worker starts unless a layout is needed
+        for path in find_briefs(project, files):
+            try:
+                results.append(_check_one(project, path, registries, layout, shared, pool))
+            except UsageError:             # the command itself is wrong (a house that is not there)
+                raise
+            except Exception as exc:  # a bug met on this file fails this file, not the check
+                results.append(bug_failure(project, path, exc))
     if not files:
         results += _check_people(shared_people(project, project.content_dir / "any.yaml", registries))
     return results
+
+
+def _check_one(project: Project, path: Path, registries: dict[Path, PeopleRegistry], layout: bool,
+               shared: str, pool: WorkerPool) -> BriefResult:
+    if is_person_file(path):
+        return check_person(project, path, registries)
+    validated, result = check_brief(project, path, shared_people(project, path, registries))
+    if layout and validated is not None:
+        check_layout(project, validated, result, shared, pool)
+    return result
 
 
 def check_person(project: Project, path: Path, registries: dict[Path, PeopleRegistry]) -> BriefResult:
@@ -67,63 +82,63 @@ def check_person(project: Project, path: Path, registries: dict[Path, PeopleRegi
 
 
 def check_layout(project: Project, validated: ValidatedBrief, result: BriefResult,
-                 shared_digest: str) -> None:
+                 shared_digest: str, pool: WorkerPool) -> None:
     """Add to `result` the problems of laying the brief out (overflow, a glyph no font has),
     from the verdict cached for its fingerprint, or from a layout recorded for next time."""
-    problems, _ = layout_verdict(project, validated, shared_digest)
-    problems += edition_layouts(project, validated)
+    problems, _ = layout_verdict(project, validated, shared_digest, pool)
+    problems += edition_layouts(project, validated, pool)
     if problems:
         result.ok = False
         result.diagnostics += problems
 
 
-def layout_verdict(project: Project, validated: ValidatedBrief,
-                   shared_digest: str) -> tuple[list[Diagnostic], int]:
+def layout_verdict(project: Project, validated: ValidatedBrief, shared_digest: str,
+                   pool: WorkerPool) -> tuple[list[Diagnostic], int]:
     """The problems of laying the brief out and the words on page 1: the verdict cached for
     its fingerprint (by `check` or `build`), or a layout, recorded for next time. An
     audience's version is laid out each time (the cache holds the full brief's verdict)."""
     if validated.audience:
-        return _lay_out_for_check(project, validated)
-    fingerprint = stamps.fingerprint(validated.path, list(validated.input_files), shared_digest)
+        return _lay_out_for_check(project, validated, pool)
+    fingerprint = stamps.fingerprint_of(validated.input_digests, shared_digest)
     verdict = stamps.read_layout_verdict(project.output_dir, validated.brief_id, fingerprint)
     if verdict is not None:
         return [Diagnostic(**record) for record in verdict.get("problems", [])], int(verdict.get("words", 0))
-    problems, words = _lay_out_for_check(project, validated)
+    problems, words = _lay_out_for_check(project, validated, pool)
     stamps.record_layout_verdict(project.output_dir, validated.brief_id, fingerprint,
                                       [asdict(d) for d in problems], words)
     return problems, words
 
 
-def edition_layouts(project: Project, validated: ValidatedBrief) -> list[Diagnostic]:
+def edition_layouts(project: Project, validated: ValidatedBrief, pool: WorkerPool) -> list[Diagnostic]:
     """The layout problems of the brief's translated editions and of its side-by-side
-    bilingual document, each problem saying which it is in."""
+    bilingual document, each laid out on a worker, each problem saying which it is in."""
     problems = []
     for edition in validated.editions:
-        found, _ = _lay_out_for_check(project, edition)
+        found, _ = _lay_out_for_check(project, edition, pool)
         problems += [replace(d, message=f"in {version_name(edition)}: {d.message}") for d in found]
     if validated.brief.bilingual == "side-by-side" and validated.editions:
         from briefgen.render.bilingual import render_side_by_side
 
         html = render_side_by_side(validated, validated.editions[0], project.templates_dir)
-        found, _ = _lay_out_for_check(project, validated, html)
+        found, _ = _lay_out_for_check(project, validated, pool, html)
         problems += [replace(d, message=f"in the bilingual version: {d.message}") for d in found]
     return problems
 
 
-def _lay_out_for_check(project: Project, validated: ValidatedBrief,
+def _lay_out_for_check(project: Project, validated: ValidatedBrief, pool: WorkerPool,
                        html: str | None = None) -> tuple[list[Diagnostic], int]:
-    """Lay the brief (or the `html` made of it) out once; its layout problems and the words on page 1."""
+    """Lay the brief (or the `html` made of it) out once, on a worker; its layout problems
+    and the words on page 1."""
     from briefgen.render.html import render_html
-    from briefgen.render.pdf import check_fit, lay_out
 
     source = validated.content_text()
     try:
         html = html if html is not None else render_html(validated, project.templates_dir)
-        laid_out = lay_out(html, source, project.asset_roots)
-        fit = check_fit(html, laid_out, source, project.asset_roots, draft=False)
     except ContentError as exc:
         return list(exc.diagnostics), 0
-    return [], fit.words
+    problems, words = run_layout(pool, FitVerdict(project.asset_roots), (html, source),
+                                 f"the layout of {validated.display_path}")
+    return list(problems), words
 
 
 def _check_people(people: PeopleRegistry) -> list[BriefResult]:

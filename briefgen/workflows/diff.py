@@ -5,7 +5,9 @@ the normal pipeline, exactly as the working tree is. A brief whose file is the s
 blob on both sides, and names no person file (and no asset) that changed, is not read
 further: unchanged briefs cost a hash of their file. A brief that is new, deleted or
 renamed (same blob, or mostly the same text, under a new name) is reported as such; a
-side that does not validate is reported with its problems.
+side that does not validate is reported with its problems. Every read is within the content
+caps: working files through the capped reader, base blobs measured by git before they are
+read (`revisions.read_blobs`), and the rename guess bounded in pairs and in lines.
 
 With an audience, each side is first made into that audience's version (`for_audience`,
 the function the build uses, each side with its own definition of the audience), and
@@ -22,15 +24,20 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from briefgen.content.assets import MAX_ASSET_BYTES
 from briefgen.content.compare import BriefDiff, BriefState, Side, compare
+from briefgen.content.files import UnsafeFile, read_regular_file
+from briefgen.content.loader import MAX_FILE_BYTES
 from briefgen.engine import revisions, stamps
 from briefgen.engine.output import write_atomic
+from briefgen.engine.workers import WorkerPool
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, UsageError
 from briefgen.project import Project
-from briefgen.workflows.brief import check_brief, shared_people
+from briefgen.workflows.brief import BuildOptions, check_brief, layout_pool, shared_people
 from briefgen.workflows.check import layout_verdict
+from briefgen.workflows.layouts import PageOne, run_layout
 
 if TYPE_CHECKING:
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
@@ -39,6 +46,9 @@ CONTENT = "content"
 PEOPLE = "content/people/"
 ASSETS = "content/assets/"
 RENAME_SIMILARITY = 0.6
+EXACT_SIMILARITY_LINES = 500    # a brief is a few hundred lines (hostile text: 0.1 s a pair)
+MAX_RENAME_GUESSES = 400        # pairs of a deleted and a new brief compared by their text
+MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 # One side of a brief: absent (None), or its validated brief (None if invalid) and its errors.
 _Checked = tuple["ValidatedBrief | None", list[Diagnostic]] | None
 
@@ -79,17 +89,25 @@ class _Sides:
     work_bytes: dict[str, bytes] = field(default_factory=dict)
 
     def work_data(self, path: str) -> bytes:
+        """A working file's bytes, read as content is (no link, regular, within its cap);
+        b"" for one that cannot be (its validation says why)."""
         if path not in self.work_bytes:
-            self.work_bytes[path] = self.work[path].read_bytes()
+            try:
+                self.work_bytes[path] = read_regular_file(self.work[path], cap_of(path))
+            except UnsafeFile:
+                self.work_bytes[path] = b""
+                self.work_blobs[path] = f"unreadable:{path}"   # equal to no blob at the base
         return self.work_bytes[path]
 
     def work_blob(self, path: str) -> str:
         if path not in self.work_blobs:
-            self.work_blobs[path] = revisions.blob_id(self.work_data(path))
+            data = self.work_data(path)
+            self.work_blobs.setdefault(path, revisions.blob_id(data))
         return self.work_blobs[path]
 
-    def base_data(self, paths: list[str]) -> dict[str, bytes]:
-        blobs = revisions.read_blobs(self.repo, [self.base[p].blob for p in paths])
+    def base_data(self, paths: list[str]) -> dict[str, bytes | revisions.Oversized]:
+        """The base's files, each read only within its cap (its size asked of git first)."""
+        blobs = revisions.read_blobs(self.repo, {self.base[p].blob: cap_of(p) for p in paths})
         return {p: blobs[self.base[p].blob] for p in paths}
 
     def same(self, path: str) -> bool:
@@ -98,6 +116,11 @@ class _Sides:
     def changed_under(self, folder: str) -> set[str]:
         paths = {p for p in (*self.base, *self.work) if p.startswith(folder)}
         return {p for p in paths if not self.same(p)}
+
+
+def cap_of(path: str) -> int:
+    """The size a file of this kind may have: an image's, else a content file's."""
+    return MAX_ASSET_BYTES if path.startswith(ASSETS) else MAX_FILE_BYTES
 
 
 def diff_project(project: Project, base: str | None = None, briefs: Iterable[Path] = (),
@@ -192,11 +215,13 @@ def _no_version(path: str, audience: str, ids: list[str]) -> str:
     return f"{path} has no audience `{audience}` (its audiences: {', '.join(dict.fromkeys(ids))})"
 
 
-def _audience_ids(data: bytes, path: str) -> list[str] | None:
+def _audience_ids(data: bytes | revisions.Oversized, path: str) -> list[str] | None:
     """The ids a brief's file lists under `audiences:`, read as YAML only; None when it cannot
-    be read as YAML at all."""
+    be read as YAML at all (or is over its cap)."""
     from briefgen.content.loader import parse_yaml
 
+    if isinstance(data, revisions.Oversized):
+        return None
     try:
         document = parse_yaml(data, Path(path), path)
     except ContentError:
@@ -228,7 +253,8 @@ def _pairs(sides: _Sides) -> list[_Pair]:
 
 
 def _renames(sides: _Sides, gone: list[str], new: list[str]) -> list[tuple[str, str]]:
-    """A deleted brief and a new one with the same file, or mostly the same text."""
+    """A deleted brief and a new one with the same file, or mostly the same text (guessed
+    for at most MAX_RENAME_GUESSES pairs, each file within its cap)."""
     if not gone or not new:
         return []
     found, taken = [], set()
@@ -240,8 +266,9 @@ def _renames(sides: _Sides, gone: list[str], new: list[str]) -> list[tuple[str, 
                 break
     left_new = [p for p in new if p not in {n for _, n in found}]
     left_gone = [p for p in gone if p not in taken]
-    if left_new and left_gone:
-        repo_texts = {p: data.decode("utf-8", errors="replace").splitlines()
+    if left_new and left_gone and len(left_new) * len(left_gone) <= MAX_RENAME_GUESSES:
+        repo_texts = {p: [] if isinstance(data, revisions.Oversized) else
+                      data.decode("utf-8", errors="replace").splitlines()
                       for p, data in sides.base_data(left_gone).items()}
         for new_path in left_new:
             text = sides.work_data(new_path).decode("utf-8", errors="replace").splitlines()
@@ -253,8 +280,16 @@ def _renames(sides: _Sides, gone: list[str], new: list[str]) -> list[tuple[str, 
 
 
 def _text_similarity(a: list[str], b: list[str]) -> float:
+    """How alike two files' lines are. The line matcher's work grows with the cube of the
+    lengths on hostile text, so it runs only within EXACT_SIMILARITY_LINES; past that, the
+    share of lines in common (linear) decides."""
+    if not a or not b:
+        return 0.0
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.quick_ratio() and matcher.ratio()
+    in_common = matcher.quick_ratio()
+    if len(a) > EXACT_SIMILARITY_LINES or len(b) > EXACT_SIMILARITY_LINES:
+        return in_common
+    return in_common and matcher.ratio()
 
 
 def _untouched(pair: _Pair, sides: _Sides, changed_people: set[str], changed_assets: set[str]) -> bool:
@@ -326,13 +361,14 @@ def _compare_pairs(project: Project, repo: revisions.Repository, revision: revis
     with revisions.temporary_project(sides.base_data(base_needed), project, templates) as base_project:
         registries: dict[Path, PeopleRegistry] = {}
         diffs = []
-        layouts = _Layouts(base_project, project)
-        for pair in pairs:
-            diff, before, after = _compare_pair(project, base_project, sides, pair, registries, versions)
-            layouts.measure(diff, before, after)
-            if pictures and (diff.state != "unchanged" or sides_differ(project, base_project)):
-                _add_picture(project, base_project, diff, before, after, revision)
-            diffs.append(diff)
+        with layout_pool(BuildOptions()) as pool:     # each side is laid out on a worker
+            layouts = _Layouts(base_project, project, pool)
+            for pair in pairs:
+                diff, before, after = _compare_pair(project, base_project, sides, pair, registries, versions)
+                layouts.measure(diff, before, after)
+                if pictures and (diff.state != "unchanged" or sides_differ(project, base_project)):
+                    _add_picture(project, base_project, diff, before, after, revision, pool)
+                diffs.append(diff)
         return diffs
 
 
@@ -369,8 +405,9 @@ class _Layouts:
     """Each side laid out as `check` lays it out (its cached verdict, or a layout recorded
     for next time): the words on page 1, and whether page 1 overflows and by how much."""
 
-    def __init__(self, base_project: Project, project: Project):
+    def __init__(self, base_project: Project, project: Project, pool: WorkerPool):
         self.projects = (base_project, project)
+        self.pool = pool
         self.digests: list[str | None] = [None, None]
 
     def measure(self, diff: BriefDiff, before: ValidatedBrief | None, after: ValidatedBrief | None) -> None:
@@ -385,7 +422,7 @@ class _Layouts:
             if digest is None:
                 digest = self.digests[index] = stamps.shared_inputs_digest(
                     self.projects[index].asset_roots)
-            problems, words[index] = layout_verdict(self.projects[index], validated, digest)
+            problems, words[index] = layout_verdict(self.projects[index], validated, digest, self.pool)
             overflow[index] = _overflow_by(problems)
             if index == 1:   # a layout problem now (a glyph no font has, a refused image) is an error
                 diff.problems_after += [p for p in problems if p.kind != "overflow"]
@@ -412,14 +449,14 @@ def sides_differ(project: Project, base_project: Project) -> bool:
 
 def _add_picture(project: Project, base_project: Project, diff: BriefDiff,
                  before: ValidatedBrief | None, after: ValidatedBrief | None,
-                 revision: revisions.Revision) -> None:
+                 revision: revisions.Revision, pool: WorkerPool) -> None:
     """Lay out page 1 at both sides, note how full it is, and write output/<id>.diff.png."""
     from briefgen.render.picture import first_page, side_by_side
 
     pages, fills = [], []
     for side_project, validated, problems in ((base_project, before, diff.problems_before),
                                               (project, after, diff.problems_after)):
-        laid = _page_one(side_project, validated, problems)
+        laid = _page_one(side_project, validated, problems, pool)
         pages.append(first_page(laid[0]) if laid else None)
         fills.append(laid[1] if laid else "")
     diff.fill = (fills[0], fills[1])
@@ -431,19 +468,20 @@ def _add_picture(project: Project, base_project: Project, diff: BriefDiff,
     diff.picture = project.display(target)
 
 
-def _page_one(project: Project, validated: ValidatedBrief | None,
-              problems: list[Diagnostic]) -> tuple[bytes, str] | None:
-    """The brief's PDF (every page; the picture shows page 1) and how full page 1 is."""
+def _page_one(project: Project, validated: ValidatedBrief | None, problems: list[Diagnostic],
+              pool: WorkerPool) -> tuple[bytes, str] | None:
+    """The brief's PDF (every page; the picture shows page 1) and how full page 1 is, laid
+    out on a worker."""
     if validated is None:
         return None
     from briefgen.render.html import render_html
-    from briefgen.render.pdf import lay_out, page_fill
 
     try:
-        laid = lay_out(render_html(validated, project.templates_dir), validated.content_text(),
-                       project.asset_roots)
-        document: Any = laid.document
-        return document.write_pdf(), page_fill(laid)
+        laid: tuple[bytes, str] = run_layout(
+            pool, PageOne(project.asset_roots),
+            (render_html(validated, project.templates_dir), validated.content_text()),
+            f"page 1 of {validated.display_path}")
+        return laid
     except ContentError as exc:
         problems.extend(exc.diagnostics)
     except BriefgenError as exc:
@@ -504,12 +542,12 @@ def _changed_templates(project: Project, repo: revisions.Repository,
 
 
 def _base_templates(project: Project, repo: revisions.Repository,
-                    revision: revisions.Revision) -> dict[str, bytes] | None:
+                    revision: revisions.Revision) -> dict[str, bytes | revisions.Oversized] | None:
     folder = _templates_folder(project)
     if folder is None:
         return None
     files = revisions.files_at(repo, revision, folder)
     if not files:
         return None
-    blobs = revisions.read_blobs(repo, [f.blob for f in files.values()])
+    blobs = revisions.read_blobs(repo, {f.blob: MAX_TEMPLATE_BYTES for f in files.values()})
     return {str(PurePosixPath(p).relative_to(folder)): blobs[f.blob] for p, f in files.items()}

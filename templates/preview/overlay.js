@@ -206,7 +206,10 @@
   }
 
   function listen() {
-    const events = new EventSource("/_preview/events");
+    // this page's events only: a brief's own, or its version's bare "changed" (the index: all)
+    const scope = briefId ? `?brief=${encodeURIComponent(briefId)}` +
+      (audience ? `&audience=${encodeURIComponent(audience)}` : "") : "";
+    const events = new EventSource(`/_preview/events${scope}`);
     const data = (event) => JSON.parse(event.data);
     events.addEventListener("hello", (event) => {
       const hello = data(event);

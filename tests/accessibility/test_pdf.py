@@ -121,7 +121,9 @@ def test_classification_is_read_first_and_the_repeated_banner_is_an_artifact(sam
         assert text_of(first, texts).strip() == "UNCLASSIFIED"
         reading = [text_of(kid, texts) for kid in document.K]
         assert "UNCLASSIFIED" not in "".join(reading[1:]), "said once in the reading order"
-    assert artifact_texts(pdf_path) == ["UNCLASSIFIED"]
+    # The bottom banner shares the footer's line: the repeated marking, the short title and
+    # the page number are all pagination artifacts, never read twice.
+    assert artifact_texts(pdf_path) == ["Camp David Trilateral Summit", "UNCLASSIFIED", "Page 1 of 3"]
 
 
 def test_the_title_is_read_before_the_facts(sample_build: Path):
@@ -130,7 +132,13 @@ def test_the_title_is_read_before_the_facts(sample_build: Path):
     with pikepdf.open(pdf_path) as pdf:
         order = [text_of(e, texts).strip() for e in structure(pdf) if e.S in ("/H1", "/L")]
     assert order[0] == "Camp David Trilateral Summit"
-    assert order[1].startswith("DATE")
+    # The masthead's one when/where line comes right after the title (and its participants'
+    # line), before the bottom line: the facts follow the title in the reading order.
+    with pikepdf.open(pdf_path) as pdf:
+        paragraphs = [text_of(e, texts).strip() for e in structure(pdf) if e.S in ("/H1", "/P")]
+    after_title = paragraphs[paragraphs.index("Camp David Trilateral Summit") + 1:]
+    assert after_title[:2] == ["United States · Japan · Republic of Korea", "Fri 18 Aug 2023 · Camp David, Maryland"]
+    assert after_title[2].startswith("BOTTOM LINE")
 
 
 def test_an_image_is_a_figure_with_its_description(variant_build: Path):
@@ -152,20 +160,35 @@ def structure(pdf: pikepdf.Pdf):
     yield from walk(pdf.Root.StructTreeRoot)
 
 
-def text_of(element, texts: dict[int, str]) -> str:
+class PageTexts(dict):
+    """Text per marked-content id of one page, and that page's object id: marked-content
+    ids are numbered per page, so an element on another page has ids of its own."""
+
+    page_id: tuple[int, int] | None = None
+
+
+def text_of(element, texts: dict[int, str], page: tuple[int, int] | None = None) -> str:
+    """The text of an element's marked content on the page `texts` was read from."""
     kids = element.get("/K")
     parts = []
+    if "/Pg" in element:
+        page = element.Pg.objgen
+    own_page = getattr(texts, "page_id", None)
     for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
         if isinstance(kid, int):
-            parts.append(texts.get(kid, ""))
+            if own_page is None or page is None or page == own_page:
+                parts.append(texts.get(kid, ""))
         elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            parts.append(text_of(kid, texts))
+            parts.append(text_of(kid, texts, page))
     return "".join(parts)
 
 
 def marked_texts(pdf_path: Path) -> dict[int, str]:
     """Text per marked-content id of the first page, decoded by pypdf (not by briefgen)."""
-    return _content_texts(pdf_path)[0]
+    texts = PageTexts(_content_texts(pdf_path)[0])
+    with pikepdf.open(pdf_path) as pdf:
+        texts.page_id = pdf.pages[0].obj.objgen
+    return texts
 
 
 def artifact_texts(pdf_path: Path) -> list[str]:

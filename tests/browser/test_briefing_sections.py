@@ -22,8 +22,10 @@ def test_briefing_sections_on_screen(browser: Browser, full_project: Path):
     def top(selector: str) -> float:
         return page.locator(selector).first.bounding_box()["y"]
 
-    assert top(".masthead") < top(".bottom-line") < top(".purpose") < top("section.objectives") \
-        < top("section.decisions") < top("#participants")
+    # Decision first: the bottom line, the decision box, then the objectives; the purpose
+    # heads the annex when a bottom line opens the page.
+    assert top(".masthead") < top(".bottom-line") < top("section.decisions") < top("section.objectives") \
+        < top("#participants") < top(".annex") < top(".purpose")
     boxes = page.locator(".tick-box")
     assert boxes.count() == 5
     for index in range(boxes.count()):
@@ -31,7 +33,7 @@ def test_briefing_sections_on_screen(browser: Browser, full_project: Path):
         assert box["width"] > 5, "a box to tick must show"
         assert box["height"] > 5, "a box to tick must show"
     assert page.locator(".addressee").all_inner_texts() == [
-        "To Xi Jinping President of the People's Republic of China"]
+        "To Xi Jinping President of the People’s Republic of China"]      # curly, as printed
     widths = page.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
     assert widths[0] <= widths[1]
     ARTIFACTS.mkdir(exist_ok=True)

@@ -1,5 +1,5 @@
 """The email's HTML body in Chromium at a phone's width (390 px) and a desktop mail window's
-(800 px): the title first, one column no wider than 600 px, names that do not break word by
+(800 px): the marking first, then the title, one column no wider than 600 px, names that do not break word by
 word, nothing to scroll sideways, nothing fetched. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
@@ -36,19 +36,48 @@ FIRST_VISIBLE_TEXT = """() => {
 }"""
 
 
-@pytest.fixture
-def email_body(project: Path, tmp_path: Path, monkeypatch) -> Path:
-    """The HTML part of `briefgen email`'s draft of the sample brief, as a file."""
+def _email_body(root: Path, brief_id: str, tmp_path: Path, monkeypatch) -> Path:
+    """The HTML part of `briefgen email`'s draft of a brief, as a file."""
     for name in [n for n in os.environ if n.startswith("BRIEFGEN_")]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    result = run_cli("email", SAMPLE_ID, "--root", project, "--to", "desk@example.org")
+    result = run_cli("email", brief_id, "--root", root, "--to", "desk@example.org")
     assert result.code == 0, result.err
-    raw = (project / "output" / f"{SAMPLE_ID}.eml").read_bytes()
+    raw = (root / "output" / f"{brief_id}.eml").read_bytes()
     message = email.message_from_bytes(raw, policy=email.policy.default)
-    body = tmp_path / "email-body.html"
+    body = tmp_path / f"{brief_id}-email-body.html"
     body.write_text(message.get_body(("html",)).get_content(), encoding="utf-8")
     return body
+
+
+@pytest.fixture
+def email_body(project: Path, tmp_path: Path, monkeypatch) -> Path:
+    return _email_body(project, SAMPLE_ID, tmp_path, monkeypatch)
+
+
+PHONE = {"width": 390, "height": 844}    # a phone's first screen, in CSS px
+
+
+def test_a_phone_s_first_screen_holds_the_marking_the_bottom_line_and_the_first_decision(
+        full_project: Path, tmp_path: Path, monkeypatch, browser: Browser):
+    """The marking comes first; at 390 px the marking, the bottom line and decision 1 (with
+    its recommendation and the reply that stands for the boxes) are seen without scrolling."""
+    body = _email_body(full_project, "woodside-2023", tmp_path, monkeypatch)
+    html = body.read_text(encoding="utf-8")
+    assert "☐" not in html
+    assert "Reply APPROVE or DISAPPROVE" in html
+    assert "Reply AGREE, DISAGREE or DISCUSS" in html
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(body.as_uri(), wait_until="load")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "email-decision-390.png")
+    assert page.evaluate(FIRST_VISIBLE_TEXT) == "UNCLASSIFIED"
+    for selector in ("#marking", "#bottom-line", "#decision-1"):
+        bottom = page.locator(selector).evaluate("e => e.getBoundingClientRect().bottom")
+        assert bottom <= PHONE["height"], f"{selector} ends at {bottom} px, below the first screen"
+    assert "Reply APPROVE or DISAPPROVE" in page.locator("#decision-1").inner_text()
+    context.close()
 
 
 def test_the_email_body_uses_relative_sizes_and_tables_not_floats(email_body: Path):
@@ -75,7 +104,10 @@ def test_the_email_body_reads_as_one_column_with_the_title_first(
     print(f"screenshot: {shot}")
 
     assert requests == [email_body.as_uri()], "the email body must fetch nothing"
-    assert page.evaluate(FIRST_VISIBLE_TEXT) == "Camp David Trilateral Summit"
+    assert page.evaluate(FIRST_VISIBLE_TEXT) == "UNCLASSIFIED", "the marking first"
+    assert page.locator("h1").inner_text() == "Camp David Trilateral Summit"
+    marking, title = (page.locator(s).evaluate("e => e.getBoundingClientRect().top") for s in ("#marking", "h1"))
+    assert marking < title, "then the title"
     scroll, client = page.evaluate("[document.scrollingElement.scrollWidth, "
                                    "document.scrollingElement.clientWidth]")
     assert scroll <= client, f"horizontal scroll: content {scroll} px in a {client} px window"

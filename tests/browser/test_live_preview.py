@@ -97,20 +97,20 @@ def test_an_overflowing_brief_says_by_how_much_and_clears_when_shortened(live: L
                                                                        timeout=PDF)
     good_pdf = (live.root / "output" / f"{SAMPLE_ID}.pdf").read_bytes()
     gauge = page.locator("briefgen-preview #fit")
-    expect(gauge).to_contain_text(re.compile(r"page 1: \d+ words, about 2 min to read"))
-    # The sample's page 1 runs full width (its agenda is in the annex): one region to gauge.
-    expect(gauge.locator('[data-region="full"]')).to_contain_text(re.compile(r"full-width blocks .* to spare"))
-    padding = " ".join(["The summit follows a long series of meetings."] * 25)
+    expect(gauge).to_contain_text(re.compile(r"page 1: \d+ words, about \d min to read"))
+    # The sample's page 1 is one text column beside its side heads: one region to gauge.
+    expect(gauge.locator('[data-region="full"]')).to_contain_text(re.compile(r"text column .* to spare"))
+    padding = " ".join(["The summit follows a long series of meetings."] * 50)
     edit(live.brief_file, "sensitivities:\n", f"key_messages:\n  - {padding}\n\nsensitivities:\n")
     overlay = problems(page)
     expect(overlay).to_contain_text("Too long for one page", timeout=PDF)
     expect(overlay).to_contain_text(re.compile(
         r"does not fit on one page: it runs \d+\.\d in \(\d+ mm\) onto a second page"))
-    expect(overlay).to_contain_text("full-width blocks")
+    expect(overlay).to_contain_text("text column")
     expect(overlay).to_contain_text("Key messages")
     expect(page.locator("#key-messages")).to_contain_text("long series of meetings")
     expect(gauge.locator('[data-region="full"].over')).to_contain_text(
-        re.compile(r"full-width blocks \d\.\d in \(\d+ mm\) over, about \d+ words to cut"))
+        re.compile(r"text column \d\.\d in \(\d+ mm\) over, about \d+ words to cut"))
     expect(page.locator("#briefgen-page-end")).to_have_count(1)
     assert (live.root / "output" / f"{SAMPLE_ID}.overflow.pdf").exists()
     assert (live.root / "output" / f"{SAMPLE_ID}.pdf").read_bytes() == good_pdf

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 from conftest import SAMPLE_ID, edit
@@ -22,8 +23,14 @@ def test_changes_since_the_last_commit_on_demand(live: LiveServer, page: Page):
     git(live.root, "init", "-q", "-b", "main")
     git(live.root, "add", "content")
     git(live.root, "commit", "-q", "-m", "briefs")
+    built = live.log().count(f"built content/{SAMPLE_ID}.yaml")
     edit(live.brief_file, "  - id: hotline\n    title: Three-way hotline\n    status: expected",
          "  - id: hotline\n    title: Three-way <b>hotline</b>\n    status: announced")
+    # The index reloads itself when the save is built: open it once that has happened, so
+    # the click is not swallowed by a reload (seen under load).
+    deadline = time.monotonic() + LOAD / 1000
+    while live.log().count(f"built content/{SAMPLE_ID}.yaml") <= built and time.monotonic() < deadline:
+        time.sleep(0.05)
     page.goto(live.url)
     page.locator(f"#brief-{SAMPLE_ID} a.changes-link").click()
     expect(page).to_have_url(f"{live.brief_url()}/changes", timeout=LOAD)

@@ -38,8 +38,9 @@ def test_a_broken_template_is_shown_with_its_file_and_line_and_keeps_the_last_pa
         preview: Preview):
     template = preview.project.templates_dir / "one-pager.html.j2"
     good = html_of(preview)
-    line = template.read_text(encoding="utf-8").splitlines().index("    <h1>{{ brief.title }}</h1>") + 1
-    edit(template, "<h1>{{ brief.title }}</h1>", "<h1>{{ brief.title </h1>")
+    masthead_kind = '  <p class="kind">{{ brief.document_kind }}</p>'
+    line = template.read_text(encoding="utf-8").splitlines().index(masthead_kind) + 1
+    edit(template, "{{ brief.document_kind }}</p>", "{{ brief.document_kind </p>")
     preview.files_changed([template])
     html, state = preview.snapshot(SAMPLE_ID)
     assert html == good

@@ -45,7 +45,8 @@ def test_build_output_cannot_start_a_workflow_command(tmp_path: Path, ci):
     result = run_cli("build", "--root", tmp_path)
     assert result.code == 1
     _no_command_lines(result.out, result.err)
-    assert "built     output/x%0A::warning file=README.md::injected%0A::add-mask::secret%0Dz.html" in result.out
+    # the name is refused (a file name is held to the rules of an id), and printed escaped
+    assert "failed    content/x%0A::warning file=README.md::injected%0A::add-mask::secret%0Dz.yaml" in result.out
     assert "failed    content/badx%0A::warning" in result.out
 
 
@@ -55,7 +56,7 @@ def test_check_output_cannot_start_a_workflow_command(tmp_path: Path, ci, output
     result = run_cli("check", "--root", tmp_path, "--format", output_format)
     assert result.code == 1
     annotations = [line for line in result.out.splitlines() if line.startswith("::error ")]
-    assert len(annotations) == (1 if output_format == "github" else 0)
+    assert len(annotations) == (2 if output_format == "github" else 0)   # a name; a syntax error
     _no_command_lines(result.err, "\n".join(line for line in result.out.splitlines()
                                             if line not in annotations))
     for line in annotations:
@@ -67,8 +68,9 @@ def test_outside_ci_names_print_as_they_are(tmp_path: Path, monkeypatch):
     make_project(tmp_path)
     (tmp_path / "content" / "100%.yaml").write_text(MINI_BRIEF, encoding="utf-8")
     result = run_cli("check", "--root", tmp_path)
-    assert result.code == 0
+    assert result.code == 1   # its name is not an id
     assert "%25" not in result.out + result.err
+    assert "content/100%.yaml: error: the file name is not a valid id" in result.err
 
 
 def test_one_escaping_for_data_and_properties():

@@ -1,0 +1,102 @@
+"""The page's clearance block and line, "Since the last meeting", and the decision boxes.
+
+What the page shows of a brief's records: the clearance chain (a block in the annex and
+a line in the footer), what became of the last meeting's deliverables and decisions ("Since
+the last meeting"), and each decision's options as form check boxes.
+
+Each box is a real PDF form field (WeasyPrint's forms) named `decision-<n>-option-<m>`, with
+the accessible name "Decision <n>: <option>", so `briefgen decisions FILLED.pdf`
+(workflows/decisions.py) can read back which were ticked; a recorded outcome prints ticked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from markupsafe import Markup
+
+from briefgen.content.clearance import day_label, footer_line
+from briefgen.content.models import DEFAULT_ANNEX, AnnexSection, Decision, Outcome
+from briefgen.content.validate import ValidatedBrief
+from briefgen.render.labels import View, event_dates, labels_for, status_labels
+
+SINCE_LAST_MEETING = AnnexSection.since_last_meeting.value
+CLEARANCE = "clearance"
+FIELD_PREFIX = "decision-"
+
+
+def box_name(decision: int, option: int) -> str:
+    """The form field of a decision's option, both counted from 1: 'decision-2-option-1'."""
+    return f"{FIELD_PREFIX}{decision}-option-{option}"
+
+
+def decision_boxes(number: int, decision: Decision) -> list[View]:
+    """A decision's options as check boxes: field name, accessible name, ticked or not."""
+    chosen = decision.outcome.choice if decision.outcome else None
+    return [{"option": option, "field": box_name(number, index),
+             "label": f"Decision {number}: {option}", "ticked": option == chosen}
+            for index, option in enumerate(decision.options, start=1)]
+
+
+def outcome_line(outcome: Outcome | None) -> str:
+    """'Approve (JRB, 14 Nov 2023)', or '' when nothing is recorded."""
+    if outcome is None:
+        return ""
+    detail = ", ".join(filter(None, [outcome.initials or "", day_label(outcome.on) if outcome.on else ""]))
+    return outcome.choice + (f" ({detail})" if detail else "")
+
+
+def place_record_sections(validated: ValidatedBrief, annex: list[str],
+                          page_one: dict[str, list[str]]) -> list[str]:
+    """The annex with the record sections the brief has: "Since the last meeting" where the
+    brief's `annex` puts it (first by default; on page 1, full width, when it is not listed),
+    and the clearance block last. `page_one` is updated in place."""
+    brief = validated.brief
+    annex = list(annex)
+    if validated.earlier is not None:
+        chosen = (AnnexSection.since_last_meeting, *DEFAULT_ANNEX) if brief.annex is None else brief.annex
+        if AnnexSection.since_last_meeting in chosen:
+            listed = [s.value for s in chosen]
+            before = set(listed[:listed.index(SINCE_LAST_MEETING)])
+            at = next((i for i, name in enumerate(annex) if name not in before), len(annex))
+            annex.insert(at, SINCE_LAST_MEETING)
+        else:
+            page_one["full"].append(SINCE_LAST_MEETING)
+    if validated.clearances:
+        annex.append(CLEARANCE)
+    return annex
+
+
+def records_view(validated: ValidatedBrief, inline: Callable[[str | None], Markup], lang: str = "en") -> View:
+    """The template's values for the clearance block, its footer line and the last meeting,
+    in `lang`."""
+    chain = validated.clearances
+    words = labels_for(None, lang)
+    return {
+        "clearance": [{
+            "role": words[f"clearance_{record.role}"],
+            "by": record.by,
+            "office": record.office,
+            "on": day_label(record.on) if record.on else "",
+            "how": words["commit_trailer"] if record.source == "trailer" else "",
+            "stale": words["changed_since"].format(fields=words["list_separator"].join(record.changed_since))
+            if record.stale else "",
+        } for record in chain],
+        "clearance_footer": footer_line(chain, lang),
+        "last_meeting": _last_meeting(validated.earlier, inline, lang),
+    }
+
+
+def _last_meeting(earlier: ValidatedBrief | None, inline: Callable[[str | None], Markup],
+                  lang: str = "en") -> View | None:
+    if earlier is None:
+        return None
+    brief = earlier.brief
+    return {
+        "title": brief.title,
+        "when": event_dates(brief.event, lang=lang),
+        "deliverables": [{"title": d.title, "status": d.status.value,
+                          "status_label": status_labels(lang)[d.status.value], "summary": inline(d.summary)}
+                         for d in brief.deliverables],
+        "decisions": [{"issue": inline(d.issue), "outcome": outcome_line(d.outcome)} for d in brief.decisions],
+    }

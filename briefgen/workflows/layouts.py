@@ -1,0 +1,157 @@
+"""Every layout a command needs besides a brief's own build, as a job for the worker pool.
+
+WeasyPrint's layout is the one stage whose cost can grow far beyond its input's size, so
+it never runs in the command's own process: an amended email's page, the pages `check`
+and `diff` lay out to see whether a brief fits, `diff`'s picture of page 1, and a book's
+own parts are each a job on the command's `WorkerPool` (engine/workers.py), within the
+same time and memory budget as a brief's build. A user's problem (a page that overflows,
+a glyph no font has) comes back as diagnostics, never as an exception across the pipe;
+a job over its budget is a `LayoutFailed` naming what was being laid out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefgen.content.sourcemap import ContentText
+from briefgen.engine.workers import JobFailed, WorkerPool
+from briefgen.errors import BriefgenError, ContentError, Diagnostic
+
+
+class LayoutFailed(BriefgenError):
+    """A layout that did not come back: over its time or memory budget, or its worker died."""
+
+
+@dataclass(frozen=True)
+class Problems:
+    """What a layout job sends back instead of its result: the user's problems."""
+
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def _problems_of(exc: BriefgenError, source: ContentText) -> Problems:
+    if isinstance(exc, ContentError):
+        return Problems(tuple(exc.diagnostics))
+    return Problems(tuple(Diagnostic.of_file(source.display_path, message, "template")
+                          for message in exc.messages()))
+
+
+def run_layout(pool: WorkerPool, task: Any, job: Any, what: str) -> Any:
+    """The job's result on the pool; its user problems raised as a ContentError; a job over
+    budget as a LayoutFailed that says `what` it was laying out."""
+    outcome = pool.run_one(task, job)
+    if isinstance(outcome, JobFailed):
+        if outcome.reason == "bug":
+            raise RuntimeError(f"laying out {what} failed inside briefgen:\n{outcome.message}")
+        raise LayoutFailed(f"{what} {outcome.message}; nothing was written")
+    if isinstance(outcome, Problems):
+        raise ContentError(list(outcome.diagnostics))
+    return outcome
+
+
+@dataclass(frozen=True)
+class FittedPdf:
+    """`write_pdf` in a worker: a page that must fit (an amended email's page)."""
+
+    asset_roots: tuple[Path, ...]
+
+    def __call__(self, job: tuple[str, ContentText]) -> bytes | Problems:
+        from briefgen.render.pdf import write_pdf
+
+        html, source = job
+        try:
+            return write_pdf(html, source, self.asset_roots)
+        except BriefgenError as exc:
+            return _problems_of(exc, source)
+
+
+@dataclass(frozen=True)
+class FitVerdict:
+    """Whether a brief fits its pages, and the words on page 1 (`check --layout`, `diff`)."""
+
+    asset_roots: tuple[Path, ...]
+
+    def __call__(self, job: tuple[str, ContentText]) -> tuple[tuple[Diagnostic, ...], int]:
+        from briefgen.render.pdf import check_fit, lay_out_stepped
+
+        html, source = job
+        try:
+            html, laid_out, _ = lay_out_stepped(html, source, self.asset_roots)
+            fit = check_fit(html, laid_out, source, self.asset_roots, draft=False)
+        except BriefgenError as exc:
+            return _problems_of(exc, source).diagnostics, 0
+        return (), fit.words
+
+
+@dataclass(frozen=True)
+class PageOne:
+    """A brief's PDF, whatever its length, and how full page 1 is (`diff --picture`)."""
+
+    asset_roots: tuple[Path, ...]
+
+    def __call__(self, job: tuple[str, ContentText]) -> tuple[bytes, str] | Problems:
+        from briefgen.render.pdf import lay_out_stepped, page_fill
+
+        html, source = job
+        try:
+            _, laid, _ = lay_out_stepped(html, source, self.asset_roots)
+            document: Any = laid.document
+            return document.write_pdf(), page_fill(laid)
+        except BriefgenError as exc:
+            return _problems_of(exc, source)
+
+
+@dataclass(frozen=True)
+class PdfAtStep:
+    """A brief's PDF at a given body step (a book sets all its briefs at the smallest step
+    any of them needs)."""
+
+    asset_roots: tuple[Path, ...]
+
+    def __call__(self, job: tuple[str, ContentText, str]) -> bytes | Problems:
+        from briefgen.render.pdf import write_pdf_at_step
+
+        html, source, step = job
+        try:
+            return write_pdf_at_step(html, source, self.asset_roots, step)
+        except BriefgenError as exc:
+            return _problems_of(exc, source)
+
+
+@dataclass(frozen=True)
+class LaidOutPart:
+    """A part of a book laid out: its tagged PDF, its pages, and the page of each anchor."""
+
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int]
+
+
+@dataclass(frozen=True)
+class BookPart:
+    """One of a book's own parts (cover and contents, schedule, biographies) as tagged PDF."""
+
+    asset_roots: tuple[Path, ...]
+
+    def __call__(self, job: tuple[str, ContentText, tuple[str, ...]]) -> LaidOutPart | Problems:
+        from briefgen.render.pdf import lay_out_document
+
+        html, source, anchors = job
+        try:
+            laid_out = lay_out_document(html, source, self.asset_roots)
+            return LaidOutPart(laid_out.write(), laid_out.pages, {a: laid_out.page_of(a) for a in anchors})
+        except BriefgenError as exc:
+            return _problems_of(exc, source)
+
+
+@dataclass(frozen=True)
+class BookFooter:
+    """The footer line of every page of a book (render/book.footer_pdf)."""
+
+    def __call__(self, job: tuple[dict[str, Any], list[tuple[float, float]]]) -> bytes:
+        from briefgen.render.book import footer_pdf
+
+        view, sizes = job
+        return footer_pdf(view, sizes)

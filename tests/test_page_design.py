@@ -1,0 +1,199 @@
+"""The principal's page as designed (issue 23, docs/page-spec): read back from the PDFs of
+every sample, of two briefs written for meetings the samples do not cover (a one-person
+courtesy call; a twelve-member board with a decision, on A4), and of the sample book."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import BOOK, REPO, run_cli
+from pdf_utils import (
+    drawn_characters,
+    filled_rectangles,
+    marks_bounds,
+    page_count,
+    percentile,
+    printed_lines,
+)
+
+DESIGN = Path(__file__).parent / "design"
+SAMPLES = sorted(p.stem for p in (REPO / "content").glob("*.yaml"))
+FIXTURES = sorted(p.stem for p in (DESIGN / "content").glob("*.yaml"))
+EDGE_INCHES = 0.35
+FRAME_INCHES = 0.75      # the live area starts at least this far from the top and bottom
+LONGEST_LINE = 88        # characters, 95th percentile of page 1's lines
+BANNER_ZONE = 0.65       # inches from the top and bottom edges: the banners' line
+
+
+@pytest.fixture(scope="module")
+def briefs(tmp_path_factory, sample_build: Path) -> dict[str, Path]:
+    """Every sample brief's PDF and the two fixtures', by id."""
+    root = tmp_path_factory.mktemp("design")
+    shutil.copytree(DESIGN / "content", root / "content")
+    result = run_cli("build", "--root", root)
+    assert result.code == 0, result.err
+    return {**{s: sample_build / f"{s}.pdf" for s in SAMPLES},
+            **{f: root / "output" / f"{f}.pdf" for f in FIXTURES}}
+
+
+ALL = SAMPLES + FIXTURES
+
+
+def _live(chars: list[dict], height: float) -> list[dict]:
+    """The characters of the live area: banners and footer left out."""
+    return [c for c in chars if c["top"] > FRAME_INCHES * 72 and c["bottom"] < height - FRAME_INCHES * 72]
+
+
+def _height(pdf: Path) -> float:
+    return marks_bounds(pdf)[1]
+
+
+@pytest.mark.parametrize("brief", ALL)
+def test_page_one_lines_keep_a_readable_measure(briefs, brief):
+    lengths = [len(line) for line in printed_lines(briefs[brief]) if len(line) > 20]
+    assert percentile(lengths, 0.95) <= LONGEST_LINE, sorted(lengths)[-5:]
+
+
+@pytest.mark.parametrize("brief", ALL)
+def test_page_one_uses_five_type_sizes_at_most(briefs, brief):
+    pdf = briefs[brief]
+    sizes = Counter(round(c["size"], 1) for c in _live(drawn_characters(pdf), _height(pdf)))
+    assert len(sizes) <= 5, dict(sizes)
+    assert min(sizes) >= 8.5, dict(sizes)
+
+
+@pytest.mark.parametrize("brief", ALL)
+def test_page_one_carries_no_citation_superscripts(briefs, brief):
+    pdf = briefs[brief]
+    small = [c["char"] for c in _live(drawn_characters(pdf), _height(pdf)) if c["size"] < 8.5]
+    assert not small, small
+
+
+@pytest.mark.parametrize("brief", ALL)
+def test_every_page_is_numbered_and_nothing_is_printed_near_an_edge(briefs, brief):
+    _assert_frame(briefs[brief])
+
+
+def _assert_frame(pdf: Path) -> None:
+    count = page_count(pdf)
+    for page in range(count):
+        assert f"Page {page + 1} of {count}" in "\n".join(printed_lines(pdf, page)), page + 1
+        width, height, left, top, right, bottom = marks_bounds(pdf, page)
+        nearest = min(left, top, width - right, height - bottom)
+        assert nearest >= EDGE_INCHES * 72, (page + 1, nearest / 72)
+
+
+@pytest.mark.parametrize("brief", ALL)
+def test_the_banner_is_bold_text_of_10_pt_with_no_bar_behind_it(briefs, brief):
+    pdf = briefs[brief]
+    for page in range(page_count(pdf)):
+        chars = drawn_characters(pdf, page)
+        height = _height(pdf)
+        for edge in ([c for c in chars if c["bottom"] < BANNER_ZONE * 72],
+                     [c for c in chars if c["top"] > height - BANNER_ZONE * 72]):
+            width = marks_bounds(pdf, page)[0]   # the banner's box: the middle 28% of the live area
+            banner = [c for c in edge if 0.36 * width < (c["left"] + c["right"]) / 2 < 0.64 * width]
+            assert "".join(c["char"] for c in banner) == "UNCLASSIFIED", page + 1
+            assert all(c["size"] >= 10 and c["bold"] for c in banner), {(c["size"], c["font"]) for c in banner}
+            top, bottom = min(c["top"] for c in banner), max(c["bottom"] for c in banner)
+            behind = [colour for (_left, t, _right, b), colour in filled_rectangles(pdf, page)
+                      if t <= bottom and b >= top]
+            assert not behind, (page + 1, behind)
+
+
+def test_the_marking_is_printed_once_per_page_edge(briefs):
+    for brief in ALL:
+        text = "\n".join(printed_lines(briefs[brief], 0))
+        assert text.count("UNCLASSIFIED") == 2, brief
+
+
+@pytest.mark.parametrize("brief", [b for b in ALL if b in ("woodside-2023", "board-meeting-2026")])
+def test_the_decision_comes_before_the_objectives_with_the_recommendation_on_its_own_line(briefs, brief):
+    lines = printed_lines(briefs[brief])
+    assert _top_of(briefs[brief], "DECISIONNEEDEDBY") < _top_of(briefs[brief], "OBJECTIVES")
+    assert any(line.startswith("Recommend:") for line in lines), lines
+    assert any(line.startswith("Initials") for line in lines), lines
+
+
+def test_a_short_page_ends_in_a_ruled_notes_area_of_at_most_half_the_page(briefs):
+    """The courtesy call's page 1 is short: what is left becomes a ruled NOTES area, at least
+    three ruled lines and at most half the page; the full board brief has no room for one."""
+    short = briefs["courtesy-call-2026"]
+    top = _top_of(short, "NOTES")
+    below = [c["top"] for c in _live(drawn_characters(short), _height(short)) if c["top"] > top + 12]
+    area = (min(below) if below else _height(short) - FRAME_INCHES * 72) - top
+    assert 3 * 24 <= area <= _height(short) / 2 + 24, area
+    drawn = "".join(c["char"] for c in drawn_characters(briefs["board-meeting-2026"]))
+    assert "NOTES" not in drawn
+
+
+def _top_of(pdf: Path, text: str) -> float:
+    """How far down page 1 `text` (without spaces) is first drawn, in points."""
+    chars = drawn_characters(pdf)
+    drawn = "".join(c["char"] for c in chars)
+    assert text in drawn, text
+    return chars[drawn.index(text)]["top"]
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> Path:
+    from conftest import copy_trip
+    root = copy_trip(tmp_path_factory.mktemp("book"))
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code == 0, result.err
+    return root / "output" / f"{BOOK}.pdf"
+
+
+def test_every_page_of_the_book_is_numbered_and_clear_of_the_edges(book):
+    _assert_frame(book)
+
+
+def test_every_brief_of_the_book_is_set_at_one_body_size(book):
+    from pypdf import PdfReader
+    bodies = set()
+    for page in range(page_count(book)):
+        text = PdfReader(book).pages[page].extract_text()
+        if re.search(r"MEETING BRIEF", text):
+            chars = _live(drawn_characters(book, page), _height(book))
+            bodies.add(Counter(round(c["size"], 1) for c in chars).most_common(1)[0][0])
+    assert len(bodies) == 1, bodies
+
+
+def _body_size(pdf: Path, page: int) -> float:
+    return Counter(round(c["size"], 1) for c in drawn_characters(pdf, page)).most_common(1)[0][0]
+
+
+def test_a_book_sets_every_brief_at_the_smallest_step_any_of_them_needs(tmp_path: Path):
+    """A brief long enough to step down to 10.5 pt takes the whole book with it: the other
+    brief, at 11 pt on its own, is set at 10.5 pt in the book (and keeps 11 pt on its own)."""
+    from conftest import BOOK_BRIEFS, copy_trip, edit
+    from pypdf import PdfReader
+
+    root = copy_trip(tmp_path)
+    padding = "".join(f"  - The three leaders will take stock of the work since Camp David and set "
+                      f"the next steps, item {i}.\n" for i in range(6))
+    edit(root / "content" / f"{BOOK_BRIEFS[1]}.yaml", "key_messages:\n", "key_messages:\n" + padding)
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code == 0, result.err
+    own = {brief: _body_size(root / "output" / f"{brief}.pdf", 0) for brief in BOOK_BRIEFS}
+    assert own == {BOOK_BRIEFS[0]: 11.0, BOOK_BRIEFS[1]: 10.5}, own
+    pdf = root / "output" / f"{BOOK}.pdf"
+    firsts = [page for page in range(page_count(pdf))
+              if "MEETING BRIEF" in PdfReader(pdf).pages[page].extract_text()]
+    assert [_body_size(pdf, page) for page in firsts] == [10.5, 10.5]
+
+
+def test_the_book_names_its_reader_and_no_zone_by_its_iana_name(book):
+    """The cover says whom the book is for; the schedule names the home zone as a reader
+    does ('New York time'), never 'America/New_York', and an untimed step reads 'time TBC'."""
+    from pypdf import PdfReader
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(book).pages]
+    assert "BRIEFING BOOK FOR THE PRESIDENT" in pages[0]
+    schedule = next(page for page in pages if "Schedule at a glance" in page and "LOCAL" in page)
+    assert "NEW YORK TIME" in schedule
+    assert "time TBC" in schedule
+    assert not any("America/New_York" in page for page in pages)

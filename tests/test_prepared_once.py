@@ -1,0 +1,76 @@
+"""One prepared brief per command (issue 24): each command validates a brief once and reads
+its file at most twice (the up-to-date check's hash, then the load); the workers lay it out
+from what was prepared and never read it again. Counted in this process, where the CLI
+runs, with an audit hook on every file opened (tests/conftest.py `counts`)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SAMPLE_ID, copy_trip, edit, run_cli
+
+pytestmark = pytest.mark.slow     # real builds on real workers
+
+
+def test_a_build_validates_each_brief_once_and_reads_it_at_most_twice(project: Path, counts):
+    brief = project / "content" / f"{SAMPLE_ID}.yaml"
+    counts.restart()
+    assert run_cli("build", "--root", project).code == 0
+    assert counts.validations_of(brief) == 1
+    assert counts.reads_of(brief) <= 2
+    assert counts.reads_of(project / "content" / "people" / "kishida.yaml") <= 2
+    edit(brief, "broader coordination to the next level", "broader coordination to a new level")
+    counts.restart()
+    assert run_cli("build", "--root", project).code == 0     # up-to-date check, then a rebuild
+    assert counts.validations_of(brief) == 1
+    assert counts.reads_of(brief) <= 2
+
+
+def test_a_brief_with_audiences_is_validated_once_for_all_its_versions(tmp_path: Path, counts):
+    shutil.copytree(REPO / "tests" / "audiences" / "content", tmp_path / "content")
+    shutil.copytree(REPO / "content" / "people", tmp_path / "content" / "people")
+    brief = tmp_path / "content" / "ally-talks.yaml"
+    counts.restart()
+    assert run_cli("build", "--root", tmp_path, str(brief)).code == 0
+    assert len(list((tmp_path / "output").glob("ally-talks.*.pdf"))) == 3
+    assert counts.validations_of(brief) == 1
+    assert counts.reads_of(brief) <= 2
+
+
+def test_the_email_of_a_changed_brief_validates_it_once(project: Path, counts):
+    brief = project / "content" / f"{SAMPLE_ID}.yaml"
+    assert run_cli("build", "--root", project).code == 0
+    edit(brief, "broader coordination to the next level", "broader coordination to a new level")
+    counts.restart()
+    drafted = run_cli("email", SAMPLE_ID, "--root", project)
+    assert drafted.code == 0, drafted.err
+    assert counts.validations_of(brief) == 1
+    assert counts.reads_of(brief) <= 2
+
+
+def test_a_book_validates_each_of_its_briefs_once(tmp_path: Path, counts):
+    root = copy_trip(tmp_path)
+    counts.restart()
+    assert run_cli("book", "--root", root, "--force").code == 0
+    briefs = sorted((root / "content").glob("*.yaml"))
+    assert briefs
+    for brief in briefs:
+        assert counts.validations_of(brief) == 1, brief
+        assert counts.reads_of(brief) <= 2, brief
+
+
+def test_no_layout_runs_in_the_command_s_own_process(tmp_path: Path):
+    """Every layout is a job on the workers: `book --force` lays out its briefs, the book's
+    own pages and its footer, and the command's own process never imports WeasyPrint."""
+    import subprocess
+    import sys
+
+    root = copy_trip(tmp_path)
+    code = ("import sys; from briefgen.cli.main import main; "
+            "code = main(['book', '--root', sys.argv[1], '--force']); "
+            "print(code, 'weasyprint' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-2:] == ["0", "False"], out.stdout + out.stderr
+    assert (root / "output" / "hiroshima-g7-2023.pdf").is_file()
