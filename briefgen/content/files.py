@@ -24,6 +24,10 @@ _OPEN_FLAGS = (os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
           (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
 
+# The largest image a brief may use: checked at validation and again by the PDF stage's
+# fetcher (which imports only this module, so a worker never loads the content model).
+MAX_ASSET_BYTES = 5 * 1024 * 1024
+
 
 class UnsafeFile(Exception):
     """A content path that is not a regular file we may read; `str()` says why."""

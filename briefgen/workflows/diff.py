@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from briefgen.content.assets import MAX_ASSET_BYTES
 from briefgen.content.compare import BriefDiff, BriefState, Side, compare
-from briefgen.content.files import UnsafeFile, read_regular_file
+from briefgen.content.files import MAX_ASSET_BYTES, UnsafeFile, read_regular_file
 from briefgen.content.loader import MAX_FILE_BYTES
 from briefgen.engine import revisions, stamps
 from briefgen.engine.output import write_atomic
