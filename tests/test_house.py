@@ -225,3 +225,40 @@ def test_the_glossary_spells_out_in_the_annex_what_the_brief_uses_never_on_page_
     assert validated is not None
     assert annex_glossary(validated, ["sources"]) == [{"acronym": "NSC", "name": "National Security Council"}]
     assert annex_glossary(validated, []) == [], "no annex, no glossary: page 1 never spells out"
+
+
+def test_changing_the_house_or_the_glossary_rebuilds_the_briefs_and_nothing_else_does(tmp_path: Path):
+    """A brief's fingerprint holds its house's files, the settings that choose the house and
+    the project's glossary: each change rebuilds (the page changed), no change leaves it."""
+    root = tmp_path
+    copy_sample(root / "content")
+    brief = root / "content" / f"{SAMPLE_ID}.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "  may impact their security", "  may impact their security, says the NSC", 1), encoding="utf-8")
+    house = _acme(root / "houses" / "acme")
+    (root / "briefgen.toml").write_text('house = "houses/acme"\n', encoding="utf-8")
+    page = root / "output" / f"{SAMPLE_ID}.html"
+
+    def build() -> str:
+        built = run_cli("build", "--root", root)
+        assert built.code == 0, built.err
+        return built.out.splitlines()[-1]
+
+    assert build().startswith("1 built")
+    assert build().startswith("0 built, 1 unchanged")
+    (house / "house.toml").write_text(ACME_TOML.replace("Key judgement", "Our judgement"), encoding="utf-8")
+    assert build().startswith("1 built")
+    assert "Our judgement" in page.read_text(encoding="utf-8")
+    (house / "house.toml").write_text(ACME_TOML.replace('impact = "affect"', 'impact = "change"'),
+                                      encoding="utf-8")
+    assert build().startswith("1 built"), "the banned words changed: the warnings are said again"
+    (house / "house.css").write_text(ACME_CSS.replace("DejaVu Serif", "DejaVu Sans"), encoding="utf-8")
+    assert build().startswith("1 built")
+    assert "DejaVu Sans" in page.read_text(encoding="utf-8")
+    (root / "content" / "glossary.yaml").write_text("NSC: National Security Council\n", encoding="utf-8")
+    assert build().startswith("1 built"), "a glossary made where there was none"
+    assert "<dt>NSC</dt><dd>National Security Council</dd>" in page.read_text(encoding="utf-8")
+    (root / "briefgen.toml").write_text("", encoding="utf-8")
+    assert build().startswith("1 built"), "the project chose another house"
+    assert ">Bottom line<" in page.read_text(encoding="utf-8")
+    assert build().startswith("0 built, 1 unchanged")
