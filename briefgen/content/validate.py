@@ -59,6 +59,7 @@ class ValidatedBrief:
     # Added by the workflows, which read git and the other briefs (workflows/clearance.py):
     clearances: tuple[ClearanceRecord, ...] = ()   # the chain, each pinned and maybe stale
     earlier: ValidatedBrief | None = None  # the brief it `follows` (never on an audience's version)
+    history: str = ""                      # the digest of its file's commits (engine/revisions.history_digest)
 
     @property
     def output_id(self) -> str:

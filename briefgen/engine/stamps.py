@@ -3,11 +3,12 @@
 A brief's fingerprint is a hash of everything that shapes its output: the brief file,
 the person files it referenced, its house's files and the project's glossary (see
 content/house.house_inputs), the templates and CSS, the content's assets (images),
-briefgen's own code and version,
-and the installed fonts (as fontconfig's caches see them). The fingerprint and the
-hashes of the outputs are stored beside the outputs; a brief is skipped only when the
-fingerprint matches and both outputs are still exactly what was written. Deciding this
-reads a handful of files and imports nothing heavy (no YAML, no pydantic, no WeasyPrint).
+briefgen's own code and version, the commits that touched the brief's file (its
+clearance trailers: engine/revisions.history_digest, one `git log` per brief), and the
+installed fonts (as fontconfig's caches see them). The fingerprint and the hashes of the
+outputs are stored beside the outputs; a brief is skipped only when the fingerprint
+matches and both outputs are still exactly what was written. Deciding this reads a
+handful of files and imports nothing heavy (no YAML, no pydantic, no WeasyPrint).
 """
 
 from __future__ import annotations
@@ -37,18 +38,21 @@ def stamp_path(output_dir: Path, output_id: str) -> Path:
     return output_dir / ".briefgen" / f"{output_id}.json"
 
 
-def fingerprint(brief_path: Path, input_files: list[Path], shared_digest: str) -> str:
+def fingerprint(brief_path: Path, input_files: list[Path], shared_digest: str, history: str = "") -> str:
     """Hash of every input of one brief as the files are now (see the module docstring);
-    `shared_digest` is shared_inputs_digest(), computed once per run."""
+    `shared_digest` is shared_inputs_digest(), computed once per run; `history` the digest
+    of the brief file's commits (revisions.history_digest: its clearance trailers)."""
     paths = {brief_path.resolve(), *(p.resolve() for p in input_files)}
-    return fingerprint_of([(path, file_digest(path)) for path in paths], shared_digest)
+    return fingerprint_of([(path, file_digest(path)) for path in paths], shared_digest, history)
 
 
-def fingerprint_of(file_digests: Iterable[tuple[Path, str]], shared_digest: str) -> str:
+def fingerprint_of(file_digests: Iterable[tuple[Path, str]], shared_digest: str, history: str = "") -> str:
     """The same hash, from the SHA-256 of each input as it was read (no file is read again:
     a build fingerprints exactly the bytes it validated)."""
     digest = hashlib.sha256(f"briefgen {__version__}\n".encode())
     digest.update(shared_digest.encode())
+    if history:
+        digest.update(f"\ngit {history}".encode())
     for path, one in sorted({p.resolve(): d for p, d in file_digests}.items()):
         digest.update(f"\n{path}\n".encode())
         digest.update(one.encode())
@@ -56,15 +60,17 @@ def fingerprint_of(file_digests: Iterable[tuple[Path, str]], shared_digest: str)
 
 
 def is_up_to_date(brief_path: Path, output_dir: Path, shared_digest: str,
-                  suffixes: tuple[str, ...] = OUTPUT_SUFFIXES, inputs: list[Path] | None = None) -> bool:
+                  suffixes: tuple[str, ...] = OUTPUT_SUFFIXES, inputs: list[Path] | None = None,
+                  history: str = "") -> bool:
     """True when the last build of this brief (or book) used exactly the current inputs and
     its outputs (those with `suffixes`) are untouched. `inputs`: the inputs as now known
-    (default: those the stamp recorded, checked without reading any YAML)."""
+    (default: those the stamp recorded, checked without reading any YAML); `history`: the
+    brief file's history_digest now."""
     stamp = read_stamp(stamp_path(output_dir, brief_path.stem))
     if stamp is None:
         return False
     recorded = [Path(p) for p in stamp.get("inputs", [])]
-    expected = fingerprint(brief_path, recorded if inputs is None else inputs, shared_digest)
+    expected = fingerprint(brief_path, recorded if inputs is None else inputs, shared_digest, history)
     if expected != stamp.get("fingerprint") or not _outputs_intact(output_dir, brief_path.stem, stamp, suffixes):
         return False
     for variant in stamp.get("variants", []):   # the audiences' versions, each with its stamp
