@@ -37,11 +37,11 @@ def test_each_option_is_a_check_box_named_for_its_decision_and_the_pdf_stays_pdf
     pdf = built / "output" / f"{BRIEF_ID}.pdf"
     fields = PdfReader(pdf).get_fields() or {}
     assert {name: (f["/FT"], f["/TU"]) for name, f in fields.items()} == {
-        "decision-1-option-1": ("/Btn", "Decision 1: Approve"),
-        "decision-1-option-2": ("/Btn", "Decision 1: Disapprove"),
-        "decision-2-option-1": ("/Btn", "Decision 2: Agree"),
-        "decision-2-option-2": ("/Btn", "Decision 2: Disagree"),
-        "decision-2-option-3": ("/Btn", "Decision 2: Discuss"),
+        f"{BRIEF_ID}:decision-1-option-1": ("/Btn", "Decision 1: Approve"),
+        f"{BRIEF_ID}:decision-1-option-2": ("/Btn", "Decision 1: Disapprove"),
+        f"{BRIEF_ID}:decision-2-option-1": ("/Btn", "Decision 2: Agree"),
+        f"{BRIEF_ID}:decision-2-option-2": ("/Btn", "Decision 2: Disagree"),
+        f"{BRIEF_ID}:decision-2-option-3": ("/Btn", "Decision 2: Discuss"),
     }
     assert all(f["/V"] == "/Off" for f in fields.values())
     metadata = PdfReader(pdf).metadata
@@ -54,7 +54,7 @@ def test_a_box_ticked_in_a_reader_is_recorded_as_the_outcome_keeping_comments(bu
     yaml_path = built / "content" / f"{BRIEF_ID}.yaml"
     before = yaml_path.read_text(encoding="utf-8")
     filled = tick(built / "output" / f"{BRIEF_ID}.pdf", tmp_path / "ticked.pdf",
-                  {"decision-2-option-1": "/on"})
+                  {f"{BRIEF_ID}:decision-2-option-1": "/on"})
     result = run_cli("decisions", filled, "--root", built)
     assert result.code == 0, result.err
     assert "decision 2 (Bring U.S. and Chinese experts together" in result.out
@@ -68,7 +68,7 @@ def test_a_box_ticked_in_a_reader_is_recorded_as_the_outcome_keeping_comments(bu
     rebuilt = run_cli("build", "--root", built)                  # recorded: the box prints ticked
     assert rebuilt.code == 0, rebuilt.err
     fields = PdfReader(built / "output" / f"{BRIEF_ID}.pdf").get_fields() or {}
-    assert fields["decision-2-option-1"]["/V"] == "/on"
+    assert fields[f"{BRIEF_ID}:decision-2-option-1"]["/V"] == "/on"
 
     again = run_cli("decisions", filled, "--root", built)      # the same PDF again: the same outcome
     assert again.code == 0, again.err
@@ -77,7 +77,7 @@ def test_a_box_ticked_in_a_reader_is_recorded_as_the_outcome_keeping_comments(bu
 
 def test_a_pdf_whose_brief_changed_since_is_refused_and_nothing_written(built: Path, tmp_path: Path):
     filled = tick(built / "output" / f"{BRIEF_ID}.pdf", tmp_path / "ticked.pdf",
-                  {"decision-1-option-1": "/on"})
+                  {f"{BRIEF_ID}:decision-1-option-1": "/on"})
     yaml_path = built / "content" / f"{BRIEF_ID}.yaml"
     edit(yaml_path, "Agree to restore talks", "Agree to resume talks")
     changed = yaml_path.read_text(encoding="utf-8")
@@ -96,7 +96,7 @@ def test_a_pdf_not_of_this_project_and_two_boxes_ticked_are_refused(built: Path,
     assert "is not a brief of this project (it names 'woodside-2023'" in result.err
 
     both = tick(built / "output" / f"{BRIEF_ID}.pdf", tmp_path / "both.pdf",
-                {"decision-2-option-1": "/on", "decision-2-option-3": "/on"})
+                {f"{BRIEF_ID}:decision-2-option-1": "/on", f"{BRIEF_ID}:decision-2-option-3": "/on"})
     yaml_path = built / "content" / f"{BRIEF_ID}.yaml"
     before = yaml_path.read_text(encoding="utf-8")
     result = run_cli("decisions", both, "--root", built)
@@ -114,7 +114,7 @@ def test_in_a_briefing_book_the_boxes_stay_form_fields(built: Path):
     assert result.code == 0, result.err
     book = built / "output" / "trip.pdf"
     fields = PdfReader(book).get_fields() or {}
-    assert fields["decision-2-option-3"]["/TU"] == "Decision 2: Discuss"
+    assert fields[f"{BRIEF_ID}:decision-2-option-3"]["/TU"] == "Decision 2: Discuss"
     assert_page_conforms(book, "ua1")
 
 
@@ -122,5 +122,46 @@ def test_the_record_copy_with_its_boxes_stays_pdf_a_3b(built: Path):
     result = run_cli("build", "--root", built, "--record", "--force")
     assert result.code == 0, result.err
     record = built / "output" / f"{BRIEF_ID}.record.pdf"
-    assert "decision-1-option-2" in (PdfReader(record).get_fields() or {})
+    assert f"{BRIEF_ID}:decision-1-option-2" in (PdfReader(record).get_fields() or {})
     assert_page_conforms(record, "3b")
+
+
+def test_a_book_of_two_briefs_with_decisions_has_unique_fields_and_records_each_brief(built: Path,
+                                                                                       tmp_path: Path):
+    """Each brief's boxes are named for the brief, so in a book ticking one ticks only it,
+    and `briefgen decisions` records a book's ticks into each brief."""
+    woodside = built / "content" / f"{BRIEF_ID}.yaml"
+    second = built / "content" / "woodside-follow-up.yaml"
+    second.write_text(woodside.read_text(encoding="utf-8").replace(
+        "title: ", "title: Follow-up to ", 1), encoding="utf-8")
+    (built / "content" / "books").mkdir()
+    (built / "content" / "books" / "trip.yaml").write_text(
+        "title: A trip\nclassification: UNCLASSIFIED\nprepared_by: Briefing staff\nas_of: 2023-11-15\n"
+        f"briefs:\n  - {BRIEF_ID}\n  - woodside-follow-up\n", encoding="utf-8")
+    result = run_cli("book", "--root", built, "trip")
+    assert result.code == 0, result.err
+    book = built / "output" / "trip.pdf"
+    reader = PdfReader(book)
+    names = [str(annot.get_object()["/T"]) for page in reader.pages
+             for annot in page.get("/Annots") or [] if annot.get_object().get("/FT") == "/Btn"]
+    assert len(names) == 10
+    assert len(set(names)) == 10, names
+    assert f"{BRIEF_ID}:decision-2-option-1" in names
+    assert "woodside-follow-up:decision-2-option-1" in names
+    assert_page_conforms(book, "ua1")
+
+    writer = PdfWriter(clone_from=reader)
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, {"woodside-follow-up:decision-2-option-1": "/on"},
+                                             auto_regenerate=False)
+    with (tmp_path / "ticked.pdf").open("wb") as handle:
+        writer.write(handle)
+    values = {name: field.get("/V") for name, field in (PdfReader(tmp_path / "ticked.pdf").get_fields() or {}).items()}
+    assert [name for name, value in values.items() if value == "/on"] == ["woodside-follow-up:decision-2-option-1"]
+    before = woodside.read_text(encoding="utf-8")
+    recorded = run_cli("decisions", tmp_path / "ticked.pdf", "--root", built)
+    assert recorded.code == 0, recorded.err
+    assert "content/woodside-follow-up.yaml: decision 2 (" in recorded.out
+    assert "content/woodside-2023.yaml: nothing recorded" in recorded.out
+    assert "    outcome:\n      choice: Agree\n" in second.read_text(encoding="utf-8")
+    assert woodside.read_text(encoding="utf-8") == before

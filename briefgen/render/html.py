@@ -210,7 +210,7 @@ def brief_view(validated: ValidatedBrief) -> View:
         "deliverables_heading": deliverables_heading(brief),
         "deliverables_have_caveats": any(d.caveats for d in brief.deliverables),
         "deliverables_show_status": deliverables_show_status(brief),
-        **briefing_sections(brief, people, text, mark),
+        **briefing_sections(validated.brief_id, brief, people, text, mark),
         **records_view(validated, RichText({}, validated.path.resolve().parent).inline),
         "content_hash": content_hash(brief),
         "deliverables": [{
@@ -256,8 +256,8 @@ def brief_view(validated: ValidatedBrief) -> View:
     }
 
 
-def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
-                       mark: Callable[[str | None], Markup]) -> View:
+def briefing_sections(brief_id: str, brief: Brief, people: dict[str, Person], text: RichText,
+                      mark: Callable[[str | None], Markup]) -> View:
     """The parts a principal reads first (bottom line, objectives, decisions) and the lines to
     take (points, if-raised, press line), ready for the template. The bottom line and the press
     line have no marking of their own: they carry the brief's default mark."""
@@ -271,7 +271,7 @@ def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
             "issue": text.inline(d.issue),
             "recommendation": text.inline(d.recommendation),
             "options": list(d.options),
-            "boxes": decision_boxes(number, d),
+            "boxes": decision_boxes(brief_id, number, d),
             "due": medium_date(d.due) if d.due else "",
             "due_reason": d.due_reason or "",
             "cite": text.cite(d.sources, d.issue, d.recommendation),
