@@ -42,8 +42,12 @@ def test_each_option_is_a_check_box_named_for_its_decision_and_the_pdf_stays_pdf
         f"{BRIEF_ID}:decision-2-option-1": ("/Btn", "Decision 2: Agree"),
         f"{BRIEF_ID}:decision-2-option-2": ("/Btn", "Decision 2: Disagree"),
         f"{BRIEF_ID}:decision-2-option-3": ("/Btn", "Decision 2: Discuss"),
+        f"{BRIEF_ID}:decision-1-initials": ("/Tx", "Decision 1: initials"),
+        f"{BRIEF_ID}:decision-1-date": ("/Tx", "Decision 1: date (YYYY-MM-DD)"),
+        f"{BRIEF_ID}:decision-2-initials": ("/Tx", "Decision 2: initials"),
+        f"{BRIEF_ID}:decision-2-date": ("/Tx", "Decision 2: date (YYYY-MM-DD)"),
     }
-    assert all(f["/V"] == "/Off" for f in fields.values())
+    assert all(f["/V"] == "/Off" for f in fields.values() if f["/FT"] == "/Btn")
     metadata = PdfReader(pdf).metadata
     assert metadata is not None
     assert metadata["/BriefgenBrief"] == BRIEF_ID
@@ -165,3 +169,26 @@ def test_a_book_of_two_briefs_with_decisions_has_unique_fields_and_records_each_
     assert "content/woodside-2023.yaml: nothing recorded" in recorded.out
     assert "    outcome:\n      choice: Agree\n" in second.read_text(encoding="utf-8")
     assert woodside.read_text(encoding="utf-8") == before
+
+
+def test_initials_and_date_typed_on_the_pdf_are_recorded_and_the_pdf_stays_pdf_ua(built: Path, tmp_path: Path):
+    """The initials and date are text fields of the page: typed in a reader, read back with
+    the tick; their font maps no glyph to U+0000 or U+FEFF, so the PDF stays PDF/UA-1."""
+    pdf = built / "output" / f"{BRIEF_ID}.pdf"
+    assert_page_conforms(pdf, "ua1")
+    filled = tick(pdf, tmp_path / "signed.pdf", {f"{BRIEF_ID}:decision-1-option-1": "/on",
+                                                  f"{BRIEF_ID}:decision-1-initials": "JRB",
+                                                  f"{BRIEF_ID}:decision-1-date": "2023-11-15"})
+    result = run_cli("decisions", filled, "--root", built)
+    assert result.code == 0, result.err
+    assert ": Approve (JRB, 15 Nov 2023)" in result.out
+    text = (built / "content" / f"{BRIEF_ID}.yaml").read_text(encoding="utf-8")
+    assert "    outcome:\n      choice: Approve\n      initials: JRB\n      on: '2023-11-15'\n" in text \
+        or "    outcome:\n      choice: Approve\n      initials: JRB\n      on: 2023-11-15\n" in text
+    rebuilt = run_cli("build", "--root", built, "--record")
+    assert rebuilt.code == 0, rebuilt.err
+    fields = PdfReader(pdf).get_fields() or {}
+    assert fields[f"{BRIEF_ID}:decision-1-initials"]["/V"] == "JRB"         # recorded: printed in its field
+    assert fields[f"{BRIEF_ID}:decision-1-date"]["/V"] == "2023-11-15"
+    assert_page_conforms(pdf, "ua1")
+    assert_page_conforms(built / "output" / f"{BRIEF_ID}.record.pdf", "3b")

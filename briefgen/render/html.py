@@ -54,7 +54,13 @@ from briefgen.render.labels import (
     short_date,
     short_names,
 )
-from briefgen.render.records import RECORD_TITLES, decision_boxes, place_record_sections, records_view
+from briefgen.render.records import (
+    RECORD_TITLES,
+    decision_boxes,
+    place_record_sections,
+    records_view,
+    sign_fields,
+)
 from briefgen.render.richtext import RichText
 
 # What a template is given to show: names to values already formatted and escaped.
@@ -272,6 +278,7 @@ def briefing_sections(brief_id: str, brief: Brief, people: dict[str, Person], te
             "recommendation": text.inline(d.recommendation),
             "options": list(d.options),
             "boxes": decision_boxes(brief_id, number, d),
+            "sign": sign_fields(brief_id, number, d),
             "due": medium_date(d.due) if d.due else "",
             "due_reason": d.due_reason or "",
             "cite": text.cite(d.sources, d.issue, d.recommendation),

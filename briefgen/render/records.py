@@ -8,6 +8,7 @@ Each box is a real PDF form field (WeasyPrint's forms) named `<brief id>:decisio
 (named for its brief, so that a book of briefs repeats no field name), with
 the accessible name "Decision <n>: <option>", so `briefgen decisions FILLED.pdf`
 (workflows/decisions.py) can read back which were ticked; a recorded outcome prints ticked.
+Beside them, two text fields take the initials and the date typed with the tick.
 """
 
 from __future__ import annotations
@@ -45,6 +46,16 @@ def decision_boxes(brief_id: str, number: int, decision: Decision) -> list[View]
     return [{"option": option, "field": box_name(brief_id, number, index),
              "label": f"Decision {number}: {option}", "ticked": option == chosen}
             for index, option in enumerate(decision.options, start=1)]
+
+
+def sign_fields(brief_id: str, number: int, decision: Decision) -> list[View]:
+    """The text fields where the principal types initials and the date of a decision (read
+    back with the ticked box), each with its accessible name; filled in once recorded."""
+    outcome = decision.outcome
+    return [{"field": field_name(brief_id, number, "initials"), "label": f"Decision {number}: initials",
+             "caption": "Initials", "value": (outcome.initials or "") if outcome else "", "size": 4},
+            {"field": field_name(brief_id, number, "date"), "label": f"Decision {number}: date (YYYY-MM-DD)",
+             "caption": "Date", "value": outcome.on.isoformat() if outcome and outcome.on else "", "size": 10}]
 
 
 def outcome_line(outcome: Outcome | None) -> str:
