@@ -213,7 +213,7 @@ def brief_view(validated: ValidatedBrief) -> View:
         "annex": {"sections": annex, "title": annex_title(annex)},
         "agenda": agenda,
         "agenda_has_when": any(item["when"] for item in agenda),
-        "deliverables_heading": deliverables_heading(brief),
+        "deliverables_heading": deliverables_heading(brief, labels_for(validated.house, "en")),
         "deliverables_have_caveats": any(d.caveats for d in brief.deliverables),
         "deliverables_show_status": deliverables_show_status(brief),
         **briefing_sections(validated.brief_id, brief, people, text, mark),
