@@ -61,7 +61,12 @@ def with_records(project: Project, validated: ValidatedBrief,
     problems += [stale_warning(record, validated.display_path, _place(validated, record))
                  for record in chain if record.stale]
     digest = revisions.history_digest(v.commit for v in reversed(history or []))
-    return dataclasses.replace(validated, clearances=chain, earlier=earlier, history=digest), problems
+    validated = dataclasses.replace(validated, clearances=chain, earlier=earlier, history=digest)
+    if earlier is not None:   # its files shape "Since the last meeting": inputs of this brief too
+        validated = dataclasses.replace(
+            validated, input_files=(*validated.input_files, *earlier.input_files),
+            input_digests=(*validated.input_digests, *earlier.input_digests))
+    return validated, problems
 
 
 def clearance_chain(validated: ValidatedBrief, people: PeopleRegistry,
