@@ -109,14 +109,19 @@ def test_a_pdf_not_of_this_project_and_two_boxes_ticked_are_refused(built: Path,
     assert yaml_path.read_text(encoding="utf-8") == before
 
 
-def test_in_a_briefing_book_the_boxes_stay_form_fields(built: Path):
-    (built / "content" / "books").mkdir()
-    (built / "content" / "books" / "trip.yaml").write_text(
+def make_book(root: Path, *brief_ids: str) -> Path:
+    """A book of these briefs, built: its PDF."""
+    (root / "content" / "books").mkdir()
+    (root / "content" / "books" / "trip.yaml").write_text(
         "title: A trip\nclassification: UNCLASSIFIED\nprepared_by: Briefing staff\nas_of: 2023-11-15\n"
-        f"briefs:\n  - {BRIEF_ID}\n", encoding="utf-8")
-    result = run_cli("book", "--root", built, "trip")
+        "briefs:\n" + "".join(f"  - {brief_id}\n" for brief_id in brief_ids), encoding="utf-8")
+    result = run_cli("book", "--root", root, "trip")
     assert result.code == 0, result.err
-    book = built / "output" / "trip.pdf"
+    return root / "output" / "trip.pdf"
+
+
+def test_in_a_briefing_book_the_boxes_stay_form_fields(built: Path):
+    book = make_book(built, BRIEF_ID)
     fields = PdfReader(book).get_fields() or {}
     assert fields[f"{BRIEF_ID}:decision-2-option-3"]["/TU"] == "Decision 2: Discuss"
     assert_page_conforms(book, "ua1")
@@ -138,13 +143,7 @@ def test_a_book_of_two_briefs_with_decisions_has_unique_fields_and_records_each_
     second = built / "content" / "woodside-follow-up.yaml"
     second.write_text(woodside.read_text(encoding="utf-8").replace(
         "title: ", "title: Follow-up to ", 1), encoding="utf-8")
-    (built / "content" / "books").mkdir()
-    (built / "content" / "books" / "trip.yaml").write_text(
-        "title: A trip\nclassification: UNCLASSIFIED\nprepared_by: Briefing staff\nas_of: 2023-11-15\n"
-        f"briefs:\n  - {BRIEF_ID}\n  - woodside-follow-up\n", encoding="utf-8")
-    result = run_cli("book", "--root", built, "trip")
-    assert result.code == 0, result.err
-    book = built / "output" / "trip.pdf"
+    book = make_book(built, BRIEF_ID, "woodside-follow-up")
     reader = PdfReader(book)
     names = [str(annot.get_object()["/T"]) for page in reader.pages
              for annot in page.get("/Annots") or [] if annot.get_object().get("/FT") == "/Btn"]
