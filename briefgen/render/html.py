@@ -55,7 +55,13 @@ from briefgen.render.labels import (
     short_date,
     short_names,
 )
-from briefgen.render.records import RECORD_TITLES, decision_boxes, place_record_sections, records_view
+from briefgen.render.records import (
+    RECORD_TITLES,
+    decision_boxes,
+    place_record_sections,
+    records_view,
+    sign_fields,
+)
 from briefgen.render.richtext import RichText
 from briefgen.render.typography import curl_quotes_in_html
 
@@ -227,10 +233,10 @@ def brief_view(validated: ValidatedBrief) -> View:
         "annex": {"sections": annex, "title": annex_title(annex)},
         "agenda": agenda,
         "agenda_has_when": any(item["when"] for item in agenda),
-        "deliverables_heading": deliverables_heading(brief),
+        "deliverables_heading": deliverables_heading(brief, labels_for(validated.house, "en")),
         "deliverables_have_caveats": any(d.caveats for d in brief.deliverables),
         "deliverables_show_status": deliverables_show_status(brief),
-        **briefing_sections(brief, people, text, mark),
+        **briefing_sections(validated.brief_id, brief, people, text, mark),
         **records_view(validated, RichText({}, validated.path.resolve().parent).inline),
         "content_hash": content_hash(brief),
         "deliverables": [{
@@ -284,8 +290,8 @@ def reply_line(options: list[str]) -> str:
     return f"Reply {listed}"
 
 
-def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
-                       mark: Callable[[str | None], Markup]) -> View:
+def briefing_sections(brief_id: str, brief: Brief, people: dict[str, Person], text: RichText,
+                      mark: Callable[[str | None], Markup]) -> View:
     """The parts a principal reads first (bottom line, objectives, decisions) and the lines to
     take (points, if-raised, press line), ready for the template. The bottom line and the press
     line have no marking of their own: they carry the brief's default mark."""
@@ -301,7 +307,8 @@ def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
             **recommended_option(d.options, d.recommendation, text),
             "options": list(d.options),
             "reply": reply_line(d.options),
-            "boxes": decision_boxes(number, d),
+            "boxes": decision_boxes(brief_id, number, d),
+            "sign": sign_fields(brief_id, number, d),
             "due": medium_date(d.due) if d.due else "",
             "due_reason": d.due_reason or "",
             "cite": text.cite(d.sources, d.issue, d.recommendation),

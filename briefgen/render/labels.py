@@ -15,8 +15,14 @@ if TYPE_CHECKING:
 # A value prepared for a template: what the page, the book and the email place, by name.
 View = dict[str, Any]
 
-# The labels a house may reword (`[labels.<lang>]` in house.toml), by key, in briefgen's words.
-LABELS = {"bottom_line": "Bottom line", "key_messages": "Key messages"}
+# The labels a house may reword (`[labels.<lang>]` in house.toml), by key, in briefgen's words:
+# every section title the page, the email, the plain text and the Word file print.
+LABELS = {"bottom_line": "Bottom line", "purpose": "Purpose", "objectives": "Objectives",
+          "decisions": "Decisions", "participants": "Participants", "deliverables": "Deliverables",
+          "key_messages": "Key messages", "points": "Points to make", "if_raised": "If raised",
+          "press_line": "Press line", "sensitivities": "Sensitivities", "background": "Background",
+          "agenda": "Agenda", "quotes": "Quotes", "biographies": "Biographies", "sources": "Sources",
+          "since_last_meeting": "Since the last meeting", "clearance": "Clearance", "glossary": "Glossary"}
 
 
 def labels_for(house: House | None, lang: str = "en") -> dict[str, str]:
@@ -33,11 +39,13 @@ ROLE_LABELS = {"host": "Host", "principal": "Principal", "delegation": "Delegati
                "staff": "Staff", "guest": "Guest", None: ""}
 
 
-def deliverables_heading(brief: Brief) -> str:
+def deliverables_heading(brief: Brief, labels: dict[str, str] | None = None) -> str:
     """'Expected deliverables' only when every one is still expected (likewise 'Confirmed
-    deliverables'...): then the heading says the status once for all."""
+    deliverables'...): then the heading says the status once for all. In the house's word
+    for deliverables (`labels`, from labels_for)."""
+    label = (labels or LABELS)["deliverables"]
     statuses = {d.status.value for d in brief.deliverables}
-    return f"{STATUS_LABELS[statuses.pop()]} deliverables" if len(statuses) == 1 else "Deliverables"
+    return f"{STATUS_LABELS[statuses.pop()]} {label[:1].lower()}{label[1:]}" if len(statuses) == 1 else label
 
 
 def deliverables_show_status(brief: Brief) -> bool:

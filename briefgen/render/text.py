@@ -66,7 +66,7 @@ def brief_text(validated: ValidatedBrief, attachment_name: str, pages: int | Non
     _press_line(writer, brief)
     _sensitivities(writer, brief)
     if brief.background:
-        writer.heading("Background")
+        writer.heading(writer.labels["background"])
         for paragraph in brief.background:
             writer.markdown(paragraph.text, writer.marks(paragraph.marking))
     _agenda(writer, brief, people)
@@ -215,7 +215,7 @@ def _facts(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None
 
 
 def _participants(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
-    writer.heading("Participants")
+    writer.heading(writer.labels["participants"])
     for participant in brief.participants:
         person = people[participant.person]
         role = ROLE_LABELS[participant.role.value if participant.role else None]
@@ -228,7 +228,7 @@ def _participants(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
 def _deliverables(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
     if not brief.deliverables:
         return
-    writer.heading(deliverables_heading(brief))
+    writer.heading(deliverables_heading(brief, writer.labels))
     show_status = deliverables_show_status(brief)
     for item in brief.deliverables:
         text = f"[{STATUS_LABELS[item.status.value]}] " if show_status else ""   # as on the page
@@ -262,7 +262,7 @@ def _bottom_line(writer: _TextWriter, brief: Brief) -> None:
 def _objectives(writer: _TextWriter, brief: Brief) -> None:
     if not brief.objectives:
         return
-    writer.heading("Objectives")
+    writer.heading(writer.labels["objectives"])
     for number, objective in enumerate(brief.objectives, start=1):
         writer.wrapped(writer.marks(objective.marking) + writer.inline(objective.text)
                        + writer.cite(objective.sources, objective.text), f"{number}. ", "   ")
@@ -271,7 +271,7 @@ def _objectives(writer: _TextWriter, brief: Brief) -> None:
 def _decisions(writer: _TextWriter, brief: Brief) -> None:
     if not brief.decisions:
         return
-    writer.heading("Decisions")
+    writer.heading(writer.labels["decisions"])
     for decision in brief.decisions:
         writer.item(writer.marks(decision.marking) + writer.inline(decision.issue)
                     + writer.cite(decision.sources, decision.issue, decision.recommendation))
@@ -285,7 +285,7 @@ def _decisions(writer: _TextWriter, brief: Brief) -> None:
 def _points(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
     if not brief.points:
         return
-    writer.heading("Points to make")
+    writer.heading(writer.labels["points"])
     for to, points in point_groups(brief.points):
         if to:
             writer.blank()
@@ -298,7 +298,7 @@ def _points(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
 def _if_raised(writer: _TextWriter, brief: Brief) -> None:
     if not brief.if_raised:
         return
-    writer.heading("If raised")
+    writer.heading(writer.labels["if_raised"])
     for item in brief.if_raised:
         writer.item(f"{writer.marks(item.marking)}{writer.inline(item.question)} Line: {writer.inline(item.answer)}"
                     f"{writer.cite(item.sources, item.question, item.answer)}")
@@ -308,7 +308,7 @@ def _press_line(writer: _TextWriter, brief: Brief) -> None:
     press = brief.press_line
     if not press:
         return
-    writer.heading("Press line")
+    writer.heading(writer.labels["press_line"])
     writer.wrapped(writer.marks(None) + writer.inline(press.public)
                    + writer.cite(press.sources, press.public, press.defensive))
     if press.defensive:
@@ -318,7 +318,7 @@ def _press_line(writer: _TextWriter, brief: Brief) -> None:
 def _sensitivities(writer: _TextWriter, brief: Brief) -> None:
     if not brief.sensitivities:
         return
-    writer.heading("Sensitivities")
+    writer.heading(writer.labels["sensitivities"])
     for item in brief.sensitivities:
         context = f" {writer.inline(item.context)}" if item.context else ""
         cite = writer.cite(item.sources, item.context, item.guidance)
@@ -328,7 +328,7 @@ def _sensitivities(writer: _TextWriter, brief: Brief) -> None:
 def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
     if not brief.agenda:
         return
-    writer.heading("Agenda")
+    writer.heading(writer.labels["agenda"])
     for item, day in agenda_days(brief):
         local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
         when = " ".join(filter(None, [short_date(item.date) if item.date else "", local]))
@@ -351,7 +351,7 @@ def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
 def _quotes(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
     if not brief.quotes:
         return
-    writer.heading("Quotes")
+    writer.heading(writer.labels["quotes"])
     for quote in brief.quotes:
         speaker = people[quote.by]
         where = quote_where(quote)
@@ -365,7 +365,7 @@ def _biographies(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -
     """Where the page prints them: in its annex, when the annex lists biographies."""
     if "biographies" not in annex_sections(brief, people):
         return
-    writer.heading("Biographies")
+    writer.heading(writer.labels["biographies"])
     for participant in with_biographies(brief, people):
         person = people[participant.person]
         writer.item(f"{person.name}, {person.title}")
@@ -375,7 +375,7 @@ def _biographies(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -
 def _sources(writer: _TextWriter, brief: Brief) -> None:
     if not brief.sources:
         return
-    writer.heading("Sources")
+    writer.heading(writer.labels["sources"])
     for number, source in enumerate(brief.sources, start=1):
         parts = [source.title, source.publisher, medium_date(source.date) if source.date else None]
         text = ", ".join(filter(None, parts)) + "."
