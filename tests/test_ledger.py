@@ -147,4 +147,5 @@ def test_a_change_to_the_brief_followed_rebuilds_the_brief_that_follows_it(repo:
          "status: dropped\n    summary: Officials")
     result = run_cli("build", "--root", repo, second)
     assert result.out.splitlines()[-1].startswith("1 built"), result.out
-    assert "Officials meet every quarter. \u00d7 DROPPED" in " ".join(pdf_text(repo / "output" / "second-talks.pdf").split())
+    printed = " ".join(pdf_text(repo / "output" / "second-talks.pdf").split())
+    assert "Officials meet every quarter. \u00d7 DROPPED" in printed
