@@ -84,7 +84,7 @@ def make_project(root: Path) -> Path:
     shutil.copy(EARLIER, root / "content")
     brief = root / "content" / "ally-talks.yaml"
     text = brief.read_text(encoding="utf-8")
-    annex = "annex: [points, if_raised, press_line, background, quotes, sources]\n"
+    annex = "annex: [agenda, deliverables, points, if_raised, press_line, background, quotes, sources]\n"
     assert annex in text
     brief.write_text(text.replace(annex, "follows: ally-talks-2022\nannex: [since_last_meeting, "
                                   + annex.removeprefix("annex: [")), encoding="utf-8")
