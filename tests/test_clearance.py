@@ -129,3 +129,27 @@ def test_email_send_refuses_text_changed_after_clearance_then_sends_when_told(re
         sent = run_cli(*args, "--send-uncleared")
         assert sent.code == 0, sent.err
         assert [r.rcpt_tos for r in server.received] == [["desk@example.org"]]
+
+
+def test_a_trailer_clearance_committed_after_a_build_is_printed_by_the_next_build(repo: Path):
+    """The page prints the chain, which git holds: a commit that adds only a trailer (the
+    brief's text as it was) rebuilds the brief; a commit that touches no brief does not."""
+    def build() -> str:
+        result = run_cli("build", "--root", repo)
+        assert result.code == 0, result.err
+        return result.out.splitlines()[-1]
+
+    assert build().startswith("1 built")
+    assert "Jo Lee" not in pdf_text(repo / "output" / f"{SAMPLE_ID}.pdf")
+    (repo / "notes.txt").write_text("not a brief\n", encoding="utf-8")
+    commit(repo, "a note")
+    assert build().startswith("0 built, 1 unchanged")
+    git(repo, "commit", "-q", "--amend", "-m", "a note\n\nCleared-by: Jo Lee <jo@example.org>")
+    assert build().startswith("0 built, 1 unchanged"), "the commit does not touch the brief"
+    git(repo, "reset", "-q", "--soft", "HEAD~2")           # the clearance commit and the note, again
+    git(repo, "commit", "-q", "-m", "cleared\n\nCleared-by: Jo Lee <jo@example.org>")
+    assert build().startswith("1 built")
+    text = " ".join(pdf_text(repo / "output" / f"{SAMPLE_ID}.pdf").split())
+    assert "Cleared Jo Lee (commit trailer)" in text
+    assert "Cleared by Priya Natarajan, Jo Lee" in text
+    assert build().startswith("0 built, 1 unchanged")

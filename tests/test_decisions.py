@@ -37,13 +37,17 @@ def test_each_option_is_a_check_box_named_for_its_decision_and_the_pdf_stays_pdf
     pdf = built / "output" / f"{BRIEF_ID}.pdf"
     fields = PdfReader(pdf).get_fields() or {}
     assert {name: (f["/FT"], f["/TU"]) for name, f in fields.items()} == {
-        "decision-1-option-1": ("/Btn", "Decision 1: Approve"),
-        "decision-1-option-2": ("/Btn", "Decision 1: Disapprove"),
-        "decision-2-option-1": ("/Btn", "Decision 2: Agree"),
-        "decision-2-option-2": ("/Btn", "Decision 2: Disagree"),
-        "decision-2-option-3": ("/Btn", "Decision 2: Discuss"),
+        f"{BRIEF_ID}:decision-1-option-1": ("/Btn", "Decision 1: Approve"),
+        f"{BRIEF_ID}:decision-1-option-2": ("/Btn", "Decision 1: Disapprove"),
+        f"{BRIEF_ID}:decision-2-option-1": ("/Btn", "Decision 2: Agree"),
+        f"{BRIEF_ID}:decision-2-option-2": ("/Btn", "Decision 2: Disagree"),
+        f"{BRIEF_ID}:decision-2-option-3": ("/Btn", "Decision 2: Discuss"),
+        f"{BRIEF_ID}:decision-1-initials": ("/Tx", "Decision 1: initials"),
+        f"{BRIEF_ID}:decision-1-date": ("/Tx", "Decision 1: date (YYYY-MM-DD)"),
+        f"{BRIEF_ID}:decision-2-initials": ("/Tx", "Decision 2: initials"),
+        f"{BRIEF_ID}:decision-2-date": ("/Tx", "Decision 2: date (YYYY-MM-DD)"),
     }
-    assert all(f["/V"] == "/Off" for f in fields.values())
+    assert all(f["/V"] == "/Off" for f in fields.values() if f["/FT"] == "/Btn")
     metadata = PdfReader(pdf).metadata
     assert metadata is not None
     assert metadata["/BriefgenBrief"] == BRIEF_ID
@@ -54,7 +58,7 @@ def test_a_box_ticked_in_a_reader_is_recorded_as_the_outcome_keeping_comments(bu
     yaml_path = built / "content" / f"{BRIEF_ID}.yaml"
     before = yaml_path.read_text(encoding="utf-8")
     filled = tick(built / "output" / f"{BRIEF_ID}.pdf", tmp_path / "ticked.pdf",
-                  {"decision-2-option-1": "/on"})
+                  {f"{BRIEF_ID}:decision-2-option-1": "/on"})
     result = run_cli("decisions", filled, "--root", built)
     assert result.code == 0, result.err
     assert "decision 2 (Bring U.S. and Chinese experts together" in result.out
@@ -68,7 +72,7 @@ def test_a_box_ticked_in_a_reader_is_recorded_as_the_outcome_keeping_comments(bu
     rebuilt = run_cli("build", "--root", built)                  # recorded: the box prints ticked
     assert rebuilt.code == 0, rebuilt.err
     fields = PdfReader(built / "output" / f"{BRIEF_ID}.pdf").get_fields() or {}
-    assert fields["decision-2-option-1"]["/V"] == "/on"
+    assert fields[f"{BRIEF_ID}:decision-2-option-1"]["/V"] == "/on"
 
     again = run_cli("decisions", filled, "--root", built)      # the same PDF again: the same outcome
     assert again.code == 0, again.err
@@ -77,7 +81,7 @@ def test_a_box_ticked_in_a_reader_is_recorded_as_the_outcome_keeping_comments(bu
 
 def test_a_pdf_whose_brief_changed_since_is_refused_and_nothing_written(built: Path, tmp_path: Path):
     filled = tick(built / "output" / f"{BRIEF_ID}.pdf", tmp_path / "ticked.pdf",
-                  {"decision-1-option-1": "/on"})
+                  {f"{BRIEF_ID}:decision-1-option-1": "/on"})
     yaml_path = built / "content" / f"{BRIEF_ID}.yaml"
     edit(yaml_path, "Agree to restore talks", "Agree to resume talks")
     changed = yaml_path.read_text(encoding="utf-8")
@@ -96,7 +100,7 @@ def test_a_pdf_not_of_this_project_and_two_boxes_ticked_are_refused(built: Path,
     assert "is not a brief of this project (it names 'woodside-2023'" in result.err
 
     both = tick(built / "output" / f"{BRIEF_ID}.pdf", tmp_path / "both.pdf",
-                {"decision-2-option-1": "/on", "decision-2-option-3": "/on"})
+                {f"{BRIEF_ID}:decision-2-option-1": "/on", f"{BRIEF_ID}:decision-2-option-3": "/on"})
     yaml_path = built / "content" / f"{BRIEF_ID}.yaml"
     before = yaml_path.read_text(encoding="utf-8")
     result = run_cli("decisions", both, "--root", built)
@@ -105,16 +109,21 @@ def test_a_pdf_not_of_this_project_and_two_boxes_ticked_are_refused(built: Path,
     assert yaml_path.read_text(encoding="utf-8") == before
 
 
-def test_in_a_briefing_book_the_boxes_stay_form_fields(built: Path):
-    (built / "content" / "books").mkdir()
-    (built / "content" / "books" / "trip.yaml").write_text(
+def make_book(root: Path, *brief_ids: str) -> Path:
+    """A book of these briefs, built: its PDF."""
+    (root / "content" / "books").mkdir()
+    (root / "content" / "books" / "trip.yaml").write_text(
         "title: A trip\nclassification: UNCLASSIFIED\nprepared_by: Briefing staff\nas_of: 2023-11-15\n"
-        f"briefs:\n  - {BRIEF_ID}\n", encoding="utf-8")
-    result = run_cli("book", "--root", built, "trip")
+        "briefs:\n" + "".join(f"  - {brief_id}\n" for brief_id in brief_ids), encoding="utf-8")
+    result = run_cli("book", "--root", root, "trip")
     assert result.code == 0, result.err
-    book = built / "output" / "trip.pdf"
+    return root / "output" / "trip.pdf"
+
+
+def test_in_a_briefing_book_the_boxes_stay_form_fields(built: Path):
+    book = make_book(built, BRIEF_ID)
     fields = PdfReader(book).get_fields() or {}
-    assert fields["decision-2-option-3"]["/TU"] == "Decision 2: Discuss"
+    assert fields[f"{BRIEF_ID}:decision-2-option-3"]["/TU"] == "Decision 2: Discuss"
     assert_page_conforms(book, "ua1")
 
 
@@ -122,5 +131,63 @@ def test_the_record_copy_with_its_boxes_stays_pdf_a_3b(built: Path):
     result = run_cli("build", "--root", built, "--record", "--force")
     assert result.code == 0, result.err
     record = built / "output" / f"{BRIEF_ID}.record.pdf"
-    assert "decision-1-option-2" in (PdfReader(record).get_fields() or {})
+    assert f"{BRIEF_ID}:decision-1-option-2" in (PdfReader(record).get_fields() or {})
     assert_page_conforms(record, "3b")
+
+
+def test_a_book_of_two_briefs_with_decisions_has_unique_fields_and_records_each_brief(built: Path,
+                                                                                       tmp_path: Path):
+    """Each brief's boxes are named for the brief, so in a book ticking one ticks only it,
+    and `briefgen decisions` records a book's ticks into each brief."""
+    woodside = built / "content" / f"{BRIEF_ID}.yaml"
+    second = built / "content" / "woodside-follow-up.yaml"
+    second.write_text(woodside.read_text(encoding="utf-8").replace(
+        "title: ", "title: Follow-up to ", 1), encoding="utf-8")
+    book = make_book(built, BRIEF_ID, "woodside-follow-up")
+    reader = PdfReader(book)
+    names = [str(annot.get_object()["/T"]) for page in reader.pages
+             for annot in page.get("/Annots") or [] if annot.get_object().get("/FT") == "/Btn"]
+    assert len(names) == 10
+    assert len(set(names)) == 10, names
+    assert f"{BRIEF_ID}:decision-2-option-1" in names
+    assert "woodside-follow-up:decision-2-option-1" in names
+    assert_page_conforms(book, "ua1")
+
+    writer = PdfWriter(clone_from=reader)
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, {"woodside-follow-up:decision-2-option-1": "/on"},
+                                             auto_regenerate=False)
+    with (tmp_path / "ticked.pdf").open("wb") as handle:
+        writer.write(handle)
+    values = {name: field.get("/V") for name, field in (PdfReader(tmp_path / "ticked.pdf").get_fields() or {}).items()}
+    assert [name for name, value in values.items() if value == "/on"] == ["woodside-follow-up:decision-2-option-1"]
+    before = woodside.read_text(encoding="utf-8")
+    recorded = run_cli("decisions", tmp_path / "ticked.pdf", "--root", built)
+    assert recorded.code == 0, recorded.err
+    assert "content/woodside-follow-up.yaml: decision 2 (" in recorded.out
+    assert "content/woodside-2023.yaml: nothing recorded" in recorded.out
+    assert "    outcome:\n      choice: Agree\n" in second.read_text(encoding="utf-8")
+    assert woodside.read_text(encoding="utf-8") == before
+
+
+def test_initials_and_date_typed_on_the_pdf_are_recorded_and_the_pdf_stays_pdf_ua(built: Path, tmp_path: Path):
+    """The initials and date are text fields of the page: typed in a reader, read back with
+    the tick; their font maps no glyph to U+0000 or U+FEFF, so the PDF stays PDF/UA-1."""
+    pdf = built / "output" / f"{BRIEF_ID}.pdf"
+    assert_page_conforms(pdf, "ua1")
+    filled = tick(pdf, tmp_path / "signed.pdf", {f"{BRIEF_ID}:decision-1-option-1": "/on",
+                                                  f"{BRIEF_ID}:decision-1-initials": "JRB",
+                                                  f"{BRIEF_ID}:decision-1-date": "2023-11-15"})
+    result = run_cli("decisions", filled, "--root", built)
+    assert result.code == 0, result.err
+    assert ": Approve (JRB, 15 Nov 2023)" in result.out
+    text = (built / "content" / f"{BRIEF_ID}.yaml").read_text(encoding="utf-8")
+    assert "    outcome:\n      choice: Approve\n      initials: JRB\n      on: '2023-11-15'\n" in text \
+        or "    outcome:\n      choice: Approve\n      initials: JRB\n      on: 2023-11-15\n" in text
+    rebuilt = run_cli("build", "--root", built, "--record")
+    assert rebuilt.code == 0, rebuilt.err
+    fields = PdfReader(pdf).get_fields() or {}
+    assert fields[f"{BRIEF_ID}:decision-1-initials"]["/V"] == "JRB"         # recorded: printed in its field
+    assert fields[f"{BRIEF_ID}:decision-1-date"]["/V"] == "2023-11-15"
+    assert_page_conforms(pdf, "ua1")
+    assert_page_conforms(built / "output" / f"{BRIEF_ID}.record.pdf", "3b")

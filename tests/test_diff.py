@@ -477,3 +477,17 @@ def test_words_on_page_one_count_page_one_only(repo):
     assert after < len(brief_text(validated, "x.pdf").split())
     recorded = json.loads((repo / "output" / ".briefgen" / f"{SAMPLE_ID}.layout.json").read_text())
     assert after == recorded["words"]
+
+
+def test_a_brief_that_follows_an_unchanged_brief_validates_at_the_base(repo):
+    """The base side holds the briefs a changed brief `follows`, though they did not change."""
+    edit(repo / "content" / "call.yaml", "title: Call with the President",
+         f"follows: {SAMPLE_ID}\ntitle: Call with the President")
+    commit(repo, "the call follows the summit")
+    edit(repo / "content" / "call.yaml", "purpose: A short call about the summit.",
+         "purpose: A short call after the summit.")
+    result = diff(repo, "HEAD")
+    assert result.code == 0, result.err
+    assert "does not validate at the base" not in result.out
+    assert "content/call.yaml: changed" in result.out
+    assert "purpose: A short call [-about-] {+after+} the summit." in result.out

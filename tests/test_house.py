@@ -225,3 +225,86 @@ def test_the_glossary_spells_out_in_the_annex_what_the_brief_uses_never_on_page_
     assert validated is not None
     assert annex_glossary(validated, ["sources"]) == [{"acronym": "NSC", "name": "National Security Council"}]
     assert annex_glossary(validated, []) == [], "no annex, no glossary: page 1 never spells out"
+
+
+def test_changing_the_house_or_the_glossary_rebuilds_the_briefs_and_nothing_else_does(tmp_path: Path):
+    """A brief's fingerprint holds its house's files, the settings that choose the house and
+    the project's glossary: each change rebuilds (the page changed), no change leaves it."""
+    root = tmp_path
+    copy_sample(root / "content")
+    brief = root / "content" / f"{SAMPLE_ID}.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "  may impact their security", "  may impact their security, says the NSC", 1), encoding="utf-8")
+    house = _acme(root / "houses" / "acme")
+    (root / "briefgen.toml").write_text('house = "houses/acme"\n', encoding="utf-8")
+    page = root / "output" / f"{SAMPLE_ID}.html"
+
+    def build() -> str:
+        built = run_cli("build", "--root", root)
+        assert built.code == 0, built.err
+        return built.out.splitlines()[-1]
+
+    assert build().startswith("1 built")
+    assert build().startswith("0 built, 1 unchanged")
+    (house / "house.toml").write_text(ACME_TOML.replace("Key judgement", "Our judgement"), encoding="utf-8")
+    assert build().startswith("1 built")
+    assert "Our judgement" in page.read_text(encoding="utf-8")
+    (house / "house.toml").write_text(ACME_TOML.replace('impact = "affect"', 'impact = "change"'),
+                                      encoding="utf-8")
+    assert build().startswith("1 built"), "the banned words changed: the warnings are said again"
+    (house / "house.css").write_text(ACME_CSS.replace("DejaVu Serif", "DejaVu Sans"), encoding="utf-8")
+    assert build().startswith("1 built")
+    assert "DejaVu Sans" in page.read_text(encoding="utf-8")
+    (root / "content" / "glossary.yaml").write_text("NSC: National Security Council\n", encoding="utf-8")
+    assert build().startswith("1 built"), "a glossary made where there was none"
+    assert "<dt>NSC</dt><dd>National Security Council</dd>" in page.read_text(encoding="utf-8")
+    (root / "briefgen.toml").write_text("", encoding="utf-8")
+    assert build().startswith("1 built"), "the project chose another house"
+    assert ">Bottom line<" in page.read_text(encoding="utf-8")
+    assert build().startswith("0 built, 1 unchanged")
+
+
+def test_a_house_rewords_every_section_title_on_the_page_the_email_the_text_and_the_word_file(tmp_path: Path):
+    """Each section title of render/labels.LABELS (SECTION_TITLE_KEYS) is a key of `[labels.en]`:
+    every title the default house prints, the house prints in its own words, in every output."""
+    import docx as python_docx
+
+    from briefgen.render.labels import LABELS, SECTION_TITLE_KEYS
+
+    titles = {key: LABELS[key] for key in SECTION_TITLE_KEYS}   # the catalogue's other words: tests/test_languages.py
+
+    def outputs(root: Path) -> dict[str, str]:
+        assert run_cli("build", "--root", root).code == 0
+        made = run_cli("docx", root / "content" / f"{BRIEF}.yaml", "--root", root)
+        assert made.code == 0, made.err
+        word = python_docx.Document(str(root / "output" / f"{BRIEF}.docx"))
+        return {"page": (root / "output" / f"{BRIEF}.html").read_text(encoding="utf-8"),
+                "email": _email_html(root, BRIEF),
+                "word": "\n".join(p.text for p in word.paragraphs if p.style.name.startswith("Heading"))}
+
+    BRIEF = "woodside-2023"
+    plain = tmp_path / "plain"
+    copy_sample(plain / "content")
+    shutil.copy(REPO / "content" / f"{BRIEF}.yaml", plain / "content")
+    (plain / "content" / "books").mkdir(exist_ok=True)
+    worded = tmp_path / "worded"
+    shutil.copytree(plain, worded)
+    house = worded / "houses" / "worded"
+    house.mkdir(parents=True)
+    house_labels = {key: f"Our {key.replace('_', ' ')}" for key in titles}
+    (house / "house.toml").write_text('name = "Worded"\n[labels.en]\n' + "".join(
+        f'{key} = "{label}"\n' for key, label in house_labels.items()), encoding="utf-8")
+    (worded / "briefgen.toml").write_text('house = "houses/worded"\n', encoding="utf-8")
+    before, after = outputs(plain), outputs(worded)
+    reworded = 0
+    for key, default in titles.items():
+        for output, text in before.items():
+            shown = (f">{default}<" in text or f">{default}:" in text or f"\n{default.upper()}\n" in text
+                     or f"{default.upper()}:" in text or f"\n{default}\n" in f"\n{text}\n")
+            if shown:
+                reworded += 1
+                ours = house_labels[key]
+                assert (ours in after[output] or ours.upper() in after[output]), (key, output)
+    assert reworded >= 20, reworded
+    assert ">Objectives<" not in after["page"]
+    assert ">Decisions<" not in after["page"]

@@ -92,7 +92,8 @@ def build_in(brief_file: Path, lang: str) -> str:
 def test_the_sample_in_french(brief_file: Path) -> None:
     text = build_in(brief_file, "fr")
     for label in ("L’essentiel", "Participants", "Résultats attendus", "Objet", "À jour au",
-                  "Annexe A", "Citations"):
+                  "Annexe A", "Citations",
+                  "Note pour un sommet", "Annexe A, page 2", "Page 1 sur 3"):   # the page's furniture
         assert label.casefold() in text.casefold(), label   # headings may be set in capitals
     assert "vendredi 18 août 2023" in text                     # the event's day
     assert re.search(r"Faits à jour au \d+ \w+ 2023", text)   # the colophon's date
@@ -100,6 +101,16 @@ def test_the_sample_in_french(brief_file: Path) -> None:
     assert "\u202f»" in text
     for english in ("Bottom line", "Expected deliverables", "As of", "Prepared by", "August"):
         assert english.casefold() not in text.casefold(), english
+
+
+def test_a_straight_quote_is_curled_in_the_language_s_marks() -> None:
+    from briefgen.render.typography import curl_quotes_in_html
+
+    page = '<p>Il a dit "oui" et l\'a signé.</p><style>a[title="x"] {}</style>'
+    assert curl_quotes_in_html(page, ("«\u202f", "\u202f»")) == (
+        '<p>Il a dit «\u202foui\u202f» et l’a signé.</p><style>a[title="x"] {}</style>')
+    assert curl_quotes_in_html('<p>"ja"</p>', ("„", "“")) == "<p>„ja“</p>"
+    assert curl_quotes_in_html('<p>"yes"</p>') == "<p>“yes”</p>"
 
 
 def test_the_sample_in_japanese(brief_file: Path) -> None:

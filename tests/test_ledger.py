@@ -135,3 +135,17 @@ def test_follows_naming_no_brief_is_an_error_at_its_line(repo: Path):
     assert result.code == 1
     assert ("content/second-talks.yaml:5:10: error: 'frist-talks' is not a brief here (there is no "
             "content/frist-talks.yaml)") in result.err
+
+
+def test_a_change_to_the_brief_followed_rebuilds_the_brief_that_follows_it(repo: Path):
+    """The earlier brief is an input of the later one: its new status is printed by the next
+    build, without --force."""
+    second = repo / "content" / "second-talks.yaml"
+    assert run_cli("build", "--root", repo, second).out.splitlines()[-1].startswith("1 built")
+    assert run_cli("build", "--root", repo, second).out.splitlines()[-1].startswith("0 built, 1 unchanged")
+    edit(repo / "content" / "first-talks.yaml", "status: deferred\n    summary: Officials",
+         "status: dropped\n    summary: Officials")
+    result = run_cli("build", "--root", repo, second)
+    assert result.out.splitlines()[-1].startswith("1 built"), result.out
+    printed = " ".join(pdf_text(repo / "output" / "second-talks.pdf").split())
+    assert "Officials meet every quarter. \u00d7 DROPPED" in printed

@@ -74,3 +74,16 @@ def test_no_layout_runs_in_the_command_s_own_process(tmp_path: Path):
     out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
     assert out.stdout.split()[-2:] == ["0", "False"], out.stdout + out.stderr
     assert (root / "output" / "hiroshima-g7-2023.pdf").is_file()
+
+
+def test_a_worker_warms_up_without_the_content_model():
+    """A worker imports the PDF stage, not validation: a cold build's critical path is the
+    worker's warm-up, which the main process's validation runs beside (render/fetcher.py
+    needs only the asset size cap, from content/files.py)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from briefgen.workflows.brief import warm_up_layout; warm_up_layout(); "
+            "print(*(name in sys.modules for name in ('weasyprint', 'pydantic', 'yaml', 'jinja2')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False", "False", "False"], out.stdout

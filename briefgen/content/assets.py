@@ -24,14 +24,13 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 
 from briefgen.content.fields import markdown_texts
-from briefgen.content.files import TooBig, UnsafeFile, read_regular_file
+from briefgen.content.files import MAX_ASSET_BYTES, TooBig, UnsafeFile, read_regular_file
 from briefgen.content.loader import KeyPath, LoadedDocument, format_key_path
 from briefgen.content.markdown import Reference, markdown_limit_problem, references
 from briefgen.content.models import Brief, Person
 from briefgen.errors import Diagnostic
 
 ASSETS_FOLDER = "assets"
-MAX_ASSET_BYTES = 5 * 1024 * 1024   # the largest image a brief may use (the fetcher checks it too)
 LINK_SCHEMES = ("https", "http", "mailto")
 # The first bytes of each image type we accept; SVG is left out because it can fetch.
 IMAGE_SIGNATURES: dict[str, tuple[bytes, ...]] = {

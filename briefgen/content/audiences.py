@@ -171,6 +171,21 @@ def audience_brief(brief: Brief, audience: Audience,
     return with_computed_banner(filtered), Withheld(tuple((s, counts[s]) for s in order))
 
 
+def earlier_for_audience(earlier: Brief, later: Brief, audience: Audience,
+                         people: dict[str, Person] | None = None) -> Brief | None:
+    """The brief of the last meeting as an audience of this one may see it ("Since the last
+    meeting"): filtered by the same rule as this brief, when both briefs are marked in the
+    same scheme (the audience's ceiling then means the same there) and the audience may see
+    the earlier brief's frame (its default marking: its title and event); else None, and
+    the version leaves the section out."""
+    rules = rules_of(earlier)
+    if (rules is None or later.markings is None or earlier.markings is None
+            or (earlier.markings.scheme, earlier.markings.levels) != (later.markings.scheme, later.markings.levels)
+            or not may_see(rules.of(audience.ceiling), rules.default)):
+        return None
+    return audience_brief(earlier, audience, people)[0]
+
+
 def cited_sources(brief: Brief, people: dict[str, Person] | None = None) -> set[str]:
     """Every source id the brief's content refers to (lists, quotes, `[@id]` in its text and
     in the biographies of its participants)."""

@@ -15,14 +15,22 @@ diagnostic at the file's path, so one bad file never stops the others.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from io import BufferedReader
 from pathlib import Path
 
 _OPEN_FLAGS = (os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY
                | getattr(os, "O_CLOEXEC", 0))
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
           (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+# The largest image a brief may use: checked at validation and again by the PDF stage's
+# fetcher (which imports only this module, so a worker never loads the content model).
+MAX_ASSET_BYTES = 5 * 1024 * 1024
 
 
 class UnsafeFile(Exception):
@@ -91,3 +99,23 @@ def _read_at_most(fd: int, count: int) -> bytes:
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
+
+
+def file_digest(path: Path) -> str:
+    """The file's SHA-256, read without following a link or waiting on a pipe ("missing"
+    when it is not a regular file): what a build's fingerprint records of each input."""
+    with open_regular(path) as handle:
+        return "missing" if handle is None else hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+@contextmanager
+def open_regular(path: Path) -> Iterator[BufferedReader | None]:
+    """`path` open for reading if it is a regular file, never following a link or waiting
+    on a pipe; else None."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        yield None
+        return
+    with os.fdopen(fd, "rb") as handle:
+        yield handle if stat.S_ISREG(os.fstat(fd).st_mode) else None

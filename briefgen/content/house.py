@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from briefgen.content.files import file_digest
 from briefgen.content.ids import ID
 from briefgen.content.loader import KeyPath, LoadedDocument, load_yaml
 from briefgen.content.messages import validate_model
@@ -327,7 +328,8 @@ def glossary_for(house: House, acronyms: set[str]) -> list[tuple[str, str]]:
 
 def validate_in_house(project: Project, path: Path, people: PeopleRegistry, display: str) -> ValidatedBrief:
     """Load and check one brief in its project's house: the house's defaults filled in
-    first, its plain-language warnings added after (content/writing.py)."""
+    first, its plain-language warnings added after (content/writing.py). The house's files
+    and the glossary are among its inputs (house_inputs), so a change to them rebuilds it."""
     from briefgen.content.validate import validate_document
 
     house = project_house(project)
@@ -336,7 +338,29 @@ def validate_in_house(project: Project, path: Path, people: PeopleRegistry, disp
     validated = validate_document(doc, people)
     warnings = [*validated.warnings, *house.warnings, *unknown_allow_names(doc),
                 *writing_warnings(doc, house.writing_rules())]
-    return dataclasses.replace(validated, house=house, warnings=tuple(sorted(warnings)))
+    inputs = house_inputs(project, house)
+    return dataclasses.replace(validated, house=house, warnings=tuple(sorted(warnings)),
+                               input_files=(*validated.input_files, *inputs),
+                               input_digests=(*validated.input_digests,
+                                              *((p, file_digest(p)) for p in inputs)))
+
+
+def house_inputs(project: Project, house: House) -> tuple[Path, ...]:
+    """Every file whose change changes a brief in this house, present or not (a file made
+    later changes its digest from "missing"): the settings that choose the house, the
+    project's glossary, the house's `house.toml` and `house.css`, and each template the
+    house has or could have in place of a built-in one."""
+    settings = [project.root / SETTINGS_FILE]
+    if not settings[0].is_file():
+        settings.append(project.root / "pyproject.toml")
+    files = [*settings, project.content_dir / GLOSSARY_FILE]
+    if house.folder is not None:
+        names = {HOUSE_FILE, "house.css", *(p.name for p in project.templates_dir.iterdir() if p.is_file())}
+        templates = house.folder / "templates"
+        own = {p for p in templates.rglob("*") if p.is_file()} if templates.is_dir() else set()
+        files += sorted({*(house.folder / name for name in names),
+                         *(templates / name for name in names - {HOUSE_FILE}), *own})
+    return tuple(files)
 
 
 BUILTIN_HOUSES = ("default", "ministry", "board")

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.content.assets import asset_problems
-from briefgen.content.audiences import Withheld, audience_brief, referenced_people, with_computed_banner
+from briefgen.content.audiences import (
+    Withheld,
+    audience_brief,
+    earlier_for_audience,
+    referenced_people,
+    with_computed_banner,
+)
 from briefgen.content.clearance import ClearanceRecord
 from briefgen.content.ids import file_name_problems
 from briefgen.content.loader import LoadedDocument, format_key_path, load_yaml, one_line
@@ -61,7 +67,8 @@ class ValidatedBrief:
     input_texts: tuple[tuple[Path, str], ...] = ()
     # Added by the workflows, which read git and the other briefs (workflows/clearance.py):
     clearances: tuple[ClearanceRecord, ...] = ()   # the chain, each pinned and maybe stale
-    earlier: ValidatedBrief | None = None  # the brief it `follows` (never on an audience's version)
+    earlier: ValidatedBrief | None = None  # the brief it `follows` (on a version: as its audience may see it)
+    history: str = ""                      # the digest of its file's commits (engine/revisions.history_digest)
 
     @property
     def output_id(self) -> str:
@@ -85,7 +92,15 @@ class ValidatedBrief:
         brief, withheld = audience_brief(self.brief, audience, self.people)
         people = {pid: person for pid, person in self.people.items() if pid in referenced_people(brief)}
         return dataclasses.replace(self, brief=brief, people=people, audience=audience, withheld=withheld,
-                                   full_brief=self.brief, earlier=None)
+                                   full_brief=self.brief, earlier=self._earlier_for(audience))
+
+    def _earlier_for(self, audience: Audience) -> ValidatedBrief | None:
+        """The brief it follows, as the audience may see it (None: the version has no "Since
+        the last meeting"; content/audiences.earlier_for_audience)."""
+        if self.earlier is None:
+            return None
+        seen = earlier_for_audience(self.earlier.brief, self.brief, audience, self.earlier.people)
+        return None if seen is None else dataclasses.replace(self.earlier, brief=seen)
 
     def versions(self) -> list[ValidatedBrief]:
         """The full brief, then one version per audience."""

@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -88,6 +88,39 @@ def repository_of(project: Project) -> Repository:
                             "the briefs with an earlier commit")
     top = Path(completed.stdout.decode().strip()).resolve()
     return Repository(top, PurePosixPath(project.root.resolve().relative_to(top).as_posix()))
+
+
+def history_digest(commits: Iterable[str]) -> str:
+    """A digest of the commits that touched a file, as `git log -- FILE` lists them (newest
+    first); "" for none. What git says of a brief beyond its text (its clearance trailers,
+    the commits its entries are pinned to) is fixed by these commits, so a build's
+    fingerprint holds this digest and the next build compares it (FileHistories)."""
+    listed = list(commits)
+    return hashlib.sha256("\n".join(listed).encode()).hexdigest() if listed else ""
+
+
+class FileHistories:
+    """history_digest of each file of a project, one `git log` per file, the repository
+    found once per run ("" for every file outside git)."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._repo: Repository | bool | None = False     # False: not looked for yet
+
+    def digest(self, path: Path) -> str:
+        if self._repo is False:
+            try:
+                self._repo = repository_of(self.project)
+            except RevisionError:
+                self._repo = None
+        if not isinstance(self._repo, Repository):
+            return ""
+        try:
+            relative = path.resolve().relative_to(self.project.root.resolve()).as_posix()
+            log = self._repo.git("log", "--format=%H", "--", self._repo.path_of(relative))
+        except (RevisionError, ValueError):
+            return ""
+        return history_digest(log.decode().split())
 
 
 def resolve(repo: Repository, name: str) -> Revision:

@@ -1,12 +1,14 @@
 """Incremental builds: skip a brief whose inputs have not changed since its last build.
 
 A brief's fingerprint is a hash of everything that shapes its output: the brief file,
-the person files it referenced, the templates and CSS, the content's assets (images),
-briefgen's own code and version,
-and the installed fonts (as fontconfig's caches see them). The fingerprint and the
-hashes of the outputs are stored beside the outputs; a brief is skipped only when the
-fingerprint matches and both outputs are still exactly what was written. Deciding this
-reads a handful of files and imports nothing heavy (no YAML, no pydantic, no WeasyPrint).
+the person files it referenced, its house's files and the project's glossary (see
+content/house.house_inputs), the templates and CSS, the content's assets (images),
+briefgen's own code and version, the commits that touched the brief's file (its
+clearance trailers: engine/revisions.history_digest, one `git log` per brief), and the
+installed fonts (as fontconfig's caches see them). The fingerprint and the hashes of the
+outputs are stored beside the outputs; a brief is skipped only when the fingerprint
+matches and both outputs are still exactly what was written. Deciding this reads a
+handful of files and imports nothing heavy (no YAML, no pydantic, no WeasyPrint).
 """
 
 from __future__ import annotations
@@ -14,15 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from io import BufferedReader
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from briefgen import __version__
-from briefgen.content.files import UnsafeFile, read_regular_file
+from briefgen.content.files import UnsafeFile, file_digest, open_regular, read_regular_file
 from briefgen.engine.output import UnsafeOutput, write_atomic
 from briefgen.project import PACKAGE_DIR
 
@@ -39,34 +38,39 @@ def stamp_path(output_dir: Path, output_id: str) -> Path:
     return output_dir / ".briefgen" / f"{output_id}.json"
 
 
-def fingerprint(brief_path: Path, input_files: list[Path], shared_digest: str) -> str:
+def fingerprint(brief_path: Path, input_files: list[Path], shared_digest: str, history: str = "") -> str:
     """Hash of every input of one brief as the files are now (see the module docstring);
-    `shared_digest` is shared_inputs_digest(), computed once per run."""
+    `shared_digest` is shared_inputs_digest(), computed once per run; `history` the digest
+    of the brief file's commits (revisions.history_digest: its clearance trailers)."""
     paths = {brief_path.resolve(), *(p.resolve() for p in input_files)}
-    return fingerprint_of([(path, _file_digest(path)) for path in paths], shared_digest)
+    return fingerprint_of([(path, file_digest(path)) for path in paths], shared_digest, history)
 
 
-def fingerprint_of(file_digests: Iterable[tuple[Path, str]], shared_digest: str) -> str:
+def fingerprint_of(file_digests: Iterable[tuple[Path, str]], shared_digest: str, history: str = "") -> str:
     """The same hash, from the SHA-256 of each input as it was read (no file is read again:
     a build fingerprints exactly the bytes it validated)."""
     digest = hashlib.sha256(f"briefgen {__version__}\n".encode())
     digest.update(shared_digest.encode())
-    for path, file_digest in sorted({p.resolve(): d for p, d in file_digests}.items()):
+    if history:
+        digest.update(f"\ngit {history}".encode())
+    for path, one in sorted({p.resolve(): d for p, d in file_digests}.items()):
         digest.update(f"\n{path}\n".encode())
-        digest.update(file_digest.encode())
+        digest.update(one.encode())
     return digest.hexdigest()
 
 
 def is_up_to_date(brief_path: Path, output_dir: Path, shared_digest: str,
-                  suffixes: tuple[str, ...] = OUTPUT_SUFFIXES, inputs: list[Path] | None = None) -> bool:
+                  suffixes: tuple[str, ...] = OUTPUT_SUFFIXES, inputs: list[Path] | None = None,
+                  history: str = "") -> bool:
     """True when the last build of this brief (or book) used exactly the current inputs and
     its outputs (those with `suffixes`) are untouched. `inputs`: the inputs as now known
-    (default: those the stamp recorded, checked without reading any YAML)."""
+    (default: those the stamp recorded, checked without reading any YAML); `history`: the
+    brief file's history_digest now."""
     stamp = read_stamp(stamp_path(output_dir, brief_path.stem))
     if stamp is None:
         return False
     recorded = [Path(p) for p in stamp.get("inputs", [])]
-    expected = fingerprint(brief_path, recorded if inputs is None else inputs, shared_digest)
+    expected = fingerprint(brief_path, recorded if inputs is None else inputs, shared_digest, history)
     if expected != stamp.get("fingerprint") or not _outputs_intact(output_dir, brief_path.stem, stamp, suffixes):
         return False
     for variant in stamp.get("variants", []):   # the audiences' versions, each with its stamp
@@ -87,7 +91,7 @@ def recorded_output(output_dir: Path, output_id: str, suffix: str) -> str | None
 def _outputs_intact(output_dir: Path, output_id: str, stamp: Stamp,
                     suffixes: tuple[str, ...] = OUTPUT_SUFFIXES) -> bool:
     outputs = stamp.get("outputs", {})
-    return all(_file_digest(output_dir / f"{output_id}{suffix}") == outputs.get(suffix)
+    return all(file_digest(output_dir / f"{output_id}{suffix}") == outputs.get(suffix)
                for suffix in suffixes)
 
 
@@ -101,7 +105,7 @@ def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
     stamp: Stamp = {
         "fingerprint": fingerprint_,
         "inputs": sorted(str(p.resolve()) for p in input_files),
-        "outputs": {suffix: _file_digest(output_dir / f"{output_id}{suffix}")
+        "outputs": {suffix: file_digest(output_dir / f"{output_id}{suffix}")
                     for suffix in suffixes},
     }
     if variants:
@@ -120,31 +124,11 @@ def read_stamp(path: Path) -> Stamp | None:
     return stamp if isinstance(stamp, dict) else None
 
 
-def _file_digest(path: Path) -> str:
-    """The file's hash, read without following a link or waiting on a pipe ("missing" when
-    it is not a regular file): content may plant either."""
-    with _regular_file(path) as handle:
-        return "missing" if handle is None else hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 def read_kept(path: Path) -> bytes | None:
-    """A file of the bookkeeping beside the outputs, read as _file_digest reads (None when
+    """A file of the bookkeeping beside the outputs, read as file_digest reads (None when
     it is not a regular file)."""
-    with _regular_file(path) as handle:
+    with open_regular(path) as handle:
         return None if handle is None else handle.read()
-
-
-@contextmanager
-def _regular_file(path: Path) -> Iterator[BufferedReader | None]:
-    """`path` open for reading if it is a regular file, never following a link or waiting
-    on a pipe; else None."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        yield None
-        return
-    with os.fdopen(fd, "rb") as handle:
-        yield handle if stat.S_ISREG(os.fstat(fd).st_mode) else None
 
 
 def shared_inputs_digest(asset_roots: tuple[Path, ...]) -> str:
@@ -154,7 +138,7 @@ def shared_inputs_digest(asset_roots: tuple[Path, ...]) -> str:
     folders = [(root, "**/*") for root in asset_roots] + [(PACKAGE_DIR, "**/*.py")]
     for folder, pattern in folders:
         for path in sorted(p for p in folder.glob(pattern) if p.is_file()):
-            digest.update(f"{folder.name}/{path.relative_to(folder)}\n{_file_digest(path)}\n".encode())
+            digest.update(f"{folder.name}/{path.relative_to(folder)}\n{file_digest(path)}\n".encode())
     digest.update(_fonts_signature().encode())
     return digest.hexdigest()
 

@@ -17,11 +17,14 @@ from typing import TYPE_CHECKING
 from briefgen.content.compare import Side, compare
 from briefgen.content.models import Brief, Person
 from briefgen.content.validate import ValidatedBrief
+from briefgen.errors import ContentError
 from briefgen.mail.message import MailParts, mail_safe_html
 from briefgen.mail.sent_record import EarlierVersion
 from briefgen.render.labels import medium_date
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from briefgen.engine.workers import WorkerPool
     from briefgen.project import Project
 
@@ -72,8 +75,6 @@ def what_changed(project: Project, validated: ValidatedBrief, earlier: EarlierVe
     worked out: an old record without the content, or content that no longer validates)."""
     from briefgen.engine.revisions import temporary_project
     from briefgen.render.changes import plain_summary
-    from briefgen.workflows.brief import check_brief
-
     if not earlier.sent_content:
         return []
     if VERSION_FILE in earlier.sent_content:
@@ -85,13 +86,26 @@ def what_changed(project: Project, validated: ValidatedBrief, earlier: EarlierVe
         files.update({f"content/assets/{p.relative_to(assets).as_posix()}": p.read_bytes()
                       for p in assets.rglob("*") if p.is_file() and not p.is_symlink()})
     with temporary_project(files, project) as old_project:
-        old, _ = check_brief(old_project, old_project.content_dir / validated.path.name)
+        old = _validated_alone(old_project, old_project.content_dir / validated.path.name)
         if old is not None and validated.audience is not None:
             old = _earlier_version_for(old, validated.audience.id)
         if old is None:
             return []
         changes = compare(Side(old.brief, old.people), Side(validated.brief, validated.people))
     return plain_summary(changes)
+
+
+def _validated_alone(project: Project, path: Path) -> ValidatedBrief | None:
+    """A brief kept in a record, validated in its house on its own: what it says, without
+    what it takes from outside its files (the brief it `follows` and its clearance in git
+    are not kept, and are not compared); None when it does not validate."""
+    from briefgen.content.house import validate_in_house
+    from briefgen.workflows.brief import people_registry
+
+    try:
+        return validate_in_house(project, path, people_registry(project, path), project.display(path))
+    except ContentError:
+        return None
 
 
 def _earlier_version_for(old: ValidatedBrief, audience_id: str) -> ValidatedBrief | None:

@@ -32,7 +32,7 @@ VERSION_STATE_WORDS = {**STATE_WORDS, "added": "new version", "deleted": "versio
 SECTION_WORDS = {"Brief": "diff_brief", "Event": "diff_event", "People": "diff_people",
                  DISTRIBUTION: "diff_distribution", "Participants": "participants",
                  "Deliverables": "deliverables", "Key messages": "key_messages",
-                 "Points to make": "points_to_make", "If raised": "if_raised",
+                 "Points to make": "points", "If raised": "if_raised",
                  "Sensitivities": "sensitivities", "Background": "background", "Agenda": "agenda",
                  "Quotes": "quotes", "Sources": "sources", "Objectives": "objectives",
                  "Decisions": "decisions", "Press line": "press_line"}

@@ -53,6 +53,7 @@ from briefgen.render.labels import (
     STATUS_LABELS,
     agenda_days,
     event_dates,
+    labels_for,
     medium_date,
     point_groups,
     quote_where,
@@ -201,6 +202,7 @@ class _Writer:
         self.brief: Brief = validated.brief
         self.people: dict[str, Person] = validated.people
         self.data = validated.document.data if isinstance(validated.document.data, dict) else {}
+        self.labels = labels_for(validated.house)     # the house's wording of the titles
         self.numbers = {s.id: n for n, s in enumerate(self.brief.sources, start=1)}
         rules = rules_of(self.brief)
         self.mark: Callable[[str | None], str] = (
@@ -294,7 +296,7 @@ class _Writer:
     def write(self) -> None:
         brief = self.brief
         if brief.bottom_line:
-            self.heading("Bottom line")
+            self.heading(self.labels["bottom_line"])
             self.field_block(("bottom_line",), brief.bottom_line, prefix=self.mark(None))
         self._event()
         self._objectives()
@@ -320,13 +322,13 @@ class _Writer:
         rows.append(("As of", _run(medium_date(self.brief.as_of))))
         for label, content in rows:
             self.body.add(_paragraph(_run(f"{label}: ", bold=True) + content))
-        self.heading("Purpose", 2)
+        self.heading(self.labels["purpose"], 2)
         self.field_block(("event", "purpose"), event.purpose)
 
     def _objectives(self) -> None:
         if not self.brief.objectives:
             return
-        self.heading("Objectives")
+        self.heading(self.labels["objectives"])
         for number, item in enumerate(self.brief.objectives, start=1):
             self.body.add(_paragraph(_run(f"{number}. {self.mark(item.marking)}")
                                      + self.field_runs(self.item_path("objectives", item, "text"), item.text)
@@ -335,7 +337,7 @@ class _Writer:
     def _decisions(self) -> None:
         if not self.brief.decisions:
             return
-        self.heading("Decisions")
+        self.heading(self.labels["decisions"])
         for item in self.brief.decisions:
             self.body.add(_paragraph(_run("Issue: ", bold=True) + _run(self.mark(item.marking))
                                      + self.field_runs(self.item_path("decisions", item, "issue"), item.issue)
@@ -353,7 +355,7 @@ class _Writer:
                 self.body.add(_paragraph(_run(f"Needed by {medium_date(item.due)}") + reason))
 
     def _participants(self) -> None:
-        self.heading("Participants")
+        self.heading(self.labels["participants"])
         rows = [[_run("Name", bold=True), _run("Title", bold=True), _run("Role", bold=True),
                  _run("Note", bold=True)]]
         for participant in self.brief.participants:
@@ -372,7 +374,7 @@ class _Writer:
     def _biographies(self) -> None:
         """The participants' bios, from their person files: not the brief's fields, so
         outside every control (edited in the person file, not through this brief)."""
-        self.heading("Biographies")
+        self.heading(self.labels["biographies"])
         for participant in with_biographies(self.brief, self.people):
             person = self.people[participant.person]
             self.body.add(_paragraph(_run(person.name, bold=True) + _run(f", {person.title}")))
@@ -380,7 +382,7 @@ class _Writer:
                 self.body.add(_paragraph(self.runs(paragraph.spans)))
 
     def _deliverables(self) -> None:
-        self.heading("Deliverables")
+        self.heading(self.labels["deliverables"])
         rows = [[_run(h, bold=True) for h in ("Deliverable", "Status", "Summary", "Owners")]]
         for item in self.brief.deliverables:
             summary = self.field_runs(self.item_path("deliverables", item, "summary"), item.summary)
@@ -395,14 +397,14 @@ class _Writer:
         self.body.add(_table(rows, (24, 11, 47, 18)))
 
     def _key_messages(self) -> None:
-        self.heading("Key messages")
+        self.heading(self.labels["key_messages"])
         for item in self.brief.key_messages:
             self.body.add(_paragraph(_run(self.mark(item.marking))
                                      + self.field_runs(self.item_path("key_messages", item, "text"), item.text)
                                      + self.cite(item.sources), style="ListBullet"))
 
     def _points(self) -> None:
-        self.heading("Points to make")
+        self.heading(self.labels["points"])
         for to, points in point_groups(self.brief.points):
             if to:
                 self.heading(f"To {self.people[to].name}, {self.people[to].title}", 2)
@@ -412,7 +414,7 @@ class _Writer:
                                          + self.cite(item.sources), style="ListBullet"))
 
     def _if_raised(self) -> None:
-        self.heading("If raised")
+        self.heading(self.labels["if_raised"])
         for item in self.brief.if_raised:
             self.body.add(_paragraph(_run("Q: ", bold=True) + _run(self.mark(item.marking)) + self.field_runs(
                 self.item_path("if_raised", item, "question"), item.question)))
@@ -422,7 +424,7 @@ class _Writer:
     def _press_line(self) -> None:
         press = self.brief.press_line
         assert press is not None
-        self.heading("Press line")
+        self.heading(self.labels["press_line"])
         # the press line has no marking of its own: it carries the brief's default mark
         self.body.add(_paragraph(_run(self.mark(None)) + self.field_runs(("press_line", "public"), press.public)
                                  + self.cite(press.sources)))
@@ -431,7 +433,7 @@ class _Writer:
                                      + self.field_runs(("press_line", "defensive"), press.defensive)))
 
     def _sensitivities(self) -> None:
-        self.heading("Sensitivities")
+        self.heading(self.labels["sensitivities"])
         for item in self.brief.sensitivities:
             text = _run(self.mark(item.marking)) + self.field_runs(
                 self.item_path("sensitivities", item, "topic"), item.topic)
@@ -445,7 +447,7 @@ class _Writer:
 
     def _background(self) -> None:
         paragraphs = self.brief.background or []
-        self.heading("Background")
+        self.heading(self.labels["background"])
         if isinstance(value_at(self.data, ("background",)), str) and self.validated.audience is None:
             self.field_block(("background",), value_at(self.data, ("background",)))
             return
@@ -455,7 +457,7 @@ class _Writer:
 
     def _agenda(self) -> None:
         brief = self.brief
-        self.heading("Agenda")
+        self.heading(self.labels["agenda"])
         rows = [[_run(h, bold=True) for h in ("When", "Item", "With")]]
         for item, day in agenda_days(brief):
             local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
@@ -476,7 +478,7 @@ class _Writer:
         self.body.add(_table(rows, (20, 58, 22)))
 
     def _quotes(self) -> None:
-        self.heading("Quotations")
+        self.heading(self.labels["quotes"])
         for item in self.brief.quotes:
             speaker = self.people[item.by]
             self.body.add(_paragraph(_run(self.mark(item.marking) + "“") + self.field_runs(
@@ -486,7 +488,7 @@ class _Writer:
                                      + self.cite([item.source] if item.source else [])))
 
     def _sources(self) -> None:
-        self.heading("Sources")
+        self.heading(self.labels["sources"])
         for number, source in enumerate(self.brief.sources, start=1):
             text = _run(f"[{number}] ") + self.field_runs(self.item_path("sources", source, "title"),
                                                           source.title)

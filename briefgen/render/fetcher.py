@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from briefgen.content.assets import MAX_ASSET_BYTES
-from briefgen.content.files import UnsafeFile, read_regular_file
+from briefgen.content.files import MAX_ASSET_BYTES, UnsafeFile, read_regular_file
 
 if TYPE_CHECKING:  # WeasyPrint has no type hints: to mypy this is Any
     from weasyprint.urls import URLFetcherResponse

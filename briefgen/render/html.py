@@ -61,7 +61,7 @@ from briefgen.render.labels import (
     status_labels,
     weekday,
 )
-from briefgen.render.records import decision_boxes, place_record_sections, records_view
+from briefgen.render.records import decision_boxes, place_record_sections, records_view, sign_fields
 from briefgen.render.richtext import RichText
 from briefgen.render.typography import curl_quotes_in_html
 
@@ -251,10 +251,10 @@ def brief_view(validated: ValidatedBrief) -> View:
         "annex": {"sections": annex, "title": annex_title(annex, lang)},
         "agenda": agenda,
         "agenda_has_when": any(item["when"] for item in agenda),
-        "deliverables_heading": deliverables_heading(brief, lang),
+        "deliverables_heading": deliverables_heading(brief, lang, words),
         "deliverables_have_caveats": any(d.caveats for d in brief.deliverables),
         "deliverables_show_status": deliverables_show_status(brief),
-        **briefing_sections(brief, people, text, mark, lang),
+        **briefing_sections(validated.brief_id, brief, people, text, mark, lang),
         **records_view(validated, RichText({}, validated.path.resolve().parent).inline, lang),
         "content_hash": content_hash(brief),
         "deliverables": [{
@@ -334,8 +334,8 @@ def reply_line(options: list[str], lang: str = "en") -> str:
     return words["reply"].format(options=listed)
 
 
-def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
-                       mark: Callable[[str | None], Markup], lang: str = "en") -> View:
+def briefing_sections(brief_id: str, brief: Brief, people: dict[str, Person], text: RichText,
+                      mark: Callable[[str | None], Markup], lang: str = "en") -> View:
     """The parts a principal reads first (bottom line, objectives, decisions) and the lines to
     take (points, if-raised, press line), ready for the template. The bottom line and the press
     line have no marking of their own: they carry the brief's default mark."""
@@ -351,7 +351,8 @@ def briefing_sections(brief: Brief, people: dict[str, Person], text: RichText,
             **recommended_option(d.options, d.recommendation, text),
             "options": list(d.options),
             "reply": reply_line(d.options, lang),
-            "boxes": decision_boxes(number, d),
+            "boxes": decision_boxes(brief_id, number, d),
+            "sign": sign_fields(brief_id, number, d, lang),
             "due": medium_date(d.due, lang) if d.due else "",
             "due_line": labels_for(None, lang)["decision_needed_by"].format(date=medium_date(d.due, lang))
             if d.due else "",

@@ -37,8 +37,13 @@ if TYPE_CHECKING:
 View = dict[str, Any]
 
 # The labels a house may reword (`[labels.<lang>]` in house.toml), by key: every key of the
-# English catalogue (content/catalogues/en.yaml), in briefgen's words.
+# English catalogue (content/catalogues/en.yaml), in briefgen's words: every section title
+# and every phrase the page, the email, the plain text and the Word file print.
 LABELS = catalogue(DEFAULT_LANGUAGE)
+# Of those, the section titles: on the page, in the email and its plain text, and in the Word file.
+SECTION_TITLE_KEYS = ("bottom_line", "purpose", "objectives", "decisions", "participants", "deliverables",
+                      "key_messages", "points", "if_raised", "press_line", "sensitivities", "background",
+                      "agenda", "quotes", "biographies", "sources", "since_last_meeting", "clearance", "glossary")
 
 
 def labels_for(house: House | None, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
@@ -77,12 +82,21 @@ PRESS_LABELS = press_labels()
 ROLE_LABELS = role_labels()
 
 
-def deliverables_heading(brief: Brief, lang: str = DEFAULT_LANGUAGE) -> str:
+def deliverables_heading(brief: Brief, lang: str = DEFAULT_LANGUAGE, labels: dict[str, str] | None = None) -> str:
     """'Expected deliverables' only when every one is still expected (likewise 'Confirmed
-    deliverables'...): then the heading says the status once for all."""
-    words = catalogue(lang)
+    deliverables'...): then the heading says the status once for all. In the house's words
+    (`labels`, from labels_for): a house that rewords only `deliverables` ('Outcomes') gets
+    'Expected outcomes'."""
+    words, standard = labels or catalogue(lang), catalogue(lang)
     statuses = {d.status.value for d in brief.deliverables}
-    return words[f"deliverables_{statuses.pop()}"] if len(statuses) == 1 else words["deliverables"]
+    if len(statuses) != 1:
+        return words["deliverables"]
+    status = statuses.pop()
+    key = f"deliverables_{status}"
+    if words["deliverables"] != standard["deliverables"] and words[key] == standard[key]:
+        label = words["deliverables"]
+        return f"{status_labels(lang)[status]} {label[:1].lower()}{label[1:]}"
+    return words[key]
 
 
 def joined(items: Iterable[str], lang: str = DEFAULT_LANGUAGE) -> str:

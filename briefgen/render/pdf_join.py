@@ -81,6 +81,7 @@ def join_tagged(parts: Sequence[JoinPart], info: BookInfo, *, footer: Footer | N
                 outline.root.extend(_part_outline(source, part.title, first))
                 first += len(pages)
         _finish(book, document, next_key, info, sources[0])
+        _carry_identities(book, sources)
         if footer is not None:
             _draw_footer(book, footer([_size(page) for page in book.pages]))
         out = io.BytesIO()
@@ -264,6 +265,21 @@ def _finish(book: pikepdf.Pdf, document: Any, next_key: int, info: BookInfo, fro
             fields.extend(a for a in page.obj.Annots if a.get("/Subtype") == Name.Widget)
     if len(fields):             # the briefs' decision boxes stay form fields in the book
         root.AcroForm = book.make_indirect(Dictionary(Fields=fields, NeedAppearances=False))
+
+
+BRIEFS_KEY = "/BriefgenBriefs"
+
+
+def _carry_identities(book: pikepdf.Pdf, sources: list[pikepdf.Pdf]) -> None:
+    """The id and content fingerprint of each brief in the book (each brief's PDF says its
+    own in `/BriefgenBrief` and `/BriefgenContent`), as one document information entry
+    BRIEFS_KEY, 'id content id content...': `briefgen decisions` reads a book's boxes
+    back into each brief by it."""
+    found = [f"{source.docinfo['/BriefgenBrief']} {source.docinfo['/BriefgenContent']}"
+             for source in sources
+             if "/BriefgenBrief" in source.docinfo and "/BriefgenContent" in source.docinfo]
+    if found:
+        book.docinfo[BRIEFS_KEY] = pikepdf.String(" ".join(found))
 
 
 def _draw_footer(book: pikepdf.Pdf, footer: bytes) -> None:

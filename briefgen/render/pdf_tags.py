@@ -221,6 +221,8 @@ def finish_tags(pdf_bytes: bytes, languages: list[tuple[str, str]], *,
             pdf.docinfo[key] = pikepdf.String(value)
         if "/AcroForm" in pdf.Root:
             pdf.Root.AcroForm.NeedAppearances = False
+            _form_fonts_without_null_unicode(pdf.Root.AcroForm)
+            _draw_text_fields(pdf, pdf.Root.AcroForm)
         tree = pdf.Root.StructTreeRoot
         document = _document_element(tree)
         wanted = {" ".join(text.split()): lang for text, lang in languages}
@@ -234,6 +236,81 @@ def finish_tags(pdf_bytes: bytes, languages: list[tuple[str, str]], *,
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, fix_metadata_version=False)
     return out.getvalue()
+
+
+_NULL_UNICODE = re.compile(rb"<[0-9A-Fa-f]+>[ \t]*<(?:0000|[Ff][Ee][Ff][Ff]|[Ff][Ff][Ff][Ee])>[ \t]*\r?\n")
+_BFCHAR = re.compile(rb"\d+([ \t]+beginbfchar[ \t]*\r?\n)(.*?)endbfchar", re.S)
+
+
+def _form_fonts(form: pikepdf.Object) -> dict[str, pikepdf.Object]:
+    """The fonts of a form's default resources (/DR), by name ('/HUHQIP')."""
+    resources = form.get("/DR")
+    fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+    return {str(name): font for name, font in fonts.items()} if isinstance(fonts, pikepdf.Dictionary) else {}
+
+
+def _form_fonts_without_null_unicode(form: pikepdf.Object) -> None:
+    """A text field's font, which WeasyPrint embeds whole in the form's resources, has a
+    ToUnicode map that gives two glyphs (.notdef, and the one drawn for a byte-order mark)
+    U+0000 and U+FEFF: PDF/UA-1 forbids both (page-validation's FONT-UNICODE-VALUE-001).
+    Those entries are dropped (the glyphs map to no text, as they stand for none); the
+    font stays embedded, as PDF/UA and PDF/A ask."""
+    for font in _form_fonts(form).values():
+        cmap = font.get("/ToUnicode")
+        if cmap is None:
+            continue
+        data = cmap.read_bytes()
+        cleaned = _BFCHAR.sub(lambda block: str(len(re.findall(rb"\n", block.group(2)))).encode()
+                              + block.group(1) + block.group(2) + b"endbfchar", _NULL_UNICODE.sub(b"", data))
+        if cleaned != data:
+            cmap.write(cleaned)
+
+
+_FONT_OF = re.compile(r"/(\S+)\s+([\d.]+)\s+Tf")
+_COLOUR_OF = re.compile(r"[\d.]+\s+[\d.]+\s+[\d.]+\s+rg")
+_UNICODE_OF = re.compile(rb"<([0-9A-Fa-f]{4})>[ \t]*<([0-9A-Fa-f]{4})>")
+
+
+def _draw_text_fields(pdf: pikepdf.Pdf, form: pikepdf.Object) -> None:
+    """Each text field without an appearance (WeasyPrint draws none) gets one: its value
+    (a recorded initials or date), in the field's own embedded font, size and colour, or
+    nothing. PDF/A asks every widget for an appearance, and a viewer is not asked to draw
+    one (NeedAppearances is false)."""
+    for widget in form.get("/Fields", []):
+        if widget.get("/FT") != pikepdf.Name.Tx or "/AP" in widget:
+            continue
+        x1, y1, x2, y2 = (float(n) for n in widget.Rect)
+        width, height = abs(x2 - x1), abs(y2 - y1)
+        da = str(widget.get("/DA", ""))
+        font_match, colour = _FONT_OF.search(da), _COLOUR_OF.search(da)
+        font = _form_fonts(form).get(f"/{font_match.group(1)}") if font_match else None
+        codes = _glyph_codes(font, str(widget.get("/V", ""))) if font is not None else None
+        content = b"/Tx BMC\n"
+        resources = pikepdf.Dictionary()
+        if font_match and codes:
+            size = float(font_match.group(2))
+            baseline = max(1.0, (height - size) / 2 + size * 0.25)
+            content += (f"q BT {colour.group(0) if colour else '0 g'} /{font_match.group(1)} {size:g} Tf "
+                        f"1 {baseline:.2f} Td <{codes}> Tj ET Q\n").encode()
+            resources = pikepdf.Dictionary(Font=pikepdf.Dictionary({f"/{font_match.group(1)}": font}))
+        content += b"EMC\n"
+        appearance = pikepdf.Stream(pdf, content)
+        appearance.Type, appearance.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+        appearance.BBox = pikepdf.Array([0, 0, width, height])
+        appearance.Resources = resources
+        widget.AP = pikepdf.Dictionary(N=appearance)
+
+
+def _glyph_codes(font: pikepdf.Object, text: str) -> str | None:
+    """`text` as the hex codes of a two-byte (Identity) font, from its ToUnicode map; None
+    when the text is empty or a character has no glyph there."""
+    cmap = font.get("/ToUnicode") if isinstance(font, pikepdf.Dictionary) else None
+    if not text or cmap is None or font.get("/Subtype") != pikepdf.Name.Type0:
+        return None
+    codes = {chr(int(unicode, 16)): code.decode() for code, unicode in _UNICODE_OF.findall(cmap.read_bytes())}
+    if any(char not in codes for char in text):
+        return None
+    return "".join(codes[char] for char in text)
 
 
 # The PDF/UA identification, and its description as a PDF/A extension schema: PDF/A-2 and

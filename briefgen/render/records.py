@@ -4,9 +4,11 @@ What the page shows of a brief's records: the clearance chain (a block in the an
 a line in the footer), what became of the last meeting's deliverables and decisions ("Since
 the last meeting"), and each decision's options as form check boxes.
 
-Each box is a real PDF form field (WeasyPrint's forms) named `decision-<n>-option-<m>`, with
+Each box is a real PDF form field (WeasyPrint's forms) named `<brief id>:decision-<n>-option-<m>`
+(named for its brief, so that a book of briefs repeats no field name), with
 the accessible name "Decision <n>: <option>", so `briefgen decisions FILLED.pdf`
 (workflows/decisions.py) can read back which were ticked; a recorded outcome prints ticked.
+Beside them, two text fields take the initials and the date typed with the tick.
 """
 
 from __future__ import annotations
@@ -25,17 +27,36 @@ CLEARANCE = "clearance"
 FIELD_PREFIX = "decision-"
 
 
-def box_name(decision: int, option: int) -> str:
-    """The form field of a decision's option, both counted from 1: 'decision-2-option-1'."""
-    return f"{FIELD_PREFIX}{decision}-option-{option}"
+def field_name(brief_id: str, decision: int, part: str) -> str:
+    """A decision's form field, named for its brief (a PDF field name may not hold a period;
+    a brief id holds no colon): 'woodside-2023:decision-2-option-1', `part` being
+    'option-<m>', 'initials' or 'date'; the decision and option counted from 1."""
+    return f"{brief_id}:{FIELD_PREFIX}{decision}-{part}"
 
 
-def decision_boxes(number: int, decision: Decision) -> list[View]:
+def box_name(brief_id: str, decision: int, option: int) -> str:
+    """The form field of a decision's option: 'woodside-2023:decision-2-option-1'."""
+    return field_name(brief_id, decision, f"option-{option}")
+
+
+def decision_boxes(brief_id: str, number: int, decision: Decision) -> list[View]:
     """A decision's options as check boxes: field name, accessible name, ticked or not."""
     chosen = decision.outcome.choice if decision.outcome else None
-    return [{"option": option, "field": box_name(number, index),
+    return [{"option": option, "field": box_name(brief_id, number, index),
              "label": f"Decision {number}: {option}", "ticked": option == chosen}
             for index, option in enumerate(decision.options, start=1)]
+
+
+def sign_fields(brief_id: str, number: int, decision: Decision, lang: str = "en") -> list[View]:
+    """The text fields where the principal types initials and the date of a decision (read
+    back with the ticked box), each with its accessible name (English, as `briefgen decisions`
+    reads it) and its caption in `lang`; filled in once recorded."""
+    words = labels_for(None, lang)
+    outcome = decision.outcome
+    return [{"field": field_name(brief_id, number, "initials"), "label": f"Decision {number}: initials",
+             "caption": words["initials"], "value": (outcome.initials or "") if outcome else "", "size": 4},
+            {"field": field_name(brief_id, number, "date"), "label": f"Decision {number}: date (YYYY-MM-DD)",
+             "caption": words["date"], "value": outcome.on.isoformat() if outcome and outcome.on else "", "size": 10}]
 
 
 def outcome_line(outcome: Outcome | None) -> str:

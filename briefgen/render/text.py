@@ -241,7 +241,7 @@ def _participants(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
 def _deliverables(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
     if not brief.deliverables:
         return
-    writer.heading(deliverables_heading(brief, writer.lang))
+    writer.heading(deliverables_heading(brief, writer.lang, writer.labels))
     show_status = deliverables_show_status(brief)
     for item in brief.deliverables:
         text = f"[{status_labels(writer.lang)[item.status.value]}] " if show_status else ""   # as on the page
@@ -298,7 +298,7 @@ def _decisions(writer: _TextWriter, brief: Brief) -> None:
 def _points(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
     if not brief.points:
         return
-    writer.heading(writer.labels["points_to_make"])
+    writer.heading(writer.labels["points"])
     for to, points in point_groups(brief.points):
         if to:
             writer.blank()

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from briefgen.content.sourcemap import ContentText
 from briefgen.engine import stamps
+from briefgen.engine.revisions import FileHistories
 from briefgen.engine.workers import (
     Budget,
     BudgetExceeded,
@@ -221,6 +222,7 @@ class PreparedBrief:
 
     as_of: str = ""                  # YYYY-MM-DD: the record copy's date when nothing else gives one
     clearance: tuple[dict[str, Any], ...] = ()   # the chain, as the record copy's manifest lists it
+    history: str = ""                # the digest of its file's commits (revisions.history_digest)
 
     @property
     def output_name(self) -> str:
@@ -228,7 +230,7 @@ class PreparedBrief:
 
     def fingerprint(self, shared_digest: str) -> str:
         """The inputs' fingerprint, from the bytes validated (stamps.fingerprint_of)."""
-        return stamps.fingerprint_of(self.input_digests, shared_digest)
+        return stamps.fingerprint_of(self.input_digests, shared_digest, self.history)
 
 
 
@@ -255,7 +257,8 @@ def _prepare(project: Project, validated: ValidatedBrief, result: BriefResult,
     return result, PreparedBrief(validated.brief_id, validated.path, validated.input_files,
                                  validated.input_digests, validated.content_text(), html, version, result,
                                  as_of=validated.brief.as_of.isoformat(),
-                                 clearance=tuple(r.as_dict() for r in validated.clearances))
+                                 clearance=tuple(r.as_dict() for r in validated.clearances),
+                                 history=validated.history)
 
 
 def prepare_versions(project: Project, path: Path, *, strict: bool = False,
@@ -291,7 +294,7 @@ def versions_of(project: Project, validated: ValidatedBrief, result: BriefResult
                                       validated.input_digests, full.source, html, full.version,
                                       BriefResult(path, path.stem, True,
                                                   audience=version.output_id.removeprefix(f"{path.stem}.")),
-                                      version.output_id, named=version_name(version)))
+                                      version.output_id, named=version_name(version), history=validated.history))
     bilingual = _bilingual(project, validated, full, path)
     if bilingual is not None:
         versions.append(bilingual)
@@ -318,7 +321,8 @@ def _bilingual(project: Project, validated: ValidatedBrief, full: PreparedBrief,
     return PreparedBrief(validated.brief_id, validated.path, validated.input_files, validated.input_digests,
                          full.source, html, full.version, BriefResult(path, path.stem, True, audience=BILINGUAL_SUFFIX),
                          f"{validated.brief_id}.{BILINGUAL_SUFFIX}", named="the bilingual version",
-                         flip_side="" if side_by_side else render_html(edition, project.templates_dir))
+                         flip_side="" if side_by_side else render_html(edition, project.templates_dir),
+                         history=validated.history)
 
 
 def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | None = None,
@@ -478,8 +482,10 @@ def build_briefs(project: Project, files: Iterable[Path] = (), options: BuildOpt
     todo = []
     shared = stamps.shared_inputs_digest(project.asset_roots)
     suffixes = stamps.OUTPUT_SUFFIXES + ((stamps.RECORD_SUFFIX,) if options.record else ())
+    histories = FileHistories(project)
     for path in paths:
-        if not options.force and stamps.is_up_to_date(path, project.output_dir, shared, suffixes):
+        if not options.force and stamps.is_up_to_date(path, project.output_dir, shared, suffixes,
+                                                      history=histories.digest(path)):
             remove_overflow_draft(project, path.stem)   # from a failed attempt since
             results[path] = BriefResult(path, path.stem, True, skipped=True)
             report(results[path])

@@ -99,7 +99,7 @@ def layout_verdict(project: Project, validated: ValidatedBrief, shared_digest: s
     audience's version is laid out each time (the cache holds the full brief's verdict)."""
     if validated.audience:
         return _lay_out_for_check(project, validated, pool)
-    fingerprint = stamps.fingerprint_of(validated.input_digests, shared_digest)
+    fingerprint = stamps.fingerprint_of(validated.input_digests, shared_digest, validated.history)
     verdict = stamps.read_layout_verdict(project.output_dir, validated.brief_id, fingerprint)
     if verdict is not None:
         return [Diagnostic(**record) for record in verdict.get("problems", [])], int(verdict.get("words", 0))

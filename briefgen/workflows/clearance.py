@@ -55,17 +55,24 @@ def with_records(project: Project, validated: ValidatedBrief,
                  people: PeopleRegistry) -> tuple[ValidatedBrief, list[Diagnostic]]:
     """The brief with its clearance chain pinned and the brief it follows attached; the
     problems found (stale clearances are warnings; a `follows` that cannot be met, errors)."""
-    chain = clearance_chain(project, validated, people)
+    history = file_history(project, validated.path)
+    chain = clearance_chain(validated, people, history)
     earlier, problems = _earlier(project, validated, people)
     problems += [stale_warning(record, validated.display_path, _place(validated, record))
                  for record in chain if record.stale]
-    return dataclasses.replace(validated, clearances=chain, earlier=earlier), problems
+    digest = revisions.history_digest(v.commit for v in reversed(history or []))
+    validated = dataclasses.replace(validated, clearances=chain, earlier=earlier, history=digest)
+    if earlier is not None:   # its files shape "Since the last meeting": inputs of this brief too
+        validated = dataclasses.replace(
+            validated, input_files=(*validated.input_files, *earlier.input_files),
+            input_digests=(*validated.input_digests, *earlier.input_digests))
+    return validated, problems
 
 
-def clearance_chain(project: Project, validated: ValidatedBrief,
-                    people: PeopleRegistry) -> tuple[ClearanceRecord, ...]:
+def clearance_chain(validated: ValidatedBrief, people: PeopleRegistry,
+                    history: list[Version] | None) -> tuple[ClearanceRecord, ...]:
+    """The chain of the brief's entries and its file's trailers, given its `history`."""
     entries = brief_entries(validated.brief)
-    history = file_history(project, validated.path)
     if history is None:
         return tuple(entries)
     pinned = [_pin(entry, history) for entry in entries]

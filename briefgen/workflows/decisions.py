@@ -1,13 +1,14 @@
 """`briefgen decisions FILLED.pdf`: the boxes ticked on a brief's PDF, recorded as outcomes.
 
-Each decision's options are form check boxes named `decision-<n>-option-<m>`
+Each decision's options are form check boxes named `<brief id>:decision-<n>-option-<m>`
 (render/records.py); a PDF reader that saves the ticked form sets their values. The PDF says which
 brief it is and a fingerprint of the text it was made from (document information entries
-`/BriefgenBrief` and `/BriefgenContent`, render/pdf.py): a PDF that is not a brief of this
-project, or whose brief has changed since (the decision may have been taken on other text),
-is refused and nothing is written. A decision with one box ticked gets `outcome:` (the
-option, and any initials and date typed in `decision-<n>-initials` and `decision-<n>-date`
-fields); with none, it is left as it is; with two, it is refused. The YAML is rewritten
+`/BriefgenBrief` and `/BriefgenContent`, render/pdf.py; a book lists each of its briefs'
+in `/BriefgenBriefs`, render/pdf_join.py): a PDF that is not of this project's briefs, or
+whose brief has changed since (the decision may have been taken on other text), is refused
+and nothing is written. A decision with one box ticked gets `outcome:` (the option, and
+any initials and date typed in `<brief id>:decision-<n>-initials` and
+`<brief id>:decision-<n>-date` fields); with none, it is left as it is; with two, it is refused. The YAML is rewritten
 with ruamel.yaml's round trip, so its comments and styles stay.
 """
 
@@ -21,13 +22,14 @@ from typing import Any
 from briefgen.content.clearance import content_hash
 from briefgen.content.ids import ID
 from briefgen.content.loader import parse_yaml
-from briefgen.content.validate import validate_document
+from briefgen.content.validate import ValidatedBrief, validate_document
 from briefgen.content.wordmerge import dump_round_trip, round_trip_yaml
 from briefgen.engine.output import write_atomic
 from briefgen.errors import ContentError, Diagnostic, UsageError
 from briefgen.project import Project
 from briefgen.render.pdf import IDENTITY_KEYS
-from briefgen.render.records import box_name
+from briefgen.render.pdf_join import BRIEFS_KEY
+from briefgen.render.records import field_name
 from briefgen.workflows.brief import check_brief, people_registry
 
 _OFF = {"", "/Off", "Off"}
@@ -48,10 +50,39 @@ class DecisionsReport:
     unticked: list[int] = field(default_factory=list)
 
 
-def record_decisions(project: Project, pdf_path: Path) -> DecisionsReport:
-    """Record the boxes ticked on `pdf_path` as its brief's outcomes (see the module's docstring)."""
+def record_decisions(project: Project, pdf_path: Path) -> list[DecisionsReport]:
+    """Record the boxes ticked on `pdf_path`, a brief's PDF or a book's, as its briefs'
+    outcomes (see the module's docstring): all of them, or none when any is refused."""
     fields, info = _read_form(pdf_path)
-    brief_id = info.get(IDENTITY_KEYS["briefgen-brief"], "")
+    briefs = _briefs_named(info)
+    checked = [_checked(project, pdf_path, brief_id, content) for brief_id, content in briefs or [("", "")]]
+    reports: list[DecisionsReport] = []
+    problems: list[str] = []
+    writes: list[tuple[Path, str, dict[int, dict[str, str]]]] = []
+    for path, validated in checked:
+        report = DecisionsReport(validated.brief_id, project.display(path))
+        outcomes = _outcomes(validated, fields, report, problems, own_pdf=len(checked) == 1)
+        reports.append(report)
+        if outcomes:
+            writes.append((path, report.display_path, outcomes))
+    if problems:
+        raise UsageError("\n".join(f"{pdf_path}: error: {p}" for p in problems) + "\nnothing was recorded")
+    for path, shown, outcomes in writes:
+        _write(project, path, shown, outcomes)
+    return reports
+
+
+def _briefs_named(info: dict[str, str]) -> list[tuple[str, str]]:
+    """(brief id, content fingerprint) of each brief the PDF holds: a brief's own PDF names
+    one, a book names each of its briefs (render/pdf_join.BRIEFS_KEY)."""
+    if IDENTITY_KEYS["briefgen-brief"] in info:
+        return [(info[IDENTITY_KEYS["briefgen-brief"]], info.get(IDENTITY_KEYS["briefgen-content"], ""))]
+    words = info.get(BRIEFS_KEY, "").split()
+    return list(zip(words[::2], words[1::2], strict=False))
+
+
+def _checked(project: Project, pdf_path: Path, brief_id: str, content: str) -> tuple[Path, ValidatedBrief]:
+    """The brief a PDF names, validated, if it is this project's and its text is the PDF's."""
     path = project.content_dir / f"{brief_id}.yaml"
     if not ID.fullmatch(brief_id) or not path.is_file() or path.is_symlink():
         raise UsageError(f"{pdf_path} is not a brief of this project (it names "
@@ -61,32 +92,40 @@ def record_decisions(project: Project, pdf_path: Path) -> DecisionsReport:
     validated, result = check_brief(project, path)
     if validated is None:
         raise ContentError(result.diagnostics)
-    if info.get(IDENTITY_KEYS["briefgen-content"]) != content_hash(validated.brief):
+    if content != content_hash(validated.brief):
         raise UsageError(f"{pdf_path} was made from another version of {shown}: its text has changed "
                          "since, so the boxes may have been ticked against other words; nothing was "
                          "recorded (build the PDF again and have it ticked again)")
-    report = DecisionsReport(brief_id, shown)
+    return path, validated
+
+
+def _outcomes(validated: ValidatedBrief, fields: dict[str, Any], report: DecisionsReport,
+              problems: list[str], own_pdf: bool) -> dict[int, dict[str, str]]:
+    """The outcome of each decision of one brief with one box ticked; the problems found
+    added to `problems`. On a brief's own PDF, fields named as before they were named for
+    their brief (`decision-<n>-option-<m>`) are read too."""
     outcomes: dict[int, dict[str, str]] = {}
-    problems = []
+
+    def value(number: int, part: str) -> str:
+        name = field_name(validated.brief_id, number, part)
+        found = fields.get(name) or (fields.get(name.partition(":")[2]) if own_pdf else None)
+        return _value(found)
+
     for number, decision in enumerate(validated.brief.decisions, start=1):
         ticked = [option for index, option in enumerate(decision.options, start=1)
-                  if _value(fields.get(box_name(number, index))) not in _OFF]
+                  if value(number, f"option-{index}") not in _OFF]
         if len(ticked) > 1:
-            problems.append(f"decision {number} has {len(ticked)} boxes ticked ({', '.join(ticked)}); "
-                            "tick one")
+            problems.append(f"{report.display_path}: decision {number} has {len(ticked)} boxes ticked "
+                            f"({', '.join(ticked)}); tick one")
         elif not ticked:
             report.unticked.append(number)
         else:
-            outcome, problem = _outcome(number, ticked[0], fields)
+            outcome, problem = _outcome(number, ticked[0], value(number, "initials"), value(number, "date"))
             if problem:
-                problems.append(problem)
+                problems.append(f"{report.display_path}: {problem}")
             outcomes[number] = outcome
             report.recorded.append(Recorded(number, decision.issue, outcome))
-    if problems:
-        raise UsageError("\n".join(f"{pdf_path}: error: {p}" for p in problems) + "\nnothing was recorded")
-    if outcomes:
-        _write(project, path, shown, outcomes)
-    return report
+    return outcomes
 
 
 def _read_form(pdf_path: Path) -> tuple[dict[str, Any], dict[str, str]]:
@@ -109,13 +148,11 @@ def _value(form_field: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _outcome(number: int, choice: str, fields: dict[str, Any]) -> tuple[dict[str, str], str]:
+def _outcome(number: int, choice: str, initials: str, typed: str) -> tuple[dict[str, str], str]:
     """The outcome to write, and a problem with a typed date ('' when none)."""
     outcome = {"choice": choice}
-    initials = _value(fields.get(f"decision-{number}-initials"))
     if initials:
         outcome["initials"] = " ".join(initials.split())
-    typed = _value(fields.get(f"decision-{number}-date"))
     if typed:
         try:
             outcome["on"] = dt.date.fromisoformat(typed).isoformat()

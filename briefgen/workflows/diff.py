@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from briefgen.content.assets import MAX_ASSET_BYTES
 from briefgen.content.compare import BriefDiff, BriefState, Side, compare
-from briefgen.content.files import UnsafeFile, read_regular_file
+from briefgen.content.files import MAX_ASSET_BYTES, UnsafeFile, read_regular_file
 from briefgen.content.loader import MAX_FILE_BYTES
 from briefgen.engine import revisions, stamps
 from briefgen.engine.output import write_atomic
@@ -352,11 +351,19 @@ def _counted(problems: list[Diagnostic], audience: str) -> list[Diagnostic]:
                                f"audience may not see); the diff without --audience lists {it}", "invalid")]
 
 
+def _beside_the_briefs(path: str) -> bool:
+    """A YAML file directly in content/: a brief another may `follow`, or the glossary."""
+    posix = PurePosixPath(path)
+    return str(posix.parent) == CONTENT and posix.suffix == ".yaml"
+
+
 def _compare_pairs(project: Project, repo: revisions.Repository, revision: revisions.Revision,
                    sides: _Sides, pairs: list[_Pair], pictures: bool,
                    versions: _Versions) -> list[BriefDiff]:
-    base_needed = [p.before for p in pairs if p.before] + \
-        [p for p in sides.base if p.startswith((PEOPLE, ASSETS))]
+    # The briefs compared, and beside them every brief at the base (unread unless a brief
+    # compared `follows` it), the people and the assets.
+    base_needed = list(dict.fromkeys([*(p.before for p in pairs if p.before), *(
+        p for p in sides.base if p.startswith((PEOPLE, ASSETS)) or _beside_the_briefs(p))]))
     templates = _base_templates(project, repo, revision)
     with revisions.temporary_project(sides.base_data(base_needed), project, templates) as base_project:
         registries: dict[Path, PeopleRegistry] = {}

@@ -130,7 +130,9 @@ def record_files(project: Project, prepared: BuiltBrief, origin: Provenance) -> 
     """The files a brief's record copy embeds, with their manifest."""
     from briefgen.render.pdf import EmbeddedFile, RecordFiles
 
-    inputs = [(_embedded_name(prepared.path, path), path) for path in prepared.input_files]
+    people = project.people_dir_for(prepared.path)
+    inputs = [(_embedded_name(prepared.path, path), path) for path in prepared.input_files
+              if path == prepared.path or path.resolve().parent == people]   # not the house's
     sources = [(name, path.read_bytes()) for name, path in inputs]
     date = origin.date or dt.datetime.combine(dt.date.fromisoformat(prepared.as_of), dt.time(),
                                               dt.UTC)
