@@ -117,8 +117,8 @@ def test_new_person_explains_every_key_of_the_model_and_is_warned_of_until_fille
     check = run_cli("check", "--root", project, "--strict", path)
     assert check.code == 1
     # One placeholder a key, each a warning until filled; but the optional codes (lang,
-    # name_order), commented out, as a placeholder there would not be valid.
-    keys = len(Person.model_fields) - 2
+    # reads, name_order), commented out, as a placeholder there would not be valid.
+    keys = len(Person.model_fields) - 3
     assert check.out == f"checked 1 person file: 0 errors, {keys} warnings (warnings fail with --strict)\n"
     lines = check.err.splitlines()
     assert len(lines) == keys

@@ -66,6 +66,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "docx": ("briefgen.cli.docx", "write briefs as Word files for clearance (output/<id>.docx)"),
     "import-docx": ("briefgen.cli.import_docx",
                     "merge a Word file's tracked edits and comments back into its brief's YAML"),
+    "translate": ("briefgen.cli.translate", "write or update a brief's translated edition "
+                  "(content/<id>.<lang>.yaml), new fields added, removed ones dropped"),
     "house": ("briefgen.cli.house", "start a house, an office's own style (labels, word lists, "
               "writing limits, defaults), every key explained"),
     "decisions": ("briefgen.cli.decisions",

@@ -32,6 +32,14 @@ def audience_id(text: str) -> str:
     return text
 
 
+def brief_id(text: str) -> str:
+    """A brief's id, the stem of content/<id>.yaml (`camp-david-2023`)."""
+    if not ID.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a brief id: lower-case letters, digits "
+                                         "and hyphens, the name of content/<id>.yaml (e.g. camp-david-2023)")
+    return text
+
+
 def add_files_and_root(parser: argparse.ArgumentParser) -> None:
     """FILES, --strict and --root: what `build` and `check` share."""
     parser.add_argument("files", nargs="*", type=Path, metavar="FILES",

@@ -16,6 +16,8 @@ two versions of a brief (`compare`), the clearance chain and whether it still ho
 (`clearance`), an edited Word file read back (`wordfile`, `wordtext`) and merged into the
 YAML (`wordmerge`), the JSON Schemas (`schema`) and the scaffold for new files (`scaffold`).
 An office's own style: its house (`house`: house.toml, labels, defaults) and the plain-
-language checks on the words themselves (`writing`). Entry points:
+language checks on the words themselves (`writing`). The languages a brief prints in, each
+a catalogue of briefgen's words (`languages`), and its translated editions, kept in step
+with their source by fingerprints (`translations`). Entry points:
 `validate.validate_brief`, `validate.PeopleRegistry`, `schema.schema_texts`.
 """

@@ -23,7 +23,7 @@ from briefgen.content.ids import ID, file_name_problems
 from briefgen.content.loader import LoadedDocument, load_yaml, one_line
 from briefgen.content.markdown import CITATION, raw_html_problems
 from briefgen.content.messages import validate_model
-from briefgen.content.models import Day, Distribution, Line, Markdown, StrictModel
+from briefgen.content.models import Day, Distribution, Line, Markdown, PrintedLanguage, StrictModel
 from briefgen.content.placeholders import text_warnings, without_placeholder_noise
 from briefgen.errors import ContentError, Diagnostic, Severity
 
@@ -89,6 +89,8 @@ class Book(StrictModel):
                                            "home; the schedule shows home time beside local time "
                                            "(default: the one the briefs agree on).",
                                            examples=["America/New_York"])
+    lang: PrintedLanguage = Field("en", description="The language of the book's own pages (cover, "
+                                  "contents, schedule) and of its calendar.", examples=["fr"])
     briefs: list[Id] = Field(min_length=1, description="Ids of the briefs (content/<id>.yaml), in "
                              "the order of the book.",
                              examples=[["hiroshima-bilateral-2023", "hiroshima-trilateral-2023"]])

@@ -169,12 +169,15 @@ def who_must_clear_again(records: tuple[ClearanceRecord, ...]) -> list[str]:
     return list(dict.fromkeys(r.by for r in records if r.stale))
 
 
-def footer_line(records: tuple[ClearanceRecord, ...]) -> str:
+def footer_line(records: tuple[ClearanceRecord, ...], lang: str = "en") -> str:
     """The footer's short line: 'Cleared by P. Natarajan, J. Lee · Approved by K. Campbell',
-    with what is stale said so."""
+    with what is stale said so, in `lang` (content/catalogues)."""
+    from briefgen.content.languages import catalogue
+
+    words = catalogue(lang)
     parts = []
     for role in ("cleared", "approved"):
-        names = [r.by + (" (before the last changes)" if r.stale else "") for r in records if r.role == role]
+        names = [r.by + (f" {words['before_last_changes']}" if r.stale else "") for r in records if r.role == role]
         if names:
-            parts.append(f"{role.capitalize()} by {', '.join(names)}")
+            parts.append(words[f"{role}_by"].format(names=words["list_separator"].join(names)))
     return " · ".join(parts)

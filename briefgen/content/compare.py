@@ -325,6 +325,7 @@ class BriefDiff:
     picture: str = ""                            # the before/after picture, when made
     audience: str = ""                           # the audience whose versions were compared
     note: str = ""                               # why a version is new or gone ("no audience ... now")
+    lang: str = "en"                             # the brief's language: the words said about it
 
     @property
     def invalid_after(self) -> bool:

@@ -30,6 +30,7 @@ from pydantic import (
 from briefgen.content.addresses import ENCODED_WORD_ADVICE, check_address, check_display_name, has_encoded_word
 from briefgen.content.countries import ISO_3166_ALPHA2
 from briefgen.content.ids import ID_PATTERN
+from briefgen.content.languages import language_problem
 from briefgen.content.timezones import time_zone_problem
 
 
@@ -126,17 +127,24 @@ Country = Annotated[str, AfterValidator(_check_country),
                     Field(json_schema_extra={"pattern": r"^[A-Z]{2}$"}, examples=["JP"])]
 
 
-def _check_time_zone(value: str) -> str:
-    problem = time_zone_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
+def _refusing(problem_of: Callable[[str], str | None]) -> Callable[[str], str]:
+    """A validator that refuses a value with the problem `problem_of` finds in it (if any)."""
+    def check(value: str) -> str:
+        problem = problem_of(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+    return check
 
 
-TimeZone = Annotated[str, AfterValidator(_check_time_zone),
+TimeZone = Annotated[str, AfterValidator(_refusing(time_zone_problem)),
                      Field(json_schema_extra={"pattern": r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$"},
                            examples=["America/New_York"])]
 IdList = list[Id]
+
+# A language a brief is printed in: a language tag that has a catalogue of briefgen's words.
+PrintedLanguage = Annotated[LanguageTag, AfterValidator(_refusing(language_problem)),
+                            Field(examples=["fr"])]
 SourceIds = Annotated[IdList, SourceIdsMark()]
 MarkingText = Annotated[str, AfterValidator(_single_line), Field(examples=["C//REL TO USA, JPN"])]
 
@@ -304,6 +312,11 @@ class Person(StrictModel):
                                      examples=["ja"])
     title: Line = Field(description="Position, as printed under the name.",
                         examples=["Prime Minister of Japan"])
+    reads: PrintedLanguage | None = Field(None, description="The language this person reads "
+                                          "briefs in: `briefgen email` sends them the edition in "
+                                          "it when the brief has one (`editions`). Not the "
+                                          "language of `native_name`, which is `lang`.",
+                                          examples=["fr"])
     country: Country = Field(description="ISO 3166-1 alpha-2 code. `NO` means Norway.")
     bio: Markdown | None = Field(None, description="Short biography (Markdown).",
                                  examples=["Prime Minister of Japan since October 2021."])
@@ -637,6 +650,11 @@ class Recipient(StrictModel):
     person: Id | None = Field(None, description="Id of the person this is (a file under "
                               "content/people/), so `check` can compare their `clearance` with "
                               "the audience's ceiling.", examples=["campbell"])
+    lang: PrintedLanguage | None = Field(None, description="The language this recipient reads: "
+                                         "`briefgen email` sends them the brief's edition in it "
+                                         "(`editions`), else the brief itself (default: the "
+                                         "person's `reads`, else the brief's `lang`).",
+                                         examples=["fr"])
 
 
 RecipientList = list[Annotated[Recipient, _text_to_mapping("address")]]
@@ -713,6 +731,8 @@ class Audience(StrictModel):
     distribution: Distribution | None = Field(None, description="Who the email command sends this "
                                               "version to (with --audience); not printed.",
                                               examples=[{"to": ["press.office@example.org"]}])
+    lang: PrintedLanguage | None = Field(None, description="The language of this version's labels "
+                                         "and dates (default: the brief's `lang`).", examples=["fr"])
 
 
 class Brief(StrictModel):
@@ -799,6 +819,18 @@ class Brief(StrictModel):
     sources: list[Source] = Field(default_factory=list, description="Where the facts come from.",
                                   examples=[[{"id": "wsj", "title": "Report on the announcements",
                                               "publisher": "The Wall Street Journal"}]])
+    lang: PrintedLanguage = Field("en", description="The language the brief is written in (BCP 47): "
+                                  "every label, date and list it prints follows it, and its "
+                                  "typography (quotation marks, hyphenation, fonts).",
+                                  examples=["fr"])
+    editions: list[PrintedLanguage] = Field(default_factory=list, description="Translated editions "
+                                            "built beside the brief (output/<id>.<lang>.pdf), each "
+                                            "from content/<id>.<lang>.yaml (`briefgen translate`).",
+                                            examples=[["fr"]])
+    bilingual: Literal["side-by-side", "back-to-back"] | None = Field(
+        None, description="Also print the brief with its first edition as one bilingual document "
+        "(output/<id>.bilingual.pdf): `side-by-side`, two columns per section, or `back-to-back`, "
+        "one language after the other (tête-bêche). Needs `editions`.", examples=["side-by-side"])
     annex: list[AnnexSection] | None = Field(
         None, description="Sections printed in the annex after page 1, in this order, instead "
         "of on page 1 (default: background, quotes, biographies, sources, and first \"Since the last "

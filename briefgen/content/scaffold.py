@@ -216,6 +216,14 @@ sources:
 # Optional: the id of the brief for the last meeting with the same counterpart; its
 # deliverables and decisions, as they stand now, are printed under "Since the last meeting".
 # follows: woodside-2023
+# Optional: the language the brief is written in (default en): its labels, dates, lists
+# and quotation marks follow it (docs/languages.md). `editions` asks for translated
+# editions beside it, each written by `briefgen translate <id> --to fr` in
+# content/<id>.fr.yaml; `bilingual` also prints the brief and its first edition as one
+# document, side-by-side or back-to-back.
+# lang: en
+# editions: [fr]
+# bilingual: side-by-side
 
 # Optional: who `briefgen email` sends the brief to (not printed on the page).
 # distribution:

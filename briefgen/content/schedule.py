@@ -157,10 +157,15 @@ def _parallel(one: AgendaItem, other: AgendaItem) -> bool:
 
 # --- labels for the page and the email ---------------------------------------------------
 
+def english_weekday(day: dt.date) -> str:
+    return f"{day:%a}"
+
+
 def clock_labels(day: dt.date | None, item: AgendaItem, event_zone: str | None,
-                 home_zone: str | None) -> tuple[str, str]:
+                 home_zone: str | None, weekday: Callable[[dt.date], str] = english_weekday) -> tuple[str, str]:
     """('10:30 PST', 'Thu 02:30 JST'): the item's time with its zone's abbreviation, and the
-    same moment in the principal's home zone (empty where it is the same clock, or unknown)."""
+    same moment in the principal's home zone (empty where it is the same clock, or unknown);
+    `weekday` names the home day when it is not the local one (render/labels.py, by language)."""
     if item.time is None:
         return "", ""
     name = item_zone_name(item, event_zone)
@@ -176,8 +181,8 @@ def clock_labels(day: dt.date | None, item: AgendaItem, event_zone: str | None,
     at_home = local.astimezone(home)
     if at_home.utcoffset() == local.utcoffset():
         return local_label, ""
-    weekday = f"{at_home:%a} " if at_home.date() != local.date() else ""
-    return local_label, f"{weekday}{at_home:%H:%M} {at_home.tzname()}"
+    named_day = f"{weekday(at_home.date())} " if at_home.date() != local.date() else ""
+    return local_label, f"{named_day}{at_home:%H:%M} {at_home.tzname()}"
 
 
 # --- a book's schedule: every brief's agenda on one timeline -------------------------------

@@ -59,6 +59,8 @@ class ValidatedBrief:
     # The house it was checked in (content/house.House, which imports this module: typed
     # loosely here so that the import runs one way).
     house: Any = None
+    edition: str | None = None             # set on a translated edition (content/translations.py)
+    editions: tuple[ValidatedBrief, ...] = ()   # on the source: its translated editions, each checked
     # (path, SHA-256) of the brief and each person file, of the bytes as read for this validation
     input_digests: tuple[tuple[Path, str], ...] = ()
     # (path, text) of the same files, as read: what an email records as sent, with no second read
@@ -70,8 +72,15 @@ class ValidatedBrief:
 
     @property
     def output_id(self) -> str:
-        """The outputs' file stem: `<id>` for the full brief, `<id>.<audience>` for a version."""
-        return f"{self.brief_id}.{self.audience.id}" if self.audience else self.brief_id
+        """The outputs' file stem: `<id>` for the full brief, `<id>.<audience>` for a version,
+        `<id>.<lang>` for an edition (`<id>.<audience>.<lang>` for an audience's version of it)."""
+        return ".".join(filter(None, [self.brief_id, self.audience.id if self.audience else None,
+                                      self.edition]))
+
+    @property
+    def lang(self) -> str:
+        """The language it prints in: its edition's, else its audience's, else the brief's."""
+        return self.edition or (self.audience.lang if self.audience else None) or self.brief.lang
 
     def for_audience(self, audience_id: str) -> ValidatedBrief:
         """This brief as one of its audiences may see it: a new validated brief from which
@@ -96,6 +105,10 @@ class ValidatedBrief:
     def versions(self) -> list[ValidatedBrief]:
         """The full brief, then one version per audience."""
         return [self, *(self.for_audience(a.id) for a in self.brief.audiences)]
+
+    def all_versions(self) -> list[ValidatedBrief]:
+        """Its versions, then each translated edition's versions (the edition, its audiences')."""
+        return [*self.versions(), *(version for edition in self.editions for version in edition.versions())]
 
     def locate_text(self, needle: str) -> str:
         """Where in the content a piece of text comes from, as 'file:line:col (key.path)'."""

@@ -128,7 +128,7 @@ def compose_book_parts(validated: ValidatedBook, view: View, page_html: str, pdf
 def subject_line(validated: ValidatedBrief) -> str:
     """`[MARKING] Title, date` (the event's date, or its first and last day)."""
     brief = validated.brief
-    when = event_dates(brief.event, one_day=medium_date)
+    when = event_dates(brief.event, one_day=medium_date, lang=validated.lang)
     return " ".join(f"[{brief.classification or ''}] {brief.title}, {when}".split())
 
 
@@ -147,7 +147,11 @@ def mail_safe_html(email_html: str, title: str) -> str:
                         attributes=MAIL_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
                         link_rel="noopener noreferrer", strip_comments=True)
     cleaned = re.sub(r"url\([^)]*\)", "none", cleaned)  # belt and braces: nothing fetched
-    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+    # The language and direction the layout declares (the brief's, or its edition's).
+    lang = re.search(r'<html\b[^>]*\blang="([A-Za-z0-9-]+)"', email_html)
+    right_to_left = ' dir="rtl"' if re.search(r'<html\b[^>]*\bdir="rtl"', email_html) else ""
+    return (f'<!DOCTYPE html>\n<html lang="{lang.group(1) if lang else "en"}"{right_to_left}>'
+            '<head><meta charset="utf-8">'
             f"<title>{html.escape(title)}</title></head>\n"
             f'<body style="{html.escape(outer_style)}">{cleaned}</body></html>\n')
 

@@ -80,14 +80,45 @@ def email_command(args: EmailRequest, project: Project, stdout: TextIO, stderr: 
     with layout_pool(BuildOptions()) as pool:     # every layout of the command, on its workers
         if book is not None:
             parts = _compose_book(project, book, settings, pool)
-        else:
-            assert full is not None
-            assert validated is not None
-            parts = _compose(project, path, full, validated, settings, pool)
-        if not args.send:
-            return _write_draft(project, output_id, parts, recipients, settings, stdout, stderr)
-        return _send(project, output_id, validated, parts, recipients, settings, args.resend, stdout, stderr,
-                     pool)
+            if not args.send:
+                return _write_draft(project, output_id, parts, recipients, settings, stdout, stderr)
+            return _send(project, output_id, None, parts, recipients, settings, args.resend, stdout, stderr,
+                         pool)
+        assert full is not None
+        assert validated is not None
+        codes = []
+        for version, readers in by_language(validated, distribution, recipients):
+            parts = _compose(project, path, full, version, settings, pool)
+            if not args.send:
+                codes.append(_write_draft(project, version.output_id, parts, readers, settings, stdout, stderr))
+            else:
+                codes.append(_send(project, version.output_id, version, parts, readers, settings, args.resend,
+                                   stdout, stderr, pool))
+        return max(codes)
+
+
+def by_language(validated: ValidatedBrief, distribution: Distribution | None,
+                recipients: list[Addressee]) -> list[tuple[ValidatedBrief, list[Addressee]]]:
+    """The recipients grouped by the edition each reads: a recipient's `lang`, else their
+    person's `reads`, picks the brief's edition in that language (content/translations.py);
+    everyone else, and whoever reads a language the brief has no edition in, gets the brief
+    (or the audience's version) itself, the brief's group first; nobody at all: the brief."""
+    editions = {edition.edition: edition for edition in validated.editions}
+    if validated.audience is not None:
+        editions = {lang: edition.for_audience(validated.audience.id) for lang, edition in editions.items()}
+    reads: dict[str, str] = {}
+    for recipient in (r for name in ("to", "cc", "bcc") for r in getattr(distribution, name, [])):
+        person = validated.people.get(recipient.person) if recipient.person else None
+        lang = recipient.lang or (person.reads if person is not None else None)
+        if lang:
+            reads[recipient.address] = lang
+    groups: dict[str | None, list[Addressee]] = {None: []}
+    for recipient in recipients:
+        lang = reads.get(recipient.address)
+        groups.setdefault(lang if lang in editions else None, []).append(recipient)
+    chosen = [(validated if lang is None else editions[lang], readers) for lang, readers in groups.items()
+              if readers]
+    return chosen or [(validated, [])]
 
 
 def _validate_book(project: Project, path: Path) -> CheckedBook:

@@ -28,6 +28,7 @@ import jinja2
 
 from briefgen.content.assets import ASSETS_FOLDER, IMAGE_SIGNATURES
 from briefgen.content.books import validate_book
+from briefgen.content.languages import is_translation_file
 from briefgen.content.validate import PeopleRegistry, ValidatedBrief
 from briefgen.engine.workers import DEFAULT_BUDGET, WorkerPool
 from briefgen.errors import ContentError, Diagnostic
@@ -393,7 +394,9 @@ class Preview:
         affected: set[Path] = set()
         for path in changed:
             if path.parent == content and path.suffix == ".yaml":
-                affected.add(path)
+                # An edition's text (content/<id>.<lang>.yaml) changes its brief, <id>.yaml.
+                affected.add(path.with_name(path.name.split(".")[0] + ".yaml")
+                             if is_translation_file(path) else path)
             elif path.parent == people:
                 affected |= {brief for brief, state in known.items()
                              if path in state.inputs or state.status == "failing"}

@@ -7,6 +7,7 @@ the HTML page (`html`), the plain text (`text`), the Word file (`docx`), the PDF
 book's own pages (`book`), its calendar (`calendar`) and its parts joined into one tagged
 PDF (`pdf_join`); changes written out (`changes`) and pictured (`picture`); the clearance
 block, "Since the last meeting" and the decisions' check boxes (`records`); one escaping
-function per place text is printed (`escape`). Entry points:
+function per place text is printed (`escape`); a brief and its translated edition in one
+bilingual document (`bilingual`). Entry points:
 `html.render_html`, `text.brief_text`, `pdf.write_pdf`.
 """

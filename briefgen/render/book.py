@@ -29,9 +29,10 @@ from briefgen.render.html import (
     _banner_class,
     colours_style,
     portion_marker,
+    quote_marks,
     template_environment,
 )
-from briefgen.render.labels import View, long_date, medium_date, short_names, span_of_days
+from briefgen.render.labels import View, labels_for, long_date, medium_date, short_names, span_of_days, weekday
 from briefgen.render.pdf import render_plain_pdf
 from briefgen.render.richtext import RichText
 from briefgen.render.typography import curl_quotes_in_html
@@ -65,48 +66,53 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
     places = list(dict.fromkeys(b.brief.event.location for b in briefs))
     rows: dict[dt.date | None, list[View]] = {}
     for entry in book_schedule(briefs, book.timezone):
-        rows.setdefault(entry.day, []).append(_schedule_row(entry, briefs, home))
+        rows.setdefault(entry.day, []).append(_schedule_row(entry, briefs, home, book.lang))
     home_column = any(row["home_time"] for day in rows.values() for row in day)
+    lang = book.lang
+    words = labels_for(None, lang)
     return {
         "id": validated.book_id,
-        "lang": "en",
+        "lang": lang,
+        "labels": words,
         "generator": f"briefgen {__version__}",
         "page_size": PAGE_SIZES[book.paper],
         "page_margin": PAGE_MARGINS[book.paper],
         "title": book.title,
         "subtitle": book.subtitle or "",
         "addressee": book.addressee or "",
+        "kicker": words["briefing_book_for"].format(name=book.addressee) if book.addressee
+        else words["briefing_book"],
         "classification": book.classification,
         "banner_class": _banner_class(book.classification),
         "banner_style": _banner_style(book.classification, briefs),
         "prepared_by": book.prepared_by,
-        "as_of": medium_date(book.as_of),
-        "dates": span_of_days(days),
+        "as_of": medium_date(book.as_of, lang),
+        "dates": span_of_days(days, lang),
         "places": places,
         "timezone": book.timezone or "",
         "home_timezone": home or "",
         "home_column": home_column,
         # home times are shown only where the local zone is known, so each local time has it
-        "zones_note": f"Local time, with its zone; home time: {zone_place(home)}." if home_column and home else "",
-        "home_heading": f"{zone_place(home)} time" if home else "Home",
-        "schedule": [{"day": long_date(day) if day else "Date to be set", "entries": items}
+        "zones_note": words["zones_note"].format(zone=zone_place(home)) if home_column and home else "",
+        "home_heading": words["home_zone_time"].format(zone=zone_place(home)) if home else words["home"],
+        "schedule": [{"day": long_date(day, lang) if day else words["date_to_be_set"], "entries": items}
                      for day, items in rows.items()],
         "sections": [{"anchor": f"section-{n}", "title": s.title, "text": text.block(s.text)}
                      for n, s in enumerate(book.sections, start=1)],
         "contents": [
-            {"title": "Schedule at a glance", "note": "", "page": plan.schedule, "target": "goto-schedule"},
+            {"title": words["schedule_at_a_glance"], "note": "", "page": plan.schedule, "target": "goto-schedule"},
             *({"title": section.title, "note": "", "page": page, "target": f"goto-section-{n}"}
               for n, (section, page) in enumerate(zip(book.sections, plan.sections, strict=True), start=1)),
             *({"title": b.brief.title, "page": page, "target": f"goto-brief-{b.brief_id}",
-               "note": f"{span_of_days(event_days(b.brief))} · {b.brief.event.location}"}
+               "note": f"{span_of_days(event_days(b.brief), lang)} · {b.brief.event.location}"}
               for b, page in zip(briefs, plan.brief_pages, strict=True)),
-            {"title": "Biographies", "note": "", "page": plan.biographies, "target": "goto-biographies"},
+            {"title": words["biographies"], "note": "", "page": plan.biographies, "target": "goto-biographies"},
         ],
         "briefs": [{
             "id": b.brief_id,
             "title": b.brief.title,
             "subtitle": b.brief.subtitle or "",
-            "when": span_of_days(event_days(b.brief)),
+            "when": span_of_days(event_days(b.brief), lang),
             "location": b.brief.event.location,
             "classification": b.brief.classification,
             "page": page,
@@ -132,9 +138,6 @@ def _banner_style(marking: str, briefs: list[ValidatedBrief]) -> str:
         return ""
 
 
-UNTIMED = "time TBC"          # a step of the schedule with no time yet
-
-
 def zone_place(zone: str) -> str:
     """A zone as a reader names it, not its IANA name: 'America/New_York' → 'New York'."""
     return zone.rsplit("/", 1)[-1].replace("_", " ")
@@ -148,20 +151,21 @@ def principal_home_zone(validated: ValidatedBook, briefs: list[ValidatedBrief]) 
     return zones.pop() if len(zones) == 1 else None
 
 
-def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str | None) -> View:
+def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str | None,
+                  lang: str = "en") -> View:
     validated = briefs[entry.brief_index]
     item = entry.item
-    local, home_time = clock_labels(entry.day, item, entry.zone, home)
+    local, home_time = clock_labels(entry.day, item, entry.zone, home, lambda day: weekday(day, lang))
     if item.time and entry.zone is None:
         local = f"{item.time}, {NO_ZONE}"
     if not item.time:
-        local = UNTIMED
+        local = labels_for(None, lang)["time_tbc"]     # a step of the schedule with no time yet
     return {"time": local, "home_time": home_time, "title": item.title,
             "mark": portion_marker(rules_of(validated.brief))(item.marking),
             "mark_text": repeated_mark(validated.brief, item.marking),
             "brief": validated.brief.title, "brief_id": validated.brief_id,
             "location": item.location or validated.brief.event.location,
-            "who": short_names(item.participants, validated.people), "note": item.note or ""}
+            "who": short_names(item.participants, validated.people, lang), "note": item.note or ""}
 
 
 def _people_once(briefs: list[ValidatedBrief]) -> dict[str, Person]:
@@ -191,7 +195,7 @@ def render_book_part(view: View, part: str, templates_dir: Path = TEMPLATES_DIR)
     glance and extra sections), `biographies`, or `html` (the whole book for screens, with
     the briefs in sandboxed frames)."""
     template = template_environment(templates_dir).get_template(TEMPLATE_NAME)
-    return curl_quotes_in_html(template.render(book=view, part=part))
+    return curl_quotes_in_html(template.render(book=view, part=part), quote_marks(view["labels"]))
 
 
 def footer_pdf(view: View, sizes: list[tuple[float, float]]) -> bytes:
@@ -203,7 +207,7 @@ def footer_pdf(view: View, sizes: list[tuple[float, float]]) -> bytes:
     css = "".join(f"@page {name} {{ size: {w}pt {h}pt; margin: 0; }}\n" for (w, h), name in names.items())
     pages = "".join(
         f'<div class="p" style="page: {names[size]}; height: {size[1]}pt">'
-        f'<p class="stamp">Book · Page {n} of {len(sizes)}</p></div>'
+        f'<p class="stamp">{html.escape(view["labels"]["book_page"].format(page=n, pages=len(sizes)))}</p></div>'
         for n, size in enumerate(sizes, start=1))
     return render_plain_pdf(
         f"<!DOCTYPE html><html lang='{view['lang']}'><head><meta charset='utf-8'><style>{css}"

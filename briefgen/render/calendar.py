@@ -20,7 +20,7 @@ from briefgen.content.books import ValidatedBook
 from briefgen.content.schedule import book_schedule
 from briefgen.content.validate import ValidatedBrief
 from briefgen.render.escape import calendar_text
-from briefgen.render.labels import short_names
+from briefgen.render.labels import labels_for, short_names
 
 
 def book_calendar(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> bytes:
@@ -55,7 +55,8 @@ def book_calendar(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> byt
         event.add("location", calendar_text(item.location or brief.brief.event.location))
         lines = [f"{brief.brief.title} ({book.classification})"]
         if item.participants:
-            lines.append("With: " + short_names(item.participants, brief.people))
+            names = short_names(item.participants, brief.people, book.lang)
+            lines.append(labels_for(None, book.lang)["with"].format(names=names))
         if item.note:
             lines.append(item.note)
         event.add("description", "\n".join(calendar_text(line) for line in lines))

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from briefgen.content.compare import DISTRIBUTION, BriefDiff, Change, WordOp
 from briefgen.render.escape import html_text, markdown_code, markdown_text, terminal
+from briefgen.render.labels import labels_for
 
 CONTEXT_WORDS = 6          # words kept around a change in a long unchanged run
 NOUNS = {"Participants": "participant", "Deliverables": "deliverable", "Key messages": "key message",
@@ -26,6 +27,16 @@ REWORDED_BY_TEXT = {"Key messages": "text", "Quotes": "text", "Objectives": "tex
 STATE_WORDS = {"added": "new brief", "deleted": "deleted", "renamed": "renamed",
                "changed": "changed", "unchanged": "unchanged"}
 VERSION_STATE_WORDS = {**STATE_WORDS, "added": "new version", "deleted": "version gone"}
+# Each section as compare.py names it, to the catalogue's word for it (render/labels.py):
+# the words said about a brief are in the brief's language.
+SECTION_WORDS = {"Brief": "diff_brief", "Event": "diff_event", "People": "diff_people",
+                 DISTRIBUTION: "diff_distribution", "Participants": "participants",
+                 "Deliverables": "deliverables", "Key messages": "key_messages",
+                 "Points to make": "points", "If raised": "if_raised",
+                 "Sensitivities": "sensitivities", "Background": "background", "Agenda": "agenda",
+                 "Quotes": "quotes", "Sources": "sources", "Objectives": "objectives",
+                 "Decisions": "decisions", "Press line": "press_line"}
+_STATE_KEYS = {"added": "diff_new", "deleted": "diff_deleted", "changed": "diff_changed"}
 _COLOURS = {"removed": "\033[31m", "added": "\033[32m", "moved": "\033[33m", "heading": "\033[1m",
             "dim": "\033[2m", "error": "\033[1;31m", "end": "\033[0m"}
 
@@ -79,14 +90,23 @@ def _or_dash(value: object) -> str:
     return "–" if value is None else str(value)
 
 
+def section_title(section: str, lang: str = "en") -> str:
+    """A section's name in the brief's language ('Deliverables'; 'Résultats attendus')."""
+    return labels_for(None, lang)[SECTION_WORDS[section]] if section in SECTION_WORDS else section
+
+
 def headline(diff: BriefDiff) -> str:
-    """`content/x.yaml: changed`; for an audience's version `content/x.yaml (version for
-    press): new version (no audience `press` at the base)`."""
+    """`content/x.yaml: changed` (in the brief's language: `content/x.yaml: modifiée`); for an
+    audience's version `content/x.yaml (version for press): new version (no audience `press`
+    at the base)`."""
+    words = labels_for(None, diff.lang)
     name = f"{diff.path} (version for {diff.audience})" if diff.audience else diff.path
     if diff.state == "renamed":
-        line = f"{name}: renamed from {diff.renamed_from}"
-    else:
+        line = f"{name}: {words['diff_renamed_from'].format(path=diff.renamed_from)}"
+    elif diff.audience or diff.state not in _STATE_KEYS:
         line = f"{name}: {(VERSION_STATE_WORDS if diff.audience else STATE_WORDS)[diff.state]}"
+    else:
+        line = f"{name}: {words[_STATE_KEYS[diff.state]]}"
     return line + (f" ({diff.note})" if diff.note else "")
 
 
@@ -131,9 +151,9 @@ def as_text(briefs: Sequence[BriefDiff], base: str, template_files: Sequence[str
         if diff.files:
             lines.append("  " + paint("dim", "files changed: " + ", ".join(diff.files)))
         for (section, origin), changes in _grouped(diff.changes).items():
-            lines.append(terminal(f"  {section}" + (f" ({origin})" if origin else "")))
+            lines.append(terminal(f"  {section_title(section, diff.lang)}" + (f" ({origin})" if origin else "")))
             for change in changes:
-                lines.append("    " + _describe(change, words, paint))
+                lines.append("    " + _describe(change, words, paint, diff.lang))
         numbers = _numbers_line(diff)
         if numbers:
             lines.append("  " + numbers)
@@ -163,20 +183,23 @@ def _place(change: Change) -> str:
     return f"{change.item}: {change.field}" if change.field not in ("", "status") else change.item
 
 
-def _describe(change: Change, words: Callable[[Change], str], paint: Callable[[str, str], str]) -> str:
-    """One change on one line, for the terminal."""
+def _describe(change: Change, words: Callable[[Change], str], paint: Callable[[str, str], str],
+              lang: str = "en") -> str:
+    """One change on one line, for the terminal, in the brief's language."""
+    said = labels_for(None, lang)
     if change.action == "added":
-        return paint("added", f"+ added: {change.item}") + (f" — {terminal(change.after)}" if change.after
-                                                           and change.after != change.item else "")
+        return paint("added", f"+ {said['diff_added']}: {change.item}") + (
+            f" — {terminal(change.after)}" if change.after and change.after != change.item else "")
     if change.action == "removed":
-        return paint("removed", f"- removed: {change.item}")
+        return paint("removed", f"- {said['diff_removed']}: {change.item}")
     if change.action == "moved":
-        return paint("moved", f"~ moved: {change.item} ({ordinal(change.position[0])} → "
+        return paint("moved", f"~ {said['diff_moved']}: {change.item} ({ordinal(change.position[0])} → "
                               f"{ordinal(change.position[1])})")
     where = terminal(_place(change))
     if change.words:
         return f"{where}: {words(change)}"
-    return f"{where}: {paint('removed', change.before or '(none)')} → {paint('added', change.after or '(none)')}"
+    before, after = change.before or said["diff_none"], change.after or said["diff_none"]
+    return f"{where}: {paint('removed', before)} → {paint('added', after)}"
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -203,8 +226,9 @@ def as_markdown(briefs: Sequence[BriefDiff], base: str, template_files: Sequence
         if diff.files:
             lines += ["Files changed: " + ", ".join(markdown_code(f) for f in diff.files), ""]
         for (section, origin), changes in _grouped(diff.changes).items():
-            lines.append(f"**{md(section)}**" + (f" (from {markdown_code(origin)})" if origin else ""))
-            lines += [f"- {_describe_markdown(change)}" for change in changes]
+            lines.append(f"**{md(section_title(section, diff.lang))}**"
+                         + (f" (from {markdown_code(origin)})" if origin else ""))
+            lines += [f"- {_describe_markdown(change, diff.lang)}" for change in changes]
             lines.append("")
         numbers = _numbers_line(diff)
         if numbers:
@@ -220,14 +244,15 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _describe_markdown(change: Change) -> str:
+def _describe_markdown(change: Change, lang: str = "en") -> str:
+    said = labels_for(None, lang)
     if change.action == "added":
         detail = f" — {md(change.after)}" if change.after and change.after != change.item else ""
-        return f"Added: **{md(change.item)}**{detail}"
+        return f"{_capital(said['diff_added'])}: **{md(change.item)}**{detail}"
     if change.action == "removed":
-        return f"Removed: ~~{md(change.item)}~~"
+        return f"{_capital(said['diff_removed'])}: ~~{md(change.item)}~~"
     if change.action == "moved":
-        return (f"Moved: {md(change.item)} ({ordinal(change.position[0])} → "
+        return (f"{_capital(said['diff_moved'])}: {md(change.item)} ({ordinal(change.position[0])} → "
                 f"{ordinal(change.position[1])})")
     where = md(_place(change))
     if change.words:
@@ -236,8 +261,8 @@ def _describe_markdown(change: Change) -> str:
             out.append(md(text) if op == "same" else f"~~{md(text)}~~" if op == "removed"
                        else f"**{md(text)}**")
         return f"{where}: " + " ".join(out)
-    before = f"~~{md(change.before)}~~" if change.before else "(none)"
-    after = f"**{md(change.after)}**" if change.after else "(none)"
+    before = f"~~{md(change.before)}~~" if change.before else md(said["diff_none"])
+    after = f"**{md(change.after)}**" if change.after else md(said["diff_none"])
     return f"{where}: {before} → {after}"
 
 
@@ -306,7 +331,7 @@ def as_html(diff: BriefDiff) -> str:
                      + "</p>")
     for (section, origin), changes in _grouped(diff.changes).items():
         origin_note = f" <small>from <code>{html_text(origin)}</code></small>" if origin else ""
-        parts.append(f"<h3>{html_text(section)}{origin_note}</h3><ul>")
+        parts.append(f"<h3>{html_text(section_title(section, diff.lang))}{origin_note}</h3><ul>")
         parts += [f"<li>{_describe_html(change)}</li>" for change in changes]
         parts.append("</ul>")
     if not diff.changes and not diff.files and diff.state in ("changed", "unchanged"):

@@ -12,6 +12,8 @@ with `::` as a command. Text is escaped where it is printed, by the function of 
 * `markdown_code`: a code span no content can leave (fenced by more backticks than any
   run inside, its invisible characters shown as escapes);
 * `html_text`: HTML's special characters as entities (markupsafe, as Jinja does);
+* `css_string`: a quoted CSS string inside a <style> element: every character that could end
+  the string or the element (`"`, `\\`, `<`, `>`, controls) as a CSS escape;
 * `calendar_text`: a value for an iCalendar TEXT property: one line, no control characters
   (icalendar itself escapes `\\`, `;`, `,` and LF);
 * `ci_data`, `ci_property`: GitHub Actions' own escapes for a log line and a command's
@@ -30,6 +32,7 @@ _CI_DATA = {"%": "%25", "\r": "%0D", "\n": "%0A"}
 _CI_PROPERTY = {**_CI_DATA, ":": "%3A", ",": "%2C"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
 _BACKTICKS = re.compile(r"`+")
+_BREAKABLE_SPACE = re.compile(r"[^\S\u00a0\u2007\u202f]+")   # white space but the no-break spaces
 
 
 def terminal(text: str) -> str:
@@ -58,9 +61,17 @@ def html_text(text: str) -> Markup:
     return escape(text)
 
 
+def css_string(text: str) -> Markup:
+    """A quoted CSS string for a stylesheet inside the page (a generated `content:` value):
+    no character of it can end the string, the rule or the <style> element."""
+    return Markup('"{}"').format(Markup("").join(
+        Markup(f"\\{ord(char):06x}") if char in '"\\<>&\'' or not char.isprintable() else char
+        for char in text))
+
+
 def calendar_text(text: str) -> str:
     """A value for an iCalendar TEXT property, on one line, with no control characters."""
-    return printable(" ".join(text.split()))
+    return printable(_BREAKABLE_SPACE.sub(" ", text).strip())   # a no-break space stays (« Avec : »)
 
 
 def ci_data(text: str) -> str:

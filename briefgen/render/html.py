@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,7 @@ from briefgen import __version__
 from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
 from briefgen.content.clearance import content_hash
 from briefgen.content.house import glossary_for
+from briefgen.content.languages import is_right_to_left
 from briefgen.content.markings import Marking, Rules
 from briefgen.content.models import (
     DEFAULT_ANNEX,
@@ -38,30 +40,28 @@ from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
 from briefgen.content.writing import acronyms_used
 from briefgen.project import TEMPLATES_DIR
+from briefgen.render.escape import css_string
 from briefgen.render.fit import NOTES_LINES_AT_MOST
 from briefgen.render.labels import (
-    PRESS_LABELS,
-    ROLE_LABELS,
-    STATUS_LABELS,
     View,
     agenda_days,
     deliverables_heading,
     deliverables_show_status,
     event_dates,
+    joined,
     labels_for,
+    masthead_date,
     medium_date,
     point_groups,
+    press_labels,
     quote_where,
+    role_labels,
     short_date,
     short_names,
+    status_labels,
+    weekday,
 )
-from briefgen.render.records import (
-    RECORD_TITLES,
-    decision_boxes,
-    place_record_sections,
-    records_view,
-    sign_fields,
-)
+from briefgen.render.records import decision_boxes, place_record_sections, records_view, sign_fields
 from briefgen.render.richtext import RichText
 from briefgen.render.typography import curl_quotes_in_html
 
@@ -102,8 +102,7 @@ def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
     """Render a validated brief to a complete HTML document (CSS inlined, no external requests).
     `revision` is a line such as 'Revision 2 · November 28, 2026' for a re-issued brief."""
     template = template_environment(templates_dir, house_dirs(validated)).get_template(TEMPLATE_NAME)
-    return curl_quotes_in_html(mark_placeholders(template.render(brief={**brief_view(validated),
-                                                                        "revision": revision})))
+    return _rendered(template, brief_view(validated), revision)
 
 
 def render_email_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
@@ -114,8 +113,18 @@ def render_email_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES
     if not (templates_dir / EMAIL_TEMPLATE_NAME).is_file():
         templates_dir = TEMPLATES_DIR
     template = template_environment(templates_dir, house_dirs(validated)).get_template(EMAIL_TEMPLATE_NAME)
-    return curl_quotes_in_html(mark_placeholders(template.render(brief={**brief_view(validated),
-                                                                        "revision": revision})))
+    return _rendered(template, brief_view(validated), revision)
+
+
+def _rendered(template: jinja2.Template, view: View, revision: str) -> str:
+    """The template filled in, placeholders marked, quotes curled in the language's marks."""
+    page = mark_placeholders(template.render(brief={**view, "revision": revision}))
+    return curl_quotes_in_html(page, quote_marks(view["labels"]))
+
+
+def quote_marks(words: dict[str, str]) -> tuple[str, str]:
+    """A language's double quotation marks, from its labels (« » with their narrow spaces)."""
+    return words["quote_open"], words["quote_close"]
 
 
 def annex_glossary(validated: ValidatedBrief, annex: list[str]) -> list[dict[str, str]]:
@@ -160,6 +169,7 @@ class PersonView:
     role: str
     note: str
     mark: Markup      # the portion mark of `note` (empty when none is printed)
+    dir: str = ""     # "rtl" for a native name written right to left (Arabic, Hebrew), else ""
 
 
 def brief_view(validated: ValidatedBrief) -> View:
@@ -170,39 +180,45 @@ def brief_view(validated: ValidatedBrief) -> View:
     event = brief.event
     rules = rules_of(brief)
     mark = portion_marker(rules)
+    lang = validated.lang
+    words = labels_for(validated.house, lang)
+    roles = role_labels(lang)
 
     def person(person_id: str, role: Role | None = None, note: str | None = None,
                marking: str | None = None) -> PersonView:
         p: Person = people[person_id]
-        return PersonView(person_id, p.name, p.native_name or "", p.lang or "", p.title,
-                          p.country, ROLE_LABELS[role.value if role else None], note or "",
-                          mark(marking) if note else Markup(""))
+        right_to_left = is_right_to_left(p.lang)
+        return PersonView(person_id, p.name, isolated(p.native_name or "", right_to_left), p.lang or "",
+                          p.title, p.country, roles[role.value if role else None], note or "",
+                          mark(marking) if note else Markup(""), "rtl" if right_to_left else "")
 
     def names(ids: Iterable[str]) -> str:
-        return short_names(ids, people)
+        return short_names(ids, people, lang)
 
     annex = annex_sections(brief, people)
     page_one = page_one_regions(brief, people, annex)
     annex = place_record_sections(validated, annex, page_one)   # the last meeting, the clearance
-    agenda = [{**_agenda_item(item, day, label, brief, people, text), "mark": mark(item.marking)}
-              for (item, day), label in zip(agenda_days(brief), agenda_day_labels(brief), strict=True)]
+    agenda = [{**_agenda_item(item, day, label, brief, people, text, lang), "mark": mark(item.marking)}
+              for (item, day), label in zip(agenda_days(brief), agenda_day_labels(brief, lang), strict=True)]
     owner_sets = {tuple(d.owners) for d in brief.deliverables}
     common_owners = owner_sets.pop() if len(owner_sets) == 1 else ()
 
     return {
         "id": validated.brief_id,
-        "lang": "en",
-        "labels": labels_for(validated.house, "en"),
+        "lang": lang,
+        "dir": "rtl" if is_right_to_left(lang) else "ltr",
+        "labels": words,
         "glossary": annex_glossary(validated, annex),
         "generator": f"briefgen {__version__}",
         "page_size": PAGE_SIZES[brief.paper],
         "page_margin": PAGE_MARGINS[brief.paper],
         "short_title": short_title(brief.title),
         "title_mark": mark(None) if rules is not None and rules.portion_marks else Markup(""),
-        "document_kind": document_kind(event.kind.value),
-        "when_where": when_where(brief, people),
-        "sides": participant_sides(brief, people),
-        "pointer": annex_pointer(annex),
+        "document_kind": document_kind(event.kind.value, lang),
+        "when_where": when_where(brief, people, lang),
+        "sides": participant_sides(brief, people, lang),
+        "pointer": annex_pointer(annex, lang),
+        "page_counter": page_counter(words["page_of"]),
         "notes_lines_at_most": NOTES_LINES_AT_MOST,
         "paper": brief.paper,
         "title": brief.title,
@@ -213,13 +229,15 @@ def brief_view(validated: ValidatedBrief) -> View:
         "withheld": _withheld_notes(validated),
         "version_note": _version_note(validated),
         "prepared_by": brief.prepared_by,
-        "as_of": medium_date(brief.as_of),
+        "as_of": medium_date(brief.as_of, lang),
+        "prepared_line": words["prepared_by"].format(office=brief.prepared_by),
+        "facts_line": words["facts_as_of"].format(date=medium_date(brief.as_of, lang)),
         "as_of_iso": brief.as_of.isoformat(),
-        "description": _description(brief),
+        "description": _description(brief, lang),
         "keywords": _keywords(brief, people),
         "event": {
             "kind": event.kind.value.capitalize(),
-            "when": event_dates(event),
+            "when": event_dates(event, lang=lang),
             "location": event.location,
             "host": people[event.host].name if event.host else "",
             "purpose": text.block(event.purpose),
@@ -230,20 +248,20 @@ def brief_view(validated: ValidatedBrief) -> View:
         "biographies": [{"name": people[p.person].name, "title": people[p.person].title,
                          "bio": text.block(people[p.person].bio)} for p in with_biographies(brief, people)],
         "page_one": page_one,
-        "annex": {"sections": annex, "title": annex_title(annex)},
+        "annex": {"sections": annex, "title": annex_title(annex, lang)},
         "agenda": agenda,
         "agenda_has_when": any(item["when"] for item in agenda),
-        "deliverables_heading": deliverables_heading(brief, labels_for(validated.house, "en")),
+        "deliverables_heading": deliverables_heading(brief, lang, words),
         "deliverables_have_caveats": any(d.caveats for d in brief.deliverables),
         "deliverables_show_status": deliverables_show_status(brief),
-        **briefing_sections(validated.brief_id, brief, people, text, mark),
-        **records_view(validated, RichText({}, validated.path.resolve().parent).inline),
+        **briefing_sections(validated.brief_id, brief, people, text, mark, lang),
+        **records_view(validated, RichText({}, validated.path.resolve().parent).inline, lang),
         "content_hash": content_hash(brief),
         "deliverables": [{
             "id": item.id,
             "title": item.title,
             "status": item.status.value,
-            "status_label": STATUS_LABELS[item.status.value],
+            "status_label": status_labels(lang)[item.status.value],
             "summary": text.inline(item.summary),
             "caveats": text.inline(item.caveats),
             "owners": "" if common_owners else names(item.owners),
@@ -265,7 +283,7 @@ def brief_view(validated: ValidatedBrief) -> View:
             "text": text.inline(q.text),
             "by": people[q.by].name,
             "by_title": people[q.by].title,
-            "where": quote_where(q),
+            "where": quote_where(q, lang),
             "cite": text.cite([q.source] if q.source else [], q.text),
             "mark": mark(q.marking),
         } for q in brief.quotes],
@@ -274,7 +292,7 @@ def brief_view(validated: ValidatedBrief) -> View:
             "anchor": f"source-{s.id}",
             "title": s.title,
             "publisher": s.publisher or "",
-            "date": medium_date(s.date) if s.date else "",
+            "date": medium_date(s.date, lang) if s.date else "",
             "url": s.url or "",
             "domain": url_domain(s.url) if s.url else "",
             "note": s.note or "",
@@ -282,16 +300,42 @@ def brief_view(validated: ValidatedBrief) -> View:
     }
 
 
-def reply_line(options: list[str]) -> str:
+# Unicode's FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: the PDF's bidi isolation. The
+# HTML isolates an element with dir="rtl"; WeasyPrint has no `unicode-bidi`, but Pango's
+# bidi algorithm honours these characters (docs/languages.md).
+FSI, PDI = "\u2068", "\u2069"
+
+
+def isolated(text: str, right_to_left: bool) -> str:
+    """A right-to-left text wrapped so its direction cannot reorder what is around it."""
+    return f"{FSI}{text}{PDI}" if right_to_left and text else text
+
+
+def page_counter(words: str) -> Markup:
+    """The footer's 'Page i of N' as a CSS `content` value, from the label's words
+    ('Page {page} of {pages}'; '{page} / {pages} ページ'): its text as CSS strings around
+    the page counters."""
+    parts = []
+    for text, name, _, _ in string.Formatter().parse(words):
+        if text:
+            parts.append(css_string(text))
+        if name:
+            parts.append(Markup("counter(page)" if name == "page" else "counter(pages)"))
+    return Markup(" ").join(parts)
+
+
+def reply_line(options: list[str], lang: str = "en") -> str:
     """What the principal replies to a decision in mail, where no box can be ticked:
-    'Reply APPROVE or DISAPPROVE' (options in capitals, the last after 'or')."""
-    words = [str(option).upper() for option in options]
-    listed = f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else "".join(words)
-    return f"Reply {listed}"
+    'Reply APPROVE or DISAPPROVE' (options in capitals, the last after the language's 'or')."""
+    words = labels_for(None, lang)
+    capitals = [str(option).upper() for option in options]
+    listed = (words["list_separator"].join(capitals[:-1]) + words["list_or"] + capitals[-1]
+              if len(capitals) > 1 else "".join(capitals))
+    return words["reply"].format(options=listed)
 
 
 def briefing_sections(brief_id: str, brief: Brief, people: dict[str, Person], text: RichText,
-                      mark: Callable[[str | None], Markup]) -> View:
+                      mark: Callable[[str | None], Markup], lang: str = "en") -> View:
     """The parts a principal reads first (bottom line, objectives, decisions) and the lines to
     take (points, if-raised, press line), ready for the template. The bottom line and the press
     line have no marking of their own: they carry the brief's default mark."""
@@ -306,16 +350,21 @@ def briefing_sections(brief_id: str, brief: Brief, people: dict[str, Person], te
             "recommendation": text.inline(d.recommendation),
             **recommended_option(d.options, d.recommendation, text),
             "options": list(d.options),
-            "reply": reply_line(d.options),
+            "reply": reply_line(d.options, lang),
             "boxes": decision_boxes(brief_id, number, d),
-            "sign": sign_fields(brief_id, number, d),
-            "due": medium_date(d.due) if d.due else "",
+            "sign": sign_fields(brief_id, number, d, lang),
+            "due": medium_date(d.due, lang) if d.due else "",
+            "due_line": labels_for(None, lang)["decision_needed_by"].format(date=medium_date(d.due, lang))
+            if d.due else "",
+            "needed_line": labels_for(None, lang)["needed_by"].format(date=medium_date(d.due, lang))
+            if d.due else "",
             "due_reason": d.due_reason or "",
             "cite": text.cite(d.sources, d.issue, d.recommendation),
             "mark": mark(d.marking),
         } for number, d in enumerate(brief.decisions, start=1)],
         "point_groups": [{
             "to": people[to].name if to else "",
+            "to_line": labels_for(None, lang)["to"].format(name=people[to].name) if to else "",
             "to_title": people[to].title if to else "",
             "points": [{"text": text.inline(p.text), "cite": text.cite(p.sources, p.text), "mark": mark(p.marking)}
                        for p in points],
@@ -370,18 +419,16 @@ def page_one_regions(brief: Brief, people: dict[str, Person], annex: list[str]) 
             for region, names in PAGE_ONE_REGIONS.items()}
 
 
-def annex_title(sections: list[str]) -> str:
-    """'Annex A: Background, quotations and sources'."""
-    listed = _listed_titles(sections)
-    return f"Annex A: {listed[0].upper()}{listed[1:]}" if listed else ""
+def annex_title(sections: list[str], lang: str = "en") -> str:
+    """'Annex A: Background, quotations and sources' ('Annexe A : Contexte, citations et sources')."""
+    listed = _listed_titles(sections, lang)
+    return labels_for(None, lang)["annex"].format(sections=listed[0].upper() + listed[1:]) if listed else ""
 
 
-def _listed_titles(sections: list[str]) -> str:
-    """'background, quotations and sources': the sections' titles as one phrase."""
-    titles = [{**SECTION_TITLES, **RECORD_TITLES}[name] for name in sections]
-    if not titles:
-        return ""
-    return titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
+def _listed_titles(sections: list[str], lang: str = "en") -> str:
+    """'background, quotations and sources': the sections' titles as one phrase, in `lang`."""
+    words = labels_for(None, lang)
+    return joined([words[f"annex_{name}"] for name in sections], lang)
 
 
 def people_columns(count: int, widest: int = 5) -> int:
@@ -391,14 +438,14 @@ def people_columns(count: int, widest: int = 5) -> int:
     return max(1, math.ceil(count / rows))
 
 
-def agenda_day_labels(brief: Brief) -> list[str]:
+def agenda_day_labels(brief: Brief, lang: str = "en") -> list[str]:
     """Each item's day as printed: written only on the first item of that day, and not at all
     when every item is on the event's one day."""
     days = {item.date for item in brief.agenda if item.date}
     one_day = not days or days == {brief.event.date}
     labels, previous = [], None
     for item in brief.agenda:
-        labels.append("" if one_day or not item.date or item.date == previous else short_date(item.date))
+        labels.append("" if one_day or not item.date or item.date == previous else short_date(item.date, lang))
         previous = item.date or previous
     return labels
 
@@ -412,20 +459,22 @@ def url_domain(url: str) -> str:
 
 
 def _agenda_item(item: AgendaItem, day: dt.date | None, day_label: str, brief: Brief,
-                 people: dict[str, Person], text: RichText) -> View:
-    local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
+                 people: dict[str, Person], text: RichText, lang: str = "en") -> View:
+    local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone,
+                               lambda home_day: weekday(home_day, lang))
+    words = labels_for(None, lang)
     return {
         "when": " ".join(filter(None, [day_label, local])),
-        "home": home,
+        "home": words["home_time"].format(time=home) if home else "",
         "title": item.title,
-        "who": short_names(item.participants, people),
+        "who": short_names(item.participants, people, lang),
         "location": item.location or "",
         "note": item.note or "",
         "duration": item.duration or "",
         "press": item.press.value if item.press else "",
-        "press_label": PRESS_LABELS[item.press.value] if item.press else "",
-        "lead": short_names([item.lead], people) if item.lead else "",
-        "speakers": short_names(item.speaking_order, people),
+        "press_label": press_labels(lang)[item.press.value] if item.press else "",
+        "lead": short_names([item.lead], people, lang) if item.lead else "",
+        "speakers": short_names(item.speaking_order, people, lang),
         "cite": text.cite(item.sources),
     }
 
@@ -437,8 +486,8 @@ def _banner_class(marking: str) -> str:
     return "other"
 
 
-def _description(brief: Brief) -> str:
-    return " · ".join(filter(None, [brief.subtitle, brief.event.location, event_dates(brief.event)]))
+def _description(brief: Brief, lang: str = "en") -> str:
+    return " · ".join(filter(None, [brief.subtitle, brief.event.location, event_dates(brief.event, lang=lang)]))
 
 
 def _keywords(brief: Brief, people: dict[str, Person]) -> str:
@@ -490,9 +539,9 @@ def contrast_on_white(colour: str) -> float:
 
 # --- page 1's masthead, decision box and lower zone ---------------------------------------
 
-def document_kind(kind: str) -> str:
-    """The masthead's first line: 'Bilateral meeting brief', 'Meeting brief'."""
-    return "Meeting brief" if kind == "meeting" else f"{kind.capitalize()} meeting brief"
+def document_kind(kind: str, lang: str = "en") -> str:
+    """The masthead's first line: 'Bilateral meeting brief', 'Meeting brief' (in `lang`)."""
+    return labels_for(None, lang)[f"brief_{kind}"]
 
 
 def short_title(title: str, most: int = SHORT_TITLE) -> str:
@@ -502,19 +551,21 @@ def short_title(title: str, most: int = SHORT_TITLE) -> str:
     return title[:most].rsplit(" ", 1)[0].rstrip(",;:–—-") + "…"
 
 
-def when_where(brief: Brief, people: dict[str, Person]) -> str:
+def when_where(brief: Brief, people: dict[str, Person], lang: str = "en") -> str:
     """The masthead's one line: 'Wednesday, November 15, 2023 · 11:20 PST (14:20 EST home) ·
     Filoli, Woodside, California · 4 h · Pool spray'. The first timed step of the agenda
     gives the time, its length and its press; zone abbreviations, never IANA names."""
     first = next(((item, day) for item, day in agenda_days(brief) if item.time), None)
-    parts = [event_dates(brief.event, lambda day: f"{day:%a} {day.day} {day:%b} {day.year}")]
+    words = labels_for(None, lang)
+    parts = [event_dates(brief.event, masthead_date, lang)]
     if first is not None:
         item, day = first
-        local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
-        parts.append(f"{local} ({home} home)" if home else local)
+        local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone,
+                                   lambda home_day: weekday(home_day, lang))
+        parts.append(f"{local} ({words['home_time'].format(time=home)})" if home else local)
     parts.append(brief.event.location)
     if first is not None:
-        parts += [first[0].duration or "", PRESS_LABELS[first[0].press.value] if first[0].press else ""]
+        parts += [first[0].duration or "", press_labels(lang)[first[0].press.value] if first[0].press else ""]
     return " · ".join(part for part in parts if part)
 
 
@@ -531,26 +582,29 @@ def recommended_option(options: list[str], recommendation: str, text: RichText) 
     return {"recommended": "", "rationale": Markup("")}
 
 
-def participant_sides(brief: Brief, people: dict[str, Person]) -> list[View]:
+def participant_sides(brief: Brief, people: dict[str, Person], lang: str = "en") -> list[View]:
     """Participants grouped by side (country), the host's side first: each side's people
     with their role where it matters ('Biden (host)')."""
     sides: dict[str, list[View]] = {}
+    roles = role_labels(lang)
     host_country = people[brief.event.host].country if brief.event.host else None
     for participant in brief.participants:
         person = people[participant.person]
         role = participant.role.value if participant.role else ""
+        right_to_left = is_right_to_left(person.lang)
         sides.setdefault(person.country, []).append({
             "name": person.name, "title": person.title,
-            "native_name": person.native_name or "", "lang": person.lang or "",
-            "role": ROLE_LABELS[role].lower() if role in ("host", "principal") else ""})
+            "native_name": isolated(person.native_name or "", right_to_left), "lang": person.lang or "",
+            "dir": "rtl" if right_to_left else "",
+            "role": roles[role].lower() if role in ("host", "principal") else ""})
     order = sorted(sides, key=lambda country: country != host_country)
     return [{"side": country, "people": sides[country]} for country in order]
 
 
-def annex_pointer(annex: list[str]) -> str:
+def annex_pointer(annex: list[str], lang: str = "en") -> str:
     """'Annex A, page 2: agenda, background, quotations and sources.' ('' without an annex)."""
-    listed = _listed_titles(annex)
-    return f"Annex A, page 2: {listed}." if listed else ""
+    listed = _listed_titles(annex, lang)
+    return labels_for(None, lang)["annex_pointer"].format(sections=listed) if listed else ""
 
 
 def _background(paragraphs: list[BackgroundParagraph] | None, text: RichText,
@@ -580,7 +634,7 @@ def _version_note(validated: ValidatedBrief) -> str:
     if validated.audience is None:
         return ""
     rules = rules_of(validated.brief)
-    note = f"Version for {validated.audience.name}"
+    note = labels_for(None, validated.lang)["version_for"].format(name=validated.audience.name)
     if rules is not None and rules.withheld_notice and validated.withheld.total():
         count = validated.withheld.total()
         note += f" · {count} portion{'s' * (count != 1)} withheld"

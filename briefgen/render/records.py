@@ -20,11 +20,10 @@ from markupsafe import Markup
 from briefgen.content.clearance import day_label, footer_line
 from briefgen.content.models import DEFAULT_ANNEX, AnnexSection, Decision, Outcome
 from briefgen.content.validate import ValidatedBrief
-from briefgen.render.labels import STATUS_LABELS, View, event_dates
+from briefgen.render.labels import View, event_dates, labels_for, status_labels
 
 SINCE_LAST_MEETING = AnnexSection.since_last_meeting.value
 CLEARANCE = "clearance"
-RECORD_TITLES = {SINCE_LAST_MEETING: "since the last meeting", CLEARANCE: "clearance"}
 FIELD_PREFIX = "decision-"
 
 
@@ -48,14 +47,16 @@ def decision_boxes(brief_id: str, number: int, decision: Decision) -> list[View]
             for index, option in enumerate(decision.options, start=1)]
 
 
-def sign_fields(brief_id: str, number: int, decision: Decision) -> list[View]:
+def sign_fields(brief_id: str, number: int, decision: Decision, lang: str = "en") -> list[View]:
     """The text fields where the principal types initials and the date of a decision (read
-    back with the ticked box), each with its accessible name; filled in once recorded."""
+    back with the ticked box), each with its accessible name (English, as `briefgen decisions`
+    reads it) and its caption in `lang`; filled in once recorded."""
+    words = labels_for(None, lang)
     outcome = decision.outcome
     return [{"field": field_name(brief_id, number, "initials"), "label": f"Decision {number}: initials",
-             "caption": "Initials", "value": (outcome.initials or "") if outcome else "", "size": 4},
+             "caption": words["initials"], "value": (outcome.initials or "") if outcome else "", "size": 4},
             {"field": field_name(brief_id, number, "date"), "label": f"Decision {number}: date (YYYY-MM-DD)",
-             "caption": "Date", "value": outcome.on.isoformat() if outcome and outcome.on else "", "size": 10}]
+             "caption": words["date"], "value": outcome.on.isoformat() if outcome and outcome.on else "", "size": 10}]
 
 
 def outcome_line(outcome: Outcome | None) -> str:
@@ -87,32 +88,36 @@ def place_record_sections(validated: ValidatedBrief, annex: list[str],
     return annex
 
 
-def records_view(validated: ValidatedBrief, inline: Callable[[str | None], Markup]) -> View:
-    """The template's values for the clearance block, its footer line and the last meeting."""
+def records_view(validated: ValidatedBrief, inline: Callable[[str | None], Markup], lang: str = "en") -> View:
+    """The template's values for the clearance block, its footer line and the last meeting,
+    in `lang`."""
     chain = validated.clearances
+    words = labels_for(None, lang)
     return {
         "clearance": [{
-            "role": record.role.capitalize(),
+            "role": words[f"clearance_{record.role}"],
             "by": record.by,
             "office": record.office,
             "on": day_label(record.on) if record.on else "",
-            "how": "commit trailer" if record.source == "trailer" else "",
-            "stale": f"changed since: {', '.join(record.changed_since)}" if record.stale else "",
+            "how": words["commit_trailer"] if record.source == "trailer" else "",
+            "stale": words["changed_since"].format(fields=words["list_separator"].join(record.changed_since))
+            if record.stale else "",
         } for record in chain],
-        "clearance_footer": footer_line(chain),
-        "last_meeting": _last_meeting(validated.earlier, inline),
+        "clearance_footer": footer_line(chain, lang),
+        "last_meeting": _last_meeting(validated.earlier, inline, lang),
     }
 
 
-def _last_meeting(earlier: ValidatedBrief | None, inline: Callable[[str | None], Markup]) -> View | None:
+def _last_meeting(earlier: ValidatedBrief | None, inline: Callable[[str | None], Markup],
+                  lang: str = "en") -> View | None:
     if earlier is None:
         return None
     brief = earlier.brief
     return {
         "title": brief.title,
-        "when": event_dates(brief.event),
+        "when": event_dates(brief.event, lang=lang),
         "deliverables": [{"title": d.title, "status": d.status.value,
-                          "status_label": STATUS_LABELS[d.status.value], "summary": inline(d.summary)}
+                          "status_label": status_labels(lang)[d.status.value], "summary": inline(d.summary)}
                          for d in brief.deliverables],
         "decisions": [{"issue": inline(d.issue), "outcome": outcome_line(d.outcome)} for d in brief.decisions],
     }

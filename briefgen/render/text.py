@@ -18,9 +18,6 @@ from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
 from briefgen.render.html import annex_sections, with_biographies
 from briefgen.render.labels import (
-    PRESS_LABELS,
-    ROLE_LABELS,
-    STATUS_LABELS,
     agenda_days,
     deliverables_heading,
     deliverables_show_status,
@@ -28,9 +25,14 @@ from briefgen.render.labels import (
     labels_for,
     medium_date,
     point_groups,
+    press_labels,
     quote_where,
+    quoted,
+    role_labels,
     short_date,
     short_names,
+    status_labels,
+    weekday,
 )
 from briefgen.render.richtext import RichText
 
@@ -43,7 +45,8 @@ def brief_text(validated: ValidatedBrief, attachment_name: str, pages: int | Non
     brief, people = validated.brief, validated.people
     numbers = {source.id: index for index, source in enumerate(brief.sources, start=1)}
     writer = _TextWriter(RichText(numbers))
-    writer.labels = labels_for(validated.house)
+    writer.lang = validated.lang
+    writer.labels = labels_for(validated.house, writer.lang)
     rules = rules_of(brief)
     if rules is not None and rules.portion_marks:
         writer.marks = lambda marking: rules.printed_mark(marking) + " "
@@ -74,21 +77,24 @@ def brief_text(validated: ValidatedBrief, attachment_name: str, pages: int | Non
     _biographies(writer, brief, people)
     _sources(writer, brief)
     writer.line("--")
-    writer.wrapped(_version_line(validated) + f"Prepared by {brief.prepared_by} · Facts as of "
-                   f"{medium_date(brief.as_of)}. {_attached(brief, people, attachment_name, pages)}")
+    colophon = (f"{writer.labels['prepared_by'].format(office=brief.prepared_by)} · "
+                f"{writer.labels['facts_as_of'].format(date=medium_date(brief.as_of, writer.lang))}")
+    attached = _attached(brief, people, attachment_name, pages, writer.labels)
+    writer.wrapped(f"{_version_line(validated)}{colophon}. {attached}")
     writer.blank()
     writer.line(brief.classification or "")
     return writer.text()
 
 
-def _attached(brief: Brief, people: dict[str, Person], attachment_name: str, pages: int | None) -> str:
+def _attached(brief: Brief, people: dict[str, Person], attachment_name: str, pages: int | None,
+              words: dict[str, str]) -> str:
     """'The one-page brief is attached as x.pdf.' only when it is one page."""
     if pages == 1:
-        return f"The one-page brief is attached as {attachment_name}."
+        return words["attached_one_page"].format(name=attachment_name)
     if pages is None:
-        return f"The brief is attached as {attachment_name}."
-    what = f"{pages} pages: page 1, then Annex A" if annex_sections(brief, people) else f"{pages} pages"
-    return f"The brief is attached as {attachment_name} ({what})."
+        return words["attached"].format(name=attachment_name)
+    key = "attached_pages_annex" if annex_sections(brief, people) else "attached_pages"
+    return words[key].format(name=attachment_name, pages=pages)
 
 
 class _TextWriter:
@@ -98,7 +104,12 @@ class _TextWriter:
         self.rich_text = rich_text
         self.lines: list[str] = []
         self.marks: Callable[[str | None], str] = lambda marking: ""   # portion mark + " ", or ""
+        self.lang = "en"                  # the language it prints in (ValidatedBrief.lang)
         self.labels = labels_for(None)    # the house's wording of the labels (labels.LABELS)
+
+    def lead_in(self, key: str) -> str:
+        """A label before its text, with the language's colon ('Line: ', 'Ligne : ', '応答：')."""
+        return self.labels[key] + self.labels["colon"]
 
     def text(self) -> str:
         return "\n".join(self.lines).rstrip() + "\n"
@@ -206,10 +217,12 @@ class _PlainText(HTMLParser):
 
 def _facts(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
     event = brief.event
-    facts = [("Date", event_dates(event) + writer.cite(event.sources)), ("Place", event.location)]
+    words, lang = writer.labels, writer.lang
+    facts = [(words["date"], event_dates(event, lang=lang) + writer.cite(event.sources)),
+             (words["place"], event.location)]
     if event.host:
-        facts.append(("Host", people[event.host].name))
-    facts.append(("As of", medium_date(brief.as_of)))
+        facts.append((words["host"], people[event.host].name))
+    facts.append((words["as_of"], medium_date(brief.as_of, lang)))
     for label, value in facts:
         writer.wrapped(value, f"{label + ':':<7}", " " * 7)
 
@@ -218,7 +231,7 @@ def _participants(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
     writer.heading(writer.labels["participants"])
     for participant in brief.participants:
         person = people[participant.person]
-        role = ROLE_LABELS[participant.role.value if participant.role else None]
+        role = role_labels(writer.lang)[participant.role.value if participant.role else None]
         name = " ".join(filter(None, [person.name, person.native_name]))
         parts = [f"{name} ({role})" if role else name, person.title]
         note = f"; {writer.marks(participant.marking)}{participant.note}" if participant.note else ""
@@ -228,17 +241,17 @@ def _participants(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
 def _deliverables(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
     if not brief.deliverables:
         return
-    writer.heading(deliverables_heading(brief, writer.labels))
+    writer.heading(deliverables_heading(brief, writer.lang, writer.labels))
     show_status = deliverables_show_status(brief)
     for item in brief.deliverables:
-        text = f"[{STATUS_LABELS[item.status.value]}] " if show_status else ""   # as on the page
+        text = f"[{status_labels(writer.lang)[item.status.value]}] " if show_status else ""   # as on the page
         text += writer.marks(item.marking)
         text += f"{item.title}{writer.cite(item.sources, item.summary, item.caveats)}. "
         text += writer.inline(item.summary)
         if item.caveats:
-            text += f" Caveat: {writer.inline(item.caveats)}"
+            text += f" {writer.lead_in('caveat')}{writer.inline(item.caveats)}"
         if item.owners:
-            text += f" Owners: {short_names(item.owners, people)}."
+            text += f" {writer.lead_in('owners')}{short_names(item.owners, people, writer.lang)}."
         writer.item(text)
 
 
@@ -275,11 +288,11 @@ def _decisions(writer: _TextWriter, brief: Brief) -> None:
     for decision in brief.decisions:
         writer.item(writer.marks(decision.marking) + writer.inline(decision.issue)
                     + writer.cite(decision.sources, decision.issue, decision.recommendation))
-        writer.wrapped(f"Recommendation: {writer.inline(decision.recommendation)}", "  ", "  ")
+        writer.wrapped(f"{writer.lead_in('recommendation')}{writer.inline(decision.recommendation)}", "  ", "  ")
         writer.wrapped("   ".join(f"[ ] {option}" for option in decision.options), "  ", "  ")
         if decision.due:
             reason = f" ({decision.due_reason})" if decision.due_reason else ""
-            writer.wrapped(f"Needed by {medium_date(decision.due)}{reason}", "  ", "  ")
+            writer.wrapped(f"{writer.labels['by']} {medium_date(decision.due, writer.lang)}{reason}", "  ", "  ")
 
 
 def _points(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
@@ -289,7 +302,7 @@ def _points(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
     for to, points in point_groups(brief.points):
         if to:
             writer.blank()
-            writer.line(f"To {people[to].name}, {people[to].title}:")
+            writer.line(f"{writer.labels['to'].format(name=people[to].name)}, {people[to].title}:")
         for point in points:
             writer.item(writer.marks(point.marking) + writer.inline(point.text)
                         + writer.cite(point.sources, point.text))
@@ -300,7 +313,8 @@ def _if_raised(writer: _TextWriter, brief: Brief) -> None:
         return
     writer.heading(writer.labels["if_raised"])
     for item in brief.if_raised:
-        writer.item(f"{writer.marks(item.marking)}{writer.inline(item.question)} Line: {writer.inline(item.answer)}"
+        writer.item(f"{writer.marks(item.marking)}{writer.inline(item.question)} "
+                    f"{writer.lead_in('line')}{writer.inline(item.answer)}"
                     f"{writer.cite(item.sources, item.question, item.answer)}")
 
 
@@ -312,7 +326,7 @@ def _press_line(writer: _TextWriter, brief: Brief) -> None:
     writer.wrapped(writer.marks(None) + writer.inline(press.public)
                    + writer.cite(press.sources, press.public, press.defensive))
     if press.defensive:
-        writer.wrapped(f"If pressed: {writer.marks(None)}{writer.inline(press.defensive)}")
+        writer.wrapped(f"{writer.lead_in('if_pressed')}{writer.marks(None)}{writer.inline(press.defensive)}")
 
 
 def _sensitivities(writer: _TextWriter, brief: Brief) -> None:
@@ -322,7 +336,8 @@ def _sensitivities(writer: _TextWriter, brief: Brief) -> None:
     for item in brief.sensitivities:
         context = f" {writer.inline(item.context)}" if item.context else ""
         cite = writer.cite(item.sources, item.context, item.guidance)
-        writer.item(f"{writer.marks(item.marking)}{item.topic}{cite}:{context} Line: {writer.inline(item.guidance)}")
+        writer.item(f"{writer.marks(item.marking)}{item.topic}{cite}:{context} "
+                    f"{writer.lead_in('line')}{writer.inline(item.guidance)}")
 
 
 def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
@@ -330,18 +345,20 @@ def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
         return
     writer.heading(writer.labels["agenda"])
     for item, day in agenda_days(brief):
-        local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
-        when = " ".join(filter(None, [short_date(item.date) if item.date else "", local]))
-        when += f" ({home} home)" if home else ""
+        local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone,
+                                   lambda home_day: weekday(home_day, writer.lang))
+        when = " ".join(filter(None, [short_date(item.date, writer.lang) if item.date else "", local]))
+        when += f" ({writer.labels['home_time'].format(time=home)})" if home else ""
         text = f"{when}: " if when else ""
         text += writer.marks(item.marking) + item.title + writer.cite(item.sources)
         text += f" ({item.note})" if item.note else ""
         text += f" · {item.location}" if item.location else ""
         if item.participants:
-            text += f". With {short_names(item.participants, people)}"
-        scenario = [item.duration or "", PRESS_LABELS[item.press.value] if item.press else "",
-                    f"Lead: {short_names([item.lead], people)}" if item.lead else "",
-                    f"Speaking order: {short_names(item.speaking_order, people)}"
+            text += ". " + writer.labels["with"].format(names=short_names(item.participants, people, writer.lang))
+        scenario = [item.duration or "", press_labels(writer.lang)[item.press.value] if item.press else "",
+                    f"{writer.lead_in('lead')}{short_names([item.lead], people, writer.lang)}"
+                    if item.lead else "",
+                    f"{writer.lead_in('speaking_order')}{short_names(item.speaking_order, people, writer.lang)}"
                     if item.speaking_order else ""]
         if any(scenario):
             text += ". " + " · ".join(filter(None, scenario))
@@ -354,9 +371,9 @@ def _quotes(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
     writer.heading(writer.labels["quotes"])
     for quote in brief.quotes:
         speaker = people[quote.by]
-        where = quote_where(quote)
+        where = quote_where(quote, writer.lang)
         writer.blank()
-        writer.wrapped(f"{writer.marks(quote.marking)}“{writer.inline(quote.text)}”", "  ", "  ")
+        writer.wrapped(f"{writer.marks(quote.marking)}{quoted(writer.inline(quote.text), writer.lang)}", "  ", "  ")
         attribution = f"— {speaker.name}, {speaker.title}" + (f"; {where}" if where else "")
         writer.wrapped(attribution + writer.cite([quote.source] if quote.source else [], quote.text), "  ", "    ")
 
@@ -377,7 +394,7 @@ def _sources(writer: _TextWriter, brief: Brief) -> None:
         return
     writer.heading(writer.labels["sources"])
     for number, source in enumerate(brief.sources, start=1):
-        parts = [source.title, source.publisher, medium_date(source.date) if source.date else None]
+        parts = [source.title, source.publisher, medium_date(source.date, writer.lang) if source.date else None]
         text = ", ".join(filter(None, parts)) + "."
         text += f" {source.note}" if source.note else ""
         text += f" {source.url}" if source.url else ""
@@ -391,7 +408,7 @@ def _version_line(validated: ValidatedBrief) -> str:
     if validated.audience is None:
         return ""
     rules = rules_of(validated.brief)
-    line = f"Version for {validated.audience.name}"
+    line = labels_for(None, validated.lang)["version_for"].format(name=validated.audience.name)
     if rules is not None and rules.withheld_notice and validated.withheld.total():
         line += f"; withheld: {validated.withheld.describe()}"
     return line + ". "

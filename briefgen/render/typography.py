@@ -1,6 +1,8 @@
 """Typographic quotes in every text field, not only those an author typed curly: one pass over
 the rendered page's text (between its tags), so Markdown and plain fields alike print “ ” ‘ ’.
-Authors keep typing straight quotes in the YAML; the page is set as a typesetter would.
+Authors keep typing straight quotes in the YAML; the page is set as a typesetter would, a
+double quote in the marks of the page's language (its catalogue's `quote_open` and
+`quote_close`: « … » in French, „…“ in German, 「…」 in Japanese).
 
 Nothing inside <style>, <script>, <pre> or <code> is touched, nor any attribute (only the text
 between tags), so CSS, code samples and links keep their straight quotes."""
@@ -14,27 +16,30 @@ _RAW = ("style", "script", "pre", "code")
 _DOUBLE = re.compile(r"&#34;|&quot;|&#x22;")
 _SINGLE = re.compile(r"&#39;|&#x27;|&apos;")
 _OPENS_AFTER = set(" \t\n\r\u00a0([{—–-/“‘")
+ENGLISH_MARKS = ("“", "”")      # a double quote's opening and closing marks
 
 
-def curl_quotes(text: str, before: str = " ") -> str:
+def curl_quotes(text: str, before: str = " ", marks: tuple[str, str] = ENGLISH_MARKS) -> str:
     """Straight quotes in plain text as curly ones; `before` is the character printed just
     before the text (a quote after a space or an opening bracket opens; else it closes, and
-    a single quote inside a word is an apostrophe)."""
+    a single quote inside a word is an apostrophe). `marks` are the language's double quotes."""
     out = []
     previous = before
+    opens_after = _OPENS_AFTER | set(marks[0])
     for char in text:
         if char == '"':
-            char = "“" if previous in _OPENS_AFTER else "”"
+            char = marks[0] if previous in opens_after else marks[1]
         elif char == "'":
-            char = "‘" if previous in _OPENS_AFTER else "’"
+            char = "‘" if previous in opens_after else "’"
         out.append(char)
-        previous = char
+        previous = char[-1]
     return "".join(out)
 
 
-def curl_quotes_in_html(html: str) -> str:
-    """The page with curly quotes in its text; tags, attributes and raw elements as they were.
-    Quotes the template engine escaped (&#34; &#39;) count as the straight quotes they are."""
+def curl_quotes_in_html(html: str, marks: tuple[str, str] = ENGLISH_MARKS) -> str:
+    """The page with curly quotes in its text (double ones in `marks`); tags, attributes and raw
+    elements as they were. Quotes the template engine escaped (&#34; &#39;) count as the
+    straight quotes they are."""
     parts = _TAG.split(html)
     raw_depth = 0
     previous = " "
@@ -48,6 +53,6 @@ def curl_quotes_in_html(html: str) -> str:
             continue
         text = _SINGLE.sub("'", _DOUBLE.sub('"', part))
         if '"' in text or "'" in text:
-            parts[index] = curl_quotes(text, previous)
+            parts[index] = curl_quotes(text, previous, marks)
         previous = parts[index][-1]
     return "".join(parts)

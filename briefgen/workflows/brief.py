@@ -119,8 +119,12 @@ def find_briefs(project: Project, files: Iterable[Path] = ()) -> list[Path]:
 
 
 def _briefs_in(folder: Path) -> list[Path]:
-    """The briefs directly in a folder: its YAML files but the project's glossary."""
-    return sorted(path for path in folder.glob("*.yaml") if path.name != GLOSSARY_FILE)
+    """The briefs directly in a folder: its YAML files but the project's glossary and the
+    editions' texts (`<id>.<lang>.yaml`, content/translations.py)."""
+    from briefgen.content.languages import is_translation_file
+
+    return sorted(path for path in folder.glob("*.yaml")
+                  if path.name != GLOSSARY_FILE and not is_translation_file(path))
 
 
 def check_brief(project: Project, path: Path,
@@ -133,13 +137,47 @@ def check_brief(project: Project, path: Path,
     people = people or people_registry(project, path)
     try:
         validated = validate_in_house(project, path, people, display)
+        validated, edition_problems = with_editions(validated, people)
     except ContentError as exc:
         return None, BriefResult(path, path.stem, False, list(exc.diagnostics))
     validated, problems = with_records(project, validated, people)   # its clearance, what it follows
     validated = replace(validated, warnings=(*validated.warnings, *(p for p in problems if not p.is_error)))
     if any(p.is_error for p in problems):
         return None, BriefResult(path, path.stem, False, [*validated.warnings, *problems])
-    return validated, BriefResult(path, path.stem, True, list(validated.warnings))
+    return validated, BriefResult(path, path.stem, True, [*validated.warnings, *edition_problems])
+
+
+def with_editions(validated: ValidatedBrief, people: PeopleRegistry) -> tuple[ValidatedBrief, list[Diagnostic]]:
+    """The brief with each of its translated editions checked (content/translations.py), and
+    what is untranslated or stale in them. A missing edition file, or an edition the model
+    refuses, is a ContentError. Each edition's file joins the brief's inputs (its digest
+    and its text as read), so a changed translation rebuilds the brief."""
+    from briefgen.content.translations import (
+        edition_document,
+        edition_problem,
+        load_translation,
+        translation_problems,
+    )
+    from briefgen.content.validate import validate_document
+
+    editions, problems, translations = [], [], []
+    for lang in validated.brief.editions:
+        translation = load_translation(validated.path, lang, validated.display_path)
+        translations.append(translation)
+        problems += translation_problems(validated.document, translation)
+        try:
+            edition = validate_document(edition_document(validated.document, translation, lang), people)
+        except ContentError as exc:
+            problems += [edition_problem(d, validated.document, translation, lang)
+                         for d in exc.diagnostics if d.is_error]
+            continue
+        editions.append(replace(edition, house=validated.house, edition=lang))
+    if any(problem.is_error for problem in problems):
+        raise ContentError([*validated.warnings, *problems])
+    return replace(validated, editions=tuple(editions),
+                   input_files=(*validated.input_files, *(t.path for t in translations)),
+                   input_digests=(*validated.input_digests, *((t.path, t.sha256) for t in translations)),
+                   input_texts=(*validated.input_texts, *((t.path, t.source) for t in translations))), problems
 
 
 def build_brief(project: Project, path: Path, *, strict: bool = False,
@@ -179,6 +217,8 @@ class PreparedBrief:
     result: BriefResult
     output_id: str = ""              # `<id>.<audience>` for an audience's version; "" the full brief
     variants: tuple[str, ...] = ()   # on the full brief: the output ids of its audiences' versions
+    named: str = ""                  # how a problem names it: "the version for audience `press`"...
+    flip_side: str = ""              # back to back: the other language's HTML, printed upside down after
 
     as_of: str = ""                  # YYYY-MM-DD: the record copy's date when nothing else gives one
     clearance: tuple[dict[str, Any], ...] = ()   # the chain, as the record copy's manifest lists it
@@ -223,8 +263,9 @@ def _prepare(project: Project, validated: ValidatedBrief, result: BriefResult,
 
 def prepare_versions(project: Project, path: Path, *, strict: bool = False,
                      people: PeopleRegistry | None = None) -> tuple[BriefResult, list[PreparedBrief]]:
-    """Like prepare_brief, for the full brief and then each of its audiences' versions: one
-    validation, one HTML (and later one layout) per version. Each version's model is made by
+    """Like prepare_brief, for the full brief and then each of its audiences' versions, its
+    translated editions (and theirs) and its bilingual document: one validation, one HTML
+    (and later one layout) per version. Each version's model is made by
     `ValidatedBrief.for_audience` before rendering, so it holds nothing the audience may not see."""
     validated, result = check_brief(project, path, people)
     if validated is None:
@@ -234,26 +275,54 @@ def prepare_versions(project: Project, path: Path, *, strict: bool = False,
 
 def versions_of(project: Project, validated: ValidatedBrief, result: BriefResult,
                 strict: bool = False) -> tuple[BriefResult, list[PreparedBrief]]:
-    """A validated brief prepared for layout: the full brief, then each audience's version."""
+    """A validated brief prepared for layout: the full brief, then each audience's version, its
+    translated editions (and their audiences' versions), and its bilingual document."""
     path = validated.path
     result, full = _prepare(project, validated, result, strict)
-    if full is None or not validated.brief.audiences:
+    others = validated.all_versions()[1:]
+    if full is None or not others:
         return result, [full] if full else []
     from briefgen.render.html import render_html
 
     versions = []
-    for audience in validated.brief.audiences:
-        version = validated.for_audience(audience.id)
+    for version in others:
         try:
             html = render_html(version, project.templates_dir)
         except BriefgenError as exc:
             return result.fail(diagnostics_of(exc, validated.display_path)), []
         versions.append(PreparedBrief(validated.brief_id, validated.path, validated.input_files,
                                       validated.input_digests, full.source, html, full.version,
-                                      BriefResult(path, path.stem, True, audience=audience.id),
-                                      version.output_id, history=validated.history))
+                                      BriefResult(path, path.stem, True,
+                                                  audience=version.output_id.removeprefix(f"{path.stem}.")),
+                                      version.output_id, named=version_name(version), history=validated.history))
+    bilingual = _bilingual(project, validated, full, path)
+    if bilingual is not None:
+        versions.append(bilingual)
     full.variants = tuple(v.output_id for v in versions)
     return result, [full, *versions]
+
+
+BILINGUAL_SUFFIX = "bilingual"     # output/<id>.bilingual.pdf
+
+
+def _bilingual(project: Project, validated: ValidatedBrief, full: PreparedBrief,
+               path: Path) -> PreparedBrief | None:
+    """The brief and its first edition as one document: side by side (`bilingual: side-by-side`),
+    laid out and checked as a page 1 of its own, or back to back (the edition's pages after
+    the brief's, upside down: tête-bêche); None when the brief asks for neither."""
+    if validated.brief.bilingual is None or not validated.editions:
+        return None
+    from briefgen.render.bilingual import render_side_by_side
+    from briefgen.render.html import render_html
+
+    edition = validated.editions[0]
+    side_by_side = validated.brief.bilingual == "side-by-side"
+    html = render_side_by_side(validated, edition, project.templates_dir) if side_by_side else full.html
+    return PreparedBrief(validated.brief_id, validated.path, validated.input_files, validated.input_digests,
+                         full.source, html, full.version, BriefResult(path, path.stem, True, audience=BILINGUAL_SUFFIX),
+                         f"{validated.brief_id}.{BILINGUAL_SUFFIX}", named="the bilingual version",
+                         flip_side="" if side_by_side else render_html(edition, project.templates_dir),
+                         history=validated.history)
 
 
 def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | None = None,
@@ -273,6 +342,9 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
             embedded = record_files(project, prepared, record)
         pdf, record_pdf, result.fit = write_pdfs(prepared.html, prepared.source, project.asset_roots,
                                                  embedded)
+        if prepared.flip_side:       # each language laid out and checked as its own page 1
+            from briefgen.render.bilingual import back_to_back
+            pdf = back_to_back(pdf, write_pdfs(prepared.flip_side, prepared.source, project.asset_roots)[0])
     except PageOverflow as exc:
         result.fit = exc.fit
         if not prepared.output_id:          # the full brief: its draft and its verdict for check
@@ -311,8 +383,17 @@ def _of_version(diagnostics: list[Diagnostic], prepared: PreparedBrief) -> list[
     if not prepared.output_id:
         return diagnostics
     audience = prepared.output_id.removeprefix(f"{prepared.brief_id}.")
-    return [replace(d, message=f"in the version for audience `{audience}`: {d.message}")
-            for d in diagnostics]
+    named = prepared.named or f"the version for audience `{audience}`"
+    return [replace(d, message=f"in {named}: {d.message}") for d in diagnostics]
+
+
+def version_name(version: ValidatedBrief) -> str:
+    """How a problem names a version: "the version for audience `press`", "the `fr` edition",
+    "the `fr` edition's version for audience `press`"."""
+    audience = f"version for audience `{version.audience.id}`" if version.audience else ""
+    if not version.edition:
+        return f"the {audience}"
+    return f"the `{version.edition}` edition" + (f"'s {audience}" if audience else "")
 
 
 def merge_results(first: BriefResult | None, second: BriefResult) -> BriefResult:

@@ -4,13 +4,14 @@ Each brief is validated (`brief.check_brief`); a person file named on its own is
 person; checking the whole project also checks the person files no brief names yet. With
 `layout`, each valid brief is laid out too, or its verdict read from what the last `build` or
 `check` recorded for the same inputs (`layout_verdict`, which `diff` uses as well), so a brief
-that does not fit its pages fails here, before a build.
+that does not fit its pages fails here, before a build; its translated editions and its
+bilingual document are laid out each time (`edition_layouts`): a translation runs longer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ from briefgen.workflows.brief import (
     is_person_file,
     layout_pool,
     shared_people,
+    version_name,
 )
 from briefgen.workflows.layouts import FitVerdict, run_layout
 
@@ -84,6 +86,7 @@ def check_layout(project: Project, validated: ValidatedBrief, result: BriefResul
     """Add to `result` the problems of laying the brief out (overflow, a glyph no font has),
     from the verdict cached for its fingerprint, or from a layout recorded for next time."""
     problems, _ = layout_verdict(project, validated, shared_digest, pool)
+    problems += edition_layouts(project, validated, pool)
     if problems:
         result.ok = False
         result.diagnostics += problems
@@ -106,14 +109,31 @@ def layout_verdict(project: Project, validated: ValidatedBrief, shared_digest: s
     return problems, words
 
 
-def _lay_out_for_check(project: Project, validated: ValidatedBrief,
-                       pool: WorkerPool) -> tuple[list[Diagnostic], int]:
-    """Lay the brief out once, on a worker; its layout problems and the words on page 1."""
+def edition_layouts(project: Project, validated: ValidatedBrief, pool: WorkerPool) -> list[Diagnostic]:
+    """The layout problems of the brief's translated editions and of its side-by-side
+    bilingual document, each laid out on a worker, each problem saying which it is in."""
+    problems = []
+    for edition in validated.editions:
+        found, _ = _lay_out_for_check(project, edition, pool)
+        problems += [replace(d, message=f"in {version_name(edition)}: {d.message}") for d in found]
+    if validated.brief.bilingual == "side-by-side" and validated.editions:
+        from briefgen.render.bilingual import render_side_by_side
+
+        html = render_side_by_side(validated, validated.editions[0], project.templates_dir)
+        found, _ = _lay_out_for_check(project, validated, pool, html)
+        problems += [replace(d, message=f"in the bilingual version: {d.message}") for d in found]
+    return problems
+
+
+def _lay_out_for_check(project: Project, validated: ValidatedBrief, pool: WorkerPool,
+                       html: str | None = None) -> tuple[list[Diagnostic], int]:
+    """Lay the brief (or the `html` made of it) out once, on a worker; its layout problems
+    and the words on page 1."""
     from briefgen.render.html import render_html
 
     source = validated.content_text()
     try:
-        html = render_html(validated, project.templates_dir)
+        html = html if html is not None else render_html(validated, project.templates_dir)
     except ContentError as exc:
         return list(exc.diagnostics), 0
     problems, words = run_layout(pool, FitVerdict(project.asset_roots), (html, source),

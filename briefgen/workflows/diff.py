@@ -231,8 +231,11 @@ def _audience_ids(data: bytes | revisions.Oversized, path: str) -> list[str] | N
 
 
 def _is_brief(path: str) -> bool:
+    """A YAML file directly in content/, but an edition's text (`<id>.<lang>.yaml`)."""
+    from briefgen.content.languages import is_translation_file
+
     pure = PurePosixPath(path)
-    return str(pure.parent) == CONTENT and pure.suffix == ".yaml"
+    return str(pure.parent) == CONTENT and pure.suffix == ".yaml" and not is_translation_file(pure)
 
 
 def _pairs(sides: _Sides) -> list[_Pair]:
@@ -393,6 +396,9 @@ def _compare_pair(project: Project, base_project: Project, sides: _Sides, pair: 
     if after:
         diff.problems_after = after[1]
     old, new = (before[0] if before else None), (after[0] if after else None)
+    described = new or old
+    if described is not None:
+        diff.lang = described.lang
     if old is not None and new is not None:
         diff.changes = compare(_side(old), _side(new))
     if versions.audience is not None and not diff.changes and not diff.problems_before + diff.problems_after:
