@@ -29,7 +29,7 @@ from pydantic import (
 
 from briefgen.content.addresses import ENCODED_WORD_ADVICE, check_address, check_display_name, has_encoded_word
 from briefgen.content.countries import ISO_3166_ALPHA2
-from briefgen.content.ids import ID_PATTERN
+from briefgen.content.ids import ID_PATTERN, reserved_word_problem
 from briefgen.content.timezones import time_zone_problem
 
 
@@ -713,6 +713,14 @@ class Audience(StrictModel):
     distribution: Distribution | None = Field(None, description="Who the email command sends this "
                                               "version to (with --audience); not printed.",
                                               examples=[{"to": ["press.office@example.org"]}])
+
+    @field_validator("id")
+    @classmethod
+    def _not_a_reserved_word(cls, value: str) -> str:
+        problem = reserved_word_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class Brief(StrictModel):
