@@ -22,6 +22,7 @@ from typing import Any
 
 from briefgen import __version__
 from briefgen.content.files import UnsafeFile, file_digest, read_regular_file
+from briefgen.content.ids import ID
 from briefgen.engine.names import bookkeeping_path, output_path
 from briefgen.engine.output import UnsafeOutput, write_atomic
 from briefgen.engine.seal import sealed, unsealed
@@ -70,6 +71,8 @@ def is_up_to_date(brief_path: Path, output_dir: Path, shared_digest: str,
     its outputs (those with `suffixes`) are untouched. `inputs`: the inputs as now known
     (default: those the stamp recorded, checked without reading any YAML); `history`: the
     brief file's history_digest now."""
+    if not ID.fullmatch(brief_path.stem):   # a file name that is no id is refused, never skipped
+        return False
     stamp = read_stamp(stamp_path(output_dir, brief_path.stem))
     if stamp is None:
         return False

@@ -32,6 +32,7 @@ from briefgen.workflows.brief import (
     BuildOptions,
     bug_failure,
     build_briefs,
+    built_output,
     check_brief,
     layout_pool,
     pool_for,
@@ -349,9 +350,9 @@ def _briefs_at_one_step(project: Project, checked: CheckedBook, cache: PartCache
     pdfs = []
     for brief, own_step in zip(checked.briefs, steps, strict=True):
         if not step or own_step == step:
-            pdfs.append(output_path(project.output_dir, brief.brief_id, ".pdf").read_bytes())
+            pdfs.append(built_output(project, brief.brief_id, ".pdf"))   # the bytes its build recorded
             continue
-        html = output_path(project.output_dir, brief.brief_id, ".html").read_text(encoding="utf-8")
+        html = built_output(project, brief.brief_id, ".html").decode("utf-8")
         source = brief.content_text()
 
         def lay_out(html: str = html, source: ContentText = source) -> OwnPart:
@@ -418,8 +419,8 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
     info = BookInfo(book.book.title, book.book.prepared_by, book.book.subtitle or book.book.title, view["lang"])
     pdf = join_tagged(parts, info, footer=lambda sizes: _footer(pool, cache, view, sizes),
                       destinations={entry["target"]: entry["page"] - 1 for entry in view["contents"]})
-    pages_html = {b.brief_id: brief_frame(output_path(project.output_dir, b.brief_id, ".html")
-                                          .read_text(encoding="utf-8")) for b in briefs}
+    pages_html = {b.brief_id: brief_frame(built_output(project, b.brief_id, ".html").decode("utf-8"))
+                  for b in briefs}
     page_html = render_book_part(book_view(book, briefs, plan, pages_html), "html", project.templates_dir)
     return {".html": page_html.encode("utf-8"), ".pdf": pdf, ".ics": book_calendar(book, briefs)}
 
