@@ -702,7 +702,8 @@ class Markings(StrictModel):
 class Audience(StrictModel):
     """A version of the brief for readers who may see up to a marking (e.g. a partner, the press)."""
 
-    id: Id = Field(description="Short unique id; the version is written to output/<brief>.<id>.pdf.",
+    id: Id = Field(description="Short unique id; the version is written to output/<brief>.<id>.pdf, so "
+                   "not a word briefgen puts there itself (record, overflow, sent, ...).",
                    examples=["press"])
     name: Line = Field(description="Who the version is for, printed on it.",
                        examples=["Partner delegation"])
