@@ -87,6 +87,33 @@ def other_briefs(folder: str, names: list[str]) -> list[str]:
     return [n for n in names if n == "books" or (n.endswith(".yaml") and n != f"{SAMPLE_ID}.yaml")]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def local_secret(tmp_path_factory) -> Iterator[Path]:
+    """briefgen's local secret (engine/seal.py) in a temporary config folder, never the one
+    of the machine running the tests."""
+    from briefgen.engine.seal import local_key, secret_path
+
+    config = tmp_path_factory.mktemp("config")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(config))
+        assert local_key() is not None
+        SESSION_SECRET.append(secret_path())
+        yield config
+
+
+SESSION_SECRET: list[Path] = []
+
+
+def config_home(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Point XDG_CONFIG_HOME at `folder` (no settings file of the machine's), keeping the
+    session's local secret, so what the session built is still briefgen's own."""
+    target = folder / "briefgen" / "secret"
+    if SESSION_SECRET and not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SESSION_SECRET[0], target)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+
+
 def copy_sample(target: Path) -> None:
     """The sample brief with every person file and asset, and no other brief or book."""
     shutil.copytree(REPO / "content", target, ignore=other_briefs)

@@ -34,7 +34,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from conftest import REPO, edit, git, run_cli
+from conftest import REPO, config_home, edit, git, run_cli
 from mail_server import smtp_server
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
@@ -103,7 +103,7 @@ def built(tmp_path_factory) -> Path:
 def mail_environment(monkeypatch, tmp_path):
     for name in [n for n in os.environ if n.startswith("BRIEFGEN_")]:
         monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    config_home(monkeypatch, tmp_path / "config")
     monkeypatch.setenv("BRIEFGEN_MAIL_FROM", "Briefing Staff <briefs@example.org>")
     monkeypatch.setenv("BRIEFGEN_SMTP_TIMEOUT", "10")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import BOOK, BOOK_BRIEFS, REPO, copy_trip, edit, run_cli
+from conftest import BOOK, BOOK_BRIEFS, REPO, config_home, copy_trip, edit, run_cli
 from icalendar import Calendar
 from mail_server import ScriptedHandler, start_server
 from pypdf import PdfReader
@@ -279,7 +279,7 @@ def smtp(monkeypatch, tmp_path):
     """A real SMTP server on 127.0.0.1, and only its settings in the environment."""
     for name in [n for n in os.environ if n.startswith("BRIEFGEN_")]:
         monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    config_home(monkeypatch, tmp_path / "config")
     monkeypatch.setenv("BRIEFGEN_MAIL_FROM", "Briefing Staff <briefs@example.org>")
     handler = ScriptedHandler()
     controller = start_server(handler)

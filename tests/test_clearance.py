@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import SAMPLE_ID, commit, copy_sample, edit, git, run_cli
+from conftest import SAMPLE_ID, commit, config_home, copy_sample, edit, git, run_cli
 from mail_server import smtp_server
 from pdf_utils import pdf_text
 
@@ -114,7 +114,7 @@ def test_a_trailer_clearance_is_printed_in_the_annex_and_the_footer_and_recorded
 
 def test_email_send_refuses_text_changed_after_clearance_then_sends_when_told(repo: Path, monkeypatch,
                                                                               tmp_path: Path):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    config_home(monkeypatch, tmp_path / "config")
     monkeypatch.setenv("BRIEFGEN_MAIL_FROM", "Briefing Staff <briefs@example.org>")
     edit(brief(repo), BOTTOM_LINE, "may threaten their security")
     commit(repo, "sharper bottom line")

@@ -12,7 +12,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_ID, CliRun, copy_sample, edit, run_cli
+from conftest import SAMPLE_ID, CliRun, config_home, copy_sample, edit, run_cli
 from mail_server import PASSWORD, USER, ScriptedHandler, authenticate, free_port, make_certificates, start_server
 from pypdf import PdfReader
 
@@ -41,7 +41,7 @@ def mail_environment(monkeypatch, tmp_path):
     """No settings from the machine running the tests; tiny retry delays, by configuration."""
     for name in [n for n in os.environ if n.startswith("BRIEFGEN_")]:
         monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    config_home(monkeypatch, tmp_path / "config")
     monkeypatch.setenv("BRIEFGEN_MAIL_FROM", f"Briefing Staff <{SENDER}>")
     monkeypatch.setenv("BRIEFGEN_SMTP_RETRY_DELAY", "0.01")
     monkeypatch.setenv("BRIEFGEN_SMTP_TIMEOUT", "10")
@@ -727,10 +727,13 @@ def test_header_fields_are_checked_again_when_the_message_is_made(project: Path,
 def test_a_record_from_before_content_was_kept_still_marks_the_amendment(mail_project: Path, server,
                                                                          handler):
     """An entry written by an older briefgen has no content: the principal still learns the
-    brief was amended, and is told to read it again in full."""
+    brief was amended, and is told to read it again in full. (The record carries this
+    machine's seal: one without it is no record, tests/security/test_output_state.py.)"""
+    from briefgen.engine.seal import sealed
+
     path = mail_project / "output" / f"{SAMPLE_ID}.sent.json"
-    path.write_text(json.dumps({"messages": {"sha256:older": {"subject": SUBJECT, "delivered": {
-        PRINCIPAL: {"at": "2026-11-01T09:30:00Z", "message_id": "<1@x>", "server": "x:25"}}}}}))
+    path.write_text(json.dumps(sealed({"messages": {"sha256:older": {"subject": SUBJECT, "delivered": {
+        PRINCIPAL: {"at": "2026-11-01T09:30:00Z", "message_id": "<1@x>", "server": "x:25"}}}}})))
     result = run_cli("email", SAMPLE_ID, "--root", mail_project, "--send", "--no-distribution",
                      "--to", PRINCIPAL)
     assert result.code == 0, result.out + result.err

@@ -15,6 +15,7 @@ from email.headerregistry import Address
 from email.parser import BytesParser
 
 import pytest
+from conftest import config_home
 from mail_server import ScriptedHandler, start_server
 
 from briefgen.mail.message import Addressee, MailParts, UnsafeHeader, build_message
@@ -120,7 +121,7 @@ def test_a_representative_part_of_the_corpus_is_delivered_as_written(tmp_path, m
     handler = ScriptedHandler()
     controller = start_server(handler)
     try:
-        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))     # no settings file of the machine's
+        config_home(monkeypatch, tmp_path)     # no settings file of the machine's
         settings = load_settings(tmp_path, {
             "BRIEFGEN_SMTP_HOST": "127.0.0.1", "BRIEFGEN_SMTP_PORT": str(controller.port),
             "BRIEFGEN_SMTP_TLS": "none", "BRIEFGEN_MAIL_FROM": "Briefing Staff <briefs@example.org>",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import copy_sample, run_cli
+from conftest import config_home, copy_sample, run_cli
 from mail_server import smtp_server
 
 LOCATED = re.compile(r"^content/(people/)?[\w-]+\.yaml:\d+:\d+: warning: placeholder not filled in: write .+ \(\S+\)$")
@@ -66,7 +66,7 @@ def test_check_warns_of_each_placeholder_at_its_line_and_strict_refuses(new_brie
 def test_email_send_refuses_a_brief_with_placeholders_and_sends_nothing(new_brief: Path, monkeypatch):
     for name in [n for n in os.environ if n.startswith("BRIEFGEN_")]:
         monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(new_brief / "config"))
+    config_home(monkeypatch, new_brief / "config")
     monkeypatch.setenv("BRIEFGEN_MAIL_FROM", "Briefing Staff <staff@example.org>")
     with smtp_server(monkeypatch) as handler:
         sent = run_cli("email", "g7-summit", "--root", new_brief, "--send", "--to", "me@example.org")

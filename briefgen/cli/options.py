@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from briefgen.content.ids import ID
+from briefgen.content.ids import ID, reserved_word_problem
 
 
 def positive_int(text: str) -> int:
@@ -29,6 +29,9 @@ def audience_id(text: str) -> str:
     if not ID.fullmatch(text):
         raise argparse.ArgumentTypeError(f"'{text}' is not an audience id: lower-case letters, digits "
                                          "and hyphens, as in the brief's `audiences:` (e.g. press)")
+    problem = reserved_word_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return text
 
 

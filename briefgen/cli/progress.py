@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from briefgen.cli.ci import for_log
+from briefgen.engine.names import output_path
 from briefgen.errors import ExitCode
 from briefgen.project import Project
 from briefgen.workflows.brief import BriefResult
@@ -90,7 +91,7 @@ def failure_summary(results: list[BriefResult], output_dir: Path, noun: str = "b
     failed = [r for r in results if not r.ok]
     total = len(results)
     head = f"{len(failed)} of {total} {noun}{'s' * (total != 1)} failed"
-    built_before = sum((output_dir / f"{r.brief_id}.pdf").is_file() for r in failed)
+    built_before = sum(_built_before(output_dir, r.brief_id) for r in failed)
     if built_before == len(failed):
         whose = "its" if len(failed) == 1 else "their"
         return f"{head}; {whose} previous output is unchanged"
@@ -103,3 +104,10 @@ def failure_summary(results: list[BriefResult], output_dir: Path, noun: str = "b
     others = ("the other was" if written == 1 else "the others were") if written == total - len(failed) \
         else f"{written} other{'s' * (written != 1)} {'was' if written == 1 else 'were'}"
     return f"{head}; {failed_part}{earlier}, {others}"
+
+
+def _built_before(output_dir: Path, brief_id: str) -> bool:
+    try:
+        return output_path(output_dir, brief_id, ".pdf").is_file()
+    except ValueError:    # a file name that is no id (refused at check) was never built
+        return False

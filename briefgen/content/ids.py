@@ -29,3 +29,23 @@ def file_name_problems(doc: LoadedDocument) -> list[Diagnostic]:
     return [Diagnostic(doc.display_path, 0, 0, "error", "the file name is not a valid id, which a file "
                        "name is: use lower-case letters, digits and hyphens, starting "
                        "with a letter or digit, at most 64 (e.g. `camp-david-2023.yaml`); rename the file")]
+
+
+# Every word the build puts after an id in an output or bookkeeping name (engine/names.py
+# makes those names: output/<id>.record.pdf, output/.briefgen/<id>.layout.json, ...). An
+# audience's version is output/<brief>.<audience>.*, so an audience may not be called by
+# one of them: `record` would write over the archival record copy.
+RESERVED_WORDS = frozenset({
+    "html", "pdf", "ics", "json", "md", "png", "eml", "docx",      # file types
+    "record", "overflow", "diff", "sent", "review", "readout", "public-readout",
+    "layout", "lock", "version", "mail", "part", "bilingual",
+})
+
+
+def reserved_word_problem(word: str) -> str | None:
+    """Why an audience id cannot be `word` (None when it can)."""
+    if word not in RESERVED_WORDS:
+        return None
+    return (f"`{word}` is a word briefgen uses in its own output names (output/<brief>.{word}...), "
+            "so this audience's version would take that file's place; choose another id "
+            "(e.g. `press-office`)")

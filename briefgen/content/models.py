@@ -29,7 +29,7 @@ from pydantic import (
 
 from briefgen.content.addresses import ENCODED_WORD_ADVICE, check_address, check_display_name, has_encoded_word
 from briefgen.content.countries import ISO_3166_ALPHA2
-from briefgen.content.ids import ID_PATTERN
+from briefgen.content.ids import ID_PATTERN, reserved_word_problem
 from briefgen.content.languages import language_problem
 from briefgen.content.timezones import time_zone_problem
 
@@ -720,7 +720,8 @@ class Markings(StrictModel):
 class Audience(StrictModel):
     """A version of the brief for readers who may see up to a marking (e.g. a partner, the press)."""
 
-    id: Id = Field(description="Short unique id; the version is written to output/<brief>.<id>.pdf.",
+    id: Id = Field(description="Short unique id; the version is written to output/<brief>.<id>.pdf, so "
+                   "not a word briefgen puts there itself (record, overflow, sent, ...).",
                    examples=["press"])
     name: Line = Field(description="Who the version is for, printed on it.",
                        examples=["Partner delegation"])
@@ -733,6 +734,14 @@ class Audience(StrictModel):
                                               examples=[{"to": ["press.office@example.org"]}])
     lang: PrintedLanguage | None = Field(None, description="The language of this version's labels "
                                          "and dates (default: the brief's `lang`).", examples=["fr"])
+
+    @field_validator("id")
+    @classmethod
+    def _not_a_reserved_word(cls, value: str) -> str:
+        problem = reserved_word_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class Brief(StrictModel):

@@ -53,6 +53,7 @@ def check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict[
     participants_listed = isinstance(data.get("participants"), list)
     source_ids = unique("sources", "id")
     unique("deliverables", "id")
+    problems += _audiences_named_like_editions(doc, data)
 
     def need_person(key_path: KeyPath, person_id: str, *, participant: bool = False) -> None:
         if participant and participants_listed and person_id not in participant_ids:
@@ -172,3 +173,14 @@ def source_references(data: Data, model: type[BaseModel] = Brief) -> Iterator[tu
     for key_path, text in markdown_texts(model, data):
         for match in CITATION.finditer(text):
             yield key_path, match.group(1), match.start()
+
+
+def _audiences_named_like_editions(doc: LoadedDocument, data: Data) -> list[Diagnostic]:
+    """An audience's version is output/<id>.<audience>.*, an edition output/<id>.<lang>.*: an
+    audience called like one of the brief's editions would take that edition's files."""
+    editions = {str(tag).lower() for tag in data.get("editions") or [] if isinstance(tag, str)}
+    return [doc.diagnostic(("audiences", index, "id"), f"`{item['id']}` is also one of this brief's "
+                           "`editions`, whose files are output/<brief>.<lang>...: this audience's version "
+                           "would take their place; choose another id (e.g. `press-office`)")
+            for index, item in list_items(data, "audiences")
+            if isinstance(item.get("id"), str) and item["id"].lower() in editions]

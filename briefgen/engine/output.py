@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from briefgen.content.files import UnsafeFile, read_regular_file
+from briefgen.engine.names import bookkeeping_path, output_path
 from briefgen.errors import BriefgenError
 
 _LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -67,12 +68,13 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True, mode: int = 0
 
 
 @contextmanager
-def brief_lock(output_dir: Path, brief_id: str) -> Iterator[None]:
-    """Hold an exclusive lock for one brief's outputs while they are replaced."""
+def brief_lock(output_dir: Path, brief_id: str, suffix: str = ".lock") -> Iterator[None]:
+    """Hold an exclusive lock for one brief's outputs while they are replaced (`suffix`
+    names another lock of the same brief, e.g. `.mail.lock` while it is sent)."""
     check_output_folder(output_dir)
     lock_dir = output_dir / ".briefgen"
     lock_dir.mkdir(parents=True, exist_ok=True)
-    lock_path = lock_dir / f"{brief_id}.lock"
+    lock_path = bookkeeping_path(output_dir, brief_id, suffix)
     try:
         fd = os.open(lock_path, _LOCK_FLAGS, 0o644)   # never truncated, never through a link
     except OSError as exc:
@@ -97,14 +99,14 @@ def write_outputs(output_dir: Path, brief_id: str, files: Mapping[str, bytes], *
     `version` orders builds of the same brief (the newest modification time of its inputs,
     in ns). Returns the files written: none when a build of newer content got there first.
     """
-    marker = output_dir / ".briefgen" / f"{brief_id}.version"
+    marker = bookkeeping_path(output_dir, brief_id, ".version")
     written = []
     with brief_lock(output_dir, brief_id):
         _remove_leftovers(output_dir, brief_id, files)
         if version and _read_version(marker) > version:
             return []
         for suffix, data in files.items():
-            target = output_dir / f"{brief_id}{suffix}"
+            target = output_path(output_dir, brief_id, suffix)
             write_atomic(target, data)
             written.append(target)
         if version:

@@ -21,8 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import __version__
-from briefgen.content.files import UnsafeFile, file_digest, open_regular, read_regular_file
+from briefgen.content.files import UnsafeFile, file_digest, read_regular_file
+from briefgen.content.ids import ID
+from briefgen.engine.names import bookkeeping_path, output_path
 from briefgen.engine.output import UnsafeOutput, write_atomic
+from briefgen.engine.seal import sealed, unsealed
 from briefgen.project import PACKAGE_DIR
 
 # A stamp as stored in output/.briefgen/ (JSON): what a build or a layout was made from.
@@ -30,12 +33,14 @@ Stamp = dict[str, Any]
 
 OUTPUT_SUFFIXES = (".html", ".pdf")
 RECORD_SUFFIX = ".record.pdf"      # `build --record`: the archival copy (workflows/record.py)
+MAX_STAMP_BYTES = 4 * 1024 * 1024
+MAX_KEPT_BYTES = 256 * 1024 * 1024    # an output read back to be sent or joined into a book
 _FONT_CACHE_DIRS = ("/var/cache/fontconfig", "~/.cache/fontconfig", "~/.fontconfig")
 
 
 def stamp_path(output_dir: Path, output_id: str) -> Path:
     """The stamp of one output pair: `<id>` (the full brief) or `<id>.<audience>` (a version)."""
-    return output_dir / ".briefgen" / f"{output_id}.json"
+    return bookkeeping_path(output_dir, output_id, ".json")
 
 
 def fingerprint(brief_path: Path, input_files: list[Path], shared_digest: str, history: str = "") -> str:
@@ -66,6 +71,8 @@ def is_up_to_date(brief_path: Path, output_dir: Path, shared_digest: str,
     its outputs (those with `suffixes`) are untouched. `inputs`: the inputs as now known
     (default: those the stamp recorded, checked without reading any YAML); `history`: the
     brief file's history_digest now."""
+    if not ID.fullmatch(brief_path.stem):   # a file name that is no id is refused, never skipped
+        return False
     stamp = read_stamp(stamp_path(output_dir, brief_path.stem))
     if stamp is None:
         return False
@@ -91,7 +98,7 @@ def recorded_output(output_dir: Path, output_id: str, suffix: str) -> str | None
 def _outputs_intact(output_dir: Path, output_id: str, stamp: Stamp,
                     suffixes: tuple[str, ...] = OUTPUT_SUFFIXES) -> bool:
     outputs = stamp.get("outputs", {})
-    return all(file_digest(output_dir / f"{output_id}{suffix}") == outputs.get(suffix)
+    return all(file_digest(output_path(output_dir, output_id, suffix)) == outputs.get(suffix)
                for suffix in suffixes)
 
 
@@ -105,30 +112,37 @@ def record_build(brief_path: Path, input_files: list[Path], output_dir: Path,
     stamp: Stamp = {
         "fingerprint": fingerprint_,
         "inputs": sorted(str(p.resolve()) for p in input_files),
-        "outputs": {suffix: file_digest(output_dir / f"{output_id}{suffix}")
+        "outputs": {suffix: file_digest(output_path(output_dir, output_id, suffix))
                     for suffix in suffixes},
     }
     if variants:
         stamp["variants"] = list(variants)
-    write_atomic(stamp_path(output_dir, output_id), json.dumps(stamp, indent=1).encode(),
-                 durable=False)
+    write_stamp(stamp_path(output_dir, output_id), stamp)
+
+
+def write_stamp(path: Path, stamp: Stamp) -> None:
+    """Write a stamp (or any JSON bookkeeping), sealed with the local secret (engine/seal.py)."""
+    write_atomic(path, json.dumps(sealed(stamp), indent=1).encode(), durable=False)
 
 
 def read_stamp(path: Path) -> Stamp | None:
     """A stamp (or any JSON bookkeeping) beside the outputs; None unless it is a regular file
-    holding an object."""
+    holding an object sealed by this machine's secret: a stamp committed into output/ by a
+    pull request (whose digests anyone can compute) is no stamp."""
     try:  # a regular file only: a link to /dev/zero planted in output/ is no stamp
-        stamp = json.loads(read_regular_file(path, 4 * 1024 * 1024))
-    except (UnsafeFile, ValueError):
+        stamp = json.loads(read_regular_file(path, MAX_STAMP_BYTES))
+    except (UnsafeFile, ValueError, RecursionError):
         return None
-    return stamp if isinstance(stamp, dict) else None
+    return unsealed(stamp)
 
 
 def read_kept(path: Path) -> bytes | None:
-    """A file of the bookkeeping beside the outputs, read as file_digest reads (None when
-    it is not a regular file)."""
-    with open_regular(path) as handle:
-        return None if handle is None else handle.read()
+    """An output or a file of the bookkeeping, read without following a link and at most
+    MAX_KEPT_BYTES (None when it is not a regular file or is bigger)."""
+    try:
+        return read_regular_file(path, MAX_KEPT_BYTES)
+    except UnsafeFile:
+        return None
 
 
 def shared_inputs_digest(asset_roots: tuple[Path, ...]) -> str:
@@ -158,7 +172,7 @@ def _fonts_signature() -> str:
 # --- layout verdicts: whether a brief fits its pages, by the same fingerprint ---------------
 
 def layout_path(output_dir: Path, brief_id: str) -> Path:
-    return output_dir / ".briefgen" / f"{brief_id}.layout.json"
+    return bookkeeping_path(output_dir, brief_id, ".layout.json")
 
 
 def read_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str) -> Stamp | None:
@@ -182,7 +196,6 @@ def record_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str,
     (a book sets all its briefs at one step)."""
     stamp = {"fingerprint": fingerprint_, "problems": problems, "words": words, "body": body}
     try:
-        write_atomic(layout_path(output_dir, brief_id), json.dumps(stamp, indent=1).encode(),
-                     durable=False)
+        write_stamp(layout_path(output_dir, brief_id), stamp)
     except (OSError, UnsafeOutput):   # read-only, or a linked output/: the check stands, uncached
         pass

@@ -34,6 +34,7 @@ import nh3
 from briefgen.content.addresses import first_control_character, has_encoded_word
 from briefgen.content.books import ValidatedBook
 from briefgen.content.validate import ValidatedBrief
+from briefgen.engine.names import OutputKey
 from briefgen.errors import BriefgenError, ContentError
 from briefgen.mail.headers import MAIL_POLICY
 from briefgen.project import TEMPLATES_DIR
@@ -107,7 +108,7 @@ def compose_parts(validated: ValidatedBrief, pdf: bytes,
                   templates_dir: Path = TEMPLATES_DIR) -> MailParts:
     """The subject, bodies and attachment of a brief's email."""
     check_header_fields(validated)
-    attachment_name = f"{validated.output_id}.pdf"
+    attachment_name = OutputKey.of(validated.output_id, ".pdf").name
     body = mail_safe_html(render_email_html(validated, templates_dir), validated.brief.title)
     return MailParts(subject=subject_line(validated), text=brief_text(validated, attachment_name,
                                                                       pages=page_count(pdf)),
@@ -118,7 +119,7 @@ def compose_book_parts(validated: ValidatedBook, view: View, page_html: str, pdf
                        calendar: bytes) -> MailParts:
     """The subject, bodies and attachments of a book's email: its PDF and its calendar."""
     check_header_fields(validated)
-    names = [f"{validated.book_id}.pdf", f"{validated.book_id}.ics"]
+    names = [OutputKey(validated.book_id, suffix).name for suffix in (".pdf", ".ics")]
     subject = " ".join(f"[{validated.book.classification}] {validated.book.title}, {view['dates']}".split())
     return MailParts(subject=subject, text=book_text(view, names),
                      html=mail_safe_html(page_html, validated.book.title), pdf=pdf,

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from briefgen.content.ids import ID
+from briefgen.engine.names import output_path
 from briefgen.engine.workers import WorkerPool
 from briefgen.errors import ContentError, Diagnostic, ExitCode, UsageError
+from briefgen.render.escape import terminal
 from briefgen.workflows.brief import BuildOptions, built_output, layout_pool
 
 if TYPE_CHECKING:
@@ -144,8 +146,8 @@ def _compose_book(project: Project, checked: CheckedBook, settings: MailSettings
     book_id = checked.book.book_id
     pdf = built_output(project, book_id, ".pdf")
     calendar = built_output(project, book_id, ".ics")
-    _check_size(project, project.output_dir / f"{book_id}.pdf", len(pdf) + len(calendar), settings)
-    page_html = (project.output_dir / f"{book_id}.html").read_text(encoding="utf-8")
+    _check_size(project, output_path(project.output_dir, book_id, ".pdf"), len(pdf) + len(calendar), settings)
+    page_html = built_output(project, book_id, ".html").decode("utf-8")
     return compose_book_parts(checked.book, view_of_built(checked, pdf), page_html, pdf, calendar)
 
 
@@ -263,7 +265,7 @@ def _compose(project: Project, path: Path, full: ValidatedBrief, validated: Vali
         raise ContentError([*result.diagnostics, Diagnostic.of_file(
             project.display(path), "the PDF could not be built, so nothing was written or sent",
             "invalid")])
-    pdf_path = project.output_dir / f"{validated.output_id}.pdf"
+    pdf_path = output_path(project.output_dir, validated.output_id, ".pdf")
     pdf = built_output(project, validated.output_id, ".pdf")
     if len(pdf) > settings.max_attachment_bytes:
         raise UsageError(f"{project.display(pdf_path)} is {len(pdf) / 1e6:.3f} MB; the limit for an "
@@ -279,7 +281,7 @@ def _write_draft(project: Project, brief_id: str, parts: MailParts, recipients: 
 
     message = build_message(parts, settings.sender, recipients, now=_now(), include_bcc=True)
     message["X-Unsent"] = "1"  # mail clients open it as a draft, ready to send
-    target = project.output_dir / f"{brief_id}.eml"
+    target = output_path(project.output_dir, brief_id, ".eml")
     write_atomic(target, message.as_bytes())
     counts = ", ".join(f"{field_name} {sum(r.field == field_name for r in recipients)}"
                        for field_name in ("to", "cc", "bcc"))
@@ -319,8 +321,10 @@ def _send(project: Project, output_id: str, validated: ValidatedBrief | None, pa
 
     brief_id = output_id      # a version for an audience, and a book, have records of their own
     key = parts.content_key()
-    with brief_lock(project.output_dir, f"{brief_id}.mail"):  # two sends of one brief never overlap
+    with brief_lock(project.output_dir, brief_id, ".mail.lock"):  # two sends of one brief never overlap
         record = SentRecord(record_path(project.output_dir, brief_id))
+        if record.warning:
+            print(f"warning: {terminal(record.warning)}", file=stderr)
         had_it = {} if resend else record.delivered(key)
         to_send = [r for r in recipients if r.address not in had_it]
         outcomes = {r.address: Outcome(r, ALREADY_SENT, f"on {had_it[r.address]['at']}")

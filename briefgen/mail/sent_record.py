@@ -15,41 +15,57 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from briefgen.content.files import UnsafeFile, read_regular_file
+from briefgen.engine.names import output_path
 from briefgen.engine.output import write_atomic
-from briefgen.errors import BriefgenError
+from briefgen.engine.seal import sealed, unsealed
 
-
-class RecordError(BriefgenError):
-    """The record of sent mail cannot be read; sending could repeat deliveries, so we stop."""
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 
 def record_path(output_dir: Path, brief_id: str) -> Path:
-    return output_dir / f"{brief_id}.sent.json"
+    return output_path(output_dir, brief_id, ".sent.json")
 
 
 class SentRecord:
-    """The deliveries of one brief, by content key, then by address."""
+    """The deliveries of one brief, by content key, then by address.
+
+    The file sits in output/, which may come from the repository, and what it keeps writes
+    the "What changed" box of an amended email: it is read without following a link and at
+    most MAX_RECORD_BYTES, must carry this machine's seal (engine/seal.py) and have the
+    shape `add` writes. Anything else is "no record" (`warning` says why): everyone gets
+    this version as if it were the first."""
 
     def __init__(self, path: Path):
         self.path = path
+        self.warning: str | None = None
         self.data = self._read(path)
 
-    @staticmethod
-    def _read(path: Path) -> dict[str, Any]:
-        if not path.exists():
+    def _read(self, path: Path) -> dict[str, Any]:
+        if not path.exists() and not path.is_symlink():
             return {"messages": {}}
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise RecordError(f"{path}: cannot read the record of sent mail ({exc}); fix it, or "
-                              "delete it to let everyone receive the brief again") from None
-        if not isinstance(data, dict) or not isinstance(data.get("messages"), dict):
-            raise RecordError(f"{path}: this is not a record of sent mail; fix it or delete it")
+            data = unsealed(json.loads(read_regular_file(path, MAX_RECORD_BYTES)))
+        except UnsafeFile as exc:
+            return self._no_record(f"it cannot be read safely ({exc})")
+        except (ValueError, RecursionError):
+            return self._no_record("it is not JSON")
+        if data is None:
+            return self._no_record("it was not written by briefgen on this machine (no valid seal)")
+        if not _is_record(data):
+            return self._no_record("it does not have the shape of a record of sent mail")
         return data
+
+    def _no_record(self, why: str) -> dict[str, Any]:
+        self.warning = (f"{self.path.name}: ignoring the record of sent mail: {why}; everyone gets "
+                        "this version as if nothing had been sent")
+        return {"messages": {}}
 
     def delivered(self, content_key: str) -> dict[str, dict[str, str]]:
         """address -> {"at", "message_id", "server"} for those who already have this content."""
@@ -68,8 +84,8 @@ class SentRecord:
         when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         for address in addresses:
             entry["delivered"][address] = {"at": when, "message_id": message_id, "server": server}
-        write_atomic(self.path, (json.dumps(self.data, indent=2, ensure_ascii=False) + "\n").encode(),
-                     mode=0o600)
+        text = json.dumps(sealed(self.data), indent=2, ensure_ascii=False) + "\n"
+        write_atomic(self.path, text.encode(), mode=0o600)
 
     def revision_of(self, content_key: str) -> int:
         """This version's revision number: 1 for the first version anyone got, then 2, ..."""
@@ -100,3 +116,24 @@ class EarlierVersion:
     content_key: str
     at: str                                    # 2026-11-28T00:45:00Z
     sent_content: dict[str, str] | None        # None in records older than this field
+
+
+def _is_record(data: dict[str, Any]) -> bool:
+    """The shape `SentRecord.add` writes, exactly: {"messages": {key: {"subject", "delivered":
+    {address: {"at", "message_id", "server"}}, "revision"?, "sent_content"?: {name: text}}}}."""
+    messages = data.get("messages")
+    return set(data) == {"messages"} and isinstance(messages, dict) and all(
+        isinstance(key, str) and isinstance(entry, dict) and _is_entry(entry)
+        for key, entry in messages.items())
+
+
+def _is_entry(entry: dict[str, Any]) -> bool:
+    delivered, content = entry.get("delivered"), entry.get("sent_content", {})
+    revision = entry.get("revision", 1)
+    return (set(entry) <= {"subject", "delivered", "revision", "sent_content"}
+            and isinstance(entry.get("subject"), str) and isinstance(delivered, dict)
+            and type(revision) is int and revision >= 1
+            and isinstance(content, dict) and all(isinstance(v, str) for v in content.values())
+            and all(isinstance(address, str) and isinstance(d, dict) and set(d) == {"at", "message_id", "server"}
+                    and all(isinstance(v, str) for v in d.values()) and bool(_AT.fullmatch(d["at"]))
+                    for address, d in delivered.items()))

@@ -30,6 +30,7 @@ from briefgen.content.assets import ASSETS_FOLDER, IMAGE_SIGNATURES
 from briefgen.content.books import validate_book
 from briefgen.content.languages import is_translation_file
 from briefgen.content.validate import PeopleRegistry, ValidatedBrief
+from briefgen.engine.names import OutputKey, output_path, path_of
 from briefgen.engine.workers import DEFAULT_BUDGET, WorkerPool
 from briefgen.errors import ContentError, Diagnostic
 from briefgen.project import Project
@@ -252,7 +253,7 @@ class Preview:
         with self._lock:
             if book_id not in self._books:
                 return None
-        path = self.project.output_dir / f"{book_id}.pdf"
+        path = output_path(self.project.output_dir, book_id, ".pdf")
         # a link (to a secret, or out of the project) is never a PDF the preview wrote
         return path if path.is_file() and not path.is_symlink() and not path.parent.is_symlink() else None
 
@@ -262,7 +263,7 @@ class Preview:
             state = self._briefs.get(brief_id)
             if state is None or (audience is not None and audience not in state.versions):
                 return None
-        path = self.project.output_dir / (f"{brief_id}.{audience}.pdf" if audience else f"{brief_id}.pdf")
+        path = path_of(self.project.output_dir, OutputKey(brief_id, ".pdf", audience))
         # a link (to a secret, or out of the project) is never a PDF the preview wrote
         return path if path.is_file() and not path.is_symlink() and not path.parent.is_symlink() else None
 

@@ -14,7 +14,6 @@ not build carries that brief's own errors and is not written.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from briefgen.content.sourcemap import ContentText
 from briefgen.engine import stamps
+from briefgen.engine.names import bookkeeping_path, output_path
 from briefgen.engine.output import UnsafeOutput, write_atomic, write_outputs
 from briefgen.engine.workers import BudgetExceeded, WorkerPool, time_limit
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, RenderError, UsageError
@@ -32,6 +32,7 @@ from briefgen.workflows.brief import (
     BuildOptions,
     bug_failure,
     build_briefs,
+    built_output,
     check_brief,
     layout_pool,
     pool_for,
@@ -207,7 +208,7 @@ def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResul
         return result.fail([d for _, r in failed for d in r.diagnostics if d.is_error] + [
             book.at_brief(i, f"brief `{r.brief_id}` did not build, so the book was not built")
             for i, r in failed])
-    pdfs = [project.output_dir / f"{b.brief_id}.pdf" for b in checked.briefs]
+    pdfs = [output_path(project.output_dir, b.brief_id, ".pdf") for b in checked.briefs]
     inputs = [book.path, *(f for b in checked.briefs for f in b.input_files), *pdfs]
     if not options.force and _up_to_date(project, book.path, inputs, shared):
         result.skipped = True
@@ -271,8 +272,9 @@ class PartCache:
     shared: str                  # stamps.shared_inputs_digest()
 
     def _files(self, name: str) -> tuple[Path, Path]:
-        folder = stamps.stamp_path(self.project.output_dir, self.book_id).parent
-        return folder / f"{self.book_id}.{name}.json", folder / f"{self.book_id}.{name}.pdf"
+        output_dir = self.project.output_dir
+        return (bookkeeping_path(output_dir, self.book_id, ".json", part=name),
+                bookkeeping_path(output_dir, self.book_id, ".pdf", part=name))
 
     def key(self, made_from: str) -> str:
         return _sha256(f"{self.shared}\n{made_from}".encode())
@@ -291,8 +293,8 @@ class PartCache:
         index, pdf = self._files(name)
         try:
             write_atomic(pdf, part.pdf, durable=False)
-            write_atomic(index, json.dumps({"key": key, "pages": part.pages, "anchors": part.anchors,
-                                            "pdf": _sha256(part.pdf)}).encode(), durable=False)
+            stamps.write_stamp(index, {"key": key, "pages": part.pages, "anchors": part.anchors,
+                                       "pdf": _sha256(part.pdf)})
         except (OSError, UnsafeOutput):   # read-only, or a linked output/: the book stands, uncached
             pass
 
@@ -348,9 +350,9 @@ def _briefs_at_one_step(project: Project, checked: CheckedBook, cache: PartCache
     pdfs = []
     for brief, own_step in zip(checked.briefs, steps, strict=True):
         if not step or own_step == step:
-            pdfs.append((project.output_dir / f"{brief.brief_id}.pdf").read_bytes())
+            pdfs.append(built_output(project, brief.brief_id, ".pdf"))   # the bytes its build recorded
             continue
-        html = (project.output_dir / f"{brief.brief_id}.html").read_text(encoding="utf-8")
+        html = built_output(project, brief.brief_id, ".html").decode("utf-8")
         source = brief.content_text()
 
         def lay_out(html: str = html, source: ContentText = source) -> OwnPart:
@@ -417,7 +419,7 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
     info = BookInfo(book.book.title, book.book.prepared_by, book.book.subtitle or book.book.title, view["lang"])
     pdf = join_tagged(parts, info, footer=lambda sizes: _footer(pool, cache, view, sizes),
                       destinations={entry["target"]: entry["page"] - 1 for entry in view["contents"]})
-    pages_html = {b.brief_id: brief_frame((project.output_dir / f"{b.brief_id}.html").read_text(encoding="utf-8"))
+    pages_html = {b.brief_id: brief_frame(built_output(project, b.brief_id, ".html").decode("utf-8"))
                   for b in briefs}
     page_html = render_book_part(book_view(book, briefs, plan, pages_html), "html", project.templates_dir)
     return {".html": page_html.encode("utf-8"), ".pdf": pdf, ".ics": book_calendar(book, briefs)}

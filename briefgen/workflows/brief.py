@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from briefgen.content.sourcemap import ContentText
 from briefgen.engine import stamps
+from briefgen.engine.names import output_path
 from briefgen.engine.revisions import FileHistories
 from briefgen.engine.workers import (
     Budget,
@@ -419,7 +420,7 @@ def built_output(project: Project, output_id: str, suffix: str) -> bytes:
     name is refused, never attached or sent."""
     import hashlib
 
-    path = project.output_dir / f"{output_id}{suffix}"
+    path = output_path(project.output_dir, output_id, suffix)
     data = stamps.read_kept(path)
     recorded = stamps.recorded_output(project.output_dir, output_id, suffix)
     if data is None or recorded is None or hashlib.sha256(data).hexdigest() != recorded:
@@ -431,7 +432,7 @@ def built_output(project: Project, output_id: str, suffix: str) -> bytes:
 def overflow_draft_path(project: Project, brief_id: str) -> Path:
     """Where the draft of a brief that does not fit goes: beside its outputs, never in
     their place, and never attached to an email."""
-    return project.output_dir / f"{brief_id}.overflow.pdf"
+    return output_path(project.output_dir, brief_id, ".overflow.pdf")
 
 
 def write_overflow_draft(project: Project, prepared: PreparedBrief, draft: bytes | None) -> Path | None:

@@ -30,6 +30,7 @@ from briefgen.content.compare import BriefDiff, BriefState, Side, compare
 from briefgen.content.files import MAX_ASSET_BYTES, UnsafeFile, read_regular_file
 from briefgen.content.loader import MAX_FILE_BYTES
 from briefgen.engine import revisions, stamps
+from briefgen.engine.names import OutputKey, path_of
 from briefgen.engine.output import write_atomic
 from briefgen.engine.workers import WorkerPool
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, UsageError
@@ -470,7 +471,7 @@ def _add_picture(project: Project, base_project: Project, diff: BriefDiff,
     if pages[0] is None and pages[1] is None:
         return
     png, _ = side_by_side(pages[0], pages[1], (f"before: {revision.short}", "after: working tree"))
-    target = project.output_dir / f"{diff.brief_id}{'.' + diff.audience if diff.audience else ''}.diff.png"
+    target = path_of(project.output_dir, OutputKey(diff.brief_id, ".diff.png", diff.audience))
     write_atomic(target, png)
     diff.picture = project.display(target)
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from briefgen.content.audiences import most_public_audience
 from briefgen.content.markdown import CITATION
 from briefgen.content.validate import ValidatedBrief
+from briefgen.engine.names import output_path
 from briefgen.engine.output import write_atomic
 from briefgen.errors import ContentError, UsageError
 from briefgen.project import Project
@@ -53,12 +54,12 @@ def write_readouts(project: Project, brief: str) -> Readouts:
     validated, result = check_brief(project, path)
     if validated is None:
         raise ContentError(result.diagnostics)
-    target = project.output_dir / f"{validated.brief_id}.readout.md"
+    target = output_path(project.output_dir, validated.brief_id, ".readout.md")
     write_atomic(target, memcon(validated).encode("utf-8"))
     audience = most_public_audience(validated.brief)
     if audience is None:
         return Readouts(target, None)
-    public_target = project.output_dir / f"{validated.brief_id}.public-readout.md"
+    public_target = output_path(project.output_dir, validated.brief_id, ".public-readout.md")
     write_atomic(public_target, public_readout(validated.for_audience(audience.id)).encode("utf-8"))
     return Readouts(target, public_target, audience.id)
 

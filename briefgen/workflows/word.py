@@ -19,6 +19,7 @@ from briefgen.content.loader import MAX_FILE_BYTES, LoadedDocument, load_yaml, p
 from briefgen.content.validate import validate_document
 from briefgen.content.wordfile import WordComment, read_word_file
 from briefgen.content.wordmerge import FieldChange, MergePlan, keep_valid_changes, plan_merge
+from briefgen.engine.names import output_path
 from briefgen.engine.output import write_atomic
 from briefgen.engine.revisions import RevisionError, repository_of
 from briefgen.errors import ContentError, Diagnostic, UsageError
@@ -48,7 +49,7 @@ def write_docx(project: Project, path: Path, audience: str | None = None) -> lis
     for version in versions:
         made = Provenance(provenance.brief_id, provenance.commit, provenance.content_sha256,
                           version.audience.id if version.audience else "")
-        target = project.output_dir / f"{version.output_id}.docx"
+        target = output_path(project.output_dir, version.output_id, ".docx")
         write_atomic(target, render_docx(version, template, made))
         written.append(target)
     return written
@@ -100,7 +101,7 @@ def import_docx(project: Project, docx_path: Path) -> ImportReport:
     if plan.changes:
         write_atomic(path, text.encode("utf-8"))
     report = ImportReport(brief_id, shown, plan.changes, plan.refused, plan.already_invalid, word.comments)
-    report.review_path = project.output_dir / f"{brief_id}.review.md"
+    report.review_path = output_path(project.output_dir, brief_id, ".review.md")
     write_atomic(report.review_path, review_markdown(report, docx_path.name).encode("utf-8"))
     return report
 

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_ID, run_cli
+from conftest import SAMPLE_ID, config_home, run_cli
 from playwright.sync_api import Browser
 
 from browser.conftest import ARTIFACTS
@@ -40,7 +40,7 @@ def _email_body(root: Path, brief_id: str, tmp_path: Path, monkeypatch) -> Path:
     """The HTML part of `briefgen email`'s draft of a brief, as a file."""
     for name in [n for n in os.environ if n.startswith("BRIEFGEN_")]:
         monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    config_home(monkeypatch, tmp_path / "config")
     result = run_cli("email", brief_id, "--root", root, "--to", "desk@example.org")
     assert result.code == 0, result.err
     raw = (root / "output" / f"{brief_id}.eml").read_bytes()
