@@ -38,13 +38,16 @@ def file_name_problems(doc: LoadedDocument) -> list[Diagnostic]:
 RESERVED_WORDS = frozenset({
     "html", "pdf", "ics", "json", "md", "png", "eml", "docx",      # file types
     "record", "overflow", "diff", "sent", "review", "readout", "public-readout",
-    "layout", "lock", "version", "mail", "part", "bilingual",
+    "layout", "lock", "version", "mail", "part",
 })
+# Versions the build makes itself besides the audiences' (output/<brief>.bilingual.pdf): an
+# output may be named by one, an audience may not.
+VARIANT_WORDS = frozenset({"bilingual"})
 
 
 def reserved_word_problem(word: str) -> str | None:
     """Why an audience id cannot be `word` (None when it can)."""
-    if word not in RESERVED_WORDS:
+    if word not in RESERVED_WORDS | VARIANT_WORDS:
         return None
     return (f"`{word}` is a word briefgen uses in its own output names (output/<brief>.{word}...), "
             "so this audience's version would take that file's place; choose another id "

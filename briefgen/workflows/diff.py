@@ -471,7 +471,7 @@ def _add_picture(project: Project, base_project: Project, diff: BriefDiff,
     if pages[0] is None and pages[1] is None:
         return
     png, _ = side_by_side(pages[0], pages[1], (f"before: {revision.short}", "after: working tree"))
-    target = path_of(project.output_dir, OutputKey(diff.brief_id, ".diff.png", diff.audience))
+    target = path_of(project.output_dir, OutputKey(diff.brief_id, ".diff.png", diff.audience or None))
     write_atomic(target, png)
     diff.picture = project.display(target)
 

@@ -123,3 +123,15 @@ def test_an_audience_named_like_one_of_the_brief_s_editions_is_refused(tmp_path:
     result = run_cli("check", "--root", tmp_path, "--no-layout", brief)
     assert result.code == 1, result.out + result.err
     assert "`fr` is also one of this brief's `editions`" in result.err, result.err
+
+
+def test_an_audience_named_like_a_version_the_build_makes_is_refused(tmp_path: Path):
+    """output/<brief>.bilingual.pdf is the bilingual version (issue 27): no audience may take it."""
+    from conftest import SAMPLE_ID, copy_sample, edit, run_cli
+
+    copy_sample(tmp_path / "content")
+    brief = tmp_path / "content" / f"{SAMPLE_ID}.yaml"
+    edit(brief, "annex:", "audiences:\n  - id: bilingual\n    ceiling: UNCLASSIFIED\nannex:")
+    result = run_cli("check", "--root", tmp_path, "--no-layout", brief)
+    assert result.code == 1, result.out + result.err
+    assert "`bilingual` is a word briefgen uses in its own output names" in result.err, result.err
