@@ -112,26 +112,18 @@ def test_no_two_keys_make_the_same_name():
             OutputKey(bad, ".pdf")
 
 
-def test_an_audience_named_like_one_of_the_brief_s_editions_is_refused(tmp_path: Path):
-    """Issue 27's editions are output/<brief>.<lang>.*: an audience `fr` beside `editions: [fr]`
-    would write the French edition's files."""
+@pytest.mark.parametrize(("lines", "refusal"), [
+    # issue 27's editions are output/<brief>.<lang>.*: an audience `fr` beside `editions: [fr]`
+    ("editions: [fr]\naudiences:\n  - id: fr\n", "`fr` is also one of this brief's `editions`"),
+    # output/<brief>.bilingual.pdf is the bilingual version the build makes itself
+    ("audiences:\n  - id: bilingual\n", "`bilingual` is a word briefgen uses in its own output names"),
+])
+def test_an_audience_named_like_a_version_the_build_makes_is_refused(tmp_path: Path, lines: str, refusal: str):
     from conftest import SAMPLE_ID, copy_sample, edit, run_cli
 
     copy_sample(tmp_path / "content")
     brief = tmp_path / "content" / f"{SAMPLE_ID}.yaml"
-    edit(brief, "annex:", "editions: [fr]\naudiences:\n  - id: fr\n    ceiling: UNCLASSIFIED\nannex:")
+    edit(brief, "annex:", f"{lines}    ceiling: UNCLASSIFIED\nannex:")
     result = run_cli("check", "--root", tmp_path, "--no-layout", brief)
     assert result.code == 1, result.out + result.err
-    assert "`fr` is also one of this brief's `editions`" in result.err, result.err
-
-
-def test_an_audience_named_like_a_version_the_build_makes_is_refused(tmp_path: Path):
-    """output/<brief>.bilingual.pdf is the bilingual version (issue 27): no audience may take it."""
-    from conftest import SAMPLE_ID, copy_sample, edit, run_cli
-
-    copy_sample(tmp_path / "content")
-    brief = tmp_path / "content" / f"{SAMPLE_ID}.yaml"
-    edit(brief, "annex:", "audiences:\n  - id: bilingual\n    ceiling: UNCLASSIFIED\nannex:")
-    result = run_cli("check", "--root", tmp_path, "--no-layout", brief)
-    assert result.code == 1, result.out + result.err
-    assert "`bilingual` is a word briefgen uses in its own output names" in result.err, result.err
+    assert refusal in result.err, result.err
