@@ -52,31 +52,39 @@ def run_layout(pool: WorkerPool, task: Any, job: Any, what: str) -> Any:
 
 
 @dataclass(frozen=True)
-class FittedPdf:
+class _GuardedLayout:
+    """A layout job whose job is `(html, source, ...)`: a user's problem raised while laying
+    it out comes back as Problems (one guard for every kind of layout), never across the
+    pipe as an exception, which the worker would report as a bug."""
+
+    asset_roots: tuple[Path, ...]
+
+    def __call__(self, job: tuple[Any, ...]) -> Any:
+        try:
+            return self.lay_out(*job)
+        except BriefgenError as exc:
+            return _problems_of(exc, job[1])
+
+    def lay_out(self, html: str, source: ContentText, *rest: Any) -> Any:
+        raise NotImplementedError
+
+
+class FittedPdf(_GuardedLayout):
     """`write_pdf` in a worker: a page that must fit (an amended email's page)."""
 
-    asset_roots: tuple[Path, ...]
-
-    def __call__(self, job: tuple[str, ContentText]) -> bytes | Problems:
+    def lay_out(self, html: str, source: ContentText, *rest: Any) -> bytes:
         from briefgen.render.pdf import write_pdf
 
-        html, source = job
-        try:
-            return write_pdf(html, source, self.asset_roots)
-        except BriefgenError as exc:
-            return _problems_of(exc, source)
+        return write_pdf(html, source, self.asset_roots)
 
 
-@dataclass(frozen=True)
-class FitVerdict:
-    """Whether a brief fits its pages, and the words on page 1 (`check --layout`, `diff`)."""
+class FitVerdict(_GuardedLayout):
+    """Whether a brief fits its pages, and the words on page 1 (`check --layout`, `diff`):
+    a page that does not fit is a verdict, not a failure of the job."""
 
-    asset_roots: tuple[Path, ...]
-
-    def __call__(self, job: tuple[str, ContentText]) -> tuple[tuple[Diagnostic, ...], int]:
+    def lay_out(self, html: str, source: ContentText, *rest: Any) -> tuple[tuple[Diagnostic, ...], int]:
         from briefgen.render.pdf import check_fit, lay_out_stepped
 
-        html, source = job
         try:
             html, laid_out, _ = lay_out_stepped(html, source, self.asset_roots)
             fit = check_fit(html, laid_out, source, self.asset_roots, draft=False)
@@ -85,39 +93,25 @@ class FitVerdict:
         return (), fit.words
 
 
-@dataclass(frozen=True)
-class PageOne:
+class PageOne(_GuardedLayout):
     """A brief's PDF, whatever its length, and how full page 1 is (`diff --picture`)."""
 
-    asset_roots: tuple[Path, ...]
-
-    def __call__(self, job: tuple[str, ContentText]) -> tuple[bytes, str] | Problems:
+    def lay_out(self, html: str, source: ContentText, *rest: Any) -> tuple[bytes, str]:
         from briefgen.render.pdf import lay_out_stepped, page_fill
 
-        html, source = job
-        try:
-            _, laid, _ = lay_out_stepped(html, source, self.asset_roots)
-            document: Any = laid.document
-            return document.write_pdf(), page_fill(laid)
-        except BriefgenError as exc:
-            return _problems_of(exc, source)
+        _, laid, _ = lay_out_stepped(html, source, self.asset_roots)
+        document: Any = laid.document
+        return document.write_pdf(), page_fill(laid)
 
 
-@dataclass(frozen=True)
-class PdfAtStep:
+class PdfAtStep(_GuardedLayout):
     """A brief's PDF at a given body step (a book sets all its briefs at the smallest step
-    any of them needs)."""
+    any of them needs): the job is `(html, source, step)`."""
 
-    asset_roots: tuple[Path, ...]
-
-    def __call__(self, job: tuple[str, ContentText, str]) -> bytes | Problems:
+    def lay_out(self, html: str, source: ContentText, *rest: Any) -> bytes:
         from briefgen.render.pdf import write_pdf_at_step
 
-        html, source, step = job
-        try:
-            return write_pdf_at_step(html, source, self.asset_roots, step)
-        except BriefgenError as exc:
-            return _problems_of(exc, source)
+        return write_pdf_at_step(html, source, self.asset_roots, rest[0])
 
 
 @dataclass(frozen=True)
@@ -129,21 +123,15 @@ class LaidOutPart:
     anchors: dict[str, int]
 
 
-@dataclass(frozen=True)
-class BookPart:
-    """One of a book's own parts (cover and contents, schedule, biographies) as tagged PDF."""
+class BookPart(_GuardedLayout):
+    """One of a book's own parts (cover and contents, schedule, biographies) as tagged PDF:
+    the job is `(html, source, anchors)`."""
 
-    asset_roots: tuple[Path, ...]
-
-    def __call__(self, job: tuple[str, ContentText, tuple[str, ...]]) -> LaidOutPart | Problems:
+    def lay_out(self, html: str, source: ContentText, *rest: Any) -> LaidOutPart:
         from briefgen.render.pdf import lay_out_document
 
-        html, source, anchors = job
-        try:
-            laid_out = lay_out_document(html, source, self.asset_roots)
-            return LaidOutPart(laid_out.write(), laid_out.pages, {a: laid_out.page_of(a) for a in anchors})
-        except BriefgenError as exc:
-            return _problems_of(exc, source)
+        laid_out = lay_out_document(html, source, self.asset_roots)
+        return LaidOutPart(laid_out.write(), laid_out.pages, {a: laid_out.page_of(a) for a in rest[0]})
 
 
 @dataclass(frozen=True)
