@@ -181,6 +181,10 @@ def test_house_new_makes_a_house_that_builds_the_samples(tmp_path: Path, start: 
     expected_label = {"default": "Bottom line", "ministry": "Key judgement",
                       "board": "Recommendation to the board"}[start]
     assert expected_label in (root / "output" / f"{SAMPLE_ID}.html").read_text(encoding="utf-8")
+    checked = run_cli("check", "--no-layout", "--root", root, root / "content" / f"{SAMPLE_ID}.yaml")
+    required = {"default": "", "ministry": "`cleared` and `approved`", "board": "`approved`"}[start]
+    assert checked.code == (1 if required else 0), checked.err
+    assert (f"requires a brief's clearance chain to hold {required};" in checked.err) == bool(required)
     again = run_cli("house", "new", "acme", "--root", root)
     assert again.code == 2
     assert "already exists" in again.err

@@ -119,6 +119,8 @@ def render_docx(validated: ValidatedBrief, template: Path, provenance: Provenanc
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     document.render(context, jinja_env=environment)
     docx = document.docx  # get_docx() would load the template again
+    if validated.house is not None and validated.house.word_template is not None:
+        take_styles(docx, validated.house.word_template)
     width, height = PAGE_MM[brief.paper]
     for section in docx.sections:
         section.page_width, section.page_height = Mm(width), Mm(height)
@@ -580,3 +582,36 @@ def _table(rows: list[list[str]], shares: Sequence[int]) -> str:
     out.append("</w:tbl>")
     return "".join(out)
 
+
+
+def take_styles(docx: Any, house_template: Path) -> None:
+    """The house's Word styles in place of the template's: its defaults (font, size), each
+    style it defines by id (Normal, Title, Heading1, ListBullet, Quote...), and its theme,
+    whose fonts its styles may name. The template's other styles, its header and footer
+    with their fields, and the protection stay briefgen's, so the file round-trips."""
+    from copy import deepcopy
+
+    from docx import Document
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    house = Document(str(house_template))
+    ours, theirs = docx.styles.element, house.styles.element
+    defaults = theirs.find(qn("w:docDefaults"))
+    if defaults is not None:
+        for old in ours.findall(qn("w:docDefaults")):
+            ours.remove(old)
+        ours.insert(0, deepcopy(defaults))
+    existing = {style.get(qn("w:styleId")): style for style in ours.findall(qn("w:style"))}
+    for style in theirs.findall(qn("w:style")):
+        copy = deepcopy(style)
+        replaced = existing.get(style.get(qn("w:styleId")))
+        if replaced is not None:
+            replaced.addprevious(copy)
+            ours.remove(replaced)
+        else:
+            ours.append(copy)
+    try:
+        theme, house_theme = docx.part.part_related_by(RT.THEME), house.part.part_related_by(RT.THEME)
+    except KeyError:
+        return
+    theme._blob = house_theme.blob

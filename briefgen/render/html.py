@@ -24,6 +24,7 @@ from briefgen import __version__
 from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
 from briefgen.content.clearance import content_hash
 from briefgen.content.house import glossary_for
+from briefgen.content.house_checks import HOUSE_CSS, with_house_files_inlined
 from briefgen.content.languages import is_right_to_left
 from briefgen.content.markings import Marking, Rules
 from briefgen.content.models import (
@@ -88,13 +89,29 @@ def template_environment(templates_dir: Path = TEMPLATES_DIR,
     """The one Jinja environment: autoescape on for every template, undefined names fail.
     A house's folders (its templates/ and its house.css) are searched before `templates_dir`."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(folder) for folder in (*house_dirs, templates_dir)]),
+        loader=_HouseLoader([str(folder) for folder in (*house_dirs, templates_dir)], house_dirs),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+class _HouseLoader(jinja2.FileSystemLoader):
+    """Templates from the house's folders, then briefgen's; a house's house.css with the files
+    it names (its fonts) inlined as data: URLs (content/house_checks.py)."""
+
+    def __init__(self, searchpath: list[str], house_dirs: tuple[Path, ...]) -> None:
+        super().__init__(searchpath)
+        self.house_dirs = house_dirs
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        folder = Path(filename).parent
+        if template == HOUSE_CSS and folder in self.house_dirs:
+            source = with_house_files_inlined(source, folder)
+        return source, filename, uptodate
 
 
 def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,

@@ -66,6 +66,13 @@ def _check_one(project: Project, path: Path, registries: dict[Path, PeopleRegist
     if is_person_file(path):
         return check_person(project, path, registries)
     validated, result = check_brief(project, path, shared_people(project, path, registries))
+    if validated is not None and validated.house is not None:   # `check` only: drafts still build
+        from briefgen.content.clearance import missing_roles_problems
+
+        missing = missing_roles_problems(validated.clearances, validated.house.settings.clearance.required,
+                                         validated.document, validated.house.name)
+        result.ok = result.ok and not missing
+        result.diagnostics += missing
     if layout and validated is not None:
         check_layout(project, validated, result, shared, pool)
     return result
