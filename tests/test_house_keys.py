@@ -212,6 +212,17 @@ def test_a_house_audience_a_brief_cannot_have_is_reported_as_the_house_s(tmp_pat
             "(audiences[0].id)") in result.err
 
 
+def test_a_house_audience_s_name_is_not_asked_of_a_brief_s_translators(tmp_path: Path):
+    """The name is the house's text, not the brief's: its edition prints it as the house words it."""
+    root = _project(tmp_path / "briefs", AUDIENCES, unmarked=True)
+    edit(_brief(root), "as_of:", "editions: [fr]\nas_of:")
+    assert run_cli("translate", SAMPLE_ID, "--to", "fr", "--root", root).code == 0
+    result = run_cli("check", "--no-layout", "--root", root, _brief(root))
+    assert result.code == 0, result.err
+    assert "is not translated yet" in result.err                  # the brief's own fields are asked
+    assert "audiences" not in result.err
+
+
 # --- the house's own font files -----------------------------------------------------------------
 
 def test_a_font_shipped_in_the_house_folder_is_embedded_in_the_pdf(tmp_path: Path):
