@@ -19,6 +19,7 @@ import pytest
 from conftest import REPO, SAMPLE_ID, commit, copy_sample, edit, git, run_cli
 from pdf_utils import character_sizes, pdf_text
 from pypdf import PdfReader
+from test_docx import brief_path, control, edit_docx, make_docx, tracked_replace
 
 from briefgen.content.house import TypeStep
 from briefgen.render.pdf import BODY_STEPS
@@ -36,10 +37,6 @@ def _project(root: Path, house_toml: str, *, unmarked: bool = False) -> Path:
     (folder / "house.toml").write_text(house_toml, encoding="utf-8")
     (root / "briefgen.toml").write_text('house = "houses/acme"\n', encoding="utf-8")
     return root
-
-
-def _brief(root: Path) -> Path:
-    return root / "content" / f"{SAMPLE_ID}.yaml"
 
 
 def _build(root: Path, *paths: Path) -> None:
@@ -67,12 +64,12 @@ def test_a_house_type_step_sets_page_one_s_largest_body_size(tmp_path: Path):
     """The sample fits at 11 pt; a house of 10 pt sets it at 10 pt, in `build` and in `check`."""
     plain = tmp_path / "plain"
     copy_sample(plain / "content")
-    _build(plain, _brief(plain))
+    _build(plain, brief_path(plain))
     assert _body_size(plain / "output" / f"{SAMPLE_ID}.pdf") == 11.0
     small = _project(tmp_path / "small", 'name = "Small type"\ntype_step = "10pt"\n')
-    _build(small, _brief(small))
+    _build(small, brief_path(small))
     assert _body_size(small / "output" / f"{SAMPLE_ID}.pdf") == 10.0
-    checked = run_cli("check", "--root", small, _brief(small))
+    checked = run_cli("check", "--root", small, brief_path(small))
     assert checked.code == 0, checked.err
 
 
@@ -93,9 +90,7 @@ def test_a_house_word_template_styles_the_word_file_which_still_round_trips(tmp_
     _house_word_file(root / "houses" / "acme" / "acme.docx")
     git(tmp_path, "init", "-q", "-b", "main", str(root))
     commit(root, "briefs in the Acme house")
-    made = run_cli("docx", "--root", root, _brief(root))
-    assert made.code == 0, made.err
-    path = root / "output" / f"{SAMPLE_ID}.docx"
+    path = make_docx(root, str(brief_path(root)))
     word = python_docx.Document(str(path))
     heading = word.styles["Heading 1"]
     assert heading.font.name == "Courier New"
@@ -104,21 +99,17 @@ def test_a_house_word_template_styles_the_word_file_which_still_round_trips(tmp_
     assert any(p.style.name == "Heading 1" for p in word.paragraphs), "the headings use the house's style"
     assert "letterhead" not in "\n".join(p.text for p in word.paragraphs), "its styles, not its text"
     # the round trip: an edit made in the house's Word file comes back into the YAML
-    from test_docx import control, edit_docx, tracked_replace
-
     edit_docx(path, lambda files, body: tracked_replace(control(body, "deliverables[0].title"),
                                                         "Alice Editor", "Pledge to consult"))
     imported = run_cli("import-docx", "--root", root, path)
     assert imported.code == 0, imported.err
-    assert "title: Pledge to consult\n" in _brief(root).read_text(encoding="utf-8")
+    assert "title: Pledge to consult\n" in brief_path(root).read_text(encoding="utf-8")
 
 
 def test_without_a_word_template_the_word_file_keeps_briefgen_s_styles(tmp_path: Path):
     root = tmp_path / "briefs"
     copy_sample(root / "content")
-    made = run_cli("docx", "--root", root, _brief(root))
-    assert made.code == 0, made.err
-    word = python_docx.Document(str(root / "output" / f"{SAMPLE_ID}.docx"))
+    word = python_docx.Document(str(make_docx(root, str(brief_path(root)))))
     assert word.styles["Heading 1"].font.name == "Arial"
 
 
@@ -131,7 +122,7 @@ def test_check_fails_a_brief_without_the_clearance_roles_its_house_requires(tmp_
     root = _project(tmp_path / "briefs", REQUIRES)
     git(tmp_path, "init", "-q", "-b", "main", str(root))
     commit(root, "the brief")
-    path = _brief(root)
+    path = brief_path(root)
     top = next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                if line and not line.startswith("#"))
     bare = run_cli("check", "--no-layout", "--root", root, path)
@@ -190,7 +181,7 @@ def test_the_house_audiences_apply_to_a_brief_in_its_scheme_without_its_own(tmp_
     own = tmp_path / "own"
     shutil.copytree(root, own)
     shutil.rmtree(own / "output")
-    with _brief(own).open("a", encoding="utf-8") as handle:
+    with brief_path(own).open("a", encoding="utf-8") as handle:
         handle.write("audiences: []\n")                 # a brief's own list, even empty, wins
     _build(own)
     assert not (own / "output" / f"{SAMPLE_ID}.press.pdf").exists()
@@ -203,8 +194,8 @@ def test_the_house_audiences_apply_to_a_brief_in_its_scheme_without_its_own(tmp_
 
 def test_a_house_audience_a_brief_cannot_have_is_reported_as_the_house_s(tmp_path: Path):
     root = _project(tmp_path / "briefs", AUDIENCES.replace('id = "press"', 'id = "fr"'), unmarked=True)
-    edit(_brief(root), "as_of:", "editions: [fr]\nas_of:")
-    result = run_cli("check", "--no-layout", "--root", root, _brief(root))
+    edit(brief_path(root), "as_of:", "editions: [fr]\nas_of:")
+    result = run_cli("check", "--no-layout", "--root", root, brief_path(root))
     assert result.code == 1
     assert ("error: `fr` is also one of this brief's `editions`, whose files are output/<brief>.<lang>...: "
             "this audience's version would take their place; choose another id (e.g. `press-office`) "
@@ -215,9 +206,9 @@ def test_a_house_audience_a_brief_cannot_have_is_reported_as_the_house_s(tmp_pat
 def test_a_house_audience_s_name_is_not_asked_of_a_brief_s_translators(tmp_path: Path):
     """The name is the house's text, not the brief's: its edition prints it as the house words it."""
     root = _project(tmp_path / "briefs", AUDIENCES, unmarked=True)
-    edit(_brief(root), "as_of:", "editions: [fr]\nas_of:")
+    edit(brief_path(root), "as_of:", "editions: [fr]\nas_of:")
     assert run_cli("translate", SAMPLE_ID, "--to", "fr", "--root", root).code == 0
-    result = run_cli("check", "--no-layout", "--root", root, _brief(root))
+    result = run_cli("check", "--no-layout", "--root", root, brief_path(root))
     assert result.code == 0, result.err
     assert "is not translated yet" in result.err                  # the brief's own fields are asked
     assert "audiences" not in result.err
@@ -228,13 +219,13 @@ def test_a_house_audience_s_name_is_not_asked_of_a_brief_s_translators(tmp_path:
 def test_a_font_shipped_in_the_house_folder_is_embedded_in_the_pdf(tmp_path: Path):
     plain = tmp_path / "plain"
     copy_sample(plain / "content")
-    _build(plain, _brief(plain))
+    _build(plain, brief_path(plain))
     assert not any("Acme-Mono" in font for font in _fonts(plain / "output" / f"{SAMPLE_ID}.pdf"))
     root = tmp_path / "fonted"
     copy_sample(root / "content")
     shutil.copytree(FONTED, root / "house")
     (root / "briefgen.toml").write_text('house = "house"\n', encoding="utf-8")
-    _build(root, _brief(root))
+    _build(root, brief_path(root))
     assert any("Acme-Mono" in font for font in _fonts(root / "output" / f"{SAMPLE_ID}.pdf"))
     html = (root / "output" / f"{SAMPLE_ID}.html").read_text(encoding="utf-8")
     assert 'url("data:font/ttf;base64,' in html, "inlined: the page reads no file of the house"
@@ -242,11 +233,11 @@ def test_a_font_shipped_in_the_house_folder_is_embedded_in_the_pdf(tmp_path: Pat
     font = root / "house" / "fonts" / "AcmeMono.ttf"      # the font is one of the brief's inputs
     font.write_bytes(font.read_bytes())
     os.utime(font, (1, 1))
-    again = run_cli("build", "--root", root, _brief(root))
+    again = run_cli("build", "--root", root, brief_path(root))
     assert again.out.splitlines()[-1].startswith("0 built"), "same bytes: nothing to do"
     (root / "house" / "house.css").write_text((FONTED / "house.css").read_text(encoding="utf-8")
                                               .replace("h1, h2", "h1"), encoding="utf-8")
-    assert run_cli("build", "--root", root, _brief(root)).out.splitlines()[-1].startswith("1 built")
+    assert run_cli("build", "--root", root, brief_path(root)).out.splitlines()[-1].startswith("1 built")
 
 
 @pytest.mark.parametrize(("url", "message"), [
@@ -264,7 +255,7 @@ def test_house_css_reads_only_files_inside_the_house_folder(tmp_path: Path, url:
     (root / "house" / "house.css").write_text(
         f'/* a font */\n@font-face {{ font-family: "X"; src: url("{url}"); }}\n', encoding="utf-8")
     (root / "briefgen.toml").write_text('house = "house"\n', encoding="utf-8")
-    result = run_cli("build", "--root", root, _brief(root))
+    result = run_cli("build", "--root", root, brief_path(root))
     assert result.code == 1
     assert f"house/house.css:2:37: error: `{url}`" in result.err
     assert message in result.err

@@ -323,9 +323,8 @@ def parse_house(text: str, path: Path, shown: str) -> HouseFile:
     settings, problems = validate_model(HouseFile, doc)
     word_template = data.get("word_template")
     problems = [*problems, *label_problems(doc),
-                *word_template_problem(doc, path.parent, word_template if isinstance(word_template, str) else None)]
-    if settings is not None:
-        problems += audience_problems(doc, settings.markings, settings.audiences)
+                *word_template_problem(doc, path.parent, word_template if isinstance(word_template, str) else None),
+                *audience_problems(doc)]
     if problems or settings is None:
         raise ContentError(sorted(problems))
     return settings

@@ -20,13 +20,15 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
+
 from briefgen.content.audiences import rules_for
 from briefgen.content.files import MAX_ASSET_BYTES, UnsafeFile, read_regular_file
 from briefgen.content.languages import DEFAULT_LANGUAGE, catalogue, language_problem
 from briefgen.content.loader import LoadedDocument
 from briefgen.content.markings import MarkingError, parse
-from briefgen.content.models import Audience, Markings
-from briefgen.content.rawdata import as_mapping
+from briefgen.content.models import Markings
+from briefgen.content.rawdata import as_mapping, list_items
 from briefgen.content.sourcemap import line_and_column
 from briefgen.errors import Diagnostic
 
@@ -76,28 +78,31 @@ def _docx_problem(path: Path) -> str | None:
     return None
 
 
-def audience_problems(doc: LoadedDocument, markings: Markings | None,
-                      audiences: list[Audience] | None) -> list[Diagnostic]:
-    """The house's audiences: in its marking scheme (it needs one), each id once."""
+def audience_problems(doc: LoadedDocument) -> list[Diagnostic]:
+    """The house's audiences, as written: in its marking scheme (it needs one), each id once
+    (the model checks the rest, so a wrong key elsewhere hides none of these)."""
+    data = as_mapping(doc.data)
+    audiences = list(list_items(data, "audiences"))
     if not audiences:
         return []
-    if markings is None:
+    if data.get("markings") is None:
         return [doc.diagnostic(("audiences",), "the house's audiences need its `[markings]` (the "
                                "scheme their ceilings are read in)", at_key=True)]
     try:
-        scheme = rules_for(markings).scheme
-    except MarkingError:
-        return []   # the default is wrong: reported at `markings.default` by the brief's own rules
+        scheme = rules_for(Markings.model_validate(data["markings"])).scheme
+    except (ValidationError, MarkingError):
+        return []   # the model reports what is wrong with `markings`
     problems, seen = [], set()
-    for index, audience in enumerate(audiences):
-        if audience.id in seen:
+    for index, audience in audiences:
+        if audience.get("id") in seen:
             problems.append(doc.diagnostic(("audiences", index, "id"),
-                                           f"`{audience.id}` is listed twice in `audiences`"))
-        seen.add(audience.id)
-        try:
-            parse(audience.ceiling, scheme)
-        except MarkingError as exc:
-            problems.append(doc.diagnostic(("audiences", index, "ceiling"), str(exc)))
+                                           f"`{audience['id']}` is listed twice in `audiences`"))
+        seen.add(audience.get("id"))
+        if isinstance(audience.get("ceiling"), str):
+            try:
+                parse(audience["ceiling"], scheme)
+            except MarkingError as exc:
+                problems.append(doc.diagnostic(("audiences", index, "ceiling"), str(exc)))
     return problems
 
 
