@@ -614,4 +614,4 @@ def take_styles(docx: Any, house_template: Path) -> None:
         theme, house_theme = docx.part.part_related_by(RT.THEME), house.part.part_related_by(RT.THEME)
     except KeyError:
         return
-    theme._blob = house_theme.blob
+    theme._blob = house_theme.blob   # a theme is a plain part in python-docx: its bytes are its content
