@@ -16,7 +16,8 @@ from pathlib import Path
 
 import docx as python_docx
 import pytest
-from conftest import REPO, SAMPLE_ID, commit, copy_sample, edit, git, run_cli
+from conftest import REPO, SAMPLE_ID, commit, config_home, copy_sample, edit, git, run_cli
+from mail_server import smtp_server
 from pdf_utils import character_sizes, pdf_text
 from pypdf import PdfReader
 from test_docx import brief_path, control, edit_docx, make_docx, tracked_replace
@@ -151,6 +152,25 @@ def test_check_fails_a_brief_without_the_clearance_roles_its_house_requires(tmp_
         handle.write("  approved: {by: Kurt Campbell, on: 2024-09-19}\n")
     done = run_cli("check", "--no-layout", "--root", root, path)
     assert done.code == 0, done.err
+
+
+def test_email_send_refuses_a_brief_without_the_clearance_roles_its_house_requires(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    root = _project(tmp_path / "briefs", REQUIRES)
+    config_home(monkeypatch, tmp_path / "config")
+    monkeypatch.setenv("BRIEFGEN_MAIL_FROM", "Briefing Staff <briefs@example.org>")
+    args = ["email", SAMPLE_ID, "--root", root, "--to", "desk@example.org", "--send"]
+    with smtp_server(monkeypatch) as server:
+        refused = run_cli(*args)
+        assert refused.code == 1
+        assert "lacks `cleared` and `approved`" in refused.err
+        assert "not sent: the brief lacks a clearance its house requires" in refused.err
+        assert server.received == []
+        assert run_cli("email", SAMPLE_ID, "--root", root, "--to", "desk@example.org").code == 0, \
+            "a draft is still written"
+        sent = run_cli(*args, "--send-uncleared")
+        assert sent.code == 0, sent.err
+        assert [r.rcpt_tos for r in server.received] == [["desk@example.org"]]
 
 
 # --- default audiences --------------------------------------------------------------------------

@@ -69,6 +69,7 @@ def email_command(args: EmailRequest, project: Project, stdout: TextIO, stderr: 
             _refuse_placeholders(project, path, full)
             if not args.send_uncleared:
                 _refuse_uncleared(project, path, full)
+                _refuse_missing_clearance(project, path, full)
         if args.audience:
             validated = _version_for(full, args.audience)
         output_id, distribution = validated.output_id, validated.brief.distribution
@@ -221,6 +222,18 @@ def _refuse_uncleared(project: Project, path: Path, validated: ValidatedBrief) -
             project.display(path), f"not sent: the brief was changed after its clearance (listed "
             f"above); {names} must clear it again, or send it as it is with --send-uncleared",
             "clearance")])
+
+
+def _refuse_missing_clearance(project: Project, path: Path, validated: ValidatedBrief) -> None:
+    """A brief whose chain lacks a role its house requires is not sent unless the sender
+    says so (`check` fails it the same way)."""
+    from briefgen.workflows.check import missing_clearance_roles
+
+    missing = missing_clearance_roles(validated)
+    if missing:
+        raise ContentError([*missing, Diagnostic.of_file(
+            project.display(path), "not sent: the brief lacks a clearance its house requires (above); "
+            "add it, or send it as it is with --send-uncleared", "clearance")])
 
 
 def _version_for(validated: ValidatedBrief, audience_id: str) -> ValidatedBrief:
