@@ -21,7 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
+from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, rules_of
 from briefgen.content.clearance import content_hash
 from briefgen.content.house import glossary_for
 from briefgen.content.languages import is_right_to_left
@@ -53,6 +53,7 @@ from briefgen.render.labels import (
     masthead_date,
     medium_date,
     point_groups,
+    portions,
     press_labels,
     quote_where,
     role_labels,
@@ -624,8 +625,10 @@ def _withheld_notes(validated: ValidatedBrief) -> dict[str, str]:
     rules = rules_of(validated.brief)
     show = rules is not None and rules.withheld_notice
     notes = dict.fromkeys((*ITEM_SECTIONS, "participant_notes"), "")
+    words = labels_for(validated.house, validated.lang)
     for section, count in validated.withheld.counts if show else ():
-        notes[section] = f"{count} {portion_name(section, count)} withheld from this version"
+        notes[section] = words["withheld_section"].format(
+            count=count, portions=portions(section, count, words, validated.lang))
     return notes
 
 
@@ -634,8 +637,10 @@ def _version_note(validated: ValidatedBrief) -> str:
     if validated.audience is None:
         return ""
     rules = rules_of(validated.brief)
-    note = labels_for(None, validated.lang)["version_for"].format(name=validated.audience.name)
+    words = labels_for(validated.house, validated.lang)
+    note = words["version_for"].format(name=validated.audience.name)
     if rules is not None and rules.withheld_notice and validated.withheld.total():
         count = validated.withheld.total()
-        note += f" · {count} portion{'s' * (count != 1)} withheld"
+        note += " · " + words["withheld_total"].format(count=count,
+                                                       portions=portions(None, count, words, validated.lang))
     return note

@@ -99,6 +99,22 @@ def deliverables_heading(brief: Brief, lang: str = DEFAULT_LANGUAGE, labels: dic
     return words[key]
 
 
+def portions(section: str | None, count: int, words: dict[str, str], lang: str = DEFAULT_LANGUAGE) -> str:
+    """What `count` of a section's portions are called in `lang` ('deliverables', 'résultats',
+    '成果'): the catalogue's `_one` word where the language's plural rule (CLDR's) says one,
+    else `_other`; portions of no named section (`None`), or of one the catalogue has no word
+    for, are 'portion(s)'. `words` is labels_for's, so a house's rewording holds."""
+    form = "one" if _locale(lang).plural_form(count) == "one" else "other"
+    return words.get(f"portion_{section}_{form}") or words[f"portion_{form}"]
+
+
+def withheld_counts(counts: Iterable[tuple[str, int]], words: dict[str, str], lang: str = DEFAULT_LANGUAGE) -> str:
+    """'2 deliverables, 1 quote' ('成果2件、引用1件'): what a version withheld, per section."""
+    return words["list_separator"].join(words["portion_count"].format(count=count, portions=portions(section, count,
+                                                                                                     words, lang))
+                                        for section, count in counts)
+
+
 def joined(items: Iterable[str], lang: str = DEFAULT_LANGUAGE) -> str:
     """'a, b and c' in `lang` ('a、b、c' in Japanese)."""
     words, listed = catalogue(lang), list(items)
