@@ -515,9 +515,9 @@ def test_a_house_rewords_a_withheld_note(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("lang", "expected", "english"), [
     ("fr", ["Dates\u00a0: ", "PROGRAMME D’ENSEMBLE", "SOMMAIRE", "Heure du mandant entre crochets.",
-            "Pièces jointes\u00a0: trip.pdf, trip.ics.", "Biographies, page 4", "Préparé par"],
+            "Pièces jointes\u00a0: trip.pdf, trip.ics.", "Biographies, page 6", "Préparé par"],
      ["SCHEDULE AT A GLANCE", "CONTENTS", "Attached:", "Prepared by", "Home time in brackets"]),
-    ("ja", ["日程：", "日程一覧", "目次", "添付：trip.pdf, trip.ics。", "4ページ"],
+    ("ja", ["日程：", "日程一覧", "目次", "添付：trip.pdf, trip.ics。", "6ページ"],
      ["SCHEDULE AT A GLANCE", "CONTENTS", "Attached:", "Prepared by", "Dates:"]),
 ])
 def test_a_book_s_email_text_is_in_its_language(tmp_path: Path, lang: str, expected: list[str],
@@ -533,7 +533,8 @@ def test_a_book_s_email_text_is_in_its_language(tmp_path: Path, lang: str, expec
     edit(book, "briefs:", f"lang: {lang}\nbriefs:")
     checked, _ = check_book(Project.at(root), book)
     assert checked is not None
-    text = book_text(book_view(checked.book, checked.briefs, PagePlan(2, (), (3,), 4, 4)), ["trip.pdf", "trip.ics"])
+    plan = PagePlan(2, (3,), (4, 5), 6, 6)      # its section, its two briefs, then its biographies
+    text = book_text(book_view(checked.book, checked.briefs, plan), ["trip.pdf", "trip.ics"])
     for words in expected:
         assert words in text, words
     for words in english:
