@@ -558,7 +558,7 @@ def test_diff_s_framing_follows_the_brief_s_language() -> None:
     for english in ("version for", "new version", "overflows", "words on page 1", "compared with"):
         assert english not in french, english
     japanese = as_markdown([diff("ja")], "main", [])
-    for words in ("## 資料の変更点", "（press向けの版）：新しい版", "1ページ目から0.4 in (10 mm)はみ出すようになった",
+    for words in ("## 資料の変更点", "（press向けの版）: 新しい版", "1ページ目から0.4 in (10 mm)はみ出すようになった",
                   "変更前と変更後：`diff/x.png`（成果物内）", "mainとの比較"):
         assert words in japanese, words
     assert "Before and after" not in japanese
@@ -586,7 +586,7 @@ def test_an_amendment_is_told_in_the_brief_s_language(brief_file: Path, monkeypa
     assert again.code == 0, again.err
     amended = handler.received[-1].message
     text = amended.get_body(("plain",)).get_content().replace("\r\n", "\n")
-    assert re.match(r"Ce qui a changé depuis la version envoyée le \d+ \w+ \d{4} à \d\d:\d\d UTC:\n\n", text), text
+    assert re.match(r"Ce qui a changé depuis la version envoyée le \d+ \w+ \d{4} à \d\d:\d\d UTC\u00a0:\n\n", text), text
     assert "- Three-way hotline (status)\u00a0: attendu, désormais annoncé." in text
     html = amended.get_body(("html",)).get_content()
     assert "Ce qui a changé depuis la version envoyée le" in html
