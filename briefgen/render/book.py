@@ -28,6 +28,7 @@ from briefgen.render.html import (
     PAGE_SIZES,
     _banner_class,
     colours_style,
+    native_name_view,
     portion_marker,
     quote_marks,
     template_environment,
@@ -181,8 +182,7 @@ def _people_once(briefs: list[ValidatedBrief]) -> dict[str, Person]:
 
 
 def _person_view(person_id: str, person: Person, text: RichText) -> View:
-    return {"id": person_id, "anchor": f"person-{person_id}", "name": person.name,
-            "native_name": person.native_name or "", "lang": person.lang or "",
+    return {"id": person_id, "anchor": f"person-{person_id}", "name": person.name, **native_name_view(person),
             "title": person.title, "country": person.country,
             "pronunciation": person.pronunciation or "",
             "form_of_address": person.form_of_address or "",

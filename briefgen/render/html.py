@@ -312,6 +312,14 @@ def isolated(text: str, right_to_left: bool) -> str:
     return f"{FSI}{text}{PDI}" if right_to_left and text else text
 
 
+def native_name_view(person: Person) -> View:
+    """A person's native name as a template places it: isolated, with its `lang` and, written
+    right to left, `dir="rtl"` (which isolates it in HTML; the isolates do it for the PDF)."""
+    right_to_left = is_right_to_left(person.lang)
+    return {"native_name": isolated(person.native_name or "", right_to_left), "lang": person.lang or "",
+            "dir": "rtl" if right_to_left else ""}
+
+
 def page_counter(words: str) -> Markup:
     """The footer's 'Page i of N' as a CSS `content` value, from the label's words
     ('Page {page} of {pages}'; '{page} / {pages} ページ'): its text as CSS strings around
@@ -592,11 +600,8 @@ def participant_sides(brief: Brief, people: dict[str, Person], lang: str = "en")
     for participant in brief.participants:
         person = people[participant.person]
         role = participant.role.value if participant.role else ""
-        right_to_left = is_right_to_left(person.lang)
         sides.setdefault(person.country, []).append({
-            "name": person.name, "title": person.title,
-            "native_name": isolated(person.native_name or "", right_to_left), "lang": person.lang or "",
-            "dir": "rtl" if right_to_left else "",
+            "name": person.name, "title": person.title, **native_name_view(person),
             "role": roles[role].lower() if role in ("host", "principal") else ""})
     order = sorted(sides, key=lambda country: country != host_country)
     return [{"side": country, "people": sides[country]} for country in order]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from babel import Locale
 from babel.dates import format_date, format_skeleton, parse_pattern
 
+from briefgen.content.clearance import day_label as english_day_label
 from briefgen.content.languages import DEFAULT_LANGUAGE, catalogue, catalogue_tag
 from briefgen.content.models import (
     AgendaItem,
@@ -168,6 +169,13 @@ def masthead_date(day: dt.date, lang: str = DEFAULT_LANGUAGE) -> str:
     if _is_english(lang):
         return f"{day:%a} {day.day} {day:%b} {day.year}"
     return format_skeleton("yMMMEd", day, locale=_locale(lang))
+
+
+def day_label(day: dt.date, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A record's day (a clearance, a decision taken): '18 Sep 2024'; '18 sept. 2024'; '2024年9月18日'."""
+    if _is_english(lang):
+        return english_day_label(day)    # as check's messages say it
+    return format_skeleton("yMMMd", day, locale=_locale(lang))
 
 
 def weekday(day: dt.date, lang: str = DEFAULT_LANGUAGE) -> str:
