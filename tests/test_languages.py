@@ -276,10 +276,14 @@ def test_side_by_side_page_one_fits_with_both_languages(brief_file: Path) -> Non
     pages = PdfReader(bilingual(brief_file, "side-by-side")).pages
     first = pages[0].extract_text().replace("\n", " ")     # a title may wrap in its column
     for text in ("Camp David Trilateral Summit", "Sommet trilatéral de Camp David",
-                 "pledge to consult one another", "engagement à se consulter",
-                 "August 18, 2023", "vendredi 18 août 2023"):
+                 "pledge to consult one another", "engagement à se consulter"):
         assert text in first, text
     assert "Annexe A" in pages[1].extract_text()
+    # The masthead as the one-language page's, in each language: the kind of brief, the
+    # title, the when-and-where line (before: the title and a list of date, place, as of).
+    for text in ("Summit meeting brief", "Note pour un sommet", "Fri 18 Aug 2023 · Camp David, Maryland",
+                 "ven. 18 août 2023 · Camp David, Maryland"):
+        assert text.casefold() in first.casefold(), text
 
 
 def test_side_by_side_applies_page_one_rules_to_each_language(brief_file: Path) -> None:
