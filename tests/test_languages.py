@@ -15,7 +15,7 @@ import yaml
 
 from briefgen.content.languages import CATALOGUES_DIR, catalogue, catalogue_tag, languages
 from briefgen.render.labels import date_range, labels_for, long_date, medium_date
-from tests.conftest import BOOK, SAMPLE_ID, copy_sample, copy_trip, edit, git, run_cli
+from tests.conftest import BOOK, BOOK_BRIEFS, SAMPLE_ID, copy_sample, copy_trip, edit, git, run_cli
 from tests.pdf_utils import pdf_text
 
 SHIPPED = {"en", "fr", "es", "de", "pt", "ja", "ko", "zh-Hans"}
@@ -663,3 +663,49 @@ def test_an_arabic_name_keeps_its_direction_in_the_email(brief_file: Path) -> No
     body = mail_safe_html(render_email_html(validated), "x")
     assert re.search(f'<span[^>]* lang="ar"[^>]* dir="rtl"[^>]*>\u2068{ARABIC_NAME}\u2069</span>', body) or \
         re.search(f'<span[^>]* dir="rtl"[^>]* lang="ar"[^>]*>\u2068{ARABIC_NAME}\u2069</span>', body), body
+
+
+def bilingual_trip(tmp_path: Path) -> Path:
+    """The sample trip as a bilingual book: each brief with a French edition (its title
+    translated) and its own side-by-side document, whose page 1 keeps what is read first."""
+    root = copy_trip(tmp_path)
+    edit(root / "content" / "books" / f"{BOOK}.yaml", "briefs:", "bilingual: side-by-side\nbriefs:")
+    for number, brief_id in enumerate(BOOK_BRIEFS, start=1):
+        edit(root / "content" / f"{brief_id}.yaml", "title:", "editions: [fr]\nbilingual: side-by-side\n"
+             "annex: [background, quotes, biographies, sources, agenda, deliverables]\ntitle:")  # page 1 twice over
+        assert run_cli("translate", brief_id, "--to", "fr", "--root", root).code == 0
+        french = root / "content" / f"{brief_id}.fr.yaml"
+        data = yaml.safe_load(french.read_text(encoding="utf-8"))
+        data["fields"]["title"]["text"] = f"Rencontre numéro {number}"
+        french.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return root
+
+
+# Each brief of the trip: its English title and its kind of brief in French.
+TRIP_BRIEFS = [("U.S.–Japan Bilateral Meeting, Hiroshima", "Note pour une rencontre bilatérale"),
+               ("U.S.–Japan–Korea Trilateral Meeting, Hiroshima", "Note de rencontre")]
+
+
+def test_a_bilingual_book_prints_each_brief_side_by_side(tmp_path: Path) -> None:
+    """`bilingual: side-by-side` on a book: each brief's page 1 in the book holds both
+    languages, as the brief's own side-by-side document (before: the book had no such key)."""
+    from pypdf import PdfReader
+
+    root = bilingual_trip(tmp_path)
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code == 0, result.err
+    pages = [page.extract_text().replace("\n", " ") for page in PdfReader(root / "output" / f"{BOOK}.pdf").pages]
+    for number, (english, french_kind) in enumerate(TRIP_BRIEFS, start=1):
+        [first] = [text for text in pages if f"Rencontre numéro {number}" in text]
+        assert english in first
+        assert french_kind.casefold() in first.casefold()
+    assert any("Annexe A" in text and "Annex A" in text for text in pages)   # each annex, twice over too
+
+
+def test_a_bilingual_book_needs_each_brief_s_bilingual_document(tmp_path: Path) -> None:
+    root = bilingual_trip(tmp_path)
+    edit(root / "content" / f"{BOOK_BRIEFS[1]}.yaml", "bilingual: side-by-side\n", "")
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code != 0
+    assert re.search(rf"{BOOK}\.yaml:\d+:\d+: error: the book is bilingual \(side-by-side\), so brief "
+                     rf"`{BOOK_BRIEFS[1]}` needs an edition and the same layout", result.err), result.err

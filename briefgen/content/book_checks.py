@@ -36,7 +36,20 @@ def book_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> lis
     """Every problem of a book whose briefs are all valid, errors and warnings."""
     return (marking_problems(validated, briefs) + scheme_warnings(validated, briefs)
             + paper_warnings(validated, briefs) + overlap_warnings(validated, briefs)
-            + zoneless_warnings(validated, briefs))
+            + zoneless_warnings(validated, briefs) + bilingual_problems(validated, briefs))
+
+
+def bilingual_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
+    """A bilingual book prints each brief's own bilingual document, laid out and checked with
+    the brief (page 1's rules for each language): each brief must make one, of the same layout."""
+    layout = validated.book.bilingual
+    if layout is None:
+        return []
+    return [validated.at_brief(index, f"the book is bilingual ({layout}), so brief `{brief.brief_id}` needs "
+                               f"an edition and the same layout: add `editions: [<lang>]` and `bilingual: "
+                               f"{layout}` to {brief.display_path}")
+            for index, brief in enumerate(briefs)
+            if not brief.brief.editions or brief.brief.bilingual != layout]
 
 
 def marking_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:

@@ -28,6 +28,7 @@ from briefgen.engine.workers import BudgetExceeded, WorkerPool, time_limit
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, RenderError, UsageError
 from briefgen.project import Project
 from briefgen.workflows.brief import (
+    BILINGUAL_SUFFIX,
     BriefResult,
     BuildOptions,
     bug_failure,
@@ -208,7 +209,7 @@ def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResul
         return result.fail([d for _, r in failed for d in r.diagnostics if d.is_error] + [
             book.at_brief(i, f"brief `{r.brief_id}` did not build, so the book was not built")
             for i, r in failed])
-    pdfs = [output_path(project.output_dir, b.brief_id, ".pdf") for b in checked.briefs]
+    pdfs = [output_path(project.output_dir, printed_id(book, b), ".pdf") for b in checked.briefs]
     inputs = [book.path, *(f for b in checked.briefs for f in b.input_files), *pdfs]
     if not options.force and _up_to_date(project, book.path, inputs, shared):
         result.skipped = True
@@ -337,6 +338,12 @@ def _footer(pool: WorkerPool, cache: PartCache | None, view: View, sizes: list[t
     return _kept_or_made(cache, "footer", made_from, lay_out).pdf
 
 
+def printed_id(book: ValidatedBook, brief: ValidatedBrief) -> str:
+    """The output of a brief that the book prints: the brief, or its bilingual document in a
+    bilingual book (checked to exist: content/book_checks.bilingual_problems)."""
+    return f"{brief.brief_id}.{BILINGUAL_SUFFIX}" if book.book.bilingual else brief.brief_id
+
+
 def _briefs_at_one_step(project: Project, checked: CheckedBook, cache: PartCache | None,
                         pool: WorkerPool) -> list[bytes]:
     """Each brief's PDF, every one at the same body step: the smallest any of them needs
@@ -349,17 +356,18 @@ def _briefs_at_one_step(project: Project, checked: CheckedBook, cache: PartCache
     step = smallest_step(steps)
     pdfs = []
     for brief, own_step in zip(checked.briefs, steps, strict=True):
+        printed = printed_id(checked.book, brief)
         if not step or own_step == step:
-            pdfs.append(built_output(project, brief.brief_id, ".pdf"))   # the bytes its build recorded
+            pdfs.append(built_output(project, printed, ".pdf"))   # the bytes its build recorded
             continue
-        html = built_output(project, brief.brief_id, ".html").decode("utf-8")
+        html = built_output(project, printed, ".html").decode("utf-8")
         source = brief.content_text()
 
         def lay_out(html: str = html, source: ContentText = source) -> OwnPart:
             pdf = run_layout(pool, PdfAtStep(project.asset_roots), (html, source, step),
                              f"{source.display_path} at the book's type size")
             return OwnPart(pdf, 0, {})
-        pdfs.append(_kept_or_made(cache, f"brief-{brief.brief_id}", f"{step}\n{html}", lay_out).pdf)
+        pdfs.append(_kept_or_made(cache, f"brief-{printed}", f"{step}\n{html}", lay_out).pdf)
     return pdfs
 
 
@@ -419,7 +427,7 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
     info = BookInfo(book.book.title, book.book.prepared_by, book.book.subtitle or book.book.title, view["lang"])
     pdf = join_tagged(parts, info, footer=lambda sizes: _footer(pool, cache, view, sizes),
                       destinations={entry["target"]: entry["page"] - 1 for entry in view["contents"]})
-    pages_html = {b.brief_id: brief_frame(built_output(project, b.brief_id, ".html").decode("utf-8"))
+    pages_html = {b.brief_id: brief_frame(built_output(project, printed_id(book, b), ".html").decode("utf-8"))
                   for b in briefs}
     page_html = render_book_part(book_view(book, briefs, plan, pages_html), "html", project.templates_dir)
     return {".html": page_html.encode("utf-8"), ".pdf": pdf, ".ics": book_calendar(book, briefs)}
