@@ -590,7 +590,8 @@ def test_an_amendment_is_told_in_the_brief_s_language(brief_file: Path, monkeypa
     assert again.code == 0, again.err
     amended = handler.received[-1].message
     text = amended.get_body(("plain",)).get_content().replace("\r\n", "\n")
-    assert re.match(r"Ce qui a changé depuis la version envoyée le \d+ \w+ \d{4} à \d\d:\d\d UTC\u00a0:\n\n", text), text
+    assert re.match(r"Ce qui a changé depuis la version envoyée le \d+ \w+ \d{4} à \d\d:\d\d UTC\u00a0:\n\n",
+                    text), text
     assert "- Three-way hotline (status)\u00a0: attendu, désormais annoncé." in text
     html = amended.get_body(("html",)).get_content()
     assert "Ce qui a changé depuis la version envoyée le" in html

@@ -20,6 +20,7 @@ from briefgen.render.labels import labels_for, quoted
 
 if TYPE_CHECKING:
     from briefgen.content.house import House
+    from briefgen.errors import Diagnostic
 
 CONTEXT_WORDS = 6          # words kept around a change in a long unchanged run
 NOUNS = {"Participants": "participant", "Deliverables": "deliverable", "Key messages": "key message",
@@ -193,7 +194,7 @@ def _problem_lines(diff: BriefDiff, paint: Callable[[str], str]) -> list[str]:
     return lines
 
 
-def _problems(diff: BriefDiff) -> list[tuple[str, list]]:
+def _problems(diff: BriefDiff) -> list[tuple[str, list[Diagnostic]]]:
     """Each side's problems, with the words that say which side ('does not validate now')."""
     words = labels_for(None, diff.lang)
     return [(words["diff_invalid_base"], diff.problems_before), (words["diff_invalid_now"], diff.problems_after)]
