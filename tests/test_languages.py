@@ -666,14 +666,16 @@ def test_an_arabic_name_keeps_its_direction_in_the_email(brief_file: Path) -> No
         re.search(f'<span[^>]* dir="rtl"[^>]* lang="ar"[^>]*>\u2068{ARABIC_NAME}\u2069</span>', body), body
 
 
-def bilingual_trip(tmp_path: Path) -> Path:
+def bilingual_trip(tmp_path: Path, layout: str = "side-by-side") -> Path:
     """The sample trip as a bilingual book: each brief with a French edition (its title
-    translated) and its own side-by-side document, whose page 1 keeps what is read first."""
+    translated); side by side, each with its own side-by-side document, whose page 1 keeps
+    what is read first."""
     root = copy_trip(tmp_path)
-    edit(root / "content" / "books" / f"{BOOK}.yaml", "briefs:", "bilingual: side-by-side\nbriefs:")
+    edit(root / "content" / "books" / f"{BOOK}.yaml", "briefs:", f"bilingual: {layout}\nbriefs:")
+    own = ("bilingual: side-by-side\nannex: [background, quotes, biographies, sources, agenda, deliverables]\n"
+           if layout == "side-by-side" else "")                       # page 1 twice over
     for number, brief_id in enumerate(BOOK_BRIEFS, start=1):
-        edit(root / "content" / f"{brief_id}.yaml", "title:", "editions: [fr]\nbilingual: side-by-side\n"
-             "annex: [background, quotes, biographies, sources, agenda, deliverables]\ntitle:")  # page 1 twice over
+        edit(root / "content" / f"{brief_id}.yaml", "title:", f"editions: [fr]\n{own}title:")
         assert run_cli("translate", brief_id, "--to", "fr", "--root", root).code == 0
         french = root / "content" / f"{brief_id}.fr.yaml"
         data = yaml.safe_load(french.read_text(encoding="utf-8"))
@@ -710,3 +712,38 @@ def test_a_bilingual_book_needs_each_brief_s_bilingual_document(tmp_path: Path) 
     assert result.code != 0
     assert re.search(rf"{BOOK}\.yaml:\d+:\d+: error: the book is bilingual \(side-by-side\), so brief "
                      rf"`{BOOK_BRIEFS[1]}` needs an edition and the same layout", result.err), result.err
+
+
+def test_a_bilingual_book_back_to_back_turns_the_second_language_upside_down(tmp_path: Path) -> None:
+    """`bilingual: back-to-back` on a book: the book, then the whole book in French (its own
+    pages in French, each brief's French edition) reversed and upside down, so the document
+    turned over opens on the French cover; the first side keeps its contents (outline)."""
+    from pypdf import PdfReader
+
+    from briefgen.render.pdf_join import top_outline_pages
+
+    root = bilingual_trip(tmp_path, "back-to-back")
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code == 0, result.err
+    book = root / "output" / f"{BOOK}.pdf"
+    pages = PdfReader(book).pages
+    turned = [page.rotation for page in pages].index(180)
+    assert [page.rotation for page in pages] == [0] * turned + [180] * (len(pages) - turned)
+    assert "Briefing book".casefold() in pages[0].extract_text().casefold()
+    assert "Dossier de mission".casefold() in pages[-1].extract_text().casefold()   # the French cover
+    french = " ".join(page.extract_text() for page in pages[turned:])
+    assert "Rencontre numéro 1" in french
+    assert "Rencontre numéro 2" in french
+    assert "Sommaire".casefold() in french.casefold()
+    starts, _ = top_outline_pages(book.read_bytes())
+    assert len(starts) >= 5                  # cover, contents, schedule, the briefs, biographies
+    assert max(starts) <= turned
+
+
+def test_a_bilingual_book_back_to_back_needs_an_edition_of_each_brief(tmp_path: Path) -> None:
+    root = bilingual_trip(tmp_path, "back-to-back")
+    edit(root / "content" / f"{BOOK_BRIEFS[1]}.yaml", "editions: [fr]\n", "")
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code != 0
+    assert re.search(rf"{BOOK}\.yaml:\d+:\d+: error: the book is bilingual \(back-to-back, its second side in "
+                     rf"`fr`\), so brief `{BOOK_BRIEFS[1]}` needs a `fr` edition", result.err), result.err

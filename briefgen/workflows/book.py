@@ -13,6 +13,7 @@ not build carries that brief's own errors and is not written.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -209,14 +210,22 @@ def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResul
         return result.fail([d for _, r in failed for d in r.diagnostics if d.is_error] + [
             book.at_brief(i, f"brief `{r.brief_id}` did not build, so the book was not built")
             for i, r in failed])
-    pdfs = [output_path(project.output_dir, printed_id(book, b), ".pdf") for b in checked.briefs]
-    inputs = [book.path, *(f for b in checked.briefs for f in b.input_files), *pdfs]
+    second = other_side(checked)
+    printed = [*checked.briefs, *(second.briefs if second else [])]
+    pdfs = [output_path(project.output_dir, printed_id(book, b), ".pdf") for b in printed]
+    inputs = [book.path, *dict.fromkeys(f for b in printed for f in b.input_files), *pdfs]
     if not options.force and _up_to_date(project, book.path, inputs, shared):
         result.skipped = True
         return result
     try:
         with time_limit(options.budget.seconds):
             files = assemble(project, checked, PartCache(project, book.book_id, shared), pool)
+            if second is not None:
+                from briefgen.render.bilingual import back_to_back
+
+                turned = assemble(project, second, PartCache(project, f"{book.book_id}.{second.book.book.lang}",
+                                                             shared), pool)
+                files[".pdf"] = back_to_back(files[".pdf"], turned[".pdf"])
     except BudgetExceeded:
         return result.fail([Diagnostic.of_file(book.display_path, "the book took longer than its time budget "
                                                f"({options.budget.seconds:g} s) and was stopped; nothing was "
@@ -339,9 +348,21 @@ def _footer(pool: WorkerPool, cache: PartCache | None, view: View, sizes: list[t
 
 
 def printed_id(book: ValidatedBook, brief: ValidatedBrief) -> str:
-    """The output of a brief that the book prints: the brief, or its bilingual document in a
-    bilingual book (checked to exist: content/book_checks.bilingual_problems)."""
-    return f"{brief.brief_id}.{BILINGUAL_SUFFIX}" if book.book.bilingual else brief.brief_id
+    """The output of a brief (or of its edition) that the book prints: itself, or its bilingual
+    document in a book side by side (checked to exist: content/book_checks.bilingual_problems)."""
+    return f"{brief.output_id}.{BILINGUAL_SUFFIX}" if book.book.bilingual == "side-by-side" else brief.output_id
+
+
+def other_side(checked: CheckedBook) -> CheckedBook | None:
+    """A book back to back: its second side, the book in its second language, each brief's
+    edition in that language (checked to exist); None for any other book."""
+    from briefgen.content.book_checks import second_language
+
+    second = second_language(checked.briefs) if checked.book.book.bilingual == "back-to-back" else None
+    if second is None:
+        return None
+    book = dataclasses.replace(checked.book, book=checked.book.book.model_copy(update={"lang": second}))
+    return CheckedBook(book, [next(e for e in b.editions if e.edition == second) for b in checked.briefs])
 
 
 def _briefs_at_one_step(project: Project, checked: CheckedBook, cache: PartCache | None,
