@@ -361,7 +361,8 @@ def _deliver_versions(project: Project, validated: ValidatedBrief, parts: MailPa
 
     revision = record.revision_of(key)
     page_parts = parts if revision == 1 else amend.revised_parts(
-        project, validated, parts, amend.revision_line(revision, amend.today()), pool)
+        project, validated, parts, amend.revision_line(revision, amend.today(), validated.lang, validated.house),
+        pool)
     content = amend.sent_content(validated)
     groups: dict[str | None, tuple[EarlierVersion | None, list[Addressee]]] = {}
     for recipient in to_send:
@@ -370,7 +371,7 @@ def _deliver_versions(project: Project, validated: ValidatedBrief, parts: MailPa
     outcomes = {}
     for earlier, group in groups.values():
         message_parts = page_parts if earlier is None else amend.amended_parts(
-            page_parts, earlier, amend.what_changed(project, validated, earlier))
+            page_parts, earlier, amend.what_changed(project, validated, earlier), validated.lang, validated.house)
         message = build_message(message_parts, settings.sender, group, now=_now(), include_bcc=False)
         message_id = message["Message-ID"]
 

@@ -28,6 +28,7 @@ from briefgen.render.html import (
     PAGE_SIZES,
     _banner_class,
     colours_style,
+    native_name_view,
     portion_marker,
     quote_marks,
     template_environment,
@@ -69,7 +70,7 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         rows.setdefault(entry.day, []).append(_schedule_row(entry, briefs, home, book.lang))
     home_column = any(row["home_time"] for day in rows.values() for row in day)
     lang = book.lang
-    words = labels_for(None, lang)
+    words = labels_for(briefs[0].house if briefs else None, lang)   # the project's house, as its briefs'
     return {
         "id": validated.book_id,
         "lang": lang,
@@ -181,8 +182,7 @@ def _people_once(briefs: list[ValidatedBrief]) -> dict[str, Person]:
 
 
 def _person_view(person_id: str, person: Person, text: RichText) -> View:
-    return {"id": person_id, "anchor": f"person-{person_id}", "name": person.name,
-            "native_name": person.native_name or "", "lang": person.lang or "",
+    return {"id": person_id, "anchor": f"person-{person_id}", "name": person.name, **native_name_view(person),
             "title": person.title, "country": person.country,
             "pronunciation": person.pronunciation or "",
             "form_of_address": person.form_of_address or "",
@@ -226,21 +226,25 @@ def brief_frame(page_html: str) -> Markup:
 
 def book_text(view: View, attachments: list[str]) -> str:
     """The book as plain text for an email: cover facts, schedule, contents, marking first and last."""
+    words = view["labels"]
     lines = [view["classification"], "", view["title"].upper()]
     if view["subtitle"]:
         lines.append(view["subtitle"])
-    lines += ["", f"Dates: {view['dates']}", f"Places: {'; '.join(view['places'])}",
-              f"Prepared by {view['prepared_by']} · Facts as of {view['as_of']}", "", "SCHEDULE AT A GLANCE"]
+    lines += ["", words["dates"] + words["colon"] + view["dates"],
+              words["places"] + words["colon"] + "; ".join(view["places"]),
+              words["prepared_by"].format(office=view["prepared_by"]) + " · "
+              + words["facts_as_of"].format(date=view["as_of"]), "", words["schedule_at_a_glance"].upper()]
     if view["zones_note"]:
-        lines.append(view["zones_note"] + (" Home time in brackets." if view["home_column"] else ""))
+        lines.append(view["zones_note"] + (" " + words["book_home_in_brackets"] if view["home_column"] else ""))
     for day in view["schedule"]:
         lines += ["", day["day"]]
         for item in day["entries"]:
             when = item["time"] + (f" [{item['home_time']}]" if item["home_time"] else "")
             title = f"{item['mark_text']} {item['title']}" if item["mark_text"] else item["title"]
             lines.append(f"  {when:<24}{title} ({item['brief']})")
-    lines += ["", "CONTENTS"]
-    lines += [f"  {brief['title']}, page {brief['page']}" for brief in view["briefs"]]
-    lines += [f"  Biographies, page {view['biographies_page']}", "",
-              "--", f"Attached: {', '.join(attachments)}.", "", view["classification"]]
+    lines += ["", words["contents"].upper()]
+    lines += ["  " + words["book_contents_line"].format(title=brief["title"], page=brief["page"])
+              for brief in view["briefs"]]
+    lines += ["  " + words["book_contents_line"].format(title=words["biographies"], page=view["biographies_page"]),
+              "", "--", words["attached_files"].format(names=", ".join(attachments)), "", view["classification"]]
     return "\n".join(lines) + "\n"

@@ -21,7 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
+from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, rules_of
 from briefgen.content.clearance import content_hash
 from briefgen.content.house import glossary_for
 from briefgen.content.house_checks import HOUSE_CSS, with_house_files_inlined
@@ -54,6 +54,7 @@ from briefgen.render.labels import (
     masthead_date,
     medium_date,
     point_groups,
+    portions,
     press_labels,
     quote_where,
     role_labels,
@@ -326,6 +327,14 @@ FSI, PDI = "\u2068", "\u2069"
 def isolated(text: str, right_to_left: bool) -> str:
     """A right-to-left text wrapped so its direction cannot reorder what is around it."""
     return f"{FSI}{text}{PDI}" if right_to_left and text else text
+
+
+def native_name_view(person: Person) -> View:
+    """A person's native name as a template places it: isolated, with its `lang` and, written
+    right to left, `dir="rtl"` (which isolates it in HTML; the isolates do it for the PDF)."""
+    right_to_left = is_right_to_left(person.lang)
+    return {"native_name": isolated(person.native_name or "", right_to_left), "lang": person.lang or "",
+            "dir": "rtl" if right_to_left else ""}
 
 
 def page_counter(words: str) -> Markup:
@@ -608,11 +617,8 @@ def participant_sides(brief: Brief, people: dict[str, Person], lang: str = "en")
     for participant in brief.participants:
         person = people[participant.person]
         role = participant.role.value if participant.role else ""
-        right_to_left = is_right_to_left(person.lang)
         sides.setdefault(person.country, []).append({
-            "name": person.name, "title": person.title,
-            "native_name": isolated(person.native_name or "", right_to_left), "lang": person.lang or "",
-            "dir": "rtl" if right_to_left else "",
+            "name": person.name, "title": person.title, **native_name_view(person),
             "role": roles[role].lower() if role in ("host", "principal") else ""})
     order = sorted(sides, key=lambda country: country != host_country)
     return [{"side": country, "people": sides[country]} for country in order]
@@ -641,8 +647,10 @@ def _withheld_notes(validated: ValidatedBrief) -> dict[str, str]:
     rules = rules_of(validated.brief)
     show = rules is not None and rules.withheld_notice
     notes = dict.fromkeys((*ITEM_SECTIONS, "participant_notes"), "")
+    words = labels_for(validated.house, validated.lang)
     for section, count in validated.withheld.counts if show else ():
-        notes[section] = f"{count} {portion_name(section, count)} withheld from this version"
+        notes[section] = words["withheld_section"].format(
+            count=count, portions=portions(section, count, words, validated.lang))
     return notes
 
 
@@ -651,8 +659,10 @@ def _version_note(validated: ValidatedBrief) -> str:
     if validated.audience is None:
         return ""
     rules = rules_of(validated.brief)
-    note = labels_for(None, validated.lang)["version_for"].format(name=validated.audience.name)
+    words = labels_for(validated.house, validated.lang)
+    note = words["version_for"].format(name=validated.audience.name)
     if rules is not None and rules.withheld_notice and validated.withheld.total():
         count = validated.withheld.total()
-        note += f" · {count} portion{'s' * (count != 1)} withheld"
+        note += " · " + words["withheld_total"].format(count=count,
+                                                       portions=portions(None, count, words, validated.lang))
     return note

@@ -33,6 +33,7 @@ from briefgen.render.labels import (
     short_names,
     status_labels,
     weekday,
+    withheld_counts,
 )
 from briefgen.render.richtext import RichText
 
@@ -408,7 +409,9 @@ def _version_line(validated: ValidatedBrief) -> str:
     if validated.audience is None:
         return ""
     rules = rules_of(validated.brief)
-    line = labels_for(None, validated.lang)["version_for"].format(name=validated.audience.name)
+    words = labels_for(validated.house, validated.lang)
+    line = words["version_for"].format(name=validated.audience.name)
     if rules is not None and rules.withheld_notice and validated.withheld.total():
-        line += f"; withheld: {validated.withheld.describe()}"
+        line += "; " + words["withheld_list"].format(portions=withheld_counts(validated.withheld.counts, words,
+                                                                              validated.lang))
     return line + ". "
