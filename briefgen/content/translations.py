@@ -36,7 +36,7 @@ from briefgen.errors import ContentError, Diagnostic
 # The translatable fields, as key paths with `*` for any list index: the text a reader reads.
 # Ids, dates, times, names of people and sources' titles are not translated.
 TRANSLATABLE = (
-    "title", "subtitle", "prepared_by", "bottom_line",
+    "title", "subtitle", "addressee", "prepared_by", "bottom_line",
     "objectives.*", "objectives.*.text",
     "decisions.*.issue", "decisions.*.recommendation", "decisions.*.options.*", "decisions.*.due_reason",
     "event.location", "event.purpose",

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -232,7 +232,7 @@ def brief_view(validated: ValidatedBrief) -> View:
         "page_margin": PAGE_MARGINS[brief.paper],
         "short_title": short_title(brief.title),
         "title_mark": mark(None) if rules is not None and rules.portion_marks else Markup(""),
-        "document_kind": document_kind(event.kind.value, lang),
+        "document_kind": document_kind(event.kind.value, words, brief.addressee),
         "when_where": when_where(brief, people, lang),
         "sides": participant_sides(brief, people, lang),
         "pointer": annex_pointer(annex, lang),
@@ -565,9 +565,11 @@ def contrast_on_white(colour: str) -> float:
 
 # --- page 1's masthead, decision box and lower zone ---------------------------------------
 
-def document_kind(kind: str, lang: str = "en") -> str:
-    """The masthead's first line: 'Bilateral meeting brief', 'Meeting brief' (in `lang`)."""
-    return labels_for(None, lang)[f"brief_{kind}"]
+def document_kind(kind: str, words: Mapping[str, str], addressee: str | None = None) -> str:
+    """The masthead's first line: 'Bilateral meeting brief for the President', 'Meeting
+    brief' (in the words' language, a house's wording included)."""
+    named = words[f"brief_{kind}"]
+    return words["brief_for"].format(kind=named, name=addressee) if addressee else named
 
 
 def short_title(title: str, most: int = SHORT_TITLE) -> str:
