@@ -245,7 +245,7 @@ def test_a_book_whose_brief_does_not_build_gets_its_errors_and_no_book(tmp_path:
     edit(brief, "    role: principal", "    role: chief")
     result = run_cli("book", "--root", root)
     assert result.code == 1
-    assert (f"content/{BRIEFS[0]}.yaml:25:11: error: `role` must be one of host, principal, delegation, "
+    assert (f"content/{BRIEFS[0]}.yaml:26:11: error: `role` must be one of host, principal, delegation, "
             "staff, guest; got 'chief' (participants[0].role)") in result.err
     assert (f"content/books/{BOOK}.yaml:15:5: error: brief `{BRIEFS[0]}` has errors (above), so the "
             "book cannot be built (briefs[0])") in result.err
@@ -509,7 +509,7 @@ def test_each_calendar_event_keeps_its_own_zone_and_only_items_without_one_float
     }
     checked, result = check_book(Project.at(root), book_file)
     assert [d.format() for d in result.diagnostics if "time zone" in d.message] == [
-        f"content/{BRIEFS[0]}.yaml:31:11: warning: agenda item 1 ('Bilateral meeting; opening remarks before "
+        f"content/{BRIEFS[0]}.yaml:32:11: warning: agenda item 1 ('Bilateral meeting; opening remarks before "
         "the press') has a time but no time zone (none on the item, its event or its book), so the "
         "book's calendar shows 19:25 on whatever clock it is opened; add `timezone` to the item or the "
         "event, or to the book (agenda[0].time)"]
@@ -519,7 +519,7 @@ def test_each_calendar_event_keeps_its_own_zone_and_only_items_without_one_float
     assert times["Bilateral meeting"] == "19:25, time zone not given"
     assert times["Trilateral meeting"] == "15:00 JST"
     checked_cli = run_cli("check", "--root", root)
-    assert f"content/{BRIEFS[0]}.yaml:31:11: warning: agenda item 1" in checked_cli.err
+    assert f"content/{BRIEFS[0]}.yaml:32:11: warning: agenda item 1" in checked_cli.err
 
     # the book's zone, for the item that has none of its own or its event's
     edit(book_file, "home_timezone:", "timezone: Asia/Shanghai\nhome_timezone:")

@@ -132,9 +132,11 @@ def test_a_book_in_french_and_its_calendar(tmp_path: Path) -> None:
     result = run_cli("book", "--root", root, BOOK)
     assert result.code == 0, result.err
     text = pdf_text(root / "output" / f"{BOOK}.pdf")
-    for words in ("Dossier de mission", "Sommaire", "Programme d’ensemble", "Heure locale", "mai 2023"):
+    for words in ("Dossier de mission", "Sommaire", "Programme d’ensemble", "Heure locale", "mai 2023",
+                  "nom de famille en premier"):
         assert words.casefold() in text.casefold(), words
     assert "Schedule at a glance".casefold() not in text.casefold()
+    assert "family name first" not in text
     from icalendar import Calendar
 
     calendar = Calendar.from_ical((root / "output" / f"{BOOK}.ics").read_bytes())

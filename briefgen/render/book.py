@@ -42,7 +42,6 @@ TEMPLATE_NAME = "book.html.j2"
 FOOTER_POINTS = 9
 STAMP_FROM_EDGE = "0.42in"     # the frame's banner line (page-common.css), clear of the 0.35 in strip
 NO_ZONE = "time zone not given"   # beside a time that no item, event or book gives a zone
-NAME_ORDER_LABELS = {"family-first": "family name first", "given-first": "given name first"}
 
 
 @dataclass(frozen=True)
@@ -121,7 +120,7 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         } for b, page in zip(briefs, plan.brief_pages, strict=True)],
         "biographies_page": plan.biographies,
         "total_pages": plan.total,
-        "people": [_person_view(person_id, person, text) for person_id, person in people.items()],
+        "people": [_person_view(person_id, person, text, words) for person_id, person in people.items()],
     }
 
 
@@ -181,12 +180,12 @@ def _people_once(briefs: list[ValidatedBrief]) -> dict[str, Person]:
     return people
 
 
-def _person_view(person_id: str, person: Person, text: RichText) -> View:
+def _person_view(person_id: str, person: Person, text: RichText, words: Mapping[str, str]) -> View:
     return {"id": person_id, "anchor": f"person-{person_id}", "name": person.name, **native_name_view(person),
             "title": person.title, "country": person.country,
             "pronunciation": person.pronunciation or "",
             "form_of_address": person.form_of_address or "",
-            "name_order": NAME_ORDER_LABELS[person.name_order.value] if person.name_order else "",
+            "name_order": words[f"name_order_{person.name_order.value.replace('-', '_')}"] if person.name_order else "",
             "bio": text.block(person.bio)}
 
 

@@ -130,11 +130,11 @@ def compared_with(base: str, audience: str | None, lang: str = "en", capital: bo
     return (_capital(words) if capital else words).format(base=base, audience=audience)
 
 
-def left_out_line(audience: str | None, left_out: Sequence[str]) -> str:
+def left_out_line(audience: str | None, left_out: Sequence[str], lang: str = "en") -> str:
     """The briefs an audience's diff did not compare ("" when none)."""
     if not audience or not left_out:
         return ""
-    return f"not compared (no audience `{audience}` at either side): {', '.join(left_out)}"
+    return labels_for(None, lang)["diff_not_compared"].format(audience=audience, briefs=", ".join(left_out))
 
 
 # --- text -----------------------------------------------------------------------------------
@@ -174,13 +174,14 @@ def as_text(briefs: Sequence[BriefDiff], base: str, template_files: Sequence[str
             lines.append("  " + numbers)
         if diff.picture:
             lines.append(terminal("  " + said["diff_picture"].format(path=diff.picture)))
-    if template_files:
-        lines.append(paint("heading", "templates changed (every brief): ") + terminal(", ".join(template_files)))
     lang = run_language(briefs)
+    if template_files:
+        files = ", ".join(template_files)
+        lines.append(paint("heading", labels_for(None, lang)["diff_templates_changed"].format(files=files)))
     if not lines:
         lines.append(labels_for(None, lang)["diff_no_brief_changed"])
-    if left_out_line(audience, left_out):
-        lines.append(paint("dim", left_out_line(audience, left_out)))
+    if left_out_line(audience, left_out, lang):
+        lines.append(paint("dim", left_out_line(audience, left_out, lang)))
     lines.append(paint("dim", compared_with(base, audience, lang)))
     return "\n".join(lines) + "\n"
 
@@ -236,8 +237,8 @@ def as_markdown(briefs: Sequence[BriefDiff], base: str, template_files: Sequence
     stop = run_words["full_stop"]
     lines = [f"## {run_words['diff_heading']}", "",
              f"{md(compared_with(base, audience, lang, capital=True))}{stop}", ""]
-    if left_out_line(audience, left_out):
-        lines += [f"{_capital(md(left_out_line(audience, left_out)))}.", ""]
+    if left_out_line(audience, left_out, lang):
+        lines += [f"{_capital(md(left_out_line(audience, left_out, lang)))}{stop}", ""]
     if not briefs and not template_files:
         lines.append(f"{_capital(run_words['diff_no_brief_changed'])}{stop}")
     for diff in briefs:
@@ -264,7 +265,8 @@ def as_markdown(briefs: Sequence[BriefDiff], base: str, template_files: Sequence
         if diff.picture:
             lines += [said["diff_before_after"].format(path=markdown_code(diff.picture)), ""]
     if template_files:
-        lines += ["**Templates changed** (every brief): " + ", ".join(markdown_code(f) for f in template_files), ""]
+        files = ", ".join(markdown_code(f) for f in template_files)
+        lines += [_capital(run_words["diff_templates_changed"]).format(files=files), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
