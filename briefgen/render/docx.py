@@ -450,7 +450,7 @@ class _Writer:
         for item in self.brief.sensitivities:
             text = _run(self.mark(item.marking)) + self.field_runs(
                 self.item_path("sensitivities", item, "topic"), item.topic)
-            text += self.cite(item.sources) + _run(": ")
+            text += self.cite(item.sources) + _run(self.labels["colon"])
             if item.context:
                 text += self.field_runs(self.item_path("sensitivities", item, "context"), item.context)
                 text += _run(" ")
