@@ -485,8 +485,8 @@ def validated_in(root: Path, brief_id: str, lang: str):
 
 @pytest.mark.parametrize(("lang", "section_line", "version_note", "text_line"), [
     ("fr", "Cette version omet 1 message clé", "Version pour Japanese delegation · 11 éléments omis",
-     "omis\u00a0: "),
-    ("ja", "この版では主要メッセージ1件を省略", "11件を省略", "省略：目標1件、決定事項1件、日程の項目1件"),
+     "delegation\u202f; omis\u00a0: "),
+    ("ja", "この版では主要メッセージ1件を省略", "11件を省略", "向け版；省略：目標1件、決定事項1件、日程の項目1件"),
 ])
 def test_a_version_s_withheld_notes_are_in_its_language(tmp_path: Path, lang: str, section_line: str,
                                                         version_note: str, text_line: str) -> None:
