@@ -36,12 +36,15 @@ from briefgen.render.fit import (
     region_fills,
     worst_region,
 )
+from briefgen.render.notes import NOTES_CSS, take_out
 
 if TYPE_CHECKING:  # WeasyPrint has no type hints: to mypy these are Any, to a reader they say what is meant
     from weasyprint import Attachment
     from weasyprint.document import Document
     from weasyprint.formatting_structure.boxes import Box
     from weasyprint.text.fonts import FontConfiguration
+
+    from briefgen.render.notes import NotesArea
 
 
 # Every PDF: tagged, its title shown in the window, its language set (docs/accessibility.md).
@@ -73,6 +76,7 @@ class LaidOut:
     pages: int
     fetcher: SafeFetcher
     base_url: str
+    notes: NotesArea | None = None     # the ruled Notes area, laid out beside the page (notes.py)
 
     @property
     def fit(self) -> PageFit:
@@ -112,7 +116,7 @@ def write_pdfs(html: str, validated: TextSource, asset_roots: tuple[Path, ...],
     how the pages fit. Raises PageOverflow when they do not."""
     html, laid_out, step = lay_out_stepped(html, validated, asset_roots)
     fit = replace(check_fit(html, laid_out, validated, asset_roots), body=step)
-    html, laid_out = with_notes(html, laid_out, validated, asset_roots)
+    with_notes(laid_out, fit)
     pdf, record_pdf = _write_tagged(html, laid_out, validated, record)
     return pdf, record_pdf, fit
 
@@ -122,26 +126,20 @@ NOTES_LINES_AT_LEAST = 3      # less room than this many lines is left blank
 NOTES_SLACK_IN = 0.6          # kept free under the notes (the section's head, the colophon)
 
 
-def with_notes(html: str, laid_out: LaidOut, source: TextSource,
-               asset_roots: tuple[Path, ...]) -> tuple[str, LaidOut]:
-    """The room a short page 1 has left, as a ruled Notes area of at most half the page (a
-    second layout, for such pages only); the page as it was when the room is too small, the
-    template has no notes, or the area would not fit after all."""
-    fit = laid_out.fit
+def with_notes(laid_out: LaidOut, fit: PageFit) -> None:
+    """The room a short page 1 has left, as a ruled Notes area of at most half the page, put
+    into the laid-out page (render/notes.py: no second layout); the page as it was when the
+    room is too small, the template has no notes, or the area would not fit after all."""
+    from briefgen.render.notes import put_back
+
     full = next((fill for fill in fit.regions if fill.region == "full"), None)
-    if 'class="notes"' not in html or not fit.fits or full is None:
-        return html, laid_out
+    if laid_out.notes is None or not fit.fits or full is None:
+        return
     pitch = NOTES_PITCH_PT * PX_PER_INCH / 72
     height = min(full.room_px - NOTES_SLACK_IN * PX_PER_INCH, fit.available_px / 2)
     lines = min(int(height // pitch), NOTES_LINES_AT_MOST)
-    if lines < NOTES_LINES_AT_LEAST:
-        return html, laid_out
-    noted = html.replace("</head>", "<style>@media print { .notes { display: block; } "
-                         f".notes .line:nth-child(n+{lines + 1}) {{ display: none; }} }}</style></head>", 1)
-    again = lay_out(noted, source, asset_roots)
-    if not again.fit.fits or line_limit_problems(again.document, source):
-        return html, laid_out
-    return noted, again
+    if lines >= NOTES_LINES_AT_LEAST:
+        put_back(laid_out.document, laid_out.notes, lines)
 
 
 def write_pdf_at_step(html: str, source: TextSource, asset_roots: tuple[Path, ...], step: str) -> bytes:
@@ -149,8 +147,7 @@ def write_pdf_at_step(html: str, source: TextSource, asset_roots: tuple[Path, ..
     step any of them needs). A step smaller than its own still fits; should it not, the
     brief's own overflow error says so."""
     html, laid_out, _ = lay_out_stepped(html, source, asset_roots, largest=step)
-    check_fit(html, laid_out, source, asset_roots, draft=False)
-    html, laid_out = with_notes(html, laid_out, source, asset_roots)
+    with_notes(laid_out, check_fit(html, laid_out, source, asset_roots, draft=False))
     return _write_tagged(html, laid_out, source)[0]
 
 
@@ -205,6 +202,8 @@ def lay_out_stepped(html: str, source: TextSource, asset_roots: tuple[Path, ...]
     annex, and every line limit) fits, its layout and that step; at the smallest step when
     none fits, for check_fit to report. A brief with no --body of its own (a project's older
     template) is laid out once, at no step ("")."""
+    if 'class="notes"' in html:   # laid out beside the page, put in by with_notes
+        html = html.replace("</head>", NOTES_CSS + "</head>", 1)
     if "--body" not in html:
         return html, lay_out(html, source, asset_roots), ""
     steps = BODY_STEPS[BODY_STEPS.index(largest):] if largest in BODY_STEPS else BODY_STEPS
@@ -313,7 +312,8 @@ def lay_out(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> 
                         url_fetcher=fetcher).render(font_config=font_configuration(), pdf_forms=True)
     _raise_for_refusals(fetcher, base_url, validated)
     _raise_for_log(log, validated)
-    return LaidOut(document, len(document.pages), fetcher, base_url)
+    notes = take_out(document) if NOTES_CSS in html else None
+    return LaidOut(document, len(document.pages), fetcher, base_url, notes)
 
 
 def _raise_for_refusals(fetcher: SafeFetcher, base_url: str, validated: TextSource) -> None:
