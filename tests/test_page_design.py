@@ -197,3 +197,57 @@ def test_the_book_names_its_reader_and_no_zone_by_its_iana_name(book):
     assert "NEW YORK TIME" in schedule
     assert "time TBC" in schedule
     assert not any("America/New_York" in page for page in pages)
+
+
+ASKED_AGAIN = ("  - question: Will the three leaders meet again next year in the same format, item {i}?\n"
+               "    answer: >-\n      {longer}They intend to meet every year, and the officials are preparing"
+               " the next meeting with care.\n    sources: [officials-preview]\n")
+
+
+@pytest.mark.parametrize(("brief", "asked", "longer", "step", "layouts"), [
+    ("courtesy-call-2026", 0, 0, "11pt", 1),       # short: its ruled Notes area put in, not laid out again
+    ("camp-david-2023", 4, 0, "11pt", 1),
+    ("camp-david-2023", 5, 0, "10.5pt", 2),        # a little over at 11 pt: 10.5 pt next
+    ("camp-david-2023", 5, 30, "10pt", 2),         # far over: 10 pt next, and 10.5 pt judged from both
+    ("camp-david-2023", 7, 0, "", 2),              # fits at no step: 11 and 10 pt (then the measure of the overflow)
+])
+def test_a_brief_is_laid_out_once_per_step_it_must_try(tmp_path: Path, monkeypatch, brief, asked, longer,
+                                                        step, layouts):
+    """The layouts a brief's build makes, counted: one when it fits at 11 pt (its Notes area
+    included), two when it needs 10.5 or 10 pt or fits at none; and the step is still the
+    largest that fits (each step laid out on its own says so)."""
+    import briefgen.render.pdf as pdf
+    from briefgen.workflows.brief import Project, prepare_brief
+
+    folder = DESIGN / "content" if brief in FIXTURES else REPO / "content"
+    shutil.copytree(folder / "people", tmp_path / "content" / "people")
+    path = tmp_path / "content" / f"{brief}.yaml"
+    text = (folder / f"{brief}.yaml").read_text(encoding="utf-8")
+    asked_again = "".join(ASKED_AGAIN.format(i=i, longer="Indeed " * longer if i == 0 else "") for i in range(asked))
+    path.write_text(text.replace("if_raised:\n", "if_raised:\n" + asked_again, 1), encoding="utf-8")
+    project = Project.at(tmp_path)
+    _, prepared = prepare_brief(project, path)
+    assert prepared is not None
+    made = []
+    lay_out = pdf.lay_out
+    monkeypatch.setattr(pdf, "lay_out", lambda html, *rest: made.append(html) or lay_out(html, *rest))
+    try:
+        written, _, fit = pdf.write_pdfs(prepared.html, prepared.source, project.asset_roots)
+    except pdf.PageOverflow:
+        written, fit = b"", None
+        made.pop()     # the tall layout that measures the overflow for the message
+    assert len(made) == layouts, [re.findall(r"--body: ([\d.]+pt)", html) for html in made]
+    assert (fit.body if fit else "") == step
+    monkeypatch.setattr(pdf, "lay_out", lay_out)
+    fitting = [each for each in pdf.BODY_STEPS if _fits_at(pdf, prepared, project, each)]
+    assert step == (fitting[0] if fitting else "")
+    if brief == "courtesy-call-2026":
+        from io import BytesIO
+
+        from pypdf import PdfReader
+        assert "NOTES" in PdfReader(BytesIO(written)).pages[0].extract_text()
+
+
+def _fits_at(pdf, prepared, project, step: str) -> bool:
+    laid_out = pdf.lay_out(pdf.at_body_step(prepared.html, step), prepared.source, project.asset_roots)
+    return laid_out.fit.fits and not pdf.line_limit_problems(laid_out.document, prepared.source)

@@ -127,6 +127,25 @@ def measure_fit(document: Document) -> PageFit:
     return PageFit(not spilled, annex_pages, words, regions, pages[0].height)
 
 
+def overflow_at_least(document: Document) -> float:
+    """How far page 1 runs past its page at the least, in CSS px, read from the real layout
+    (0 when it fits): what of page 1 is laid out on the pages after it, less the room left
+    under the last line of page 1 (a block moved whole to page 2 leaves it empty). Margins
+    dropped at a page's top make it a little less than the tall layout's measure."""
+    pages = [page._page_box for page in document.pages]
+    spill = sum(_used_bottom(page, "page-one") - page.content_box_y() for page in pages[1:]
+                if region_box(page, "page-one") is not None)
+    page_one = region_box(pages[0], "page-one")
+    if not spill or page_one is None:
+        return 0.0
+    first = pages[0]
+    last_line = max((box.position_y + box.margin_height() for box in _boxes(page_one)
+                     if not getattr(box, "children", ()) or type(box).__name__ == "LineBox"),
+                    default=first.content_box_y())
+    over: float = max(0.0, spill - (first.content_box_y() + first.height - last_line))
+    return over
+
+
 def region_fills(page_box: Box, available_px: float) -> tuple[RegionFill, ...]:
     """Each region of page 1 with the room it has on a page `available_px` high; measured
     on the page that holds all of page 1 (the real one when it fits, the tall one if not)."""
