@@ -87,3 +87,25 @@ def test_a_worker_warms_up_without_the_content_model():
             "print(*(name in sys.modules for name in ('weasyprint', 'pydantic', 'yaml', 'jinja2')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False", "False", "False"], out.stdout
+
+
+def test_a_worker_takes_a_brief_s_job_without_the_content_model(tmp_path: Path):
+    """What a worker receives with a brief (its HTML and the index of its text) loads no
+    content model: unpickled in a fresh process, it imports neither pydantic nor YAML (a
+    person's `name_order` once travelled as the model's enum, and cost a cold build the
+    import of pydantic on its critical path)."""
+    import pickle
+    import subprocess
+    import sys
+
+    from briefgen.workflows.brief import Project, prepare_brief
+
+    root = copy_trip(tmp_path)
+    _, prepared = prepare_brief(Project.at(root), root / "content" / "hiroshima-bilateral-2023.yaml")
+    assert prepared is not None
+    assert any(text == "family-first" for text, _ in prepared.source.entries)
+    code = ("import pickle, sys; job = pickle.loads(sys.stdin.buffer.read()); "
+            "print(*(name in sys.modules for name in ('pydantic', 'yaml')))")
+    out = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(prepared), capture_output=True,
+                         check=True)
+    assert out.stdout.split() == [b"False", b"False"], out.stdout + out.stderr
