@@ -251,3 +251,4 @@ def test_a_brief_is_laid_out_once_per_step_it_must_try(tmp_path: Path, monkeypat
 def _fits_at(pdf, prepared, project, step: str) -> bool:
     laid_out = pdf.lay_out(pdf.at_body_step(prepared.html, step), prepared.source, project.asset_roots)
     return laid_out.fit.fits and not pdf.line_limit_problems(laid_out.document, prepared.source)
+

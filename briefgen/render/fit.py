@@ -70,6 +70,22 @@ class RegionFill:
 
 
 @dataclass(frozen=True)
+class Overflow:
+    """How far a brief runs past its pages, as data: page 1 by `px` (`at_least` when even
+    the tall layout could not hold all of page 1), or, with no amount, past the pages
+    another limit allows (the annex's pages, a section's printed lines)."""
+
+    px: float = 0.0
+    at_least: bool = False
+
+    def describe(self) -> str:
+        """'0.4 in (10 mm)', 'at least 0.4 in (10 mm)', or 'more than its pages hold'."""
+        if not self.px:
+            return "more than its pages hold"
+        return f"{'at least ' if self.at_least else ''}{length(self.px)}"
+
+
+@dataclass(frozen=True)
 class PageFit:
     """What a layout says about the brief's pages, for the build line and the preview."""
 

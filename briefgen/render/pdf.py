@@ -26,6 +26,7 @@ from briefgen.render.fit import (
     NOTES_LINES_AT_MOST,
     PX_PER_INCH,
     TALL_PAGE_INCHES,
+    Overflow,
     PageFit,
     RegionFill,
     annex_overflow_message,
@@ -89,10 +90,12 @@ class PageOverflow(RenderError):
     fitting, which is never the brief's output."""
 
     def __init__(self, path: Path | str, message: str, draft: bytes | None,
-                 place: tuple[int, int] = (1, 1), fit: PageFit | None = None):
+                 place: tuple[int, int] = (1, 1), fit: PageFit | None = None,
+                 overflow: Overflow | None = None):
         super().__init__(path, message, "overflow")
         self.draft = draft
         self.fit = fit
+        self.overflow = overflow or Overflow()     # by how much, as data (diff says it)
         # at the section to shorten, so editors and pull requests show it there
         self.diagnostics = [Diagnostic(str(path), *place, "error", message, kind="overflow")]
 
@@ -274,10 +277,10 @@ def check_fit(html: str, laid_out: LaidOut, validated: TextSource,
     fit = laid_out.fit
     too_many_lines = line_limit_problems(laid_out.document, validated)
     if not fit.page_one_fits:
-        message, draft_pdf, place, fills = page_one_overflow(html, laid_out, validated, asset_roots, draft)
+        message, draft_pdf, place, fills, by = page_one_overflow(html, laid_out, validated, asset_roots, draft)
         overflow = PageOverflow(validated.display_path, message, draft_pdf, place,
                                 PageFit(False, fit.annex_pages, 0, fills,
-                                        laid_out.document.pages[0]._page_box.height))
+                                        laid_out.document.pages[0]._page_box.height), by)
         overflow.diagnostics = [*too_many_lines, *overflow.diagnostics]
         raise overflow
     if too_many_lines:
@@ -383,7 +386,7 @@ def _raise_for_refusals(fetcher: SafeFetcher, base_url: str, validated: TextSour
 
 def page_one_overflow(html: str, laid_out: LaidOut, source: TextSource,
                       asset_roots: tuple[Path, ...], draft: bool = True
-                      ) -> tuple[str, bytes | None, tuple[int, int], tuple[RegionFill, ...]]:
+                      ) -> tuple[str, bytes | None, tuple[int, int], tuple[RegionFill, ...], Overflow]:
     """How far page 1 runs past its page, region by region, and a draft PDF showing it.
 
     Measured on a second layout whose first page is very tall, so nothing is split
@@ -408,7 +411,8 @@ def page_one_overflow(html: str, laid_out: LaidOut, source: TextSource,
     tall.pages[0].height = tall_first.content_box_y() + max(used, available) + PX_PER_INCH * 0.6
     worst = worst_region(fills).sections
     place = section_place(source, worst[0][0] if worst else "")
-    return message, (tall.write_pdf() if draft else None), place, fills
+    return (message, (tall.write_pdf() if draft else None), place, fills,
+            Overflow(max(overflow_px, 0.0), at_least))
 
 
 def section_place(source: TextSource, section: str) -> tuple[int, int]:

@@ -40,7 +40,7 @@ from briefgen.project import GLOSSARY_FILE, Project
 
 if TYPE_CHECKING:
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
-    from briefgen.render.fit import PageFit
+    from briefgen.render.fit import Overflow, PageFit
     from briefgen.workflows.record import Provenance
 
 @dataclass
@@ -349,7 +349,7 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
     except PageOverflow as exc:
         result.fit = exc.fit
         if not prepared.output_id:          # the full brief: its draft and its verdict for check
-            record_layout(project, prepared, exc.diagnostics, 0, shared_digest)
+            record_layout(project, prepared, exc.diagnostics, 0, shared_digest, overflow=exc.overflow)
             try:
                 result.draft = write_overflow_draft(project, prepared, exc.draft)
             except BriefgenError as unsafe:  # a link planted in output/: no draft, and say why
@@ -625,10 +625,10 @@ def is_person_file(path: Path) -> bool:
 
 
 def record_layout(project: Project, prepared: PreparedBrief, problems: list[Diagnostic],
-                  words: int, shared_digest: str, body: str = "") -> None:
+                  words: int, shared_digest: str, body: str = "", overflow: Overflow | None = None) -> None:
     """What a build learnt about the layout, for the next `check` (and its body step, for a book)."""
     stamps.record_layout_verdict(project.output_dir, prepared.brief_id, prepared.fingerprint(shared_digest),
-                                 [asdict(d) for d in problems], words, body)
+                                 [asdict(d) for d in problems], words, body, overflow)
 
 
 def people_registry(project: Project, brief_path: Path) -> PeopleRegistry:
