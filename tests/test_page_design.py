@@ -252,3 +252,39 @@ def _fits_at(pdf, prepared, project, step: str) -> bool:
     laid_out = pdf.lay_out(pdf.at_body_step(prepared.html, step), prepared.source, project.asset_roots)
     return laid_out.fit.fits and not pdf.line_limit_problems(laid_out.document, prepared.source)
 
+
+def test_the_page_s_css_is_parsed_once_per_process_and_prints_the_same(tmp_path: Path, monkeypatch):
+    """Laid out twice, a brief's 18 KB of CSS is parsed the first time only (the stylesheets
+    WeasyPrint is given are the same objects), and the page printed from them is the one
+    its own `<style>` elements print (same text at the same places, same type sizes)."""
+    import weasyprint
+
+    import briefgen.render.pdf as pdf
+    from briefgen.workflows.brief import Project, prepare_brief
+
+    shutil.copytree(DESIGN / "content", tmp_path / "content")
+    project = Project.at(tmp_path)
+    _, prepared = prepare_brief(project, tmp_path / "content" / "courtesy-call-2026.yaml")
+    assert prepared is not None
+    html = pdf.at_body_step(prepared.html, "11pt")
+    parsed = []
+    css = weasyprint.CSS
+    monkeypatch.setattr(weasyprint, "CSS", lambda *args, **kwargs: parsed.append(kwargs) or css(*args, **kwargs))
+    pdf._parsed.clear()
+    first = pdf.lay_out(html, prepared.source, project.asset_roots)
+    parsed_first = len(parsed)
+    again = pdf.lay_out(html, prepared.source, project.asset_roots)
+    assert parsed_first == html.partition("</head>")[0].count("<style>") >= 2
+    assert len(parsed) == parsed_first
+    page, sheets = pdf.parsed_styles(html)
+    assert "<style>" not in page.partition("</head>")[0]
+    assert sheets
+
+    def drawn(laid_out) -> list[tuple[str, float, float, float]]:
+        return [(box.text, round(box.position_x, 2), round(box.position_y, 2), box.style["font_size"])
+                for box in laid_out.document.pages[0]._page_box.descendants() if type(box).__name__ == "TextBox"]
+
+    monkeypatch.setattr(pdf, "parsed_styles", lambda html: (html, []))   # the page's own <style>s
+    inline = pdf.lay_out(html, prepared.source, project.asset_roots)
+    assert drawn(first) == drawn(again) == drawn(inline)
+    assert len(drawn(first)) > 20
