@@ -109,3 +109,28 @@ def test_a_worker_takes_a_brief_s_job_without_the_content_model(tmp_path: Path):
     out = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(prepared), capture_output=True,
                          check=True)
     assert out.stdout.split() == [b"False", b"False"], out.stdout + out.stderr
+
+
+def test_a_forced_build_starts_its_worker_before_it_reads_what_the_briefs_share(tmp_path: Path, monkeypatch):
+    """`build --force` builds every brief it names, so its first worker starts at once and
+    imports WeasyPrint beside the hashing of templates, assets and code (a cold build's
+    critical path is that worker's warm-up); a build that may have nothing to do starts
+    none before it knows."""
+    from briefgen.engine import stamps
+    from briefgen.engine.workers import Worker
+    from briefgen.workflows.brief import BuildOptions, Project, build_briefs
+
+    root = copy_trip(tmp_path)
+    started = []
+    workers_when_hashed = []
+    worker_init = Worker.__init__
+    monkeypatch.setattr(Worker, "__init__", lambda self, *a, **k: started.append(1) or worker_init(self, *a, **k))
+    digest = stamps.shared_inputs_digest
+    monkeypatch.setattr(stamps, "shared_inputs_digest", lambda roots: workers_when_hashed.append(len(started))
+                        or digest(roots))
+    brief = root / "content" / "hiroshima-bilateral-2023.yaml"
+    [forced] = build_briefs(Project.at(root), [brief], BuildOptions(force=True, jobs=1))
+    [again] = build_briefs(Project.at(root), [brief], BuildOptions(jobs=1))
+    assert forced.ok
+    assert again.skipped
+    assert workers_when_hashed[:2] == [1, 1]      # the forced build's worker, and none more for the no-op

@@ -18,7 +18,7 @@ import resource
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -481,19 +481,23 @@ def build_briefs(project: Project, files: Iterable[Path] = (), options: BuildOpt
                          "built into the briefs that name them (check it alone with `check`)")
     results: dict[Path, BriefResult] = {}
     todo = []
-    shared = stamps.shared_inputs_digest(project.asset_roots)
-    suffixes = stamps.OUTPUT_SUFFIXES + ((stamps.RECORD_SUFFIX,) if options.record else ())
-    histories = FileHistories(project)
-    for path in paths:
-        if not options.force and stamps.is_up_to_date(path, project.output_dir, shared, suffixes,
-                                                      history=histories.digest(path)):
-            remove_overflow_draft(project, path.stem)   # from a failed attempt since
-            results[path] = BriefResult(path, path.stem, True, skipped=True)
-            report(results[path])
-        else:
-            todo.append(path)
-    if todo:
-        with pool_for(options, pool) as workers:
+    with ExitStack() as stack:
+        workers = stack.enter_context(pool_for(options, pool)) if options.force and paths else None
+        if workers is not None:   # every brief is built: its worker warms up beside what follows
+            workers.warm()
+        shared = stamps.shared_inputs_digest(project.asset_roots)
+        suffixes = stamps.OUTPUT_SUFFIXES + ((stamps.RECORD_SUFFIX,) if options.record else ())
+        histories = FileHistories(project)
+        for path in paths:
+            if not options.force and stamps.is_up_to_date(path, project.output_dir, shared, suffixes,
+                                                          history=histories.digest(path)):
+                remove_overflow_draft(project, path.stem)   # from a failed attempt since
+                results[path] = BriefResult(path, path.stem, True, skipped=True)
+                report(results[path])
+            else:
+                todo.append(path)
+        if todo:
+            workers = workers or stack.enter_context(pool_for(options, pool))
             _lay_out_all(project, todo, options, shared, workers, results, report, validated or {})
     return [results[path] for path in paths]
 
