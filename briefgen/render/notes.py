@@ -13,7 +13,7 @@ style with other boxes around it), the area is left out, never drawn wrong.
 
 WeasyPrint (70, pinned) has no API for this: its laid-out boxes are plain Python objects,
 and this module moves them, re-runs WeasyPrint's own background layout for what it moved
-(layout/background.py) and gathers page 1's anchors, links and form fields again, as
+and gathers page 1's anchors, links and form fields again, as
 WeasyPrint does when it makes a page (document.Page).
 """
 
