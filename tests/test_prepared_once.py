@@ -112,10 +112,10 @@ def test_a_worker_takes_a_brief_s_job_without_the_content_model(tmp_path: Path):
 
 
 def test_a_forced_build_starts_its_worker_before_it_reads_what_the_briefs_share(tmp_path: Path, monkeypatch):
-    """`build --force` builds every brief it names, so its first worker starts at once and
-    imports WeasyPrint beside the hashing of templates, assets and code (a cold build's
-    critical path is that worker's warm-up); a build that may have nothing to do starts
-    none before it knows."""
+    """`build --force` builds every brief it names, so its workers (one per brief, up to
+    --jobs) start at once and import WeasyPrint beside the hashing of templates, assets and
+    code (a cold build's critical path is the first one's warm-up); a build that may have
+    nothing to do starts none before it knows."""
     from briefgen.engine import stamps
     from briefgen.engine.workers import Worker
     from briefgen.workflows.brief import BuildOptions, Project, build_briefs
@@ -134,3 +134,6 @@ def test_a_forced_build_starts_its_worker_before_it_reads_what_the_briefs_share(
     assert forced.ok
     assert again.skipped
     assert workers_when_hashed[:2] == [1, 1]      # the forced build's worker, and none more for the no-op
+    both = [brief, root / "content" / "hiroshima-trilateral-2023.yaml"]
+    assert all(r.ok for r in build_briefs(Project.at(root), both, BuildOptions(force=True, jobs=2)))
+    assert workers_when_hashed[2] == 1 + 2        # a worker for each brief, up to --jobs, at once

@@ -483,8 +483,8 @@ def build_briefs(project: Project, files: Iterable[Path] = (), options: BuildOpt
     todo = []
     with ExitStack() as stack:
         workers = stack.enter_context(pool_for(options, pool)) if options.force and paths else None
-        if workers is not None:   # every brief is built: its worker warms up beside what follows
-            workers.warm()
+        if workers is not None:   # every brief is built: its workers warm up beside what follows
+            workers.warm(len(paths))
         shared = stamps.shared_inputs_digest(project.asset_roots)
         suffixes = stamps.OUTPUT_SUFFIXES + ((stamps.RECORD_SUFFIX,) if options.record else ())
         histories = FileHistories(project)
