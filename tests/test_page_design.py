@@ -288,3 +288,35 @@ def test_the_page_s_css_is_parsed_once_per_process_and_prints_the_same(tmp_path:
     inline = pdf.lay_out(html, prepared.source, project.asset_roots)
     assert drawn(first) == drawn(again) == drawn(inline)
     assert len(drawn(first)) > 20
+
+
+@pytest.mark.parametrize("brief", ["courtesy-call-2026", "camp-david-2023"])
+def test_the_notes_area_is_put_where_a_layout_with_it_in_the_flow_puts_it(tmp_path: Path, brief):
+    """The Notes area put into the laid-out page 1 (render/notes.py) leaves every box where
+    a second layout with the area in the flow, as many lines long, puts it: the area, its
+    label and lines, and what follows it (the colophon after a short page; the annex
+    pointer after the sample's page)."""
+    import briefgen.render.pdf as pdf
+    from briefgen.workflows.brief import Project, prepare_brief
+
+    folder = DESIGN / "content" if brief in FIXTURES else REPO / "content"
+    shutil.copytree(folder, tmp_path / "content", ignore=shutil.ignore_patterns("books"))
+    project = Project.at(tmp_path)
+    _, prepared = prepare_brief(project, tmp_path / "content" / f"{brief}.yaml")
+    assert prepared is not None
+    html, laid_out, step = pdf.lay_out_stepped(prepared.html, prepared.source, project.asset_roots)
+    pdf.with_notes(laid_out, pdf.check_fit(html, laid_out, prepared.source, project.asset_roots))
+    lines = sum(1 for box in laid_out.document.pages[0]._page_box.descendants()
+                if getattr(box, "element", None) is not None and box.element.get("class") == "line")
+    assert lines >= 3
+    flowed_html = pdf.at_body_step(prepared.html, step).replace("</head>", (
+        "<style>@media print { .notes { display: block; } "
+        f".notes .line:nth-child(n+{lines + 1}) {{ display: none; }} }}</style></head>"), 1)
+    flowed = pdf.lay_out(flowed_html, prepared.source, project.asset_roots)
+
+    def boxes(laid) -> list[tuple[str, str, str, float, float, float, float]]:
+        return [(type(box).__name__, box.element_tag, getattr(box, "text", ""), round(box.position_x, 2),
+                 round(box.position_y, 2), round(box.margin_width(), 2), round(box.margin_height(), 2))
+                for box in laid.document.pages[0]._page_box.descendants()]
+
+    assert boxes(laid_out) == boxes(flowed)

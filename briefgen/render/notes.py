@@ -98,7 +98,6 @@ def put_back(document: Document, area: NotesArea, lines: int) -> bool:
                     for b in after if _in_flow(b))])
     if lowest > page_end or any(_fetches_images(b) for b in [box, *after]):
         return False
-    bottoms = [_content_bottom(parent) for parent in chain]
     copies = [line.copy() for _ in range(lines - 1)]
     for number, copy in enumerate(copies, start=1):
         copy.translate(0, number * pitch)
@@ -109,8 +108,9 @@ def put_back(document: Document, area: NotesArea, lines: int) -> bool:
     area.parent.children = [*area.parent.children[:area.index], box, *area.parent.children[area.index:]]
     for moved in after:
         moved.translate(0, delta)
-    for parent, bottom in zip(chain, bottoms, strict=True):   # innermost first: each grows as its content
-        parent.height += _content_bottom(parent) - bottom
+    for parent in chain:   # innermost first: each as tall as its content, at least (a box
+        # continued on the next page already reaches the page's end)
+        parent.height = max(parent.height, _content_bottom(parent) - parent.content_box_y())
     from weasyprint.layout.background import layout_box_backgrounds
     for laid in [box, *after]:
         layout_box_backgrounds(page_box, laid, _no_image)
