@@ -462,6 +462,13 @@ def test_a_change_that_pushes_page_one_over_is_reported_in_every_format_and_exit
     [camp] = [b for b in json.loads(data.out)["briefs"] if b["id"] == SAMPLE_ID]
     assert re.fullmatch(r"\d+\.\d in \(\d+ mm\)", camp["overflow"]["after"])
     assert camp["overflow"]["before"] is None
+    # the amount is the layout verdict's data, recorded with it, not read out of its message
+    from briefgen.engine import stamps
+    from briefgen.render.fit import Overflow
+    recorded = stamps.read_stamp(stamps.layout_path(repo / "output", SAMPLE_ID))
+    assert recorded is not None
+    assert recorded["overflow"]["px"] > 0, recorded
+    assert Overflow(**recorded["overflow"]).describe() == camp["overflow"]["after"]
 
 
 def test_words_on_page_one_count_page_one_only(repo):

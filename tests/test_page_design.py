@@ -208,3 +208,126 @@ def test_the_book_names_its_reader_and_no_zone_by_its_iana_name(book):
     assert "NEW YORK TIME" in schedule
     assert "time TBC" in schedule
     assert not any("America/New_York" in page for page in pages)
+
+
+ASKED_AGAIN = ("  - question: Will the three leaders meet again next year in the same format, item {i}?\n"
+               "    answer: >-\n      {longer}They intend to meet every year, and the officials are preparing"
+               " the next meeting with care.\n    sources: [officials-preview]\n")
+
+
+@pytest.mark.parametrize(("brief", "asked", "longer", "step", "layouts"), [
+    ("courtesy-call-2026", 0, 0, "11pt", 1),       # short: its ruled Notes area put in, not laid out again
+    ("camp-david-2023", 4, 0, "11pt", 1),
+    ("camp-david-2023", 5, 0, "10.5pt", 2),        # a little over at 11 pt: 10.5 pt next
+    ("camp-david-2023", 5, 30, "10pt", 2),         # far over: 10 pt next, and 10.5 pt judged from both
+    ("camp-david-2023", 7, 0, "", 2),              # fits at no step: 11 and 10 pt (then the measure of the overflow)
+])
+def test_a_brief_is_laid_out_once_per_step_it_must_try(tmp_path: Path, monkeypatch, brief, asked, longer,
+                                                        step, layouts):
+    """The layouts a brief's build makes, counted: one when it fits at 11 pt (its Notes area
+    included), two when it needs 10.5 or 10 pt or fits at none; and the step is still the
+    largest that fits (each step laid out on its own says so)."""
+    import briefgen.render.pdf as pdf
+    from briefgen.workflows.brief import Project, prepare_brief
+
+    folder = DESIGN / "content" if brief in FIXTURES else REPO / "content"
+    shutil.copytree(folder / "people", tmp_path / "content" / "people")
+    path = tmp_path / "content" / f"{brief}.yaml"
+    text = (folder / f"{brief}.yaml").read_text(encoding="utf-8")
+    asked_again = "".join(ASKED_AGAIN.format(i=i, longer="Indeed " * longer if i == 0 else "") for i in range(asked))
+    path.write_text(text.replace("if_raised:\n", "if_raised:\n" + asked_again, 1), encoding="utf-8")
+    project = Project.at(tmp_path)
+    _, prepared = prepare_brief(project, path)
+    assert prepared is not None
+    made = []
+    lay_out = pdf.lay_out
+    monkeypatch.setattr(pdf, "lay_out", lambda html, *rest: made.append(html) or lay_out(html, *rest))
+    try:
+        written, _, fit = pdf.write_pdfs(prepared.html, prepared.source, project.asset_roots)
+    except pdf.PageOverflow:
+        written, fit = b"", None
+        made.pop()     # the tall layout that measures the overflow for the message
+    assert len(made) == layouts, [re.findall(r"--body: ([\d.]+pt)", html) for html in made]
+    assert (fit.body if fit else "") == step
+    monkeypatch.setattr(pdf, "lay_out", lay_out)
+    fitting = [each for each in pdf.BODY_STEPS if _fits_at(pdf, prepared, project, each)]
+    assert step == (fitting[0] if fitting else "")
+    if brief == "courtesy-call-2026":
+        from io import BytesIO
+
+        from pypdf import PdfReader
+        assert "NOTES" in PdfReader(BytesIO(written)).pages[0].extract_text()
+
+
+def _fits_at(pdf, prepared, project, step: str) -> bool:
+    laid_out = pdf.lay_out(pdf.at_body_step(prepared.html, step), prepared.source, project.asset_roots)
+    return laid_out.fit.fits and not pdf.line_limit_problems(laid_out.document, prepared.source)
+
+
+def test_the_page_s_css_is_parsed_once_per_process_and_prints_the_same(tmp_path: Path, monkeypatch):
+    """Laid out twice, a brief's 18 KB of CSS is parsed the first time only (the stylesheets
+    WeasyPrint is given are the same objects), and the page printed from them is the one
+    its own `<style>` elements print (same text at the same places, same type sizes)."""
+    import weasyprint
+
+    import briefgen.render.pdf as pdf
+    from briefgen.workflows.brief import Project, prepare_brief
+
+    shutil.copytree(DESIGN / "content", tmp_path / "content")
+    project = Project.at(tmp_path)
+    _, prepared = prepare_brief(project, tmp_path / "content" / "courtesy-call-2026.yaml")
+    assert prepared is not None
+    html = pdf.at_body_step(prepared.html, "11pt")
+    parsed = []
+    css = weasyprint.CSS
+    monkeypatch.setattr(weasyprint, "CSS", lambda *args, **kwargs: parsed.append(kwargs) or css(*args, **kwargs))
+    pdf._parsed.clear()
+    first = pdf.lay_out(html, prepared.source, project.asset_roots)
+    parsed_first = len(parsed)
+    again = pdf.lay_out(html, prepared.source, project.asset_roots)
+    assert parsed_first == html.partition("</head>")[0].count("<style>") >= 2
+    assert len(parsed) == parsed_first
+    page, sheets = pdf.parsed_styles(html)
+    assert "<style>" not in page.partition("</head>")[0]
+    assert sheets
+
+    def drawn(laid_out) -> list[tuple[str, float, float, float]]:
+        return [(box.text, round(box.position_x, 2), round(box.position_y, 2), box.style["font_size"])
+                for box in laid_out.document.pages[0]._page_box.descendants() if type(box).__name__ == "TextBox"]
+
+    monkeypatch.setattr(pdf, "parsed_styles", lambda html: (html, []))   # the page's own <style>s
+    inline = pdf.lay_out(html, prepared.source, project.asset_roots)
+    assert drawn(first) == drawn(again) == drawn(inline)
+    assert len(drawn(first)) > 20
+
+
+@pytest.mark.parametrize("brief", ["courtesy-call-2026", "camp-david-2023"])
+def test_the_notes_area_is_put_where_a_layout_with_it_in_the_flow_puts_it(tmp_path: Path, brief):
+    """The Notes area put into the laid-out page 1 (render/notes.py) leaves every box where
+    a second layout with the area in the flow, as many lines long, puts it: the area, its
+    label and lines, and what follows it (the colophon after a short page; the annex
+    pointer after the sample's page)."""
+    import briefgen.render.pdf as pdf
+    from briefgen.workflows.brief import Project, prepare_brief
+
+    folder = DESIGN / "content" if brief in FIXTURES else REPO / "content"
+    shutil.copytree(folder, tmp_path / "content", ignore=shutil.ignore_patterns("books"))
+    project = Project.at(tmp_path)
+    _, prepared = prepare_brief(project, tmp_path / "content" / f"{brief}.yaml")
+    assert prepared is not None
+    html, laid_out, step = pdf.lay_out_stepped(prepared.html, prepared.source, project.asset_roots)
+    pdf.with_notes(laid_out, pdf.check_fit(html, laid_out, prepared.source, project.asset_roots))
+    lines = sum(1 for box in laid_out.document.pages[0]._page_box.descendants()
+                if getattr(box, "element", None) is not None and box.element.get("class") == "line")
+    assert lines >= 3
+    flowed_html = pdf.at_body_step(prepared.html, step).replace("</head>", (
+        "<style>@media print { .notes { display: block; } "
+        f".notes .line:nth-child(n+{lines + 1}) {{ display: none; }} }}</style></head>"), 1)
+    flowed = pdf.lay_out(flowed_html, prepared.source, project.asset_roots)
+
+    def boxes(laid) -> list[tuple[str, str, str, float, float, float, float]]:
+        return [(type(box).__name__, box.element_tag, getattr(box, "text", ""), round(box.position_x, 2),
+                 round(box.position_y, 2), round(box.margin_width(), 2), round(box.margin_height(), 2))
+                for box in laid.document.pages[0]._page_box.descendants()]
+
+    assert boxes(laid_out) == boxes(flowed)

@@ -87,3 +87,53 @@ def test_a_worker_warms_up_without_the_content_model():
             "print(*(name in sys.modules for name in ('weasyprint', 'pydantic', 'yaml', 'jinja2')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False", "False", "False"], out.stdout
+
+
+def test_a_worker_takes_a_brief_s_job_without_the_content_model(tmp_path: Path):
+    """What a worker receives with a brief (its HTML and the index of its text) loads no
+    content model: unpickled in a fresh process, it imports neither pydantic nor YAML (a
+    person's `name_order` once travelled as the model's enum, and cost a cold build the
+    import of pydantic on its critical path)."""
+    import pickle
+    import subprocess
+    import sys
+
+    from briefgen.workflows.brief import Project, prepare_brief
+
+    root = copy_trip(tmp_path)
+    _, prepared = prepare_brief(Project.at(root), root / "content" / "hiroshima-bilateral-2023.yaml")
+    assert prepared is not None
+    assert any(text == "family-first" for text, _ in prepared.source.entries)
+    code = ("import pickle, sys; job = pickle.loads(sys.stdin.buffer.read()); "
+            "print(*(name in sys.modules for name in ('pydantic', 'yaml')))")
+    out = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(prepared), capture_output=True,
+                         check=True)
+    assert out.stdout.split() == [b"False", b"False"], out.stdout + out.stderr
+
+
+def test_a_forced_build_starts_its_worker_before_it_reads_what_the_briefs_share(tmp_path: Path, monkeypatch):
+    """`build --force` builds every brief it names, so its workers (one per brief, up to
+    --jobs) start at once and import WeasyPrint beside the hashing of templates, assets and
+    code (a cold build's critical path is the first one's warm-up); a build that may have
+    nothing to do starts none before it knows."""
+    from briefgen.engine import stamps
+    from briefgen.engine.workers import Worker
+    from briefgen.workflows.brief import BuildOptions, Project, build_briefs
+
+    root = copy_trip(tmp_path)
+    started = []
+    workers_when_hashed = []
+    worker_init = Worker.__init__
+    monkeypatch.setattr(Worker, "__init__", lambda self, *a, **k: started.append(1) or worker_init(self, *a, **k))
+    digest = stamps.shared_inputs_digest
+    monkeypatch.setattr(stamps, "shared_inputs_digest", lambda roots: workers_when_hashed.append(len(started))
+                        or digest(roots))
+    brief = root / "content" / "hiroshima-bilateral-2023.yaml"
+    [forced] = build_briefs(Project.at(root), [brief], BuildOptions(force=True, jobs=1))
+    [again] = build_briefs(Project.at(root), [brief], BuildOptions(jobs=1))
+    assert forced.ok
+    assert again.skipped
+    assert workers_when_hashed[:2] == [1, 1]      # the forced build's worker, and none more for the no-op
+    both = [brief, root / "content" / "hiroshima-trilateral-2023.yaml"]
+    assert all(r.ok for r in build_briefs(Project.at(root), both, BuildOptions(force=True, jobs=2)))
+    assert workers_when_hashed[2] == 1 + 2        # a worker for each brief, up to --jobs, at once

@@ -10,7 +10,6 @@ from briefgen.cli.options import add_files_and_root, positive_float, positive_in
 from briefgen.cli.progress import BuildProgress, exit_code
 from briefgen.engine.workers import DEFAULT_BUDGET, Budget
 from briefgen.project import Project
-from briefgen.workflows.book import build_books
 from briefgen.workflows.brief import BuildOptions, build_briefs, find_briefs
 
 DESCRIPTION = ("Validate each brief, then write output/<id>.html and output/<id>.pdf. A brief "
@@ -42,6 +41,8 @@ def run(args: argparse.Namespace, project: Project, stdout: TextIO, stderr: Text
     progress = BuildProgress(project, len(briefs) + len(books), stdout, stderr)
     results = build_briefs(project, briefs, options, on_result=progress.brief_done)
     if books:  # every book, after every brief: a book reuses its briefs' PDFs
+        from briefgen.workflows.book import build_books  # not before a brief's worker starts
+
         results += build_books(project, books, options, on_result=progress.brief_done,
                                brief_results={r.path: r for r in results})
     progress.finish(results)

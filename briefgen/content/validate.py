@@ -127,7 +127,9 @@ class ValidatedBrief:
             line, column = self.document.locate(key_path)
             entries.append((value, f"{self.display_path}:{line}:{column} ({format_key_path(key_path)})"))
         for person_id, person in self.people.items():
-            for name, value in person.model_dump(exclude_none=True).items():
+            # JSON mode: a choice is its plain text, not the content model's enum, which
+            # would import the model (pydantic) in the worker that unpickles this index
+            for name, value in person.model_dump(mode="json", exclude_none=True).items():
                 if isinstance(value, str):
                     entries.append((value, f"{people_folder / (person_id + '.yaml')} ({name})"))
         data = self.document.data if isinstance(self.document.data, dict) else {}

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -190,11 +191,14 @@ def recorded_body(output_dir: Path, brief_id: str) -> str:
 
 
 def record_layout_verdict(output_dir: Path, brief_id: str, fingerprint_: str,
-                          problems: list[dict[str, Any]], words: int, body: str = "") -> None:
+                          problems: list[dict[str, Any]], words: int, body: str = "",
+                          overflow: Any = None) -> None:
     """Remember how a brief laid out (by `check` or `build`), so the next check of the same
-    inputs does not lay it out again; a build also records the body step its PDF is set at
-    (a book sets all its briefs at one step)."""
-    stamp = {"fingerprint": fingerprint_, "problems": problems, "words": words, "body": body}
+    inputs does not lay it out again: its problems, words and, when it overflows, by how
+    much (a dataclass, render/fit.Overflow); a build also records the body step its PDF is
+    set at (a book sets all its briefs at one step)."""
+    stamp = {"fingerprint": fingerprint_, "problems": problems, "words": words, "body": body,
+             "overflow": None if overflow is None else asdict(overflow)}
     try:
         write_stamp(layout_path(output_dir, brief_id), stamp)
     except (OSError, UnsafeOutput):   # read-only, or a linked output/: the check stands, uncached

@@ -380,9 +380,10 @@ class WorkerPool:
     def _can_take_more(self) -> bool:
         return self._idle() is not None or len(self.workers) < self.size
 
-    def warm(self) -> None:
-        """Start the first worker now, so that it warms up while the caller prepares work."""
-        if not self.workers:
+    def warm(self, count: int = 1) -> None:
+        """Start the first `count` workers (at most the pool's size) now, so that they warm
+        up while the caller prepares work."""
+        while len(self.workers) < min(count, self.size):
             self._start()
 
     def run(self, task: Task, jobs: Iterable[Any],

@@ -70,6 +70,22 @@ class RegionFill:
 
 
 @dataclass(frozen=True)
+class Overflow:
+    """How far a brief runs past its pages, as data: page 1 by `px` (`at_least` when even
+    the tall layout could not hold all of page 1), or, with no amount, past the pages
+    another limit allows (the annex's pages, a section's printed lines)."""
+
+    px: float = 0.0
+    at_least: bool = False
+
+    def describe(self) -> str:
+        """'0.4 in (10 mm)', 'at least 0.4 in (10 mm)', or 'more than its pages hold'."""
+        if not self.px:
+            return "more than its pages hold"
+        return f"{'at least ' if self.at_least else ''}{length(self.px)}"
+
+
+@dataclass(frozen=True)
 class PageFit:
     """What a layout says about the brief's pages, for the build line and the preview."""
 
@@ -125,6 +141,25 @@ def measure_fit(document: Document) -> PageFit:
     words = count_words(page_one) if page_one is not None else 0
     regions = region_fills(pages[0], pages[0].height) if not spilled else ()
     return PageFit(not spilled, annex_pages, words, regions, pages[0].height)
+
+
+def overflow_at_least(document: Document) -> float:
+    """How far page 1 runs past its page at the least, in CSS px, read from the real layout
+    (0 when it fits): what of page 1 is laid out on the pages after it, less the room left
+    under the last line of page 1 (a block moved whole to page 2 leaves it empty). Margins
+    dropped at a page's top make it a little less than the tall layout's measure."""
+    pages = [page._page_box for page in document.pages]
+    spill = sum(_used_bottom(page, "page-one") - page.content_box_y() for page in pages[1:]
+                if region_box(page, "page-one") is not None)
+    page_one = region_box(pages[0], "page-one")
+    if not spill or page_one is None:
+        return 0.0
+    first = pages[0]
+    last_line = max((box.position_y + box.margin_height() for box in _boxes(page_one)
+                     if not getattr(box, "children", ()) or type(box).__name__ == "LineBox"),
+                    default=first.content_box_y())
+    over: float = max(0.0, spill - (first.content_box_y() + first.height - last_line))
+    return over
 
 
 def region_fills(page_box: Box, available_px: float) -> tuple[RegionFill, ...]:

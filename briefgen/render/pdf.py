@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from briefgen.content.sourcemap import TextSource, section_key
 from briefgen.errors import ContentError, Diagnostic, RenderError
@@ -26,22 +26,27 @@ from briefgen.render.fit import (
     NOTES_LINES_AT_MOST,
     PX_PER_INCH,
     TALL_PAGE_INCHES,
+    Overflow,
     PageFit,
     RegionFill,
     annex_overflow_message,
     content_boxes,
     measure_fit,
+    overflow_at_least,
     overflow_message,
     region_box,
     region_fills,
     worst_region,
 )
+from briefgen.render.notes import NOTES_CSS, take_out
 
 if TYPE_CHECKING:  # WeasyPrint has no type hints: to mypy these are Any, to a reader they say what is meant
     from weasyprint import Attachment
     from weasyprint.document import Document
     from weasyprint.formatting_structure.boxes import Box
     from weasyprint.text.fonts import FontConfiguration
+
+    from briefgen.render.notes import NotesArea
 
 
 # Every PDF: tagged, its title shown in the window, its language set (docs/accessibility.md).
@@ -73,6 +78,7 @@ class LaidOut:
     pages: int
     fetcher: SafeFetcher
     base_url: str
+    notes: NotesArea | None = None     # the ruled Notes area, laid out beside the page (notes.py)
 
     @property
     def fit(self) -> PageFit:
@@ -84,10 +90,12 @@ class PageOverflow(RenderError):
     fitting, which is never the brief's output."""
 
     def __init__(self, path: Path | str, message: str, draft: bytes | None,
-                 place: tuple[int, int] = (1, 1), fit: PageFit | None = None):
+                 place: tuple[int, int] = (1, 1), fit: PageFit | None = None,
+                 overflow: Overflow | None = None):
         super().__init__(path, message, "overflow")
         self.draft = draft
         self.fit = fit
+        self.overflow = overflow or Overflow()     # by how much, as data (diff says it)
         # at the section to shorten, so editors and pull requests show it there
         self.diagnostics = [Diagnostic(str(path), *place, "error", message, kind="overflow")]
 
@@ -112,7 +120,7 @@ def write_pdfs(html: str, validated: TextSource, asset_roots: tuple[Path, ...],
     how the pages fit. Raises PageOverflow when they do not."""
     html, laid_out, step = lay_out_stepped(html, validated, asset_roots, largest=validated.largest_step)
     fit = replace(check_fit(html, laid_out, validated, asset_roots), body=step)
-    html, laid_out = with_notes(html, laid_out, validated, asset_roots)
+    with_notes(laid_out, fit)
     pdf, record_pdf = _write_tagged(html, laid_out, validated, record)
     return pdf, record_pdf, fit
 
@@ -122,26 +130,20 @@ NOTES_LINES_AT_LEAST = 3      # less room than this many lines is left blank
 NOTES_SLACK_IN = 0.6          # kept free under the notes (the section's head, the colophon)
 
 
-def with_notes(html: str, laid_out: LaidOut, source: TextSource,
-               asset_roots: tuple[Path, ...]) -> tuple[str, LaidOut]:
-    """The room a short page 1 has left, as a ruled Notes area of at most half the page (a
-    second layout, for such pages only); the page as it was when the room is too small, the
-    template has no notes, or the area would not fit after all."""
-    fit = laid_out.fit
+def with_notes(laid_out: LaidOut, fit: PageFit) -> None:
+    """The room a short page 1 has left, as a ruled Notes area of at most half the page, put
+    into the laid-out page (render/notes.py: no second layout); the page as it was when the
+    room is too small, the template has no notes, or the area would not fit after all."""
+    from briefgen.render.notes import put_back
+
     full = next((fill for fill in fit.regions if fill.region == "full"), None)
-    if 'class="notes"' not in html or not fit.fits or full is None:
-        return html, laid_out
+    if laid_out.notes is None or not fit.fits or full is None:
+        return
     pitch = NOTES_PITCH_PT * PX_PER_INCH / 72
     height = min(full.room_px - NOTES_SLACK_IN * PX_PER_INCH, fit.available_px / 2)
     lines = min(int(height // pitch), NOTES_LINES_AT_MOST)
-    if lines < NOTES_LINES_AT_LEAST:
-        return html, laid_out
-    noted = html.replace("</head>", "<style>@media print { .notes { display: block; } "
-                         f".notes .line:nth-child(n+{lines + 1}) {{ display: none; }} }}</style></head>", 1)
-    again = lay_out(noted, source, asset_roots)
-    if not again.fit.fits or line_limit_problems(again.document, source):
-        return html, laid_out
-    return noted, again
+    if lines >= NOTES_LINES_AT_LEAST:
+        put_back(laid_out.document, laid_out.notes, lines)
 
 
 def write_pdf_at_step(html: str, source: TextSource, asset_roots: tuple[Path, ...], step: str) -> bytes:
@@ -149,8 +151,7 @@ def write_pdf_at_step(html: str, source: TextSource, asset_roots: tuple[Path, ..
     step any of them needs). A step smaller than its own still fits; should it not, the
     brief's own overflow error says so."""
     html, laid_out, _ = lay_out_stepped(html, source, asset_roots, largest=step)
-    check_fit(html, laid_out, source, asset_roots, draft=False)
-    html, laid_out = with_notes(html, laid_out, source, asset_roots)
+    with_notes(laid_out, check_fit(html, laid_out, source, asset_roots, draft=False))
     return _write_tagged(html, laid_out, source)[0]
 
 
@@ -203,18 +204,71 @@ def lay_out_stepped(html: str, source: TextSource, asset_roots: tuple[Path, ...]
                     largest: str | None = None) -> tuple[str, LaidOut, str]:
     """The HTML at the largest body step (no larger than `largest`) at which page 1 (and the
     annex, and every line limit) fits, its layout and that step; at the smallest step when
-    none fits, for check_fit to report. A brief with no --body of its own (a project's older
-    template) is laid out once, at no step ("")."""
+    none fits, for check_fit to report. Steps are laid out as few times as the search allows
+    (StepSearch). A brief with no --body of its own (a project's older template) is laid out
+    once, at no step ("")."""
+    if 'class="notes"' in html:   # laid out beside the page, put in by with_notes
+        html = html.replace("</head>", NOTES_CSS + "</head>", 1)
     if "--body" not in html:
         return html, lay_out(html, source, asset_roots), ""
     steps = BODY_STEPS[BODY_STEPS.index(largest):] if largest in BODY_STEPS else BODY_STEPS
-    for step in steps:
-        stepped = at_body_step(html, step)
-        laid_out = lay_out(stepped, source, asset_roots)
-        fit = laid_out.fit
-        if fit.fits and not line_limit_problems(laid_out.document, source):
-            break
-    return stepped, laid_out, step
+    return StepSearch(html, source, asset_roots).largest_that_fits(list(steps))
+
+
+# Over by no more than this share of page 1 at a step, the next step down is laid out next
+# (a step saves 3.5-5% of the sample's page); over by more, the smallest step is laid out
+# next and the steps between are judged from the two (StepSearch).
+NEAR_SHARE = 0.03
+# A step between is not laid out only when the straight line between the two measures puts
+# it over by more than this (CSS px, about 2 mm): the line is exact to a pixel on the
+# samples, and the overflow read from a paginated layout is, if anything, too small.
+BETWEEN_MARGIN_PX = 8.0
+
+
+@dataclass
+class StepSearch:
+    """The search for the largest body step at which page 1 fits, laying out as few steps
+    as it can. The largest step comes first (most briefs fit at it: one layout). When it
+    does not fit, the room page 1 lacks there (fit.overflow_at_least) says which step next:
+    the next one down when it lacks little; else the smallest, and a step between the two is
+    laid out only if it could fit: page 1's height follows the type size in a straight line
+    (the line through the two measures is exact to a pixel on the samples). A brief that
+    needs 10 pt, or fits at none, is laid out twice instead of three times."""
+
+    html: str
+    source: TextSource
+    asset_roots: tuple[Path, ...]
+
+    def largest_that_fits(self, steps: list[str]) -> tuple[str, LaidOut, str]:
+        first, laid_out = steps[0], self.lay_out(steps[0])
+        if self.fits(laid_out) or len(steps) == 1:
+            return at_body_step(self.html, first), laid_out, first
+        over = overflow_at_least(laid_out.document)
+        if len(steps) == 2 or over <= NEAR_SHARE * laid_out.document.pages[0]._page_box.height:
+            return self.largest_that_fits(steps[1:])
+        smallest, smallest_laid_out = steps[-1], self.lay_out(steps[-1])
+        fit = smallest_laid_out.fit
+        full = next((fill for fill in fit.regions if fill.region == "full"), None)
+        if self.fits(smallest_laid_out) and full is not None:
+            for step in steps[1:-1]:
+                if self.over_between(first, over, smallest, -full.room_px, step) > BETWEEN_MARGIN_PX:
+                    continue     # lacks room, by the line: not laid out
+                laid_out = self.lay_out(step)
+                if self.fits(laid_out):
+                    return at_body_step(self.html, step), laid_out, step
+        return at_body_step(self.html, smallest), smallest_laid_out, smallest
+
+    @staticmethod
+    def over_between(large: str, large_over: float, small: str, small_over: float, step: str) -> float:
+        """The room page 1 lacks at `step`, on the line through the two measures."""
+        size, high, low = (float(s.removesuffix("pt")) for s in (step, large, small))
+        return small_over + (large_over - small_over) * (size - low) / (high - low)
+
+    def lay_out(self, step: str) -> LaidOut:
+        return lay_out(at_body_step(self.html, step), self.source, self.asset_roots)
+
+    def fits(self, laid_out: LaidOut) -> bool:
+        return laid_out.fit.fits and not line_limit_problems(laid_out.document, self.source)
 
 
 def check_fit(html: str, laid_out: LaidOut, validated: TextSource,
@@ -223,10 +277,10 @@ def check_fit(html: str, laid_out: LaidOut, validated: TextSource,
     fit = laid_out.fit
     too_many_lines = line_limit_problems(laid_out.document, validated)
     if not fit.page_one_fits:
-        message, draft_pdf, place, fills = page_one_overflow(html, laid_out, validated, asset_roots, draft)
+        message, draft_pdf, place, fills, by = page_one_overflow(html, laid_out, validated, asset_roots, draft)
         overflow = PageOverflow(validated.display_path, message, draft_pdf, place,
                                 PageFit(False, fit.annex_pages, 0, fills,
-                                        laid_out.document.pages[0]._page_box.height))
+                                        laid_out.document.pages[0]._page_box.height), by)
         overflow.diagnostics = [*too_many_lines, *overflow.diagnostics]
         raise overflow
     if too_many_lines:
@@ -308,12 +362,43 @@ def lay_out(html: str, validated: TextSource, asset_roots: tuple[Path, ...]) -> 
 
     fetcher = SafeFetcher(asset_roots)
     base_url = validated.path.resolve().parent.as_uri() + "/"
+    page, stylesheets = parsed_styles(html)
     with _weasyprint_log() as log:
-        document = HTML(string=html, base_url=base_url,
-                        url_fetcher=fetcher).render(font_config=font_configuration(), pdf_forms=True)
+        document = HTML(string=page, base_url=base_url, url_fetcher=fetcher).render(
+            font_config=font_configuration(), pdf_forms=True, stylesheets=stylesheets)
     _raise_for_refusals(fetcher, base_url, validated)
     _raise_for_log(log, validated)
-    return LaidOut(document, len(document.pages), fetcher, base_url)
+    notes = take_out(document) if NOTES_CSS in html else None
+    return LaidOut(document, len(document.pages), fetcher, base_url, notes)
+
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+_OTHER_STYLE = re.compile(r'<style (?!media="screen[^"]*">)')
+_FETCHES = ("url(", "@import", "@font-face", "@counter-style")
+_parsed: dict[str, Any] = {}     # WeasyPrint CSS objects by their text
+PARSED_AT_MOST = 32
+
+
+def parsed_styles(html: str) -> tuple[str, list[Any]]:
+    """The page without its head's `<style>` elements, and those as WeasyPrint stylesheets,
+    in their order, each parsed once per process: a build lays out many pages of one
+    template, and parsing its 18 KB of CSS again for each took a tenth of a layout. Given
+    to WeasyPrint as user stylesheets, they lose only to the author's, and the page has
+    none left for print (a `<style media="screen…">` stays and is not printed). Nothing
+    is moved when the CSS could fetch or register something (each document would need its
+    own), or the head has another kind of `<style>`."""
+    head, end, body = html.partition("</head>")
+    texts = _STYLE.findall(head)
+    if not end or not texts or _OTHER_STYLE.search(head) or \
+            any(fetch in text for text in texts for fetch in _FETCHES):
+        return html, []
+    from weasyprint import CSS
+
+    if len(_parsed) > PARSED_AT_MOST:
+        _parsed.clear()
+    sheets = [_parsed.get(text) or _parsed.setdefault(text, CSS(string=text, font_config=font_configuration()))
+              for text in texts]
+    return _STYLE.sub("", head) + end + body, sheets
 
 
 def _raise_for_refusals(fetcher: SafeFetcher, base_url: str, validated: TextSource) -> None:
@@ -331,7 +416,7 @@ def _raise_for_refusals(fetcher: SafeFetcher, base_url: str, validated: TextSour
 
 def page_one_overflow(html: str, laid_out: LaidOut, source: TextSource,
                       asset_roots: tuple[Path, ...], draft: bool = True
-                      ) -> tuple[str, bytes | None, tuple[int, int], tuple[RegionFill, ...]]:
+                      ) -> tuple[str, bytes | None, tuple[int, int], tuple[RegionFill, ...], Overflow]:
     """How far page 1 runs past its page, region by region, and a draft PDF showing it.
 
     Measured on a second layout whose first page is very tall, so nothing is split
@@ -356,7 +441,8 @@ def page_one_overflow(html: str, laid_out: LaidOut, source: TextSource,
     tall.pages[0].height = tall_first.content_box_y() + max(used, available) + PX_PER_INCH * 0.6
     worst = worst_region(fills).sections
     place = section_place(source, worst[0][0] if worst else "")
-    return message, (tall.write_pdf() if draft else None), place, fills
+    return (message, (tall.write_pdf() if draft else None), place, fills,
+            Overflow(max(overflow_px, 0.0), at_least))
 
 
 def section_place(source: TextSource, section: str) -> tuple[int, int]:

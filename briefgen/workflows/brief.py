@@ -18,7 +18,7 @@ import resource
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,7 @@ from briefgen.project import GLOSSARY_FILE, Project
 
 if TYPE_CHECKING:
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
-    from briefgen.render.fit import PageFit
+    from briefgen.render.fit import Overflow, PageFit
     from briefgen.workflows.record import Provenance
 
 @dataclass
@@ -349,7 +349,7 @@ def write_brief(project: Project, prepared: PreparedBrief, shared_digest: str | 
     except PageOverflow as exc:
         result.fit = exc.fit
         if not prepared.output_id:          # the full brief: its draft and its verdict for check
-            record_layout(project, prepared, exc.diagnostics, 0, shared_digest)
+            record_layout(project, prepared, exc.diagnostics, 0, shared_digest, overflow=exc.overflow)
             try:
                 result.draft = write_overflow_draft(project, prepared, exc.draft)
             except BriefgenError as unsafe:  # a link planted in output/: no draft, and say why
@@ -481,19 +481,23 @@ def build_briefs(project: Project, files: Iterable[Path] = (), options: BuildOpt
                          "built into the briefs that name them (check it alone with `check`)")
     results: dict[Path, BriefResult] = {}
     todo = []
-    shared = stamps.shared_inputs_digest(project.asset_roots)
-    suffixes = stamps.OUTPUT_SUFFIXES + ((stamps.RECORD_SUFFIX,) if options.record else ())
-    histories = FileHistories(project)
-    for path in paths:
-        if not options.force and stamps.is_up_to_date(path, project.output_dir, shared, suffixes,
-                                                      history=histories.digest(path)):
-            remove_overflow_draft(project, path.stem)   # from a failed attempt since
-            results[path] = BriefResult(path, path.stem, True, skipped=True)
-            report(results[path])
-        else:
-            todo.append(path)
-    if todo:
-        with pool_for(options, pool) as workers:
+    with ExitStack() as stack:
+        workers = stack.enter_context(pool_for(options, pool)) if options.force and paths else None
+        if workers is not None:   # every brief is built: its workers warm up beside what follows
+            workers.warm(len(paths))
+        shared = stamps.shared_inputs_digest(project.asset_roots)
+        suffixes = stamps.OUTPUT_SUFFIXES + ((stamps.RECORD_SUFFIX,) if options.record else ())
+        histories = FileHistories(project)
+        for path in paths:
+            if not options.force and stamps.is_up_to_date(path, project.output_dir, shared, suffixes,
+                                                          history=histories.digest(path)):
+                remove_overflow_draft(project, path.stem)   # from a failed attempt since
+                results[path] = BriefResult(path, path.stem, True, skipped=True)
+                report(results[path])
+            else:
+                todo.append(path)
+        if todo:
+            workers = workers or stack.enter_context(pool_for(options, pool))
             _lay_out_all(project, todo, options, shared, workers, results, report, validated or {})
     return [results[path] for path in paths]
 
@@ -625,10 +629,10 @@ def is_person_file(path: Path) -> bool:
 
 
 def record_layout(project: Project, prepared: PreparedBrief, problems: list[Diagnostic],
-                  words: int, shared_digest: str, body: str = "") -> None:
+                  words: int, shared_digest: str, body: str = "", overflow: Overflow | None = None) -> None:
     """What a build learnt about the layout, for the next `check` (and its body step, for a book)."""
     stamps.record_layout_verdict(project.output_dir, prepared.brief_id, prepared.fingerprint(shared_digest),
-                                 [asdict(d) for d in problems], words, body)
+                                 [asdict(d) for d in problems], words, body, overflow)
 
 
 def people_registry(project: Project, brief_path: Path) -> PeopleRegistry:

@@ -19,6 +19,7 @@ from briefgen.engine import stamps
 from briefgen.engine.workers import WorkerPool
 from briefgen.errors import ContentError, Diagnostic, UsageError
 from briefgen.project import Project
+from briefgen.render.fit import Overflow
 from briefgen.workflows.brief import (
     BriefResult,
     BuildOptions,
@@ -30,7 +31,7 @@ from briefgen.workflows.brief import (
     shared_people,
     version_name,
 )
-from briefgen.workflows.layouts import FitVerdict, run_layout
+from briefgen.workflows.layouts import FitVerdict, Verdict, run_layout
 
 if TYPE_CHECKING:
     from briefgen.content.validate import PeopleRegistry, ValidatedBrief
@@ -100,28 +101,32 @@ def check_layout(project: Project, validated: ValidatedBrief, result: BriefResul
                  shared_digest: str, pool: WorkerPool) -> None:
     """Add to `result` the problems of laying the brief out (overflow, a glyph no font has),
     from the verdict cached for its fingerprint, or from a layout recorded for next time."""
-    problems, _ = layout_verdict(project, validated, shared_digest, pool)
-    problems += edition_layouts(project, validated, pool)
+    problems = [*layout_verdict(project, validated, shared_digest, pool).problems,
+                *edition_layouts(project, validated, pool)]
     if problems:
         result.ok = False
         result.diagnostics += problems
 
 
 def layout_verdict(project: Project, validated: ValidatedBrief, shared_digest: str,
-                   pool: WorkerPool) -> tuple[list[Diagnostic], int]:
-    """The problems of laying the brief out and the words on page 1: the verdict cached for
-    its fingerprint (by `check` or `build`), or a layout, recorded for next time. An
-    audience's version is laid out each time (the cache holds the full brief's verdict)."""
+                   pool: WorkerPool) -> Verdict:
+    """The problems of laying the brief out, the words on page 1 and how far it overflows:
+    the verdict cached for its fingerprint (by `check` or `build`), or a layout, recorded for
+    next time. An audience's version is laid out each time (the cache holds the full
+    brief's verdict)."""
     if validated.audience:
         return _lay_out_for_check(project, validated, pool)
     fingerprint = stamps.fingerprint_of(validated.input_digests, shared_digest, validated.history)
-    verdict = stamps.read_layout_verdict(project.output_dir, validated.brief_id, fingerprint)
-    if verdict is not None:
-        return [Diagnostic(**record) for record in verdict.get("problems", [])], int(verdict.get("words", 0))
-    problems, words = _lay_out_for_check(project, validated, pool)
+    recorded = stamps.read_layout_verdict(project.output_dir, validated.brief_id, fingerprint)
+    if recorded is not None:
+        overflow = recorded.get("overflow")
+        return Verdict(tuple(Diagnostic(**record) for record in recorded.get("problems", [])),
+                       int(recorded.get("words", 0)), Overflow(**overflow) if overflow else None)
+    verdict = _lay_out_for_check(project, validated, pool)
     stamps.record_layout_verdict(project.output_dir, validated.brief_id, fingerprint,
-                                      [asdict(d) for d in problems], words)
-    return problems, words
+                                 [asdict(d) for d in verdict.problems], verdict.words,
+                                 overflow=verdict.overflow)
+    return verdict
 
 
 def edition_layouts(project: Project, validated: ValidatedBrief, pool: WorkerPool) -> list[Diagnostic]:
@@ -129,31 +134,30 @@ def edition_layouts(project: Project, validated: ValidatedBrief, pool: WorkerPoo
     bilingual document, each laid out on a worker, each problem saying which it is in."""
     problems = []
     for edition in validated.editions:
-        found, _ = _lay_out_for_check(project, edition, pool)
+        found = _lay_out_for_check(project, edition, pool).problems
         problems += [replace(d, message=f"in {version_name(edition)}: {d.message}") for d in found]
     if validated.brief.bilingual == "side-by-side" and validated.editions:
         from briefgen.render.bilingual import render_side_by_side
 
         html = render_side_by_side(validated, validated.editions[0], project.templates_dir)
-        found, _ = _lay_out_for_check(project, validated, pool, html)
+        found = _lay_out_for_check(project, validated, pool, html).problems
         problems += [replace(d, message=f"in the bilingual version: {d.message}") for d in found]
     return problems
 
 
 def _lay_out_for_check(project: Project, validated: ValidatedBrief, pool: WorkerPool,
-                       html: str | None = None) -> tuple[list[Diagnostic], int]:
-    """Lay the brief (or the `html` made of it) out once, on a worker; its layout problems
-    and the words on page 1."""
+                       html: str | None = None) -> Verdict:
+    """Lay the brief (or the `html` made of it) out on a worker: its verdict."""
     from briefgen.render.html import render_html
 
     source = validated.content_text()
     try:
         html = html if html is not None else render_html(validated, project.templates_dir)
     except ContentError as exc:
-        return list(exc.diagnostics), 0
-    problems, words = run_layout(pool, FitVerdict(project.asset_roots), (html, source),
-                                 f"the layout of {validated.display_path}")
-    return list(problems), words
+        return Verdict(tuple(exc.diagnostics), 0)
+    verdict: Verdict = run_layout(pool, FitVerdict(project.asset_roots), (html, source),
+                                  f"the layout of {validated.display_path}")
+    return verdict
 
 
 def _check_people(people: PeopleRegistry) -> list[BriefResult]:

@@ -430,24 +430,13 @@ class _Layouts:
             if digest is None:
                 digest = self.digests[index] = stamps.shared_inputs_digest(
                     self.projects[index].asset_roots)
-            problems, words[index] = layout_verdict(self.projects[index], validated, digest, self.pool)
-            overflow[index] = _overflow_by(problems)
+            verdict = layout_verdict(self.projects[index], validated, digest, self.pool)
+            words[index] = verdict.words
+            overflow[index] = verdict.overflow.describe() if verdict.overflow else ""
             if index == 1:   # a layout problem now (a glyph no font has, a refused image) is an error
-                diff.problems_after += [p for p in problems if p.kind != "overflow"]
+                diff.problems_after += [p for p in verdict.problems if p.kind != "overflow"]
         diff.words = (None if overflow[0] else words[0], None if overflow[1] else words[1])
         diff.overflow = (overflow[0], overflow[1])
-
-
-_OVERFLOW_BY = re.compile(r"it runs ((?:at least )?[\d.]+ in \(\d+ mm\)) onto a second page")
-
-
-def _overflow_by(problems: list[Diagnostic]) -> str:
-    """'0.4 in (10 mm)' when page 1 overflows (or 'its annex is too long'), else ''."""
-    for problem in problems:
-        if problem.kind == "overflow":
-            found = _OVERFLOW_BY.search(problem.message)
-            return found.group(1) if found else "more than its pages hold"
-    return ""
 
 
 def sides_differ(project: Project, base_project: Project) -> bool:

@@ -18,6 +18,7 @@ from typing import Any
 from briefgen.content.sourcemap import ContentText
 from briefgen.engine.workers import JobFailed, WorkerPool
 from briefgen.errors import BriefgenError, ContentError, Diagnostic
+from briefgen.render.fit import Overflow
 
 
 class LayoutFailed(BriefgenError):
@@ -78,19 +79,32 @@ class FittedPdf(_GuardedLayout):
         return write_pdf(html, source, self.asset_roots)
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """How a brief lays out, as `check` and `diff` need it: its layout problems, the words
+    on page 1, and how far it runs past its pages when it does."""
+
+    problems: tuple[Diagnostic, ...]
+    words: int
+    overflow: Overflow | None = None
+
+
 class FitVerdict(_GuardedLayout):
     """Whether a brief fits its pages, and the words on page 1 (`check --layout`, `diff`):
     a page that does not fit is a verdict, not a failure of the job."""
 
-    def lay_out(self, html: str, source: ContentText, *rest: Any) -> tuple[tuple[Diagnostic, ...], int]:
-        from briefgen.render.pdf import check_fit, lay_out_stepped
+    def lay_out(self, html: str, source: ContentText, *rest: Any) -> Verdict:
+        from briefgen.render.pdf import PageOverflow, check_fit, lay_out_stepped
 
         try:
             html, laid_out, _ = lay_out_stepped(html, source, self.asset_roots, largest=source.largest_step)
             fit = check_fit(html, laid_out, source, self.asset_roots, draft=False)
         except BriefgenError as exc:
-            return _problems_of(exc, source).diagnostics, 0
-        return (), fit.words
+            problems = _problems_of(exc, source).diagnostics
+            overflow = exc.overflow if isinstance(exc, PageOverflow) else \
+                Overflow() if any(problem.kind == "overflow" for problem in problems) else None
+            return Verdict(problems, 0, overflow)
+        return Verdict((), fit.words)
 
 
 class PageOne(_GuardedLayout):
