@@ -25,6 +25,9 @@ from test_audiences import MARKERS, WITHHELD
 from test_diff import commit, git
 
 from briefgen.content.wordtext import canonical, paragraphs_of
+from briefgen.render.typography import language_quotes
+
+ENGLISH = language_quotes("en")
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -101,7 +104,7 @@ def test_every_fact_of_the_sample_is_in_its_docx(repo: Path):
     checked = 0
     for key, value in scalars(data):
         if key in TEXT_KEYS:
-            for span in (s for p in paragraphs_of(value) for s in p.spans):
+            for span in (s for p in paragraphs_of(value, quotes=ENGLISH) for s in p.spans):
                 words = " ".join(span.text.split())
                 assert words in text, (key, words)
                 checked += 1
@@ -261,6 +264,33 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(repo: Pat
     assert second.code == 0, second.err
     assert "nothing to merge" in second.out
     assert brief_path(repo).read_bytes() == once
+
+
+def test_curly_quotes_in_word_come_back_as_no_edit_and_an_edit_keeps_the_straight_ones(repo: Path):
+    """Word sets the fields' quotes as the page does (“ ” ‘ ’); an unchanged file imports as
+    nothing, and an edited field reaches the YAML with the straight quotes its author typed."""
+    path = make_docx(repo)
+    text = all_text(path)
+    assert "Take “our security and broader coordination to the next level in a really fundamental way,”" in text
+    assert 'Take "our' not in text
+    before = brief_path(repo).read_bytes()
+    unchanged = run_cli("import-docx", "--root", repo, path)
+    assert unchanged.code == 0, unchanged.err
+    assert "nothing to merge" in unchanged.out
+    assert brief_path(repo).read_bytes() == before
+    assert git(repo, "status", "--porcelain", "content") == ""
+
+    edit_docx(path, lambda files, body: tracked_append(control(body, "objectives[1].text"), "Alice Editor",
+                                                       " It’s “settled”."))
+    merged = run_cli("import-docx", "--root", repo, path)
+    assert merged.code == 0, merged.err
+    assert "merged `objectives[1].text`" in merged.out
+    changed = [line for line in git(repo, "diff", "-U0").splitlines() if line[:1] in "+-"
+               and not line.startswith(("+++", "---"))]
+    assert changed == [
+        "-  - text: A \"defining trilateral relationship for the 21st century.\"",
+        "+  - text: A \"defining trilateral relationship for the 21st century.\" It's \"settled\".",
+    ], changed
 
 
 def test_a_field_changed_in_both_is_a_conflict_left_for_the_author(repo: Path):

@@ -1,5 +1,6 @@
-"""A briefing book's own pages: cover, contents (with the trip's overview), schedule at a
-glance, extra sections, biographies; and a brief's tab in its masthead (with_tab).
+"""A briefing book's own pages: cover, contents, schedule at a glance, extra sections, biographies.
+
+The contents page also holds the trip's overview; a brief's tab goes into its masthead (with_tab).
 
 The briefs' pages are the HTML each brief's build recorded, with their tabs added (see
 workflows/book.py). Here Python prepares every value (the schedule sorted by day,
@@ -36,7 +37,7 @@ from briefgen.render.html import (
 from briefgen.render.labels import View, labels_for, long_date, medium_date, short_names, span_of_days, weekday
 from briefgen.render.pdf import render_plain_pdf
 from briefgen.render.richtext import RichText
-from briefgen.render.typography import curl_quotes_in_html
+from briefgen.render.typography import curl_quotes_in_html, curl_quotes_in_text
 
 TEMPLATE_NAME = "book.html.j2"
 FOOTER_POINTS = 9
@@ -300,4 +301,4 @@ def book_text(view: View, attachments: list[str]) -> str:
     lines += [f"  {brief['tab']}: {brief['title']}, page {brief['page']}" for brief in view["briefs"]]
     lines += [f"  Biographies, page {view['biographies_page']}", "",
               "--", f"Attached: {', '.join(attachments)}.", "", view["classification"]]
-    return "\n".join(lines) + "\n"
+    return curl_quotes_in_text("\n".join(lines), quote_marks(view["labels"])) + "\n"
