@@ -73,6 +73,12 @@ def control(body: etree._Element, tag: str) -> etree._Element:
     return found
 
 
+def changed_lines(root: Path) -> list[str]:
+    """The lines `git diff` shows removed and added in the working tree."""
+    return [line for line in git(root, "diff", "-U0").splitlines() if line[:1] in "+-"
+            and not line.startswith(("+++", "---"))]
+
+
 def all_text(path: Path) -> str:
     document = etree.fromstring(parts(path)["word/document.xml"])
     return "".join(t.text or "" for t in document.iter(q("t")))
@@ -206,6 +212,14 @@ def edit_docx(path: Path, change) -> None:
     write_parts(path, files)
 
 
+def merged_edit(root: Path, path: Path, change):
+    """Edit the Word file, import it (every edit merged), and the YAML lines it changed."""
+    edit_docx(path, change)
+    result = run_cli("import-docx", "--root", root, path)
+    assert result.code == 0, result.err
+    return result, changed_lines(root)
+
+
 def word_review(files: dict[str, bytes], body: etree._Element) -> None:
     tracked_replace(control(body, "bottom_line"), "Alice Editor",
                     "The leaders will announce a firm pledge to consult one another in any crisis that "
@@ -229,8 +243,7 @@ def test_a_word_review_imports_into_the_yaml_with_its_comments(repo: Path):
     after = brief_path(repo).read_text(encoding="utf-8")
     assert "a firm pledge to consult" in after
     assert "# The objectives as the officials stated them." in after    # comments stay
-    changed = [line for line in git(repo, "diff", "-U0").splitlines() if line[:1] in "+-"
-               and not line.startswith(("+++", "---"))]
+    changed = changed_lines(repo)
     assert changed == [
         "-  The leaders will announce a pledge to consult one another in any crisis that",
         "-  may impact their security [@officials-preview].",
@@ -280,13 +293,9 @@ def test_curly_quotes_in_word_come_back_as_no_edit_and_an_edit_keeps_the_straigh
     assert brief_path(repo).read_bytes() == before
     assert git(repo, "status", "--porcelain", "content") == ""
 
-    edit_docx(path, lambda files, body: tracked_append(control(body, "objectives[1].text"), "Alice Editor",
-                                                       " It’s “settled”."))
-    merged = run_cli("import-docx", "--root", repo, path)
-    assert merged.code == 0, merged.err
+    merged, changed = merged_edit(repo, path, lambda files, body: tracked_append(
+        control(body, "objectives[1].text"), "Alice Editor", " It’s “settled”."))
     assert "merged `objectives[1].text`" in merged.out
-    changed = [line for line in git(repo, "diff", "-U0").splitlines() if line[:1] in "+-"
-               and not line.startswith(("+++", "---"))]
     assert changed == [
         "-  - text: A \"defining trilateral relationship for the 21st century.\"",
         "+  - text: A \"defining trilateral relationship for the 21st century.\" It's \"settled\".",
@@ -509,13 +518,9 @@ def test_an_edit_in_an_audience_s_docx_lands_in_the_full_brief(tmp_path: Path):
     assert result.code == 0, result.err
     path = root / "output" / "ally-talks.partner.docx"
     # the partner's file holds Blinken's note (the full brief's participants[2]) but not Kishida's
-    edit_docx(path, lambda files, body: tracked_replace(control(body, "participants[2].note"), "Japan Desk",
-                                                        "Leads the afternoon working session"))
-    imported = run_cli("import-docx", "--root", root, path)
-    assert imported.code == 0, imported.err
+    imported, changed = merged_edit(root, path, lambda files, body: tracked_replace(
+        control(body, "participants[2].note"), "Japan Desk", "Leads the afternoon working session"))
     assert "merged `participants[2].note`, edited by Japan Desk" in imported.out
-    changed = [line for line in git(root, "diff", "-U0").splitlines() if line[:1] in "+-"
-               and not line.startswith(("+++", "---"))]
     assert changed == ["-    note: Leads the working session", "+    note: Leads the afternoon working session"]
     assert "QUOKKAVEIL" in (root / "content" / "ally-talks.yaml").read_text(encoding="utf-8")
 
