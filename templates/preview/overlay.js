@@ -51,6 +51,7 @@
     .versions a { color: #1f3a5f; margin-left: 6px; }`;
 
   let root = null;
+  let shown = null;              // the state on screen: laid out again when the window is resized
 
   function restoreScroll() {
     const saved = sessionStorage.getItem(scrollKey);
@@ -162,9 +163,10 @@
   }
 
   // The line where the printed page 1 ends: a labelled tick in the margin left of the sheet
-  // (at most MARKER_PX wide, ending MARKER_GAP_PX before the sheet), never across the page;
+  // (at most MARKER_PX wide, ending MARKER_GAP_PX before the sheet), never across the page
+  // while there is a margin (under MARKER_MIN_PX of it, a narrow window, it runs across);
   // its dark red reads at 5.6:1 on the margin's grey (axe: 4.5:1 at least).
-  const MARKER_PX = 120, MARKER_GAP_PX = 6;
+  const MARKER_PX = 120, MARKER_GAP_PX = 6, MARKER_MIN_PX = 60;
   function markPage(fit) {
     document.getElementById("briefgen-page-end")?.remove();
     document.querySelectorAll("[data-briefgen-over]").forEach((node) => {
@@ -174,9 +176,11 @@
     if (!fit || !pageOne || !fit.available_px) return;
     const box = pageOne.getBoundingClientRect();
     const sheet = (pageOne.closest(".sheet") || pageOne).getBoundingClientRect();
-    const width = Math.max(0, Math.min(MARKER_PX, sheet.left - MARKER_GAP_PX));
+    const margin = sheet.left - MARKER_GAP_PX;
+    const width = margin >= MARKER_MIN_PX ? Math.min(MARKER_PX, margin) : sheet.width;
+    const left = margin >= MARKER_MIN_PX ? sheet.left - MARKER_GAP_PX - width : sheet.left;
     const line = element("div", { id: "briefgen-page-end", "aria-hidden": "true", style:
-      `position: absolute; box-sizing: border-box; left: ${sheet.left + window.scrollX - MARKER_GAP_PX - width}px; ` +
+      `position: absolute; box-sizing: border-box; left: ${left + window.scrollX}px; ` +
       `width: ${width}px; top: ${box.top + window.scrollY + fit.available_px}px; border-top: 2px dashed #a50d25; ` +
       "pointer-events: none; font: 11px/1.3 system-ui, sans-serif; color: #a50d25; text-align: right; " +
       "overflow: hidden; white-space: nowrap;" },
@@ -207,6 +211,7 @@
     if (state.fit) toolbar.append(fitGauge(state.fit));
     if (state.audience || state.versions.length) toolbar.append(versionsNav(state));
     root.replaceChildren(element("style", {}, STYLE), toolbar);
+    shown = state;
     makeRoom(toolbar);
     markPage(state.fit);
     if (state.problems.length) root.append(problemsPanel(state));
@@ -251,6 +256,12 @@
       else queueSwap();
     }));
   }
+
+  window.addEventListener("resize", () => {
+    if (!root || !shown) return;
+    makeRoom(root.getElementById("toolbar"));
+    markPage(shown.fit);
+  });
 
   restoreScroll();
   if (briefId && stateNode) render(JSON.parse(stateNode.textContent));

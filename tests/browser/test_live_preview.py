@@ -144,6 +144,12 @@ def test_the_status_pill_is_in_the_toolbar_and_the_end_of_page_1_in_the_margin(l
     assert end["x"] + end["width"] <= sheet["x"], (end, sheet)                   # left of the page
     assert sheet["y"] < end["y"] < sheet["y"] + sheet["height"], (end, sheet)    # at its height
     page.screenshot(path=str(ARTIFACTS / "preview-toolbar.png"), full_page=True)
+    # a window too narrow for a margin: the marker runs across the sheet rather than vanish
+    page.set_viewport_size({"width": 760, "height": 800})
+    sheet = page.locator(".sheet").bounding_box()
+    expect(marker).to_have_css("width", f"{sheet['width']:g}px")
+    toolbar = page.locator("briefgen-preview #toolbar").bounding_box()
+    assert toolbar["y"] + toolbar["height"] <= sheet["y"], (toolbar, sheet)      # the toolbar may wrap
 
     edit(live.brief_file, TITLE_LINE, "title: [Camp David\n")                  # a problem: its panel
     panel = problems(page)
