@@ -162,6 +162,21 @@ def test_inline_markdown_survives_the_trip(markdown: str):
     assert canonical(canonical(markdown)) == canonical(markdown)
 
 
+def test_quotes_come_back_as_their_author_typed_them_in_the_brief_s_language():
+    """French quotes (« » with narrow spaces) set in Word go back to the YAML straight; a mark
+    an editor set against the rule (an apostrophe before a number) is kept as typed."""
+    french = language_quotes("fr")
+    value = "Il dit \"oui\" à l'accord de *\"principe\"*."
+    word = canonical(value, quotes=french)
+    assert word == "Il dit « oui » à l’accord de *« principe »*."   # spaces read back plain
+    assert "«\u202foui\u202f»" in "".join(s.text for p in paragraphs_of(value, quotes=french) for s in p.spans)
+    assert french.as_typed(word) == value
+    assert french.as_typed(word + " « Non ».") == value + " \"Non\"."
+    assert canonical("the '90s", quotes=ENGLISH) == "the ‘90s"
+    assert ENGLISH.as_typed("the ’90s") == "the ’90s"
+    assert ENGLISH.as_typed("It’s “done”", markdown_field=False) == "It's \"done\""
+
+
 # --- edits, the way Word writes them ------------------------------------------------------
 
 def tracked_replace(sdt: etree._Element, author: str, new_text: str) -> None:

@@ -72,8 +72,10 @@ class Quotes:
         return replace(paragraph, spans=tuple(spans))
 
     def straight(self, text: str) -> str:
+        """Every quotation mark straight; a mark's own spaces (« » in French) as a field's text
+        reads back, one plain space each."""
         for mark in self.marks:
-            text = text.replace(mark, '"')
+            text = text.replace(_SPACES.sub(" ", mark), '"')
         return text.replace("‘", "'").replace("’", "'")
 
     def as_typed(self, edited: str, *, markdown_field: bool = True) -> str:
