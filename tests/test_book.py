@@ -70,7 +70,7 @@ def test_the_book_holds_each_brief_as_built_alone_with_its_tab_in_the_masthead(b
         title = alone.metadata.title
         start = top[title]
         masthead = _rows(book.pages[start - 1])[2]      # under the top banner and the book's page number
-        assert re.fullmatch(rf"([A-Z]+ )?MEETING BRIEF TAB {tab}", masthead), masthead
+        assert re.fullmatch(rf"([A-Z]+ )?MEETING BRIEF FOR THE PRESIDENT TAB {tab}", masthead), masthead
         assert "TAB" not in (alone.pages[0].extract_text() or "")      # a brief alone has no tab
         for offset, page in enumerate(alone.pages):
             book_page = book.pages[start - 1 + offset]
@@ -208,12 +208,12 @@ def test_a_reordered_book_lays_its_briefs_out_again_with_their_new_tabs(tmp_path
 
     assert run_cli("book", "--root", root).code == 0
     kept = _kept_parts(root)
-    assert mastheads() == {"U.S.–Japan Bilateral Meeting, Hiroshima": "BILATERAL MEETING BRIEF TAB 1",
-                           "U.S.–Japan–Korea Trilateral Meeting, Hiroshima": "MEETING BRIEF TAB 2"}
+    assert mastheads() == {"U.S.–Japan Bilateral Meeting, Hiroshima": "BILATERAL MEETING BRIEF FOR THE PRESIDENT TAB 1",
+                           "U.S.–Japan–Korea Trilateral Meeting, Hiroshima": "MEETING BRIEF FOR THE PRESIDENT TAB 2"}
     edit(book_file, f"  - {BRIEFS[0]}\n  - {BRIEFS[1]}\n", f"  - {BRIEFS[1]}\n  - {BRIEFS[0]}\n")
     assert run_cli("book", "--root", root).code == 0
-    assert mastheads() == {"U.S.–Japan Bilateral Meeting, Hiroshima": "BILATERAL MEETING BRIEF TAB 2",
-                           "U.S.–Japan–Korea Trilateral Meeting, Hiroshima": "MEETING BRIEF TAB 1"}
+    assert mastheads() == {"U.S.–Japan Bilateral Meeting, Hiroshima": "BILATERAL MEETING BRIEF FOR THE PRESIDENT TAB 2",
+                           "U.S.–Japan–Korea Trilateral Meeting, Hiroshima": "MEETING BRIEF FOR THE PRESIDENT TAB 1"}
     again = _kept_parts(root)
     for brief in BRIEFS:
         assert again[f"{BOOK}.brief-{brief}.pdf"] != kept[f"{BOOK}.brief-{brief}.pdf"]
@@ -320,7 +320,7 @@ def test_a_book_whose_brief_does_not_build_gets_its_errors_and_no_book(tmp_path:
     edit(brief, "    role: principal", "    role: chief")
     result = run_cli("book", "--root", root)
     assert result.code == 1
-    assert (f"content/{BRIEFS[0]}.yaml:25:11: error: `role` must be one of host, principal, delegation, "
+    assert (f"content/{BRIEFS[0]}.yaml:26:11: error: `role` must be one of host, principal, delegation, "
             "staff, guest; got 'chief' (participants[0].role)") in result.err
     assert (f"content/books/{BOOK}.yaml:15:5: error: brief `{BRIEFS[0]}` has errors (above), so the "
             "book cannot be built (briefs[0])") in result.err
@@ -589,7 +589,7 @@ def test_each_calendar_event_keeps_its_own_zone_and_only_items_without_one_float
     }
     checked, result = check_book(Project.at(root), book_file)
     assert [d.format() for d in result.diagnostics if "time zone" in d.message] == [
-        f"content/{BRIEFS[0]}.yaml:31:11: warning: agenda item 1 ('Bilateral meeting; opening remarks before "
+        f"content/{BRIEFS[0]}.yaml:32:11: warning: agenda item 1 ('Bilateral meeting; opening remarks before "
         "the press') has a time but no time zone (none on the item, its event or its book), so the "
         "book's calendar shows 19:25 on whatever clock it is opened; add `timezone` to the item or the "
         "event, or to the book (agenda[0].time)"]
@@ -599,7 +599,7 @@ def test_each_calendar_event_keeps_its_own_zone_and_only_items_without_one_float
     assert times["Bilateral meeting"] == "19:25, time zone not given"
     assert times["Trilateral meeting"] == "15:00 JST"
     checked_cli = run_cli("check", "--root", root)
-    assert f"content/{BRIEFS[0]}.yaml:31:11: warning: agenda item 1" in checked_cli.err
+    assert f"content/{BRIEFS[0]}.yaml:32:11: warning: agenda item 1" in checked_cli.err
 
     # the book's zone, for the item that has none of its own or its event's
     edit(book_file, "home_timezone:", "timezone: Asia/Shanghai\nhome_timezone:")

@@ -25,7 +25,7 @@ from briefgen import cli
 
 ERRORS = REPO / "tests" / "errors"
 CASES = sorted(p.name for p in ERRORS.iterdir() if p.is_dir())
-LOCATED = re.compile(r"^(content/[\w./-]+\.yaml|house/house\.toml):\d+:\d+: (error|warning): \S.*$")
+LOCATED = re.compile(r"^(content/[\w./-]+\.yaml|house/house\.(?:toml|css)):\d+:\d+: (error|warning): \S.*$")
 
 
 def _project_for_case(case: Path, root: Path) -> Path:

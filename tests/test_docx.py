@@ -275,7 +275,7 @@ def test_a_word_review_imports_into_the_yaml_with_its_comments(repo: Path):
     assert "its content control was deleted in Word" in err
     assert "(sensitivities[1].guidance)" in err
     review = (repo / "output" / f"{SAMPLE_ID}.review.md").read_text(encoding="utf-8")
-    assert "- `bottom_line` (line 15), by Alice Editor" in review
+    assert "- `bottom_line` (line 16), by Alice Editor" in review
     assert "**Carol Desk** (2026-12-07T10:00:00Z) on `deliverables[1].summary`: Is this confirmed" in review
     assert "  > Enhanced cooperation on ballistic missile defense." in review
 

@@ -14,10 +14,12 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from conftest import REPO, SAMPLE_ID, copy_sample, run_cli
+from pdf_utils import character_sizes
 from pypdf import PdfReader
 
 ACME_TOML = """\
@@ -181,6 +183,12 @@ def test_house_new_makes_a_house_that_builds_the_samples(tmp_path: Path, start: 
     expected_label = {"default": "Bottom line", "ministry": "Key judgement",
                       "board": "Recommendation to the board"}[start]
     assert expected_label in (root / "output" / f"{SAMPLE_ID}.html").read_text(encoding="utf-8")
+    sizes = Counter(round(size, 1) for _, size in character_sizes(root / "output" / f"{SAMPLE_ID}.pdf"))
+    assert sizes.most_common(1)[0][0] == (10.5 if start == "ministry" else 11.0), "the ministry's type step"
+    checked = run_cli("check", "--no-layout", "--root", root, root / "content" / f"{SAMPLE_ID}.yaml")
+    required = {"default": "", "ministry": "`cleared` and `approved`", "board": "`approved`"}[start]
+    assert checked.code == (1 if required else 0), checked.err
+    assert (f"requires a brief's clearance chain to hold {required};" in checked.err) == bool(required)
     again = run_cli("house", "new", "acme", "--root", root)
     assert again.code == 2
     assert "already exists" in again.err

@@ -15,7 +15,7 @@ import yaml
 
 from briefgen.content.languages import CATALOGUES_DIR, catalogue, catalogue_tag, languages
 from briefgen.render.labels import date_range, labels_for, long_date, medium_date
-from tests.conftest import BOOK, SAMPLE_ID, copy_sample, copy_trip, edit, git, run_cli
+from tests.conftest import BOOK, BOOK_BRIEFS, SAMPLE_ID, copy_sample, copy_trip, edit, git, run_cli
 from tests.pdf_utils import pdf_text
 
 SHIPPED = {"en", "fr", "es", "de", "pt", "ja", "ko", "zh-Hans"}
@@ -132,9 +132,11 @@ def test_a_book_in_french_and_its_calendar(tmp_path: Path) -> None:
     result = run_cli("book", "--root", root, BOOK)
     assert result.code == 0, result.err
     text = pdf_text(root / "output" / f"{BOOK}.pdf")
-    for words in ("Dossier de mission", "Sommaire", "Programme d’ensemble", "Heure locale", "mai 2023"):
+    for words in ("Dossier de mission", "Sommaire", "Programme d’ensemble", "Heure locale", "mai 2023",
+                  "nom de famille en premier"):
         assert words.casefold() in text.casefold(), words
     assert "Schedule at a glance".casefold() not in text.casefold()
+    assert "family name first" not in text
     from icalendar import Calendar
 
     calendar = Calendar.from_ical((root / "output" / f"{BOOK}.ics").read_bytes())
@@ -276,10 +278,14 @@ def test_side_by_side_page_one_fits_with_both_languages(brief_file: Path) -> Non
     pages = PdfReader(bilingual(brief_file, "side-by-side")).pages
     first = pages[0].extract_text().replace("\n", " ")     # a title may wrap in its column
     for text in ("Camp David Trilateral Summit", "Sommet trilatéral de Camp David",
-                 "pledge to consult one another", "engagement à se consulter",
-                 "August 18, 2023", "vendredi 18 août 2023"):
+                 "pledge to consult one another", "engagement à se consulter"):
         assert text in first, text
     assert "Annexe A" in pages[1].extract_text()
+    # The masthead as the one-language page's, in each language: the kind of brief, the
+    # title, the when-and-where line (before: the title and a list of date, place, as of).
+    for text in ("Summit meeting brief", "Note pour un sommet", "Fri 18 Aug 2023 · Camp David, Maryland",
+                 "ven. 18 août 2023 · Camp David, Maryland"):
+        assert text.casefold() in first.casefold(), text
 
 
 def test_side_by_side_applies_page_one_rules_to_each_language(brief_file: Path) -> None:
@@ -461,3 +467,286 @@ def test_a_translation_follows_its_item_by_id_not_by_place(brief_file: Path) -> 
     html = (root / "output" / f"{SAMPLE_ID}.fr.html").read_text(encoding="utf-8")
     assert re.search(r'id="deliverable-hotline">.*?<strong>Ligne directe à trois</strong>', html, re.S)
     assert "`deliverables[hotline].title` is stale" not in run_cli("check", "--root", root).err
+
+
+# --- the rest of briefgen's words in the brief's language (issue 27, what was left) -----------
+
+def validated_in(root: Path, brief_id: str, lang: str):
+    """The brief at `root` in `lang`, validated as the build validates it (its house, its people)."""
+    from briefgen.content.house import validate_in_house
+    from briefgen.project import Project
+    from briefgen.workflows.brief import people_registry
+
+    path = root / "content" / f"{brief_id}.yaml"
+    edit(path, "title:", f"lang: {lang}\ntitle:")
+    project = Project.at(root)
+    return validate_in_house(project, path, people_registry(project, path), project.display(path))
+
+
+@pytest.mark.parametrize(("lang", "section_line", "version_note", "text_line"), [
+    ("fr", "Cette version omet 1 message clé", "Version pour Japanese delegation · 11 éléments omis",
+     "delegation\u202f; omis\u00a0: "),
+    ("ja", "この版では主要メッセージ1件を省略", "11件を省略", "向け版；省略：目標1件、決定事項1件、日程の項目1件"),
+])
+def test_a_version_s_withheld_notes_are_in_its_language(tmp_path: Path, lang: str, section_line: str,
+                                                        version_note: str, text_line: str) -> None:
+    """Where an audience's version withholds portions, the page, the email and the plain text
+    say so in the version's language (before: '1 message withheld from this version')."""
+    from briefgen.render.html import render_html
+    from briefgen.render.text import brief_text
+    from tests.test_audiences import make_project
+
+    version = validated_in(make_project(tmp_path), "ally-talks", lang).for_audience("partner")
+    page = render_html(version)
+    assert section_line in page
+    assert version_note in page
+    assert not re.search(r"withheld from|portions? withheld", page)
+    text = brief_text(version, "ally-talks.partner.pdf").replace("\n", "")    # a line wraps anywhere in Japanese
+    assert text_line in text
+    assert "withheld" not in text
+
+
+def test_a_house_rewords_a_withheld_note(tmp_path: Path) -> None:
+    from briefgen.render.html import render_html
+    from tests.test_audiences import make_project
+
+    root = make_project(tmp_path)
+    (root / "houses" / "acme").mkdir(parents=True)
+    (root / "houses" / "acme" / "house.toml").write_text(
+        'name = "Acme"\n[labels.fr]\nwithheld_section = "Retenu ici : {count} {portions}"\n', encoding="utf-8")
+    (root / "briefgen.toml").write_text('house = "houses/acme"\n', encoding="utf-8")
+    page = render_html(validated_in(root, "ally-talks", "fr").for_audience("partner"))
+    assert "Retenu ici : 1 message clé" in page
+
+
+@pytest.mark.parametrize(("lang", "expected", "english"), [
+    ("fr", ["Dates\u00a0: ", "PROGRAMME D’ENSEMBLE", "SOMMAIRE", "Heure locale (JST) [Heure de New York (EDT)]",
+            "Onglet 1\u00a0: ",
+            "Pièces jointes\u00a0: trip.pdf, trip.ics.", "Biographies, page 6", "Préparé par"],
+     ["SCHEDULE AT A GLANCE", "CONTENTS", "Attached:", "Prepared by", "Home time in brackets"]),
+    ("ja", ["日程：", "日程一覧", "目次", "添付：trip.pdf, trip.ics。", "6ページ", "現地時間（JST）", "タブ2："],
+     ["SCHEDULE AT A GLANCE", "CONTENTS", "Attached:", "Prepared by", "Dates:"]),
+])
+def test_a_book_s_email_text_is_in_its_language(tmp_path: Path, lang: str, expected: list[str],
+                                                english: list[str]) -> None:
+    """The plain-text part of a book's email (before: 'Dates: …', 'SCHEDULE AT A GLANCE',
+    'CONTENTS', 'Attached: …' in every language)."""
+    from briefgen.project import Project
+    from briefgen.render.book import PagePlan, book_text, book_view
+    from briefgen.workflows.book import check_book
+
+    root = copy_trip(tmp_path)
+    book = root / "content" / "books" / f"{BOOK}.yaml"
+    edit(book, "briefs:", f"lang: {lang}\nbriefs:")
+    checked, _ = check_book(Project.at(root), book)
+    assert checked is not None
+    plan = PagePlan(3, (), (4, 5), 6, 6)      # its schedule, its two briefs, then its biographies
+    text = book_text(book_view(checked.book, checked.briefs, plan), ["trip.pdf", "trip.ics"])
+    for words in expected:
+        assert words in text, words
+    for words in english:
+        assert words not in text, words
+
+
+def test_diff_s_framing_follows_the_brief_s_language() -> None:
+    """The lines around the changes (a version's name, the overflow, the numbers, the run's
+    own lines when its briefs share a language); before, all English."""
+    from briefgen.content.compare import BriefDiff, Change
+    from briefgen.render.changes import as_html, as_markdown, as_text
+
+    def diff(lang: str) -> BriefDiff:
+        return BriefDiff(SAMPLE_ID, f"content/{SAMPLE_ID}.yaml", "added", audience="press",
+                         changes=[Change("Sources", "added", "Readout")], lang=lang,
+                         overflow=("", "0.4 in (10 mm)"), words=(310, 342), picture="diff/x.png")
+    french = as_text([diff("fr")], "main", [])
+    for words in ("(version pour press): nouvelle version", "dépasse désormais la page 1 de 0.4 in",
+                  "mots en page 1\u00a0: 310 → 342", "image\u00a0: diff/x.png", "comparé à main"):
+        assert words in french, words
+    for english in ("version for", "new version", "overflows", "words on page 1", "compared with"):
+        assert english not in french, english
+    japanese = as_markdown([diff("ja")], "main", [])
+    for words in ("## 資料の変更点", "（press向けの版）: 新しい版", "1ページ目から0.4 in (10 mm)はみ出すようになった",
+                  "変更前と変更後：`diff/x.png`（成果物内）", "mainとの比較"):
+        assert words in japanese, words
+    assert "Before and after" not in japanese
+    assert "1ページ目の語数：310 → 342" in as_html(diff("ja"))
+    mixed = as_text([diff("fr"), diff("ja")], "main", [])
+    assert mixed.rstrip().endswith("compared with main")      # briefs in two languages: the run's lines in English
+
+
+def test_an_amendment_is_told_in_the_brief_s_language(brief_file: Path, monkeypatch) -> None:
+    """A French brief sent again: the heading, each change's sentence and the revision line
+    on the page are French (before: 'What changed since…', 'Revision 2 · …')."""
+    from tests.mail_server import smtp_server
+
+    edit(brief_file, "title:", "lang: fr\ntitle:")
+    with brief_file.open("a", encoding="utf-8") as brief:
+        brief.write("distribution:\n  to:\n    - principal@example.org\n")
+    root = brief_file.parent.parent
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "config"))
+    monkeypatch.setenv("BRIEFGEN_MAIL_FROM", "Briefing Staff <briefs@example.org>")
+    with smtp_server(monkeypatch) as handler:
+        assert run_cli("email", SAMPLE_ID, "--send", "--root", root).code == 0
+        edit(brief_file, "  - id: hotline\n    title: Three-way hotline\n    status: expected",
+             "  - id: hotline\n    title: Three-way hotline\n    status: announced")
+        again = run_cli("email", SAMPLE_ID, "--send", "--root", root)
+    assert again.code == 0, again.err
+    amended = handler.received[-1].message
+    text = amended.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert re.match(r"Ce qui a changé depuis la version envoyée le \d+ \w+ \d{4} à \d\d:\d\d UTC\u00a0:\n\n",
+                    text), text
+    assert "- Three-way hotline (status)\u00a0: attendu, désormais annoncé." in text
+    html = amended.get_body(("html",)).get_content()
+    assert "Ce qui a changé depuis la version envoyée le" in html
+    assert re.search(r"Révision 2 · \d+ \w+ \d{4}", html)
+    assert "Revision" not in html
+    assert "What changed" not in text
+
+
+def test_a_change_is_told_in_japanese() -> None:
+    from briefgen.content.compare import Change
+    from briefgen.mail.amend import revision_line
+    from briefgen.render.changes import plain_summary
+
+    changes = [Change("Sources", "added", "Readout"), Change("Deliverables", "changed", "Hotline", "status",
+                                                                "expected", "announced")]
+    assert plain_summary(changes, "ja") == ["追加（出典）：Readout。", "Hotlineのstatus：想定から発表済に変更。"]
+    assert revision_line(2, dt.date(2026, 11, 28), "ja") == "第2版 · 2026年11月28日"
+
+
+@pytest.mark.parametrize(("lang", "words", "english"), [
+    ("fr", ["Hôte", "Mandant", "Délégation", "Attendu", "Résultat", "Statut", "Responsables", "Nom", "Fonction"],
+     ["Host", "Principal", "Expected", "Deliverable", "Status", "Owners"]),
+    ("ja", ["主催", "本人", "代表団", "想定", "成果", "状況", "担当", "氏名", "役職"],
+     ["Host", "Principal", "Expected", "Deliverable", "Status", "Owners"]),
+])
+def test_the_word_file_s_labels_are_in_the_brief_s_language(brief_file: Path, lang: str, words: list[str],
+                                                            english: list[str]) -> None:
+    """The Word file's status, role and press words and its table heads (before: English
+    whatever the brief's language)."""
+    import docx as python_docx
+
+    edit(brief_file, "title:", f"lang: {lang}\ntitle:")
+    root = brief_file.parent.parent
+    result = run_cli("docx", "--root", root)
+    assert result.code == 0, result.err
+    document = python_docx.Document(str(root / "output" / f"{SAMPLE_ID}.docx"))
+    cells = {cell.text.strip() for table in document.tables for row in table.rows for cell in row.cells}
+    for word in words:
+        assert word in cells, (word, cells)
+    for word in english:
+        assert word not in cells, word
+
+
+@pytest.mark.parametrize(("lang", "day"), [("fr", "18 sept. 2024"), ("ja", "2024年9月18日"),
+                                           ("en", "18 Sep 2024")])
+def test_clearance_dates_follow_the_language(project: Path, lang: str, day: str) -> None:
+    """The clearance block's dates through Babel, as every other date (before: '18 Sep 2024')."""
+    import dataclasses
+
+    from briefgen.content.clearance import ClearanceRecord
+    from briefgen.render.html import render_html
+
+    validated = validated_in(project, SAMPLE_ID, lang)
+    validated = dataclasses.replace(validated, clearances=(
+        ClearanceRecord("cleared", "Priya Natarajan", "EAP", dt.date(2024, 9, 18)),))
+    page = render_html(validated)
+    assert f"<td>{day}</td>" in page
+    if lang != "en":
+        assert "Sep 2024" not in page
+
+
+def test_an_arabic_name_keeps_its_direction_in_the_email(brief_file: Path) -> None:
+    """The email's HTML, after its allowlist: the name is isolated by dir="rtl" as on the page
+    (before: the span had no dir, and the allowlist dropped any)."""
+    from briefgen.mail.message import mail_safe_html
+    from briefgen.render.html import render_email_html
+
+    with_arabic_participant(brief_file)
+    validated = validated_in(brief_file.parent.parent, SAMPLE_ID, "en")
+    body = mail_safe_html(render_email_html(validated), "x")
+    assert re.search(f'<span[^>]* lang="ar"[^>]* dir="rtl"[^>]*>\u2068{ARABIC_NAME}\u2069</span>', body) or \
+        re.search(f'<span[^>]* dir="rtl"[^>]* lang="ar"[^>]*>\u2068{ARABIC_NAME}\u2069</span>', body), body
+
+
+def bilingual_trip(tmp_path: Path, layout: str = "side-by-side") -> Path:
+    """The sample trip as a bilingual book: each brief with a French edition (its title
+    translated); side by side, each with its own side-by-side document, whose page 1 keeps
+    what is read first."""
+    root = copy_trip(tmp_path)
+    edit(root / "content" / "books" / f"{BOOK}.yaml", "briefs:", f"bilingual: {layout}\nbriefs:")
+    own = ("bilingual: side-by-side\nannex: [background, quotes, biographies, sources, agenda, deliverables]\n"
+           if layout == "side-by-side" else "")                       # page 1 twice over
+    for number, brief_id in enumerate(BOOK_BRIEFS, start=1):
+        edit(root / "content" / f"{brief_id}.yaml", "title:", f"editions: [fr]\n{own}title:")
+        assert run_cli("translate", brief_id, "--to", "fr", "--root", root).code == 0
+        french = root / "content" / f"{brief_id}.fr.yaml"
+        data = yaml.safe_load(french.read_text(encoding="utf-8"))
+        data["fields"]["title"]["text"] = f"Rencontre numéro {number}"
+        french.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return root
+
+
+# Each brief of the trip: its English title and its kind of brief in French.
+TRIP_BRIEFS = [("U.S.–Japan Bilateral Meeting, Hiroshima", "Note pour une rencontre bilatérale"),
+               ("U.S.–Japan–Korea Trilateral Meeting, Hiroshima", "Note de rencontre")]
+
+
+def test_a_bilingual_book_prints_each_brief_side_by_side(tmp_path: Path) -> None:
+    """`bilingual: side-by-side` on a book: each brief's page 1 in the book holds both
+    languages, as the brief's own side-by-side document (before: the book had no such key)."""
+    from pypdf import PdfReader
+
+    root = bilingual_trip(tmp_path)
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code == 0, result.err
+    pages = [page.extract_text().replace("\n", " ") for page in PdfReader(root / "output" / f"{BOOK}.pdf").pages]
+    for number, (english, french_kind) in enumerate(TRIP_BRIEFS, start=1):
+        [first] = [text for text in pages if f"Rencontre numéro {number}" in text]
+        assert english in first
+        assert french_kind.casefold() in first.casefold()
+    assert any("Annexe A" in text and "Annex A" in text for text in pages)   # each annex, twice over too
+
+
+def test_a_bilingual_book_needs_each_brief_s_bilingual_document(tmp_path: Path) -> None:
+    root = bilingual_trip(tmp_path)
+    edit(root / "content" / f"{BOOK_BRIEFS[1]}.yaml", "bilingual: side-by-side\n", "")
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code != 0
+    assert re.search(rf"{BOOK}\.yaml:\d+:\d+: error: the book is bilingual \(side-by-side\), so brief "
+                     rf"`{BOOK_BRIEFS[1]}` needs an edition and the same layout", result.err), result.err
+
+
+def test_a_bilingual_book_back_to_back_turns_the_second_language_upside_down(tmp_path: Path) -> None:
+    """`bilingual: back-to-back` on a book: the book, then the whole book in French (its own
+    pages in French, each brief's French edition) reversed and upside down, so the document
+    turned over opens on the French cover; the first side keeps its contents (outline)."""
+    from pypdf import PdfReader
+
+    from briefgen.render.pdf_join import top_outline_pages
+
+    root = bilingual_trip(tmp_path, "back-to-back")
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code == 0, result.err
+    book = root / "output" / f"{BOOK}.pdf"
+    pages = PdfReader(book).pages
+    turned = [page.rotation for page in pages].index(180)
+    assert [page.rotation for page in pages] == [0] * turned + [180] * (len(pages) - turned)
+    assert "Briefing book".casefold() in pages[0].extract_text().casefold()
+    assert "Dossier de mission".casefold() in pages[-1].extract_text().casefold()   # the French cover
+    french = " ".join(page.extract_text() for page in pages[turned:])
+    assert "Rencontre numéro 1" in french
+    assert "Rencontre numéro 2" in french
+    assert "Sommaire".casefold() in french.casefold()
+    starts, _ = top_outline_pages(book.read_bytes())
+    assert len(starts) >= 5                  # cover, contents, schedule, the briefs, biographies
+    assert max(starts) <= turned
+
+
+def test_a_bilingual_book_back_to_back_needs_an_edition_of_each_brief(tmp_path: Path) -> None:
+    root = bilingual_trip(tmp_path, "back-to-back")
+    edit(root / "content" / f"{BOOK_BRIEFS[1]}.yaml", "editions: [fr]\n", "")
+    result = run_cli("book", "--root", root, BOOK)
+    assert result.code != 0
+    assert re.search(rf"{BOOK}\.yaml:\d+:\d+: error: the book is bilingual \(back-to-back, its second side in "
+                     rf"`fr`\), so brief `{BOOK_BRIEFS[1]}` needs a `fr` edition", result.err), result.err

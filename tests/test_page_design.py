@@ -119,6 +119,17 @@ def test_the_decision_comes_before_the_objectives_with_the_recommendation_on_its
     assert any(line.startswith("Initials") for line in lines), lines
 
 
+@pytest.mark.parametrize(("brief", "masthead"), [
+    ("woodside-2023", "BILATERAL MEETING BRIEF FOR THE PRESIDENT"),
+    ("board-meeting-2026", "MEETING BRIEF FOR THE CHAIR"),
+    ("courtesy-call-2026", "BILATERAL MEETING BRIEF"),        # no addressee: the kind alone
+])
+def test_the_masthead_names_the_kind_of_brief_and_its_addressee(briefs, brief, masthead):
+    lines = printed_lines(briefs[brief])
+    first = next(line for line in lines if "BRIEF" in line)
+    assert first == masthead, lines[:4]
+
+
 def test_a_short_page_ends_in_a_ruled_notes_area_of_at_most_half_the_page(briefs):
     """The courtesy call's page 1 is short: what is left becomes a ruled NOTES area, at least
     three ruled lines and at most half the page; the full board brief has no room for one."""

@@ -52,8 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="ignore the brief's distribution: only --to, --cc and --bcc")
     parser.add_argument("--send", action="store_true", help="deliver over SMTP (default: write a draft)")
     parser.add_argument("--send-uncleared", action="store_true",
-                        help="with --send: send even text changed after its clearance (`check` "
-                        "names who cleared it and what changed since)")
+                        help="with --send: send even text changed after its clearance, or lacking a "
+                        "clearance its house requires (`check` names what is missing or changed)")
     parser.add_argument("--resend", action="store_true",
                         help="with --send, send also to those who already got this message")
     parser.add_argument("--root", type=Path, default=None, help="project folder")

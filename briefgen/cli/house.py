@@ -12,8 +12,9 @@ from briefgen.project import Project, briefgen_command
 
 DESCRIPTION = """\
 Write houses/<NAME>/house.toml: a house (labels, word lists, writing limits, the default
-marking, the annex) started from a built-in one, every key explained; and its house.css
-(a font, colours) when the house it starts from has one. Choose it for the project with
+marking, audiences and annex, the type step, the Word template, the clearance roles every
+brief needs) started from a built-in one, every key explained; and its house.css (a font,
+colours; its fonts may ship in the house's folder) when the house it starts from has one. Choose it for the project with
 `house = "houses/<NAME>"` in briefgen.toml at the project's root (or in [tool.briefgen]
 of pyproject.toml); `briefgen check` then checks house.toml like a brief, and the page,
 the email and check's plain-language warnings follow it. A house can also be an installed

@@ -15,8 +15,9 @@ books (`books`) and their checks against their briefs (`book_checks`), what chan
 two versions of a brief (`compare`), the clearance chain and whether it still holds
 (`clearance`), an edited Word file read back (`wordfile`, `wordtext`) and merged into the
 YAML (`wordmerge`), the JSON Schemas (`schema`) and the scaffold for new files (`scaffold`).
-An office's own style: its house (`house`: house.toml, labels, defaults) and the plain-
-language checks on the words themselves (`writing`). The languages a brief prints in, each
+An office's own style: its house (`house`: house.toml, labels, defaults; what its files
+must hold besides, `house_checks`) and the plain-language checks on the words themselves
+(`writing`). The languages a brief prints in, each
 a catalogue of briefgen's words (`languages`), and its translated editions, kept in step
 with their source by fingerprints (`translations`). Entry points:
 `validate.validate_brief`, `validate.PeopleRegistry`, `schema.schema_texts`.

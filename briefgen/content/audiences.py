@@ -43,15 +43,6 @@ def _marked_sections() -> tuple[str, ...]:
 
 # Sections whose items are whole portions.
 ITEM_SECTIONS = _marked_sections()
-PORTION_NAMES = {"deliverables": ("deliverable", "deliverables"),
-                 "key_messages": ("message", "messages"),
-                 "sensitivities": ("sensitivity", "sensitivities"),
-                 "background": ("background paragraph", "background paragraphs"),
-                 "agenda": ("agenda item", "agenda items"), "quotes": ("quote", "quotes"),
-                 "participant_notes": ("participant note", "participant notes"),
-                 "objectives": ("objective", "objectives"), "decisions": ("decision", "decisions"),
-                 "points": ("point to make", "points to make"),
-                 "if_raised": ("if-raised line", "if-raised lines")}
 # Sections that are one block, not a list of portions: an audience can only omit them whole.
 BLOCK_SECTIONS = ("bottom_line", "press_line")
 
@@ -125,16 +116,6 @@ class Withheld:
 
     def of(self, section: str) -> int:
         return dict(self.counts).get(section, 0)
-
-    def describe(self) -> str:
-        """`2 deliverables, 1 quote`."""
-        return ", ".join(f"{count} {portion_name(section, count)}" for section, count in self.counts)
-
-
-def portion_name(section: str, count: int) -> str:
-    """`1 deliverable`, `2 deliverables` (a section without a name of its own: `2 items of x`)."""
-    singular, plural = PORTION_NAMES.get(section, (f"item of {section}", f"items of {section}"))
-    return plural if count != 1 else singular
 
 
 def audience_brief(brief: Brief, audience: Audience,

@@ -36,7 +36,35 @@ def book_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> lis
     """Every problem of a book whose briefs are all valid, errors and warnings."""
     return (marking_problems(validated, briefs) + scheme_warnings(validated, briefs)
             + paper_warnings(validated, briefs) + overlap_warnings(validated, briefs)
-            + zoneless_warnings(validated, briefs))
+            + zoneless_warnings(validated, briefs) + bilingual_problems(validated, briefs))
+
+
+def bilingual_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:
+    """A book side by side prints each brief's own bilingual document, laid out and checked
+    with the brief (page 1's rules for each language): each brief must make one. A book back
+    to back prints each brief's edition in the second language: each brief must have one."""
+    layout = validated.book.bilingual
+    if layout == "side-by-side":
+        return [validated.at_brief(index, f"the book is bilingual ({layout}), so brief `{brief.brief_id}` needs "
+                                   f"an edition and the same layout: add `editions: [<lang>]` and `bilingual: "
+                                   f"{layout}` to {brief.display_path}")
+                for index, brief in enumerate(briefs)
+                if not brief.brief.editions or brief.brief.bilingual != layout]
+    if layout == "back-to-back":
+        second = second_language(briefs)
+        if second is None:
+            return [validated.at_key("bilingual", "a back-to-back book prints each brief's edition on its "
+                                     "second side, and no brief has one: add `editions: [<lang>]` to each brief")]
+        return [validated.at_brief(index, f"the book is bilingual (back-to-back, its second side in `{second}`), "
+                                   f"so brief `{brief.brief_id}` needs a `{second}` edition: add `{second}` to "
+                                   f"its `editions:` in {brief.display_path}")
+                for index, brief in enumerate(briefs) if second not in brief.brief.editions]
+    return []
+
+
+def second_language(briefs: list[ValidatedBrief]) -> str | None:
+    """The language of a back-to-back book's second side: its first brief's first edition's."""
+    return next((brief.brief.editions[0] for brief in briefs if brief.brief.editions), None)
 
 
 def marking_problems(validated: ValidatedBook, briefs: list[ValidatedBrief]) -> list[Diagnostic]:

@@ -92,6 +92,14 @@ class Book(StrictModel):
                                            examples=["America/New_York"])
     lang: PrintedLanguage = Field("en", description="The language of the book's own pages (cover, "
                                   "contents, schedule) and of its calendar.", examples=["fr"])
+    bilingual: Literal["side-by-side", "back-to-back"] | None = Field(
+        None, description="Print the book in two languages. `side-by-side`: each brief with its "
+        "first edition in two columns, the brief's own bilingual document (so each brief needs "
+        "`editions` and `bilingual: side-by-side`); the book's own pages stay in its `lang`. "
+        "`back-to-back` (tête-bêche): the book, then the whole book again in the language of the "
+        "first brief's first edition (its own pages in that language, each brief's edition), "
+        "upside down, so the document turned over opens on its second cover; each brief needs an "
+        "edition in that language.", examples=["side-by-side"])
     briefs: list[Id] = Field(min_length=1, description="Ids of the briefs (content/<id>.yaml), in "
                              "the order of the book.",
                              examples=[["hiroshima-bilateral-2023", "hiroshima-trilateral-2023"]])

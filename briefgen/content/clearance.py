@@ -17,10 +17,12 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from briefgen.content.compare import DISTRIBUTION, Side, compare
+from briefgen.content.loader import LoadedDocument
 from briefgen.content.models import Brief, Clearer
 from briefgen.errors import Diagnostic
 
@@ -181,3 +183,26 @@ def footer_line(records: tuple[ClearanceRecord, ...], lang: str = "en") -> str:
         if names:
             parts.append(words[f"{role}_by"].format(names=words["list_separator"].join(names)))
     return " · ".join(parts)
+
+
+_HOW_TO_ADD = {"drafted": "`drafted: {by: Name, on: YYYY-MM-DD}` under `clearance:`",
+               "cleared": "an entry under `clearance:` `cleared:` (or a `Cleared-by:` trailer on a commit)",
+               "approved": "`approved: {by: Name, on: YYYY-MM-DD}` under `clearance:`"}
+
+
+def missing_roles_problems(records: tuple[ClearanceRecord, ...], required: Sequence[Role],
+                           doc: LoadedDocument, house: str) -> list[Diagnostic]:
+    """The roles a house requires that the chain lacks, as one error at the brief's
+    `clearance:` (at its top when it has none)."""
+    missing = [role for role in ROLES if role in required and not any(r.role == role for r in records)]
+    if not missing:
+        return []
+    data = doc.data if isinstance(doc.data, dict) else {}
+    line, column = doc.locate(("clearance",), key=True) if "clearance" in data else doc.locate(())
+    def roles(listed: Sequence[Role]) -> str:
+        names = [f"`{role}`" for role in ROLES if role in listed]
+        return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
+    return [Diagnostic(doc.display_path, line, column, "error",
+                       f"{house} requires a brief's clearance chain to hold {roles(required)}; this "
+                       f"one lacks {roles(missing)}: add {'; and '.join(_HOW_TO_ADD[r] for r in missing)}",
+                       "clearance", "clearance")]

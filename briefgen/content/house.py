@@ -20,15 +20,25 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
+from briefgen.content.clearance import Role
 from briefgen.content.files import file_digest
+from briefgen.content.house_checks import (
+    HOUSE_CSS,
+    audience_problems,
+    css_files,
+    css_problems,
+    house_file,
+    label_problems,
+    word_template_problem,
+)
 from briefgen.content.ids import ID
 from briefgen.content.loader import KeyPath, LoadedDocument, load_yaml
 from briefgen.content.messages import validate_model
-from briefgen.content.models import AnnexSection, Line, Markings, StrictModel
+from briefgen.content.models import AnnexSection, Audience, Line, Markings, StrictModel
 from briefgen.content.writing import WritingRules, glossary_entries, unknown_allow_names, writing_warnings
 from briefgen.errors import ContentError, Diagnostic, UsageError
 from briefgen.project import BUILTIN_HOUSES_DIR, GLOSSARY_FILE, Project
@@ -74,6 +84,19 @@ class Rules(StrictModel):
                           "and the decisions.", examples=[True])
 
 
+# The body sizes page 1 may be set at, largest first: render/pdf.BODY_STEPS (a test keeps them one).
+TypeStep = Literal["11pt", "10.5pt", "10pt"]
+
+
+class ClearanceRules(StrictModel):
+    """What a brief's clearance chain must hold before `check` passes it."""
+
+    required: list[Role] = Field(default_factory=list, description="The roles the chain must "
+                                 "hold (`drafted`, `cleared`, `approved`): `check` fails a brief "
+                                 "whose `clearance:` (with its `Cleared-by:` trailers) lacks one.",
+                                 examples=[["cleared", "approved"]])
+
+
 class HouseFile(StrictModel):
     """A house's `house.toml`: its name, writing rules, labels and defaults."""
 
@@ -103,6 +126,20 @@ class HouseFile(StrictModel):
     annex: list[AnnexSection] | None = Field(None, description="The sections printed in the annex "
                                              "of a brief that has no `annex:` key.",
                                              examples=[["background", "quotes", "sources"]])
+    type_step: TypeStep | None = Field(None, description="The largest body size page 1 is set at; "
+                                       "a brief too long for it steps down from there, never under "
+                                       "10pt (default: 11pt).", examples=["10.5pt"])
+    word_template: str | None = Field(None, description="A Word file in the house's folder whose "
+                                      "styles (fonts, sizes, headings, lists) the Word file of "
+                                      "`briefgen docx` takes.", examples=["acme.docx"])
+    clearance: ClearanceRules = Field(default_factory=lambda: ClearanceRules.model_validate({}),
+                                      description="What a brief's clearance chain must hold.",
+                                      examples=[{"required": ["cleared", "approved"]}])
+    audiences: list[Audience] | None = Field(None, description="The audiences of a brief in the "
+                                             "house's marking scheme that lists no `audiences:` "
+                                             "of its own (needs `[markings]`).",
+                                             examples=[[{"id": "press", "name": "Press office",
+                                                         "ceiling": "OFFICIAL"}]])
 
 
 @dataclass(frozen=True)
@@ -131,21 +168,46 @@ class House:
         return self.settings.labels.get(lang, {}).get(key, default)
 
     @property
+    def word_template(self) -> Path | None:
+        """The Word file whose styles the house's Word files take (None: briefgen's)."""
+        name = self.settings.word_template
+        return house_file(self.folder, name) if name is not None and self.folder is not None else None
+
+    @property
     def template_dirs(self) -> tuple[Path, ...]:
         """Where the house's templates and `house.css` are looked for, before the built-in ones."""
         if self.folder is None:
             return ()
         return tuple(path for path in (self.folder / "templates", self.folder) if path.is_dir())
 
-    def brief_defaults(self, data: Any) -> None:
+    def brief_defaults(self, data: Any) -> set[str]:
         """Fill in what a brief leaves to its house: the marking scheme (when it writes
-        neither `classification` nor `markings`) and the annex (when it has no `annex:`)."""
+        neither `classification` nor `markings`), the annex (when it has no `annex:`) and
+        the audiences (when it lists none and is marked in the house's scheme). The keys
+        filled in."""
+        settings = self.settings
         if not isinstance(data, dict):
-            return
-        if self.settings.markings is not None and "classification" not in data and "markings" not in data:
-            data["markings"] = self.settings.markings.model_dump(exclude_none=True, exclude_defaults=True)
-        if self.settings.annex is not None and "annex" not in data:
-            data["annex"] = [section.value for section in self.settings.annex]
+            return set()
+        filled = set()
+        if settings.markings is not None and "classification" not in data and "markings" not in data:
+            data["markings"] = settings.markings.model_dump(exclude_none=True, exclude_defaults=True)
+            filled.add("markings")
+        if settings.annex is not None and "annex" not in data:
+            data["annex"] = [section.value for section in settings.annex]
+            filled.add("annex")
+        if settings.audiences and "audiences" not in data and self._in_house_scheme(data.get("markings")):
+            data["audiences"] = [audience.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+                                 for audience in settings.audiences]
+            filled.add("audiences")
+        return filled
+
+    def _in_house_scheme(self, markings: Any) -> bool:
+        """Whether a brief's raw `markings:` is in the house's scheme (its audiences' ceilings
+        read the same there)."""
+        house = self.settings.markings
+        if house is None or not isinstance(markings, dict) or markings.get("scheme") != house.scheme:
+            return False
+        return house.scheme != "custom" or markings.get("levels") == house.levels
 
 
 def project_house(project: Project) -> House:
@@ -214,7 +276,13 @@ def _file_stamp(path: Path) -> int:
 def _load(folder: Path, house_stamp: int, glossary_path: Path, glossary_stamp: int, root: str) -> House:
     house_path = folder / HOUSE_FILE
     shown = _shown(house_path, Path(root))
-    settings = load_house_file(house_path, shown)
+    css_errors = css_problems(folder, _shown(folder / HOUSE_CSS, Path(root)))
+    try:
+        settings = load_house_file(house_path, shown)
+    except ContentError as exc:
+        raise ContentError([*exc.diagnostics, *css_errors]) from None
+    if css_errors:
+        raise ContentError(css_errors)
     glossary, problems = _project_glossary(glossary_path, _shown(glossary_path, Path(root))) \
         if glossary_stamp else ({}, [])
     if any(p.is_error for p in problems):
@@ -253,8 +321,12 @@ def parse_house(text: str, path: Path, shown: str) -> HouseFile:
     values, keys = toml_positions(text)
     doc = LoadedDocument(path, shown, data, values, keys, text=text)
     settings, problems = validate_model(HouseFile, doc)
+    word_template = data.get("word_template")
+    problems = [*problems, *label_problems(doc),
+                *word_template_problem(doc, path.parent, word_template if isinstance(word_template, str) else None),
+                *audience_problems(doc)]
     if problems or settings is None:
-        raise ContentError(problems)
+        raise ContentError(sorted(problems))
     return settings
 
 
@@ -272,6 +344,7 @@ def toml_positions(text: str) -> tuple[dict[KeyPath, tuple[int, int]], dict[KeyP
     values: dict[KeyPath, tuple[int, int]] = {(): (1, 1)}
     keys: dict[KeyPath, tuple[int, int]] = {}
     table: KeyPath = ()
+    arrays: dict[KeyPath, int] = {}
     in_multiline: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         if in_multiline:
@@ -281,6 +354,9 @@ def toml_positions(text: str) -> tuple[dict[KeyPath, tuple[int, int]], dict[KeyP
         table_match = _TABLE.match(line)
         if table_match:
             table = _parts(table_match.group(1))
+            if line.lstrip().startswith("[["):   # an array of tables: each [[name]] one more item
+                index = arrays[table] = arrays.get(table, -1) + 1
+                table = (*table, index)
             column = line.index("[") + 1
             for end in range(1, len(table) + 1):
                 keys.setdefault(table[:end], (number, column))
@@ -334,10 +410,14 @@ def validate_in_house(project: Project, path: Path, people: PeopleRegistry, disp
 
     house = project_house(project)
     doc = load_yaml(path, display)
-    house.brief_defaults(doc.data)
-    validated = validate_document(doc, people)
-    warnings = [*validated.warnings, *house.warnings, *unknown_allow_names(doc),
-                *writing_warnings(doc, house.writing_rules())]
+    filled = house.brief_defaults(doc.data)
+    shown = project.display(house.folder / HOUSE_FILE) if house.folder else HOUSE_FILE
+    try:
+        validated = validate_document(doc, people)
+    except ContentError as exc:
+        raise ContentError([_from_the_house(d, filled, shown) for d in exc.diagnostics]) from None
+    warnings = [*(_from_the_house(d, filled, shown) for d in validated.warnings), *house.warnings,
+                *unknown_allow_names(doc), *writing_warnings(doc, house.writing_rules())]
     inputs = house_inputs(project, house)
     return dataclasses.replace(validated, house=house, warnings=tuple(sorted(warnings)),
                                input_files=(*validated.input_files, *inputs),
@@ -345,11 +425,20 @@ def validate_in_house(project: Project, path: Path, people: PeopleRegistry, disp
                                               *((p, file_digest(p)) for p in inputs)))
 
 
+def _from_the_house(problem: Diagnostic, filled: set[str], house_file: str) -> Diagnostic:
+    """A problem in the audiences the house gave the brief says so (the brief has no line
+    of them: it is reported at the brief's top)."""
+    if "audiences" not in filled or not problem.key_path.startswith("audiences"):
+        return problem
+    return dataclasses.replace(problem, message=f"{problem.message} (an audience of the house, "
+                               f"{house_file}; or give the brief its own `audiences:`)")
+
+
 def house_inputs(project: Project, house: House) -> tuple[Path, ...]:
     """Every file whose change changes a brief in this house, present or not (a file made
     later changes its digest from "missing"): the settings that choose the house, the
-    project's glossary, the house's `house.toml` and `house.css`, and each template the
-    house has or could have in place of a built-in one."""
+    project's glossary, the house's `house.toml` and `house.css` and the files it names (its
+    fonts), and each template the house has or could have in place of a built-in one."""
     settings = [project.root / SETTINGS_FILE]
     if not settings[0].is_file():
         settings.append(project.root / "pyproject.toml")
@@ -359,7 +448,8 @@ def house_inputs(project: Project, house: House) -> tuple[Path, ...]:
         templates = house.folder / "templates"
         own = {p for p in templates.rglob("*") if p.is_file()} if templates.is_dir() else set()
         files += sorted({*(house.folder / name for name in names),
-                         *(templates / name for name in names - {HOUSE_FILE}), *own})
+                         *(templates / name for name in names - {HOUSE_FILE}), *own,
+                         *css_files(house.folder)})
     return tuple(files)
 
 

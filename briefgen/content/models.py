@@ -751,6 +751,9 @@ class Brief(StrictModel):
                         examples=["Camp David Trilateral Summit"])
     subtitle: Line | None = Field(None, description="One line under the title.",
                                   examples=["United States · Japan · Republic of Korea"])
+    addressee: Line | None = Field(None, description="Whom the brief is for, as the masthead "
+                                   "names them: \"BILATERAL MEETING BRIEF FOR THE PRESIDENT\" "
+                                   "(default: the kind of brief alone).", examples=["the President"])
     classification: Classification | None = Field(None, description="Marking printed at the top "
                                                   "and bottom of every page. Required unless "
                                                   "`markings` is given; then it is computed, and "

@@ -26,6 +26,9 @@ class TextSource(Protocol):
 
     def locate_key(self, key_path: str) -> tuple[int, int]: ...
 
+    @property
+    def largest_step(self) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class ContentText:
@@ -37,6 +40,7 @@ class ContentText:
     keys: tuple[tuple[str, int, int], ...] = ()   # (key.path, line, col) of each top-level key
     annex: tuple[str, ...] = ()      # the sections printed in the annex (`annex:`, or the default)
     annex_written: bool = False      # whether the brief has an `annex:` key (else the default)
+    largest_step: str | None = None  # the largest body step its house sets it at (None: briefgen's)
 
     def locate_text(self, needle: str) -> str:
         """Where in the content a piece of text comes from (the first place that has it)."""

@@ -36,7 +36,7 @@ from briefgen.errors import ContentError, Diagnostic
 # The translatable fields, as key paths with `*` for any list index: the text a reader reads.
 # Ids, dates, times, names of people and sources' titles are not translated.
 TRANSLATABLE = (
-    "title", "subtitle", "prepared_by", "bottom_line",
+    "title", "subtitle", "addressee", "prepared_by", "bottom_line",
     "objectives.*", "objectives.*.text",
     "decisions.*.issue", "decisions.*.recommendation", "decisions.*.options.*", "decisions.*.due_reason",
     "event.location", "event.purpose",
@@ -121,6 +121,8 @@ def translation_problems(source: LoadedDocument, translation: LoadedDocument) ->
     name = Path(translation.display_path).name
     for key, (path, text) in fields.items():
         entry = entries.get(key)
+        if not isinstance(entry, dict) and path not in source.value_positions:
+            continue   # not written in the brief: its house's (an audience's name), printed as the house words it
         if not isinstance(entry, dict):
             problems.append(source.diagnostic(path, f"is not translated: {name} has no `{key}`; run "
                                                     "`briefgen translate` to add it", severity="warning"))

@@ -134,7 +134,13 @@ class ValidatedBrief:
         keys = tuple((key, *self.document.locate((key,), key=True)) for key in data)
         annex = DEFAULT_ANNEX if self.brief.annex is None else self.brief.annex
         return ContentText(self.path, self.display_path, tuple(entries), keys,
-                           tuple(section.value for section in annex), self.brief.annex is not None)
+                           tuple(section.value for section in annex), self.brief.annex is not None,
+                           self.largest_step)
+
+    @property
+    def largest_step(self) -> str | None:
+        """The largest body step its house sets page 1 at (None: briefgen's largest)."""
+        return self.house.settings.type_step if self.house is not None else None
 
 
 

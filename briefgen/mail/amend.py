@@ -20,11 +20,12 @@ from briefgen.content.validate import ValidatedBrief
 from briefgen.errors import ContentError
 from briefgen.mail.message import MailParts, mail_safe_html
 from briefgen.mail.sent_record import EarlierVersion
-from briefgen.render.labels import medium_date
+from briefgen.render.labels import labels_for, medium_date
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from briefgen.content.house import House
     from briefgen.engine.workers import WorkerPool
     from briefgen.project import Project
 
@@ -49,8 +50,9 @@ def sent_content(validated: ValidatedBrief) -> dict[str, str]:
     return {f"content/{path.relative_to(brief_folder).as_posix()}": text for path, text in validated.input_texts}
 
 
-def revision_line(number: int, today: dt.date) -> str:
-    return f"Revision {number} · {medium_date(today)}"
+def revision_line(number: int, today: dt.date, lang: str = "en", house: House | None = None) -> str:
+    """'Revision 2 · November 28, 2026' ('第2版 · 2026年11月28日'), in the brief's language and house's words."""
+    return labels_for(house, lang)["revision"].format(number=number, date=medium_date(today, lang))
 
 
 def revised_parts(project: Project, validated: ValidatedBrief, parts: MailParts, line: str,
@@ -79,7 +81,7 @@ def what_changed(project: Project, validated: ValidatedBrief, earlier: EarlierVe
         return []
     if VERSION_FILE in earlier.sent_content:
         return plain_summary(compare(_kept_version(earlier.sent_content[VERSION_FILE]),
-                                     Side(validated.brief, validated.people)))
+                                     Side(validated.brief, validated.people)), validated.lang, validated.house)
     files = {name: text.encode("utf-8") for name, text in earlier.sent_content.items()}
     assets = project.content_dir / "assets"       # images are not kept; today's stand in
     if assets.is_dir():
@@ -92,7 +94,7 @@ def what_changed(project: Project, validated: ValidatedBrief, earlier: EarlierVe
         if old is None:
             return []
         changes = compare(Side(old.brief, old.people), Side(validated.brief, validated.people))
-    return plain_summary(changes)
+    return plain_summary(changes, validated.lang, validated.house)
 
 
 def _validated_alone(project: Project, path: Path) -> ValidatedBrief | None:
@@ -125,18 +127,23 @@ def _kept_version(text: str) -> Side:
                 {person_id: Person.model_validate(person) for person_id, person in data["people"].items()})
 
 
-def sent_on(at: str) -> str:
-    """'November 28, 2026 at 00:45 UTC' from the record's '2026-11-28T00:45:00Z'."""
+def sent_on(at: str, words: dict[str, str], lang: str = "en") -> str:
+    """'November 28, 2026 at 00:45 UTC' ('28 novembre 2026 à 00:45 UTC') from the record's
+    '2026-11-28T00:45:00Z'."""
     when = dt.datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ")
-    return f"{medium_date(when.date())} at {when:%H:%M} UTC"
+    return words["sent_at"].format(date=medium_date(when.date(), lang), time=f"{when:%H:%M}")
 
 
-def amended_parts(parts: MailParts, earlier: EarlierVersion, changes: list[str]) -> MailParts:
-    """`parts` for someone who has an earlier version: subject marked, changes first."""
-    heading = f"What changed since the version sent on {sent_on(earlier.at)}"
-    lines = changes or [("The brief was revised; the changes could not be listed. Please read "
-                         "it again in full.")]
-    text = heading + ":\n\n" + "".join(f"- {line}\n" for line in lines) + "\n" + "-" * 40 + "\n\n" + parts.text
+def amended_parts(parts: MailParts, earlier: EarlierVersion, changes: list[str], lang: str = "en",
+                  house: House | None = None) -> MailParts:
+    """`parts` for someone who has an earlier version: subject marked, changes first, said
+    in the brief's language (`lang`) in its `house`'s words. The subject's mark stays English:
+    mail rules and filters match it."""
+    words = labels_for(house, lang)
+    heading = words["changed_since_sent"].format(when=sent_on(earlier.at, words, lang))
+    lines = changes or [words["changes_not_listed"]]
+    text = (heading + words["colon"].rstrip() + "\n\n" + "".join(f"- {line}\n" for line in lines) + "\n"
+            + "-" * 40 + "\n\n" + parts.text)
     box = (f'<div style="{BOX_STYLE}"><p style="margin:0 0 6px;font-weight:bold">'
            f"{html.escape(heading)}</p><ul style=\"margin:0;padding-left:18px\">"
            + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul></div>")

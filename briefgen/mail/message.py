@@ -48,7 +48,8 @@ from briefgen.render.text import brief_text
 MAIL_TAGS = {"div", "span", "h1", "h2", "p", "br", "ul", "ol", "li", "table", "tbody", "tr", "td",
              "th", "strong", "em", "code", "a", "sup", "blockquote"}
 _TABLE_ATTRIBUTES = {"role", "width", "cellpadding", "cellspacing", "border", "align"}
-MAIL_ATTRIBUTES = {"*": {"style", "lang", "id"}, "a": {"href", "title"}, "li": {"value"},
+# `dir` keeps a right-to-left name isolated in its line (an element with dir is isolated by HTML).
+MAIL_ATTRIBUTES = {"*": {"style", "lang", "dir", "id"}, "a": {"href", "title"}, "li": {"value"},
                    "table": _TABLE_ATTRIBUTES, "td": {"colspan", "rowspan", "width", "align", "valign"},
                    "th": {"width", "align", "valign"}}
 _ELEMENT_STYLE = r'<{tag}\b[^>]*?\sstyle="([^"]*)"'

@@ -69,6 +69,7 @@ def email_command(args: EmailRequest, project: Project, stdout: TextIO, stderr: 
             _refuse_placeholders(project, path, full)
             if not args.send_uncleared:
                 _refuse_uncleared(project, path, full)
+                _refuse_missing_clearance(project, path, full)
         if args.audience:
             validated = _version_for(full, args.audience)
         output_id, distribution = validated.output_id, validated.brief.distribution
@@ -223,6 +224,18 @@ def _refuse_uncleared(project: Project, path: Path, validated: ValidatedBrief) -
             "clearance")])
 
 
+def _refuse_missing_clearance(project: Project, path: Path, validated: ValidatedBrief) -> None:
+    """A brief whose chain lacks a role its house requires is not sent unless the sender
+    says so (`check` fails it the same way)."""
+    from briefgen.workflows.check import missing_clearance_roles
+
+    missing = missing_clearance_roles(validated)
+    if missing:
+        raise ContentError([*missing, Diagnostic.of_file(
+            project.display(path), "not sent: the brief lacks a clearance its house requires (above); "
+            "add it, or send it as it is with --send-uncleared", "clearance")])
+
+
 def _version_for(validated: ValidatedBrief, audience_id: str) -> ValidatedBrief:
     """The audience's version: its model holds only what the audience may see, and its
     `distribution` is the audience's own."""
@@ -348,7 +361,8 @@ def _deliver_versions(project: Project, validated: ValidatedBrief, parts: MailPa
 
     revision = record.revision_of(key)
     page_parts = parts if revision == 1 else amend.revised_parts(
-        project, validated, parts, amend.revision_line(revision, amend.today()), pool)
+        project, validated, parts, amend.revision_line(revision, amend.today(), validated.lang, validated.house),
+        pool)
     content = amend.sent_content(validated)
     groups: dict[str | None, tuple[EarlierVersion | None, list[Addressee]]] = {}
     for recipient in to_send:
@@ -357,7 +371,7 @@ def _deliver_versions(project: Project, validated: ValidatedBrief, parts: MailPa
     outcomes = {}
     for earlier, group in groups.values():
         message_parts = page_parts if earlier is None else amend.amended_parts(
-            page_parts, earlier, amend.what_changed(project, validated, earlier))
+            page_parts, earlier, amend.what_changed(project, validated, earlier), validated.lang, validated.house)
         message = build_message(message_parts, settings.sender, group, now=_now(), include_bcc=False)
         message_id = message["Message-ID"]
 

@@ -85,8 +85,7 @@ def back_to_back(first_pdf: bytes, second_pdf: bytes) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    for page in PdfReader(io.BytesIO(first_pdf)).pages:
-        writer.add_page(page)
+    writer.append(PdfReader(io.BytesIO(first_pdf)))     # with its outline: a book's contents stay
     for page in reversed(PdfReader(io.BytesIO(second_pdf)).pages):
         writer.add_page(page).rotate(180)
     out = io.BytesIO()

@@ -30,6 +30,7 @@ from briefgen.render.html import (
     PAGE_SIZES,
     _banner_class,
     colours_style,
+    native_name_view,
     portion_marker,
     quote_marks,
     template_environment,
@@ -43,7 +44,6 @@ TEMPLATE_NAME = "book.html.j2"
 FOOTER_POINTS = 9
 STAMP_FROM_EDGE = "0.42in"     # the frame's banner line (page-common.css), clear of the 0.35 in strip
 NO_ZONE = "time zone not given"   # beside a time that no item, event or book gives a zone
-NAME_ORDER_LABELS = {"family-first": "family name first", "given-first": "given name first"}
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
     days = [day for b in briefs for day in event_days(b.brief)]
     places = list(dict.fromkeys(b.brief.event.location for b in briefs))
     lang = book.lang
-    words = labels_for(None, lang)
+    words = labels_for(briefs[0].house if briefs else None, lang)   # the project's house, as its briefs'
     entries = book_schedule(briefs, book.timezone)
     times = [_clocks(entry, home, lang) for entry in entries]
     local_zone = _one_zone(t.local_zone for t in times if t.local)
@@ -75,7 +75,7 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
     rows: dict[dt.date | None, list[View]] = {}
     for entry, clock in zip(entries, times, strict=True):
         rows.setdefault(entry.day, []).append(
-            _schedule_row(entry, clock, briefs, (local_zone, home_zone), plan.brief_pages, lang))
+            _schedule_row(entry, clock, briefs, (local_zone, home_zone), plan.brief_pages, words, lang))
     home_column = any(row["home_time"] for day in rows.values() for row in day)
     return {
         "id": validated.book_id,
@@ -135,7 +135,7 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         } for n, (b, page) in enumerate(zip(briefs, plan.brief_pages, strict=True), start=1)],
         "biographies_page": plan.biographies,
         "total_pages": plan.total,
-        "people": [_person_view(person_id, person, text) for person_id, person in people.items()],
+        "people": [_person_view(person_id, person, text, words) for person_id, person in people.items()],
     }
 
 
@@ -191,12 +191,11 @@ def _home_heading(words: Mapping[str, str], home: str | None, abbreviation: str)
 
 
 def _schedule_row(entry: ScheduleItem, clock: Clocks, briefs: list[ValidatedBrief], head_zones: tuple[str, str],
-                  brief_pages: tuple[int, ...], lang: str) -> View:
+                  brief_pages: tuple[int, ...], words: Mapping[str, str], lang: str) -> View:
     """One step of the schedule: its times (without the zone the head names), what, who and
     where, and the tab and page of the brief it belongs to."""
     validated = briefs[entry.brief_index]
     item = entry.item
-    words = labels_for(None, lang)
     local_zone, home_zone = head_zones
     local = clock.local if local_zone else clock.labels()[0]
     home_time = clock.home if home_zone else clock.labels()[1]
@@ -227,13 +226,12 @@ def _people_once(briefs: list[ValidatedBrief]) -> dict[str, Person]:
     return people
 
 
-def _person_view(person_id: str, person: Person, text: RichText) -> View:
-    return {"id": person_id, "anchor": f"person-{person_id}", "name": person.name,
-            "native_name": person.native_name or "", "lang": person.lang or "",
+def _person_view(person_id: str, person: Person, text: RichText, words: Mapping[str, str]) -> View:
+    return {"id": person_id, "anchor": f"person-{person_id}", "name": person.name, **native_name_view(person),
             "title": person.title, "country": person.country,
             "pronunciation": person.pronunciation or "",
             "form_of_address": person.form_of_address or "",
-            "name_order": NAME_ORDER_LABELS[person.name_order.value] if person.name_order else "",
+            "name_order": words[f"name_order_{person.name_order.value.replace('-', '_')}"] if person.name_order else "",
             "bio": text.block(person.bio)}
 
 
@@ -283,13 +281,16 @@ def brief_frame(page_html: str) -> Markup:
 
 def book_text(view: View, attachments: list[str]) -> str:
     """The book as plain text for an email: cover facts, schedule, contents, marking first and last."""
+    words = view["labels"]
     lines = [view["classification"], "", view["title"].upper()]
     if view["subtitle"]:
         lines.append(view["subtitle"])
-    lines += ["", f"Dates: {view['dates']}", f"Places: {'; '.join(view['places'])}",
-              f"Prepared by {view['prepared_by']} · Facts as of {view['as_of']}", "", "SCHEDULE AT A GLANCE"]
+    lines += ["", words["dates"] + words["colon"] + view["dates"],
+              words["places"] + words["colon"] + "; ".join(view["places"]),
+              words["prepared_by"].format(office=view["prepared_by"]) + " · "
+              + words["facts_as_of"].format(date=view["as_of"]), "", words["schedule_at_a_glance"].upper()]
     if view["zones_note"]:
-        lines.append(view["zones_note"])
+        lines.append(view["zones_note"] + (" " + words["book_home_in_brackets"] if view["home_column"] else ""))
     lines.append(view["local_heading"] + (f" [{view['home_heading']}]" if view["home_column"] else ""))
     for day in view["schedule"]:
         lines += ["", day["day"]]
@@ -297,8 +298,10 @@ def book_text(view: View, attachments: list[str]) -> str:
             when = item["time"] + (f" [{item['home_time']}]" if item["home_time"] else "")
             title = f"{item['mark_text']} {item['title']}" if item["mark_text"] else item["title"]
             lines.append(f"  {when:<24}{title} ({item['brief']})")
-    lines += ["", "CONTENTS"]
-    lines += [f"  {brief['tab']}: {brief['title']}, page {brief['page']}" for brief in view["briefs"]]
-    lines += [f"  Biographies, page {view['biographies_page']}", "",
-              "--", f"Attached: {', '.join(attachments)}.", "", view["classification"]]
-    return curl_quotes_in_text("\n".join(lines), quote_marks(view["labels"])) + "\n"
+    lines += ["", words["contents"].upper()]
+    lines += ["  " + brief["tab"] + words["colon"]
+              + words["book_contents_line"].format(title=brief["title"], page=brief["page"])
+              for brief in view["briefs"]]
+    lines += ["  " + words["book_contents_line"].format(title=words["biographies"], page=view["biographies_page"]),
+              "", "--", words["attached_files"].format(names=", ".join(attachments)), "", view["classification"]]
+    return curl_quotes_in_text("\n".join(lines), quote_marks(words)) + "\n"

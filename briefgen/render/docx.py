@@ -48,9 +48,6 @@ from briefgen.content.wordfile import PROPERTY_PREFIX, WP_NS, locked_digests, lo
 from briefgen.content.wordtext import Paragraph, Span, paragraphs_of
 from briefgen.render.html import annex_sections, annex_title, page_one_regions, with_biographies
 from briefgen.render.labels import (
-    PRESS_LABELS,
-    ROLE_LABELS,
-    STATUS_LABELS,
     agenda_days,
     event_dates,
     labels_for,
@@ -59,6 +56,7 @@ from briefgen.render.labels import (
     quote_where,
     short_date,
     short_names,
+    weekday,
 )
 from briefgen.render.typography import language_quotes
 
@@ -120,6 +118,8 @@ def render_docx(validated: ValidatedBrief, template: Path, provenance: Provenanc
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     document.render(context, jinja_env=environment)
     docx = document.docx  # get_docx() would load the template again
+    if validated.house is not None and validated.house.word_template is not None:
+        take_styles(docx, validated.house.word_template)
     width, height = PAGE_MM[brief.paper]
     for section in docx.sections:
         section.page_width, section.page_height = Mm(width), Mm(height)
@@ -176,9 +176,11 @@ def _lock_all_but_the_fields(docx: Any) -> None:
 
 
 def _footer_note(validated: ValidatedBrief) -> str:
-    brief = validated.brief
-    version = f"Version for {validated.audience.name} · " if validated.audience else ""
-    return f"{version}Prepared by {brief.prepared_by} · Facts as of {medium_date(brief.as_of)}"
+    brief, lang = validated.brief, validated.lang
+    words = labels_for(validated.house, lang)
+    version = words["version_for"].format(name=validated.audience.name) + " · " if validated.audience else ""
+    return (version + words["prepared_by"].format(office=brief.prepared_by) + " · "
+            + words["facts_as_of"].format(date=medium_date(brief.as_of, lang)))
 
 
 def _add_custom_properties(docx: Any, values: dict[str, str]) -> None:
@@ -204,7 +206,8 @@ class _Writer:
         self.brief: Brief = validated.brief
         self.people: dict[str, Person] = validated.people
         self.data = validated.document.data if isinstance(validated.document.data, dict) else {}
-        self.labels = labels_for(validated.house)     # the house's wording of the titles
+        self.lang = validated.lang
+        self.labels = labels_for(validated.house, self.lang)   # the house's wording, in the brief's language
         self.numbers = {s.id: n for n, s in enumerate(self.brief.sources, start=1)}
         self.quotes = language_quotes(validated.lang)   # the fields' quotes, set as on the page
         rules = rules_of(self.brief)
@@ -232,6 +235,15 @@ class _Writer:
         return next(i for i, c in enumerate(getattr(self.brief, section) or ()) if c is item)
 
     # --- building blocks ----------------------------------------------------------------
+
+    def label(self, key_or_words: str) -> str:
+        """A run-in label in bold with the language's colon ('Issue: ', 'Question\u00a0: ')."""
+        words = self.labels.get(key_or_words, key_or_words)
+        return _run(words + self.labels["colon"], bold=True)
+
+    def heads(self, *keys: str) -> list[str]:
+        """A table's heads, in bold, in the brief's language."""
+        return [_run(self.labels[key], bold=True) for key in keys]
 
     def heading(self, text: str, level: int = 1) -> None:
         self.body.add(_paragraph(_run(text), style=f"Heading{level}"))
@@ -311,20 +323,21 @@ class _Writer:
             getattr(self, f"_{name}")()
         if annex:
             self.body.add('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
-            self.heading(annex_title(annex))
+            self.heading(annex_title(annex, self.lang))
             for name in annex:
                 getattr(self, f"_{name}")()
 
     def _event(self) -> None:
         event = self.brief.event
         host = self.people[event.host].name if event.host else ""
-        rows = [("Date", _run(event_dates(event)) + self.cite(event.sources)),
-                ("Place", self.field_runs(("event", "location"), event.location))]
+        words = self.labels
+        rows = [(words["date"], _run(event_dates(event, lang=self.lang)) + self.cite(event.sources)),
+                (words["place"], self.field_runs(("event", "location"), event.location))]
         if host:
-            rows.append(("Host", _run(host)))
-        rows.append(("As of", _run(medium_date(self.brief.as_of))))
+            rows.append((words["host"], _run(host)))
+        rows.append((words["as_of"], _run(medium_date(self.brief.as_of, self.lang))))
         for label, content in rows:
-            self.body.add(_paragraph(_run(f"{label}: ", bold=True) + content))
+            self.body.add(_paragraph(self.label(label) + content))
         self.heading(self.labels["purpose"], 2)
         self.field_block(("event", "purpose"), event.purpose)
 
@@ -342,10 +355,10 @@ class _Writer:
             return
         self.heading(self.labels["decisions"])
         for item in self.brief.decisions:
-            self.body.add(_paragraph(_run("Issue: ", bold=True) + _run(self.mark(item.marking))
+            self.body.add(_paragraph(self.label("docx_issue") + _run(self.mark(item.marking))
                                      + self.field_runs(self.item_path("decisions", item, "issue"), item.issue)
                                      + self.cite(item.sources)))
-            self.body.add(_paragraph(_run("Recommendation: ", bold=True) + self.field_runs(
+            self.body.add(_paragraph(self.label("recommendation") + self.field_runs(
                 self.item_path("decisions", item, "recommendation"), item.recommendation)))
             options = [_run("☐ ") + self.field_runs(self.item_path("decisions", item, "options", i), option)
                        + _run("   ")
@@ -355,12 +368,12 @@ class _Writer:
                 reason = (_run(" (") + self.field_runs(self.item_path("decisions", item, "due_reason"),
                                                        item.due_reason) + _run(")")
                           if item.due_reason else "")
-                self.body.add(_paragraph(_run(f"Needed by {medium_date(item.due)}") + reason))
+                self.body.add(_paragraph(_run(self.labels["needed_by"].format(date=medium_date(item.due, self.lang)))
+                                         + reason))
 
     def _participants(self) -> None:
         self.heading(self.labels["participants"])
-        rows = [[_run("Name", bold=True), _run("Title", bold=True), _run("Role", bold=True),
-                 _run("Note", bold=True)]]
+        rows = [self.heads("docx_name", "docx_title", "docx_role", "docx_note")]
         for participant in self.brief.participants:
             person = self.people[participant.person]
             name = _run(person.name)
@@ -371,7 +384,7 @@ class _Writer:
                 note = _run(self.mark(participant.marking)) + self.field_runs(
                     self.item_path("participants", participant, "note"), participant.note)
             rows.append([name, _run(person.title),
-                         _run(ROLE_LABELS[participant.role.value if participant.role else None]), note])
+                         _run(self.labels[f"role_{participant.role.value}"] if participant.role else ""), note])
         self.body.add(_table(rows, (26, 30, 14, 30)))
 
     def _biographies(self) -> None:
@@ -386,17 +399,17 @@ class _Writer:
 
     def _deliverables(self) -> None:
         self.heading(self.labels["deliverables"])
-        rows = [[_run(h, bold=True) for h in ("Deliverable", "Status", "Summary", "Owners")]]
+        rows = [self.heads("deliverable", "status", "docx_summary", "owners")]
         for item in self.brief.deliverables:
             summary = self.field_runs(self.item_path("deliverables", item, "summary"), item.summary)
             if item.caveats:
-                summary += _run(" Caveat: ", bold=True) + self.field_runs(
+                summary += _run(" ") + self.label("caveat") + self.field_runs(
                     self.item_path("deliverables", item, "caveats"), item.caveats)
             rows.append([_run(self.mark(item.marking)) + self.field_runs(
                              self.item_path("deliverables", item, "title"), item.title)
                          + self.cite(item.sources),
-                         _run(STATUS_LABELS[item.status.value]), summary,
-                         _run(short_names(item.owners, self.people))])
+                         _run(self.labels[f"status_{item.status.value}"]), summary,
+                         _run(short_names(item.owners, self.people, self.lang))])
         self.body.add(_table(rows, (24, 11, 47, 18)))
 
     def _key_messages(self) -> None:
@@ -419,9 +432,9 @@ class _Writer:
     def _if_raised(self) -> None:
         self.heading(self.labels["if_raised"])
         for item in self.brief.if_raised:
-            self.body.add(_paragraph(_run("Q: ", bold=True) + _run(self.mark(item.marking)) + self.field_runs(
+            self.body.add(_paragraph(self.label("docx_question") + _run(self.mark(item.marking)) + self.field_runs(
                 self.item_path("if_raised", item, "question"), item.question)))
-            self.body.add(_paragraph(_run("Line: ", bold=True) + self.field_runs(
+            self.body.add(_paragraph(self.label("line") + self.field_runs(
                 self.item_path("if_raised", item, "answer"), item.answer) + self.cite(item.sources)))
 
     def _press_line(self) -> None:
@@ -432,7 +445,7 @@ class _Writer:
         self.body.add(_paragraph(_run(self.mark(None)) + self.field_runs(("press_line", "public"), press.public)
                                  + self.cite(press.sources)))
         if press.defensive:
-            self.body.add(_paragraph(_run("If pressed: ", bold=True) + _run(self.mark(None))
+            self.body.add(_paragraph(self.label("if_pressed") + _run(self.mark(None))
                                      + self.field_runs(("press_line", "defensive"), press.defensive)))
 
     def _sensitivities(self) -> None:
@@ -440,11 +453,11 @@ class _Writer:
         for item in self.brief.sensitivities:
             text = _run(self.mark(item.marking)) + self.field_runs(
                 self.item_path("sensitivities", item, "topic"), item.topic)
-            text += self.cite(item.sources) + _run(": ")
+            text += self.cite(item.sources) + _run(self.labels["colon"])
             if item.context:
                 text += self.field_runs(self.item_path("sensitivities", item, "context"), item.context)
                 text += _run(" ")
-            text += _run("Line: ", bold=True) + self.field_runs(
+            text += self.label("line") + self.field_runs(
                 self.item_path("sensitivities", item, "guidance"), item.guidance)
             self.body.add(_paragraph(text, style="ListBullet"))
 
@@ -461,11 +474,12 @@ class _Writer:
     def _agenda(self) -> None:
         brief = self.brief
         self.heading(self.labels["agenda"])
-        rows = [[_run(h, bold=True) for h in ("When", "Item", "With")]]
+        rows = [self.heads("docx_when", "docx_item", "docx_with")]
         for item, day in agenda_days(brief):
-            local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone)
-            when = " ".join(filter(None, [short_date(item.date) if item.date else "", local]))
-            when += f" ({home} home)" if home else ""
+            local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone,
+                                       lambda home_day: weekday(home_day, self.lang))
+            when = " ".join(filter(None, [short_date(item.date, self.lang) if item.date else "", local]))
+            when += f" ({self.labels['home_time'].format(time=home)})" if home else ""
             what = _run(self.mark(item.marking)) + self.field_runs(
                 self.item_path("agenda", item, "title"), item.title) + self.cite(item.sources)
             if item.note:
@@ -473,11 +487,13 @@ class _Writer:
             if item.location:
                 what += _run(" · ") + self.field_runs(self.item_path("agenda", item, "location"),
                                                       item.location)
-            scenario = [item.duration or "", PRESS_LABELS[item.press.value] if item.press else "",
-                        f"Lead: {short_names([item.lead], self.people)}" if item.lead else ""]
+            scenario = [item.duration or "",
+                        self.labels[f"press_{item.press.value.replace('-', '_')}"] if item.press else "",
+                        self.labels["lead"] + self.labels["colon"] + short_names([item.lead], self.people)
+                        if item.lead else ""]
             if any(scenario):
                 what += _run(" · " + " · ".join(filter(None, scenario)))
-            rows.append([_run(when), what, _run(short_names(item.participants, self.people))])
+            rows.append([_run(when), what, _run(short_names(item.participants, self.people, self.lang))])
         self.body.add(_table(rows, (20, 58, 22)))
 
     def _quotes(self) -> None:
@@ -486,7 +502,7 @@ class _Writer:
             speaker = self.people[item.by]
             self.body.add(_paragraph(_run(self.mark(item.marking) + "“") + self.field_runs(
                 self.item_path("quotes", item, "text"), item.text) + _run("”"), style="Quote"))
-            where = quote_where(item)
+            where = quote_where(item, self.lang)
             self.body.add(_paragraph(_run(f"— {speaker.name}, {speaker.title}" + (f"; {where}" if where else ""))
                                      + self.cite([item.source] if item.source else [])))
 
@@ -499,7 +515,7 @@ class _Writer:
                 text += _run(", ") + self.field_runs(self.item_path("sources", source, "publisher"),
                                                      source.publisher)
             if source.date:
-                text += _run(f", {medium_date(source.date)}")
+                text += _run(f", {medium_date(source.date, self.lang)}")
             text += _run(".")
             if source.note:
                 text += _run(" ") + self.field_runs(self.item_path("sources", source, "note"), source.note)
@@ -583,3 +599,36 @@ def _table(rows: list[list[str]], shares: Sequence[int]) -> str:
     out.append("</w:tbl>")
     return "".join(out)
 
+
+
+def take_styles(docx: Any, house_template: Path) -> None:
+    """The house's Word styles in place of the template's: its defaults (font, size), each
+    style it defines by id (Normal, Title, Heading1, ListBullet, Quote...), and its theme,
+    whose fonts its styles may name. The template's other styles, its header and footer
+    with their fields, and the protection stay briefgen's, so the file round-trips."""
+    from copy import deepcopy
+
+    from docx import Document
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    house = Document(str(house_template))
+    ours, theirs = docx.styles.element, house.styles.element
+    defaults = theirs.find(qn("w:docDefaults"))
+    if defaults is not None:
+        for old in ours.findall(qn("w:docDefaults")):
+            ours.remove(old)
+        ours.insert(0, deepcopy(defaults))
+    existing = {style.get(qn("w:styleId")): style for style in ours.findall(qn("w:style"))}
+    for style in theirs.findall(qn("w:style")):
+        copy = deepcopy(style)
+        replaced = existing.get(style.get(qn("w:styleId")))
+        if replaced is not None:
+            replaced.addprevious(copy)
+            ours.remove(replaced)
+        else:
+            ours.append(copy)
+    try:
+        theme, house_theme = docx.part.part_related_by(RT.THEME), house.part.part_related_by(RT.THEME)
+    except KeyError:
+        return
+    theme._blob = house_theme.blob   # a theme is a plain part in python-docx: its bytes are its content

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,9 +21,10 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, portion_name, rules_of
+from briefgen.content.audiences import ITEM_SECTIONS, computed_marking, rules_of
 from briefgen.content.clearance import content_hash
 from briefgen.content.house import glossary_for
+from briefgen.content.house_checks import HOUSE_CSS, with_house_files_inlined
 from briefgen.content.languages import is_right_to_left
 from briefgen.content.markings import Marking, Rules
 from briefgen.content.models import (
@@ -53,6 +54,7 @@ from briefgen.render.labels import (
     masthead_date,
     medium_date,
     point_groups,
+    portions,
     press_labels,
     quote_where,
     role_labels,
@@ -88,13 +90,29 @@ def template_environment(templates_dir: Path = TEMPLATES_DIR,
     """The one Jinja environment: autoescape on for every template, undefined names fail.
     A house's folders (its templates/ and its house.css) are searched before `templates_dir`."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(folder) for folder in (*house_dirs, templates_dir)]),
+        loader=_HouseLoader([str(folder) for folder in (*house_dirs, templates_dir)], house_dirs),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+class _HouseLoader(jinja2.FileSystemLoader):
+    """Templates from the house's folders, then briefgen's; a house's house.css with the files
+    it names (its fonts) inlined as data: URLs (content/house_checks.py)."""
+
+    def __init__(self, searchpath: list[str], house_dirs: tuple[Path, ...]) -> None:
+        super().__init__(searchpath)
+        self.house_dirs = house_dirs
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        folder = Path(filename).parent
+        if template == HOUSE_CSS and folder in self.house_dirs:
+            source = with_house_files_inlined(source, folder)
+        return source, filename, uptodate
 
 
 def render_html(validated: ValidatedBrief, templates_dir: Path = TEMPLATES_DIR,
@@ -214,7 +232,7 @@ def brief_view(validated: ValidatedBrief) -> View:
         "page_margin": PAGE_MARGINS[brief.paper],
         "short_title": short_title(brief.title),
         "title_mark": mark(None) if rules is not None and rules.portion_marks else Markup(""),
-        "document_kind": document_kind(event.kind.value, lang),
+        "document_kind": document_kind(event.kind.value, words, brief.addressee),
         "when_where": when_where(brief, people, lang),
         "sides": participant_sides(brief, people, lang),
         "pointer": annex_pointer(annex, lang),
@@ -309,6 +327,14 @@ FSI, PDI = "\u2068", "\u2069"
 def isolated(text: str, right_to_left: bool) -> str:
     """A right-to-left text wrapped so its direction cannot reorder what is around it."""
     return f"{FSI}{text}{PDI}" if right_to_left and text else text
+
+
+def native_name_view(person: Person) -> View:
+    """A person's native name as a template places it: isolated, with its `lang` and, written
+    right to left, `dir="rtl"` (which isolates it in HTML; the isolates do it for the PDF)."""
+    right_to_left = is_right_to_left(person.lang)
+    return {"native_name": isolated(person.native_name or "", right_to_left), "lang": person.lang or "",
+            "dir": "rtl" if right_to_left else ""}
 
 
 def page_counter(words: str) -> Markup:
@@ -539,9 +565,11 @@ def contrast_on_white(colour: str) -> float:
 
 # --- page 1's masthead, decision box and lower zone ---------------------------------------
 
-def document_kind(kind: str, lang: str = "en") -> str:
-    """The masthead's first line: 'Bilateral meeting brief', 'Meeting brief' (in `lang`)."""
-    return labels_for(None, lang)[f"brief_{kind}"]
+def document_kind(kind: str, words: Mapping[str, str], addressee: str | None = None) -> str:
+    """The masthead's first line: 'Bilateral meeting brief for the President', 'Meeting
+    brief' (in the words' language, a house's wording included)."""
+    named = words[f"brief_{kind}"]
+    return words["brief_for"].format(kind=named, name=addressee) if addressee else named
 
 
 def short_title(title: str, most: int = SHORT_TITLE) -> str:
@@ -591,11 +619,8 @@ def participant_sides(brief: Brief, people: dict[str, Person], lang: str = "en")
     for participant in brief.participants:
         person = people[participant.person]
         role = participant.role.value if participant.role else ""
-        right_to_left = is_right_to_left(person.lang)
         sides.setdefault(person.country, []).append({
-            "name": person.name, "title": person.title,
-            "native_name": isolated(person.native_name or "", right_to_left), "lang": person.lang or "",
-            "dir": "rtl" if right_to_left else "",
+            "name": person.name, "title": person.title, **native_name_view(person),
             "role": roles[role].lower() if role in ("host", "principal") else ""})
     order = sorted(sides, key=lambda country: country != host_country)
     return [{"side": country, "people": sides[country]} for country in order]
@@ -624,8 +649,10 @@ def _withheld_notes(validated: ValidatedBrief) -> dict[str, str]:
     rules = rules_of(validated.brief)
     show = rules is not None and rules.withheld_notice
     notes = dict.fromkeys((*ITEM_SECTIONS, "participant_notes"), "")
+    words = labels_for(validated.house, validated.lang)
     for section, count in validated.withheld.counts if show else ():
-        notes[section] = f"{count} {portion_name(section, count)} withheld from this version"
+        notes[section] = words["withheld_section"].format(
+            count=count, portions=portions(section, count, words, validated.lang))
     return notes
 
 
@@ -634,8 +661,10 @@ def _version_note(validated: ValidatedBrief) -> str:
     if validated.audience is None:
         return ""
     rules = rules_of(validated.brief)
-    note = labels_for(None, validated.lang)["version_for"].format(name=validated.audience.name)
+    words = labels_for(validated.house, validated.lang)
+    note = words["version_for"].format(name=validated.audience.name)
     if rules is not None and rules.withheld_notice and validated.withheld.total():
         count = validated.withheld.total()
-        note += f" · {count} portion{'s' * (count != 1)} withheld"
+        note += " · " + words["withheld_total"].format(count=count,
+                                                       portions=portions(None, count, words, validated.lang))
     return note

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from babel import Locale
 from babel.dates import format_date, format_skeleton, parse_pattern
 
+from briefgen.content.clearance import day_label as english_day_label
 from briefgen.content.languages import DEFAULT_LANGUAGE, catalogue, catalogue_tag
 from briefgen.content.models import (
     AgendaItem,
@@ -99,6 +100,22 @@ def deliverables_heading(brief: Brief, lang: str = DEFAULT_LANGUAGE, labels: dic
     return words[key]
 
 
+def portions(section: str | None, count: int, words: dict[str, str], lang: str = DEFAULT_LANGUAGE) -> str:
+    """What `count` of a section's portions are called in `lang` ('deliverables', 'résultats',
+    '成果'): the catalogue's `_one` word where the language's plural rule (CLDR's) says one,
+    else `_other`; portions of no named section (`None`), or of one the catalogue has no word
+    for, are 'portion(s)'. `words` is labels_for's, so a house's rewording holds."""
+    form = "one" if _locale(lang).plural_form(count) == "one" else "other"
+    return words.get(f"portion_{section}_{form}") or words[f"portion_{form}"]
+
+
+def withheld_counts(counts: Iterable[tuple[str, int]], words: dict[str, str], lang: str = DEFAULT_LANGUAGE) -> str:
+    """'2 deliverables, 1 quote' ('成果2件、引用1件'): what a version withheld, per section."""
+    return words["list_separator"].join(words["portion_count"].format(count=count, portions=portions(section, count,
+                                                                                                     words, lang))
+                                        for section, count in counts)
+
+
 def joined(items: Iterable[str], lang: str = DEFAULT_LANGUAGE) -> str:
     """'a, b and c' in `lang` ('a、b、c' in Japanese)."""
     words, listed = catalogue(lang), list(items)
@@ -152,6 +169,13 @@ def masthead_date(day: dt.date, lang: str = DEFAULT_LANGUAGE) -> str:
     if _is_english(lang):
         return f"{day:%a} {day.day} {day:%b} {day.year}"
     return format_skeleton("yMMMEd", day, locale=_locale(lang))
+
+
+def day_label(day: dt.date, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A record's day (a clearance, a decision taken): '18 Sep 2024'; '18 sept. 2024'; '2024年9月18日'."""
+    if _is_english(lang):
+        return english_day_label(day)    # as check's messages say it
+    return format_skeleton("yMMMd", day, locale=_locale(lang))
 
 
 def weekday(day: dt.date, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -110,7 +110,7 @@ def write_pdfs(html: str, validated: TextSource, asset_roots: tuple[Path, ...],
     """The PDF/UA-1 file and, when `record` is given, the PDF/A-3b record copy with those
     files embedded: both written from one layout, both tagged, and both reproducible; and
     how the pages fit. Raises PageOverflow when they do not."""
-    html, laid_out, step = lay_out_stepped(html, validated, asset_roots)
+    html, laid_out, step = lay_out_stepped(html, validated, asset_roots, largest=validated.largest_step)
     fit = replace(check_fit(html, laid_out, validated, asset_roots), body=step)
     html, laid_out = with_notes(html, laid_out, validated, asset_roots)
     pdf, record_pdf = _write_tagged(html, laid_out, validated, record)

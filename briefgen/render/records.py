@@ -17,10 +17,10 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-from briefgen.content.clearance import day_label, footer_line
+from briefgen.content.clearance import footer_line
 from briefgen.content.models import DEFAULT_ANNEX, AnnexSection, Decision, Outcome
 from briefgen.content.validate import ValidatedBrief
-from briefgen.render.labels import View, event_dates, labels_for, status_labels
+from briefgen.render.labels import View, day_label, event_dates, labels_for, status_labels
 
 SINCE_LAST_MEETING = AnnexSection.since_last_meeting.value
 CLEARANCE = "clearance"
@@ -59,11 +59,11 @@ def sign_fields(brief_id: str, number: int, decision: Decision, lang: str = "en"
              "caption": words["date"], "value": outcome.on.isoformat() if outcome and outcome.on else "", "size": 10}]
 
 
-def outcome_line(outcome: Outcome | None) -> str:
-    """'Approve (JRB, 14 Nov 2023)', or '' when nothing is recorded."""
+def outcome_line(outcome: Outcome | None, lang: str = "en") -> str:
+    """'Approve (JRB, 14 Nov 2023)' ('Approve (JRB, 14 nov. 2023)'), or '' when nothing is recorded."""
     if outcome is None:
         return ""
-    detail = ", ".join(filter(None, [outcome.initials or "", day_label(outcome.on) if outcome.on else ""]))
+    detail = ", ".join(filter(None, [outcome.initials or "", day_label(outcome.on, lang) if outcome.on else ""]))
     return outcome.choice + (f" ({detail})" if detail else "")
 
 
@@ -92,13 +92,13 @@ def records_view(validated: ValidatedBrief, inline: Callable[[str | None], Marku
     """The template's values for the clearance block, its footer line and the last meeting,
     in `lang`."""
     chain = validated.clearances
-    words = labels_for(None, lang)
+    words = labels_for(validated.house, lang)
     return {
         "clearance": [{
             "role": words[f"clearance_{record.role}"],
             "by": record.by,
             "office": record.office,
-            "on": day_label(record.on) if record.on else "",
+            "on": day_label(record.on, lang) if record.on else "",
             "how": words["commit_trailer"] if record.source == "trailer" else "",
             "stale": words["changed_since"].format(fields=words["list_separator"].join(record.changed_since))
             if record.stale else "",
@@ -119,5 +119,5 @@ def _last_meeting(earlier: ValidatedBrief | None, inline: Callable[[str | None],
         "deliverables": [{"title": d.title, "status": d.status.value,
                           "status_label": status_labels(lang)[d.status.value], "summary": inline(d.summary)}
                          for d in brief.deliverables],
-        "decisions": [{"issue": inline(d.issue), "outcome": outcome_line(d.outcome)} for d in brief.decisions],
+        "decisions": [{"issue": inline(d.issue), "outcome": outcome_line(d.outcome, lang)} for d in brief.decisions],
     }

@@ -33,6 +33,7 @@ from briefgen.render.labels import (
     short_names,
     status_labels,
     weekday,
+    withheld_counts,
 )
 from briefgen.render.richtext import RichText
 from briefgen.render.typography import ENGLISH_MARKS, curl_quotes_in_text
@@ -353,19 +354,20 @@ def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
                                    lambda home_day: weekday(home_day, writer.lang))
         when = " ".join(filter(None, [short_date(item.date, writer.lang) if item.date else "", local]))
         when += f" ({writer.labels['home_time'].format(time=home)})" if home else ""
-        text = f"{when}: " if when else ""
+        text = f"{when}{writer.labels['colon']}" if when else ""
         text += writer.marks(item.marking) + item.title + writer.cite(item.sources)
         text += f" ({item.note})" if item.note else ""
         text += f" · {item.location}" if item.location else ""
         if item.participants:
-            text += ". " + writer.labels["with"].format(names=short_names(item.participants, people, writer.lang))
+            names = short_names(item.participants, people, writer.lang)
+            text += writer.labels["next_sentence"] + writer.labels["with"].format(names=names)
         scenario = [item.duration or "", press_labels(writer.lang)[item.press.value] if item.press else "",
                     f"{writer.lead_in('lead')}{short_names([item.lead], people, writer.lang)}"
                     if item.lead else "",
                     f"{writer.lead_in('speaking_order')}{short_names(item.speaking_order, people, writer.lang)}"
                     if item.speaking_order else ""]
         if any(scenario):
-            text += ". " + " · ".join(filter(None, scenario))
+            text += writer.labels["next_sentence"] + " · ".join(filter(None, scenario))
         writer.item(text)
 
 
@@ -412,7 +414,9 @@ def _version_line(validated: ValidatedBrief) -> str:
     if validated.audience is None:
         return ""
     rules = rules_of(validated.brief)
-    line = labels_for(None, validated.lang)["version_for"].format(name=validated.audience.name)
+    words = labels_for(validated.house, validated.lang)
+    line = words["version_for"].format(name=validated.audience.name)
     if rules is not None and rules.withheld_notice and validated.withheld.total():
-        line += f"; withheld: {validated.withheld.describe()}"
-    return line + ". "
+        portions = withheld_counts(validated.withheld.counts, words, validated.lang)
+        line += words["clause_separator"] + words["withheld_list"].format(portions=portions)
+    return line + words["next_sentence"]

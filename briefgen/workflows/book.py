@@ -13,6 +13,7 @@ not build carries that brief's own errors and is not written.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -28,6 +29,7 @@ from briefgen.engine.workers import BudgetExceeded, WorkerPool, time_limit
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, RenderError, UsageError
 from briefgen.project import Project
 from briefgen.workflows.brief import (
+    BILINGUAL_SUFFIX,
     BriefResult,
     BuildOptions,
     bug_failure,
@@ -208,14 +210,22 @@ def _assemble_checked(project: Project, checked: CheckedBook, result: BriefResul
         return result.fail([d for _, r in failed for d in r.diagnostics if d.is_error] + [
             book.at_brief(i, f"brief `{r.brief_id}` did not build, so the book was not built")
             for i, r in failed])
-    pdfs = [output_path(project.output_dir, b.brief_id, ".pdf") for b in checked.briefs]
-    inputs = [book.path, *(f for b in checked.briefs for f in b.input_files), *pdfs]
+    second = other_side(checked)
+    printed = [*checked.briefs, *(second.briefs if second else [])]
+    pdfs = [output_path(project.output_dir, printed_id(book, b), ".pdf") for b in printed]
+    inputs = [book.path, *dict.fromkeys(f for b in printed for f in b.input_files), *pdfs]
     if not options.force and _up_to_date(project, book.path, inputs, shared):
         result.skipped = True
         return result
     try:
         with time_limit(options.budget.seconds):
             files = assemble(project, checked, PartCache(project, book.book_id, shared), pool)
+            if second is not None:
+                from briefgen.render.bilingual import back_to_back
+
+                turned = assemble(project, second, PartCache(project, f"{book.book_id}.{second.book.book.lang}",
+                                                             shared), pool)
+                files[".pdf"] = back_to_back(files[".pdf"], turned[".pdf"])
     except BudgetExceeded:
         return result.fail([Diagnostic.of_file(book.display_path, "the book took longer than its time budget "
                                                f"({options.budget.seconds:g} s) and was stopped; nothing was "
@@ -337,6 +347,24 @@ def _footer(pool: WorkerPool, cache: PartCache | None, view: View, sizes: list[t
     return _kept_or_made(cache, "footer", made_from, lay_out).pdf
 
 
+def printed_id(book: ValidatedBook, brief: ValidatedBrief) -> str:
+    """The output of a brief (or of its edition) that the book prints: itself, or its bilingual
+    document in a book side by side (checked to exist: content/book_checks.bilingual_problems)."""
+    return f"{brief.output_id}.{BILINGUAL_SUFFIX}" if book.book.bilingual == "side-by-side" else brief.output_id
+
+
+def other_side(checked: CheckedBook) -> CheckedBook | None:
+    """A book back to back: its second side, the book in its second language, each brief's
+    edition in that language (checked to exist); None for any other book."""
+    from briefgen.content.book_checks import second_language
+
+    second = second_language(checked.briefs) if checked.book.book.bilingual == "back-to-back" else None
+    if second is None:
+        return None
+    book = dataclasses.replace(checked.book, book=checked.book.book.model_copy(update={"lang": second}))
+    return CheckedBook(book, [next(e for e in b.editions if e.edition == second) for b in checked.briefs])
+
+
 def _briefs_in_book(project: Project, checked: CheckedBook, cache: PartCache | None,
                     pool: WorkerPool) -> list[bytes]:
     """Each brief's PDF as the book prints it: the HTML its build recorded, with its tab in
@@ -349,18 +377,20 @@ def _briefs_in_book(project: Project, checked: CheckedBook, cache: PartCache | N
     from briefgen.render.labels import labels_for
     from briefgen.render.pdf import smallest_step
 
-    words = labels_for(None, checked.book.book.lang)
+    words = labels_for(checked.briefs[0].house if checked.briefs else None, checked.book.book.lang)
     step = smallest_step([stamps.recorded_body(project.output_dir, b.brief_id) for b in checked.briefs])
     pdfs = []
     for number, brief in enumerate(checked.briefs, start=1):
-        html = with_tab(built_output(project, brief.brief_id, ".html").decode("utf-8"), brief_tab(words, number))
+        printed = printed_id(checked.book, brief)
+        html = with_tab(built_output(project, printed, ".html").decode("utf-8"), brief_tab(words, number))
         source = brief.content_text()
 
         def lay_out(html: str = html, source: ContentText = source) -> OwnPart:
             pdf = run_layout(pool, PdfAtStep(project.asset_roots), (html, source, step),
                              f"{source.display_path} in the book")
             return OwnPart(pdf, 0, {})
-        pdfs.append(_kept_or_made(cache, f"brief-{brief.brief_id}", f"{step}\n{html}", lay_out).pdf)
+        part = f"brief-{printed.replace('.', '--')}"     # a part's name has no dot: `x.fr` is `x--fr`
+        pdfs.append(_kept_or_made(cache, part, f"{step}\n{html}", lay_out).pdf)
     return pdfs
 
 
@@ -420,7 +450,7 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
     info = BookInfo(book.book.title, book.book.prepared_by, book.book.subtitle or book.book.title, view["lang"])
     pdf = join_tagged(parts, info, footer=lambda sizes: _footer(pool, cache, view, sizes),
                       destinations={entry["target"]: entry["page"] - 1 for entry in view["contents"]})
-    pages_html = {b.brief_id: brief_frame(with_tab(built_output(project, b.brief_id, ".html").decode("utf-8"),
+    pages_html = {b.brief_id: brief_frame(with_tab(built_output(project, printed_id(book, b), ".html").decode("utf-8"),
                                                    brief_tab(view["labels"], n)))
                   for n, b in enumerate(briefs, start=1)}
     page_html = render_book_part(book_view(book, briefs, plan, pages_html), "html", project.templates_dir)

@@ -66,9 +66,24 @@ def _check_one(project: Project, path: Path, registries: dict[Path, PeopleRegist
     if is_person_file(path):
         return check_person(project, path, registries)
     validated, result = check_brief(project, path, shared_people(project, path, registries))
+    if validated is not None:           # `check` and `email --send` only: drafts still build
+        missing = missing_clearance_roles(validated)
+        result.ok = result.ok and not missing
+        result.diagnostics += missing
     if layout and validated is not None:
         check_layout(project, validated, result, shared, pool)
     return result
+
+
+def missing_clearance_roles(validated: ValidatedBrief) -> list[Diagnostic]:
+    """The clearance roles the brief's house requires and its chain lacks, as one error (none
+    without a house)."""
+    if validated.house is None:
+        return []
+    from briefgen.content.clearance import missing_roles_problems
+
+    return missing_roles_problems(validated.clearances, validated.house.settings.clearance.required,
+                                  validated.document, validated.house.name)
 
 
 def check_person(project: Project, path: Path, registries: dict[Path, PeopleRegistry]) -> BriefResult:

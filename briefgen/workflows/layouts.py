@@ -86,7 +86,7 @@ class FitVerdict(_GuardedLayout):
         from briefgen.render.pdf import check_fit, lay_out_stepped
 
         try:
-            html, laid_out, _ = lay_out_stepped(html, source, self.asset_roots)
+            html, laid_out, _ = lay_out_stepped(html, source, self.asset_roots, largest=source.largest_step)
             fit = check_fit(html, laid_out, source, self.asset_roots, draft=False)
         except BriefgenError as exc:
             return _problems_of(exc, source).diagnostics, 0
@@ -99,7 +99,7 @@ class PageOne(_GuardedLayout):
     def lay_out(self, html: str, source: ContentText, *rest: Any) -> tuple[bytes, str]:
         from briefgen.render.pdf import lay_out_stepped, page_fill
 
-        _, laid, _ = lay_out_stepped(html, source, self.asset_roots)
+        _, laid, _ = lay_out_stepped(html, source, self.asset_roots, largest=source.largest_step)
         document: Any = laid.document
         return document.write_pdf(), page_fill(laid)
 
