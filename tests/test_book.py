@@ -58,22 +58,26 @@ def _texts(path: Path) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(path).pages]
 
 
-def test_the_book_holds_each_brief_exactly_as_built_alone(built_trip: Path):
+def test_the_book_holds_each_brief_as_built_alone_with_its_tab_in_the_masthead(built_trip: Path):
     out = built_trip / "output"
     book = PdfReader(out / f"{BOOK}.pdf")
     pages = _texts(out / f"{BOOK}.pdf")
     top = {title: page for depth, title, page in _outline(book) if depth == 0}
     total = len(book.pages)
     own_pages = 0
-    for brief in BRIEFS:
+    for tab, brief in enumerate(BRIEFS, start=1):
         alone = PdfReader(out / f"{brief}.pdf")
         title = alone.metadata.title
         start = top[title]
+        masthead = _rows(book.pages[start - 1])[2]      # under the top banner and the book's page number
+        assert re.fullmatch(rf"([A-Z]+ )?MEETING BRIEF FOR THE PRESIDENT TAB {tab}", masthead), masthead
+        assert "TAB" not in (alone.pages[0].extract_text() or "")      # a brief alone has no tab
         for offset, page in enumerate(alone.pages):
             book_page = book.pages[start - 1 + offset]
             assert book_page.mediabox == page.mediabox
-            # the brief's own text, untouched; the book adds only its footer line
-            assert (page.extract_text() or "") in pages[start - 1 + offset]
+            # the brief's own text, untouched; the book adds only its tab and its footer line
+            in_book = pages[start - 1 + offset].replace(f"TAB {tab}\n", "", 1 if offset == 0 else 0)
+            assert (page.extract_text() or "") in in_book
         own_pages += len(alone.pages)
     first = top[PdfReader(out / f"{BRIEFS[0]}.pdf").metadata.title]
     assert top["Biographies"] == first + own_pages   # the biographies follow the last brief
@@ -92,15 +96,17 @@ def test_contents_outline_labels_and_printed_numbers_agree(built_trip: Path):
     outline = _outline(reader)
     top = [(title, page) for depth, title, page in outline if depth == 0]
     assert [title for title, _ in top] == [
-        "Cover", "Contents", "Schedule at a glance", "The trip",
+        "Cover", "Contents", "Schedule at a glance",
         "U.S.–Japan Bilateral Meeting, Hiroshima", "U.S.–Japan–Korea Trilateral Meeting, Hiroshima",
         "Biographies"]
     contents = _rows(reader.pages[dict(top)["Contents"] - 1])
+    tabs = {title: f"Tab {n} " for n, (title, _) in enumerate(top[3:5], start=1)}
     for title, page in top:
         if title in ("Cover", "Contents"):
             continue
-        row = next(row for row in contents if row.startswith(title))
-        assert row == f"{title} {page}", (row, page)   # the number printed beside the entry
+        row = next(row for row in contents if title in row)
+        # the tab at the left of a brief's title, the number printed beside the entry
+        assert row == f"{tabs.get(title, '')}{title} {page}", (row, page)
     # the contents link to the same pages
     pages_linked = []
     for annotation in reader.pages[dict(top)["Contents"] - 1].get("/Annots") or []:
@@ -137,15 +143,80 @@ def test_biographies_list_everyone_once_with_protocol_facts(built_trip: Path):
 
 
 def test_cover_and_schedule_show_dates_places_and_home_time(built_trip: Path):
+    reader = PdfReader(built_trip / "output" / f"{BOOK}.pdf")
     pages = _texts(built_trip / "output" / f"{BOOK}.pdf")
     cover, schedule = pages[0], pages[2]
     for fact in ("G7 Summit, Hiroshima", "May 18–21, 2023", "Hiroshima, Japan", "Grand Prince Hotel, Hiroshima",
                  "UNCLASSIFIED", "Briefing staff, from public reporting", "May 18, 2023"):
         assert fact in cover, fact
-    # 19:25 in Hiroshima is 06:25 the same morning in Washington (EDT, UTC-4)
-    assert re.search(r"19:25 JST\s*06:25 EDT", schedule)
+    rows = _rows(reader.pages[2])
+    # the two zones named once, in the head; 19:25 in Hiroshima is 06:25 the same morning
+    # in Washington (EDT, UTC-4); each step points to its brief's tab and page
+    head = next(row for row in rows if row.endswith("WHAT BRIEF"))
+    assert re.sub(r"\( ", "(", head) == "LOCAL (JST) NEW YORK (EDT) WHAT BRIEF"
+    assert schedule.count("JST") == 1
+    assert schedule.count("EDT") == 1
+    top = {title: page for depth, title, page in _outline(reader) if depth == 0}
+    bilateral = top["U.S.–Japan Bilateral Meeting, Hiroshima"]
+    assert f"19:25 06:25 Bilateral meeting; opening remarks before the press (time Tab 1 · p. {bilateral}" in rows
+    trilateral = top["U.S.–Japan–Korea Trilateral Meeting, Hiroshima"]
+    assert sum(row.startswith("time TBC") and row.endswith(f"Tab 2 · p. {trilateral}") for row in rows) == 2
     assert "Thursday, May 18, 2023" in schedule
     assert "Sunday, May 21, 2023" in schedule
+    assert "Local time, with its zone" not in schedule     # no note: the head says it
+
+
+def test_the_trip_is_on_the_contents_page_not_a_page_of_its_own(built_trip: Path):
+    reader = PdfReader(built_trip / "output" / f"{BOOK}.pdf")
+    outline = _outline(reader)
+    top = {title: page for depth, title, page in outline if depth == 0}
+    assert "The trip" not in {title for _, title, _ in outline}
+    contents = _rows(reader.pages[top["Contents"] - 1])
+    trip = contents.index("The trip")
+    assert contents[trip - 1].startswith("Biographies ")           # under the contents
+    assert contents[trip + 1].startswith("President Biden visits Hiroshima, Japan, from May 18 to 21, 2023")
+    # cover, contents (with the trip), schedule, the two briefs (two pages each), biographies
+    assert [top[title] for title in ("Cover", "Contents", "Schedule at a glance", "Biographies")] == [1, 2, 3, 8]
+    assert len(reader.pages) == 8
+
+
+def test_an_extra_section_keeps_a_page_of_its_own_after_the_schedule(tmp_path: Path):
+    root = copy_trip(tmp_path)
+    edit(root / "content" / "books" / f"{BOOK}.yaml", "distribution:",
+         "sections:\n  - title: Logistics\n    text: The delegation stays at the Grand Prince Hotel.\n\ndistribution:")
+    assert run_cli("book", "--root", root).code == 0
+    reader = PdfReader(root / "output" / f"{BOOK}.pdf")
+    top = [(title, page) for depth, title, page in _outline(reader) if depth == 0]
+    assert [title for title, _ in top][:4] == ["Cover", "Contents", "Schedule at a glance", "Logistics"]
+    assert dict(top)["Logistics"] == 4
+    assert "The delegation stays at the Grand Prince Hotel." in reader.pages[3].extract_text()
+    assert "Logistics 4" in _rows(reader.pages[1])
+    assert "The trip" in _rows(reader.pages[1])
+
+
+def test_a_reordered_book_lays_its_briefs_out_again_with_their_new_tabs(tmp_path: Path):
+    """A brief's page in the book is kept (output/.briefgen/) under a key that covers its
+    tab: after the briefs swap places, each masthead shows its new tab."""
+    root = copy_trip(tmp_path)
+    book_file = root / "content" / "books" / f"{BOOK}.yaml"
+    pdf = root / "output" / f"{BOOK}.pdf"
+
+    def mastheads() -> dict[str, str]:
+        reader = PdfReader(pdf)
+        top = {title: page for depth, title, page in _outline(reader) if depth == 0}
+        return {title: _rows(reader.pages[top[title] - 1])[2] for title in top if title.startswith("U.S.")}
+
+    assert run_cli("book", "--root", root).code == 0
+    kept = _kept_parts(root)
+    assert mastheads() == {"U.S.–Japan Bilateral Meeting, Hiroshima": "BILATERAL MEETING BRIEF FOR THE PRESIDENT TAB 1",
+                           "U.S.–Japan–Korea Trilateral Meeting, Hiroshima": "MEETING BRIEF FOR THE PRESIDENT TAB 2"}
+    edit(book_file, f"  - {BRIEFS[0]}\n  - {BRIEFS[1]}\n", f"  - {BRIEFS[1]}\n  - {BRIEFS[0]}\n")
+    assert run_cli("book", "--root", root).code == 0
+    assert mastheads() == {"U.S.–Japan Bilateral Meeting, Hiroshima": "BILATERAL MEETING BRIEF FOR THE PRESIDENT TAB 2",
+                           "U.S.–Japan–Korea Trilateral Meeting, Hiroshima": "MEETING BRIEF FOR THE PRESIDENT TAB 1"}
+    again = _kept_parts(root)
+    for brief in BRIEFS:
+        assert again[f"{BOOK}.brief-{brief}.pdf"] != kept[f"{BOOK}.brief-{brief}.pdf"]
 
 
 def test_calendar_has_every_timed_item_with_its_zone(built_trip: Path):
@@ -201,7 +272,8 @@ def test_a_change_inside_a_brief_lays_out_none_of_the_book_s_own_pages_again(tmp
     assert run_cli("book", "--root", root).code == 0
     pdf = root / "output" / f"{BOOK}.pdf"
     first = _kept_parts(root)
-    assert set(first) == {f"{BOOK}.{name}.pdf" for name in ("front", "middle", "biographies", "footer")}
+    assert set(first) == {f"{BOOK}.{name}.pdf" for name in ("front", "middle", "biographies", "footer",
+                                                            *(f"brief-{brief}" for brief in BRIEFS))}
     assert "CONFIRMED" not in "\n".join(_texts(pdf)).upper()
 
     edit(root / "content" / f"{BRIEFS[1]}.yaml", "    title: A further meeting in Washington\n    status: announced",
@@ -210,7 +282,10 @@ def test_a_change_inside_a_brief_lays_out_none_of_the_book_s_own_pages_again(tmp
             "code = main(['book', '--root', sys.argv[1]]); print('weasyprint' in sys.modules, code)")
     run = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
     assert run.stdout.splitlines()[-1] == "False 0"       # the brief is laid out by a worker
-    assert _kept_parts(root) == first                      # and nothing of the book's own again
+    changed = f"{BOOK}.brief-{BRIEFS[1]}.pdf"              # the changed brief, with its tab, again
+    assert _kept_parts(root)[changed] != first[changed]
+    assert {k: v for k, v in _kept_parts(root).items() if k != changed} == {
+        k: v for k, v in first.items() if k != changed}    # and nothing else of the book's again
     assert "CONFIRMED" in "\n".join(_texts(pdf)).upper()
 
     edit(root / "content" / f"{BRIEFS[1]}.yaml", "title: Trilateral meeting", "title: Trilateral leaders' meeting")
@@ -307,12 +382,14 @@ def test_email_sends_the_book_with_its_calendar_once(built_trip: Path, smtp):
     assert Calendar.from_ical(calendar.get_content()).walk("VEVENT")[0]["summary"] == (
         "Bilateral meeting; opening remarks before the press")
     text = message.get_body(("plain",)).get_content()
-    assert re.search(r"19:25 JST \[06:25 EDT\] +Bilateral meeting", text), text
+    assert "Local (JST) [New York (EDT)]" in text.splitlines()     # the zones once, as on the page
+    assert re.search(r"19:25 \[06:25\] +Bilateral meeting", text), text
     top = {title: page for depth, title, page in _outline(PdfReader(built_trip / "output" / f"{BOOK}.pdf"))
            if depth == 0}
     for title in ("U.S.–Japan Bilateral Meeting, Hiroshima", "U.S.–Japan–Korea Trilateral Meeting, Hiroshima",
                   "Biographies"):
         assert f"{title}, page {top[title]}" in text, (title, top, text)   # the pages the PDF has
+    assert "Tab 2: U.S.–Japan–Korea Trilateral Meeting, Hiroshima" in text
     html = message.get_body(("html",)).get_content()
     assert "<iframe" not in html
     assert "Biographies" in html
@@ -406,7 +483,7 @@ def test_without_a_timezone_the_calendar_has_floating_times_and_no_home_column(t
     [event] = calendar.walk("VEVENT")
     assert event.decoded("dtstart") == dt.datetime(2023, 5, 18, 19, 25)   # floating: no zone
     assert calendar.walk("VTIMEZONE") == []
-    view = book_view(checked.book, checked.briefs, PagePlan(3, (4,), (5, 6), 7, 7))
+    view = book_view(checked.book, checked.briefs, PagePlan(3, (), (4, 6), 8, 8))
     html = render_book_part(view, "middle")
     assert "Home</th>" not in html
     assert 'class="zones"' not in html
@@ -434,10 +511,13 @@ def test_a_trip_across_time_zones_is_ordered_by_instant_and_overlaps_use_duratio
     checked, result = check_book(project, book_file)
     assert checked is not None, result.errors
     assert overlap_warnings(checked.book, checked.briefs) == []      # no duration: 19:25 and 19:30 do not meet
-    view = book_view(checked.book, checked.briefs, PagePlan(3, (4,), (5, 6), 7, 7))
+    view = book_view(checked.book, checked.briefs, PagePlan(3, (), (4, 6), 8, 8))
     [thursday] = [day for day in view["schedule"] if day["day"] == "Thursday, May 18, 2023"]
+    # two local zones: each row names its own; one home zone, named once in the head
     assert [(row["time"], row["home_time"]) for row in thursday["entries"][:2]] == [
-        ("19:25 JST", "06:25 EDT"), ("03:30 PDT", "06:30 EDT")]
+        ("19:25 JST", "06:25"), ("03:30 PDT", "06:30")]
+    assert (view["local_heading"], view["home_heading"]) == ("Local", "New York (EDT)")
+    assert view["zones_note"] == "Local time, with its zone; home time: New York."
     calendar = Calendar.from_ical(book_calendar(checked.book, checked.briefs))
     starts = sorted(event.decoded("dtstart") for event in calendar.walk("VEVENT"))
     assert starts[1] - starts[0] == dt.timedelta(minutes=5)
@@ -514,7 +594,7 @@ def test_each_calendar_event_keeps_its_own_zone_and_only_items_without_one_float
         "book's calendar shows 19:25 on whatever clock it is opened; add `timezone` to the item or the "
         "event, or to the book (agenda[0].time)"]
     assert checked is not None
-    view = book_view(checked.book, checked.briefs, PagePlan(3, (4,), (5, 6), 7, 7))
+    view = book_view(checked.book, checked.briefs, PagePlan(3, (), (4, 6), 8, 8))
     times = {row["title"].split(";")[0]: row["time"] for day in view["schedule"] for row in day["entries"]}
     assert times["Bilateral meeting"] == "19:25, time zone not given"
     assert times["Trilateral meeting"] == "15:00 JST"
@@ -549,7 +629,7 @@ def test_the_book_s_banner_has_the_colours_its_briefs_scheme_gives_its_marking(t
     assert brief_banner is not None
     assert 'style="color: #000000; font-size: 12pt"' in brief_banner.group(0)
     assert "background" not in brief_banner.group(0)
-    book_html = render_book_part(book_view(checked.book, checked.briefs, PagePlan(3, (4,), (5, 6), 7, 7)), "middle")
+    book_html = render_book_part(book_view(checked.book, checked.briefs, PagePlan(3, (), (4, 6), 8, 8)), "middle")
     book_banner = re.search(r'<div class="banner banner-top[^"]*"[^>]*>', book_html)
     assert book_banner is not None
     assert book_banner.group(0) == brief_banner.group(0), book_banner.group(0)

@@ -25,6 +25,9 @@ from test_audiences import MARKERS, WITHHELD
 from test_diff import commit, git
 
 from briefgen.content.wordtext import canonical, paragraphs_of
+from briefgen.render.typography import language_quotes
+
+ENGLISH = language_quotes("en")
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -70,6 +73,12 @@ def control(body: etree._Element, tag: str) -> etree._Element:
     return found
 
 
+def changed_lines(root: Path) -> list[str]:
+    """The lines `git diff` shows removed and added in the working tree."""
+    return [line for line in git(root, "diff", "-U0").splitlines() if line[:1] in "+-"
+            and not line.startswith(("+++", "---"))]
+
+
 def all_text(path: Path) -> str:
     document = etree.fromstring(parts(path)["word/document.xml"])
     return "".join(t.text or "" for t in document.iter(q("t")))
@@ -101,7 +110,7 @@ def test_every_fact_of_the_sample_is_in_its_docx(repo: Path):
     checked = 0
     for key, value in scalars(data):
         if key in TEXT_KEYS:
-            for span in (s for p in paragraphs_of(value) for s in p.spans):
+            for span in (s for p in paragraphs_of(value, quotes=ENGLISH) for s in p.spans):
                 words = " ".join(span.text.split())
                 assert words in text, (key, words)
                 checked += 1
@@ -151,6 +160,21 @@ def test_fields_are_tagged_controls_and_labels_are_outside(repo: Path):
 def test_inline_markdown_survives_the_trip(markdown: str):
     assert canonical(markdown) == markdown
     assert canonical(canonical(markdown)) == canonical(markdown)
+
+
+def test_quotes_come_back_as_their_author_typed_them_in_the_brief_s_language():
+    """French quotes (« » with narrow spaces) set in Word go back to the YAML straight; a mark
+    an editor set against the rule (an apostrophe before a number) is kept as typed."""
+    french = language_quotes("fr")
+    value = "Il dit \"oui\" à l'accord de *\"principe\"*."
+    word = canonical(value, quotes=french)
+    assert word == "Il dit « oui » à l’accord de *« principe »*."   # spaces read back plain
+    assert "«\u202foui\u202f»" in "".join(s.text for p in paragraphs_of(value, quotes=french) for s in p.spans)
+    assert french.as_typed(word) == value
+    assert french.as_typed(word + " « Non ».") == value + " \"Non\"."
+    assert canonical("the '90s", quotes=ENGLISH) == "the ‘90s"
+    assert ENGLISH.as_typed("the ’90s") == "the ’90s"
+    assert ENGLISH.as_typed("It’s “done”", markdown_field=False) == "It's \"done\""
 
 
 # --- edits, the way Word writes them ------------------------------------------------------
@@ -203,6 +227,14 @@ def edit_docx(path: Path, change) -> None:
     write_parts(path, files)
 
 
+def merged_edit(root: Path, path: Path, change):
+    """Edit the Word file, import it (every edit merged), and the YAML lines it changed."""
+    edit_docx(path, change)
+    result = run_cli("import-docx", "--root", root, path)
+    assert result.code == 0, result.err
+    return result, changed_lines(root)
+
+
 def word_review(files: dict[str, bytes], body: etree._Element) -> None:
     tracked_replace(control(body, "bottom_line"), "Alice Editor",
                     "The leaders will announce a firm pledge to consult one another in any crisis that "
@@ -226,8 +258,7 @@ def test_a_word_review_imports_into_the_yaml_with_its_comments(repo: Path):
     after = brief_path(repo).read_text(encoding="utf-8")
     assert "a firm pledge to consult" in after
     assert "# The objectives as the officials stated them." in after    # comments stay
-    changed = [line for line in git(repo, "diff", "-U0").splitlines() if line[:1] in "+-"
-               and not line.startswith(("+++", "---"))]
+    changed = changed_lines(repo)
     assert changed == [
         "-  The leaders will announce a pledge to consult one another in any crisis that",
         "-  may impact their security [@officials-preview].",
@@ -261,6 +292,29 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(repo: Pat
     assert second.code == 0, second.err
     assert "nothing to merge" in second.out
     assert brief_path(repo).read_bytes() == once
+
+
+def test_curly_quotes_in_word_come_back_as_no_edit_and_an_edit_keeps_the_straight_ones(repo: Path):
+    """Word sets the fields' quotes as the page does (“ ” ‘ ’); an unchanged file imports as
+    nothing, and an edited field reaches the YAML with the straight quotes its author typed."""
+    path = make_docx(repo)
+    text = all_text(path)
+    assert "Take “our security and broader coordination to the next level in a really fundamental way,”" in text
+    assert 'Take "our' not in text
+    before = brief_path(repo).read_bytes()
+    unchanged = run_cli("import-docx", "--root", repo, path)
+    assert unchanged.code == 0, unchanged.err
+    assert "nothing to merge" in unchanged.out
+    assert brief_path(repo).read_bytes() == before
+    assert git(repo, "status", "--porcelain", "content") == ""
+
+    merged, changed = merged_edit(repo, path, lambda files, body: tracked_append(
+        control(body, "objectives[1].text"), "Alice Editor", " It’s “settled”."))
+    assert "merged `objectives[1].text`" in merged.out
+    assert changed == [
+        "-  - text: A \"defining trilateral relationship for the 21st century.\"",
+        "+  - text: A \"defining trilateral relationship for the 21st century.\" It's \"settled\".",
+    ], changed
 
 
 def test_a_field_changed_in_both_is_a_conflict_left_for_the_author(repo: Path):
@@ -479,13 +533,9 @@ def test_an_edit_in_an_audience_s_docx_lands_in_the_full_brief(tmp_path: Path):
     assert result.code == 0, result.err
     path = root / "output" / "ally-talks.partner.docx"
     # the partner's file holds Blinken's note (the full brief's participants[2]) but not Kishida's
-    edit_docx(path, lambda files, body: tracked_replace(control(body, "participants[2].note"), "Japan Desk",
-                                                        "Leads the afternoon working session"))
-    imported = run_cli("import-docx", "--root", root, path)
-    assert imported.code == 0, imported.err
+    imported, changed = merged_edit(root, path, lambda files, body: tracked_replace(
+        control(body, "participants[2].note"), "Japan Desk", "Leads the afternoon working session"))
     assert "merged `participants[2].note`, edited by Japan Desk" in imported.out
-    changed = [line for line in git(root, "diff", "-U0").splitlines() if line[:1] in "+-"
-               and not line.startswith(("+++", "---"))]
     assert changed == ["-    note: Leads the working session", "+    note: Leads the afternoon working session"]
     assert "QUOKKAVEIL" in (root / "content" / "ally-talks.yaml").read_text(encoding="utf-8")
 

@@ -520,10 +520,11 @@ def test_a_house_rewords_a_withheld_note(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("lang", "expected", "english"), [
-    ("fr", ["Dates\u00a0: ", "PROGRAMME D’ENSEMBLE", "SOMMAIRE", "Heure du mandant entre crochets.",
+    ("fr", ["Dates\u00a0: ", "PROGRAMME D’ENSEMBLE", "SOMMAIRE", "Heure locale (JST) [Heure de New York (EDT)]",
+            "Onglet 1\u00a0: ",
             "Pièces jointes\u00a0: trip.pdf, trip.ics.", "Biographies, page 6", "Préparé par"],
      ["SCHEDULE AT A GLANCE", "CONTENTS", "Attached:", "Prepared by", "Home time in brackets"]),
-    ("ja", ["日程：", "日程一覧", "目次", "添付：trip.pdf, trip.ics。", "6ページ"],
+    ("ja", ["日程：", "日程一覧", "目次", "添付：trip.pdf, trip.ics。", "6ページ", "現地時間（JST）", "タブ2："],
      ["SCHEDULE AT A GLANCE", "CONTENTS", "Attached:", "Prepared by", "Dates:"]),
 ])
 def test_a_book_s_email_text_is_in_its_language(tmp_path: Path, lang: str, expected: list[str],
@@ -539,7 +540,7 @@ def test_a_book_s_email_text_is_in_its_language(tmp_path: Path, lang: str, expec
     edit(book, "briefs:", f"lang: {lang}\nbriefs:")
     checked, _ = check_book(Project.at(root), book)
     assert checked is not None
-    plan = PagePlan(2, (3,), (4, 5), 6, 6)      # its section, its two briefs, then its biographies
+    plan = PagePlan(3, (), (4, 5), 6, 6)      # its schedule, its two briefs, then its biographies
     text = book_text(book_view(checked.book, checked.briefs, plan), ["trip.pdf", "trip.ics"])
     for words in expected:
         assert words in text, words

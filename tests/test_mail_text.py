@@ -127,3 +127,21 @@ def test_a_source_cited_in_the_text_and_listed_under_sources_is_printed_once(pro
     text = " ".join(brief_text(validated, "camp-david-2023.pdf").split())
     assert ("Enhanced ballistic missile defense cooperation. Enhanced cooperation on ballistic "
             "missile defense [2].") in text
+
+
+def test_quotes_are_set_curly_as_on_the_page_but_not_in_addresses(project: Path, brief_file: Path):
+    """Every text field by the page's rule, the plain ones (a title, an agenda item) as well as
+    Markdown; an address written out keeps its straight quote (an attribute on the page, and
+    it must still work when clicked)."""
+    edit(brief_file, "subtitle: United States · Japan · Republic of Korea",
+         "subtitle: The leaders' \"new era\" of cooperation")
+    edit(brief_file, "    title: Trilateral discussion", "    title: 'Trilateral \"discussion\" at Aspen'")
+    edit(brief_file, "background: |\n", "background: |\n  The host's [readout](https://example.org/it's) "
+         "and 'this'.\n\n  ")
+    text = text_of(project, brief_file)
+    flowing = " ".join(text.split())
+    assert "The leaders’ “new era” of cooperation" in flowing
+    assert "Trilateral “discussion” at Aspen" in flowing
+    assert "The host’s readout (https://example.org/it's) and ‘this’." in flowing
+    assert '"' not in text
+    assert "'" not in text.replace("https://example.org/it's", "")

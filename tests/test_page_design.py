@@ -200,12 +200,13 @@ def test_a_book_sets_every_brief_at_the_smallest_step_any_of_them_needs(tmp_path
 
 def test_the_book_names_its_reader_and_no_zone_by_its_iana_name(book):
     """The cover says whom the book is for; the schedule names the home zone as a reader
-    does ('New York time'), never 'America/New_York', and an untimed step reads 'time TBC'."""
+    does ('New York (EDT)', once, in its head), never 'America/New_York', and an untimed
+    step reads 'time TBC'."""
     from pypdf import PdfReader
     pages = [" ".join(page.extract_text().split()) for page in PdfReader(book).pages]
     assert "BRIEFING BOOK FOR THE PRESIDENT" in pages[0]
     schedule = next(page for page in pages if "Schedule at a glance" in page and "LOCAL" in page)
-    assert "NEW YORK TIME" in schedule
+    assert "NEW YORK (EDT)" in schedule
     assert "time TBC" in schedule
     assert not any("America/New_York" in page for page in pages)
 

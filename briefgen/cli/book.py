@@ -14,8 +14,9 @@ from briefgen.workflows.brief import BuildOptions
 
 DESCRIPTION = """\
 Build each book named (default: every book under content/books/) into
-output/<id>.pdf (cover, schedule at a glance, contents, each brief exactly as it
-builds alone, biographies; bookmarks, page labels and "Page N of M" with the
+output/<id>.pdf (cover, contents with each brief's tab and the trip's overview,
+schedule at a glance, each brief as it builds alone with its tab in its
+masthead, biographies; bookmarks, page labels and "Page N of M" with the
 marking on every page), output/<id>.html and output/<id>.ics (every agenda item
 with a time). The book's briefs are built first, incrementally; a book whose
 brief does not build reports that brief's errors and is not written.

@@ -57,7 +57,8 @@ if not TYPE_CHECKING:
 
 
 class BookSection(StrictModel):
-    """A page of the book's own, printed after the contents and before the briefs."""
+    """A titled text of the book's own: the trip's overview on the contents page, or an extra
+    section on pages of its own."""
 
     title: Line = Field(description="Heading of the section.", examples=["Logistics"])
     text: Markdown = Field(description="What it says (Markdown).",
@@ -102,8 +103,13 @@ class Book(StrictModel):
     briefs: list[Id] = Field(min_length=1, description="Ids of the briefs (content/<id>.yaml), in "
                              "the order of the book.",
                              examples=[["hiroshima-bilateral-2023", "hiroshima-trilateral-2023"]])
-    sections: list[BookSection] = Field(default_factory=list, description="Extra sections, after "
-                                        "the contents and before the briefs.",
+    overview: BookSection | None = Field(None, description="The trip in a paragraph or two "
+                                         "(where, when, why), printed on the contents page under "
+                                         "the contents, not on a page of its own.",
+                                         examples=[{"title": "The trip", "text": "The President "
+                                                    "visits Hiroshima for the G7 Summit."}])
+    sections: list[BookSection] = Field(default_factory=list, description="Extra sections, each "
+                                        "on pages of its own after the schedule and before the briefs.",
                                         examples=[[{"title": "Logistics", "text": "Motorcade."}]])
     distribution: Distribution | None = Field(None, description="Who `briefgen email` sends the "
                                               "book to (to, cc, bcc); not printed.")

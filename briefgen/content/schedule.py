@@ -161,28 +161,48 @@ def english_weekday(day: dt.date) -> str:
     return f"{day:%a}"
 
 
-def clock_labels(day: dt.date | None, item: AgendaItem, event_zone: str | None,
-                 home_zone: str | None, weekday: Callable[[dt.date], str] = english_weekday) -> tuple[str, str]:
-    """('10:30 PST', 'Thu 02:30 JST'): the item's time with its zone's abbreviation, and the
-    same moment in the principal's home zone (empty where it is the same clock, or unknown);
-    `weekday` names the home day when it is not the local one (render/labels.py, by language)."""
+@dataclass(frozen=True)
+class Clocks:
+    """An item's start on its own clock and on the principal's home clock, each with its zone's
+    abbreviation apart, so a table can name a zone once in its head: ('10:30', 'PST') and
+    ('Thu 02:30', 'JST'); home is empty where it is the same clock, or unknown."""
+
+    local: str
+    local_zone: str = ""
+    home: str = ""
+    home_zone: str = ""
+
+    def labels(self) -> tuple[str, str]:
+        """('10:30 PST', 'Thu 02:30 JST'): each time with its zone."""
+        return (f"{self.local} {self.local_zone}".strip(),
+                f"{self.home} {self.home_zone}".strip() if self.home else "")
+
+
+def clocks(day: dt.date | None, item: AgendaItem, event_zone: str | None,
+           home_zone: str | None, weekday: Callable[[dt.date], str] = english_weekday) -> Clocks:
+    """The item's start on its own clock and on the home clock (see Clocks); `weekday` names
+    the home day when it is not the local one (render/labels.py, by language)."""
     if item.time is None:
-        return "", ""
+        return Clocks("")
     name = item_zone_name(item, event_zone)
     local_zone = zone(name) if name else None
     if day is None or local_zone is None:
-        return item.time, ""
+        return Clocks(item.time)
     hour, minute = (int(part) for part in item.time.split(":"))
     local = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=local_zone)
-    local_label = f"{item.time} {local.tzname()}"
     home = zone(home_zone) if home_zone else None
-    if home is None:
-        return local_label, ""
+    if home is None or local.astimezone(home).utcoffset() == local.utcoffset():
+        return Clocks(item.time, local.tzname() or "")
     at_home = local.astimezone(home)
-    if at_home.utcoffset() == local.utcoffset():
-        return local_label, ""
     named_day = f"{weekday(at_home.date())} " if at_home.date() != local.date() else ""
-    return local_label, f"{named_day}{at_home:%H:%M} {at_home.tzname()}"
+    return Clocks(item.time, local.tzname() or "", f"{named_day}{at_home:%H:%M}", at_home.tzname() or "")
+
+
+def clock_labels(day: dt.date | None, item: AgendaItem, event_zone: str | None,
+                 home_zone: str | None, weekday: Callable[[dt.date], str] = english_weekday) -> tuple[str, str]:
+    """('10:30 PST', 'Thu 02:30 JST'): the item's time with its zone's abbreviation, and the
+    same moment in the principal's home zone (empty where it is the same clock, or unknown)."""
+    return clocks(day, item, event_zone, home_zone, weekday).labels()
 
 
 # --- a book's schedule: every brief's agenda on one timeline -------------------------------

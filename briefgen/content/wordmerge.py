@@ -4,9 +4,11 @@ The base is the YAML the Word file was made from (the commit it records). For ea
 unchanged in Word, nothing happens (whatever the YAML says now); changed in Word and not in
 the YAML since, the Word text is written; changed in both, it is a conflict, left for the
 author at its line; already the Word text in the YAML (a second import), nothing happens.
-Values are compared in the form Word gives them back (wordtext.canonical), so a field nobody
-touched never counts as edited. The YAML is rewritten with ruamel.yaml's round trip, so its
-comments, key order, quoting and block styles stay.
+Values are compared in the form Word gives them back (wordtext.canonical, with the quotes the
+file was written with), so a field nobody touched never counts as edited, curly quotes and all;
+an edited field is written with the straight quotes its author types (Quotes.as_typed). The
+YAML is rewritten with ruamel.yaml's round trip, so its comments, key order, quoting and
+block styles stay.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from briefgen.content.fields import is_markdown_at
 from briefgen.content.loader import KeyPath, LoadedDocument, value_at
 from briefgen.content.models import Brief
 from briefgen.content.wordfile import WordFile
-from briefgen.content.wordtext import canonical
+from briefgen.content.wordtext import Quotes, canonical
 from briefgen.errors import Diagnostic
 
 _PART = re.compile(r"([a-z_]+)|\[(\d+)\]")
@@ -58,8 +60,10 @@ class MergePlan:
         return [*self.conflicts, *self.problems]
 
 
-def plan_merge(word: WordFile, base: LoadedDocument, current: LoadedDocument) -> MergePlan:
-    """What importing `word` into `current` would change, field by field."""
+def plan_merge(word: WordFile, base: LoadedDocument, current: LoadedDocument,
+               quotes: Quotes | None = None) -> MergePlan:
+    """What importing `word` into `current` would change, field by field; `quotes` are those
+    the file's fields were written with (render/docx.py)."""
     plan = MergePlan()
     for tag, edited in word.fields.items():
         if tag not in word.expected_tags:
@@ -69,9 +73,9 @@ def plan_merge(word: WordFile, base: LoadedDocument, current: LoadedDocument) ->
         key_path = parse_key_path(tag)
         markdown_field = is_markdown_at(Brief, key_path)
         new = edited.text(markdown_field=markdown_field)
-        was = canonical(_text(value_at(base.data, key_path)), markdown_field=markdown_field)
+        was = canonical(_text(value_at(base.data, key_path)), markdown_field=markdown_field, quotes=quotes)
         now_value = value_at(current.data, key_path)
-        now = canonical(_text(now_value), markdown_field=markdown_field)
+        now = canonical(_text(now_value), markdown_field=markdown_field, quotes=quotes)
         authors = ", ".join(edited.authors) or "an untracked edit"
         if new in (was, now):
             continue  # not edited in Word, or already imported
@@ -87,7 +91,8 @@ def plan_merge(word: WordFile, base: LoadedDocument, current: LoadedDocument) ->
                                                     "applied: delete the key in the YAML if that is meant"))
         else:
             line = current.locate(key_path)[0]
-            plan.changes.append(FieldChange(tag, key_path, now, new, tuple(edited.authors), line))
+            typed = quotes.as_typed(new, markdown_field=markdown_field) if quotes else new
+            plan.changes.append(FieldChange(tag, key_path, now, typed, tuple(edited.authors), line))
     for tag in word.missing_tags:
         key_path = parse_key_path(tag)
         plan.problems.append(current.diagnostic(key_path, "its content control was deleted in Word; "

@@ -4,13 +4,17 @@ The Word round trip writes each field as runs (bold, italic, a link, a citation 
 run) and reads the runs back as Markdown. Both directions live here, so that a field nobody
 touched in Word reads back as exactly `canonical(value)`, and an import can tell an edit from
 the way the trip writes Markdown (`*x*` and `_x_` are one text). The Markdown is parsed by
-Python-Markdown (the page's parser, without its typographic quotes: Word shows what the author
-typed); raw HTML stays escaped text.
+Python-Markdown (the page's parser); raw HTML stays escaped text. Word shows quotes as the
+page sets them (“ ” ‘ ’, « » in French) when the writer gives `Quotes` (the page's own rule,
+render/typography.py, passed in: content does not typeset): a field read back with the quotes
+it was given is unchanged, and an edited field goes back to the YAML with the straight
+quotes its author types wherever the rule would curl them again (`Quotes.as_typed`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
@@ -48,8 +52,49 @@ class Paragraph:
         return "".join(s.text for s in self.spans)
 
 
-def paragraphs_of(value: str | None, *, markdown_field: bool = True) -> list[Paragraph]:
-    """A field's value as Word paragraphs (a plain-text field is one paragraph of one run)."""
+@dataclass(frozen=True)
+class Quotes:
+    """How a language sets straight quotes: `curl(text, before)` (render/typography.curl_quotes
+    with the language's double quotes, `marks`); `before` is the character printed before `text`."""
+
+    curl: Callable[[str, str], str]
+    marks: tuple[str, str]
+
+    def paragraph(self, paragraph: Paragraph) -> Paragraph:
+        """The paragraph's text with curly quotes, each run read after the one before it; code
+        and citations as they are."""
+        spans, before = [], " "
+        for span in paragraph.spans:
+            if not (span.code or span.cite is not None or span.image is not None):
+                span = replace(span, text=self.curl(span.text, before))
+            spans.append(span)
+            before = span.text[-1:] or before
+        return replace(paragraph, spans=tuple(spans))
+
+    def straight(self, text: str) -> str:
+        """Every quotation mark straight; a mark's own spaces (« » in French) as a field's text
+        reads back, one plain space each."""
+        for mark in self.marks:
+            text = text.replace(_SPACES.sub(" ", mark), '"')
+        return text.replace("‘", "'").replace("’", "'")
+
+    def as_typed(self, edited: str, *, markdown_field: bool = True) -> str:
+        """An edited field as its author would type it: straight quotes wherever setting them
+        again gives back what Word holds (so quotes the writer curled do not reach the YAML as
+        an edit); as Word holds it when an author set a quote the rule would not."""
+        straight = self.straight(edited)
+        return straight if canonical(straight, markdown_field=markdown_field, quotes=self) == edited else edited
+
+
+def paragraphs_of(value: str | None, *, markdown_field: bool = True,
+                  quotes: Quotes | None = None) -> list[Paragraph]:
+    """A field's value as Word paragraphs (a plain-text field is one paragraph of one run),
+    with curly quotes when `quotes` says how to set them."""
+    paragraphs = _paragraphs_of(value, markdown_field)
+    return [quotes.paragraph(p) for p in paragraphs] if quotes else paragraphs
+
+
+def _paragraphs_of(value: str | None, markdown_field: bool) -> list[Paragraph]:
     if not value:
         return []
     if not markdown_field:
@@ -90,9 +135,11 @@ def markdown_of(paragraphs: list[Paragraph], *, markdown_field: bool = True) -> 
     return "\n\n".join(blocks)
 
 
-def canonical(value: str | None, *, markdown_field: bool = True) -> str:
-    """A value as it reads back from Word untouched: the form an edit is compared in."""
-    return markdown_of(paragraphs_of(value, markdown_field=markdown_field), markdown_field=markdown_field)
+def canonical(value: str | None, *, markdown_field: bool = True, quotes: Quotes | None = None) -> str:
+    """A value as it reads back from Word untouched (written with `quotes`): the form an edit
+    is compared in."""
+    return markdown_of(paragraphs_of(value, markdown_field=markdown_field, quotes=quotes),
+                       markdown_field=markdown_field)
 
 
 def _parser() -> markdown.Markdown:

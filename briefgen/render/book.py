@@ -1,7 +1,9 @@
-"""A briefing book's own pages: cover, schedule at a glance, contents, extra sections, biographies.
+"""A briefing book's own pages: cover, contents, schedule at a glance, extra sections, biographies.
 
-The briefs themselves are not laid out again: the book reuses each brief's PDF as built
-alone (see workflows/book.py). Here Python prepares every value (the schedule sorted by day,
+The contents page also holds the trip's overview; a brief's tab goes into its masthead (with_tab).
+
+The briefs' pages are the HTML each brief's build recorded, with their tabs added (see
+workflows/book.py). Here Python prepares every value (the schedule sorted by day,
 local and home times, the people once each) and the template `book.html.j2` places them.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from briefgen.content.audiences import repeated_mark, rules_of
 from briefgen.content.books import ValidatedBook
 from briefgen.content.markings import MarkingError, parse
 from briefgen.content.models import Person
-from briefgen.content.schedule import ScheduleItem, book_schedule, clock_labels, event_days
+from briefgen.content.schedule import Clocks, ScheduleItem, book_schedule, clocks, event_days
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
 from briefgen.render.html import (
@@ -36,7 +38,7 @@ from briefgen.render.html import (
 from briefgen.render.labels import View, labels_for, long_date, medium_date, short_names, span_of_days, weekday
 from briefgen.render.pdf import render_plain_pdf
 from briefgen.render.richtext import RichText
-from briefgen.render.typography import curl_quotes_in_html
+from briefgen.render.typography import curl_quotes_in_html, curl_quotes_in_text
 
 TEMPLATE_NAME = "book.html.j2"
 FOOTER_POINTS = 9
@@ -64,12 +66,17 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
     home = principal_home_zone(validated, briefs)
     days = [day for b in briefs for day in event_days(b.brief)]
     places = list(dict.fromkeys(b.brief.event.location for b in briefs))
-    rows: dict[dt.date | None, list[View]] = {}
-    for entry in book_schedule(briefs, book.timezone):
-        rows.setdefault(entry.day, []).append(_schedule_row(entry, briefs, home, book.lang))
-    home_column = any(row["home_time"] for day in rows.values() for row in day)
     lang = book.lang
     words = labels_for(briefs[0].house if briefs else None, lang)   # the project's house, as its briefs'
+    entries = book_schedule(briefs, book.timezone)
+    times = [_clocks(entry, home, lang) for entry in entries]
+    local_zone = _one_zone(t.local_zone for t in times if t.local)
+    home_zone = _one_zone(t.home_zone for t in times if t.home)
+    rows: dict[dt.date | None, list[View]] = {}
+    for entry, clock in zip(entries, times, strict=True):
+        rows.setdefault(entry.day, []).append(
+            _schedule_row(entry, clock, briefs, (local_zone, home_zone), plan.brief_pages, words, lang))
+    home_column = any(row["home_time"] for day in rows.values() for row in day)
     return {
         "id": validated.book_id,
         "lang": lang,
@@ -92,21 +99,28 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         "timezone": book.timezone or "",
         "home_timezone": home or "",
         "home_column": home_column,
-        # home times are shown only where the local zone is known, so each local time has it
-        "zones_note": words["zones_note"].format(zone=zone_place(home)) if home_column and home else "",
-        "home_heading": words["home_zone_time"].format(zone=zone_place(home)) if home else words["home"],
+        # the zones named once in the head; a note only where the rows name their own
+        "zones_note": words["zones_note"].format(zone=zone_place(home))
+        if home_column and home and not local_zone else "",
+        "local_heading": words["local_zone_head"].format(abbr=local_zone) if local_zone else words["local"],
+        "home_heading": _home_heading(words, home, home_zone),
         "schedule": [{"day": long_date(day, lang) if day else words["date_to_be_set"], "entries": items}
                      for day, items in rows.items()],
         "sections": [{"anchor": f"section-{n}", "title": s.title, "text": text.block(s.text)}
                      for n, s in enumerate(book.sections, start=1)],
+        "overview": {"title": book.overview.title, "text": text.block(book.overview.text)}
+        if book.overview else None,
         "contents": [
-            {"title": words["schedule_at_a_glance"], "note": "", "page": plan.schedule, "target": "goto-schedule"},
-            *({"title": section.title, "note": "", "page": page, "target": f"goto-section-{n}"}
+            {"title": words["schedule_at_a_glance"], "tab": "", "note": "", "page": plan.schedule,
+             "target": "goto-schedule"},
+            *({"title": section.title, "tab": "", "note": "", "page": page, "target": f"goto-section-{n}"}
               for n, (section, page) in enumerate(zip(book.sections, plan.sections, strict=True), start=1)),
-            *({"title": b.brief.title, "page": page, "target": f"goto-brief-{b.brief_id}",
+            *({"title": b.brief.title, "tab": brief_tab(words, n), "page": page,
+               "target": f"goto-brief-{b.brief_id}",
                "note": f"{span_of_days(event_days(b.brief), lang)} · {b.brief.event.location}"}
-              for b, page in zip(briefs, plan.brief_pages, strict=True)),
-            {"title": words["biographies"], "note": "", "page": plan.biographies, "target": "goto-biographies"},
+              for n, (b, page) in enumerate(zip(briefs, plan.brief_pages, strict=True), start=1)),
+            {"title": words["biographies"], "tab": "", "note": "", "page": plan.biographies,
+             "target": "goto-biographies"},
         ],
         "briefs": [{
             "id": b.brief_id,
@@ -115,9 +129,10 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
             "when": span_of_days(event_days(b.brief), lang),
             "location": b.brief.event.location,
             "classification": b.brief.classification,
+            "tab": brief_tab(words, n),
             "page": page,
             "html": (brief_html or {}).get(b.brief_id, ""),
-        } for b, page in zip(briefs, plan.brief_pages, strict=True)],
+        } for n, (b, page) in enumerate(zip(briefs, plan.brief_pages, strict=True), start=1)],
         "biographies_page": plan.biographies,
         "total_pages": plan.total,
         "people": [_person_view(person_id, person, text, words) for person_id, person in people.items()],
@@ -151,21 +166,52 @@ def principal_home_zone(validated: ValidatedBook, briefs: list[ValidatedBrief]) 
     return zones.pop() if len(zones) == 1 else None
 
 
-def _schedule_row(entry: ScheduleItem, briefs: list[ValidatedBrief], home: str | None,
-                  lang: str = "en") -> View:
+def brief_tab(words: Mapping[str, str], number: int) -> str:
+    """'Tab 2': the `number`-th brief's tab in the book (contents, schedule, its masthead)."""
+    return words["tab"].format(tab=number)
+
+
+def _clocks(entry: ScheduleItem, home: str | None, lang: str) -> Clocks:
+    return clocks(entry.day, entry.item, entry.zone, home, lambda day: weekday(day, lang))
+
+
+def _one_zone(abbreviations: Iterable[str]) -> str:
+    """The zone every one of these times is in, to name once in the schedule's head ('JST');
+    "" when they differ (or one has none), and each row names its own."""
+    found = set(abbreviations)
+    return found.pop() if len(found) == 1 and "" not in found else ""
+
+
+def _home_heading(words: Mapping[str, str], home: str | None, abbreviation: str) -> str:
+    if not home:
+        return words["home"]
+    if abbreviation:
+        return words["home_zone_head"].format(zone=zone_place(home), abbr=abbreviation)
+    return words["home_zone_time"].format(zone=zone_place(home))
+
+
+def _schedule_row(entry: ScheduleItem, clock: Clocks, briefs: list[ValidatedBrief], head_zones: tuple[str, str],
+                  brief_pages: tuple[int, ...], words: Mapping[str, str], lang: str) -> View:
+    """One step of the schedule: its times (without the zone the head names), what, who and
+    where, and the tab and page of the brief it belongs to."""
     validated = briefs[entry.brief_index]
     item = entry.item
-    local, home_time = clock_labels(entry.day, item, entry.zone, home, lambda day: weekday(day, lang))
+    local_zone, home_zone = head_zones
+    local = clock.local if local_zone else clock.labels()[0]
+    home_time = clock.home if home_zone else clock.labels()[1]
     if item.time and entry.zone is None:
         local = f"{item.time}, {NO_ZONE}"
     if not item.time:
-        local = labels_for(None, lang)["time_tbc"]     # a step of the schedule with no time yet
+        local = words["time_tbc"]     # a step of the schedule with no time yet
+    tab = entry.brief_index + 1
     return {"time": local, "home_time": home_time, "title": item.title,
             "mark": portion_marker(rules_of(validated.brief))(item.marking),
             "mark_text": repeated_mark(validated.brief, item.marking),
             "brief": validated.brief.title, "brief_id": validated.brief_id,
+            "brief_ref": words["tab_page"].format(tab=tab, page=brief_pages[entry.brief_index]),
             "location": item.location or validated.brief.event.location,
-            "who": short_names(item.participants, validated.people, lang), "note": item.note or ""}
+            "who": short_names(item.participants, validated.people, lang),
+            "note": item.note or ""}
 
 
 def _people_once(briefs: list[ValidatedBrief]) -> dict[str, Person]:
@@ -218,6 +264,16 @@ def footer_pdf(view: View, sizes: list[tuple[float, float]]) -> bytes:
         f"{pages}</body></html>")
 
 
+MASTHEAD_KIND = '<p class="kind">'     # the masthead's first line (templates/one-pager.html.j2)
+
+
+def with_tab(page_html: str, tab: str) -> str:
+    """A brief's page as a book prints it: its tab ('Tab 2') at the end of the masthead's
+    first line, where the document kind is (the line is there either way, so the page's
+    length does not change). A page whose template has no such line is left as it is."""
+    return page_html.replace(MASTHEAD_KIND, f'{MASTHEAD_KIND}<span class="book-tab">{html.escape(tab)}</span>', 1)
+
+
 def brief_frame(page_html: str) -> Markup:
     """A brief's own page, for a sandboxed frame's srcdoc (escaped; no scripts can run)."""
     return Markup(html.escape(page_html, quote=True))
@@ -235,6 +291,7 @@ def book_text(view: View, attachments: list[str]) -> str:
               + words["facts_as_of"].format(date=view["as_of"]), "", words["schedule_at_a_glance"].upper()]
     if view["zones_note"]:
         lines.append(view["zones_note"] + (" " + words["book_home_in_brackets"] if view["home_column"] else ""))
+    lines.append(view["local_heading"] + (f" [{view['home_heading']}]" if view["home_column"] else ""))
     for day in view["schedule"]:
         lines += ["", day["day"]]
         for item in day["entries"]:
@@ -242,8 +299,9 @@ def book_text(view: View, attachments: list[str]) -> str:
             title = f"{item['mark_text']} {item['title']}" if item["mark_text"] else item["title"]
             lines.append(f"  {when:<24}{title} ({item['brief']})")
     lines += ["", words["contents"].upper()]
-    lines += ["  " + words["book_contents_line"].format(title=brief["title"], page=brief["page"])
+    lines += ["  " + brief["tab"] + words["colon"]
+              + words["book_contents_line"].format(title=brief["title"], page=brief["page"])
               for brief in view["briefs"]]
     lines += ["  " + words["book_contents_line"].format(title=words["biographies"], page=view["biographies_page"]),
               "", "--", words["attached_files"].format(names=", ".join(attachments)), "", view["classification"]]
-    return "\n".join(lines) + "\n"
+    return curl_quotes_in_text("\n".join(lines), quote_marks(words)) + "\n"

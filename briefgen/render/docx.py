@@ -58,6 +58,7 @@ from briefgen.render.labels import (
     short_names,
     weekday,
 )
+from briefgen.render.typography import language_quotes
 
 TEMPLATE_NAME = "brief.docx"
 CUSTOM_PROPERTIES_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
@@ -110,8 +111,8 @@ def render_docx(validated: ValidatedBrief, template: Path, provenance: Provenanc
     context = {
         "banner": brief.classification or "",
         "footer_note": _footer_note(validated),
-        "title": brief.title,
-        "subtitle": brief.subtitle or "",
+        "title": writer.quotes.curl(brief.title, " "),
+        "subtitle": writer.quotes.curl(brief.subtitle or "", " "),
         "body": Markup("".join(body.parts)),
     }
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
@@ -131,6 +132,7 @@ def render_docx(validated: ValidatedBrief, template: Path, provenance: Provenanc
     _add_custom_properties(docx, {
         "brief_id": provenance.brief_id, "audience": provenance.audience, "commit": provenance.commit,
         "content_sha256": provenance.content_sha256, "fields": ",".join(tags),
+        "quotes": validated.lang,     # the language whose quotes the fields are set in
         "plain_fields": ",".join(["title", "subtitle", *body.plain_tags]),
         "locked": locked_digests(locked_text(docx.element.body, pages)),
     })
@@ -207,6 +209,7 @@ class _Writer:
         self.lang = validated.lang
         self.labels = labels_for(validated.house, self.lang)   # the house's wording, in the brief's language
         self.numbers = {s.id: n for n, s in enumerate(self.brief.sources, start=1)}
+        self.quotes = language_quotes(validated.lang)   # the fields' quotes, set as on the page
         rules = rules_of(self.brief)
         self.mark: Callable[[str | None], str] = (
             (lambda marking: portion_mark(rules.of(marking), rules.scheme) + " ")
@@ -273,7 +276,7 @@ class _Writer:
         """An inline control holding a one-paragraph field (Markdown or not, as the model says)."""
         markdown = is_markdown_at(Brief, key_path)
         tag = self._tag(key_path, markdown)
-        paragraphs = paragraphs_of(value, markdown_field=markdown)
+        paragraphs = paragraphs_of(value, markdown_field=markdown, quotes=self.quotes)
         inner = " ".join(self.runs(p.spans) for p in paragraphs) or _run("")
         return _control(tag, inner)
 
@@ -282,7 +285,7 @@ class _Writer:
         """A control around whole paragraphs (a Markdown field of one or more paragraphs);
         `prefix` (a portion mark, a label) goes before it, outside the control."""
         tag = self._tag(key_path, True)
-        paragraphs = paragraphs_of(value) or [Paragraph((Span(""),))]
+        paragraphs = paragraphs_of(value, quotes=self.quotes) or [Paragraph((Span(""),))]
         if len(paragraphs) == 1 and not paragraphs[0].list_kind:
             self.body.add(_paragraph(_run(prefix) + _control(tag, self.runs(paragraphs[0].spans)), style=style))
             return

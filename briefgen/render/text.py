@@ -16,7 +16,7 @@ from briefgen.content.audiences import rules_of
 from briefgen.content.models import Brief, Person
 from briefgen.content.schedule import clock_labels
 from briefgen.content.validate import ValidatedBrief
-from briefgen.render.html import annex_sections, with_biographies
+from briefgen.render.html import annex_sections, quote_marks, with_biographies
 from briefgen.render.labels import (
     agenda_days,
     deliverables_heading,
@@ -36,6 +36,7 @@ from briefgen.render.labels import (
     withheld_counts,
 )
 from briefgen.render.richtext import RichText
+from briefgen.render.typography import ENGLISH_MARKS, curl_quotes_in_text
 
 WIDTH = 72
 
@@ -48,6 +49,7 @@ def brief_text(validated: ValidatedBrief, attachment_name: str, pages: int | Non
     writer = _TextWriter(RichText(numbers))
     writer.lang = validated.lang
     writer.labels = labels_for(validated.house, writer.lang)
+    writer.quotes = quote_marks(writer.labels)
     rules = rules_of(brief)
     if rules is not None and rules.portion_marks:
         writer.marks = lambda marking: rules.printed_mark(marking) + " "
@@ -107,6 +109,7 @@ class _TextWriter:
         self.marks: Callable[[str | None], str] = lambda marking: ""   # portion mark + " ", or ""
         self.lang = "en"                  # the language it prints in (ValidatedBrief.lang)
         self.labels = labels_for(None)    # the house's wording of the labels (labels.LABELS)
+        self.quotes = ENGLISH_MARKS       # the language's double quotes: text is set as on the page
 
     def lead_in(self, key: str) -> str:
         """A label before its text, with the language's colon ('Line: ', 'Ligne : ', '応答：')."""
@@ -116,7 +119,7 @@ class _TextWriter:
         return "\n".join(self.lines).rstrip() + "\n"
 
     def line(self, text: str = "") -> None:
-        self.lines.append(text)
+        self.lines.append(curl_quotes_in_text(text, self.quotes))
 
     def blank(self) -> None:
         if self.lines and self.lines[-1]:
@@ -127,7 +130,8 @@ class _TextWriter:
         self.lines += [title.upper(), "=" * len(title), ""]
 
     def wrapped(self, text: str, first: str = "", rest: str = "") -> None:
-        self.lines += textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest,
+        self.lines += textwrap.wrap(curl_quotes_in_text(text, self.quotes), WIDTH, initial_indent=first,
+                                    subsequent_indent=rest,
                                     break_long_words=False, break_on_hyphens=False) or [first.rstrip()]
 
     def item(self, text: str) -> None:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 
+from briefgen.content.languages import catalogue
+from briefgen.content.wordtext import Quotes
+
 _TAG = re.compile(r"(<[^>]*>)")
 _RAW = ("style", "script", "pre", "code")
 _DOUBLE = re.compile(r"&#34;|&quot;|&#x22;")
@@ -36,6 +39,23 @@ def curl_quotes(text: str, before: str = " ", marks: tuple[str, str] = ENGLISH_M
     return "".join(out)
 
 
+_ADDRESS = re.compile(r"(?:\b[A-Za-z][A-Za-z0-9+.-]*://|\bmailto:)[^\s\"]*")
+
+
+def curl_quotes_in_text(text: str, marks: tuple[str, str] = ENGLISH_MARKS) -> str:
+    """Plain text (the email's text part) with curly quotes, by the same rule as the page;
+    web and mail addresses keep their straight quotes, as the page's links do (in an
+    attribute there, written out in parentheses here)."""
+    out: list[str] = []
+    previous = " "
+    addresses = _ADDRESS.findall(text)
+    for index, part in enumerate(_ADDRESS.split(text)):
+        pieces = [curl_quotes(part, previous, marks), *addresses[index:index + 1]]
+        out += pieces
+        previous = "".join(pieces)[-1:] or previous
+    return "".join(out)
+
+
 def curl_quotes_in_html(html: str, marks: tuple[str, str] = ENGLISH_MARKS) -> str:
     """The page with curly quotes in its text (double ones in `marks`); tags, attributes and raw
     elements as they were. Quotes the template engine escaped (&#34; &#39;) count as the
@@ -56,3 +76,11 @@ def curl_quotes_in_html(html: str, marks: tuple[str, str] = ENGLISH_MARKS) -> st
             parts[index] = curl_quotes(text, previous, marks)
         previous = parts[index][-1]
     return "".join(parts)
+
+
+def language_quotes(lang: str) -> Quotes:
+    """This rule with `lang`'s double quotes, for the Word round trip (content/wordtext.py):
+    the Word file sets its fields' quotes as the page does, and its import reads them back."""
+    words = catalogue(lang)
+    marks = (words["quote_open"], words["quote_close"])
+    return Quotes(lambda text, before: curl_quotes(text, before, marks), marks)

@@ -1,12 +1,12 @@
 """Briefing books: a trip's briefs, schedule and biographies assembled into one bookmarked PDF.
 
-A book never lays out a brief a second time. Its briefs are built first through the
-normal incremental build; then the book's own pages (cover, schedule at a glance,
-contents, extra sections, biographies) are laid out, and each brief's PDF is appended
-exactly as it was built alone, so the book never disagrees with the briefs that were
-emailed. The contents' page numbers, the outline (book → brief → section) and the page
-labels come from one page plan; every page is stamped with the book's marking and
-"Page N of M". The parts are tagged and joined with their structure trees
+A book's briefs are built first through the normal incremental build; then the book's own
+pages (cover, contents with the trip's overview, schedule at a glance, extra sections,
+biographies) are laid out, and each brief is laid out from the HTML its build recorded,
+with only its tab added to its masthead (and at the book's body step), so the book never
+disagrees with the briefs that were emailed. The contents' page numbers, the outline
+(book → brief → section) and the page labels come from one page plan; every page is
+stamped with the book's marking and "Page N of M". The parts are tagged and joined with their structure trees
 (render/pdf_join.py), so the book is as accessible as each brief. A book whose brief does
 not build carries that brief's own errors and is not written.
 """
@@ -365,30 +365,32 @@ def other_side(checked: CheckedBook) -> CheckedBook | None:
     return CheckedBook(book, [next(e for e in b.editions if e.edition == second) for b in checked.briefs])
 
 
-def _briefs_at_one_step(project: Project, checked: CheckedBook, cache: PartCache | None,
-                        pool: WorkerPool) -> list[bytes]:
-    """Each brief's PDF, every one at the same body step: the smallest any of them needs
-    (recorded by its build). A brief built at a larger step is laid out again at that one
-    for the book, on a worker (its own PDF keeps its step); the result is kept like the
-    book's own parts."""
+def _briefs_in_book(project: Project, checked: CheckedBook, cache: PartCache | None,
+                    pool: WorkerPool) -> list[bytes]:
+    """Each brief's PDF as the book prints it: the HTML its build recorded, with its tab in
+    the masthead (render/book.with_tab), every brief at the same body step, the smallest any
+    of them needs (recorded by its build). Each is laid out on a worker and kept like the
+    book's own parts, under a key made of what was laid out: the tab is in it, so a book
+    whose briefs are reordered lays them out again with their new tabs; an unchanged brief
+    in an unchanged place is taken as kept. The brief's own PDF keeps its own step."""
+    from briefgen.render.book import brief_tab, with_tab
+    from briefgen.render.labels import labels_for
     from briefgen.render.pdf import smallest_step
 
-    steps = [stamps.recorded_body(project.output_dir, b.brief_id) for b in checked.briefs]
-    step = smallest_step(steps)
+    words = labels_for(checked.briefs[0].house if checked.briefs else None, checked.book.book.lang)
+    step = smallest_step([stamps.recorded_body(project.output_dir, b.brief_id) for b in checked.briefs])
     pdfs = []
-    for brief, own_step in zip(checked.briefs, steps, strict=True):
+    for number, brief in enumerate(checked.briefs, start=1):
         printed = printed_id(checked.book, brief)
-        if not step or own_step == step:
-            pdfs.append(built_output(project, printed, ".pdf"))   # the bytes its build recorded
-            continue
-        html = built_output(project, printed, ".html").decode("utf-8")
+        html = with_tab(built_output(project, printed, ".html").decode("utf-8"), brief_tab(words, number))
         source = brief.content_text()
 
         def lay_out(html: str = html, source: ContentText = source) -> OwnPart:
             pdf = run_layout(pool, PdfAtStep(project.asset_roots), (html, source, step),
-                             f"{source.display_path} at the book's type size")
+                             f"{source.display_path} in the book")
             return OwnPart(pdf, 0, {})
-        pdfs.append(_kept_or_made(cache, f"brief-{printed}", f"{step}\n{html}", lay_out).pdf)
+        part = f"brief-{printed.replace('.', '--')}"     # a part's name has no dot: `x.fr` is `x--fr`
+        pdfs.append(_kept_or_made(cache, part, f"{step}\n{html}", lay_out).pdf)
     return pdfs
 
 
@@ -405,12 +407,12 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
     if pool is None:
         with layout_pool(BuildOptions()) as own:
             return assemble(project, checked, cache, own)
-    from briefgen.render.book import PagePlan, book_view, brief_frame, render_book_part
+    from briefgen.render.book import PagePlan, book_view, brief_frame, brief_tab, render_book_part, with_tab
     from briefgen.render.calendar import book_calendar
     from briefgen.render.pdf_join import BookInfo, JoinPart, join_tagged, page_count
 
     book, briefs = checked.book, checked.briefs
-    brief_pdfs = _briefs_at_one_step(project, checked, cache, pool)
+    brief_pdfs = _briefs_in_book(project, checked, cache, pool)
     brief_pages = [page_count(pdf) for pdf in brief_pdfs]
     source = ContentText(book.path, book.display_path, ())
 
@@ -448,8 +450,9 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
     info = BookInfo(book.book.title, book.book.prepared_by, book.book.subtitle or book.book.title, view["lang"])
     pdf = join_tagged(parts, info, footer=lambda sizes: _footer(pool, cache, view, sizes),
                       destinations={entry["target"]: entry["page"] - 1 for entry in view["contents"]})
-    pages_html = {b.brief_id: brief_frame(built_output(project, printed_id(book, b), ".html").decode("utf-8"))
-                  for b in briefs}
+    pages_html = {b.brief_id: brief_frame(with_tab(built_output(project, printed_id(book, b), ".html").decode("utf-8"),
+                                                   brief_tab(view["labels"], n)))
+                  for n, b in enumerate(briefs, start=1)}
     page_html = render_book_part(book_view(book, briefs, plan, pages_html), "html", project.templates_dir)
     return {".html": page_html.encode("utf-8"), ".pdf": pdf, ".ics": book_calendar(book, briefs)}
 

@@ -25,6 +25,7 @@ from briefgen.engine.revisions import RevisionError, repository_of
 from briefgen.errors import ContentError, Diagnostic, UsageError
 from briefgen.project import Project
 from briefgen.render.docx import Provenance, content_hash, render_docx, template_path
+from briefgen.render.typography import language_quotes
 from briefgen.workflows.brief import check_brief, people_registry
 
 _COMMIT = re.compile(r"[0-9a-f]{40}")
@@ -96,7 +97,9 @@ def import_docx(project: Project, docx_path: Path) -> ImportReport:
     shown = project.display(path)
     current = load_yaml(path, shown)
     base = _base(project, path, shown, word.recorded("commit"), word.recorded("content_sha256"))
-    plan = plan_merge(word, base, current)
+    # the quotes its fields were set in (none recorded: a file made before quotes were set)
+    quotes = language_quotes(word.recorded("quotes")) if word.recorded("quotes") else None
+    plan = plan_merge(word, base, current, quotes)
     text = _valid_merge(project, path, shown, current, plan)
     if plan.changes:
         write_atomic(path, text.encode("utf-8"))

@@ -1,10 +1,11 @@
 """The briefing book is tagged and accessible like the briefs: checked by page-validation's
 PDF/UA-1 profile and pdfua, and its joined structure tree read back with pikepdf: one
 Document, one Part per part of the book in page order, each brief's Part holding the
-brief's own tags, the parent tree consistent with every page, the footer an artifact."""
+brief's own tags (and its tab's paragraph), the parent tree consistent with every page, the footer an artifact."""
 
 from __future__ import annotations
 
+import difflib
 import itertools
 from pathlib import Path
 
@@ -73,12 +74,18 @@ def test_one_document_with_a_part_per_part_of_the_book_in_page_order(book_pdf: P
         for before, after in itertools.pairwise(spans):
             assert before[-1] < after[0], spans     # parts follow each other, pages never shared
         assert spans[-1][-1] == len(pdf.pages) - 1
-        # each brief's Part is the brief's own tree, whose first heading is its title
+        # each brief's Part is the brief's own tree, whose first heading is its title, with
+        # one paragraph more in its masthead: its tab
         for part, brief in zip(parts[2:-1], BOOK_BRIEFS, strict=True):
             with pikepdf.open(built_trip / "output" / f"{brief}.pdf") as alone:
                 own = _kids(alone.Root.StructTreeRoot)[0]
-                assert len(list(_elements(part))) == len(list(_elements(own)))
-                assert [str(e.S) for e in _elements(part)] == [str(e.S) for e in _elements(own)]
+                in_book, as_alone = [str(e.S) for e in _elements(part)], [str(e.S) for e in _elements(own)]
+                [(tag, start, end)] = [(tag, j1, j2) for tag, _, _, j1, j2 in
+                                       difflib.SequenceMatcher(None, as_alone, in_book).get_opcodes() if tag != "equal"]
+                assert tag == "insert"
+                assert in_book[start] == "/P"
+                assert start < 10, in_book[:12]
+                assert set(in_book[start + 1:end]) <= {"/Span"}
                 assert len(_headings(part)) == len(_headings(own)) > 0
 
 

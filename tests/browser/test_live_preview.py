@@ -11,7 +11,7 @@ from pdf_utils import pdf_text
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from browser.conftest import LiveServer
+from browser.conftest import ARTIFACTS, LiveServer
 
 RELOAD = 15_000         # ms: budgets for waiting, generous so a slow CI machine passes
 PDF = 60_000
@@ -119,6 +119,42 @@ def test_an_overflowing_brief_says_by_how_much_and_clears_when_shortened(live: L
     expect(problems(page)).to_have_count(0, timeout=PDF)
     expect(page.locator("briefgen-preview #status")).to_have_attribute("data-status", "built",
                                                                        timeout=PDF)
+
+
+def _inside(inner: dict, outer: dict) -> bool:
+    return (outer["x"] <= inner["x"] and inner["x"] + inner["width"] <= outer["x"] + outer["width"]
+            and outer["y"] <= inner["y"] and inner["y"] + inner["height"] <= outer["y"] + outer["height"])
+
+
+def test_the_status_pill_is_in_the_toolbar_and_the_end_of_page_1_in_the_margin(live: LiveServer, page: Page):
+    """The preview's own furniture never lies over the sheet: the status pill (and the page-1
+    gauge) in a toolbar above it, the line where page 1 ends in the margin beside it."""
+    page.goto(live.brief_url())
+    status = page.locator("briefgen-preview #toolbar #status")
+    expect(status).to_have_attribute("data-status", "built", timeout=PDF)
+    expect(page.locator("briefgen-preview #toolbar #fit")).to_have_count(1)
+    toolbar = page.locator("briefgen-preview #toolbar").bounding_box()
+    sheet = page.locator(".sheet").bounding_box()
+    assert _inside(status.bounding_box(), toolbar), (status.bounding_box(), toolbar)
+    assert toolbar["y"] + toolbar["height"] <= sheet["y"], (toolbar, sheet)      # above the sheet
+    marker = page.locator("#briefgen-page-end")
+    expect(marker).to_have_text("end of page 1 →")
+    end = marker.bounding_box()
+    assert end["width"] > 40, end                                                # a label, legible
+    assert end["x"] + end["width"] <= sheet["x"], (end, sheet)                   # left of the page
+    assert sheet["y"] < end["y"] < sheet["y"] + sheet["height"], (end, sheet)    # at its height
+    page.screenshot(path=str(ARTIFACTS / "preview-toolbar.png"), full_page=True)
+    # a window too narrow for a margin: the marker runs across the sheet rather than vanish
+    page.set_viewport_size({"width": 760, "height": 800})
+    sheet = page.locator(".sheet").bounding_box()
+    expect(marker).to_have_css("width", f"{sheet['width']:g}px")
+    toolbar = page.locator("briefgen-preview #toolbar").bounding_box()
+    assert toolbar["y"] + toolbar["height"] <= sheet["y"], (toolbar, sheet)      # the toolbar may wrap
+
+    edit(live.brief_file, TITLE_LINE, "title: [Camp David\n")                  # a problem: its panel
+    panel = problems(page)
+    expect(panel).to_be_visible(timeout=RELOAD)
+    assert panel.bounding_box()["y"] >= toolbar["y"] + toolbar["height"]         # under the toolbar
 
 
 def test_content_cannot_break_out_of_the_preview_page(live: LiveServer, page: Page):
