@@ -100,7 +100,7 @@ def test_every_problem_is_reported_at_once(project: Path, brief_file: Path):
     result = run_cli("check", "--root", project)
     path = "content/camp-david-2023.yaml"
     assert result.err.splitlines() == [
-        f"{path}:10:8: error: `as_of` is not a real date: 2023-02-30 (February 2023 has 28 days) (as_of)",
+        f"{path}:{_line_of(brief_file, 'as_of:')}:8: error: `as_of` is not a real date: 2023-02-30 (February 2023 has 28 days) (as_of)",
         f"{path}:{_line_of(brief_file, '- person: blinken')}:5: warning: participant `blinken` has no "
         "role (participants[3])",
         f"{path}:{_line_of(brief_file, 'status: expectd')}:13: error: `status` must be one of "
@@ -282,14 +282,14 @@ def test_new_brief_warns_at_each_placeholder_until_filled(project: Path, monkeyp
     created = run_cli("new", "g7-summit", "--root", project)
     path = project / "content" / "g7-summit.yaml"
     assert created.code == 0, created.err
-    assert created.out == ('wrote content/g7-summit.yaml and content/people/fill-in-principal.yaml: 47 '
+    assert created.out == ('wrote content/g7-summit.yaml and content/people/fill-in-principal.yaml: 48 '
                            '"FILL IN" placeholders to replace; see the page now with `briefgen build '
                            'content/g7-summit.yaml`, and check what is left with `briefgen check --strict '
                            'content/g7-summit.yaml`\n')
     first = run_cli("check", "--root", project, "--strict", path)
     assert first.code == 1
     lines = first.err.splitlines()
-    assert len(lines) == 47
+    assert len(lines) == 48
     assert all(LOCATED.match(line) for line in lines)
     assert all(": warning: placeholder not filled in: write " in line for line in lines), lines
     assert ("content/g7-summit.yaml:16:8: warning: placeholder not filled in: write the title of the "

@@ -44,6 +44,8 @@ title: "FILL IN: the title of the meeting"
 subtitle: "FILL IN: one line under the title, or delete this line"
 # The marking printed at the top and bottom of the page, in capitals.
 classification: UNCLASSIFIED  # FILL IN: the classification marking
+# Optional: whom the brief is for, as the masthead names them ("... BRIEF FOR THE PRESIDENT").
+addressee: "FILL IN: the principal, e.g. the President, or delete this line"
 # The office that prepared the brief (also the PDF's author).
 prepared_by: "FILL IN: the office that prepared the brief"
 # The facts below are current as of this day (YYYY-MM-DD); a day or two before the event.
