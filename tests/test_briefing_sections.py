@@ -209,7 +209,7 @@ def test_plain_text_opens_with_the_bottom_line_and_keeps_the_page_order(full_pro
     positions = [text.index(marker) for marker in order]
     assert positions == sorted(positions)
     assert "  [ ] Approve   [ ] Disapprove\n" in text
-    assert "To Xi Jinping, President of the People's Republic of China:\n" in text
+    assert "To Xi Jinping, President of the People’s Republic of China:\n" in text
     assert "If pressed: " in text
     assert "Wed Nov 15 11:20 PST (14:20 EST home): Opening remarks" in _flat(text)
     assert "4 h · Pool spray · Lead: Biden · Speaking order: Biden, Xi" in _flat(text)
