@@ -100,7 +100,8 @@ def test_every_problem_is_reported_at_once(project: Path, brief_file: Path):
     result = run_cli("check", "--root", project)
     path = "content/camp-david-2023.yaml"
     assert result.err.splitlines() == [
-        f"{path}:{_line_of(brief_file, 'as_of:')}:8: error: `as_of` is not a real date: 2023-02-30 (February 2023 has 28 days) (as_of)",
+        f"{path}:{_line_of(brief_file, 'as_of:')}:8: error: `as_of` is not a real date: 2023-02-30 "
+        "(February 2023 has 28 days) (as_of)",
         f"{path}:{_line_of(brief_file, '- person: blinken')}:5: warning: participant `blinken` has no "
         "role (participants[3])",
         f"{path}:{_line_of(brief_file, 'status: expectd')}:13: error: `status` must be one of "

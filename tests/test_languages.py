@@ -99,6 +99,8 @@ def test_the_sample_in_french(brief_file: Path) -> None:
     assert re.search(r"Faits à jour au \d+ \w+ 2023", text)   # the colophon's date
     assert "«\u202f" in text
     assert "\u202f»" in text
+    assert "“" not in text      # Markdown fields too (before: “…” from Markdown's own pass)
+    assert "”" not in text
     for english in ("Bottom line", "Expected deliverables", "As of", "Prepared by", "August"):
         assert english.casefold() not in text.casefold(), english
 
@@ -111,6 +113,20 @@ def test_a_straight_quote_is_curled_in_the_language_s_marks() -> None:
         '<p>Il a dit «\u202foui\u202f» et l’a signé.</p><style>a[title="x"] {}</style>')
     assert curl_quotes_in_html('<p>"ja"</p>', ("„", "“")) == "<p>„ja“</p>"
     assert curl_quotes_in_html('<p>"yes"</p>') == "<p>“yes”</p>"
+
+
+def test_a_quote_typed_straight_between_japanese_words_opens_and_closes(brief_file: Path) -> None:
+    """Japanese has no space before a quotation: after a kanji a straight quote opens unless one
+    is open (before: '大統領は」歴史的」と', two closing marks)."""
+    from briefgen.render.typography import curl_quotes, curl_quotes_in_html
+
+    marks = ("「", "」")
+    assert curl_quotes('大統領は"歴史的"と述べた', " ", marks) == "大統領は「歴史的」と述べた"
+    assert curl_quotes_in_html('<p>首相は"<b>新時代</b>"と</p><p>"次"</p>', marks) == (
+        "<p>首相は「<b>新時代</b>」と</p><p>「次」</p>")
+    edit(brief_file, "bottom_line: >-\n", 'bottom_line: >-\n  首脳は"歴史的"な会談と述べた。\n')
+    text = build_in(brief_file, "ja")
+    assert "首脳は「歴史的」な会談と述べた" in text.replace(" ", "")
 
 
 def test_the_sample_in_japanese(brief_file: Path) -> None:

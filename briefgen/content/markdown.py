@@ -105,8 +105,11 @@ def _nesting(line: str) -> int:
 
 
 def _markdown() -> markdown.Markdown:
-    """A Markdown parser with raw HTML switched off (it comes out as escaped text)."""
-    md = markdown.Markdown(extensions=["sane_lists", "smarty"], output_format="html")
+    """A Markdown parser with raw HTML switched off (it comes out as escaped text). Dashes and
+    ellipses are set here; quotes are left straight for the page's pass in the brief's
+    language (render/typography.py), which knows « » and 「」 as well as “ ”."""
+    md = markdown.Markdown(extensions=["sane_lists", "smarty"], output_format="html",
+                           extension_configs={"smarty": {"smart_quotes": False}})
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
     return md
