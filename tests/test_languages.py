@@ -93,7 +93,8 @@ def test_the_sample_in_french(brief_file: Path) -> None:
     text = build_in(brief_file, "fr")
     for label in ("L’essentiel", "Participants", "Résultats attendus", "Objet", "À jour au",
                   "Annexe A", "Citations",
-                  "Note pour un sommet", "Annexe A, page 2", "Page 1 sur 3"):   # the page's furniture
+                  "Note pour un sommet", "Annexe A, page 2", "Page 1 sur 3",   # the page's furniture
+                  "(chef de délégation)"):                                    # Kishida's role
         assert label.casefold() in text.casefold(), label   # headings may be set in capitals
     assert "vendredi 18 août 2023" in text                     # the event's day
     assert re.search(r"Faits à jour au \d+ \w+ 2023", text)   # the colophon's date
@@ -103,6 +104,13 @@ def test_the_sample_in_french(brief_file: Path) -> None:
     assert "”" not in text
     for english in ("Bottom line", "Expected deliverables", "As of", "Prepared by", "August"):
         assert english.casefold() not in text.casefold(), english
+
+
+def test_a_role_within_a_line_is_written_as_the_language_writes_it(brief_file: Path) -> None:
+    """German capitalises its nouns: 'Biden (Gastgeber)', never '(gastgeber)'."""
+    text = build_in(brief_file, "de")
+    assert "(Gastgeber)" in text
+    assert "(gastgeber)" not in text
 
 
 def test_a_straight_quote_is_curled_in_the_language_s_marks() -> None:
@@ -631,9 +639,10 @@ def test_a_change_is_told_in_japanese() -> None:
 
 
 @pytest.mark.parametrize(("lang", "words", "english"), [
-    ("fr", ["Hôte", "Mandant", "Délégation", "Attendu", "Résultat", "Statut", "Responsables", "Nom", "Fonction"],
+    ("fr", ["Hôte", "Chef de délégation", "Délégation", "Attendu", "Résultat", "Statut", "Responsables", "Nom",
+             "Fonction"],
      ["Host", "Principal", "Expected", "Deliverable", "Status", "Owners"]),
-    ("ja", ["主催", "本人", "代表団", "想定", "成果", "状況", "担当", "氏名", "役職"],
+    ("ja", ["主催", "首席代表", "代表団", "想定", "成果", "状況", "担当", "氏名", "役職"],
      ["Host", "Principal", "Expected", "Deliverable", "Status", "Owners"]),
 ])
 def test_the_word_file_s_labels_are_in_the_brief_s_language(brief_file: Path, lang: str, words: list[str],

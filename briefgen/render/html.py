@@ -614,14 +614,14 @@ def participant_sides(brief: Brief, people: dict[str, Person], lang: str = "en")
     """Participants grouped by side (country), the host's side first: each side's people
     with their role where it matters ('Biden (host)')."""
     sides: dict[str, list[View]] = {}
-    roles = role_labels(lang)
+    words = labels_for(None, lang)
     host_country = people[brief.event.host].country if brief.event.host else None
     for participant in brief.participants:
         person = people[participant.person]
         role = participant.role.value if participant.role else ""
         sides.setdefault(person.country, []).append({
             "name": person.name, "title": person.title, **native_name_view(person),
-            "role": roles[role].lower() if role in ("host", "principal") else ""})
+            "role": words[f"role_{role}_in_text"] if role in ("host", "principal") else ""})
     order = sorted(sides, key=lambda country: country != host_country)
     return [{"side": country, "people": sides[country]} for country in order]
 
