@@ -89,6 +89,28 @@ def test_a_worker_warms_up_without_the_content_model():
     assert out.stdout.split() == ["True", "False", "False", "False"], out.stdout
 
 
+def test_a_worker_imports_pikepdf_on_a_thread_beside_weasyprint():
+    """The warm-up is a cold build's critical path: pikepdf (the PDF/UA finishing) is
+    imported on a thread of its own while the worker's main thread imports WeasyPrint, and
+    is done when the warm-up returns (before the worker's memory cap)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, threading\n"
+        "seen = {}\n"
+        "class Watch:\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name in ('pikepdf', 'weasyprint'):\n"
+        "            seen[name] = threading.current_thread().name\n"
+        "sys.meta_path.insert(0, Watch())\n"
+        "from briefgen.workflows.brief import warm_up_layout\n"
+        "warm_up_layout()\n"
+        "print(seen['pikepdf'], seen['weasyprint'], 'pikepdf' in sys.modules, threading.active_count())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["import-pdf-tags", "MainThread", "True", "1"], out.stdout
+
+
 def test_a_worker_takes_a_brief_s_job_without_the_content_model(tmp_path: Path):
     """What a worker receives with a brief (its HTML and the index of its text) loads no
     content model: unpickled in a fresh process, it imports neither pydantic nor YAML (a

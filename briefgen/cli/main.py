@@ -102,6 +102,24 @@ def _command_in(argv: list[str]) -> str:
 
 def main(argv: list[str] | None = None, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
+    """Run the command `argv` (None: the process's own command line) and return its exit code."""
+    code = _main(argv, stdout, stderr)
+    if argv is None:     # the process is the command, and exits next
+        _leave_to_exit()
+    return code
+
+
+def _leave_to_exit() -> None:
+    """Put every object made so far out of the garbage collector's reach: the interpreter's
+    last collections at exit walked them all (30-40 ms after a build, longer than the
+    weasyprint command's). Nothing is lost: outputs are written, closed and synced before,
+    and the streams are flushed at exit as ever."""
+    import gc
+
+    gc.freeze()
+
+
+def _main(argv: list[str] | None, stdout: TextIO | None, stderr: TextIO | None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):

@@ -1,10 +1,11 @@
 """Content: reading and checking what authors write.
 
 YAML is loaded with positions (`loader`, through `files`, which reads only regular files and
-never too much), checked against the strict models (`models`) and against itself
-(`validate`, which puts the checks together: the model's errors in plain English
-(`messages`), cross-references (`references`), placeholders (`placeholders`), warnings
-(`warnings`), markings (`marking_checks`) and the person files (`people`)); `fields` answers
+never too much, and `characters`, what a reader cannot see and how a message shows it),
+checked against the strict models (`models`) and against itself (`validate`, which puts the
+checks together: the model's errors in plain English (`messages`), cross-references
+(`references`), placeholders (`placeholders`), warnings (`warnings`), markings
+(`marking_checks`) and the person files (`people`)); `fields` answers
 what the model says about its fields (Markdown, ids, sources), `rawdata` walks data before
 the model accepts it, and `sourcemap` finds where a piece of text was written for errors
 found later. The rules it leans on: Markdown syntax and limits (`markdown`), what Markdown

@@ -16,8 +16,6 @@ import re
 from functools import cache
 from pathlib import Path, PurePath
 
-import yaml
-
 CATALOGUES_DIR = Path(__file__).resolve().parent / "catalogues"
 DEFAULT_LANGUAGE = "en"
 # Scripts written right to left: a name or a whole edition in these is set with its own direction.
@@ -55,6 +53,8 @@ def language_problem(lang: str) -> str | None:
 @cache
 def catalogue(lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """Every word of `lang`'s catalogue, by key (English where `lang` has none)."""
+    import yaml  # here: finding the briefs (is_translation_file) imports no YAML
+
     tag = catalogue_tag(lang) or DEFAULT_LANGUAGE
     with (CATALOGUES_DIR / f"{tag}.yaml").open(encoding="utf-8") as file:
         words = yaml.safe_load(file)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from yaml.error import Mark
 from yaml.events import AliasEvent, MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from briefgen.content.characters import invisible_name, printable
 from briefgen.content.files import TooBig, UnsafeFile, read_regular_file
 from briefgen.content.sourcemap import line_and_column, offset_in_source
 from briefgen.errors import ContentError, Diagnostic, Severity
@@ -40,28 +40,6 @@ KeyPath = tuple[str | int, ...]
 
 _NULL_WORDS = {"", "~", "null", "Null", "NULL"}
 _TAG_PREFIX = "tag:yaml.org,2002:"
-# Characters that print as nothing (or as a space) but change what text means.
-_INVISIBLE = {
-    "\u00ad": "soft hyphen",
-    "\u034f": "combining grapheme joiner",
-    "\u115f": "Hangul filler",
-    "\u1160": "Hangul filler",
-    "\u3164": "Hangul filler",
-    "\uffa0": "Hangul filler",
-    "\u200b": "zero-width space",
-    "\u200c": "zero-width non-joiner",
-    "\u200d": "zero-width joiner",
-    "\u2060": "word joiner",
-    "\ufeff": "zero-width no-break space",
-    "\u200e": "left-to-right mark",
-    "\u200f": "right-to-left mark",
-    "\u061c": "Arabic letter mark",
-    "\u2028": "line separator",
-    "\u2029": "paragraph separator",
-    "\u0085": "next-line control character",
-    **{chr(c): "bidirectional control" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))},
-}
-_LINE_BREAKS = "\n\r"
 # What PyYAML's reader accepts; anything else is replaced before parsing (and reported).
 _YAML_PRINTABLE = re.compile("[\t\n\r\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
@@ -192,11 +170,11 @@ def _decoded(raw: bytes, shown: str) -> str:
 def _invisible_characters(text: str, shown: str) -> tuple[list[Diagnostic], str]:
     """Report every character a reader cannot see, and return the text with each replaced
     by U+FFFD, so the parser reports what else is wrong and counts lines as an editor does."""
-    if not any(_invisible_name(char) or not _YAML_PRINTABLE.match(char) for char in set(text)):
+    if not any(invisible_name(char) or not _YAML_PRINTABLE.match(char) for char in set(text)):
         return [], text  # the usual case, decided per distinct character
     found, cleaned, line, column = [], [], 1, 1
     for char in text:
-        name = _invisible_name(char)
+        name = invisible_name(char)
         if name:
             found.append(Diagnostic(
                 shown, line, column, "error",
@@ -213,23 +191,6 @@ def _invisible_characters(text: str, shown: str) -> tuple[list[Diagnostic], str]
         elif char != "\r":
             column += 1
     return found, "".join(cleaned)
-
-
-def _invisible_name(char: str) -> str | None:
-    if char in _INVISIBLE:
-        return _INVISIBLE[char]
-    if char in _LINE_BREAKS or char == "\t":
-        return None
-    category = unicodedata.category(char)
-    if category == "Cc":
-        return "control character"
-    if category == "Cs":
-        return "lone surrogate, half of a character pair, which no file can hold"
-    if category == "Co":
-        return "private-use character, which has no agreed meaning or glyph"
-    if category == "Cf":
-        return f"invisible format character {unicodedata.name(char, '')}".rstrip()
-    return None
 
 
 # PyYAML's wording for the common mistakes, and what to do about each.
@@ -361,27 +322,13 @@ def _check_escapes(node: ScalarNode, key_path: KeyPath, doc: LoadedDocument) -> 
     if node.style != '"':
         return
     for char in dict.fromkeys(node.value):
-        name = _invisible_name(char) if char not in "\n\t" else None
+        name = invisible_name(char) if char not in "\n\t" else None
         if name:
             doc.diagnostics.append(Diagnostic(
                 doc.display_path, node.start_mark.line + 1, node.start_mark.column + 1, "error",
                 f"invisible character U+{ord(char):04X} ({name}), written as an escape; a reader "
                 "cannot see it, so delete it or write what you mean in plain text",
                 format_key_path(key_path)))
-
-
-def printable(text: str) -> str:
-    """Text that prints on one line as what it is: line breaks and invisible characters are
-    shown as escapes, so every diagnostic stays one `path:line:col: ...` line."""
-    return "".join(_escape(char) for char in text)
-
-
-def _escape(char: str) -> str:
-    if char != " " and (char in _INVISIBLE
-                        or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co")):
-        escape = f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
-        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, escape)
-    return char
 
 
 def one_line(problem: Diagnostic) -> Diagnostic:

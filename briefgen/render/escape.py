@@ -26,7 +26,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from briefgen.content.loader import printable
+from briefgen.content.characters import printable
 
 _CI_DATA = {"%": "%25", "\r": "%0D", "\n": "%0A"}
 _CI_PROPERTY = {**_CI_DATA, ":": "%3A", ",": "%2C"}

@@ -34,6 +34,10 @@ if TYPE_CHECKING:
     from pikepdf._core import _ObjectList  # the type pikepdf gives an instruction's operands
 
 PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
+# The names the structure tree's walk compares with, made once: `pikepdf.Name.X` makes a
+# new name at each use (0.5 µs), a few thousand times over a brief's 400-odd elements.
+_THEAD, _TH, _MCR, _OBJR, _DOCUMENT = (pikepdf.Name(f"/{name}")
+                                       for name in ("THead", "TH", "MCR", "OBJR", "Document"))
 
 
 # --- what the HTML says -------------------------------------------------------------------
@@ -363,8 +367,8 @@ class _TreeWalk:
         language, and the elements under it, which inherit it, are not set as well."""
         self.seen.add(element.objgen)
         role = element.get("/S")
-        in_head = in_head or role == pikepdf.Name.THead
-        if in_head and role == pikepdf.Name.TH:
+        in_head = in_head or role == _THEAD
+        if in_head and role == _TH:
             _scope_column(element)
         page = element.get("/Pg")
         texts = self.page_texts.get(page.objgen, {}) if page is not None else {}
@@ -373,14 +377,14 @@ class _TreeWalk:
         for kid in _kids(element):
             if isinstance(kid, int):
                 parts.append(texts.get(kid, ""))
-            elif kid.get("/Type") == pikepdf.Name.MCR and "/MCID" in kid:
+            elif kid.get("/Type") == _MCR and "/MCID" in kid:
                 kid_page = kid.get("/Pg", page)
                 parts.append(self.page_texts.get(kid_page.objgen, {}).get(int(kid.MCID), ""))
-            elif kid.get("/Type") != pikepdf.Name.OBJR and "/S" in kid:
+            elif kid.get("/Type") != _OBJR and "/S" in kid:
                 parts.append(self.visit(kid, in_head))
         text = "".join(parts)
         lang = self.wanted.get(" ".join(text.split())) if self.wanted else None
-        if lang and role != pikepdf.Name.Document:
+        if lang and role != _DOCUMENT:
             del self.languages[found_before:]
             self.languages.append((element, lang))
         return text
