@@ -661,6 +661,10 @@ def test_the_word_file_s_labels_are_in_the_brief_s_language(brief_file: Path, la
         assert word in cells, (word, cells)
     for word in english:
         assert word not in cells, word
+    opening = {"fr": "«", "ja": "「"}[lang]
+    quotations = [p.text for p in document.paragraphs if p.style is not None and p.style.name == "Quote"]
+    assert quotations, "the sample has quotations"
+    assert all(text.lstrip("()UCS/ ").startswith(opening) for text in quotations), quotations   # before: “
 
 
 @pytest.mark.parametrize(("lang", "day"), [("fr", "18 sept. 2024"), ("ja", "2024年9月18日"),

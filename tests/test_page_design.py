@@ -163,6 +163,16 @@ def test_every_page_of_the_book_is_numbered_and_clear_of_the_edges(book):
     _assert_frame(book)
 
 
+def test_every_page_of_the_book_s_own_carries_its_title_in_the_footer(book):
+    """One frame: the cover, contents, schedule and biographies end in the book's title as
+    a brief's pages end in theirs (before: the schedule and biographies had none)."""
+    pages = page_count(book)
+    own = [1, 2, 3, pages]                                 # cover, contents, schedule, biographies
+    for page in own:
+        footer = printed_lines(book, page - 1)[-3:]         # the title, the marking, the stamped number
+        assert "G7 Summit, Hiroshima" in footer, (page, footer)
+
+
 def test_every_brief_of_the_book_is_set_at_one_body_size(book):
     from pypdf import PdfReader
     bodies = set()

@@ -25,6 +25,7 @@ from briefgen.content.models import Person
 from briefgen.content.schedule import Clocks, ScheduleItem, book_schedule, clocks, event_days
 from briefgen.content.validate import ValidatedBrief
 from briefgen.project import TEMPLATES_DIR
+from briefgen.render.escape import css_string
 from briefgen.render.html import (
     PAGE_MARGINS,
     PAGE_SIZES,
@@ -33,6 +34,7 @@ from briefgen.render.html import (
     native_name_view,
     portion_marker,
     quote_marks,
+    short_title,
     template_environment,
 )
 from briefgen.render.labels import View, labels_for, long_date, medium_date, short_names, span_of_days, weekday
@@ -85,6 +87,7 @@ def book_view(validated: ValidatedBook, briefs: list[ValidatedBrief], plan: Page
         "page_size": PAGE_SIZES[book.paper],
         "page_margin": PAGE_MARGINS[book.paper],
         "title": book.title,
+        "running_title": css_string(short_title(book.title)),    # the footer of the book's own pages
         "subtitle": book.subtitle or "",
         "addressee": book.addressee or "",
         "kicker": words["briefing_book_for"].format(name=book.addressee) if book.addressee

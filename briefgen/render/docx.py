@@ -500,8 +500,9 @@ class _Writer:
         self.heading(self.labels["quotes"])
         for item in self.brief.quotes:
             speaker = self.people[item.by]
-            self.body.add(_paragraph(_run(self.mark(item.marking) + "“") + self.field_runs(
-                self.item_path("quotes", item, "text"), item.text) + _run("”"), style="Quote"))
+            opening, closing = self.labels["quote_open"], self.labels["quote_close"]
+            self.body.add(_paragraph(_run(self.mark(item.marking) + opening) + self.field_runs(
+                self.item_path("quotes", item, "text"), item.text) + _run(closing), style="Quote"))
             where = quote_where(item, self.lang)
             self.body.add(_paragraph(_run(f"— {speaker.name}, {speaker.title}" + (f"; {where}" if where else ""))
                                      + self.cite([item.source] if item.source else [])))
