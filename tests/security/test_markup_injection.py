@@ -101,7 +101,7 @@ def test_markdown_link_with_a_script_scheme_is_refused(tmp_path: Path, link: str
 SANITISED = [
     ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"),
     ('<link rel="attachment" href="file:///etc/passwd">',
-     "<p>&lt;link rel=”attachment” href=”file:///etc/passwd”&gt;</p>"),
+     '<p>&lt;link rel="attachment" href="file:///etc/passwd"&gt;</p>'),
     ("[x](javascript:alert(1))", '<p><a rel="noopener noreferrer">x</a></p>'),
     ("[x](file:///etc/passwd)", '<p><a rel="noopener noreferrer">x</a></p>'),
     ("[x](/etc/passwd)", '<p><a rel="noopener noreferrer">x</a></p>'),
