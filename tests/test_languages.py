@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import string
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+from pypdf import PdfReader
 
 from briefgen.content.languages import CATALOGUES_DIR, catalogue, catalogue_tag, languages
 from briefgen.render.labels import date_range, labels_for, long_date, medium_date
@@ -169,6 +171,41 @@ def test_a_book_in_french_and_its_calendar(tmp_path: Path) -> None:
 
 
 # --- translated editions ---------------------------------------------------------------------
+
+EDITIONS = Path(__file__).parent / "editions"       # the Camp David sample translated whole, fr and ja
+
+
+def test_the_sample_translated_whole_builds_in_french_japanese_and_side_by_side(brief_file: Path) -> None:
+    """Every field of the sample translated (tests/editions): check passes it strictly, and
+    each edition's page 1, and the side-by-side page 1 with both languages, fits its page."""
+    for lang in ("fr", "ja"):
+        shutil.copy(EDITIONS / f"{SAMPLE_ID}.{lang}.yaml", brief_file.with_name(f"{SAMPLE_ID}.{lang}.yaml"))
+    edit(brief_file, "title:", "editions: [fr, ja]\nbilingual: side-by-side\ntitle:")
+    # Two languages side by side take more room: the office moves what the principal needs
+    # least to the annex, as check's overflow message proposes.
+    edit(brief_file, "annex: [agenda, deliverables, background, quotes, sources]",
+         "annex: [agenda, deliverables, background, quotes, sources, if_raised]")
+    root = brief_file.parent.parent
+    checked = run_cli("check", "--strict", "--root", root)
+    assert (checked.code, checked.err) == (0, "")
+    built = run_cli("build", "--root", root)
+    assert built.code == 0, built.err
+    output = root / "output"
+    def page_one(name: str) -> str:
+        return PdfReader(output / name).pages[0].extract_text()
+
+    french = page_one(f"{SAMPLE_ID}.fr.pdf")
+    assert "Sommet de Camp David" in french
+    assert "NOTE POUR UN SOMMET POUR LE PRÉSIDENT" in french.upper()
+    japanese = page_one(f"{SAMPLE_ID}.ja.pdf")
+    assert "キャンプ・デービッド日米韓首脳会合" in japanese
+    assert "大統領用" in japanese
+    both = page_one(f"{SAMPLE_ID}.bilingual.pdf")
+    assert "Camp David Trilateral Summit" in both
+    assert "Sommet de Camp David" in both
+    for english in ("Bottom line", "Objectives"):
+        assert english.casefold() not in french.casefold(), english
+
 
 FRENCH = {"title": "Sommet trilatéral de Camp David",
           "bottom_line": "Les dirigeants annonceront un engagement à se consulter en cas de crise "
