@@ -112,3 +112,35 @@ def _report_twice(job: str) -> str:
     report(job + "1")
     report(job + "2")
     return "done"
+
+
+def _layout_like(job: tuple[str, str]) -> object:
+    """A stand-in for a layout job: a user's problem comes back as Problems; else, after a
+    while, the job's name and the worker that ran it."""
+    import time
+
+    from briefgen.errors import Diagnostic
+    from briefgen.workflows.layouts import Problems
+
+    kind, name = job
+    if kind == "problem":
+        return Problems((Diagnostic.of_file(name, "does not fit", "layout"),))
+    time.sleep(0.5)
+    return name, os.getpid()
+
+
+def test_many_layouts_run_side_by_side_come_back_in_order_and_report_every_problem():
+    """A book's briefs are laid out on every worker at once (before: one after another on
+    one), their results in the book's order, and every brief's problem at once."""
+    from briefgen.engine.workers import WorkerPool
+    from briefgen.errors import ContentError
+    from briefgen.workflows.layouts import run_layouts
+
+    with WorkerPool(2, Budget(seconds=30, memory_mb=1024)) as pool:
+        results = run_layouts(pool, _layout_like, [(("ok", name), name) for name in "abc"])
+        assert [name for name, _ in results] == ["a", "b", "c"]
+        assert len({pid for _, pid in results}) == 2
+        with pytest.raises(ContentError) as raised:
+            run_layouts(pool, _layout_like, [(("problem", "x.yaml"), "x"), (("ok", "b"), "b"),
+                                             (("problem", "y.yaml"), "y")])
+    assert [d.path for d in raised.value.diagnostics] == ["x.yaml", "y.yaml"]

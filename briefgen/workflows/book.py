@@ -40,7 +40,7 @@ from briefgen.workflows.brief import (
     pool_for,
     shared_people,
 )
-from briefgen.workflows.layouts import BookFooter, BookPart, PdfAtStep, run_layout
+from briefgen.workflows.layouts import BookFooter, BookPart, PdfAtStep, run_layout, run_layouts
 
 if TYPE_CHECKING:
     from briefgen.content.books import ValidatedBook
@@ -379,19 +379,23 @@ def _briefs_in_book(project: Project, checked: CheckedBook, cache: PartCache | N
 
     words = labels_for(checked.briefs[0].house if checked.briefs else None, checked.book.book.lang)
     step = smallest_step([stamps.recorded_body(project.output_dir, b.brief_id) for b in checked.briefs])
-    pdfs = []
+    parts: dict[str, OwnPart | None] = {}
+    missing: list[tuple[str, str, tuple[str, ContentText, str]]] = []     # (part, key, job)
     for number, brief in enumerate(checked.briefs, start=1):
         printed = printed_id(checked.book, brief)
         html = with_tab(built_output(project, printed, ".html").decode("utf-8"), brief_tab(words, number))
-        source = brief.content_text()
-
-        def lay_out(html: str = html, source: ContentText = source) -> OwnPart:
-            pdf = run_layout(pool, PdfAtStep(project.asset_roots), (html, source, step),
-                             f"{source.display_path} in the book")
-            return OwnPart(pdf, 0, {})
         part = f"brief-{printed.replace('.', '--')}"     # a part's name has no dot: `x.fr` is `x--fr`
-        pdfs.append(_kept_or_made(cache, part, f"{step}\n{html}", lay_out).pdf)
-    return pdfs
+        key = cache.key(f"{step}\n{html}") if cache else ""
+        parts[part] = cache.get(part, key) if cache else None
+        if parts[part] is None:
+            missing.append((part, key, (html, brief.content_text(), step)))
+    made = run_layouts(pool, PdfAtStep(project.asset_roots),
+                       [(job, f"{job[1].display_path} in the book") for _, _, job in missing])
+    for (part, key, _), pdf in zip(missing, made, strict=True):
+        parts[part] = made_part = OwnPart(pdf, 0, {})
+        if cache:
+            cache.put(part, key, made_part)
+    return [own.pdf for own in parts.values() if own is not None]
 
 
 def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = None,

@@ -11,6 +11,7 @@ a job over its budget is a `LayoutFailed` naming what was being laid out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,14 +43,31 @@ def _problems_of(exc: BriefgenError, source: ContentText) -> Problems:
 def run_layout(pool: WorkerPool, task: Any, job: Any, what: str) -> Any:
     """The job's result on the pool; its user problems raised as a ContentError; a job over
     budget as a LayoutFailed that says `what` it was laying out."""
-    outcome = pool.run_one(task, job)
-    if isinstance(outcome, JobFailed):
-        if outcome.reason == "bug":
-            raise RuntimeError(f"laying out {what} failed inside briefgen:\n{outcome.message}")
-        raise LayoutFailed(f"{what} {outcome.message}; nothing was written")
-    if isinstance(outcome, Problems):
-        raise ContentError(list(outcome.diagnostics))
-    return outcome
+    return run_layouts(pool, task, [(job, what)])[0]
+
+
+def run_layouts(pool: WorkerPool, task: Any, jobs: Sequence[tuple[Any, str]]) -> list[Any]:
+    """Each job's result, in the order given, the jobs spread over the pool's workers (a
+    book's briefs lay out side by side); every job's user problems raised together as one
+    ContentError; a job over budget as a LayoutFailed that says what it was laying out."""
+    if len(jobs) <= 1:
+        outcomes = [pool.run_one(task, job) for job, _ in jobs]
+    else:
+        order = {id(job): n for n, (job, _) in enumerate(jobs)}
+        outcomes = [None] * len(jobs)
+        for job, outcome in pool.run(task, [job for job, _ in jobs]):
+            outcomes[order[id(job)]] = outcome
+    problems: list[Diagnostic] = []
+    for outcome, (_, what) in zip(outcomes, jobs, strict=True):
+        if isinstance(outcome, JobFailed):
+            if outcome.reason == "bug":
+                raise RuntimeError(f"laying out {what} failed inside briefgen:\n{outcome.message}")
+            raise LayoutFailed(f"{what} {outcome.message}; nothing was written")
+        if isinstance(outcome, Problems):
+            problems += outcome.diagnostics
+    if problems:
+        raise ContentError(problems)
+    return outcomes
 
 
 @dataclass(frozen=True)
