@@ -112,23 +112,30 @@ def test_a_trailer_clearance_is_printed_in_the_annex_and_the_footer_and_recorded
     assert chain[("drafted", "Sam Ortiz")]["commit"] == git(repo, "rev-parse", "HEAD").strip()
 
 
-def test_email_send_refuses_text_changed_after_clearance_then_sends_when_told(repo: Path, monkeypatch,
-                                                                              tmp_path: Path):
-    config_home(monkeypatch, tmp_path / "config")
+def refused_until_sent_uncleared(root: Path, monkeypatch, config: Path, *said: str) -> None:
+    """`email --send` of the sample refuses it, saying each of `said` and sending nothing;
+    with --send-uncleared it is sent (through a real SMTP server)."""
+    config_home(monkeypatch, config)
     monkeypatch.setenv("BRIEFGEN_MAIL_FROM", "Briefing Staff <briefs@example.org>")
-    edit(brief(repo), BOTTOM_LINE, "may threaten their security")
-    commit(repo, "sharper bottom line")
-    args = ["email", SAMPLE_ID, "--root", repo, "--to", "desk@example.org", "--send"]
+    args = ["email", SAMPLE_ID, "--root", root, "--to", "desk@example.org", "--send"]
     with smtp_server(monkeypatch) as server:
         refused = run_cli(*args)
         assert refused.code == 1
-        assert "not sent: the brief was changed after its clearance" in refused.err
-        assert "; Priya Natarajan must clear it again, or send it as it is" in refused.err
-        assert "--send-uncleared" in refused.err
+        for words in said:
+            assert words in refused.err
         assert server.received == []
         sent = run_cli(*args, "--send-uncleared")
         assert sent.code == 0, sent.err
         assert [r.rcpt_tos for r in server.received] == [["desk@example.org"]]
+
+
+def test_email_send_refuses_text_changed_after_clearance_then_sends_when_told(repo: Path, monkeypatch,
+                                                                              tmp_path: Path):
+    edit(brief(repo), BOTTOM_LINE, "may threaten their security")
+    commit(repo, "sharper bottom line")
+    refused_until_sent_uncleared(repo, monkeypatch, tmp_path / "config",
+                                 "not sent: the brief was changed after its clearance",
+                                 "; Priya Natarajan must clear it again, or send it as it is", "--send-uncleared")
 
 
 def test_a_trailer_clearance_committed_after_a_build_is_printed_by_the_next_build(repo: Path):

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import docx as python_docx
 import pytest
-from conftest import REPO, SAMPLE_ID, commit, config_home, copy_sample, edit, git, run_cli
-from mail_server import smtp_server
+from conftest import REPO, SAMPLE_ID, commit, copy_sample, edit, git, run_cli
 from pdf_utils import character_sizes, pdf_text
 from pypdf import PdfReader
+from test_clearance import refused_until_sent_uncleared
 from test_docx import brief_path, control, edit_docx, make_docx, tracked_replace
 
 from briefgen.content.house import TypeStep
@@ -157,20 +157,10 @@ def test_check_fails_a_brief_without_the_clearance_roles_its_house_requires(tmp_
 def test_email_send_refuses_a_brief_without_the_clearance_roles_its_house_requires(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     root = _project(tmp_path / "briefs", REQUIRES)
-    config_home(monkeypatch, tmp_path / "config")
-    monkeypatch.setenv("BRIEFGEN_MAIL_FROM", "Briefing Staff <briefs@example.org>")
-    args = ["email", SAMPLE_ID, "--root", root, "--to", "desk@example.org", "--send"]
-    with smtp_server(monkeypatch) as server:
-        refused = run_cli(*args)
-        assert refused.code == 1
-        assert "lacks `cleared` and `approved`" in refused.err
-        assert "not sent: the brief lacks a clearance its house requires" in refused.err
-        assert server.received == []
-        assert run_cli("email", SAMPLE_ID, "--root", root, "--to", "desk@example.org").code == 0, \
-            "a draft is still written"
-        sent = run_cli(*args, "--send-uncleared")
-        assert sent.code == 0, sent.err
-        assert [r.rcpt_tos for r in server.received] == [["desk@example.org"]]
+    draft = run_cli("email", SAMPLE_ID, "--root", root, "--to", "desk@example.org")
+    assert draft.code == 0, "a draft is still written"
+    refused_until_sent_uncleared(root, monkeypatch, tmp_path / "config", "lacks `cleared` and `approved`",
+                                 "not sent: the brief lacks a clearance its house requires")
 
 
 # --- default audiences --------------------------------------------------------------------------
