@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,29 @@ def _height(pdf: Path) -> float:
 def test_page_one_lines_keep_a_readable_measure(briefs, brief):
     lengths = [len(line) for line in printed_lines(briefs[brief]) if len(line) > 20]
     assert percentile(lengths, 0.95) <= LONGEST_LINE, sorted(lengths)[-5:]
+
+
+def _collisions(pdf: Path, page: int) -> list[str]:
+    """Characters on one baseline drawn over each other (a label wider than its column)."""
+    rows: dict[int, list[dict]] = {}
+    for char in drawn_characters(pdf, page):
+        rows.setdefault(round(char["bottom"]), []).append(char)
+    found = []
+    for row in rows.values():
+        row.sort(key=lambda c: c["left"])
+        for before, after in pairwise(row):
+            if abs(before["size"] - after["size"]) < 0.1 \
+                    and after["left"] < before["right"] - 0.5 * (before["right"] - before["left"]):
+                found.append(f"{before['char']}{after['char']} at {after['left']:.0f},{after['bottom']:.0f}")
+    return found
+
+
+@pytest.mark.parametrize("brief", ALL)
+def test_no_text_is_drawn_over_other_text_on_any_page(briefs, brief):
+    """Every page, annex included: before, the agenda's 'Wed Nov 15 11:20 PST' ran out of its
+    column and over the item's title."""
+    for page in range(page_count(briefs[brief])):
+        assert _collisions(briefs[brief], page) == [], (brief, page + 1)
 
 
 @pytest.mark.parametrize("brief", ALL)
