@@ -150,6 +150,14 @@ def test_new_brief_unlike_any_other(repo):
     assert "content/second.yaml: new brief" in result.out
 
 
+def test_a_glossary_change_is_not_reported_as_a_brief(repo):
+    (repo / "content" / "glossary.yaml").write_text("NSC: National Security Council\n", encoding="utf-8")
+    commit(repo, "a glossary")
+    result = diff(repo)
+    assert result.code == 0, result.err
+    assert "glossary.yaml" not in result.out, "the glossary is the project's acronyms, not a brief"
+
+
 def test_invalid_base_is_reported_with_its_errors(repo):
     edit(brief(repo), "status: expected", "status: expectd")
     commit(repo, "typo")

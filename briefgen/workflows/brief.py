@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from briefgen.content.sourcemap import ContentText
@@ -120,12 +120,16 @@ def find_briefs(project: Project, files: Iterable[Path] = ()) -> list[Path]:
 
 
 def _briefs_in(folder: Path) -> list[Path]:
-    """The briefs directly in a folder: its YAML files but the project's glossary and the
+    """The briefs directly in a folder."""
+    return sorted(path for path in folder.glob("*.yaml") if is_brief_file(path))
+
+
+def is_brief_file(path: PurePath) -> bool:
+    """Whether a file of content/ is a brief: a YAML file but the project's glossary and the
     editions' texts (`<id>.<lang>.yaml`, content/translations.py)."""
     from briefgen.content.languages import is_translation_file
 
-    return sorted(path for path in folder.glob("*.yaml")
-                  if path.name != GLOSSARY_FILE and not is_translation_file(path))
+    return path.suffix == ".yaml" and path.name != GLOSSARY_FILE and not is_translation_file(path)
 
 
 def check_brief(project: Project, path: Path,

@@ -35,7 +35,7 @@ from briefgen.engine.output import write_atomic
 from briefgen.engine.workers import WorkerPool
 from briefgen.errors import BriefgenError, ContentError, Diagnostic, UsageError
 from briefgen.project import Project
-from briefgen.workflows.brief import BuildOptions, check_brief, layout_pool, shared_people
+from briefgen.workflows.brief import BuildOptions, check_brief, is_brief_file, layout_pool, shared_people
 from briefgen.workflows.check import layout_verdict
 from briefgen.workflows.layouts import PageOne, run_layout
 
@@ -232,11 +232,9 @@ def _audience_ids(data: bytes | revisions.Oversized, path: str) -> list[str] | N
 
 
 def _is_brief(path: str) -> bool:
-    """A YAML file directly in content/, but an edition's text (`<id>.<lang>.yaml`)."""
-    from briefgen.content.languages import is_translation_file
-
+    """A brief directly in content/ (workflows/brief.py, is_brief_file)."""
     pure = PurePosixPath(path)
-    return str(pure.parent) == CONTENT and pure.suffix == ".yaml" and not is_translation_file(pure)
+    return str(pure.parent) == CONTENT and is_brief_file(pure)
 
 
 def _pairs(sides: _Sides) -> list[_Pair]:
