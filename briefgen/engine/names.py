@@ -29,10 +29,6 @@ class Kind(Enum):
     """Whose file it is, in output/."""
 
     OUTPUT = "output"            # a brief's or book's own files, or an audience's version
-    # Translated editions (issue 27, not merged yet) are output/<id>.<lang>.*: a language tag
-    # (`fr`, `ja`, `zh-hans`) takes the audience's place, and the check that refuses an
-    # audience named like a language the project uses belongs with the `editions:` key.
-    EDITION = "edition"
     BOOKKEEPING = "bookkeeping"  # output/.briefgen/: stamps, layout verdicts, locks, caches
 
 
@@ -82,11 +78,6 @@ class OutputKey:
     @property
     def name(self) -> str:
         return f"{self.stem}{self.suffix}"
-
-
-def output_id(owner: str, audience: str | None = None) -> str:
-    """The stem of a version's files: `<brief>` or `<brief>.<audience>`."""
-    return OutputKey(owner, ".pdf", audience).stem
 
 
 def path_of(output_dir: Path, key: OutputKey) -> Path:

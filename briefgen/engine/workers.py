@@ -151,10 +151,6 @@ class Worker:
             return JobFailed("crashed", "was not built: its workers were stopped")
         return over_time(self.budget)
 
-    @property
-    def alive(self) -> bool:
-        return self.process.is_alive()
-
     def kill(self) -> None:
         if self.process.is_alive() and self.process.pid is not None:
             try:

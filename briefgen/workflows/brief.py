@@ -387,9 +387,7 @@ def _of_version(diagnostics: list[Diagnostic], prepared: PreparedBrief) -> list[
     """Say which audience's version a problem is in (nothing to add for the full brief)."""
     if not prepared.output_id:
         return diagnostics
-    audience = prepared.output_id.removeprefix(f"{prepared.brief_id}.")
-    named = prepared.named or f"the version for audience `{audience}`"
-    return [replace(d, message=f"in {named}: {d.message}") for d in diagnostics]
+    return [replace(d, message=f"in {prepared.named}: {d.message}") for d in diagnostics]
 
 
 def version_name(version: ValidatedBrief) -> str:
