@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from briefgen.content.files import UnsafeFile, read_regular_file
-from briefgen.engine.names import bookkeeping_path, output_path
+from briefgen.engine.names import BOOKKEEPING_FOLDER, bookkeeping_path, output_path
 from briefgen.errors import BriefgenError
 
 _LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -36,7 +36,7 @@ class UnsafeOutput(BriefgenError):
 
 def check_output_folder(output_dir: Path) -> None:
     """Refuse an output folder (or its bookkeeping folder) that is a symbolic link."""
-    for folder in (output_dir, output_dir / ".briefgen"):
+    for folder in (output_dir, output_dir / BOOKKEEPING_FOLDER):
         if folder.is_symlink():
             raise UnsafeOutput(f"{folder} is a symbolic link; outputs are written only into a real "
                                "folder (remove the link)")
@@ -47,7 +47,7 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True, mode: int = 0
     """Replace `path` with `data` in one step. `durable` flushes it to disk first; the
     bookkeeping beside the outputs skips that, as losing it only costs a rebuild."""
     # The folder, and for bookkeeping (output/.briefgen/) the output folder above it too.
-    folders = (path.parent, path.parent.parent) if path.parent.name == ".briefgen" else (path.parent,)
+    folders = (path.parent, path.parent.parent) if path.parent.name == BOOKKEEPING_FOLDER else (path.parent,)
     for folder in folders:
         if folder.is_symlink():
             raise UnsafeOutput(f"{folder} is a symbolic link; outputs are written only into a "
@@ -72,9 +72,8 @@ def brief_lock(output_dir: Path, brief_id: str, suffix: str = ".lock") -> Iterat
     """Hold an exclusive lock for one brief's outputs while they are replaced (`suffix`
     names another lock of the same brief, e.g. `.mail.lock` while it is sent)."""
     check_output_folder(output_dir)
-    lock_dir = output_dir / ".briefgen"
-    lock_dir.mkdir(parents=True, exist_ok=True)
     lock_path = bookkeeping_path(output_dir, brief_id, suffix)
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(lock_path, _LOCK_FLAGS, 0o644)   # never truncated, never through a link
     except OSError as exc:

@@ -32,6 +32,7 @@ from briefgen.engine.workers import (
     BudgetExceeded,
     JobFailed,
     WorkerPool,
+    over_time,
     peak_address_space_mb,
     time_limit,
 )
@@ -562,9 +563,7 @@ def _prepared(project: Project, paths: list[Path], options: BuildOptions,
                     result, versions = prepare_versions(project, path, strict=options.strict,
                                                         people=shared_people(project, path, registries))
         except BudgetExceeded:
-            result, versions = failure_result(project, path, JobFailed(
-                "timeout", f"took longer than its time budget ({options.budget.seconds:g} s) "
-                "and was stopped")), []
+            result, versions = failure_result(project, path, over_time(options.budget)), []
         except UsageError:             # the command itself is wrong (a house that is not there)
             raise
         except Exception as exc:  # a bug met on this brief fails this brief, not the build
