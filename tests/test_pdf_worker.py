@@ -57,3 +57,17 @@ def test_the_worker_reports_the_full_brief_before_laying_out_its_versions(tmp_pa
     assert sorted(final.audience_results) == ["partner", "press", "staff"]
     assert sorted(p.name for p in project.output_dir.glob("*.pdf")) == [
         "ally-talks.partner.pdf", "ally-talks.pdf", "ally-talks.press.pdf", "ally-talks.staff.pdf"]
+
+
+def test_a_worker_whose_pool_the_preview_closed_first_reports_a_failure(project: Path):
+    """`briefgen serve` stops the preview (which closes the pool it shares with the PDF
+    worker) before the worker: a build asked for then is a failed build, not an exception."""
+    brief = project / "content" / f"{SAMPLE_ID}.yaml"
+    worker = PdfWorker(Project.at(project))
+    worker.pool.close()
+    try:
+        result = worker.build(brief)
+    finally:
+        worker.stop()
+    assert not result.ok
+    assert result.errors == ["content/camp-david-2023.yaml: error: the preview is stopping; not built"]

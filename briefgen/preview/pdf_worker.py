@@ -13,7 +13,6 @@ over for the next one.
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,26 +27,22 @@ class PdfWorker:
 
     def __init__(self, project: Project, budget: Budget = DEFAULT_BUDGET) -> None:
         self.project = project
-        self._pool = WorkerPool(1, budget, _warm_up, start_method="spawn")
         # The PDF thread starts the process while the main thread may be stopping the server:
-        # starting and stopping never overlap, and nothing starts once stopped.
-        self._lock = threading.Lock()
-        self._stopped = False
+        # the pool's own lifecycle keeps the two apart, and nothing starts once it is closed.
+        self._pool = WorkerPool(1, budget, _warm_up, start_method="spawn")
 
     def build(self, path: Path, *,
               on_brief: Callable[[BriefResult], None] | None = None) -> BriefResult:
         """Validate, render, lay out and write one brief and its versions; a failure comes
         back as a result. `on_brief` hears the full brief's result before its versions are
         laid out (see build_brief)."""
-        with self._lock:
-            if self._stopped:
-                return BriefResult.failure(path, self.project.display(path),
-                                           "the preview is stopping; not built", "crashed")
-            self._pool.warm()
         outcome = self._pool.run_one(_PreviewBuild(self.project), path, on_brief)
         if not isinstance(outcome, JobFailed):
             built: BriefResult = outcome
             return built
+        if self._pool.closed:     # stopped (by stop(), or by the preview sharing the pool)
+            return BriefResult.failure(path, self.project.display(path),
+                                       "the preview is stopping; not built", "crashed")
         if outcome.reason == "bug":                      # report it, keep serving
             print(outcome.message, file=sys.stderr)
             return BriefResult.failure(path, self.project.display(path), "briefgen failed while "
@@ -61,9 +56,7 @@ class PdfWorker:
         return self._pool
 
     def stop(self) -> None:
-        with self._lock:
-            self._stopped = True
-            self._pool.close()
+        self._pool.close()
 
 
 @dataclass(frozen=True)

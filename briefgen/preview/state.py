@@ -204,6 +204,7 @@ class Preview:
         # Where a book's own pages are laid out: the PDF worker's pool (PdfWorker.pool), or
         # a spawned worker of the preview's own (never forked from the server's threads).
         self._layouts = layouts or WorkerPool(1, DEFAULT_BUDGET, warm_up_layout, start_method="spawn")
+        self._owns_layouts = layouts is None      # a shared pool is closed by its owner
         self._log = log
         self._lock = threading.RLock()
         self._briefs: dict[str, BriefState] = {}
@@ -524,7 +525,8 @@ class Preview:
         with self._lock:
             self._stopping = True
             self._pdf_wanted.notify_all()
-        self._layouts.close()
+        if self._owns_layouts:
+            self._layouts.close()
 
     def _build_pdf(self, brief_id: str, path: Path, generation: int) -> None:
         started = time.perf_counter()
