@@ -89,9 +89,11 @@ def email_command(args: EmailRequest, project: Project, stdout: TextIO, stderr: 
                          pool)
         assert full is not None
         assert validated is not None
+        groups = by_language(validated, distribution, recipients)
+        _build_pdfs(project, path, full, [version for version, _ in groups], pool)
         codes = []
-        for version, readers in by_language(validated, distribution, recipients):
-            parts = _compose(project, path, full, version, settings, pool)
+        for version, readers in groups:
+            parts = _compose(project, version, settings)
             if not args.send:
                 codes.append(_write_draft(project, version.output_id, parts, readers, settings, stdout, stderr))
             else:
@@ -264,26 +266,30 @@ def _merge(recipients: list[Addressee]) -> list[Addressee]:
     return merged
 
 
-def _compose(project: Project, path: Path, full: ValidatedBrief, validated: ValidatedBrief,
-             settings: MailSettings, pool: WorkerPool) -> MailParts:
-    """Check the header fields, build the PDF if needed (from `full`, validated once), check
-    its size, and make the parts of `validated` (the full brief or one audience's version)."""
-    from briefgen.mail.message import check_header_fields, compose_parts
+def _build_pdfs(project: Project, path: Path, full: ValidatedBrief, versions: list[ValidatedBrief],
+                pool: WorkerPool) -> None:
+    """Check the header fields of every version to be mailed, then build the brief's PDFs
+    once for all of them, if needed (from `full`, validated once)."""
+    from briefgen.mail.message import check_header_fields
     from briefgen.workflows.brief import build_briefs
 
-    check_header_fields(validated)
+    for version in versions:
+        check_header_fields(version)
     # skips the work when the PDF is up to date
     result = build_briefs(project, [path], pool=pool, validated={path: full})[0]
     if not result.ok:
         raise ContentError([*result.diagnostics, Diagnostic.of_file(
             project.display(path), "the PDF could not be built, so nothing was written or sent",
             "invalid")])
-    pdf_path = output_path(project.output_dir, validated.output_id, ".pdf")
+
+
+def _compose(project: Project, validated: ValidatedBrief, settings: MailSettings) -> MailParts:
+    """Check the size of the PDF built (_build_pdfs) and make the parts of `validated` (the
+    full brief, an audience's version or an edition)."""
+    from briefgen.mail.message import compose_parts
+
     pdf = built_output(project, validated.output_id, ".pdf")
-    if len(pdf) > settings.max_attachment_bytes:
-        raise UsageError(f"{project.display(pdf_path)} is {len(pdf) / 1e6:.3f} MB; the limit for an "
-                         f"attachment is {settings.max_attachment_bytes / 1e6:g} MB "
-                         "(BRIEFGEN_MAIL_MAX_ATTACHMENT_MB); nothing was sent")
+    _check_size(project, output_path(project.output_dir, validated.output_id, ".pdf"), len(pdf), settings)
     return compose_parts(validated, pdf, project.templates_dir)
 
 
