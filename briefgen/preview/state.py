@@ -193,6 +193,12 @@ class PdfBuilder(Protocol):
                  on_brief: Callable[[BriefResult], None] | None = None) -> BriefResult: ...
 
 
+def _built_pdf(path: Path) -> Path | None:
+    """`path` if it is a PDF the preview wrote: a link (to a secret, or out of the project)
+    never is, nor a file in a linked folder."""
+    return path if path.is_file() and not path.is_symlink() and not path.parent.is_symlink() else None
+
+
 class Preview:
     """Every brief of a project, kept up to date as its files change."""
 
@@ -254,9 +260,7 @@ class Preview:
         with self._lock:
             if book_id not in self._books:
                 return None
-        path = output_path(self.project.output_dir, book_id, ".pdf")
-        # a link (to a secret, or out of the project) is never a PDF the preview wrote
-        return path if path.is_file() and not path.is_symlink() and not path.parent.is_symlink() else None
+        return _built_pdf(output_path(self.project.output_dir, book_id, ".pdf"))
 
     def pdf_path(self, brief_id: str, audience: str | None = None) -> Path | None:
         """output/<id>.pdf, or output/<id>.<audience>.pdf for a version the brief has."""
@@ -264,9 +268,7 @@ class Preview:
             state = self._briefs.get(brief_id)
             if state is None or (audience is not None and audience not in state.versions):
                 return None
-        path = path_of(self.project.output_dir, OutputKey(brief_id, ".pdf", audience))
-        # a link (to a secret, or out of the project) is never a PDF the preview wrote
-        return path if path.is_file() and not path.is_symlink() and not path.parent.is_symlink() else None
+        return _built_pdf(path_of(self.project.output_dir, OutputKey(brief_id, ".pdf", audience)))
 
     # --- changes -------------------------------------------------------------------------
 
