@@ -366,13 +366,14 @@ def other_side(checked: CheckedBook) -> CheckedBook | None:
 
 
 def _briefs_in_book(project: Project, checked: CheckedBook, cache: PartCache | None,
-                    pool: WorkerPool) -> list[bytes]:
-    """Each brief's PDF as the book prints it: the HTML its build recorded, with its tab in
+                    pool: WorkerPool) -> tuple[list[str], list[bytes]]:
+    """Each brief's HTML and PDF as the book prints it: the HTML its build recorded, with its tab in
     the masthead (render/book.with_tab), every brief at the same body step, the smallest any
     of them needs (recorded by its build). Each is laid out on a worker and kept like the
     book's own parts, under a key made of what was laid out: the tab is in it, so a book
     whose briefs are reordered lays them out again with their new tabs; an unchanged brief
-    in an unchanged place is taken as kept. The brief's own PDF keeps its own step."""
+    in an unchanged place is taken as kept. The brief's own PDF keeps its own step. The
+    tabbed HTML is the book's web page's too (assemble)."""
     from briefgen.render.book import brief_tab, with_tab
     from briefgen.render.labels import labels_for
     from briefgen.render.pdf import smallest_step
@@ -381,9 +382,11 @@ def _briefs_in_book(project: Project, checked: CheckedBook, cache: PartCache | N
     step = smallest_step([stamps.recorded_body(project.output_dir, b.brief_id) for b in checked.briefs])
     parts: dict[str, OwnPart | None] = {}
     missing: list[tuple[str, str, tuple[str, ContentText, str]]] = []     # (part, key, job)
+    htmls = []
     for number, brief in enumerate(checked.briefs, start=1):
         printed = printed_id(checked.book, brief)
         html = with_tab(built_output(project, printed, ".html").decode("utf-8"), brief_tab(words, number))
+        htmls.append(html)
         part = f"brief-{printed.replace('.', '--')}"     # a part's name has no dot: `x.fr` is `x--fr`
         key = cache.key(f"{step}\n{html}") if cache else ""
         parts[part] = cache.get(part, key) if cache else None
@@ -395,7 +398,7 @@ def _briefs_in_book(project: Project, checked: CheckedBook, cache: PartCache | N
         parts[part] = made_part = OwnPart(pdf, 0, {})
         if cache:
             cache.put(part, key, made_part)
-    return [own.pdf for own in parts.values() if own is not None]
+    return htmls, [own.pdf for own in parts.values() if own is not None]
 
 
 def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = None,
@@ -411,12 +414,12 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
     if pool is None:
         with layout_pool(BuildOptions()) as own:
             return assemble(project, checked, cache, own)
-    from briefgen.render.book import PagePlan, book_view, brief_frame, brief_tab, render_book_part, with_tab
+    from briefgen.render.book import PagePlan, book_view, brief_frame, render_book_part
     from briefgen.render.calendar import book_calendar
     from briefgen.render.pdf_join import BookInfo, JoinPart, join_tagged, page_count
 
     book, briefs = checked.book, checked.briefs
-    brief_pdfs = _briefs_in_book(project, checked, cache, pool)
+    brief_htmls, brief_pdfs = _briefs_in_book(project, checked, cache, pool)
     brief_pages = [page_count(pdf) for pdf in brief_pdfs]
     source = ContentText(book.path, book.display_path, ())
 
@@ -454,9 +457,7 @@ def assemble(project: Project, checked: CheckedBook, cache: PartCache | None = N
     info = BookInfo(book.book.title, book.book.prepared_by, book.book.subtitle or book.book.title, view["lang"])
     pdf = join_tagged(parts, info, footer=lambda sizes: _footer(pool, cache, view, sizes),
                       destinations={entry["target"]: entry["page"] - 1 for entry in view["contents"]})
-    pages_html = {b.brief_id: brief_frame(with_tab(built_output(project, printed_id(book, b), ".html").decode("utf-8"),
-                                                   brief_tab(view["labels"], n)))
-                  for n, b in enumerate(briefs, start=1)}
+    pages_html = {b.brief_id: brief_frame(html) for b, html in zip(briefs, brief_htmls, strict=True)}
     page_html = render_book_part(book_view(book, briefs, plan, pages_html), "html", project.templates_dir)
     return {".html": page_html.encode("utf-8"), ".pdf": pdf, ".ics": book_calendar(book, briefs)}
 
