@@ -200,7 +200,7 @@ def brief_view(validated: ValidatedBrief) -> View:
     mark = portion_marker(rules)
     lang = validated.lang
     words = labels_for(validated.house, lang)
-    roles = role_labels(lang)
+    roles, statuses, presses = role_labels(words), status_labels(words), press_labels(words)
 
     def person(person_id: str, role: Role | None = None, note: str | None = None,
                marking: str | None = None) -> PersonView:
@@ -216,7 +216,8 @@ def brief_view(validated: ValidatedBrief) -> View:
     annex = annex_sections(brief, people)
     page_one = page_one_regions(brief, people, annex)
     annex = place_record_sections(validated, annex, page_one)   # the last meeting, the clearance
-    agenda = [{**_agenda_item(item, day, label, brief, people, text, lang), "mark": mark(item.marking)}
+    agenda = [{**_agenda_item(item, day, label, brief, people, text, lang,
+                                     words, presses), "mark": mark(item.marking)}
               for (item, day), label in zip(agenda_days(brief), agenda_day_labels(brief, lang), strict=True)]
     owner_sets = {tuple(d.owners) for d in brief.deliverables}
     common_owners = owner_sets.pop() if len(owner_sets) == 1 else ()
@@ -233,7 +234,7 @@ def brief_view(validated: ValidatedBrief) -> View:
         "short_title": short_title(brief.title),
         "title_mark": mark(None) if rules is not None and rules.portion_marks else Markup(""),
         "document_kind": document_kind(event.kind.value, words, brief.addressee),
-        "when_where": when_where(brief, people, lang),
+        "when_where": when_where(brief, people, lang, words),
         "sides": participant_sides(brief, people, lang),
         "pointer": annex_pointer(annex, lang),
         "page_counter": page_counter(words["page_of"]),
@@ -279,7 +280,7 @@ def brief_view(validated: ValidatedBrief) -> View:
             "id": item.id,
             "title": item.title,
             "status": item.status.value,
-            "status_label": status_labels(lang)[item.status.value],
+            "status_label": statuses[item.status.value],
             "summary": text.inline(item.summary),
             "caveats": text.inline(item.caveats),
             "owners": "" if common_owners else names(item.owners),
@@ -485,10 +486,11 @@ def url_domain(url: str) -> str:
 
 
 def _agenda_item(item: AgendaItem, day: dt.date | None, day_label: str, brief: Brief,
-                 people: dict[str, Person], text: RichText, lang: str = "en") -> View:
+                 people: dict[str, Person], text: RichText, lang: str, words: dict[str, str],
+                 presses: dict[str, str]) -> View:
+    """One step of the agenda; `words` and `presses` are the render's (labels_for, press_labels)."""
     local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone,
                                lambda home_day: weekday(home_day, lang))
-    words = labels_for(None, lang)
     return {
         "when": " ".join(filter(None, [day_label, local])),
         "home": words["home_time"].format(time=home) if home else "",
@@ -498,7 +500,7 @@ def _agenda_item(item: AgendaItem, day: dt.date | None, day_label: str, brief: B
         "note": item.note or "",
         "duration": item.duration or "",
         "press": item.press.value if item.press else "",
-        "press_label": press_labels(lang)[item.press.value] if item.press else "",
+        "press_label": presses[item.press.value] if item.press else "",
         "lead": short_names([item.lead], people, lang) if item.lead else "",
         "speakers": short_names(item.speaking_order, people, lang),
         "cite": text.cite(item.sources),
@@ -579,12 +581,14 @@ def short_title(title: str, most: int = SHORT_TITLE) -> str:
     return title[:most].rsplit(" ", 1)[0].rstrip(",;:–—-") + "…"
 
 
-def when_where(brief: Brief, people: dict[str, Person], lang: str = "en") -> str:
+def when_where(brief: Brief, people: dict[str, Person], lang: str = "en",
+               words: dict[str, str] | None = None) -> str:
     """The masthead's one line: 'Wednesday, November 15, 2023 · 11:20 PST (14:20 EST home) ·
     Filoli, Woodside, California · 4 h · Pool spray'. The first timed step of the agenda
-    gives the time, its length and its press; zone abbreviations, never IANA names."""
+    gives the time, its length and its press; zone abbreviations, never IANA names. In
+    `words` (labels_for's), else in briefgen's own."""
     first = next(((item, day) for item, day in agenda_days(brief) if item.time), None)
-    words = labels_for(None, lang)
+    words = words or labels_for(None, lang)
     parts = [event_dates(brief.event, masthead_date, lang)]
     if first is not None:
         item, day = first
@@ -593,7 +597,7 @@ def when_where(brief: Brief, people: dict[str, Person], lang: str = "en") -> str
         parts.append(f"{local} ({words['home_time'].format(time=home)})" if home else local)
     parts.append(brief.event.location)
     if first is not None:
-        parts += [first[0].duration or "", press_labels(lang)[first[0].press.value] if first[0].press else ""]
+        parts += [first[0].duration or "", press_labels(words)[first[0].press.value] if first[0].press else ""]
     return " · ".join(part for part in parts if part)
 
 

@@ -234,9 +234,10 @@ def _facts(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None
 
 def _participants(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
     writer.heading(writer.labels["participants"])
+    roles = role_labels(writer.labels)
     for participant in brief.participants:
         person = people[participant.person]
-        role = role_labels(writer.lang)[participant.role.value if participant.role else None]
+        role = roles[participant.role.value if participant.role else None]
         name = " ".join(filter(None, [person.name, person.native_name]))
         parts = [f"{name} ({role})" if role else name, person.title]
         note = f"; {writer.marks(participant.marking)}{participant.note}" if participant.note else ""
@@ -247,9 +248,9 @@ def _deliverables(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
     if not brief.deliverables:
         return
     writer.heading(deliverables_heading(brief, writer.lang, writer.labels))
-    show_status = deliverables_show_status(brief)
+    show_status, statuses = deliverables_show_status(brief), status_labels(writer.labels)
     for item in brief.deliverables:
-        text = f"[{status_labels(writer.lang)[item.status.value]}] " if show_status else ""   # as on the page
+        text = f"[{statuses[item.status.value]}] " if show_status else ""   # as on the page
         text += writer.marks(item.marking)
         text += f"{item.title}{writer.cite(item.sources, item.summary, item.caveats)}. "
         text += writer.inline(item.summary)
@@ -349,6 +350,7 @@ def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
     if not brief.agenda:
         return
     writer.heading(writer.labels["agenda"])
+    presses = press_labels(writer.labels)
     for item, day in agenda_days(brief):
         local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone,
                                    lambda home_day: weekday(home_day, writer.lang))
@@ -361,7 +363,7 @@ def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
         if item.participants:
             names = short_names(item.participants, people, writer.lang)
             text += writer.labels["next_sentence"] + writer.labels["with"].format(names=names)
-        scenario = [item.duration or "", press_labels(writer.lang)[item.press.value] if item.press else "",
+        scenario = [item.duration or "", presses[item.press.value] if item.press else "",
                     f"{writer.lead_in('lead')}{short_names([item.lead], people, writer.lang)}"
                     if item.lead else "",
                     f"{writer.lead_in('speaking_order')}{short_names(item.speaking_order, people, writer.lang)}"
