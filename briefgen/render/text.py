@@ -36,7 +36,7 @@ from briefgen.render.labels import (
     withheld_counts,
 )
 from briefgen.render.richtext import RichText
-from briefgen.render.typography import ENGLISH_MARKS, curl_quotes_in_text
+from briefgen.render.typography import curl_quotes_in_text
 
 WIDTH = 72
 
@@ -46,10 +46,7 @@ def brief_text(validated: ValidatedBrief, attachment_name: str, pages: int | Non
     ends saying what is attached, from the PDF's `pages` (when known)."""
     brief, people = validated.brief, validated.people
     numbers = {source.id: index for index, source in enumerate(brief.sources, start=1)}
-    writer = _TextWriter(RichText(numbers))
-    writer.lang = validated.lang
-    writer.labels = labels_for(validated.house, writer.lang)
-    writer.quotes = quote_marks(writer.labels)
+    writer = _TextWriter(RichText(numbers), validated.lang, labels_for(validated.house, validated.lang))
     rules = rules_of(brief)
     if rules is not None and rules.portion_marks:
         writer.marks = lambda marking: rules.printed_mark(marking) + " "
@@ -103,13 +100,13 @@ def _attached(brief: Brief, people: dict[str, Person], attachment_name: str, pag
 class _TextWriter:
     """Collects wrapped lines; reads Markdown through the page's RichText."""
 
-    def __init__(self, rich_text: RichText):
+    def __init__(self, rich_text: RichText, lang: str, labels: dict[str, str]):
         self.rich_text = rich_text
         self.lines: list[str] = []
         self.marks: Callable[[str | None], str] = lambda marking: ""   # portion mark + " ", or ""
-        self.lang = "en"                  # the language it prints in (ValidatedBrief.lang)
-        self.labels = labels_for(None)    # the house's wording of the labels (labels.LABELS)
-        self.quotes = ENGLISH_MARKS       # the language's double quotes: text is set as on the page
+        self.lang = lang                  # the language it prints in (ValidatedBrief.lang)
+        self.labels = labels              # the house's wording of the labels (labels_for)
+        self.quotes = quote_marks(labels)   # the language's double quotes: text is set as on the page
 
     def lead_in(self, key: str) -> str:
         """A label before its text, with the language's colon ('Line: ', 'Ligne : ', '応答：')."""
