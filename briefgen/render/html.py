@@ -354,11 +354,8 @@ def page_counter(words: str) -> Markup:
 def reply_line(options: list[str], lang: str = "en") -> str:
     """What the principal replies to a decision in mail, where no box can be ticked:
     'Reply APPROVE or DISAPPROVE' (options in capitals, the last after the language's 'or')."""
-    words = labels_for(None, lang)
-    capitals = [str(option).upper() for option in options]
-    listed = (words["list_separator"].join(capitals[:-1]) + words["list_or"] + capitals[-1]
-              if len(capitals) > 1 else "".join(capitals))
-    return words["reply"].format(options=listed)
+    listed = joined((str(option).upper() for option in options), lang, last="list_or")
+    return labels_for(None, lang)["reply"].format(options=listed)
 
 
 def briefing_sections(brief_id: str, brief: Brief, people: dict[str, Person], text: RichText,

@@ -114,12 +114,13 @@ def withheld_counts(counts: Iterable[tuple[str, int]], words: dict[str, str], la
                                         for section, count in counts)
 
 
-def joined(items: Iterable[str], lang: str = DEFAULT_LANGUAGE) -> str:
-    """'a, b and c' in `lang` ('a、b、c' in Japanese)."""
+def joined(items: Iterable[str], lang: str = DEFAULT_LANGUAGE, last: str = "list_last") -> str:
+    """'a, b and c' in `lang` ('a、b、c' in Japanese); `last` names the catalogue's word before
+    the last item ('list_or': 'a, b or c')."""
     words, listed = catalogue(lang), list(items)
     if len(listed) < 2:
         return "".join(listed)
-    return words["list_separator"].join(listed[:-1]) + words["list_last"] + listed[-1]
+    return words["list_separator"].join(listed[:-1]) + words[last] + listed[-1]
 
 
 def quoted(text: str, lang: str = DEFAULT_LANGUAGE) -> str:
