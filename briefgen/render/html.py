@@ -205,10 +205,9 @@ def brief_view(validated: ValidatedBrief) -> View:
     def person(person_id: str, role: Role | None = None, note: str | None = None,
                marking: str | None = None) -> PersonView:
         p: Person = people[person_id]
-        right_to_left = is_right_to_left(p.lang)
-        return PersonView(person_id, p.name, isolated(p.native_name or "", right_to_left), p.lang or "",
-                          p.title, p.country, roles[role.value if role else None], note or "",
-                          mark(marking) if note else Markup(""), "rtl" if right_to_left else "")
+        return PersonView(id=person_id, name=p.name, title=p.title, country=p.country,
+                          role=roles[role.value if role else None], note=note or "",
+                          mark=mark(marking) if note else Markup(""), **native_name_view(p))
 
     def names(ids: Iterable[str]) -> str:
         return short_names(ids, people, lang)
