@@ -316,3 +316,34 @@ def test_a_house_rewords_every_section_title_on_the_page_the_email_the_text_and_
     assert reworded >= 20, reworded
     assert ">Objectives<" not in after["page"]
     assert ">Decisions<" not in after["page"]
+
+
+def test_a_house_rewording_a_status_a_press_and_a_role_changes_the_page_the_pdf_and_the_email(tmp_path: Path):
+    """A status, a press coverage and a role are labels like any other: the house's
+    `[labels.en]` words them on the page, in the PDF and in the email's plain text."""
+    root = tmp_path / "worded"
+    copy_sample(root / "content")
+    for brief_id in ("hiroshima-trilateral-2023", "woodside-2023"):
+        shutil.copy(REPO / "content" / f"{brief_id}.yaml", root / "content")
+    house = root / "houses" / "worded"
+    house.mkdir(parents=True)
+    (house / "house.toml").write_text('name = "Worded"\n[labels.en]\nstatus_announced = "Made public"\n'
+                                      'press_pool_spray = "Pool feed"\nrole_principal = "Leader"\n',
+                                      encoding="utf-8")
+    (root / "briefgen.toml").write_text('house = "houses/worded"\n', encoding="utf-8")
+    built = run_cli("build", "--root", root, root / "content" / "hiroshima-trilateral-2023.yaml",
+                    root / "content" / "woodside-2023.yaml")
+    assert built.code == 0, built.err
+    output = root / "output"
+    page = (output / "hiroshima-trilateral-2023.html").read_text(encoding="utf-8")
+    assert "Made public" in page
+    assert ">Announced<" not in page
+    pdf = "".join(p.extract_text() for p in PdfReader(output / "hiroshima-trilateral-2023.pdf").pages)
+    assert "MADE PUBLIC A further meeting" in pdf   # the badge, in capitals
+    assert "ANNOUNCED A further" not in pdf
+    assert "Pool feed" in (output / "woodside-2023.html").read_text(encoding="utf-8")
+    mail = _email_html(root, "hiroshima-trilateral-2023")
+    assert "[Made public]" in mail
+    assert "[Announced]" not in mail
+    assert "(Leader)" in mail
+    assert "(Principal)" not in mail

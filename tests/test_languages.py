@@ -816,3 +816,16 @@ def test_a_bilingual_book_back_to_back_needs_an_edition_of_each_brief(tmp_path: 
     assert result.code != 0
     assert re.search(rf"{BOOK}\.yaml:\d+:\d+: error: the book is bilingual \(back-to-back, its second side in "
                      rf"`fr`\), so brief `{BOOK_BRIEFS[1]}` needs a `fr` edition", result.err), result.err
+
+
+def test_a_decision_reply_lists_its_options_with_the_languages_or():
+    """The email's reply line: options in capitals, the last after the language's 'or', the
+    others after its list separator (render/html.reply_line, through labels.joined)."""
+    from briefgen.render.html import reply_line
+    from briefgen.render.labels import joined
+
+    assert reply_line(["approve"]) == "Reply APPROVE"
+    assert reply_line(["approve", "disapprove"]) == "Reply APPROVE or DISAPPROVE"
+    assert reply_line(["a", "b", "c"], "fr") == "Répondre A, B ou C"
+    assert reply_line(["a", "b", "c"], "ja") == "A、BまたはCとご返信ください"
+    assert joined(["a", "b", "c"]) == "a, b and c"

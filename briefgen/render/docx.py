@@ -53,9 +53,12 @@ from briefgen.render.labels import (
     labels_for,
     medium_date,
     point_groups,
+    press_labels,
     quote_where,
+    role_labels,
     short_date,
     short_names,
+    status_labels,
     weekday,
 )
 from briefgen.render.typography import language_quotes
@@ -208,6 +211,8 @@ class _Writer:
         self.data = validated.document.data if isinstance(validated.document.data, dict) else {}
         self.lang = validated.lang
         self.labels = labels_for(validated.house, self.lang)   # the house's wording, in the brief's language
+        self.roles, self.statuses = role_labels(self.labels), status_labels(self.labels)
+        self.presses = press_labels(self.labels)
         self.numbers = {s.id: n for n, s in enumerate(self.brief.sources, start=1)}
         self.quotes = language_quotes(validated.lang)   # the fields' quotes, set as on the page
         rules = rules_of(self.brief)
@@ -384,7 +389,7 @@ class _Writer:
                 note = _run(self.mark(participant.marking)) + self.field_runs(
                     self.item_path("participants", participant, "note"), participant.note)
             rows.append([name, _run(person.title),
-                         _run(self.labels[f"role_{participant.role.value}"] if participant.role else ""), note])
+                         _run(self.roles[participant.role.value if participant.role else None]), note])
         self.body.add(_table(rows, (26, 30, 14, 30)))
 
     def _biographies(self) -> None:
@@ -408,7 +413,7 @@ class _Writer:
             rows.append([_run(self.mark(item.marking)) + self.field_runs(
                              self.item_path("deliverables", item, "title"), item.title)
                          + self.cite(item.sources),
-                         _run(self.labels[f"status_{item.status.value}"]), summary,
+                         _run(self.statuses[item.status.value]), summary,
                          _run(short_names(item.owners, self.people, self.lang))])
         self.body.add(_table(rows, (24, 11, 47, 18)))
 
@@ -488,7 +493,7 @@ class _Writer:
                 what += _run(" · ") + self.field_runs(self.item_path("agenda", item, "location"),
                                                       item.location)
             scenario = [item.duration or "",
-                        self.labels[f"press_{item.press.value.replace('-', '_')}"] if item.press else "",
+                        self.presses[item.press.value] if item.press else "",
                         self.labels["lead"] + self.labels["colon"] + short_names([item.lead], self.people)
                         if item.lead else ""]
             if any(scenario):

@@ -104,6 +104,11 @@ class PageFit:
     def fits(self) -> bool:
         return self.page_one_fits and self.annex_pages <= ANNEX_PAGES
 
+    @property
+    def full(self) -> RegionFill | None:
+        """The fill of the page-wide region ("full"), when page 1 has one."""
+        return next((fill for fill in self.regions if fill.region == "full"), None)
+
     def reading_load(self) -> str:
         """'page 1: 480 words, about 2 min to read'."""
         return f"page 1: {self.words} words, about {max(1, round(self.minutes))} min to read"
@@ -155,7 +160,7 @@ def overflow_at_least(document: Document) -> float:
     if not spill or page_one is None:
         return 0.0
     first = pages[0]
-    last_line = max((box.position_y + box.margin_height() for box in _boxes(page_one)
+    last_line = max((box.position_y + box.margin_height() for box in descendants(page_one)
                      if not getattr(box, "children", ()) or type(box).__name__ == "LineBox"),
                     default=first.content_box_y())
     over: float = max(0.0, spill - (first.content_box_y() + first.height - last_line))
@@ -286,7 +291,7 @@ def count_words(box: Box | None) -> int:
     """Words of text laid out in a box and its descendants."""
     if box is None:
         return 0
-    return sum(len(_WORD.findall(child.text)) for child in _boxes(box)
+    return sum(len(_WORD.findall(child.text)) for child in descendants(box)
                if type(child).__name__ == "TextBox")
 
 
@@ -301,20 +306,21 @@ def length(px: float) -> str:
 
 def region_box(box: Box, region: str) -> Box | None:
     """The first box laid out for the element marked `data-region=region` under `box`."""
-    return next((child for child in _boxes(box) if region_box_is(child, region)), None)
+    return next((child for child in descendants(box) if region_box_is(child, region)), None)
 
 
 def content_boxes(page_box: Box) -> Iterator[Box]:
     """Every box laid out in the page's content area (the margin boxes left out)."""
     for child in page_box.children:
         if type(child).__name__ != "MarginBox":
-            yield from _boxes(child)
+            yield from descendants(child)
 
 
-def _boxes(box: Box) -> Iterator[Box]:
+def descendants(box: Box) -> Iterator[Box]:
+    """`box` and every box under it, depth first (a laid-out WeasyPrint box tree)."""
     yield box
     for child in getattr(box, "children", ()):
-        yield from _boxes(child)
+        yield from descendants(child)
 
 
 def _used_bottom(page_box: Box, region: str) -> float:

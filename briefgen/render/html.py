@@ -200,15 +200,14 @@ def brief_view(validated: ValidatedBrief) -> View:
     mark = portion_marker(rules)
     lang = validated.lang
     words = labels_for(validated.house, lang)
-    roles = role_labels(lang)
+    roles, statuses, presses = role_labels(words), status_labels(words), press_labels(words)
 
     def person(person_id: str, role: Role | None = None, note: str | None = None,
                marking: str | None = None) -> PersonView:
         p: Person = people[person_id]
-        right_to_left = is_right_to_left(p.lang)
-        return PersonView(person_id, p.name, isolated(p.native_name or "", right_to_left), p.lang or "",
-                          p.title, p.country, roles[role.value if role else None], note or "",
-                          mark(marking) if note else Markup(""), "rtl" if right_to_left else "")
+        return PersonView(id=person_id, name=p.name, title=p.title, country=p.country,
+                          role=roles[role.value if role else None], note=note or "",
+                          mark=mark(marking) if note else Markup(""), **native_name_view(p))
 
     def names(ids: Iterable[str]) -> str:
         return short_names(ids, people, lang)
@@ -216,7 +215,8 @@ def brief_view(validated: ValidatedBrief) -> View:
     annex = annex_sections(brief, people)
     page_one = page_one_regions(brief, people, annex)
     annex = place_record_sections(validated, annex, page_one)   # the last meeting, the clearance
-    agenda = [{**_agenda_item(item, day, label, brief, people, text, lang), "mark": mark(item.marking)}
+    agenda = [{**_agenda_item(item, day, label, brief, people, text, lang,
+                                     words, presses), "mark": mark(item.marking)}
               for (item, day), label in zip(agenda_days(brief), agenda_day_labels(brief, lang), strict=True)]
     owner_sets = {tuple(d.owners) for d in brief.deliverables}
     common_owners = owner_sets.pop() if len(owner_sets) == 1 else ()
@@ -233,7 +233,7 @@ def brief_view(validated: ValidatedBrief) -> View:
         "short_title": short_title(brief.title),
         "title_mark": mark(None) if rules is not None and rules.portion_marks else Markup(""),
         "document_kind": document_kind(event.kind.value, words, brief.addressee),
-        "when_where": when_where(brief, people, lang),
+        "when_where": when_where(brief, people, lang, words),
         "sides": participant_sides(brief, people, lang),
         "pointer": annex_pointer(annex, lang),
         "page_counter": page_counter(words["page_of"]),
@@ -279,7 +279,7 @@ def brief_view(validated: ValidatedBrief) -> View:
             "id": item.id,
             "title": item.title,
             "status": item.status.value,
-            "status_label": status_labels(lang)[item.status.value],
+            "status_label": statuses[item.status.value],
             "summary": text.inline(item.summary),
             "caveats": text.inline(item.caveats),
             "owners": "" if common_owners else names(item.owners),
@@ -353,11 +353,8 @@ def page_counter(words: str) -> Markup:
 def reply_line(options: list[str], lang: str = "en") -> str:
     """What the principal replies to a decision in mail, where no box can be ticked:
     'Reply APPROVE or DISAPPROVE' (options in capitals, the last after the language's 'or')."""
-    words = labels_for(None, lang)
-    capitals = [str(option).upper() for option in options]
-    listed = (words["list_separator"].join(capitals[:-1]) + words["list_or"] + capitals[-1]
-              if len(capitals) > 1 else "".join(capitals))
-    return words["reply"].format(options=listed)
+    listed = joined((str(option).upper() for option in options), lang, last="list_or")
+    return labels_for(None, lang)["reply"].format(options=listed)
 
 
 def briefing_sections(brief_id: str, brief: Brief, people: dict[str, Person], text: RichText,
@@ -485,10 +482,11 @@ def url_domain(url: str) -> str:
 
 
 def _agenda_item(item: AgendaItem, day: dt.date | None, day_label: str, brief: Brief,
-                 people: dict[str, Person], text: RichText, lang: str = "en") -> View:
+                 people: dict[str, Person], text: RichText, lang: str, words: dict[str, str],
+                 presses: dict[str, str]) -> View:
+    """One step of the agenda; `words` and `presses` are the render's (labels_for, press_labels)."""
     local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone,
                                lambda home_day: weekday(home_day, lang))
-    words = labels_for(None, lang)
     return {
         "when": " ".join(filter(None, [day_label, local])),
         "home": words["home_time"].format(time=home) if home else "",
@@ -498,7 +496,7 @@ def _agenda_item(item: AgendaItem, day: dt.date | None, day_label: str, brief: B
         "note": item.note or "",
         "duration": item.duration or "",
         "press": item.press.value if item.press else "",
-        "press_label": press_labels(lang)[item.press.value] if item.press else "",
+        "press_label": presses[item.press.value] if item.press else "",
         "lead": short_names([item.lead], people, lang) if item.lead else "",
         "speakers": short_names(item.speaking_order, people, lang),
         "cite": text.cite(item.sources),
@@ -579,12 +577,14 @@ def short_title(title: str, most: int = SHORT_TITLE) -> str:
     return title[:most].rsplit(" ", 1)[0].rstrip(",;:–—-") + "…"
 
 
-def when_where(brief: Brief, people: dict[str, Person], lang: str = "en") -> str:
+def when_where(brief: Brief, people: dict[str, Person], lang: str = "en",
+               words: dict[str, str] | None = None) -> str:
     """The masthead's one line: 'Wednesday, November 15, 2023 · 11:20 PST (14:20 EST home) ·
     Filoli, Woodside, California · 4 h · Pool spray'. The first timed step of the agenda
-    gives the time, its length and its press; zone abbreviations, never IANA names."""
+    gives the time, its length and its press; zone abbreviations, never IANA names. In
+    `words` (labels_for's), else in briefgen's own."""
     first = next(((item, day) for item, day in agenda_days(brief) if item.time), None)
-    words = labels_for(None, lang)
+    words = words or labels_for(None, lang)
     parts = [event_dates(brief.event, masthead_date, lang)]
     if first is not None:
         item, day = first
@@ -593,7 +593,7 @@ def when_where(brief: Brief, people: dict[str, Person], lang: str = "en") -> str
         parts.append(f"{local} ({words['home_time'].format(time=home)})" if home else local)
     parts.append(brief.event.location)
     if first is not None:
-        parts += [first[0].duration or "", press_labels(lang)[first[0].press.value] if first[0].press else ""]
+        parts += [first[0].duration or "", press_labels(words)[first[0].press.value] if first[0].press else ""]
     return " · ".join(part for part in parts if part)
 
 

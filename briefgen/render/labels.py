@@ -55,32 +55,30 @@ def labels_for(house: House | None, lang: str = DEFAULT_LANGUAGE) -> dict[str, s
             for key, default in words.items()}
 
 
-def _by_value(prefix: str, choices: type[Enum], lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
-    """Each choice of the model's enum as its catalogue words it (`pool-spray` -> `press_pool_spray`)."""
-    words = catalogue(lang)
+def _by_value(prefix: str, choices: type[Enum], words: dict[str, str]) -> dict[str, str]:
+    """Each choice of the model's enum as `words` (labels_for's, so a house's rewording holds)
+    print it (`pool-spray` -> `press_pool_spray`)."""
     return {choice.value: words[prefix + choice.value.replace("-", "_")] for choice in choices}
 
 
-def status_labels(lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+def status_labels(words: dict[str, str]) -> dict[str, str]:
     """A deliverable's status as printed, by value (`expected` -> 'Expected')."""
-    return _by_value("status_", DeliverableStatus, lang)
+    return _by_value("status_", DeliverableStatus, words)
 
 
-def press_labels(lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+def press_labels(words: dict[str, str]) -> dict[str, str]:
     """An agenda item's press coverage as printed, by value (`pool-spray` -> 'Pool spray')."""
-    return _by_value("press_", PressStatus, lang)
+    return _by_value("press_", PressStatus, words)
 
 
-def role_labels(lang: str = DEFAULT_LANGUAGE) -> dict[str | None, str]:
+def role_labels(words: dict[str, str]) -> dict[str | None, str]:
     """A participant's role as printed, by value; no role prints nothing."""
     roles: dict[str | None, str] = {None: ""}
-    roles.update(_by_value("role_", Role, lang))
+    roles.update(_by_value("role_", Role, words))
     return roles
 
 
-STATUS_LABELS = status_labels()
-PRESS_LABELS = press_labels()
-ROLE_LABELS = role_labels()
+STATUS_LABELS = status_labels(LABELS)
 
 
 def deliverables_heading(brief: Brief, lang: str = DEFAULT_LANGUAGE, labels: dict[str, str] | None = None) -> str:
@@ -96,7 +94,7 @@ def deliverables_heading(brief: Brief, lang: str = DEFAULT_LANGUAGE, labels: dic
     key = f"deliverables_{status}"
     if words["deliverables"] != standard["deliverables"] and words[key] == standard[key]:
         label = words["deliverables"]
-        return f"{status_labels(lang)[status]} {label[:1].lower()}{label[1:]}"
+        return f"{status_labels(words)[status]} {label[:1].lower()}{label[1:]}"
     return words[key]
 
 
@@ -116,12 +114,13 @@ def withheld_counts(counts: Iterable[tuple[str, int]], words: dict[str, str], la
                                         for section, count in counts)
 
 
-def joined(items: Iterable[str], lang: str = DEFAULT_LANGUAGE) -> str:
-    """'a, b and c' in `lang` ('a、b、c' in Japanese)."""
+def joined(items: Iterable[str], lang: str = DEFAULT_LANGUAGE, last: str = "list_last") -> str:
+    """'a, b and c' in `lang` ('a、b、c' in Japanese); `last` names the catalogue's word before
+    the last item ('list_or': 'a, b or c')."""
     words, listed = catalogue(lang), list(items)
     if len(listed) < 2:
         return "".join(listed)
-    return words["list_separator"].join(listed[:-1]) + words["list_last"] + listed[-1]
+    return words["list_separator"].join(listed[:-1]) + words[last] + listed[-1]
 
 
 def quoted(text: str, lang: str = DEFAULT_LANGUAGE) -> str:

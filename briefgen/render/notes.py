@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from briefgen.render.fit import descendants
+
 if TYPE_CHECKING:  # WeasyPrint has no type hints: to mypy these are Any, to a reader they say what is meant
     from weasyprint.document import Document, Page
     from weasyprint.formatting_structure.boxes import Box
@@ -197,7 +199,7 @@ def _in_flow(box: Box) -> bool:
 
 def _fetches_images(box: Box) -> bool:
     """Whether laying out this box's backgrounds again would fetch an image."""
-    for each in _descendants(box):
+    for each in descendants(box):
         style = each.style
         if any(kind == "url" for kind, _ in style["background_image"]) or \
                 style["border_image_source"][0] == "url" or style["mask_border_source"][0] == "url":
@@ -226,12 +228,6 @@ def _parents(box: Box) -> Iterator[Box]:
         yield box
         for child in children:
             yield from _parents(child)
-
-
-def _descendants(box: Box) -> Iterator[Box]:
-    yield box
-    for child in getattr(box, "children", ()):
-        yield from _descendants(child)
 
 
 def _gather(page: Page) -> None:

@@ -136,7 +136,7 @@ def with_notes(laid_out: LaidOut, fit: PageFit) -> None:
     room is too small, the template has no notes, or the area would not fit after all."""
     from briefgen.render.notes import put_back
 
-    full = next((fill for fill in fit.regions if fill.region == "full"), None)
+    full = fit.full
     if laid_out.notes is None or not fit.fits or full is None:
         return
     pitch = NOTES_PITCH_PT * PX_PER_INCH / 72
@@ -248,7 +248,7 @@ class StepSearch:
             return self.largest_that_fits(steps[1:])
         smallest, smallest_laid_out = steps[-1], self.lay_out(steps[-1])
         fit = smallest_laid_out.fit
-        full = next((fill for fill in fit.regions if fill.region == "full"), None)
+        full = fit.full
         if self.fits(smallest_laid_out) and full is not None:
             for step in steps[1:-1]:
                 if self.over_between(first, over, smallest, -full.room_px, step) > BETWEEN_MARGIN_PX:
@@ -513,7 +513,7 @@ def page_fill(laid_out: LaidOut) -> str:
     fit = laid_out.fit
     if not fit.page_one_fits:
         return "overflows page 1"
-    full = next((fill for fill in fit.regions if fill.region == "full"), None)
+    full = fit.full
     used = fit.available_px - full.room_px if full is not None else 0.0
     return f"{used / max(fit.available_px, 1):.0%}"
 

@@ -30,6 +30,8 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
 
+from briefgen.render.pdf import IDENTITY_KEYS
+
 FOOTER_ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq\n%s Do\nQ\nEMC\n"
 
 
@@ -272,12 +274,12 @@ BRIEFS_KEY = "/BriefgenBriefs"
 
 def _carry_identities(book: pikepdf.Pdf, sources: list[pikepdf.Pdf]) -> None:
     """The id and content fingerprint of each brief in the book (each brief's PDF says its
-    own in `/BriefgenBrief` and `/BriefgenContent`), as one document information entry
+    own in `/BriefgenBrief` and `/BriefgenContent`: pdf.IDENTITY_KEYS), as one document information entry
     BRIEFS_KEY, 'id content id content...': `briefgen decisions` reads a book's boxes
     back into each brief by it."""
-    found = [f"{source.docinfo['/BriefgenBrief']} {source.docinfo['/BriefgenContent']}"
-             for source in sources
-             if "/BriefgenBrief" in source.docinfo and "/BriefgenContent" in source.docinfo]
+    keys = list(IDENTITY_KEYS.values())
+    found = [" ".join(str(source.docinfo[key]) for key in keys)
+             for source in sources if all(key in source.docinfo for key in keys)]
     if found:
         book.docinfo[BRIEFS_KEY] = pikepdf.String(" ".join(found))
 

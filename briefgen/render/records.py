@@ -104,20 +104,20 @@ def records_view(validated: ValidatedBrief, inline: Callable[[str | None], Marku
             if record.stale else "",
         } for record in chain],
         "clearance_footer": footer_line(chain, lang),
-        "last_meeting": _last_meeting(validated.earlier, inline, lang),
+        "last_meeting": _last_meeting(validated.earlier, inline, lang, words),
     }
 
 
 def _last_meeting(earlier: ValidatedBrief | None, inline: Callable[[str | None], Markup],
-                  lang: str = "en") -> View | None:
+                  lang: str, words: dict[str, str]) -> View | None:
     if earlier is None:
         return None
-    brief = earlier.brief
+    brief, statuses = earlier.brief, status_labels(words)
     return {
         "title": brief.title,
         "when": event_dates(brief.event, lang=lang),
         "deliverables": [{"title": d.title, "status": d.status.value,
-                          "status_label": status_labels(lang)[d.status.value], "summary": inline(d.summary)}
+                          "status_label": statuses[d.status.value], "summary": inline(d.summary)}
                          for d in brief.deliverables],
         "decisions": [{"issue": inline(d.issue), "outcome": outcome_line(d.outcome, lang)} for d in brief.decisions],
     }

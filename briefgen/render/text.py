@@ -36,7 +36,7 @@ from briefgen.render.labels import (
     withheld_counts,
 )
 from briefgen.render.richtext import RichText
-from briefgen.render.typography import ENGLISH_MARKS, curl_quotes_in_text
+from briefgen.render.typography import curl_quotes_in_text
 
 WIDTH = 72
 
@@ -46,10 +46,7 @@ def brief_text(validated: ValidatedBrief, attachment_name: str, pages: int | Non
     ends saying what is attached, from the PDF's `pages` (when known)."""
     brief, people = validated.brief, validated.people
     numbers = {source.id: index for index, source in enumerate(brief.sources, start=1)}
-    writer = _TextWriter(RichText(numbers))
-    writer.lang = validated.lang
-    writer.labels = labels_for(validated.house, writer.lang)
-    writer.quotes = quote_marks(writer.labels)
+    writer = _TextWriter(RichText(numbers), validated.lang, labels_for(validated.house, validated.lang))
     rules = rules_of(brief)
     if rules is not None and rules.portion_marks:
         writer.marks = lambda marking: rules.printed_mark(marking) + " "
@@ -103,13 +100,13 @@ def _attached(brief: Brief, people: dict[str, Person], attachment_name: str, pag
 class _TextWriter:
     """Collects wrapped lines; reads Markdown through the page's RichText."""
 
-    def __init__(self, rich_text: RichText):
+    def __init__(self, rich_text: RichText, lang: str, labels: dict[str, str]):
         self.rich_text = rich_text
         self.lines: list[str] = []
         self.marks: Callable[[str | None], str] = lambda marking: ""   # portion mark + " ", or ""
-        self.lang = "en"                  # the language it prints in (ValidatedBrief.lang)
-        self.labels = labels_for(None)    # the house's wording of the labels (labels.LABELS)
-        self.quotes = ENGLISH_MARKS       # the language's double quotes: text is set as on the page
+        self.lang = lang                  # the language it prints in (ValidatedBrief.lang)
+        self.labels = labels              # the house's wording of the labels (labels_for)
+        self.quotes = quote_marks(labels)   # the language's double quotes: text is set as on the page
 
     def lead_in(self, key: str) -> str:
         """A label before its text, with the language's colon ('Line: ', 'Ligne : ', '応答：')."""
@@ -234,9 +231,10 @@ def _facts(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None
 
 def _participants(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> None:
     writer.heading(writer.labels["participants"])
+    roles = role_labels(writer.labels)
     for participant in brief.participants:
         person = people[participant.person]
-        role = role_labels(writer.lang)[participant.role.value if participant.role else None]
+        role = roles[participant.role.value if participant.role else None]
         name = " ".join(filter(None, [person.name, person.native_name]))
         parts = [f"{name} ({role})" if role else name, person.title]
         note = f"; {writer.marks(participant.marking)}{participant.note}" if participant.note else ""
@@ -247,9 +245,9 @@ def _deliverables(writer: _TextWriter, brief: Brief, people: dict[str, Person]) 
     if not brief.deliverables:
         return
     writer.heading(deliverables_heading(brief, writer.lang, writer.labels))
-    show_status = deliverables_show_status(brief)
+    show_status, statuses = deliverables_show_status(brief), status_labels(writer.labels)
     for item in brief.deliverables:
-        text = f"[{status_labels(writer.lang)[item.status.value]}] " if show_status else ""   # as on the page
+        text = f"[{statuses[item.status.value]}] " if show_status else ""   # as on the page
         text += writer.marks(item.marking)
         text += f"{item.title}{writer.cite(item.sources, item.summary, item.caveats)}. "
         text += writer.inline(item.summary)
@@ -349,6 +347,7 @@ def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
     if not brief.agenda:
         return
     writer.heading(writer.labels["agenda"])
+    presses = press_labels(writer.labels)
     for item, day in agenda_days(brief):
         local, home = clock_labels(day, item, brief.event.timezone, brief.home_timezone,
                                    lambda home_day: weekday(home_day, writer.lang))
@@ -361,7 +360,7 @@ def _agenda(writer: _TextWriter, brief: Brief, people: dict[str, Person]) -> Non
         if item.participants:
             names = short_names(item.participants, people, writer.lang)
             text += writer.labels["next_sentence"] + writer.labels["with"].format(names=names)
-        scenario = [item.duration or "", press_labels(writer.lang)[item.press.value] if item.press else "",
+        scenario = [item.duration or "", presses[item.press.value] if item.press else "",
                     f"{writer.lead_in('lead')}{short_names([item.lead], people, writer.lang)}"
                     if item.lead else "",
                     f"{writer.lead_in('speaking_order')}{short_names(item.speaking_order, people, writer.lang)}"
