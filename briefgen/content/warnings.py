@@ -14,7 +14,7 @@ from briefgen.content.loader import KeyPath, LoadedDocument
 from briefgen.content.models import AgendaItem, Decision, Deliverable, Participant, Source
 from briefgen.content.placeholders import text_warnings
 from briefgen.content.rawdata import Data, as_day, as_mapping, valid_items
-from briefgen.content.references import cited_sources
+from briefgen.content.references import SourceReference
 from briefgen.content.schedule import Report, clash_problems, slots
 from briefgen.content.timezones import zone
 from briefgen.errors import Diagnostic
@@ -23,9 +23,10 @@ STALE_AFTER_DAYS = 30
 MAX_OBJECTIVES = 3
 
 
-def brief_warnings(doc: LoadedDocument) -> list[Diagnostic]:
+def brief_warnings(doc: LoadedDocument, references: list[SourceReference]) -> list[Diagnostic]:
     """What a careful chief of staff would flag. Each check looks only at the parts that are
-    valid on their own, so warnings appear beside errors elsewhere in the same run."""
+    valid on their own, so warnings appear beside errors elsewhere in the same run.
+    `references` are the brief's `source_references` (a source never among them is flagged)."""
     data = doc.data if isinstance(doc.data, dict) else {}
 
     def warn(key_path: KeyPath, message: str) -> Diagnostic:
@@ -49,7 +50,7 @@ def brief_warnings(doc: LoadedDocument) -> list[Diagnostic]:
     if isinstance(objectives, list) and len(objectives) > MAX_OBJECTIVES:
         found.append(warn(("objectives", MAX_OBJECTIVES), f"{len(objectives)} objectives: a "
                           "brief gives one to three; keep the ones that matter most"))
-    cited = {source for _, source in cited_sources(data)}
+    cited = {source for _, source, _ in references}
     for index, source in valid_items(Source, data, "sources"):
         if source.id not in cited:
             found.append(warn(("sources", index), f"source `{source.id}` is never cited"))
