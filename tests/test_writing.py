@@ -22,11 +22,11 @@ as_of: 2023-08-17
 """
 
 
-def _warnings(tmp_path: Path, body: str, rules: WritingRules | None = None, **options) -> list[str]:
+def _warnings(tmp_path: Path, body: str, rules: WritingRules | None = None) -> list[str]:
     path = tmp_path / "summit.yaml"
     path.write_text(BRIEF_HEAD + body, encoding="utf-8")
     doc = load_yaml(path, "summit.yaml")
-    found = writing_warnings(doc, rules or WritingRules(), **options)
+    found = writing_warnings(doc, rules or WritingRules())
     return [f"{d.line}:{d.column} {d.key_path}: {d.message}" for d in found]
 
 

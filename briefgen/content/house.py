@@ -215,8 +215,8 @@ def project_house(project: Project) -> House:
     the glossary has errors, UsageError when the house named cannot be found."""
     folder = house_folder(project)
     glossary_path = project.content_dir / GLOSSARY_FILE
-    stamp = glossary_path.stat().st_mtime_ns if glossary_path.is_file() else 0
-    return _load(folder, _file_stamp(folder / HOUSE_FILE), glossary_path, stamp, str(project.root))
+    return _load(folder, _file_stamp(folder / HOUSE_FILE), glossary_path, _file_stamp(glossary_path),
+                 str(project.root))
 
 
 def house_setting(root: Path) -> tuple[str, str] | None:
@@ -444,7 +444,7 @@ def house_inputs(project: Project, house: House) -> tuple[Path, ...]:
         settings.append(project.root / "pyproject.toml")
     files = [*settings, project.content_dir / GLOSSARY_FILE]
     if house.folder is not None:
-        names = {HOUSE_FILE, "house.css", *(p.name for p in project.templates_dir.iterdir() if p.is_file())}
+        names = {HOUSE_FILE, HOUSE_CSS, *(p.name for p in project.templates_dir.iterdir() if p.is_file())}
         templates = house.folder / "templates"
         own = {p for p in templates.rglob("*") if p.is_file()} if templates.is_dir() else set()
         files += sorted({*(house.folder / name for name in names),
@@ -473,7 +473,7 @@ def new_house(project: Project, name: str, start_from: str = "default") -> list[
     text = re.sub(r'(?m)^name = ".*"$', f'name = "{name}"', text, count=1)
     written = [folder / HOUSE_FILE]
     written[0].write_text(text, encoding="utf-8")
-    if (source / "house.css").is_file():
-        written.append(folder / "house.css")
-        written[-1].write_text((source / "house.css").read_text(encoding="utf-8"), encoding="utf-8")
+    if (source / HOUSE_CSS).is_file():
+        written.append(folder / HOUSE_CSS)
+        written[-1].write_text((source / HOUSE_CSS).read_text(encoding="utf-8"), encoding="utf-8")
     return written

@@ -22,12 +22,15 @@ DEFAULT_LANGUAGE = "en"
 RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "dv", "syr"})
 
 
+@cache
 def languages() -> tuple[str, ...]:
-    """The tags briefgen has a catalogue for, English first."""
+    """The tags briefgen has a catalogue for, English first (read once: the catalogues
+    ship with briefgen)."""
     tags = sorted(path.stem for path in CATALOGUES_DIR.glob("*.yaml"))
     return (DEFAULT_LANGUAGE, *(tag for tag in tags if tag != DEFAULT_LANGUAGE))
 
 
+@cache
 def catalogue_tag(lang: str) -> str | None:
     """The catalogue that prints `lang`: itself, else its language without region or
     script (`fr-CA` -> `fr`); `zh` and `zh-CN` print as `zh-Hans`. None when there is none."""

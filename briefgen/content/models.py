@@ -141,6 +141,8 @@ TimeZone = Annotated[str, AfterValidator(_refusing(time_zone_problem)),
                      Field(json_schema_extra={"pattern": r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$"},
                            examples=["America/New_York"])]
 IdList = list[Id]
+# An audience's id names its output file, so it may not be one of briefgen's own output words.
+AudienceId = Annotated[Id, AfterValidator(_refusing(reserved_word_problem))]
 
 # A language a brief is printed in: a language tag that has a catalogue of briefgen's words.
 PrintedLanguage = Annotated[LanguageTag, AfterValidator(_refusing(language_problem)),
@@ -720,7 +722,7 @@ class Markings(StrictModel):
 class Audience(StrictModel):
     """A version of the brief for readers who may see up to a marking (e.g. a partner, the press)."""
 
-    id: Id = Field(description="Short unique id; the version is written to output/<brief>.<id>.pdf, so "
+    id: AudienceId = Field(description="Short unique id; the version is written to output/<brief>.<id>.pdf, so "
                    "not a word briefgen puts there itself (record, overflow, sent, ...).",
                    examples=["press"])
     name: Line = Field(description="Who the version is for, printed on it.",
@@ -734,14 +736,6 @@ class Audience(StrictModel):
                                               examples=[{"to": ["press.office@example.org"]}])
     lang: PrintedLanguage | None = Field(None, description="The language of this version's labels "
                                          "and dates (default: the brief's `lang`).", examples=["fr"])
-
-    @field_validator("id")
-    @classmethod
-    def _not_a_reserved_word(cls, value: str) -> str:
-        problem = reserved_word_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
 
 
 class Brief(StrictModel):

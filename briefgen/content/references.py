@@ -24,13 +24,20 @@ if TYPE_CHECKING:
     from briefgen.content.people import PeopleRegistry
 
 
+# A source id the brief refers to: where, the id, and for a `[@id]` citation its offset in the text.
+SourceReference = tuple[KeyPath, str, int | None]
+
+
 class NeedPerson(Protocol):
     """Notes that the brief names a person at `key_path` (and whether as a participant)."""
 
     def __call__(self, key_path: KeyPath, person_id: str, *, participant: bool = False) -> None: ...
 
 
-def check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict[str, Person], list[Diagnostic]]:
+def check_references(doc: LoadedDocument, people: PeopleRegistry,
+                     references: list[SourceReference]) -> tuple[dict[str, Person], list[Diagnostic]]:
+    """The people the brief names (found), and every broken cross-reference; `references` are
+    the brief's `source_references`, read once by the caller (the warnings use them too)."""
     data = doc.data if isinstance(doc.data, dict) else {}
     problems: list[Diagnostic] = []
     found: dict[str, Person] = {}
@@ -98,7 +105,7 @@ def check_references(doc: LoadedDocument, people: PeopleRegistry) -> tuple[dict[
             problems.append(doc.diagnostic(("decisions", index, "due_reason"), "`due_reason` "
                                            "needs a `due` date beside it; add the date or remove "
                                            "the reason"))
-    for key_path, source_id, offset in source_references(data):
+    for key_path, source_id, offset in references:
         need_source(key_path, source_id, offset)
     for key_path, person_id in _recipient_people(data):
         need_person(key_path, person_id)
@@ -158,13 +165,7 @@ def _dedupe(problems: list[Diagnostic]) -> list[Diagnostic]:
 
 
 
-def cited_sources(data: Data) -> Iterator[tuple[KeyPath, str]]:
-    """Every source id the brief refers to, with where it is referred to."""
-    for key_path, source_id, _ in source_references(data):
-        yield key_path, source_id
-
-
-def source_references(data: Data, model: type[BaseModel] = Brief) -> Iterator[tuple[KeyPath, str, int | None]]:
+def source_references(data: Data, model: type[BaseModel] = Brief) -> Iterator[SourceReference]:
     """Every source id the brief refers to, where, and for a `[@id]` citation in Markdown
     its offset in the text (so a bad one is reported at its own line and column). The fields
     that name sources are the model's own (`SourceIds`), wherever it puts them."""

@@ -32,10 +32,10 @@ from briefgen.content.messages import validate_model
 from briefgen.content.models import DEFAULT_ANNEX, Audience, Brief, Person
 from briefgen.content.people import PeopleRegistry
 from briefgen.content.placeholders import placeholder_warnings, without_placeholder_noise
-from briefgen.content.rawdata import scalars
-from briefgen.content.references import check_references
+from briefgen.content.rawdata import as_mapping, scalars
+from briefgen.content.references import check_references, source_references
 from briefgen.content.sourcemap import ContentText
-from briefgen.content.warnings import agenda_clashes, brief_warnings
+from briefgen.content.warnings import Agenda, agenda_clashes, brief_warnings
 from briefgen.errors import ContentError, Diagnostic
 
 __all__ = ["PeopleRegistry", "ValidatedBrief", "placeholder_warnings", "validate_brief", "validate_document"]
@@ -155,11 +155,13 @@ def validate_document(doc: LoadedDocument, people: PeopleRegistry) -> ValidatedB
     """Check one brief already loaded (from its file, or as it would be after an edit)."""
     path = doc.path
     brief, model_problems = validate_model(Brief, doc)
-    people_found, reference_problems = check_references(doc, people)
+    data = as_mapping(doc.data)
+    references, agenda = list(source_references(data)), Agenda.of(data)
+    people_found, reference_problems = check_references(doc, people, references)
     problems = [one_line(p) for p in (
         *file_name_problems(doc), *doc.diagnostics,
         *without_placeholder_noise([*model_problems, *reference_problems], doc),
-        *raw_html_problems(doc, Brief), *agenda_clashes(doc), *brief_warnings(doc))]
+        *raw_html_problems(doc, Brief), *agenda_clashes(doc, agenda), *brief_warnings(doc, agenda, references))]
     person_files = [d for d in map(people.document, sorted(people_found)) if d is not None]
     problems += asset_problems(doc, person_files)  # images, links, Markdown limits
     problems += marking_problems(doc, brief, people)

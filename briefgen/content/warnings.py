@@ -9,12 +9,13 @@ and, as errors, agenda items that run into each other (content/schedule.py).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from briefgen.content.loader import KeyPath, LoadedDocument
 from briefgen.content.models import AgendaItem, Decision, Deliverable, Participant, Source
 from briefgen.content.placeholders import text_warnings
 from briefgen.content.rawdata import Data, as_day, as_mapping, valid_items
-from briefgen.content.references import cited_sources
+from briefgen.content.references import SourceReference
 from briefgen.content.schedule import Report, clash_problems, slots
 from briefgen.content.timezones import zone
 from briefgen.errors import Diagnostic
@@ -23,10 +24,26 @@ STALE_AFTER_DAYS = 30
 MAX_OBJECTIVES = 3
 
 
-def brief_warnings(doc: LoadedDocument) -> list[Diagnostic]:
+@dataclass(frozen=True)
+class Agenda:
+    """The agenda items valid on their own and the event's first day (its `date`, else its
+    `start`): read once per brief, for the order warnings and the clash errors."""
+
+    items: list[tuple[int, AgendaItem]]
+    event_day: dt.date | None
+
+    @classmethod
+    def of(cls, data: Data) -> Agenda:
+        event = as_mapping(data.get("event"))
+        return cls(valid_items(AgendaItem, data, "agenda"),
+                   as_day(event.get("date")) or as_day(event.get("start")))
+
+
+def brief_warnings(doc: LoadedDocument, agenda: Agenda, references: list[SourceReference]) -> list[Diagnostic]:
     """What a careful chief of staff would flag. Each check looks only at the parts that are
-    valid on their own, so warnings appear beside errors elsewhere in the same run."""
-    data = doc.data if isinstance(doc.data, dict) else {}
+    valid on their own, so warnings appear beside errors elsewhere in the same run.
+    `references` are the brief's `source_references` (a source never among them is flagged)."""
+    data = as_mapping(doc.data)
 
     def warn(key_path: KeyPath, message: str) -> Diagnostic:
         return doc.diagnostic(key_path, message, severity="warning")
@@ -41,15 +58,15 @@ def brief_warnings(doc: LoadedDocument) -> list[Diagnostic]:
         if participant.role is None:
             found.append(warn(("participants", index), f"participant `{participant.person}` has no role"))
     event = as_mapping(data.get("event"))
-    event_day = as_day(event.get("date")) or as_day(event.get("start"))
-    found += _agenda_order(valid_items(AgendaItem, data, "agenda"), event_day, warn)
+    event_day = agenda.event_day
+    found += _agenda_order(agenda.items, event_day, warn)
     found += _as_of_warnings(as_day(data.get("as_of")), event_day, as_day(event.get("end")) or event_day, warn)
     found += _decision_warnings(valid_items(Decision, data, "decisions"), as_day(data.get("as_of")), warn)
     objectives = data.get("objectives")
     if isinstance(objectives, list) and len(objectives) > MAX_OBJECTIVES:
         found.append(warn(("objectives", MAX_OBJECTIVES), f"{len(objectives)} objectives: a "
                           "brief gives one to three; keep the ones that matter most"))
-    cited = {source for _, source in cited_sources(data)}
+    cited = {source for _, source, _ in references}
     for index, source in valid_items(Source, data, "sources"):
         if source.id not in cited:
             found.append(warn(("sources", index), f"source `{source.id}` is never cited"))
@@ -88,14 +105,11 @@ def _decision_warnings(decisions: list[tuple[int, Decision]], as_of: dt.date | N
     return found
 
 
-def agenda_clashes(doc: LoadedDocument) -> list[Diagnostic]:
+def agenda_clashes(doc: LoadedDocument, agenda: Agenda) -> list[Diagnostic]:
     """Errors: a duration that runs into the next item, items that overlap (schedule.py)."""
-    data: Data = doc.data if isinstance(doc.data, dict) else {}
-    event: Data = data["event"] if isinstance(data.get("event"), dict) else {}
-    event_day = as_day(event.get("date")) or as_day(event.get("start"))
+    event = as_mapping(as_mapping(doc.data).get("event"))
     event_zone = event.get("timezone") if isinstance(event.get("timezone"), str) else None
-    timeline = slots(valid_items(AgendaItem, data, "agenda"), event_day,
-                     event_zone if event_zone and zone(event_zone) else None)
+    timeline = slots(agenda.items, agenda.event_day, event_zone if event_zone and zone(event_zone) else None)
     return clash_problems(timeline, lambda key_path, message: doc.diagnostic(key_path, message))
 
 

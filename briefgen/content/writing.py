@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,18 +92,15 @@ class _Text:
     words: str
 
 
-def writing_warnings(doc: LoadedDocument, rules: WritingRules, glossary: dict[str, str] | None = None,
-                     annex: Iterable[str] | None = None) -> list[Diagnostic]:
-    """Every plain-language warning in a brief, each at its exact line and column.
-    `glossary` is the project's (added to the house's); `annex` the sections printed after
-    page 1 (default: the brief's `annex:` or the built-in default)."""
+def writing_warnings(doc: LoadedDocument, rules: WritingRules) -> list[Diagnostic]:
+    """Every plain-language warning in a brief, each at its exact line and column."""
     texts = list(_prose(doc))
     allowed = _allowed_rules(doc)
 
     def on(rule: str, text: _Text) -> bool:
         return rule not in allowed.get(text.key_path, set())
 
-    known = KNOWN_ACRONYMS | set(rules.glossary) | set(glossary or {})
+    known = KNOWN_ACRONYMS | set(rules.glossary)
     found = _acronyms([t for t in texts if on("acronym", t)], known, doc) if rules.acronyms else []
     for text in texts:
         if rules.max_words and on("sentence-length", text):
@@ -113,8 +110,8 @@ def writing_warnings(doc: LoadedDocument, rules: WritingRules, glossary: dict[st
         if rules.passive and text.key_path[0] in _PASSIVE_SECTIONS and on("passive", text):
             found += _passives(text, doc)
     if rules.max_grade is not None:
-        page_one = [t for t in texts if t.key_path[0] not in _annex_sections(doc, annex)
-                    and on("reading-grade", t)]
+        annex = _annex_sections(doc)
+        page_one = [t for t in texts if t.key_path[0] not in annex and on("reading-grade", t)]
         found += _reading_grade(page_one, rules, doc)
     return found
 
@@ -136,10 +133,10 @@ def blank_markup(text: str) -> str:
     return _MARKUP.sub(lambda match: " " * len(match.group(0)), text)
 
 
-def _annex_sections(doc: LoadedDocument, annex: Iterable[str] | None) -> set[str]:
-    if annex is None:
-        written = doc.data.get("annex") if isinstance(doc.data, dict) else None
-        annex = written if isinstance(written, list) else [section.value for section in DEFAULT_ANNEX]
+def _annex_sections(doc: LoadedDocument) -> set[str]:
+    """The sections printed after page 1: the brief's `annex:`, else the built-in default."""
+    written = doc.data.get("annex") if isinstance(doc.data, dict) else None
+    annex = written if isinstance(written, list) else [section.value for section in DEFAULT_ANNEX]
     return {str(section) for section in annex}
 
 
